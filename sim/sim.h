@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim/: the bottom layer of vdcsim. The discrete-event engine (integer
+ * nanosecond clock, events ordered by (time, sequence), O(1) cancel), named
+ * random streams, diagnostics, the YAML configuration tree with its
+ * declarative parameter tables and units, and the results store (SQLite,
+ * CSV, gnuplot). Nothing here knows about hosts, VMs or models.
+ */
+#ifndef VDCSIM_SIM_H
+#define VDCSIM_SIM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+/* ------------------------------------------------------------------------
+ * Errors: functions that can fail return 0 or one of these negative codes.
+ * ------------------------------------------------------------------------ */
+
+#define SIM_ERRORS(X)                                                          \
+	X(SIM_EINPUT, -1, "invalid input")                                     \
+	X(SIM_EIO, -2, "input/output error")                                   \
+	X(SIM_ENOMEM, -3, "out of memory")                                     \
+	X(SIM_EEXIST, -4, "already exists")                                    \
+	X(SIM_ENOENT, -5, "not found")                                         \
+	X(SIM_EDB, -6, "database error")                                       \
+	X(SIM_ETOOL, -7, "external tool failed")                               \
+	X(SIM_EINTR, -8, "interrupted")
+
+enum sim_error {
+#define SIM_ERROR_ENUM(name, value, text) name = value,
+	SIM_ERRORS(SIM_ERROR_ENUM)
+#undef SIM_ERROR_ENUM
+};
+
+/* Returns a static description of a code from SIM_ERRORS ("unknown error"
+ * for anything else, "success" for 0). */
+const char *sim_strerror(int code);
+
+/* Prints "vdcsim: internal error: ..." with the caller's location and aborts.
+ * For broken invariants only, never for user input. */
+#define sim_panic(...) sim_panic_at(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void sim_panic_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Allocation that cannot fail: on exhaustion it panics. Sizes are checked
+ * for overflow. sim_xstrdup(NULL) returns NULL. */
+void *sim_xmalloc(size_t bytes);
+void *sim_xcalloc(size_t count, size_t bytes);
+void *sim_xrealloc(void *ptr, size_t count, size_t bytes);
+char *sim_xstrdup(const char *s);
+char *sim_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ------------------------------------------------------------------------
+ * Diagnostics: user-facing errors collected as "FILE:LINE:COL: message"
+ * lines, in the order reported.
+ * ------------------------------------------------------------------------ */
+
+typedef struct sim_diag {
+	char *text;       /* NUL-terminated, one message per line; owned */
+	size_t len, cap;
+	unsigned errors;  /* messages reported so far */
+} sim_diag;
+
+/* Initialises an empty diagnostic list in caller storage. */
+void sim_diag_init(sim_diag *d);
+/* Frees the text. The struct may be initialised again. */
+void sim_diag_fini(sim_diag *d);
+/* Appends "file:line:col: message\n" (1-based line and column). A NULL
+ * file gives "message\n" alone; line 0 gives "file: message\n". */
+void sim_diag_error(sim_diag *d, const char *file, unsigned line, unsigned col,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void sim_diag_verror(sim_diag *d, const char *file, unsigned line,
+		     unsigned col, const char *fmt, va_list ap);
+
+/* Returns the edit distance (Levenshtein, insert/delete/substitute cost 1)
+ * between a and b. O(|a|·|b|). */
+size_t sim_edit_distance(const char *a, const char *b);
+/* Returns the candidate nearest to word by edit distance if it is at most
+ * max(2, |word|/3) away, else NULL. Ties go to the earliest candidate.
+ * candidates is NULL-terminated. */
+const char *sim_suggest(const char *word, const char *const *candidates);
+
+/* 64-bit FNV-1a of bytes; the hash recorded for configs. */
+uint64_t sim_hash64(const void *bytes, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Time: uint64_t nanoseconds everywhere. Adds saturate at SIM_TIME_MAX.
+ * ------------------------------------------------------------------------ */
+
+#define SIM_TIME_MAX UINT64_MAX
+#define SIM_NS(x) ((uint64_t)(x))
+#define SIM_US(x) ((uint64_t)(x) * UINT64_C(1000))
+#define SIM_MS(x) ((uint64_t)(x) * UINT64_C(1000000))
+#define SIM_S(x) ((uint64_t)(x) * UINT64_C(1000000000))
+
+/* a + b, or SIM_TIME_MAX if that overflows. */
+static inline uint64_t sim_time_add(uint64_t a, uint64_t b)
+{
+	return a > SIM_TIME_MAX - b ? SIM_TIME_MAX : a + b;
+}
+
+/* ------------------------------------------------------------------------
+ * Priority queue of (time, seq) keys with a 32-bit value, popped in
+ * lexicographic (time, seq) order. The engine's queue; public so that the
+ * benchmark and models can use it. Caller-allocated.
+ * ------------------------------------------------------------------------ */
+
+typedef struct sim_queue sim_queue;
+
+/* Creates an empty queue. */
+sim_queue *sim_queue_create(void);
+/* Frees the queue; NULL is a no-op. */
+void sim_queue_destroy(sim_queue *q);
+/* Inserts a key. Keys must be distinct in seq. Amortised O(1) expected for
+ * the engine's access patterns; see sim/queue.c for the structure. A pushed
+ * time earlier than the last popped time is allowed (the queue stays
+ * correct) but may cost O(n). */
+void sim_queue_push(sim_queue *q, uint64_t time_ns, uint64_t seq,
+		    uint32_t value);
+/* Removes the least key into the out-parameters; returns false when empty.
+ * Any out-parameter may be NULL. */
+bool sim_queue_pop(sim_queue *q, uint64_t *time_ns, uint64_t *seq,
+		   uint32_t *value);
+/* Reads the least key without removing it; false when empty. May
+ * reorganise internal buckets (amortised as pop). */
+bool sim_queue_peek(sim_queue *q, uint64_t *time_ns, uint64_t *seq,
+		    uint32_t *value);
+/* Number of keys held. */
+size_t sim_queue_len(const sim_queue *q);
+
+/* ------------------------------------------------------------------------
+ * Engine
+ * ------------------------------------------------------------------------ */
+
+typedef struct sim_engine sim_engine;
+typedef struct sim_model sim_model;
+
+/* Largest payload copied into an event. */
+#define SIM_PAYLOAD_MAX 48
+
+/* An event handle: 0 is "no event". Stale handles (executed or cancelled
+ * events) are detected, never confused with newer events. */
+typedef uint64_t sim_event_id;
+
+/* A model plugs into the engine as a static const table. The engine
+ * allocates state_size zeroed bytes of state for each instance and passes
+ * them back to the hooks. */
+typedef struct sim_model_ops {
+	const char *name;
+	size_t state_size;
+	/* Runs one event of this model: kind and payload as scheduled. */
+	void (*handle)(sim_engine *e, sim_model *m, void *state, uint32_t kind,
+		       const void *payload);
+	/* Releases what the state holds (not the state itself); may be NULL. */
+	void (*fini)(void *state);
+} sim_model_ops;
+
+/* Creates an engine at time 0 with no events. */
+sim_engine *sim_engine_create(void);
+/* Destroys the engine, its pending events, and every model (calling fini).
+ * NULL is a no-op. */
+void sim_engine_destroy(sim_engine *e);
+
+/* Adds a model instance; returns it. The ops table is borrowed (it must
+ * outlive the engine); the state is owned by the engine. */
+sim_model *sim_model_add(sim_engine *e, const sim_model_ops *ops);
+/* The instance's state. */
+void *sim_model_state(sim_model *m);
+
+/* Schedules an event for model m at absolute time at_ns >= sim_now(e);
+ * copies payload_bytes <= SIM_PAYLOAD_MAX bytes of payload. Events at the
+ * same time run in the order they were scheduled. Returns its handle.
+ * Panics if at_ns is in the past or the payload is too large. */
+sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
+				uint32_t kind, const void *payload,
+				size_t payload_bytes);
+/* Cancels a pending event in O(1) (it is marked and dropped when it reaches
+ * the head of the queue). Returns true if it was pending, false if it had
+ * run, was cancelled already, or id is 0. */
+bool sim_event_cancel(sim_engine *e, sim_event_id id);
+/* True if the event is scheduled and has neither run nor been cancelled. */
+bool sim_event_is_pending(const sim_engine *e, sim_event_id id);
+
+/* The current simulated time. */
+uint64_t sim_now(const sim_engine *e);
+/* Runs events in (time, seq) order while their time is <= until_ns and
+ * sim_stop has not been called. Afterwards now = until_ns if the queue ran
+ * dry or the next event is later (unless until_ns is SIM_TIME_MAX, when now
+ * stays at the last event's time). Returns 0, or SIM_EINTR if stopped. */
+int sim_run_until(sim_engine *e, uint64_t until_ns);
+/* Runs until no events remain or sim_stop. Returns as sim_run_until. */
+int sim_run(sim_engine *e);
+/* Asks the running loop to return after the current event. */
+void sim_stop(sim_engine *e);
+/* Events executed so far (cancelled events are not counted). */
+uint64_t sim_events_executed(const sim_engine *e);
+/* Events scheduled and not yet executed or cancelled. */
+size_t sim_events_pending(const sim_engine *e);
+
+/* Calls fn(ctx, e) every `every` executed events (>= 1) from inside the
+ * run loop; fn must not schedule or cancel, but may call sim_stop (how a
+ * caller honours Ctrl-C). The engine never reads a clock: wall-time
+ * progress lives in the caller. fn NULL turns it off. */
+void sim_engine_set_progress(sim_engine *e,
+			     void (*fn)(void *ctx, sim_engine *e),
+			     void *ctx, uint64_t every);
+
+/* ------------------------------------------------------------------------
+ * Random streams. A stream is a GSL mt19937 generator seeded from
+ * (master seed, stream name): see sim_rng_seed for the derivation, which
+ * SIM_RNG_DERIVATION describes in words for the results database. Streams
+ * are independent of the order in which they are created.
+ * ------------------------------------------------------------------------ */
+
+#define SIM_RNG_DERIVATION                                                     \
+	"gsl_rng_mt19937 seeded with the low 32 bits (0 mapped to 1) of "     \
+	"splitmix64(master_seed XOR fnv1a64(stream_name)); replication r>0 of " \
+	"a sweep point runs with master seed splitmix64(seed + r)"
+
+/* The seed of stream `name` under master seed `master` (never 0). */
+uint32_t sim_rng_seed(uint64_t master, const char *name);
+/* Creates the generator of stream `name`; the caller destroys it with
+ * gsl_rng_free. */
+gsl_rng *sim_rng_stream(uint64_t master, const char *name);
+/* The splitmix64 finaliser of x (a bijection on 64 bits). */
+uint64_t sim_splitmix64(uint64_t x);
+/* Master seed of replication r of an experiment with seed `seed`: seed
+ * itself for r = 0, else splitmix64(seed + r). */
+uint64_t sim_rng_replication_seed(uint64_t seed, uint32_t r);
+
+/* ------------------------------------------------------------------------
+ * Configuration tree. A YAML file parsed with libyaml into nodes that keep
+ * their position. Anchors and aliases are expanded (an alias to an anchor
+ * still open is an "alias loop" error); duplicate keys, non-scalar keys,
+ * tags other than the core schema, multiple documents, invalid UTF-8 and
+ * inputs over CFG_MAX_BYTES or expanding past CFG_MAX_NODES nodes (or past
+ * CFG_MAX_BYTES of scalar text) are errors. All nodes belong to their
+ * document.
+ * ------------------------------------------------------------------------ */
+
+#define CFG_MAX_BYTES ((size_t)64 << 20)
+#define CFG_MAX_NODES ((size_t)4 << 20)
+#define CFG_MAX_DEPTH 64
+
+typedef enum cfg_kind { CFG_SCALAR, CFG_MAP, CFG_SEQ } cfg_kind;
+
+typedef struct cfg_doc cfg_doc;
+typedef struct cfg_node cfg_node;
+
+/* Parses text (len bytes, need not be NUL-terminated) named `file` in
+ * messages. On success *out is a new document (an empty input is an error:
+ * "empty configuration (expected a mapping of sections)"). On error returns
+ * SIM_EINPUT with messages in d and *out NULL. */
+int cfg_doc_parse(const char *file, const char *text, size_t len,
+		  cfg_doc **out, sim_diag *d);
+/* Reads path and parses it; I/O errors are reported as "path: message". */
+int cfg_doc_load(const char *path, cfg_doc **out, sim_diag *d);
+/* A deep copy (positions kept). */
+cfg_doc *cfg_doc_clone(const cfg_doc *doc);
+/* Frees the document and all its nodes; NULL is a no-op. */
+void cfg_doc_destroy(cfg_doc *doc);
+/* The root node (never NULL for a parsed document). */
+const cfg_node *cfg_doc_root(const cfg_doc *doc);
+
+/* Replaces or inserts the node at a dotted path ("a.b.3.c": map keys, or
+ * sequence indices that must exist) with a deep copy of `value`, which may
+ * belong to another document. Missing intermediate map keys are created.
+ * Errors (a path through a scalar, an index out of range) are reported at
+ * the value's position with `what` naming the override. */
+int cfg_doc_set(cfg_doc *doc, const char *path, const cfg_node *value,
+		const char *what, sim_diag *d);
+/* Parses "path=VALUE" (VALUE read as a YAML flow node, positions reported
+ * as file `--set` with columns counted in the whole argument; an empty
+ * VALUE is a null) and applies it as cfg_doc_set. A missing '=' or an empty
+ * path is reported as "--set: ... (expected PATH=VALUE)". */
+int cfg_doc_set_arg(cfg_doc *doc, const char *arg, sim_diag *d);
+/* Removes a top-level key if present (used to take `sweep:` out of a
+ * point's configuration). */
+void cfg_doc_remove_top(cfg_doc *doc, const char *key);
+/* Writes the tree as canonical block YAML (keys in document order, scalars
+ * quoted where needed) into a new NUL-terminated string. Parsing the output
+ * gives the same tree. Deterministic. */
+char *cfg_doc_emit(const cfg_doc *doc);
+/* Writes one node as a one-line flow YAML string (for sweep columns). */
+char *cfg_node_emit_flow(const cfg_node *n);
+
+cfg_kind cfg_node_kind(const cfg_node *n);
+/* Entries of a map or items of a sequence; 0 for a scalar. */
+size_t cfg_node_len(const cfg_node *n);
+/* Item i of a sequence, or value i of a map; NULL if i is out of range. */
+const cfg_node *cfg_node_at(const cfg_node *n, size_t i);
+/* Key i of a map (a scalar node, for its text and position). */
+const cfg_node *cfg_node_key(const cfg_node *n, size_t i);
+/* The value under key in a map, or NULL (also when n is not a map). */
+const cfg_node *cfg_map_get(const cfg_node *n, const char *key);
+/* The text of a scalar (NUL-terminated; NULL for maps and sequences). */
+const char *cfg_node_text(const cfg_node *n);
+/* True if the scalar was written quoted (then it is always a string). */
+bool cfg_node_is_quoted(const cfg_node *n);
+/* Position of the node's first character (1-based) and its file name. */
+const char *cfg_node_file(const cfg_node *n);
+unsigned cfg_node_line(const cfg_node *n);
+unsigned cfg_node_col(const cfg_node *n);
+/* Human name of a node's kind for messages: "a mapping", "a sequence",
+ * "a scalar". */
+const char *cfg_kind_name(cfg_kind k);
+/* Reports at the node's position. */
+void cfg_error(sim_diag *d, const cfg_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------------------
+ * Units and typed values. All parsing is exact integer arithmetic where
+ * the result is an integer; fractional inputs ("1.5GiB") are allowed and
+ * must come out whole in the base unit (bytes, bit/s, ns) after rounding to
+ * nearest is within 1e-9 relative; otherwise an error.
+ *   bytes: B kB MB GB TB (10^3..) KiB MiB GiB TiB (2^10..); bare number = B
+ *   rate:  bit/s kbit/s Mbit/s Gbit/s Tbit/s Kibit/s Mibit/s Gibit/s B/s kB/s
+ *          MB/s GB/s KiB/s MiB/s GiB/s; stored in bit/s; bare number refused
+ *   time:  ns us ms s min h; stored in ns; bare number refused
+ *   percent: "50%" or a bare fraction is refused: stored as the fraction 0.5
+ * ------------------------------------------------------------------------ */
+
+typedef enum cfg_type {
+	CFG_T_BOOL,    /* bool: true/false */
+	CFG_T_INT,     /* int64_t */
+	CFG_T_UINT,    /* uint64_t */
+	CFG_T_FLOAT,   /* double, finite */
+	CFG_T_BYTES,   /* uint64_t bytes */
+	CFG_T_RATE,    /* uint64_t bit/s */
+	CFG_T_TIME,    /* uint64_t ns */
+	CFG_T_PERCENT, /* double fraction */
+	CFG_T_STRING,  /* const char *, borrowed from the document */
+	CFG_T_ENUM,    /* int, index into choices */
+} cfg_type;
+
+/* The unit a type is stored in, for `vdcsim params` ("B", "bit/s", "ns",
+ * "%", or "" for unitless types). */
+const char *cfg_type_unit(cfg_type t);
+/* The type's name for messages ("a size such as 512MiB", "an integer"). */
+const char *cfg_type_expect(cfg_type t);
+
+/* Each parser returns 0, or SIM_EINPUT with a static explanation in *why
+ * saying what was expected ("unknown unit 'Mb' (expected one of B, kB, ...)"). */
+int cfg_parse_bytes(const char *s, uint64_t *out, const char **why);
+int cfg_parse_rate(const char *s, uint64_t *out, const char **why);
+int cfg_parse_time(const char *s, uint64_t *out, const char **why);
+int cfg_parse_percent(const char *s, double *out, const char **why);
+int cfg_parse_int(const char *s, int64_t *out, const char **why);
+int cfg_parse_uint(const char *s, uint64_t *out, const char **why);
+int cfg_parse_float(const char *s, double *out, const char **why);
+int cfg_parse_bool(const char *s, bool *out, const char **why);
+
+/* ------------------------------------------------------------------------
+ * Parameter tables: each module declares its parameters once; the loader
+ * validates a mapping against the table and fills a struct, and `vdcsim
+ * params` prints the same table.
+ * ------------------------------------------------------------------------ */
+
+typedef struct cfg_param {
+	const char *name;            /* key in its mapping */
+	cfg_type type;
+	const char *def;             /* default in config syntax; NULL = required */
+	const char *min, *max;       /* inclusive bounds in config syntax; NULL = none */
+	const char *const *choices;  /* CFG_T_ENUM: NULL-terminated */
+	size_t offset;               /* offsetof the field in the target struct */
+	const char *doc;             /* one line */
+} cfg_param;
+
+typedef struct cfg_section {
+	const char *path;            /* as users write it: "datacenter.host", "vms[]" */
+	const char *doc;             /* one line */
+	const cfg_param *params;
+	size_t nparams;
+	/* Keys the caller handles itself (nested sections), NULL-terminated or
+	 * NULL; they are not "unknown" and take part in suggestions. */
+	const char *const *subsections;
+} cfg_section;
+
+/* Validates mapping `map` (NULL means absent: every default applies) against
+ * s and writes each parameter into out + offset. Reports, each at its node:
+ * a non-mapping, unknown keys (with the nearest known key suggested),
+ * values of the wrong type or unit, values out of [min, max], and missing
+ * required parameters (at the mapping, or at `where` when map is NULL).
+ * Returns 0 or SIM_EINPUT after reporting every problem found. */
+int cfg_section_load(const cfg_section *s, const cfg_node *map,
+		     const cfg_node *where, void *out, sim_diag *d);
+/* Parses one scalar node as parameter p into out + p->offset, checking the
+ * range; reports at the node. */
+int cfg_param_load(const cfg_param *p, const cfg_node *n, void *out,
+		   sim_diag *d);
+/* Checks the table itself: defaults and bounds parse and defaults lie in
+ * range. Returns 0 or panics naming the bad entry (a programming error). */
+void cfg_section_check(const cfg_section *s);
+
+/* ------------------------------------------------------------------------
+ * Results: one SQLite database per run or sweep. Tables are declared with
+ * typed columns; every model table gets a leading `run_id` column filled
+ * from the current run. CSV export writes RFC 4180 (CRLF, quotes doubled).
+ * ------------------------------------------------------------------------ */
+
+#define SIM_RESULTS_SCHEMA_VERSION 1
+
+typedef enum sim_col_type { SIM_COL_INT, SIM_COL_REAL, SIM_COL_TEXT } sim_col_type;
+
+typedef struct sim_column {
+	const char *name;
+	sim_col_type type;
+	const char *unit;  /* "B", "ns", "bit/s", ... or "" */
+	const char *doc;   /* one line */
+} sim_column;
+
+typedef struct sim_table {
+	const char *name;
+	const char *doc;
+	const sim_column *cols;  /* not counting run_id */
+	size_t ncols;
+} sim_table;
+
+typedef union sim_value {
+	int64_t i;
+	double r;
+	const char *s;  /* NULL stores SQL NULL */
+} sim_value;
+
+typedef struct sim_results sim_results;
+
+/* Creates a new database file at path (which must not exist), with the
+ * schema version in PRAGMA user_version and a `meta` table (key, value).
+ * Returns 0 or SIM_EEXIST/SIM_EDB with a message in d. */
+int sim_results_create(const char *path, sim_results **out, sim_diag *d);
+/* Opens an existing database for reading and merging. */
+int sim_results_open(const char *path, sim_results **out, sim_diag *d);
+/* Commits and closes; returns 0 or SIM_EDB. NULL is a no-op. */
+int sim_results_close(sim_results *r, sim_diag *d);
+/* Removes everything written since create/open without closing cleanly
+ * (used on errors); NULL is a no-op. */
+void sim_results_abort(sim_results *r);
+
+/* Stores meta key = value (replacing). */
+int sim_results_meta(sim_results *r, const char *key, const char *value,
+		     sim_diag *d);
+/* Sets the run_id that sim_results_row stores in each row. */
+void sim_results_set_run(sim_results *r, int64_t run_id);
+/* Creates table t (with the leading run_id INTEGER column) if it does not
+ * exist; documents its columns in the `columns` table (table, column,
+ * type, unit, doc). The definition is borrowed until close. */
+int sim_results_declare(sim_results *r, const sim_table *t, sim_diag *d);
+/* Creates a table without the automatic run_id column (the `runs` table). */
+int sim_results_declare_plain(sim_results *r, const sim_table *t, sim_diag *d);
+/* Appends one row: values[i] matches t->cols[i]. t must be declared. */
+int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
+		    sim_diag *d);
+/* Appends every row of every table of the database at src_path into r,
+ * tables in name order, rows in rowid order, creating tables that r lacks
+ * (same columns); `meta` rows of src are ignored. Deterministic. */
+int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d);
+/* Writes DIR/<table>.csv for every table (including runs, columns and
+ * meta), header row first, rows in rowid order. Reals printed with %.17g;
+ * NULL as an empty field. */
+int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
+
+/* Renders every plots/NAME.gp in scripts_dir whose first lines declare
+ * "# needs: table[, table...]" tables that exist as non-empty CSVs in
+ * data_dir, as gnuplot -e "datadir='...'; outfile='...'" NAME.gp with the
+ * terminal chosen by svg (pngcairo or svg) into out_dir/NAME.png|svg.
+ * If gnuplot is not on PATH, writes nothing, sets *skipped and returns 0
+ * (the caller says plots were skipped and how to install gnuplot). *made
+ * counts plots written. A failing script returns SIM_ETOOL with gnuplot's
+ * message. */
+int sim_plots_render(const char *scripts_dir, const char *data_dir,
+		     const char *out_dir, bool svg, unsigned *made,
+		     bool *skipped, sim_diag *d);
+
+#endif /* VDCSIM_SIM_H */
