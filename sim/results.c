@@ -1,0 +1,1100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The results store: one SQLite database per run or sweep, with declared
+ * typed tables, a `meta` table, a `columns` table documenting every column,
+ * deterministic merging of per-run databases and RFC 4180 CSV export.
+ * Crash safety comes from the caller's staging directory, not from here.
+ */
+#include "sim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+/* A declared table and its cached INSERT statement. */
+typedef struct table_entry {
+	char *name;            /* owned copy of the table's name */
+	size_t ncols;          /* columns of the definition, not counting run_id */
+	bool run_id;           /* has the leading run_id column */
+	sqlite3_stmt *insert;  /* prepared on first use */
+} table_entry;
+
+struct sim_results {
+	sqlite3 *db;
+	char *path;            /* as the caller gave it, for messages */
+	bool created;          /* abort and failed closes delete the file */
+	int fd;                /* the created file, kept open to sync it; or -1 */
+	bool have_run;
+	int64_t run_id;
+	table_entry *tables;   /* in declaration order */
+	size_t ntables, cap;
+	size_t last;           /* index of the last table found, a search hint */
+};
+
+/* A column as SQLite reports it, for creating and comparing tables. */
+typedef struct colspec {
+	char *name;
+	char *type;            /* declared type, possibly "" */
+	bool notnull;
+} colspec;
+
+typedef struct strbuf {
+	char *s;
+	size_t len, cap;
+} strbuf;
+
+static const char *const col_type_names[] = {"INTEGER", "REAL", "TEXT"};
+
+/* ---- strings ---------------------------------------------------------- */
+
+static void sb_add(strbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 128;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->s = sim_xrealloc(b->s, cap, 1);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_puts(strbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* Appends name as an SQL identifier: double-quoted with embedded quotes
+ * doubled, so that dots, spaces and quotes in column names are harmless. */
+static void sb_ident(strbuf *b, const char *name)
+{
+	sb_add(b, "\"", 1);
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			sb_add(b, "\"", 1);
+		sb_add(b, p, 1);
+	}
+	sb_add(b, "\"", 1);
+}
+
+/* SQLite reads ":memory:" and, when URIs are enabled, "file:..." specially;
+ * a relative path is prefixed with "./" so that it always names a file. */
+static char *file_name(const char *path)
+{
+	if (path[0] == '/')
+		return sim_xstrdup(path);
+	return sim_xasprintf("./%s", path);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static int db_error(const char *path, sqlite3 *db, sim_diag *d)
+{
+	sim_diag_error(d, path, 0, 0, "sqlite: %s",
+		       db ? sqlite3_errmsg(db) : "out of memory");
+	return SIM_EDB;
+}
+
+static int exec(sim_results *r, const char *sql, sim_diag *d)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(r->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	sim_diag_error(d, r->path, 0, 0, "sqlite: %s",
+		       msg ? msg : sqlite3_errmsg(r->db));
+	sqlite3_free(msg);
+	return SIM_EDB;
+}
+
+static int prepare(sqlite3 *db, const char *path, const char *sql,
+		   sqlite3_stmt **st, sim_diag *d)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	*st = NULL;
+	return db_error(path, db, d);
+}
+
+/* Steps a write statement to completion and resets it for reuse. The
+ * message is taken before the reset, which may replace it. */
+static int step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
+		     sim_diag *d)
+{
+	int rc = 0;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_error(path, db, d);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* SQLite rolls a whole transaction back by itself after some errors (disk
+ * full, I/O). Writing on in autocommit mode would then save fragments, so
+ * every write first checks that the transaction is still open. */
+static int check_txn(sim_results *r, sim_diag *d)
+{
+	if (!sqlite3_get_autocommit(r->db))
+		return 0;
+	sim_diag_error(d, r->path, 0, 0,
+		       "sqlite: the transaction was rolled back after an "
+		       "earlier error; nothing more can be written");
+	return SIM_EDB;
+}
+
+/* Savepoints make each multi-statement operation all-or-nothing inside the
+ * open transaction, so a failed declare or merge leaves no fragments. */
+static int sp_begin(sim_results *r, sim_diag *d)
+{
+	return exec(r, "SAVEPOINT vdcsim_op", d);
+}
+
+static int sp_end(sim_results *r, int rc, sim_diag *d)
+{
+	if (rc == 0)
+		return exec(r, "RELEASE vdcsim_op", d);
+	/* Errors here only mean SQLite already rolled everything back. */
+	sqlite3_exec(r->db, "ROLLBACK TO vdcsim_op; RELEASE vdcsim_op", NULL,
+		     NULL, NULL);
+	return rc;
+}
+
+/* ---- tables ----------------------------------------------------------- */
+
+static void cols_free(colspec *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].type);
+	}
+	free(c);
+}
+
+/* Reads the columns of table `name` in db, in order. A missing table gives
+ * zero columns. */
+static int table_columns(sqlite3 *db, const char *path, const char *name,
+			 colspec **out, size_t *n, sim_diag *d)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	int rc = prepare(db, path,
+			 "SELECT name, type, \"notnull\" FROM "
+			 "pragma_table_info(?1) ORDER BY cid",
+			 &st, d);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	colspec *c = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		c = sim_xrealloc(c, len + 1, sizeof *c);
+		const char *cn = (const char *)sqlite3_column_text(st, 0);
+		const char *ct = (const char *)sqlite3_column_text(st, 1);
+		c[len].name = sim_xstrdup(cn ? cn : "");
+		c[len].type = sim_xstrdup(ct ? ct : "");
+		c[len].notnull = sqlite3_column_int(st, 2) != 0;
+		len++;
+	}
+	if (s != SQLITE_DONE) {
+		rc = db_error(path, db, d);
+		cols_free(c, len);
+		c = NULL;
+		len = 0;
+	}
+	sqlite3_finalize(st);
+	*out = c;
+	*n = len;
+	return rc;
+}
+
+static bool same_columns(const colspec *a, size_t na, const colspec *b,
+			 size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i].name, b[i].name) != 0 ||
+		    strcmp(a[i].type, b[i].type) != 0 ||
+		    a[i].notnull != b[i].notnull)
+			return false;
+	return true;
+}
+
+/* Writes "name TYPE, ..." for messages. */
+static char *describe_columns(const colspec *c, size_t n)
+{
+	strbuf b = {0};
+	sb_puts(&b, "");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_puts(&b, ", ");
+		sb_puts(&b, c[i].name);
+		if (c[i].type[0]) {
+			sb_puts(&b, " ");
+			sb_puts(&b, c[i].type);
+		}
+		if (c[i].notnull)
+			sb_puts(&b, " NOT NULL");
+	}
+	return b.s;
+}
+
+/* Creates a table from a column list. Declared and merged tables go
+ * through here alike, so their CREATE statements are byte-identical and a
+ * `.dump` does not depend on how a table came to exist. */
+static int create_table(sim_results *r, const char *name, const colspec *c,
+			size_t n, sim_diag *d)
+{
+	strbuf b = {0};
+	sb_puts(&b, "CREATE TABLE ");
+	sb_ident(&b, name);
+	sb_puts(&b, " (");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_puts(&b, ", ");
+		sb_ident(&b, c[i].name);
+		if (c[i].type[0]) {
+			sb_puts(&b, " ");
+			sb_puts(&b, c[i].type);
+		}
+		if (c[i].notnull)
+			sb_puts(&b, " NOT NULL");
+	}
+	sb_puts(&b, ")");
+	int rc = exec(r, b.s, d);
+	free(b.s);
+	return rc;
+}
+
+/* The `columns` table, written as create_table would write it. */
+static const char columns_sql[] =
+	"CREATE TABLE \"columns\" (\"tbl\" TEXT, \"col\" TEXT, \"type\" TEXT, "
+	"\"unit\" TEXT, \"doc\" TEXT)";
+
+/* Documentation of the two tables every database has. */
+static const char *const builtin_docs[][5] = {
+	{"meta", "", "TABLE", "", "facts about the whole database: versions, seed, config"},
+	{"meta", "key", "TEXT", "", "name of the fact"},
+	{"meta", "value", "TEXT", "", "the fact, as text"},
+	{"columns", "", "TABLE", "",
+	 "documentation of every column; col '' documents the table itself"},
+	{"columns", "tbl", "TEXT", "", "table the column belongs to"},
+	{"columns", "col", "TEXT", "", "column name ('' for the table itself)"},
+	{"columns", "type", "TEXT", "", "INTEGER, REAL or TEXT ('TABLE' for the table)"},
+	{"columns", "unit", "TEXT", "", "unit of the values, '' if none"},
+	{"columns", "doc", "TEXT", "", "one line of documentation"},
+};
+
+static int add_doc(sim_results *r, sqlite3_stmt *st, const char *tbl,
+		   const char *col, const char *type, const char *unit,
+		   const char *doc, sim_diag *d)
+{
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, unit ? unit : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, doc ? doc : "", -1, SQLITE_STATIC);
+	return step_done(r->db, r->path, st, d);
+}
+
+static bool table_exists(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+			       "AND name = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static table_entry *find_table(sim_results *r, const char *name)
+{
+	if (r->last < r->ntables && strcmp(r->tables[r->last].name, name) == 0)
+		return &r->tables[r->last];
+	for (size_t i = 0; i < r->ntables; i++)
+		if (strcmp(r->tables[i].name, name) == 0) {
+			r->last = i;
+			return &r->tables[i];
+		}
+	return NULL;
+}
+
+/* Table names become file names on export, so a '/' is refused here, where
+ * the mistake is made, rather than later. */
+static int check_table(const sim_results *r, const sim_table *t, bool run_id,
+		       sim_diag *d)
+{
+	if (!t->name || !t->name[0] || strchr(t->name, '/')) {
+		sim_diag_error(d, r->path, 0, 0,
+			       "table name '%s' is not usable (expected a "
+			       "non-empty name without '/')",
+			       t->name ? t->name : "(null)");
+		return SIM_EINPUT;
+	}
+	if ((t->ncols && !t->cols) || (!run_id && t->ncols == 0)) {
+		sim_diag_error(d, r->path, 0, 0, "table '%s' has no columns",
+			       t->name);
+		return SIM_EINPUT;
+	}
+	for (size_t i = 0; i < t->ncols; i++) {
+		const sim_column *c = &t->cols[i];
+		if (!c->name || !c->name[0] || (unsigned)c->type > SIM_COL_TEXT) {
+			sim_diag_error(d, r->path, 0, 0,
+				       "table '%s': column %zu has no name or "
+				       "an unknown type",
+				       t->name, i + 1);
+			return SIM_EINPUT;
+		}
+	}
+	return 0;
+}
+
+static int declare(sim_results *r, const sim_table *t, bool run_id,
+		   sim_diag *d)
+{
+	if (!r || !t) {
+		sim_diag_error(d, NULL, 0, 0, "sim_results_declare: no table");
+		return SIM_EINPUT;
+	}
+	int rc = check_table(r, t, run_id, d);
+	if (rc == 0)
+		rc = check_txn(r, d);
+	if (rc != 0)
+		return rc;
+
+	size_t n = t->ncols + run_id;
+	colspec *want = sim_xcalloc(n, sizeof *want);
+	size_t k = 0;
+	if (run_id)
+		want[k++] = (colspec){sim_xstrdup("run_id"),
+				      sim_xstrdup("INTEGER"), true};
+	for (size_t i = 0; i < t->ncols; i++)
+		want[k++] = (colspec){sim_xstrdup(t->cols[i].name),
+				      sim_xstrdup(col_type_names[t->cols[i].type]),
+				      false};
+
+	if (table_exists(r->db, t->name)) {
+		colspec *have;
+		size_t nhave;
+		rc = table_columns(r->db, r->path, t->name, &have, &nhave, d);
+		if (rc == 0 && !same_columns(have, nhave, want, n)) {
+			char *a = describe_columns(have, nhave);
+			char *b = describe_columns(want, n);
+			sim_diag_error(d, r->path, 0, 0,
+				       "table '%s' already exists with columns "
+				       "(%s), not (%s)",
+				       t->name, a, b);
+			free(a);
+			free(b);
+			rc = SIM_EINPUT;
+		}
+		cols_free(have, nhave);
+	} else {
+		rc = sp_begin(r, d);
+		if (rc == 0) {
+			rc = create_table(r, t->name, want, n, d);
+			sqlite3_stmt *st = NULL;
+			if (rc == 0)
+				rc = prepare(r->db, r->path,
+					     "INSERT INTO \"columns\" VALUES "
+					     "(?1, ?2, ?3, ?4, ?5)",
+					     &st, d);
+			if (rc == 0)
+				rc = add_doc(r, st, t->name, "", "TABLE", "",
+					     t->doc, d);
+			if (rc == 0 && run_id)
+				rc = add_doc(r, st, t->name, "run_id",
+					     "INTEGER", "",
+					     "run this row belongs to, see runs",
+					     d);
+			for (size_t i = 0; rc == 0 && i < t->ncols; i++)
+				rc = add_doc(r, st, t->name, t->cols[i].name,
+					     col_type_names[t->cols[i].type],
+					     t->cols[i].unit, t->cols[i].doc,
+					     d);
+			sqlite3_finalize(st);
+			rc = sp_end(r, rc, d);
+		}
+	}
+	cols_free(want, n);
+	if (rc != 0)
+		return rc;
+
+	if (!find_table(r, t->name)) {
+		if (r->ntables == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 8;
+			r->tables = sim_xrealloc(r->tables, r->cap,
+						 sizeof *r->tables);
+		}
+		r->tables[r->ntables++] = (table_entry){
+			sim_xstrdup(t->name), t->ncols, run_id, NULL};
+	}
+	return 0;
+}
+
+int sim_results_declare(sim_results *r, const sim_table *t, sim_diag *d)
+{
+	return declare(r, t, true, d);
+}
+
+int sim_results_declare_plain(sim_results *r, const sim_table *t, sim_diag *d)
+{
+	return declare(r, t, false, d);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static void finalize_all(sim_results *r)
+{
+	for (size_t i = 0; i < r->ntables; i++) {
+		sqlite3_finalize(r->tables[i].insert);
+		r->tables[i].insert = NULL;
+	}
+}
+
+/* Frees the handle once SQLite's connection is closed: closing any
+ * descriptor of a file drops the process's POSIX locks on it, SQLite's
+ * included, so the creation descriptor must outlive the connection. */
+static void release(sim_results *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	for (size_t i = 0; i < r->ntables; i++)
+		free(r->tables[i].name);
+	free(r->tables);
+	free(r->path);
+	free(r);
+}
+
+/* Closes the connection; every statement is finalized first, so a
+ * failure here is unexpected and the handle is then left to
+ * sqlite3_close_v2 rather than leaked. */
+static int close_db(sim_results *r, sim_diag *d)
+{
+	if (sqlite3_close(r->db) == SQLITE_OK)
+		return 0;
+	int rc = db_error(r->path, r->db, d);
+	sqlite3_close_v2(r->db);
+	return rc;
+}
+
+/* Opens path (which exists) read-write or read-only. */
+static int open_db(const char *path, bool readonly, sqlite3 **db,
+		   sim_diag *d)
+{
+	char *fn = file_name(path);
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	int s = sqlite3_open_v2(fn, db, flags, NULL);
+	free(fn);
+	if (s == SQLITE_OK)
+		return 0;
+	int rc = db_error(path, *db, d);
+	sqlite3_close(*db);
+	*db = NULL;
+	return rc;
+}
+
+static int read_user_version(sqlite3 *db, const char *path, int *v,
+			     sim_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = prepare(db, path, "PRAGMA user_version", &st, d);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	else
+		rc = db_error(path, db, d);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sim_results_create(const char *path, sim_results **out, sim_diag *d)
+{
+	*out = NULL;
+	if (!path || !path[0]) {
+		sim_diag_error(d, NULL, 0, 0, "results: empty database path");
+		return SIM_EINPUT;
+	}
+	/* O_EXCL makes "must not exist" race-free; SQLite takes an empty
+	 * file as an empty database. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		if (errno == EEXIST) {
+			sim_diag_error(d, path, 0, 0,
+				       "already exists (results are never "
+				       "overwritten)");
+			return SIM_EEXIST;
+		}
+		sim_diag_error(d, path, 0, 0, "cannot create: %s",
+			       strerror(errno));
+		return SIM_EIO;
+	}
+	sim_results *r = sim_xcalloc(1, sizeof *r);
+	r->path = sim_xstrdup(path);
+	r->created = true;
+	r->fd = fd;
+	int rc = open_db(path, false, &r->db, d);
+	if (rc != 0) {
+		unlink(path);
+		release(r);
+		return rc;
+	}
+	/* The journal stays in memory and nothing is synced: the caller
+	 * writes into a staging directory and renames it when complete, so a
+	 * crash never exposes this file. A memory journal, unlike none,
+	 * still lets savepoints and aborts roll back. */
+	rc = exec(r, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; "
+		     "BEGIN",
+		  d);
+	if (rc == 0) {
+		char *sql = sim_xasprintf("PRAGMA user_version = %d",
+					  SIM_RESULTS_SCHEMA_VERSION);
+		rc = exec(r, sql, d);
+		free(sql);
+	}
+	if (rc == 0)
+		rc = exec(r,
+			  "CREATE TABLE \"meta\" (\"key\" TEXT PRIMARY KEY, "
+			  "\"value\" TEXT)",
+			  d);
+	if (rc == 0)
+		rc = exec(r, columns_sql, d);
+	sqlite3_stmt *st = NULL;
+	if (rc == 0)
+		rc = prepare(r->db, r->path,
+			     "INSERT INTO \"columns\" VALUES (?1, ?2, ?3, ?4, ?5)",
+			     &st, d);
+	for (size_t i = 0;
+	     rc == 0 && i < sizeof builtin_docs / sizeof builtin_docs[0]; i++)
+		rc = add_doc(r, st, builtin_docs[i][0], builtin_docs[i][1],
+			     builtin_docs[i][2], builtin_docs[i][3],
+			     builtin_docs[i][4], d);
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		sim_results_abort(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int sim_results_open(const char *path, sim_results **out, sim_diag *d)
+{
+	*out = NULL;
+	struct stat sb;
+	if (!path || stat(path, &sb) != 0) {
+		int err = path ? errno : ENOENT;
+		sim_diag_error(d, path, 0, 0, "cannot open: %s",
+			       strerror(err));
+		return err == ENOENT ? SIM_ENOENT : SIM_EIO;
+	}
+	sim_results *r = sim_xcalloc(1, sizeof *r);
+	r->path = sim_xstrdup(path);
+	r->fd = -1;
+	int rc = open_db(path, false, &r->db, d);
+	int version = 0;
+	if (rc == 0)
+		rc = read_user_version(r->db, path, &version, d);
+	if (rc == 0 && version != SIM_RESULTS_SCHEMA_VERSION) {
+		sim_diag_error(d, path, 0, 0,
+			       "not a vdcsim results database of schema "
+			       "version %d (user_version is %d)",
+			       SIM_RESULTS_SCHEMA_VERSION, version);
+		rc = SIM_EINPUT;
+	}
+	/* An existing file keeps SQLite's default rollback journal: unlike a
+	 * new one, it is not protected by a staging directory. */
+	if (rc == 0)
+		rc = exec(r, "BEGIN", d);
+	if (rc != 0) {
+		if (r->db)
+			close_db(r, d);
+		release(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int sim_results_close(sim_results *r, sim_diag *d)
+{
+	if (!r)
+		return 0;
+	finalize_all(r);
+	int rc = check_txn(r, d);
+	if (rc == 0)
+		rc = exec(r, "COMMIT", d);
+	if (rc != 0 && !sqlite3_get_autocommit(r->db))
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	int crc = close_db(r, d);
+	if (rc == 0)
+		rc = crc;
+	/* synchronous = OFF skipped every fsync; one at the end makes the
+	 * file durable before the caller renames its directory into place.
+	 * The descriptor from creation is used because it names this file
+	 * whatever happened to the path or the working directory since. */
+	if (rc == 0 && r->fd >= 0 && fsync(r->fd) != 0) {
+		sim_diag_error(d, r->path, 0, 0, "cannot sync: %s",
+			       strerror(errno));
+		rc = SIM_EIO;
+	}
+	if (rc != 0 && r->created)
+		unlink(r->path);
+	release(r);
+	return rc;
+}
+
+void sim_results_abort(sim_results *r)
+{
+	if (!r)
+		return;
+	finalize_all(r);
+	if (!sqlite3_get_autocommit(r->db))
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_close(r->db) != SQLITE_OK)
+		sqlite3_close_v2(r->db);
+	if (r->created)
+		unlink(r->path);
+	release(r);
+}
+
+/* ---- rows ------------------------------------------------------------- */
+
+int sim_results_meta(sim_results *r, const char *key, const char *value,
+		     sim_diag *d)
+{
+	if (!r || !key) {
+		sim_diag_error(d, NULL, 0, 0, "sim_results_meta: no key");
+		return SIM_EINPUT;
+	}
+	int rc = check_txn(r, d);
+	sqlite3_stmt *st = NULL;
+	if (rc == 0)
+		rc = prepare(r->db, r->path,
+			     "INSERT OR REPLACE INTO \"meta\" VALUES (?1, ?2)",
+			     &st, d);
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (value)
+			sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = step_done(r->db, r->path, st, d);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void sim_results_set_run(sim_results *r, int64_t run_id)
+{
+	if (!r)
+		return;
+	r->run_id = run_id;
+	r->have_run = true;
+}
+
+static int prepare_insert(sim_results *r, table_entry *e, sim_diag *d)
+{
+	strbuf b = {0};
+	sb_puts(&b, "INSERT INTO ");
+	sb_ident(&b, e->name);
+	sb_puts(&b, " VALUES (");
+	size_t n = e->ncols + e->run_id;
+	for (size_t i = 0; i < n; i++)
+		sb_puts(&b, i ? ", ?" : "?");
+	sb_puts(&b, ")");
+	int rc = prepare(r->db, r->path, b.s, &e->insert, d);
+	free(b.s);
+	return rc;
+}
+
+int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
+		    sim_diag *d)
+{
+	if (!r || !t || !t->name || (t->ncols && (!values || !t->cols))) {
+		sim_diag_error(d, r ? r->path : NULL, 0, 0,
+			       "sim_results_row: no table or values");
+		return SIM_EINPUT;
+	}
+	table_entry *e = find_table(r, t->name);
+	if (!e || e->ncols != t->ncols) {
+		sim_diag_error(d, r->path, 0, 0,
+			       e ? "table '%s' was declared with another "
+				   "number of columns"
+				 : "table '%s' was not declared",
+			       t->name);
+		return SIM_EINPUT;
+	}
+	if (e->run_id && !r->have_run) {
+		sim_diag_error(d, r->path, 0, 0,
+			       "table '%s': no run set for its run_id "
+			       "(sim_results_set_run)",
+			       t->name);
+		return SIM_EINPUT;
+	}
+	int rc = check_txn(r, d);
+	if (rc == 0 && !e->insert)
+		rc = prepare_insert(r, e, d);
+	if (rc != 0)
+		return rc;
+	int k = 1;
+	if (e->run_id)
+		sqlite3_bind_int64(e->insert, k++, r->run_id);
+	for (size_t i = 0; i < t->ncols; i++, k++) {
+		switch (t->cols[i].type) {
+		case SIM_COL_INT:
+			sqlite3_bind_int64(e->insert, k, values[i].i);
+			break;
+		case SIM_COL_REAL:
+			sqlite3_bind_double(e->insert, k, values[i].r);
+			break;
+		case SIM_COL_TEXT:
+			/* Bound without copying: the statement is stepped
+			 * and every parameter rebound before the next use. */
+			if (values[i].s)
+				sqlite3_bind_text(e->insert, k, values[i].s,
+						  -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(e->insert, k);
+			break;
+		default:
+			sqlite3_reset(e->insert);
+			sim_diag_error(d, r->path, 0, 0,
+				       "table '%s': column %zu has an unknown "
+				       "type",
+				       t->name, i + 1);
+			return SIM_EINPUT;
+		}
+	}
+	return step_done(r->db, r->path, e->insert, d);
+}
+
+/* ---- merge ------------------------------------------------------------ */
+
+/* Names of the user tables of db in name (byte) order. */
+static int list_tables(sqlite3 *db, const char *path, char ***out, size_t *n,
+		       sim_diag *d)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	int rc = prepare(db, path,
+			 "SELECT name FROM sqlite_master WHERE type = 'table' "
+			 "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+			 "ORDER BY name",
+			 &st, d);
+	if (rc != 0)
+		return rc;
+	char **v = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (!name) {
+			s = SQLITE_NOMEM;
+			break;
+		}
+		v = sim_xrealloc(v, len + 1, sizeof *v);
+		v[len++] = sim_xstrdup(name);
+	}
+	if (s != SQLITE_DONE)
+		rc = db_error(path, db, d);
+	sqlite3_finalize(st);
+	*out = v;
+	*n = len;
+	return rc;
+}
+
+static void names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Copies the rows of table `name` from src into r in rowid order, binding
+ * each value as it is stored so that storage classes survive. Rows of
+ * `columns` already present in r (same tbl and col) are skipped, so
+ * merging many runs documents each column once. */
+static int copy_rows(sim_results *r, sqlite3 *src, const char *src_path,
+		     const char *name, size_t ncols, sim_diag *d)
+{
+	strbuf sel = {0}, ins = {0};
+	sb_puts(&sel, "SELECT * FROM ");
+	sb_ident(&sel, name);
+	sb_puts(&sel, " ORDER BY rowid");
+	if (strcmp(name, "columns") == 0) {
+		sb_puts(&ins, "INSERT INTO \"columns\" SELECT ?1, ?2, ?3, ?4, ?5 "
+			      "WHERE NOT EXISTS (SELECT 1 FROM \"columns\" "
+			      "WHERE \"tbl\" IS ?1 AND \"col\" IS ?2)");
+	} else {
+		sb_puts(&ins, "INSERT INTO ");
+		sb_ident(&ins, name);
+		sb_puts(&ins, " VALUES (");
+		for (size_t i = 0; i < ncols; i++)
+			sb_puts(&ins, i ? ", ?" : "?");
+		sb_puts(&ins, ")");
+	}
+	sqlite3_stmt *s_sel = NULL, *s_ins = NULL;
+	int rc = prepare(src, src_path, sel.s, &s_sel, d);
+	if (rc == 0)
+		rc = prepare(r->db, r->path, ins.s, &s_ins, d);
+	int s = SQLITE_DONE;
+	while (rc == 0 && (s = sqlite3_step(s_sel)) == SQLITE_ROW) {
+		for (size_t i = 0; i < ncols; i++)
+			sqlite3_bind_value(s_ins, (int)i + 1,
+					   sqlite3_column_value(s_sel, (int)i));
+		rc = step_done(r->db, r->path, s_ins, d);
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = db_error(src_path, src, d);
+	sqlite3_finalize(s_sel);
+	sqlite3_finalize(s_ins);
+	free(sel.s);
+	free(ins.s);
+	return rc;
+}
+
+/* Makes table `name` of src exist in r with the same columns, then copies
+ * its rows. */
+static int merge_table(sim_results *r, sqlite3 *src, const char *src_path,
+		       const char *name, sim_diag *d)
+{
+	colspec *sc, *mc = NULL;
+	size_t nsc, nmc = 0;
+	int rc = table_columns(src, src_path, name, &sc, &nsc, d);
+	if (rc == 0 && table_exists(r->db, name)) {
+		rc = table_columns(r->db, r->path, name, &mc, &nmc, d);
+		if (rc == 0 && !same_columns(sc, nsc, mc, nmc)) {
+			char *a = describe_columns(sc, nsc);
+			char *b = describe_columns(mc, nmc);
+			sim_diag_error(d, src_path, 0, 0,
+				       "table '%s' has columns (%s) but %s "
+				       "has (%s); cannot merge",
+				       name, a, r->path, b);
+			free(a);
+			free(b);
+			rc = SIM_EINPUT;
+		}
+	} else if (rc == 0) {
+		rc = create_table(r, name, sc, nsc, d);
+	}
+	if (rc == 0)
+		rc = copy_rows(r, src, src_path, name, nsc, d);
+	cols_free(sc, nsc);
+	cols_free(mc, nmc);
+	return rc;
+}
+
+int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
+{
+	if (!r || !src_path) {
+		sim_diag_error(d, NULL, 0, 0, "sim_results_merge: no source");
+		return SIM_EINPUT;
+	}
+	int rc = check_txn(r, d);
+	if (rc != 0)
+		return rc;
+	/* Opening a missing file, even read-only, must not create it. */
+	struct stat sb;
+	if (stat(src_path, &sb) != 0) {
+		sim_diag_error(d, src_path, 0, 0, "cannot merge: %s",
+			       strerror(errno));
+		return SIM_ENOENT;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		sim_diag_error(d, src_path, 0, 0,
+			       "cannot merge: not a regular file");
+		return SIM_EINPUT;
+	}
+	/* A second connection, not ATTACH: SQLite refuses to DETACH a
+	 * database that the open write transaction has read, and the whole
+	 * output must stay one transaction. */
+	sqlite3 *src = NULL;
+	rc = open_db(src_path, true, &src, d);
+	int version = 0;
+	if (rc == 0)
+		rc = read_user_version(src, src_path, &version, d);
+	if (rc == 0 && version != SIM_RESULTS_SCHEMA_VERSION) {
+		sim_diag_error(d, src_path, 0, 0,
+			       "not a vdcsim results database of schema "
+			       "version %d (user_version is %d)",
+			       SIM_RESULTS_SCHEMA_VERSION, version);
+		rc = SIM_EINPUT;
+	}
+	/* One read transaction gives a consistent snapshot of src. */
+	if (rc == 0 && sqlite3_exec(src, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_error(src_path, src, d);
+	char **names = NULL;
+	size_t n = 0;
+	if (rc == 0)
+		rc = list_tables(src, src_path, &names, &n, d);
+	if (rc == 0) {
+		rc = sp_begin(r, d);
+		if (rc == 0) {
+			for (size_t i = 0; rc == 0 && i < n; i++)
+				if (strcmp(names[i], "meta") != 0)
+					rc = merge_table(r, src, src_path,
+							 names[i], d);
+			rc = sp_end(r, rc, d);
+		}
+	}
+	names_free(names, n);
+	if (src) {
+		sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(src);
+	}
+	return rc;
+}
+
+/* ---- CSV -------------------------------------------------------------- */
+
+/* Writes one RFC 4180 field: quoted when it holds a separator, a quote, a
+ * line break, or spaces at either end that readers would trim. An empty
+ * string is an empty field, like NULL: the CSVs are for plotting and
+ * spreadsheets, the database keeps the difference. */
+static void csv_field(FILE *f, const char *s, size_t n)
+{
+	bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' ||
+			       s[n - 1] == ' ' || s[n - 1] == '\t');
+	for (size_t i = 0; !quote && i < n; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+			s[i] == '\n';
+	if (!quote) {
+		fwrite(s, 1, n, f);
+		return;
+	}
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			fputc('"', f);
+		fputc(s[i], f);
+	}
+	fputc('"', f);
+}
+
+static void csv_value(FILE *f, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		fprintf(f, "%.17g", sqlite3_column_double(st, i));
+		break;
+	case SQLITE_NULL:
+		break;
+	case SQLITE_BLOB: {
+		const void *p = sqlite3_column_blob(st, i);
+		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
+		break;
+	}
+	default: {
+		const char *p = (const char *)sqlite3_column_text(st, i);
+		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
+		break;
+	}
+	}
+}
+
+static int export_table(sim_results *r, const char *dir, const char *name,
+			sim_diag *d)
+{
+	if (!name[0] || strchr(name, '/')) {
+		sim_diag_error(d, r->path, 0, 0,
+			       "table name '%s' cannot be a file name", name);
+		return SIM_EINPUT;
+	}
+	char *final = sim_xasprintf("%s/%s.csv", dir, name);
+	char *tmp = sim_xasprintf("%s/.%s.csv.tmp", dir, name);
+	strbuf sql = {0};
+	sb_puts(&sql, "SELECT * FROM ");
+	sb_ident(&sql, name);
+	sb_puts(&sql, " ORDER BY rowid");
+	sqlite3_stmt *st = NULL;
+	FILE *f = NULL;
+	int rc = prepare(r->db, r->path, sql.s, &st, d);
+	if (rc == 0) {
+		f = fopen(tmp, "wb");
+		if (!f) {
+			sim_diag_error(d, tmp, 0, 0, "cannot create: %s",
+				       strerror(errno));
+			rc = SIM_EIO;
+		}
+	}
+	if (rc == 0) {
+		int n = sqlite3_column_count(st);
+		for (int i = 0; i < n; i++) {
+			const char *c = sqlite3_column_name(st, i);
+			if (i)
+				fputc(',', f);
+			csv_field(f, c ? c : "", c ? strlen(c) : 0);
+		}
+		fputs("\r\n", f);
+		int s;
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			for (int i = 0; i < n; i++) {
+				if (i)
+					fputc(',', f);
+				csv_value(f, st, i);
+			}
+			fputs("\r\n", f);
+		}
+		if (s != SQLITE_DONE)
+			rc = db_error(r->path, r->db, d);
+	}
+	if (f) {
+		/* Synced before the rename so that the name never points at
+		 * a file whose data is still only in the page cache. */
+		bool bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+		int err = errno;
+		if (fclose(f) != 0 && !bad) {
+			bad = true;
+			err = errno;
+		}
+		if (rc == 0 && bad) {
+			sim_diag_error(d, tmp, 0, 0, "cannot write: %s",
+				       strerror(err));
+			rc = SIM_EIO;
+		}
+		if (rc == 0 && rename(tmp, final) != 0) {
+			sim_diag_error(d, final, 0, 0,
+				       "cannot rename into place: %s",
+				       strerror(errno));
+			rc = SIM_EIO;
+		}
+		if (rc != 0)
+			unlink(tmp);
+	}
+	sqlite3_finalize(st);
+	free(sql.s);
+	free(final);
+	free(tmp);
+	return rc;
+}
+
+int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d)
+{
+	if (!r || !dir) {
+		sim_diag_error(d, NULL, 0, 0, "sim_results_export_csv: no folder");
+		return SIM_EINPUT;
+	}
+	char **names;
+	size_t n;
+	int rc = list_tables(r->db, r->path, &names, &n, d);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = export_table(r, dir, names[i], d);
+	names_free(names, n);
+	return rc;
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of sim_plots_render (sim/plots.c) with tiny gnuplot scripts written
+ * into a temporary folder: which scripts render, what a failure says and
+ * leaves behind, and the behaviour without gnuplot. Tests that need gnuplot
+ * skip when it is not installed.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+/* The test's temporary folder (each test runs in its own process), with
+ * plots/, data/ and out/ inside. */
+static char tdir[64];
+
+static char *tpath(const char *name)
+{
+	return sim_xasprintf("%s/%s", tdir, name);
+}
+
+static void make_tdir(void)
+{
+	strcpy(tdir, "/tmp/vdcsim-plots-XXXXXX");
+	cr_assert(mkdtemp(tdir) != NULL);
+	const char *subs[] = {"plots", "data", "out"};
+	for (size_t i = 0; i < 3; i++) {
+		char *p = tpath(subs[i]);
+		cr_assert(eq(int, mkdir(p, 0777), 0));
+		free(p);
+	}
+}
+
+static void remove_tree(const char *path)
+{
+	struct stat sb;
+	if (lstat(path, &sb) != 0)
+		return;
+	if (S_ISDIR(sb.st_mode)) {
+		DIR *dh = opendir(path);
+		struct dirent *de;
+		while (dh && (de = readdir(dh)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			char *sub = sim_xasprintf("%s/%s", path, de->d_name);
+			remove_tree(sub);
+			free(sub);
+		}
+		if (dh)
+			closedir(dh);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+static void remove_tdir(void)
+{
+	if (tdir[0])
+		remove_tree(tdir);
+}
+
+TestSuite(sim_plots, .init = make_tdir, .fini = remove_tdir);
+
+static void write_file(const char *rel, const char *text)
+{
+	char *p = tpath(rel);
+	FILE *f = fopen(p, "wb");
+	cr_assert(f != NULL, "cannot write %s", p);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+/* Number of entries in folder rel (without . and ..). */
+static size_t count_entries(const char *rel)
+{
+	char *p = tpath(rel);
+	DIR *dh = opendir(p);
+	cr_assert(dh != NULL);
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(dh)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(dh);
+	free(p);
+	return n;
+}
+
+static bool have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	if (!path)
+		return false;
+	char *copy = sim_xstrdup(path);
+	bool found = false;
+	for (char *save = NULL, *dir = strtok_r(copy, ":", &save);
+	     dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *cand = sim_xasprintf("%s/gnuplot", dir);
+		found = access(cand, X_OK) == 0;
+		free(cand);
+	}
+	free(copy);
+	return found;
+}
+
+static void need_gnuplot(void)
+{
+	if (have_gnuplot())
+		return;
+	/* A skipped test does not reach the suite's .fini. */
+	remove_tdir();
+	cr_skip("gnuplot is not installed (apt install gnuplot-nox)");
+}
+
+/* A script plotting t.csv, choosing its terminal as vdcsim's scripts do. */
+static const char good_script[] =
+	"# A test plot.\n"
+	"# needs: t\n"
+	"set datafile separator comma\n"
+	"set key autotitle columnhead\n"
+	"if (svg) { set terminal svg size 300,200 } else { set terminal pngcairo size 300,200 }\n"
+	"set output outfile\n"
+	"plot datadir.'/t.csv' using 1:2 with lines\n";
+
+static const char t_csv[] = "x,y\r\n0,1\r\n1,3\r\n2,2\r\n";
+
+/* Calls sim_plots_render on the test folders. */
+static int render(bool svg, unsigned *made, bool *skipped, sim_diag *d)
+{
+	char *plots = tpath("plots"), *data = tpath("data"), *out = tpath("out");
+	int rc = sim_plots_render(plots, data, out, svg, made, skipped, d);
+	free(plots);
+	free(data);
+	free(out);
+	return rc;
+}
+
+static void read_head(const char *rel, char *buf, size_t n)
+{
+	char *p = tpath(rel);
+	FILE *f = fopen(p, "rb");
+	cr_assert(f != NULL, "%s was not written", p);
+	memset(buf, 0, n);
+	cr_assert(eq(sz, fread(buf, 1, n, f), n));
+	fclose(f);
+	free(p);
+}
+
+Test(sim_plots, a_script_whose_table_has_rows_renders_a_png)
+{
+	need_gnuplot();
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 99;
+	bool skipped = true;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), 0), "%s", d.text);
+	cr_assert(eq(u32, made, 1));
+	cr_assert(not(skipped));
+	char head[8];
+	read_head("out/line.png", head, sizeof head);
+	cr_assert(eq(int, memcmp(head, "\x89PNG\r\n\x1a\n", 8), 0));
+	/* The temporary file was renamed, not left beside the plot. */
+	cr_assert(eq(sz, count_entries("out"), 1));
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, svg_true_writes_an_svg_file)
+{
+	need_gnuplot();
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = true;
+	cr_assert(eq(int, render(true, &made, &skipped, &d), 0), "%s", d.text);
+	cr_assert(eq(u32, made, 1));
+	char head[5];
+	read_head("out/line.svg", head, sizeof head);
+	cr_assert(memcmp(head, "<?xml", 5) == 0 || memcmp(head, "<svg", 4) == 0);
+	cr_assert(eq(sz, count_entries("out"), 1));
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, a_script_whose_needs_are_absent_or_empty_is_not_rendered)
+{
+	need_gnuplot();
+	/* nosuch.csv does not exist; empty.csv has only a header. */
+	write_file("plots/a.gp", "# needs: t, nosuch\nset output outfile\nplot x\n");
+	write_file("plots/b.gp", "# needs: empty\nset output outfile\nplot x\n");
+	write_file("data/t.csv", t_csv);
+	write_file("data/empty.csv", "x,y\r\n");
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 99;
+	bool skipped = true;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), 0), "%s", d.text);
+	cr_assert(eq(u32, made, 0));
+	cr_assert(not(skipped));
+	cr_assert(eq(sz, count_entries("out"), 0));
+	cr_assert(eq(u32, d.errors, 0));
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, a_failing_script_gives_etool_naming_it_and_leaves_no_output)
+{
+	need_gnuplot();
+	write_file("plots/bad.gp",
+		   "# needs: t\n"
+		   "set terminal pngcairo\n"
+		   "set output outfile\n"
+		   "plot nosuch_function(x)\n");
+	write_file("data/t.csv", t_csv);
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 99;
+	bool skipped = true;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), SIM_ETOOL));
+	cr_assert(eq(u32, made, 0));
+	char *want = sim_xasprintf("%s/plots/bad.gp: gnuplot failed: ", tdir);
+	cr_assert(strstr(d.text, want) == d.text, "%s", d.text);
+	cr_assert(strstr(d.text, "nosuch_function") != NULL, "%s", d.text);
+	/* One message, on one line. */
+	cr_assert(eq(u32, d.errors, 1));
+	cr_assert(strchr(d.text, '\n') == d.text + d.len - 1, "%s", d.text);
+	cr_assert(eq(sz, count_entries("out"), 0));
+	free(want);
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, scripts_run_in_bytewise_name_order)
+{
+	need_gnuplot();
+	/* Bytewise, "B.gp" sorts before "a.gp" (a locale might disagree):
+	 * the first failure met names B.gp. */
+	write_file("plots/a.gp", "plot nosuch_a(x)\n");
+	write_file("plots/B.gp", "plot nosuch_b(x)\n");
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = false;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), SIM_ETOOL));
+	cr_assert(strstr(d.text, "/B.gp: gnuplot failed") != NULL, "%s", d.text);
+	cr_assert(strstr(d.text, "a.gp") == NULL, "%s", d.text);
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, a_script_that_writes_no_plot_is_an_error)
+{
+	need_gnuplot();
+	write_file("plots/quiet.gp", "# needs: t\nx = 1\n");
+	write_file("data/t.csv", t_csv);
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = false;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), SIM_ETOOL));
+	cr_assert(strstr(d.text, "quiet.gp: gnuplot wrote no plot") != NULL,
+		  "%s", d.text);
+	cr_assert(eq(sz, count_entries("out"), 0));
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, a_data_folder_with_a_single_quote_is_refused)
+{
+	need_gnuplot();
+	write_file("plots/line.gp", good_script);
+	char *plots = tpath("plots"), *data = tpath("it's"), *out = tpath("out");
+	cr_assert(eq(int, mkdir(data, 0777), 0));
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = false;
+	cr_assert(eq(int, sim_plots_render(plots, data, out, false, &made,
+					   &skipped, &d),
+		     SIM_EINPUT));
+	cr_assert(strstr(d.text, "single quote") != NULL, "%s", d.text);
+	cr_assert(eq(sz, count_entries("out"), 0));
+	free(plots);
+	free(data);
+	free(out);
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, without_gnuplot_on_path_nothing_is_written_and_skipped_is_set)
+{
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	char *bin = tpath("emptybin");
+	cr_assert(eq(int, mkdir(bin, 0777), 0));
+	cr_assert(eq(int, setenv("PATH", bin, 1), 0));
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 99;
+	bool skipped = false;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), 0));
+	cr_assert(skipped);
+	cr_assert(eq(u32, made, 0));
+	cr_assert(eq(u32, d.errors, 0));
+	cr_assert(eq(sz, count_entries("out"), 0));
+	free(bin);
+	sim_diag_fini(&d);
+}

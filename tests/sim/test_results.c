@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of the results store (sim/results.c): creation, declared tables,
+ * odd identifiers, deterministic merging and exact CSV bytes. Each test
+ * works in its own temporary folder, read back with SQLite directly.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "sim.h"
+
+/* The test's temporary folder (each test runs in its own process). */
+static char tdir[64];
+
+static void make_tdir(void)
+{
+	strcpy(tdir, "/tmp/vdcsim-results-XXXXXX");
+	cr_assert(mkdtemp(tdir) != NULL);
+}
+
+/* Removes path and, for a folder, everything below it. */
+static void remove_tree(const char *path)
+{
+	struct stat sb;
+	if (lstat(path, &sb) != 0)
+		return;
+	if (S_ISDIR(sb.st_mode)) {
+		DIR *dh = opendir(path);
+		struct dirent *de;
+		while (dh && (de = readdir(dh)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			char *sub = sim_xasprintf("%s/%s", path, de->d_name);
+			remove_tree(sub);
+			free(sub);
+		}
+		if (dh)
+			closedir(dh);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+static void remove_tdir(void)
+{
+	if (tdir[0])
+		remove_tree(tdir);
+}
+
+TestSuite(sim_results, .init = make_tdir, .fini = remove_tdir);
+
+/* A path inside the test folder; the caller frees it. */
+static char *tpath(const char *name)
+{
+	return sim_xasprintf("%s/%s", tdir, name);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f != NULL, "cannot open %s", path);
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int c;
+	while ((c = getc(f)) != EOF) {
+		if (n + 1 >= cap) {
+			cap = cap ? 2 * cap : 256;
+			buf = sim_xrealloc(buf, cap, 1);
+		}
+		buf[n++] = (char)c;
+	}
+	fclose(f);
+	if (!buf)
+		buf = sim_xmalloc(1);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* Runs a one-value query on the database at path and returns the value
+ * as text (NULL for SQL NULL or no row); the caller frees it. */
+static char *query1(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	cr_assert(eq(int, sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+		     SQLITE_OK));
+	sqlite3_stmt *st;
+	cr_assert(eq(int, sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK),
+		  "%s: %s", sql, sqlite3_errmsg(db));
+	char *out = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		out = sim_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+static void assert_query(const char *path, const char *sql, const char *want)
+{
+	char *got = query1(path, sql);
+	cr_assert(got != NULL, "%s gave no value", sql);
+	cr_assert(eq(str, got, (char *)want), "%s", sql);
+	free(got);
+}
+
+/* Every table's CREATE statement and every row, values tagged with their
+ * storage class, in name and rowid order: what `sqlite3 .dump` shows. */
+static char *canonical_dump(const char *path)
+{
+	sqlite3 *db;
+	cr_assert(eq(int, sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+		     SQLITE_OK));
+	char *out = sim_xstrdup("");
+	sqlite3_stmt *tl;
+	cr_assert(eq(int, sqlite3_prepare_v2(db,
+		"SELECT name, sql, type FROM sqlite_master ORDER BY name", -1, &tl,
+		NULL), SQLITE_OK));
+	while (sqlite3_step(tl) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(tl, 0);
+		const char *sql = (const char *)sqlite3_column_text(tl, 1);
+		char *next = sim_xasprintf("%s%s;\n", out, sql ? sql : "");
+		free(out);
+		out = next;
+		if (strcmp((const char *)sqlite3_column_text(tl, 2), "table") != 0)
+			continue;
+		char *sel = sim_xasprintf("SELECT * FROM \"%s\" ORDER BY rowid",
+					  name);
+		sqlite3_stmt *st;
+		cr_assert(eq(int, sqlite3_prepare_v2(db, sel, -1, &st, NULL),
+			     SQLITE_OK));
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int i = 0; i < sqlite3_column_count(st); i++) {
+				char *v;
+				switch (sqlite3_column_type(st, i)) {
+				case SQLITE_INTEGER:
+					v = sim_xasprintf("i%lld", (long long)sqlite3_column_int64(st, i));
+					break;
+				case SQLITE_FLOAT:
+					v = sim_xasprintf("r%.17g", sqlite3_column_double(st, i));
+					break;
+				case SQLITE_NULL:
+					v = sim_xstrdup("n");
+					break;
+				default:
+					v = sim_xasprintf("t'%s'", sqlite3_column_text(st, i));
+				}
+				next = sim_xasprintf("%s%s%s", out, i ? "|" : "", v);
+				free(v);
+				free(out);
+				out = next;
+			}
+			next = sim_xasprintf("%s\n", out);
+			free(out);
+			out = next;
+		}
+		sqlite3_finalize(st);
+		free(sel);
+	}
+	sqlite3_finalize(tl);
+	sqlite3_close(db);
+	return out;
+}
+
+static const sim_column xy_cols[] = {
+	{"x", SIM_COL_INT, "B", "an integer"},
+	{"y", SIM_COL_TEXT, "", "a label"},
+};
+static const sim_table xy = {"xy", "a test table", xy_cols, 2};
+
+/* Creates a database at name holding run `run` of xy with rows x = first,
+ * first + 1, ... (n rows). */
+static char *make_xy_db(const char *name, int64_t run, int64_t first, int n)
+{
+	char *path = tpath(name);
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	sim_results_set_run(r, run);
+	for (int i = 0; i < n; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "run %lld row %d", (long long)run, i);
+		sim_value v[] = {{.i = first + i}, {.s = label}};
+		cr_assert(eq(int, sim_results_row(r, &xy, v, &d), 0));
+	}
+	cr_assert(eq(int, sim_results_meta(r, "origin", name, &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0), "%s", d.text);
+	sim_diag_fini(&d);
+	return path;
+}
+
+Test(sim_results, create_refuses_a_path_that_already_exists)
+{
+	char *path = tpath("taken.sqlite");
+	FILE *f = fopen(path, "w");
+	fputs("precious", f);
+	fclose(f);
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r = (sim_results *)1;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), SIM_EEXIST));
+	cr_assert(r == NULL);
+	cr_assert(strstr(d.text, path) == d.text);
+	cr_assert(strstr(d.text, "already exists") != NULL);
+	char *kept = read_file(path, NULL);
+	cr_assert(eq(str, kept, (char *)"precious"));
+	free(kept);
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, user_version_is_the_schema_version_and_meta_is_kept)
+{
+	char *path = tpath("v.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_meta(r, "seed", "1", &d), 0));
+	cr_assert(eq(int, sim_results_meta(r, "seed", "42", &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	char *want = sim_xasprintf("%d", SIM_RESULTS_SCHEMA_VERSION);
+	assert_query(path, "PRAGMA user_version", want);
+	assert_query(path, "SELECT value FROM meta WHERE key = 'seed'", "42");
+	assert_query(path, "SELECT count(*) FROM meta", "1");
+	free(want);
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, declared_table_has_run_id_first_holding_the_current_run)
+{
+	char *path = tpath("runs.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	sim_results_set_run(r, 7);
+	sim_value v[] = {{.i = 1}, {.s = "a"}};
+	cr_assert(eq(int, sim_results_row(r, &xy, v, &d), 0));
+	sim_results_set_run(r, 8);
+	v[0].i = 2;
+	v[1].s = NULL;
+	cr_assert(eq(int, sim_results_row(r, &xy, v, &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(path, "SELECT group_concat(name || ':' || type || ':' || "
+			   "\"notnull\", ' ') FROM pragma_table_info('xy')",
+		     "run_id:INTEGER:1 x:INTEGER:0 y:TEXT:0");
+	assert_query(path, "SELECT group_concat(run_id || '/' || x || '/' || "
+			   "ifnull(y, 'NULL'), ' ') FROM (SELECT * FROM xy "
+			   "ORDER BY rowid)",
+		     "7/1/a 8/2/NULL");
+	assert_query(path, "SELECT doc FROM columns WHERE tbl = 'xy' AND "
+			   "col = 'run_id'",
+		     "run this row belongs to, see runs");
+	assert_query(path, "SELECT unit FROM columns WHERE tbl = 'xy' AND "
+			   "col = 'x'",
+		     "B");
+	assert_query(path, "SELECT doc FROM columns WHERE tbl = 'xy' AND "
+			   "col = ''",
+		     "a test table");
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, plain_table_has_no_run_id_and_rows_need_no_run)
+{
+	char *path = tpath("plain.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare_plain(r, &xy, &d), 0));
+	sim_value v[] = {{.i = 5}, {.s = "p"}};
+	cr_assert(eq(int, sim_results_row(r, &xy, v, &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(path, "SELECT group_concat(name, ' ') FROM "
+			   "pragma_table_info('xy')",
+		     "x y");
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, rows_of_a_run_table_before_any_run_is_set_are_refused)
+{
+	char *path = tpath("norun.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	sim_value v[] = {{.i = 5}, {.s = "p"}};
+	cr_assert(eq(int, sim_results_row(r, &xy, v, &d), SIM_EINPUT));
+	cr_assert(strstr(d.text, "no run set") != NULL, "%s", d.text);
+	sim_results_abort(r);
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, rows_of_an_undeclared_table_are_refused)
+{
+	char *path = tpath("undeclared.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	sim_results_set_run(r, 1);
+	sim_value v[] = {{.i = 5}, {.s = "p"}};
+	cr_assert(eq(int, sim_results_row(r, &xy, v, &d), SIM_EINPUT));
+	cr_assert(strstr(d.text, "table 'xy' was not declared") != NULL,
+		  "%s", d.text);
+	sim_results_abort(r);
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, odd_column_names_round_trip_through_sqlite_and_csv)
+{
+	static const sim_column cols[] = {
+		{"a.b", SIM_COL_INT, "", "dotted"},
+		{"x\"y", SIM_COL_TEXT, "", "quoted"},
+		{"datacenter.host.memory", SIM_COL_REAL, "B", "long"},
+		{"it's", SIM_COL_INT, "", "apostrophe"},
+	};
+	static const sim_table t = {"odd \"table\"", "odd names", cols, 4};
+	char *path = tpath("odd.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare_plain(r, &t, &d), 0), "%s", d.text);
+	sim_value v[] = {{.i = 3}, {.s = "q"}, {.r = 1.5}, {.i = 4}};
+	cr_assert(eq(int, sim_results_row(r, &t, v, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_export_csv(r, tdir, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(path, "SELECT group_concat(name, '|') FROM "
+			   "pragma_table_info('odd \"table\"')",
+		     "a.b|x\"y|datacenter.host.memory|it's");
+	assert_query(path, "SELECT \"x\"\"y\" || \"a.b\" || \"it's\" FROM "
+			   "\"odd \"\"table\"\"\"",
+		     "q34");
+	char *csv_path = tpath("odd \"table\".csv");
+	char *csv = read_file(csv_path, NULL);
+	cr_assert(eq(str, csv, (char *)"a.b,\"x\"\"y\",datacenter.host.memory,it's\r\n"
+			       "3,q,1.5,4\r\n"));
+	free(csv);
+	free(csv_path);
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, redeclaring_with_the_same_columns_is_accepted)
+{
+	char *path = tpath("same.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	/* Documented once, not once per declaration. */
+	assert_query(path, "SELECT count(*) FROM columns WHERE tbl = 'xy'", "4");
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, redeclaring_with_different_columns_fails)
+{
+	static const sim_column other_cols[] = {
+		{"x", SIM_COL_REAL, "", "now real"},
+		{"y", SIM_COL_TEXT, "", "a label"},
+	};
+	static const sim_table other = {"xy", "changed", other_cols, 2};
+	char *path = tpath("diff.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &other, &d), SIM_EINPUT));
+	cr_assert(strstr(d.text, "table 'xy' already exists with columns") != NULL,
+		  "%s", d.text);
+	/* With and without run_id are different columns too. */
+	cr_assert(eq(int, sim_results_declare_plain(r, &xy, &d), SIM_EINPUT));
+	cr_assert(eq(u32, d.errors, 2));
+	sim_results_abort(r);
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, sqlite_errors_are_edb_with_path_and_message)
+{
+	static const sim_column dup_cols[] = {
+		{"a", SIM_COL_INT, "", ""},
+		{"A", SIM_COL_INT, "", ""},
+	};
+	static const sim_table dup = {"dup", "", dup_cols, 2};
+	char *path = tpath("dup.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &dup, &d), SIM_EDB));
+	char *want = sim_xasprintf("%s: sqlite: duplicate column name", path);
+	cr_assert(strstr(d.text, want) == d.text, "%s", d.text);
+	free(want);
+	/* The failed declaration left nothing behind; the rest still works. */
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(path, "SELECT count(*) FROM sqlite_master WHERE name = 'dup'",
+		     "0");
+	assert_query(path, "SELECT count(*) FROM columns WHERE tbl = 'dup'", "0");
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, merge_appends_in_file_order_then_rowid_order)
+{
+	char *a = make_xy_db("a.sqlite", 1, 10, 2);
+	char *b = make_xy_db("b.sqlite", 2, 20, 3);
+	char *c = tpath("c.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(c, &r, &d), 0));
+	cr_assert(eq(int, sim_results_meta(r, "origin", "c", &d), 0));
+	cr_assert(eq(int, sim_results_merge(r, b, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_merge(r, a, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(c, "SELECT group_concat(run_id || ':' || x, ' ') FROM "
+			"(SELECT * FROM xy ORDER BY rowid)",
+		     "2:20 2:21 2:22 1:10 1:11");
+	/* The sources' meta is not merged; their documentation is, once. */
+	assert_query(c, "SELECT group_concat(key || '=' || value) FROM meta",
+		     "origin=c");
+	assert_query(c, "SELECT count(*) FROM columns WHERE tbl = 'xy'", "4");
+	assert_query(c, "SELECT (SELECT count(*) FROM columns) = (SELECT "
+			"count(*) FROM (SELECT DISTINCT tbl, col FROM columns))",
+		     "1");
+	sim_diag_fini(&d);
+	free(a);
+	free(b);
+	free(c);
+}
+
+Test(sim_results, merging_the_same_files_twice_gives_identical_content)
+{
+	char *a = make_xy_db("a.sqlite", 1, 10, 2);
+	char *b = make_xy_db("b.sqlite", 2, 20, 3);
+	char *dumps[2];
+	for (int k = 0; k < 2; k++) {
+		char *name = sim_xasprintf("m%d.sqlite", k);
+		char *m = tpath(name);
+		sim_diag d;
+		sim_diag_init(&d);
+		sim_results *r;
+		cr_assert(eq(int, sim_results_create(m, &r, &d), 0));
+		cr_assert(eq(int, sim_results_merge(r, a, &d), 0));
+		cr_assert(eq(int, sim_results_merge(r, b, &d), 0));
+		cr_assert(eq(int, sim_results_close(r, &d), 0));
+		dumps[k] = canonical_dump(m);
+		sim_diag_fini(&d);
+		free(name);
+		free(m);
+	}
+	cr_assert(eq(str, dumps[0], dumps[1]));
+	cr_assert(strstr(dumps[0], "i2|i22|t'run 2 row 2'\n") != NULL, "%s",
+		  dumps[0]);
+	free(dumps[0]);
+	free(dumps[1]);
+	free(a);
+	free(b);
+}
+
+Test(sim_results, merge_creates_missing_tables_with_the_same_definition)
+{
+	static const sim_column only_cols[] = {{"z.z", SIM_COL_REAL, "s", "z"}};
+	static const sim_table only = {"only_b", "only in b", only_cols, 1};
+	char *a = make_xy_db("a.sqlite", 1, 10, 1);
+	char *b = tpath("b.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(b, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &only, &d), 0));
+	sim_results_set_run(r, 3);
+	sim_value v[] = {{.r = 0.25}};
+	cr_assert(eq(int, sim_results_row(r, &only, v, &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+
+	char *c = tpath("c.sqlite");
+	cr_assert(eq(int, sim_results_create(c, &r, &d), 0));
+	cr_assert(eq(int, sim_results_merge(r, a, &d), 0));
+	cr_assert(eq(int, sim_results_merge(r, b, &d), 0));
+	/* A merged table can be declared and written afterwards. */
+	cr_assert(eq(int, sim_results_declare(r, &only, &d), 0), "%s", d.text);
+	sim_results_set_run(r, 4);
+	v[0].r = 0.5;
+	cr_assert(eq(int, sim_results_row(r, &only, v, &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+
+	char *sql_b = query1(b, "SELECT sql FROM sqlite_master WHERE name = 'only_b'");
+	char *sql_c = query1(c, "SELECT sql FROM sqlite_master WHERE name = 'only_b'");
+	cr_assert(sql_b && sql_c);
+	cr_assert(eq(str, sql_c, sql_b));
+	assert_query(c, "SELECT group_concat(run_id || ':' || \"z.z\", ' ') FROM "
+			"(SELECT * FROM only_b ORDER BY rowid)",
+		     "3:0.25 4:0.5");
+	assert_query(c, "SELECT unit FROM columns WHERE tbl = 'only_b' AND "
+			"col = 'z.z'",
+		     "s");
+	free(sql_b);
+	free(sql_c);
+	sim_diag_fini(&d);
+	free(a);
+	free(b);
+	free(c);
+}
+
+Test(sim_results, merge_of_a_table_with_other_columns_fails_and_adds_nothing)
+{
+	static const sim_column cols2[] = {{"x", SIM_COL_TEXT, "", ""}};
+	static const sim_table xy2 = {"xy", "", cols2, 1};
+	char *a = make_xy_db("a.sqlite", 1, 10, 2);
+	char *b = tpath("b.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(b, &r, &d), 0));
+	/* "aa" sorts before "xy": it is merged before the failure is met
+	 * and must be rolled back with the rest. */
+	static const sim_table aa = {"aa", "", cols2, 1};
+	cr_assert(eq(int, sim_results_declare(r, &aa, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy2, &d), 0));
+	sim_results_set_run(r, 2);
+	sim_value v[] = {{.s = "t"}};
+	cr_assert(eq(int, sim_results_row(r, &aa, v, &d), 0));
+	cr_assert(eq(int, sim_results_row(r, &xy2, v, &d), 0));
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+
+	char *c = tpath("c.sqlite");
+	cr_assert(eq(int, sim_results_create(c, &r, &d), 0));
+	cr_assert(eq(int, sim_results_merge(r, a, &d), 0));
+	cr_assert(eq(int, sim_results_merge(r, b, &d), SIM_EINPUT));
+	cr_assert(strstr(d.text, "table 'xy' has columns") != NULL, "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(c, "SELECT count(*) FROM sqlite_master WHERE name = 'aa'", "0");
+	assert_query(c, "SELECT count(*) FROM xy", "2");
+	sim_diag_fini(&d);
+	free(a);
+	free(b);
+	free(c);
+}
+
+Test(sim_results, merge_of_a_missing_file_fails_without_creating_it)
+{
+	char *c = tpath("c.sqlite");
+	char *missing = tpath("missing.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(c, &r, &d), 0));
+	cr_assert(eq(int, sim_results_merge(r, missing, &d), SIM_ENOENT));
+	cr_assert(access(missing, F_OK) != 0);
+	sim_results_abort(r);
+	sim_diag_fini(&d);
+	free(c);
+	free(missing);
+}
+
+Test(sim_results, open_then_merge_appends_to_an_existing_database)
+{
+	char *a = make_xy_db("a.sqlite", 1, 10, 1);
+	char *b = make_xy_db("b.sqlite", 2, 20, 1);
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	char *missing = tpath("nope.sqlite");
+	cr_assert(eq(int, sim_results_open(missing, &r, &d), SIM_ENOENT));
+	cr_assert(access(missing, F_OK) != 0);
+	cr_assert(eq(int, sim_results_open(a, &r, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_merge(r, b, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(a, "SELECT group_concat(x, ' ') FROM xy", "10 20");
+	assert_query(a, "SELECT count(*) FROM columns WHERE tbl = 'xy'", "4");
+	sim_diag_fini(&d);
+	free(missing);
+	free(a);
+	free(b);
+}
+
+Test(sim_results, abort_after_open_leaves_the_existing_file_as_it_was)
+{
+	char *a = make_xy_db("a.sqlite", 1, 10, 2);
+	char *before = canonical_dump(a);
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_open(a, &r, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0), "%s", d.text);
+	sim_results_set_run(r, 9);
+	sim_value v[] = {{.i = 99}, {.s = "late"}};
+	cr_assert(eq(int, sim_results_row(r, &xy, v, &d), 0));
+	cr_assert(eq(int, sim_results_meta(r, "origin", "changed", &d), 0));
+	sim_results_abort(r);
+	char *after = canonical_dump(a);
+	cr_assert(eq(str, after, before));
+	free(before);
+	free(after);
+	sim_diag_fini(&d);
+	free(a);
+}
+
+Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
+{
+	static const sim_column cols[] = {
+		{"s", SIM_COL_TEXT, "", "text"},
+		{"r", SIM_COL_REAL, "", "real"},
+		{"i", SIM_COL_INT, "", "integer"},
+	};
+	static const sim_table t = {"t", "csv", cols, 3};
+	char *path = tpath("csv.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &t, &d), 0));
+	sim_results_set_run(r, 1);
+	const sim_value rows[][3] = {
+		{{.s = "a,b"}, {.r = 0.1}, {.i = INT64_MAX}},
+		{{.s = "say \"hi\""}, {.r = 2.0}, {.i = INT64_MIN}},
+		{{.s = "line1\r\nline2"}, {.r = -0.5}, {.i = 0}},
+		{{.s = " lead"}, {.r = 1e300}, {.i = -1}},
+		{{.s = NULL}, {.r = 1e-7}, {.i = 42}},
+		{{.s = ""}, {.r = 0.0}, {.i = 7}},
+		{{.s = "plain"}, {.r = 3.0e15}, {.i = 1}},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		cr_assert(eq(int, sim_results_row(r, &t, rows[i], &d), 0));
+	char *out = tpath("csv");
+	cr_assert(eq(int, mkdir(out, 0777), 0));
+	cr_assert(eq(int, sim_results_export_csv(r, out, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+
+	char *csv_path = sim_xasprintf("%s/t.csv", out);
+	size_t len;
+	char *csv = read_file(csv_path, &len);
+	const char want[] =
+		"run_id,s,r,i\r\n"
+		"1,\"a,b\",0.10000000000000001,9223372036854775807\r\n"
+		"1,\"say \"\"hi\"\"\",2,-9223372036854775808\r\n"
+		"1,\"line1\r\nline2\",-0.5,0\r\n"
+		"1,\" lead\",1.0000000000000001e+300,-1\r\n"
+		"1,,9.9999999999999995e-08,42\r\n"
+		"1,,0,7\r\n"
+		"1,plain,3000000000000000,1\r\n";
+	cr_assert(eq(sz, len, sizeof want - 1));
+	cr_assert(eq(str, csv, (char *)want));
+	free(csv);
+	free(csv_path);
+
+	/* Every table has its file, and no temporary file is left over. */
+	const char *expect[] = {"columns.csv", "meta.csv", "t.csv"};
+	DIR *dh = opendir(out);
+	struct dirent *de;
+	size_t seen = 0;
+	while ((de = readdir(dh)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < 3; i++)
+			known = known || strcmp(de->d_name, expect[i]) == 0;
+		cr_assert(known, "unexpected file %s", de->d_name);
+		seen++;
+	}
+	closedir(dh);
+	cr_assert(eq(sz, seen, 3));
+	char *meta_path = sim_xasprintf("%s/meta.csv", out);
+	char *meta = read_file(meta_path, NULL);
+	cr_assert(eq(str, meta, (char *)"key,value\r\n"));
+	free(meta);
+	free(meta_path);
+	free(out);
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, abort_deletes_the_file)
+{
+	char *path = tpath("gone.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	sim_results_set_run(r, 1);
+	sim_value v[] = {{.i = 1}, {.s = "a"}};
+	cr_assert(eq(int, sim_results_row(r, &xy, v, &d), 0));
+	cr_assert(access(path, F_OK) == 0);
+	sim_results_abort(r);
+	cr_assert(access(path, F_OK) != 0);
+	sim_results_abort(NULL);
+	cr_assert(eq(int, sim_results_close(NULL, &d), 0));
+	sim_diag_fini(&d);
+	free(path);
+}
+
+Test(sim_results, table_names_with_a_slash_are_refused)
+{
+	static const sim_table bad = {"a/b", "", xy_cols, 2};
+	char *path = tpath("slash.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &bad, &d), SIM_EINPUT));
+	sim_results_abort(r);
+	sim_diag_fini(&d);
+	free(path);
+}
