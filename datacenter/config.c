@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The experiment's configuration as datacenter/ sees it: the parameter
+ * tables of `experiment`, `datacenter` and `vms`, and their validation into
+ * a dc_config. Placement is checked here too, so that a config that loads
+ * is a config that runs.
+ */
+#include "dc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const dc_top_keys[] = {"experiment", "datacenter", "vms", "sweep",
+				   "replications", NULL};
+
+static const cfg_param experiment_params[] = {
+	{.name = "name", .type = CFG_T_STRING, .def = "experiment",
+	 .offset = offsetof(dc_experiment_cfg, name),
+	 .doc = "names the results directory (results/NAME) and the runs"},
+	{.name = "seed", .type = CFG_T_UINT, .def = "1", .min = "0",
+	 .max = "9223372036854775807",
+	 .offset = offsetof(dc_experiment_cfg, seed),
+	 .doc = "master seed; every random stream derives from it"},
+	{.name = "duration", .type = CFG_T_TIME, .def = "60s", .min = "1ns",
+	 .offset = offsetof(dc_experiment_cfg, duration_ns),
+	 .doc = "simulated time each run covers"},
+	{.name = "sample_interval", .type = CFG_T_TIME, .def = "10s",
+	 .min = "1us", .offset = offsetof(dc_experiment_cfg, sample_interval_ns),
+	 .doc = "period of the host monitor's samples (host_samples table)"},
+};
+
+static const char *const placement_choices[] = {"first-fit", "worst-fit", NULL};
+static const char *const datacenter_subsections[] = {"host", "fabric", NULL};
+
+static const cfg_param datacenter_params[] = {
+	{.name = "racks", .type = CFG_T_UINT, .def = "2", .min = "1",
+	 .max = "100000", .offset = offsetof(dc_datacenter_cfg, racks),
+	 .doc = "number of racks"},
+	{.name = "hosts_per_rack", .type = CFG_T_UINT, .def = "4", .min = "1",
+	 .max = "10000", .offset = offsetof(dc_datacenter_cfg, hosts_per_rack),
+	 .doc = "hosts in each rack, named rackR/hostH"},
+	{.name = "placement", .type = CFG_T_ENUM, .def = "first-fit",
+	 .choices = placement_choices,
+	 .offset = offsetof(dc_datacenter_cfg, placement),
+	 .doc = "where VMs without a host: go (first-fit in host order, or "
+		"worst-fit by free memory)"},
+};
+
+static const cfg_param host_params[] = {
+	{.name = "cpus", .type = CFG_T_UINT, .def = "16", .min = "1",
+	 .max = "4096", .offset = offsetof(dc_host_cfg, cpus),
+	 .doc = "physical CPUs per host"},
+	{.name = "memory", .type = CFG_T_BYTES, .def = "64GiB", .min = "1MiB",
+	 .max = "1024TiB", .offset = offsetof(dc_host_cfg, memory_bytes),
+	 .doc = "machine memory per host"},
+	{.name = "nic", .type = CFG_T_RATE, .def = "10Gbit/s",
+	 .min = "1kbit/s", .max = "10Tbit/s",
+	 .offset = offsetof(dc_host_cfg, nic_bps),
+	 .doc = "host NIC bandwidth"},
+};
+
+static const cfg_param fabric_params[] = {
+	{.name = "uplink", .type = CFG_T_RATE, .def = "40Gbit/s",
+	 .min = "1kbit/s", .max = "100Tbit/s",
+	 .offset = offsetof(dc_fabric_cfg, uplink_bps),
+	 .doc = "bandwidth of each rack's uplink to the core"},
+	{.name = "latency", .type = CFG_T_TIME, .def = "5us", .min = "0ns",
+	 .max = "10s", .offset = offsetof(dc_fabric_cfg, latency_ns),
+	 .doc = "one-way latency between racks"},
+};
+
+static const cfg_param vm_params[] = {
+	{.name = "name", .type = CFG_T_STRING, .def = NULL,
+	 .offset = offsetof(dc_vm_cfg, name), .doc = "unique VM name"},
+	{.name = "host", .type = CFG_T_STRING, .def = "",
+	 .offset = offsetof(dc_vm_cfg, host),
+	 .doc = "initial host (rackR/hostH); empty: datacenter.placement "
+		"chooses"},
+	{.name = "vcpus", .type = CFG_T_UINT, .def = "1", .min = "1",
+	 .max = "1024", .offset = offsetof(dc_vm_cfg, vcpus),
+	 .doc = "virtual CPUs"},
+	{.name = "memory", .type = CFG_T_BYTES, .def = "1GiB", .min = "4KiB",
+	 .max = "1024TiB", .offset = offsetof(dc_vm_cfg, memory_bytes),
+	 .doc = "guest-physical memory"},
+};
+
+#define NPARAMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const cfg_section experiment_section = {
+	.path = "experiment", .doc = "what the run is called, its seed and length",
+	.params = experiment_params, .nparams = NPARAMS(experiment_params)};
+static const cfg_section datacenter_section = {
+	.path = "datacenter", .doc = "racks of identical hosts",
+	.params = datacenter_params, .nparams = NPARAMS(datacenter_params),
+	.subsections = datacenter_subsections};
+static const cfg_section host_section = {
+	.path = "datacenter.host", .doc = "every host's capacities",
+	.params = host_params, .nparams = NPARAMS(host_params)};
+static const cfg_section fabric_section = {
+	.path = "datacenter.fabric", .doc = "the network between racks",
+	.params = fabric_params, .nparams = NPARAMS(fabric_params)};
+static const cfg_section vm_section = {
+	.path = "vms[]", .doc = "each entry of the vms: list is one VM",
+	.params = vm_params, .nparams = NPARAMS(vm_params)};
+
+static const cfg_section *const sections[] = {
+	&experiment_section, &datacenter_section, &host_section,
+	&fabric_section, &vm_section, NULL};
+
+const cfg_section *const *dc_sections(void)
+{
+	return sections;
+}
+
+/* The largest world we build; beyond it a typo (racks: 100000 and
+ * hosts_per_rack: 10000) would exhaust memory instead of failing clearly. */
+#define MAX_HOSTS UINT64_C(1000000)
+
+static void check_top_keys(const cfg_node *root, sim_diag *d)
+{
+	for (size_t i = 0; i < cfg_node_len(root); i++) {
+		const cfg_node *k = cfg_node_key(root, i);
+		const char *key = cfg_node_text(k);
+		bool known = false;
+		for (size_t j = 0; dc_top_keys[j]; j++)
+			known |= strcmp(key, dc_top_keys[j]) == 0;
+		if (known)
+			continue;
+		const char *near = sim_suggest(key, dc_top_keys);
+		if (near)
+			cfg_error(d, k, "unknown top-level key '%s' (did you mean '%s'?)",
+				  key, near);
+		else
+			cfg_error(d, k,
+				  "unknown top-level key '%s' (expected one of: "
+				  "experiment, datacenter, vms, sweep, replications)",
+				  key);
+	}
+}
+
+static void load_vms(dc_config *c, const cfg_node *root, sim_diag *d)
+{
+	const cfg_node *vms = cfg_map_get(root, "vms");
+	if (!vms)
+		return;
+	if (cfg_node_kind(vms) != CFG_SEQ) {
+		cfg_error(d, vms, "vms: expected a sequence of VM mappings, got %s",
+			  cfg_kind_name(cfg_node_kind(vms)));
+		return;
+	}
+	c->nvms = cfg_node_len(vms);
+	c->vms = sim_xcalloc(c->nvms, sizeof *c->vms);
+	for (size_t i = 0; i < c->nvms; i++) {
+		const cfg_node *item = cfg_node_at(vms, i);
+		dc_vm_cfg *vm = &c->vms[i];
+		vm->node = item;
+		if (cfg_section_load(&vm_section, item, item, vm, d) != 0)
+			continue;
+		vm->host_node = cfg_map_get(item, "host");
+		const cfg_node *name = cfg_map_get(item, "name");
+		if (vm->name[0] == '\0') {
+			cfg_error(d, name, "vms[].name: empty name (expected a "
+				  "non-empty, unique VM name)");
+			continue;
+		}
+		/* Quadratic, but configs list VMs by hand; a thousand VMs cost
+		 * half a million compares. */
+		for (size_t j = 0; j < i; j++) {
+			if (c->vms[j].name && strcmp(c->vms[j].name, vm->name) == 0) {
+				const cfg_node *first = cfg_map_get(c->vms[j].node, "name");
+				cfg_error(d, name,
+					  "duplicate VM name '%s' (first used at %u:%u; "
+					  "expected unique names)",
+					  vm->name, cfg_node_line(first),
+					  cfg_node_col(first));
+				break;
+			}
+		}
+	}
+}
+
+int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d)
+{
+	*out = NULL;
+	unsigned before = d->errors;
+	const cfg_node *root = cfg_doc_root(doc);
+	dc_config *c = sim_xcalloc(1, sizeof *c);
+	c->doc = doc;
+
+	check_top_keys(root, d);
+	cfg_section_load(&experiment_section, cfg_map_get(root, "experiment"),
+			 root, &c->experiment, d);
+	const cfg_node *dcn = cfg_map_get(root, "datacenter");
+	cfg_section_load(&datacenter_section, dcn, root, &c->datacenter, d);
+	const cfg_node *where = dcn ? dcn : root;
+	cfg_section_load(&host_section, cfg_map_get(dcn, "host"), where,
+			 &c->datacenter.host, d);
+	cfg_section_load(&fabric_section, cfg_map_get(dcn, "fabric"), where,
+			 &c->datacenter.fabric, d);
+	if (d->errors == before &&
+	    c->datacenter.racks * c->datacenter.hosts_per_rack > MAX_HOSTS)
+		cfg_error(d, where,
+			  "datacenter: %llu racks x %llu hosts is more than "
+			  "%llu hosts (expected a smaller datacenter)",
+			  (unsigned long long)c->datacenter.racks,
+			  (unsigned long long)c->datacenter.hosts_per_rack,
+			  (unsigned long long)MAX_HOSTS);
+	load_vms(c, root, d);
+
+	if (d->errors == before) {
+		dc_world *w = NULL;
+		if (dc_world_build(c, &w, d) == 0)
+			dc_world_destroy(w);
+	}
+	if (d->errors != before) {
+		dc_config_destroy(c);
+		return SIM_EINPUT;
+	}
+	*out = c;
+	return 0;
+}
+
+void dc_config_destroy(dc_config *c)
+{
+	if (!c)
+		return;
+	free(c->vms);
+	free(c);
+}

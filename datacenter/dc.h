@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * datacenter/: the simulated world. Loads an experiment's configuration
+ * (experiment, datacenter, vms) into typed structs, builds hosts, racks and
+ * VMs with their placement, and runs one experiment into a results store.
+ * Sweeps, replications and output directories belong to cli/.
+ */
+#ifndef VDCSIM_DC_H
+#define VDCSIM_DC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+/* Placement policies for VMs whose configuration names no host. */
+typedef enum dc_placement {
+	DC_PLACE_FIRST_FIT, /* first host, in name order, with room */
+	DC_PLACE_WORST_FIT, /* the host with the most free memory (ties: first) */
+} dc_placement;
+
+typedef struct dc_experiment_cfg {
+	const char *name;
+	uint64_t seed;
+	uint64_t duration_ns;
+	uint64_t sample_interval_ns;
+} dc_experiment_cfg;
+
+typedef struct dc_host_cfg {
+	uint64_t cpus;
+	uint64_t memory_bytes;
+	uint64_t nic_bps;
+} dc_host_cfg;
+
+typedef struct dc_fabric_cfg {
+	uint64_t uplink_bps;
+	uint64_t latency_ns;
+} dc_fabric_cfg;
+
+typedef struct dc_datacenter_cfg {
+	uint64_t racks;
+	uint64_t hosts_per_rack;
+	int placement; /* dc_placement */
+	dc_host_cfg host;
+	dc_fabric_cfg fabric;
+} dc_datacenter_cfg;
+
+typedef struct dc_vm_cfg {
+	const char *name;
+	const char *host;       /* "rack0/host3", or "" to let placement choose */
+	uint64_t vcpus;
+	uint64_t memory_bytes;
+	const cfg_node *node;   /* the VM's mapping, for messages */
+	const cfg_node *host_node; /* its host: value, or NULL */
+} dc_vm_cfg;
+
+/* A validated experiment. Strings and nodes are borrowed from the document,
+ * which must outlive it. */
+typedef struct dc_config {
+	dc_experiment_cfg experiment;
+	dc_datacenter_cfg datacenter;
+	dc_vm_cfg *vms;
+	size_t nvms;
+	const cfg_doc *doc;
+} dc_config;
+
+/* Top-level keys of an experiment file; cli/ handles `sweep` and
+ * `replications`, datacenter/ the others. NULL-terminated. */
+extern const char *const dc_top_keys[];
+
+/* The parameter tables of datacenter/, NULL-terminated, for `vdcsim
+ * params`. */
+const cfg_section *const *dc_sections(void);
+
+/* Validates doc (without its `sweep` and `replications` keys, which it
+ * ignores) and returns a new config in *out. Checks every parameter, that
+ * VM names are unique and that every VM can be placed (a named host exists
+ * and has room, or the placement policy finds one). Reports all problems
+ * found at their nodes and returns SIM_EINPUT; *out is then NULL. */
+int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d);
+/* Frees a config; NULL is a no-op. */
+void dc_config_destroy(dc_config *c);
+
+typedef struct dc_host {
+	char name[32];          /* "rack0/host3" */
+	uint32_t rack;
+	uint32_t index;         /* global index, rack-major */
+	uint64_t cpus;
+	uint64_t memory_bytes;
+	uint64_t nic_bps;
+	uint64_t vcpus_committed;
+	uint64_t memory_committed_bytes;
+	uint32_t nvms;
+} dc_host;
+
+typedef struct dc_vm {
+	const char *name;       /* borrowed from the config */
+	uint32_t host;          /* index into the world's hosts */
+	uint64_t vcpus;
+	uint64_t memory_bytes;
+	bool placed_by_policy;
+} dc_vm;
+
+typedef struct dc_world {
+	dc_host *hosts;
+	size_t nhosts;
+	dc_vm *vms;
+	size_t nvms;
+	const dc_config *cfg;   /* borrowed */
+} dc_world;
+
+/* Builds hosts and places VMs in config order. Returns a new world or
+ * SIM_EINPUT with messages (unknown host name, no room) at the VM's nodes.
+ * O(hosts + vms·hosts) for policy placement. */
+int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d);
+/* Frees a world; NULL is a no-op. */
+void dc_world_destroy(dc_world *w);
+/* Parses "rackR/hostH" into a host index of w; returns -1 if there is no
+ * such host. */
+long dc_world_find_host(const dc_world *w, const char *name);
+
+/* Wall-clock progress is the caller's: the engine calls this with the
+ * running engine every `every` events. */
+typedef struct dc_progress {
+	void (*fn)(void *ctx, sim_engine *e);
+	void *ctx;
+	uint64_t every;
+} dc_progress;
+
+/* What one run did, for the runs table and the progress line. */
+typedef struct dc_run_stats {
+	uint64_t events;
+	uint64_t end_ns;
+} dc_run_stats;
+
+/* Declares datacenter/'s result tables (hosts, vms, host_samples) in r. */
+int dc_results_declare(sim_results *r, sim_diag *d);
+/* Runs the experiment c with master seed `seed` (the run's own seed, after
+ * replication) and writes its rows into r under r's current run id.
+ * Returns 0, SIM_EINTR if the engine was stopped through the progress hook
+ * (nothing of the run is valid then), or a results error. */
+int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
+		      const dc_progress *progress, dc_run_stats *stats,
+		      sim_diag *d);
+
+#endif /* VDCSIM_DC_H */
