@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private declarations of the vdcsim command: where its data files are,
+ * the run plan (sweep points x replications), and the subcommands.
+ */
+#ifndef VDCSIM_CLI_INTERNAL_H
+#define VDCSIM_CLI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dc.h"
+#include "sim.h"
+
+/* Exit statuses of every subcommand. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
+
+/* The folder holding configs/ and plots/: $VDCSIM_DATADIR if set; the
+ * source tree when this executable runs from its build tree; else the
+ * installed share/vdcsim (next to the executable's bin/, then the
+ * configured prefix). Returns a new string, or NULL when none exists. */
+char *cli_datadir(void);
+
+/* One sweep axis: a parameter path and its values (a sequence node of the
+ * base document). */
+typedef struct cli_axis {
+	char *path;
+	const cfg_node *values;
+} cli_axis;
+
+/* Everything a run or a sweep will do, validated before any output. */
+typedef struct cli_plan {
+	cfg_doc *base;          /* file + --set + --seed, sweep included; owned */
+	char *base_text;        /* cfg_doc_emit(base) */
+	cli_axis *axes;
+	size_t naxes;
+	size_t npoints;
+	uint32_t replications;
+	size_t nruns;           /* npoints x replications */
+	cfg_doc **point_docs;   /* per point, sweep applied and removed */
+	char **point_texts;     /* their emitted text */
+	dc_config **point_cfgs; /* validated */
+	sim_column *run_cols;   /* columns of the runs table */
+	size_t nrun_cols;
+	sim_table runs_table;
+} cli_plan;
+
+/* Loads path, applies the --set arguments in order, then seed (if not NULL,
+ * as experiment.seed), expands the sweep and validates every point. On
+ * input errors returns SIM_EINPUT with every message in d. */
+int cli_plan_load(const char *path, char *const *sets, size_t nsets,
+		  const char *seed, cli_plan *plan, sim_diag *d);
+/* Frees what the plan holds. */
+void cli_plan_fini(cli_plan *plan);
+/* Point and replication of a run index (0-based). */
+size_t cli_plan_point(const cli_plan *plan, size_t run);
+uint32_t cli_plan_replication(const cli_plan *plan, size_t run);
+/* The parameter table of the top-level keys cli/ interprets. */
+const cfg_section *cli_plan_section(void);
+
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_validate(int argc, char **argv);
+int cli_cmd_plot(int argc, char **argv);
+int cli_cmd_params(int argc, char **argv);
+
+/* Prints "vdcsim: " + message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the diagnostics' text to stderr. */
+void cli_print_diag(const sim_diag *d);
+
+#endif /* VDCSIM_CLI_INTERNAL_H */

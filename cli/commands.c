@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The small subcommands: validate (a config and its sweep, no output),
+ * plot (redraw a results directory's plots) and params (every parameter
+ * table, from the same tables the loader validates against).
+ */
+#include "cli_internal.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("vdcsim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_print_diag(const sim_diag *d)
+{
+	if (d->text)
+		fputs(d->text, stderr);
+}
+
+/* Parses only -h/--help (and --svg, --set, --seed where allowed); returns
+ * the index of the first positional argument, -1 on a usage error, -2 after
+ * printing help. */
+typedef struct small_opts {
+	bool svg;
+	const char *seed;
+	char **sets;
+	size_t nsets;
+} small_opts;
+
+static int parse_small(int argc, char **argv, const char *cmd, bool allow_svg,
+		       bool allow_set, void (*usage)(FILE *), small_opts *o)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"svg", no_argument, NULL, 'v'},
+		{"set", required_argument, NULL, 'S'},
+		{"seed", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
+	};
+	opterr = 0;
+	optind = 1;
+	int ch;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			usage(stdout);
+			return -2;
+		}
+		if (ch == 'v' && allow_svg) {
+			o->svg = true;
+			continue;
+		}
+		if (ch == 'S' && allow_set) {
+			o->sets[o->nsets++] = optarg;
+			continue;
+		}
+		if (ch == 's' && allow_set) {
+			o->seed = optarg;
+			continue;
+		}
+		if (ch == ':')
+			cli_error("%s: option '%s' needs a value (see vdcsim %s --help)",
+				  cmd, argv[optind - 1], cmd);
+		else
+			cli_error("%s: unknown option '%s' (see vdcsim %s --help)", cmd,
+				  argv[optind - 1], cmd);
+		return -1;
+	}
+	return optind;
+}
+
+static void usage_validate(FILE *f)
+{
+	fputs("usage: vdcsim validate CONFIG [--set PATH=VALUE]... [--seed N]\n"
+	      "\n"
+	      "Checks CONFIG, its overrides and every point of its sweep, as run\n"
+	      "would, and writes nothing. Exit status 0 if valid, 2 if not.\n",
+	      f);
+}
+
+int cli_cmd_validate(int argc, char **argv)
+{
+	small_opts o = {0};
+	o.sets = sim_xcalloc((size_t)argc + 1, sizeof *o.sets);
+	int i = parse_small(argc, argv, "validate", false, true, usage_validate, &o);
+	int status = CLI_OK;
+	if (i < 0) {
+		status = i == -2 ? CLI_OK : CLI_USAGE;
+		goto out;
+	}
+	if (argc - i != 1) {
+		cli_error("validate: expected exactly one CONFIG (see vdcsim validate --help)");
+		status = CLI_USAGE;
+		goto out;
+	}
+	sim_diag d;
+	sim_diag_init(&d);
+	cli_plan plan;
+	if (cli_plan_load(argv[i], o.sets, o.nsets, o.seed, &plan, &d) != 0) {
+		cli_print_diag(&d);
+		status = CLI_USAGE;
+	} else {
+		printf("%s: valid: %zu run%s (%zu point%s x %u replication%s), "
+		       "%zu hosts, %zu VMs\n",
+		       argv[i], plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
+		       plan.npoints == 1 ? "" : "s", plan.replications,
+		       plan.replications == 1 ? "" : "s",
+		       (size_t)(plan.point_cfgs[0]->datacenter.racks *
+				plan.point_cfgs[0]->datacenter.hosts_per_rack),
+		       plan.point_cfgs[0]->nvms);
+	}
+	cli_plan_fini(&plan);
+	sim_diag_fini(&d);
+out:
+	free(o.sets);
+	return status;
+}
+
+static void usage_plot(FILE *f)
+{
+	fputs("usage: vdcsim plot DIR [--svg]\n"
+	      "\n"
+	      "Draws again the plots of results directory DIR from its CSV files,\n"
+	      "with gnuplot and the scripts in plots/ (PNG, or SVG with --svg).\n",
+	      f);
+}
+
+int cli_cmd_plot(int argc, char **argv)
+{
+	small_opts o = {0};
+	int i = parse_small(argc, argv, "plot", true, false, usage_plot, &o);
+	if (i < 0)
+		return i == -2 ? CLI_OK : CLI_USAGE;
+	if (argc - i != 1) {
+		cli_error("plot: expected exactly one results DIR (see vdcsim plot --help)");
+		return CLI_USAGE;
+	}
+	const char *dir = argv[i];
+	char *runs = sim_xasprintf("%s/runs.csv", dir);
+	struct stat st;
+	bool ok = stat(runs, &st) == 0;
+	free(runs);
+	if (!ok) {
+		cli_error("plot: '%s' is not a results directory (expected the "
+			  "runs.csv that vdcsim run writes)", dir);
+		return CLI_USAGE;
+	}
+	char *datadir = cli_datadir();
+	if (!datadir) {
+		cli_error("plot: cannot find the plots/ folder (set VDCSIM_DATADIR)");
+		return CLI_FAIL;
+	}
+	char *scripts = sim_xasprintf("%s/plots", datadir);
+	free(datadir);
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = false;
+	int rc = sim_plots_render(scripts, dir, dir, o.svg, &made, &skipped, &d);
+	free(scripts);
+	int status = CLI_OK;
+	if (rc != 0) {
+		cli_print_diag(&d);
+		status = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+	} else if (skipped) {
+		cli_error("plot: gnuplot is not installed: no plots drawn (apt-get "
+			  "install gnuplot-nox)");
+		status = CLI_FAIL;
+	} else {
+		printf("%s: %u plot%s drawn\n", dir, made, made == 1 ? "" : "s");
+	}
+	sim_diag_fini(&d);
+	return status;
+}
+
+static void usage_params(FILE *f)
+{
+	fputs("usage: vdcsim params\n"
+	      "\n"
+	      "Lists every configuration parameter: its path, type and unit,\n"
+	      "default, range and meaning. Sizes take B, kB, MB, GB, TB (powers of\n"
+	      "1000) or KiB, MiB, GiB, TiB (powers of 1024); rates bit/s, kbit/s,\n"
+	      "Mbit/s, Gbit/s, Kibit/s, Mibit/s, Gibit/s, B/s, kB/s, MB/s, GB/s,\n"
+	      "KiB/s, MiB/s, GiB/s; times ns, us, ms, s, min, h; percentages 50%.\n",
+	      f);
+}
+
+static const char *type_name(cfg_type t)
+{
+	switch (t) {
+	case CFG_T_BOOL: return "bool";
+	case CFG_T_INT: return "int";
+	case CFG_T_UINT: return "uint";
+	case CFG_T_FLOAT: return "float";
+	case CFG_T_BYTES: return "size";
+	case CFG_T_RATE: return "rate";
+	case CFG_T_TIME: return "time";
+	case CFG_T_PERCENT: return "percent";
+	case CFG_T_STRING: return "string";
+	case CFG_T_ENUM: return "enum";
+	}
+	return "?";
+}
+
+static void print_section(const cfg_section *s)
+{
+	printf("%s: %s\n", s->path, s->doc);
+	for (size_t i = 0; i < s->nparams; i++) {
+		const cfg_param *p = &s->params[i];
+		char range[128] = "";
+		if (p->type == CFG_T_ENUM) {
+			size_t n = 0;
+			for (size_t k = 0; p->choices[k]; k++)
+				n += (size_t)snprintf(range + n, n < sizeof range ? sizeof range - n : 0,
+						      "%s%s", k ? "|" : "", p->choices[k]);
+		} else if (p->min || p->max) {
+			snprintf(range, sizeof range, "%s..%s", p->min ? p->min : "",
+				 p->max ? p->max : "");
+		}
+		char def[64];
+		snprintf(def, sizeof def, "%s",
+			 p->def ? (p->def[0] ? p->def : "\"\"") : "(required)");
+		printf("  %-18s %-8s %-22s %-26s %s\n", p->name, type_name(p->type),
+		       def, range, p->doc);
+	}
+	if (s->subsections) {
+		printf("  (also:");
+		for (size_t k = 0; s->subsections[k]; k++)
+			printf(" %s.%s", s->path, s->subsections[k]);
+		printf(")\n");
+	}
+	putchar('\n');
+}
+
+int cli_cmd_params(int argc, char **argv)
+{
+	small_opts o = {0};
+	int i = parse_small(argc, argv, "params", false, false, usage_params, &o);
+	if (i < 0)
+		return i == -2 ? CLI_OK : CLI_USAGE;
+	if (i != argc) {
+		cli_error("params: unexpected argument '%s' (expected none)", argv[i]);
+		return CLI_USAGE;
+	}
+	printf("%-20s %-8s %-22s %-26s %s\n\n", "parameter", "type", "default",
+	       "range", "meaning");
+	print_section(cli_plan_section());
+	for (const cfg_section *const *s = dc_sections(); *s; s++) {
+		cfg_section_check(*s);
+		print_section(*s);
+	}
+	return CLI_OK;
+}

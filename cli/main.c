@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vdcsim: the command. Dispatches to run, validate, plot and params.
+ */
+#include "cli_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vdcsim_config.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: vdcsim COMMAND [ARGS]\n"
+	      "\n"
+	      "vdcsim is a deterministic discrete-event simulator of a virtualized\n"
+	      "datacenter. Commands:\n"
+	      "  run [CONFIG]    run an experiment or sweep into a results directory\n"
+	      "  validate CONFIG check a config and its sweep, write nothing\n"
+	      "  plot DIR        draw again the plots of a results directory\n"
+	      "  params          list every configuration parameter\n"
+	      "\n"
+	      "vdcsim COMMAND --help tells more. vdcsim --version prints the version.\n"
+	      "Exit status: 0 success, 1 run-time failure, 2 bad usage or input.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("vdcsim %s\n", VDCSIM_VERSION);
+		return CLI_OK;
+	}
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"run", cli_cmd_run},
+		{"validate", cli_cmd_validate},
+		{"plot", cli_cmd_plot},
+		{"params", cli_cmd_params},
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmd, cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	static const char *const names[] = {"run", "validate", "plot", "params", NULL};
+	const char *near = sim_suggest(cmd, names);
+	if (near)
+		cli_error("unknown command '%s' (did you mean '%s'?)", cmd, near);
+	else
+		cli_error("unknown command '%s' (expected run, validate, plot or params)",
+			  cmd);
+	return CLI_USAGE;
+}

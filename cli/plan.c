@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run plan: the configuration with its overrides, the sweep's cartesian
+ * product (the last axis varies fastest) times the replications, and every
+ * point validated up front so that no output is written for a bad config.
+ */
+#include "cli_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct top_cfg {
+	uint64_t replications;
+} top_cfg;
+
+static const cfg_param top_params[] = {
+	{.name = "replications", .type = CFG_T_UINT, .def = "1", .min = "1",
+	 .max = "100000", .offset = offsetof(top_cfg, replications),
+	 .doc = "runs per sweep point; replication r > 0 gets seed "
+		"splitmix64(seed + r)"},
+};
+
+static const cfg_section top_section = {
+	.path = "(top level)",
+	.doc = "sweep: maps parameter paths (datacenter.host.memory, vms.0.vcpus) "
+	       "to lists of values; each point of their cartesian product is run",
+	.params = top_params,
+	.nparams = 1,
+};
+
+const cfg_section *cli_plan_section(void)
+{
+	return &top_section;
+}
+
+/* The largest plan we accept; past it a sweep is almost surely a typo. */
+#define MAX_RUNS ((size_t)10000000)
+
+static int load_axes(cli_plan *p, sim_diag *d)
+{
+	const cfg_node *root = cfg_doc_root(p->base);
+	const cfg_node *sweep = cfg_map_get(root, "sweep");
+	p->npoints = 1;
+	if (!sweep)
+		return 0;
+	if (cfg_node_kind(sweep) != CFG_MAP) {
+		cfg_error(d, sweep, "sweep: expected a mapping of parameter paths "
+			  "to lists of values, got %s",
+			  cfg_kind_name(cfg_node_kind(sweep)));
+		return SIM_EINPUT;
+	}
+	p->naxes = cfg_node_len(sweep);
+	p->axes = sim_xcalloc(p->naxes ? p->naxes : 1, sizeof *p->axes);
+	unsigned before = d->errors;
+	for (size_t i = 0; i < p->naxes; i++) {
+		const cfg_node *key = cfg_node_key(sweep, i);
+		const cfg_node *vals = cfg_node_at(sweep, i);
+		const char *path = cfg_node_text(key);
+		p->axes[i].path = sim_xstrdup(path);
+		p->axes[i].values = vals;
+		if (strncmp(path, "sweep", 5) == 0 ||
+		    strncmp(path, "replications", 12) == 0) {
+			cfg_error(d, key, "sweep: cannot sweep '%s' (expected a "
+				  "parameter path such as datacenter.host.memory)",
+				  path);
+			continue;
+		}
+		if (cfg_node_kind(vals) != CFG_SEQ || cfg_node_len(vals) == 0) {
+			cfg_error(d, vals, "sweep.%s: expected a non-empty list of "
+				  "values, got %s", path,
+				  cfg_node_kind(vals) == CFG_SEQ
+					  ? "an empty list"
+					  : cfg_kind_name(cfg_node_kind(vals)));
+			continue;
+		}
+		if (p->npoints > MAX_RUNS / cfg_node_len(vals)) {
+			cfg_error(d, vals, "sweep: more than %zu points (expected a "
+				  "smaller sweep)", MAX_RUNS);
+			continue;
+		}
+		p->npoints *= cfg_node_len(vals);
+	}
+	return d->errors == before ? 0 : SIM_EINPUT;
+}
+
+/* Index of axis a's value at point pt: mixed radix, last axis fastest. */
+static size_t axis_index(const cli_plan *p, size_t pt, size_t a)
+{
+	size_t stride = 1;
+	for (size_t b = p->naxes; b-- > a + 1;)
+		stride *= cfg_node_len(p->axes[b].values);
+	return (pt / stride) % cfg_node_len(p->axes[a].values);
+}
+
+static int build_point(cli_plan *p, size_t pt, sim_diag *d)
+{
+	cfg_doc *doc = cfg_doc_clone(p->base);
+	cfg_doc_remove_top(doc, "sweep");
+	cfg_doc_remove_top(doc, "replications");
+	p->point_docs[pt] = doc;
+	for (size_t a = 0; a < p->naxes; a++) {
+		const cfg_node *v = cfg_node_at(p->axes[a].values,
+						axis_index(p, pt, a));
+		if (cfg_doc_set(doc, p->axes[a].path, v, "sweep", d) != 0)
+			return SIM_EINPUT;
+	}
+	p->point_texts[pt] = cfg_doc_emit(doc);
+	return dc_config_load(doc, &p->point_cfgs[pt], d);
+}
+
+static void build_run_columns(cli_plan *p)
+{
+	static const sim_column fixed[] = {
+		{"run_id", SIM_COL_INT, "", "run number, from 1"},
+		{"point", SIM_COL_INT, "", "sweep point, from 0"},
+		{"replication", SIM_COL_INT, "", "replication, from 0"},
+		{"seed", SIM_COL_INT, "", "the run's master seed"},
+		{"config_hash", SIM_COL_TEXT, "", "FNV-1a 64 of the config column"},
+		{"vdcsim_version", SIM_COL_TEXT, "", "version of the simulator"},
+		{"events", SIM_COL_INT, "", "events executed"},
+		{"end_ns", SIM_COL_INT, "ns", "simulated time at the end"},
+	};
+	size_t nf = sizeof fixed / sizeof fixed[0];
+	p->nrun_cols = nf + p->naxes + 1;
+	p->run_cols = sim_xcalloc(p->nrun_cols, sizeof *p->run_cols);
+	memcpy(p->run_cols, fixed, sizeof fixed);
+	for (size_t a = 0; a < p->naxes; a++)
+		p->run_cols[nf + a] = (sim_column){
+			p->axes[a].path, SIM_COL_TEXT, "",
+			"value of this swept parameter, as written in the config"};
+	p->run_cols[p->nrun_cols - 1] = (sim_column){
+		"config", SIM_COL_TEXT, "", "the run's effective config (YAML)"};
+	p->runs_table = (sim_table){"runs", "one row per run of the sweep",
+				    p->run_cols, p->nrun_cols};
+}
+
+int cli_plan_load(const char *path, char *const *sets, size_t nsets,
+		  const char *seed, cli_plan *p, sim_diag *d)
+{
+	memset(p, 0, sizeof *p);
+	if (cfg_doc_load(path, &p->base, d) != 0)
+		return SIM_EINPUT;
+	unsigned before = d->errors;
+	for (size_t i = 0; i < nsets; i++)
+		cfg_doc_set_arg(p->base, sets[i], d);
+	if (seed) {
+		char *arg = sim_xasprintf("experiment.seed=%s", seed);
+		cfg_doc_set_arg(p->base, arg, d);
+		free(arg);
+	}
+	if (d->errors != before)
+		return SIM_EINPUT;
+	p->base_text = cfg_doc_emit(p->base);
+
+	const cfg_node *root = cfg_doc_root(p->base);
+	top_cfg top;
+	const cfg_node *reps = cfg_map_get(root, "replications");
+	if (reps)
+		cfg_param_load(&top_params[0], reps, &top, d);
+	else
+		top.replications = 1;
+	load_axes(p, d);
+	if (d->errors != before)
+		return SIM_EINPUT;
+	p->replications = (uint32_t)top.replications;
+	if (p->npoints > MAX_RUNS / p->replications) {
+		cfg_error(d, reps, "replications: %zu points x %u replications is "
+			  "more than %zu runs (expected fewer)", p->npoints,
+			  p->replications, MAX_RUNS);
+		return SIM_EINPUT;
+	}
+	p->nruns = p->npoints * p->replications;
+	p->point_docs = sim_xcalloc(p->npoints, sizeof *p->point_docs);
+	p->point_texts = sim_xcalloc(p->npoints, sizeof *p->point_texts);
+	p->point_cfgs = sim_xcalloc(p->npoints, sizeof *p->point_cfgs);
+	/* Validate every point. A bad base config fails identically at each
+	 * of them, so a failing first point ends the check; after that, stop
+	 * after a few failing points. */
+	size_t bad = build_point(p, 0, d) != 0 ? 3 : 0;
+	for (size_t pt = 1; pt < p->npoints && bad < 3; pt++)
+		bad += build_point(p, pt, d) != 0;
+	if (d->errors != before)
+		return SIM_EINPUT;
+	build_run_columns(p);
+	return 0;
+}
+
+void cli_plan_fini(cli_plan *p)
+{
+	for (size_t i = 0; p->point_docs && i < p->npoints; i++) {
+		dc_config_destroy(p->point_cfgs[i]);
+		cfg_doc_destroy(p->point_docs[i]);
+		free(p->point_texts[i]);
+	}
+	free(p->point_docs);
+	free(p->point_texts);
+	free(p->point_cfgs);
+	for (size_t a = 0; a < p->naxes; a++)
+		free(p->axes[a].path);
+	free(p->axes);
+	free(p->run_cols);
+	free(p->base_text);
+	cfg_doc_destroy(p->base);
+	memset(p, 0, sizeof *p);
+}
+
+size_t cli_plan_point(const cli_plan *p, size_t run)
+{
+	return run / p->replications;
+}
+
+uint32_t cli_plan_replication(const cli_plan *p, size_t run)
+{
+	return (uint32_t)(run % p->replications);
+}

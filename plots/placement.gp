@@ -1,0 +1,29 @@
+# needs: hosts
+# Memory committed on each host at the end of each run, one curve per run:
+# how the placement policy spread the VMs over the hosts.
+# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+set datafile separator comma
+set datafile columnheaders
+if (svg) {
+    set terminal svg size 900,600 dynamic background rgb 'white'
+} else {
+    set terminal pngcairo size 900,600
+}
+set output outfile
+f = datadir.'/hosts.csv'
+stats f using (column('run_id')) nooutput
+nruns = int(STATS_max)
+stats f using (column('host_index')) nooutput
+nhosts = int(STATS_max) + 1
+set title 'Memory committed per host at the end of each run (runs.csv says which is which)'
+set xlabel 'host (rack-major index)'
+set ylabel 'memory committed (% of the host''s memory)'
+set yrange [0:105]
+set xtics 1
+set xrange [-0.6:nhosts - 0.4]
+set grid ytics
+set key outside right
+w = 0.8 / nruns
+set boxwidth w absolute
+set style fill solid 0.7 border -1
+plot for [r=1:nruns] f using (column('run_id') == r ? column('host_index') + (r - (nruns + 1) / 2.0) * w : NaN):(100.0 * column('memory_committed_bytes') / column('memory_bytes')) with boxes title sprintf('run %d', r)

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cli suite: the vdcsim command end to end: help and version, params, the
+# default experiment's results directory, plot, refusing to overwrite,
+# Ctrl-C and --resume, progress, and an installed copy finding its data.
+. "$(dirname "$0")/lib.sh"
+good=$VDCSIM_TEST_SRCDIR/cli/good.yaml
+cd "$work"
+
+check version_prints_the_version bash -c '"$VDCSIM" --version | grep -qx "vdcsim [0-9]*\.[0-9]*\.[0-9]*"'
+for c in run validate plot params; do
+    check "${c}_help_exits_0_and_shows_usage" bash -c "\"\$VDCSIM\" $c --help | grep -q '^usage: vdcsim $c'"
+done
+rc=0; "$VDCSIM" >/dev/null 2>&1 || rc=$?
+check no_command_is_a_usage_error [ $rc -eq 2 ]
+
+params=$("$VDCSIM" params)
+for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "vms\[\]:" "replications" "hosts_per_rack" "sample_interval"; do
+    check "params_lists_$p" grep -q "$p" <<<"$params"
+done
+check params_shows_memory_default_and_range grep -Eq '^  memory +size +64GiB +1MiB\.\.1024TiB' <<<"$params"
+
+# The default experiment, as the Quick start runs it (from the source tree).
+(cd "$work" && "$VDCSIM" run >out.txt 2>err.txt) || fail default_run "$(cat err.txt)"
+d="$work/results/default"
+check default_run_makes_results_default [ -d "$d" ]
+check default_run_has_results_sqlite [ -s "$d/results.sqlite" ]
+for t in runs hosts vms host_samples meta columns; do
+    check "default_run_has_${t}_csv" [ -s "$d/$t.csv" ]
+done
+check default_run_has_a_png_plot bash -c "head -c 8 '$d/placement.png' | od -An -tx1 | tr -d ' \n' | grep -qx 89504e470d0a1a0a"
+check default_run_leaves_no_partial [ ! -e "$d.partial" ]
+check default_run_keeps_its_config [ -s "$d/config.yaml" ]
+check default_run_prints_where grep -q "^results/default: 2 runs" out.txt
+check csv_records_end_in_crlf bash -c "head -n1 '$d/runs.csv' | od -c | grep -q '\\\\r  *\\\\n'"
+check schema_version_is_recorded [ "$(sqlite3 "$d/results.sqlite" 'PRAGMA user_version')" = 1 ]
+check rng_derivation_is_recorded grep -q splitmix64 <<<"$(sqlite3 "$d/results.sqlite" "SELECT value FROM meta WHERE key = 'rng_derivation'")"
+check runs_have_a_column_per_swept_parameter [ "$(sqlite3 "$d/results.sqlite" 'SELECT group_concat("datacenter.placement") FROM runs')" = "first-fit,worst-fit" ]
+
+# A second run does not overwrite the first.
+(cd "$work" && "$VDCSIM" run >out2.txt 2>&1) || true
+check second_default_run_goes_to_default_2 [ -d "$work/results/default-2" ]
+
+# -o onto an existing directory is refused.
+rc=0; "$VDCSIM" run "$good" -o "$d" >/dev/null 2>err.txt || rc=$?
+check existing_output_is_refused [ $rc -eq 2 ]
+check existing_output_message grep -q "output directory '$d' exists" err.txt
+
+# vdcsim plot draws again; --svg draws SVG.
+rm "$d/placement.png"
+check plot_redraws bash -c "'$VDCSIM' plot '$d' | grep -qx '$d: 1 plot drawn'"
+check plot_redraws_png [ -s "$d/placement.png" ]
+"$VDCSIM" plot "$d" --svg >/dev/null
+check plot_svg grep -q '<svg' "$d/placement.svg"
+rc=0; "$VDCSIM" plot "$work" >/dev/null 2>&1 || rc=$?
+check plot_of_a_non_results_dir_is_refused [ $rc -eq 2 ]
+"$VDCSIM" run "$good" -o "$work/svg" --svg >/dev/null 2>&1
+check run_svg_writes_svg [ -s "$work/svg/placement.svg" ]
+
+# Without gnuplot on PATH the data is still written and the message says why.
+mkdir -p "$work/nobin"
+for t in sqlite3; do ln -sf "$(command -v $t)" "$work/nobin/$t"; done
+PATH="$work/nobin" "$VDCSIM" run "$good" -o "$work/nognuplot" >out.txt 2>&1
+check no_gnuplot_still_writes_data [ -s "$work/nognuplot/hosts.csv" ]
+check no_gnuplot_says_plots_skipped grep -q "plots skipped: gnuplot is not installed" out.txt
+
+# Progress lines when asked, even without a terminal.
+"$VDCSIM" run "$good" -o "$work/prog" --progress >/dev/null 2>prog.txt
+check progress_reports_runs_done grep -q "runs done: 8 of 8" prog.txt
+"$VDCSIM" run "$good" -o "$work/quiet" >/dev/null 2>quiet.txt
+check no_progress_when_not_a_terminal [ ! -s quiet.txt ]
+
+# Ctrl-C: nothing presented as complete; --resume finishes the same bytes.
+long=$VDCSIM_TEST_SRCDIR/cli/long.yaml
+"$VDCSIM" run "$long" -o "$work/ref" -j 2 >/dev/null 2>&1
+"$VDCSIM" run "$long" -o "$work/int" -j 2 >/dev/null 2>int.txt &
+pid=$!
+for _ in $(seq 1 1200); do
+    ls "$work/int.partial/points/"*.sqlite >/dev/null 2>&1 && break
+    sleep 0.05
+done
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+check interrupt_exits_130 [ $rc -eq 130 ]
+check interrupt_leaves_no_complete_dir [ ! -e "$work/int" ]
+check interrupt_keeps_partial [ -d "$work/int.partial" ]
+check interrupt_says_how_to_resume grep -q "vdcsim run --resume $work/int" int.txt
+check interrupt_leaves_no_half_written_points bash -c "! ls '$work/int.partial/points/'*.tmp 2>/dev/null"
+"$VDCSIM" run --resume "$work/int" -j 2 >/dev/null 2>resume.txt || fail resume "$(cat resume.txt)"
+check resume_completes [ -s "$work/int/results.sqlite" ]
+sqlite3 "$work/ref/results.sqlite" .dump >ref.dump
+sqlite3 "$work/int/results.sqlite" .dump >int.dump 2>/dev/null
+check resumed_results_equal_uninterrupted cmp -s ref.dump int.dump
+rc=0; "$VDCSIM" run --resume "$work/int" >/dev/null 2>&1 || rc=$?
+check resume_of_a_complete_dir_is_refused [ $rc -eq 2 ]
+
+# meson install: the installed vdcsim finds its own configs and plots.
+if [ -n "${VDCSIM_BUILD_DIR:-}" ]; then
+    meson install -C "$VDCSIM_BUILD_DIR" --no-rebuild --destdir "$work/inst" >/dev/null 2>&1
+    exe=$(find "$work/inst" -type f -name vdcsim -perm -u+x | head -n1)
+    share=$(dirname "$(find "$work/inst" -path '*/vdcsim/configs/default.yaml' | head -n1)")/..
+    check install_puts_vdcsim_in_bin [ -n "$exe" ]
+    check install_puts_plots_in_share [ -f "$share/plots/placement.gp" ]
+    sed -i 's/name: default/name: installed/' "$share/configs/default.yaml"
+    mkdir -p "$work/elsewhere"
+    (cd "$work/elsewhere" && "$exe" run >/dev/null 2>&1)
+    check installed_vdcsim_uses_installed_default_config [ -d "$work/elsewhere/results/installed" ]
+    check installed_vdcsim_draws_plots [ -s "$work/elsewhere/results/installed/placement.png" ]
+fi
+
+finish

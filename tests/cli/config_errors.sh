@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# config_errors suite: every bad input gets its exact FILE:LINE:COL message on
+# stderr, exit status 2, and leaves no results behind.
+. "$(dirname "$0")/lib.sh"
+bad=$VDCSIM_TEST_SRCDIR/cli/bad
+
+# expect_error NAME EXPECTED-STDERR-FILE ARGS...: runs vdcsim in a clean
+# directory and checks status 2, the exact message, and that nothing was
+# written there.
+expect_error() {
+    local name=$1 expected=$2
+    shift 2
+    local dir="$work/$name"
+    mkdir -p "$dir"
+    cp "$bad"/*.yaml "$VDCSIM_TEST_SRCDIR/cli/good.yaml" "$dir"/
+    local rc=0
+    (cd "$dir" && "$VDCSIM" "$@" >stdout.txt 2>stderr.txt) || rc=$?
+    if [ "$rc" -ne 2 ]; then
+        fail "$name" "exit status $rc, expected 2; stderr: $(cat "$dir/stderr.txt")"
+    elif ! diff -u "$expected" "$dir/stderr.txt" >"$dir/diff.txt"; then
+        fail "$name" "message differs:
+$(cat "$dir/diff.txt")"
+    elif [ -e "$dir/results" ] || [ -s "$dir/stdout.txt" ]; then
+        fail "$name" "something was written"
+    else
+        pass "$name"
+    fi
+}
+
+for y in "$bad"/*.yaml; do
+    n=$(basename "$y" .yaml)
+    expect_error "run_$n" "$bad/$n.err" run "$n.yaml"
+    expect_error "validate_$n" "$bad/$n.err" validate "$n.yaml"
+done
+
+# Bytes that are not UTF-8.
+mkdir -p "$work/gen"
+printf 'experiment:\n  name: caf\xe9\n' >"$work/gen/non_utf8.yaml"
+printf 'non_utf8.yaml:2:12: invalid UTF-8 byte 0xe9 (expected UTF-8 text)\n' >"$work/gen/non_utf8.err"
+# A file over the size limit (64 MiB): refused before parsing.
+head -c $((64 * 1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$work/gen/huge.yaml"
+printf 'huge.yaml:1:1: configuration is larger than 67108864 bytes (expected a smaller file)\n' >"$work/gen/huge.err"
+for n in non_utf8 huge; do
+    dir="$work/$n"
+    mkdir -p "$dir"
+    cp "$work/gen/$n.yaml" "$dir/"
+    rc=0
+    (cd "$dir" && "$VDCSIM" run "$n.yaml" >stdout.txt 2>stderr.txt) || rc=$?
+    if [ "$rc" -eq 2 ] && diff -u "$work/gen/$n.err" "$dir/stderr.txt" >/dev/null \
+        && [ ! -e "$dir/results" ]; then
+        pass "run_$n"
+    else
+        fail "run_$n" "status $rc, stderr: $(head -c 400 "$dir/stderr.txt")"
+    fi
+    rm -f "$dir/$n.yaml"
+done
+rm -f "$work/gen/huge.yaml"
+
+# A large valid file (20,000 VMs) loads without trouble.
+{
+    echo "datacenter: {racks: 100, hosts_per_rack: 100}"
+    echo "vms:"
+    for i in $(seq 1 20000); do echo "  - {name: vm$i, memory: 1GiB}"; done
+} >"$work/gen/large.yaml"
+out=$("$VDCSIM" validate "$work/gen/large.yaml" 2>&1)
+check large_valid_file_validates [ "$out" = "$work/gen/large.yaml: valid: 1 run (1 point x 1 replication), 10000 hosts, 20000 VMs" ]
+
+# Overrides are validated like the file.
+printf -- "--set:1:22: datacenter.host.cpus: expected a non-negative integer, got 'many'\n" >"$work/gen/set_type.err"
+expect_error set_wrong_type "$work/gen/set_type.err" run good.yaml --set datacenter.host.cpus=many
+printf -- "vdcsim: run: -j '0': expected a whole number from 1 to 1024\n" >"$work/gen/j0.err"
+expect_error jobs_zero "$work/gen/j0.err" run good.yaml -j 0
+printf -- "vdcsim: run: unknown option '--frobnicate' (see vdcsim run --help)\n" >"$work/gen/opt.err"
+expect_error unknown_option "$work/gen/opt.err" run --frobnicate
+printf -- "vdcsim: unknown command 'rnu' (did you mean 'run'?)\n" >"$work/gen/cmd.err"
+expect_error unknown_command "$work/gen/cmd.err" rnu
+printf -- "missing.yaml: No such file or directory (expected a readable YAML file)\n" >"$work/gen/missing.err"
+expect_error missing_file "$work/gen/missing.err" run missing.yaml
+
+finish

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the end-to-end tests of the vdcsim command. Each check prints
+# "ok NAME" or "FAIL NAME: why"; finish prints the counts and sets the status.
+set -u
+: "${VDCSIM:?set VDCSIM to the vdcsim executable}"
+: "${VDCSIM_TEST_SRCDIR:?set VDCSIM_TEST_SRCDIR to tests/}"
+npass=0
+nfail=0
+work=$(mktemp -d /tmp/vdcsim-cli-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+pass() { npass=$((npass + 1)); echo "ok $1"; }
+fail() { nfail=$((nfail + 1)); echo "FAIL $1: $2"; }
+
+# check NAME CONDITION-COMMAND...: passes if the command succeeds.
+check() {
+    local name=$1
+    shift
+    if "$@"; then pass "$name"; else fail "$name" "'$*' was false"; fi
+}
+
+finish() {
+    echo "$npass passed, $nfail failed"
+    [ "$nfail" -eq 0 ]
+}
