@@ -683,11 +683,10 @@ int cli_cmd_run(int argc, char **argv)
 	}
 	unsigned plots = 0;
 	bool skipped = false;
-	if (pr.on) {
+	if (pr.on)
 		progress_print(&pr, "writing results.sqlite, CSV files and plots");
-		progress_end(&pr);
-	}
 	rc = finish(&plan, staging, o.svg, &plots, &skipped, &d);
+	progress_end(&pr);
 	if (rc == SIM_ETOOL) {
 		/* The data is complete; only a plot failed. Present the data and
 		 * say so, with a failing status. */
