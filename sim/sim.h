@@ -105,8 +105,8 @@ static inline uint64_t sim_time_add(uint64_t a, uint64_t b)
 
 /* ------------------------------------------------------------------------
  * Priority queue of (time, seq) keys with a 32-bit value, popped in
- * lexicographic (time, seq) order. The engine's queue; public so that the
- * benchmark and models can use it. Caller-allocated.
+ * lexicographic (time, seq) order. The engine's queue (a ladder queue, see
+ * sim/queue.c); public so that the benchmark and models can use it.
  * ------------------------------------------------------------------------ */
 
 typedef struct sim_queue sim_queue;
@@ -118,7 +118,7 @@ void sim_queue_destroy(sim_queue *q);
 /* Inserts a key. Keys must be distinct in seq. Amortised O(1) expected for
  * the engine's access patterns; see sim/queue.c for the structure. A pushed
  * time earlier than the last popped time is allowed (the queue stays
- * correct) but may cost O(n). */
+ * correct) and costs O(log n). */
 void sim_queue_push(sim_queue *q, uint64_t time_ns, uint64_t seq,
 		    uint32_t value);
 /* Removes the least key into the out-parameters; returns false when empty.
@@ -226,7 +226,10 @@ uint32_t sim_rng_seed(uint64_t master, const char *name);
 /* Creates the generator of stream `name`; the caller destroys it with
  * gsl_rng_free. */
 gsl_rng *sim_rng_stream(uint64_t master, const char *name);
-/* The splitmix64 finaliser of x (a bijection on 64 bits). */
+/* The SplitMix64 mixing function of x (Vigna's splitmix64 output step
+ * without the 0x9e3779b97f4a7c15 increment): z = (x ^ x>>30) *
+ * 0xbf58476d1ce4e5b9; z = (z ^ z>>27) * 0x94d049bb133111eb; z ^ z>>31.
+ * A bijection on 64 bits; sim_splitmix64(0) = 0. */
 uint64_t sim_splitmix64(uint64_t x);
 /* Master seed of replication r of an experiment with seed `seed`: seed
  * itself for r = 0, else splitmix64(seed + r). */

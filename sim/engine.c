@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The discrete-event engine: models registered by ops table, events kept in
+ * an engine-owned slot array and ordered by (time, insertion sequence) in a
+ * sim_queue. Cancel marks a slot, and the mark is seen when the event is
+ * popped. The engine never reads a clock; wall-time progress is the caller's.
+ */
+#include "sim.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Copying a fixed-size payload keeps every event slot aligned for any type. */
+_Static_assert(SIM_PAYLOAD_MAX % _Alignof(max_align_t) == 0,
+	       "SIM_PAYLOAD_MAX must be a multiple of the maximal alignment");
+_Static_assert(SIM_PAYLOAD_MAX > 0 && SIM_PAYLOAD_MAX <= 4096,
+	       "SIM_PAYLOAD_MAX is copied by value into every event");
+
+#define NIL UINT32_MAX
+
+struct sim_model {
+	const sim_model_ops *ops;
+	void *state;
+	sim_engine *engine;
+};
+
+/*
+ * One event. `model` is NULL when the slot is free (then `kind` links the
+ * free list), the engine's `cancelled` sentinel when the event was
+ * cancelled but is still in the queue, and the target model otherwise.
+ * `gen` is the generation in the event's handle. It changes whenever the
+ * slot is freed, so a handle to an event that has run or been dropped never
+ * matches a newer event in the same slot.
+ */
+typedef struct event {
+	_Alignas(max_align_t) unsigned char payload[SIM_PAYLOAD_MAX];
+	sim_model *model;
+	uint32_t kind;
+	uint32_t gen;
+} event;
+
+struct sim_engine {
+	sim_queue *queue;
+	event *slots;
+	uint32_t nslots, cap, free_head;
+
+	uint64_t now_ns;
+	uint64_t seq;      /* next insertion sequence number */
+	uint64_t executed; /* handlers run */
+	size_t pending;    /* scheduled, not yet run or cancelled */
+
+	sim_model **models;
+	size_t nmodels, models_cap;
+
+	void (*progress)(void *ctx, sim_engine *e);
+	void *progress_ctx;
+	uint64_t progress_every, progress_left;
+
+	bool stop, running, in_progress;
+	sim_model cancelled; /* sentinel, never a real model */
+};
+
+sim_engine *sim_engine_create(void)
+{
+	sim_engine *e = sim_xcalloc(1, sizeof *e);
+	e->queue = sim_queue_create();
+	e->free_head = NIL;
+	return e;
+}
+
+void sim_engine_destroy(sim_engine *e)
+{
+	if (!e)
+		return;
+	/* Models are finalised in reverse order of creation, so that a model
+	 * created after another (and possibly relying on it) goes first. */
+	for (size_t i = e->nmodels; i-- > 0;) {
+		sim_model *m = e->models[i];
+		if (m->ops->fini)
+			m->ops->fini(m->state);
+		free(m->state);
+		free(m);
+	}
+	free(e->models);
+	free(e->slots);
+	sim_queue_destroy(e->queue);
+	free(e);
+}
+
+sim_model *sim_model_add(sim_engine *e, const sim_model_ops *ops)
+{
+	if (!ops || !ops->handle)
+		sim_panic("sim_model_add: ops table without a handle hook");
+	sim_model *m = sim_xmalloc(sizeof *m);
+	m->ops = ops;
+	m->state = sim_xcalloc(1, ops->state_size);
+	m->engine = e;
+	if (e->nmodels == e->models_cap) {
+		e->models_cap = e->models_cap ? 2 * e->models_cap : 8;
+		e->models = sim_xrealloc(e->models, e->models_cap,
+					 sizeof *e->models);
+	}
+	e->models[e->nmodels++] = m;
+	return m;
+}
+
+void *sim_model_state(sim_model *m)
+{
+	return m->state;
+}
+
+static uint32_t slot_alloc(sim_engine *e)
+{
+	uint32_t i = e->free_head;
+	if (i != NIL) {
+		e->free_head = e->slots[i].kind;
+		return i;
+	}
+	if (e->nslots == e->cap) {
+		if (e->cap >= NIL / 2)
+			sim_panic("sim_event_schedule: too many pending events");
+		e->cap = e->cap ? 2 * e->cap : 256;
+		e->slots = sim_xrealloc(e->slots, e->cap, sizeof(event));
+	}
+	e->slots[e->nslots].gen = 1;
+	return e->nslots++;
+}
+
+/* Frees a slot and retires its handle. A slot whose generation would wrap
+ * is never reused: one leaked slot per 2^32 reuses buys handles that are
+ * never confused. */
+static void slot_free(sim_engine *e, uint32_t i)
+{
+	event *ev = &e->slots[i];
+	ev->model = NULL;
+	if (ev->gen == UINT32_MAX)
+		return;
+	ev->gen++;
+	ev->kind = e->free_head;
+	e->free_head = i;
+}
+
+static sim_event_id handle_of(const sim_engine *e, uint32_t i)
+{
+	return ((uint64_t)e->slots[i].gen << 32) | i;
+}
+
+/* The slot of a pending event with handle id, or NIL. */
+static uint32_t slot_of(const sim_engine *e, sim_event_id id)
+{
+	uint32_t i = (uint32_t)id, gen = (uint32_t)(id >> 32);
+	if (gen == 0 || i >= e->nslots)
+		return NIL;
+	const event *ev = &e->slots[i];
+	if (ev->gen != gen || !ev->model || ev->model == &e->cancelled)
+		return NIL;
+	return i;
+}
+
+sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
+				uint32_t kind, const void *payload,
+				size_t payload_bytes)
+{
+	if (e->in_progress)
+		sim_panic("sim_event_schedule from a progress callback");
+	if (!m || m->engine != e)
+		sim_panic("sim_event_schedule: model of another engine");
+	if (at_ns < e->now_ns)
+		sim_panic("sim_event_schedule: time %llu ns is before now "
+			  "(%llu ns)",
+			  (unsigned long long)at_ns,
+			  (unsigned long long)e->now_ns);
+	if (payload_bytes > SIM_PAYLOAD_MAX)
+		sim_panic("sim_event_schedule: payload of %zu bytes exceeds "
+			  "SIM_PAYLOAD_MAX (%d)",
+			  payload_bytes, SIM_PAYLOAD_MAX);
+	if (payload_bytes && !payload)
+		sim_panic("sim_event_schedule: NULL payload of %zu bytes",
+			  payload_bytes);
+	uint32_t i = slot_alloc(e);
+	event *ev = &e->slots[i];
+	ev->model = m;
+	ev->kind = kind;
+	/* The unused tail is zeroed so that a handler reading past what was
+	 * scheduled sees zeros, not a previous event's bytes. */
+	if (payload_bytes)
+		memcpy(ev->payload, payload, payload_bytes);
+	memset(ev->payload + payload_bytes, 0, SIM_PAYLOAD_MAX - payload_bytes);
+	sim_queue_push(e->queue, at_ns, e->seq++, i);
+	e->pending++;
+	return handle_of(e, i);
+}
+
+bool sim_event_cancel(sim_engine *e, sim_event_id id)
+{
+	if (e->in_progress)
+		sim_panic("sim_event_cancel from a progress callback");
+	uint32_t i = slot_of(e, id);
+	if (i == NIL)
+		return false;
+	/* The queue entry stays until it reaches the head: O(1) now, and the
+	 * slot and queue entry are held until the event's time. */
+	e->slots[i].model = &e->cancelled;
+	e->pending--;
+	return true;
+}
+
+bool sim_event_is_pending(const sim_engine *e, sim_event_id id)
+{
+	return slot_of(e, id) != NIL;
+}
+
+uint64_t sim_now(const sim_engine *e)
+{
+	return e->now_ns;
+}
+
+int sim_run_until(sim_engine *e, uint64_t until_ns)
+{
+	if (e->running)
+		sim_panic("sim_run_until called from inside a handler");
+	e->running = true;
+	e->stop = false;
+	uint64_t t;
+	uint32_t i;
+	while (!e->stop && sim_queue_peek(e->queue, &t, NULL, &i) &&
+	       t <= until_ns) {
+		sim_queue_pop(e->queue, NULL, NULL, NULL);
+		event *ev = &e->slots[i];
+		if (ev->model == &e->cancelled) {
+			slot_free(e, i);
+			continue;
+		}
+		/* The slot is freed before the handler runs, so the handler
+		 * sees its own handle as stale and may reuse the slot; the
+		 * payload is copied out because a schedule may move slots. */
+		_Alignas(max_align_t) unsigned char payload[SIM_PAYLOAD_MAX];
+		memcpy(payload, ev->payload, SIM_PAYLOAD_MAX);
+		sim_model *m = ev->model;
+		uint32_t kind = ev->kind;
+		slot_free(e, i);
+		e->pending--;
+		e->now_ns = t;
+		/* Slots are visited in time order, not memory order: start
+		 * loading the next event's slot while this handler runs. */
+		uint32_t next;
+		if (sim_queue_peek(e->queue, NULL, NULL, &next))
+			__builtin_prefetch(&e->slots[next]);
+		m->ops->handle(e, m, m->state, kind, payload);
+		e->executed++;
+		if (e->progress && --e->progress_left == 0) {
+			e->progress_left = e->progress_every;
+			e->in_progress = true;
+			e->progress(e->progress_ctx, e);
+			e->in_progress = false;
+		}
+	}
+	e->running = false;
+	if (e->stop) {
+		e->stop = false;
+		return SIM_EINTR;
+	}
+	/* Ran dry or the next event is later: time advances to the horizon
+	 * (never backwards), except for the open horizon of sim_run. */
+	if (until_ns != SIM_TIME_MAX && until_ns > e->now_ns)
+		e->now_ns = until_ns;
+	return 0;
+}
+
+int sim_run(sim_engine *e)
+{
+	return sim_run_until(e, SIM_TIME_MAX);
+}
+
+void sim_stop(sim_engine *e)
+{
+	e->stop = true;
+}
+
+uint64_t sim_events_executed(const sim_engine *e)
+{
+	return e->executed;
+}
+
+size_t sim_events_pending(const sim_engine *e)
+{
+	return e->pending;
+}
+
+void sim_engine_set_progress(sim_engine *e,
+			     void (*fn)(void *ctx, sim_engine *e), void *ctx,
+			     uint64_t every)
+{
+	if (fn && every == 0)
+		sim_panic("sim_engine_set_progress: every must be >= 1");
+	e->progress = fn;
+	e->progress_ctx = ctx;
+	e->progress_every = every;
+	e->progress_left = every;
+}
