@@ -57,7 +57,11 @@ test)
     build build
     rc=0
     run_tests build "release build, warnings as errors" || rc=1
-    build build-san -Db_sanitize=address,undefined -Db_lundef=false
+    # GCC's flow warnings (array bounds, format overflow, ...) give false
+    # positives on sanitizer-instrumented code, so the sanitizer build leaves
+    # those to the release build, which keeps every warning as an error.
+    build build-san -Db_sanitize=address,undefined -Db_lundef=false \
+        "-Dc_args=-Wno-array-bounds -Wno-format-overflow -Wno-format-truncation -Wno-stringop-overflow -Wno-stringop-overread -Wno-maybe-uninitialized"
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         run_tests build-san "ASan + UBSan" || rc=1
     echo "tests: $passed passed, $failed failed"

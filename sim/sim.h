@@ -48,9 +48,11 @@ _Noreturn void sim_panic_at(const char *file, int line, const char *fmt, ...)
 
 /* Allocation that cannot fail: on exhaustion it panics. Sizes are checked
  * for overflow. sim_xstrdup(NULL) returns NULL. */
-void *sim_xmalloc(size_t bytes);
-void *sim_xcalloc(size_t count, size_t bytes);
-void *sim_xrealloc(void *ptr, size_t count, size_t bytes);
+void *sim_xmalloc(size_t bytes) __attribute__((returns_nonnull, malloc));
+void *sim_xcalloc(size_t count, size_t bytes)
+	__attribute__((returns_nonnull, malloc));
+void *sim_xrealloc(void *ptr, size_t count, size_t bytes)
+	__attribute__((returns_nonnull));
 char *sim_xstrdup(const char *s);
 char *sim_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

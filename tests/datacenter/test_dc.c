@@ -75,7 +75,7 @@ Test(dc_config, duplicate_vm_names_are_refused_with_both_positions)
 	dc_config *c = load(doc, &msgs);
 	cr_assert(eq(ptr, c, NULL));
 	cr_assert(eq(str, msgs,
-		     "t.yaml:3:11: duplicate VM name 'a' (first used at 2:11; "
+		     "t.yaml:3:12: duplicate VM name 'a' (first used at 2:12; "
 		     "expected unique names)\n"));
 	cfg_doc_destroy(doc);
 	free(msgs);
@@ -89,7 +89,7 @@ Test(dc_config, vm_on_a_host_that_does_not_exist_is_an_error_at_its_host_key)
 	dc_config *c = load(doc, &msgs);
 	cr_assert(eq(ptr, c, NULL));
 	cr_assert(eq(str, msgs,
-		     "t.yaml:3:22: vms[].host: no host 'rack0/host2' (expected "
+		     "t.yaml:3:21: vms[].host: no host 'rack0/host2' (expected "
 		     "rackR/hostH with R < 1 and H < 2)\n"));
 	cfg_doc_destroy(doc);
 	free(msgs);

@@ -218,7 +218,7 @@ Test(cfg_tree, a_redefined_anchor_is_not_a_loop)
 Test(cfg_tree, a_large_flat_file_with_many_keys_parses)
 {
 	size_t n = 20000;
-	char *text = malloc(n * 24 + 1), *o = text;
+	char *text = sim_xmalloc(n * 24 + 1), *o = text;
 	for (size_t i = 0; i < n; i++)
 		o += sprintf(o, "key%zu: %zu\n", i, i);
 	cfg_doc *doc = parse_ok(text);
@@ -455,14 +455,16 @@ Test(cfg_tree, an_alias_bomb_of_long_strings_is_refused_by_the_text_budget)
 	/* 64 KiB of text aliased 1025 times is only ~1000 nodes but would
 	 * emit more than CFG_MAX_BYTES. */
 	size_t big = 64 << 10;
-	char *text = malloc(big + 4096), *o = text;
-	o += sprintf(o, "s: &s ");
-	memset(o, 'x', big);
-	o += big;
-	o += sprintf(o, "\nt: &t [*s, *s, *s, *s, *s, *s, *s, *s]\n"
-			"u: &u [*t, *t, *t, *t, *t, *t, *t, *t]\n"
-			"v: [*u, *u, *u, *u, *u, *u, *u, *u, *u, *u, *u, *u, "
-			"*u, *u, *u, *u, *u]\n");
+	static const char head[] = "s: &s ";
+	static const char tail[] =
+		"\nt: &t [*s, *s, *s, *s, *s, *s, *s, *s]\n"
+		"u: &u [*t, *t, *t, *t, *t, *t, *t, *t]\n"
+		"v: [*u, *u, *u, *u, *u, *u, *u, *u, *u, *u, *u, *u, "
+		"*u, *u, *u, *u, *u]\n";
+	char *text = sim_xmalloc(big + sizeof head + sizeof tail);
+	memcpy(text, head, sizeof head - 1);
+	memset(text + sizeof head - 1, 'x', big);
+	memcpy(text + sizeof head - 1 + big, tail, sizeof tail);
 	EXPECT_ERROR(text, "c.yaml:4:61: configuration expands to more than "
 			   "67108864 bytes of text (expected a smaller file; "
 			   "check for alias bombs)\n");
@@ -472,7 +474,7 @@ Test(cfg_tree, an_alias_bomb_of_long_strings_is_refused_by_the_text_budget)
 Test(cfg_tree, a_file_over_the_byte_limit_is_refused_unread)
 {
 	size_t len = CFG_MAX_BYTES + 1;
-	char *text = malloc(len);
+	char *text = sim_xmalloc(len);
 	cr_assert(not(eq(ptr, text, NULL)));
 	memset(text, '#', len);
 	char *got = parse_err_n(text, len);

@@ -424,9 +424,9 @@ Test(sim_engine, random_schedules_and_cancels_match_a_reference)
 	rec_state *s = sim_model_state(m);
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(r, 1234);
-	uint64_t *time = malloc(N * sizeof *time);
-	bool *alive = malloc(N * sizeof *alive);
-	sim_event_id *ids = malloc(N * sizeof *ids);
+	uint64_t *time = sim_xmalloc(N * sizeof *time);
+	bool *alive = sim_xmalloc(N * sizeof *alive);
+	sim_event_id *ids = sim_xmalloc(N * sizeof *ids);
 	for (uint64_t i = 0; i < N; i++) {
 		time[i] = gsl_rng_uniform_int(r, 5000);
 		ids[i] = at(e, m, time[i], REC_LOG, i);

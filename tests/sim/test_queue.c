@@ -142,7 +142,7 @@ Test(sim_queue, equal_times_with_shuffled_seqs_pop_by_seq)
 {
 	enum { N = 40000 };
 	gsl_rng *r = stream(11);
-	key *keys = malloc(N * sizeof *keys);
+	key *keys = sim_xmalloc(N * sizeof *keys);
 	for (size_t i = 0; i < N; i++)
 		keys[i] = (key){42, i * 3, (uint32_t)i};
 	gsl_ran_shuffle(r, keys, N, sizeof *keys);
@@ -159,7 +159,7 @@ Test(sim_queue, random_keys_pop_in_the_order_of_a_reference_sort)
 	const size_t sizes[] = {1, 2, 9, 100, 5000, 70000};
 	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
 		size_t n = sizes[si];
-		key *keys = malloc(n * sizeof *keys);
+		key *keys = sim_xmalloc(n * sizeof *keys);
 		for (size_t i = 0; i < n; i++)
 			keys[i] = (key){(uint64_t)gsl_ran_exponential(r, 1e6),
 					rand64(r), (uint32_t)i};
@@ -173,7 +173,7 @@ Test(sim_queue, keys_spread_over_the_whole_clock_are_ordered)
 {
 	enum { N = 30000 };
 	gsl_rng *r = stream(2);
-	key *keys = malloc(N * sizeof *keys);
+	key *keys = sim_xmalloc(N * sizeof *keys);
 	for (size_t i = 0; i < N; i++)
 		keys[i] = (key){rand64(r), i, (uint32_t)i};
 	keys[0].time_ns = 0;
@@ -189,7 +189,7 @@ Test(sim_queue, times_at_the_top_of_the_clock_are_ordered)
 {
 	enum { N = 20000 };
 	gsl_rng *r = stream(3);
-	key *keys = malloc(N * sizeof *keys);
+	key *keys = sim_xmalloc(N * sizeof *keys);
 	/* Many keys share UINT64_MAX exactly, the rest lie just below it. */
 	for (size_t i = 0; i < N; i++)
 		keys[i] = (key){UINT64_MAX - gsl_rng_uniform_int(r, 50),
@@ -372,7 +372,7 @@ Test(sim_queue, dense_clusters_larger_than_a_bucket_stay_ordered)
 	 * part lands in one bucket far larger than a sorted bottom may be. */
 	enum { N = 80000 };
 	gsl_rng *r = stream(6);
-	key *keys = malloc(N * sizeof *keys);
+	key *keys = sim_xmalloc(N * sizeof *keys);
 	for (size_t i = 0; i < N; i++) {
 		uint64_t t = i < 60000 ? SIM_S(5) + gsl_rng_uniform_int(r, 1000)
 				       : rand64(r) % SIM_S(10);
