@@ -5,14 +5,10 @@
  * configuration tree against the table and fills the module's struct. The
  * same tables print `vdcsim params`; printing is not done here.
  */
-#include "sim.h"
+#include "sim_internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The longest user text quoted in a message before it is cut. */
-#define SHOW_MAX 60
 
 /* One parsed value of any parameter type. */
 typedef union pval {
@@ -23,40 +19,6 @@ typedef union pval {
 	const char *s;
 	int e;
 } pval;
-
-/* Writes s into a new string fit for a one-line message: control
- * characters escaped, cut after SHOW_MAX bytes with "..." appended. */
-static char *show(const char *s)
-{
-	size_t len = strlen(s), cut = len;
-	if (cut > SHOW_MAX) {
-		cut = SHOW_MAX;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-			cut--;
-	}
-	char *out = sim_xmalloc(cut * 4 + 4);
-	size_t o = 0;
-	for (size_t i = 0; i < cut; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-		} else if (c == '\t') {
-			out[o++] = '\\';
-			out[o++] = 't';
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(out + o, 5, "\\x%02x", c);
-			o += 4;
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	if (cut < len)
-		for (int k = 0; k < 3; k++)
-			out[o++] = '.';
-	out[o] = '\0';
-	return out;
-}
 
 static bool is_null_text(const char *s)
 {
@@ -220,11 +182,11 @@ static char *expectation(const cfg_param *p)
 static void report_bad(sim_diag *d, const cfg_node *n, const char *path,
 		       const cfg_param *p, const char *text, const char *why)
 {
-	char *shown = show(text);
+	char *shown = cfg_show(text);
 	if (p->type == CFG_T_ENUM) {
 		char *list = choice_list(p->choices);
 		const char *near = sim_suggest(text, p->choices);
-		char *hint = near ? show(near) : NULL;
+		char *hint = near ? cfg_show(near) : NULL;
 		cfg_error(d, n, "%s: expected one of %s, got '%s'%s%s%s", path,
 			  list, shown, hint ? " (did you mean '" : "",
 			  hint ? hint : "", hint ? "'?)" : "");
@@ -234,7 +196,7 @@ static void report_bad(sim_diag *d, const cfg_node *n, const char *path,
 		/* The unit is what follows the number and any blanks. */
 		const char *u = text + strspn(text, "0123456789.");
 		u += strspn(u, " \t");
-		char *unit = show(u);
+		char *unit = cfg_show(u);
 		cfg_error(d, n, "%s: unknown unit '%s' in '%s'%s", path, unit,
 			  shown, why + 12);
 		free(unit);
@@ -252,7 +214,7 @@ static void report_bad(sim_diag *d, const cfg_node *n, const char *path,
 static void report_range(sim_diag *d, const cfg_node *n, const char *path,
 			 const cfg_param *p, const char *text)
 {
-	char *shown = show(text);
+	char *shown = cfg_show(text);
 	if (p->min && p->max)
 		cfg_error(d, n, "%s: %s is out of range (expected %s to %s)",
 			  path, shown, p->min, p->max);
@@ -338,7 +300,7 @@ static void report_unknown(const cfg_section *s, const cfg_node *key,
 		known[s->nparams + i] = s->subsections[i];
 	const char *word = cfg_node_text(key);
 	const char *near = sim_suggest(word, known);
-	char *shown = show(word);
+	char *shown = cfg_show(word);
 	char *where = s->path && *s->path ? sim_xasprintf(" in %s", s->path)
 					  : sim_xstrdup("");
 	if (near) {

@@ -1,53 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The configuration tree: YAML text parsed with libyaml's event API into
- * positioned nodes that live in a per-document arena, dotted-path overrides,
- * and canonical emission through libyaml's emitter. It gives keys no meaning;
- * parameter tables (cfg_params.c) and units (cfg_units.c) do that.
+ * positioned nodes that live in a per-document arena, and read-only access
+ * to them. Copies and dotted-path overrides are in cfg_edit.c, emission in
+ * cfg_emit.c. It gives keys no meaning; parameter tables (cfg_params.c) and
+ * units (cfg_units.c) do that.
  */
-#include "sim.h"
+#include "sim_internal.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
-
-/* Nodes are immutable once their document is parsed, so an alias does not
- * copy its anchor's subtree: it points at it and the node is marked shared.
- * Readers see exactly the expanded tree a deep copy would give, the node
- * budget counts the expanded size, and an alias bomb costs nothing before it
- * is refused. The only writer, cfg_doc_set, copies shared nodes on its path
- * before changing them. */
-struct cfg_node {
-	const char *text;   /* scalars: NUL-terminated, in the arena */
-	const char *file;   /* interned in the arena */
-	cfg_node **kids;    /* maps: key, value, key, value...; sequences: items */
-	size_t n;           /* map entries or sequence items */
-	size_t size;        /* nodes in the expanded subtree, this one included */
-	size_t bytes;       /* scalar text in the expanded subtree */
-	unsigned line, col;
-	unsigned char kind;
-	unsigned char height; /* collections on the longest downward path */
-	bool quoted;
-	bool shared;        /* may have more than one parent */
-};
-
-typedef struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	max_align_t data[];
-} arena_block;
-
-struct cfg_doc {
-	arena_block *blocks;
-	size_t block_bytes;
-	cfg_node *root;
-	const char **files;  /* distinct file names, strings in the arena */
-	size_t nfiles;
-};
 
 #define ARENA_FIRST_BLOCK ((size_t)16 << 10)
 #define ARENA_MAX_BLOCK ((size_t)1 << 20)
@@ -55,13 +21,13 @@ struct cfg_doc {
 /* The longest text shown inside a message before it is cut. */
 #define SHOW_MAX 60
 
-static void *arena_alloc(cfg_doc *doc, size_t bytes)
+void *cfg_arena_alloc(cfg_doc *doc, size_t bytes)
 {
 	const size_t align = _Alignof(max_align_t);
 	if (bytes > SIZE_MAX / 2)
 		sim_panic("arena request of %zu bytes", bytes);
 	bytes = (bytes + align - 1) & ~(align - 1);
-	arena_block *b = doc->blocks;
+	cfg_arena_block *b = doc->blocks;
 	if (b && b->cap - b->used >= bytes) {
 		void *p = (char *)b->data + b->used;
 		b->used += bytes;
@@ -70,7 +36,7 @@ static void *arena_alloc(cfg_doc *doc, size_t bytes)
 	if (bytes > doc->block_bytes / 4 && b) {
 		/* A big request gets a block of its own behind the current
 		 * one, so the current block keeps serving small requests. */
-		arena_block *big = sim_xmalloc(sizeof *big + bytes);
+		cfg_arena_block *big = sim_xmalloc(sizeof *big + bytes);
 		big->used = big->cap = bytes;
 		big->next = b->next;
 		b->next = big;
@@ -89,15 +55,15 @@ static void *arena_alloc(cfg_doc *doc, size_t bytes)
 	return b->data;
 }
 
-static char *arena_strndup(cfg_doc *doc, const char *s, size_t len)
+char *cfg_arena_strndup(cfg_doc *doc, const char *s, size_t len)
 {
-	char *p = arena_alloc(doc, len + 1);
+	char *p = cfg_arena_alloc(doc, len + 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
 }
 
-static cfg_doc *doc_new(void)
+cfg_doc *cfg_doc_new(void)
 {
 	cfg_doc *doc = sim_xcalloc(1, sizeof *doc);
 	doc->block_bytes = ARENA_FIRST_BLOCK;
@@ -108,7 +74,7 @@ void cfg_doc_destroy(cfg_doc *doc)
 {
 	if (!doc)
 		return;
-	for (arena_block *b = doc->blocks, *next; b; b = next) {
+	for (cfg_arena_block *b = doc->blocks, *next; b; b = next) {
 		next = b->next;
 		free(b);
 	}
@@ -118,22 +84,22 @@ void cfg_doc_destroy(cfg_doc *doc)
 
 /* Returns the document's copy of a file name; documents see only a handful
  * of names (the file and `--set`), so a linear search is enough. */
-static const char *intern_file(cfg_doc *doc, const char *name)
+const char *cfg_intern_file(cfg_doc *doc, const char *name)
 {
 	for (size_t i = 0; i < doc->nfiles; i++)
 		if (doc->files[i] == name || strcmp(doc->files[i], name) == 0)
 			return doc->files[i];
 	doc->files = sim_xrealloc(doc->files, doc->nfiles + 1,
 				  sizeof *doc->files);
-	const char *copy = arena_strndup(doc, name, strlen(name));
+	const char *copy = cfg_arena_strndup(doc, name, strlen(name));
 	doc->files[doc->nfiles++] = copy;
 	return copy;
 }
 
-static cfg_node *node_new(cfg_doc *doc, cfg_kind kind, const char *file,
-			  unsigned line, unsigned col)
+cfg_node *cfg_node_new(cfg_doc *doc, cfg_kind kind, const char *file,
+		       unsigned line, unsigned col)
 {
-	cfg_node *n = arena_alloc(doc, sizeof *n);
+	cfg_node *n = cfg_arena_alloc(doc, sizeof *n);
 	memset(n, 0, sizeof *n);
 	n->kind = (unsigned char)kind;
 	n->file = file;
@@ -143,16 +109,11 @@ static cfg_node *node_new(cfg_doc *doc, cfg_kind kind, const char *file,
 	return n;
 }
 
-static size_t kid_count(const cfg_node *n)
-{
-	return n->kind == CFG_MAP ? 2 * n->n : n->n;
-}
-
 /* Recomputes size and height from the children (after an edit). */
-static void node_update(cfg_node *n)
+void cfg_node_update(cfg_node *n)
 {
 	size_t size = 1, height = 0, bytes = n->text ? strlen(n->text) : 0;
-	for (size_t i = 0; i < kid_count(n); i++) {
+	for (size_t i = 0; i < cfg_kid_count(n); i++) {
 		size += n->kids[i]->size;
 		bytes += n->kids[i]->bytes;
 		if (n->kids[i]->height > height)
@@ -166,7 +127,7 @@ static void node_update(cfg_node *n)
 /* Writes s into a new string fit for a one-line message: control
  * characters escaped, and cut (at a character boundary) after SHOW_MAX
  * bytes with "..." appended. */
-static char *show(const char *s)
+char *cfg_show(const char *s)
 {
 	size_t len = strlen(s), cut = len;
 	if (cut > SHOW_MAX) {
@@ -198,28 +159,12 @@ static char *show(const char *s)
 	return out;
 }
 
-static unsigned clamp_uint(size_t v)
-{
-	return v > UINT_MAX ? UINT_MAX : (unsigned)v;
-}
-
 /* ------------------------------------------------------------------------
  * A small open-addressing hash table keyed by (tag, string). It serves the
  * duplicate-key check (tag = the mapping), anchors (tag 0) and the copy
  * memo (tag = a node's address, no string). Nothing iterates over it, so
  * its order never reaches any output.
  * ------------------------------------------------------------------------ */
-
-typedef struct entry {
-	uint64_t tag;
-	const char *key;
-	void *val;       /* NULL marks an empty slot */
-} entry;
-
-typedef struct table {
-	entry *e;
-	size_t cap, used;
-} table;
 
 static uint64_t table_hash(uint64_t tag, const char *key)
 {
@@ -231,7 +176,7 @@ static uint64_t table_hash(uint64_t tag, const char *key)
 	return h;
 }
 
-static bool entry_is(const entry *e, uint64_t tag, const char *key)
+static bool entry_is(const cfg_table_entry *e, uint64_t tag, const char *key)
 {
 	if (e->tag != tag)
 		return false;
@@ -240,7 +185,7 @@ static bool entry_is(const entry *e, uint64_t tag, const char *key)
 	return e->key && key && strcmp(e->key, key) == 0;
 }
 
-static void *table_get(const table *t, uint64_t tag, const char *key)
+void *cfg_table_get(const cfg_table *t, uint64_t tag, const char *key)
 {
 	if (!t->cap)
 		return NULL;
@@ -253,22 +198,21 @@ static void *table_get(const table *t, uint64_t tag, const char *key)
 	}
 }
 
-static void table_put(table *t, uint64_t tag, const char *key, void *val);
-
-static void table_grow(table *t)
+static void table_grow(cfg_table *t)
 {
-	table old = *t;
+	cfg_table old = *t;
 	t->cap = old.cap ? old.cap * 2 : 64;
 	t->e = sim_xcalloc(t->cap, sizeof *t->e);
 	t->used = 0;
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.e[i].val)
-			table_put(t, old.e[i].tag, old.e[i].key, old.e[i].val);
+			cfg_table_put(t, old.e[i].tag, old.e[i].key,
+				      old.e[i].val);
 	free(old.e);
 }
 
 /* Inserts or replaces. */
-static void table_put(table *t, uint64_t tag, const char *key, void *val)
+void cfg_table_put(cfg_table *t, uint64_t tag, const char *key, void *val)
 {
 	if (2 * (t->used + 1) > t->cap)
 		table_grow(t);
@@ -278,10 +222,10 @@ static void table_put(table *t, uint64_t tag, const char *key, void *val)
 		i = (i + 1) & mask;
 	if (!t->e[i].val)
 		t->used++;
-	t->e[i] = (entry){tag, key, val};
+	t->e[i] = (cfg_table_entry){tag, key, val};
 }
 
-static void table_fini(table *t)
+void cfg_table_fini(cfg_table *t)
 {
 	free(t->e);
 	memset(t, 0, sizeof *t);
@@ -314,8 +258,8 @@ typedef struct parser {
 	size_t depth;
 	cfg_node **kids;      /* children of the open collections, in order */
 	size_t nkids, kids_cap;
-	table anchors;
-	table keys;
+	cfg_table anchors;
+	cfg_table keys;
 	size_t nodes;         /* expanded node count so far */
 	size_t bytes;         /* expanded scalar text so far */
 	size_t documents;
@@ -325,8 +269,8 @@ typedef struct parser {
 static void mark_pos(const parser *p, yaml_mark_t m, unsigned *line,
 		     unsigned *col)
 {
-	*line = clamp_uint(m.line + 1);
-	*col = clamp_uint(m.column + 1 + (m.line == 0 ? p->col_offset : 0));
+	*line = cfg_clamp_uint(m.line + 1);
+	*col = cfg_clamp_uint(m.column + 1 + (m.line == 0 ? p->col_offset : 0));
 }
 
 static int fail_at(parser *p, unsigned line, unsigned col, const char *fmt,
@@ -426,13 +370,15 @@ static int walk_text(parser *p, size_t stop, unsigned *out_line,
 				col++;
 				continue;
 			}
-			return fail_at(p, clamp_uint(line), clamp_uint(col),
+			return fail_at(p, cfg_clamp_uint(line),
+				       cfg_clamp_uint(col),
 				       "invalid UTF-8 byte 0x%02x (expected "
 				       "UTF-8 text)",
 				       s[i]);
 		}
 		if (!is_printable(cp) && stop >= len)
-			return fail_at(p, clamp_uint(line), clamp_uint(col),
+			return fail_at(p, cfg_clamp_uint(line),
+				       cfg_clamp_uint(col),
 				       "disallowed character U+%04X (expected "
 				       "printable text)",
 				       (unsigned)cp);
@@ -446,8 +392,8 @@ static int walk_text(parser *p, size_t stop, unsigned *out_line,
 		i += w;
 	}
 	if (out_line) {
-		*out_line = clamp_uint(line);
-		*out_col = clamp_uint(col);
+		*out_line = cfg_clamp_uint(line);
+		*out_col = cfg_clamp_uint(col);
 	}
 	return 0;
 }
@@ -502,11 +448,11 @@ static char *show_tag(const char *tag)
 	static const char core[] = "tag:yaml.org,2002:";
 	if (strncmp(tag, core, sizeof core - 1) == 0) {
 		char *t = sim_xasprintf("!!%s", tag + sizeof core - 1);
-		char *s = show(t);
+		char *s = cfg_show(t);
 		free(t);
 		return s;
 	}
-	return show(tag);
+	return cfg_show(tag);
 }
 
 /* Accepts no tag or a core-schema tag that fits the node kind. Sets
@@ -583,10 +529,10 @@ static int add_child(parser *p, cfg_node *n, yaml_mark_t m)
 			return fail(p, m, "key is %s (expected a scalar key)",
 				    cfg_kind_name((cfg_kind)n->kind));
 		cfg_node *map = p->stack[p->depth - 1].node;
-		const cfg_node *first =
-			table_get(&p->keys, (uint64_t)(uintptr_t)map, n->text);
+		const cfg_node *first = cfg_table_get(
+						      &p->keys, (uint64_t)(uintptr_t)map, n->text);
 		if (first) {
-			char *k = show(n->text);
+			char *k = cfg_show(n->text);
 			fail(p, m,
 			     "duplicate key '%s' (first defined at %u:%u; "
 			     "expected each key once per mapping)",
@@ -594,7 +540,7 @@ static int add_child(parser *p, cfg_node *n, yaml_mark_t m)
 			free(k);
 			return SIM_EINPUT;
 		}
-		table_put(&p->keys, (uint64_t)(uintptr_t)map, n->text, n);
+		cfg_table_put(&p->keys, (uint64_t)(uintptr_t)map, n->text, n);
 	}
 	if (p->nkids == p->kids_cap) {
 		p->kids_cap = p->kids_cap ? 2 * p->kids_cap : 64;
@@ -609,13 +555,13 @@ static anchor *define_anchor(parser *p, const yaml_char_t *name,
 {
 	if (!name)
 		return NULL;
-	anchor *a = arena_alloc(p->doc, sizeof *a);
+	anchor *a = cfg_arena_alloc(p->doc, sizeof *a);
 	a->node = n;
 	a->open = open;
-	const char *key = arena_strndup(p->doc, (const char *)name,
-					strlen((const char *)name));
+	const char *key = cfg_arena_strndup(p->doc, (const char *)name,
+					    strlen((const char *)name));
 	/* A later anchor of the same name replaces the earlier one. */
-	table_put(&p->anchors, 0, key, a);
+	cfg_table_put(&p->anchors, 0, key, a);
 	return a;
 }
 
@@ -623,7 +569,7 @@ static cfg_node *positioned(parser *p, cfg_kind kind, yaml_mark_t m)
 {
 	unsigned line, col;
 	mark_pos(p, m, &line, &col);
-	return node_new(p->doc, kind, p->file, line, col);
+	return cfg_node_new(p->doc, kind, p->file, line, col);
 }
 
 static int on_scalar(parser *p, const yaml_event_t *ev)
@@ -643,7 +589,7 @@ static int on_scalar(parser *p, const yaml_event_t *ev)
 	if ((rc = count_nodes(p, 1, len, ev->start_mark)))
 		return rc;
 	cfg_node *n = positioned(p, CFG_SCALAR, ev->start_mark);
-	n->text = arena_strndup(p->doc, value, len);
+	n->text = cfg_arena_strndup(p->doc, value, len);
 	n->bytes = len;
 	n->quoted = is_str || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 	define_anchor(p, ev->data.scalar.anchor, n, false);
@@ -653,7 +599,7 @@ static int on_scalar(parser *p, const yaml_event_t *ev)
 static int on_alias(parser *p, const yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
-	anchor *a = table_get(&p->anchors, 0, name);
+	anchor *a = cfg_table_get(&p->anchors, 0, name);
 	if (!a)
 		return fail(p, ev->start_mark,
 			    "undefined alias '*%s' (expected an anchor '&%s' "
@@ -726,11 +672,11 @@ static int on_end(parser *p, const yaml_event_t *ev)
 	size_t k = p->nkids - f->base;
 	n->n = n->kind == CFG_MAP ? k / 2 : k;
 	if (k) {
-		n->kids = arena_alloc(p->doc, k * sizeof *n->kids);
+		n->kids = cfg_arena_alloc(p->doc, k * sizeof *n->kids);
 		memcpy(n->kids, p->kids + f->base, k * sizeof *n->kids);
 	}
 	p->nkids = f->base;
-	node_update(n);
+	cfg_node_update(n);
 	if (f->anchor)
 		f->anchor->open = false;
 	return add_child(p, n, ev->start_mark);
@@ -789,17 +735,17 @@ static int on_event(parser *p, const yaml_event_t *ev)
 				       "empty configuration (expected a "
 				       "mapping of sections)");
 		/* An empty --set value is a null scalar. */
-		p->root = node_new(p->doc, CFG_SCALAR, p->file, 1,
-				   1 + p->col_offset);
+		p->root = cfg_node_new(p->doc, CFG_SCALAR, p->file, 1,
+				       1 + p->col_offset);
 		p->root->text = "";
 		return 0;
 	}
 	return 0;
 }
 
-static int parse_text(const char *file, const char *text, size_t len,
-		      bool need_map, unsigned col_offset, cfg_doc **out,
-		      sim_diag *d)
+int cfg_doc_parse_text(const char *file, const char *text, size_t len,
+		       bool need_map, unsigned col_offset, cfg_doc **out,
+		       sim_diag *d)
 {
 	*out = NULL;
 	if (!file)
@@ -817,8 +763,8 @@ static int parse_text(const char *file, const char *text, size_t len,
 	}
 	parser p;
 	memset(&p, 0, sizeof p);
-	p.doc = doc_new();
-	p.file = intern_file(p.doc, file);
+	p.doc = cfg_doc_new();
+	p.file = cfg_intern_file(p.doc, file);
 	p.text = text;
 	p.len = len;
 	p.col_offset = col_offset;
@@ -845,8 +791,8 @@ static int parse_text(const char *file, const char *text, size_t len,
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&yp);
-	table_fini(&p.anchors);
-	table_fini(&p.keys);
+	cfg_table_fini(&p.anchors);
+	cfg_table_fini(&p.keys);
 	free(p.kids);
 	if (rc) {
 		cfg_doc_destroy(p.doc);
@@ -860,7 +806,7 @@ static int parse_text(const char *file, const char *text, size_t len,
 int cfg_doc_parse(const char *file, const char *text, size_t len,
 		  cfg_doc **out, sim_diag *d)
 {
-	return parse_text(file, text, len, true, 0, out, d);
+	return cfg_doc_parse_text(file, text, len, true, 0, out, d);
 }
 
 int cfg_doc_load(const char *path, cfg_doc **out, sim_diag *d)
@@ -906,481 +852,18 @@ int cfg_doc_load(const char *path, cfg_doc **out, sim_diag *d)
 	return rc;
 }
 
+
 /* ------------------------------------------------------------------------
- * Copies and edits
+ * Accessors
  * ------------------------------------------------------------------------ */
 
-typedef struct copier {
-	cfg_doc *dst;
-	table memo;             /* shared source node -> its copy */
-	const char *src_file;   /* one-entry cache for intern_file */
-	const char *dst_file;
-} copier;
-
-/* Deep-copies src into c->dst. Shared nodes are copied once and stay
- * shared, so a copy costs what the original did, not its expansion. */
-static cfg_node *copy_node(copier *c, const cfg_node *src)
-{
-	if (src->shared) {
-		cfg_node *done = table_get(&c->memo, (uint64_t)(uintptr_t)src,
-					   NULL);
-		if (done)
-			return done;
-	}
-	if (src->file != c->src_file) {
-		c->src_file = src->file;
-		c->dst_file = intern_file(c->dst, src->file);
-	}
-	cfg_node *n = arena_alloc(c->dst, sizeof *n);
-	*n = *src;
-	n->file = c->dst_file;
-	if (src->text)
-		n->text = arena_strndup(c->dst, src->text, strlen(src->text));
-	size_t k = kid_count(src);
-	if (k) {
-		n->kids = arena_alloc(c->dst, k * sizeof *n->kids);
-		for (size_t i = 0; i < k; i++)
-			n->kids[i] = copy_node(c, src->kids[i]);
-	}
-	if (src->shared)
-		table_put(&c->memo, (uint64_t)(uintptr_t)src, NULL, n);
-	return n;
-}
-
-static cfg_node *copy_into(cfg_doc *dst, const cfg_node *src)
-{
-	copier c;
-	memset(&c, 0, sizeof c);
-	c.dst = dst;
-	cfg_node *n = copy_node(&c, src);
-	table_fini(&c.memo);
-	return n;
-}
-
-cfg_doc *cfg_doc_clone(const cfg_doc *doc)
-{
-	if (!doc)
-		return NULL;
-	cfg_doc *c = doc_new();
-	for (size_t i = 0; i < doc->nfiles; i++)
-		intern_file(c, doc->files[i]);
-	c->root = doc->root ? copy_into(c, doc->root) : NULL;
-	return c;
-}
-
-/* Makes n safe to change: a shared node is replaced by a private copy
- * whose children, now reachable from two parents, become shared. */
-static cfg_node *unshare(cfg_doc *doc, cfg_node *n)
-{
-	if (!n->shared)
-		return n;
-	cfg_node *c = arena_alloc(doc, sizeof *c);
-	*c = *n;
-	c->shared = false;
-	size_t k = kid_count(n);
-	if (k) {
-		c->kids = arena_alloc(doc, k * sizeof *c->kids);
-		memcpy(c->kids, n->kids, k * sizeof *c->kids);
-		for (size_t i = 0; i < k; i++)
-			c->kids[i]->shared = true;
-	}
-	return c;
-}
-
-static size_t map_find(const cfg_node *n, const char *key)
+size_t cfg_map_find(const cfg_node *n, const char *key)
 {
 	for (size_t i = 0; i < n->n; i++)
 		if (strcmp(n->kids[2 * i]->text, key) == 0)
 			return i;
 	return SIZE_MAX;
 }
-
-/* Appends key -> value to map n (unshared) and returns the value slot. */
-static cfg_node **map_append(cfg_doc *doc, cfg_node *n, cfg_node *key,
-			     cfg_node *value)
-{
-	cfg_node **kids = arena_alloc(doc, (2 * n->n + 2) * sizeof *kids);
-	if (n->n)
-		memcpy(kids, n->kids, 2 * n->n * sizeof *kids);
-	kids[2 * n->n] = key;
-	kids[2 * n->n + 1] = value;
-	n->kids = kids;
-	n->n++;
-	return &kids[2 * n->n - 1];
-}
-
-/* Reads a decimal sequence index; false if s is not one. Values too big
- * for size_t saturate (and are then out of range). */
-static bool parse_index(const char *s, size_t *out)
-{
-	size_t v = 0;
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		unsigned dg = (unsigned)(*s - '0');
-		v = v > (SIZE_MAX - dg) / 10 ? SIZE_MAX : v * 10 + dg;
-	}
-	*out = v;
-	return true;
-}
-
-/* Splits a dotted path in place; returns the component count. */
-static size_t split_path(char *path, char **comp, size_t max)
-{
-	size_t n = 0;
-	for (char *s = path;; s++) {
-		if (n < max)
-			comp[n] = s;
-		n++;
-		s = strchr(s, '.');
-		if (!s)
-			break;
-		*s = '\0';
-	}
-	return n;
-}
-
-/* The first k components joined with dots, for messages. */
-static char *join_path(char *const *comp, size_t k)
-{
-	size_t len = 1;
-	for (size_t i = 0; i < k; i++)
-		len += strlen(comp[i]) + 1;
-	char *s = sim_xmalloc(len), *o = s;
-	for (size_t i = 0; i < k; i++) {
-		size_t l = strlen(comp[i]);
-		if (i)
-			*o++ = '.';
-		memcpy(o, comp[i], l);
-		o += l;
-	}
-	*o = '\0';
-	char *shown = show(s);
-	free(s);
-	return shown;
-}
-
-/* Walks the path read-only and reports the first component that cannot be
- * followed, so that a failing override changes nothing. */
-static int check_path(const cfg_doc *doc, char *const *comp, size_t ncomp,
-		      const cfg_node *value, const char *label, sim_diag *d)
-{
-	const cfg_node *n = doc->root;
-	for (size_t i = 0; i < ncomp && n; i++) {
-		if (n->kind == CFG_MAP) {
-			size_t j = map_find(n, comp[i]);
-			n = j == SIZE_MAX ? NULL : n->kids[2 * j + 1];
-			continue;
-		}
-		char *where = join_path(comp, i);
-		char *c = show(comp[i]);
-		size_t idx = 0;
-		bool is_index = parse_index(comp[i], &idx);
-		int rc = SIM_EINPUT;
-		if (n->kind == CFG_SCALAR)
-			cfg_error(d, value,
-				  "%s: '%s' is a scalar (expected a mapping or "
-				  "a sequence)",
-				  label, where);
-		else if (n->n == 0)
-			cfg_error(d, value,
-				  "%s: the sequence '%s' is empty (expected an "
-				  "existing index)",
-				  label, where);
-		else if (!is_index)
-			cfg_error(d, value,
-				  "%s: '%s' is not an index into the sequence "
-				  "'%s' (expected 0 to %zu)",
-				  label, c, where, n->n - 1);
-		else if (idx >= n->n)
-			cfg_error(d, value,
-				  "%s: index %s is out of range for the "
-				  "sequence '%s' (expected 0 to %zu)",
-				  label, c, where, n->n - 1);
-		else
-			rc = 0;
-		free(where);
-		free(c);
-		if (rc)
-			return rc;
-		n = n->kids[idx];
-	}
-	return 0;
-}
-
-static int set_path(cfg_doc *doc, char *const *comp, size_t ncomp,
-		    const cfg_node *value)
-{
-	cfg_node *copy = copy_into(doc, value);
-	cfg_node *path[CFG_MAX_DEPTH];
-	cfg_node **slot = &doc->root;
-	for (size_t i = 0; i < ncomp; i++) {
-		cfg_node *n = *slot = unshare(doc, *slot);
-		path[i] = n;
-		if (n->kind == CFG_SEQ) {
-			size_t idx = 0;
-			parse_index(comp[i], &idx);
-			slot = &n->kids[idx];
-			continue;
-		}
-		size_t j = map_find(n, comp[i]);
-		if (j != SIZE_MAX) {
-			slot = &n->kids[2 * j + 1];
-			continue;
-		}
-		/* Missing keys are created at the value's position, which is
-		 * where a user would look for the override. */
-		cfg_node *key = node_new(doc, CFG_SCALAR, copy->file,
-					 copy->line, copy->col);
-		key->text = arena_strndup(doc, comp[i], strlen(comp[i]));
-		key->bytes = strlen(comp[i]);
-		cfg_node *v = copy;
-		if (i + 1 < ncomp)
-			v = node_new(doc, CFG_MAP, copy->file, copy->line,
-				     copy->col);
-		slot = map_append(doc, n, key, v);
-	}
-	*slot = copy;
-	for (size_t i = ncomp; i-- > 0;)
-		node_update(path[i]);
-	return 0;
-}
-
-int cfg_doc_set(cfg_doc *doc, const char *path, const cfg_node *value,
-		const char *what, sim_diag *d)
-{
-	if (!doc || !doc->root || !path || !value)
-		sim_panic("cfg_doc_set needs a document, a path and a value");
-	char *shown = show(path);
-	char *label = what ? sim_xstrdup(what)
-			   : sim_xasprintf("setting '%s'", shown);
-	char *buf = sim_xstrdup(path);
-	char *comp[CFG_MAX_DEPTH];
-	size_t ncomp = split_path(buf, comp, CFG_MAX_DEPTH);
-	int rc = 0;
-	bool empty = false;
-	for (size_t i = 0; i < ncomp && i < CFG_MAX_DEPTH; i++)
-		empty |= !*comp[i];
-	if (!*path) {
-		cfg_error(d, value, "%s: empty path (expected PATH such as "
-				    "a.b.0)",
-			  label);
-		rc = SIM_EINPUT;
-	} else if (ncomp + value->height > CFG_MAX_DEPTH) {
-		cfg_error(d, value,
-			  "%s: nesting deeper than %d levels (expected at "
-			  "most %d nested mappings and sequences)",
-			  label, CFG_MAX_DEPTH, CFG_MAX_DEPTH);
-		rc = SIM_EINPUT;
-	} else if (empty) {
-		cfg_error(d, value,
-			  "%s: empty component in path '%s' (expected PATH "
-			  "such as a.b.0)",
-			  label, shown);
-		rc = SIM_EINPUT;
-	} else {
-		rc = check_path(doc, comp, ncomp, value, label, d);
-	}
-	if (!rc)
-		rc = set_path(doc, comp, ncomp, value);
-	free(buf);
-	free(label);
-	free(shown);
-	return rc;
-}
-
-int cfg_doc_set_arg(cfg_doc *doc, const char *arg, sim_diag *d)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg) {
-		char *a = show(arg);
-		sim_diag_error(d, "--set", 0, 0,
-			       "%s in '%s' (expected PATH=VALUE)",
-			       eq ? "empty path" : "missing '='", a);
-		free(a);
-		return SIM_EINPUT;
-	}
-	size_t plen = (size_t)(eq - arg);
-	cfg_doc *vdoc;
-	/* Columns of the value count from the start of the whole argument,
-	 * so that a message points into what the user typed. */
-	int rc = parse_text("--set", eq + 1, strlen(eq + 1), false,
-			    clamp_uint(plen + 1), &vdoc, d);
-	if (rc)
-		return rc;
-	char *path = sim_xmalloc(plen + 1);
-	memcpy(path, arg, plen);
-	path[plen] = '\0';
-	char *shown = show(path);
-	char *what = sim_xasprintf("override '%s'", shown);
-	rc = cfg_doc_set(doc, path, vdoc->root, what, d);
-	free(what);
-	free(shown);
-	free(path);
-	cfg_doc_destroy(vdoc);
-	return rc;
-}
-
-void cfg_doc_remove_top(cfg_doc *doc, const char *key)
-{
-	if (!doc || !doc->root || doc->root->kind != CFG_MAP)
-		return;
-	size_t j = map_find(doc->root, key);
-	if (j == SIZE_MAX)
-		return;
-	cfg_node *r = doc->root = unshare(doc, doc->root);
-	memmove(&r->kids[2 * j], &r->kids[2 * j + 2],
-		(2 * (r->n - j - 1)) * sizeof *r->kids);
-	r->n--;
-	node_update(r);
-}
-
-/* ------------------------------------------------------------------------
- * Emission
- * ------------------------------------------------------------------------ */
-
-typedef struct outbuf {
-	char *s;
-	size_t len, cap;
-} outbuf;
-
-static int write_out(void *data, unsigned char *bytes, size_t size)
-{
-	outbuf *o = data;
-	if (o->len + size + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 256;
-		while (cap < o->len + size + 1)
-			cap *= 2;
-		o->s = sim_xrealloc(o->s, cap, 1);
-		o->cap = cap;
-	}
-	memcpy(o->s + o->len, bytes, size);
-	o->len += size;
-	o->s[o->len] = '\0';
-	return 1;
-}
-
-static void emit(yaml_emitter_t *em, yaml_event_t *ev, int ok)
-{
-	/* Every text was parsed by libyaml as valid UTF-8 without NULs, so
-	 * a refusal here is a bug, not a user error. */
-	if (!ok || !yaml_emitter_emit(em, ev))
-		sim_panic("libyaml emitter failed: %s",
-			  em->problem ? em->problem : "event refused");
-}
-
-static bool has_break(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p == '\n' || *p == '\r' ||
-		    (p[0] == 0xC2 && p[1] == 0x85) ||
-		    (p[0] == 0xE2 && p[1] == 0x80 &&
-		     (p[2] == 0xA8 || p[2] == 0xA9)))
-			return true;
-	return false;
-}
-
-static void emit_node(yaml_emitter_t *em, const cfg_node *n, bool flow)
-{
-	yaml_event_t ev;
-	switch ((cfg_kind)n->kind) {
-	case CFG_SCALAR: {
-		size_t len = strlen(n->text);
-		if (len > INT_MAX)
-			sim_panic("scalar of %zu bytes", len);
-		/* Quoted scalars stay quoted so that they read back as
-		 * strings. They ask for single quotes because that is where
-		 * libyaml falls back when a plain scalar cannot stay plain:
-		 * both then take the same path (to double quotes if single
-		 * ones cannot hold the text), so emitting what was emitted
-		 * gives the same bytes. Texts with line breaks take double
-		 * quotes, which keep every value on one line. */
-		yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
-		if (has_break(n->text))
-			style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-		else if (n->quoted)
-			style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
-		emit(em, &ev,
-		     yaml_scalar_event_initialize(
-			     &ev, NULL, NULL, (const yaml_char_t *)n->text,
-			     (int)len, 1, 1, style));
-		return;
-	}
-	case CFG_MAP:
-		emit(em, &ev,
-		     yaml_mapping_start_event_initialize(
-			     &ev, NULL, NULL, 1,
-			     flow ? YAML_FLOW_MAPPING_STYLE
-				  : YAML_BLOCK_MAPPING_STYLE));
-		for (size_t i = 0; i < 2 * n->n; i++)
-			emit_node(em, n->kids[i], flow);
-		emit(em, &ev, yaml_mapping_end_event_initialize(&ev));
-		return;
-	case CFG_SEQ:
-		emit(em, &ev,
-		     yaml_sequence_start_event_initialize(
-			     &ev, NULL, NULL, 1,
-			     flow ? YAML_FLOW_SEQUENCE_STYLE
-				  : YAML_BLOCK_SEQUENCE_STYLE));
-		for (size_t i = 0; i < n->n; i++)
-			emit_node(em, n->kids[i], flow);
-		emit(em, &ev, yaml_sequence_end_event_initialize(&ev));
-		return;
-	}
-	sim_panic("node of unknown kind %d", n->kind);
-}
-
-static char *emit_root(const cfg_node *root, bool flow)
-{
-	outbuf o = {NULL, 0, 0};
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	if (!yaml_emitter_initialize(&em))
-		sim_panic("out of memory initialising libyaml");
-	yaml_emitter_set_output(&em, write_out, &o);
-	yaml_emitter_set_unicode(&em, 1);
-	yaml_emitter_set_width(&em, -1);
-	yaml_emitter_set_indent(&em, 2);
-	yaml_emitter_set_break(&em, YAML_LN_BREAK);
-	emit(&em, &ev,
-	     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
-	emit(&em, &ev,
-	     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
-	emit_node(&em, root, flow);
-	emit(&em, &ev, yaml_document_end_event_initialize(&ev, 1));
-	emit(&em, &ev, yaml_stream_end_event_initialize(&ev));
-	if (!yaml_emitter_flush(&em))
-		sim_panic("libyaml emitter failed to flush");
-	yaml_emitter_delete(&em);
-	if (!o.s)
-		o.s = sim_xstrdup("");
-	return o.s;
-}
-
-char *cfg_doc_emit(const cfg_doc *doc)
-{
-	return emit_root(doc->root, false);
-}
-
-char *cfg_node_emit_flow(const cfg_node *n)
-{
-	char *s = emit_root(n, true);
-	size_t len = strlen(s);
-	/* A stream-level document end marker, if the emitter adds one, is
-	 * no part of the value. */
-	if (len >= 5 && strcmp(s + len - 5, "\n...\n") == 0)
-		len -= 4;
-	while (len > 0 && s[len - 1] == '\n')
-		len--;
-	s[len] = '\0';
-	return s;
-}
-
-/* ------------------------------------------------------------------------
- * Accessors
- * ------------------------------------------------------------------------ */
 
 const cfg_node *cfg_doc_root(const cfg_doc *doc)
 {
@@ -1417,7 +900,7 @@ const cfg_node *cfg_map_get(const cfg_node *n, const char *key)
 {
 	if (!n || n->kind != CFG_MAP)
 		return NULL;
-	size_t j = map_find(n, key);
+	size_t j = cfg_map_find(n, key);
 	return j == SIZE_MAX ? NULL : n->kids[2 * j + 1];
 }
 

@@ -2,14 +2,14 @@
 /*
  * The results store: one SQLite database per run or sweep, with declared
  * typed tables, a `meta` table, a `columns` table documenting every column,
- * deterministic merging of per-run databases and RFC 4180 CSV export.
- * Crash safety comes from the caller's staging directory, not from here.
+ * and deterministic merging of per-run databases; RFC 4180 CSV export is in
+ * results_csv.c. Crash safety comes from the caller's staging directory,
+ * not from here.
  */
-#include "sim.h"
+#include "sim_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,6 +85,15 @@ static void sb_ident(strbuf *b, const char *name)
 	sb_add(b, "\"", 1);
 }
 
+char *sim_db_select_sql(const char *table)
+{
+	strbuf b = {0};
+	sb_puts(&b, "SELECT * FROM ");
+	sb_ident(&b, table);
+	sb_puts(&b, " ORDER BY rowid");
+	return b.s;
+}
+
 /* SQLite reads ":memory:" and, when URIs are enabled, "file:..." specially;
  * a relative path is prefixed with "./" so that it always names a file. */
 static char *file_name(const char *path)
@@ -96,7 +105,7 @@ static char *file_name(const char *path)
 
 /* ---- errors ----------------------------------------------------------- */
 
-static int db_error(const char *path, sqlite3 *db, sim_diag *d)
+int sim_db_error(const char *path, sqlite3 *db, sim_diag *d)
 {
 	sim_diag_error(d, path, 0, 0, "sqlite: %s",
 		       db ? sqlite3_errmsg(db) : "out of memory");
@@ -114,13 +123,13 @@ static int exec(sim_results *r, const char *sql, sim_diag *d)
 	return SIM_EDB;
 }
 
-static int prepare(sqlite3 *db, const char *path, const char *sql,
+int sim_db_prepare(sqlite3 *db, const char *path, const char *sql,
 		   sqlite3_stmt **st, sim_diag *d)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
 		return 0;
 	*st = NULL;
-	return db_error(path, db, d);
+	return sim_db_error(path, db, d);
 }
 
 /* Steps a write statement to completion and resets it for reuse. The
@@ -130,7 +139,7 @@ static int step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
 {
 	int rc = 0;
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = db_error(path, db, d);
+		rc = sim_db_error(path, db, d);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -184,10 +193,10 @@ static int table_columns(sqlite3 *db, const char *path, const char *name,
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
-	int rc = prepare(db, path,
-			 "SELECT name, type, \"notnull\" FROM "
-			 "pragma_table_info(?1) ORDER BY cid",
-			 &st, d);
+	int rc = sim_db_prepare(db, path,
+				"SELECT name, type, \"notnull\" FROM "
+				"pragma_table_info(?1) ORDER BY cid",
+				&st, d);
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -204,7 +213,7 @@ static int table_columns(sqlite3 *db, const char *path, const char *name,
 		len++;
 	}
 	if (s != SQLITE_DONE) {
-		rc = db_error(path, db, d);
+		rc = sim_db_error(path, db, d);
 		cols_free(c, len);
 		c = NULL;
 		len = 0;
@@ -407,10 +416,11 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 			rc = create_table(r, t->name, want, n, d);
 			sqlite3_stmt *st = NULL;
 			if (rc == 0)
-				rc = prepare(r->db, r->path,
-					     "INSERT INTO \"columns\" VALUES "
-					     "(?1, ?2, ?3, ?4, ?5)",
-					     &st, d);
+				rc = sim_db_prepare(r->db, r->path,
+						    "INSERT INTO \"columns\" "
+						    "VALUES (?1, ?2, ?3, ?4, "
+						    "?5)",
+						    &st, d);
 			if (rc == 0)
 				rc = add_doc(r, st, t->name, "", "TABLE", "",
 					     t->doc, d);
@@ -485,7 +495,7 @@ static int close_db(sim_results *r, sim_diag *d)
 {
 	if (sqlite3_close(r->db) == SQLITE_OK)
 		return 0;
-	int rc = db_error(r->path, r->db, d);
+	int rc = sim_db_error(r->path, r->db, d);
 	sqlite3_close_v2(r->db);
 	return rc;
 }
@@ -500,7 +510,7 @@ static int open_db(const char *path, bool readonly, sqlite3 **db,
 	free(fn);
 	if (s == SQLITE_OK)
 		return 0;
-	int rc = db_error(path, *db, d);
+	int rc = sim_db_error(path, *db, d);
 	sqlite3_close(*db);
 	*db = NULL;
 	return rc;
@@ -510,13 +520,13 @@ static int read_user_version(sqlite3 *db, const char *path, int *v,
 			     sim_diag *d)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(db, path, "PRAGMA user_version", &st, d);
+	int rc = sim_db_prepare(db, path, "PRAGMA user_version", &st, d);
 	if (rc != 0)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*v = sqlite3_column_int(st, 0);
 	else
-		rc = db_error(path, db, d);
+		rc = sim_db_error(path, db, d);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -574,9 +584,10 @@ int sim_results_create(const char *path, sim_results **out, sim_diag *d)
 		rc = exec(r, columns_sql, d);
 	sqlite3_stmt *st = NULL;
 	if (rc == 0)
-		rc = prepare(r->db, r->path,
-			     "INSERT INTO \"columns\" VALUES (?1, ?2, ?3, ?4, ?5)",
-			     &st, d);
+		rc = sim_db_prepare(r->db, r->path,
+				    "INSERT INTO \"columns\" VALUES "
+				    "(?1, ?2, ?3, ?4, ?5)",
+				    &st, d);
 	for (size_t i = 0;
 	     rc == 0 && i < sizeof builtin_docs / sizeof builtin_docs[0]; i++)
 		rc = add_doc(r, st, builtin_docs[i][0], builtin_docs[i][1],
@@ -671,6 +682,16 @@ void sim_results_abort(sim_results *r)
 	release(r);
 }
 
+sqlite3 *sim_results_db(const sim_results *r)
+{
+	return r->db;
+}
+
+const char *sim_results_path(const sim_results *r)
+{
+	return r->path;
+}
+
 /* ---- rows ------------------------------------------------------------- */
 
 int sim_results_meta(sim_results *r, const char *key, const char *value,
@@ -683,9 +704,10 @@ int sim_results_meta(sim_results *r, const char *key, const char *value,
 	int rc = check_txn(r, d);
 	sqlite3_stmt *st = NULL;
 	if (rc == 0)
-		rc = prepare(r->db, r->path,
-			     "INSERT OR REPLACE INTO \"meta\" VALUES (?1, ?2)",
-			     &st, d);
+		rc = sim_db_prepare(r->db, r->path,
+				    "INSERT OR REPLACE INTO \"meta\" "
+				    "VALUES (?1, ?2)",
+				    &st, d);
 	if (rc == 0) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		if (value)
@@ -714,7 +736,7 @@ static int prepare_insert(sim_results *r, table_entry *e, sim_diag *d)
 	for (size_t i = 0; i < n; i++)
 		sb_puts(&b, i ? ", ?" : "?");
 	sb_puts(&b, ")");
-	int rc = prepare(r->db, r->path, b.s, &e->insert, d);
+	int rc = sim_db_prepare(r->db, r->path, b.s, &e->insert, d);
 	free(b.s);
 	return rc;
 }
@@ -783,17 +805,17 @@ int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
 /* ---- merge ------------------------------------------------------------ */
 
 /* Names of the user tables of db in name (byte) order. */
-static int list_tables(sqlite3 *db, const char *path, char ***out, size_t *n,
+int sim_db_list_tables(sqlite3 *db, const char *path, char ***out, size_t *n,
 		       sim_diag *d)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
-	int rc = prepare(db, path,
-			 "SELECT name FROM sqlite_master WHERE type = 'table' "
-			 "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-			 "ORDER BY name",
-			 &st, d);
+	int rc = sim_db_prepare(db, path,
+				"SELECT name FROM sqlite_master WHERE "
+				"type = 'table' AND name NOT LIKE "
+				"'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+				&st, d);
 	if (rc != 0)
 		return rc;
 	char **v = NULL;
@@ -809,14 +831,14 @@ static int list_tables(sqlite3 *db, const char *path, char ***out, size_t *n,
 		v[len++] = sim_xstrdup(name);
 	}
 	if (s != SQLITE_DONE)
-		rc = db_error(path, db, d);
+		rc = sim_db_error(path, db, d);
 	sqlite3_finalize(st);
 	*out = v;
 	*n = len;
 	return rc;
 }
 
-static void names_free(char **v, size_t n)
+void sim_db_names_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -830,10 +852,8 @@ static void names_free(char **v, size_t n)
 static int copy_rows(sim_results *r, sqlite3 *src, const char *src_path,
 		     const char *name, size_t ncols, sim_diag *d)
 {
-	strbuf sel = {0}, ins = {0};
-	sb_puts(&sel, "SELECT * FROM ");
-	sb_ident(&sel, name);
-	sb_puts(&sel, " ORDER BY rowid");
+	char *sel = sim_db_select_sql(name);
+	strbuf ins = {0};
 	if (strcmp(name, "columns") == 0) {
 		sb_puts(&ins, "INSERT INTO \"columns\" SELECT ?1, ?2, ?3, ?4, ?5 "
 			      "WHERE NOT EXISTS (SELECT 1 FROM \"columns\" "
@@ -847,9 +867,9 @@ static int copy_rows(sim_results *r, sqlite3 *src, const char *src_path,
 		sb_puts(&ins, ")");
 	}
 	sqlite3_stmt *s_sel = NULL, *s_ins = NULL;
-	int rc = prepare(src, src_path, sel.s, &s_sel, d);
+	int rc = sim_db_prepare(src, src_path, sel, &s_sel, d);
 	if (rc == 0)
-		rc = prepare(r->db, r->path, ins.s, &s_ins, d);
+		rc = sim_db_prepare(r->db, r->path, ins.s, &s_ins, d);
 	int s = SQLITE_DONE;
 	while (rc == 0 && (s = sqlite3_step(s_sel)) == SQLITE_ROW) {
 		for (size_t i = 0; i < ncols; i++)
@@ -858,10 +878,10 @@ static int copy_rows(sim_results *r, sqlite3 *src, const char *src_path,
 		rc = step_done(r->db, r->path, s_ins, d);
 	}
 	if (rc == 0 && s != SQLITE_DONE)
-		rc = db_error(src_path, src, d);
+		rc = sim_db_error(src_path, src, d);
 	sqlite3_finalize(s_sel);
 	sqlite3_finalize(s_ins);
-	free(sel.s);
+	free(sel);
 	free(ins.s);
 	return rc;
 }
@@ -935,11 +955,11 @@ int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
 	}
 	/* One read transaction gives a consistent snapshot of src. */
 	if (rc == 0 && sqlite3_exec(src, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		rc = db_error(src_path, src, d);
+		rc = sim_db_error(src_path, src, d);
 	char **names = NULL;
 	size_t n = 0;
 	if (rc == 0)
-		rc = list_tables(src, src_path, &names, &n, d);
+		rc = sim_db_list_tables(src, src_path, &names, &n, d);
 	if (rc == 0) {
 		rc = sp_begin(r, d);
 		if (rc == 0) {
@@ -950,151 +970,10 @@ int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
 			rc = sp_end(r, rc, d);
 		}
 	}
-	names_free(names, n);
+	sim_db_names_free(names, n);
 	if (src) {
 		sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(src);
 	}
-	return rc;
-}
-
-/* ---- CSV -------------------------------------------------------------- */
-
-/* Writes one RFC 4180 field: quoted when it holds a separator, a quote, a
- * line break, or spaces at either end that readers would trim. An empty
- * string is an empty field, like NULL: the CSVs are for plotting and
- * spreadsheets, the database keeps the difference. */
-static void csv_field(FILE *f, const char *s, size_t n)
-{
-	bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' ||
-			       s[n - 1] == ' ' || s[n - 1] == '\t');
-	for (size_t i = 0; !quote && i < n; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
-			s[i] == '\n';
-	if (!quote) {
-		fwrite(s, 1, n, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
-}
-
-static void csv_value(FILE *f, sqlite3_stmt *st, int i)
-{
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER:
-		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
-		break;
-	case SQLITE_FLOAT:
-		fprintf(f, "%.17g", sqlite3_column_double(st, i));
-		break;
-	case SQLITE_NULL:
-		break;
-	case SQLITE_BLOB: {
-		const void *p = sqlite3_column_blob(st, i);
-		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
-		break;
-	}
-	default: {
-		const char *p = (const char *)sqlite3_column_text(st, i);
-		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
-		break;
-	}
-	}
-}
-
-static int export_table(sim_results *r, const char *dir, const char *name,
-			sim_diag *d)
-{
-	if (!name[0] || strchr(name, '/')) {
-		sim_diag_error(d, r->path, 0, 0,
-			       "table name '%s' cannot be a file name", name);
-		return SIM_EINPUT;
-	}
-	char *final = sim_xasprintf("%s/%s.csv", dir, name);
-	char *tmp = sim_xasprintf("%s/.%s.csv.tmp", dir, name);
-	strbuf sql = {0};
-	sb_puts(&sql, "SELECT * FROM ");
-	sb_ident(&sql, name);
-	sb_puts(&sql, " ORDER BY rowid");
-	sqlite3_stmt *st = NULL;
-	FILE *f = NULL;
-	int rc = prepare(r->db, r->path, sql.s, &st, d);
-	if (rc == 0) {
-		f = fopen(tmp, "wb");
-		if (!f) {
-			sim_diag_error(d, tmp, 0, 0, "cannot create: %s",
-				       strerror(errno));
-			rc = SIM_EIO;
-		}
-	}
-	if (rc == 0) {
-		int n = sqlite3_column_count(st);
-		for (int i = 0; i < n; i++) {
-			const char *c = sqlite3_column_name(st, i);
-			if (i)
-				fputc(',', f);
-			csv_field(f, c ? c : "", c ? strlen(c) : 0);
-		}
-		fputs("\r\n", f);
-		int s;
-		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			for (int i = 0; i < n; i++) {
-				if (i)
-					fputc(',', f);
-				csv_value(f, st, i);
-			}
-			fputs("\r\n", f);
-		}
-		if (s != SQLITE_DONE)
-			rc = db_error(r->path, r->db, d);
-	}
-	if (f) {
-		/* Synced before the rename so that the name never points at
-		 * a file whose data is still only in the page cache. */
-		bool bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-		int err = errno;
-		if (fclose(f) != 0 && !bad) {
-			bad = true;
-			err = errno;
-		}
-		if (rc == 0 && bad) {
-			sim_diag_error(d, tmp, 0, 0, "cannot write: %s",
-				       strerror(err));
-			rc = SIM_EIO;
-		}
-		if (rc == 0 && rename(tmp, final) != 0) {
-			sim_diag_error(d, final, 0, 0,
-				       "cannot rename into place: %s",
-				       strerror(errno));
-			rc = SIM_EIO;
-		}
-		if (rc != 0)
-			unlink(tmp);
-	}
-	sqlite3_finalize(st);
-	free(sql.s);
-	free(final);
-	free(tmp);
-	return rc;
-}
-
-int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d)
-{
-	if (!r || !dir) {
-		sim_diag_error(d, NULL, 0, 0, "sim_results_export_csv: no folder");
-		return SIM_EINPUT;
-	}
-	char **names;
-	size_t n;
-	int rc = list_tables(r->db, r->path, &names, &n, d);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = export_table(r, dir, names[i], d);
-	names_free(names, n);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sim.h"
+#include "tmpdir.h"
 
 /* The test's temporary folder (each test runs in its own process), with
  * plots/, data/ and out/ inside. */
@@ -23,13 +24,12 @@ static char tdir[64];
 
 static char *tpath(const char *name)
 {
-	return sim_xasprintf("%s/%s", tdir, name);
+	return tmpdir_path(tdir, name);
 }
 
 static void make_tdir(void)
 {
-	strcpy(tdir, "/tmp/vdcsim-plots-XXXXXX");
-	cr_assert(mkdtemp(tdir) != NULL);
+	tmpdir_make(tdir, sizeof tdir, "/tmp/vdcsim-plots-XXXXXX");
 	const char *subs[] = {"plots", "data", "out"};
 	for (size_t i = 0; i < 3; i++) {
 		char *p = tpath(subs[i]);
@@ -38,34 +38,9 @@ static void make_tdir(void)
 	}
 }
 
-static void remove_tree(const char *path)
-{
-	struct stat sb;
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode)) {
-		DIR *dh = opendir(path);
-		struct dirent *de;
-		while (dh && (de = readdir(dh)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			char *sub = sim_xasprintf("%s/%s", path, de->d_name);
-			remove_tree(sub);
-			free(sub);
-		}
-		if (dh)
-			closedir(dh);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 static void remove_tdir(void)
 {
-	if (tdir[0])
-		remove_tree(tdir);
+	tmpdir_remove(tdir);
 }
 
 TestSuite(sim_plots, .init = make_tdir, .fini = remove_tdir);

@@ -17,45 +17,19 @@
 #include <sqlite3.h>
 
 #include "sim.h"
+#include "tmpdir.h"
 
 /* The test's temporary folder (each test runs in its own process). */
 static char tdir[64];
 
 static void make_tdir(void)
 {
-	strcpy(tdir, "/tmp/vdcsim-results-XXXXXX");
-	cr_assert(mkdtemp(tdir) != NULL);
-}
-
-/* Removes path and, for a folder, everything below it. */
-static void remove_tree(const char *path)
-{
-	struct stat sb;
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode)) {
-		DIR *dh = opendir(path);
-		struct dirent *de;
-		while (dh && (de = readdir(dh)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			char *sub = sim_xasprintf("%s/%s", path, de->d_name);
-			remove_tree(sub);
-			free(sub);
-		}
-		if (dh)
-			closedir(dh);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
+	tmpdir_make(tdir, sizeof tdir, "/tmp/vdcsim-results-XXXXXX");
 }
 
 static void remove_tdir(void)
 {
-	if (tdir[0])
-		remove_tree(tdir);
+	tmpdir_remove(tdir);
 }
 
 TestSuite(sim_results, .init = make_tdir, .fini = remove_tdir);
@@ -63,7 +37,7 @@ TestSuite(sim_results, .init = make_tdir, .fini = remove_tdir);
 /* A path inside the test folder; the caller frees it. */
 static char *tpath(const char *name)
 {
-	return sim_xasprintf("%s/%s", tdir, name);
+	return tmpdir_path(tdir, name);
 }
 
 static char *read_file(const char *path, size_t *len)

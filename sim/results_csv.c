@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CSV export of a results database: one RFC 4180 file per user table,
+ * rows in rowid order, each file written beside its final name and synced
+ * and renamed into place. The database itself is results.c's business.
+ */
+#include "sim_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+/* Writes one RFC 4180 field: quoted when it holds a separator, a quote, a
+ * line break, or spaces at either end that readers would trim. An empty
+ * string is an empty field, like NULL: the CSVs are for plotting and
+ * spreadsheets, the database keeps the difference. */
+static void csv_field(FILE *f, const char *s, size_t n)
+{
+	bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' ||
+			       s[n - 1] == ' ' || s[n - 1] == '\t');
+	for (size_t i = 0; !quote && i < n; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+			s[i] == '\n';
+	if (!quote) {
+		fwrite(s, 1, n, f);
+		return;
+	}
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			fputc('"', f);
+		fputc(s[i], f);
+	}
+	fputc('"', f);
+}
+
+static void csv_value(FILE *f, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		fprintf(f, "%.17g", sqlite3_column_double(st, i));
+		break;
+	case SQLITE_NULL:
+		break;
+	case SQLITE_BLOB: {
+		const void *p = sqlite3_column_blob(st, i);
+		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
+		break;
+	}
+	default: {
+		const char *p = (const char *)sqlite3_column_text(st, i);
+		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
+		break;
+	}
+	}
+}
+
+static int export_table(sim_results *r, const char *dir, const char *name,
+			sim_diag *d)
+{
+	sqlite3 *db = sim_results_db(r);
+	const char *path = sim_results_path(r);
+	if (!name[0] || strchr(name, '/')) {
+		sim_diag_error(d, path, 0, 0,
+			       "table name '%s' cannot be a file name", name);
+		return SIM_EINPUT;
+	}
+	char *final = sim_xasprintf("%s/%s.csv", dir, name);
+	char *tmp = sim_xasprintf("%s/.%s.csv.tmp", dir, name);
+	char *sql = sim_db_select_sql(name);
+	sqlite3_stmt *st = NULL;
+	FILE *f = NULL;
+	int rc = sim_db_prepare(db, path, sql, &st, d);
+	if (rc == 0) {
+		f = fopen(tmp, "wb");
+		if (!f) {
+			sim_diag_error(d, tmp, 0, 0, "cannot create: %s",
+				       strerror(errno));
+			rc = SIM_EIO;
+		}
+	}
+	if (rc == 0) {
+		int n = sqlite3_column_count(st);
+		for (int i = 0; i < n; i++) {
+			const char *c = sqlite3_column_name(st, i);
+			if (i)
+				fputc(',', f);
+			csv_field(f, c ? c : "", c ? strlen(c) : 0);
+		}
+		fputs("\r\n", f);
+		int s;
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			for (int i = 0; i < n; i++) {
+				if (i)
+					fputc(',', f);
+				csv_value(f, st, i);
+			}
+			fputs("\r\n", f);
+		}
+		if (s != SQLITE_DONE)
+			rc = sim_db_error(path, db, d);
+	}
+	if (f) {
+		/* Synced before the rename so that the name never points at
+		 * a file whose data is still only in the page cache. */
+		bool bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+		int err = errno;
+		if (fclose(f) != 0 && !bad) {
+			bad = true;
+			err = errno;
+		}
+		if (rc == 0 && bad) {
+			sim_diag_error(d, tmp, 0, 0, "cannot write: %s",
+				       strerror(err));
+			rc = SIM_EIO;
+		}
+		if (rc == 0 && rename(tmp, final) != 0) {
+			sim_diag_error(d, final, 0, 0,
+				       "cannot rename into place: %s",
+				       strerror(errno));
+			rc = SIM_EIO;
+		}
+		if (rc != 0)
+			unlink(tmp);
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	free(final);
+	free(tmp);
+	return rc;
+}
+
+int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d)
+{
+	if (!r || !dir) {
+		sim_diag_error(d, NULL, 0, 0, "sim_results_export_csv: no folder");
+		return SIM_EINPUT;
+	}
+	char **names;
+	size_t n;
+	int rc = sim_db_list_tables(sim_results_db(r), sim_results_path(r),
+				    &names, &n, d);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = export_table(r, dir, names[i], d);
+	sim_db_names_free(names, n);
+	return rc;
+}

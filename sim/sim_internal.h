@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private declarations shared by the files of sim/: the layout of
+ * configuration trees and their arena (cfg_tree.c, cfg_edit.c, cfg_emit.c),
+ * message quoting for the cfg_ files, and the SQLite helpers that CSV export
+ * (results_csv.c) borrows from the results store. Included only by the .c
+ * files of sim/; nothing here is API.
+ */
+#ifndef VDCSIM_SIM_INTERNAL_H
+#define VDCSIM_SIM_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+/* ------------------------------------------------------------------------
+ * Messages
+ * ------------------------------------------------------------------------ */
+
+/* Returns s as a new string fit for a one-line message, which the caller
+ * frees: control characters escaped, and cut (at a character boundary)
+ * after 60 bytes with "..." appended. */
+char *cfg_show(const char *s);
+
+/* ------------------------------------------------------------------------
+ * Configuration trees (cfg_tree.c; copies and edits in cfg_edit.c,
+ * emission in cfg_emit.c)
+ * ------------------------------------------------------------------------ */
+
+/* Nodes are immutable once their document is parsed, so an alias does not
+ * copy its anchor's subtree: it points at it and the node is marked shared.
+ * Readers see exactly the expanded tree a deep copy would give, the node
+ * budget counts the expanded size, and an alias bomb costs nothing before it
+ * is refused. The only writer, cfg_doc_set, copies shared nodes on its path
+ * before changing them. */
+struct cfg_node {
+	const char *text;   /* scalars: NUL-terminated, in the arena */
+	const char *file;   /* interned in the arena */
+	cfg_node **kids;    /* maps: key, value, key, value...; sequences: items */
+	size_t n;           /* map entries or sequence items */
+	size_t size;        /* nodes in the expanded subtree, this one included */
+	size_t bytes;       /* scalar text in the expanded subtree */
+	unsigned line, col;
+	unsigned char kind;
+	unsigned char height; /* collections on the longest downward path */
+	bool quoted;
+	bool shared;        /* may have more than one parent */
+};
+
+typedef struct cfg_arena_block {
+	struct cfg_arena_block *next;
+	size_t used, cap;
+	max_align_t data[];
+} cfg_arena_block;
+
+struct cfg_doc {
+	cfg_arena_block *blocks;
+	size_t block_bytes;
+	cfg_node *root;
+	const char **files;  /* distinct file names, strings in the arena */
+	size_t nfiles;
+};
+
+/* A new empty document (no root), freed with cfg_doc_destroy. */
+cfg_doc *cfg_doc_new(void);
+/* Memory from the document's arena, aligned for any type and freed with
+ * the document. Panics on requests past SIZE_MAX / 2. */
+void *cfg_arena_alloc(cfg_doc *doc, size_t bytes);
+/* A NUL-terminated copy of s[0..len) in the document's arena. */
+char *cfg_arena_strndup(cfg_doc *doc, const char *s, size_t len);
+/* The document's copy of a file name, made on first use. Costs O(files in
+ * the document), which is a handful. */
+const char *cfg_intern_file(cfg_doc *doc, const char *name);
+/* A node of one kind at a position, with no text and no children. */
+cfg_node *cfg_node_new(cfg_doc *doc, cfg_kind kind, const char *file,
+		       unsigned line, unsigned col);
+/* Recomputes size, bytes and height of n from its children. */
+void cfg_node_update(cfg_node *n);
+/* The index of key among the entries of map n, or SIZE_MAX. O(entries). */
+size_t cfg_map_find(const cfg_node *n, const char *key);
+
+/* Entries of kids[]: two per map entry (key, value), one per item. */
+static inline size_t cfg_kid_count(const cfg_node *n)
+{
+	return n->kind == CFG_MAP ? 2 * n->n : n->n;
+}
+
+static inline unsigned cfg_clamp_uint(size_t v)
+{
+	return v > UINT_MAX ? UINT_MAX : (unsigned)v;
+}
+
+/* cfg_doc_parse with the two knobs `--set` values need: need_map false
+ * accepts any node (an empty text is a null scalar), and col_offset is
+ * added to the columns of line 1. A NULL file is named "<config>". */
+int cfg_doc_parse_text(const char *file, const char *text, size_t len,
+		       bool need_map, unsigned col_offset, cfg_doc **out,
+		       sim_diag *d);
+
+/* A small open-addressing hash table keyed by (tag, string) for parsing
+ * and copying (cfg_tree.c has the details). Zero-initialise it; it borrows
+ * keys and values. Nothing iterates over it, so its order never reaches
+ * any output. */
+typedef struct cfg_table_entry {
+	uint64_t tag;
+	const char *key;
+	void *val;       /* NULL marks an empty slot */
+} cfg_table_entry;
+
+typedef struct cfg_table {
+	cfg_table_entry *e;
+	size_t cap, used;
+} cfg_table;
+
+/* The value stored under (tag, key), or NULL. key may be NULL. */
+void *cfg_table_get(const cfg_table *t, uint64_t tag, const char *key);
+/* Stores val (not NULL) under (tag, key), replacing any earlier value.
+ * Amortised O(1). */
+void cfg_table_put(cfg_table *t, uint64_t tag, const char *key, void *val);
+/* Frees the slots and leaves t empty and reusable. */
+void cfg_table_fini(cfg_table *t);
+
+/* ------------------------------------------------------------------------
+ * Results store (results.c; CSV export in results_csv.c)
+ * ------------------------------------------------------------------------ */
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+/* The handle's connection and its path as the caller gave it (for
+ * messages); both borrowed. */
+struct sqlite3 *sim_results_db(const sim_results *r);
+const char *sim_results_path(const sim_results *r);
+
+/* Reports db's last error (or "out of memory" when db is NULL) as
+ * "path: sqlite: ..."; returns SIM_EDB. */
+int sim_db_error(const char *path, struct sqlite3 *db, sim_diag *d);
+/* Prepares sql on db; on error *st is NULL, the error is reported as
+ * sim_db_error does and SIM_EDB returned. */
+int sim_db_prepare(struct sqlite3 *db, const char *path, const char *sql,
+		   struct sqlite3_stmt **st, sim_diag *d);
+/* Names of the user tables of db in name (byte) order, as a new array of
+ * new strings for sim_db_names_free (also on error). */
+int sim_db_list_tables(struct sqlite3 *db, const char *path, char ***out,
+		       size_t *n, sim_diag *d);
+/* Frees what sim_db_list_tables returned; NULL is a no-op. */
+void sim_db_names_free(char **v, size_t n);
+/* "SELECT * FROM <table> ORDER BY rowid" with the name quoted as an
+ * identifier, as a new string. */
+char *sim_db_select_sql(const char *table);
+
+#endif
