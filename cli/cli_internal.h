@@ -64,6 +64,20 @@ int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_params(int argc, char **argv);
 
+/* Creates path and its missing parents (mode 0777 less umask); 0 or -1
+ * with errno set. */
+int cli_mkdir_p(const char *path);
+/* True if something exists at path. */
+bool cli_exists(const char *path);
+/* results/NAME, or results/NAME-2, -3, ...: the first name whose directory
+ * and NAME.partial staging directory are both free. New string. */
+char *cli_default_outdir(const char *name);
+/* True if name can be one path component (no '/', no control characters,
+ * not "." or ".."). */
+bool cli_safe_name(const char *name);
+/* Writes text to path through path.tmp and a rename; reports in d. */
+int cli_write_file(const char *path, const char *text, sim_diag *d);
+
 /* Prints "vdcsim: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the diagnostics' text to stderr. */

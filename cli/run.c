@@ -129,30 +129,6 @@ static void progress_points(progress *pr)
 	progress_print(pr, line);
 }
 
-static int mkdir_p(const char *path)
-{
-	char *buf = sim_xstrdup(path);
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-			free(buf);
-			return -1;
-		}
-		*s = '/';
-	}
-	int rc = mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-	free(buf);
-	return rc;
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
 static char *point_path(const char *staging, size_t run, const char *suffix)
 {
 	return sim_xasprintf("%s/points/%06zu.sqlite%s", staging, run + 1, suffix);
@@ -244,7 +220,7 @@ static int run_all(const cli_plan *p, const char *staging, unsigned jobs,
 	size_t ntodo = 0;
 	for (size_t run = 0; run < p->nruns; run++) {
 		char *fin = point_path(staging, run, "");
-		if (exists(fin))
+		if (cli_exists(fin))
 			pr->done++;
 		else
 			todo[ntodo++] = run;
@@ -512,45 +488,6 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 	return 0;
 }
 
-/* Picks results/NAME, results/NAME-2, ... : the first whose directory and
- * staging directory are both free. */
-static char *default_outdir(const char *name)
-{
-	for (unsigned i = 1;; i++) {
-		char *dir = i == 1 ? sim_xasprintf("results/%s", name)
-				   : sim_xasprintf("results/%s-%u", name, i);
-		char *partial = sim_xasprintf("%s.partial", dir);
-		bool taken = exists(dir) || exists(partial);
-		free(partial);
-		if (!taken)
-			return dir;
-		free(dir);
-	}
-}
-
-static bool safe_name(const char *s)
-{
-	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || (unsigned char)*s < 0x20)
-			return false;
-	return true;
-}
-
-static int write_file(const char *path, const char *text, sim_diag *d)
-{
-	char *tmp = sim_xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	int rc = 0;
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
-		sim_diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
-		rc = SIM_EIO;
-	}
-	free(tmp);
-	return rc;
-}
-
 int cli_cmd_run(int argc, char **argv)
 {
 	run_opts o;
@@ -575,8 +512,8 @@ int cli_cmd_run(int argc, char **argv)
 		else
 			final = sim_xasprintf("%.*s", (int)n, o.resume);
 		staging = sim_xasprintf("%s.partial", final);
-		if (!exists(staging)) {
-			if (exists(final))
+		if (!cli_exists(staging)) {
+			if (cli_exists(final))
 				cli_error("run: '%s' is complete: nothing to resume", final);
 			else
 				cli_error("run: no interrupted run at '%s' (expected the "
@@ -613,30 +550,30 @@ int cli_cmd_run(int argc, char **argv)
 			while (n > 1 && o.outdir[n - 1] == '/')
 				n--;
 			final = sim_xasprintf("%.*s", (int)n, o.outdir);
-		} else if (!safe_name(name)) {
+		} else if (!cli_safe_name(name)) {
 			cli_error("run: experiment.name '%s' cannot name a directory "
 				  "(expected no '/' or control characters; or use -o DIR)",
 				  name);
 			status = CLI_USAGE;
 			goto out;
 		} else {
-			final = default_outdir(name);
+			final = cli_default_outdir(name);
 		}
 		staging = sim_xasprintf("%s.partial", final);
-		if (exists(final)) {
+		if (cli_exists(final)) {
 			cli_error("run: output directory '%s' exists (expected a new "
 				  "path: remove it or choose another with -o)", final);
 			status = CLI_USAGE;
 			goto out;
 		}
-		if (exists(staging)) {
+		if (cli_exists(staging)) {
 			cli_error("run: an unfinished run is at '%s' (resume it with "
 				  "vdcsim run --resume %s, or remove it)", staging, final);
 			status = CLI_USAGE;
 			goto out;
 		}
 		char *points = sim_xasprintf("%s/points", staging);
-		int mk = mkdir_p(points);
+		int mk = cli_mkdir_p(points);
 		free(points);
 		char *cfg = sim_xasprintf("%s/config.yaml", staging);
 		if (mk != 0) {
@@ -645,7 +582,7 @@ int cli_cmd_run(int argc, char **argv)
 			status = CLI_FAIL;
 			goto out;
 		}
-		if (write_file(cfg, plan.base_text, &d) != 0) {
+		if (cli_write_file(cfg, plan.base_text, &d) != 0) {
 			free(cfg);
 			cli_print_diag(&d);
 			status = CLI_FAIL;
@@ -654,7 +591,7 @@ int cli_cmd_run(int argc, char **argv)
 		free(cfg);
 	} else {
 		char *points = sim_xasprintf("%s/points", staging);
-		mkdir_p(points);
+		cli_mkdir_p(points);
 		free(points);
 	}
 
