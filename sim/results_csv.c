@@ -44,9 +44,19 @@ static void csv_value(FILE *f, sqlite3_stmt *st, int i)
 	case SQLITE_INTEGER:
 		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
 		break;
-	case SQLITE_FLOAT:
-		fprintf(f, "%.17g", sqlite3_column_double(st, i));
+	case SQLITE_FLOAT: {
+		/* The shortest %.Ng that reads back as the same double: 0.3,
+		 * not 0.29999999999999999, and still exact. */
+		double v = sqlite3_column_double(st, i);
+		char buf[40];
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(buf, sizeof buf, "%.*g", prec, v);
+			if (strtod(buf, NULL) == v)
+				break;
+		}
+		fputs(buf, f);
 		break;
+	}
 	case SQLITE_NULL:
 		break;
 	case SQLITE_BLOB: {

@@ -464,7 +464,8 @@ int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
  * (same columns); `meta` rows of src are ignored. Deterministic. */
 int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d);
 /* Writes DIR/<table>.csv for every table (including runs, columns and
- * meta), header row first, rows in rowid order. Reals printed with %.17g;
+ * meta), header row first, rows in rowid order. Reals printed with the
+ * shortest of %.15g, %.16g, %.17g that reads back as the same double;
  * NULL as an empty field. */
 int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
 

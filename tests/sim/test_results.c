@@ -623,6 +623,8 @@ Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
 		{{.s = NULL}, {.r = 1e-7}, {.i = 42}},
 		{{.s = ""}, {.r = 0.0}, {.i = 7}},
 		{{.s = "plain"}, {.r = 3.0e15}, {.i = 1}},
+		/* Needs all 17 digits to read back as the same double. */
+		{{.s = "sum"}, {.r = 0.1 + 0.2}, {.i = 2}},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		cr_assert(eq(int, sim_results_row(r, &t, rows[i], &d), 0));
@@ -636,13 +638,14 @@ Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
 	char *csv = read_file(csv_path, &len);
 	const char want[] =
 		"run_id,s,r,i\r\n"
-		"1,\"a,b\",0.10000000000000001,9223372036854775807\r\n"
+		"1,\"a,b\",0.1,9223372036854775807\r\n"
 		"1,\"say \"\"hi\"\"\",2,-9223372036854775808\r\n"
 		"1,\"line1\r\nline2\",-0.5,0\r\n"
-		"1,\" lead\",1.0000000000000001e+300,-1\r\n"
-		"1,,9.9999999999999995e-08,42\r\n"
+		"1,\" lead\",1e+300,-1\r\n"
+		"1,,1e-07,42\r\n"
 		"1,,0,7\r\n"
-		"1,plain,3000000000000000,1\r\n";
+		"1,plain,3e+15,1\r\n"
+		"1,sum,0.30000000000000004,2\r\n";
 	cr_assert(eq(sz, len, sizeof want - 1));
 	cr_assert(eq(str, csv, (char *)want));
 	free(csv);
