@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page-write generators: Poisson write counts per window, each write's
+ * page drawn uniformly, from a hot set and the rest, from a Zipf law over a
+ * scattered region, or replayed from a page-dirty trace; their expected
+ * distinct-page counts in closed form; and page-dirty traces made from
+ * them. Every draw comes from the caller's gsl_rng, in a fixed order.
+ */
+#include "wl_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+struct wl_pagegen {
+	int kind;
+	uint64_t vm_pages;
+	gsl_rng *rng;
+	double rate;          /* all writes/s of the synthetic kinds */
+	uint64_t first;       /* uniform, zipf: region; hotset: hot set */
+	uint64_t count;
+	double hot_share;     /* hotset: hot_rate / (hot_rate + cold_rate) */
+	uint64_t cold_pages;  /* hotset: vm_pages - count */
+	/* zipf: the rejection-inversion constants (see zipf_rank) */
+	double s, h_x1, h_n, s_accept;
+	unsigned half_bits;   /* zipf: half width of the Feistel permutation */
+	const trace_pages *trace;
+};
+
+/* ------------------------------------------------------------------------
+ * Draws
+ * ------------------------------------------------------------------------ */
+
+/* Uniform on [0, n) for 1 <= n <= the generator's range + 1. GSL's own
+ * gsl_rng_uniform_int stops one short of a 32-bit generator's full range,
+ * which a VM of 2^32 pages needs. */
+static uint64_t uniform_below(gsl_rng *r, uint64_t n)
+{
+	uint64_t range = (uint64_t)(gsl_rng_max(r) - gsl_rng_min(r));
+	if (n - 1 == range)
+		return (uint64_t)(gsl_rng_get(r) - gsl_rng_min(r));
+	return (uint64_t)gsl_rng_uniform_int(r, (unsigned long)n);
+}
+
+/* Uniform on [0, 1) with 53 bits from two draws: one 32-bit draw would
+ * leave the Zipf inversion steps coarser than a page on large regions. */
+static double uniform53(gsl_rng *r)
+{
+	uint64_t hi = uniform_below(r, UINT64_C(1) << 26);
+	uint64_t lo = uniform_below(r, UINT64_C(1) << 27);
+	return (double)(hi << 27 | lo) * 0x1p-53;
+}
+
+/* A Poisson count of mean mu >= 0. gsl_ran_poisson returns an unsigned
+ * int, so a large mean is drawn in parts (a sum of independent Poisson
+ * counts is Poisson with the summed mean). */
+static uint64_t poisson(gsl_rng *r, double mu)
+{
+	const double part = 0x1p30;
+	uint64_t n = 0;
+	while (mu > part) {
+		n += gsl_ran_poisson(r, part);
+		mu -= part;
+	}
+	if (mu > 0)
+		n += gsl_ran_poisson(r, mu);
+	return n;
+}
+
+/* The Zipf sampler is Hörmann and Derflinger's rejection-inversion
+ * ("Rejection-inversion to generate variates from monotone discrete
+ * distributions", ACM TOMACS 6(3), 1996), in the form of Apache Commons
+ * RNG's RejectionInversionZipfSampler: O(1) memory and expected time for
+ * any region size, where a cumulative table would cost 8 bytes per page.
+ * h(x) = x^-s, H is an antiderivative of h, and helper1/helper2 keep
+ * log1p(x)/x and expm1(x)/x accurate near 0 (so s = 1 needs no case). */
+static double helper1(double x)
+{
+	if (fabs(x) > 1e-8)
+		return log1p(x) / x;
+	return 1.0 - x * (0.5 - x * (1.0 / 3.0 - 0.25 * x));
+}
+
+static double helper2(double x)
+{
+	if (fabs(x) > 1e-8)
+		return expm1(x) / x;
+	return 1.0 + x * 0.5 * (1.0 + x * (1.0 / 3.0) * (1.0 + 0.25 * x));
+}
+
+static double zipf_h(double s, double x)
+{
+	return exp(-s * log(x));
+}
+
+static double zipf_H(double s, double x)
+{
+	double lx = log(x);
+	return helper2((1.0 - s) * lx) * lx;
+}
+
+static double zipf_H_inv(double s, double x)
+{
+	double t = x * (1.0 - s);
+	if (t < -1.0)
+		t = -1.0;
+	return exp(helper1(t) * x);
+}
+
+static void zipf_init(wl_pagegen *g, double s)
+{
+	g->s = s;
+	g->h_x1 = zipf_H(s, 1.5) - 1.0;
+	g->h_n = zipf_H(s, (double)g->count + 0.5);
+	g->s_accept = 2.0 - zipf_H_inv(s, zipf_H(s, 2.5) - zipf_h(s, 2.0));
+}
+
+/* A rank in [1, count] with probability proportional to rank^-s. */
+static uint64_t zipf_rank(wl_pagegen *g)
+{
+	for (;;) {
+		double u = g->h_n + uniform53(g->rng) * (g->h_x1 - g->h_n);
+		double x = zipf_H_inv(g->s, u);
+		double kx = floor(x + 0.5);
+		uint64_t k = kx < 1.0 ? 1
+			     : kx >= (double)g->count ? g->count
+						      : (uint64_t)kx;
+		if ((double)k - x <= g->s_accept ||
+		    u >= zipf_H(g->s, (double)k + 0.5) - zipf_h(g->s, (double)k))
+			return k;
+	}
+}
+
+/* A fixed pseudo-random permutation of [0, count): a four-round Feistel
+ * network on the smallest even number of bits that covers count, walked
+ * until it lands inside (each step is a bijection of the covering domain,
+ * so the walk is one on [0, count); at most four steps expected). It
+ * scatters the popular ranks over the region as a real guest's hot pages
+ * are, with no table. The key is a constant: the permutation belongs to
+ * the workload, not to the seed. */
+static uint64_t scatter(const wl_pagegen *g, uint64_t x)
+{
+	unsigned h = g->half_bits;
+	if (h == 0)
+		return x;
+	uint64_t mask = (UINT64_C(1) << h) - 1;
+	do {
+		uint64_t l = x >> h, r = x & mask;
+		for (uint64_t round = 1; round <= 4; round++) {
+			uint64_t key = round * UINT64_C(0x9e3779b97f4a7c15);
+			uint64_t f = sim_splitmix64(r + key) & mask;
+			uint64_t t = l ^ f;
+			l = r;
+			r = t;
+		}
+		x = l << h | r;
+	} while (x >= g->count);
+	return x;
+}
+
+/* ------------------------------------------------------------------------
+ * Generators
+ * ------------------------------------------------------------------------ */
+
+/* Panics unless p passes wl_pages_check: callers validate user input
+ * first, so a failure here is a broken invariant. */
+static void require_valid(const wl_pages_params *p, uint64_t pages,
+			  const char *who)
+{
+	sim_diag d;
+	sim_diag_init(&d);
+	if (wl_pages_check(p, pages, who, &d)) {
+		/* The message is copied so that the diagnostic is freed on
+		 * the way to the panic's abort. */
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", d.text ? d.text : who);
+		msg[strcspn(msg, "\n")] = '\0';
+		sim_diag_fini(&d);
+		sim_panic("invalid page-write parameters: %s", msg);
+	}
+	sim_diag_fini(&d);
+}
+
+wl_pagegen *wl_pagegen_create(const wl_pages_params *p, uint64_t pages,
+			      gsl_rng *rng)
+{
+	require_valid(p, pages, "wl_pagegen_create");
+	if (!rng && p->kind != WL_PAGES_REPLAY)
+		sim_panic("wl_pagegen_create: no random generator");
+	if (rng && (uint64_t)(gsl_rng_max(rng) - gsl_rng_min(rng)) <
+		       (UINT64_C(1) << 32) - 1)
+		sim_panic("wl_pagegen_create: generator '%s' draws fewer than "
+			  "32 bits",
+			  gsl_rng_name(rng));
+	wl_pagegen *g = sim_xcalloc(1, sizeof *g);
+	g->kind = p->kind;
+	g->vm_pages = pages;
+	g->rng = rng;
+	switch (p->kind) {
+	case WL_PAGES_UNIFORM:
+		g->rate = p->rate;
+		wl_region(p, pages, &g->first, &g->count);
+		break;
+	case WL_PAGES_HOTSET:
+		g->rate = p->hot_rate + p->cold_rate;
+		g->first = p->offset;
+		g->count = p->hot_pages;
+		g->cold_pages = pages - p->hot_pages;
+		g->hot_share = g->rate > 0 ? p->hot_rate / g->rate : 1.0;
+		break;
+	case WL_PAGES_ZIPF: {
+		g->rate = p->rate;
+		wl_region(p, pages, &g->first, &g->count);
+		zipf_init(g, p->zipf_s);
+		unsigned bits = 0;
+		while ((UINT64_C(1) << bits) < g->count)
+			bits++;
+		g->half_bits = (bits + 1) / 2;
+		break;
+	}
+	case WL_PAGES_REPLAY:
+		g->trace = p->replay;
+		break;
+	}
+	return g;
+}
+
+void wl_pagegen_destroy(wl_pagegen *g)
+{
+	free(g);
+}
+
+static uint64_t draw_page(wl_pagegen *g)
+{
+	switch (g->kind) {
+	case WL_PAGES_UNIFORM:
+		return g->first + uniform_below(g->rng, g->count);
+	case WL_PAGES_HOTSET:
+		/* One uniform draw decides the class, as Poisson splitting
+		 * of the total stream into hot and cold writes says. */
+		if (g->cold_pages == 0 ||
+		    gsl_rng_uniform(g->rng) < g->hot_share)
+			return g->first + uniform_below(g->rng, g->count);
+		uint64_t k = uniform_below(g->rng, g->cold_pages);
+		return k < g->first ? k : k + g->count;
+	case WL_PAGES_ZIPF:
+		return g->first + scatter(g, zipf_rank(g) - 1);
+	default:
+		sim_panic("draw_page: kind %d draws no pages", g->kind);
+	}
+}
+
+/* Emits the pages of the samples whose span (previous time, time]
+ * overlaps [t0, t1) by a positive length: previous < t1 and time > t0. */
+static uint64_t replay(const wl_pagegen *g, uint64_t t0, uint64_t t1,
+		       wl_write_fn *fn, void *ctx)
+{
+	const trace_pages *t = g->trace;
+	size_t lo = 0, hi = t->nsamples;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->time_ns[mid] > t0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	uint64_t n = 0;
+	for (size_t i = lo; i < t->nsamples; i++) {
+		uint64_t prev = i ? t->time_ns[i - 1] : 0;
+		if (prev >= t1)
+			break;
+		for (size_t k = t->first[i]; k < t->first[i + 1]; k++) {
+			if (fn)
+				fn(ctx, t->page[k]);
+			n++;
+		}
+	}
+	return n;
+}
+
+uint64_t wl_pagegen_writes(wl_pagegen *g, uint64_t t0_ns, uint64_t t1_ns,
+			   wl_write_fn *fn, void *ctx)
+{
+	if (t1_ns < t0_ns)
+		sim_panic("wl_pagegen_writes: window ends at %llu before it "
+			  "starts at %llu",
+			  (unsigned long long)t1_ns, (unsigned long long)t0_ns);
+	if (g->kind == WL_PAGES_REPLAY)
+		return t1_ns > t0_ns ? replay(g, t0_ns, t1_ns, fn, ctx) : 0;
+	double mu = g->rate * ((double)(t1_ns - t0_ns) * 1e-9);
+	uint64_t n = poisson(g->rng, mu);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t page = draw_page(g);
+		if (fn)
+			fn(ctx, page);
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Expected distinct pages
+ * ------------------------------------------------------------------------ */
+
+/* n pages sharing w expected writes uniformly: n(1 − e^{−w/n}). */
+static double fill(double n, double w)
+{
+	return n > 0 ? -n * expm1(-w / n) : 0.0;
+}
+
+/* Ranks summed term by term before the Euler–Maclaurin tail. */
+#define EXACT_RANKS UINT64_C(65536)
+/* Simpson intervals for the tail integral, in log x. */
+#define TAIL_STEPS 4096
+
+/* Σ_{i=1..n} i^−s. The tail beyond EXACT_RANKS is Euler–Maclaurin to the
+ * first derivative term: the next term, s(s+1)(s+2)·65537^(−s−3)/720, is
+ * below 1e-17 of the sum. The integral of x^−s from a to b is written as
+ * a^(1−s)·L·helper2((1−s)L), L = log(b/a), which needs no case for s = 1. */
+static double zipf_norm(double s, uint64_t n)
+{
+	uint64_t k = n < EXACT_RANKS ? n : EXACT_RANKS;
+	double sum = 0;
+	/* Smallest terms first, for a sum exact to rounding. */
+	for (uint64_t i = k; i >= 1; i--)
+		sum += pow((double)i, -s);
+	if (n > k) {
+		double a = (double)k + 1, b = (double)n;
+		double L = log(b / a);
+		double integral = pow(a, 1.0 - s) * L * helper2((1.0 - s) * L);
+		double fa = pow(a, -s), fb = pow(b, -s);
+		/* f'(x) = −s·x^−s/x */
+		sum += integral + (fa + fb) / 2 + s * (fa / a - fb / b) / 12;
+	}
+	return sum;
+}
+
+/* 1 − e^{−c·x^−s}: the chance that rank x is written, c = w / H_{n,s}. */
+static double hit(double c, double s, double x)
+{
+	return -expm1(-c * pow(x, -s));
+}
+
+/* Σ_{i=1..n} (1 − e^{−w·i^−s/H}), H = zipf_norm. Ranks past EXACT_RANKS
+ * are summed as Euler–Maclaurin: the integral (Simpson's rule in log x,
+ * where the integrand is smooth even when the pages turn from certainly to
+ * rarely written), the endpoint halves and the first-derivative term. */
+static double zipf_dirty(double s, uint64_t n, double w)
+{
+	if (w <= 0)
+		return 0;
+	double c = w / zipf_norm(s, n);
+	uint64_t k = n < EXACT_RANKS ? n : EXACT_RANKS;
+	double sum = 0;
+	for (uint64_t i = k; i >= 1; i--)
+		sum += hit(c, s, (double)i);
+	if (n == k)
+		return sum;
+	double a = (double)k + 1, b = (double)n;
+	double ua = log(a), ub = log(b), step = (ub - ua) / TAIL_STEPS;
+	double integral = 0;
+	for (int j = 0; j <= TAIL_STEPS; j++) {
+		double u = ua + step * j, x = exp(u);
+		double f = hit(c, s, x) * x;
+		int weight = j == 0 || j == TAIL_STEPS ? 1 : j % 2 ? 4 : 2;
+		integral += weight * f;
+	}
+	integral *= step / 3;
+	/* d/dx (1 − e^{−q}), q = c·x^−s, is −s·q·e^{−q}/x. */
+	double qa = c * pow(a, -s), qb = c * pow(b, -s);
+	double da = -s * qa * exp(-qa) / a, db = -s * qb * exp(-qb) / b;
+	return sum + integral + (hit(c, s, a) + hit(c, s, b)) / 2 +
+	       (db - da) / 12;
+}
+
+double wl_pagegen_expected_dirty(const wl_pages_params *p, uint64_t pages,
+				 double seconds)
+{
+	require_valid(p, pages, "wl_pagegen_expected_dirty");
+	if (!(seconds >= 0) || !isfinite(seconds))
+		sim_panic("wl_pagegen_expected_dirty: window of %g s", seconds);
+	uint64_t first, count;
+	switch (p->kind) {
+	case WL_PAGES_UNIFORM:
+		wl_region(p, pages, &first, &count);
+		return fill((double)count, p->rate * seconds);
+	case WL_PAGES_HOTSET:
+		return fill((double)p->hot_pages, p->hot_rate * seconds) +
+		       fill((double)(pages - p->hot_pages),
+			    p->cold_rate * seconds);
+	case WL_PAGES_ZIPF:
+		wl_region(p, pages, &first, &count);
+		return zipf_dirty(p->zipf_s, count, p->rate * seconds);
+	default:
+		return NAN;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Traces
+ * ------------------------------------------------------------------------ */
+
+typedef struct page_buf {
+	uint32_t *page;
+	size_t n, cap;
+} page_buf;
+
+static void collect(void *ctx, uint64_t page)
+{
+	page_buf *b = ctx;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		b->page = sim_xrealloc(b->page, b->cap, sizeof *b->page);
+	}
+	b->page[b->n++] = (uint32_t)page;
+}
+
+trace_pages *wl_trace_generate(const wl_pages_params *p, uint64_t pages,
+			       uint64_t page_size, uint64_t duration_ns,
+			       uint64_t interval_ns, uint64_t seed)
+{
+	require_valid(p, pages, "wl_trace_generate");
+	if (interval_ns == 0)
+		sim_panic("wl_trace_generate: interval of 0 ns");
+	/* The builder checks pages and page_size against the format. */
+	trace_pages_builder *b =
+		trace_pages_builder_create(pages, page_size, interval_ns);
+	gsl_rng *rng = sim_rng_stream(seed, "workload/pages");
+	wl_pagegen *g = wl_pagegen_create(p, pages, rng);
+	page_buf buf = {NULL, 0, 0};
+	for (uint64_t t0 = 0; t0 < duration_ns;) {
+		uint64_t t1 = duration_ns - t0 < interval_ns ? duration_ns
+							     : t0 + interval_ns;
+		buf.n = 0;
+		wl_pagegen_writes(g, t0, t1, collect, &buf);
+		trace_pages_builder_add(b, t1, buf.page, buf.n);
+		t0 = t1;
+	}
+	free(buf.page);
+	wl_pagegen_destroy(g);
+	gsl_rng_free(rng);
+	return trace_pages_builder_finish(b);
+}
