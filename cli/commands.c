@@ -146,13 +146,13 @@ int cli_cmd_plot(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *dir = argv[i];
-	char *runs = sim_xasprintf("%s/runs.csv", dir);
+	char *meta = sim_xasprintf("%s/meta.csv", dir);
 	struct stat st;
-	bool ok = stat(runs, &st) == 0;
-	free(runs);
+	bool ok = stat(meta, &st) == 0;
+	free(meta);
 	if (!ok) {
 		cli_error("plot: '%s' is not a results directory (expected the "
-			  "runs.csv that vdcsim run writes)", dir);
+			  "meta.csv that vdcsim run and wws write)", dir);
 		return CLI_USAGE;
 	}
 	char *datadir = cli_datadir();

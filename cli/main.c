@@ -19,6 +19,8 @@ static void usage(FILE *f)
 	      "  validate CONFIG check a config and its sweep, write nothing\n"
 	      "  plot DIR        draw again the plots of a results directory\n"
 	      "  params          list every configuration parameter\n"
+	      "  wws TRACE       writable-working-set analysis of a page-dirty trace\n"
+	      "  trace-gen NAME  write the page-dirty trace of a synthetic workload\n"
 	      "\n"
 	      "vdcsim COMMAND --help tells more. vdcsim --version prints the version.\n"
 	      "Exit status: 0 success, 1 run-time failure, 2 bad usage or input.\n",
@@ -49,16 +51,19 @@ int main(int argc, char **argv)
 		{"validate", cli_cmd_validate},
 		{"plot", cli_cmd_plot},
 		{"params", cli_cmd_params},
+		{"wws", cli_cmd_wws},
+		{"trace-gen", cli_cmd_tracegen},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
-	static const char *const names[] = {"run", "validate", "plot", "params", NULL};
+	static const char *const names[] = {"run", "validate", "plot", "params",
+					    "wws", "trace-gen", NULL};
 	const char *near = sim_suggest(cmd, names);
 	if (near)
 		cli_error("unknown command '%s' (did you mean '%s'?)", cmd, near);
 	else
-		cli_error("unknown command '%s' (expected run, validate, plot or params)",
+		cli_error("unknown command '%s' (expected run, validate, plot, params, wws or trace-gen)",
 			  cmd);
 	return CLI_USAGE;
 }

@@ -1,0 +1,30 @@
+# needs: wws
+# Clark et al. 2005, figures 3-6: expected downtime of the last stop-and-copy
+# against the time migration starts, one curve per number of pre-copy
+# iterations, one panel per bandwidth (vdcsim wws).
+# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+set datafile separator comma
+set datafile columnheaders
+f = datadir.'/wws.csv'
+stats f using (column('panel')) nooutput
+npanels = int(STATS_max) + 1
+stats f using (column('iterations')) nooutput
+maxn = int(STATS_max)
+if (svg) {
+    set terminal svg size 900,300 * npanels + 60 dynamic background rgb 'white'
+} else {
+    set terminal pngcairo size 900,300 * npanels + 60
+}
+set output outfile
+set multiplot layout npanels,1 title 'Expected downtime of the final stop-and-copy'
+set grid
+set logscale y
+set key outside right
+set ylabel 'downtime (s)'
+do for [p=0:npanels-1] {
+    stats f using (column('panel') == p ? column('bandwidth_bps') / 1048576.0 : NaN) nooutput
+    set title sprintf('%g Mibit/s', STATS_max)
+    if (p == npanels - 1) { set xlabel 'migration start (s)' } else { unset xlabel }
+    plot for [n=0:maxn] f using (column('panel') == p && column('iterations') == n ? column('start_s') : NaN):(column('downtime_s')) with lines lw 1.5 title (n == 0 ? 'stop-and-copy' : sprintf('%d iteration%s', n, n == 1 ? '' : 's'))
+}
+unset multiplot
