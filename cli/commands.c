@@ -255,9 +255,9 @@ int cli_cmd_params(int argc, char **argv)
 	printf("%-20s %-8s %-22s %-26s %s\n\n", "parameter", "type", "default",
 	       "range", "meaning");
 	print_section(cli_plan_section());
-	for (const cfg_section *const *s = dc_sections(); *s; s++) {
-		cfg_section_check(*s);
-		print_section(*s);
+	for (size_t k = 0; dc_section_at(k); k++) {
+		cfg_section_check(dc_section_at(k));
+		print_section(dc_section_at(k));
 	}
 	return CLI_OK;
 }

@@ -30,12 +30,13 @@ static const cfg_param experiment_params[] = {
 };
 
 static const char *const placement_choices[] = {"first-fit", "worst-fit", NULL};
-static const char *const datacenter_subsections[] = {"host", "fabric", NULL};
+static const char *const datacenter_subsections[] = {"host", "fabric",
+							    "network", NULL};
 
 static const cfg_param datacenter_params[] = {
 	{.name = "racks", .type = CFG_T_UINT, .def = "2", .min = "1",
 	 .max = "100000", .offset = offsetof(dc_datacenter_cfg, racks),
-	 .doc = "number of racks"},
+	 .doc = "number of racks (in each datacenter)"},
 	{.name = "hosts_per_rack", .type = CFG_T_UINT, .def = "4", .min = "1",
 	 .max = "10000", .offset = offsetof(dc_datacenter_cfg, hosts_per_rack),
 	 .doc = "hosts in each rack, named rackR/hostH"},
@@ -66,7 +67,7 @@ static const cfg_param fabric_params[] = {
 	 .doc = "bandwidth of each rack's uplink to the core"},
 	{.name = "latency", .type = CFG_T_TIME, .def = "5us", .min = "0ns",
 	 .max = "10s", .offset = offsetof(dc_fabric_cfg, latency_ns),
-	 .doc = "one-way latency between racks"},
+	 .doc = "one-way latency added between racks (ToR to ToR)"},
 };
 
 static const cfg_param vm_params[] = {
@@ -103,13 +104,17 @@ static const cfg_section vm_section = {
 	.path = "vms[]", .doc = "each entry of the vms: list is one VM",
 	.params = vm_params, .nparams = NPARAMS(vm_params)};
 
-static const cfg_section *const sections[] = {
-	&experiment_section, &datacenter_section, &host_section,
-	&fabric_section, &vm_section, NULL};
-
-const cfg_section *const *dc_sections(void)
+const cfg_section *dc_section_at(size_t i)
 {
-	return sections;
+	switch (i) {
+	case 0: return &experiment_section;
+	case 1: return &datacenter_section;
+	case 2: return &host_section;
+	case 3: return &fabric_section;
+	case 4: return net_dc_section();
+	case 5: return &vm_section;
+	default: return NULL;
+	}
 }
 
 /* The largest world we build; beyond it a typo (racks: 100000 and
@@ -197,11 +202,22 @@ int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d)
 			 &c->datacenter.host, d);
 	cfg_section_load(&fabric_section, cfg_map_get(dcn, "fabric"), where,
 			 &c->datacenter.fabric, d);
+	net_dc_params *np = &c->datacenter.network;
+	cfg_section_load(net_dc_section(), cfg_map_get(dcn, "network"), where,
+			 np, d);
+	np->racks = c->datacenter.racks;
+	np->hosts_per_rack = c->datacenter.hosts_per_rack;
+	np->nic_bps = c->datacenter.host.nic_bps;
+	np->uplink_bps = c->datacenter.fabric.uplink_bps;
+	np->fabric_latency_ns = c->datacenter.fabric.latency_ns;
 	if (d->errors == before &&
-	    c->datacenter.racks * c->datacenter.hosts_per_rack > MAX_HOSTS)
+	    np->datacenters * c->datacenter.racks * c->datacenter.hosts_per_rack >
+		    MAX_HOSTS)
 		cfg_error(d, where,
-			  "datacenter: %llu racks x %llu hosts is more than "
-			  "%llu hosts (expected a smaller datacenter)",
+			  "datacenter: %llu datacenter(s) x %llu racks x %llu "
+			  "hosts is more than %llu hosts (expected a smaller "
+			  "datacenter)",
+			  (unsigned long long)np->datacenters,
 			  (unsigned long long)c->datacenter.racks,
 			  (unsigned long long)c->datacenter.hosts_per_rack,
 			  (unsigned long long)MAX_HOSTS);

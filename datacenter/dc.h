@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net.h"
 #include "sim.h"
 
 /* Placement policies for VMs whose configuration names no host. */
@@ -39,11 +40,15 @@ typedef struct dc_fabric_cfg {
 } dc_fabric_cfg;
 
 typedef struct dc_datacenter_cfg {
-	uint64_t racks;
+	uint64_t racks;          /* per datacenter */
 	uint64_t hosts_per_rack;
 	int placement; /* dc_placement */
 	dc_host_cfg host;
 	dc_fabric_cfg fabric;
+	/* The fabric as models/network builds it: datacenter.network's keys
+	 * (datacenters, rack_latency, wan_bandwidth, wan_latency) plus the
+	 * counts and rates above. */
+	net_dc_params network;
 } dc_datacenter_cfg;
 
 typedef struct dc_vm_cfg {
@@ -69,9 +74,10 @@ typedef struct dc_config {
  * `replications`, datacenter/ the others. NULL-terminated. */
 extern const char *const dc_top_keys[];
 
-/* The parameter tables of datacenter/, NULL-terminated, for `vdcsim
- * params`. */
-const cfg_section *const *dc_sections(void);
+/* Parameter table i of an experiment (experiment, datacenter, its host,
+ * fabric and network, vms[]), in the order `vdcsim params` prints them;
+ * NULL past the last. */
+const cfg_section *dc_section_at(size_t i);
 
 /* Validates doc (without its `sweep` and `replications` keys, which it
  * ignores) and returns a new config in *out. Checks every parameter, that
@@ -83,8 +89,9 @@ int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d);
 void dc_config_destroy(dc_config *c);
 
 typedef struct dc_host {
-	char name[32];          /* "rack0/host3" */
-	uint32_t rack;
+	char name[32];          /* "rack0/host3", or "dc1/rack0/host3" */
+	uint32_t datacenter;
+	uint32_t rack;          /* within its datacenter */
 	uint32_t index;         /* global index, rack-major */
 	uint64_t cpus;
 	uint64_t memory_bytes;
@@ -103,21 +110,23 @@ typedef struct dc_vm {
 } dc_vm;
 
 typedef struct dc_world {
-	dc_host *hosts;
+	dc_host *hosts;         /* node id order of the topology */
 	size_t nhosts;
 	dc_vm *vms;
 	size_t nvms;
+	net_topo *topo;         /* owned: hosts, ToRs, cores, links */
 	const dc_config *cfg;   /* borrowed */
 } dc_world;
 
-/* Builds hosts and places VMs in config order. Returns a new world or
- * SIM_EINPUT with messages (unknown host name, no room) at the VM's nodes.
- * O(hosts + vms·hosts) for policy placement. */
+/* Builds the topology and hosts and places VMs in config order. Returns a
+ * new world or SIM_EINPUT with messages (unknown host name, no room) at the
+ * VM's nodes. O(hosts + vms·hosts) for policy placement. */
 int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d);
 /* Frees a world; NULL is a no-op. */
 void dc_world_destroy(dc_world *w);
-/* Parses "rackR/hostH" into a host index of w; returns -1 if there is no
- * such host. */
+/* The host index of w named `name` ("rackR/hostH", or "dcD/rackR/hostH"
+ * with several datacenters; canonical decimal numbers only); -1 if there is
+ * no such host. O(1) expected. */
 long dc_world_find_host(const dc_world *w, const char *name);
 
 /* Wall-clock progress is the caller's: the engine calls this with the
@@ -134,7 +143,8 @@ typedef struct dc_run_stats {
 	uint64_t end_ns;
 } dc_run_stats;
 
-/* Declares datacenter/'s result tables (hosts, vms, host_samples) in r. */
+/* Declares datacenter/'s result tables (hosts, vms, links, host_samples)
+ * in r. */
 int dc_results_declare(sim_results *r, sim_diag *d);
 /* Runs the experiment c with master seed `seed` (the run's own seed, after
  * replication) and writes its rows into r under r's current run id.

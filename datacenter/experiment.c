@@ -34,6 +34,18 @@ static const sim_column vm_cols[] = {
 static const sim_table vms_table = {"vms", "every VM and its placement",
 				    vm_cols, sizeof vm_cols / sizeof vm_cols[0]};
 
+static const sim_column link_cols[] = {
+	{"link", SIM_COL_INT, "", "directed link index (2k and 2k+1: the two "
+				  "directions of full-duplex link k)"},
+	{"from", SIM_COL_TEXT, "", "node it leaves (host, rackR/tor, core)"},
+	{"to", SIM_COL_TEXT, "", "node it enters"},
+	{"capacity_bps", SIM_COL_INT, "bit/s", "capacity in this direction"},
+	{"latency_ns", SIM_COL_INT, "ns", "one-way propagation delay"},
+};
+static const sim_table links_table = {
+	"links", "the fabric: every directed link with capacity and latency",
+	link_cols, sizeof link_cols / sizeof link_cols[0]};
+
 static const sim_column sample_cols[] = {
 	{"time_ns", SIM_COL_INT, "ns", "simulated time of the sample"},
 	{"host", SIM_COL_TEXT, "", "host name"},
@@ -50,6 +62,8 @@ int dc_results_declare(sim_results *r, sim_diag *d)
 	int rc = sim_results_declare(r, &hosts_table, d);
 	if (rc == 0)
 		rc = sim_results_declare(r, &vms_table, d);
+	if (rc == 0)
+		rc = sim_results_declare(r, &links_table, d);
 	if (rc == 0)
 		rc = sim_results_declare(r, &samples_table, d);
 	return rc;
@@ -121,6 +135,18 @@ static int write_world(const dc_world *w, sim_results *r, sim_diag *d)
 			{.i = (int64_t)h->memory_committed_bytes},
 		};
 		rc = sim_results_row(r, &hosts_table, v, d);
+	}
+	size_t nlinks = net_topo_link_count(w->topo);
+	for (size_t k = 0; k < nlinks && rc == 0; k++) {
+		const net_link_desc *l = net_topo_link(w->topo, (uint32_t)k);
+		sim_value v[] = {
+			{.i = (int64_t)k},
+			{.s = net_topo_node_name(w->topo, l->from)},
+			{.s = net_topo_node_name(w->topo, l->to)},
+			{.i = (int64_t)l->capacity_bps},
+			{.i = (int64_t)l->latency_ns},
+		};
+		rc = sim_results_row(r, &links_table, v, d);
 	}
 	static const char *const placement_names[] = {"first-fit", "worst-fit"};
 	for (size_t i = 0; i < w->nvms && rc == 0; i++) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hosts, racks and VMs built from a validated config, and the initial
- * placement of VMs: named hosts first come, first served in config order,
- * then the configured policy for VMs that name none.
+ * Hosts, racks and VMs built from a validated config, on the fabric
+ * topology of models/network, and the initial placement of VMs: named
+ * hosts first come, first served in config order, then the configured
+ * policy for VMs that name none.
  */
 #include "dc.h"
 
@@ -13,29 +14,13 @@
 
 long dc_world_find_host(const dc_world *w, const char *name)
 {
-	/* Accept exactly "rack<R>/host<H>" with canonical decimal numbers, so
-	 * that one host has one name ("rack01/host1" is not rack1/host1). */
-	unsigned long r, h;
-	const char *p = name;
-	if (strncmp(p, "rack", 4) != 0)
+	/* The topology names every node once ("rack1/host2", or with several
+	 * datacenters "dc0/rack1/host2"), so exact lookup keeps one name per
+	 * host; hosts are its first nodes. */
+	long id = net_topo_node_find(w->topo, name);
+	if (id < 0 || (size_t)id >= w->nhosts)
 		return -1;
-	p += 4;
-	if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
-		return -1;
-	char *end;
-	r = strtoul(p, &end, 10);
-	if (strncmp(end, "/host", 5) != 0)
-		return -1;
-	p = end + 5;
-	if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
-		return -1;
-	h = strtoul(p, &end, 10);
-	if (*end != '\0')
-		return -1;
-	uint64_t per = w->cfg->datacenter.hosts_per_rack;
-	if (r >= w->cfg->datacenter.racks || h >= per)
-		return -1;
-	return (long)(r * per + h);
+	return id;
 }
 
 static bool fits(const dc_host *h, const dc_vm_cfg *vm)
@@ -79,16 +64,26 @@ static void commit(dc_world *w, size_t vi, long hi, bool by_policy)
 int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d)
 {
 	*out = NULL;
+	const net_dc_params *np = &c->datacenter.network;
+	net_topo *topo = NULL;
+	if (net_topo_create_dc(np, &topo) != 0) {
+		/* The config's ranges keep every count and rate within what the
+		 * builder takes, so this is a broken invariant. */
+		sim_panic("datacenter topology refused for a validated config");
+	}
 	dc_world *w = sim_xcalloc(1, sizeof *w);
 	w->cfg = c;
-	w->nhosts = (size_t)(c->datacenter.racks * c->datacenter.hosts_per_rack);
+	w->topo = topo;
+	w->nhosts = (size_t)(np->datacenters * np->racks * np->hosts_per_rack);
 	w->hosts = sim_xcalloc(w->nhosts, sizeof *w->hosts);
 	for (size_t i = 0; i < w->nhosts; i++) {
 		dc_host *h = &w->hosts[i];
-		h->rack = (uint32_t)(i / c->datacenter.hosts_per_rack);
+		uint64_t rack = i / np->hosts_per_rack; /* over all datacenters */
+		h->datacenter = (uint32_t)(rack / np->racks);
+		h->rack = (uint32_t)(rack % np->racks);
 		h->index = (uint32_t)i;
-		snprintf(h->name, sizeof h->name, "rack%" PRIu32 "/host%" PRIu64,
-			 h->rack, (uint64_t)(i % c->datacenter.hosts_per_rack));
+		snprintf(h->name, sizeof h->name, "%s",
+			 net_topo_node_name(topo, (uint32_t)i));
 		h->cpus = c->datacenter.host.cpus;
 		h->memory_bytes = c->datacenter.host.memory_bytes;
 		h->nic_bps = c->datacenter.host.nic_bps;
@@ -105,11 +100,21 @@ int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d)
 			continue;
 		long hi = dc_world_find_host(w, vm->host);
 		if (hi < 0) {
-			cfg_error(d, vm->host_node,
-				  "vms[].host: no host '%s' (expected rackR/hostH "
-				  "with R < %llu and H < %llu)",
-				  vm->host, (unsigned long long)c->datacenter.racks,
-				  (unsigned long long)c->datacenter.hosts_per_rack);
+			if (np->datacenters > 1)
+				cfg_error(d, vm->host_node,
+					  "vms[].host: no host '%s' (expected "
+					  "dcD/rackR/hostH with D < %llu, R < %llu "
+					  "and H < %llu)",
+					  vm->host,
+					  (unsigned long long)np->datacenters,
+					  (unsigned long long)np->racks,
+					  (unsigned long long)np->hosts_per_rack);
+			else
+				cfg_error(d, vm->host_node,
+					  "vms[].host: no host '%s' (expected "
+					  "rackR/hostH with R < %llu and H < %llu)",
+					  vm->host, (unsigned long long)np->racks,
+					  (unsigned long long)np->hosts_per_rack);
 			continue;
 		}
 		if (!fits(&w->hosts[hi], vm)) {
@@ -150,6 +155,7 @@ void dc_world_destroy(dc_world *w)
 {
 	if (!w)
 		return;
+	net_topo_destroy(w->topo);
 	free(w->hosts);
 	free(w->vms);
 	free(w);

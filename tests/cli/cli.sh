@@ -15,7 +15,7 @@ rc=0; "$VDCSIM" >/dev/null 2>&1 || rc=$?
 check no_command_is_a_usage_error [ $rc -eq 2 ]
 
 params=$("$VDCSIM" params)
-for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "vms\[\]:" "replications" "hosts_per_rack" "sample_interval"; do
+for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "datacenter.network:" "vms\[\]:" "replications" "hosts_per_rack" "sample_interval"; do
     check "params_lists_$p" grep -q "$p" <<<"$params"
 done
 check params_shows_memory_default_and_range grep -Eq '^  memory +size +64GiB +1MiB\.\.1024TiB' <<<"$params"
@@ -25,7 +25,7 @@ check params_shows_memory_default_and_range grep -Eq '^  memory +size +64GiB +1M
 d="$work/results/default"
 check default_run_makes_results_default [ -d "$d" ]
 check default_run_has_results_sqlite [ -s "$d/results.sqlite" ]
-for t in runs hosts vms host_samples meta columns; do
+for t in runs hosts vms links host_samples meta columns; do
     check "default_run_has_${t}_csv" [ -s "$d/$t.csv" ]
 done
 check default_run_has_a_png_plot bash -c "head -c 8 '$d/placement.png' | od -An -tx1 | tr -d ' \n' | grep -qx 89504e470d0a1a0a"

@@ -156,6 +156,40 @@ Test(dc_world, hosts_are_named_rack_major)
 	cfg_doc_destroy(doc);
 }
 
+Test(dc_world, several_datacenters_prefix_host_names_and_find_them)
+{
+	cfg_doc *doc;
+	dc_config *c;
+	dc_world *w = world_of("datacenter: {racks: 1, hosts_per_rack: 2,\n"
+			       "             network: {datacenters: 2}}\n"
+			       "vms:\n  - {name: a, host: dc1/rack0/host1}\n",
+			       &doc, &c);
+	cr_assert(eq(sz, w->nhosts, 4));
+	cr_assert(eq(str, w->hosts[2].name, (char *)"dc1/rack0/host0"));
+	cr_assert(eq(u32, w->hosts[3].datacenter, 1));
+	cr_assert(eq(long, dc_world_find_host(w, "dc1/rack0/host1"), 3));
+	cr_assert(eq(long, dc_world_find_host(w, "rack0/host1"), -1));
+	/* Switches are nodes of the topology but not hosts. */
+	cr_assert(eq(long, dc_world_find_host(w, "dc1/core"), -1));
+	cr_assert(eq(u32, w->vms[0].host, 3));
+	dc_world_destroy(w);
+	dc_config_destroy(c);
+	cfg_doc_destroy(doc);
+}
+
+Test(dc_config, a_misspelt_network_key_suggests_the_nearest)
+{
+	cfg_doc *doc = parse("datacenter: {network: {wan_latencey: 5ms}}\n");
+	char *msgs;
+	dc_config *c = load(doc, &msgs);
+	cr_assert(eq(ptr, c, NULL));
+	cr_assert(eq(str, msgs,
+		     (char *)"t.yaml:1:24: unknown key 'wan_latencey' in "
+		     "datacenter.network (did you mean 'wan_latency'?)\n"));
+	cfg_doc_destroy(doc);
+	free(msgs);
+}
+
 static const char placement_cfg[] =
 	"datacenter: {racks: 1, hosts_per_rack: 3, placement: %s,\n"
 	"             host: {memory: 10GiB}}\n"
@@ -254,6 +288,14 @@ Test(dc_experiment, a_run_records_hosts_vms_and_one_sample_per_interval)
 					 "WHERE host = 'rack1/host1'"), 1));
 	cr_assert(eq(i64, count_rows(db, "SELECT count(*) FROM vms WHERE "
 					 "placed_by = 'config' AND vm = 'b'"), 1));
+	/* 2 racks x 2 hosts: 4 host links and 2 ToR uplinks, full duplex. */
+	cr_assert(eq(i64, count_rows(db, "SELECT count(*) FROM links"), 12));
+	cr_assert(eq(i64, count_rows(db, "SELECT capacity_bps FROM links WHERE "
+					 "\"from\" = 'rack1/host0'"),
+		     INT64_C(10000000000)));
+	cr_assert(eq(i64, count_rows(db, "SELECT capacity_bps FROM links WHERE "
+					 "\"from\" = 'rack1/tor' AND \"to\" = 'core'"),
+		     INT64_C(40000000000)));
 	sqlite3_close(db);
 	unlink(path);
 	sim_diag_fini(&d);
