@@ -71,6 +71,8 @@ printf -- "--set:1:22: datacenter.host.cpus: expected a non-negative integer, go
 expect_error set_wrong_type "$work/gen/set_type.err" run good.yaml --set datacenter.host.cpus=many
 printf -- "vdcsim: run: -j '0': expected a whole number from 1 to 1024\n" >"$work/gen/j0.err"
 expect_error jobs_zero "$work/gen/j0.err" run good.yaml -j 0
+printf -- "vdcsim: run: --seed 'x1': expected a whole number from 0 to 9223372036854775807\n" >"$work/gen/seed.err"
+expect_error bad_seed "$work/gen/seed.err" run good.yaml --seed x1
 printf -- "vdcsim: run: unknown option '--frobnicate' (see vdcsim run --help)\n" >"$work/gen/opt.err"
 expect_error unknown_option "$work/gen/opt.err" run --frobnicate
 printf -- "vdcsim: unknown command 'rnu' (did you mean 'run'?)\n" >"$work/gen/cmd.err"
