@@ -80,6 +80,10 @@ bool cli_safe_name(const char *name);
 /* Writes text to path through path.tmp and a rename; reports in d. */
 int cli_write_file(const char *path, const char *text, sim_diag *d);
 
+/* Checks a --seed value (0 ..= 2^63 - 1, the range of experiment.seed);
+ * says what is wrong for command cmd and returns -1 if it is bad. */
+int cli_check_seed(const char *cmd, const char *s);
+
 /* Prints "vdcsim: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the diagnostics' text to stderr. */

@@ -65,6 +65,8 @@ static int parse_small(int argc, char **argv, const char *cmd, bool allow_svg,
 			continue;
 		}
 		if (ch == 's' && allow_set) {
+			if (cli_check_seed(cmd, optarg) != 0)
+				return -1;
 			o->seed = optarg;
 			continue;
 		}

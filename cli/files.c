@@ -74,3 +74,15 @@ int cli_write_file(const char *path, const char *text, sim_diag *d)
 	return rc;
 }
 
+
+int cli_check_seed(const char *cmd, const char *s)
+{
+	uint64_t v;
+	const char *why = NULL;
+	if (cfg_parse_uint(s, &v, &why) != 0 || v > (uint64_t)INT64_MAX) {
+		cli_error("%s: --seed '%s': expected a whole number from 0 to "
+			  "9223372036854775807", cmd, s);
+		return -1;
+	}
+	return 0;
+}

@@ -445,18 +445,11 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 	while ((ch = getopt_long(argc, argv, ":o:j:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': o->outdir = optarg; break;
-		case 's': {
-			uint64_t v;
-			const char *why = NULL;
-			if (cfg_parse_uint(optarg, &v, &why) != 0 ||
-			    v > (uint64_t)INT64_MAX) {
-				cli_error("run: --seed '%s': expected a whole number "
-					  "from 0 to 9223372036854775807", optarg);
+		case 's':
+			if (cli_check_seed("run", optarg) != 0)
 				return -1;
-			}
 			o->seed = optarg;
 			break;
-		}
 		case 'S': o->sets[o->nsets++] = optarg; break;
 		case 'r': o->resume = optarg; break;
 		case 'v': o->svg = true; break;
