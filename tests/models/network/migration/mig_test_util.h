@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the migration tests: a small world (engine, topology,
+ * net, migration model) whose callbacks record every round and result.
+ * Header-only and static, so each test program has its own copy.
+ */
+#ifndef VDCSIM_MIG_TEST_UTIL_H
+#define VDCSIM_MIG_TEST_UTIL_H
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mig.h"
+
+#define MIBIT(x) ((uint64_t)(x) << 20)
+#define MIB(x) ((uint64_t)(x) << 20)
+#define PAGE UINT64_C(4096)
+#define MAX_ROUNDS_REC 128
+#define MAX_RESULTS_REC 8
+
+typedef struct world {
+	sim_engine *e;
+	net_topo *t;
+	net *n;
+	mig *m;
+	mig_round_result rounds[MAX_ROUNDS_REC];
+	size_t nrounds;
+	mig_result results[MAX_RESULTS_REC];
+	size_t nresults;
+} world;
+
+static inline void rec_round(void *ctx, const mig_round_result *r)
+{
+	world *w = ctx;
+	cr_assert(lt(sz, w->nrounds, (size_t)MAX_ROUNDS_REC));
+	w->rounds[w->nrounds++] = *r;
+}
+
+static inline void rec_done(void *ctx, const mig_result *r)
+{
+	world *w = ctx;
+	cr_assert(lt(sz, w->nresults, (size_t)MAX_RESULTS_REC));
+	w->results[w->nresults++] = *r;
+}
+
+/* Nodes n0..n<k-1>; links[i] = {a, b, bps, latency}. */
+static inline void world_init(world *w, uint32_t nodes, const uint64_t (*links)[4],
+		       size_t nlinks)
+{
+	memset(w, 0, sizeof *w);
+	w->e = sim_engine_create();
+	w->t = net_topo_create();
+	for (uint32_t i = 0; i < nodes; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "n%u", i);
+		cr_assert(eq(int,
+			     net_topo_node_add(w->t, NET_NODE_HOST, name, NULL),
+			     0));
+	}
+	for (size_t i = 0; i < nlinks; i++)
+		cr_assert(eq(int,
+			     net_topo_link_add(w->t, (uint32_t)links[i][0],
+					       (uint32_t)links[i][1],
+					       links[i][2], links[i][3], NULL),
+			     0));
+	w->n = net_create(w->e, w->t);
+	mig_callbacks cb = {.on_round = rec_round, .on_done = rec_done,
+			    .ctx = w};
+	w->m = mig_create(w->n, &cb);
+}
+
+/* Two nodes joined by one link. */
+static inline void world_pair(world *w, uint64_t bps, uint64_t latency_ns)
+{
+	const uint64_t links[1][4] = {{0, 1, bps, latency_ns}};
+	world_init(w, 2, links, 1);
+}
+
+static inline void world_fini(world *w)
+{
+	sim_engine_destroy(w->e);
+	net_topo_destroy(w->t);
+}
+
+/* A request from n0 to n1 of `pages` 4 KiB pages with default knobs,
+ * costs 0, and no dirtying. */
+static inline mig_request request(uint64_t pages, mig_scheme scheme)
+{
+	mig_request q = {.src = 0, .dst = 1, .pages = pages,
+			 .page_size_bytes = PAGE};
+	mig_params_default(&q.params);
+	q.params.scheme = (int)scheme;
+	q.dirty.kind = MIG_DIRTY_NONE;
+	return q;
+}
+
+/* Relative closeness. */
+static inline bool near(double got, double want, double rel)
+{
+	return fabs(got - want) <= rel * fabs(want);
+}
+
+#endif /* VDCSIM_MIG_TEST_UTIL_H */

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Golden tests of the migration model against the test oracles of
+ * /work/shared/reference/migration.md ("oracle N" below) and the
+ * closed form of its §5.1. Binary units throughout: MiB = 2^20 B and
+ * Mibit/s = 2^20 bit/s; pages of 4 KiB unless said otherwise.
+ */
+#include "mig_test_util.h"
+
+#define FAT UINT64_C(1000000000000) /* 1 Tbit/s: never the bottleneck */
+
+/* Runs one migration alone on a fat link with latency 0 and returns it. */
+static void run_one(world *w, const mig_request *q)
+{
+	world_pair(w, FAT, 0);
+	cr_assert(eq(int, mig_migration_start(w->m, q), 0));
+	cr_assert(eq(int, sim_run(w->e), 0));
+	cr_assert(eq(sz, w->nresults, (size_t)1));
+	cr_assert(eq(sz, mig_active_count(w->m), (size_t)0));
+}
+
+/* Oracle 1: 512 MiB by stop-and-copy at 128 / 256 / 512 Mibit/s takes
+ * 32 / 16 / 8 s, all of it downtime (exact here: ±0.1 % allowed). */
+Test(mig_golden, oracle1_stop_and_copy_of_512_MiB_takes_32_16_and_8_s)
+{
+	const uint64_t rate[3] = {MIBIT(128), MIBIT(256), MIBIT(512)};
+	const uint64_t want[3] = {SIM_S(32), SIM_S(16), SIM_S(8)};
+	for (int i = 0; i < 3; i++) {
+		world w;
+		mig_request q = request(MIB(512) / PAGE,
+					MIG_SCHEME_STOP_AND_COPY);
+		q.params.max_rate_bps = rate[i];
+		run_one(&w, &q);
+		const mig_result *r = &w.results[0];
+		cr_assert(eq(u64, r->total_ns, want[i]));
+		cr_assert(eq(u64, r->downtime_ns, want[i]));
+		cr_assert(eq(u64, r->bytes, MIB(512)));
+		cr_assert(eq(u32, r->rounds, 0));
+		cr_assert(eq(sz, w.nrounds, (size_t)1));
+		cr_assert(w.rounds[0].paused);
+		cr_assert(eq(u64, w.rounds[0].rate_bps, rate[i]));
+		world_fini(&w);
+	}
+}
+
+/* Oracle 2: an idle VM of 1.25e9 B over 1.25e9 B/s with latency 0 takes
+ * 1.000 s in one push round; data sent = RAM; downtime ~0. */
+Test(mig_golden, oracle2_idle_vm_migrates_in_one_push_round_of_one_second)
+{
+	world w;
+	mig_request q = request(1000000, MIG_SCHEME_PRECOPY);
+	q.page_size_bytes = 1250;
+	q.params.max_rate_bps = UINT64_C(10000000000);
+	run_one(&w, &q);
+	const mig_result *r = &w.results[0];
+	cr_assert(eq(u64, r->total_ns, SIM_S(1)));
+	cr_assert(eq(u64, r->bytes, UINT64_C(1250000000)));
+	cr_assert(eq(u64, r->downtime_ns, 0));
+	cr_assert(eq(u32, r->rounds, 1));
+	world_fini(&w);
+}
+
+/* Oracle 3: M = 1024 MiB, R = 128 MiB/s, D = 64 MiB/s (λ = 0.5), QEMU
+ * rule with d = 0.3 s: live rounds of 1024, 512, 256, 128, 64 MiB, then
+ * 32 MiB paused; n = 5, downtime 0.25 s, V = 2016 MiB, T = 15.75 s (±0.5 %),
+ * equal to the closed form M(1 − λ^{n+1})/(1 − λ). */
+Test(mig_golden, oracle3_qemu_rule_halves_rounds_down_to_32_MiB_paused)
+{
+	world w;
+	mig_request q = request(MIB(1024) / PAGE, MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_QEMU);
+	q.params.max_rate_bps = MIBIT(1024); /* 128 MiB/s */
+	q.params.downtime_limit_ns = SIM_MS(300);
+	q.dirty.kind = MIG_DIRTY_UNIFORM;
+	q.dirty.uniform_bytes_per_s = (double)MIB(64);
+	run_one(&w, &q);
+	const uint64_t want_mib[6] = {1024, 512, 256, 128, 64, 32};
+	cr_assert(eq(sz, w.nrounds, (size_t)6));
+	for (int i = 0; i < 6; i++) {
+		cr_assert(eq(u64, w.rounds[i].pages_sent,
+			     MIB(want_mib[i]) / PAGE));
+		cr_assert(eq(int, w.rounds[i].paused, i == 5));
+	}
+	const mig_result *r = &w.results[0];
+	cr_assert(eq(u32, r->rounds, 5));
+	cr_assert(near((double)r->downtime_ns, 0.25e9, 0.005));
+	cr_assert(near((double)r->bytes, (double)MIB(2016), 0.005));
+	cr_assert(near((double)r->total_ns, 15.75e9, 0.005));
+	double closed = (double)MIB(1024) * (1 - pow(0.5, 6)) / (1 - 0.5);
+	cr_assert(near((double)r->bytes, closed, 0.005));
+	world_fini(&w);
+}
+
+/* Xen v2 at λ = 0.25 (each round dirties a quarter of what it sent):
+ * R = 2^27 bit/s and D = 0.25·R/8 B/s make every round exact. */
+static mig_request xen_v2_quarter(void)
+{
+	mig_request q = request(131072, MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_XEN_V2);
+	q.params.max_rate_bps = MIBIT(128);
+	q.dirty.kind = MIG_DIRTY_UNIFORM;
+	q.dirty.uniform_bytes_per_s = 0.25 * (double)MIBIT(128) / 8;
+	return q;
+}
+
+/* Oracle 4: Xen v2 default policy, M = 131072 pages, dirty count 0.25 ×
+ * pages sent: live rounds of 131072, 32768, 8192, 2048, 512 pages (the
+ * iteration cap comes before < 50 pages), then a paused round of 128. */
+Test(mig_golden, oracle4_xen_v2_stops_after_five_live_rounds_then_128_pages)
+{
+	world w;
+	mig_request q = xen_v2_quarter();
+	run_one(&w, &q);
+	const uint64_t want[6] = {131072, 32768, 8192, 2048, 512, 128};
+	cr_assert(eq(sz, w.nrounds, (size_t)6));
+	for (int i = 0; i < 6; i++) {
+		cr_assert(eq(u64, w.rounds[i].pages_sent, want[i]));
+		cr_assert(eq(int, w.rounds[i].paused, i == 5));
+	}
+	cr_assert(eq(u32, w.results[0].rounds, 5));
+	world_fini(&w);
+}
+
+/* Oracle 4, variant: when a dirty count below the threshold appears at
+ * check k, that set is still sent live and one paused round follows.
+ * With the threshold at 3000 pages, 2048 < 3000 appears after round 3. */
+Test(mig_golden, oracle4_xen_v2_sends_a_small_dirty_set_live_before_pausing)
+{
+	world w;
+	mig_request q = xen_v2_quarter();
+	q.params.stop_pages = 3000;
+	run_one(&w, &q);
+	const uint64_t want[5] = {131072, 32768, 8192, 2048, 512};
+	cr_assert(eq(sz, w.nrounds, (size_t)5));
+	for (int i = 0; i < 5; i++) {
+		cr_assert(eq(u64, w.rounds[i].pages_sent, want[i]));
+		cr_assert(eq(int, w.rounds[i].paused, i == 4));
+	}
+	cr_assert(eq(u32, w.results[0].rounds, 4));
+	world_fini(&w);
+}
+
+/* Oracle 5: Xen legacy caps, no skip, λ = 1: totals after rounds 1..4 are
+ * M..4M, the factor cap (> 3M) stops after round 4, the paused round sends
+ * M: total 5M, downtime M·4 KiB·8/R, 4 live rounds. */
+Test(mig_golden, oracle5_xen_legacy_factor_cap_gives_four_live_rounds)
+{
+	world w;
+	const uint64_t m = 131072;
+	mig_request q = request(m, MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_XEN);
+	q.params.skip = false;
+	q.params.max_rate_bps = MIBIT(128);
+	q.dirty.kind = MIG_DIRTY_UNIFORM;
+	q.dirty.uniform_bytes_per_s = (double)MIBIT(128) / 8;
+	run_one(&w, &q);
+	cr_assert(eq(sz, w.nrounds, (size_t)5));
+	for (int i = 0; i < 5; i++)
+		cr_assert(eq(u64, w.rounds[i].pages_sent, m));
+	const mig_result *r = &w.results[0];
+	cr_assert(eq(u32, r->rounds, 4));
+	cr_assert(eq(u64, r->pages_sent, 5 * m));
+	/* M·4 KiB·8 / 128 Mibit/s = 2^32 bit / 2^27 bit/s = 32 s. */
+	cr_assert(eq(u64, r->downtime_ns, SIM_S(32)));
+	world_fini(&w);
+}
+
+/* Oracle 6: a dirty set that settles at 1000 pages a round (> 50) without
+ * passing 3M in total runs into the iteration cap: 29 live rounds + 1. The
+ * hot set of 1000 pages is written so fast that all of it is dirty in
+ * every round, and nothing else is written. */
+Test(mig_golden, oracle6_xen_legacy_iteration_cap_gives_29_live_rounds)
+{
+	world w;
+	const uint64_t m = 131072;
+	mig_request q = request(m, MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_XEN);
+	q.params.skip = false;
+	q.dirty.kind = MIG_DIRTY_HOTCOLD;
+	q.dirty.hotcold = (mem_hotcold){.pages = m, .hot_pages = 1000,
+					.hot_writes_per_s = 1e12,
+					.cold_writes_per_s = 0};
+	run_one(&w, &q);
+	cr_assert(eq(sz, w.nrounds, (size_t)30));
+	cr_assert(eq(u64, w.rounds[0].pages_sent, m));
+	for (size_t i = 1; i < 30; i++)
+		cr_assert(eq(u64, w.rounds[i].pages_sent, 1000));
+	cr_assert(w.rounds[29].paused);
+	cr_assert(not(w.rounds[28].paused));
+	cr_assert(eq(u32, w.results[0].rounds, 29));
+	world_fini(&w);
+}
+
+/* Oracle 7: Clark's rate rule, next = max(current, observed dirty + 50)
+ * capped at 500 Mibit/s: observed 220 at 100 gives 270; observed 480 gives
+ * 500 (and pre-copy stops: the rule would exceed the cap). */
+Test(mig_golden, oracle7_clark_rate_rule_gives_270_then_caps_at_500)
+{
+	mig_params p;
+	mig_params_default(&p);
+	mig_params_preset(&p, MIG_POLICY_CLARK);
+	bool over = true;
+	cr_assert(eq(u64, mig_rate_next_bps(&p, MIBIT(100), MIBIT(220), &over),
+		     MIBIT(270)));
+	cr_assert(not(over));
+	cr_assert(eq(u64, mig_rate_next_bps(&p, MIBIT(100), MIBIT(480), &over),
+		     MIBIT(500)));
+	cr_assert(over);
+	/* The rate only ever increases. */
+	cr_assert(eq(u64, mig_rate_next_bps(&p, MIBIT(300), MIBIT(10), &over),
+		     MIBIT(300)));
+	cr_assert(not(over));
+}
+
+/* Oracle 7, round 1: 676.8 MiB at the 100 Mibit/s start rate takes 54.1 s
+ * (±0.5 %). */
+Test(mig_golden, oracle7_clark_round_one_of_676_8_MiB_takes_54_1_s)
+{
+	world w;
+	mig_request q = request((uint64_t)llround(676.8 * 256),
+				MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_CLARK);
+	run_one(&w, &q);
+	cr_assert(eq(u64, w.rounds[0].cap_bps, MIBIT(100)));
+	cr_assert(near((double)w.rounds[0].duration_ns, 54.1e9, 0.005));
+	world_fini(&w);
+}
+
+/* Oracle 7 end to end: a guest dirtying 60 Mibit/s makes round 2 run at
+ * 110 Mibit/s, and later rounds stay there (the rate never falls); one
+ * dirtying 460 Mibit/s would need 510 after round 1, so pre-copy stops and
+ * the paused round runs at the 500 Mibit/s cap. */
+Test(mig_golden, oracle7_clark_rounds_follow_the_observed_dirty_rate)
+{
+	world w;
+	mig_request q = request(MIB(256) / PAGE, MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_CLARK);
+	q.params.skip = false;
+	q.dirty.kind = MIG_DIRTY_UNIFORM;
+	q.dirty.uniform_bytes_per_s = (double)MIBIT(60) / 8;
+	run_one(&w, &q);
+	cr_assert(ge(sz, w.nrounds, (size_t)3));
+	cr_assert(eq(u64, w.rounds[0].cap_bps, MIBIT(100)));
+	cr_assert(near((double)w.rounds[1].cap_bps, (double)MIBIT(110), 1e-3));
+	/* Later rounds see the same dirty rate, up to the rounding of small
+	 * dirty sets to whole pages. */
+	for (size_t i = 2; i + 1 < w.nrounds; i++) {
+		cr_assert(ge(u64, w.rounds[i].cap_bps, w.rounds[i - 1].cap_bps));
+		cr_assert(near((double)w.rounds[i].cap_bps, (double)MIBIT(110),
+			       0.02));
+	}
+	cr_assert(eq(u64, w.rounds[w.nrounds - 1].cap_bps, MIBIT(500)));
+	world_fini(&w);
+
+	/* Round 1 must outpace the guest for the observed rate to be its
+	 * dirty rate (a round cannot dirty more than M pages). */
+	q.params.start_rate_bps = MIBIT(490);
+	q.dirty.uniform_bytes_per_s = (double)MIBIT(460) / 8;
+	run_one(&w, &q);
+	cr_assert(eq(sz, w.nrounds, (size_t)2));
+	cr_assert(eq(u32, w.results[0].rounds, 1));
+	cr_assert(w.rounds[1].paused);
+	cr_assert(eq(u64, w.rounds[1].cap_bps, MIBIT(500)));
+	world_fini(&w);
+}
+
+/* Oracle 13: two identical stop-and-copy migrations through one
+ * bottleneck each take twice the solo time (±1 %; exact here). Sources n0
+ * and n1 reach n3 through switch n2; the n2 - n3 link is the bottleneck. */
+Test(mig_golden, oracle13_two_migrations_through_one_bottleneck_take_twice_as_long)
+{
+	const uint64_t links[3][4] = {{0, 2, FAT, 0},
+				      {1, 2, FAT, 0},
+				      {2, 3, MIBIT(256), 0}};
+	uint64_t solo = 0;
+	for (int k = 1; k <= 2; k++) {
+		world w;
+		world_init(&w, 4, links, 3);
+		for (int i = 0; i < k; i++) {
+			mig_request q = request(MIB(512) / PAGE,
+						MIG_SCHEME_STOP_AND_COPY);
+			q.src = (uint32_t)i;
+			q.dst = 3;
+			q.tag = (uint64_t)i;
+			q.params.max_rate_bps = MIBIT(1024);
+			cr_assert(eq(int, mig_migration_start(w.m, &q), 0));
+		}
+		cr_assert(eq(int, sim_run(w.e), 0));
+		cr_assert(eq(sz, w.nresults, (size_t)k));
+		if (k == 1) {
+			solo = w.results[0].total_ns;
+			cr_assert(eq(u64, solo, SIM_S(16)));
+		} else {
+			for (int i = 0; i < 2; i++)
+				cr_assert(eq(u64, w.results[i].total_ns,
+					     2 * solo));
+		}
+		world_fini(&w);
+	}
+}
+
+/* §5.1: with a uniform dirty rate (λ = 0.3) and a stop threshold V_th =
+ * 1000 pages, round i sends M·λ^i, n = ⌈ln(V_th/M)/ln λ⌉ live rounds
+ * precede the paused one, downtime = M·λ^n/R, V = M(1 − λ^{n+1})/(1 − λ),
+ * T = V/R: each within 0.5 %. */
+Test(mig_golden, uniform_dirty_rate_matches_the_geometric_closed_form)
+{
+	world w;
+	const double lambda = 0.3;
+	const uint64_t m = 262144;
+	const double r_bps = (double)MIBIT(1024);
+	mig_request q = request(m, MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_XEN);
+	q.params.skip = false;
+	q.params.stop_pages = 1000;
+	q.params.max_rate_bps = MIBIT(1024);
+	q.dirty.kind = MIG_DIRTY_UNIFORM;
+	q.dirty.uniform_bytes_per_s = lambda * r_bps / 8;
+	run_one(&w, &q);
+
+	uint64_t n = (uint64_t)ceil(log(1000.0 / (double)m) / log(lambda));
+	cr_assert(eq(u64, n, 5));
+	cr_assert(eq(sz, w.nrounds, (size_t)n + 1));
+	for (size_t i = 0; i <= n; i++)
+		cr_assert(near((double)w.rounds[i].pages_sent,
+			       (double)m * pow(lambda, (double)i), 0.005));
+	const mig_result *res = &w.results[0];
+	double bits = (double)m * (double)PAGE * 8;
+	cr_assert(eq(u64, res->rounds, n));
+	cr_assert(near((double)res->downtime_ns,
+		       bits * pow(lambda, (double)n) / r_bps * 1e9, 0.005));
+	double v = bits * (1 - pow(lambda, (double)n + 1)) / (1 - lambda);
+	cr_assert(near((double)res->bytes * 8, v, 0.005));
+	cr_assert(near((double)res->total_ns, v / r_bps * 1e9, 0.005));
+	world_fini(&w);
+}
