@@ -5,13 +5,13 @@
  * a dc_config. Placement is checked here too, so that a config that loads
  * is a config that runs.
  */
-#include "dc.h"
+#include "dc_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-const char *const dc_top_keys[] = {"experiment", "datacenter", "vms", "sweep",
-				   "replications", NULL};
+const char *const dc_top_keys[] = {"experiment", "datacenter", "vms",
+				   "migrations", "sweep", "replications", NULL};
 
 static const cfg_param experiment_params[] = {
 	{.name = "name", .type = CFG_T_STRING, .def = "experiment",
@@ -100,9 +100,11 @@ static const cfg_section host_section = {
 static const cfg_section fabric_section = {
 	.path = "datacenter.fabric", .doc = "the network between racks",
 	.params = fabric_params, .nparams = NPARAMS(fabric_params)};
+static const char *const vm_subsections[] = {"dirtying", NULL};
 static const cfg_section vm_section = {
 	.path = "vms[]", .doc = "each entry of the vms: list is one VM",
-	.params = vm_params, .nparams = NPARAMS(vm_params)};
+	.params = vm_params, .nparams = NPARAMS(vm_params),
+	.subsections = vm_subsections};
 
 const cfg_section *dc_section_at(size_t i)
 {
@@ -113,6 +115,9 @@ const cfg_section *dc_section_at(size_t i)
 	case 3: return &fabric_section;
 	case 4: return net_dc_section();
 	case 5: return &vm_section;
+	case 6: return mem_sections()[0];
+	case 7: return &dc_migration_section;
+	case 8: return mig_sections()[0];
 	default: return NULL;
 	}
 }
@@ -138,7 +143,8 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 		else
 			cfg_error(d, k,
 				  "unknown top-level key '%s' (expected one of: "
-				  "experiment, datacenter, vms, sweep, replications)",
+				  "experiment, datacenter, vms, migrations, sweep, "
+				  "replications)",
 				  key);
 	}
 }
@@ -160,6 +166,10 @@ static void load_vms(dc_config *c, const cfg_node *root, sim_diag *d)
 		dc_vm_cfg *vm = &c->vms[i];
 		vm->node = item;
 		if (cfg_section_load(&vm_section, item, item, vm, d) != 0)
+			continue;
+		if (cfg_section_load(mem_sections()[0],
+				     cfg_map_get(item, "dirtying"), item,
+				     &vm->dirtying, d) != 0)
 			continue;
 		vm->host_node = cfg_map_get(item, "host");
 		const cfg_node *name = cfg_map_get(item, "name");
@@ -222,11 +232,14 @@ int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d)
 			  (unsigned long long)c->datacenter.hosts_per_rack,
 			  (unsigned long long)MAX_HOSTS);
 	load_vms(c, root, d);
+	dc_migrations_load(c, root, d);
 
 	if (d->errors == before) {
 		dc_world *w = NULL;
-		if (dc_world_build(c, &w, d) == 0)
+		if (dc_world_build(c, &w, d) == 0) {
+			dc_migrations_check(c, w, d);
 			dc_world_destroy(w);
+		}
 	}
 	if (d->errors != before) {
 		dc_config_destroy(c);
@@ -241,5 +254,6 @@ void dc_config_destroy(dc_config *c)
 	if (!c)
 		return;
 	free(c->vms);
+	free(c->migrations);
 	free(c);
 }

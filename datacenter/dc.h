@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mem.h"
+#include "mig.h"
 #include "net.h"
 #include "sim.h"
 
@@ -56,9 +58,29 @@ typedef struct dc_vm_cfg {
 	const char *host;       /* "rack0/host3", or "" to let placement choose */
 	uint64_t vcpus;
 	uint64_t memory_bytes;
+	mem_dirtying_cfg dirtying; /* its `dirtying:` (defaults: idle) */
 	const cfg_node *node;   /* the VM's mapping, for messages */
 	const cfg_node *host_node; /* its host: value, or NULL */
 } dc_vm_cfg;
+
+/* How a migration's guest dirtying is modelled. */
+typedef enum dc_fidelity {
+	DC_FIDELITY_STATISTICAL, /* expected counts (mem_hotcold) */
+	DC_FIDELITY_PAGE_EXACT,  /* a dirty log fed by a page-write generator */
+} dc_fidelity;
+
+/* One entry of `migrations:`: which VM goes where and when, and the
+ * mechanism's knobs (models/network/migration's table, whose defaults
+ * follow the chosen policy: see dc_config_load). */
+typedef struct dc_migration_cfg {
+	const char *vm;
+	const char *to;
+	uint64_t at_ns;
+	int fidelity;           /* dc_fidelity */
+	mig_params mig;
+	size_t vm_index;        /* into dc_config.vms */
+	const cfg_node *node;   /* the entry's mapping */
+} dc_migration_cfg;
 
 /* A validated experiment. Strings and nodes are borrowed from the document,
  * which must outlive it. */
@@ -67,6 +89,8 @@ typedef struct dc_config {
 	dc_datacenter_cfg datacenter;
 	dc_vm_cfg *vms;
 	size_t nvms;
+	dc_migration_cfg *migrations;
+	size_t nmigrations;
 	const cfg_doc *doc;
 } dc_config;
 
@@ -75,15 +99,21 @@ typedef struct dc_config {
 extern const char *const dc_top_keys[];
 
 /* Parameter table i of an experiment (experiment, datacenter, its host,
- * fabric and network, vms[]), in the order `vdcsim params` prints them;
+ * fabric and network, vms[], vms[].dirtying, migrations[] and the
+ * migration mechanism's knobs), in the order `vdcsim params` prints them;
  * NULL past the last. */
 const cfg_section *dc_section_at(size_t i);
 
 /* Validates doc (without its `sweep` and `replications` keys, which it
  * ignores) and returns a new config in *out. Checks every parameter, that
- * VM names are unique and that every VM can be placed (a named host exists
- * and has room, or the placement policy finds one). Reports all problems
- * found at their nodes and returns SIM_EINPUT; *out is then NULL. */
+ * VM names are unique, that every VM can be placed (a named host exists
+ * and has room, or the placement policy finds one) and that every
+ * migration names a VM (at most one migration per VM), a host other than
+ * the VM's with room for it (migrations taken in order of time), and a
+ * time within the run. A migration's knobs start from the defaults of its
+ * policy (mig_params_preset) and then take what the entry gives. Reports
+ * all problems found at their nodes and returns SIM_EINPUT; *out is then
+ * NULL. */
 int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d);
 /* Frees a config; NULL is a no-op. */
 void dc_config_destroy(dc_config *c);
@@ -143,11 +173,13 @@ typedef struct dc_run_stats {
 	uint64_t end_ns;
 } dc_run_stats;
 
-/* Declares datacenter/'s result tables (hosts, vms, links, host_samples)
- * in r. */
+/* Declares datacenter/'s result tables (hosts, vms, links, host_samples,
+ * migrations, migration_rounds) in r. */
 int dc_results_declare(sim_results *r, sim_diag *d);
 /* Runs the experiment c with master seed `seed` (the run's own seed, after
- * replication) and writes its rows into r under r's current run id.
+ * replication) and writes its rows into r under r's current run id. The
+ * run lasts experiment.duration, or until its last migration is done if
+ * that is later.
  * Returns 0, SIM_EINTR if the engine was stopped through the progress hook
  * (nothing of the run is valid then), or a results error. */
 int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,

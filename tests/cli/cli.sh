@@ -25,17 +25,19 @@ check params_shows_memory_default_and_range grep -Eq '^  memory +size +64GiB +1M
 d="$work/results/default"
 check default_run_makes_results_default [ -d "$d" ]
 check default_run_has_results_sqlite [ -s "$d/results.sqlite" ]
-for t in runs hosts vms links host_samples meta columns; do
+for t in runs hosts vms links host_samples migrations migration_rounds meta columns; do
     check "default_run_has_${t}_csv" [ -s "$d/$t.csv" ]
 done
-check default_run_has_a_png_plot bash -c "head -c 8 '$d/placement.png' | od -An -tx1 | tr -d ' \n' | grep -qx 89504e470d0a1a0a"
+check default_run_has_a_png_plot bash -c "head -c 8 '$d/downtime_vs_iterations.png' | od -An -tx1 | tr -d ' \n' | grep -qx 89504e470d0a1a0a"
 check default_run_leaves_no_partial [ ! -e "$d.partial" ]
 check default_run_keeps_its_config [ -s "$d/config.yaml" ]
-check default_run_prints_where grep -q "^results/default: 2 runs" out.txt
+check default_run_prints_where grep -q "^results/default: 24 runs" out.txt
+check default_run_migrates_once_per_run [ "$(sqlite3 "$d/results.sqlite" 'SELECT count(*) FROM migrations')" = 24 ]
+check default_run_downtime_falls_with_rounds [ "$(sqlite3 "$d/results.sqlite" 'SELECT count(*) FROM migrations a JOIN migrations b ON a.max_rate_bps = b.max_rate_bps AND b.rounds = a.rounds + 1 WHERE b.downtime_ns > a.downtime_ns')" = 0 ]
 check csv_records_end_in_crlf bash -c "head -n1 '$d/runs.csv' | od -c | grep -q '\\\\r  *\\\\n'"
 check schema_version_is_recorded [ "$(sqlite3 "$d/results.sqlite" 'PRAGMA user_version')" = 1 ]
 check rng_derivation_is_recorded grep -q splitmix64 <<<"$(sqlite3 "$d/results.sqlite" "SELECT value FROM meta WHERE key = 'rng_derivation'")"
-check runs_have_a_column_per_swept_parameter [ "$(sqlite3 "$d/results.sqlite" 'SELECT group_concat("datacenter.placement") FROM runs')" = "first-fit,worst-fit" ]
+check runs_have_a_column_per_swept_parameter [ "$(sqlite3 "$d/results.sqlite" 'SELECT group_concat("migrations.0.max_rounds") FROM runs WHERE point < 8')" = "1,2,3,4,5,6,8,10" ]
 
 # A second run does not overwrite the first.
 (cd "$work" && "$VDCSIM" run >out2.txt 2>&1) || true
@@ -47,11 +49,11 @@ check existing_output_is_refused [ $rc -eq 2 ]
 check existing_output_message grep -q "output directory '$d' exists" err.txt
 
 # vdcsim plot draws again; --svg draws SVG.
-rm "$d/placement.png"
-check plot_redraws bash -c "'$VDCSIM' plot '$d' | grep -qx '$d: 1 plot drawn'"
-check plot_redraws_png [ -s "$d/placement.png" ]
+rm "$d/downtime_vs_iterations.png"
+check plot_redraws bash -c "'$VDCSIM' plot '$d' | grep -qx '$d: 2 plots drawn'"
+check plot_redraws_png [ -s "$d/downtime_vs_iterations.png" ]
 "$VDCSIM" plot "$d" --svg >/dev/null
-check plot_svg grep -q '<svg' "$d/placement.svg"
+check plot_svg grep -q '<svg' "$d/downtime_vs_iterations.svg"
 rc=0; "$VDCSIM" plot "$work" >/dev/null 2>&1 || rc=$?
 check plot_of_a_non_results_dir_is_refused [ $rc -eq 2 ]
 "$VDCSIM" run "$good" -o "$work/svg" --svg >/dev/null 2>&1
@@ -105,7 +107,7 @@ if [ -n "${VDCSIM_BUILD_DIR:-}" ]; then
     mkdir -p "$work/elsewhere"
     (cd "$work/elsewhere" && "$exe" run >/dev/null 2>&1)
     check installed_vdcsim_uses_installed_default_config [ -d "$work/elsewhere/results/installed" ]
-    check installed_vdcsim_draws_plots [ -s "$work/elsewhere/results/installed/placement.png" ]
+    check installed_vdcsim_draws_plots [ -s "$work/elsewhere/results/installed/downtime_vs_iterations.png" ]
 fi
 
 finish

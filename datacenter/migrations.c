@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `migrations:` section: each entry names a VM, a destination host and
+ * a time, with the mechanism's knobs (models/network/migration) in the same
+ * mapping. A knob left out takes the default of the entry's policy.
+ */
+#include "dc_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const fidelity_choices[] = {"statistical", "page-exact",
+					       NULL};
+
+static const cfg_param migration_params[] = {
+	{.name = "vm", .type = CFG_T_STRING, .def = NULL,
+	 .offset = offsetof(dc_migration_cfg, vm), .doc = "the VM to migrate"},
+	{.name = "to", .type = CFG_T_STRING, .def = NULL,
+	 .offset = offsetof(dc_migration_cfg, to),
+	 .doc = "destination host (rackR/hostH)"},
+	{.name = "at", .type = CFG_T_TIME, .def = "0s",
+	 .offset = offsetof(dc_migration_cfg, at_ns),
+	 .doc = "simulated time the migration starts"},
+	{.name = "fidelity", .type = CFG_T_ENUM, .def = "statistical",
+	 .choices = fidelity_choices,
+	 .offset = offsetof(dc_migration_cfg, fidelity),
+	 .doc = "guest dirtying in expected counts or page-exact (dirty log)"},
+};
+
+const char *const dc_migration_knob_names[] = {
+	"scheme", "policy", "start_rate", "rate_step", "max_rate",
+	"max_rounds", "max_sent_factor", "stop_pages", "downtime_limit", "skip",
+	"reservation_cost", "commitment_cost", "activation_cost", NULL};
+
+const cfg_section dc_migration_section = {
+	.path = "migrations[]",
+	.doc = "each entry of the migrations: list moves one VM; the keys of "
+	       "the mechanism (below) go in the same mapping",
+	.params = migration_params,
+	.nparams = sizeof migration_params / sizeof migration_params[0],
+	.subsections = dc_migration_knob_names,
+};
+
+static const cfg_param *knob(const char *name)
+{
+	const cfg_section *s = mig_sections()[0];
+	for (size_t i = 0; i < s->nparams; i++)
+		if (strcmp(s->params[i].name, name) == 0)
+			return &s->params[i];
+	return NULL;
+}
+
+/* Loads the knobs of one entry: the policy first (with every knob's
+ * validation), then the policy's defaults, then the knobs given. */
+static void load_knobs(dc_migration_cfg *m, const cfg_node *item, sim_diag *d)
+{
+	const cfg_param *policy = knob("policy");
+	mig_params_default(&m->mig);
+	const cfg_node *pn = cfg_map_get(item, "policy");
+	if (pn && cfg_param_load(policy, pn, &m->mig, d) != 0)
+		return;
+	mig_params_preset(&m->mig, (mig_policy)m->mig.policy);
+	for (size_t i = 0; i < cfg_node_len(item); i++) {
+		const char *key = cfg_node_text(cfg_node_key(item, i));
+		const cfg_param *p = knob(key);
+		if (p && p != policy)
+			cfg_param_load(p, cfg_node_at(item, i), &m->mig, d);
+	}
+}
+
+void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d)
+{
+	const cfg_node *list = cfg_map_get(root, "migrations");
+	if (!list)
+		return;
+	if (cfg_node_kind(list) != CFG_SEQ) {
+		cfg_error(d, list, "migrations: expected a sequence of migration "
+			  "mappings, got %s", cfg_kind_name(cfg_node_kind(list)));
+		return;
+	}
+	c->nmigrations = cfg_node_len(list);
+	c->migrations = sim_xcalloc(c->nmigrations ? c->nmigrations : 1,
+				    sizeof *c->migrations);
+	for (size_t i = 0; i < c->nmigrations; i++) {
+		const cfg_node *item = cfg_node_at(list, i);
+		dc_migration_cfg *m = &c->migrations[i];
+		m->node = item;
+		if (cfg_section_load(&dc_migration_section, item, item, m, d) != 0)
+			continue;
+		load_knobs(m, item, d);
+	}
+}
+
+/* Orders migrations by time, then by position in the file. */
+static int by_time(const void *a, const void *b)
+{
+	const dc_migration_cfg *x = *(const dc_migration_cfg *const *)a;
+	const dc_migration_cfg *y = *(const dc_migration_cfg *const *)b;
+	if (x->at_ns != y->at_ns)
+		return x->at_ns < y->at_ns ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
+{
+	if (c->nmigrations == 0)
+		return;
+	uint64_t *free_bytes = sim_xcalloc(w->nhosts, sizeof *free_bytes);
+	for (size_t h = 0; h < w->nhosts; h++)
+		free_bytes[h] = w->hosts[h].memory_bytes -
+				w->hosts[h].memory_committed_bytes;
+	uint32_t *where = sim_xcalloc(c->nvms ? c->nvms : 1, sizeof *where);
+	size_t *seen = sim_xcalloc(c->nvms ? c->nvms : 1, sizeof *seen);
+	for (size_t v = 0; v < c->nvms; v++)
+		where[v] = w->vms[v].host;
+	const dc_migration_cfg **order =
+		sim_xcalloc(c->nmigrations, sizeof *order);
+	for (size_t i = 0; i < c->nmigrations; i++)
+		order[i] = &c->migrations[i];
+	/* qsort with a total order (time, then address in one array) is
+	 * deterministic. */
+	qsort(order, c->nmigrations, sizeof *order, by_time);
+	for (size_t k = 0; k < c->nmigrations; k++) {
+		dc_migration_cfg *m = (dc_migration_cfg *)order[k];
+		const cfg_node *vmn = cfg_map_get(m->node, "vm");
+		const cfg_node *ton = cfg_map_get(m->node, "to");
+		const cfg_node *atn = cfg_map_get(m->node, "at");
+		size_t v = 0;
+		while (v < c->nvms && strcmp(c->vms[v].name, m->vm) != 0)
+			v++;
+		if (v == c->nvms) {
+			const char **names = sim_xcalloc(c->nvms + 1, sizeof *names);
+			for (size_t k2 = 0; k2 < c->nvms; k2++)
+				names[k2] = c->vms[k2].name;
+			const char *near = sim_suggest(m->vm, names);
+			if (near)
+				cfg_error(d, vmn, "migrations[].vm: no VM '%s' (did "
+					  "you mean '%s'?)", m->vm, near);
+			else
+				cfg_error(d, vmn, "migrations[].vm: no VM '%s' "
+					  "(expected the name of a VM in vms:)", m->vm);
+			free(names);
+			continue;
+		}
+		m->vm_index = v;
+		if (seen[v]) {
+			const cfg_node *first = cfg_map_get(c->migrations[seen[v] - 1].node, "vm");
+			cfg_error(d, vmn, "migrations[].vm: VM '%s' is already "
+				  "migrated at %u:%u (expected one migration per VM)",
+				  m->vm, cfg_node_line(first), cfg_node_col(first));
+			continue;
+		}
+		seen[v] = (size_t)(m - c->migrations) + 1;
+		if (m->at_ns > c->experiment.duration_ns) {
+			cfg_error(d, atn ? atn : m->node,
+				  "migrations[].at: %llu ns is after the end of the "
+				  "run (expected at most experiment.duration, %llu ns)",
+				  (unsigned long long)m->at_ns,
+				  (unsigned long long)c->experiment.duration_ns);
+			continue;
+		}
+		long dst = dc_world_find_host(w, m->to);
+		if (dst < 0) {
+			cfg_error(d, ton, "migrations[].to: no host '%s' (expected "
+				  "a host name such as rack0/host1)", m->to);
+			continue;
+		}
+		if ((uint32_t)dst == where[v]) {
+			cfg_error(d, ton, "migrations[].to: VM '%s' is on '%s' "
+				  "already (expected another host)", m->vm, m->to);
+			continue;
+		}
+		if (free_bytes[dst] < c->vms[v].memory_bytes) {
+			cfg_error(d, ton, "migrations[].to: host '%s' has %llu bytes "
+				  "free, VM '%s' needs %llu (expected a host with room)",
+				  m->to, (unsigned long long)free_bytes[dst], m->vm,
+				  (unsigned long long)c->vms[v].memory_bytes);
+			continue;
+		}
+		free_bytes[dst] -= c->vms[v].memory_bytes;
+		free_bytes[where[v]] += c->vms[v].memory_bytes;
+		where[v] = (uint32_t)dst;
+	}
+	free(order);
+	free(seen);
+	free(where);
+	free(free_bytes);
+}
