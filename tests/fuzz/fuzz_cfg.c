@@ -15,31 +15,13 @@
  *   ./fuzz_cfg -max_len=8192 -timeout=5 corpus
  */
 #include "sim.h"
+#include "cfg_same_tree.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Same kinds, texts and keys; a quoted scalar must read back quoted. */
-static bool same_tree(const cfg_node *a, const cfg_node *b)
-{
-	if (cfg_node_kind(a) != cfg_node_kind(b) ||
-	    cfg_node_len(a) != cfg_node_len(b))
-		return false;
-	if (cfg_node_kind(a) == CFG_SCALAR)
-		return strcmp(cfg_node_text(a), cfg_node_text(b)) == 0 &&
-		       (!cfg_node_is_quoted(a) || cfg_node_is_quoted(b));
-	for (size_t i = 0; i < cfg_node_len(a); i++) {
-		if (cfg_node_kind(a) == CFG_MAP &&
-		    !same_tree(cfg_node_key(a, i), cfg_node_key(b, i)))
-			return false;
-		if (!same_tree(cfg_node_at(a, i), cfg_node_at(b, i)))
-			return false;
-	}
-	return true;
-}
 
 /* Counts nodes of the expanded tree, stopping once past limit. */
 static size_t count_upto(const cfg_node *n, size_t limit)
@@ -90,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg_doc *again = NULL;
 	rc = cfg_doc_parse("fuzz.yaml", text, strlen(text), &again, &d);
 	require(rc == 0, "emitted text does not parse", text);
-	require(same_tree(cfg_doc_root(doc), cfg_doc_root(again)),
+	require(cfg_same_tree(cfg_doc_root(doc), cfg_doc_root(again)),
 		"emitted text reads back as another tree", text);
 	char *text2 = cfg_doc_emit(again);
 	require(strcmp(text, text2) == 0, "emission is not a fixed point",

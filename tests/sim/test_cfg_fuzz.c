@@ -16,6 +16,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim.h"
+#include "../fuzz/cfg_same_tree.h"
 
 /* Criterion's eq(str, ...) takes char *, and -Wwrite-strings makes
  * literals const: the cast is the price of the new assert API. */
@@ -220,26 +221,6 @@ static bool all_positioned(const char *text, enum origin origin)
 	return true;
 }
 
-/* Same kinds, texts and keys; a quoted scalar reads back quoted (a plain
- * one may come back quoted where plain style cannot hold its text). */
-static bool same_tree(const cfg_node *a, const cfg_node *b)
-{
-	if (cfg_node_kind(a) != cfg_node_kind(b) ||
-	    cfg_node_len(a) != cfg_node_len(b))
-		return false;
-	if (cfg_node_kind(a) == CFG_SCALAR)
-		return strcmp(cfg_node_text(a), cfg_node_text(b)) == 0 &&
-		       (!cfg_node_is_quoted(a) || cfg_node_is_quoted(b));
-	for (size_t i = 0; i < cfg_node_len(a); i++) {
-		if (cfg_node_kind(a) == CFG_MAP &&
-		    !same_tree(cfg_node_key(a, i), cfg_node_key(b, i)))
-			return false;
-		if (!same_tree(cfg_node_at(a, i), cfg_node_at(b, i)))
-			return false;
-	}
-	return true;
-}
-
 /* Small tables shaped like the real ones. */
 typedef struct fuzz_cfg {
 	uint64_t u[4];
@@ -399,7 +380,7 @@ static void run_one(const buf *x, gsl_rng *r, unsigned *accepted)
 	rc = cfg_doc_parse(FILE_NAME, text, strlen(text), &again, &d);
 	cr_assert(eq(int, rc, 0), "input:\n%.*s\nemitted:\n%s\nmessages:\n%s",
 		  (int)x->len, x->b, text, d.text ? d.text : "");
-	cr_assert(same_tree(cfg_doc_root(doc), cfg_doc_root(again)),
+	cr_assert(cfg_same_tree(cfg_doc_root(doc), cfg_doc_root(again)),
 		  "input:\n%.*s\nemitted:\n%s", (int)x->len, x->b, text);
 	char *text2 = cfg_doc_emit(again);
 	cr_assert(eq(str, STR(text2), STR(text)));
