@@ -80,6 +80,18 @@ bool cli_safe_name(const char *name);
 /* Writes text to path through path.tmp and a rename; reports in d. */
 int cli_write_file(const char *path, const char *text, sim_diag *d);
 
+/* Draws every plot of plots/ (found through cli_datadir) whose tables are
+ * in the results directory dir, into dir. Returns as sim_plots_render, or
+ * SIM_ENOENT (with a message) if no plots/ folder is found. */
+int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
+		   sim_diag *d);
+/* Finishes a results database r written into directory dir: if rc (the
+ * writer's status so far) is 0, exports the CSVs, closes r and draws the
+ * plots; otherwise, or on any failure, aborts r. Takes r in every case.
+ * Returns the first error (SIM_ETOOL: the data is complete, a plot failed). */
+int cli_results_publish(sim_results *r, int rc, const char *dir, bool svg,
+			unsigned *made, bool *skipped, sim_diag *d);
+
 /* Checks a --seed value (0 ..= 2^63 - 1, the range of experiment.seed);
  * says what is wrong for command cmd and returns -1 if it is bad. */
 int cli_check_seed(const char *cmd, const char *s);

@@ -157,19 +157,11 @@ int cli_cmd_plot(int argc, char **argv)
 			  "meta.csv that vdcsim run and wws write)", dir);
 		return CLI_USAGE;
 	}
-	char *datadir = cli_datadir();
-	if (!datadir) {
-		cli_error("plot: cannot find the plots/ folder (set VDCSIM_DATADIR)");
-		return CLI_FAIL;
-	}
-	char *scripts = sim_xasprintf("%s/plots", datadir);
-	free(datadir);
 	sim_diag d;
 	sim_diag_init(&d);
 	unsigned made = 0;
 	bool skipped = false;
-	int rc = sim_plots_render(scripts, dir, dir, o.svg, &made, &skipped, &d);
-	free(scripts);
+	int rc = cli_plots_draw(dir, o.svg, &made, &skipped, &d);
 	int status = CLI_OK;
 	if (rc != 0) {
 		cli_print_diag(&d);

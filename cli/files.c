@@ -86,3 +86,40 @@ int cli_check_seed(const char *cmd, const char *s)
 	}
 	return 0;
 }
+
+int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
+		   sim_diag *d)
+{
+	*made = 0;
+	*skipped = false;
+	char *datadir = cli_datadir();
+	if (!datadir) {
+		sim_diag_error(d, NULL, 0, 0,
+			       "vdcsim: cannot find the plots/ folder (set "
+			       "VDCSIM_DATADIR to the folder holding configs/ and "
+			       "plots/)");
+		return SIM_ENOENT;
+	}
+	char *scripts = sim_xasprintf("%s/plots", datadir);
+	int rc = sim_plots_render(scripts, dir, dir, svg, made, skipped, d);
+	free(scripts);
+	free(datadir);
+	return rc;
+}
+
+int cli_results_publish(sim_results *r, int rc, const char *dir, bool svg,
+			unsigned *made, bool *skipped, sim_diag *d)
+{
+	*made = 0;
+	*skipped = false;
+	if (rc == 0)
+		rc = sim_results_export_csv(r, dir, d);
+	if (rc != 0) {
+		sim_results_abort(r);
+		return rc;
+	}
+	rc = sim_results_close(r, d);
+	if (rc != 0)
+		return rc;
+	return cli_plots_draw(dir, svg, made, skipped, d);
+}

@@ -367,33 +367,8 @@ static int finish(const cli_plan *p, const char *staging, bool svg,
 		rc = sim_results_merge(r, f, d);
 		free(f);
 	}
-	if (rc == 0)
-		rc = sim_results_export_csv(r, staging, d);
-	if (rc == 0) {
-		rc = sim_results_close(r, d);
-		r = NULL;
-	} else {
-		sim_results_abort(r);
-	}
 	free(db);
-	if (rc != 0)
-		return rc;
-	char *datadir = cli_datadir();
-	if (datadir) {
-		char *scripts = sim_xasprintf("%s/plots", datadir);
-		rc = sim_plots_render(scripts, staging, staging, svg, plots,
-				      skipped, d);
-		free(scripts);
-		free(datadir);
-	} else {
-		*skipped = false;
-		sim_diag_error(d, NULL, 0, 0,
-			       "vdcsim: cannot find the plots/ folder (set "
-			       "VDCSIM_DATADIR to the folder holding configs/ and "
-			       "plots/)");
-		rc = SIM_ENOENT;
-	}
-	return rc;
+	return cli_results_publish(r, rc, staging, svg, plots, skipped, d);
 }
 
 static void usage_run(FILE *f)

@@ -378,25 +378,9 @@ int cli_cmd_wws(int argc, char **argv)
 		rc = sim_results_declare(r, &hist_table, &d);
 	if (rc == 0)
 		rc = write_tables(t, &o, rates, nrates, r, &d);
-	if (rc == 0)
-		rc = sim_results_export_csv(r, staging, &d);
-	if (rc == 0) {
-		rc = sim_results_close(r, &d);
-	} else {
-		sim_results_abort(r);
-	}
 	unsigned made = 0;
 	bool skipped = false;
-	if (rc == 0) {
-		char *dd = cli_datadir();
-		if (dd) {
-			char *scripts = sim_xasprintf("%s/plots", dd);
-			rc = sim_plots_render(scripts, staging, staging, o.svg, &made,
-					      &skipped, &d);
-			free(scripts);
-			free(dd);
-		}
-	}
+	rc = cli_results_publish(r, rc, staging, o.svg, &made, &skipped, &d);
 	if (rc != 0 && rc != SIM_ETOOL) {
 		cli_print_diag(&d);
 		cli_error("wws: could not write the results; partial files are in '%s'",
