@@ -17,6 +17,7 @@
 
 #include "sim.h"
 #include "../fuzz/cfg_same_tree.h"
+#include "../fuzz/mutate.h"
 
 /* Criterion's eq(str, ...) takes char *, and -Wwrite-strings makes
  * literals const: the cast is the price of the new assert API. */
@@ -114,72 +115,53 @@ typedef struct buf {
 
 static void insert(buf *x, size_t at, const char *s, size_t n)
 {
-	if (x->len + n > MAX_LEN)
-		return;
-	memmove(x->b + at + n, x->b + at, x->len - at);
-	memcpy(x->b + at, s, n);
-	x->len += n;
+	fuzz_insert(x->b, &x->len, MAX_LEN, at, s, n);
 }
 
-static size_t pick(gsl_rng *r, size_t n)
-{
-	return n ? (size_t)gsl_rng_uniform_int(r, n) : 0;
-}
 
 static void mutate(buf *x, gsl_rng *r)
 {
-	size_t at = pick(r, x->len + 1);
+	size_t at = fuzz_pick(r, x->len + 1);
 	switch (gsl_rng_uniform_int(r, 8)) {
 	case 0: /* flip one bit */
 		if (x->len)
-			x->b[pick(r, x->len)] ^= (char)(1u << pick(r, 8));
+			x->b[fuzz_pick(r, x->len)] ^= (char)(1u << fuzz_pick(r, 8));
 		break;
 	case 1: { /* insert a significant character */
-		char c = significant[pick(r, sizeof significant - 1)];
+		char c = significant[fuzz_pick(r, sizeof significant - 1)];
 		insert(x, at, &c, 1);
 		break;
 	}
 	case 2: { /* insert NUL, 0xff or another random byte */
 		static const char odd[] = {'\0', (char)0xff, (char)0x80,
 					   (char)0xc3, (char)0x07};
-		char c = pick(r, 2) ? odd[pick(r, sizeof odd)]
-				    : (char)pick(r, 256);
+		char c = fuzz_pick(r, 2) ? odd[fuzz_pick(r, sizeof odd)]
+				    : (char)fuzz_pick(r, 256);
 		insert(x, at, &c, 1);
 		break;
 	}
 	case 3: /* delete a span */
-		if (at < x->len) {
-			size_t n = 1 + pick(r, 12);
-			if (n > x->len - at)
-				n = x->len - at;
-			memmove(x->b + at, x->b + at + n, x->len - at - n);
-			x->len -= n;
-		}
+		fuzz_delete_span(x->b, &x->len, at, r);
 		break;
 	case 4: /* truncate */
 		x->len = at;
 		break;
 	case 5: { /* duplicate a span elsewhere */
-		if (!x->len)
-			break;
-		size_t from = pick(r, x->len);
-		size_t n = 1 + pick(r, 40);
-		if (n > x->len - from)
-			n = x->len - from;
 		char tmp[64];
-		memcpy(tmp, x->b + from, n);
-		insert(x, pick(r, x->len + 1), tmp, n);
+		size_t n = fuzz_copy_span(x->b, x->len, r, tmp);
+		if (n)
+			insert(x, fuzz_pick(r, x->len + 1), tmp, n);
 		break;
 	}
 	case 6: { /* insert a YAML token */
-		const char *t = tokens[pick(r, sizeof tokens / sizeof *tokens)];
+		const char *t = tokens[fuzz_pick(r, sizeof tokens / sizeof *tokens)];
 		insert(x, at, t, strlen(t));
 		break;
 	}
 	default: /* overwrite with a significant character */
 		if (x->len)
-			x->b[pick(r, x->len)] =
-				significant[pick(r, sizeof significant - 1)];
+			x->b[fuzz_pick(r, x->len)] =
+				significant[fuzz_pick(r, sizeof significant - 1)];
 		break;
 	}
 }
@@ -341,10 +323,10 @@ static const char *const set_args[] = {
 static void try_override(cfg_doc *doc, gsl_rng *r)
 {
 	buf arg;
-	const char *base = set_args[pick(r, sizeof set_args / sizeof *set_args)];
+	const char *base = set_args[fuzz_pick(r, sizeof set_args / sizeof *set_args)];
 	arg.len = strlen(base);
 	memcpy(arg.b, base, arg.len);
-	if (pick(r, 2))
+	if (fuzz_pick(r, 2))
 		mutate(&arg, r);
 	/* An argument is a C string: it ends at the first NUL. */
 	arg.b[arg.len] = '\0';
@@ -405,10 +387,10 @@ static void fuzz_batch(unsigned long seed, unsigned n)
 	unsigned accepted = 0;
 	for (unsigned i = 0; i < n; i++) {
 		buf x;
-		const char *s = seeds[pick(r, sizeof seeds / sizeof *seeds)];
+		const char *s = seeds[fuzz_pick(r, sizeof seeds / sizeof *seeds)];
 		x.len = strlen(s);
 		memcpy(x.b, s, x.len);
-		unsigned rounds = 1 + (unsigned)pick(r, 4);
+		unsigned rounds = 1 + (unsigned)fuzz_pick(r, 4);
 		for (unsigned k = 0; k < rounds; k++)
 			mutate(&x, r);
 		run_one(&x, r, &accepted);
@@ -461,9 +443,9 @@ Test(cfg_fuzz, random_unit_texts_never_crash_and_integers_round_trip)
 	gsl_rng_set(r, 99);
 	for (unsigned i = 0; i < 20000; i++) {
 		char s[24];
-		size_t n = pick(r, sizeof s - 1);
+		size_t n = fuzz_pick(r, sizeof s - 1);
 		for (size_t k = 0; k < n; k++)
-			s[k] = alphabet[pick(r, sizeof alphabet - 1)];
+			s[k] = alphabet[fuzz_pick(r, sizeof alphabet - 1)];
 		s[n] = '\0';
 		uint64_t u;
 		int64_t v;

@@ -17,6 +17,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "trace.h"
+#include "../fuzz/mutate.h"
 
 /* Criterion's eq(str, ...) takes char *, and -Wwrite-strings makes
  * literals const: the cast is the price of the new assert API. */
@@ -716,18 +717,10 @@ typedef struct fbuf {
 	size_t len;
 } fbuf;
 
-static size_t pick(gsl_rng *r, size_t n)
-{
-	return n ? (size_t)gsl_rng_uniform_int(r, n) : 0;
-}
 
 static void insert(fbuf *x, size_t at, const char *s, size_t n)
 {
-	if (x->len + n > FUZZ_MAX)
-		return;
-	memmove(x->b + at + n, x->b + at, x->len - at);
-	memcpy(x->b + at, s, n);
-	x->len += n;
+	fuzz_insert(x->b, &x->len, FUZZ_MAX, at, s, n);
 }
 
 static void mutate(fbuf *x, gsl_rng *r)
@@ -736,58 +729,47 @@ static void mutate(fbuf *x, gsl_rng *r)
 	 * lines), where nearly any change is refused: the samples deserve as
 	 * much attention. */
 	size_t lo = 0;
-	if (pick(r, 4))
+	if (fuzz_pick(r, 4))
 		for (int lines = 0; lines < 4; lines++) {
 			const char *nl = memchr(x->b + lo, '\n', x->len - lo);
 			if (!nl)
 				break;
 			lo = (size_t)(nl - x->b) + 1;
 		}
-	size_t at = lo + pick(r, x->len - lo + 1);
+	size_t at = lo + fuzz_pick(r, x->len - lo + 1);
 	switch (gsl_rng_uniform_int(r, 8)) {
 	case 0: /* flip one bit */
 		if (at < x->len)
-			x->b[at] ^= (char)(1u << pick(r, 8));
+			x->b[at] ^= (char)(1u << fuzz_pick(r, 8));
 		break;
 	case 1: { /* insert a random digit or significant byte */
 		static const char sig[] = "0123456789- \t\n#\r";
-		char c = sig[pick(r, sizeof sig - 1)];
+		char c = sig[fuzz_pick(r, sizeof sig - 1)];
 		insert(x, at, &c, 1);
 		break;
 	}
 	case 2: /* delete a span */
-		if (at < x->len) {
-			size_t n = 1 + pick(r, 12);
-			if (n > x->len - at)
-				n = x->len - at;
-			memmove(x->b + at, x->b + at + n, x->len - at - n);
-			x->len -= n;
-		}
+		fuzz_delete_span(x->b, &x->len, at, r);
 		break;
 	case 3: /* truncate */
 		x->len = at;
 		break;
 	case 4: { /* duplicate a span elsewhere */
-		if (!x->len)
-			break;
-		size_t from = pick(r, x->len);
-		size_t n = 1 + pick(r, 40);
-		if (n > x->len - from)
-			n = x->len - from;
 		char tmp[64];
-		memcpy(tmp, x->b + from, n);
-		insert(x, at, tmp, n);
+		size_t n = fuzz_copy_span(x->b, x->len, r, tmp);
+		if (n)
+			insert(x, at, tmp, n);
 		break;
 	}
 	case 5:
 	case 6: { /* insert a token */
-		size_t i = pick(r, sizeof tokens / sizeof *tokens);
+		size_t i = fuzz_pick(r, sizeof tokens / sizeof *tokens);
 		insert(x, at, tokens[i], tokens[i][0] ? strlen(tokens[i]) : 1);
 		break;
 	}
 	default: /* overwrite with a random byte */
 		if (at < x->len)
-			x->b[at] = (char)pick(r, 256);
+			x->b[at] = (char)fuzz_pick(r, 256);
 		break;
 	}
 }
@@ -828,10 +810,10 @@ static void fuzz_batch(unsigned long seed, unsigned n)
 	unsigned accepted = 0, saved = 0;
 	for (unsigned i = 0; i < n; i++) {
 		fbuf x;
-		const char *s = seeds[pick(r, sizeof seeds / sizeof *seeds)];
+		const char *s = seeds[fuzz_pick(r, sizeof seeds / sizeof *seeds)];
 		x.len = strlen(s);
 		memcpy(x.b, s, x.len);
-		unsigned rounds = 1 + (unsigned)pick(r, 3);
+		unsigned rounds = 1 + (unsigned)fuzz_pick(r, 3);
 		for (unsigned k = 0; k < rounds; k++)
 			mutate(&x, r);
 		parsed p = parse_n(x.b, x.len);
