@@ -6,26 +6,31 @@
  * counts, no bitmaps) or page-exact (a dirty log and a to-send bitmap).
  * Draws no random numbers itself; a page-exact guest's generator does.
  */
-#include "mig.h"
+#include "mig_internal.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
-__extension__ typedef unsigned __int128 u128;
 
 /* ---- parameters ------------------------------------------------------- */
 
-static const char *const scheme_choices[] = {"stop-and-copy", "precopy",
-					     NULL};
+static const char *const scheme_choices[] = {
+	"stop-and-copy", "precopy", "push", "postcopy", "hybrid", NULL};
+_Static_assert(sizeof scheme_choices / sizeof scheme_choices[0] ==
+		       MIG_SCHEME_COUNT + 1,
+	       "one name per scheme");
 static const char *const policy_choices[] = {"xen", "clark", "qemu",
 					     "xen-v2", NULL};
 
 static const cfg_param mig_param_table[] = {
 	{.name = "scheme", .type = CFG_T_ENUM, .def = "precopy",
 	 .choices = scheme_choices, .offset = offsetof(mig_params, scheme),
-	 .doc = "stop-and-copy, or iterative pre-copy then stop-and-copy "
-		"(Clark §3, reference §1.2)"},
+	 .doc = "stop-and-copy; precopy (iterative push, then stop-and-copy; "
+		"Clark §3); push (one live pass, then stop-and-copy); "
+		"postcopy (state, resume, then pull: active push and demand "
+		"faults; Hines & Gopalan); hybrid (precopy, then postcopy)"},
 	{.name = "policy", .type = CFG_T_ENUM, .def = "xen",
 	 .choices = policy_choices, .offset = offsetof(mig_params, policy),
 	 .doc = "when pre-copy stops: Xen legacy caps (§2.1), Clark's rate "
@@ -70,7 +75,46 @@ static const cfg_param mig_param_table[] = {
 	/* Xen legacy peeks the dirty bitmap and skips (§2.1, Clark §5). */
 	{.name = "skip", .type = CFG_T_BOOL, .def = "true",
 	 .offset = offsetof(mig_params, skip),
-	 .doc = "skip pages dirtied again before they are sent (Xen legacy)"},
+	 .doc = "skip pages dirtied again before they are sent (Xen legacy); "
+		"false: resend them (KVM/QEMU, reference §3.2)"},
+	/* The reference gives no size for the CPU and device state; 0 keeps
+	 * Clark's memory-only arithmetic (oracles 1 to 8). */
+	{.name = "state_size", .type = CFG_T_BYTES, .def = "0B",
+	 .min = "0B", .max = "1TiB",
+	 .offset = offsetof(mig_params, state_bytes),
+	 .doc = "CPU and device state, sent while paused (all post-copy "
+		"sends before resuming)"},
+	/* Xen's MAX_BATCH_SIZE, 1024 pages (§2.1, §8). */
+	{.name = "pull_batch", .type = CFG_T_UINT, .def = "1024", .min = "1",
+	 .max = "1000000000000",
+	 .offset = offsetof(mig_params, pull_batch_pages),
+	 .doc = "postcopy, hybrid: pages per active-push flow (the fault "
+		"accounting's time step)"},
+	/* Hines & Gopalan's pre-paging moves the push to the faulting
+	 * address (§4); here forward from it. */
+	{.name = "prepaging", .type = CFG_T_BOOL, .def = "true",
+	 .offset = offsetof(mig_params, prepaging),
+	 .doc = "postcopy, hybrid (page-exact): the active push goes on "
+		"from the latest fault's page"},
+	{.name = "disk_max_rounds", .type = CFG_T_UINT, .def = "29",
+	 .min = "1", .max = "1000000",
+	 .offset = offsetof(mig_params, disk_max_rounds),
+	 .doc = "local disk: pre-copy rounds at most before memory (the "
+		"first sends every block)"},
+	/* Bradford et al. throttle a guest that writes faster than the
+	 * transfer can follow (§6); 0 leaves it unthrottled. */
+	{.name = "disk_write_limit", .type = CFG_T_RATE, .def = "0bit/s",
+	 .min = "0bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(mig_params, disk_write_limit_bps),
+	 .doc = "local disk: guest disk writes throttled to this rate while "
+		"migrating, e.g. 20MB/s (0: no throttle)"},
+	/* dynDNS + IP tunnel (Bradford et al., §6); 0 on a LAN, where the
+	 * gratuitous ARP redirects at once. */
+	{.name = "redirect_time", .type = CFG_T_TIME, .def = "0ns",
+	 .min = "0ns", .max = "720h",
+	 .offset = offsetof(mig_params, redirect_ns),
+	 .doc = "after resume, old connections are tunnelled through the "
+		"source this long, until the new address is announced"},
 	/* The reference gives no general figure for stages 1 and 4 (§1.2);
 	 * they default to free. */
 	{.name = "reservation_cost", .type = CFG_T_TIME, .def = "0ns",
@@ -174,45 +218,23 @@ typedef struct mig_event {
 } mig_event;
 _Static_assert(sizeof(mig_event) <= SIM_PAYLOAD_MAX, "payload too large");
 
-typedef struct migration {
-	mig *owner;
-	uint32_t slot;
-	mig_request req;
-	uint64_t start_ns, stop_ns;
-	uint32_t live_rounds;      /* finished live rounds */
-	bool last_live;            /* XEN_V2: this live round is the last */
-	bool paused;               /* the round in flight is the paused one */
-	mem_pageset to_send;       /* expected pages of the current round */
-	uint64_t round_pages;      /* pages the current flow carries */
-	uint64_t round_skipped;
-	uint64_t round_start_ns;
-	uint64_t round_cap_bps;
-	uint64_t total_pages;
-	net_flow_id flow;
-	/* Page-exact only: the log, the current round's pages, and the time
-	 * up to which the guest's writes have been drawn. */
-	mem_dirtylog *log;
-	mem_bitmap send;
-	uint64_t drawn_ns;
-} migration;
-
-struct mig {
-	net *n;
-	sim_engine *e;
-	sim_model *model;
-	mig_callbacks cb;
-	migration **slots;         /* owned; NULL where a migration ended */
-	size_t nslots, cap;
-	size_t active;
-};
+static void space_fini(mig_space *s)
+{
+	if (!s->log)
+		return;
+	mem_dirtylog_destroy(s->log);
+	mem_bitmap_fini(&s->send);
+	s->log = NULL;
+}
 
 static void migration_free(migration *g)
 {
 	if (!g)
 		return;
-	mem_dirtylog_destroy(g->log);
-	if (g->log)
-		mem_bitmap_fini(&g->send);
+	space_fini(&g->mem);
+	space_fini(&g->disk);
+	if (g->has_absent)
+		mem_bitmap_fini(&g->absent);
 	free(g);
 }
 
@@ -252,7 +274,7 @@ size_t mig_active_count(const mig *m)
 	return m->active;
 }
 
-/* ---- rounds ----------------------------------------------------------- */
+/* ---- spaces: what a round sends and what the guest dirties ------------ */
 
 static uint64_t pages_of(double expected)
 {
@@ -266,17 +288,154 @@ static double pageset_total(mem_pageset s)
 	return s.hot_pages + s.cold_pages;
 }
 
+static void space_init(mig_space *s, uint64_t pages, uint64_t page_size,
+		       const mig_dirty *dirty, double scale)
+{
+	memset(s, 0, sizeof *s);
+	s->pages = pages;
+	s->page_size = page_size;
+	s->dirty = *dirty;
+	s->scale = scale;
+}
+
+/* Everything to send, as round 1 does; page-exact logging starts now if
+ * `logs` (writes before round 1 do not matter: it sends every page). */
+static void space_begin(mig_space *s, uint64_t now, bool logs)
+{
+	s->to_send = (mem_pageset){0, 0};
+	if (s->dirty.kind == MIG_DIRTY_HOTCOLD) {
+		s->to_send.hot_pages = (double)s->dirty.hotcold.hot_pages;
+		s->to_send.cold_pages =
+			(double)(s->pages - s->dirty.hotcold.hot_pages);
+	} else {
+		s->to_send.hot_pages = (double)s->pages;
+	}
+	if (logs && s->dirty.kind == MIG_DIRTY_PAGES) {
+		s->log = mem_dirtylog_create(s->pages);
+		mem_bitmap_init(&s->send, s->pages);
+		mem_bitmap_fill(&s->send);
+		mem_dirtylog_start(s->log);
+	}
+	s->origin_ns = now;
+	s->drawn_ns = now;
+}
+
+/* Units the next round of s carries. */
+static uint64_t space_pending(const mig_space *s)
+{
+	return s->log ? mem_bitmap_count(&s->send)
+		      : pages_of(pageset_total(s->to_send));
+}
+
+/* The guest's time at real time t: its writes run at s->scale of their
+ * speed since logging started. */
+static uint64_t guest_ns(const mig_space *s, uint64_t t)
+{
+	if (s->scale >= 1 || t <= s->origin_ns)
+		return t;
+	return s->origin_ns +
+	       (uint64_t)((double)(t - s->origin_ns) * s->scale);
+}
+
+void mig_space_draw(migration *g, mig_space *s, uint64_t t_ns,
+		    void (*fn)(void *ctx, uint64_t page), void *ctx)
+{
+	(void)g;
+	if (t_ns <= s->drawn_ns)
+		return;
+	uint64_t from = guest_ns(s, s->drawn_ns), to = guest_ns(s, t_ns);
+	if (to > from)
+		wl_pagegen_writes(s->dirty.pagegen, from, to, fn, ctx);
+	s->drawn_ns = t_ns;
+}
+
+static void mark_write(void *ctx, uint64_t page)
+{
+	mem_dirtylog_mark(ctx, page);
+}
+
+static void draw_writes(migration *g, mig_space *s, uint64_t t_ns)
+{
+	mig_space_draw(g, s, t_ns, mark_write, s->log);
+}
+
+/* Expected pages of s dirtied in a window of duration_ns. */
+static mem_pageset dirtied_in(const mig_space *s, uint64_t duration_ns)
+{
+	mem_pageset d = {0, 0};
+	uint64_t dt = (uint64_t)((double)duration_ns *
+				 (s->scale < 1 ? s->scale : 1));
+	switch (s->dirty.kind) {
+	case MIG_DIRTY_NONE:
+		break;
+	case MIG_DIRTY_UNIFORM:
+		d.hot_pages = s->dirty.uniform_bytes_per_s * ((double)dt / 1e9) /
+			      (double)s->page_size;
+		if (d.hot_pages > (double)s->pages)
+			d.hot_pages = (double)s->pages;
+		break;
+	case MIG_DIRTY_HOTCOLD:
+		d = mem_hotcold_dirtied(&s->dirty.hotcold, dt);
+		break;
+	case MIG_DIRTY_PAGES: /* counted in the log instead */
+	default:
+		sim_panic("unknown dirty model %d", (int)s->dirty.kind);
+	}
+	return d;
+}
+
+/* After a round of s that lasted duration_ns ending now: the pages
+ * dirtied during it become the next round's set. Returns their count. */
+static uint64_t space_round_end(migration *g, mig_space *s, uint64_t now,
+				uint64_t duration_ns)
+{
+	if (s->log) {
+		/* SHADOW_OP_CLEAN: the next round sends what was dirtied. */
+		draw_writes(g, s, now);
+		return mem_dirtylog_clean_into(s->log, &s->send);
+	}
+	s->to_send = dirtied_in(s, duration_ns);
+	return pages_of(pageset_total(s->to_send));
+}
+
+/* The guest stops writing (pause): the log stops; the set stays. */
+static void space_pause(mig_space *s)
+{
+	if (s->log)
+		mem_dirtylog_stop(s->log);
+}
+
+/* ---- rounds ----------------------------------------------------------- */
+
 static void flow_done(void *ctx, net *n, net_flow_id id);
 
-static void start_flow(migration *g, uint64_t pages)
+void mig_start_flow(migration *g, uint64_t bytes)
 {
 	mig *m = g->owner;
-	uint64_t bytes = pages * g->req.page_size_bytes;
 	if (net_flow_start(m->n, g->req.src, g->req.dst, bytes,
 			   g->round_cap_bps, flow_done, g, &g->flow) != 0)
 		sim_panic("migration flow %u -> %u did not start", g->req.src,
 			  g->req.dst);
-	g->round_pages = pages;
+	g->round_bytes = bytes;
+}
+
+/* The round's bytes other than memory pages: forwarded disk blocks and,
+ * paused, the state. */
+static uint64_t round_extra_bytes(const migration *g)
+{
+	uint64_t b = g->has_disk ? g->disk.in_flight * g->disk.page_size : 0;
+	if (g->phase == MIG_PHASE_PAUSED)
+		b += g->req.params.state_bytes;
+	return b;
+}
+
+static void restart_round(migration *g, uint64_t mem_pages)
+{
+	mig *m = g->owner;
+	if (net_flow_cancel(m->n, g->flow) != 0)
+		sim_panic("migration flow vanished");
+	g->mem.in_flight = mem_pages;
+	mig_start_flow(g, mem_pages * g->mem.page_size + round_extra_bytes(g));
 }
 
 /* Pages sent of a hot/cold to-send set under Xen's skip when the round's
@@ -290,69 +449,58 @@ static double skip_sent(const mem_hotcold *hc, mem_pageset set,
 /* With skip, the pages sent depend on the round's length, which depends
  * on the pages sent. The flow was started with the whole set to learn the
  * rate the fabric gives it now; the transmission time T solves
- * T = 8·P·sent(T)/rate, and since sent(T) falls as T grows the solution is
- * unique and bisection finds it. The flow is then restarted (in the same
- * ns, so nothing was sent) with that many pages. A rate that changes later
- * in the round does not revise the estimate. */
+ * T = (8·P·sent(T) + extra bits)/rate, and since sent(T) falls as T
+ * grows the solution is unique and bisection finds it. The flow is then
+ * restarted (in the same ns, so nothing was sent) with that many pages. A
+ * rate that changes later in the round does not revise the estimate. */
 static void apply_skip(migration *g)
 {
 	mig *m = g->owner;
 	uint64_t rate = net_flow_rate_bps(m->n, g->flow);
 	if (rate == 0)
 		return;
-	const mem_hotcold *hc = &g->req.dirty.hotcold;
-	double bits_per_page = 8.0 * (double)g->req.page_size_bytes;
+	const mem_hotcold *hc = &g->mem.dirty.hotcold;
+	double bits_per_page = 8.0 * (double)g->mem.page_size;
+	double extra_bits = 8.0 * (double)round_extra_bytes(g);
 	double lo = 0;
-	double hi = pageset_total(g->to_send) * bits_per_page * 1e9 /
-		    (double)rate;
+	double hi = (pageset_total(g->mem.to_send) * bits_per_page +
+		     extra_bits) *
+		    1e9 / (double)rate;
 	for (int i = 0; i < 64; i++) {
 		double mid = 0.5 * (lo + hi);
-		double sent = skip_sent(hc, g->to_send, (uint64_t)mid);
-		if (mid - sent * bits_per_page * 1e9 / (double)rate < 0)
+		double sent = skip_sent(hc, g->mem.to_send, (uint64_t)mid);
+		if (mid - (sent * bits_per_page + extra_bits) * 1e9 /
+				  (double)rate <
+		    0)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	uint64_t sent = pages_of(skip_sent(hc, g->to_send, (uint64_t)hi));
-	if (sent >= g->round_pages)
+	uint64_t sent = pages_of(skip_sent(hc, g->mem.to_send, (uint64_t)hi));
+	if (sent >= g->mem.in_flight)
 		return;
-	g->round_skipped = g->round_pages - sent;
-	if (net_flow_cancel(m->n, g->flow) != 0)
-		sim_panic("migration flow vanished");
-	start_flow(g, sent);
-}
-
-static void mark_write(void *ctx, uint64_t page)
-{
-	mem_dirtylog_mark(ctx, page);
-}
-
-/* Draws the guest's writes up to t_ns into the log. */
-static void draw_writes(migration *g, uint64_t t_ns)
-{
-	if (t_ns <= g->drawn_ns)
-		return;
-	wl_pagegen_writes(g->req.dirty.pagegen, g->drawn_ns, t_ns, mark_write,
-			  g->log);
-	g->drawn_ns = t_ns;
+	g->round_skipped = g->mem.in_flight - sent;
+	restart_round(g, sent);
 }
 
 /* Page-exact skip: the round's pages leave in ascending order at the
- * flow's current rate, so batch b leaves once the pages before it have
- * been sent; the log is peeked then, as Xen peeks before each batch, and
- * pages found dirty are dropped from this round (they stay in the log for
- * the next). The flow is restarted in the same ns with what is left. */
+ * flow's current rate (before any forwarded disk blocks), so batch b
+ * leaves once the pages before it have been sent; the log is peeked
+ * then, as Xen peeks before each batch, and pages found dirty are dropped
+ * from this round (they stay in the log for the next). The flow is
+ * restarted in the same ns with what is left. */
 static void apply_skip_pages(migration *g)
 {
 	mig *m = g->owner;
+	mig_space *s = &g->mem;
 	uint64_t rate = net_flow_rate_bps(m->n, g->flow);
 	if (rate == 0)
 		return;
-	u128 bits_per_page = (u128)g->req.page_size_bytes * 8;
+	u128 bits_per_page = (u128)s->page_size * 8;
 	uint64_t sent = 0, skipped = 0, in_batch = 0;
-	uint64_t pages = g->send.pages;
-	for (uint64_t p = mem_bitmap_next(&g->send, 0); p < pages;
-	     p = mem_bitmap_next(&g->send, p + 1)) {
+	uint64_t pages = s->send.pages;
+	for (uint64_t p = mem_bitmap_next(&s->send, 0); p < pages;
+	     p = mem_bitmap_next(&s->send, p + 1)) {
 		if (in_batch == 0) {
 			u128 ns = (sent * bits_per_page * UINT64_C(1000000000) +
 				   rate - 1) /
@@ -360,10 +508,10 @@ static void apply_skip_pages(migration *g)
 			uint64_t at = ns > SIM_TIME_MAX - g->round_start_ns
 					      ? SIM_TIME_MAX
 					      : g->round_start_ns + (uint64_t)ns;
-			draw_writes(g, at);
+			draw_writes(g, s, at);
 		}
-		if (mem_dirtylog_peek(g->log, p)) {
-			mem_bitmap_clear(&g->send, p);
+		if (mem_dirtylog_peek(s->log, p)) {
+			mem_bitmap_clear(&s->send, p);
 			skipped++;
 		} else {
 			sent++;
@@ -373,88 +521,97 @@ static void apply_skip_pages(migration *g)
 	if (skipped == 0)
 		return;
 	g->round_skipped = skipped;
-	if (net_flow_cancel(m->n, g->flow) != 0)
-		sim_panic("migration flow vanished");
-	start_flow(g, sent);
+	restart_round(g, sent);
 }
 
-static void round_begin(migration *g, bool paused)
+/* Starts a round of the given phase now. DISK sends the disk's set; LIVE
+ * the memory's set and the disk blocks dirtied since the last round;
+ * PAUSED the memory's set (none for post-copy and hybrid: they pull it),
+ * the disk's and the state. */
+static void round_begin(migration *g, mig_phase phase)
 {
 	mig *m = g->owner;
-	g->paused = paused;
+	const mig_params *p = &g->req.params;
+	bool pulls = p->scheme == MIG_SCHEME_POSTCOPY ||
+		     p->scheme == MIG_SCHEME_HYBRID;
+	g->stage = MIG_STAGE_ROUND;
+	g->phase = phase;
 	g->round_start_ns = sim_now(m->e);
 	g->round_skipped = 0;
-	const mig_params *p = &g->req.params;
-	if (paused) {
+	g->mem.in_flight = 0;
+	g->disk.in_flight = g->has_disk ? space_pending(&g->disk) : 0;
+	switch (phase) {
+	case MIG_PHASE_DISK:
+		g->round_cap_bps = p->max_rate_bps;
+		break;
+	case MIG_PHASE_LIVE:
+		if (g->live_rounds == 0)
+			g->round_cap_bps = p->policy == MIG_POLICY_CLARK
+						   ? p->start_rate_bps
+						   : p->max_rate_bps;
+		/* Otherwise round_cap_bps was set when the last round
+		 * ended. */
+		g->mem.in_flight = space_pending(&g->mem);
+		break;
+	case MIG_PHASE_PAUSED:
 		g->stop_ns = g->round_start_ns;
 		g->round_cap_bps = p->max_rate_bps;
-	} else if (g->live_rounds == 0) {
-		g->round_cap_bps = p->policy == MIG_POLICY_CLARK
-					   ? p->start_rate_bps
-					   : p->max_rate_bps;
+		space_pause(&g->mem);
+		if (g->has_disk)
+			space_pause(&g->disk);
+		if (!pulls)
+			g->mem.in_flight = space_pending(&g->mem);
+		break;
+	case MIG_PHASE_PULL:
+	default:
+		sim_panic("round_begin: phase %d", (int)phase);
 	}
-	/* Otherwise round_cap_bps was set when the last round ended. */
-	if (g->log) {
-		if (paused)
-			mem_dirtylog_stop(g->log);
-		start_flow(g, mem_bitmap_count(&g->send));
-	} else {
-		start_flow(g, pages_of(pageset_total(g->to_send)));
-	}
+	mig_start_flow(g, g->mem.in_flight * g->mem.page_size +
+				  round_extra_bytes(g));
 	/* Xen skips in live rounds only (§2.1: disabled in the last round). */
-	if (!paused && p->skip && g->req.dirty.kind == MIG_DIRTY_HOTCOLD)
-		apply_skip(g);
-	if (!paused && p->skip && g->log)
-		apply_skip_pages(g);
+	if (phase == MIG_PHASE_LIVE && p->skip) {
+		if (g->mem.dirty.kind == MIG_DIRTY_HOTCOLD)
+			apply_skip(g);
+		else if (g->mem.log)
+			apply_skip_pages(g);
+	}
 }
 
-static void finish(migration *g)
+void mig_finish(migration *g)
 {
 	mig *m = g->owner;
 	uint64_t now = sim_now(m->e);
+	uint64_t redirect_end = sim_time_add(g->resume_ns,
+					     g->req.params.redirect_ns);
 	mig_result r = {
 		.tag = g->req.tag,
 		.scheme = (mig_scheme)g->req.params.scheme,
 		.policy = (mig_policy)g->req.params.policy,
 		.start_ns = g->start_ns,
-		.end_ns = now,
 		.stop_ns = g->stop_ns,
+		.resume_ns = g->resume_ns,
+		.end_ns = now,
 		.total_ns = now - g->start_ns,
-		.downtime_ns = now - g->stop_ns,
-		.bytes = g->total_pages * g->req.page_size_bytes,
-		.pages_sent = g->total_pages,
+		.downtime_ns = g->resume_ns - g->stop_ns,
+		.residual_ns = (now > redirect_end ? now : redirect_end) -
+			       g->resume_ns,
+		.memory_bytes = g->mem.sent * g->mem.page_size,
+		.disk_bytes = g->disk.sent * g->disk.page_size,
+		.state_bytes = g->req.params.state_bytes,
+		.pages_sent = g->mem.sent,
+		.blocks_sent = g->disk.sent,
 		.rounds = g->live_rounds,
+		.disk_rounds = g->disk_rounds,
+		.disk_ns = g->has_disk ? g->disk_end_ns - g->disk.origin_ns : 0,
+		.faults = g->faults,
+		.stall_ns = g->faults * g->fault_ns,
 	};
+	r.bytes = r.memory_bytes + r.disk_bytes + r.state_bytes;
 	m->slots[g->slot] = NULL;
 	m->active--;
 	migration_free(g);
 	if (m->cb.on_done)
 		m->cb.on_done(m->cb.ctx, &r);
-}
-
-/* Expected pages dirtied in a live round of duration_ns. */
-static mem_pageset dirtied_in(const migration *g, uint64_t duration_ns)
-{
-	mem_pageset s = {0, 0};
-	double m_pages = (double)g->req.pages;
-	switch (g->req.dirty.kind) {
-	case MIG_DIRTY_NONE:
-		break;
-	case MIG_DIRTY_UNIFORM:
-		s.hot_pages = g->req.dirty.uniform_bytes_per_s *
-			      ((double)duration_ns / 1e9) /
-			      (double)g->req.page_size_bytes;
-		if (s.hot_pages > m_pages)
-			s.hot_pages = m_pages;
-		break;
-	case MIG_DIRTY_HOTCOLD:
-		s = mem_hotcold_dirtied(&g->req.dirty.hotcold, duration_ns);
-		break;
-	case MIG_DIRTY_PAGES: /* counted in the log instead */
-	default:
-		sim_panic("unknown dirty model %d", (int)g->req.dirty.kind);
-	}
-	return s;
 }
 
 /* Decides after live round k whether pre-copy goes on, and sets the next
@@ -464,8 +621,10 @@ static bool policy_stops(migration *g, uint64_t remaining_pages,
 {
 	const mig_params *p = &g->req.params;
 	uint64_t k = g->live_rounds;
+	if (p->scheme == MIG_SCHEME_PUSH)
+		return true;
 	bool caps = k >= p->max_rounds || remaining_pages < p->stop_pages ||
-		    (double)g->total_pages >
+		    (double)g->mem.sent >
 			    p->max_sent_factor * (double)g->req.pages;
 	switch ((mig_policy)p->policy) {
 	case MIG_POLICY_XEN:
@@ -476,7 +635,7 @@ static bool policy_stops(migration *g, uint64_t remaining_pages,
 		uint64_t dirty_bps = 0;
 		if (duration_ns > 0)
 			dirty_bps = (uint64_t)((u128)remaining_pages *
-					       g->req.page_size_bytes * 8 *
+					       g->mem.page_size * 8 *
 					       UINT64_C(1000000000) /
 					       duration_ns);
 		bool over;
@@ -489,8 +648,7 @@ static bool policy_stops(migration *g, uint64_t remaining_pages,
 		 * that it is exact; a round of no duration has unbounded
 		 * bandwidth. */
 		return k >= p->max_rounds ||
-		       (u128)remaining_pages * g->req.page_size_bytes *
-				       duration_ns <=
+		       (u128)remaining_pages * g->mem.page_size * duration_ns <=
 			       (u128)sent_bytes * p->downtime_limit_ns;
 	case MIG_POLICY_XEN_V2:
 		if (g->last_live || k >= p->max_rounds)
@@ -503,21 +661,60 @@ static bool policy_stops(migration *g, uint64_t remaining_pages,
 	}
 }
 
+/* The disk pre-copy goes on while its cap allows and at least
+ * stop_pages blocks remain. */
+static bool disk_stops(const migration *g, uint64_t remaining)
+{
+	return g->disk_rounds >= g->req.params.disk_max_rounds ||
+	       remaining < g->req.params.stop_pages;
+}
+
+/* The first memory round after reservation or the disk pre-copy. */
+static void memory_begin(migration *g)
+{
+	mig *m = g->owner;
+	const mig_params *p = &g->req.params;
+	/* Stop-and-copy and post-copy log nothing: the guest stops at once. */
+	space_begin(&g->mem, sim_now(m->e),
+		    p->scheme != MIG_SCHEME_STOP_AND_COPY &&
+			    p->scheme != MIG_SCHEME_POSTCOPY);
+	switch ((mig_scheme)p->scheme) {
+	case MIG_SCHEME_STOP_AND_COPY:
+	case MIG_SCHEME_POSTCOPY:
+		round_begin(g, MIG_PHASE_PAUSED);
+		break;
+	case MIG_SCHEME_PRECOPY:
+	case MIG_SCHEME_PUSH:
+	case MIG_SCHEME_HYBRID:
+		round_begin(g, MIG_PHASE_LIVE);
+		break;
+	default:
+		sim_panic("unknown migration scheme %d", p->scheme);
+	}
+}
+
 static void flow_done(void *ctx, net *n, net_flow_id id)
 {
 	(void)id;
 	migration *g = ctx;
 	mig *m = g->owner;
 	uint64_t now = sim_now(net_engine(n));
-	uint64_t duration = now - g->round_start_ns;
-	uint64_t bytes = g->round_pages * g->req.page_size_bytes;
-	g->total_pages += g->round_pages;
 	g->flow = 0;
+	if (g->stage == MIG_STAGE_PULL) {
+		mig_pull_batch_done(g);
+		return;
+	}
+	uint64_t duration = now - g->round_start_ns;
+	uint64_t bytes = g->round_bytes;
+	g->mem.sent += g->mem.in_flight;
+	g->disk.sent += g->disk.in_flight;
+	g->rounds++;
 
 	mig_round_result r = {
 		.tag = g->req.tag,
-		.index = g->live_rounds + 1,
-		.paused = g->paused,
+		.index = g->rounds,
+		.phase = g->phase,
+		.paused = g->phase == MIG_PHASE_PAUSED,
 		.start_ns = g->round_start_ns,
 		.duration_ns = duration,
 		.cap_bps = g->round_cap_bps,
@@ -525,13 +722,16 @@ static void flow_done(void *ctx, net *n, net_flow_id id)
 						  UINT64_C(1000000000) /
 						  duration)
 				     : 0,
-		.pages_sent = g->round_pages,
+		.bytes = bytes,
+		.pages_sent = g->phase == MIG_PHASE_DISK ? g->disk.in_flight
+							  : g->mem.in_flight,
 		.pages_skipped = g->round_skipped,
 	};
 
-	if (g->paused) {
+	if (g->phase == MIG_PHASE_PAUSED) {
 		if (m->cb.on_round)
 			m->cb.on_round(m->cb.ctx, &r);
+		g->stage = MIG_STAGE_COMMITTING;
 		mig_event ev = {.slot = g->slot};
 		sim_event_schedule(m->e, m->model,
 				   sim_time_add(now, g->req.params.commitment_ns),
@@ -539,23 +739,32 @@ static void flow_done(void *ctx, net *n, net_flow_id id)
 		return;
 	}
 
-	g->live_rounds++;
-	mem_pageset next = {0, 0};
-	uint64_t remaining;
-	if (g->log) {
-		/* SHADOW_OP_CLEAN: the next round sends what was dirtied. */
-		draw_writes(g, now);
-		remaining = mem_dirtylog_clean_into(g->log, &g->send);
-	} else {
-		next = dirtied_in(g, duration);
-		remaining = pages_of(pageset_total(next));
+	/* Disk blocks written during the round go with the next one. */
+	uint64_t disk_left = g->has_disk
+				     ? space_round_end(g, &g->disk, now, duration)
+				     : 0;
+	if (g->phase == MIG_PHASE_DISK) {
+		g->disk_rounds++;
+		r.pages_dirtied = disk_left;
+		if (m->cb.on_round)
+			m->cb.on_round(m->cb.ctx, &r);
+		if (!disk_stops(g, disk_left)) {
+			round_begin(g, MIG_PHASE_DISK);
+			return;
+		}
+		g->disk_end_ns = now;
+		memory_begin(g);
+		return;
 	}
+
+	g->live_rounds++;
+	uint64_t remaining = space_round_end(g, &g->mem, now, duration);
 	r.pages_dirtied = remaining;
 	if (m->cb.on_round)
 		m->cb.on_round(m->cb.ctx, &r);
-	g->to_send = next;
-	bool stop = policy_stops(g, remaining, bytes, duration);
-	round_begin(g, stop);
+	bool stop = policy_stops(g, remaining,
+				 g->mem.in_flight * g->mem.page_size, duration);
+	round_begin(g, stop ? MIG_PHASE_PAUSED : MIG_PHASE_LIVE);
 }
 
 static void mig_handle(sim_engine *e, sim_model *model, void *state,
@@ -569,29 +778,15 @@ static void mig_handle(sim_engine *e, sim_model *model, void *state,
 	migration *g = m->slots[ev->slot];
 	switch ((enum mig_event_kind)kind) {
 	case MIG_EV_RESERVED:
-		g->to_send = (mem_pageset){0, 0};
-		if (g->req.dirty.kind == MIG_DIRTY_HOTCOLD) {
-			g->to_send.hot_pages =
-				(double)g->req.dirty.hotcold.hot_pages;
-			g->to_send.cold_pages =
-				(double)(g->req.pages -
-					 g->req.dirty.hotcold.hot_pages);
+		if (g->has_disk) {
+			space_begin(&g->disk, sim_now(e), true);
+			round_begin(g, MIG_PHASE_DISK);
 		} else {
-			g->to_send.hot_pages = (double)g->req.pages;
+			memory_begin(g);
 		}
-		/* Page-exact logging starts with round 1, which sends every
-		 * page; writes before it do not matter. */
-		if (g->req.dirty.kind == MIG_DIRTY_PAGES &&
-		    g->req.params.scheme == MIG_SCHEME_PRECOPY) {
-			g->log = mem_dirtylog_create(g->req.pages);
-			mem_bitmap_init(&g->send, g->req.pages);
-			mem_bitmap_fill(&g->send);
-			mem_dirtylog_start(g->log);
-			g->drawn_ns = sim_now(e);
-		}
-		round_begin(g, g->req.params.scheme == MIG_SCHEME_STOP_AND_COPY);
 		break;
 	case MIG_EV_COMMITTED: {
+		g->stage = MIG_STAGE_ACTIVATING;
 		mig_event next = {.slot = g->slot};
 		sim_event_schedule(e, m->model,
 				   sim_time_add(sim_now(e),
@@ -600,7 +795,12 @@ static void mig_handle(sim_engine *e, sim_model *model, void *state,
 		break;
 	}
 	case MIG_EV_ACTIVATED:
-		finish(g);
+		g->resume_ns = sim_now(e);
+		if (g->req.params.scheme == MIG_SCHEME_POSTCOPY ||
+		    g->req.params.scheme == MIG_SCHEME_HYBRID)
+			mig_pull_begin(g);
+		else
+			mig_finish(g);
 		break;
 	default:
 		sim_panic("unknown migration event kind %u", kind);
@@ -609,6 +809,29 @@ static void mig_handle(sim_engine *e, sim_model *model, void *state,
 
 /* ---- start ------------------------------------------------------------ */
 
+static bool dirty_is_valid(const mig_dirty *d, uint64_t pages)
+{
+	switch (d->kind) {
+	case MIG_DIRTY_NONE:
+		return true;
+	case MIG_DIRTY_UNIFORM:
+		return isfinite(d->uniform_bytes_per_s) &&
+		       d->uniform_bytes_per_s >= 0;
+	case MIG_DIRTY_HOTCOLD: {
+		const mem_hotcold *h = &d->hotcold;
+		return h->pages == pages && h->hot_pages <= h->pages &&
+		       isfinite(h->hot_writes_per_s) &&
+		       h->hot_writes_per_s >= 0 &&
+		       isfinite(h->cold_writes_per_s) &&
+		       h->cold_writes_per_s >= 0;
+	}
+	case MIG_DIRTY_PAGES:
+		return d->pagegen != NULL;
+	default:
+		return false;
+	}
+}
+
 static bool request_is_valid(const mig_request *q)
 {
 	const mig_params *p = &q->params;
@@ -616,7 +839,7 @@ static bool request_is_valid(const mig_request *q)
 		return false;
 	if (q->pages > NET_FLOW_MAX_BYTES / q->page_size_bytes)
 		return false;
-	if (p->scheme < 0 || p->scheme > MIG_SCHEME_PRECOPY || p->policy < 0 ||
+	if (p->scheme < 0 || p->scheme >= MIG_SCHEME_COUNT || p->policy < 0 ||
 	    p->policy > MIG_POLICY_XEN_V2)
 		return false;
 	if (p->max_rate_bps == 0 ||
@@ -624,25 +847,68 @@ static bool request_is_valid(const mig_request *q)
 		return false;
 	if (!isfinite(p->max_sent_factor) || p->max_sent_factor < 0)
 		return false;
-	switch (q->dirty.kind) {
-	case MIG_DIRTY_NONE:
-		return true;
-	case MIG_DIRTY_UNIFORM:
-		return isfinite(q->dirty.uniform_bytes_per_s) &&
-		       q->dirty.uniform_bytes_per_s >= 0;
-	case MIG_DIRTY_HOTCOLD: {
-		const mem_hotcold *h = &q->dirty.hotcold;
-		return h->pages == q->pages && h->hot_pages <= h->pages &&
-		       isfinite(h->hot_writes_per_s) &&
-		       h->hot_writes_per_s >= 0 &&
-		       isfinite(h->cold_writes_per_s) &&
-		       h->cold_writes_per_s >= 0;
-	}
-	case MIG_DIRTY_PAGES:
-		return q->dirty.pagegen != NULL;
-	default:
+	if (p->pull_batch_pages == 0 || p->disk_max_rounds == 0)
 		return false;
+	/* The largest flow: all memory, all disk and the state at once. */
+	u128 most = (u128)q->pages * q->page_size_bytes + p->state_bytes +
+		    (u128)q->disk.blocks * q->disk.block_size_bytes;
+	if (most > NET_FLOW_MAX_BYTES)
+		return false;
+	if (q->disk.blocks > 0 &&
+	    (q->disk.block_size_bytes == 0 ||
+	     !dirty_is_valid(&q->disk.dirty, q->disk.blocks) ||
+	     !isfinite(q->disk.write_bytes_per_s) ||
+	     q->disk.write_bytes_per_s < 0))
+		return false;
+	return dirty_is_valid(&q->dirty, q->pages);
+}
+
+/* The guest's disk write speed under the throttle: limit / nominal rate,
+ * at most 1. */
+static double disk_scale(const mig_request *q)
+{
+	uint64_t limit = q->params.disk_write_limit_bps;
+	const mig_dirty *d = &q->disk.dirty;
+	double bytes_per_s = q->disk.write_bytes_per_s;
+	if (d->kind == MIG_DIRTY_UNIFORM)
+		bytes_per_s = d->uniform_bytes_per_s;
+	else if (d->kind == MIG_DIRTY_HOTCOLD)
+		bytes_per_s = ((d->hotcold.hot_pages > 0
+					? d->hotcold.hot_writes_per_s
+					: 0) +
+			       (d->hotcold.hot_pages < d->hotcold.pages
+					? d->hotcold.cold_writes_per_s
+					: 0)) *
+			      (double)q->disk.block_size_bytes;
+	if (limit == 0 || d->kind == MIG_DIRTY_NONE ||
+	    8 * bytes_per_s <= (double)limit)
+		return 1;
+	return (double)limit / (8 * bytes_per_s);
+}
+
+/* A network fault: a request to the source and the page back, a round
+ * trip plus the page at the path's narrowest link. */
+static uint64_t fault_cost_ns(net_topo *t, const mig_request *q)
+{
+	uint64_t latency = 0;
+	size_t hops = 0;
+	if (net_topo_path_latency(t, q->src, q->dst, &latency) != 0 ||
+	    net_topo_path(t, q->src, q->dst, NULL, 0, &hops) != 0)
+		sim_panic("fault_cost_ns: no route");
+	uint32_t *links = sim_xcalloc(hops ? hops : 1, sizeof *links);
+	if (net_topo_path(t, q->src, q->dst, links, hops, &hops) != 0)
+		sim_panic("fault_cost_ns: no route");
+	uint64_t narrowest = UINT64_MAX;
+	for (size_t i = 0; i < hops; i++) {
+		uint64_t c = net_topo_link(t, links[i])->capacity_bps;
+		if (c < narrowest)
+			narrowest = c;
 	}
+	free(links);
+	u128 tx = ((u128)q->page_size_bytes * 8 * UINT64_C(1000000000) +
+		   narrowest - 1) /
+		  narrowest;
+	return sim_time_add(2 * latency, (uint64_t)tx);
 }
 
 int mig_migration_start(mig *m, const mig_request *req)
@@ -662,7 +928,15 @@ int mig_migration_start(mig *m, const mig_request *req)
 	g->owner = m;
 	g->slot = (uint32_t)m->nslots;
 	g->req = *req;
+	g->stage = MIG_STAGE_RESERVING;
 	g->start_ns = sim_now(m->e);
+	space_init(&g->mem, req->pages, req->page_size_bytes, &req->dirty, 1);
+	g->has_disk = req->disk.blocks > 0;
+	if (g->has_disk)
+		space_init(&g->disk, req->disk.blocks,
+			   req->disk.block_size_bytes, &req->disk.dirty,
+			   disk_scale(req));
+	g->fault_ns = fault_cost_ns(net_topology(m->n), req);
 	m->slots[m->nslots++] = g;
 	m->active++;
 	mig_event ev = {.slot = g->slot};

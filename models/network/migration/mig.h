@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * models/network/migration/: live migration of a VM's memory over the flow
- * network. Stop-and-copy and iterative pre-copy (Clark et al. NSDI 2005;
- * Xen legacy and v2, QEMU switchover rules) with statistical dirtying in
- * expected page counts or page-exact (a dirty log fed by a page-write
- * generator). Each round is a real net flow, so migrations share links
- * with all other traffic. Post-copy is not modelled.
+ * models/network/migration/: live migration of a VM's memory (and, for
+ * WAN migration, its local disk) over the flow network. Stop-and-copy,
+ * push, iterative pre-copy (Clark et al. NSDI 2005; Xen legacy and v2,
+ * QEMU switchover rules), post-copy (Hines & Gopalan VEE 2009: demand
+ * faults plus active push) and hybrid (pre-copy, then post-copy), with
+ * statistical dirtying in expected page counts or page-exact (a dirty log
+ * fed by a page-write generator). A local disk is pre-copied first with
+ * block dirty tracking and write throttling (Bradford et al. VEE 2007).
+ * Every transfer is a real net flow, so migrations share links with all
+ * other traffic.
  */
 #ifndef VDCSIM_MIG_H
 #define VDCSIM_MIG_H
@@ -27,7 +31,23 @@
 typedef enum mig_scheme {
 	MIG_SCHEME_STOP_AND_COPY, /* "stop-and-copy": pause, send all, resume */
 	MIG_SCHEME_PRECOPY,       /* "precopy": live rounds, then stop-and-copy */
+	/* "push": Clark §3's push phase on its own: one live pass over all
+	 * pages, then the pages it dirtied are re-sent while paused (pre-copy
+	 * with exactly one live round; skip and max_rate apply). */
+	MIG_SCHEME_PUSH,
+	/* "postcopy": pause, send only the CPU/device state (state_size),
+	 * resume at the destination, then pull: the source pushes the pages
+	 * in batches (active push) while every guest access to a page not
+	 * yet there is a network fault costing a round trip plus the page's
+	 * transfer at the path's bottleneck (Hines & Gopalan, reference §4).
+	 * Each page crosses the network once. */
+	MIG_SCHEME_POSTCOPY,
+	/* "hybrid": pre-copy rounds under the policy; when it would stop,
+	 * the pages still dirty are pulled post-copy instead of being sent
+	 * while paused (QEMU's postcopy-after-precopy, reference §3.5). */
+	MIG_SCHEME_HYBRID,
 } mig_scheme;
+#define MIG_SCHEME_COUNT 5
 
 /* When pre-copy stops iterating (checked after each live round k, with r
  * the pages dirtied during round k, i.e. still to send):
@@ -63,7 +83,18 @@ typedef struct mig_params {
 	double max_sent_factor;    /* XEN, CLARK: stop past this many × M */
 	uint64_t stop_pages;       /* stop when fewer remain */
 	uint64_t downtime_limit_ns;/* QEMU: switchover target */
-	bool skip;                 /* Xen legacy skip of pages dirtied again */
+	/* Xen legacy skip of pages dirtied again; false is KVM/QEMU's
+	 * resend (a page written before it is sent goes in this round and
+	 * again in the next, reference §3.2). */
+	bool skip;
+	uint64_t state_bytes;      /* CPU and device state, sent paused */
+	uint64_t pull_batch_pages; /* post-copy: pages per active-push flow */
+	bool prepaging;            /* post-copy: push restarts at a fault */
+	uint64_t disk_max_rounds;  /* disk pre-copy rounds at most (>= 1) */
+	uint64_t disk_write_limit_bps; /* guest disk writes throttled to this
+					* rate while migrating; 0: none */
+	uint64_t redirect_ns;      /* IP tunnel from the source after resume
+				    * until the new address is announced */
 	uint64_t reservation_ns;   /* stage 1 */
 	uint64_t commitment_ns;    /* stage 4 */
 	uint64_t activation_ns;    /* stage 5 (resume, gratuitous ARP) */
@@ -114,7 +145,15 @@ typedef enum mig_dirty_kind {
 } mig_dirty_kind;
 
 /* Xen legacy peeks the bitmap once per MAX_BATCH_SIZE = 1024 pages
- * (reference §2.1). */
+ * (reference §2.1). Post-copy (MIG_SCHEME_POSTCOPY, HYBRID) with any kind
+ * takes the same writes as the guest's accesses at the destination: an
+ * access to a page not yet there faults (reads are not modelled, so
+ * faults are a lower bound for read-heavy guests). Statistically, pages
+ * of a class are accessed as independent Poisson processes of rate
+ * (class writes/s)/(class pages) and the push takes absent pages of each
+ * class in proportion; page-exact, the generator's writes are tested
+ * against a bitmap of absent pages window by window (a window is one
+ * push batch; the batch in flight counts as arrived). */
 #define MIG_SKIP_BATCH_PAGES UINT64_C(1024)
 
 typedef struct mig_dirty {
@@ -133,29 +172,61 @@ typedef struct mig_dirty {
  * ends (datacenter/ stores them).
  * ------------------------------------------------------------------------ */
 
+/* What a round moved. */
+typedef enum mig_phase {
+	MIG_PHASE_DISK,    /* a live round of the disk pre-copy */
+	MIG_PHASE_LIVE,    /* a live memory round (plus disk blocks dirtied
+			    * since the last round, forwarded) */
+	MIG_PHASE_PAUSED,  /* the stop-and-copy round: remaining memory,
+			    * remaining disk blocks and the state */
+	MIG_PHASE_PULL,    /* post-copy after resume, as one record: active
+			    * push batches plus demand faults */
+} mig_phase;
+
 typedef struct mig_round_result {
 	uint64_t tag;             /* the request's tag */
-	uint32_t index;           /* 1-based; the paused round is the last */
-	bool paused;              /* the stop-and-copy round */
+	uint32_t index;           /* 1-based over all phases, in order */
+	mig_phase phase;
+	bool paused;              /* phase == MIG_PHASE_PAUSED */
 	uint64_t start_ns, duration_ns; /* flow start to its completion */
 	uint64_t cap_bps;         /* the round flow's cap */
 	uint64_t rate_bps;        /* achieved: bits sent · 1e9 / duration */
-	uint64_t pages_sent;
+	uint64_t bytes;           /* all the round's bytes (pages, blocks,
+				   * state); faulted pages for PULL */
+	uint64_t pages_sent;      /* memory pages (DISK: blocks); PULL:
+				   * pushed, faulted ones excluded */
 	uint64_t pages_dirtied;   /* expected, rounded; 0 for a paused round */
 	uint64_t pages_skipped;   /* expected, rounded */
+	uint64_t faults;          /* PULL: network faults (pages fetched) */
 } mig_round_result;
 
 typedef struct mig_result {
 	uint64_t tag;
 	mig_scheme scheme;
 	mig_policy policy;
-	uint64_t start_ns, end_ns;   /* request to activation done */
+	uint64_t start_ns;           /* requested */
 	uint64_t stop_ns;            /* the VM paused */
+	uint64_t resume_ns;          /* the VM resumed at the destination */
+	uint64_t end_ns;             /* the last byte arrived (post-copy: the
+				      * last page; else resume_ns) */
 	uint64_t total_ns;           /* end - start */
-	uint64_t downtime_ns;        /* end - stop (pause to resume) */
-	uint64_t bytes;              /* pages_sent · page size */
-	uint64_t pages_sent;
-	uint32_t rounds;             /* live rounds (0 for stop-and-copy) */
+	uint64_t downtime_ns;        /* resume - stop */
+	uint64_t residual_ns;        /* after resume the VM still depends on
+				      * the source: max(end, resume +
+				      * redirect) - resume */
+	uint64_t bytes;              /* memory + disk + state bytes */
+	uint64_t memory_bytes;       /* pages_sent · page size */
+	uint64_t disk_bytes;         /* blocks_sent · block size */
+	uint64_t state_bytes;
+	uint64_t pages_sent;         /* each page once per send; post-copy:
+				      * pushed + faulted = M */
+	uint64_t blocks_sent;
+	uint32_t rounds;             /* live memory rounds (0 for
+				      * stop-and-copy and post-copy) */
+	uint32_t disk_rounds;
+	uint64_t disk_ns;            /* the disk pre-copy phase */
+	uint64_t faults;             /* post-copy network faults */
+	uint64_t stall_ns;           /* guest time stalled on them */
 } mig_result;
 
 typedef struct mig_callbacks {
@@ -172,6 +243,25 @@ typedef struct mig_callbacks {
 
 typedef struct mig mig;
 
+/* A local disk migrated with the VM (WAN migration, Bradford et al.): its
+ * blocks are pre-copied before memory, in rounds of the blocks written
+ * during the previous one (block dirty tracking), at most disk_max_rounds
+ * of them, stopping early when fewer than stop_pages remain. Blocks
+ * written later are forwarded with each memory round, and the last ones
+ * in the paused round. While migrating the guest's disk writes are
+ * throttled to disk_write_limit_bps: the write process runs at
+ * min(1, limit / (8 · write_bytes_per_s)) of its speed. */
+typedef struct mig_disk {
+	uint64_t blocks;            /* 0: no local disk (shared storage) */
+	uint64_t block_size_bytes;  /* >= 1 when blocks > 0 */
+	/* The guest's block writes, as for memory with blocks for pages
+	 * (hotcold.pages == blocks; a pagegen over the blocks). */
+	mig_dirty dirty;
+	/* Nominal write rate in bytes/s, for the throttle; for
+	 * MIG_DIRTY_UNIFORM and HOTCOLD it is derived and this is ignored. */
+	double write_bytes_per_s;
+} mig_disk;
+
 typedef struct mig_request {
 	uint64_t tag;            /* echoed in results */
 	uint32_t src, dst;       /* node ids of the net */
@@ -179,6 +269,7 @@ typedef struct mig_request {
 	uint64_t page_size_bytes;/* P >= 1 */
 	mig_params params;       /* copied */
 	mig_dirty dirty;         /* copied */
+	mig_disk disk;           /* copied; zeroed: no disk */
 } mig_request;
 
 /* Adds a migration model to n's engine and returns it. n is borrowed and
@@ -186,19 +277,22 @@ typedef struct mig_request {
  * is engine state, freed by sim_engine_destroy. */
 mig *mig_create(net *n, const mig_callbacks *cb);
 
-/* Starts a migration now: reservation, then the rounds of its scheme and
- * policy as net flows from src to dst, then commitment and activation.
- * Results go to the callbacks. Returns 0, or SIM_EINPUT for src == dst,
- * M or P of 0, M·P over NET_FLOW_MAX_BYTES, a rate of 0, a scheme or
- * policy out of range, or a dirty model that does not fit (negative or
- * non-finite rate, hot/cold pages != M, an invalid hot/cold model or a
- * NULL pagegen; a pagegen made for another page count is not detected),
- * an unknown node, or SIM_ENOENT if dst cannot be reached from src.
- * Cost: one route query (see net_topo_path) and one scheduled event; each
- * round then costs one flow start (two with skip) and, page-exact, O(M/64
- * + writes drawn). Memory: a small record per migration started, kept
+/* Starts a migration now: reservation, the disk pre-copy if there is a
+ * disk, then the memory phases of its scheme and policy as net flows from
+ * src to dst, commitment and activation (resume), and for post-copy and
+ * hybrid the pull phase. Results go to the callbacks. Returns 0, or
+ * SIM_EINPUT for src == dst, M or P of 0, M·P (or the disk's size) over
+ * NET_FLOW_MAX_BYTES, a rate of 0, a pull batch of 0, disk_max_rounds of
+ * 0, a scheme or policy out of range, or a dirty model that does not fit
+ * (negative or non-finite rate, hot/cold pages != M (blocks for the
+ * disk), an invalid hot/cold model or a NULL pagegen; a pagegen made for
+ * another page count is not detected), an unknown node, or SIM_ENOENT if
+ * dst cannot be reached from src. Cost: two route queries and one
+ * scheduled event; each round then costs one flow start (two with skip)
+ * and, page-exact, O(M/64 + writes drawn); a pull phase one flow per
+ * pull_batch_pages. Memory: a small record per migration started, kept
  * until the engine is destroyed, and while a page-exact migration runs, a
- * dirty log and a bitmap of M bits each. */
+ * dirty log and a bitmap of M bits each (and of the disk's blocks). */
 int mig_migration_start(mig *m, const mig_request *req);
 
 /* Migrations started and not yet done. */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The migration model's private state, shared by mig.c (parameters,
+ * rounds of the disk and memory pre-copy, stages) and mig_pull.c (the
+ * post-copy pull phase). Not installed; only this folder includes it.
+ */
+#ifndef VDCSIM_MIG_INTERNAL_H
+#define VDCSIM_MIG_INTERNAL_H
+
+#include "mig.h"
+
+#include <math.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+/* A space iterated in rounds: the memory (pages) or the disk (blocks). */
+typedef struct mig_space {
+	uint64_t pages;          /* pages or blocks */
+	uint64_t page_size;      /* bytes each */
+	mig_dirty dirty;
+	double scale;            /* the guest's writes run at this speed */
+	mem_pageset to_send;     /* statistical: what the next round sends */
+	mem_dirtylog *log;       /* page-exact; NULL otherwise */
+	mem_bitmap send;         /* page-exact: what the next round sends */
+	uint64_t origin_ns;      /* logging started (guest time origin) */
+	uint64_t drawn_ns;       /* writes drawn up to this real time */
+	uint64_t in_flight;      /* units the round in flight carries */
+	uint64_t sent;           /* units sent so far */
+} mig_space;
+
+typedef enum mig_stage {
+	MIG_STAGE_RESERVING,
+	MIG_STAGE_ROUND,         /* a DISK, LIVE or PAUSED round in flight */
+	MIG_STAGE_COMMITTING,
+	MIG_STAGE_ACTIVATING,
+	MIG_STAGE_PULL,
+} mig_stage;
+
+typedef struct migration {
+	struct mig *owner;
+	uint32_t slot;
+	mig_request req;
+	mig_stage stage;
+	mig_phase phase;           /* of the round in flight */
+	uint64_t start_ns, stop_ns, resume_ns, disk_end_ns;
+	uint32_t rounds;           /* rounds reported, all phases */
+	uint32_t live_rounds;      /* finished live memory rounds */
+	uint32_t disk_rounds;      /* finished disk rounds */
+	bool last_live;            /* XEN_V2: this live round is the last */
+	mig_space mem, disk;
+	bool has_disk;
+	uint64_t round_skipped;
+	uint64_t round_start_ns;
+	uint64_t round_cap_bps;
+	uint64_t round_bytes;
+	net_flow_id flow;
+	/* Pull phase (mig_pull.c). */
+	uint64_t fault_ns;         /* one network fault's cost */
+	uint64_t pull_pages;       /* absent at resume */
+	uint64_t pushed, faults;
+	double faults_x;           /* statistical: expected faults so far */
+	mem_pageset absent_x;      /* statistical: expected absent pages */
+	mem_bitmap absent;         /* page-exact: pages not yet there */
+	bool has_absent;
+	uint64_t cursor;           /* page-exact: where the push goes on */
+	uint64_t last_fault;       /* page-exact: the latest fault's page */
+	bool faulted;              /* page-exact: a fault since the batch */
+	uint64_t window_ns;        /* the pull window's start */
+} migration;
+
+struct mig {
+	net *n;
+	sim_engine *e;
+	sim_model *model;
+	mig_callbacks cb;
+	migration **slots;         /* owned; NULL where a migration ended */
+	size_t nslots, cap;
+	size_t active;
+};
+
+/* Expected pages of s, rounded to whole pages. */
+static inline uint64_t mig_pageset_pages(mem_pageset s)
+{
+	double e = s.hot_pages + s.cold_pages;
+	return e > 0 ? (uint64_t)llround(e) : 0;
+}
+
+/* mig.c */
+/* Starts g's next flow of `bytes` at g->round_cap_bps; its completion
+ * calls mig_flow_done. */
+void mig_start_flow(migration *g, uint64_t bytes);
+/* Draws space s's guest writes up to real time t_ns into fn. */
+void mig_space_draw(migration *g, mig_space *s, uint64_t t_ns,
+		    void (*fn)(void *ctx, uint64_t page), void *ctx);
+/* Ends g: reports it and frees it. */
+void mig_finish(migration *g);
+
+/* mig_pull.c */
+/* Starts the pull phase at resume time with the pages still absent:
+ * everything for post-copy, the memory's pending set for hybrid. */
+void mig_pull_begin(migration *g);
+/* A pull batch's flow completed. */
+void mig_pull_batch_done(migration *g);
+
+#endif /* VDCSIM_MIG_INTERNAL_H */
