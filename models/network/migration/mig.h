@@ -87,6 +87,7 @@ typedef struct mig_params {
 	 * resend (a page written before it is sent goes in this round and
 	 * again in the next, reference §3.2). */
 	bool skip;
+	uint64_t log_fault_ns;     /* a dirty-logging write fault's cost */
 	uint64_t state_bytes;      /* CPU and device state, sent paused */
 	uint64_t pull_batch_pages; /* post-copy: pages per active-push flow */
 	bool prepaging;            /* post-copy: push restarts at a fault */
@@ -227,6 +228,12 @@ typedef struct mig_result {
 	uint64_t disk_ns;            /* the disk pre-copy phase */
 	uint64_t faults;             /* post-copy network faults */
 	uint64_t stall_ns;           /* guest time stalled on them */
+	/* Dirty logging's cost to the guest during live memory rounds: one
+	 * write fault per first write to a page in a round (expected
+	 * statistically), log_fault_ns each. Reported only: the guest's
+	 * write rates are not slowed by it. */
+	uint64_t log_faults;
+	uint64_t log_stall_ns;
 } mig_result;
 
 typedef struct mig_callbacks {

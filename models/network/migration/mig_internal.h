@@ -49,6 +49,7 @@ typedef struct migration {
 	bool last_live;            /* XEN_V2: this live round is the last */
 	mig_space mem, disk;
 	bool has_disk;
+	uint64_t log_faults;       /* dirty-logging write faults */
 	uint64_t round_skipped;
 	uint64_t round_start_ns;
 	uint64_t round_cap_bps;

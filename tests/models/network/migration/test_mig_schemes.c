@@ -362,3 +362,36 @@ Test(mig_wan, invalid_disks_and_knobs_are_refused)
 	cr_assert(eq(sz, mig_active_count(w.m), (size_t)0));
 	world_fini(&w);
 }
+
+/* ---- dirty logging's cost ------------------------------------------------- */
+
+/* Each live round's first writes fault once: statistically the round's
+ * distinct pages dirtied, which are the next round's set; the stall is
+ * their count times log_fault_cost. The paused round logs nothing. */
+Test(mig_log, live_rounds_charge_one_write_fault_per_page_dirtied)
+{
+	world w;
+	world_pair(&w, GBPS(1), 0);
+	mig_request q = request(NPAGES, MIG_SCHEME_PRECOPY);
+	mig_params_preset(&q.params, MIG_POLICY_XEN_V2);
+	q.params.max_rate_bps = GBPS(1);
+	q.params.log_fault_ns = 1300;
+	q.dirty.kind = MIG_DIRTY_HOTCOLD;
+	q.dirty.hotcold = hot_guest(NPAGES);
+	mig_result r = run(&w, &q);
+	uint64_t dirtied = 0;
+	for (size_t i = 0; i < w.nrounds; i++)
+		if (w.rounds[i].phase == MIG_PHASE_LIVE)
+			dirtied += w.rounds[i].pages_dirtied;
+	cr_assert(gt(u64, dirtied, 0));
+	cr_assert(eq(u64, r.log_faults, dirtied));
+	cr_assert(eq(u64, r.log_stall_ns, dirtied * 1300));
+	world_fini(&w);
+
+	/* Stop-and-copy logs nothing. */
+	world_pair(&w, GBPS(1), 0);
+	q.params.scheme = MIG_SCHEME_STOP_AND_COPY;
+	r = run(&w, &q);
+	cr_assert(eq(u64, r.log_faults, 0));
+	world_fini(&w);
+}
