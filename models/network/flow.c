@@ -3,8 +3,40 @@
  * The flow model: an engine model whose events are flow drains and
  * deliveries, per-link flow lists and carried-bit integrals, exact integer
  * progress of each flow, and max-min fair rates recomputed by water-filling
- * over the connected component of links and flows that a change touches.
- * Routes come from the topology; latency is added once, at the end.
+ * over the part of the network that a change can affect. Routes come from
+ * the topology; latency is added once, at the end.
+ *
+ * What a change recomputes. A directed link is tight when the flows
+ * crossing it could ask for more than its capacity (one of them is
+ * uncapped, or their caps add up to more), and slack otherwise; each link
+ * keeps its flows' cap sum and uncapped count, so that is O(1) to tell.
+ * Water-filling never freezes flows at a slack link's share (see
+ * waterfill), so a flow whose links are all slack ("free") runs at its cap,
+ * and the other flows get exactly the rates of water-filling over the tight
+ * links alone, separately for each tight component (flows joined through
+ * shared tight links). A change (a flow starts, drains, is cancelled or is
+ * re-capped) alters the lists and cap sums of its own links only, the
+ * seeds. Every tight component that does not reach a seed that is tight,
+ * or was before the change, has the same links, lists and caps as before
+ * and keeps its rates; so only the changed flow and the tight components
+ * through such seeds are collected (collect) and water-filled (waterfill),
+ * and only the flows whose rate changed are brought up to date, moved on
+ * their links' loads and rescheduled (reshare).
+ *
+ * Cost of a change whose recomputed set has F flows of h hops, K of them
+ * capped, over L tight links, C of them changing rate, with A flows
+ * sharing in the whole net: O(F·h·log L + K·log K) to collect and
+ * water-fill (a heap of tight links by exact share, with keys refreshed
+ * lazily, and a heap of caps), and O(C·(h + log A)) plus C engine
+ * reschedules to install (each changed flow's links are folded and their
+ * loads moved, and a heap of drain times is updated). When links are
+ * slack (flows held by their caps, as rate-limited migrations are) F <= 1
+ * and a change costs O(h + log A) however many flows share the links. Two
+ * rarer cases also search the whole connected component (through all
+ * links, tight or not; see rank_component), O(its flows·h): when other
+ * flows drain in the same ns as a flow, to find which leave with it, and
+ * when one change gives two flows the same drain time, to order their
+ * events as net.h says (see plan_order).
  */
 #include "net.h"
 #include "net_internal.h"
@@ -42,29 +74,47 @@ typedef struct link_state {
 	 * the parts below one bit left by flows that have gone: so that once
 	 * a link is idle it holds exactly 10^9 times the bits it carried. */
 	u128 bit_ns;
+	/* Sum of the caps of the capped sharing flows crossing it; with
+	 * `uncapped`, what says whether the link is tight. */
+	u128 cap_sum_bps;
 	uint64_t capacity_bps;
-	uint64_t load_bps;
+	uint64_t load_bps; /* sum of the rates of the flows crossing it */
 	uint64_t folded_ns;
 	member *flows; /* sharing flows crossing it, in no particular order */
 	uint32_t nflows, flows_cap;
-	/* Scratch of one recomputation. */
+	uint32_t uncapped; /* sharing flows crossing it without a cap */
+	bool tight;        /* uncapped != 0 or cap_sum_bps > capacity_bps */
+	/* Scratch of one change. */
+	bool was_tight;    /* as a seed: tight before the change */
+	uint32_t seed;     /* epoch of the last change it was a seed of */
+	uint32_t seen;     /* epoch of the last collect that expanded it */
+	uint32_t rank_seen; /* rank_epoch of the last component search */
 	uint64_t rem_bps;  /* capacity not yet given to frozen flows */
 	uint32_t unfrozen; /* flows on it not yet frozen */
+	/* Its key in the water-filling heap: rem_bps and unfrozen as they
+	 * were when it was last placed (see fresh_top). */
+	uint64_t key_rem_bps;
+	uint32_t key_unfrozen;
 	uint32_t heap_pos;
-	uint32_t seen; /* epoch of the last component search that met it */
 } link_state;
 
+/* The fields a recomputation reads come first, in one cache line. */
 typedef struct flow {
-	uint32_t gen;  /* generation in the handle; changes when freed */
 	uint8_t state; /* 0 when free, else a net_flow_state */
 	bool frozen;   /* scratch: rate fixed by this water-filling */
-	uint32_t seen; /* scratch: epoch of the last component search */
-	uint32_t src, dst;
+	bool constrained; /* scratch: crosses a tight link */
+	uint32_t seen; /* scratch: epoch of the last collect */
+	uint32_t nlinks;
 	uint32_t *links; /* route, directed links from the source */
-	uint32_t *pos;   /* pos[i]: index of this flow in links[i]'s list */
-	uint32_t nlinks, links_cap;
-	uint64_t bytes, cap_bps, rate_bps;
+	uint64_t cap_bps, rate_bps;
 	uint64_t new_rate_bps; /* scratch: result of the water-filling */
+	uint64_t seq; /* start order, for the order of simultaneous calls */
+	uint32_t gen;  /* generation in the handle; changes when freed */
+	uint32_t links_cap;
+	uint32_t *pos;   /* pos[i]: index of this flow in links[i]'s list */
+	uint32_t rank_seen, rank; /* scratch: the last component search */
+	uint32_t src, dst;
+	uint64_t bytes;
 	/* Progress as of updated_ns: whole bits still to send, the part of a
 	 * bit already sent (bit·ns, < 10^9), and what was sent beyond the
 	 * size in the nanosecond that drained it (bit·ns). */
@@ -72,8 +122,8 @@ typedef struct flow {
 	uint64_t updated_ns;
 	uint64_t drain_ns; /* at the current rate; SIM_TIME_MAX if never */
 	uint64_t latency_ns, start_ns;
-	uint64_t seq; /* start order, for the order of simultaneous calls */
 	sim_event_id ev;
+	uint32_t dheap_pos; /* in the drain heap, or NIL */
 	net_flow_done_fn done;
 	void *ctx;
 	uint32_t next_free;
@@ -84,6 +134,13 @@ typedef struct capped {
 	uint64_t cap_bps, seq;
 	uint32_t flow;
 } capped;
+
+/* A flow whose rate a change alters: its new drain time, and the key it
+ * is scheduled in (see plan_order). */
+typedef struct change {
+	uint64_t drain_ns;
+	uint32_t flow, key;
+} change;
 
 struct net {
 	sim_engine *engine;
@@ -98,13 +155,27 @@ struct net {
 	size_t active;
 	uint64_t next_seq;
 
-	/* Scratch of one recomputation, sized for every link and flow slot. */
+	/* Sharing flows with a drain time, in a binary min-heap by drain_ns
+	 * (ties to the lower slot), to find the flows that drain in a given
+	 * ns without a search. */
+	uint32_t *dheap, ndheap;
+
+	/* Scratch of one change, sized for every link and flow slot. */
 	uint32_t epoch;
+	uint32_t *seeds, nseeds;      /* links whose lists or sums changed */
+	uint32_t *gone, ngone;        /* flows leaving their links */
+	const uint32_t *origin;       /* where the documented search starts */
+	uint32_t norigin;
 	uint32_t *comp_links, ncomp_links;
 	uint32_t *comp_flows, ncomp_flows;
-	uint32_t *batch;
 	capped *caps;
+	change *changes;
 	uint32_t *heap, nheap;
+	uint32_t nleft; /* constrained flows not yet frozen */
+	uint32_t *stack;
+	uint32_t rank_epoch;
+	bool ranked; /* the component search of this change is done */
+	uint32_t *rank_links;
 	uint32_t *route;
 	size_t route_cap;
 
@@ -147,8 +218,12 @@ static uint32_t flow_alloc(net *n)
 		       (cap - n->flows_cap) * sizeof *n->flows);
 		n->comp_flows = sim_xrealloc(n->comp_flows, cap,
 					     sizeof *n->comp_flows);
-		n->batch = sim_xrealloc(n->batch, cap, sizeof *n->batch);
+		n->gone = sim_xrealloc(n->gone, cap, sizeof *n->gone);
 		n->caps = sim_xrealloc(n->caps, cap, sizeof *n->caps);
+		n->changes = sim_xrealloc(n->changes, cap,
+					  sizeof *n->changes);
+		n->dheap = sim_xrealloc(n->dheap, cap, sizeof *n->dheap);
+		n->stack = sim_xrealloc(n->stack, cap, sizeof *n->stack);
 		n->flows_cap = cap;
 	}
 	n->flows[n->nflows].gen = 1;
@@ -208,16 +283,16 @@ static void advance(flow *f, uint64_t now)
 	f->updated_ns = now;
 }
 
-/* The first ns at which a flow updated at `now` has sent all its bits:
- * the least dt with rate·dt + carry >= remaining·10^9. */
-static uint64_t drain_time(const flow *f, uint64_t now)
+/* The first ns at which a flow updated at `now` has sent all its bits at
+ * rate_bps: the least dt with rate·dt + carry >= remaining·10^9. */
+static uint64_t drain_time(const flow *f, uint64_t rate_bps, uint64_t now)
 {
 	if (f->remaining_bits == 0)
 		return now;
-	if (f->rate_bps == 0)
+	if (rate_bps == 0)
 		return SIM_TIME_MAX;
 	u128 need = (u128)f->remaining_bits * NS_PER_S - f->carry_bit_ns;
-	u128 dt = (need + f->rate_bps - 1) / f->rate_bps;
+	u128 dt = (need + rate_bps - 1) / rate_bps;
 	if (dt >= SIM_TIME_MAX - now)
 		return SIM_TIME_MAX;
 	return now + (uint64_t)dt;
@@ -238,7 +313,137 @@ static void unschedule(net *n, flow *f)
 	f->ev = 0;
 }
 
-/* ---- link lists and integrals ------------------------------------------ */
+/* ---- the drain heap ----------------------------------------------------- */
+
+static bool dheap_less(const net *n, uint32_t a, uint32_t b)
+{
+	uint64_t x = n->flows[a].drain_ns, y = n->flows[b].drain_ns;
+	return x != y ? x < y : a < b;
+}
+
+static void dheap_set(net *n, uint32_t pos, uint32_t fi)
+{
+	n->dheap[pos] = fi;
+	n->flows[fi].dheap_pos = pos;
+}
+
+static void dheap_up(net *n, uint32_t pos)
+{
+	uint32_t fi = n->dheap[pos];
+	while (pos > 0) {
+		uint32_t parent = (pos - 1) / 2;
+		if (!dheap_less(n, fi, n->dheap[parent]))
+			break;
+		dheap_set(n, pos, n->dheap[parent]);
+		pos = parent;
+	}
+	dheap_set(n, pos, fi);
+}
+
+static void dheap_down(net *n, uint32_t pos)
+{
+	uint32_t fi = n->dheap[pos];
+	for (;;) {
+		uint32_t c = 2 * pos + 1;
+		if (c >= n->ndheap)
+			break;
+		if (c + 1 < n->ndheap &&
+		    dheap_less(n, n->dheap[c + 1], n->dheap[c]))
+			c++;
+		if (!dheap_less(n, n->dheap[c], fi))
+			break;
+		dheap_set(n, pos, n->dheap[c]);
+		pos = c;
+	}
+	dheap_set(n, pos, fi);
+}
+
+static void dheap_remove(net *n, uint32_t fi)
+{
+	uint32_t pos = n->flows[fi].dheap_pos;
+	if (pos == NIL)
+		return;
+	n->flows[fi].dheap_pos = NIL;
+	uint32_t last = n->dheap[--n->ndheap];
+	if (pos == n->ndheap)
+		return;
+	dheap_set(n, pos, last);
+	dheap_up(n, pos);
+	dheap_down(n, n->flows[last].dheap_pos);
+}
+
+/* Puts a flow whose drain_ns was just set where it belongs: in the heap
+ * at its new key, or out of it if it never drains. O(log A). */
+static void dheap_update(net *n, uint32_t fi)
+{
+	flow *f = &n->flows[fi];
+	if (f->drain_ns == SIM_TIME_MAX) {
+		dheap_remove(n, fi);
+		return;
+	}
+	if (f->dheap_pos == NIL) {
+		dheap_set(n, n->ndheap++, fi);
+		dheap_up(n, f->dheap_pos);
+		return;
+	}
+	dheap_up(n, f->dheap_pos);
+	dheap_down(n, f->dheap_pos);
+}
+
+/* Stores in n->gone the flows whose drain time is now, and returns how
+ * many: a walk of the heap below the entries at now, O(that many). */
+static uint32_t draining_now(net *n, uint64_t now)
+{
+	uint32_t nb = 0, top = 0;
+	if (n->ndheap)
+		n->stack[top++] = 0;
+	while (top) {
+		uint32_t pos = n->stack[--top];
+		uint32_t fi = n->dheap[pos];
+		if (n->flows[fi].drain_ns < now)
+			sim_panic("net: flow %u missed its drain", fi);
+		if (n->flows[fi].drain_ns != now)
+			continue;
+		n->gone[nb++] = fi;
+		for (uint32_t c = 2 * pos + 1; c <= 2 * pos + 2; c++)
+			if (c < n->ndheap)
+				n->stack[top++] = c;
+	}
+	return nb;
+}
+
+/* ---- link lists, demands and integrals ---------------------------------- */
+
+/* True if the flows crossing the link could ask for more than its
+ * capacity. Only such a link can hold a flow below its cap. */
+static bool is_tight(const link_state *l)
+{
+	return l->tight;
+}
+
+/* Adds (sign 1) or removes (sign -1) a sharing flow's cap to or from the
+ * demand of each of its links. */
+static void demand(net *n, const flow *f, int sign)
+{
+	for (uint32_t k = 0; k < f->nlinks; k++) {
+		link_state *l = &n->links[f->links[k]];
+		if (f->cap_bps == NET_UNCAPPED)
+			l->uncapped += (uint32_t)sign;
+		else if (sign > 0)
+			l->cap_sum_bps += f->cap_bps;
+		else
+			l->cap_sum_bps -= f->cap_bps;
+		l->tight = l->uncapped != 0 || l->cap_sum_bps > l->capacity_bps;
+	}
+}
+
+/* Brings a link's integral up to now at its current load. Folding is
+ * exact at any time, so a link is folded only before its load changes. */
+static void fold(link_state *l, uint64_t now)
+{
+	l->bit_ns += (u128)l->load_bps * (now - l->folded_ns);
+	l->folded_ns = now;
+}
 
 static void link_join(net *n, uint32_t fi)
 {
@@ -255,9 +460,9 @@ static void link_join(net *n, uint32_t fi)
 	}
 }
 
-/* Takes a flow off its links, which must have been folded to now, and
- * takes back from their integrals the sub-bit part it leaves unsent (its
- * carry) and what it carried beyond its size, so that each link keeps
+/* Takes a flow off its links' lists, which must have been folded to now,
+ * and takes back from their integrals the sub-bit part it leaves unsent
+ * (its carry) and what it carried beyond its size, so that each link keeps
  * exactly 10^9 bit·ns per whole bit the flow sent. */
 static void link_leave(net *n, uint32_t fi)
 {
@@ -277,7 +482,7 @@ static void link_leave(net *n, uint32_t fi)
 	f->carry_bit_ns = f->excess_bit_ns = 0;
 }
 
-/* ---- the component a change touches ------------------------------------ */
+/* ---- one change: seeds, leavers, and the documented search -------------- */
 
 static void epoch_next(net *n)
 {
@@ -285,65 +490,181 @@ static void epoch_next(net *n)
 		return;
 	/* Wrapped: clear every mark once, so old epochs cannot collide. */
 	for (uint32_t l = 0; l < n->nlinks; l++)
-		n->links[l].seen = 0;
+		n->links[l].seen = n->links[l].seed = 0;
 	for (uint32_t fi = 0; fi < n->nflows; fi++)
 		n->flows[fi].seen = 0;
 	n->epoch = 1;
 }
 
-static void visit_link(net *n, uint32_t l)
-{
-	if (n->links[l].seen == n->epoch)
-		return;
-	n->links[l].seen = n->epoch;
-	n->comp_links[n->ncomp_links++] = l;
-}
-
-/* Collects into comp_links and comp_flows every link and sharing flow
- * connected to the seed links through flows that share links. Max-min
- * rates of different components do not depend on each other, so only this
- * component needs recomputing. Also folds each link's integral to now at
- * its old load, before anything about the component changes. Cost O(links
- * + flows·hops of the component). */
-static void collect(net *n, const uint32_t *seeds, uint32_t nseeds)
+/* Starts a change whose documented component search (see rank_component)
+ * starts from the links origin[0..norigin), which must stay valid until
+ * the change is recomputed. */
+static void change_begin(net *n, const uint32_t *origin, uint32_t norigin)
 {
 	epoch_next(n);
-	n->ncomp_links = n->ncomp_flows = 0;
-	for (uint32_t i = 0; i < nseeds; i++)
-		visit_link(n, seeds[i]);
-	for (uint32_t i = 0; i < n->ncomp_links; i++) {
-		link_state *l = &n->links[n->comp_links[i]];
-		for (uint32_t j = 0; j < l->nflows; j++) {
-			uint32_t fi = l->flows[j].flow;
-			flow *f = &n->flows[fi];
-			if (f->seen == n->epoch)
-				continue;
-			f->seen = n->epoch;
-			n->comp_flows[n->ncomp_flows++] = fi;
-			for (uint32_t k = 0; k < f->nlinks; k++)
-				visit_link(n, f->links[k]);
+	n->nseeds = n->ngone = 0;
+	n->origin = origin;
+	n->norigin = norigin;
+	n->ranked = false;
+}
+
+/* Makes a flow's links seeds of the change, noting whether each was
+ * tight; before the flow's lists or demand change. */
+static void seeds_add(net *n, const flow *f)
+{
+	for (uint32_t k = 0; k < f->nlinks; k++) {
+		uint32_t li = f->links[k];
+		link_state *l = &n->links[li];
+		if (l->seed == n->epoch)
+			continue;
+		l->seed = n->epoch;
+		l->was_tight = is_tight(l);
+		n->seeds[n->nseeds++] = li;
+	}
+}
+
+/* Takes a sharing flow out of sharing at now for a drain or a cancel: its
+ * progress is brought to now, its rate comes off its links' loads and its
+ * cap off their demands, and it is queued to leave their lists once the
+ * change is recomputed (the lists stay as they were until then, for
+ * rank_component). Its links must already be seeds. */
+static void flow_stop(net *n, uint32_t fi, uint64_t now)
+{
+	flow *f = &n->flows[fi];
+	advance(f, now);
+	unschedule(n, f);
+	for (uint32_t k = 0; k < f->nlinks; k++) {
+		link_state *l = &n->links[f->links[k]];
+		fold(l, now);
+		l->load_bps -= f->rate_bps;
+	}
+	demand(n, f, -1);
+	dheap_remove(n, fi);
+	f->rate_bps = 0;
+	n->gone[n->ngone++] = fi;
+}
+
+/*
+ * The connected component as the documented model sees it: every link and
+ * flow reachable from the change's origin links through shared links, with
+ * each flow ranked in the order a breadth-first search finds it (links in
+ * the order found, each link's flows in list order). The original model
+ * recomputed exactly this component on every change and rescheduled flows
+ * in this order, which fixes the order of events due in the same ns; it is
+ * kept as the definition of that order and of which flows drain together.
+ * Runs on the lists as they were before the change's leavers left. Cost
+ * O(links + flows·hops of the component).
+ */
+static void rank_component(net *n)
+{
+	if (n->ranked)
+		return;
+	if (++n->rank_epoch == 0) {
+		for (uint32_t l = 0; l < n->nlinks; l++)
+			n->links[l].rank_seen = 0;
+		for (uint32_t fi = 0; fi < n->nflows; fi++)
+			n->flows[fi].rank_seen = 0;
+		n->rank_epoch = 1;
+	}
+	uint32_t ep = n->rank_epoch, nl = 0, rank = 0;
+	for (uint32_t i = 0; i < n->norigin; i++) {
+		link_state *l = &n->links[n->origin[i]];
+		if (l->rank_seen != ep) {
+			l->rank_seen = ep;
+			n->rank_links[nl++] = n->origin[i];
 		}
 	}
-	uint64_t now = sim_now(n->engine);
+	for (uint32_t i = 0; i < nl; i++) {
+		const link_state *l = &n->links[n->rank_links[i]];
+		for (uint32_t j = 0; j < l->nflows; j++) {
+			flow *f = &n->flows[l->flows[j].flow];
+			if (f->rank_seen == ep)
+				continue;
+			f->rank_seen = ep;
+			f->rank = rank++;
+			for (uint32_t k = 0; k < f->nlinks; k++) {
+				link_state *m = &n->links[f->links[k]];
+				if (m->rank_seen != ep) {
+					m->rank_seen = ep;
+					n->rank_links[nl++] = f->links[k];
+				}
+			}
+		}
+	}
+	n->ranked = true;
+}
+
+/* ---- what a change can affect ------------------------------------------- */
+
+static void expand(net *n, uint32_t li)
+{
+	link_state *l = &n->links[li];
+	if (l->seen == n->epoch)
+		return;
+	l->seen = n->epoch;
+	n->comp_links[n->ncomp_links++] = li;
+}
+
+static void take(net *n, uint32_t fi)
+{
+	flow *f = &n->flows[fi];
+	if (f->seen == n->epoch)
+		return;
+	f->seen = n->epoch;
+	f->constrained = false;
+	n->comp_flows[n->ncomp_flows++] = fi;
+	for (uint32_t k = 0; k < f->nlinks; k++)
+		if (is_tight(&n->links[f->links[k]])) {
+			f->constrained = true;
+			expand(n, f->links[k]);
+		}
+}
+
+/* Collects into comp_flows the sharing flows whose rate the change may
+ * alter: the changed flow cf (NIL if none is still sharing) and every flow
+ * of a link expanded, where the expanded links are the seeds that are
+ * tight or were tight before the change, and every tight link of a
+ * collected flow. The expanded links go into comp_links, each with its
+ * count of sharing flows in unfrozen. The flows of tight components
+ * untouched by the seeds keep their rates: their links, lists and caps are
+ * as before the change, so water-filling would give them the same rates.
+ * Cost O(F·h + the lists of the expanded links). */
+static void collect(net *n, uint32_t cf)
+{
+	n->ncomp_links = n->ncomp_flows = 0;
+	if (cf != NIL)
+		take(n, cf);
+	for (uint32_t i = 0; i < n->nseeds; i++) {
+		link_state *l = &n->links[n->seeds[i]];
+		if (l->was_tight || is_tight(l))
+			expand(n, n->seeds[i]);
+	}
 	for (uint32_t i = 0; i < n->ncomp_links; i++) {
 		link_state *l = &n->links[n->comp_links[i]];
-		l->bit_ns += (u128)l->load_bps * (now - l->folded_ns);
-		l->folded_ns = now;
+		uint32_t sharing = 0;
+		for (uint32_t j = 0; j < l->nflows; j++) {
+			uint32_t fi = l->flows[j].flow;
+			if (n->flows[fi].state != NET_FLOW_SHARING)
+				continue; /* a leaver still listed */
+			sharing++;
+			take(n, fi);
+		}
+		l->unfrozen = sharing;
 	}
 }
 
 /* ---- water-filling ------------------------------------------------------ */
 
-/* Link a has a smaller fair share than link b: rem/unfrozen compared
- * exactly as fractions, ties to the lower link index. Comparing exact
- * shares rather than their floors matters: the link that is really the
- * tightest must freeze its flows first, or a flow could be held to a
- * floored share on a link it does not saturate. */
+/* Link a has a smaller fair share than link b, by their heap keys:
+ * rem/unfrozen compared exactly as fractions, ties to the lower link
+ * index. Comparing exact shares rather than their floors matters: the
+ * link that is really the tightest must freeze its flows first, or a flow
+ * could be held to a floored share on a link it does not saturate. */
 static bool share_less(const net *n, uint32_t a, uint32_t b)
 {
 	const link_state *x = &n->links[a], *y = &n->links[b];
-	u128 lhs = (u128)x->rem_bps * y->unfrozen;
-	u128 rhs = (u128)y->rem_bps * x->unfrozen;
+	u128 lhs = (u128)x->key_rem_bps * y->key_unfrozen;
+	u128 rhs = (u128)y->key_rem_bps * x->key_unfrozen;
 	if (lhs != rhs)
 		return lhs < rhs;
 	return a < b;
@@ -353,19 +674,6 @@ static void heap_set(net *n, uint32_t pos, uint32_t l)
 {
 	n->heap[pos] = l;
 	n->links[l].heap_pos = pos;
-}
-
-static void heap_up(net *n, uint32_t pos)
-{
-	uint32_t l = n->heap[pos];
-	while (pos > 0) {
-		uint32_t parent = (pos - 1) / 2;
-		if (!share_less(n, l, n->heap[parent]))
-			break;
-		heap_set(n, pos, n->heap[parent]);
-		pos = parent;
-	}
-	heap_set(n, pos, l);
 }
 
 static void heap_down(net *n, uint32_t pos)
@@ -385,124 +693,256 @@ static void heap_down(net *n, uint32_t pos)
 	heap_set(n, pos, l);
 }
 
-static void heap_remove(net *n, uint32_t pos)
+/* The tight link with the least exact share. Freezing only ever raises a
+ * link's share (see freeze), so keys are not updated as flows freeze: a
+ * link's key is at most its share, and the top, once its key is brought
+ * up to date without leaving the top, is the least. Links left with no
+ * unfrozen flow are dropped as they surface. Each call costs O(log L) per
+ * stale link it meets. */
+static uint32_t fresh_top(net *n)
 {
-	uint32_t last = n->heap[--n->nheap];
-	if (pos == n->nheap)
-		return;
-	heap_set(n, pos, last);
-	heap_up(n, pos);
-	heap_down(n, n->links[last].heap_pos);
+	for (;;) {
+		if (n->nheap == 0)
+			sim_panic("net: water-filling ran out of links");
+		uint32_t li = n->heap[0];
+		link_state *l = &n->links[li];
+		if (l->unfrozen == 0) {
+			heap_set(n, 0, n->heap[--n->nheap]);
+			if (n->nheap)
+				heap_down(n, 0);
+			continue;
+		}
+		if (l->key_rem_bps == l->rem_bps &&
+		    l->key_unfrozen == l->unfrozen)
+			return li;
+		l->key_rem_bps = l->rem_bps;
+		l->key_unfrozen = l->unfrozen;
+		heap_down(n, 0);
+	}
 }
 
-/* Fixes a flow's rate and charges it to its links. A flow is only ever
- * frozen at r <= the least share s_min <= s = C/k of each of its links,
- * and then (C - r)/(k - 1) >= C/k because C >= k·r: a link's share never
- * falls, so it can only move down the heap. */
+/* Fixes a constrained flow's rate and charges it to its tight links (its
+ * slack links never bind, so they are not tracked). A flow is only ever
+ * frozen at r <= the least share s_min <= s = C/k of each of its tight
+ * links, and then (C - r)/(k - 1) >= C/k because C >= k·r: a link's share
+ * never falls. */
 static void freeze(net *n, uint32_t fi, uint64_t rate_bps)
 {
 	flow *f = &n->flows[fi];
 	f->frozen = true;
 	f->new_rate_bps = rate_bps;
+	n->nleft--;
 	for (uint32_t k = 0; k < f->nlinks; k++) {
 		link_state *l = &n->links[f->links[k]];
+		if (!is_tight(l))
+			continue;
 		if (l->rem_bps < rate_bps || l->unfrozen == 0)
 			sim_panic("net: water-filling overcommits link %u",
 				  f->links[k]);
 		l->rem_bps -= rate_bps;
-		if (--l->unfrozen == 0)
-			heap_remove(n, l->heap_pos);
-		else
-			heap_down(n, l->heap_pos);
+		l->unfrozen--;
 	}
 }
 
-static int capped_cmp(const void *a, const void *b)
+/* The order in which caps are considered: smaller first, ties in start
+ * order. */
+static bool capped_less(const capped *x, const capped *y)
 {
-	const capped *x = a, *y = b;
 	if (x->cap_bps != y->cap_bps)
-		return x->cap_bps < y->cap_bps ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+		return x->cap_bps < y->cap_bps;
+	return x->seq < y->seq;
 }
 
-/* Progressive filling over the collected component: repeatedly take the
- * link with the least exact share s = rem/unfrozen; if the smallest cap
- * among unfrozen flows is <= s, freeze that flow at its cap, otherwise
- * freeze every unfrozen flow of the link at floor(s). Each step freezes at
- * least one flow and every flow lies on some link of the heap, so it ends
- * with all flows frozen. Cost O(F·h·log L + F·log F) for the component's
- * F flows of h hops over L links. */
+/* Sifts h[pos] down the min-heap h[0..len). */
+static void caps_down(capped *h, uint32_t len, uint32_t pos)
+{
+	capped x = h[pos];
+	for (;;) {
+		uint32_t c = 2 * pos + 1;
+		if (c >= len)
+			break;
+		if (c + 1 < len && capped_less(&h[c + 1], &h[c]))
+			c++;
+		if (!capped_less(&h[c], &x))
+			break;
+		h[pos] = h[c];
+		pos = c;
+	}
+	h[pos] = x;
+}
+
+static void caps_pop(capped *h, uint32_t *len)
+{
+	h[0] = h[--*len];
+	if (*len)
+		caps_down(h, *len, 0);
+}
+
+/*
+ * Progressive filling as net.h documents it, over the collected flows:
+ * repeatedly take the link with the least exact share s = rem/unfrozen; if
+ * the smallest cap among unfrozen flows is <= s, freeze that flow at its
+ * cap, otherwise freeze every unfrozen flow of the link at floor(s).
+ *
+ * Only tight links enter the heap, and free flows (no tight link) are set
+ * to their caps at once; this gives the documented rates exactly. On a
+ * slack link the flows still unfrozen have caps adding up to at most what
+ * is left of its capacity (frozen flows never exceed their caps), so its
+ * share is at least their least cap, which is at least the smallest cap of
+ * all: whenever a slack link is (or ties with) the least share, the cap
+ * branch runs, and it would freeze the same flow with any tight link of
+ * that or a larger share on top. So slack links never choose a step, and
+ * a free flow's step (at its cap) touches only slack links, changing no
+ * other step. Likewise the collected set is a union of whole tight
+ * components, whose steps do not interact.
+ *
+ * Each step freezes at least one flow, and every constrained flow lies on
+ * a tight link of the heap. Cost O(L + F·h + K + (S + L)·log L +
+ * P·log K) for F flows of h hops, K of them capped and constrained, L
+ * tight links, S stale keys met at the top (S <= F·h) and P caps taken
+ * (P <= K).
+ */
 static void waterfill(net *n)
 {
 	n->nheap = 0;
 	for (uint32_t i = 0; i < n->ncomp_links; i++) {
 		uint32_t li = n->comp_links[i];
 		link_state *l = &n->links[li];
-		l->rem_bps = l->capacity_bps;
-		l->unfrozen = l->nflows;
-		if (l->unfrozen) {
-			n->heap[n->nheap] = li;
-			l->heap_pos = n->nheap++;
-		}
+		if (!is_tight(l) || l->unfrozen == 0)
+			continue;
+		l->rem_bps = l->key_rem_bps = l->capacity_bps;
+		l->key_unfrozen = l->unfrozen;
+		heap_set(n, n->nheap++, li);
 	}
 	for (uint32_t i = n->nheap / 2; i-- > 0;)
 		heap_down(n, i);
 	uint32_t ncaps = 0;
+	n->nleft = 0;
 	for (uint32_t i = 0; i < n->ncomp_flows; i++) {
 		uint32_t fi = n->comp_flows[i];
 		flow *f = &n->flows[fi];
+		if (!f->constrained) {
+			/* Every link of an uncapped flow is tight. */
+			f->frozen = true;
+			f->new_rate_bps = f->cap_bps;
+			continue;
+		}
 		f->frozen = false;
-		if (f->state == NET_FLOW_SHARING && f->cap_bps != NET_UNCAPPED)
+		n->nleft++;
+		if (f->cap_bps != NET_UNCAPPED)
 			n->caps[ncaps++] = (capped){f->cap_bps, f->seq, fi};
 	}
-	qsort(n->caps, ncaps, sizeof *n->caps, capped_cmp);
-	uint32_t ci = 0;
-	while (n->nheap) {
-		uint32_t top = n->heap[0];
+	/* Caps are taken smallest first, from a heap: often only some of
+	 * them are reached before the shares decide. */
+	for (uint32_t i = ncaps / 2; i-- > 0;)
+		caps_down(n->caps, ncaps, i);
+	while (n->nleft) {
+		uint32_t top = fresh_top(n);
 		link_state *l = &n->links[top];
-		while (ci < ncaps && n->flows[n->caps[ci].flow].frozen)
-			ci++;
-		if (ci < ncaps &&
-		    (u128)n->caps[ci].cap_bps * l->unfrozen <= l->rem_bps) {
-			freeze(n, n->caps[ci].flow, n->caps[ci].cap_bps);
-			ci++;
+		while (ncaps && n->flows[n->caps[0].flow].frozen)
+			caps_pop(n->caps, &ncaps);
+		if (ncaps &&
+		    (u128)n->caps[0].cap_bps * l->unfrozen <= l->rem_bps) {
+			capped c = n->caps[0];
+			caps_pop(n->caps, &ncaps);
+			freeze(n, c.flow, c.cap_bps);
 			continue;
 		}
 		uint64_t share = l->rem_bps / l->unfrozen;
-		/* Freezing removes this link from the heap once its last flow
-		 * is frozen; its own list does not change meanwhile. */
+		/* The link's list does not change meanwhile; a leaver still
+		 * listed is skipped. */
 		for (uint32_t j = 0; j < l->nflows; j++) {
-			uint32_t fi = l->flows[j].flow;
-			if (!n->flows[fi].frozen)
-				freeze(n, fi, share);
+			flow *f = &n->flows[l->flows[j].flow];
+			if (f->state == NET_FLOW_SHARING && !f->frozen)
+				freeze(n, l->flows[j].flow, share);
 		}
 	}
 }
 
-/* Installs the water-filling's rates: flows whose rate changed are brought
- * up to now at their old rate and get a new drain event; the others keep
- * theirs. Then sets the links' loads and tells the hook. */
-static void reshare(net *n)
+/* ---- installing the new rates ------------------------------------------- */
+
+static int change_by_drain(const void *a, const void *b)
 {
-	waterfill(n);
+	const change *x = a, *y = b;
+	if (x->drain_ns != y->drain_ns)
+		return x->drain_ns < y->drain_ns ? -1 : 1;
+	return x->flow < y->flow ? -1 : x->flow > y->flow;
+}
+
+static int change_by_key(const void *a, const void *b)
+{
+	const change *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Orders the nch changes for scheduling. Events due at the same ns run in
+ * the order they were scheduled, and the documented model scheduled a
+ * change's flows in the order of rank_component; only flows with the same
+ * new drain time can tell the difference (every other event is due at
+ * another time, or was scheduled before or after all of these). So the
+ * component search runs only when two drain times tie. O(C·log C), plus
+ * the search if it runs. */
+static void plan_order(net *n, uint32_t nch)
+{
+	if (nch < 2)
+		return;
+	qsort(n->changes, nch, sizeof *n->changes, change_by_drain);
+	bool tie = false;
+	for (uint32_t i = 1; i < nch && !tie; i++)
+		tie = n->changes[i].drain_ns == n->changes[i - 1].drain_ns &&
+		      n->changes[i].drain_ns != SIM_TIME_MAX;
+	if (!tie)
+		return;
+	rank_component(n);
+	for (uint32_t i = 0; i < nch; i++) {
+		const flow *f = &n->flows[n->changes[i].flow];
+		if (f->rank_seen != n->rank_epoch)
+			sim_panic("net: a changed flow outside its component");
+		n->changes[i].key = f->rank;
+	}
+	qsort(n->changes, nch, sizeof *n->changes, change_by_key);
+}
+
+/* Recomputes the rates after a change whose seeds, leavers (flow_stop) and
+ * changed flow cf (NIL if none) are recorded: collects and water-fills
+ * what the change can affect, lets the leavers leave their lists, and
+ * brings each flow whose rate changed up to now at its old rate, moves it
+ * on its links' loads and gives it a new drain event. The others keep
+ * theirs. Then tells the hook. */
+static void reshare(net *n, uint32_t cf)
+{
 	uint64_t now = sim_now(n->engine);
+	collect(n, cf);
+	waterfill(n);
+	uint32_t nch = 0;
 	for (uint32_t i = 0; i < n->ncomp_flows; i++) {
 		uint32_t fi = n->comp_flows[i];
 		flow *f = &n->flows[fi];
-		if (f->state != NET_FLOW_SHARING ||
-		    f->new_rate_bps == f->rate_bps)
+		if (f->new_rate_bps == f->rate_bps)
 			continue;
 		advance(f, now);
+		n->changes[nch++] = (change){
+			drain_time(f, f->new_rate_bps, now), fi, 0};
+	}
+	plan_order(n, nch);
+	for (uint32_t i = 0; i < n->ngone; i++)
+		link_leave(n, n->gone[i]);
+	for (uint32_t i = 0; i < nch; i++) {
+		uint32_t fi = n->changes[i].flow;
+		flow *f = &n->flows[fi];
+		for (uint32_t k = 0; k < f->nlinks; k++) {
+			link_state *l = &n->links[f->links[k]];
+			fold(l, now);
+			l->load_bps = l->load_bps - f->rate_bps +
+				      f->new_rate_bps;
+		}
 		f->rate_bps = f->new_rate_bps;
 		unschedule(n, f);
-		f->drain_ns = drain_time(f, now);
+		f->drain_ns = n->changes[i].drain_ns;
 		if (f->drain_ns != SIM_TIME_MAX)
 			schedule(n, fi, f->drain_ns, NET_EV_DRAIN);
+		dheap_update(n, fi);
 		n->rate_changes++;
-	}
-	for (uint32_t i = 0; i < n->ncomp_links; i++) {
-		link_state *l = &n->links[n->comp_links[i]];
-		l->load_bps = l->capacity_bps - l->rem_bps;
 	}
 	n->reshares++;
 	if (n->hook) {
@@ -530,37 +970,45 @@ static void sort_by_seq(const net *n, uint32_t *v, uint32_t len)
 	}
 }
 
-/* A flow's drain event. Every flow of its component that drains at this
- * same ns drains with it, in start order, before one recomputation: n
- * equal flows then cost one recomputation rather than n. */
+/* A flow's drain event. Every flow of its component (rank_component) that
+ * drains at this same ns drains with it, in start order, before one
+ * recomputation: n equal flows then cost one recomputation rather than n.
+ * The component is searched only when another flow drains in this ns. */
 static void on_drain(net *n, uint32_t fi)
 {
 	uint64_t now = sim_now(n->engine);
 	flow *f = &n->flows[fi];
 	f->ev = 0;
-	collect(n, f->links, f->nlinks);
-	uint32_t nb = 0;
-	for (uint32_t i = 0; i < n->ncomp_flows; i++) {
-		flow *g = &n->flows[n->comp_flows[i]];
-		if (g->state == NET_FLOW_SHARING && g->drain_ns == now)
-			n->batch[nb++] = n->comp_flows[i];
+	change_begin(n, f->links, f->nlinks);
+	uint32_t nb = draining_now(n, now);
+	if (nb > 1) {
+		rank_component(n);
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < nb; i++)
+			if (n->flows[n->gone[i]].rank_seen == n->rank_epoch)
+				n->gone[k++] = n->gone[i];
+		nb = k;
+		sort_by_seq(n, n->gone, nb);
 	}
-	sort_by_seq(n, n->batch, nb);
+	if (nb == 0 || (nb == 1 && n->gone[0] != fi))
+		sim_panic("net: flow %u drains at %llu but is not due", fi,
+			  (unsigned long long)now);
+	for (uint32_t i = 0; i < nb; i++)
+		seeds_add(n, &n->flows[n->gone[i]]);
+	/* flow_stop appends to gone, which holds the batch: restart it. */
+	n->ngone = 0;
 	for (uint32_t i = 0; i < nb; i++) {
-		uint32_t gi = n->batch[i];
+		uint32_t gi = n->gone[i];
 		flow *g = &n->flows[gi];
-		advance(g, now);
+		flow_stop(n, gi, now);
 		if (g->remaining_bits != 0)
 			sim_panic("net: flow drained with %llu bits left",
 				  (unsigned long long)g->remaining_bits);
-		unschedule(n, g);
-		link_leave(n, gi);
 		g->state = NET_FLOW_DELIVERING;
-		g->rate_bps = 0;
 		schedule(n, gi, sim_time_add(now, g->latency_ns),
 			 NET_EV_DELIVER);
 	}
-	reshare(n);
+	reshare(n, NIL);
 }
 
 /* A flow's delivery: its last bit has arrived. The slot is freed after the
@@ -615,11 +1063,16 @@ static void net_fini(void *state)
 	}
 	free(n->links);
 	free(n->flows);
+	free(n->dheap);
+	free(n->seeds);
+	free(n->gone);
 	free(n->comp_links);
 	free(n->comp_flows);
-	free(n->batch);
 	free(n->caps);
+	free(n->changes);
 	free(n->heap);
+	free(n->stack);
+	free(n->rank_links);
 	free(n->route);
 }
 
@@ -646,9 +1099,11 @@ net *net_create(sim_engine *e, net_topo *t)
 		n->links[l].capacity_bps = net_topo_link(t, l)->capacity_bps;
 		n->links[l].folded_ns = sim_now(e);
 	}
-	n->comp_links = sim_xmalloc(((size_t)n->nlinks + 1) *
-				    sizeof *n->comp_links);
-	n->heap = sim_xmalloc(((size_t)n->nlinks + 1) * sizeof *n->heap);
+	size_t nl = (size_t)n->nlinks + 1;
+	n->comp_links = sim_xmalloc(nl * sizeof *n->comp_links);
+	n->heap = sim_xmalloc(nl * sizeof *n->heap);
+	n->seeds = sim_xmalloc(nl * sizeof *n->seeds);
+	n->rank_links = sim_xmalloc(nl * sizeof *n->rank_links);
 	n->free_head = NIL;
 	return n;
 }
@@ -713,6 +1168,7 @@ int net_flow_start(net *n, uint32_t src, uint32_t dst, uint64_t bytes,
 	f->done = on_done;
 	f->ctx = ctx;
 	f->ev = 0;
+	f->dheap_pos = NIL;
 	n->active++;
 	*id = id_of(n, fi);
 	if (bytes == 0) {
@@ -723,9 +1179,11 @@ int net_flow_start(net *n, uint32_t src, uint32_t dst, uint64_t bytes,
 	}
 	f->state = NET_FLOW_SHARING;
 	f->drain_ns = SIM_TIME_MAX;
+	change_begin(n, f->links, f->nlinks);
+	seeds_add(n, f);
 	link_join(n, fi);
-	collect(n, f->links, f->nlinks);
-	reshare(n);
+	demand(n, f, 1);
+	reshare(n, fi);
 	return 0;
 }
 
@@ -740,11 +1198,16 @@ int net_flow_set_cap(net *n, net_flow_id id, uint64_t cap_bps)
 	flow *f = &n->flows[fi];
 	if (f->cap_bps == cap_bps)
 		return 0;
-	f->cap_bps = cap_bps;
-	if (f->state != NET_FLOW_SHARING)
+	if (f->state != NET_FLOW_SHARING) {
+		f->cap_bps = cap_bps;
 		return 0;
-	collect(n, f->links, f->nlinks);
-	reshare(n);
+	}
+	change_begin(n, f->links, f->nlinks);
+	seeds_add(n, f);
+	demand(n, f, -1);
+	f->cap_bps = cap_bps;
+	demand(n, f, 1);
+	reshare(n, fi);
 	return 0;
 }
 
@@ -761,13 +1224,14 @@ int net_flow_cancel(net *n, net_flow_id id)
 		flow_free(n, fi);
 		return 0;
 	}
-	/* The component is found with the flow still on its links, so that
-	 * it includes every flow the departure can speed up. */
-	collect(n, f->links, f->nlinks);
-	advance(f, sim_now(n->engine));
-	link_leave(n, fi);
+	change_begin(n, f->links, f->nlinks);
+	seeds_add(n, f);
+	flow_stop(n, fi, sim_now(n->engine));
+	/* The handle is stale from here on (and so for the hook), but the
+	 * slot keeps its route and progress until it has left its links,
+	 * and no flow can take it before then. */
 	flow_free(n, fi);
-	reshare(n);
+	reshare(n, NIL);
 	return 0;
 }
 

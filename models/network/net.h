@@ -213,21 +213,31 @@ const cfg_section *const *net_sections(void);
  * their completion rescheduled. Flows of one component that drain in the
  * same ns leave together (one recomputation), so n equal flows on a link
  * finish in the same ns, and their on_done calls run in start order.
- * The model draws no random numbers.
+ * Flows of different components that drain in the same ns leave one at a
+ * time, in the order their drain times were set, and flows given the same
+ * drain time by one recomputation in the order in which a breadth-first
+ * search from the changed flow's links (each link's flows in list order)
+ * finds them. The model draws no random numbers.
  *
  * A flow whose fair share rounds down to 0 bit/s (more flows on a link than
  * it has bit/s) makes no progress, and has no completion scheduled, until
  * its share rises.
  *
- * Cost of a recomputation: only the connected component of the change is
- * recomputed (the links of the flow that started, drained, was cancelled or
- * re-capped, and every flow and link reachable from them through shared
- * links), since max-min rates of separate components are independent. For
- * a component of F flows of h hops over L links it costs
- * O(L + F·h·log L + F·log F): a heap of links keyed by exact share, and the
- * capped flows sorted by cap. Flows whose rate changed get their drain
- * event cancelled (O(1)) and rescheduled; a cancelled event holds its
- * engine slot until its old time comes.
+ * Cost of a recomputation. A link is slack when none of the flows crossing
+ * it is uncapped and their caps add up to no more than its capacity, tight
+ * otherwise; a slack link never holds a flow below its cap. Only the flows
+ * a change can affect are recomputed: the flow that started or was
+ * re-capped, and those joined through tight links to the links of the flow
+ * that changed (the links that are tight, or were before the change). For
+ * F such flows of h hops, K of them capped, over L tight links it costs
+ * O(F·h·log L + K·log K), plus O(h + log A) for each flow whose rate
+ * changed (A: the flows sharing in the net), whose drain event is
+ * cancelled (O(1)) and rescheduled; a cancelled event holds its engine slot
+ * until its old time comes. So when links are slack (flows held by their
+ * caps) a change costs O(h + log A) however many flows share them. Two
+ * rarer cases add a search of the whole component, O(its flows·h): several
+ * of its flows draining in the same ns, and one recomputation giving two
+ * flows the same drain time.
  * ------------------------------------------------------------------------ */
 
 typedef struct net net;
