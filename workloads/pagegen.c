@@ -15,42 +15,128 @@
 
 #include <gsl/gsl_randist.h>
 
+__extension__ typedef unsigned __int128 u128;
+
+/* Uniform draws on [0, n) for 1 <= n <= 2^32 by Lemire's multiply-shift
+ * ("Fast random integer generation in an interval", ACM TOMACS 29(1),
+ * 2019): a 32-bit draw x gives m = x·n, whose high word is the value;
+ * draws whose low word falls below 2^32 mod n are rejected, which leaves
+ * every value exactly floor(2^32 / n) draws, so the result is unbiased.
+ * A class of at most 2^16 pages takes two pages from one draw: a value
+ * uniform on [0, n²) split into its quotient and remainder by n, both
+ * uniform and independent (its digits in base n). */
+typedef struct span {
+	uint64_t n;           /* values; 0 = an empty class, never drawn */
+	uint32_t reject;      /* 2^32 mod n */
+	uint64_t nn;          /* n² when pairs are drawn, else 0 */
+	uint32_t nn_reject;   /* 2^32 mod n² */
+	uint64_t magic;       /* 2^64 / n rounded up, for the split */
+} span;
+
 struct wl_pagegen {
 	int kind;
 	uint64_t vm_pages;
 	gsl_rng *rng;
-	double rate;          /* all writes/s of the synthetic kinds */
+	/* rng's own draw function and state, the public gsl_rng fields that
+	 * gsl_rng_get reads on every call: calling them directly saves the
+	 * library call per draw on the hot path. */
+	unsigned long (*get)(void *state);
+	void *state;
+	unsigned long rng_min;
+	double rate;          /* all writes/s */
+	double hot_share;     /* hotset: hot_rate / (hot_rate + cold_rate) */
 	uint64_t first;       /* uniform, zipf: region; hotset: hot set */
 	uint64_t count;
-	double hot_share;     /* hotset: hot_rate / (hot_rate + cold_rate) */
-	uint64_t cold_pages;  /* hotset: vm_pages - count */
+	span pick;            /* uniform: the region; hotset: the hot set */
+	span cold;            /* hotset: the vm_pages - count other pages */
 	/* zipf: the rejection-inversion constants (see zipf_rank) */
 	double s, h_x1, h_n, s_accept;
 	unsigned half_bits;   /* zipf: half width of the Feistel permutation */
 	const trace_pages *trace;
 };
 
+/* Writes handed out per call of a wl_writes_fn; even (see emit_span). */
+#define CHUNK WL_WRITES_BATCH_PAGES
+_Static_assert(CHUNK % 2 == 0, "pairs would depend on the chunking");
+
 /* ------------------------------------------------------------------------
  * Draws
  * ------------------------------------------------------------------------ */
 
-/* Uniform on [0, n) for 1 <= n <= the generator's range + 1. GSL's own
- * gsl_rng_uniform_int stops one short of a 32-bit generator's full range,
- * which a VM of 2^32 pages needs. */
-static uint64_t uniform_below(gsl_rng *r, uint64_t n)
+/* 32 uniform bits: wl_pagegen_create admits only generators whose range
+ * is exactly 2^32 values. */
+static uint32_t bits32(const wl_pagegen *g)
 {
-	uint64_t range = (uint64_t)(gsl_rng_max(r) - gsl_rng_min(r));
-	if (n - 1 == range)
-		return (uint64_t)(gsl_rng_get(r) - gsl_rng_min(r));
-	return (uint64_t)gsl_rng_uniform_int(r, (unsigned long)n);
+	return (uint32_t)(g->get(g->state) - g->rng_min);
+}
+
+static void span_init(span *s, uint64_t n)
+{
+	*s = (span){.n = n};
+	if (n == 0)
+		return;
+	s->reject = (uint32_t)((UINT64_C(1) << 32) % n);
+	if (n >= 2 && n <= (UINT64_C(1) << 16)) {
+		s->nn = n * n;
+		s->nn_reject = (uint32_t)((UINT64_C(1) << 32) % s->nn);
+		/* Lemire, Kaser and Kurz, "Faster remainder by direct
+		 * computation" (Software: Practice and Experience 49(6),
+		 * 2019): with M = floor((2^64 − 1)/n) + 1, (M·v) >> 64 is
+		 * v / n for every 32-bit v and 2 <= n < 2^32. */
+		s->magic = UINT64_MAX / n + 1;
+	}
+}
+
+/* Uniform on [0, n) for 1 <= n <= 2^32 (n·x < 2^64), rejecting draws whose
+ * low word is below `reject` = 2^32 mod n. */
+static uint64_t lemire(const wl_pagegen *g, uint64_t n, uint32_t reject)
+{
+	uint64_t m = (uint64_t)bits32(g) * n;
+	while ((uint32_t)m < reject)
+		m = (uint64_t)bits32(g) * n;
+	return m >> 32;
+}
+
+/* out[0..k) = base + k independent uniform draws on [0, s->n), in pairs
+ * while two are left when the class is small enough. */
+static void draw_span(const wl_pagegen *g, const span *s, uint64_t base,
+		      uint64_t *out, size_t k)
+{
+	if (k > 0 && s->n == 0)
+		sim_panic("draw_span: %zu writes into an empty class", k);
+	size_t i = 0;
+	if (s->nn)
+		for (; i + 1 < k; i += 2) {
+			uint64_t v = lemire(g, s->nn, s->nn_reject);
+			uint64_t q = (uint64_t)(((u128)s->magic * v) >> 64);
+			out[i] = base + q;
+			out[i + 1] = base + (v - q * s->n);
+		}
+	for (; i < k; i++)
+		out[i] = base + lemire(g, s->n, s->reject);
+}
+
+/* Uniform on [0, n), 1 <= n <= 2^32, for an n that changes from call to
+ * call: the rejection threshold 2^32 mod n costs a division, so it is
+ * computed only when the low word is below n, where it can matter (the
+ * threshold is less than n). */
+static uint64_t below(const wl_pagegen *g, uint64_t n)
+{
+	uint64_t m = (uint64_t)bits32(g) * n;
+	if ((uint32_t)m < n) {
+		uint32_t reject = (uint32_t)((UINT64_C(1) << 32) % n);
+		while ((uint32_t)m < reject)
+			m = (uint64_t)bits32(g) * n;
+	}
+	return m >> 32;
 }
 
 /* Uniform on [0, 1) with 53 bits from two draws: one 32-bit draw would
  * leave the Zipf inversion steps coarser than a page on large regions. */
-static double uniform53(gsl_rng *r)
+static double uniform53(const wl_pagegen *g)
 {
-	uint64_t hi = uniform_below(r, UINT64_C(1) << 26);
-	uint64_t lo = uniform_below(r, UINT64_C(1) << 27);
+	uint64_t hi = bits32(g) >> 6;
+	uint64_t lo = bits32(g) >> 5;
 	return (double)(hi << 27 | lo) * 0x1p-53;
 }
 
@@ -122,7 +208,7 @@ static void zipf_init(wl_pagegen *g, double s)
 static uint64_t zipf_rank(wl_pagegen *g)
 {
 	for (;;) {
-		double u = g->h_n + uniform53(g->rng) * (g->h_x1 - g->h_n);
+		double u = g->h_n + uniform53(g) * (g->h_x1 - g->h_n);
 		double x = zipf_H_inv(g->s, u);
 		double kx = floor(x + 0.5);
 		uint64_t k = kx < 1.0 ? 1
@@ -190,27 +276,35 @@ wl_pagegen *wl_pagegen_create(const wl_pages_params *p, uint64_t pages,
 	require_valid(p, pages, "wl_pagegen_create");
 	if (!rng && p->kind != WL_PAGES_REPLAY)
 		sim_panic("wl_pagegen_create: no random generator");
-	if (rng && (uint64_t)(gsl_rng_max(rng) - gsl_rng_min(rng)) <
-		       (UINT64_C(1) << 32) - 1)
-		sim_panic("wl_pagegen_create: generator '%s' draws fewer than "
-			  "32 bits",
+	if (rng && (uint64_t)(gsl_rng_max(rng) - gsl_rng_min(rng)) !=
+			   (UINT64_C(1) << 32) - 1)
+		sim_panic("wl_pagegen_create: generator '%s' does not draw "
+			  "exactly 32 bits",
 			  gsl_rng_name(rng));
 	wl_pagegen *g = sim_xcalloc(1, sizeof *g);
 	g->kind = p->kind;
 	g->vm_pages = pages;
 	g->rng = rng;
+	if (rng) {
+		g->get = rng->type->get;
+		g->state = rng->state;
+		g->rng_min = gsl_rng_min(rng);
+	}
 	switch (p->kind) {
 	case WL_PAGES_UNIFORM:
 		g->rate = p->rate;
 		wl_region(p, pages, &g->first, &g->count);
+		span_init(&g->pick, g->count);
 		break;
-	case WL_PAGES_HOTSET:
+	case WL_PAGES_HOTSET: {
 		g->rate = p->hot_rate + p->cold_rate;
+		g->hot_share = g->rate > 0 ? p->hot_rate / g->rate : 1.0;
 		g->first = p->offset;
 		g->count = p->hot_pages;
-		g->cold_pages = pages - p->hot_pages;
-		g->hot_share = g->rate > 0 ? p->hot_rate / g->rate : 1.0;
+		span_init(&g->pick, g->count);
+		span_init(&g->cold, pages - p->hot_pages);
 		break;
+	}
 	case WL_PAGES_ZIPF: {
 		g->rate = p->rate;
 		wl_region(p, pages, &g->first, &g->count);
@@ -233,30 +327,120 @@ void wl_pagegen_destroy(wl_pagegen *g)
 	free(g);
 }
 
-static uint64_t draw_page(wl_pagegen *g)
+/* Draws n writes uniform over span s, pages base + the draw, and hands
+ * them to fn in batches. fn may be NULL: the pages are drawn all the same.
+ * CHUNK is even, so the pairs do not depend on the batching. */
+static void emit_span(const wl_pagegen *g, const span *s, uint64_t base,
+		      uint64_t n, wl_writes_fn *fn, void *ctx)
 {
-	switch (g->kind) {
-	case WL_PAGES_UNIFORM:
-		return g->first + uniform_below(g->rng, g->count);
-	case WL_PAGES_HOTSET:
-		/* One uniform draw decides the class, as Poisson splitting
-		 * of the total stream into hot and cold writes says. */
-		if (g->cold_pages == 0 ||
-		    gsl_rng_uniform(g->rng) < g->hot_share)
-			return g->first + uniform_below(g->rng, g->count);
-		uint64_t k = uniform_below(g->rng, g->cold_pages);
-		return k < g->first ? k : k + g->count;
-	case WL_PAGES_ZIPF:
-		return g->first + scatter(g, zipf_rank(g) - 1);
-	default:
-		sim_panic("draw_page: kind %d draws no pages", g->kind);
+	uint64_t buf[CHUNK];
+	while (n > 0) {
+		size_t k = n < CHUNK ? (size_t)n : CHUNK;
+		draw_span(g, s, base, buf, k);
+		if (fn)
+			fn(ctx, buf, k);
+		n -= k;
+	}
+}
+
+/* Fills out[0..k) with k cold pages: uniform over the pages outside the
+ * hot set. */
+static void draw_cold(const wl_pagegen *g, uint64_t *out, size_t k)
+{
+	draw_span(g, &g->cold, 0, out, k);
+	for (size_t i = 0; i < k; i++)
+		out[i] += out[i] >= g->first ? g->count : 0;
+}
+
+/* The next position >= from in [from, to) whose bit in `bits` equals
+ * `want`, or `to`. */
+static size_t next_with(const uint64_t *bits, size_t from, size_t to,
+			bool want)
+{
+	while (from < to) {
+		uint64_t w = want ? bits[from / 64] : ~bits[from / 64];
+		w &= ~UINT64_C(0) << (from % 64);
+		if (w) {
+			size_t at = from / 64 * 64 + (size_t)__builtin_ctzll(w);
+			return at < to ? at : to;
+		}
+		from = (from / 64 + 1) * 64;
+	}
+	return to;
+}
+
+/* Hot set and cold pages: each write is hot with probability hot_share,
+ * independently. Per batch of k writes that is a Binomial(k, hot_share)
+ * count of hot writes at a uniformly random subset of the batch's
+ * positions, drawn by Floyd's sampling for whichever class is the smaller
+ * (the "marked" class, m writes). Its pages are drawn into buf[0, m) and
+ * the other class's into buf[m, k); then each marked position at or past
+ * m swaps with an unmarked one below m, which puts every class where the
+ * subset says. The swaps depend only on the positions, not on the pages,
+ * so the pages of each class stay independent and uniform. The same law
+ * as a class draw per write, for a draw per write of the smaller class. */
+static void emit_hotset(wl_pagegen *g, uint64_t n, wl_writes_fn *fn,
+			void *ctx)
+{
+	uint64_t buf[CHUNK];
+	uint64_t marked[CHUNK / 64];
+	while (n > 0) {
+		size_t k = n < CHUNK ? (size_t)n : CHUNK;
+		size_t nh = g->hot_share >= 1.0
+				    ? k
+				    : gsl_ran_binomial(g->rng, g->hot_share,
+						       (unsigned)k);
+		bool mark_cold = k - nh <= nh;
+		size_t m = mark_cold ? k - nh : nh;
+		memset(marked, 0, sizeof marked);
+		for (size_t j = k - m; j < k; j++) {
+			size_t t = (size_t)below(g, j + 1);
+			if (marked[t / 64] >> (t % 64) & 1)
+				t = j;
+			marked[t / 64] |= UINT64_C(1) << (t % 64);
+		}
+		if (mark_cold) {
+			draw_cold(g, buf, m);
+			draw_span(g, &g->pick, g->first, buf + m, k - m);
+		} else {
+			draw_span(g, &g->pick, g->first, buf, m);
+			draw_cold(g, buf + m, k - m);
+		}
+		/* As many marked positions lie at or past m as unmarked ones
+		 * lie below it. */
+		size_t a = next_with(marked, 0, m, false);
+		size_t b = next_with(marked, m, k, true);
+		while (a < m) {
+			uint64_t t = buf[a];
+			buf[a] = buf[b];
+			buf[b] = t;
+			a = next_with(marked, a + 1, m, false);
+			b = next_with(marked, b + 1, k, true);
+		}
+		if (fn)
+			fn(ctx, buf, k);
+		n -= k;
+	}
+}
+
+static void emit_zipf(wl_pagegen *g, uint64_t n, wl_writes_fn *fn,
+		      void *ctx)
+{
+	uint64_t buf[CHUNK];
+	while (n > 0) {
+		size_t k = n < CHUNK ? (size_t)n : CHUNK;
+		for (size_t i = 0; i < k; i++)
+			buf[i] = g->first + scatter(g, zipf_rank(g) - 1);
+		if (fn)
+			fn(ctx, buf, k);
+		n -= k;
 	}
 }
 
 /* Emits the pages of the samples whose span (previous time, time]
  * overlaps [t0, t1) by a positive length: previous < t1 and time > t0. */
 static uint64_t replay(const wl_pagegen *g, uint64_t t0, uint64_t t1,
-		       wl_write_fn *fn, void *ctx)
+		       wl_writes_fn *fn, void *ctx)
 {
 	const trace_pages *t = g->trace;
 	size_t lo = 0, hi = t->nsamples;
@@ -267,22 +451,29 @@ static uint64_t replay(const wl_pagegen *g, uint64_t t0, uint64_t t1,
 		else
 			lo = mid + 1;
 	}
-	uint64_t n = 0;
+	uint64_t n = 0, buf[CHUNK];
+	size_t k = 0;
 	for (size_t i = lo; i < t->nsamples; i++) {
 		uint64_t prev = i ? t->time_ns[i - 1] : 0;
 		if (prev >= t1)
 			break;
-		for (size_t k = t->first[i]; k < t->first[i + 1]; k++) {
-			if (fn)
-				fn(ctx, t->page[k]);
+		for (size_t j = t->first[i]; j < t->first[i + 1]; j++) {
+			buf[k++] = t->page[j];
+			if (k == CHUNK) {
+				if (fn)
+					fn(ctx, buf, k);
+				k = 0;
+			}
 			n++;
 		}
 	}
+	if (fn && k > 0)
+		fn(ctx, buf, k);
 	return n;
 }
 
-uint64_t wl_pagegen_writes(wl_pagegen *g, uint64_t t0_ns, uint64_t t1_ns,
-			   wl_write_fn *fn, void *ctx)
+uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
+				 uint64_t t1_ns, wl_writes_fn *fn, void *ctx)
 {
 	if (t1_ns < t0_ns)
 		sim_panic("wl_pagegen_writes: window ends at %llu before it "
@@ -290,14 +481,48 @@ uint64_t wl_pagegen_writes(wl_pagegen *g, uint64_t t0_ns, uint64_t t1_ns,
 			  (unsigned long long)t1_ns, (unsigned long long)t0_ns);
 	if (g->kind == WL_PAGES_REPLAY)
 		return t1_ns > t0_ns ? replay(g, t0_ns, t1_ns, fn, ctx) : 0;
-	double mu = g->rate * ((double)(t1_ns - t0_ns) * 1e-9);
-	uint64_t n = poisson(g->rng, mu);
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t page = draw_page(g);
-		if (fn)
-			fn(ctx, page);
+	double seconds = (double)(t1_ns - t0_ns) * 1e-9;
+	switch (g->kind) {
+	case WL_PAGES_UNIFORM: {
+		uint64_t n = poisson(g->rng, g->rate * seconds);
+		emit_span(g, &g->pick, g->first, n, fn, ctx);
+		return n;
 	}
-	return n;
+	case WL_PAGES_HOTSET: {
+		uint64_t n = poisson(g->rng, g->rate * seconds);
+		emit_hotset(g, n, fn, ctx);
+		return n;
+	}
+	case WL_PAGES_ZIPF: {
+		uint64_t n = poisson(g->rng, g->rate * seconds);
+		emit_zipf(g, n, fn, ctx);
+		return n;
+	}
+	default:
+		sim_panic("wl_pagegen_writes: unknown kind %d", g->kind);
+	}
+}
+
+/* wl_pagegen_writes on top of the batch form: one call of the per-write
+ * callback per page of each chunk, so both see the same writes. */
+typedef struct one_by_one {
+	wl_write_fn *fn;
+	void *ctx;
+} one_by_one;
+
+static void each_write(void *ctx, const uint64_t *page, size_t n)
+{
+	const one_by_one *o = ctx;
+	for (size_t i = 0; i < n; i++)
+		o->fn(o->ctx, page[i]);
+}
+
+uint64_t wl_pagegen_writes(wl_pagegen *g, uint64_t t0_ns, uint64_t t1_ns,
+			   wl_write_fn *fn, void *ctx)
+{
+	one_by_one o = {fn, ctx};
+	return wl_pagegen_writes_batch(g, t0_ns, t1_ns, fn ? each_write : NULL,
+				       &o);
 }
 
 /* ------------------------------------------------------------------------
@@ -407,14 +632,16 @@ typedef struct page_buf {
 	size_t n, cap;
 } page_buf;
 
-static void collect(void *ctx, uint64_t page)
+static void collect(void *ctx, const uint64_t *page, size_t n)
 {
 	page_buf *b = ctx;
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 1024;
+	if (n > b->cap - b->n) {
+		while (n > b->cap - b->n)
+			b->cap = b->cap ? 2 * b->cap : 1024;
 		b->page = sim_xrealloc(b->page, b->cap, sizeof *b->page);
 	}
-	b->page[b->n++] = (uint32_t)page;
+	for (size_t i = 0; i < n; i++)
+		b->page[b->n++] = (uint32_t)page[i];
 }
 
 trace_pages *wl_trace_generate(const wl_pages_params *p, uint64_t pages,
@@ -434,7 +661,7 @@ trace_pages *wl_trace_generate(const wl_pages_params *p, uint64_t pages,
 		uint64_t t1 = duration_ns - t0 < interval_ns ? duration_ns
 							     : t0 + interval_ns;
 		buf.n = 0;
-		wl_pagegen_writes(g, t0, t1, collect, &buf);
+		wl_pagegen_writes_batch(g, t0, t1, collect, &buf);
 		trace_pages_builder_add(b, t1, buf.page, buf.n);
 		t0 = t1;
 	}

@@ -83,9 +83,10 @@ typedef void wl_write_fn(void *ctx, uint64_t page);
  * wl_pages_check (else a panic: the caller validates user input first); p
  * is copied, p->replay is borrowed and must outlive the generator. rng is
  * borrowed, used for every draw and must outlive the generator; it must
- * draw at least 32 bits (any sim_rng_stream does), and may be NULL for
- * replay, which draws nothing. Same rng state, same calls: same writes.
- * O(1) memory and time. */
+ * draw exactly 32 bits, max − min = 2^32 − 1 (else a panic; any
+ * sim_rng_stream does, as do all of GSL's generators of 32 bits or more),
+ * and may be NULL for replay, which draws nothing. Same rng state, same
+ * calls: same writes. O(1) memory and time. */
 wl_pagegen *wl_pagegen_create(const wl_pages_params *p, uint64_t pages,
 			      gsl_rng *rng);
 /* Frees the generator (not its rng); NULL is a no-op. */
@@ -100,7 +101,8 @@ void wl_pagegen_destroy(wl_pagegen *g);
  * (hot_rate + cold_rate), then uniform within its class; zipf: a rank by
  * Hörmann and Derflinger's rejection-inversion, mapped to a page by a fixed
  * pseudo-random permutation of the region so that popular pages are
- * scattered). Windows are independent: splitting a window in two gives the
+ * scattered). Uniform draws are exact (Lemire's multiply-shift with
+ * rejection). Windows are independent: splitting a window in two gives the
  * same distribution, not the same draws. Replay emits, in trace order, the
  * pages of every sample whose span (previous time, time] overlaps the
  * window by a positive length; a sample straddling two windows is emitted
@@ -109,6 +111,21 @@ void wl_pagegen_destroy(wl_pagegen *g);
  * O(log samples) for replay. */
 uint64_t wl_pagegen_writes(wl_pagegen *g, uint64_t t0_ns, uint64_t t1_ns,
 			   wl_write_fn *fn, void *ctx);
+
+/* The most pages handed to one call of a wl_writes_fn. */
+#define WL_WRITES_BATCH_PAGES 512
+
+/* Called with the pages of n consecutive writes, 1 <= n <=
+ * WL_WRITES_BATCH_PAGES; page is borrowed for the call only. */
+typedef void wl_writes_fn(void *ctx, const uint64_t *page, size_t n);
+
+/* wl_pagegen_writes with one call per batch of writes instead of one per
+ * write: the same draws in the same order, so for the same rng state the
+ * batches, concatenated, are the pages wl_pagegen_writes passes to its fn,
+ * the count is the same and the rng ends in the same state. fn may be
+ * NULL to count only. O(writes), plus O(log samples) for replay. */
+uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
+				 uint64_t t1_ns, wl_writes_fn *fn, void *ctx);
 
 /* Expected number of distinct pages written in a window of `seconds` (>= 0)
  * by p on a VM of `pages` pages (p must pass wl_pages_check). Each page i

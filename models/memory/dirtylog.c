@@ -39,6 +39,37 @@ static uint64_t last_word_mask(uint64_t pages)
 	return tail ? (UINT64_C(1) << tail) - 1 : ~UINT64_C(0);
 }
 
+/* Set bits of a word. __builtin_popcountll becomes a call into libgcc
+ * on a baseline x86-64 build (no POPCNT), which the counting loops below
+ * would pay per word; this is the branch-free SWAR count instead (Warren,
+ * Hacker's Delight, 2nd ed., §5-1). */
+static unsigned popcount64(uint64_t x)
+{
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) +
+	    ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
+/* Words of a bitmap already initialised: mem_bitmap_init checked that
+ * they fit, so the hot paths need not call mem_bitmap_words again. */
+static size_t nwords(const mem_bitmap *b)
+{
+	return (size_t)(b->pages / 64 + (b->pages % 64 != 0));
+}
+
+/* The bits of word i that lie in [from, to), from < to. */
+static uint64_t range_mask(size_t i, uint64_t from, uint64_t to)
+{
+	uint64_t lo = (uint64_t)i * 64, m = ~UINT64_C(0);
+	if (from > lo)
+		m &= ~UINT64_C(0) << (from - lo);
+	if (to < lo + 64)
+		m &= (UINT64_C(1) << (to - lo)) - 1;
+	return m;
+}
+
 void mem_bitmap_init(mem_bitmap *b, uint64_t pages)
 {
 	b->pages = pages;
@@ -137,21 +168,20 @@ void mem_bitmap_and_not(mem_bitmap *dst, const mem_bitmap *src)
 
 uint64_t mem_bitmap_count(const mem_bitmap *b)
 {
-	size_t n = mem_bitmap_words(b->pages);
+	size_t n = nwords(b);
 	uint64_t count = 0;
 	for (size_t i = 0; i < n; i++)
-		count += (uint64_t)__builtin_popcountll(b->words[i]);
+		count += popcount64(b->words[i]);
 	return count;
 }
 
 uint64_t mem_bitmap_count_and(const mem_bitmap *a, const mem_bitmap *b)
 {
 	check_sizes(a, b, "mem_bitmap_count_and");
-	size_t n = mem_bitmap_words(a->pages);
+	size_t n = nwords(a);
 	uint64_t count = 0;
 	for (size_t i = 0; i < n; i++)
-		count += (uint64_t)__builtin_popcountll(a->words[i] &
-							b->words[i]);
+		count += popcount64(a->words[i] & b->words[i]);
 	return count;
 }
 
@@ -159,7 +189,7 @@ uint64_t mem_bitmap_next(const mem_bitmap *b, uint64_t from)
 {
 	if (from >= b->pages)
 		return b->pages;
-	size_t n = mem_bitmap_words(b->pages);
+	size_t n = nwords(b);
 	size_t i = (size_t)(from / 64);
 	/* The first word is masked below `from`; the rest are taken whole. */
 	uint64_t w = b->words[i] & (~UINT64_C(0) << (from % 64));
@@ -169,6 +199,69 @@ uint64_t mem_bitmap_next(const mem_bitmap *b, uint64_t from)
 		w = b->words[i];
 	}
 	return (uint64_t)i * 64 + (uint64_t)__builtin_ctzll(w);
+}
+
+uint64_t mem_bitmap_next_nth(const mem_bitmap *b, uint64_t from, uint64_t k)
+{
+	if (from >= b->pages)
+		return b->pages;
+	size_t n = nwords(b);
+	size_t i = (size_t)(from / 64);
+	uint64_t w = b->words[i] & (~UINT64_C(0) << (from % 64));
+	/* Whole words are skipped by their counts until the word that holds
+	 * the bit; there the k lower set bits are cleared one by one. */
+	for (;;) {
+		unsigned c = popcount64(w);
+		if (k < c)
+			break;
+		k -= c;
+		if (++i == n)
+			return b->pages;
+		w = b->words[i];
+	}
+	while (k-- > 0)
+		w &= w - 1;
+	return (uint64_t)i * 64 + (uint64_t)__builtin_ctzll(w);
+}
+
+static void check_range(const mem_bitmap *b, uint64_t from, uint64_t to,
+			const char *who)
+{
+	if (from > to || to > b->pages)
+		sim_panic("%s: range [%llu, %llu) outside %llu pages", who,
+			  (unsigned long long)from, (unsigned long long)to,
+			  (unsigned long long)b->pages);
+}
+
+uint64_t mem_bitmap_count_range(const mem_bitmap *b, uint64_t from,
+				uint64_t to)
+{
+	check_range(b, from, to, "mem_bitmap_count_range");
+	if (from == to)
+		return 0;
+	uint64_t count = 0;
+	size_t last = (size_t)((to - 1) / 64);
+	for (size_t i = (size_t)(from / 64); i <= last; i++)
+		count += popcount64(b->words[i] & range_mask(i, from, to));
+	return count;
+}
+
+uint64_t mem_bitmap_and_not_range(mem_bitmap *dst, const mem_bitmap *src,
+				  uint64_t from, uint64_t to)
+{
+	check_sizes(dst, src, "mem_bitmap_and_not_range");
+	check_range(dst, from, to, "mem_bitmap_and_not_range");
+	if (from == to)
+		return 0;
+	uint64_t cleared = 0;
+	size_t last = (size_t)((to - 1) / 64);
+	for (size_t i = (size_t)(from / 64); i <= last; i++) {
+		uint64_t drop = dst->words[i] & src->words[i] &
+				range_mask(i, from, to);
+		dst->words[i] &= ~drop;
+		cleared += popcount64(drop);
+	}
+	return cleared;
 }
 
 /* ------------------------------------------------------------------------
@@ -237,6 +330,33 @@ bool mem_dirtylog_mark(mem_dirtylog *log, uint64_t page)
 	return true;
 }
 
+uint64_t mem_dirtylog_mark_pages(mem_dirtylog *log, const uint64_t *page,
+				 size_t n)
+{
+	if (!log->enabled) {
+		for (size_t i = 0; i < n; i++)
+			check_page(&log->bits, page[i],
+				   "mem_dirtylog_mark_pages");
+		return 0;
+	}
+	/* Branch-free, the count kept in a register: whether a page is
+	 * already dirty is hard to predict when hot and cold writes mix,
+	 * and the counters are written back once per batch. */
+	uint64_t *words = log->bits.words, pages = log->bits.pages;
+	uint64_t fresh = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t p = page[i];
+		if (p >= pages)
+			check_page(&log->bits, p, "mem_dirtylog_mark_pages");
+		uint64_t *w = &words[p / 64];
+		fresh += (~*w >> (p % 64)) & 1;
+		*w |= UINT64_C(1) << (p % 64);
+	}
+	log->dirty += fresh;
+	log->faults += fresh;
+	return fresh;
+}
+
 bool mem_dirtylog_peek(const mem_dirtylog *log, uint64_t page)
 {
 	check_page(&log->bits, page, "mem_dirtylog_peek");
@@ -262,7 +382,7 @@ uint64_t mem_dirtylog_clean(mem_dirtylog *log,
 			    void (*fn)(void *ctx, uint64_t page), void *ctx)
 {
 	uint64_t dirty = log->dirty;
-	size_t n = mem_bitmap_words(log->bits.pages);
+	size_t n = nwords(&log->bits);
 	/* Each word is cleared before its pages are handed out, so the log is
 	 * clean by the time the last callback returns. */
 	for (size_t i = 0; i < n; i++) {

@@ -75,6 +75,23 @@ uint64_t mem_bitmap_count_and(const mem_bitmap *a, const mem_bitmap *b);
  * costs O(pages/64 + set bits): empty words are skipped whole and set bits
  * are found with count-trailing-zeros. */
 uint64_t mem_bitmap_next(const mem_bitmap *b, uint64_t from);
+/* The set bit p >= from with exactly k set bits in [from, p): the
+ * (k + 1)-th set bit from `from` on, so k = 0 is mem_bitmap_next(b, from).
+ * b->pages if [from, b->pages) holds k or fewer set bits (also when from
+ * >= b->pages). Pre-copy finds where each batch of 1024 pages of its
+ * to-send set ends with it. O((p − from)/64) with a population count per
+ * word. */
+uint64_t mem_bitmap_next_nth(const mem_bitmap *b, uint64_t from, uint64_t k);
+/* Set bits of b in [from, to) (from <= to <= b->pages, else a panic).
+ * O((to − from)/64). */
+uint64_t mem_bitmap_count_range(const mem_bitmap *b, uint64_t from,
+				uint64_t to);
+/* mem_bitmap_and_not restricted to pages in [from, to): clears in dst the
+ * bits of that range set in src (same size as dst, and from <= to <=
+ * pages, else a panic) and returns how many it cleared. Pre-copy drops a
+ * batch's pages peeked dirty with it. O((to − from)/64). */
+uint64_t mem_bitmap_and_not_range(mem_bitmap *dst, const mem_bitmap *src,
+				  uint64_t from, uint64_t to);
 
 /* ------------------------------------------------------------------------
  * Dirty log, as Xen's shadow paging runs it in log-dirty mode (Clark et
@@ -112,6 +129,12 @@ uint64_t mem_dirtylog_pages(const mem_dirtylog *log);
  * while logging is enabled: the write fault. Returns false for a page
  * already dirty and whenever logging is disabled (nothing is recorded). */
 bool mem_dirtylog_mark(mem_dirtylog *log, uint64_t page);
+/* The guest writes page[0..n) in order: mem_dirtylog_mark for each, in
+ * one call (the batch form of wl_pagegen_writes_batch hands out pages this
+ * way). Returns the write faults among them (0 while disabled). A page out
+ * of range is a panic. O(n). */
+uint64_t mem_dirtylog_mark_pages(mem_dirtylog *log, const uint64_t *page,
+				 size_t n);
 /* True if `page` was written since the last clean (SHADOW_OP_PEEK of one
  * page); does not change the log. */
 bool mem_dirtylog_peek(const mem_dirtylog *log, uint64_t page);

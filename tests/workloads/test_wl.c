@@ -348,6 +348,15 @@ Test(wl_params, creating_a_generator_from_invalid_parameters_panics,
 	wl_pagegen_create(&p, 100, r);
 }
 
+Test(wl_params, a_generator_of_fewer_than_32_bits_is_refused,
+     .signal = SIGABRT)
+{
+	/* RANLUX draws 24 bits: the multiply-shift draws need all 32. */
+	wl_pages_params p = uniform(10);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_ranlux);
+	wl_pagegen_create(&p, 100, r);
+}
+
 /* ------------------------------------------------------------------------
  * Determinism
  * ------------------------------------------------------------------------ */
@@ -395,6 +404,100 @@ Test(wl_pagegen, counting_without_a_callback_leaves_the_rng_where_emitting_does)
 	wl_pagegen_destroy(g2);
 	gsl_rng_free(r1);
 	gsl_rng_free(r2);
+}
+
+/* The batch form's calls, and the writes they carried. */
+typedef struct batches {
+	writes w;
+	size_t calls, min, max;
+} batches;
+
+static void keep_batch(void *ctx, const uint64_t *page, size_t n)
+{
+	batches *b = ctx;
+	b->calls++;
+	b->min = b->calls == 1 || n < b->min ? n : b->min;
+	b->max = n > b->max ? n : b->max;
+	for (size_t i = 0; i < n; i++)
+		keep(&b->w, page[i]);
+}
+
+/* For the same seed, the batch form hands out the very writes of the
+ * per-write form, in order, in batches of 1 to WL_WRITES_BATCH_PAGES, and
+ * leaves the generator where it does; counting only (NULL) too. */
+static void batch_is_per_write(const wl_pages_params *p, uint64_t pages,
+			       uint64_t window_ns, unsigned windows)
+{
+	gsl_rng *r1 = p->replay ? NULL : rng(17);
+	gsl_rng *r2 = p->replay ? NULL : rng(17);
+	gsl_rng *r3 = p->replay ? NULL : rng(17);
+	wl_pagegen *g1 = wl_pagegen_create(p, pages, r1);
+	wl_pagegen *g2 = wl_pagegen_create(p, pages, r2);
+	wl_pagegen *g3 = wl_pagegen_create(p, pages, r3);
+	writes a = {NULL, 0, 0};
+	batches b = {{NULL, 0, 0}, 0, 0, 0};
+	for (unsigned i = 0; i < windows; i++) {
+		uint64_t t0 = i * window_ns, t1 = (i + 1) * window_ns;
+		uint64_t n1 = wl_pagegen_writes(g1, t0, t1, keep, &a);
+		uint64_t n2 = wl_pagegen_writes_batch(g2, t0, t1, keep_batch,
+						      &b);
+		uint64_t n3 = wl_pagegen_writes_batch(g3, t0, t1, NULL, NULL);
+		cr_assert(eq(u64, n1, n2));
+		cr_assert(eq(u64, n1, n3));
+	}
+	cr_assert(gt(sz, a.n, (size_t)WL_WRITES_BATCH_PAGES * 4));
+	cr_assert(eq(sz, a.n, b.w.n));
+	cr_assert(eq(int, memcmp(a.page, b.w.page, a.n * sizeof *a.page), 0));
+	cr_assert(ge(sz, b.min, 1));
+	cr_assert(eq(sz, b.max, (size_t)WL_WRITES_BATCH_PAGES));
+	if (r1) {
+		unsigned long x1 = gsl_rng_get(r1), x2 = gsl_rng_get(r2);
+		cr_assert(eq(ulong, x1, x2));
+		cr_assert(eq(ulong, x1, gsl_rng_get(r3)));
+	}
+	free(a.page);
+	free(b.w.page);
+	wl_pagegen_destroy(g1);
+	wl_pagegen_destroy(g2);
+	wl_pagegen_destroy(g3);
+	if (r1) {
+		gsl_rng_free(r1);
+		gsl_rng_free(r2);
+		gsl_rng_free(r3);
+	}
+}
+
+Test(wl_pagegen, the_batch_form_hands_out_the_writes_of_the_per_write_form)
+{
+	/* A region small enough to be drawn in pairs, and one too large. */
+	wl_pages_params u = uniform(40000);
+	u.offset = 11;
+	u.pages = 1000;
+	batch_is_per_write(&u, 5000, MS(30), 20);
+	u.pages = 0;
+	batch_is_per_write(&u, 200000, MS(30), 20);
+	wl_pages_params h = hotset(300, 30000, 10000);
+	h.offset = 700;
+	batch_is_per_write(&h, 5000, MS(30), 20);
+	h.hot_rate = 5000; /* hot the smaller class */
+	h.cold_rate = 35000;
+	batch_is_per_write(&h, 5000, MS(30), 20);
+	wl_pages_params z = zipf(40000, 1.1);
+	batch_is_per_write(&z, 5000, MS(30), 20);
+	/* Replay: a trace of 2000 samples of 10 ms, 1 to 600 pages each. */
+	trace_pages_builder *tb = trace_pages_builder_create(4096, 4096, MS(10));
+	uint32_t *pg = sim_xcalloc(600, sizeof *pg);
+	for (uint64_t i = 0; i < 2000; i++) {
+		size_t n = 1 + (size_t)(sim_splitmix64(i) % 600);
+		for (size_t k = 0; k < n; k++)
+			pg[k] = (uint32_t)(sim_splitmix64(i * 1000 + k) % 4096);
+		trace_pages_builder_add(tb, (i + 1) * MS(10), pg, n);
+	}
+	free(pg);
+	trace_pages *t = trace_pages_builder_finish(tb);
+	wl_pages_params r = {.kind = WL_PAGES_REPLAY, .replay = t};
+	batch_is_per_write(&r, 4096, MS(95), 200);
+	trace_pages_destroy(t);
 }
 
 Test(wl_pagegen, a_window_of_zero_length_has_no_writes)
@@ -521,6 +624,249 @@ Test(wl_stats, hotset_writes_fall_in_the_hot_set_in_proportion_to_its_rate)
 	free(c.count);
 	wl_pagegen_destroy(g);
 	gsl_rng_free(r);
+}
+
+/* Pearson's chi-square of counts[0..k) against equal expected counts. */
+static double chi_square(const uint32_t *counts, uint64_t k)
+{
+	double total = 0, x2 = 0;
+	for (uint64_t i = 0; i < k; i++)
+		total += counts[i];
+	double e = total / (double)k;
+	for (uint64_t i = 0; i < k; i++)
+		x2 += (counts[i] - e) * (counts[i] - e) / e;
+	return x2;
+}
+
+/* A generous bound for a chi-square of df degrees of freedom: its mean
+ * plus six of its standard deviations, sqrt(2 df) (for df >= 50 the
+ * statistic is near normal and exceeds this about once in 10^8; for small
+ * df see the callers). */
+static double chi_square_bound(double df)
+{
+	return df + 6 * sqrt(2 * df);
+}
+
+/* Counts of uniform writes over a region of n pages, about per_page each. */
+static counter uniform_counts(uint64_t n, double per_page, uint64_t seed)
+{
+	wl_pages_params p = uniform(per_page * (double)n * 10);
+	counter c = {sim_xcalloc(n, sizeof(uint32_t)), n, 0};
+	gsl_rng *r = rng(seed);
+	wl_pagegen *g = wl_pagegen_create(&p, n, r);
+	wl_pagegen_writes(g, 0, MS(100), count, &c);
+	cr_assert(eq(u64, c.outside, 0));
+	wl_pagegen_destroy(g);
+	gsl_rng_free(r);
+	return c;
+}
+
+Test(wl_stats, uniform_pages_pass_a_chi_square_test_on_both_draw_paths)
+{
+	/* Pages are drawn two per 32-bit draw up to 2^16 pages and one per
+	 * draw beyond; the edges of both paths, and small odd sizes. */
+	static const uint64_t sizes[] = {2, 3, 1000, 49152, 65536, 65537,
+					 100003};
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		uint64_t n = sizes[i];
+		counter c = uniform_counts(n, n < 100 ? 100000 : 40, 70 + i);
+		double x2 = chi_square(c.count, n);
+		/* For df = 1 and 2 the bound is 9.5 and 14.0: p < 0.01 and
+		 * p < 0.001, loose enough for the fixed seeds here. */
+		cr_assert(lt(dbl, x2, chi_square_bound((double)(n - 1))),
+			  "%lu pages: chi-square %g", (unsigned long)n, x2);
+		free(c.count);
+	}
+}
+
+/* Page residues mod 3 of a region of n pages, chi-square against 1/3. */
+static double residue_chi_square(uint64_t n, uint64_t vm, uint64_t seed)
+{
+	wl_pages_params p = uniform(1e7);
+	p.pages = n;
+	uint32_t mod3[3] = {0, 0, 0};
+	gsl_rng *r = rng(seed);
+	wl_pagegen *g = wl_pagegen_create(&p, vm, r);
+	writes w = {NULL, 0, 0};
+	wl_pagegen_writes(g, 0, MS(100), keep, &w);
+	for (size_t i = 0; i < w.n; i++)
+		mod3[w.page[i] % 3]++;
+	free(w.page);
+	wl_pagegen_destroy(g);
+	gsl_rng_free(r);
+	return chi_square(mod3, 3);
+}
+
+Test(wl_stats, the_range_reduction_rejects_what_would_bias_it)
+{
+	/* Multiply-shift without its rejection step maps 32-bit draws x to
+	 * floor(x·n / 2^32). For n = 3·2^30 that is floor(3x/4), which gives
+	 * pages ≡ 0 (mod 3) half the writes; for n = 3·2^14, drawn in pairs
+	 * from [0, n²) = [0, 9·2^28), it gives the second page of each pair
+	 * ≡ 0 (mod 3) with probability 6/16. Both would push the chi-square
+	 * of 10^6 writes' residues into the thousands; unbiased draws keep it
+	 * a chi-square of 2 degrees of freedom (below 30 but once in 3·10^6). */
+	double big = residue_chi_square(UINT64_C(3) << 30, UINT64_C(1) << 32, 80);
+	cr_assert(lt(dbl, big, 30.0), "3·2^30 pages: chi-square %g", big);
+	double pairs = residue_chi_square(UINT64_C(3) << 14, UINT64_C(3) << 14,
+					  81);
+	cr_assert(lt(dbl, pairs, 30.0), "3·2^14 pages: chi-square %g", pairs);
+}
+
+Test(wl_stats, hot_and_cold_pages_are_each_uniform_within_their_class)
+{
+	wl_pages_params p = hotset(500, 1e6, 2e6);
+	p.offset = 2000;
+	counter c = {sim_xcalloc(50000, sizeof(uint32_t)), 50000, 0};
+	gsl_rng *r = rng(22);
+	wl_pagegen *g = wl_pagegen_create(&p, 50000, r);
+	wl_pagegen_writes(g, 0, MS(100), count, &c);
+	cr_assert(eq(u64, c.outside, 0));
+	double hot = chi_square(c.count + 2000, 500);
+	cr_assert(lt(dbl, hot, chi_square_bound(499)), "hot: %g", hot);
+	/* The cold pages lie on both sides of the hot set. */
+	uint32_t *cold = sim_xcalloc(49500, sizeof(uint32_t));
+	memcpy(cold, c.count, 2000 * sizeof *cold);
+	memcpy(cold + 2000, c.count + 2500, 47500 * sizeof *cold);
+	double x2 = chi_square(cold, 49500);
+	cr_assert(lt(dbl, x2, chi_square_bound(49499)), "cold: %g", x2);
+	free(cold);
+	free(c.count);
+	wl_pagegen_destroy(g);
+	gsl_rng_free(r);
+}
+
+/* Hot and cold writes of one window. */
+typedef struct split {
+	uint64_t first, count;
+	uint64_t hot, cold;
+} split;
+
+static void tally_split(void *ctx, const uint64_t *page, size_t n)
+{
+	split *s = ctx;
+	for (size_t i = 0; i < n; i++) {
+		if (page[i] >= s->first && page[i] < s->first + s->count)
+			s->hot++;
+		else
+			s->cold++;
+	}
+}
+
+Test(wl_stats, hot_and_cold_write_counts_are_independent_poisson_counts)
+{
+	/* 4000 windows of 50 ms at 1000 hot and 400 cold writes/s: hot
+	 * counts Poisson(50), cold Poisson(20), uncorrelated. Each mean is
+	 * checked to 5 sd of the mean, each variance to 5 sd of a sample
+	 * variance (relative sd about sqrt(2/(n − 1))), and the correlation
+	 * to 5/sqrt(n). */
+	wl_pages_params p = hotset(64, 1000, 400);
+	p.offset = 100;
+	gsl_rng *r = rng(23);
+	wl_pagegen *g = wl_pagegen_create(&p, 1000, r);
+	unsigned n = 4000;
+	double sh = 0, sc = 0, shh = 0, scc = 0, shc = 0;
+	for (unsigned i = 0; i < n; i++) {
+		split s = {100, 64, 0, 0};
+		uint64_t k = wl_pagegen_writes_batch(g, i * MS(50),
+						     (i + 1) * MS(50),
+						     tally_split, &s);
+		cr_assert(eq(u64, k, s.hot + s.cold));
+		double h = (double)s.hot, c = (double)s.cold;
+		sh += h;
+		sc += c;
+		shh += h * h;
+		scc += c * c;
+		shc += h * c;
+	}
+	double mh = sh / n, mc = sc / n;
+	double vh = (shh - n * mh * mh) / (n - 1);
+	double vc = (scc - n * mc * mc) / (n - 1);
+	double cov = (shc - n * mh * mc) / (n - 1);
+	double rel = 5 * sqrt(2.0 / (n - 1));
+	cr_assert(lt(dbl, fabs(mh - 50), 5 * sqrt(50.0 / n)), "hot mean %g", mh);
+	cr_assert(lt(dbl, fabs(mc - 20), 5 * sqrt(20.0 / n)), "cold mean %g",
+		  mc);
+	cr_assert(lt(dbl, fabs(vh / 50 - 1), rel), "hot variance %g", vh);
+	cr_assert(lt(dbl, fabs(vc / 20 - 1), rel), "cold variance %g", vc);
+	cr_assert(lt(dbl, fabs(cov / sqrt(vh * vc)), 5 / sqrt((double)n)),
+		  "correlation %g", cov / sqrt(vh * vc));
+	wl_pagegen_destroy(g);
+	gsl_rng_free(r);
+}
+
+/* Cold writes by position within a window, over many windows. */
+typedef struct by_position {
+	uint64_t first, count; /* the hot set */
+	size_t at;             /* writes of this window so far */
+	uint64_t cold[1024], seen[1024];
+	bool last_cold;
+} by_position;
+
+static void tally_position(void *ctx, const uint64_t *page, size_t n)
+{
+	by_position *b = ctx;
+	for (size_t i = 0; i < n; i++, b->at++) {
+		bool cold = page[i] < b->first || page[i] >= b->first + b->count;
+		if (b->at < 1024) {
+			b->cold[b->at] += cold;
+			b->seen[b->at]++;
+		}
+		b->last_cold = cold;
+	}
+}
+
+/* Each write of a window is cold with the same probability whatever its
+ * position, the last one included (post-copy takes a window's last fault
+ * as the most recent): windows of about 1000 writes span two batches,
+ * positions are pooled in 16 groups of 64, and each group's cold fraction
+ * and the last write's are checked to 5 sd. */
+static void classes_are_exchangeable(double hot_rate, double cold_rate,
+				     uint64_t seed)
+{
+	wl_pages_params p = hotset(200, hot_rate, cold_rate);
+	p.offset = 300;
+	double pc = cold_rate / (hot_rate + cold_rate);
+	by_position *b = sim_xcalloc(1, sizeof *b);
+	b->first = 300;
+	b->count = 200;
+	gsl_rng *r = rng(seed);
+	wl_pagegen *g = wl_pagegen_create(&p, 5000, r);
+	unsigned windows = 3000, lasts = 0, last_cold = 0;
+	for (unsigned w = 0; w < windows; w++) {
+		b->at = 0;
+		wl_pagegen_writes_batch(g, w * MS(10), (w + 1) * MS(10),
+					tally_position, b);
+		if (b->at > 0) {
+			lasts++;
+			last_cold += b->last_cold;
+		}
+	}
+	for (size_t grp = 0; grp < 16; grp++) {
+		uint64_t c = 0, n = 0;
+		for (size_t i = grp * 64; i < (grp + 1) * 64; i++) {
+			c += b->cold[i];
+			n += b->seen[i];
+		}
+		cr_assert(gt(u64, n, 10000));
+		double f = (double)c / (double)n;
+		cr_assert(lt(dbl, fabs(f - pc), 5 * sqrt(pc * (1 - pc) / n)),
+			  "positions %zu-%zu: cold fraction %g, want %g",
+			  grp * 64, grp * 64 + 63, f, pc);
+	}
+	double f = (double)last_cold / lasts;
+	cr_assert(lt(dbl, fabs(f - pc), 5 * sqrt(pc * (1 - pc) / lasts)),
+		  "last write cold %g, want %g", f, pc);
+	free(b);
+	wl_pagegen_destroy(g);
+	gsl_rng_free(r);
+}
+
+Test(wl_stats, a_writes_class_does_not_depend_on_its_position_in_the_window)
+{
+	/* Cold the smaller class, then hot the smaller class. */
+	classes_are_exchangeable(80000, 20000, 24);
+	classes_are_exchangeable(30000, 70000, 25);
 }
 
 Test(wl_stats, distinct_pages_of_uniform_writes_match_the_closed_form)

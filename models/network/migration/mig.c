@@ -346,25 +346,25 @@ static uint64_t guest_ns(const mig_space *s, uint64_t t)
 }
 
 void mig_space_draw(migration *g, mig_space *s, uint64_t t_ns,
-		    void (*fn)(void *ctx, uint64_t page), void *ctx)
+		    wl_writes_fn *fn, void *ctx)
 {
 	(void)g;
 	if (t_ns <= s->drawn_ns)
 		return;
 	uint64_t from = guest_ns(s, s->drawn_ns), to = guest_ns(s, t_ns);
 	if (to > from)
-		wl_pagegen_writes(s->dirty.pagegen, from, to, fn, ctx);
+		wl_pagegen_writes_batch(s->dirty.pagegen, from, to, fn, ctx);
 	s->drawn_ns = t_ns;
 }
 
-static void mark_write(void *ctx, uint64_t page)
+static void mark_writes(void *ctx, const uint64_t *page, size_t n)
 {
-	mem_dirtylog_mark(ctx, page);
+	mem_dirtylog_mark_pages(ctx, page, n);
 }
 
 static void draw_writes(migration *g, mig_space *s, uint64_t t_ns)
 {
-	mig_space_draw(g, s, t_ns, mark_write, s->log);
+	mig_space_draw(g, s, t_ns, mark_writes, s->log);
 }
 
 /* Expected pages of s dirtied in a window of duration_ns. */
@@ -505,26 +505,29 @@ static void apply_skip_pages(migration *g)
 	if (rate == 0)
 		return;
 	u128 bits_per_page = (u128)s->page_size * 8;
-	uint64_t sent = 0, skipped = 0, in_batch = 0;
+	uint64_t sent = 0, skipped = 0;
 	uint64_t pages = s->send.pages;
-	for (uint64_t p = mem_bitmap_next(&s->send, 0); p < pages;
-	     p = mem_bitmap_next(&s->send, p + 1)) {
-		if (in_batch == 0) {
-			u128 ns = (sent * bits_per_page * UINT64_C(1000000000) +
-				   rate - 1) /
-				  rate;
-			uint64_t at = ns > SIM_TIME_MAX - g->round_start_ns
-					      ? SIM_TIME_MAX
-					      : g->round_start_ns + (uint64_t)ns;
-			draw_writes(g, s, at);
-		}
-		if (mem_dirtylog_peek(s->log, p)) {
-			mem_bitmap_clear(&s->send, p);
-			skipped++;
-		} else {
-			sent++;
-		}
-		in_batch = (in_batch + 1) % MIG_SKIP_BATCH_PAGES;
+	const mem_bitmap *dirty = mem_dirtylog_bits(s->log);
+	/* A batch runs from its first page to the next batch's first page
+	 * (the page MIG_SKIP_BATCH_PAGES set bits on), a word at a time. */
+	for (uint64_t p = mem_bitmap_next(&s->send, 0); p < pages;) {
+		uint64_t end = mem_bitmap_next_nth(&s->send, p,
+						   MIG_SKIP_BATCH_PAGES);
+		uint64_t in = end < pages ? MIG_SKIP_BATCH_PAGES
+					  : mem_bitmap_count_range(&s->send, p,
+								   pages);
+		u128 ns = (sent * bits_per_page * UINT64_C(1000000000) + rate -
+			   1) /
+			  rate;
+		uint64_t at = ns > SIM_TIME_MAX - g->round_start_ns
+				      ? SIM_TIME_MAX
+				      : g->round_start_ns + (uint64_t)ns;
+		draw_writes(g, s, at);
+		uint64_t dropped =
+			mem_bitmap_and_not_range(&s->send, dirty, p, end);
+		skipped += dropped;
+		sent += in - dropped;
+		p = end;
 	}
 	if (skipped == 0)
 		return;

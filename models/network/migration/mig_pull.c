@@ -36,15 +36,18 @@ static void class_rates(const mig_space *s, double *hot, double *cold)
 	}
 }
 
-static void on_access(void *ctx, uint64_t page)
+static void on_access(void *ctx, const uint64_t *page, size_t n)
 {
 	migration *g = ctx;
-	if (page >= g->absent.pages || !mem_bitmap_is_set(&g->absent, page))
-		return;
-	mem_bitmap_clear(&g->absent, page);
-	g->faults++;
-	g->last_fault = page;
-	g->faulted = true;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t p = page[i];
+		if (p >= g->absent.pages || !mem_bitmap_is_set(&g->absent, p))
+			continue;
+		mem_bitmap_clear(&g->absent, p);
+		g->faults++;
+		g->last_fault = p;
+		g->faulted = true;
+	}
 }
 
 /* Faults of the window [g->window_ns, now). */

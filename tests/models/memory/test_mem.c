@@ -166,6 +166,169 @@ Test(mem_bitmap, operations_on_bitmaps_of_different_sizes_panic,
 	mem_bitmap_or(&a, &b);
 }
 
+/* A bitmap of `pages` bits, each set with probability about num/8 by a
+ * fixed hash of (seed, page). */
+static void bitmap_pattern(mem_bitmap *b, uint64_t pages, uint64_t seed,
+			   unsigned num)
+{
+	mem_bitmap_init(b, pages);
+	for (uint64_t p = 0; p < pages; p++)
+		if (sim_splitmix64(seed * 1000003 + p) % 8 < num)
+			mem_bitmap_set(b, p);
+}
+
+static uint64_t brute_count(const mem_bitmap *b, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0;
+	for (uint64_t p = from; p < to; p++)
+		n += mem_bitmap_is_set(b, p);
+	return n;
+}
+
+static uint64_t brute_nth(const mem_bitmap *b, uint64_t from, uint64_t k)
+{
+	for (uint64_t p = from; p < b->pages; p++)
+		if (mem_bitmap_is_set(b, p) && k-- == 0)
+			return p;
+	return b->pages;
+}
+
+Test(mem_bitmap, range_operations_agree_with_a_bit_by_bit_walk)
+{
+	static const uint64_t sizes[] = {1, 63, 64, 65, 640, 1000};
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+		for (unsigned num = 0; num <= 8; num += 2) {
+			uint64_t n = sizes[s];
+			mem_bitmap a, b, c;
+			bitmap_pattern(&a, n, 2 * s + num, num);
+			bitmap_pattern(&b, n, 2 * s + num + 1, 4);
+			mem_bitmap_init(&c, n);
+			for (uint64_t i = 0; i < 300; i++) {
+				uint64_t x = sim_splitmix64(i) % (n + 2);
+				uint64_t y = sim_splitmix64(i + 7777) % (n + 1);
+				uint64_t k = sim_splitmix64(i + 99) % 130;
+				cr_assert(eq(u64, mem_bitmap_next_nth(&a, x, k),
+					     x < n ? brute_nth(&a, x, k) : n));
+				if (x > n)
+					continue;
+				uint64_t lo = x < y ? x : y, hi = x < y ? y : x;
+				cr_assert(eq(u64,
+					     mem_bitmap_count_range(&a, lo, hi),
+					     brute_count(&a, lo, hi)));
+				/* c = a, less b's bits in [lo, hi) */
+				mem_bitmap_copy(&c, &a);
+				uint64_t want = 0;
+				for (uint64_t p = lo; p < hi; p++)
+					want += mem_bitmap_is_set(&a, p) &&
+						mem_bitmap_is_set(&b, p);
+				cr_assert(eq(u64,
+					     mem_bitmap_and_not_range(&c, &b, lo,
+								      hi),
+					     want));
+				for (uint64_t p = 0; p < n; p++) {
+					bool in = p >= lo && p < hi;
+					bool keep = mem_bitmap_is_set(&a, p) &&
+						    !(in && mem_bitmap_is_set(
+								    &b, p));
+					cr_assert(eq(int,
+						     mem_bitmap_is_set(&c, p),
+						     keep));
+				}
+			}
+			cr_assert(eq(u64, mem_bitmap_next_nth(&a, 0, 0),
+				     mem_bitmap_next(&a, 0)));
+			mem_bitmap_fini(&a);
+			mem_bitmap_fini(&b);
+			mem_bitmap_fini(&c);
+		}
+}
+
+/* Pre-copy's skip over a to-send set, in batches of `batch` pages: before
+ * each batch, writes(i) dirties pages of the log; pages of the batch found
+ * dirty are dropped. Walked page by page (next and peek) or a batch at a
+ * time (next_nth and and_not_range); both return the pages sent. */
+static void dirty_some(mem_dirtylog *log, uint64_t batch_index)
+{
+	uint64_t pages = mem_dirtylog_pages(log);
+	for (uint64_t j = 0; j < 40; j++)
+		mem_dirtylog_mark(log,
+				  sim_splitmix64(batch_index * 64 + j) % pages);
+}
+
+static uint64_t skip_by_page(mem_bitmap *send, mem_dirtylog *log,
+			     uint64_t batch, uint64_t *skipped)
+{
+	uint64_t sent = 0, in_batch = 0, index = 0;
+	*skipped = 0;
+	for (uint64_t p = mem_bitmap_next(send, 0); p < send->pages;
+	     p = mem_bitmap_next(send, p + 1)) {
+		if (in_batch == 0)
+			dirty_some(log, index++);
+		if (mem_dirtylog_peek(log, p)) {
+			mem_bitmap_clear(send, p);
+			++*skipped;
+		} else {
+			sent++;
+		}
+		in_batch = (in_batch + 1) % batch;
+	}
+	return sent;
+}
+
+static uint64_t skip_by_batch(mem_bitmap *send, mem_dirtylog *log,
+			      uint64_t batch, uint64_t *skipped)
+{
+	uint64_t sent = 0, index = 0, pages = send->pages;
+	*skipped = 0;
+	for (uint64_t p = mem_bitmap_next(send, 0); p < pages;) {
+		uint64_t end = mem_bitmap_next_nth(send, p, batch);
+		uint64_t in = end < pages ? batch
+					  : mem_bitmap_count_range(send, p, pages);
+		dirty_some(log, index++);
+		uint64_t dropped = mem_bitmap_and_not_range(
+			send, mem_dirtylog_bits(log), p, end);
+		*skipped += dropped;
+		sent += in - dropped;
+		p = end;
+	}
+	return sent;
+}
+
+Test(mem_bitmap, a_batch_at_a_time_skip_drops_what_a_page_walk_drops)
+{
+	for (unsigned num = 1; num <= 8; num += 7) {
+		mem_bitmap s1, s2;
+		bitmap_pattern(&s1, 5000, num, num);
+		bitmap_pattern(&s2, 5000, num, num);
+		mem_dirtylog *l1 = mem_dirtylog_create(5000);
+		mem_dirtylog *l2 = mem_dirtylog_create(5000);
+		mem_dirtylog_start(l1);
+		mem_dirtylog_start(l2);
+		uint64_t k1, k2;
+		uint64_t sent1 = skip_by_page(&s1, l1, 100, &k1);
+		uint64_t sent2 = skip_by_batch(&s2, l2, 100, &k2);
+		cr_assert(gt(u64, k1, 0));
+		cr_assert(eq(u64, sent1, sent2));
+		cr_assert(eq(u64, k1, k2));
+		cr_assert(eq(int, memcmp(s1.words, s2.words,
+					 mem_bitmap_words(5000) * 8),
+			     0));
+		cr_assert(eq(u64, mem_dirtylog_count(l1), mem_dirtylog_count(l2)));
+		mem_bitmap_fini(&s1);
+		mem_bitmap_fini(&s2);
+		mem_dirtylog_destroy(l1);
+		mem_dirtylog_destroy(l2);
+	}
+}
+
+Test(mem_bitmap, a_range_past_the_end_panics, .signal = SIGABRT,
+     .init = cr_redirect_stderr)
+{
+	mem_bitmap a;
+	mem_bitmap_init(&a, 64);
+	mem_bitmap_count_range(&a, 10, 65);
+}
+
 /* ------------------------------------------------------------------------
  * Dirty log
  * ------------------------------------------------------------------------ */
@@ -332,6 +495,62 @@ Test(mem_dirtylog, clean_into_overwrites_the_callers_bitmap_and_clears_the_log)
 	cr_assert(mem_dirtylog_mark(log, 10), "cleaned pages fault again");
 	mem_bitmap_fini(&out);
 	mem_dirtylog_destroy(log);
+}
+
+Test(mem_dirtylog, marking_pages_in_one_call_is_marking_them_one_by_one)
+{
+	/* 3000 writes over 700 pages, many repeated, in calls of 1 to 300. */
+	uint64_t page[3000];
+	for (size_t i = 0; i < 3000; i++)
+		page[i] = sim_splitmix64(i) % 700;
+	mem_dirtylog *one = mem_dirtylog_create(700);
+	mem_dirtylog *many = mem_dirtylog_create(700);
+	for (int round = 0; round < 2; round++) {
+		mem_dirtylog_start(one);
+		mem_dirtylog_start(many);
+		for (size_t i = 0, n; i < 3000; i += n) {
+			n = 1 + sim_splitmix64(i + 5) % 300;
+			if (n > 3000 - i)
+				n = 3000 - i;
+			uint64_t faults = 0;
+			for (size_t k = 0; k < n; k++)
+				faults += mem_dirtylog_mark(one, page[i + k]);
+			cr_assert(eq(u64,
+				     mem_dirtylog_mark_pages(many, page + i, n),
+				     faults));
+			cr_assert(eq(u64, mem_dirtylog_count(one),
+				     mem_dirtylog_count(many)));
+		}
+		cr_assert(eq(u64, mem_dirtylog_faults(one),
+			     mem_dirtylog_faults(many)));
+		const mem_bitmap *a = mem_dirtylog_bits(one);
+		const mem_bitmap *b = mem_dirtylog_bits(many);
+		cr_assert(eq(int,
+			     memcmp(a->words, b->words,
+				    mem_bitmap_words(700) * sizeof *a->words),
+			     0));
+		cr_assert(eq(u64, mem_bitmap_count(a), mem_dirtylog_count(one)));
+	}
+	/* Disabled: nothing recorded, no fault. */
+	mem_dirtylog_stop(many);
+	uint64_t before = mem_dirtylog_count(many);
+	uint64_t more[3] = {699, 0, 350};
+	mem_dirtylog_clean(many, NULL, NULL);
+	cr_assert(gt(u64, before, 0));
+	cr_assert(eq(u64, mem_dirtylog_mark_pages(many, more, 3), 0));
+	cr_assert(eq(u64, mem_dirtylog_count(many), 0));
+	cr_assert(not(mem_dirtylog_peek(many, 699)));
+	mem_dirtylog_destroy(one);
+	mem_dirtylog_destroy(many);
+}
+
+Test(mem_dirtylog, a_batch_with_a_page_past_the_end_is_a_broken_invariant,
+     .signal = SIGABRT, .init = cr_redirect_stderr)
+{
+	mem_dirtylog *log = mem_dirtylog_create(100);
+	mem_dirtylog_start(log);
+	uint64_t page[3] = {1, 2, 100};
+	mem_dirtylog_mark_pages(log, page, 3);
 }
 
 Test(mem_dirtylog, a_write_past_the_last_page_is_a_broken_invariant,

@@ -333,26 +333,38 @@ static wl_pagegen *fidelity_gen(const guest *g, gsl_rng **rng, uint64_t seed)
 }
 
 /* The statistical model is the page-exact one in expectation (mem.h), so
- * for the same hot/cold parameters the two agree on every round's volume,
- * on downtime and on total time within 2 %. */
+ * for the same hot/cold parameters the mean over page-exact runs agrees
+ * with it on every round's volume, on downtime and on total time within
+ * 2 %. One run's downtime spreads by about 1.5 % (one standard deviation)
+ * from seed to seed, so the page-exact side is the mean of 16 seeds. */
+#define FID_SEEDS 16
 Test(mig_fidelity, statistical_and_page_exact_agree_within_2_percent)
 {
-	world ws, wp;
+	world ws;
 	mig_result s = run_fidelity(&ws, &hot_guest, NULL, false);
-	gsl_rng *rng;
-	wl_pagegen *gen = fidelity_gen(&hot_guest, &rng, 42);
-	mig_result p = run_fidelity(&wp, &hot_guest, gen, false);
-	cr_assert(eq(u32, s.rounds, p.rounds));
-	cr_assert(eq(sz, ws.nrounds, wp.nrounds));
+	double down = 0, total = 0, sent[MAX_ROUNDS_REC] = {0};
+	for (uint64_t seed = 42; seed < 42 + FID_SEEDS; seed++) {
+		world wp;
+		gsl_rng *rng;
+		wl_pagegen *gen = fidelity_gen(&hot_guest, &rng, seed);
+		mig_result p = run_fidelity(&wp, &hot_guest, gen, false);
+		cr_assert(eq(u32, s.rounds, p.rounds));
+		cr_assert(eq(sz, ws.nrounds, wp.nrounds));
+		for (size_t i = 0; i < wp.nrounds; i++)
+			sent[i] += (double)wp.rounds[i].pages_sent / FID_SEEDS;
+		down += (double)p.downtime_ns / FID_SEEDS;
+		total += (double)p.total_ns / FID_SEEDS;
+		wl_pagegen_destroy(gen);
+		gsl_rng_free(rng);
+		world_fini(&wp);
+	}
 	for (size_t i = 0; i < ws.nrounds; i++)
-		cr_assert(near((double)wp.rounds[i].pages_sent,
-			       (double)ws.rounds[i].pages_sent, 0.02));
-	cr_assert(near((double)p.downtime_ns, (double)s.downtime_ns, 0.02));
-	cr_assert(near((double)p.total_ns, (double)s.total_ns, 0.02));
-	wl_pagegen_destroy(gen);
-	gsl_rng_free(rng);
+		cr_assert(near(sent[i], (double)ws.rounds[i].pages_sent, 0.02),
+			  "round %zu: %.1f vs %llu", i + 1, sent[i],
+			  (unsigned long long)ws.rounds[i].pages_sent);
+	cr_assert(near(down, (double)s.downtime_ns, 0.02));
+	cr_assert(near(total, (double)s.total_ns, 0.02));
 	world_fini(&ws);
-	world_fini(&wp);
 }
 
 /* Page-exact skip drops pages peeked dirty from live rounds (they go in the
