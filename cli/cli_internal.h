@@ -32,6 +32,8 @@ typedef struct cli_axis {
 /* Everything a run or a sweep will do, validated before any output. */
 typedef struct cli_plan {
 	cfg_doc *base;          /* file + --set + --seed, sweep included; owned */
+	char *base_dir;         /* relative trace paths start here; NULL: the
+				   config file's folder (dc_config_load_at) */
 	char *base_text;        /* cfg_doc_emit(base) */
 	cli_axis *axes;
 	size_t naxes;
@@ -47,10 +49,12 @@ typedef struct cli_plan {
 } cli_plan;
 
 /* Loads path, applies the --set arguments in order, then seed (if not NULL,
- * as experiment.seed), expands the sweep and validates every point. On
+ * as experiment.seed), expands the sweep and validates every point, with
+ * relative trace paths taken from base_dir (NULL: the folder of path). On
  * input errors returns SIM_EINPUT with every message in d. */
 int cli_plan_load(const char *path, char *const *sets, size_t nsets,
-		  const char *seed, cli_plan *plan, sim_diag *d);
+		  const char *seed, const char *base_dir, cli_plan *plan,
+		  sim_diag *d);
 /* Frees what the plan holds. */
 void cli_plan_fini(cli_plan *plan);
 /* Point and replication of a run index (0-based). */

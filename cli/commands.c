@@ -108,7 +108,7 @@ int cli_cmd_validate(int argc, char **argv)
 	sim_diag d;
 	sim_diag_init(&d);
 	cli_plan plan;
-	if (cli_plan_load(argv[i], o.sets, o.nsets, o.seed, &plan, &d) != 0) {
+	if (cli_plan_load(argv[i], o.sets, o.nsets, o.seed, NULL, &plan, &d) != 0) {
 		cli_print_diag(&d);
 		status = CLI_USAGE;
 	} else {

@@ -106,7 +106,7 @@ static int build_point(cli_plan *p, size_t pt, sim_diag *d)
 			return SIM_EINPUT;
 	}
 	p->point_texts[pt] = cfg_doc_emit(doc);
-	return dc_config_load(doc, &p->point_cfgs[pt], d);
+	return dc_config_load_at(doc, p->base_dir, &p->point_cfgs[pt], d);
 }
 
 static void build_run_columns(cli_plan *p)
@@ -136,9 +136,11 @@ static void build_run_columns(cli_plan *p)
 }
 
 int cli_plan_load(const char *path, char *const *sets, size_t nsets,
-		  const char *seed, cli_plan *p, sim_diag *d)
+		  const char *seed, const char *base_dir, cli_plan *p,
+		  sim_diag *d)
 {
 	memset(p, 0, sizeof *p);
+	p->base_dir = sim_xstrdup(base_dir);
 	if (cfg_doc_load(path, &p->base, d) != 0)
 		return SIM_EINPUT;
 	unsigned before = d->errors;
@@ -201,6 +203,7 @@ void cli_plan_fini(cli_plan *p)
 	free(p->axes);
 	free(p->run_cols);
 	free(p->base_text);
+	free(p->base_dir);
 	cfg_doc_destroy(p->base);
 	memset(p, 0, sizeof *p);
 }

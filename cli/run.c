@@ -312,6 +312,50 @@ static int run_all(const cli_plan *p, const char *staging, unsigned jobs,
 	return rc;
 }
 
+/* The staging directory records the folder of the config it was started
+ * from, because the config it keeps (DIR.partial/config.yaml) lives
+ * elsewhere and relative trace paths are relative to the original; the
+ * file goes with points/ when the run completes. */
+#define CONFIG_DIR_FILE "points/config_dir"
+
+/* Writes the absolute folder of config_path into staging; 0 or an error
+ * in d. */
+static int save_config_dir(const char *staging, const char *config_path,
+			   sim_diag *d)
+{
+	char *real = realpath(config_path, NULL);
+	if (!real) {
+		sim_diag_error(d, config_path, 0, 0, "cannot resolve: %s",
+			       strerror(errno));
+		return SIM_EIO;
+	}
+	char *slash = strrchr(real, '/');
+	slash[slash == real ? 1 : 0] = '\0';
+	char *path = sim_xasprintf("%s/" CONFIG_DIR_FILE, staging);
+	int rc = cli_write_file(path, real, d);
+	free(path);
+	free(real);
+	return rc;
+}
+
+/* The folder save_config_dir recorded in staging, or NULL if there is
+ * none. A new string. */
+static char *load_config_dir(const char *staging)
+{
+	char *path = sim_xasprintf("%s/" CONFIG_DIR_FILE, staging);
+	FILE *f = fopen(path, "rb");
+	free(path);
+	if (!f)
+		return NULL;
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	if (n == 0)
+		return NULL;
+	buf[n] = '\0';
+	return sim_xstrdup(buf);
+}
+
 static int remove_points(const char *staging)
 {
 	char *dir = sim_xasprintf("%s/points", staging);
@@ -480,6 +524,7 @@ int cli_cmd_run(int argc, char **argv)
 	cli_plan plan;
 	memset(&plan, 0, sizeof plan);
 	char *final = NULL, *staging = NULL, *config_path = NULL;
+	char *config_dir = NULL;
 	int status = CLI_OK;
 
 	if (o.resume) {
@@ -501,6 +546,7 @@ int cli_cmd_run(int argc, char **argv)
 			goto out;
 		}
 		config_path = sim_xasprintf("%s/config.yaml", staging);
+		config_dir = load_config_dir(staging);
 	} else {
 		if (o.config) {
 			config_path = sim_xstrdup(o.config);
@@ -517,7 +563,8 @@ int cli_cmd_run(int argc, char **argv)
 		}
 	}
 
-	if (cli_plan_load(config_path, o.sets, o.nsets, o.seed, &plan, &d) != 0) {
+	if (cli_plan_load(config_path, o.sets, o.nsets, o.seed, config_dir, &plan,
+			  &d) != 0) {
 		cli_print_diag(&d);
 		status = CLI_USAGE;
 		goto out;
@@ -561,7 +608,8 @@ int cli_cmd_run(int argc, char **argv)
 			status = CLI_FAIL;
 			goto out;
 		}
-		if (cli_write_file(cfg, plan.base_text, &d) != 0) {
+		if (cli_write_file(cfg, plan.base_text, &d) != 0 ||
+		    save_config_dir(staging, config_path, &d) != 0) {
 			free(cfg);
 			cli_print_diag(&d);
 			status = CLI_FAIL;
@@ -636,6 +684,7 @@ out:
 	free(final);
 	free(staging);
 	free(config_path);
+	free(config_dir);
 	free(o.sets);
 	return status;
 }

@@ -100,7 +100,8 @@ static const cfg_section host_section = {
 static const cfg_section fabric_section = {
 	.path = "datacenter.fabric", .doc = "the network between racks",
 	.params = fabric_params, .nparams = NPARAMS(fabric_params)};
-static const char *const vm_subsections[] = {"dirtying", NULL};
+static const char *const vm_subsections[] = {"dirtying", "page_writes",
+					     "disk", "traffic", NULL};
 static const cfg_section vm_section = {
 	.path = "vms[]", .doc = "each entry of the vms: list is one VM",
 	.params = vm_params, .nparams = NPARAMS(vm_params),
@@ -116,8 +117,11 @@ const cfg_section *dc_section_at(size_t i)
 	case 4: return net_dc_section();
 	case 5: return &vm_section;
 	case 6: return mem_sections()[0];
-	case 7: return &dc_migration_section;
-	case 8: return mig_sections()[0];
+	case 7: return wl_sections()[0];
+	case 8: return &dc_disk_section;
+	case 9: return &dc_traffic_section;
+	case 10: return &dc_migration_section;
+	case 11: return mig_sections()[0];
 	default: return NULL;
 	}
 }
@@ -149,7 +153,8 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 	}
 }
 
-static void load_vms(dc_config *c, const cfg_node *root, sim_diag *d)
+static void load_vms(dc_config *c, const cfg_node *root, const char *base_dir,
+		     sim_diag *d)
 {
 	const cfg_node *vms = cfg_map_get(root, "vms");
 	if (!vms)
@@ -178,6 +183,7 @@ static void load_vms(dc_config *c, const cfg_node *root, sim_diag *d)
 				  "non-empty, unique VM name)");
 			continue;
 		}
+		dc_guest_load(c, i, item, base_dir, d);
 		/* Quadratic, but configs list VMs by hand; a thousand VMs cost
 		 * half a million compares. */
 		for (size_t j = 0; j < i; j++) {
@@ -194,13 +200,39 @@ static void load_vms(dc_config *c, const cfg_node *root, sim_diag *d)
 	}
 }
 
+/* The directory part of path, with its last '/' ("" for a bare name, "/"
+ * for a file at the root). A new string. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return sim_xstrdup("");
+	size_t n = slash == path ? 1 : (size_t)(slash - path) + 1;
+	return sim_xasprintf("%.*s", (int)n, path);
+}
+
 int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d)
+{
+	return dc_config_load_at(doc, NULL, out, d);
+}
+
+int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
+		      dc_config **out, sim_diag *d)
 {
 	*out = NULL;
 	unsigned before = d->errors;
 	const cfg_node *root = cfg_doc_root(doc);
 	dc_config *c = sim_xcalloc(1, sizeof *c);
 	c->doc = doc;
+	/* Trace paths are joined to this prefix: the config file's folder,
+	 * so that a config and its traces move together. */
+	char *dir;
+	if (!base_dir)
+		dir = dir_of(cfg_node_file(root));
+	else if (*base_dir && base_dir[strlen(base_dir) - 1] != '/')
+		dir = sim_xasprintf("%s/", base_dir);
+	else
+		dir = sim_xstrdup(base_dir);
 
 	check_top_keys(root, d);
 	cfg_section_load(&experiment_section, cfg_map_get(root, "experiment"),
@@ -231,7 +263,9 @@ int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d)
 			  (unsigned long long)c->datacenter.racks,
 			  (unsigned long long)c->datacenter.hosts_per_rack,
 			  (unsigned long long)MAX_HOSTS);
-	load_vms(c, root, d);
+	load_vms(c, root, dir, d);
+	free(dir);
+	dc_traffic_check(c, d);
 	dc_migrations_load(c, root, d);
 
 	if (d->errors == before) {
@@ -240,6 +274,8 @@ int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d)
 			dc_migrations_check(c, w, d);
 			dc_world_destroy(w);
 		}
+		if (d->errors == before)
+			dc_guest_check_migrations(c, d);
 	}
 	if (d->errors != before) {
 		dc_config_destroy(c);
@@ -253,6 +289,8 @@ void dc_config_destroy(dc_config *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; i < c->nvms; i++)
+		dc_guest_fini(&c->vms[i]);
 	free(c->vms);
 	free(c->migrations);
 	free(c);

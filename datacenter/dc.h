@@ -16,6 +16,8 @@
 #include "mig.h"
 #include "net.h"
 #include "sim.h"
+#include "trace.h"
+#include "wl.h"
 
 /* Placement policies for VMs whose configuration names no host. */
 typedef enum dc_placement {
@@ -53,12 +55,50 @@ typedef struct dc_datacenter_cfg {
 	net_dc_params network;
 } dc_datacenter_cfg;
 
+/* One entry of a VM's `traffic:` list: a persistent flow from the VM's
+ * host to the host of VM `to`, capped at rate_bps, from start_ns until
+ * stop_ns (0: the end of the run). It follows both VMs when they migrate. */
+typedef struct dc_traffic_cfg {
+	const char *to;         /* the peer VM's name */
+	uint64_t rate_bps;      /* the cap; >= DC_TRAFFIC_UNCAPPED_BPS: none */
+	uint64_t start_ns;
+	uint64_t stop_ns;       /* 0: never stops */
+	size_t peer;            /* index of `to` in dc_config.vms */
+	const cfg_node *node;   /* the entry's mapping */
+} dc_traffic_cfg;
+
+/* The default cap of a traffic flow, 1000 Tbit/s: above any link's
+ * capacity (NET_LINK_MAX_BPS), so no cap at all. */
+#define DC_TRAFFIC_UNCAPPED_BPS NET_LINK_MAX_BPS
+
+/* A VM's local disk (`disk:`), migrated with it before its memory (WAN
+ * migration); size 0 means shared storage, nothing to migrate. Its block
+ * writes follow the hot/cold or fresh-rate model of `dirtying:`, in
+ * expected counts whatever the migration's fidelity. */
+typedef struct dc_disk_cfg {
+	uint64_t size_bytes;
+	uint64_t block_size_bytes;
+	uint64_t hot_set_bytes;
+	double hot_writes_per_s;   /* block writes/s into the hot set */
+	double cold_writes_per_s;  /* block writes/s into the rest */
+	uint64_t fresh_rate_bps;   /* or: clean blocks written at this rate */
+} dc_disk_cfg;
+
 typedef struct dc_vm_cfg {
 	const char *name;
 	const char *host;       /* "rack0/host3", or "" to let placement choose */
 	uint64_t vcpus;
 	uint64_t memory_bytes;
 	mem_dirtying_cfg dirtying; /* its `dirtying:` (defaults: idle) */
+	dc_disk_cfg disk;       /* its `disk:` (defaults: none) */
+	/* Its `page_writes:` (a workloads/ preset, generator or trace replay)
+	 * when page_writes_node is not NULL; then dirtying gives only the
+	 * page size. page_writes.replay points into `trace`. */
+	wl_pages_params page_writes;
+	const cfg_node *page_writes_node;
+	trace_pages *trace;     /* owned: the replayed trace, or NULL */
+	dc_traffic_cfg *traffic; /* owned: its `traffic:` entries */
+	size_t ntraffic;
 	const cfg_node *node;   /* the VM's mapping, for messages */
 	const cfg_node *host_node; /* its host: value, or NULL */
 } dc_vm_cfg;
@@ -99,9 +139,9 @@ typedef struct dc_config {
 extern const char *const dc_top_keys[];
 
 /* Parameter table i of an experiment (experiment, datacenter, its host,
- * fabric and network, vms[], vms[].dirtying, migrations[] and the
- * migration mechanism's knobs), in the order `vdcsim params` prints them;
- * NULL past the last. */
+ * fabric and network, vms[], vms[].dirtying, vms[].page_writes,
+ * vms[].traffic[], migrations[] and the migration mechanism's knobs), in
+ * the order `vdcsim params` prints them; NULL past the last. */
 const cfg_section *dc_section_at(size_t i);
 
 /* Validates doc (without its `sweep` and `replications` keys, which it
@@ -111,11 +151,24 @@ const cfg_section *dc_section_at(size_t i);
  * migration names a VM (at most one migration per VM), a host other than
  * the VM's with room for it (migrations taken in order of time), and a
  * time within the run. A migration's knobs start from the defaults of its
- * policy (mig_params_preset) and then take what the entry gives. Reports
- * all problems found at their nodes and returns SIM_EINPUT; *out is then
- * NULL. */
+ * policy (mig_params_preset) and then take what the entry gives.
+ * A VM's page_writes must fit its memory (wl_pages_check), and a replay
+ * trace is read here (trace_pages_load: its own errors are positioned in
+ * the trace file) and must have exactly the VM's pages and page size; a
+ * statistical migration needs page_writes its expected counts can take
+ * (hotset, uniform), and a page-exact migration of a replaying VM must
+ * start before the trace ends. Traffic entries name another VM and times
+ * within the run. Relative trace paths are taken from the directory of the
+ * file the document was read from (cfg_node_file of its root; none for a
+ * bare file name). Reports all problems found at their nodes and returns
+ * SIM_EINPUT; *out is then NULL. Cost: reading every trace. */
 int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d);
-/* Frees a config; NULL is a no-op. */
+/* As dc_config_load, with relative trace paths taken from base_dir instead
+ * (NULL: as dc_config_load), for a document read from elsewhere than where
+ * it was written (`vdcsim run --resume` reads a copy). */
+int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
+		      dc_config **out, sim_diag *d);
+/* Frees a config and the traces it read; NULL is a no-op. */
 void dc_config_destroy(dc_config *c);
 
 typedef struct dc_host {
@@ -174,12 +227,13 @@ typedef struct dc_run_stats {
 } dc_run_stats;
 
 /* Declares datacenter/'s result tables (hosts, vms, links, host_samples,
- * migrations, migration_rounds) in r. */
+ * link_samples, migrations, migration_rounds, traffic) in r. */
 int dc_results_declare(sim_results *r, sim_diag *d);
 /* Runs the experiment c with master seed `seed` (the run's own seed, after
  * replication) and writes its rows into r under r's current run id. The
  * run lasts experiment.duration, or until its last migration is done if
- * that is later.
+ * that is later (background traffic never extends it: its flows are cut
+ * at the end).
  * Returns 0, SIM_EINTR if the engine was stopped through the progress hook
  * (nothing of the run is valid then), or a results error. */
 int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private declarations of datacenter/: the migrations: section, shared by
- * config.c (loading) and experiment.c (nothing else).
+ * config.c (loading) and experiment.c; a VM's guest activity (page_writes,
+ * traffic) loaded by guests.c; the background traffic of a run
+ * (traffic.c), driven by experiment.c.
  */
 #ifndef VDCSIM_DC_INTERNAL_H
 #define VDCSIM_DC_INTERNAL_H
@@ -23,5 +25,69 @@ void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d);
  * from the source and has room (migrations applied in time order), a time
  * within the run. */
 void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d);
+
+/* ---- guests.c: vms[].page_writes and vms[].traffic -------------------- */
+
+/* The table of a traffic entry (vms[].traffic[]). */
+extern const cfg_section dc_traffic_section;
+/* vms[].disk (guests.c), filling a dc_disk_cfg. */
+extern const cfg_section dc_disk_section;
+
+/* Loads VM vm's `page_writes:` and `traffic:` entries (its mapping item)
+ * after its other keys: the generator (wl_pages_params_load), its check
+ * against the VM's pages, and a replay trace read from base_dir (see
+ * dc_config_load). Reports at the nodes. */
+void dc_guest_load(dc_config *c, size_t vm, const cfg_node *item,
+		   const char *base_dir, sim_diag *d);
+/* Checks every VM's traffic entries once all VMs are loaded: the peer is
+ * another VM, the times lie within the run. Sets each entry's peer. */
+void dc_traffic_check(dc_config *c, sim_diag *d);
+/* Checks each migration against its VM's page_writes: a statistical one
+ * needs expected counts (dc_page_writes_hotcold), a page-exact one of a
+ * replaying VM must start before the trace ends. Migrations must have
+ * their vm_index (dc_migrations_check ran without errors). */
+void dc_guest_check_migrations(const dc_config *c, sim_diag *d);
+/* Frees what dc_guest_load allocated for VM vm. */
+void dc_guest_fini(dc_vm_cfg *vm);
+/* The hot/cold model with exactly p's expected counts on a VM of `pages`
+ * pages (p passes wl_pages_check): a hot set is itself, a uniform region
+ * of R pages a hot set of R pages without cold writes. Returns false for
+ * zipf and replay, which the statistical model cannot take. */
+bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
+			    mem_hotcold *out);
+
+/* ---- traffic.c: background flows between VMs during a run ------------- */
+
+/* The `traffic` result table: one row per segment of a flow (its time
+ * between two hosts). */
+extern const sim_table dc_traffic_table;
+
+typedef struct dc_traffic dc_traffic;
+
+/* The traffic of config c over world w and flow model n, writing its rows
+ * into r (errors reported in d). Every entry of every VM's traffic: list,
+ * in VM then entry order, is flow index 0, 1, ...; nothing starts until
+ * dc_traffic_start. Borrows everything. */
+dc_traffic *dc_traffic_create(const dc_config *c, dc_world *w, net *n,
+			      sim_results *r, sim_diag *d);
+/* Frees the records (not the flows, which the net owns); NULL is a
+ * no-op. */
+void dc_traffic_destroy(dc_traffic *t);
+/* Flows in all. */
+size_t dc_traffic_count(const dc_traffic *t);
+/* The configuration entry of flow i. */
+const dc_traffic_cfg *dc_traffic_entry(const dc_traffic *t, size_t i);
+/* Starts flow i now between its VMs' current hosts (no net flow if they
+ * share a host). Returns 0 or the first results error so far. */
+int dc_traffic_start(dc_traffic *t, size_t i);
+/* Ends flow i now and records its segment. Returns as dc_traffic_start. */
+int dc_traffic_stop(dc_traffic *t, size_t i);
+/* VM vm now lives on host `host`: every running flow from or to it ends
+ * its segment (recorded) and restarts between the new pair of hosts.
+ * Returns as dc_traffic_start. */
+int dc_traffic_vm_moved(dc_traffic *t, size_t vm, uint32_t host);
+/* Ends every running flow now (the end of the run), recording them.
+ * Returns as dc_traffic_start. */
+int dc_traffic_finish(dc_traffic *t);
 
 #endif /* VDCSIM_DC_INTERNAL_H */

@@ -2,8 +2,9 @@
 /*
  * Runs one experiment: builds the world, starts the engine with the host
  * monitor (a periodic sample of every host's committed resources, the view
- * a placement policy reads), and records hosts, VMs and samples. Models of
- * later layers attach here.
+ * a placement policy reads, and of every link's carried bits), starts the
+ * migrations and the VMs' background traffic, and records hosts, VMs,
+ * links and samples. Models of later layers attach here.
  */
 #include "dc_internal.h"
 
@@ -42,10 +43,38 @@ static const sim_column link_cols[] = {
 	{"to", SIM_COL_TEXT, "", "node it enters"},
 	{"capacity_bps", SIM_COL_INT, "bit/s", "capacity in this direction"},
 	{"latency_ns", SIM_COL_INT, "ns", "one-way propagation delay"},
+	{"bits", SIM_COL_INT, "bit", "bits carried over the whole run (all "
+				     "flows: migrations and traffic)"},
+	{"utilisation", SIM_COL_REAL, "", "mean over the run: bits x 1e9 / "
+					  "(capacity_bps x the run's end_ns); "
+					  "0 to 1"},
 };
 static const sim_table links_table = {
-	"links", "the fabric: every directed link with capacity and latency",
+	"links", "the fabric: every directed link with capacity, latency and "
+		 "what it carried over the run",
 	link_cols, sizeof link_cols / sizeof link_cols[0]};
+
+static const sim_column link_sample_cols[] = {
+	{"time_ns", SIM_COL_INT, "ns", "end of the interval (a multiple of "
+				       "sample_interval, or the run's end)"},
+	{"link", SIM_COL_INT, "", "directed link index, as in links"},
+	{"interval_ns", SIM_COL_INT, "ns", "length of the interval ending at "
+					   "time_ns (sample_interval, or "
+					   "shorter for the last)"},
+	{"bits", SIM_COL_INT, "bit", "bits the link carried during the "
+				     "interval (whole bits of net's integral "
+				     "of load over time)"},
+	{"utilisation", SIM_COL_REAL, "", "bits x 1e9 / (capacity_bps x "
+					  "interval_ns): mean load over "
+					  "capacity, 0 to 1"},
+};
+static const sim_table link_samples_table = {
+	"link_samples",
+	"every link's carried bits and utilisation per sample interval, to "
+	"the end of the run (also while it is extended for migrations); only "
+	"runs with migrations or traffic, as without them no link carries "
+	"anything",
+	link_sample_cols, sizeof link_sample_cols / sizeof link_sample_cols[0]};
 
 static const sim_column sample_cols[] = {
 	{"time_ns", SIM_COL_INT, "ns", "simulated time of the sample"},
@@ -61,23 +90,39 @@ static const sim_table samples_table = {
 static const sim_column mig_cols[] = {
 	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
 	{"vm", SIM_COL_TEXT, "", "the VM"},
-	{"scheme", SIM_COL_TEXT, "", "stop-and-copy or precopy"},
+	{"scheme", SIM_COL_TEXT, "", "stop-and-copy, push, precopy, postcopy or hybrid"},
 	{"policy", SIM_COL_TEXT, "", "xen, clark, qemu or xen-v2"},
 	{"fidelity", SIM_COL_TEXT, "", "statistical or page-exact"},
 	{"source", SIM_COL_TEXT, "", "host it left"},
 	{"destination", SIM_COL_TEXT, "", "host it went to"},
+	{"vm_memory_bytes", SIM_COL_INT, "B", "the VM's memory"},
+	{"vm_disk_bytes", SIM_COL_INT, "B", "its local disk (0: shared storage)"},
 	{"max_rate_bps", SIM_COL_INT, "bit/s", "the max_rate knob"},
 	{"max_rounds", SIM_COL_INT, "", "the max_rounds knob"},
 	{"start_ns", SIM_COL_INT, "ns", "when it was requested"},
 	{"stop_ns", SIM_COL_INT, "ns", "when the VM paused"},
-	{"end_ns", SIM_COL_INT, "ns", "when the VM resumed at the destination"},
+	{"resume_ns", SIM_COL_INT, "ns", "when the VM resumed at the destination"},
+	{"end_ns", SIM_COL_INT, "ns", "when the last byte arrived (post-copy: the "
+				      "last page; otherwise resume_ns)"},
 	{"total_ns", SIM_COL_INT, "ns", "end - start"},
-	{"downtime_ns", SIM_COL_INT, "ns", "end - stop"},
+	{"downtime_ns", SIM_COL_INT, "ns", "resume - stop"},
 	{"total_s", SIM_COL_REAL, "s", "total time in seconds"},
 	{"downtime_s", SIM_COL_REAL, "s", "downtime in seconds"},
-	{"bytes", SIM_COL_INT, "B", "memory sent"},
-	{"pages", SIM_COL_INT, "", "pages sent"},
-	{"rounds", SIM_COL_INT, "", "live pre-copy rounds (0: stop-and-copy)"},
+	{"residual_ns", SIM_COL_INT, "ns", "after resume, time the VM still "
+					   "depends on the source (pull, tunnel)"},
+	{"bytes", SIM_COL_INT, "B", "all bytes sent: memory + disk + state"},
+	{"memory_bytes", SIM_COL_INT, "B", "memory pages sent"},
+	{"disk_bytes", SIM_COL_INT, "B", "disk blocks sent"},
+	{"state_bytes", SIM_COL_INT, "B", "CPU and device state sent"},
+	{"pages", SIM_COL_INT, "", "pages sent (post-copy: pushed + faulted)"},
+	{"blocks", SIM_COL_INT, "", "disk blocks sent"},
+	{"rounds", SIM_COL_INT, "", "live memory rounds (0: stop-and-copy, postcopy)"},
+	{"disk_rounds", SIM_COL_INT, "", "disk pre-copy rounds"},
+	{"disk_ns", SIM_COL_INT, "ns", "the disk pre-copy phase"},
+	{"faults", SIM_COL_INT, "", "post-copy network faults"},
+	{"stall_ns", SIM_COL_INT, "ns", "guest time stalled on network faults"},
+	{"log_faults", SIM_COL_INT, "", "dirty-logging write faults in live rounds"},
+	{"log_stall_ns", SIM_COL_INT, "ns", "guest time spent on them"},
 };
 static const sim_table migrations_table = {
 	"migrations", "every migration: its mechanism, times, downtime and volume",
@@ -85,15 +130,20 @@ static const sim_table migrations_table = {
 
 static const sim_column round_cols[] = {
 	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
-	{"round", SIM_COL_INT, "", "round, from 1; the paused round is last"},
+	{"round", SIM_COL_INT, "", "round, from 1, over all phases in order"},
+	{"phase", SIM_COL_TEXT, "", "disk (disk pre-copy), live (memory "
+				    "pre-copy), paused (stop-and-copy) or pull "
+				    "(post-copy after resume, as one row)"},
 	{"paused", SIM_COL_INT, "", "1 for the stop-and-copy round"},
 	{"start_ns", SIM_COL_INT, "ns", "start of the round's flow"},
 	{"duration_ns", SIM_COL_INT, "ns", "until its last byte arrived"},
 	{"cap_bps", SIM_COL_INT, "bit/s", "the round's rate limit"},
 	{"rate_bps", SIM_COL_INT, "bit/s", "achieved rate"},
-	{"pages_sent", SIM_COL_INT, "", "pages sent in the round"},
+	{"bytes", SIM_COL_INT, "B", "all its bytes: pages, forwarded disk blocks, state"},
+	{"pages_sent", SIM_COL_INT, "", "pages sent (disk: blocks; pull: pushed)"},
 	{"pages_dirtied", SIM_COL_INT, "", "pages dirtied during it (to send next)"},
 	{"pages_skipped", SIM_COL_INT, "", "pages skipped as dirtied again"},
+	{"faults", SIM_COL_INT, "", "pull: pages fetched by network faults"},
 };
 static const sim_table rounds_table = {
 	"migration_rounds", "every round of every migration",
@@ -109,47 +159,129 @@ int dc_results_declare(sim_results *r, sim_diag *d)
 	if (rc == 0)
 		rc = sim_results_declare(r, &samples_table, d);
 	if (rc == 0)
+		rc = sim_results_declare(r, &link_samples_table, d);
+	if (rc == 0)
 		rc = sim_results_declare(r, &migrations_table, d);
 	if (rc == 0)
 		rc = sim_results_declare(r, &rounds_table, d);
+	if (rc == 0)
+		rc = sim_results_declare(r, &dc_traffic_table, d);
 	return rc;
 }
 
-enum monitor_event { MONITOR_SAMPLE, MONITOR_MIGRATE };
+enum monitor_event {
+	MONITOR_SAMPLE,
+	MONITOR_MIGRATE,
+	MONITOR_TRAFFIC_START,
+	MONITOR_TRAFFIC_STOP,
+	MONITOR_LINK_SAMPLE, /* past the duration, while migrations finish */
+};
 
 typedef struct monitor {
 	const dc_config *cfg;
 	dc_world *world;
 	sim_results *results;
 	sim_diag *diag;
+	sim_engine *engine;
 	uint64_t interval_ns, end_ns;
 	uint64_t seed;
+	net *net;           /* with migrations or traffic; else NULL */
 	mig *mig;
+	dc_traffic *traffic; /* NULL without net */
 	gsl_rng **rngs;     /* per migration, page-exact only */
 	wl_pagegen **gens;  /* per migration, page-exact only */
+	uint64_t *link_bits; /* per link: carried bits at the last sample */
+	uint64_t link_sampled_ns; /* time of the last link sample */
+	size_t migrations_done;
+	bool extending;     /* past the duration, waiting for migrations */
+	bool ended;         /* the last migration ended the extension */
 	int rc; /* first results error; stops the run */
 } monitor;
 
+/* The payload of MONITOR_MIGRATE (a migration's index) and of the
+ * traffic events (a flow's index in dc_traffic). */
 typedef struct migrate_payload {
 	uint32_t index;
 } migrate_payload;
 _Static_assert(sizeof(migrate_payload) <= SIM_PAYLOAD_MAX,
 	       "migrate payload fits an event");
 
-static const char *const scheme_names[] = {"stop-and-copy", "precopy"};
+static const char *const scheme_names[] = {"stop-and-copy", "precopy", "push",
+					   "postcopy", "hybrid"};
+_Static_assert(sizeof scheme_names / sizeof scheme_names[0] == MIG_SCHEME_COUNT,
+	       "a name per scheme");
+static const char *const phase_names[] = {"disk", "live", "paused", "pull"};
 static const char *const policy_names[] = {"xen", "clark", "qemu", "xen-v2"};
 static const char *const fidelity_names[] = {"statistical", "page-exact"};
 
+/* The dirtying of a VM with `page_writes:` during migration i.
+ * Statistical: the hot/cold model with the generator's exact expected
+ * counts (the config check let only hotset and uniform through).
+ * Page-exact: the generator itself, over stream "vm/NAME/pages", or the
+ * trace replay, which draws nothing.
+ *
+ * Replay's clock is the run's: the trace's time 0 is time 0 of the run,
+ * and the migration asks for the writes of [round 1 start, pause) in run
+ * time (mig.h), so it replays the trace from the sample holding its
+ * start. The trace is the VM's history, not the migration's: a VM
+ * migrated at 10 s sees what it wrote from 10 s on, whatever else the
+ * config changes, and `vdcsim wws TRACE` evaluated at start time 10 s is
+ * the same point of the same trace (its start times are trace times). A
+ * sample that straddles a round boundary dirties its pages in both rounds
+ * (wl_pagegen_writes' rule: the trace cannot say when in its span a page
+ * was written), where the WWS analysis (mem_wws_downtime) gives it whole
+ * to the round that holds its time, and a round holding no sample time
+ * none. So replay is the upper bound of the two; they agree when every
+ * sample lists the same pages (a fixed hot set) and every round lasts at
+ * least one sample interval. */
+static mig_dirty page_writes_dirty(monitor *mon, size_t i, uint64_t pages)
+{
+	const dc_migration_cfg *m = &mon->cfg->migrations[i];
+	const dc_vm_cfg *vm = &mon->cfg->vms[m->vm_index];
+	const wl_pages_params *p = &vm->page_writes;
+	mig_dirty dirty;
+	memset(&dirty, 0, sizeof dirty);
+	if (m->fidelity == DC_FIDELITY_STATISTICAL) {
+		mem_hotcold hc;
+		if (!dc_page_writes_hotcold(p, pages, &hc))
+			sim_panic("VM '%s': page_writes without expected counts "
+				  "passed the config check", vm->name);
+		if (hc.hot_writes_per_s == 0 && hc.cold_writes_per_s == 0)
+			return dirty; /* no writes: an idle guest */
+		dirty.kind = MIG_DIRTY_HOTCOLD;
+		dirty.hotcold = hc;
+		return dirty;
+	}
+	if (p->kind != WL_PAGES_REPLAY) {
+		char *name = sim_xasprintf("vm/%s/pages", vm->name);
+		mon->rngs[i] = sim_rng_stream(mon->seed, name);
+		free(name);
+	}
+	mon->gens[i] = wl_pagegen_create(p, pages, mon->rngs[i]);
+	dirty.kind = MIG_DIRTY_PAGES;
+	dirty.pagegen = mon->gens[i];
+	return dirty;
+}
+
 /* The guest's dirtying during migration i, as the migration model takes
- * it: idle without rates; else the hot/cold model in expected counts, or
- * page-exact writes from a generator over stream "vm/NAME/pages". */
+ * it: from its page_writes if it has them (above); else idle without
+ * rates; else the hot/cold model in expected counts, or page-exact writes
+ * from a generator over stream "vm/NAME/pages". */
 static mig_dirty migration_dirty(monitor *mon, size_t i, uint64_t pages)
 {
 	const dc_migration_cfg *m = &mon->cfg->migrations[i];
 	const dc_vm_cfg *vm = &mon->cfg->vms[m->vm_index];
 	const mem_dirtying_cfg *dc = &vm->dirtying;
+	if (vm->page_writes_node)
+		return page_writes_dirty(mon, i, pages);
 	mig_dirty dirty;
 	memset(&dirty, 0, sizeof dirty);
+	if (dc->fresh_rate_bps > 0) {
+		/* Statistical only (checked at load). */
+		dirty.kind = MIG_DIRTY_UNIFORM;
+		dirty.uniform_bytes_per_s = (double)dc->fresh_rate_bps / 8;
+		return dirty;
+	}
 	if (dc->hot_writes_per_s == 0 && dc->cold_writes_per_s == 0)
 		return dirty;
 	mem_hotcold hc;
@@ -180,6 +312,32 @@ static mig_dirty migration_dirty(monitor *mon, size_t i, uint64_t pages)
 	return dirty;
 }
 
+/* A VM's local disk as the migration model takes it: blocks and their
+ * writes in expected counts (hot/cold or fresh rate). */
+static mig_disk migration_disk(const dc_vm_cfg *vm)
+{
+	const dc_disk_cfg *k = &vm->disk;
+	mig_disk disk;
+	memset(&disk, 0, sizeof disk);
+	if (k->size_bytes == 0)
+		return disk;
+	disk.block_size_bytes = k->block_size_bytes;
+	disk.blocks = mem_pages_of_bytes(k->size_bytes, k->block_size_bytes);
+	if (k->fresh_rate_bps > 0) {
+		disk.dirty.kind = MIG_DIRTY_UNIFORM;
+		disk.dirty.uniform_bytes_per_s = (double)k->fresh_rate_bps / 8;
+	} else if (k->hot_writes_per_s > 0 || k->cold_writes_per_s > 0) {
+		mem_dirtying_cfg w = {
+			.page_size_bytes = k->block_size_bytes,
+			.hot_set_bytes = k->hot_set_bytes,
+			.hot_writes_per_s = k->hot_writes_per_s,
+			.cold_writes_per_s = k->cold_writes_per_s};
+		disk.dirty.kind = MIG_DIRTY_HOTCOLD;
+		mem_hotcold_init(&disk.dirty.hotcold, k->size_bytes, &w);
+	}
+	return disk;
+}
+
 static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 {
 	const dc_migration_cfg *m = &mon->cfg->migrations[i];
@@ -195,6 +353,7 @@ static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 	req.pages = mem_pages_of_bytes(vm->memory_bytes, page);
 	req.params = m->mig;
 	req.dirty = migration_dirty(mon, i, req.pages);
+	req.disk = migration_disk(&mon->cfg->vms[m->vm_index]);
 	/* The destination's memory is reserved now (Clark's stage 1). */
 	mon->world->hosts[dst].memory_committed_bytes += vm->memory_bytes;
 	mon->world->hosts[dst].vcpus_committed += vm->vcpus;
@@ -214,21 +373,46 @@ static void on_round(void *ctx, const mig_round_result *rr)
 	sim_value v[] = {
 		{.i = (int64_t)rr->tag},
 		{.i = rr->index},
+		{.s = phase_names[rr->phase]},
 		{.i = rr->paused},
 		{.i = (int64_t)rr->start_ns},
 		{.i = (int64_t)rr->duration_ns},
 		{.i = (int64_t)rr->cap_bps},
 		{.i = (int64_t)rr->rate_bps},
+		{.i = (int64_t)rr->bytes},
 		{.i = (int64_t)rr->pages_sent},
 		{.i = (int64_t)rr->pages_dirtied},
 		{.i = (int64_t)rr->pages_skipped},
+		{.i = (int64_t)rr->faults},
 	};
 	mon->rc = sim_results_row(mon->results, &rounds_table, v, mon->diag);
+}
+
+/* Once a VM is active at its destination, its background flows (and
+ * those of the VMs that send to it) leave from or go to its new host. Past
+ * the run's duration, the last migration to finish ends the run: traffic
+ * flows never drain, so the engine would not run dry. */
+static void after_migration(monitor *mon, const mig_result *mr)
+{
+	const dc_migration_cfg *m = &mon->cfg->migrations[mr->tag];
+	long dst = dc_world_find_host(mon->world, m->to);
+	if (mon->traffic) {
+		int rc = dc_traffic_vm_moved(mon->traffic, m->vm_index,
+					     (uint32_t)dst);
+		if (rc != 0 && mon->rc == 0)
+			mon->rc = rc;
+	}
+	mon->migrations_done++;
+	if (mon->extending && mon->migrations_done == mon->cfg->nmigrations) {
+		mon->ended = true;
+		sim_stop(mon->engine);
+	}
 }
 
 static void on_done(void *ctx, const mig_result *mr)
 {
 	monitor *mon = ctx;
+	after_migration(mon, mr);
 	const dc_migration_cfg *m = &mon->cfg->migrations[mr->tag];
 	dc_vm *vm = &mon->world->vms[m->vm_index];
 	dc_host *src = &mon->world->hosts[vm->host];
@@ -249,20 +433,63 @@ static void on_done(void *ctx, const mig_result *mr)
 		{.s = fidelity_names[m->fidelity]},
 		{.s = src->name},
 		{.s = mon->world->hosts[dst].name},
+		{.i = (int64_t)vm->memory_bytes},
+		{.i = (int64_t)mon->cfg->vms[m->vm_index].disk.size_bytes},
 		{.i = (int64_t)m->mig.max_rate_bps},
 		{.i = (int64_t)m->mig.max_rounds},
 		{.i = (int64_t)mr->start_ns},
 		{.i = (int64_t)mr->stop_ns},
+		{.i = (int64_t)mr->resume_ns},
 		{.i = (int64_t)mr->end_ns},
 		{.i = (int64_t)mr->total_ns},
 		{.i = (int64_t)mr->downtime_ns},
 		{.r = (double)mr->total_ns / 1e9},
 		{.r = (double)mr->downtime_ns / 1e9},
+		{.i = (int64_t)mr->residual_ns},
 		{.i = (int64_t)mr->bytes},
+		{.i = (int64_t)mr->memory_bytes},
+		{.i = (int64_t)mr->disk_bytes},
+		{.i = (int64_t)mr->state_bytes},
 		{.i = (int64_t)mr->pages_sent},
+		{.i = (int64_t)mr->blocks_sent},
 		{.i = mr->rounds},
+		{.i = mr->disk_rounds},
+		{.i = (int64_t)mr->disk_ns},
+		{.i = (int64_t)mr->faults},
+		{.i = (int64_t)mr->stall_ns},
+		{.i = (int64_t)mr->log_faults},
+		{.i = (int64_t)mr->log_stall_ns},
 	};
 	mon->rc = sim_results_row(mon->results, &migrations_table, v, mon->diag);
+}
+
+/* Writes a link_samples row for every link over (the last link sample,
+ * now], if that is not empty: the bits each carried, from net's exact
+ * integral of load (net_link_stats.carried_bits). */
+static void sample_links(monitor *mon, uint64_t now)
+{
+	if (!mon->net || now <= mon->link_sampled_ns)
+		return;
+	uint64_t dt = now - mon->link_sampled_ns;
+	size_t nlinks = net_topo_link_count(mon->world->topo);
+	for (size_t k = 0; k < nlinks && mon->rc == 0; k++) {
+		net_link_stats st;
+		if (net_link_query(mon->net, (uint32_t)k, &st) != 0)
+			sim_panic("link %zu of the topology is unknown", k);
+		uint64_t bits = st.carried_bits - mon->link_bits[k];
+		mon->link_bits[k] = st.carried_bits;
+		sim_value v[] = {
+			{.i = (int64_t)now},
+			{.i = (int64_t)k},
+			{.i = (int64_t)dt},
+			{.i = (int64_t)bits},
+			{.r = (double)bits * 1e9 /
+			      ((double)st.capacity_bps * (double)dt)},
+		};
+		mon->rc = sim_results_row(mon->results, &link_samples_table, v,
+					  mon->diag);
+	}
+	mon->link_sampled_ns = now;
 }
 
 static void monitor_handle(sim_engine *e, sim_model *m, void *state,
@@ -276,7 +503,33 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 		start_migration(mon, e, mp.index);
 		return;
 	}
+	case MONITOR_TRAFFIC_START:
+	case MONITOR_TRAFFIC_STOP: {
+		migrate_payload mp;
+		memcpy(&mp, payload, sizeof mp);
+		int rc = kind == MONITOR_TRAFFIC_START
+				 ? dc_traffic_start(mon->traffic, mp.index)
+				 : dc_traffic_stop(mon->traffic, mp.index);
+		if (rc != 0) {
+			if (mon->rc == 0)
+				mon->rc = rc;
+			sim_stop(e);
+		}
+		return;
+	}
+	case MONITOR_LINK_SAMPLE:
+		if (mon->rc == 0)
+			sample_links(mon, sim_now(e));
+		if (mon->rc != 0) {
+			sim_stop(e);
+			return;
+		}
+		sim_event_schedule(e, m, sim_time_add(sim_now(e), mon->interval_ns),
+				   MONITOR_LINK_SAMPLE, NULL, 0);
+		return;
 	case MONITOR_SAMPLE:
+		if (mon->rc == 0)
+			sample_links(mon, sim_now(e));
 		for (size_t i = 0; i < mon->world->nhosts && mon->rc == 0; i++) {
 			const dc_host *h = &mon->world->hosts[i];
 			sim_value v[] = {
@@ -309,7 +562,10 @@ static const sim_model_ops monitor_ops = {
 	.fini = NULL,
 };
 
-static int write_world(const dc_world *w, sim_results *r, sim_diag *d)
+/* Writes hosts, links (with what each carried over a run that ended at
+ * end_ns > 0; nothing without a net) and VMs. */
+static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
+		       sim_results *r, sim_diag *d)
 {
 	int rc = 0;
 	for (size_t i = 0; i < w->nhosts && rc == 0; i++) {
@@ -330,12 +586,20 @@ static int write_world(const dc_world *w, sim_results *r, sim_diag *d)
 	size_t nlinks = net_topo_link_count(w->topo);
 	for (size_t k = 0; k < nlinks && rc == 0; k++) {
 		const net_link_desc *l = net_topo_link(w->topo, (uint32_t)k);
+		net_link_stats st = {.carried_bits = 0};
+		if (n && net_link_query(n, (uint32_t)k, &st) != 0)
+			sim_panic("link %zu of the topology is unknown", k);
 		sim_value v[] = {
 			{.i = (int64_t)k},
 			{.s = net_topo_node_name(w->topo, l->from)},
 			{.s = net_topo_node_name(w->topo, l->to)},
 			{.i = (int64_t)l->capacity_bps},
 			{.i = (int64_t)l->latency_ns},
+			{.i = (int64_t)st.carried_bits},
+			{.r = end_ns ? (double)st.carried_bits * 1e9 /
+					       ((double)l->capacity_bps *
+						(double)end_ns)
+				     : 0.0},
 		};
 		rc = sim_results_row(r, &links_table, v, d);
 	}
@@ -354,6 +618,29 @@ static int write_world(const dc_world *w, sim_results *r, sim_diag *d)
 		rc = sim_results_row(r, &vms_table, v, d);
 	}
 	return rc;
+}
+
+/* Schedules every traffic flow's start and (if it has one) stop. */
+static void schedule_traffic(monitor *mon, sim_engine *e, sim_model *m)
+{
+	size_t n = dc_traffic_count(mon->traffic);
+	for (size_t i = 0; i < n; i++) {
+		const dc_traffic_cfg *t = dc_traffic_entry(mon->traffic, i);
+		migrate_payload mp = {(uint32_t)i};
+		sim_event_schedule(e, m, t->start_ns, MONITOR_TRAFFIC_START, &mp,
+				   sizeof mp);
+		if (t->stop_ns != 0)
+			sim_event_schedule(e, m, t->stop_ns, MONITOR_TRAFFIC_STOP,
+					   &mp, sizeof mp);
+	}
+}
+
+static bool has_traffic(const dc_config *c)
+{
+	for (size_t v = 0; v < c->nvms; v++)
+		if (c->vms[v].ntraffic > 0)
+			return true;
+	return false;
 }
 
 int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
@@ -375,6 +662,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	mon->world = w;
 	mon->results = r;
 	mon->diag = d;
+	mon->engine = e;
 	mon->seed = seed;
 	mon->interval_ns = c->experiment.sample_interval_ns;
 	mon->end_ns = c->experiment.duration_ns;
@@ -383,13 +671,25 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	mon->gens = sim_xcalloc(nm, sizeof *mon->gens);
 	gsl_rng **rngs = mon->rngs;
 	wl_pagegen **gens = mon->gens;
-	if (c->nmigrations > 0) {
-		net *n = net_create(e, w->topo);
-		mig_callbacks cb = {on_round, on_done, mon};
-		mon->mig = mig_create(n, &cb);
+	/* Without migrations or traffic nothing crosses the fabric; the
+	 * flow model, and the link samples that would all be 0, are left
+	 * out. */
+	if (c->nmigrations > 0 || has_traffic(c)) {
+		mon->net = net_create(e, w->topo);
+		mon->link_bits = sim_xcalloc(net_topo_link_count(w->topo),
+					     sizeof *mon->link_bits);
+		mon->traffic = dc_traffic_create(c, w, mon->net, r, d);
 	}
+	if (c->nmigrations > 0) {
+		mig_callbacks cb = {on_round, on_done, mon};
+		mon->mig = mig_create(mon->net, &cb);
+	}
+	uint64_t *link_bits = mon->link_bits;
+	dc_traffic *traffic = mon->traffic;
 	if (rc == 0) {
 		sim_event_schedule(e, m, 0, MONITOR_SAMPLE, NULL, 0);
+		if (traffic)
+			schedule_traffic(mon, e, m);
 		for (uint32_t i = 0; i < c->nmigrations; i++) {
 			migrate_payload mp = {i};
 			sim_event_schedule(e, m, c->migrations[i].at_ns,
@@ -397,14 +697,34 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		}
 		rc = sim_run_until(e, c->experiment.duration_ns);
 		/* A migration still running at the end of the run is seen
-		 * through: the run lasts until the last one is done. */
-		if (rc == 0 && mon->mig && mig_active_count(mon->mig) > 0)
+		 * through: the run lasts until the last one is done, which
+		 * stops the engine (after_migration). Every migration has
+		 * started by now (at <= duration). */
+		if (rc == 0 && mon->migrations_done < c->nmigrations) {
+			mon->extending = true;
+			/* Links go on being sampled at the same period (host
+			 * samples stop at the duration). */
+			uint64_t k = sim_now(e) / mon->interval_ns + 1;
+			if (k <= SIM_TIME_MAX / mon->interval_ns)
+				sim_event_schedule(e, m, k * mon->interval_ns,
+						   MONITOR_LINK_SAMPLE, NULL, 0);
 			rc = sim_run(e);
+			if (rc == SIM_EINTR && mon->ended && mon->rc == 0)
+				rc = 0;
+		}
 		if (rc == SIM_EINTR && mon->rc != 0)
 			rc = mon->rc;
 	}
+	/* The last, possibly shorter, link interval, and the traffic still
+	 * flowing, end with the run. */
+	if (rc == 0) {
+		sample_links(mon, sim_now(e));
+		if (traffic && mon->rc == 0)
+			mon->rc = dc_traffic_finish(traffic);
+		rc = mon->rc;
+	}
 	if (rc == 0)
-		rc = write_world(w, r, d);
+		rc = write_world(w, mon->net, sim_now(e), r, d);
 	if (stats) {
 		stats->events = sim_events_executed(e);
 		stats->end_ns = sim_now(e);
@@ -419,6 +739,8 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	}
 	free(gens);
 	free(rngs);
+	free(link_bits);
+	dc_traffic_destroy(traffic);
 	dc_world_destroy(w);
 	return rc;
 }

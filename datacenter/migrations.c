@@ -59,14 +59,16 @@ static void load_knobs(dc_migration_cfg *m, const cfg_node *item, sim_diag *d)
 	const cfg_param *policy = knob("policy");
 	mig_params_default(&m->mig);
 	const cfg_node *pn = cfg_map_get(item, "policy");
-	if (pn && cfg_param_load(policy, pn, &m->mig, d) != 0)
+	const cfg_section *knobs = mig_sections()[0];
+	if (pn && cfg_section_param_load(knobs, policy, pn, &m->mig, d) != 0)
 		return;
 	mig_params_preset(&m->mig, (mig_policy)m->mig.policy);
 	for (size_t i = 0; i < cfg_node_len(item); i++) {
 		const char *key = cfg_node_text(cfg_node_key(item, i));
 		const cfg_param *p = knob(key);
 		if (p && p != policy)
-			cfg_param_load(p, cfg_node_at(item, i), &m->mig, d);
+			cfg_section_param_load(knobs, p, cfg_node_at(item, i),
+					       &m->mig, d);
 	}
 }
 

@@ -271,6 +271,15 @@ static char *param_path(const cfg_section *s, const char *name)
 	return sim_xasprintf("%s.%s", s->path, name);
 }
 
+int cfg_section_param_load(const cfg_section *s, const cfg_param *p,
+			   const cfg_node *n, void *out, sim_diag *d)
+{
+	char *path = param_path(s, p->name);
+	int rc = load_param(path, p, n, out, d);
+	free(path);
+	return rc;
+}
+
 static const cfg_param *find_param(const cfg_section *s, const char *name)
 {
 	for (size_t i = 0; i < s->nparams; i++)

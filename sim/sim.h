@@ -397,6 +397,10 @@ int cfg_section_load(const cfg_section *s, const cfg_node *map,
  * range; reports at the node. */
 int cfg_param_load(const cfg_param *p, const cfg_node *n, void *out,
 		   sim_diag *d);
+/* As cfg_param_load for a parameter p of section s, whose messages name
+ * it by its full path (s->path + "." + name, as cfg_section_load does). */
+int cfg_section_param_load(const cfg_section *s, const cfg_param *p,
+			   const cfg_node *n, void *out, sim_diag *d);
 /* Checks the table itself: defaults and bounds parse and defaults lie in
  * range. Returns 0 or panics naming the bad entry (a programming error). */
 void cfg_section_check(const cfg_section *s);

@@ -116,6 +116,14 @@ static const cfg_param dirtying_params[] = {
 	 .offset = offsetof(mem_dirtying_cfg, cold_writes_per_s),
 	 .doc = "page writes per second into the rest of memory, each to a "
 		"uniform cold page"},
+	/* Reference migration.md §5.1: the geometric model's dirty rate D,
+	 * every write to a clean page (so min(M, D·T/P) pages in T). */
+	{.name = "fresh_rate", .type = CFG_T_RATE, .def = "0bit/s",
+	 .min = "0bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(mem_dirtying_cfg, fresh_rate_bps),
+	 .doc = "instead of hot/cold: memory dirtied at this rate, every "
+		"write to a clean page (the geometric model, e.g. 64MiB/s; "
+		"statistical fidelity only)"},
 };
 
 static const cfg_section dirtying_section = {

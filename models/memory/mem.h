@@ -240,6 +240,9 @@ typedef struct mem_dirtying_cfg {
 	uint64_t hot_set_bytes;
 	double hot_writes_per_s;
 	double cold_writes_per_s;
+	/* If > 0, instead of the hot/cold rates: bits/s of clean pages
+	 * dirtied (reference §5.1's uniform model). */
+	uint64_t fresh_rate_bps;
 } mem_dirtying_cfg;
 
 /* The parameter tables of models/memory/, NULL-terminated, for `vdcsim

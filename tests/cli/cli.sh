@@ -15,7 +15,7 @@ rc=0; "$VDCSIM" >/dev/null 2>&1 || rc=$?
 check no_command_is_a_usage_error [ $rc -eq 2 ]
 
 params=$("$VDCSIM" params)
-for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "datacenter.network:" "vms\[\]:" "replications" "hosts_per_rack" "sample_interval"; do
+for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "datacenter.network:" "vms\[\]:" "vms\[\].page_writes:" "vms\[\].traffic\[\]:" "replications" "hosts_per_rack" "sample_interval"; do
     check "params_lists_$p" grep -q "$p" <<<"$params"
 done
 check params_shows_memory_default_and_range grep -Eq '^  memory +size +64GiB +1MiB\.\.1024TiB' <<<"$params"
@@ -50,7 +50,7 @@ check existing_output_message grep -q "output directory '$d' exists" err.txt
 
 # vdcsim plot draws again; --svg draws SVG.
 rm "$d/downtime_vs_iterations.png"
-check plot_redraws bash -c "'$VDCSIM' plot '$d' | grep -qx '$d: 2 plots drawn'"
+check plot_redraws bash -c "'$VDCSIM' plot '$d' | grep -qx '$d: 3 plots drawn'"
 check plot_redraws_png [ -s "$d/downtime_vs_iterations.png" ]
 "$VDCSIM" plot "$d" --svg >/dev/null
 check plot_svg grep -q '<svg' "$d/downtime_vs_iterations.svg"
@@ -95,6 +95,69 @@ sqlite3 "$work/int/results.sqlite" .dump >int.dump 2>/dev/null
 check resumed_results_equal_uninterrupted cmp -s ref.dump int.dump
 rc=0; "$VDCSIM" run --resume "$work/int" >/dev/null 2>&1 || rc=$?
 check resume_of_a_complete_dir_is_refused [ $rc -eq 2 ]
+
+# Interrupted and resumed from elsewhere, a sweep whose config replays a
+# trace named relative to the config's folder still finds it: the staging
+# directory remembers that folder.
+mkdir -p "$work/tdir" "$work/elsewhere2"
+cp "$VDCSIM_TEST_SRCDIR/cli/guests/quake3-40MiB.pdt" "$work/tdir/q.pdt"
+sed 's|^  - {name: a, memory: 1GiB}$|&\n  - {name: g, memory: 40MiB, page_writes: {kind: replay, trace: q.pdt}}|' \
+    "$long" >"$work/tdir/long.yaml"
+(cd "$work/tdir" && "$VDCSIM" run long.yaml -o "$work/tref" -j 2 >/dev/null 2>&1)
+(cd "$work/tdir" && exec "$VDCSIM" run long.yaml -o "$work/tint" -j 2 >/dev/null 2>&1) &
+pid=$!
+for _ in $(seq 1 1200); do
+    ls "$work/tint.partial/points/"*.sqlite >/dev/null 2>&1 && break
+    sleep 0.05
+done
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+check trace_sweep_interrupt_exits_130 [ $rc -eq 130 ]
+(cd "$work/elsewhere2" && "$VDCSIM" run --resume "$work/tint" -j 2 >/dev/null 2>resume2.txt) \
+    || fail resume_with_relative_trace "$(cat "$work/elsewhere2/resume2.txt")"
+sqlite3 "$work/tref/results.sqlite" .dump >tref.dump
+sqlite3 "$work/tint/results.sqlite" .dump >tint.dump 2>/dev/null
+check resume_finds_a_trace_relative_to_the_original_config cmp -s tref.dump tint.dump
+check resume_leaves_no_bookkeeping_behind [ ! -e "$work/tint/points" ]
+
+# vms[].page_writes end to end (tests/cli/guests).
+guests=$VDCSIM_TEST_SRCDIR/cli/guests
+"$VDCSIM" run "$guests/preset.yaml" -o "$work/preset" >/dev/null 2>err.txt || fail preset_runs "$(cat err.txt)"
+# A preset is its parameters: page_writes: specweb migrates exactly as the
+# same hot set written out in dirtying: (H = 20 MiB, h = 50000 and c = 1000
+# writes/s), in expected counts and page-exact (same stream, same draws).
+sed 's/page_writes: specweb}/dirtying: {hot_set: 20MiB, hot_rate: 50000, cold_rate: 1000}}/' \
+    "$guests/preset.yaml" >"$work/spelled.yaml"
+"$VDCSIM" run "$work/spelled.yaml" -o "$work/spelled" >/dev/null 2>err.txt || fail spelled_runs "$(cat err.txt)"
+for t in migrations migration_rounds; do
+    check "preset_${t}_equal_the_spelled_out_hot_set" cmp -s "$work/preset/$t.csv" "$work/spelled/$t.csv"
+done
+pdb=$work/preset/results.sqlite
+check preset_migrates_in_both_fidelities [ "$(sqlite3 "$pdb" "SELECT group_concat(fidelity, ' ') FROM migrations ORDER BY migration")" = "statistical page-exact" ]
+# The two fidelities agree within 10 % on downtime and pages sent.
+agree=$(sqlite3 "$pdb" "SELECT abs(e.downtime_ns - s.downtime_ns) * 10 <= s.downtime_ns AND abs(e.pages - s.pages) * 10 <= s.pages FROM migrations s, migrations e WHERE s.vm = 'stat' AND e.vm = 'exact'")
+check preset_fidelities_agree_within_10_percent [ "$agree" = 1 ]
+
+# A replayed trace is found next to its config from any working directory
+# (config given by absolute and by relative path), and draws no random
+# numbers: another seed migrates identically.
+(cd / && "$VDCSIM" run "$guests/replay.yaml" -o "$work/replay" >/dev/null 2>"$work/err.txt") \
+    || fail replay_runs_from_root "$(cat "$work/err.txt")"
+(cd "$guests/.." && "$VDCSIM" run guests/replay.yaml -o "$work/replay_rel" --seed 9 >/dev/null 2>"$work/err.txt") \
+    || fail replay_runs_relative "$(cat "$work/err.txt")"
+rdb=$work/replay/results.sqlite
+check replay_migrates_page_exact [ "$(sqlite3 "$rdb" "SELECT fidelity || ' ' || (rounds > 0) FROM migrations")" = "page-exact 1" ]
+for t in migrations migration_rounds; do
+    check "replay_${t}_do_not_depend_on_the_seed" cmp -s "$work/replay/$t.csv" "$work/replay_rel/$t.csv"
+done
+# Its traffic (200 Mbit/s from 50 ms) leaves from the source until the
+# migration is done, then from the destination, at its cap throughout.
+segs=$(sqlite3 "$rdb" "SELECT group_concat(source || '>' || destination || '@' || mean_rate_bps, ' ') FROM traffic")
+check replay_traffic_follows_the_vm [ "$segs" = "rack0/host0>rack0/host2@200000000 rack0/host1>rack0/host2@200000000" ]
+check replay_traffic_moves_when_the_migration_ends [ "$(sqlite3 "$rdb" "SELECT count(*) FROM traffic t, migrations m WHERE (t.source = 'rack0/host0' AND t.end_ns = m.end_ns) OR (t.source = 'rack0/host1' AND t.start_ns = m.end_ns)")" = 2 ]
+check replay_traffic_bytes_are_rate_times_time [ "$(sqlite3 "$rdb" "SELECT sum(bytes) FROM traffic")" = $((200000000 * 950000000 / 1000000000 / 8)) ]
+# Host 0's uplink carried the migration and the first segment, nothing else.
+check source_uplink_bits_are_migration_plus_traffic [ "$(sqlite3 "$rdb" "SELECT (SELECT sum(bits) FROM link_samples WHERE link = 0) = (SELECT bytes * 8 FROM migrations) + (SELECT bytes * 8 FROM traffic WHERE source = 'rack0/host0')")" = 1 ]
 
 # meson install: the installed vdcsim finds its own configs and plots.
 if [ -n "${VDCSIM_BUILD_DIR:-}" ]; then

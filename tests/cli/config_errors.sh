@@ -13,7 +13,7 @@ expect_error() {
     shift 2
     local dir="$work/$name"
     mkdir -p "$dir"
-    cp "$bad"/*.yaml "$VDCSIM_TEST_SRCDIR/cli/good.yaml" "$dir"/
+    cp "$bad"/*.yaml "$bad"/*.pdt "$VDCSIM_TEST_SRCDIR/cli/good.yaml" "$dir"/
     local rc=0
     (cd "$dir" && "$VDCSIM" "$@" >stdout.txt 2>stderr.txt) || rc=$?
     if [ "$rc" -ne 2 ]; then

@@ -18,9 +18,12 @@ same_output() {
     if [ $ok -eq 1 ]; then pass "$name"; else fail "$name" "$a and $b differ"; fi
 }
 
-for cfg in good default; do
+# replay: a replayed trace, a preset and background traffic.
+replay=$VDCSIM_TEST_SRCDIR/cli/guests/replay.yaml
+for cfg in good default replay; do
     path=$good
     [ $cfg = default ] && path=$default
+    [ $cfg = replay ] && path=$replay
     "$VDCSIM" run "$path" -o "$work/$cfg-j1a" -j 1 >/dev/null 2>"$work/err" || fail "$cfg-run" "$(cat "$work/err")"
     "$VDCSIM" run "$path" -o "$work/$cfg-j1b" -j 1 >/dev/null 2>"$work/err" || fail "$cfg-run" "$(cat "$work/err")"
     "$VDCSIM" run "$path" -o "$work/$cfg-j4" -j 4 >/dev/null 2>"$work/err" || fail "$cfg-run" "$(cat "$work/err")"

@@ -36,4 +36,80 @@ solo=$(sqlite3 one/results.sqlite "SELECT total_ns FROM migrations")
 pair=$(sqlite3 two/results.sqlite "SELECT group_concat(total_ns, ' ') FROM migrations")
 check solo_migration_of_1GiB_at_1Gbit_takes_8_589934592_s [ "$solo" = 8589934592 ]
 check oracle_13_two_migrations_through_one_nic_take_twice_as_long [ "$pair" = "$((2 * solo)) $((2 * solo))" ]
+
+# Background traffic competes max-min fairly with a migration: a flow capped
+# at 500 Mbit/s (decimal) leaving the migrating VM's host leaves the
+# stop-and-copy of M = 1 GiB 500 Mbit/s, so it takes M x 8 / 500e6 s
+# instead of M x 8 / 1e9 s; an uncapped one takes half the NIC, twice the
+# solo time. The run lasts 1 s and is extended for the migration only: the
+# traffic ends with it.
+for cap in 500Mbit/s 1000Tbit/s; do
+    n=${cap%%/*}
+    cat >"bg$n.yaml" <<YAML
+experiment: {name: bg, duration: 1s}
+datacenter: {racks: 1, hosts_per_rack: 3, host: {memory: 8GiB, nic: 1Gbit/s},
+             network: {rack_latency: 0ns}}
+vms:
+  - {name: a, host: rack0/host0, memory: 1GiB}
+  - {name: c, host: rack0/host0, memory: 1GiB, traffic: [{to: d, rate: $cap}]}
+  - {name: d, host: rack0/host2, memory: 1GiB}
+migrations:
+  - {vm: a, to: rack0/host1, at: 0s, scheme: stop-and-copy, max_rate: 1Gbit/s}
+YAML
+    "$VDCSIM" run "bg$n.yaml" -o "bg$n" >/dev/null 2>err.txt || fail "background_${n}_runs" "$(cat err.txt)"
+done
+capped=$(sqlite3 bg500Mbit/results.sqlite "SELECT total_ns FROM migrations")
+check capped_background_flow_leaves_the_migration_500_mbit [ "$capped" = $((8589934592 * 1000000000 / 500000000)) ]
+uncapped=$(sqlite3 bg1000Tbit/results.sqlite "SELECT total_ns FROM migrations")
+check uncapped_background_flow_halves_the_migration_rate [ "$uncapped" = $((2 * solo)) ]
+check background_flow_ends_with_the_extended_run [ "$(sqlite3 bg500Mbit/results.sqlite "SELECT (SELECT end_ns FROM traffic) = (SELECT end_ns FROM runs) AND (SELECT end_ns FROM runs) = $capped")" = 1 ]
+check capped_background_flow_runs_at_its_cap [ "$(sqlite3 bg500Mbit/results.sqlite "SELECT bytes || ' ' || mean_rate_bps FROM traffic")" = "$((capped / 16)) 500000000" ]
+# The other configs/clark files, each against its oracle (migration.md).
+# Each round's flow crosses one rack: + 2 us of rack latency per flow.
+run_clark() {
+    "$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/clark/$1.yaml" -o "$1" >/dev/null 2>err.txt \
+        || fail "clark_$1_runs" "$(cat err.txt)"
+}
+q() { sqlite3 "$1/results.sqlite" "$2"; }
+rounds_of() { q "$1" "SELECT group_concat(pages_sent, ' ') FROM (SELECT pages_sent FROM migration_rounds ORDER BY run_id, migration, round)"; }
+
+# Oracle 3: M = 1024 MiB at 128 MiB/s, 64 MiB/s of fresh pages, QEMU rule
+# with d = 0.3 s: rounds of 1024..64 MiB live, 32 MiB paused; downtime
+# 0.25 s, 2016 MiB and 15.75 s in all (6 flows: + 12 us).
+run_clark geometric
+check oracle_3_rounds_halve_from_1024_to_32_MiB [ "$(rounds_of geometric)" = "262144 131072 65536 32768 16384 8192" ]
+check oracle_3_downtime_total_and_volume [ "$(q geometric "SELECT rounds || ' ' || downtime_ns || ' ' || total_ns || ' ' || bytes FROM migrations")" = "5 250002000 15750012000 $((2016 << 20))" ]
+
+# Oracle 4: Xen v2, each round dirties a quarter of what it sends.
+run_clark xen-v2
+check oracle_4_xen_v2_five_live_rounds_then_128_pages [ "$(rounds_of xen-v2)" = "131072 32768 8192 2048 512 128" ]
+
+# Oracle 5: Xen legacy, lambda = 1, no skip: the 3 x M cap stops after 4
+# live rounds; 5M pages; downtime M x 4 KiB / 512 Mibit/s = 8 s.
+run_clark xen-legacy
+check oracle_5_xen_legacy_four_live_rounds_and_5M_pages [ "$(q xen-legacy "SELECT rounds || ' ' || pages || ' ' || downtime_ns FROM migrations")" = "4 655360 8000002000" ]
+
+# Oracle 13 as a config: two 1 GiB stop-and-copies through one 1 Gbit/s NIC
+# each take 2 x 8.589934592 s.
+run_clark bottleneck
+check oracle_13_bottleneck_config_takes_twice_the_solo_time [ "$(q bottleneck "SELECT group_concat(total_ns, ' ') FROM migrations")" = "17179871184 17179871184" ]
+
+# Oracle 14 and the design space: post-copy sends every page exactly once
+# and its downtime (256 KiB of state at 1 Gbit/s + 9 ms activation + 2 us)
+# does not grow with memory, while stop-and-copy's is the whole memory.
+run_clark schemes
+check oracle_14_postcopy_sends_each_page_once [ "$(q schemes "SELECT count(*) FROM migrations WHERE scheme = 'postcopy' AND pages * 4096 = vm_memory_bytes AND bytes = vm_memory_bytes + 262144 AND faults > 0")" = 4 ]
+check postcopy_downtime_does_not_grow_with_memory [ "$(q schemes "SELECT group_concat(DISTINCT downtime_ns) FROM migrations WHERE scheme = 'postcopy'")" = "$((262144 * 8 + 9000000 + 2000))" ]
+check stop_and_copy_downtime_is_the_whole_memory [ "$(q schemes "SELECT count(*) FROM migrations WHERE scheme = 'stop-and-copy' AND downtime_ns = vm_memory_bytes * 8 + 262144 * 8 + 9000000 + 2000")" = 4 ]
+check precopy_sends_more_than_memory_postcopy_exactly_it [ "$(q schemes "SELECT count(*) FROM migrations a JOIN migrations b ON a.vm_memory_bytes = b.vm_memory_bytes WHERE a.scheme = 'precopy' AND b.scheme = 'postcopy' AND a.pages > b.pages AND a.downtime_ns > b.downtime_ns")" = 4 ]
+check hybrid_pulls_with_faults_and_keeps_postcopy_downtime [ "$(q schemes "SELECT count(*) FROM migrations WHERE scheme = 'hybrid' AND rounds > 0 AND faults > 0 AND downtime_ns = $((262144 * 8 + 9000000 + 2000))")" = 4 ]
+check schemes_plot_is_drawn [ -s schemes/migration_schemes.png ]
+
+# WAN migration: the 4 GiB disk goes first (its first round sends every
+# block), memory follows, the tunnel holds the source for 60 s; throttled
+# disk writes converge in fewer disk rounds.
+run_clark wan
+check wan_disk_first_round_sends_the_whole_disk [ "$(q wan "SELECT count(*) FROM migration_rounds WHERE round = 1 AND phase = 'disk' AND pages_sent = 1048576")" = 2 ]
+check wan_totals_add_disk_memory_and_state [ "$(q wan "SELECT count(*) FROM migrations WHERE bytes = disk_bytes + memory_bytes + state_bytes AND disk_bytes >= 4294967296 AND residual_ns = 60000000000")" = 2 ]
+check wan_throttle_cuts_disk_rounds [ "$(q wan "SELECT (SELECT disk_rounds FROM migrations WHERE run_id = 2) < (SELECT disk_rounds FROM migrations WHERE run_id = 1)")" = 1 ]
 finish

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * datacenter/: config validation, host naming, placement policies and the
- * rows one experiment run records.
+ * datacenter/: config validation, host naming, placement policies, the
+ * rows one experiment run records, guests' page writes (presets, trace
+ * replay), link utilisation and background traffic.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -12,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <math.h>
+
+#include "../sim/tmpdir.h"
 #include "dc.h"
 #include "dc_internal.h"
 
@@ -350,4 +354,337 @@ Test(dc_migrations, a_policy_brings_its_defaults_and_given_knobs_win)
 	free(msgs);
 	dc_config_destroy(c);
 	cfg_doc_destroy(doc);
+}
+
+/* ---- guests, links and traffic ------------------------------------------ */
+
+/* A finished run of the config `text` (named `file` in messages) in a new
+ * database, open in *db; the database file is `dir`/run.sqlite. */
+static void run_into(const char *file, const char *text, const char *dir,
+		     uint64_t seed, sqlite3 **db, dc_run_stats *st)
+{
+	sim_diag d;
+	sim_diag_init(&d);
+	cfg_doc *doc = NULL;
+	cr_assert(eq(int, cfg_doc_parse(file, text, strlen(text), &doc, &d), 0),
+		  "%s", d.text);
+	dc_config *c = NULL;
+	cr_assert(eq(int, dc_config_load(doc, &c, &d), 0), "%s", d.text);
+	char *path = tmpdir_path(dir, "run.sqlite");
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0), "%s", d.text);
+	sim_results_set_run(r, 1);
+	cr_assert(eq(int, dc_experiment_run(c, seed, r, NULL, st, &d), 0), "%s",
+		  d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sqlite3_open(path, db), SQLITE_OK));
+	free(path);
+	sim_diag_fini(&d);
+	dc_config_destroy(c);
+	cfg_doc_destroy(doc);
+}
+
+static double real_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	cr_assert(eq(int, sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK),
+		  "%s", sqlite3_errmsg(db));
+	cr_assert(eq(int, sqlite3_step(st), SQLITE_ROW));
+	double v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+Test(dc_guests, statistical_page_writes_have_the_generators_expected_counts)
+{
+	/* Over windows from 1 ms to 100 s, the hot/cold model derived from a
+	 * hot set and from a uniform region expects exactly the distinct
+	 * pages wl_pagegen_expected_dirty expects of the generator. */
+	const uint64_t pages = 204800;
+	wl_pages_params hs = {.kind = WL_PAGES_HOTSET, .offset = 77,
+			      .hot_pages = 5120, .hot_rate = 50000,
+			      .cold_rate = 1000};
+	wl_pages_params un = {.kind = WL_PAGES_UNIFORM, .offset = 1000,
+			      .pages = 65536, .rate = 60000};
+	wl_pages_params all = {.kind = WL_PAGES_UNIFORM, .rate = 3000};
+	const wl_pages_params *ps[] = {&hs, &un, &all};
+	for (size_t k = 0; k < 3; k++) {
+		mem_hotcold hc;
+		cr_assert(dc_page_writes_hotcold(ps[k], pages, &hc));
+		cr_assert(eq(u64, hc.pages, pages));
+		for (uint64_t ms = 1; ms <= 100000; ms *= 10) {
+			double want = wl_pagegen_expected_dirty(ps[k], pages,
+								(double)ms / 1e3);
+			double got = mem_hotcold_dirtied_pages(&hc, SIM_MS(ms));
+			cr_assert(fabs(got - want) <= 1e-9 * want + 1e-9,
+				  "kind %zu, %llu ms: %.12g vs %.12g", k,
+				  (unsigned long long)ms, got, want);
+		}
+	}
+	wl_pages_params z = {.kind = WL_PAGES_ZIPF, .rate = 10, .zipf_s = 1};
+	wl_pages_params rp = {.kind = WL_PAGES_REPLAY};
+	mem_hotcold hc;
+	cr_assert(not(dc_page_writes_hotcold(&z, pages, &hc)));
+	cr_assert(not(dc_page_writes_hotcold(&rp, pages, &hc)));
+}
+
+/* Writes a page-dirty trace of `pages` 4 KiB pages into dir/name: a
+ * sample every 50 ms up to end_ns, listing the ranges [a[i], b[i]] of the
+ * first set while time <= switch_ns, of the second after. */
+static void write_trace(const char *dir, const char *name, uint64_t pages,
+			uint64_t end_ns, uint64_t switch_ns,
+			const uint32_t first[2], const uint32_t second[2])
+{
+	trace_pages_builder *b =
+		trace_pages_builder_create(pages, 4096, SIM_MS(50));
+	uint32_t *buf = sim_xcalloc(pages, sizeof *buf);
+	for (uint64_t t = SIM_MS(50); t <= end_ns; t += SIM_MS(50)) {
+		const uint32_t *r = t <= switch_ns ? first : second;
+		size_t n = 0;
+		for (uint32_t pg = r[0]; pg <= r[1]; pg++)
+			buf[n++] = pg;
+		trace_pages_builder_add(b, t, buf, n);
+	}
+	free(buf);
+	trace_pages *t = trace_pages_builder_finish(b);
+	char *path = tmpdir_path(dir, name);
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, trace_pages_save(t, path, &d), 0), "%s", d.text);
+	sim_diag_fini(&d);
+	free(path);
+	trace_pages_destroy(t);
+}
+
+Test(dc_guests, a_replayed_fixed_hot_set_is_exactly_the_final_round)
+{
+	/* Reference oracle 9 (the WWS bound): a guest whose every 50 ms
+	 * sample writes the same H = 1000 pages dirties exactly H during
+	 * every live round of a page-exact pre-copy (each round overlaps a
+	 * sample), so the paused round sends H pages, as Clark's analysis
+	 * of the same trace predicts for any number of iterations. */
+	char dir[64];
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dc-wws-XXXXXX");
+	const uint32_t hot[2] = {2000, 2999};
+	write_trace(dir, "hot.pdt", 16384, SIM_S(20), SIM_S(20), hot, hot);
+	char *yaml_path = tmpdir_path(dir, "wws.yaml");
+	sqlite3 *db;
+	dc_run_stats st;
+	run_into(yaml_path,
+		 "experiment: {duration: 10s, sample_interval: 1s}\n"
+		 "datacenter: {racks: 1, hosts_per_rack: 2, host: {nic: 1Gbit/s}}\n"
+		 "vms:\n  - {name: g, host: rack0/host0, memory: 64MiB,\n"
+		 "     page_writes: {kind: replay, trace: hot.pdt}}\n"
+		 "migrations:\n  - {vm: g, to: rack0/host1, at: 2s, scheme: precopy,\n"
+		 "     policy: xen, max_rate: 500Mbit/s, fidelity: page-exact}\n",
+		 dir, 1, &db, &st);
+	/* Xen: 29 live rounds (1000 pages > stop_pages, 16384 + 28 x 1000 <
+	 * 3 x 16384 pages), then the paused one. */
+	cr_assert(eq(i64, count_rows(db, "SELECT rounds FROM migrations"), 29));
+	cr_assert(eq(i64, count_rows(db, "SELECT pages_sent FROM migration_rounds "
+					 "WHERE paused = 1"), 1000));
+	cr_assert(eq(i64, count_rows(db, "SELECT count(*) FROM migration_rounds "
+					 "WHERE paused = 0 AND pages_dirtied = 1000"),
+		     29));
+	/* The analysis of the trace at the same start and rate agrees: its
+	 * rounds of H pages (65.5 ms at 500 Mbit/s) are longer than the
+	 * sample interval, so each holds a sample time (its boundary rule,
+	 * mem.h; a shorter round may hold none and count 0 pages). */
+	char *tp = tmpdir_path(dir, "hot.pdt");
+	trace_pages *t;
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, trace_pages_load(tp, &t, &d), 0));
+	for (unsigned n = 1; n <= 29; n += 7) {
+		mem_wws_point pt;
+		mem_wws_downtime(t, SIM_S(2), 500000000, n, &pt);
+		cr_assert(pt.evaluable);
+		cr_assert(eq(u64, pt.final_pages, 1000));
+	}
+	trace_pages_destroy(t);
+	sim_diag_fini(&d);
+	free(tp);
+	sqlite3_close(db);
+	free(yaml_path);
+	tmpdir_remove(dir);
+}
+
+Test(dc_guests, the_replayed_trace_runs_on_the_runs_clock)
+{
+	/* The trace writes pages 0-99 until 10 s and 1000-1199 after. A
+	 * migration at 12 s sees the second set: trace time is run time,
+	 * not time since the migration started. */
+	char dir[64];
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dc-clock-XXXXXX");
+	const uint32_t a[2] = {0, 99}, b[2] = {1000, 1199};
+	write_trace(dir, "ab.pdt", 16384, SIM_S(20), SIM_S(10), a, b);
+	char *yaml_path = tmpdir_path(dir, "clock.yaml");
+	sqlite3 *db;
+	dc_run_stats st;
+	run_into(yaml_path,
+		 "experiment: {duration: 15s}\n"
+		 "datacenter: {racks: 1, hosts_per_rack: 2, host: {nic: 1Gbit/s}}\n"
+		 "vms:\n  - {name: g, host: rack0/host0, memory: 64MiB,\n"
+		 "     page_writes: {kind: replay, trace: ab.pdt}}\n"
+		 "migrations:\n  - {vm: g, to: rack0/host1, at: 12s, scheme: precopy,\n"
+		 "     policy: xen, max_rate: 1Gbit/s, fidelity: page-exact}\n",
+		 dir, 1, &db, &st);
+	cr_assert(eq(i64, count_rows(db, "SELECT pages_dirtied FROM migration_rounds "
+					 "WHERE round = 1"), 200));
+	cr_assert(eq(i64, count_rows(db, "SELECT pages_sent FROM migration_rounds "
+					 "WHERE paused = 1"), 200));
+	sqlite3_close(db);
+	free(yaml_path);
+	tmpdir_remove(dir);
+}
+
+Test(dc_config, a_trace_path_is_relative_to_the_config_files_folder)
+{
+	char dir[64];
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dc-path-XXXXXX");
+	const uint32_t r[2] = {0, 9};
+	write_trace(dir, "t.pdt", 256, SIM_MS(500), SIM_MS(500), r, r);
+	static const char text[] =
+		"datacenter: {racks: 1, hosts_per_rack: 2}\n"
+		"vms:\n  - {name: g, memory: 1MiB,\n"
+		"     page_writes: {kind: replay, trace: t.pdt}}\n";
+	char *file = tmpdir_path(dir, "c.yaml");
+	sim_diag d;
+	sim_diag_init(&d);
+	cfg_doc *in_dir = NULL, *bare = NULL;
+	cr_assert(eq(int, cfg_doc_parse(file, text, strlen(text), &in_dir, &d), 0));
+	cr_assert(eq(int, cfg_doc_parse("c.yaml", text, strlen(text), &bare, &d), 0));
+	dc_config *c = NULL;
+	/* Next to the file it was read from. */
+	cr_assert(eq(int, dc_config_load(in_dir, &c, &d), 0), "%s", d.text);
+	cr_assert(eq(u64, c->vms[0].trace->pages, 256));
+	cr_assert(eq(u64, c->vms[0].trace->nsamples, 10));
+	dc_config_destroy(c);
+	/* A bare file name means the working directory, where it is not. */
+	cr_assert(eq(int, dc_config_load(bare, &c, &d), SIM_EINPUT));
+	cr_assert(not(eq(ptr, strstr(d.text, "cannot read 't.pdt'"), NULL)),
+		  "%s", d.text);
+	/* Unless the caller says where the config came from. */
+	cr_assert(eq(int, dc_config_load_at(bare, dir, &c, &d), 0));
+	cr_assert(eq(u64, c->vms[0].trace->pages, 256));
+	dc_config_destroy(c);
+	cfg_doc_destroy(in_dir);
+	cfg_doc_destroy(bare);
+	sim_diag_fini(&d);
+	free(file);
+	tmpdir_remove(dir);
+}
+
+Test(dc_links, a_migration_saturates_its_nic_and_no_other_link)
+{
+	/* Stop-and-copy of 1 GiB over 1 Gbit/s NICs from 0 s: rack0/host0's
+	 * uplink (link 0) and rack0/host1's downlink (link 3) run at 1.0
+	 * for 8 whole seconds, carry the rest (0.589934592 s of it) in the
+	 * ninth and nothing after; every other link carries nothing, but
+	 * for those of a pre-copy of VM b from host2 to host3 (links 4, 7),
+	 * which carry exactly its bytes. */
+	char dir[64];
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dc-links-XXXXXX");
+	sqlite3 *db;
+	dc_run_stats st;
+	run_into("links.yaml",
+		 "experiment: {duration: 12s, sample_interval: 1s}\n"
+		 "datacenter: {racks: 1, hosts_per_rack: 4, host: {nic: 1Gbit/s}}\n"
+		 "vms:\n  - {name: a, host: rack0/host0, memory: 1GiB}\n"
+		 "  - {name: b, host: rack0/host2, memory: 128MiB,\n"
+		 "     dirtying: {hot_set: 8MiB, hot_rate: 20000, cold_rate: 500}}\n"
+		 "migrations:\n"
+		 "  - {vm: a, to: rack0/host1, scheme: stop-and-copy, max_rate: 1Gbit/s}\n"
+		 "  - {vm: b, to: rack0/host3, at: 1s, scheme: precopy, max_rate: 300Mbit/s}\n",
+		 dir, 1, &db, &st);
+	/* 4 hosts and one uplink: 10 directed links, sampled at 1..12 s. */
+	cr_assert(eq(i64, count_rows(db, "SELECT count(*) FROM link_samples"), 120));
+	for (int link = 0; link <= 3; link += 3) {
+		char sql[256];
+		snprintf(sql, sizeof sql, "SELECT min(utilisation) FROM "
+			 "link_samples WHERE link = %d AND time_ns <= 8000000000", link);
+		cr_assert(fabs(real_of(db, sql) - 1.0) < 1e-9, "link %d", link);
+		snprintf(sql, sizeof sql, "SELECT bits FROM link_samples WHERE "
+			 "link = %d AND time_ns = 9000000000", link);
+		cr_assert(eq(i64, count_rows(db, sql), 589934592));
+		snprintf(sql, sizeof sql, "SELECT max(bits) FROM link_samples "
+			 "WHERE link = %d AND time_ns > 9000000000", link);
+		cr_assert(eq(i64, count_rows(db, sql), 0));
+	}
+	cr_assert(eq(i64, count_rows(db, "SELECT max(bits) FROM link_samples "
+					 "WHERE link NOT IN (0, 3, 4, 7)"), 0));
+	/* The bits over the samples are the bytes of the flows on a link,
+	 * and the links table's total. */
+	static const char *const sums[] = {
+		"SELECT (SELECT sum(bits) FROM link_samples WHERE link = 0) - "
+		"(SELECT bytes * 8 FROM migrations WHERE vm = 'a')",
+		"SELECT (SELECT sum(bits) FROM link_samples WHERE link = 7) - "
+		"(SELECT bytes * 8 FROM migrations WHERE vm = 'b')",
+		"SELECT count(*) FROM links l WHERE bits != (SELECT sum(bits) "
+		"FROM link_samples s WHERE s.link = l.link)",
+	};
+	for (size_t i = 0; i < 3; i++)
+		cr_assert(eq(i64, count_rows(db, sums[i]), 0), "%s", sums[i]);
+	cr_assert(count_rows(db, "SELECT rounds FROM migrations WHERE vm = 'b'") > 1);
+	cr_assert(fabs(real_of(db, "SELECT utilisation FROM links WHERE link = 0") -
+		       8589934592.0 / 12e9) < 1e-12);
+	sqlite3_close(db);
+	tmpdir_remove(dir);
+}
+
+Test(dc_traffic, flows_follow_a_migrating_vm_stop_on_time_and_do_not_extend_the_run)
+{
+	/* a sends to b (host1) at 100 Mbit/s from 1 s to 5 s, and to c, on
+	 * its own host (no flow), for the whole run. a migrates from host0
+	 * to host2 at 2 s: 100 MiB at the 900 Mbit/s the capped flow leaves
+	 * on the NIC, plus the 2 us rack latency. */
+	char dir[64];
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dc-traffic-XXXXXX");
+	sqlite3 *db;
+	dc_run_stats st;
+	run_into("traffic.yaml",
+		 "experiment: {duration: 10s, sample_interval: 1s}\n"
+		 "datacenter: {racks: 1, hosts_per_rack: 3, host: {nic: 1Gbit/s}}\n"
+		 "vms:\n  - {name: a, host: rack0/host0, memory: 100MiB, traffic: [\n"
+		 "     {to: b, rate: 100Mbit/s, start: 1s, stop: 5s}, {to: c}]}\n"
+		 "  - {name: b, host: rack0/host1}\n"
+		 "  - {name: c, host: rack0/host0}\n"
+		 "migrations:\n"
+		 "  - {vm: a, to: rack0/host2, at: 2s, scheme: stop-and-copy, max_rate: 1Gbit/s}\n",
+		 dir, 1, &db, &st);
+	const int64_t drain = (INT64_C(104857600) * 8 * 1000000000 + 899999999) /
+			      900000000;
+	const int64_t done = 2000000000 + drain + 2000;
+	cr_assert(eq(i64, count_rows(db, "SELECT end_ns FROM migrations"), done));
+	/* Segments in the order they ended. */
+	cr_assert(eq(i64, count_rows(db, "SELECT count(*) FROM traffic"), 4));
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM traffic WHERE "
+		 "(rowid = 1 AND flow = 0 AND source = 'rack0/host0' AND "
+		 " destination = 'rack0/host1' AND start_ns = 1000000000 AND end_ns = %lld) OR "
+		 "(rowid = 2 AND flow = 1 AND source = 'rack0/host0' AND "
+		 " destination = 'rack0/host0' AND start_ns = 0 AND end_ns = %lld "
+		 " AND bytes = 0) OR "
+		 "(rowid = 3 AND flow = 0 AND source = 'rack0/host2' AND "
+		 " start_ns = %lld AND end_ns = 5000000000) OR "
+		 "(rowid = 4 AND flow = 1 AND source = 'rack0/host2' AND "
+		 " destination = 'rack0/host0' AND start_ns = %lld AND end_ns = 10000000000)",
+		 (long long)done, (long long)done, (long long)done, (long long)done);
+	cr_assert(eq(i64, count_rows(db, sql), 4));
+	/* At its cap, in whole bits: 100 Mbit/s over each segment. */
+	snprintf(sql, sizeof sql, "SELECT bytes FROM traffic WHERE rowid = 1");
+	cr_assert(eq(i64, count_rows(db, sql), (done - 1000000000) / 10 / 8));
+	snprintf(sql, sizeof sql, "SELECT bytes FROM traffic WHERE rowid = 3");
+	cr_assert(eq(i64, count_rows(db, sql),
+		     ((5000000000 - done) / 10 + ((done - 1000000000) % 10 ? 1 : 0)) / 8));
+	/* The uncapped flow to c, once a has left c's host, takes the whole
+	 * NIC except what flow 0 takes until 5 s. */
+	snprintf(sql, sizeof sql, "SELECT bytes FROM traffic WHERE rowid = 4");
+	cr_assert(eq(i64, count_rows(db, sql),
+		     ((5000000000 - done) * 9 / 10 + 5000000000) / 8));
+	/* Traffic never extends the run. */
+	cr_assert(eq(u64, st.end_ns, SIM_S(10)));
+	sqlite3_close(db);
+	tmpdir_remove(dir);
 }

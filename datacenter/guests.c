@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a VM does besides occupying its host, as configured: `page_writes:`
+ * (a page-write generator of workloads/, or the replay of a page-dirty
+ * trace, read here) and `traffic:` (background flows to other VMs). Loading
+ * and checks only; the run uses them in experiment.c and traffic.c.
+ */
+#include "dc_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------
+ * traffic:
+ * ------------------------------------------------------------------------ */
+
+static const cfg_param traffic_params[] = {
+	{.name = "to", .type = CFG_T_STRING, .def = NULL,
+	 .offset = offsetof(dc_traffic_cfg, to),
+	 .doc = "the VM the flow goes to (another VM's name); it runs "
+		"between the two VMs' hosts, none while they share one"},
+	{.name = "rate", .type = CFG_T_RATE, .def = "1000Tbit/s",
+	 .min = "1bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(dc_traffic_cfg, rate_bps),
+	 .doc = "cap on the flow's rate; the default is above every link: "
+		"no cap, the flow takes its max-min fair share"},
+	{.name = "start", .type = CFG_T_TIME, .def = "0s",
+	 .offset = offsetof(dc_traffic_cfg, start_ns),
+	 .doc = "when the flow starts (at most experiment.duration)"},
+	{.name = "stop", .type = CFG_T_TIME, .def = "0s",
+	 .offset = offsetof(dc_traffic_cfg, stop_ns),
+	 .doc = "when it stops, after start; 0s: at the end of the run"},
+};
+
+const cfg_section dc_traffic_section = {
+	.path = "vms[].traffic[]",
+	.doc = "each entry of a VM's traffic: list is one persistent flow to "
+	       "another VM, competing max-min fairly with migrations",
+	.params = traffic_params,
+	.nparams = sizeof traffic_params / sizeof traffic_params[0],
+};
+
+static void load_traffic(dc_vm_cfg *vm, const cfg_node *list, sim_diag *d)
+{
+	if (cfg_node_kind(list) != CFG_SEQ) {
+		cfg_error(d, list, "vms[].traffic: expected a sequence of flow "
+			  "mappings, got %s", cfg_kind_name(cfg_node_kind(list)));
+		return;
+	}
+	vm->ntraffic = cfg_node_len(list);
+	vm->traffic = sim_xcalloc(vm->ntraffic ? vm->ntraffic : 1,
+				  sizeof *vm->traffic);
+	for (size_t i = 0; i < vm->ntraffic; i++) {
+		const cfg_node *item = cfg_node_at(list, i);
+		dc_traffic_cfg *t = &vm->traffic[i];
+		t->node = item;
+		cfg_section_load(&dc_traffic_section, item, item, t, d);
+	}
+}
+
+void dc_traffic_check(dc_config *c, sim_diag *d)
+{
+	const char **names = sim_xcalloc(c->nvms + 1, sizeof *names);
+	size_t nnames = 0;
+	for (size_t v = 0; v < c->nvms; v++)
+		if (c->vms[v].name)
+			names[nnames++] = c->vms[v].name;
+	for (size_t v = 0; v < c->nvms; v++) {
+		const dc_vm_cfg *vm = &c->vms[v];
+		for (size_t i = 0; i < vm->ntraffic; i++) {
+			dc_traffic_cfg *t = &vm->traffic[i];
+			if (!t->to)
+				continue; /* its entry failed to load */
+			const cfg_node *ton = cfg_map_get(t->node, "to");
+			size_t p = 0;
+			while (p < c->nvms && !(c->vms[p].name &&
+						strcmp(c->vms[p].name, t->to) == 0))
+				p++;
+			if (p == c->nvms) {
+				const char *near = sim_suggest(t->to, names);
+				if (near)
+					cfg_error(d, ton, "vms[].traffic[].to: no VM "
+						  "'%s' (did you mean '%s'?)",
+						  t->to, near);
+				else
+					cfg_error(d, ton, "vms[].traffic[].to: no VM "
+						  "'%s' (expected the name of "
+						  "another VM in vms:)", t->to);
+				continue;
+			}
+			if (p == v) {
+				cfg_error(d, ton, "vms[].traffic[].to: VM '%s' "
+					  "cannot send to itself (expected "
+					  "another VM's name)", t->to);
+				continue;
+			}
+			t->peer = p;
+			const cfg_node *startn = cfg_map_get(t->node, "start");
+			const cfg_node *stopn = cfg_map_get(t->node, "stop");
+			/* A duration of 0 is an experiment: section that
+			 * failed to load (its least is 1 ns). */
+			if (c->experiment.duration_ns > 0 &&
+			    t->start_ns > c->experiment.duration_ns) {
+				cfg_error(d, startn,
+					  "vms[].traffic[].start: %" PRIu64
+					  " ns is after the end of the run "
+					  "(expected at most experiment.duration, "
+					  "%" PRIu64 " ns)",
+					  t->start_ns, c->experiment.duration_ns);
+				continue;
+			}
+			if (t->stop_ns != 0 && t->stop_ns <= t->start_ns)
+				cfg_error(d, stopn,
+					  "vms[].traffic[].stop: %" PRIu64 " ns "
+					  "is not after start, %" PRIu64 " ns "
+					  "(expected a later stop, or 0s for the "
+					  "end of the run)",
+					  t->stop_ns, t->start_ns);
+		}
+	}
+	free(names);
+}
+
+/* ------------------------------------------------------------------------
+ * page_writes:
+ * ------------------------------------------------------------------------ */
+
+bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
+			    mem_hotcold *out)
+{
+	memset(out, 0, sizeof *out);
+	out->pages = pages;
+	switch ((wl_pages_kind)p->kind) {
+	case WL_PAGES_HOTSET:
+		/* Where the hot set lies does not matter to expected counts. */
+		out->hot_pages = p->hot_pages;
+		out->hot_writes_per_s = p->hot_rate;
+		out->cold_writes_per_s = p->cold_rate;
+		return true;
+	case WL_PAGES_UNIFORM:
+		/* The region is a hot set that takes every write; the other
+		 * pages are cold and never written: each page of the region
+		 * has rate r/R, as in the generator. */
+		out->hot_pages = p->pages ? p->pages : pages - p->offset;
+		out->hot_writes_per_s = p->rate;
+		out->cold_writes_per_s = 0;
+		return true;
+	case WL_PAGES_ZIPF:
+	case WL_PAGES_REPLAY:
+	default:
+		return false;
+	}
+}
+
+/* A path made fit for a one-line message: bytes outside printable ASCII
+ * as \xNN, as the trace reader shows user text. A new string. */
+static char *shown(const char *s)
+{
+	char *out = sim_xmalloc(strlen(s) * 4 + 1), *o = out;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20 || ch >= 0x7f)
+			o += snprintf(o, 5, "\\x%02x", ch);
+		else
+			*o++ = (char)ch;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Joins a configured trace path to the config's folder (dir, with its
+ * trailing '/', or "" for the working directory); absolute paths stay. */
+static char *trace_path(const char *dir, const char *path)
+{
+	if (path[0] == '/' || !*dir)
+		return sim_xstrdup(path);
+	return sim_xasprintf("%s%s", dir, path);
+}
+
+/* Reads VM vm's replay trace and checks that it describes the VM's own
+ * memory: Clark's traces are of a whole guest, and a trace of another
+ * size would replay pages that do not exist or leave pages never
+ * written without saying so. */
+static int load_trace(dc_vm_cfg *vm, const char *dir, sim_diag *d)
+{
+	const cfg_node *tn = cfg_map_get(vm->page_writes_node, "trace");
+	char *path = trace_path(dir, vm->page_writes.trace);
+	/* Unreadable: say so at the config, where the path was written;
+	 * trace_pages_load would report at the missing file. */
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		char *p = shown(path);
+		cfg_error(d, tn, "vms[].page_writes.trace: cannot read '%s': %s "
+			  "(expected a readable page-dirty trace, its path "
+			  "relative to the config file's folder)",
+			  p, strerror(errno));
+		free(p);
+		free(path);
+		return SIM_EINPUT;
+	}
+	fclose(f);
+	int rc = trace_pages_load(path, &vm->trace, d);
+	if (rc != 0) {
+		free(path);
+		return rc;
+	}
+	uint64_t page = vm->dirtying.page_size_bytes;
+	uint64_t pages = mem_pages_of_bytes(vm->memory_bytes, page);
+	if (vm->trace->pages != pages || vm->trace->page_size != page) {
+		char *p = shown(path);
+		cfg_error(d, tn, "vms[].page_writes.trace: '%s' has %" PRIu64
+			  " pages of %" PRIu64 " bytes but VM '%s' has %" PRIu64
+			  " pages of %" PRIu64 " bytes (expected a trace of the "
+			  "VM's memory: match vms[].memory and "
+			  "vms[].dirtying.page_size to it)",
+			  p, vm->trace->pages, vm->trace->page_size, vm->name,
+			  pages, page);
+		free(p);
+		free(path);
+		return SIM_EINPUT;
+	}
+	free(path);
+	vm->page_writes.replay = vm->trace;
+	return 0;
+}
+
+static bool has_dirtying_rates(const mem_dirtying_cfg *c)
+{
+	return c->hot_set_bytes > 0 || c->hot_writes_per_s > 0 ||
+	       c->cold_writes_per_s > 0 || c->fresh_rate_bps > 0;
+}
+
+/* ---- vms[].disk ---------------------------------------------------------- */
+
+static const cfg_param disk_params[] = {
+	{.name = "size", .type = CFG_T_BYTES, .def = "0B", .min = "0B",
+	 .max = "1024TiB", .offset = offsetof(dc_disk_cfg, size_bytes),
+	 .doc = "local disk migrated with the VM before its memory (WAN "
+		"migration); 0: shared storage"},
+	/* Bradford et al. track dirty blocks at the block device's
+	 * granularity; 4 KiB as a page. */
+	{.name = "block_size", .type = CFG_T_BYTES, .def = "4KiB",
+	 .min = "512B", .max = "1GiB",
+	 .offset = offsetof(dc_disk_cfg, block_size_bytes),
+	 .doc = "unit of dirty-block tracking"},
+	{.name = "hot_set", .type = CFG_T_BYTES, .def = "0B", .min = "0B",
+	 .offset = offsetof(dc_disk_cfg, hot_set_bytes),
+	 .doc = "blocks that take hot_rate (capped at the disk's size)"},
+	{.name = "hot_rate", .type = CFG_T_FLOAT, .def = "0", .min = "0",
+	 .offset = offsetof(dc_disk_cfg, hot_writes_per_s),
+	 .doc = "block writes per second into the hot set"},
+	{.name = "cold_rate", .type = CFG_T_FLOAT, .def = "0", .min = "0",
+	 .offset = offsetof(dc_disk_cfg, cold_writes_per_s),
+	 .doc = "block writes per second into the other blocks"},
+	{.name = "fresh_rate", .type = CFG_T_RATE, .def = "0bit/s",
+	 .min = "0bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(dc_disk_cfg, fresh_rate_bps),
+	 .doc = "instead of hot/cold: clean blocks written at this rate"},
+};
+
+const cfg_section dc_disk_section = {
+	.path = "vms[].disk",
+	.doc = "a local disk migrated with the VM (block writes in expected "
+	       "counts)",
+	.params = disk_params,
+	.nparams = sizeof disk_params / sizeof disk_params[0]};
+
+/* fresh_rate replaces the hot/cold rates; the two cannot mix. */
+static int check_fresh(const cfg_node *map, bool fresh, bool hotcold,
+		       const char *what, sim_diag *d)
+{
+	if (!fresh || !hotcold)
+		return 0;
+	cfg_error(d, cfg_map_get(map, "fresh_rate"),
+		  "%s.fresh_rate: together with hot_set, hot_rate or "
+		  "cold_rate (expected either fresh_rate or the hot/cold "
+		  "model)", what);
+	return -1;
+}
+
+static void load_disk(dc_vm_cfg *vm, const cfg_node *item, sim_diag *d)
+{
+	const cfg_node *dn = cfg_map_get(item, "disk");
+	if (cfg_section_load(&dc_disk_section, dn, item, &vm->disk, d) != 0)
+		return;
+	const dc_disk_cfg *k = &vm->disk;
+	check_fresh(dn, k->fresh_rate_bps > 0,
+		    k->hot_set_bytes > 0 || k->hot_writes_per_s > 0 ||
+			    k->cold_writes_per_s > 0,
+		    "vms[].disk", d);
+}
+
+static void load_page_writes(dc_vm_cfg *vm, const cfg_node *pw,
+			     const cfg_node *item, const char *dir,
+			     sim_diag *d)
+{
+	if (wl_pages_params_load(pw, item, &vm->page_writes, d) != 0)
+		return;
+	if (has_dirtying_rates(&vm->dirtying)) {
+		cfg_error(d, pw, "vms[].page_writes: VM '%s' also has "
+			  "dirtying rates (expected one model of its writes: "
+			  "page_writes, or dirtying's hot_set, hot_rate and "
+			  "cold_rate)", vm->name);
+		return;
+	}
+	vm->page_writes_node = pw;
+	bool replay = vm->page_writes.kind == WL_PAGES_REPLAY;
+	const char *trace = vm->page_writes.trace;
+	if (!replay && trace && *trace) {
+		cfg_error(d, cfg_map_get(pw, "trace"),
+			  "vms[].page_writes.trace: a trace with kind %s "
+			  "(expected kind: replay to replay it, or no trace)",
+			  cfg_node_text(cfg_map_get(pw, "kind")));
+		return;
+	}
+	if (replay && trace && *trace && load_trace(vm, dir, d) != 0)
+		return;
+	uint64_t pages = mem_pages_of_bytes(vm->memory_bytes,
+					    vm->dirtying.page_size_bytes);
+	/* wl_pages_check reports "what: problem"; what is the position. */
+	char *what = sim_xasprintf("%s:%u:%u: vms[].page_writes",
+				   cfg_node_file(pw), cfg_node_line(pw),
+				   cfg_node_col(pw));
+	wl_pages_check(&vm->page_writes, pages, what, d);
+	free(what);
+}
+
+void dc_guest_load(dc_config *c, size_t v, const cfg_node *item,
+		   const char *base_dir, sim_diag *d)
+{
+	dc_vm_cfg *vm = &c->vms[v];
+	const mem_dirtying_cfg *dy = &vm->dirtying;
+	if (check_fresh(cfg_map_get(item, "dirtying"), dy->fresh_rate_bps > 0,
+			dy->hot_set_bytes > 0 || dy->hot_writes_per_s > 0 ||
+				dy->cold_writes_per_s > 0,
+			"vms[].dirtying", d) != 0)
+		return;
+	load_disk(vm, item, d);
+	const cfg_node *pw = cfg_map_get(item, "page_writes");
+	if (pw)
+		load_page_writes(vm, pw, item, base_dir, d);
+	const cfg_node *tl = cfg_map_get(item, "traffic");
+	if (tl)
+		load_traffic(vm, tl, d);
+}
+
+void dc_guest_fini(dc_vm_cfg *vm)
+{
+	trace_pages_destroy(vm->trace);
+	vm->trace = NULL;
+	free(vm->traffic);
+	vm->traffic = NULL;
+}
+
+void dc_guest_check_migrations(const dc_config *c, sim_diag *d)
+{
+	static const char *const kinds[] = {"uniform", "hotset", "zipf",
+					    "replay"};
+	for (size_t i = 0; i < c->nmigrations; i++) {
+		const dc_migration_cfg *m = &c->migrations[i];
+		const dc_vm_cfg *vm = &c->vms[m->vm_index];
+		if (vm->dirtying.fresh_rate_bps > 0 &&
+		    m->fidelity == DC_FIDELITY_PAGE_EXACT) {
+			cfg_error(d, cfg_map_get(m->node, "fidelity"),
+				  "migrations[].fidelity: page-exact, but VM "
+				  "'%s' dirties at a fresh_rate, which has no "
+				  "page-write generator (expected fidelity: "
+				  "statistical, or dirtying's hot/cold model or "
+				  "page_writes)", vm->name);
+			continue;
+		}
+		if (!vm->page_writes_node)
+			continue;
+		const wl_pages_params *p = &vm->page_writes;
+		mem_hotcold hc;
+		uint64_t pages = mem_pages_of_bytes(vm->memory_bytes,
+						    vm->dirtying.page_size_bytes);
+		const cfg_node *fn = cfg_map_get(m->node, "fidelity");
+		if (m->fidelity == DC_FIDELITY_STATISTICAL &&
+		    !dc_page_writes_hotcold(p, pages, &hc)) {
+			cfg_error(d, fn ? fn : m->node,
+				  "migrations[].fidelity: statistical dirtying "
+				  "has no expected counts for page_writes of "
+				  "kind %s (VM '%s'; expected fidelity: "
+				  "page-exact, or page_writes of kind hotset or "
+				  "uniform)",
+				  kinds[p->kind], vm->name);
+			continue;
+		}
+		/* The replay runs on the run's clock (see migration_dirty in
+		 * experiment.c): a migration that starts once the trace is
+		 * over would see an idle guest. */
+		if (m->fidelity == DC_FIDELITY_PAGE_EXACT &&
+		    p->kind == WL_PAGES_REPLAY && vm->trace) {
+			uint64_t end = vm->trace->nsamples
+					       ? vm->trace->time_ns[vm->trace->nsamples - 1]
+					       : 0;
+			if (m->at_ns >= end) {
+				const cfg_node *atn = cfg_map_get(m->node, "at");
+				cfg_error(d, atn ? atn : m->node,
+					  "migrations[].at: %" PRIu64 " ns is not "
+					  "before the end of the trace VM '%s' "
+					  "replays, %" PRIu64 " ns (expected a "
+					  "start within the trace, whose time 0 "
+					  "is time 0 of the run)",
+					  m->at_ns, vm->name, end);
+			}
+		}
+	}
+}
