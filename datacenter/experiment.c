@@ -388,13 +388,13 @@ static void on_round(void *ctx, const mig_round_result *rr)
 	mon->rc = sim_results_row(mon->results, &rounds_table, v, mon->diag);
 }
 
-/* Once a VM is active at its destination, its background flows (and
- * those of the VMs that send to it) leave from or go to its new host. Past
- * the run's duration, the last migration to finish ends the run: traffic
- * flows never drain, so the engine would not run dry. */
-static void after_migration(monitor *mon, const mig_result *mr)
+/* Once a VM runs at its destination (it resumed there; post-copy still
+ * pulls pages from the source afterwards), its background flows (and
+ * those of the VMs that send to it) leave from or go to its new host. */
+static void on_resume(void *ctx, uint64_t tag)
 {
-	const dc_migration_cfg *m = &mon->cfg->migrations[mr->tag];
+	monitor *mon = ctx;
+	const dc_migration_cfg *m = &mon->cfg->migrations[tag];
 	long dst = dc_world_find_host(mon->world, m->to);
 	if (mon->traffic) {
 		int rc = dc_traffic_vm_moved(mon->traffic, m->vm_index,
@@ -402,6 +402,12 @@ static void after_migration(monitor *mon, const mig_result *mr)
 		if (rc != 0 && mon->rc == 0)
 			mon->rc = rc;
 	}
+}
+
+/* Past the run's duration, the last migration to finish ends the run:
+ * traffic flows never drain, so the engine would not run dry. */
+static void after_migration(monitor *mon)
+{
 	mon->migrations_done++;
 	if (mon->extending && mon->migrations_done == mon->cfg->nmigrations) {
 		mon->ended = true;
@@ -412,7 +418,7 @@ static void after_migration(monitor *mon, const mig_result *mr)
 static void on_done(void *ctx, const mig_result *mr)
 {
 	monitor *mon = ctx;
-	after_migration(mon, mr);
+	after_migration(mon);
 	const dc_migration_cfg *m = &mon->cfg->migrations[mr->tag];
 	dc_vm *vm = &mon->world->vms[m->vm_index];
 	dc_host *src = &mon->world->hosts[vm->host];
@@ -681,7 +687,10 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		mon->traffic = dc_traffic_create(c, w, mon->net, r, d);
 	}
 	if (c->nmigrations > 0) {
-		mig_callbacks cb = {on_round, on_done, mon};
+		mig_callbacks cb = {.on_round = on_round,
+				    .on_done = on_done,
+				    .on_resume = on_resume,
+				    .ctx = mon};
 		mon->mig = mig_create(mon->net, &cb);
 	}
 	uint64_t *link_bits = mon->link_bits;

@@ -815,6 +815,8 @@ static void mig_handle(sim_engine *e, sim_model *model, void *state,
 	}
 	case MIG_EV_ACTIVATED:
 		g->resume_ns = sim_now(e);
+		if (m->cb.on_resume)
+			m->cb.on_resume(m->cb.ctx, g->req.tag);
 		if (g->req.params.scheme == MIG_SCHEME_POSTCOPY ||
 		    g->req.params.scheme == MIG_SCHEME_HYBRID)
 			mig_pull_begin(g);

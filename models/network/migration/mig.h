@@ -241,6 +241,9 @@ typedef struct mig_callbacks {
 	 * must not destroy the engine. ctx is borrowed. */
 	void (*on_round)(void *ctx, const mig_round_result *r);
 	void (*on_done)(void *ctx, const mig_result *r);
+	/* The VM resumed at the destination (before on_done; for post-copy
+	 * and hybrid the pull phase follows, so on_done comes later). */
+	void (*on_resume)(void *ctx, uint64_t tag);
 	void *ctx;
 } mig_callbacks;
 

@@ -31,6 +31,8 @@ typedef struct world {
 	size_t nrounds;
 	mig_result results[MAX_RESULTS_REC];
 	size_t nresults;
+	uint64_t resumed_ns[MAX_RESULTS_REC]; /* on_resume times, in order */
+	size_t nresumed;
 } world;
 
 static inline void rec_round(void *ctx, const mig_round_result *r)
@@ -44,7 +46,17 @@ static inline void rec_done(void *ctx, const mig_result *r)
 {
 	world *w = ctx;
 	cr_assert(lt(sz, w->nresults, (size_t)MAX_RESULTS_REC));
+	/* Every migration resumed before it is done. */
+	cr_assert(gt(sz, w->nresumed, w->nresults), "on_done before on_resume");
 	w->results[w->nresults++] = *r;
+}
+
+static inline void rec_resume(void *ctx, uint64_t tag)
+{
+	world *w = ctx;
+	(void)tag;
+	cr_assert(lt(sz, w->nresumed, (size_t)MAX_RESULTS_REC));
+	w->resumed_ns[w->nresumed++] = sim_now(w->e);
 }
 
 /* Nodes n0..n<k-1>; links[i] = {a, b, bps, latency}. */
@@ -69,7 +81,7 @@ static inline void world_init(world *w, uint32_t nodes, const uint64_t (*links)[
 			     0));
 	w->n = net_create(w->e, w->t);
 	mig_callbacks cb = {.on_round = rec_round, .on_done = rec_done,
-			    .ctx = w};
+			    .on_resume = rec_resume, .ctx = w};
 	w->m = mig_create(w->n, &cb);
 }
 

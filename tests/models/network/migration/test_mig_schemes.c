@@ -94,6 +94,10 @@ Test(mig_postcopy, an_idle_guest_pushes_every_page_once_without_faults)
 	cr_assert_not_null(pr);
 	cr_assert(eq(u64, pr->pages_sent, NPAGES));
 	cr_assert(eq(u64, pr->start_ns, r.resume_ns));
+	/* on_resume came at resume, before the pull and on_done. */
+	cr_assert(eq(sz, w.nresumed, (size_t)1));
+	cr_assert(eq(u64, w.resumed_ns[0], r.resume_ns));
+	cr_assert(lt(u64, r.resume_ns, r.end_ns));
 	world_fini(&w);
 }
 
