@@ -11,16 +11,17 @@
  * uncapped, or their caps add up to more), and slack otherwise; each link
  * keeps its flows' cap sum and uncapped count, so that is O(1) to tell.
  * Water-filling never freezes flows at a slack link's share (see
- * waterfill), so a flow whose links are all slack ("free") runs at its cap,
- * and the other flows get exactly the rates of water-filling over the tight
- * links alone, separately for each tight component (flows joined through
- * shared tight links). A change (a flow starts, drains, is cancelled or is
- * re-capped) alters the lists and cap sums of its own links only, the
- * seeds. Every tight component that does not reach a seed that is tight,
- * or was before the change, has the same links, lists and caps as before
- * and keeps its rates; so only the changed flow and the tight components
- * through such seeds are collected (collect) and water-filled (waterfill),
- * and only the flows whose rate changed are brought up to date, moved on
+ * net_waterfill in share.c), so a flow whose links are all slack ("free")
+ * runs at its cap, and the other flows get exactly the rates of
+ * water-filling over the tight links alone, separately for each tight
+ * component (flows joined through shared tight links). A change (a flow
+ * starts, drains, is cancelled or is re-capped) alters the lists and cap
+ * sums of its own links only, the seeds. Every tight component that does
+ * not reach a seed that is tight, or was before the change, has the same
+ * links, lists and caps as before and keeps its rates; so only the changed
+ * flow and the tight components through such seeds are collected
+ * (net_collect) and water-filled (net_waterfill), both in share.c, and
+ * only the flows whose rate changed are brought up to date, moved on
  * their links' loads and rescheduled (reshare).
  *
  * Cost of a change whose recomputed set has F flows of h hops, K of them
@@ -43,147 +44,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define NIL UINT32_MAX
-#define NS_PER_S UINT64_C(1000000000)
-
-/* Rates times durations overflow 64 bits (10 Gbit/s for 60 years of ns
- * does), so progress and integrals are kept in 128 bits. */
-__extension__ typedef unsigned __int128 u128;
-
-enum net_event_kind {
-	NET_EV_DRAIN = 1, /* a flow's last bit leaves its source */
-	NET_EV_DELIVER,   /* a drained flow's last bit arrives: on_done */
-};
-
-typedef struct net_payload {
-	uint32_t flow, gen;
-} net_payload;
-_Static_assert(sizeof(net_payload) <= SIM_PAYLOAD_MAX,
-	       "the network's payload must fit in an event");
-
-/* A flow's entry in a link's list: which flow, and which hop of its route
- * the link is (so that the flow's position record can be updated when
- * entries move). */
-typedef struct member {
-	uint32_t flow, hop;
-} member;
-
-typedef struct link_state {
-	/* The integral of load over time, in bit·ns, up to folded_ns, less
-	 * the parts below one bit left by flows that have gone: so that once
-	 * a link is idle it holds exactly 10^9 times the bits it carried. */
-	u128 bit_ns;
-	/* Sum of the caps of the capped sharing flows crossing it; with
-	 * `uncapped`, what says whether the link is tight. */
-	u128 cap_sum_bps;
-	uint64_t capacity_bps;
-	uint64_t load_bps; /* sum of the rates of the flows crossing it */
-	uint64_t folded_ns;
-	member *flows; /* sharing flows crossing it, in no particular order */
-	uint32_t nflows, flows_cap;
-	uint32_t uncapped; /* sharing flows crossing it without a cap */
-	bool tight;        /* uncapped != 0 or cap_sum_bps > capacity_bps */
-	/* Scratch of one change. */
-	bool was_tight;    /* as a seed: tight before the change */
-	uint32_t seed;     /* epoch of the last change it was a seed of */
-	uint32_t seen;     /* epoch of the last collect that expanded it */
-	uint32_t rank_seen; /* rank_epoch of the last component search */
-	uint64_t rem_bps;  /* capacity not yet given to frozen flows */
-	uint32_t unfrozen; /* flows on it not yet frozen */
-	/* Its key in the water-filling heap: rem_bps and unfrozen as they
-	 * were when it was last placed (see fresh_top). */
-	uint64_t key_rem_bps;
-	uint32_t key_unfrozen;
-	uint32_t heap_pos;
-} link_state;
-
-/* The fields a recomputation reads come first, in one cache line. */
-typedef struct flow {
-	uint8_t state; /* 0 when free, else a net_flow_state */
-	bool frozen;   /* scratch: rate fixed by this water-filling */
-	bool constrained; /* scratch: crosses a tight link */
-	uint32_t seen; /* scratch: epoch of the last collect */
-	uint32_t nlinks;
-	uint32_t *links; /* route, directed links from the source */
-	uint64_t cap_bps, rate_bps;
-	uint64_t new_rate_bps; /* scratch: result of the water-filling */
-	uint64_t seq; /* start order, for the order of simultaneous calls */
-	uint32_t gen;  /* generation in the handle; changes when freed */
-	uint32_t links_cap;
-	uint32_t *pos;   /* pos[i]: index of this flow in links[i]'s list */
-	uint32_t rank_seen, rank; /* scratch: the last component search */
-	uint32_t src, dst;
-	uint64_t bytes;
-	/* Progress as of updated_ns: whole bits still to send, the part of a
-	 * bit already sent (bit·ns, < 10^9), and what was sent beyond the
-	 * size in the nanosecond that drained it (bit·ns). */
-	uint64_t remaining_bits, carry_bit_ns, excess_bit_ns;
-	uint64_t updated_ns;
-	uint64_t drain_ns; /* at the current rate; SIM_TIME_MAX if never */
-	uint64_t latency_ns, start_ns;
-	sim_event_id ev;
-	uint32_t dheap_pos; /* in the drain heap, or NIL */
-	net_flow_done_fn done;
-	void *ctx;
-	uint32_t next_free;
-} flow;
-
-/* A capped flow in the order the water-filling considers caps. */
-typedef struct capped {
-	uint64_t cap_bps, seq;
-	uint32_t flow;
-} capped;
-
-/* A flow whose rate a change alters: its new drain time, and the key it
- * is scheduled in (see plan_order). */
-typedef struct change {
-	uint64_t drain_ns;
-	uint32_t flow, key;
-} change;
-
-struct net {
-	sim_engine *engine;
-	sim_model *model;
-	net_topo *topo;
-
-	link_state *links;
-	uint32_t nlinks;
-
-	flow *flows;
-	uint32_t nflows, flows_cap, free_head;
-	size_t active;
-	uint64_t next_seq;
-
-	/* Sharing flows with a drain time, in a binary min-heap by drain_ns
-	 * (ties to the lower slot), to find the flows that drain in a given
-	 * ns without a search. */
-	uint32_t *dheap, ndheap;
-
-	/* Scratch of one change, sized for every link and flow slot. */
-	uint32_t epoch;
-	uint32_t *seeds, nseeds;      /* links whose lists or sums changed */
-	uint32_t *gone, ngone;        /* flows leaving their links */
-	const uint32_t *origin;       /* where the documented search starts */
-	uint32_t norigin;
-	uint32_t *comp_links, ncomp_links;
-	uint32_t *comp_flows, ncomp_flows;
-	capped *caps;
-	change *changes;
-	uint32_t *heap, nheap;
-	uint32_t nleft; /* constrained flows not yet frozen */
-	uint32_t *stack;
-	uint32_t rank_epoch;
-	bool ranked; /* the component search of this change is done */
-	uint32_t *rank_links;
-	uint32_t *route;
-	size_t route_cap;
-
-	void (*hook)(void *ctx, const net *n);
-	void *hook_ctx;
-	bool in_hook;
-	uint64_t reshares, rate_changes;
-};
 
 /* ---- flow slots and handles -------------------------------------------- */
 
@@ -414,12 +274,6 @@ static uint32_t draining_now(net *n, uint64_t now)
 
 /* ---- link lists, demands and integrals ---------------------------------- */
 
-/* True if the flows crossing the link could ask for more than its
- * capacity. Only such a link can hold a flow below its cap. */
-static bool is_tight(const link_state *l)
-{
-	return l->tight;
-}
 
 /* Adds (sign 1) or removes (sign -1) a sharing flow's cap to or from the
  * demand of each of its links. */
@@ -594,271 +448,6 @@ static void rank_component(net *n)
 	n->ranked = true;
 }
 
-/* ---- what a change can affect ------------------------------------------- */
-
-static void expand(net *n, uint32_t li)
-{
-	link_state *l = &n->links[li];
-	if (l->seen == n->epoch)
-		return;
-	l->seen = n->epoch;
-	n->comp_links[n->ncomp_links++] = li;
-}
-
-static void take(net *n, uint32_t fi)
-{
-	flow *f = &n->flows[fi];
-	if (f->seen == n->epoch)
-		return;
-	f->seen = n->epoch;
-	f->constrained = false;
-	n->comp_flows[n->ncomp_flows++] = fi;
-	for (uint32_t k = 0; k < f->nlinks; k++)
-		if (is_tight(&n->links[f->links[k]])) {
-			f->constrained = true;
-			expand(n, f->links[k]);
-		}
-}
-
-/* Collects into comp_flows the sharing flows whose rate the change may
- * alter: the changed flow cf (NIL if none is still sharing) and every flow
- * of a link expanded, where the expanded links are the seeds that are
- * tight or were tight before the change, and every tight link of a
- * collected flow. The expanded links go into comp_links, each with its
- * count of sharing flows in unfrozen. The flows of tight components
- * untouched by the seeds keep their rates: their links, lists and caps are
- * as before the change, so water-filling would give them the same rates.
- * Cost O(F·h + the lists of the expanded links). */
-static void collect(net *n, uint32_t cf)
-{
-	n->ncomp_links = n->ncomp_flows = 0;
-	if (cf != NIL)
-		take(n, cf);
-	for (uint32_t i = 0; i < n->nseeds; i++) {
-		link_state *l = &n->links[n->seeds[i]];
-		if (l->was_tight || is_tight(l))
-			expand(n, n->seeds[i]);
-	}
-	for (uint32_t i = 0; i < n->ncomp_links; i++) {
-		link_state *l = &n->links[n->comp_links[i]];
-		uint32_t sharing = 0;
-		for (uint32_t j = 0; j < l->nflows; j++) {
-			uint32_t fi = l->flows[j].flow;
-			if (n->flows[fi].state != NET_FLOW_SHARING)
-				continue; /* a leaver still listed */
-			sharing++;
-			take(n, fi);
-		}
-		l->unfrozen = sharing;
-	}
-}
-
-/* ---- water-filling ------------------------------------------------------ */
-
-/* Link a has a smaller fair share than link b, by their heap keys:
- * rem/unfrozen compared exactly as fractions, ties to the lower link
- * index. Comparing exact shares rather than their floors matters: the
- * link that is really the tightest must freeze its flows first, or a flow
- * could be held to a floored share on a link it does not saturate. */
-static bool share_less(const net *n, uint32_t a, uint32_t b)
-{
-	const link_state *x = &n->links[a], *y = &n->links[b];
-	u128 lhs = (u128)x->key_rem_bps * y->key_unfrozen;
-	u128 rhs = (u128)y->key_rem_bps * x->key_unfrozen;
-	if (lhs != rhs)
-		return lhs < rhs;
-	return a < b;
-}
-
-static void heap_set(net *n, uint32_t pos, uint32_t l)
-{
-	n->heap[pos] = l;
-	n->links[l].heap_pos = pos;
-}
-
-static void heap_down(net *n, uint32_t pos)
-{
-	uint32_t l = n->heap[pos];
-	for (;;) {
-		uint32_t c = 2 * pos + 1;
-		if (c >= n->nheap)
-			break;
-		if (c + 1 < n->nheap && share_less(n, n->heap[c + 1], n->heap[c]))
-			c++;
-		if (!share_less(n, n->heap[c], l))
-			break;
-		heap_set(n, pos, n->heap[c]);
-		pos = c;
-	}
-	heap_set(n, pos, l);
-}
-
-/* The tight link with the least exact share. Freezing only ever raises a
- * link's share (see freeze), so keys are not updated as flows freeze: a
- * link's key is at most its share, and the top, once its key is brought
- * up to date without leaving the top, is the least. Links left with no
- * unfrozen flow are dropped as they surface. Each call costs O(log L) per
- * stale link it meets. */
-static uint32_t fresh_top(net *n)
-{
-	for (;;) {
-		if (n->nheap == 0)
-			sim_panic("net: water-filling ran out of links");
-		uint32_t li = n->heap[0];
-		link_state *l = &n->links[li];
-		if (l->unfrozen == 0) {
-			heap_set(n, 0, n->heap[--n->nheap]);
-			if (n->nheap)
-				heap_down(n, 0);
-			continue;
-		}
-		if (l->key_rem_bps == l->rem_bps &&
-		    l->key_unfrozen == l->unfrozen)
-			return li;
-		l->key_rem_bps = l->rem_bps;
-		l->key_unfrozen = l->unfrozen;
-		heap_down(n, 0);
-	}
-}
-
-/* Fixes a constrained flow's rate and charges it to its tight links (its
- * slack links never bind, so they are not tracked). A flow is only ever
- * frozen at r <= the least share s_min <= s = C/k of each of its tight
- * links, and then (C - r)/(k - 1) >= C/k because C >= k·r: a link's share
- * never falls. */
-static void freeze(net *n, uint32_t fi, uint64_t rate_bps)
-{
-	flow *f = &n->flows[fi];
-	f->frozen = true;
-	f->new_rate_bps = rate_bps;
-	n->nleft--;
-	for (uint32_t k = 0; k < f->nlinks; k++) {
-		link_state *l = &n->links[f->links[k]];
-		if (!is_tight(l))
-			continue;
-		if (l->rem_bps < rate_bps || l->unfrozen == 0)
-			sim_panic("net: water-filling overcommits link %u",
-				  f->links[k]);
-		l->rem_bps -= rate_bps;
-		l->unfrozen--;
-	}
-}
-
-/* The order in which caps are considered: smaller first, ties in start
- * order. */
-static bool capped_less(const capped *x, const capped *y)
-{
-	if (x->cap_bps != y->cap_bps)
-		return x->cap_bps < y->cap_bps;
-	return x->seq < y->seq;
-}
-
-/* Sifts h[pos] down the min-heap h[0..len). */
-static void caps_down(capped *h, uint32_t len, uint32_t pos)
-{
-	capped x = h[pos];
-	for (;;) {
-		uint32_t c = 2 * pos + 1;
-		if (c >= len)
-			break;
-		if (c + 1 < len && capped_less(&h[c + 1], &h[c]))
-			c++;
-		if (!capped_less(&h[c], &x))
-			break;
-		h[pos] = h[c];
-		pos = c;
-	}
-	h[pos] = x;
-}
-
-static void caps_pop(capped *h, uint32_t *len)
-{
-	h[0] = h[--*len];
-	if (*len)
-		caps_down(h, *len, 0);
-}
-
-/*
- * Progressive filling as net.h documents it, over the collected flows:
- * repeatedly take the link with the least exact share s = rem/unfrozen; if
- * the smallest cap among unfrozen flows is <= s, freeze that flow at its
- * cap, otherwise freeze every unfrozen flow of the link at floor(s).
- *
- * Only tight links enter the heap, and free flows (no tight link) are set
- * to their caps at once; this gives the documented rates exactly. On a
- * slack link the flows still unfrozen have caps adding up to at most what
- * is left of its capacity (frozen flows never exceed their caps), so its
- * share is at least their least cap, which is at least the smallest cap of
- * all: whenever a slack link is (or ties with) the least share, the cap
- * branch runs, and it would freeze the same flow with any tight link of
- * that or a larger share on top. So slack links never choose a step, and
- * a free flow's step (at its cap) touches only slack links, changing no
- * other step. Likewise the collected set is a union of whole tight
- * components, whose steps do not interact.
- *
- * Each step freezes at least one flow, and every constrained flow lies on
- * a tight link of the heap. Cost O(L + F·h + K + (S + L)·log L +
- * P·log K) for F flows of h hops, K of them capped and constrained, L
- * tight links, S stale keys met at the top (S <= F·h) and P caps taken
- * (P <= K).
- */
-static void waterfill(net *n)
-{
-	n->nheap = 0;
-	for (uint32_t i = 0; i < n->ncomp_links; i++) {
-		uint32_t li = n->comp_links[i];
-		link_state *l = &n->links[li];
-		if (!is_tight(l) || l->unfrozen == 0)
-			continue;
-		l->rem_bps = l->key_rem_bps = l->capacity_bps;
-		l->key_unfrozen = l->unfrozen;
-		heap_set(n, n->nheap++, li);
-	}
-	for (uint32_t i = n->nheap / 2; i-- > 0;)
-		heap_down(n, i);
-	uint32_t ncaps = 0;
-	n->nleft = 0;
-	for (uint32_t i = 0; i < n->ncomp_flows; i++) {
-		uint32_t fi = n->comp_flows[i];
-		flow *f = &n->flows[fi];
-		if (!f->constrained) {
-			/* Every link of an uncapped flow is tight. */
-			f->frozen = true;
-			f->new_rate_bps = f->cap_bps;
-			continue;
-		}
-		f->frozen = false;
-		n->nleft++;
-		if (f->cap_bps != NET_UNCAPPED)
-			n->caps[ncaps++] = (capped){f->cap_bps, f->seq, fi};
-	}
-	/* Caps are taken smallest first, from a heap: often only some of
-	 * them are reached before the shares decide. */
-	for (uint32_t i = ncaps / 2; i-- > 0;)
-		caps_down(n->caps, ncaps, i);
-	while (n->nleft) {
-		uint32_t top = fresh_top(n);
-		link_state *l = &n->links[top];
-		while (ncaps && n->flows[n->caps[0].flow].frozen)
-			caps_pop(n->caps, &ncaps);
-		if (ncaps &&
-		    (u128)n->caps[0].cap_bps * l->unfrozen <= l->rem_bps) {
-			capped c = n->caps[0];
-			caps_pop(n->caps, &ncaps);
-			freeze(n, c.flow, c.cap_bps);
-			continue;
-		}
-		uint64_t share = l->rem_bps / l->unfrozen;
-		/* The link's list does not change meanwhile; a leaver still
-		 * listed is skipped. */
-		for (uint32_t j = 0; j < l->nflows; j++) {
-			flow *f = &n->flows[l->flows[j].flow];
-			if (f->state == NET_FLOW_SHARING && !f->frozen)
-				freeze(n, l->flows[j].flow, share);
-		}
-	}
-}
-
 /* ---- installing the new rates ------------------------------------------- */
 
 static int change_by_drain(const void *a, const void *b)
@@ -912,8 +501,8 @@ static void plan_order(net *n, uint32_t nch)
 static void reshare(net *n, uint32_t cf)
 {
 	uint64_t now = sim_now(n->engine);
-	collect(n, cf);
-	waterfill(n);
+	net_collect(n, cf);
+	net_waterfill(n);
 	uint32_t nch = 0;
 	for (uint32_t i = 0; i < n->ncomp_flows; i++) {
 		uint32_t fi = n->comp_flows[i];

@@ -1,15 +1,178 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Declarations shared between the files of models/network/ and nowhere
- * else: the topology's freeze switch, which only a net may throw.
+ * else: the topology's freeze switch, which only a net may throw, and the
+ * flow model's state, which flow.c (flows, events, installing rates) and
+ * share.c (what a change affects, water-filling) both work on.
  */
 #ifndef VDCSIM_NET_INTERNAL_H
 #define VDCSIM_NET_INTERNAL_H
 
 #include "net.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
 /* Forbids further nodes and links, so that a net's per-link state keeps
  * matching the topology it was built on. */
 void topo_freeze(net_topo *t);
+
+/* ---- the flow model's state (flow.c, share.c) --------------------------- */
+
+#define NIL UINT32_MAX
+#define NS_PER_S UINT64_C(1000000000)
+
+/* Rates times durations overflow 64 bits (10 Gbit/s for 60 years of ns
+ * does), so progress and integrals are kept in 128 bits. */
+__extension__ typedef unsigned __int128 u128;
+
+enum net_event_kind {
+	NET_EV_DRAIN = 1, /* a flow's last bit leaves its source */
+	NET_EV_DELIVER,   /* a drained flow's last bit arrives: on_done */
+};
+
+typedef struct net_payload {
+	uint32_t flow, gen;
+} net_payload;
+_Static_assert(sizeof(net_payload) <= SIM_PAYLOAD_MAX,
+	       "the network's payload must fit in an event");
+
+/* A flow's entry in a link's list: which flow, and which hop of its route
+ * the link is (so that the flow's position record can be updated when
+ * entries move). */
+typedef struct member {
+	uint32_t flow, hop;
+} member;
+
+typedef struct link_state {
+	/* The integral of load over time, in bit·ns, up to folded_ns, less
+	 * the parts below one bit left by flows that have gone: so that once
+	 * a link is idle it holds exactly 10^9 times the bits it carried. */
+	u128 bit_ns;
+	/* Sum of the caps of the capped sharing flows crossing it; with
+	 * `uncapped`, what says whether the link is tight. */
+	u128 cap_sum_bps;
+	uint64_t capacity_bps;
+	uint64_t load_bps; /* sum of the rates of the flows crossing it */
+	uint64_t folded_ns;
+	member *flows; /* sharing flows crossing it, in no particular order */
+	uint32_t nflows, flows_cap;
+	uint32_t uncapped; /* sharing flows crossing it without a cap */
+	bool tight;        /* uncapped != 0 or cap_sum_bps > capacity_bps */
+	/* Scratch of one change. */
+	bool was_tight;    /* as a seed: tight before the change */
+	uint32_t seed;     /* epoch of the last change it was a seed of */
+	uint32_t seen;     /* epoch of the last collect that expanded it */
+	uint32_t rank_seen; /* rank_epoch of the last component search */
+	uint64_t rem_bps;  /* capacity not yet given to frozen flows */
+	uint32_t unfrozen; /* flows on it not yet frozen */
+	/* Its key in the water-filling heap: rem_bps and unfrozen as they
+	 * were when it was last placed (see fresh_top). */
+	uint64_t key_rem_bps;
+	uint32_t key_unfrozen;
+	uint32_t heap_pos;
+} link_state;
+
+/* The fields a recomputation reads come first, in one cache line. */
+typedef struct flow {
+	uint8_t state; /* 0 when free, else a net_flow_state */
+	bool frozen;   /* scratch: rate fixed by this water-filling */
+	bool constrained; /* scratch: crosses a tight link */
+	uint32_t seen; /* scratch: epoch of the last collect */
+	uint32_t nlinks;
+	uint32_t *links; /* route, directed links from the source */
+	uint64_t cap_bps, rate_bps;
+	uint64_t new_rate_bps; /* scratch: result of the water-filling */
+	uint64_t seq; /* start order, for the order of simultaneous calls */
+	uint32_t gen;  /* generation in the handle; changes when freed */
+	uint32_t links_cap;
+	uint32_t *pos;   /* pos[i]: index of this flow in links[i]'s list */
+	uint32_t rank_seen, rank; /* scratch: the last component search */
+	uint32_t src, dst;
+	uint64_t bytes;
+	/* Progress as of updated_ns: whole bits still to send, the part of a
+	 * bit already sent (bit·ns, < 10^9), and what was sent beyond the
+	 * size in the nanosecond that drained it (bit·ns). */
+	uint64_t remaining_bits, carry_bit_ns, excess_bit_ns;
+	uint64_t updated_ns;
+	uint64_t drain_ns; /* at the current rate; SIM_TIME_MAX if never */
+	uint64_t latency_ns, start_ns;
+	sim_event_id ev;
+	uint32_t dheap_pos; /* in the drain heap, or NIL */
+	net_flow_done_fn done;
+	void *ctx;
+	uint32_t next_free;
+} flow;
+
+/* A capped flow in the order the water-filling considers caps. */
+typedef struct capped {
+	uint64_t cap_bps, seq;
+	uint32_t flow;
+} capped;
+
+/* A flow whose rate a change alters: its new drain time, and the key it
+ * is scheduled in (see plan_order). */
+typedef struct change {
+	uint64_t drain_ns;
+	uint32_t flow, key;
+} change;
+
+struct net {
+	sim_engine *engine;
+	sim_model *model;
+	net_topo *topo;
+
+	link_state *links;
+	uint32_t nlinks;
+
+	flow *flows;
+	uint32_t nflows, flows_cap, free_head;
+	size_t active;
+	uint64_t next_seq;
+
+	/* Sharing flows with a drain time, in a binary min-heap by drain_ns
+	 * (ties to the lower slot), to find the flows that drain in a given
+	 * ns without a search. */
+	uint32_t *dheap, ndheap;
+
+	/* Scratch of one change, sized for every link and flow slot. */
+	uint32_t epoch;
+	uint32_t *seeds, nseeds;      /* links whose lists or sums changed */
+	uint32_t *gone, ngone;        /* flows leaving their links */
+	const uint32_t *origin;       /* where the documented search starts */
+	uint32_t norigin;
+	uint32_t *comp_links, ncomp_links;
+	uint32_t *comp_flows, ncomp_flows;
+	capped *caps;
+	change *changes;
+	uint32_t *heap, nheap;
+	uint32_t nleft; /* constrained flows not yet frozen */
+	uint32_t *stack;
+	uint32_t rank_epoch;
+	bool ranked; /* the component search of this change is done */
+	uint32_t *rank_links;
+	uint32_t *route;
+	size_t route_cap;
+
+	void (*hook)(void *ctx, const net *n);
+	void *hook_ctx;
+	bool in_hook;
+	uint64_t reshares, rate_changes;
+};
+
+/* True if the flows crossing the link could ask for more than its
+ * capacity. Only such a link can hold a flow below its cap. */
+static inline bool is_tight(const link_state *l)
+{
+	return l->tight;
+}
+
+/* share.c: collects into n->comp_flows the flows a change can affect
+ * (the changed flow cf, or NIL, and the tight components through the
+ * change's seeds); see the comment at the top of flow.c. */
+void net_collect(net *n, uint32_t cf);
+/* share.c: max-min fair rates (new_rate_bps) of the collected flows by
+ * water-filling over their tight links. */
+void net_waterfill(net *n);
 
 #endif /* VDCSIM_NET_INTERNAL_H */
