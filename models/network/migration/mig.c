@@ -345,10 +345,8 @@ static uint64_t guest_ns(const mig_space *s, uint64_t t)
 	       (uint64_t)((double)(t - s->origin_ns) * s->scale);
 }
 
-void mig_space_draw(migration *g, mig_space *s, uint64_t t_ns,
-		    wl_writes_fn *fn, void *ctx)
+void mig_space_draw(mig_space *s, uint64_t t_ns, wl_writes_fn *fn, void *ctx)
 {
-	(void)g;
 	if (t_ns <= s->drawn_ns)
 		return;
 	uint64_t from = guest_ns(s, s->drawn_ns), to = guest_ns(s, t_ns);
@@ -362,9 +360,9 @@ static void mark_writes(void *ctx, const uint64_t *page, size_t n)
 	mem_dirtylog_mark_pages(ctx, page, n);
 }
 
-static void draw_writes(migration *g, mig_space *s, uint64_t t_ns)
+static void draw_writes(mig_space *s, uint64_t t_ns)
 {
-	mig_space_draw(g, s, t_ns, mark_writes, s->log);
+	mig_space_draw(s, t_ns, mark_writes, s->log);
 }
 
 /* Expected pages of s dirtied in a window of duration_ns. */
@@ -394,12 +392,12 @@ static mem_pageset dirtied_in(const mig_space *s, uint64_t duration_ns)
 
 /* After a round of s that lasted duration_ns ending now: the pages
  * dirtied during it become the next round's set. Returns their count. */
-static uint64_t space_round_end(migration *g, mig_space *s, uint64_t now,
+static uint64_t space_round_end(mig_space *s, uint64_t now,
 				uint64_t duration_ns)
 {
 	if (s->log) {
 		/* SHADOW_OP_CLEAN: the next round sends what was dirtied. */
-		draw_writes(g, s, now);
+		draw_writes(s, now);
 		return mem_dirtylog_clean_into(s->log, &s->send);
 	}
 	s->to_send = dirtied_in(s, duration_ns);
@@ -522,7 +520,7 @@ static void apply_skip_pages(migration *g)
 		uint64_t at = ns > SIM_TIME_MAX - g->round_start_ns
 				      ? SIM_TIME_MAX
 				      : g->round_start_ns + (uint64_t)ns;
-		draw_writes(g, s, at);
+		draw_writes(s, at);
 		uint64_t dropped =
 			mem_bitmap_and_not_range(&s->send, dirty, p, end);
 		skipped += dropped;
@@ -754,7 +752,7 @@ static void flow_done(void *ctx, net *n, net_flow_id id)
 
 	/* Disk blocks written during the round go with the next one. */
 	uint64_t disk_left = g->has_disk
-				     ? space_round_end(g, &g->disk, now, duration)
+				     ? space_round_end(&g->disk, now, duration)
 				     : 0;
 	if (g->phase == MIG_PHASE_DISK) {
 		g->disk_rounds++;
@@ -771,7 +769,7 @@ static void flow_done(void *ctx, net *n, net_flow_id id)
 	}
 
 	g->live_rounds++;
-	uint64_t remaining = space_round_end(g, &g->mem, now, duration);
+	uint64_t remaining = space_round_end(&g->mem, now, duration);
 	/* Statistically the round's first writes are its distinct pages
 	 * dirtied; page-exact the log counts them since it started. */
 	if (g->mem.log)

@@ -91,8 +91,7 @@ static inline uint64_t mig_pageset_pages(mem_pageset s)
  * calls mig_flow_done. */
 void mig_start_flow(migration *g, uint64_t bytes);
 /* Draws space s's guest writes up to real time t_ns into fn. */
-void mig_space_draw(migration *g, mig_space *s, uint64_t t_ns,
-		    wl_writes_fn *fn, void *ctx);
+void mig_space_draw(mig_space *s, uint64_t t_ns, wl_writes_fn *fn, void *ctx);
 /* Ends g: reports it and frees it. */
 void mig_finish(migration *g);
 

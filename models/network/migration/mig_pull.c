@@ -54,7 +54,7 @@ static void on_access(void *ctx, const uint64_t *page, size_t n)
 static void account_window(migration *g, uint64_t now)
 {
 	if (g->has_absent) {
-		mig_space_draw(g, &g->mem, now, on_access, g);
+		mig_space_draw(&g->mem, now, on_access, g);
 	} else {
 		double hot, cold;
 		class_rates(&g->mem, &hot, &cold);
