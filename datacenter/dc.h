@@ -153,11 +153,14 @@ const cfg_section *dc_section_at(size_t i);
  * time within the run. A migration's knobs start from the defaults of its
  * policy (mig_params_preset) and then take what the entry gives.
  * A VM's page_writes must fit its memory (wl_pages_check), and a replay
- * trace is read here (trace_pages_load: its own errors are positioned in
- * the trace file) and must have exactly the VM's pages and page size; a
+ * trace is read here (trace_pages_load: errors in its text are positioned
+ * in the trace file, those about the file as a whole at the config's
+ * trace: key) and must have exactly the VM's pages and page size; a
  * statistical migration needs page_writes its expected counts can take
- * (hotset, uniform), and a page-exact migration of a replaying VM must
- * start before the trace ends. Traffic entries name another VM and times
+ * (hotset, uniform), a page-exact migration of a replaying VM must
+ * start before the trace ends, and one of a VM with dirtying: rates needs
+ * a page count and rates its page-write generator takes (page_writes:
+ * bounds). Traffic entries name another VM and times
  * within the run. Relative trace paths are taken from the directory of the
  * file the document was read from (cfg_node_file of its root; none for a
  * bare file name). Reports all problems found at their nodes and returns

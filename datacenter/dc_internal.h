@@ -44,8 +44,11 @@ void dc_guest_load(dc_config *c, size_t vm, const cfg_node *item,
 void dc_traffic_check(dc_config *c, sim_diag *d);
 /* Checks each migration against its VM's page_writes: a statistical one
  * needs expected counts (dc_page_writes_hotcold), a page-exact one of a
- * replaying VM must start before the trace ends. Migrations must have
- * their vm_index (dc_migrations_check ran without errors). */
+ * replaying VM must start before the trace ends; and a page-exact one of
+ * a VM with dirtying: rates needs a generator (dc_dirtying_pages) that
+ * workloads/ takes: at most as many pages and writes/s as page_writes:
+ * may have. Migrations must have their vm_index (dc_migrations_check ran
+ * without errors). */
 void dc_guest_check_migrations(const dc_config *c, sim_diag *d);
 /* Frees what dc_guest_load allocated for VM vm. */
 void dc_guest_fini(dc_vm_cfg *vm);
@@ -55,6 +58,12 @@ void dc_guest_fini(dc_vm_cfg *vm);
  * zipf and replay, which the statistical model cannot take. */
 bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 			    mem_hotcold *out);
+/* The page-write generator that stands for VM vm's `dirtying:` hot/cold
+ * rates (no fresh_rate) in a page-exact migration, the VM having `pages`
+ * pages: a hot set and the other pages, or a single uniform class when
+ * the hot set is empty or the whole VM. */
+void dc_dirtying_pages(const dc_vm_cfg *vm, uint64_t pages,
+		       wl_pages_params *out);
 
 /* ---- traffic.c: background flows between VMs during a run ------------- */
 

@@ -284,25 +284,14 @@ static mig_dirty migration_dirty(monitor *mon, size_t i, uint64_t pages)
 	}
 	if (dc->hot_writes_per_s == 0 && dc->cold_writes_per_s == 0)
 		return dirty;
-	mem_hotcold hc;
-	mem_hotcold_init(&hc, vm->memory_bytes, dc);
 	if (m->fidelity == DC_FIDELITY_STATISTICAL) {
 		dirty.kind = MIG_DIRTY_HOTCOLD;
-		dirty.hotcold = hc;
+		mem_hotcold_init(&dirty.hotcold, vm->memory_bytes, dc);
 		return dirty;
 	}
+	/* The config check let only generators workloads/ takes through. */
 	wl_pages_params wp;
-	memset(&wp, 0, sizeof wp);
-	if (hc.hot_pages > 0 && hc.hot_pages < pages) {
-		wp.kind = WL_PAGES_HOTSET;
-		wp.hot_pages = hc.hot_pages;
-		wp.hot_rate = hc.hot_writes_per_s;
-		wp.cold_rate = hc.cold_writes_per_s;
-	} else {
-		/* One class: all pages hot, or no hot set. */
-		wp.kind = WL_PAGES_UNIFORM;
-		wp.rate = hc.hot_pages > 0 ? hc.hot_writes_per_s : hc.cold_writes_per_s;
-	}
+	dc_dirtying_pages(vm, pages, &wp);
 	char *name = sim_xasprintf("vm/%s/pages", vm->name);
 	mon->rngs[i] = sim_rng_stream(mon->seed, name);
 	free(name);

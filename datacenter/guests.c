@@ -156,6 +156,25 @@ bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 	}
 }
 
+void dc_dirtying_pages(const dc_vm_cfg *vm, uint64_t pages,
+		       wl_pages_params *out)
+{
+	mem_hotcold hc;
+	mem_hotcold_init(&hc, vm->memory_bytes, &vm->dirtying);
+	memset(out, 0, sizeof *out);
+	if (hc.hot_pages > 0 && hc.hot_pages < pages) {
+		out->kind = WL_PAGES_HOTSET;
+		out->hot_pages = hc.hot_pages;
+		out->hot_rate = hc.hot_writes_per_s;
+		out->cold_rate = hc.cold_writes_per_s;
+	} else {
+		/* One class: all pages hot, or no hot set. */
+		out->kind = WL_PAGES_UNIFORM;
+		out->rate = hc.hot_pages > 0 ? hc.hot_writes_per_s
+					     : hc.cold_writes_per_s;
+	}
+}
+
 /* A path made fit for a one-line message: bytes outside printable ASCII
  * as \xNN, as the trace reader shows user text. A new string. */
 static char *shown(const char *s)
@@ -203,7 +222,29 @@ static int load_trace(dc_vm_cfg *vm, const char *dir, sim_diag *d)
 		return SIM_EINPUT;
 	}
 	fclose(f);
-	int rc = trace_pages_load(path, &vm->trace, d);
+	/* Errors inside the trace come positioned in it and go on as they
+	 * are; those about the file as a whole ("PATH: message": a folder, a
+	 * read error, a file over the size limit) are said at the config's
+	 * trace: instead, as an unreadable path is above. */
+	sim_diag td;
+	sim_diag_init(&td);
+	int rc = trace_pages_load(path, &vm->trace, &td);
+	size_t n = strlen(path);
+	for (const char *line = td.text; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		if (strncmp(line, path, n) == 0 && line[n] == ':' &&
+		    line[n + 1] == ' ') {
+			char *p = shown(path);
+			cfg_error(d, tn, "vms[].page_writes.trace: cannot read "
+				  "'%s': %.*s", p, (int)(len - n - 2),
+				  line + n + 2);
+			free(p);
+		} else {
+			sim_diag_error(d, NULL, 0, 0, "%.*s", (int)len, line);
+		}
+		line += len + (line[len] == '\n');
+	}
+	sim_diag_fini(&td);
 	if (rc != 0) {
 		free(path);
 		return rc;
@@ -356,6 +397,73 @@ void dc_guest_fini(dc_vm_cfg *vm)
 	vm->traffic = NULL;
 }
 
+/* The greatest value of workloads/' page_writes parameter `name`: the
+ * bound page_writes: is held to, and so dirtying: in a page-exact
+ * migration (the same generator draws the writes). */
+static const char *generator_max(const char *name)
+{
+	const cfg_section *s = wl_sections()[0];
+	for (size_t i = 0; i < s->nparams; i++)
+		if (strcmp(s->params[i].name, name) == 0 && s->params[i].max)
+			return s->params[i].max;
+	sim_panic("vms[].page_writes.%s has no greatest value", name);
+}
+
+/* A page-exact migration m of VM vm whose writes come from its dirtying:
+ * rates: the generator that stands for them (dc_dirtying_pages) must be
+ * one workloads/ takes, as page_writes: would have to be. Rates above
+ * page_writes' bound would make a window's Poisson draw loop for ever (an
+ * infinite rate) or for hours, and what wl_pages_check refuses (more
+ * pages than a generator indexes) would panic in wl_pagegen_create. */
+static void check_exact_dirtying(const dc_migration_cfg *m,
+				 const dc_vm_cfg *vm, sim_diag *d)
+{
+	const mem_dirtying_cfg *dy = &vm->dirtying;
+	if (dy->hot_writes_per_s == 0 && dy->cold_writes_per_s == 0)
+		return; /* an idle guest: no generator */
+	const cfg_node *fn = cfg_map_get(m->node, "fidelity");
+	double max_rate;
+	const char *why;
+	if (cfg_parse_float(generator_max("rate"), &max_rate, &why) != 0)
+		sim_panic("page_writes' greatest rate does not parse: %s", why);
+	uint64_t pages = mem_pages_of_bytes(vm->memory_bytes,
+					    dy->page_size_bytes);
+	wl_pages_params wp;
+	dc_dirtying_pages(vm, pages, &wp);
+	/* The rates the generator is given: both for a hot set, one for a
+	 * single class (dc_dirtying_pages). */
+	bool hot = wp.kind == WL_PAGES_HOTSET || dy->hot_set_bytes > 0;
+	bool cold = wp.kind == WL_PAGES_HOTSET || dy->hot_set_bytes == 0;
+	const char *key = NULL;
+	double v = 0;
+	if (hot && dy->hot_writes_per_s > max_rate) {
+		key = "hot_rate";
+		v = dy->hot_writes_per_s;
+	} else if (cold && dy->cold_writes_per_s > max_rate) {
+		key = "cold_rate";
+		v = dy->cold_writes_per_s;
+	}
+	if (key) {
+		const cfg_node *rn =
+			cfg_map_get(cfg_map_get(vm->node, "dirtying"), key);
+		cfg_error(d, rn ? rn : vm->node,
+			  "vms[].dirtying.%s: %g writes/s is more than "
+			  "page-exact dirtying takes (expected at most %s "
+			  "writes/s, as in page_writes, for VM '%s' migrated "
+			  "page-exact at %u:%u, or fidelity: statistical)",
+			  key, v, generator_max("rate"), vm->name,
+			  cfg_node_line(fn), cfg_node_col(fn));
+		return;
+	}
+	/* wl_pages_check reports "what: problem"; what is the position. */
+	char *what = sim_xasprintf("%s:%u:%u: migrations[].fidelity: "
+				   "page-exact writes of VM '%s'",
+				   cfg_node_file(fn), cfg_node_line(fn),
+				   cfg_node_col(fn), vm->name);
+	wl_pages_check(&wp, pages, what, d);
+	free(what);
+}
+
 void dc_guest_check_migrations(const dc_config *c, sim_diag *d)
 {
 	static const char *const kinds[] = {"uniform", "hotset", "zipf",
@@ -373,8 +481,11 @@ void dc_guest_check_migrations(const dc_config *c, sim_diag *d)
 				  "page_writes)", vm->name);
 			continue;
 		}
-		if (!vm->page_writes_node)
+		if (!vm->page_writes_node) {
+			if (m->fidelity == DC_FIDELITY_PAGE_EXACT)
+				check_exact_dirtying(m, vm, d);
 			continue;
+		}
 		const wl_pages_params *p = &vm->page_writes;
 		mem_hotcold hc;
 		uint64_t pages = mem_pages_of_bytes(vm->memory_bytes,
