@@ -57,6 +57,10 @@ struct sim_engine {
 	void *progress_ctx;
 	uint64_t progress_every, progress_left;
 
+	volatile sig_atomic_t *attention;
+	void (*attention_fn)(void *ctx, sim_engine *e);
+	void *attention_ctx;
+
 	bool stop, running, in_progress;
 	sim_model cancelled; /* sentinel, never a real model */
 };
@@ -255,6 +259,11 @@ int sim_run_until(sim_engine *e, uint64_t until_ns)
 			e->progress(e->progress_ctx, e);
 			e->in_progress = false;
 		}
+		if (e->attention && *e->attention) {
+			e->in_progress = true;
+			e->attention_fn(e->attention_ctx, e);
+			e->in_progress = false;
+		}
 	}
 	e->running = false;
 	if (e->stop) {
@@ -298,4 +307,12 @@ void sim_engine_set_progress(sim_engine *e,
 	e->progress_ctx = ctx;
 	e->progress_every = every;
 	e->progress_left = every;
+}
+
+void sim_engine_set_attention(sim_engine *e, volatile sig_atomic_t *flag,
+			      void (*fn)(void *ctx, sim_engine *e), void *ctx)
+{
+	e->attention = fn ? flag : NULL;
+	e->attention_fn = flag ? fn : NULL;
+	e->attention_ctx = ctx;
 }

@@ -9,6 +9,7 @@
 #ifndef VDCSIM_SIM_H
 #define VDCSIM_SIM_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -210,6 +211,16 @@ size_t sim_events_pending(const sim_engine *e);
 void sim_engine_set_progress(sim_engine *e,
 			     void (*fn)(void *ctx, sim_engine *e),
 			     void *ctx, uint64_t every);
+
+/* Makes the run loop read *flag after every event (one load): when it is
+ * non-zero, fn(ctx, e) runs under the same rules as a progress callback
+ * (no scheduling or cancelling; it may call sim_stop and should clear the
+ * flag). For flags that a signal handler or an interval timer sets, so
+ * that a caller reacts within one event of a signal or a wall-clock tick
+ * rather than every N events. flag or fn NULL turns it off. */
+void sim_engine_set_attention(sim_engine *e, volatile sig_atomic_t *flag,
+			      void (*fn)(void *ctx, sim_engine *e),
+			      void *ctx);
 
 /* ------------------------------------------------------------------------
  * Random streams. A stream is a GSL mt19937 generator seeded from

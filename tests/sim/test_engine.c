@@ -635,6 +635,47 @@ Test(sim_engine, progress_callback_can_stop_the_run)
 	sim_engine_destroy(e);
 }
 
+typedef struct attention_log {
+	volatile sig_atomic_t flag;
+	uint64_t calls, executed_at_call;
+} attention_log;
+
+static void on_attention(void *ctx, sim_engine *e)
+{
+	attention_log *a = ctx;
+	a->calls++;
+	a->executed_at_call = sim_events_executed(e);
+	a->flag = 0;
+	sim_stop(e);
+}
+
+Test(sim_engine, attention_flag_is_seen_after_the_event_that_raised_it)
+{
+	sim_engine *e = sim_engine_create();
+	sim_model *m = sim_model_add(e, &rec_ops);
+	attention_log a = {0};
+	sim_engine_set_attention(e, &a.flag, on_attention, &a);
+	for (uint64_t i = 0; i < 100; i++)
+		at(e, m, i, REC_LOG, i);
+	/* Not raised: never called, the run goes to the end. */
+	cr_assert(eq(int, sim_run_until(e, 9), 0));
+	cr_assert(eq(u64, a.calls, 0));
+	/* Raised between events: the next event is the last before the
+	 * callback stops the run. */
+	a.flag = 1;
+	cr_assert(eq(int, sim_run(e), SIM_EINTR));
+	cr_assert(eq(u64, a.calls, 1));
+	cr_assert(eq(u64, a.executed_at_call, 11));
+	cr_assert(eq(int, a.flag, 0));
+	/* Turned off, a raised flag is ignored. */
+	sim_engine_set_attention(e, NULL, NULL, NULL);
+	a.flag = 1;
+	cr_assert(eq(int, sim_run(e), 0));
+	cr_assert(eq(u64, a.calls, 1));
+	cr_assert(eq(u64, sim_events_executed(e), 100));
+	sim_engine_destroy(e);
+}
+
 static void schedule_from_progress(void *ctx, sim_engine *e)
 {
 	sim_model *m = ctx;
