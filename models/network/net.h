@@ -97,12 +97,24 @@ long net_topo_node_find(const net_topo *t, const char *name);
  * *nlinks (which may be NULL), and returns 0; a path from
  * a node to itself is empty (n = 0). Returns SIM_ENOENT if dst cannot be
  * reached and SIM_EINPUT for an unknown node.
- * Cost: the first query from a given source runs the search, O(nodes +
- * links), and caches that source's whole shortest-path tree (8 bytes per
- * node); later queries from that source cost O(n). Adding a node or a
- * link empties the cache. */
+ * Cost: on a fabric made by net_topo_create_dc and left as it was (no node
+ * or link added since), O(1) and no memory: the route is computed from the
+ * numbering (it is the only shortest path there). On any other topology a
+ * query from a source whose shortest-path tree is cached costs
+ * O(n + NET_TOPO_PATH_TREES); otherwise it runs the search, O(nodes +
+ * links), and caches that source's tree (8 bytes per node) in place of the
+ * least recently used one if NET_TOPO_PATH_TREES are already cached. So
+ * the cache never holds more than NET_TOPO_PATH_TREES · 8 · nodes bytes.
+ * Adding a node or a link empties it. */
 int net_topo_path(net_topo *t, uint32_t src, uint32_t dst, uint32_t *links,
 		  size_t cap, size_t *nlinks);
+
+/* Most source trees a topology caches for net_topo_path. */
+#define NET_TOPO_PATH_TREES 64u
+
+/* Bytes of route cache the topology holds now (0 on an untouched
+ * datacenter fabric), for tests and benchmarks. O(NET_TOPO_PATH_TREES). */
+size_t net_topo_path_cache_bytes(const net_topo *t);
 /* The one-way latency of the route from src to dst: the sum of its
  * directed links' latencies (saturating), 0 from a node to itself. Errors
  * and cost as net_topo_path. */

@@ -17,6 +17,19 @@
  * matching the topology it was built on. */
 void topo_freeze(net_topo *t);
 
+/* Longest route of a datacenter fabric: host, ToR, core, core, ToR, host. */
+#define NET_DC_MAX_HOPS 5
+
+/* Marks t as the untouched fabric of p (net_topo_create_dc calls it once
+ * the fabric is built), so that its routes come from dc_route; adding a
+ * node or a link afterwards turns this off. */
+void topo_set_dc(net_topo *t, const net_dc_params *p);
+/* dc_topo.c: the route from src to dst on p's fabric, as net_topo_path
+ * documents it, into links (room for NET_DC_MAX_HOPS); returns its length.
+ * Both nodes must exist. O(1), no memory. */
+size_t dc_route(const net_dc_params *p, uint32_t src, uint32_t dst,
+		uint32_t *links);
+
 /* ---- the flow model's state (flow.c, share.c) --------------------------- */
 
 #define NIL UINT32_MAX
