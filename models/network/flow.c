@@ -76,10 +76,8 @@ static uint32_t flow_alloc(net *n)
 		n->flows = sim_xrealloc(n->flows, cap, sizeof *n->flows);
 		memset(n->flows + n->flows_cap, 0,
 		       (cap - n->flows_cap) * sizeof *n->flows);
-		n->comp_flows = sim_xrealloc(n->comp_flows, cap,
-					     sizeof *n->comp_flows);
+		n->pend = sim_xrealloc(n->pend, cap, sizeof *n->pend);
 		n->gone = sim_xrealloc(n->gone, cap, sizeof *n->gone);
-		n->caps = sim_xrealloc(n->caps, cap, sizeof *n->caps);
 		n->changes = sim_xrealloc(n->changes, cap,
 					  sizeof *n->changes);
 		n->dheap = sim_xrealloc(n->dheap, cap, sizeof *n->dheap);
@@ -276,11 +274,12 @@ static uint32_t draining_now(net *n, uint64_t now)
 
 
 /* Adds (sign 1) or removes (sign -1) a sharing flow's cap to or from the
- * demand of each of its links. */
+ * demand of each of its links, and updates their modes. */
 static void demand(net *n, const flow *f, int sign)
 {
 	for (uint32_t k = 0; k < f->nlinks; k++) {
 		link_state *l = &n->links[f->links[k]];
+		l->sharing += (uint32_t)sign;
 		if (f->cap_bps == NET_UNCAPPED)
 			l->uncapped += (uint32_t)sign;
 		else if (sign > 0)
@@ -288,6 +287,8 @@ static void demand(net *n, const flow *f, int sign)
 		else
 			l->cap_sum_bps -= f->cap_bps;
 		l->tight = l->uncapped != 0 || l->cap_sum_bps > l->capacity_bps;
+		l->mode = !l->tight ? LINK_SLACK
+			  : l->sharing == 1 ? LINK_SINGLE : LINK_BINDING;
 	}
 }
 
@@ -346,7 +347,9 @@ static void epoch_next(net *n)
 	for (uint32_t l = 0; l < n->nlinks; l++)
 		n->links[l].seen = n->links[l].seed = 0;
 	for (uint32_t fi = 0; fi < n->nflows; fi++)
-		n->flows[fi].seen = 0;
+		n->flows[fi].pend = n->flows[fi].noted = 0;
+	for (uint32_t g = 0; g < n->ngroups; g++)
+		n->groups[g].seen = 0;
 	n->epoch = 1;
 }
 
@@ -356,7 +359,7 @@ static void epoch_next(net *n)
 static void change_begin(net *n, const uint32_t *origin, uint32_t norigin)
 {
 	epoch_next(n);
-	n->nseeds = n->ngone = 0;
+	n->nseeds = n->ngone = n->npend = 0;
 	n->origin = origin;
 	n->norigin = norigin;
 	n->ranked = false;
@@ -372,9 +375,36 @@ static void seeds_add(net *n, const flow *f)
 		if (l->seed == n->epoch)
 			continue;
 		l->seed = n->epoch;
-		l->was_tight = is_tight(l);
+		l->was_mode = l->mode;
 		n->seeds[n->nseeds++] = li;
 	}
+}
+
+/* Puts a sharing flow in the group its cap and links' modes call for. */
+static void regroup(net *n, uint32_t fi)
+{
+	net_group_leave(n, fi);
+	net_group_join(n, fi);
+}
+
+/* After a change's demands are in place: regroups the sharing flows of
+ * every seed whose mode changed (only seeds' lists and demands change),
+ * and the changed flow cf (NIL if none is still sharing). O(the lists of
+ * those seeds · h) when modes change, else O(seeds). */
+static void regroup_seeds(net *n, uint32_t cf)
+{
+	for (uint32_t i = 0; i < n->nseeds; i++) {
+		const link_state *l = &n->links[n->seeds[i]];
+		if (l->mode == l->was_mode)
+			continue;
+		for (uint32_t j = 0; j < l->nflows; j++) {
+			uint32_t fi = l->flows[j].flow;
+			if (n->flows[fi].state == NET_FLOW_SHARING)
+				regroup(n, fi);
+		}
+	}
+	if (cf != NIL && n->flows[cf].pend != n->epoch)
+		regroup(n, cf);
 }
 
 /* Takes a sharing flow out of sharing at now for a drain or a cancel: its
@@ -393,6 +423,7 @@ static void flow_stop(net *n, uint32_t fi, uint64_t now)
 		l->load_bps -= f->rate_bps;
 	}
 	demand(n, f, -1);
+	net_group_leave(n, fi);
 	dheap_remove(n, fi);
 	f->rate_bps = 0;
 	n->gone[n->ngone++] = fi;
@@ -498,20 +529,46 @@ static void plan_order(net *n, uint32_t nch)
  * brings each flow whose rate changed up to now at its old rate, moves it
  * on its links' loads and gives it a new drain event. The others keep
  * theirs. Then tells the hook. */
-static void reshare(net *n, uint32_t cf)
+static void reshare(net *n)
 {
 	uint64_t now = sim_now(n->engine);
-	net_collect(n, cf);
+	net_collect(n);
 	net_waterfill(n);
+	/* The flows whose rate changes: every member of a group whose rate
+	 * did, and pending flows (new to their group, or groupless) whose
+	 * rate differs from their group's or their effective cap. The
+	 * others' rates were their group's already. */
 	uint32_t nch = 0;
-	for (uint32_t i = 0; i < n->ncomp_flows; i++) {
-		uint32_t fi = n->comp_flows[i];
-		flow *f = &n->flows[fi];
-		if (f->new_rate_bps == f->rate_bps)
+	for (uint32_t i = 0; i < n->ncomp_groups; i++) {
+		group *gr = &n->groups[n->comp_groups[i]];
+		if (gr->new_rate_bps == gr->rate_bps)
 			continue;
+		gr->rate_bps = gr->new_rate_bps;
+		for (uint32_t j = 0; j < gr->count; j++) {
+			uint32_t fi = gr->members[j];
+			flow *f = &n->flows[fi];
+			if (f->rate_bps == gr->rate_bps)
+				continue;
+			f->new_rate_bps = gr->rate_bps;
+			f->noted = n->epoch;
+			advance(f, now);
+			n->changes[nch++] = (change){
+				drain_time(f, f->new_rate_bps, now), fi, 0};
+		}
+	}
+	for (uint32_t i = 0; i < n->npend; i++) {
+		uint32_t fi = n->pend[i];
+		flow *f = &n->flows[fi];
+		if (f->state != NET_FLOW_SHARING)
+			continue;
+		uint64_t want = f->group == NIL ? f->eff_cap_bps
+						: n->groups[f->group].rate_bps;
+		/* A member of a changed group is noted already. */
+		if (f->rate_bps == want || f->noted == n->epoch)
+			continue;
+		f->new_rate_bps = want;
 		advance(f, now);
-		n->changes[nch++] = (change){
-			drain_time(f, f->new_rate_bps, now), fi, 0};
+		n->changes[nch++] = (change){drain_time(f, want, now), fi, 0};
 	}
 	plan_order(n, nch);
 	for (uint32_t i = 0; i < n->ngone; i++)
@@ -597,7 +654,8 @@ static void on_drain(net *n, uint32_t fi)
 		schedule(n, gi, sim_time_add(now, g->latency_ns),
 			 NET_EV_DELIVER);
 	}
-	reshare(n, NIL);
+	regroup_seeds(n, NIL);
+	reshare(n);
 }
 
 /* A flow's delivery: its last bit has arrived. The slot is freed after the
@@ -644,6 +702,7 @@ static void net_handle(sim_engine *e, sim_model *m, void *state,
 static void net_fini(void *state)
 {
 	net *n = state;
+	net_groups_fini(n);
 	for (uint32_t l = 0; l < n->nlinks; l++)
 		free(n->links[l].flows);
 	for (uint32_t fi = 0; fi < n->nflows; fi++) {
@@ -656,7 +715,7 @@ static void net_fini(void *state)
 	free(n->seeds);
 	free(n->gone);
 	free(n->comp_links);
-	free(n->comp_flows);
+	free(n->pend);
 	free(n->caps);
 	free(n->changes);
 	free(n->heap);
@@ -694,6 +753,7 @@ net *net_create(sim_engine *e, net_topo *t)
 	n->seeds = sim_xmalloc(nl * sizeof *n->seeds);
 	n->rank_links = sim_xmalloc(nl * sizeof *n->rank_links);
 	n->free_head = NIL;
+	n->gfree_head = NIL;
 	return n;
 }
 
@@ -758,6 +818,7 @@ int net_flow_start(net *n, uint32_t src, uint32_t dst, uint64_t bytes,
 	f->ctx = ctx;
 	f->ev = 0;
 	f->dheap_pos = NIL;
+	f->group = NIL;
 	n->active++;
 	*id = id_of(n, fi);
 	if (bytes == 0) {
@@ -772,7 +833,8 @@ int net_flow_start(net *n, uint32_t src, uint32_t dst, uint64_t bytes,
 	seeds_add(n, f);
 	link_join(n, fi);
 	demand(n, f, 1);
-	reshare(n, fi);
+	regroup_seeds(n, fi);
+	reshare(n);
 	return 0;
 }
 
@@ -796,7 +858,8 @@ int net_flow_set_cap(net *n, net_flow_id id, uint64_t cap_bps)
 	demand(n, f, -1);
 	f->cap_bps = cap_bps;
 	demand(n, f, 1);
-	reshare(n, fi);
+	regroup_seeds(n, fi);
+	reshare(n);
 	return 0;
 }
 
@@ -820,7 +883,8 @@ int net_flow_cancel(net *n, net_flow_id id)
 	 * slot keeps its route and progress until it has left its links,
 	 * and no flow can take it before then. */
 	flow_free(n, fi);
-	reshare(n, NIL);
+	regroup_seeds(n, NIL);
+	reshare(n);
 	return 0;
 }
 
