@@ -173,10 +173,13 @@ static void unschedule(net *n, flow *f)
 
 /* ---- the drain heap ----------------------------------------------------- */
 
+/* By drain time, ties in the order the drain times were set. */
 static bool dheap_less(const net *n, uint32_t a, uint32_t b)
 {
-	uint64_t x = n->flows[a].drain_ns, y = n->flows[b].drain_ns;
-	return x != y ? x < y : a < b;
+	const flow *x = &n->flows[a], *y = &n->flows[b];
+	if (x->drain_ns != y->drain_ns)
+		return x->drain_ns < y->drain_ns;
+	return x->dseq < y->dseq;
 }
 
 static void dheap_set(net *n, uint32_t pos, uint32_t fi)
@@ -523,6 +526,24 @@ static void plan_order(net *n, uint32_t nch)
 	qsort(n->changes, nch, sizeof *n->changes, change_by_key);
 }
 
+/* Keeps the net's one drain event at the earliest drain time, if any:
+ * moved only when that time changes. */
+static void drain_event_sync(net *n)
+{
+	uint64_t t = n->ndheap ? n->flows[n->dheap[0]].drain_ns : SIM_TIME_MAX;
+	if (t == n->drain_ev_ns)
+		return;
+	if (n->drain_ev)
+		sim_event_cancel(n->engine, n->drain_ev);
+	n->drain_ev = 0;
+	n->drain_ev_ns = t;
+	if (t != SIM_TIME_MAX) {
+		net_payload p = {NIL, 0};
+		n->drain_ev = sim_event_schedule(n->engine, n->model, t,
+						 NET_EV_DRAIN, &p, sizeof p);
+	}
+}
+
 /* Recomputes the rates after a change whose seeds, leavers (flow_stop) and
  * changed flow cf (NIL if none) are recorded: collects and water-fills
  * what the change can affect, lets the leavers leave their lists, and
@@ -583,13 +604,12 @@ static void reshare(net *n)
 				      f->new_rate_bps;
 		}
 		f->rate_bps = f->new_rate_bps;
-		unschedule(n, f);
 		f->drain_ns = n->changes[i].drain_ns;
-		if (f->drain_ns != SIM_TIME_MAX)
-			schedule(n, fi, f->drain_ns, NET_EV_DRAIN);
+		f->dseq = n->next_dseq++;
 		dheap_update(n, fi);
 		n->rate_changes++;
 	}
+	drain_event_sync(n);
 	n->reshares++;
 	if (n->hook) {
 		n->in_hook = true;
@@ -616,15 +636,20 @@ static void sort_by_seq(const net *n, uint32_t *v, uint32_t len)
 	}
 }
 
-/* A flow's drain event. Every flow of its component (rank_component) that
- * drains at this same ns drains with it, in start order, before one
- * recomputation: n equal flows then cost one recomputation rather than n.
- * The component is searched only when another flow drains in this ns. */
-static void on_drain(net *n, uint32_t fi)
+/* The net's drain event: the flow first in the drain heap drains. Every
+ * flow of its component (rank_component) that drains at this same ns
+ * drains with it, in start order, before one recomputation: n equal flows
+ * then cost one recomputation rather than n. The component is searched
+ * only when another flow drains in this ns. */
+static void on_drain(net *n)
 {
 	uint64_t now = sim_now(n->engine);
+	n->drain_ev = 0;
+	n->drain_ev_ns = SIM_TIME_MAX;
+	if (n->ndheap == 0)
+		sim_panic("net: a drain event with no flow to drain");
+	uint32_t fi = n->dheap[0];
 	flow *f = &n->flows[fi];
-	f->ev = 0;
 	change_begin(n, f->links, f->nlinks);
 	uint32_t nb = draining_now(n, now);
 	if (nb > 1) {
@@ -678,17 +703,16 @@ static void net_handle(sim_engine *e, sim_model *m, void *state,
 	(void)e;
 	(void)m;
 	net *n = state;
+	if (kind == NET_EV_DRAIN) {
+		on_drain(n);
+		return;
+	}
 	net_payload p;
 	memcpy(&p, payload, sizeof p);
 	if (p.flow >= n->nflows || n->flows[p.flow].gen != p.gen)
 		sim_panic("net: event for a flow that is gone");
 	uint8_t st = n->flows[p.flow].state;
 	switch (kind) {
-	case NET_EV_DRAIN:
-		if (st != NET_FLOW_SHARING)
-			sim_panic("net: drain of a flow in state %u", st);
-		on_drain(n, p.flow);
-		break;
 	case NET_EV_DELIVER:
 		if (st != NET_FLOW_DELIVERING)
 			sim_panic("net: delivery of a flow in state %u", st);
@@ -754,6 +778,7 @@ net *net_create(sim_engine *e, net_topo *t)
 	n->rank_links = sim_xmalloc(nl * sizeof *n->rank_links);
 	n->free_head = NIL;
 	n->gfree_head = NIL;
+	n->drain_ev_ns = SIM_TIME_MAX;
 	return n;
 }
 

@@ -40,7 +40,7 @@ size_t dc_route(const net_dc_params *p, uint32_t src, uint32_t dst,
 __extension__ typedef unsigned __int128 u128;
 
 enum net_event_kind {
-	NET_EV_DRAIN = 1, /* a flow's last bit leaves its source */
+	NET_EV_DRAIN = 1, /* the first flow of the drain heap drains */
 	NET_EV_DELIVER,   /* a drained flow's last bit arrives: on_done */
 };
 
@@ -192,9 +192,13 @@ struct net {
 	uint64_t next_seq;
 
 	/* Sharing flows with a drain time, in a binary min-heap by drain_ns
-	 * (ties to the lower slot), to find the flows that drain in a given
-	 * ns without a search. */
+	 * (ties in the order drain times were set, dseq), to find the flows
+	 * that drain in a given ns without a search; and the one engine
+	 * event of the net for drains, at the earliest drain time. */
 	uint32_t *dheap, ndheap;
+	uint64_t next_dseq;
+	sim_event_id drain_ev;
+	uint64_t drain_ev_ns; /* SIM_TIME_MAX when there is none */
 
 	/* Scratch of one change, sized for every link and flow slot. */
 	uint32_t epoch;
