@@ -255,8 +255,14 @@ int main(int argc, char **argv)
 	int bad = 0;
 	double base_us = 0;
 	for (int k = LOAD_CAPPED; k <= LOAD_MIXED; k++) {
+		/* Best of three runs (least wall time): the machine is shared. */
 		run r = {0};
-		bad += run_load((load)k, nflows, total, &r);
+		for (int rep = 0; rep < 3; rep++) {
+			run x = {0};
+			bad += run_load((load)k, nflows, total, &x);
+			if (rep == 0 || x.wall_s < r.wall_s)
+				r = x;
+		}
 		double us = r.reshares ? r.wall_s * 1e6 / (double)r.reshares
 				       : 0.0;
 		if (k == LOAD_CAPPED)
@@ -269,7 +275,8 @@ int main(int argc, char **argv)
 				  : 0.0,
 		       us, base_us > 0 ? us / base_us : 0.0);
 	}
-	printf("  (ratio: us per recomputation relative to the capped load)\n");
+	printf("  (best of 3 runs each; ratio: us per recomputation relative "
+	       "to the capped load)\n");
 	printf("\nroute memory: a route from every host to the host half the "
 	       "fabric away\n");
 	printf("  %-22s %8s %14s %14s %12s\n", "routes", "sources",

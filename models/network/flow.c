@@ -9,35 +9,39 @@
  * What a change recomputes. A directed link is tight when the flows
  * crossing it could ask for more than its capacity (one of them is
  * uncapped, or their caps add up to more), and slack otherwise; each link
- * keeps its flows' cap sum and uncapped count, so that is O(1) to tell.
- * Water-filling never freezes flows at a slack link's share (see
- * net_waterfill in share.c), so a flow whose links are all slack ("free")
- * runs at its cap, and the other flows get exactly the rates of
- * water-filling over the tight links alone, separately for each tight
- * component (flows joined through shared tight links). A change (a flow
- * starts, drains, is cancelled or is re-capped) alters the lists and cap
- * sums of its own links only, the seeds. Every tight component that does
- * not reach a seed that is tight, or was before the change, has the same
- * links, lists and caps as before and keeps its rates; so only the changed
- * flow and the tight components through such seeds are collected
+ * keeps its flows' cap sum, uncapped and sharing counts, so its mode
+ * (slack; single: tight with one flow; binding: tight with several) is
+ * O(1) to tell. Water-filling never freezes flows at a slack link's share,
+ * and a single link acts as a cap on its flow (see net_waterfill in
+ * share.c), so a flow with no binding link runs at its effective cap, and
+ * the others get exactly the rates of water-filling over the binding links
+ * alone, separately for each binding component, and equal rates within a
+ * group (same binding links, same effective cap; group.c). A change (a
+ * flow starts, drains, is cancelled or is re-capped) alters the lists,
+ * demands and so modes of its own links only, the seeds; the flows of a
+ * seed whose mode changed are regrouped (regroup_seeds). Every binding
+ * component that does not reach a seed that is binding, or was before the
+ * change, nor a regrouped flow, has the same links, groups and caps as
+ * before and keeps its rates; so only the groups of the changed and
+ * regrouped flows and the components through such seeds are collected
  * (net_collect) and water-filled (net_waterfill), both in share.c, and
  * only the flows whose rate changed are brought up to date, moved on
- * their links' loads and rescheduled (reshare).
+ * their links' loads and in the drain heap (reshare).
  *
- * Cost of a change whose recomputed set has F flows of h hops, K of them
- * capped, over L tight links, C of them changing rate, with A flows
- * sharing in the whole net: O(F·h·log L + K·log K) to collect and
- * water-fill (a heap of tight links by exact share, with keys refreshed
- * lazily, and a heap of caps), and O(C·(h + log A)) plus C engine
- * reschedules to install (each changed flow's links are folded and their
- * loads moved, and a heap of drain times is updated). When links are
- * slack (flows held by their caps, as rate-limited migrations are) F <= 1
- * and a change costs O(h + log A) however many flows share the links. Two
- * rarer cases also search the whole connected component (through all
- * links, tight or not; see rank_component), O(its flows·h): when other
- * flows drain in the same ns as a flow, to find which leave with it, and
- * when one change gives two flows the same drain time, to order their
- * events as net.h says (see plan_order).
+ * Cost of a change whose recomputed set has G groups of h binding links,
+ * K of them capped, over L binding links, C flows changing rate, with A
+ * flows sharing in the whole net: O(G·h·log L + K·log K) to collect and
+ * water-fill (a heap of binding links by exact share, with keys refreshed
+ * lazily, and a heap of caps), and O(C·(h + log A)) to install (each
+ * changed flow's links are folded and their loads moved, and a heap of
+ * drain times is updated; the net's one engine event follows the heap's
+ * top). When links are slack (flows held by their caps, as rate-limited
+ * migrations are) G = 0 and a change costs O(h + log A) however many
+ * flows share the links. Two rarer cases also search the whole connected
+ * component (through all links, tight or not; see rank_component),
+ * O(its flows·h): when other flows drain in the same ns as a flow, to
+ * find which leave with it, and when one change gives two flows the same
+ * drain time, to order their drains as net.h says (see plan_order).
  */
 #include "net.h"
 #include "net_internal.h"
