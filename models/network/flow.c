@@ -513,7 +513,20 @@ static void plan_order(net *n, uint32_t nch)
 {
 	if (nch < 2)
 		return;
-	qsort(n->changes, nch, sizeof *n->changes, change_by_drain);
+	/* Mostly a few dozen: insertion sort, cheaper there than qsort. */
+	if (nch <= 64) {
+		for (uint32_t i = 1; i < nch; i++) {
+			change x = n->changes[i];
+			uint32_t j = i;
+			while (j > 0 && change_by_drain(&x, &n->changes[j - 1]) < 0) {
+				n->changes[j] = n->changes[j - 1];
+				j--;
+			}
+			n->changes[j] = x;
+		}
+	} else {
+		qsort(n->changes, nch, sizeof *n->changes, change_by_drain);
+	}
 	bool tie = false;
 	for (uint32_t i = 1; i < nch && !tie; i++)
 		tie = n->changes[i].drain_ns == n->changes[i - 1].drain_ns &&

@@ -97,12 +97,14 @@ typedef struct link_state {
 	uint32_t rank_seen; /* rank_epoch of the last component search */
 	uint64_t rem_bps;  /* capacity not yet given to frozen flows */
 	uint32_t unfrozen; /* flows on it not yet frozen */
-	/* Its key in the water-filling heap: rem_bps and unfrozen as they
-	 * were when it was last placed (see fresh_top). */
-	uint64_t key_rem_bps;
-	uint32_t key_unfrozen;
-	uint32_t heap_pos;
 } link_state;
+
+/* A link in the water-filling heap, keyed by its rem_bps and unfrozen as
+ * they were when it was last placed (see fresh_top). */
+typedef struct hentry {
+	uint64_t rem_bps;
+	uint32_t unfrozen, link;
+} hentry;
 
 /* The fields a recomputation reads come first, in one cache line. */
 typedef struct flow {
@@ -211,7 +213,8 @@ struct net {
 	uint32_t *comp_groups, ncomp_groups;
 	capped *caps;
 	change *changes;
-	uint32_t *heap, nheap;
+	hentry *heap;
+	uint32_t nheap;
 	uint32_t nleft; /* collected groups not yet frozen */
 	uint32_t *stack;
 	uint32_t rank_epoch;

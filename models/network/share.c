@@ -71,46 +71,41 @@ void net_collect(net *n)
 
 /* ---- water-filling ------------------------------------------------------ */
 
-/* Link a has a smaller fair share than link b, by their heap keys:
+/* Entry a has a smaller fair share than entry b, by their keys:
  * rem/unfrozen compared exactly as fractions, ties to the lower link
  * index. Comparing exact shares rather than their floors matters: the
  * link that is really the tightest must freeze its flows first, or a flow
- * could be held to a floored share on a link it does not saturate. */
-static bool share_less(const net *n, uint32_t a, uint32_t b)
+ * could be held to a floored share on a link it does not saturate. Keys
+ * live in the heap itself, so sifting touches no link. */
+static bool share_less(const hentry *x, const hentry *y)
 {
-	const link_state *x = &n->links[a], *y = &n->links[b];
-	u128 lhs = (u128)x->key_rem_bps * y->key_unfrozen;
-	u128 rhs = (u128)y->key_rem_bps * x->key_unfrozen;
+	u128 lhs = (u128)x->rem_bps * y->unfrozen;
+	u128 rhs = (u128)y->rem_bps * x->unfrozen;
 	if (lhs != rhs)
 		return lhs < rhs;
-	return a < b;
-}
-
-static void heap_set(net *n, uint32_t pos, uint32_t l)
-{
-	n->heap[pos] = l;
-	n->links[l].heap_pos = pos;
+	return x->link < y->link;
 }
 
 static void heap_down(net *n, uint32_t pos)
 {
-	uint32_t l = n->heap[pos];
+	hentry *h = n->heap;
+	hentry x = h[pos];
 	for (;;) {
 		uint32_t c = 2 * pos + 1;
 		if (c >= n->nheap)
 			break;
-		if (c + 1 < n->nheap && share_less(n, n->heap[c + 1], n->heap[c]))
+		if (c + 1 < n->nheap && share_less(&h[c + 1], &h[c]))
 			c++;
-		if (!share_less(n, n->heap[c], l))
+		if (!share_less(&h[c], &x))
 			break;
-		heap_set(n, pos, n->heap[c]);
+		h[pos] = h[c];
 		pos = c;
 	}
-	heap_set(n, pos, l);
+	h[pos] = x;
 }
 
-/* The tight link with the least exact share. Freezing only ever raises a
- * link's share (see freeze), so keys are not updated as flows freeze: a
+/* The binding link with the least exact share. Freezing only ever raises
+ * a link's share (see freeze), so keys are not updated as flows freeze: a
  * link's key is at most its share, and the top, once its key is brought
  * up to date without leaving the top, is the least. Links left with no
  * unfrozen flow are dropped as they surface. Each call costs O(log L) per
@@ -120,19 +115,18 @@ static uint32_t fresh_top(net *n)
 	for (;;) {
 		if (n->nheap == 0)
 			sim_panic("net: water-filling ran out of links");
-		uint32_t li = n->heap[0];
-		link_state *l = &n->links[li];
+		hentry *top = &n->heap[0];
+		const link_state *l = &n->links[top->link];
 		if (l->unfrozen == 0) {
-			heap_set(n, 0, n->heap[--n->nheap]);
+			n->heap[0] = n->heap[--n->nheap];
 			if (n->nheap)
 				heap_down(n, 0);
 			continue;
 		}
-		if (l->key_rem_bps == l->rem_bps &&
-		    l->key_unfrozen == l->unfrozen)
-			return li;
-		l->key_rem_bps = l->rem_bps;
-		l->key_unfrozen = l->unfrozen;
+		if (top->rem_bps == l->rem_bps && top->unfrozen == l->unfrozen)
+			return top->link;
+		top->rem_bps = l->rem_bps;
+		top->unfrozen = l->unfrozen;
 		heap_down(n, 0);
 	}
 }
@@ -231,31 +225,42 @@ void net_waterfill(net *n)
 		link_state *l = &n->links[li];
 		if (l->unfrozen == 0)
 			continue;
-		l->rem_bps = l->key_rem_bps = l->capacity_bps;
-		l->key_unfrozen = l->unfrozen;
-		heap_set(n, n->nheap++, li);
+		l->rem_bps = l->capacity_bps;
+		n->heap[n->nheap++] = (hentry){l->capacity_bps, l->unfrozen,
+					       li};
 	}
 	for (uint32_t i = n->nheap / 2; i-- > 0;)
 		heap_down(n, i);
 	uint32_t ncaps = 0;
+	uint64_t least_cap = NET_UNCAPPED;
 	n->nleft = n->ncomp_groups;
 	for (uint32_t i = 0; i < n->ncomp_groups; i++) {
 		uint32_t g = n->comp_groups[i];
 		group *gr = &n->groups[g];
 		gr->frozen = false;
-		if (gr->cap_bps != NET_UNCAPPED)
+		if (gr->cap_bps != NET_UNCAPPED) {
 			n->caps[ncaps++] = (capped){gr->cap_bps, g, g};
+			if (gr->cap_bps < least_cap)
+				least_cap = gr->cap_bps;
+		}
 	}
-	/* Caps are taken smallest first, from a heap: often only some of
-	 * them are reached before the shares decide. */
-	for (uint32_t i = ncaps / 2; i-- > 0;)
-		caps_down(n->caps, ncaps, i);
+	/* Caps are taken smallest first, from a heap, built only once the
+	 * least share reaches the least cap: often no cap is reached before
+	 * the shares decide. */
+	bool caps_heaped = false;
 	while (n->nleft) {
 		uint32_t top = fresh_top(n);
 		link_state *l = &n->links[top];
-		while (ncaps && n->groups[n->caps[0].group].frozen)
+		if (!caps_heaped && ncaps &&
+		    (u128)least_cap * l->unfrozen <= l->rem_bps) {
+			for (uint32_t i = ncaps / 2; i-- > 0;)
+				caps_down(n->caps, ncaps, i);
+			caps_heaped = true;
+		}
+		while (caps_heaped && ncaps &&
+		       n->groups[n->caps[0].group].frozen)
 			caps_pop(n->caps, &ncaps);
-		if (ncaps &&
+		if (caps_heaped && ncaps &&
 		    (u128)n->caps[0].cap_bps * l->unfrozen <= l->rem_bps) {
 			capped c = n->caps[0];
 			caps_pop(n->caps, &ncaps);
