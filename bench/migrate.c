@@ -381,17 +381,19 @@ static int case_fabric(bool quick, bool contended, bool print,
 		print_run("statistical, fabric", &r, t.sum_down_ns / k,
 			  t.sum_total_ns / k);
 		printf("  migrations done %zu of %u (still active %zu); mean "
-		       "downtime %.3f ms, mean total %.3f s\n", t.finished, nmig,
-		       active, t.sum_down_ns / k * 1e-6, t.sum_total_ns / k * 1e-9);
-		/* The network's work: how many rate recomputations, and how many
-		 * flows' rates they changed. */
+		       "downtime %.3f ms, mean total %.3f s\n", t.finished,
+		       nmig, active, t.sum_down_ns / k * 1e-6,
+		       t.sum_total_ns / k * 1e-9);
+		/* The network's work: how many rate recomputations, and how
+		 * many flows' rates they changed. */
 		printf("  network: %llu rate recomputations, %llu rate changes "
 		       "(%.2f per recomputation), %.2f us of wall per event\n",
 		       (unsigned long long)reshares, (unsigned long long)changes,
 		       reshares ? (double)changes / (double)reshares : 0.0,
 		       r.events ? r.wall_s * 1e6 / (double)r.events : 0.0);
 		if (!contended)
-			printf("  wall %.1f ms: %s target of 2 s\n", r.wall_s * 1e3,
+			printf("  wall %.1f ms: %s target of 2 s\n",
+			       r.wall_s * 1e3,
 			       r.wall_s < 2.0 ? "within" : "MISSES");
 	}
 	if (active != 0) {

@@ -248,7 +248,8 @@ size_t dc_route(const net_dc_params *p, uint32_t src, uint32_t dst,
 		uint64_t lo = dc_a < dc_b ? dc_a : dc_b;
 		uint64_t hi = dc_a < dc_b ? dc_b : dc_a;
 		/* Even directed: from the lower core to the higher. */
-		links[n++] = (uint32_t)(2 * wan_link(p, lo, hi) + (dc_a > dc_b));
+		links[n++] =
+			(uint32_t)(2 * wan_link(p, lo, hi) + (dc_a > dc_b));
 	}
 	for (size_t i = tb; i-- > 0;)
 		links[n++] = up_b[i] + 1;

@@ -518,7 +518,8 @@ static void plan_order(net *n, uint32_t nch)
 		for (uint32_t i = 1; i < nch; i++) {
 			change x = n->changes[i];
 			uint32_t j = i;
-			while (j > 0 && change_by_drain(&x, &n->changes[j - 1]) < 0) {
+			while (j > 0 &&
+			       change_by_drain(&x, &n->changes[j - 1]) < 0) {
 				n->changes[j] = n->changes[j - 1];
 				j--;
 			}
