@@ -2,7 +2,9 @@
 /*
  * migrate: wall-clock cost of the migration model. Case 1 is one pre-copy
  * of a large VM page-exact and statistical (compared); case 2 is many
- * concurrent statistical pre-copies over a datacenter fabric. Checks only
+ * concurrent statistical pre-copies over a datacenter fabric, and case 3
+ * the same over 4:1 oversubscribed uplinks (cases 2 and 3 run three times
+ * each and the best per-event costs are compared). Checks only
  * results (on_done once each, pages sent >= M, downtime > 0), never time.
  * `--quick` shrinks both cases as a smoke test.
  */
@@ -281,7 +283,8 @@ static const sim_model_ops starter_ops = {
  * uplinks of 10 Gbit/s instead of 40, so every rack's uplinks are 4:1
  * oversubscribed and all flows crossing them share tight links (the
  * network's full water-filling on each change). */
-static int case_fabric(bool quick, bool contended)
+static int case_fabric(bool quick, bool contended, bool print,
+		       double *us_wall, double *us_cpu)
 {
 	/* 25 racks x 40 hosts; --quick: 5 racks x 20 hosts, 50 migrations of
 	 * 256 MiB VMs. */
@@ -300,7 +303,8 @@ static int case_fabric(bool quick, bool contended)
 			  .cold_writes_per_s = 2000.0};
 	const uint64_t spread_ns = SIM_S(1);
 
-	printf("\ncase %d: %u concurrent statistical XEN pre-copies (%llu MiB "
+	if (print)
+		printf("\ncase %d: %u concurrent statistical XEN pre-copies (%llu MiB "
 	       "VM, hot/cold) over %u hosts\n"
 	       "        (%llu racks x %llu, 10 Gbit/s NICs, %s Gbit/s ToR "
 	       "uplinks), max_rate 1 Gbit/s, host i -> i+%u,\n"
@@ -369,23 +373,29 @@ static int case_fabric(bool quick, bool contended)
 	net_topo_destroy(topo);
 	free(reqs);
 
-	print_run_header();
+	*us_wall = r.events ? r.wall_s * 1e6 / (double)r.events : 0.0;
+	*us_cpu = r.events ? r.cpu_s * 1e6 / (double)r.events : 0.0;
 	double k = t.finished ? (double)t.finished : 1.0;
-	print_run("statistical, fabric", &r, t.sum_down_ns / k,
-		  t.sum_total_ns / k);
-	printf("  migrations done %zu of %u (still active %zu); mean "
-	       "downtime %.3f ms, mean total %.3f s\n", t.finished, nmig,
-	       active, t.sum_down_ns / k * 1e-6, t.sum_total_ns / k * 1e-9);
-	/* The network's work: how many rate recomputations, and how many
-	 * flows' rates they changed. */
-	printf("  network: %llu rate recomputations, %llu rate changes "
-	       "(%.2f per recomputation), %.2f us of wall per event\n",
-	       (unsigned long long)reshares, (unsigned long long)changes,
-	       reshares ? (double)changes / (double)reshares : 0.0,
-	       r.events ? r.wall_s * 1e6 / (double)r.events : 0.0);
-	if (!contended)
-		printf("  wall %.1f ms: %s target of 2 s\n", r.wall_s * 1e3,
-		       r.wall_s < 2.0 ? "within" : "MISSES");
+	if (print) {
+		print_run_header();
+		print_run("statistical, fabric", &r, t.sum_down_ns / k,
+			  t.sum_total_ns / k);
+		printf("  migrations done %zu of %u (still active %zu); mean "
+		       "downtime %.3f ms, mean total %.3f s\n", t.finished,
+		       nmig, active, t.sum_down_ns / k * 1e-6,
+		       t.sum_total_ns / k * 1e-9);
+		/* The network's work: how many rate recomputations, and how
+		 * many flows' rates they changed. */
+		printf("  network: %llu rate recomputations, %llu rate changes "
+		       "(%.2f per recomputation), %.2f us of wall per event\n",
+		       (unsigned long long)reshares, (unsigned long long)changes,
+		       reshares ? (double)changes / (double)reshares : 0.0,
+		       r.events ? r.wall_s * 1e6 / (double)r.events : 0.0);
+		if (!contended)
+			printf("  wall %.1f ms: %s target of 2 s\n",
+			       r.wall_s * 1e3,
+			       r.wall_s < 2.0 ? "within" : "MISSES");
+	}
 	if (active != 0) {
 		fprintf(stderr, "migrate: %zu migrations still active\n",
 			active);
@@ -406,8 +416,24 @@ int main(int argc, char **argv)
 		}
 	}
 	int bad = case_single(quick);
-	bad += case_fabric(quick, false);
-	bad += case_fabric(quick, true);
+	/* Cases 2 and 3 run REPS times each, alternately (so that a busy
+	 * spell of the shared machine hits both), and the best of each is
+	 * compared; only the last runs print their figures. */
+	enum { REPS = 3 };
+	double w2 = 1e300, c2 = 1e300, w3 = 1e300, c3 = 1e300;
+	for (int i = 0; i < REPS; i++) {
+		double w, c;
+		bad += case_fabric(quick, false, i == REPS - 1, &w, &c);
+		w2 = w < w2 ? w : w2;
+		c2 = c < c2 ? c : c2;
+		bad += case_fabric(quick, true, i == REPS - 1, &w, &c);
+		w3 = w < w3 ? w : w3;
+		c3 = c < c3 ? c : c3;
+	}
+	printf("\ncases 3 vs 2 (best of %d each): %.2f vs %.2f us of wall per "
+	       "event, ratio %.2f;\n  cpu %.2f vs %.2f us per event, ratio "
+	       "%.2f (target: within 3x)\n", REPS, w3, w2, w2 > 0 ? w3 / w2 : 0,
+	       c3, c2, c2 > 0 ? c3 / c2 : 0);
 	if (bad) {
 		fprintf(stderr, "migrate: %d check(s) failed\n", bad);
 		return 1;

@@ -10,6 +10,11 @@
  * Checks only results (every flow completes; each link carried exactly the
  * bits that crossed it; capped flows complete at the closed-form time),
  * never time. `--quick` shrinks the run as a smoke test.
+ *
+ * Then route memory: a route from each host of a 10,000-host fabric, with
+ * the topology's own count of cached bytes and the growth of the
+ * process's resident set, for the fabric (routes in closed form) and the
+ * same fabric made to search (a node added), whose cache is bounded.
  */
 #include "net.h"
 
@@ -172,6 +177,60 @@ static int run_load(load kind, uint32_t nflows, uint64_t total, run *out)
 	return lp.bad;
 }
 
+/* Resident set size of this process in bytes, from /proc (0 if it cannot
+ * be read). */
+static size_t rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long pages = 0, rss = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu %lu", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return (size_t)rss * 4096;
+}
+
+/* Routes from every host of a 10,000-host fabric (250 racks x 40; --quick:
+ * 1,000) to the host half the fabric away; searched adds a node first so
+ * that routes come from the bounded search. Returns the checks failed. */
+static int route_memory(bool quick, bool searched)
+{
+	net_dc_params dc = {.datacenters = 1, .racks = quick ? 25 : 250,
+			    .hosts_per_rack = 40, .nic_bps = GBIT(10),
+			    .uplink_bps = GBIT(40), .rack_latency_ns = SIM_US(2),
+			    .fabric_latency_ns = SIM_US(5)};
+	uint32_t hosts = (uint32_t)(dc.racks * dc.hosts_per_rack);
+	net_topo *t;
+	if (net_topo_create_dc(&dc, &t) != 0 ||
+	    (searched &&
+	     net_topo_node_add(t, NET_NODE_SWITCH, "extra", NULL) != 0)) {
+		fprintf(stderr, "net_reshare: fabric failed\n");
+		return 1;
+	}
+	int bad = 0;
+	size_t rss0 = rss_bytes();
+	double t0 = now_s();
+	for (uint32_t s = 0; s < hosts; s++) {
+		uint32_t route[8];
+		size_t hops;
+		if (net_topo_path(t, s, (s + hosts / 2) % hosts, route, 8,
+				  &hops) != 0 || hops != 4) {
+			fprintf(stderr, "net_reshare: route from %u\n", s);
+			bad++;
+		}
+	}
+	double us = (now_s() - t0) * 1e6 / hosts;
+	size_t cached = net_topo_path_cache_bytes(t);
+	size_t rss1 = rss_bytes();
+	printf("  %-22s %8u %14zu %14.1f %12.3f\n",
+	       searched ? "searched (bounded)" : "fabric (closed form)",
+	       hosts, cached, rss1 > rss0 ? (double)(rss1 - rss0) / 1048576.0
+					 : 0.0, us);
+	net_topo_destroy(t);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	bool quick = false;
@@ -196,8 +255,14 @@ int main(int argc, char **argv)
 	int bad = 0;
 	double base_us = 0;
 	for (int k = LOAD_CAPPED; k <= LOAD_MIXED; k++) {
+		/* Best of three runs (least wall time): the machine is shared. */
 		run r = {0};
-		bad += run_load((load)k, nflows, total, &r);
+		for (int rep = 0; rep < 3; rep++) {
+			run x = {0};
+			bad += run_load((load)k, nflows, total, &x);
+			if (rep == 0 || x.wall_s < r.wall_s)
+				r = x;
+		}
 		double us = r.reshares ? r.wall_s * 1e6 / (double)r.reshares
 				       : 0.0;
 		if (k == LOAD_CAPPED)
@@ -210,7 +275,16 @@ int main(int argc, char **argv)
 				  : 0.0,
 		       us, base_us > 0 ? us / base_us : 0.0);
 	}
-	printf("  (ratio: us per recomputation relative to the capped load)\n");
+	printf("  (best of 3 runs each; ratio: us per recomputation relative "
+	       "to the capped load)\n");
+	printf("\nroute memory: a route from every host to the host half the "
+	       "fabric away\n");
+	printf("  %-22s %8s %14s %14s %12s\n", "routes", "sources",
+	       "cached bytes", "RSS growth MiB", "us/route");
+	bad += route_memory(quick, false);
+	bad += route_memory(quick, true);
+	printf("  (a cache of every source's tree, as before, would hold "
+	       "sources x nodes x 8 bytes)\n");
 	if (bad) {
 		fprintf(stderr, "net_reshare: %d check(s) failed\n", bad);
 		return 1;

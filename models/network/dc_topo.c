@@ -6,6 +6,7 @@
  * net.h; datacenter/ relies on host ids matching its own host indices.
  */
 #include "net.h"
+#include "net_internal.h"
 
 #include <stdlib.h>
 
@@ -160,6 +161,97 @@ int net_topo_create_dc(const net_dc_params *p, net_topo **out)
 			add_link(t, net_dc_core(p, i), net_dc_core(p, j),
 				 p->wan_bps, p->wan_latency_ns,
 				 p->wan_latency_ns);
+	topo_set_dc(t, p);
 	*out = t;
 	return 0;
+}
+
+/* ---- routes without a search --------------------------------------------- */
+
+/* A node's place in the fabric: its tier (0 host, 1 ToR, 2 core), its
+ * datacenter, and the full-duplex link to its parent (hosts and ToRs),
+ * whose even directed link goes up. */
+typedef struct dc_place {
+	unsigned tier;
+	uint64_t dc;
+	uint64_t up_link; /* full-duplex index; unused for a core */
+	uint32_t parent;
+} dc_place;
+
+static dc_place place_of(const net_dc_params *p, uint32_t v)
+{
+	uint64_t R = p->racks, H = p->hosts_per_rack;
+	uint64_t hosts = p->datacenters * R * H, tors = p->datacenters * R;
+	if (v < hosts)
+		return (dc_place){0, v / H / R, v, (uint32_t)(hosts + v / H)};
+	if (v < hosts + tors) {
+		uint64_t j = v - hosts; /* d·R + r */
+		return (dc_place){1, j / R, hosts + j,
+				  (uint32_t)(hosts + tors + j / R)};
+	}
+	return (dc_place){2, v - hosts - tors, 0, 0};
+}
+
+/* The full-duplex index of the WAN link between cores i < j: after the
+ * host and ToR links, pairs in lexicographic order. */
+static uint64_t wan_link(const net_dc_params *p, uint64_t i, uint64_t j)
+{
+	uint64_t D = p->datacenters, R = p->racks, H = p->hosts_per_rack;
+	return D * R * H + D * R + i * D - i * (i + 1) / 2 + (j - i - 1);
+}
+
+/*
+ * The fabric is a tree in each datacenter (hosts under ToRs under the
+ * core) plus a full mesh of cores, so between two nodes there is exactly
+ * one shortest path: up from src to the lowest tier where the two meet
+ * (the lowest common ancestor in one datacenter; the cores, joined by
+ * their direct WAN link, across two), then down to dst. Any other path
+ * revisits a tier or crosses a third core, and is longer. Being the only
+ * shortest path, it is the one net_topo_path's rule picks.
+ */
+size_t dc_route(const net_dc_params *p, uint32_t src, uint32_t dst,
+		uint32_t *links)
+{
+	/* The chains up to each side's core, as nodes and uplinks. */
+	uint32_t up_a[3], up_b[3], node_a[3], node_b[3];
+	size_t na = 0, nb = 0;
+	dc_place a = place_of(p, src), b = place_of(p, dst);
+	uint64_t dc_a = a.dc, dc_b = b.dc;
+	for (uint32_t v = src;;) {
+		dc_place x = place_of(p, v);
+		node_a[na] = v;
+		if (x.tier == 2)
+			break;
+		up_a[na++] = (uint32_t)(2 * x.up_link);
+		v = x.parent;
+	}
+	for (uint32_t v = dst;;) {
+		dc_place x = place_of(p, v);
+		node_b[nb] = v;
+		if (x.tier == 2)
+			break;
+		up_b[nb++] = (uint32_t)(2 * x.up_link);
+		v = x.parent;
+	}
+	/* Within a datacenter, climb only to the lowest common node: the
+	 * chains end in the same core, so trim their common tops. */
+	size_t ta = na, tb = nb;
+	if (dc_a == dc_b)
+		while (ta > 0 && tb > 0 && node_a[ta - 1] == node_b[tb - 1]) {
+			ta--;
+			tb--;
+		}
+	size_t n = 0;
+	for (size_t i = 0; i < ta; i++)
+		links[n++] = up_a[i];
+	if (dc_a != dc_b) {
+		uint64_t lo = dc_a < dc_b ? dc_a : dc_b;
+		uint64_t hi = dc_a < dc_b ? dc_b : dc_a;
+		/* Even directed: from the lower core to the higher. */
+		links[n++] =
+			(uint32_t)(2 * wan_link(p, lo, hi) + (dc_a > dc_b));
+	}
+	for (size_t i = tb; i-- > 0;)
+		links[n++] = up_b[i] + 1;
+	return n;
 }

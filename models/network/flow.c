@@ -9,35 +9,39 @@
  * What a change recomputes. A directed link is tight when the flows
  * crossing it could ask for more than its capacity (one of them is
  * uncapped, or their caps add up to more), and slack otherwise; each link
- * keeps its flows' cap sum and uncapped count, so that is O(1) to tell.
- * Water-filling never freezes flows at a slack link's share (see
- * net_waterfill in share.c), so a flow whose links are all slack ("free")
- * runs at its cap, and the other flows get exactly the rates of
- * water-filling over the tight links alone, separately for each tight
- * component (flows joined through shared tight links). A change (a flow
- * starts, drains, is cancelled or is re-capped) alters the lists and cap
- * sums of its own links only, the seeds. Every tight component that does
- * not reach a seed that is tight, or was before the change, has the same
- * links, lists and caps as before and keeps its rates; so only the changed
- * flow and the tight components through such seeds are collected
+ * keeps its flows' cap sum, uncapped and sharing counts, so its mode
+ * (slack; single: tight with one flow; binding: tight with several) is
+ * O(1) to tell. Water-filling never freezes flows at a slack link's share,
+ * and a single link acts as a cap on its flow (see net_waterfill in
+ * share.c), so a flow with no binding link runs at its effective cap, and
+ * the others get exactly the rates of water-filling over the binding links
+ * alone, separately for each binding component, and equal rates within a
+ * group (same binding links, same effective cap; group.c). A change (a
+ * flow starts, drains, is cancelled or is re-capped) alters the lists,
+ * demands and so modes of its own links only, the seeds; the flows of a
+ * seed whose mode changed are regrouped (regroup_seeds). Every binding
+ * component that does not reach a seed that is binding, or was before the
+ * change, nor a regrouped flow, has the same links, groups and caps as
+ * before and keeps its rates; so only the groups of the changed and
+ * regrouped flows and the components through such seeds are collected
  * (net_collect) and water-filled (net_waterfill), both in share.c, and
  * only the flows whose rate changed are brought up to date, moved on
- * their links' loads and rescheduled (reshare).
+ * their links' loads and in the drain heap (reshare).
  *
- * Cost of a change whose recomputed set has F flows of h hops, K of them
- * capped, over L tight links, C of them changing rate, with A flows
- * sharing in the whole net: O(F·h·log L + K·log K) to collect and
- * water-fill (a heap of tight links by exact share, with keys refreshed
- * lazily, and a heap of caps), and O(C·(h + log A)) plus C engine
- * reschedules to install (each changed flow's links are folded and their
- * loads moved, and a heap of drain times is updated). When links are
- * slack (flows held by their caps, as rate-limited migrations are) F <= 1
- * and a change costs O(h + log A) however many flows share the links. Two
- * rarer cases also search the whole connected component (through all
- * links, tight or not; see rank_component), O(its flows·h): when other
- * flows drain in the same ns as a flow, to find which leave with it, and
- * when one change gives two flows the same drain time, to order their
- * events as net.h says (see plan_order).
+ * Cost of a change whose recomputed set has G groups of h binding links,
+ * K of them capped, over L binding links, C flows changing rate, with A
+ * flows sharing in the whole net: O(G·h·log L + K·log K) to collect and
+ * water-fill (a heap of binding links by exact share, with keys refreshed
+ * lazily, and a heap of caps), and O(C·(h + log A)) to install (each
+ * changed flow's links are folded and their loads moved, and a heap of
+ * drain times is updated; the net's one engine event follows the heap's
+ * top). When links are slack (flows held by their caps, as rate-limited
+ * migrations are) G = 0 and a change costs O(h + log A) however many
+ * flows share the links. Two rarer cases also search the whole connected
+ * component (through all links, tight or not; see rank_component),
+ * O(its flows·h): when other flows drain in the same ns as a flow, to
+ * find which leave with it, and when one change gives two flows the same
+ * drain time, to order their drains as net.h says (see plan_order).
  */
 #include "net.h"
 #include "net_internal.h"
@@ -76,10 +80,8 @@ static uint32_t flow_alloc(net *n)
 		n->flows = sim_xrealloc(n->flows, cap, sizeof *n->flows);
 		memset(n->flows + n->flows_cap, 0,
 		       (cap - n->flows_cap) * sizeof *n->flows);
-		n->comp_flows = sim_xrealloc(n->comp_flows, cap,
-					     sizeof *n->comp_flows);
+		n->pend = sim_xrealloc(n->pend, cap, sizeof *n->pend);
 		n->gone = sim_xrealloc(n->gone, cap, sizeof *n->gone);
-		n->caps = sim_xrealloc(n->caps, cap, sizeof *n->caps);
 		n->changes = sim_xrealloc(n->changes, cap,
 					  sizeof *n->changes);
 		n->dheap = sim_xrealloc(n->dheap, cap, sizeof *n->dheap);
@@ -175,10 +177,13 @@ static void unschedule(net *n, flow *f)
 
 /* ---- the drain heap ----------------------------------------------------- */
 
+/* By drain time, ties in the order the drain times were set. */
 static bool dheap_less(const net *n, uint32_t a, uint32_t b)
 {
-	uint64_t x = n->flows[a].drain_ns, y = n->flows[b].drain_ns;
-	return x != y ? x < y : a < b;
+	const flow *x = &n->flows[a], *y = &n->flows[b];
+	if (x->drain_ns != y->drain_ns)
+		return x->drain_ns < y->drain_ns;
+	return x->dseq < y->dseq;
 }
 
 static void dheap_set(net *n, uint32_t pos, uint32_t fi)
@@ -276,11 +281,12 @@ static uint32_t draining_now(net *n, uint64_t now)
 
 
 /* Adds (sign 1) or removes (sign -1) a sharing flow's cap to or from the
- * demand of each of its links. */
+ * demand of each of its links, and updates their modes. */
 static void demand(net *n, const flow *f, int sign)
 {
 	for (uint32_t k = 0; k < f->nlinks; k++) {
 		link_state *l = &n->links[f->links[k]];
+		l->sharing += (uint32_t)sign;
 		if (f->cap_bps == NET_UNCAPPED)
 			l->uncapped += (uint32_t)sign;
 		else if (sign > 0)
@@ -288,6 +294,8 @@ static void demand(net *n, const flow *f, int sign)
 		else
 			l->cap_sum_bps -= f->cap_bps;
 		l->tight = l->uncapped != 0 || l->cap_sum_bps > l->capacity_bps;
+		l->mode = !l->tight ? LINK_SLACK
+			  : l->sharing == 1 ? LINK_SINGLE : LINK_BINDING;
 	}
 }
 
@@ -346,7 +354,9 @@ static void epoch_next(net *n)
 	for (uint32_t l = 0; l < n->nlinks; l++)
 		n->links[l].seen = n->links[l].seed = 0;
 	for (uint32_t fi = 0; fi < n->nflows; fi++)
-		n->flows[fi].seen = 0;
+		n->flows[fi].pend = n->flows[fi].noted = 0;
+	for (uint32_t g = 0; g < n->ngroups; g++)
+		n->groups[g].seen = 0;
 	n->epoch = 1;
 }
 
@@ -356,7 +366,7 @@ static void epoch_next(net *n)
 static void change_begin(net *n, const uint32_t *origin, uint32_t norigin)
 {
 	epoch_next(n);
-	n->nseeds = n->ngone = 0;
+	n->nseeds = n->ngone = n->npend = 0;
 	n->origin = origin;
 	n->norigin = norigin;
 	n->ranked = false;
@@ -372,9 +382,36 @@ static void seeds_add(net *n, const flow *f)
 		if (l->seed == n->epoch)
 			continue;
 		l->seed = n->epoch;
-		l->was_tight = is_tight(l);
+		l->was_mode = l->mode;
 		n->seeds[n->nseeds++] = li;
 	}
+}
+
+/* Puts a sharing flow in the group its cap and links' modes call for. */
+static void regroup(net *n, uint32_t fi)
+{
+	net_group_leave(n, fi);
+	net_group_join(n, fi);
+}
+
+/* After a change's demands are in place: regroups the sharing flows of
+ * every seed whose mode changed (only seeds' lists and demands change),
+ * and the changed flow cf (NIL if none is still sharing). O(the lists of
+ * those seeds · h) when modes change, else O(seeds). */
+static void regroup_seeds(net *n, uint32_t cf)
+{
+	for (uint32_t i = 0; i < n->nseeds; i++) {
+		const link_state *l = &n->links[n->seeds[i]];
+		if (l->mode == l->was_mode)
+			continue;
+		for (uint32_t j = 0; j < l->nflows; j++) {
+			uint32_t fi = l->flows[j].flow;
+			if (n->flows[fi].state == NET_FLOW_SHARING)
+				regroup(n, fi);
+		}
+	}
+	if (cf != NIL && n->flows[cf].pend != n->epoch)
+		regroup(n, cf);
 }
 
 /* Takes a sharing flow out of sharing at now for a drain or a cancel: its
@@ -393,6 +430,7 @@ static void flow_stop(net *n, uint32_t fi, uint64_t now)
 		l->load_bps -= f->rate_bps;
 	}
 	demand(n, f, -1);
+	net_group_leave(n, fi);
 	dheap_remove(n, fi);
 	f->rate_bps = 0;
 	n->gone[n->ngone++] = fi;
@@ -475,7 +513,21 @@ static void plan_order(net *n, uint32_t nch)
 {
 	if (nch < 2)
 		return;
-	qsort(n->changes, nch, sizeof *n->changes, change_by_drain);
+	/* Mostly a few dozen: insertion sort, cheaper there than qsort. */
+	if (nch <= 64) {
+		for (uint32_t i = 1; i < nch; i++) {
+			change x = n->changes[i];
+			uint32_t j = i;
+			while (j > 0 &&
+			       change_by_drain(&x, &n->changes[j - 1]) < 0) {
+				n->changes[j] = n->changes[j - 1];
+				j--;
+			}
+			n->changes[j] = x;
+		}
+	} else {
+		qsort(n->changes, nch, sizeof *n->changes, change_by_drain);
+	}
 	bool tie = false;
 	for (uint32_t i = 1; i < nch && !tie; i++)
 		tie = n->changes[i].drain_ns == n->changes[i - 1].drain_ns &&
@@ -492,26 +544,70 @@ static void plan_order(net *n, uint32_t nch)
 	qsort(n->changes, nch, sizeof *n->changes, change_by_key);
 }
 
+/* Keeps the net's one drain event at the earliest drain time, if any:
+ * moved only when that time changes. */
+static void drain_event_sync(net *n)
+{
+	uint64_t t = n->ndheap ? n->flows[n->dheap[0]].drain_ns : SIM_TIME_MAX;
+	if (t == n->drain_ev_ns)
+		return;
+	if (n->drain_ev)
+		sim_event_cancel(n->engine, n->drain_ev);
+	n->drain_ev = 0;
+	n->drain_ev_ns = t;
+	if (t != SIM_TIME_MAX) {
+		net_payload p = {NIL, 0};
+		n->drain_ev = sim_event_schedule(n->engine, n->model, t,
+						 NET_EV_DRAIN, &p, sizeof p);
+	}
+}
+
 /* Recomputes the rates after a change whose seeds, leavers (flow_stop) and
  * changed flow cf (NIL if none) are recorded: collects and water-fills
  * what the change can affect, lets the leavers leave their lists, and
  * brings each flow whose rate changed up to now at its old rate, moves it
  * on its links' loads and gives it a new drain event. The others keep
  * theirs. Then tells the hook. */
-static void reshare(net *n, uint32_t cf)
+static void reshare(net *n)
 {
 	uint64_t now = sim_now(n->engine);
-	net_collect(n, cf);
+	net_collect(n);
 	net_waterfill(n);
+	/* The flows whose rate changes: every member of a group whose rate
+	 * did, and pending flows (new to their group, or groupless) whose
+	 * rate differs from their group's or their effective cap. The
+	 * others' rates were their group's already. */
 	uint32_t nch = 0;
-	for (uint32_t i = 0; i < n->ncomp_flows; i++) {
-		uint32_t fi = n->comp_flows[i];
-		flow *f = &n->flows[fi];
-		if (f->new_rate_bps == f->rate_bps)
+	for (uint32_t i = 0; i < n->ncomp_groups; i++) {
+		group *gr = &n->groups[n->comp_groups[i]];
+		if (gr->new_rate_bps == gr->rate_bps)
 			continue;
+		gr->rate_bps = gr->new_rate_bps;
+		for (uint32_t j = 0; j < gr->count; j++) {
+			uint32_t fi = gr->members[j];
+			flow *f = &n->flows[fi];
+			if (f->rate_bps == gr->rate_bps)
+				continue;
+			f->new_rate_bps = gr->rate_bps;
+			f->noted = n->epoch;
+			advance(f, now);
+			n->changes[nch++] = (change){
+				drain_time(f, f->new_rate_bps, now), fi, 0};
+		}
+	}
+	for (uint32_t i = 0; i < n->npend; i++) {
+		uint32_t fi = n->pend[i];
+		flow *f = &n->flows[fi];
+		if (f->state != NET_FLOW_SHARING)
+			continue;
+		uint64_t want = f->group == NIL ? f->eff_cap_bps
+						: n->groups[f->group].rate_bps;
+		/* A member of a changed group is noted already. */
+		if (f->rate_bps == want || f->noted == n->epoch)
+			continue;
+		f->new_rate_bps = want;
 		advance(f, now);
-		n->changes[nch++] = (change){
-			drain_time(f, f->new_rate_bps, now), fi, 0};
+		n->changes[nch++] = (change){drain_time(f, want, now), fi, 0};
 	}
 	plan_order(n, nch);
 	for (uint32_t i = 0; i < n->ngone; i++)
@@ -526,13 +622,12 @@ static void reshare(net *n, uint32_t cf)
 				      f->new_rate_bps;
 		}
 		f->rate_bps = f->new_rate_bps;
-		unschedule(n, f);
 		f->drain_ns = n->changes[i].drain_ns;
-		if (f->drain_ns != SIM_TIME_MAX)
-			schedule(n, fi, f->drain_ns, NET_EV_DRAIN);
+		f->dseq = n->next_dseq++;
 		dheap_update(n, fi);
 		n->rate_changes++;
 	}
+	drain_event_sync(n);
 	n->reshares++;
 	if (n->hook) {
 		n->in_hook = true;
@@ -559,15 +654,20 @@ static void sort_by_seq(const net *n, uint32_t *v, uint32_t len)
 	}
 }
 
-/* A flow's drain event. Every flow of its component (rank_component) that
- * drains at this same ns drains with it, in start order, before one
- * recomputation: n equal flows then cost one recomputation rather than n.
- * The component is searched only when another flow drains in this ns. */
-static void on_drain(net *n, uint32_t fi)
+/* The net's drain event: the flow first in the drain heap drains. Every
+ * flow of its component (rank_component) that drains at this same ns
+ * drains with it, in start order, before one recomputation: n equal flows
+ * then cost one recomputation rather than n. The component is searched
+ * only when another flow drains in this ns. */
+static void on_drain(net *n)
 {
 	uint64_t now = sim_now(n->engine);
+	n->drain_ev = 0;
+	n->drain_ev_ns = SIM_TIME_MAX;
+	if (n->ndheap == 0)
+		sim_panic("net: a drain event with no flow to drain");
+	uint32_t fi = n->dheap[0];
 	flow *f = &n->flows[fi];
-	f->ev = 0;
 	change_begin(n, f->links, f->nlinks);
 	uint32_t nb = draining_now(n, now);
 	if (nb > 1) {
@@ -597,7 +697,8 @@ static void on_drain(net *n, uint32_t fi)
 		schedule(n, gi, sim_time_add(now, g->latency_ns),
 			 NET_EV_DELIVER);
 	}
-	reshare(n, NIL);
+	regroup_seeds(n, NIL);
+	reshare(n);
 }
 
 /* A flow's delivery: its last bit has arrived. The slot is freed after the
@@ -620,17 +721,16 @@ static void net_handle(sim_engine *e, sim_model *m, void *state,
 	(void)e;
 	(void)m;
 	net *n = state;
+	if (kind == NET_EV_DRAIN) {
+		on_drain(n);
+		return;
+	}
 	net_payload p;
 	memcpy(&p, payload, sizeof p);
 	if (p.flow >= n->nflows || n->flows[p.flow].gen != p.gen)
 		sim_panic("net: event for a flow that is gone");
 	uint8_t st = n->flows[p.flow].state;
 	switch (kind) {
-	case NET_EV_DRAIN:
-		if (st != NET_FLOW_SHARING)
-			sim_panic("net: drain of a flow in state %u", st);
-		on_drain(n, p.flow);
-		break;
 	case NET_EV_DELIVER:
 		if (st != NET_FLOW_DELIVERING)
 			sim_panic("net: delivery of a flow in state %u", st);
@@ -644,6 +744,7 @@ static void net_handle(sim_engine *e, sim_model *m, void *state,
 static void net_fini(void *state)
 {
 	net *n = state;
+	net_groups_fini(n);
 	for (uint32_t l = 0; l < n->nlinks; l++)
 		free(n->links[l].flows);
 	for (uint32_t fi = 0; fi < n->nflows; fi++) {
@@ -656,7 +757,7 @@ static void net_fini(void *state)
 	free(n->seeds);
 	free(n->gone);
 	free(n->comp_links);
-	free(n->comp_flows);
+	free(n->pend);
 	free(n->caps);
 	free(n->changes);
 	free(n->heap);
@@ -694,6 +795,8 @@ net *net_create(sim_engine *e, net_topo *t)
 	n->seeds = sim_xmalloc(nl * sizeof *n->seeds);
 	n->rank_links = sim_xmalloc(nl * sizeof *n->rank_links);
 	n->free_head = NIL;
+	n->gfree_head = NIL;
+	n->drain_ev_ns = SIM_TIME_MAX;
 	return n;
 }
 
@@ -758,6 +861,7 @@ int net_flow_start(net *n, uint32_t src, uint32_t dst, uint64_t bytes,
 	f->ctx = ctx;
 	f->ev = 0;
 	f->dheap_pos = NIL;
+	f->group = NIL;
 	n->active++;
 	*id = id_of(n, fi);
 	if (bytes == 0) {
@@ -772,7 +876,8 @@ int net_flow_start(net *n, uint32_t src, uint32_t dst, uint64_t bytes,
 	seeds_add(n, f);
 	link_join(n, fi);
 	demand(n, f, 1);
-	reshare(n, fi);
+	regroup_seeds(n, fi);
+	reshare(n);
 	return 0;
 }
 
@@ -796,7 +901,8 @@ int net_flow_set_cap(net *n, net_flow_id id, uint64_t cap_bps)
 	demand(n, f, -1);
 	f->cap_bps = cap_bps;
 	demand(n, f, 1);
-	reshare(n, fi);
+	regroup_seeds(n, fi);
+	reshare(n);
 	return 0;
 }
 
@@ -820,7 +926,8 @@ int net_flow_cancel(net *n, net_flow_id id)
 	 * slot keeps its route and progress until it has left its links,
 	 * and no flow can take it before then. */
 	flow_free(n, fi);
-	reshare(n, NIL);
+	regroup_seeds(n, NIL);
+	reshare(n);
 	return 0;
 }
 

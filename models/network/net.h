@@ -97,12 +97,24 @@ long net_topo_node_find(const net_topo *t, const char *name);
  * *nlinks (which may be NULL), and returns 0; a path from
  * a node to itself is empty (n = 0). Returns SIM_ENOENT if dst cannot be
  * reached and SIM_EINPUT for an unknown node.
- * Cost: the first query from a given source runs the search, O(nodes +
- * links), and caches that source's whole shortest-path tree (8 bytes per
- * node); later queries from that source cost O(n). Adding a node or a
- * link empties the cache. */
+ * Cost: on a fabric made by net_topo_create_dc and left as it was (no node
+ * or link added since), O(1) and no memory: the route is computed from the
+ * numbering (it is the only shortest path there). On any other topology a
+ * query from a source whose shortest-path tree is cached costs
+ * O(n + NET_TOPO_PATH_TREES); otherwise it runs the search, O(nodes +
+ * links), and caches that source's tree (8 bytes per node) in place of the
+ * least recently used one if NET_TOPO_PATH_TREES are already cached. So
+ * the cache never holds more than NET_TOPO_PATH_TREES · 8 · nodes bytes.
+ * Adding a node or a link empties it. */
 int net_topo_path(net_topo *t, uint32_t src, uint32_t dst, uint32_t *links,
 		  size_t cap, size_t *nlinks);
+
+/* Most source trees a topology caches for net_topo_path. */
+#define NET_TOPO_PATH_TREES 64u
+
+/* Bytes of route cache the topology holds now (0 on an untouched
+ * datacenter fabric), for tests and benchmarks. O(NET_TOPO_PATH_TREES). */
+size_t net_topo_path_cache_bytes(const net_topo *t);
 /* The one-way latency of the route from src to dst: the sum of its
  * directed links' latencies (saturating), 0 from a node to itself. Errors
  * and cost as net_topo_path. */
@@ -217,7 +229,12 @@ const cfg_section *const *net_sections(void);
  * time, in the order their drain times were set, and flows given the same
  * drain time by one recomputation in the order in which a breadth-first
  * search from the changed flow's links (each link's flows in list order)
- * finds them. The model draws no random numbers.
+ * finds them. Drains reach the engine through one event of the net, kept
+ * at the earliest drain time and moved only when that time changes: among
+ * other models' events due in the same ns, a drain runs in the place of
+ * the event scheduled when the earliest drain time last changed (and the
+ * next drain in that ns, if any, after every event already due then).
+ * The model draws no random numbers.
  *
  * A flow whose fair share rounds down to 0 bit/s (more flows on a link than
  * it has bit/s) makes no progress, and has no completion scheduled, until
@@ -225,19 +242,26 @@ const cfg_section *const *net_sections(void);
  *
  * Cost of a recomputation. A link is slack when none of the flows crossing
  * it is uncapped and their caps add up to no more than its capacity, tight
- * otherwise; a slack link never holds a flow below its cap. Only the flows
- * a change can affect are recomputed: the flow that started or was
- * re-capped, and those joined through tight links to the links of the flow
- * that changed (the links that are tight, or were before the change). For
- * F such flows of h hops, K of them capped, over L tight links it costs
- * O(F·h·log L + K·log K), plus O(h + log A) for each flow whose rate
- * changed (A: the flows sharing in the net), whose drain event is
- * cancelled (O(1)) and rescheduled; a cancelled event holds its engine slot
- * until its old time comes. So when links are slack (flows held by their
- * caps) a change costs O(h + log A) however many flows share them. Two
- * rarer cases add a search of the whole component, O(its flows·h): several
- * of its flows draining in the same ns, and one recomputation giving two
- * flows the same drain time.
+ * otherwise; a slack link never holds a flow below its cap. A tight link
+ * crossed by one flow limits it as a cap would; one crossed by several is
+ * binding. Flows with the same binding links and the same cap (or the
+ * capacity of a tight link they are alone on, if lower) always get the
+ * same rate, and are water-filled as one group. Only the groups a change
+ * can affect are recomputed: those of the flow that started or was
+ * re-capped and of flows whose links changed mode, and those joined
+ * through binding links to the links of the flow that changed (the links
+ * that are binding, or were before the change). For G such groups of h
+ * binding links, K of them capped, over L binding links it costs
+ * O(G·h·log L + K·log K), plus O(h + log A) for each flow whose rate
+ * changed (A: the flows sharing in the net), whose drain time is moved in
+ * a heap; the net's one drain event is moved only if the earliest drain
+ * time changes. A link changing mode costs O(h) for each flow crossing
+ * it. So when links are slack (flows held by their caps) a change costs
+ * O(h + log A) however many flows share them, and when many flows share
+ * a few bottlenecks a change costs about the flows whose rate it changes.
+ * Two rarer cases add a search of the whole component, O(its flows·h):
+ * several of its flows draining in the same ns, and one recomputation
+ * giving two flows the same drain time.
  * ------------------------------------------------------------------------ */
 
 typedef struct net net;

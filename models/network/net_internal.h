@@ -17,6 +17,19 @@
  * matching the topology it was built on. */
 void topo_freeze(net_topo *t);
 
+/* Longest route of a datacenter fabric: host, ToR, core, core, ToR, host. */
+#define NET_DC_MAX_HOPS 5
+
+/* Marks t as the untouched fabric of p (net_topo_create_dc calls it once
+ * the fabric is built), so that its routes come from dc_route; adding a
+ * node or a link afterwards turns this off. */
+void topo_set_dc(net_topo *t, const net_dc_params *p);
+/* dc_topo.c: the route from src to dst on p's fabric, as net_topo_path
+ * documents it, into links (room for NET_DC_MAX_HOPS); returns its length.
+ * Both nodes must exist. O(1), no memory. */
+size_t dc_route(const net_dc_params *p, uint32_t src, uint32_t dst,
+		uint32_t *links);
+
 /* ---- the flow model's state (flow.c, share.c) --------------------------- */
 
 #define NIL UINT32_MAX
@@ -27,7 +40,7 @@ void topo_freeze(net_topo *t);
 __extension__ typedef unsigned __int128 u128;
 
 enum net_event_kind {
-	NET_EV_DRAIN = 1, /* a flow's last bit leaves its source */
+	NET_EV_DRAIN = 1, /* the first flow of the drain heap drains */
 	NET_EV_DELIVER,   /* a drained flow's last bit arrives: on_done */
 };
 
@@ -44,6 +57,19 @@ typedef struct member {
 	uint32_t flow, hop;
 } member;
 
+/* What a directed link can do to the rates of the flows crossing it.
+ * SLACK: no flow on it is held below its cap (see is_tight). SINGLE:
+ * tight with one sharing flow, which it then limits exactly as a cap of
+ * its capacity would. BINDING: tight with several. Only binding links are
+ * water-filled (see net_waterfill in share.c). */
+enum link_mode { LINK_SLACK, LINK_SINGLE, LINK_BINDING };
+
+/* A group's entry in a link's list: which group, and which of the
+ * group's links the link is. */
+typedef struct gentry {
+	uint32_t group, idx;
+} gentry;
+
 typedef struct link_state {
 	/* The integral of load over time, in bit·ns, up to folded_ns, less
 	 * the parts below one bit left by flows that have gone: so that once
@@ -58,31 +84,42 @@ typedef struct link_state {
 	member *flows; /* sharing flows crossing it, in no particular order */
 	uint32_t nflows, flows_cap;
 	uint32_t uncapped; /* sharing flows crossing it without a cap */
+	uint32_t sharing;  /* sharing flows crossing it (leavers excluded) */
 	bool tight;        /* uncapped != 0 or cap_sum_bps > capacity_bps */
+	uint8_t mode;      /* an enum link_mode, from tight and sharing */
+	/* Groups whose members cross it, when it is binding. */
+	gentry *groups;
+	uint32_t ngroups, groups_cap;
 	/* Scratch of one change. */
-	bool was_tight;    /* as a seed: tight before the change */
+	uint8_t was_mode;  /* as a seed: mode before the change */
 	uint32_t seed;     /* epoch of the last change it was a seed of */
 	uint32_t seen;     /* epoch of the last collect that expanded it */
 	uint32_t rank_seen; /* rank_epoch of the last component search */
 	uint64_t rem_bps;  /* capacity not yet given to frozen flows */
 	uint32_t unfrozen; /* flows on it not yet frozen */
-	/* Its key in the water-filling heap: rem_bps and unfrozen as they
-	 * were when it was last placed (see fresh_top). */
-	uint64_t key_rem_bps;
-	uint32_t key_unfrozen;
-	uint32_t heap_pos;
 } link_state;
+
+/* A link in the water-filling heap, keyed by its rem_bps and unfrozen as
+ * they were when it was last placed (see fresh_top). */
+typedef struct hentry {
+	uint64_t rem_bps;
+	uint32_t unfrozen, link;
+} hentry;
 
 /* The fields a recomputation reads come first, in one cache line. */
 typedef struct flow {
 	uint8_t state; /* 0 when free, else a net_flow_state */
-	bool frozen;   /* scratch: rate fixed by this water-filling */
-	bool constrained; /* scratch: crosses a tight link */
-	uint32_t seen; /* scratch: epoch of the last collect */
+	uint32_t pend; /* scratch: epoch of the change that made it pending */
+	uint32_t noted; /* scratch: epoch of the change that noted its rate */
 	uint32_t nlinks;
 	uint32_t *links; /* route, directed links from the source */
 	uint64_t cap_bps, rate_bps;
-	uint64_t new_rate_bps; /* scratch: result of the water-filling */
+	uint64_t new_rate_bps; /* scratch: the rate being installed */
+	/* Its group (see below), or NIL when it crosses no binding link
+	 * and so runs at eff_cap; and its index among the group's members. */
+	uint32_t group, gpos;
+	/* cap_bps, or less: the capacity of a SINGLE link it crosses. */
+	uint64_t eff_cap_bps;
 	uint64_t seq; /* start order, for the order of simultaneous calls */
 	uint32_t gen;  /* generation in the handle; changes when freed */
 	uint32_t links_cap;
@@ -96,6 +133,7 @@ typedef struct flow {
 	uint64_t remaining_bits, carry_bit_ns, excess_bit_ns;
 	uint64_t updated_ns;
 	uint64_t drain_ns; /* at the current rate; SIM_TIME_MAX if never */
+	uint64_t dseq; /* when drain_ns was set, for ties (see the dheap) */
 	uint64_t latency_ns, start_ns;
 	sim_event_id ev;
 	uint32_t dheap_pos; /* in the drain heap, or NIL */
@@ -104,10 +142,35 @@ typedef struct flow {
 	uint32_t next_free;
 } flow;
 
-/* A capped flow in the order the water-filling considers caps. */
+/*
+ * A group: the sharing flows with the same binding links and the same
+ * effective cap. Water-filling gives them the same rate (they are frozen
+ * at the same step: a link step freezes every unfrozen flow of its link,
+ * and flows of equal cap are frozen at it in consecutive cap steps, as
+ * the least share never falls), so it works on groups, each frozen whole,
+ * and a link counts each group's members at once. A flow's group changes
+ * when its cap or the mode of one of its links does.
+ */
+typedef struct group {
+	uint64_t cap_bps;  /* effective cap of its members */
+	uint64_t rate_bps; /* rate of its members, as last installed */
+	uint64_t new_rate_bps; /* scratch: result of the water-filling */
+	uint64_t hash;
+	uint32_t count;    /* members */
+	uint32_t nlinks, links_cap;
+	uint32_t *links;   /* binding links, increasing */
+	uint32_t *lpos;    /* lpos[i]: its index in links[i]'s group list */
+	uint32_t *members, members_cap;
+	uint32_t hnext;    /* next in its hash chain, or in the free list */
+	uint32_t seen;     /* scratch: epoch of the last collect */
+	bool frozen;       /* scratch: rate fixed by this water-filling */
+	bool live;
+} group;
+
+/* A capped group in the order the water-filling considers caps. */
 typedef struct capped {
 	uint64_t cap_bps, seq;
-	uint32_t flow;
+	uint32_t group;
 } capped;
 
 /* A flow whose rate a change alters: its new drain time, and the key it
@@ -131,9 +194,13 @@ struct net {
 	uint64_t next_seq;
 
 	/* Sharing flows with a drain time, in a binary min-heap by drain_ns
-	 * (ties to the lower slot), to find the flows that drain in a given
-	 * ns without a search. */
+	 * (ties in the order drain times were set, dseq), to find the flows
+	 * that drain in a given ns without a search; and the one engine
+	 * event of the net for drains, at the earliest drain time. */
 	uint32_t *dheap, ndheap;
+	uint64_t next_dseq;
+	sim_event_id drain_ev;
+	uint64_t drain_ev_ns; /* SIM_TIME_MAX when there is none */
 
 	/* Scratch of one change, sized for every link and flow slot. */
 	uint32_t epoch;
@@ -141,18 +208,27 @@ struct net {
 	uint32_t *gone, ngone;        /* flows leaving their links */
 	const uint32_t *origin;       /* where the documented search starts */
 	uint32_t norigin;
+	uint32_t *pend, npend; /* flows whose rate must be checked */
 	uint32_t *comp_links, ncomp_links;
-	uint32_t *comp_flows, ncomp_flows;
+	uint32_t *comp_groups, ncomp_groups;
 	capped *caps;
 	change *changes;
-	uint32_t *heap, nheap;
-	uint32_t nleft; /* constrained flows not yet frozen */
+	hentry *heap;
+	uint32_t nheap;
+	uint32_t nleft; /* collected groups not yet frozen */
 	uint32_t *stack;
 	uint32_t rank_epoch;
 	bool ranked; /* the component search of this change is done */
 	uint32_t *rank_links;
 	uint32_t *route;
 	size_t route_cap;
+
+	/* Groups (group.c): slots with a free list, and a hash index by
+	 * (effective cap, binding links) with chains through hnext. */
+	group *groups;
+	uint32_t ngroups, groups_cap, groups_live, gfree_head;
+	uint32_t *gbuckets, nbuckets;
+	uint32_t *sig, sig_cap; /* scratch: one flow's binding links */
 
 	void (*hook)(void *ctx, const net *n);
 	void *hook_ctx;
@@ -167,12 +243,23 @@ static inline bool is_tight(const link_state *l)
 	return l->tight;
 }
 
-/* share.c: collects into n->comp_flows the flows a change can affect
- * (the changed flow cf, or NIL, and the tight components through the
+/* group.c: takes a sharing flow out of its group (a no-op for NIL),
+ * freeing the group when it empties. O(the group's links). */
+void net_group_leave(net *n, uint32_t fi);
+/* group.c: puts a sharing flow that has no group into the group of its
+ * current binding links and effective cap (made if new), or sets group
+ * NIL if it crosses no binding link; and makes it pending (n->pend) for
+ * this change. O(h log h) expected. */
+void net_group_join(net *n, uint32_t fi);
+/* group.c: frees every group's memory (at the net's end). */
+void net_groups_fini(net *n);
+
+/* share.c: collects into n->comp_groups the groups a change can affect
+ * (those of the pending flows, and the binding components through the
  * change's seeds); see the comment at the top of flow.c. */
-void net_collect(net *n, uint32_t cf);
-/* share.c: max-min fair rates (new_rate_bps) of the collected flows by
- * water-filling over their tight links. */
+void net_collect(net *n);
+/* share.c: max-min fair rates (new_rate_bps) of the collected groups by
+ * water-filling over their binding links. */
 void net_waterfill(net *n);
 
 #endif /* VDCSIM_NET_INTERNAL_H */

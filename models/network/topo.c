@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The topology: named nodes, full-duplex links stored as pairs of directed
- * links, a hashed name index, and shortest routes by breadth-first search
- * with each source's tree cached. Nothing here knows about flows, except
- * that a net freezes the topology it is built on.
+ * links, a hashed name index, and shortest routes: in closed form on an
+ * untouched datacenter fabric (dc_topo.c), else by breadth-first search
+ * with a bounded number of source trees cached. Nothing here knows about
+ * flows, except that a net freezes the topology it is built on.
  */
 #include "net.h"
 #include "net_internal.h"
@@ -15,10 +16,12 @@
 
 /* One source's shortest-path tree: for each node, the directed link by
  * which the search reached it (NIL for the source and unreachable nodes)
- * and its distance in hops. */
+ * and its distance in hops; `used` is the cache clock at its last use. */
 typedef struct tree {
 	uint32_t *via;
 	uint32_t *hops;
+	uint32_t src;
+	uint64_t used;
 } tree;
 
 struct net_topo {
@@ -35,9 +38,18 @@ struct net_topo {
 	uint32_t *first, *out;
 	bool adj_stale;
 
-	tree *trees; /* by source; via == NULL until computed */
-	uint32_t trees_cap;
+	/* At most NET_TOPO_PATH_TREES source trees (via == NULL: a free
+	 * slot), the least recently used evicted first; which trees are
+	 * cached never changes a route, only what it costs. */
+	tree trees[NET_TOPO_PATH_TREES];
+	uint64_t clock;
 	uint32_t *queue; /* search scratch */
+
+	/* Set by net_topo_create_dc, cleared by any later node or link: the
+	 * fabric's parameters, from which routes are computed without a
+	 * search (dc_route). */
+	net_dc_params dc;
+	bool is_dc;
 
 	uint32_t *index; /* name hash table, see index_insert */
 	size_t index_cap;
@@ -54,7 +66,7 @@ net_topo *net_topo_create(void)
 
 static void trees_clear(net_topo *t)
 {
-	for (uint32_t i = 0; i < t->trees_cap; i++) {
+	for (uint32_t i = 0; i < NET_TOPO_PATH_TREES; i++) {
 		free(t->trees[i].via);
 		free(t->trees[i].hops);
 		t->trees[i].via = t->trees[i].hops = NULL;
@@ -73,7 +85,6 @@ void net_topo_destroy(net_topo *t)
 	free(t->first);
 	free(t->out);
 	trees_clear(t);
-	free(t->trees);
 	free(t->queue);
 	free(t->index);
 	free(t);
@@ -143,6 +154,7 @@ int net_topo_node_add(net_topo *t, net_node_kind kind, const char *name,
 	/* Cached trees are sized by the node count. */
 	trees_clear(t);
 	t->adj_stale = true;
+	t->is_dc = false;
 	return 0;
 }
 
@@ -166,6 +178,7 @@ int net_topo_link_add_asym(net_topo *t, uint32_t a, uint32_t b,
 		*link = t->nlinks / 2;
 	t->nlinks += 2;
 	t->adj_stale = true;
+	t->is_dc = false;
 	trees_clear(t);
 	return 0;
 }
@@ -226,26 +239,33 @@ static void adj_rebuild(net_topo *t)
 	for (uint32_t l = 0; l < t->nlinks; l++)
 		t->out[fill[t->links[l].from]++] = l;
 	free(fill);
-	if (t->trees_cap < t->nnodes) {
-		t->trees = sim_xrealloc(t->trees, t->nnodes, sizeof *t->trees);
-		memset(t->trees + t->trees_cap, 0,
-		       (t->nnodes - t->trees_cap) * sizeof *t->trees);
-		t->trees_cap = t->nnodes;
-	}
 	t->queue = sim_xrealloc(t->queue, (size_t)t->nnodes + 1,
 				sizeof *t->queue);
 	t->adj_stale = false;
 }
 
+/* src's tree: cached, or searched into the free or least recently used
+ * slot. O(NET_TOPO_PATH_TREES) to look up, O(nodes + links) to search. */
 static const tree *tree_of(net_topo *t, uint32_t src)
 {
 	if (t->adj_stale)
 		adj_rebuild(t);
-	tree *tr = &t->trees[src];
-	if (tr->via)
-		return tr;
-	tr->via = sim_xmalloc((size_t)t->nnodes * sizeof *tr->via);
-	tr->hops = sim_xmalloc((size_t)t->nnodes * sizeof *tr->hops);
+	tree *tr = NULL;
+	for (uint32_t i = 0; i < NET_TOPO_PATH_TREES; i++) {
+		tree *c = &t->trees[i];
+		if (c->via && c->src == src) {
+			c->used = ++t->clock;
+			return c;
+		}
+		if (!tr || (tr->via && (!c->via || c->used < tr->used)))
+			tr = c;
+	}
+	if (!tr->via) {
+		tr->via = sim_xmalloc((size_t)t->nnodes * sizeof *tr->via);
+		tr->hops = sim_xmalloc((size_t)t->nnodes * sizeof *tr->hops);
+	}
+	tr->src = src;
+	tr->used = ++t->clock;
 	for (uint32_t v = 0; v < t->nnodes; v++) {
 		tr->via[v] = NIL;
 		tr->hops[v] = NIL;
@@ -267,11 +287,28 @@ static const tree *tree_of(net_topo *t, uint32_t src)
 	return tr;
 }
 
+/* The route of an untouched datacenter fabric into links (which holds
+ * NET_DC_MAX_HOPS); returns its length. */
+static size_t route_dc(const net_topo *t, uint32_t src, uint32_t dst,
+		       uint32_t *links)
+{
+	return dc_route(&t->dc, src, dst, links);
+}
+
 int net_topo_path(net_topo *t, uint32_t src, uint32_t dst, uint32_t *links,
 		  size_t cap, size_t *nlinks)
 {
 	if (src >= t->nnodes || dst >= t->nnodes)
 		return SIM_EINPUT;
+	if (t->is_dc) {
+		uint32_t r[NET_DC_MAX_HOPS];
+		size_t n = route_dc(t, src, dst, r);
+		for (size_t i = 0; i < n && i < cap; i++)
+			links[i] = r[i];
+		if (nlinks)
+			*nlinks = n;
+		return 0;
+	}
 	const tree *tr = tree_of(t, src);
 	if (tr->hops[dst] == NIL)
 		return SIM_ENOENT;
@@ -295,16 +332,41 @@ int net_topo_path_latency(net_topo *t, uint32_t src, uint32_t dst,
 {
 	if (src >= t->nnodes || dst >= t->nnodes)
 		return SIM_EINPUT;
-	const tree *tr = tree_of(t, src);
-	if (tr->hops[dst] == NIL)
-		return SIM_ENOENT;
 	uint64_t sum = 0;
-	for (uint32_t v = dst; v != src;) {
-		const net_link_desc *l = &t->links[tr->via[v]];
-		sum = sim_time_add(sum, l->latency_ns);
-		v = l->from;
+	if (t->is_dc) {
+		uint32_t r[NET_DC_MAX_HOPS];
+		size_t n = route_dc(t, src, dst, r);
+		for (size_t i = 0; i < n; i++)
+			sum = sim_time_add(sum, t->links[r[i]].latency_ns);
+	} else {
+		const tree *tr = tree_of(t, src);
+		if (tr->hops[dst] == NIL)
+			return SIM_ENOENT;
+		for (uint32_t v = dst; v != src;) {
+			const net_link_desc *l = &t->links[tr->via[v]];
+			sum = sim_time_add(sum, l->latency_ns);
+			v = l->from;
+		}
 	}
 	if (latency_ns)
 		*latency_ns = sum;
 	return 0;
+}
+
+size_t net_topo_path_cache_bytes(const net_topo *t)
+{
+	size_t bytes = 0;
+	for (uint32_t i = 0; i < NET_TOPO_PATH_TREES; i++)
+		if (t->trees[i].via)
+			bytes += (size_t)t->nnodes *
+				 (sizeof *t->trees[i].via +
+				  sizeof *t->trees[i].hops);
+	return bytes;
+}
+
+void topo_set_dc(net_topo *t, const net_dc_params *p)
+{
+	t->dc = *p;
+	t->is_dc = true;
+	trees_clear(t);
 }
