@@ -327,9 +327,29 @@ fail:
 	return SIM_EINPUT;
 }
 
+static int refuse(const char **why, const char *text)
+{
+	if (why)
+		*why = text;
+	return SIM_EINPUT;
+}
+
 int cfg_parse_bytes(const char *s, uint64_t *out, const char **why)
 {
 	return parse_quantity(s, &bytes_q, out, why);
+}
+
+int cfg_parse_pow2(const char *s, uint64_t *out, const char **why)
+{
+	uint64_t v;
+	int rc = parse_quantity(s, &bytes_q, &v, why);
+	if (rc != 0)
+		return rc;
+	if (v == 0 || (v & (v - 1)) != 0)
+		return refuse(why, "not a power of two (expected a power-of-two "
+				   "size such as 4KiB)");
+	*out = v;
+	return 0;
 }
 
 int cfg_parse_rate(const char *s, uint64_t *out, const char **why)
@@ -342,12 +362,6 @@ int cfg_parse_time(const char *s, uint64_t *out, const char **why)
 	return parse_quantity(s, &time_q, out, why);
 }
 
-static int refuse(const char **why, const char *text)
-{
-	if (why)
-		*why = text;
-	return SIM_EINPUT;
-}
 
 /* Reads decimal digits into *mag; false on overflow past limit. */
 static bool scan_magnitude(const char *s, uint64_t limit, uint64_t *mag,
@@ -527,6 +541,7 @@ const char *cfg_type_unit(cfg_type t)
 {
 	switch (t) {
 	case CFG_T_BYTES:
+	case CFG_T_POW2:
 		return "B";
 	case CFG_T_RATE:
 		return "bit/s";
@@ -558,6 +573,8 @@ const char *cfg_type_expect(cfg_type t)
 		return "a number";
 	case CFG_T_BYTES:
 		return "a size such as 512MiB";
+	case CFG_T_POW2:
+		return "a power-of-two size such as 4KiB";
 	case CFG_T_RATE:
 		return "a rate such as 1Gbit/s";
 	case CFG_T_TIME:
