@@ -197,6 +197,7 @@ static const char *type_name(cfg_type t)
 	case CFG_T_UINT: return "uint";
 	case CFG_T_FLOAT: return "float";
 	case CFG_T_BYTES: return "size";
+	case CFG_T_POW2: return "size 2^k";
 	case CFG_T_RATE: return "rate";
 	case CFG_T_TIME: return "time";
 	case CFG_T_PERCENT: return "percent";

@@ -23,6 +23,9 @@
  * (reference migration.md §1.3). */
 #define DEFAULT_BANDWIDTHS "128Mibit/s,256Mibit/s,512Mibit/s"
 #define DEFAULT_ITERATIONS 5
+/* Most points (start times x bandwidths x iteration counts) one analysis
+ * evaluates and writes: about 640 MB of results. */
+#define MAX_WWS_POINTS 1e7
 /* About this many start times across the trace unless --step says. */
 #define DEFAULT_STARTS 400
 #define DEFAULT_BINS 40
@@ -205,9 +208,9 @@ static const sim_table hist_table = {
 	"dirty_rate_hist", "histogram of the per-sample dirtying rate",
 	hist_cols, sizeof hist_cols / sizeof hist_cols[0]};
 
-static int write_tables(const trace_pages *t, const wws_opts *o,
-			const uint64_t *rates, size_t nrates, sim_results *r,
-			sim_diag *d)
+/* The spacing of start times: --step, or about DEFAULT_STARTS starts
+ * across the trace but never closer than its sampling interval. */
+static uint64_t start_step(const trace_pages *t, const wws_opts *o)
 {
 	uint64_t last = t->time_ns[t->nsamples - 1];
 	uint64_t step = o->step_ns;
@@ -218,9 +221,42 @@ static int write_tables(const trace_pages *t, const wws_opts *o,
 		if (step == 0)
 			step = 1;
 	}
-	size_t nstarts = (size_t)(last / step);
-	if (nstarts == 0)
-		nstarts = 1;
+	return step;
+}
+
+static size_t start_count(const trace_pages *t, uint64_t step)
+{
+	uint64_t n = t->time_ns[t->nsamples - 1] / step;
+	return n == 0 ? 1 : (size_t)n;
+}
+
+/* Refuses an analysis whose table would pass MAX_WWS_POINTS points (a
+ * --step of 1ns over a long trace asks for billions); 0 or -1 after saying
+ * what to change. */
+static int check_size(const trace_pages *t, const wws_opts *o, size_t nrates)
+{
+	uint64_t step = start_step(t, o);
+	double points = (double)start_count(t, step) * (double)nrates *
+			((double)o->iterations + 1);
+	if (points <= MAX_WWS_POINTS)
+		return 0;
+	double per_start = (double)nrates * ((double)o->iterations + 1);
+	double min_step_s = (double)t->time_ns[t->nsamples - 1] * 1e-9 /
+			    (MAX_WWS_POINTS / per_start);
+	cli_error("wws: %zu start times x %zu bandwidth(s) x %u iteration "
+		  "counts is %.3g points (expected at most %.0e: use a --step "
+		  "of at least %.3g s)",
+		  start_count(t, step), nrates, o->iterations + 1u, points,
+		  MAX_WWS_POINTS, min_step_s);
+	return -1;
+}
+
+static int write_tables(const trace_pages *t, const wws_opts *o,
+			const uint64_t *rates, size_t nrates, sim_results *r,
+			sim_diag *d)
+{
+	uint64_t step = start_step(t, o);
+	size_t nstarts = start_count(t, step);
 	uint64_t *starts = sim_xcalloc(nstarts, sizeof *starts);
 	for (size_t i = 0; i < nstarts; i++)
 		starts[i] = (uint64_t)i * step;
@@ -312,6 +348,10 @@ int cli_cmd_wws(int argc, char **argv)
 	if (t->nsamples == 0) {
 		cli_error("wws: %s: the trace has no samples (expected at least one "
 			  "sample line)", o.trace);
+		status = CLI_USAGE;
+		goto out;
+	}
+	if (check_size(t, &o, nrates) != 0) {
 		status = CLI_USAGE;
 		goto out;
 	}

@@ -174,6 +174,38 @@ int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
 /* Frees a config and the traces it read; NULL is a no-op. */
 void dc_config_destroy(dc_config *c);
 
+/* What one run of a config will do and write, estimated from its
+ * parameters alone (nothing is simulated). Counts are exact where the
+ * config fixes them (hosts, links, host samples) and lower bounds where the
+ * model may do more (a migration takes at least its memory and disk over
+ * min(max_rate, NIC); link samples are counted for every link, idle or
+ * not, over at least that long a run). Saturating. */
+typedef struct dc_estimate {
+	uint64_t hosts;
+	uint64_t links;        /* directed */
+	uint64_t host_samples; /* rows */
+	uint64_t link_samples; /* rows */
+	uint64_t rows;         /* every table */
+	uint64_t bytes;        /* database and CSVs, roughly 64 B a row */
+	uint64_t events;       /* at least */
+	double min_end_s;      /* the run's simulated end, at least */
+	double page_writes;    /* page-exact guest writes drawn, at least */
+} dc_estimate;
+
+/* The bounds a run must stay within unless large runs are allowed. */
+#define DC_MAX_ROWS UINT64_C(100000000)     /* ~6 GB of results per run */
+#define DC_MAX_EVENTS UINT64_C(10000000000) /* minutes of simulation */
+#define DC_MAX_PAGE_WRITES 1e10             /* per page-exact migration */
+
+/* Fills *out for one run of c. O(VMs + migrations). */
+void dc_config_estimate(const dc_config *c, dc_estimate *out);
+/* Checks c's estimate against the bounds above, reporting each excess at
+ * the node that causes it (the sampling interval, a migration's fidelity)
+ * with what to change. A migration that could not end within the largest
+ * stored time (2^63 - 1 ns) is refused even when allow_large is set.
+ * Returns 0 or SIM_EINPUT. */
+int dc_config_check_bounds(const dc_config *c, bool allow_large, sim_diag *d);
+
 typedef struct dc_host {
 	char name[32];          /* "rack0/host3", or "dc1/rack0/host3" */
 	uint32_t datacenter;

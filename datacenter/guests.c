@@ -284,7 +284,7 @@ static const cfg_param disk_params[] = {
 		"migration); 0: shared storage"},
 	/* Bradford et al. track dirty blocks at the block device's
 	 * granularity; 4 KiB as a page. */
-	{.name = "block_size", .type = CFG_T_BYTES, .def = "4KiB",
+	{.name = "block_size", .type = CFG_T_POW2, .def = "4KiB",
 	 .min = "512B", .max = "1GiB",
 	 .offset = offsetof(dc_disk_cfg, block_size_bytes),
 	 .doc = "unit of dirty-block tracking"},

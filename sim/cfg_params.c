@@ -63,6 +63,8 @@ static int parse_value(const cfg_param *p, const char *text, pval *v,
 		return cfg_parse_float(text, &v->f, why);
 	case CFG_T_BYTES:
 		return cfg_parse_bytes(text, &v->u, why);
+	case CFG_T_POW2:
+		return cfg_parse_pow2(text, &v->u, why);
 	case CFG_T_RATE:
 		return cfg_parse_rate(text, &v->u, why);
 	case CFG_T_TIME:
@@ -91,6 +93,7 @@ static int compare(cfg_type t, const pval *a, const pval *b)
 		return (a->i > b->i) - (a->i < b->i);
 	case CFG_T_UINT:
 	case CFG_T_BYTES:
+	case CFG_T_POW2:
 	case CFG_T_RATE:
 	case CFG_T_TIME:
 		return (a->u > b->u) - (a->u < b->u);
@@ -145,6 +148,7 @@ static void store(const cfg_param *p, void *out, const pval *v)
 		return;
 	case CFG_T_UINT:
 	case CFG_T_BYTES:
+	case CFG_T_POW2:
 	case CFG_T_RATE:
 	case CFG_T_TIME:
 		memcpy(dst, &v->u, sizeof v->u);

@@ -85,7 +85,8 @@ static const quantity bytes_q = {
 	NULL,
 	"negative size (expected a size such as 512MiB)",
 	"fraction of a byte (expected a whole number of bytes)",
-	"overflow (expected at most 18446744073709551615 B)",
+	"too large (expected at most 9223372036854775807 B, the largest "
+	"size stored exactly)",
 };
 
 static const quantity rate_q = {
@@ -97,7 +98,8 @@ static const quantity rate_q = {
 	"missing unit (expected a rate such as 1Gbit/s)",
 	"negative rate (expected a rate such as 1Gbit/s)",
 	"fraction of a bit/s (expected a whole number of bit/s)",
-	"overflow (expected at most 18446744073709551615 bit/s)",
+	"too large (expected at most 9223372036854775807 bit/s, the "
+	"largest rate stored exactly)",
 };
 
 static const quantity time_q = {
@@ -107,7 +109,8 @@ static const quantity time_q = {
 	"missing unit (expected a duration such as 10ms)",
 	"negative duration (expected a duration such as 10ms)",
 	"fraction of a nanosecond (expected a whole number of ns)",
-	"overflow (expected at most 18446744073709551615 ns)",
+	"too large (expected at most 9223372036854775807 ns, about 292 "
+	"years, the longest duration stored exactly)",
 };
 
 /* Enough significant digits for any sensible input; with the largest
@@ -308,6 +311,10 @@ static int parse_quantity(const char *s, const quantity *q, uint64_t *out,
 	}
 	uint64_t v;
 	int rc = scale_exact(&dec, mult, &v);
+	/* Results are SQLite integers, signed 64-bit: a quantity past
+	 * INT64_MAX would come out negative there, so it is refused here. */
+	if (rc == 0 && v > (uint64_t)INT64_MAX)
+		rc = 2;
 	if (rc) {
 		bad = rc == 1 ? q->fraction : q->overflow;
 		goto fail;
@@ -320,9 +327,29 @@ fail:
 	return SIM_EINPUT;
 }
 
+static int refuse(const char **why, const char *text)
+{
+	if (why)
+		*why = text;
+	return SIM_EINPUT;
+}
+
 int cfg_parse_bytes(const char *s, uint64_t *out, const char **why)
 {
 	return parse_quantity(s, &bytes_q, out, why);
+}
+
+int cfg_parse_pow2(const char *s, uint64_t *out, const char **why)
+{
+	uint64_t v;
+	int rc = parse_quantity(s, &bytes_q, &v, why);
+	if (rc != 0)
+		return rc;
+	if (v == 0 || (v & (v - 1)) != 0)
+		return refuse(why, "not a power of two (expected a power-of-two "
+				   "size such as 4KiB)");
+	*out = v;
+	return 0;
 }
 
 int cfg_parse_rate(const char *s, uint64_t *out, const char **why)
@@ -335,12 +362,6 @@ int cfg_parse_time(const char *s, uint64_t *out, const char **why)
 	return parse_quantity(s, &time_q, out, why);
 }
 
-static int refuse(const char **why, const char *text)
-{
-	if (why)
-		*why = text;
-	return SIM_EINPUT;
-}
 
 /* Reads decimal digits into *mag; false on overflow past limit. */
 static bool scan_magnitude(const char *s, uint64_t limit, uint64_t *mag,
@@ -520,6 +541,7 @@ const char *cfg_type_unit(cfg_type t)
 {
 	switch (t) {
 	case CFG_T_BYTES:
+	case CFG_T_POW2:
 		return "B";
 	case CFG_T_RATE:
 		return "bit/s";
@@ -551,6 +573,8 @@ const char *cfg_type_expect(cfg_type t)
 		return "a number";
 	case CFG_T_BYTES:
 		return "a size such as 512MiB";
+	case CFG_T_POW2:
+		return "a power-of-two size such as 4KiB";
 	case CFG_T_RATE:
 		return "a rate such as 1Gbit/s";
 	case CFG_T_TIME:

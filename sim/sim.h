@@ -333,7 +333,9 @@ void cfg_error(sim_diag *d, const cfg_node *n, const char *fmt, ...)
  * the result is an integer; fractional inputs ("1.5GiB") are allowed and
  * must come out whole in the base unit (bytes, bit/s, ns) after rounding to
  * nearest is within 1e-9 relative; otherwise an error.
- *   bytes: B kB MB GB TB (10^3..) KiB MiB GiB TiB (2^10..); bare number = B
+ *   bytes: B kB MB GB TB (10^3..) KiB MiB GiB TiB (2^10..); bare number = B;
+ *          below 2^63 (what results store exactly); CFG_T_POW2 sizes must
+ *          also be powers of two
  *   rate:  bit/s kbit/s Mbit/s Gbit/s Tbit/s Kibit/s Mibit/s Gibit/s B/s kB/s
  *          MB/s GB/s KiB/s MiB/s GiB/s; stored in bit/s; bare number refused
  *   time:  ns us ms s min h; stored in ns; bare number refused
@@ -346,6 +348,7 @@ typedef enum cfg_type {
 	CFG_T_UINT,    /* uint64_t */
 	CFG_T_FLOAT,   /* double, finite */
 	CFG_T_BYTES,   /* uint64_t bytes */
+	CFG_T_POW2,    /* uint64_t bytes, a power of two (page, block sizes) */
 	CFG_T_RATE,    /* uint64_t bit/s */
 	CFG_T_TIME,    /* uint64_t ns */
 	CFG_T_PERCENT, /* double fraction */
@@ -362,6 +365,7 @@ const char *cfg_type_expect(cfg_type t);
 /* Each parser returns 0, or SIM_EINPUT with a static explanation in *why
  * saying what was expected ("unknown unit 'Mb' (expected one of B, kB, ...)"). */
 int cfg_parse_bytes(const char *s, uint64_t *out, const char **why);
+int cfg_parse_pow2(const char *s, uint64_t *out, const char **why);
 int cfg_parse_rate(const char *s, uint64_t *out, const char **why);
 int cfg_parse_time(const char *s, uint64_t *out, const char **why);
 int cfg_parse_percent(const char *s, double *out, const char **why);

@@ -892,8 +892,9 @@ trace_pages_builder *trace_pages_builder_create(uint64_t pages,
 		sim_panic("trace builder: page size %" PRIu64
 			  " (expected a power of two from 512 to 2^30)",
 			  page_size);
-	if (interval_ns == 0)
-		sim_panic("trace builder: interval of 0 ns");
+	if (interval_ns == 0 || interval_ns > (uint64_t)INT64_MAX)
+		sim_panic("trace builder: interval of %" PRIu64 " ns (expected "
+			  "1 to 2^63 - 1)", interval_ns);
 	trace_pages_builder *b = sim_xcalloc(1, sizeof *b);
 	acc_init(&b->a, pages, page_size, interval_ns);
 	return b;

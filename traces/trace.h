@@ -57,7 +57,8 @@ void trace_pages_destroy(trace_pages *t);
 
 /* Builds a trace sample by sample (for generators and tests). Creating one
  * panics on pages outside 1..2^32, a page_size that is not a power of two
- * from 512 to 2^30, or interval_ns 0 (callers validate user input first).
+ * from 512 to 2^30, or interval_ns outside 1..2^63-1 (the durations a
+ * config or trace can state; callers validate user input first).
  * The parser also refuses files over 1 GiB and traces of more than 2^28
  * listed pages (see traces/page-dirty-format.md). */
 typedef struct trace_pages_builder trace_pages_builder;

@@ -100,7 +100,7 @@ mem_round_est mem_hotcold_round(const mem_hotcold *m, mem_pageset send,
  * ------------------------------------------------------------------------ */
 
 static const cfg_param dirtying_params[] = {
-	{.name = "page_size", .type = CFG_T_BYTES, .def = "4KiB",
+	{.name = "page_size", .type = CFG_T_POW2, .def = "4KiB",
 	 .min = "512B", .max = "1GiB",
 	 .offset = offsetof(mem_dirtying_cfg, page_size_bytes),
 	 .doc = "guest page size (x86: 4KiB)"},

@@ -54,4 +54,11 @@ rc=0; "$VDCSIM" trace-gen specwbe >/dev/null 2>err.txt || rc=$?
 check unknown_preset_exits_2 [ $rc -eq 2 ]
 check unknown_preset_suggests grep -q "did you mean 'specweb'" err.txt
 
+# --step 1ns over a trace asks for billions of points: refused before any
+# output, with the smallest step that fits.
+rc=0; "$VDCSIM" wws q1.pdt --step 1ns -o tiny >/dev/null 2>err.txt || rc=$?
+check tiny_step_exits_2 [ $rc -eq 2 ]
+check tiny_step_says_the_smallest_step grep -q "points (expected at most 1e+07: use a --step of at least" err.txt
+check tiny_step_writes_nothing bash -c "[ ! -e tiny ] && [ ! -e tiny.partial ]"
+
 finish

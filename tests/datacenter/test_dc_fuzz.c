@@ -270,6 +270,7 @@ static const char *pick_extreme(gsl_rng *r, const cfg_param *p)
 	case CFG_T_PERCENT:
 		return PICK(float_extremes);
 	case CFG_T_BYTES:
+	case CFG_T_POW2:
 		return PICK(bytes_extremes);
 	case CFG_T_RATE:
 		return PICK(rate_extremes);

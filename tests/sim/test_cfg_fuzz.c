@@ -462,9 +462,10 @@ Test(cfg_fuzz, random_unit_texts_never_crash_and_integers_round_trip)
 			     cfg_parse_bool(s, &b, &why)};
 		for (size_t k = 0; k < sizeof rcs / sizeof *rcs; k++)
 			cr_assert(rcs[k] == 0 || rcs[k] == SIM_EINPUT);
-		/* Any 64-bit count of bytes reads back exactly. */
+		/* Any count of bytes that SQLite stores exactly (below 2^63)
+		 * reads back exactly. */
 		uint64_t want = gsl_rng_get(r);
-		want = want << 32 ^ gsl_rng_get(r);
+		want = (want << 32 ^ gsl_rng_get(r)) >> 1;
 		char t[40];
 		snprintf(t, sizeof t, "%" PRIu64 "B", want);
 		cr_assert(eq(int, cfg_parse_bytes(t, &u, &why), 0));

@@ -92,11 +92,11 @@ Test(cfg_units, sizes_use_si_and_binary_prefixes_exactly)
 		{"007MB", 7000000},
 		{"1.000000B", 1},
 		{"0.000001MB", 1},
-		{"18446744073709551615B", UINT64_MAX},
-		{"18446744073709551615", UINT64_MAX},
-		{"16777215.999999999999TiB", UINT64_C(18446744073709551615)},
+		{"9223372036854775807B", UINT64_C(9223372036854775807)},
+		{"9223372036854775807", UINT64_C(9223372036854775807)},
+		{"8388607.999999999999TiB", UINT64_C(9223372036854775807)},
 		{"15.99999999999999999999999999999999KiB", 16384},
-		{"8388608TiB", UINT64_C(9223372036854775808)},
+		{"8388607TiB", UINT64_C(9223370937343148032)},
 	};
 	check_good(cfg_parse_bytes, cases, N(cases));
 }
@@ -142,15 +142,18 @@ Test(cfg_units, sizes_that_are_not_whole_unknown_negative_or_too_big_are_refused
 		{"+1B", "expected a size such as 512MiB"},
 		{" 1B", "expected a size such as 512MiB"},
 		{".5KiB", "expected a size such as 512MiB"},
+		{"8388608TiB", "too large (expected at most 9223372036854775807 B, the largest size stored exactly)"},
+		{"9223372036854775808", "too large (expected at most 9223372036854775807 B, the largest size stored exactly)"},
+		{"8EiB", bytes_unknown},
 		{"18446744073709551616",
-		 "overflow (expected at most 18446744073709551615 B)"},
+		 "too large (expected at most 9223372036854775807 B, the largest size stored exactly)"},
 		{"16777216TiB",
-		 "overflow (expected at most 18446744073709551615 B)"},
+		 "too large (expected at most 9223372036854775807 B, the largest size stored exactly)"},
 		{"18446744073709551615.6B",
-		 "overflow (expected at most 18446744073709551615 B)"},
+		 "too large (expected at most 9223372036854775807 B, the largest size stored exactly)"},
 		{"1000000000000000000000000000000000000000000000000000000000000"
 		 "000000000B",
-		 "overflow (expected at most 18446744073709551615 B)"},
+		 "too large (expected at most 9223372036854775807 B, the largest size stored exactly)"},
 		{"0.00000000000000000000000000000000000000000000000000000000000"
 		 "00000000001B",
 		 "too many digits (expected at most 60 significant digits)"},
@@ -200,7 +203,9 @@ Test(cfg_units, rates_need_a_known_unit_and_a_whole_bit_count)
 		 "fraction of a bit/s (expected a whole number of bit/s)"},
 		{"-1Mbit/s", "negative rate (expected a rate such as 1Gbit/s)"},
 		{"3000000000GB/s",
-		 "overflow (expected at most 18446744073709551615 bit/s)"},
+		 "too large (expected at most 9223372036854775807 bit/s, the largest rate stored exactly)"},
+		{"9223372036854775808bit/s",
+		 "too large (expected at most 9223372036854775807 bit/s, the largest rate stored exactly)"},
 		{"fast", "expected a rate such as 1Gbit/s"},
 	};
 	check_bad(cfg_parse_rate, cases, N(cases));
@@ -219,7 +224,8 @@ Test(cfg_units, durations_are_stored_in_nanoseconds)
 		{"2min", UINT64_C(120000000000)},
 		{"1h", UINT64_C(3600000000000)},
 		{"1.5h", UINT64_C(5400000000000)},
-		{"5000000h", UINT64_C(18000000000000000000)},
+		{"2562047h", UINT64_C(9223369200000000000)},
+		{"9223372036854775807ns", UINT64_C(9223372036854775807)},
 		{"0ms", 0},
 		/* 0.1 ns off a second is within the 1e-9 relative tolerance. */
 		{"1.0000000001s", UINT64_C(1000000000)},
@@ -240,8 +246,8 @@ Test(cfg_units, durations_need_a_unit_and_whole_nanoseconds)
 		{"0.0000000015s",
 		 "fraction of a nanosecond (expected a whole number of ns)"},
 		{"-10ms", "negative duration (expected a duration such as 10ms)"},
-		{"6000000h",
-		 "overflow (expected at most 18446744073709551615 ns)"},
+		{"2562048h",
+		 "too large (expected at most 9223372036854775807 ns, about 292 years, the longest duration stored exactly)"},
 		{"soon", "expected a duration such as 10ms"},
 	};
 	check_bad(cfg_parse_time, cases, N(cases));

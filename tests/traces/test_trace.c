@@ -537,7 +537,7 @@ Test(trace_save, intervals_are_written_in_the_largest_exact_unit,
 	} cases[] = {
 		{7200000000000, "2h"}, {120000000000, "2min"}, {1000000000, "1s"},
 		{50000000, "50ms"},    {1500, "1500ns"},       {3000, "3us"},
-		{UINT64_MAX, "18446744073709551615ns"},
+		{(uint64_t)INT64_MAX, "9223372036854775807ns"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		trace_pages_builder *b =
