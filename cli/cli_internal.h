@@ -79,10 +79,22 @@ bool cli_exists(const char *path);
  * and NAME.partial staging directory are both free. New string. */
 char *cli_default_outdir(const char *name);
 /* True if name can be one path component (no '/', no control characters,
- * not "." or ".."). */
+ * not "." or ".."). For names made from file names (wws-TRACE); names a
+ * user gives follow SIM_NAME_RULE, checked when the config loads. */
 bool cli_safe_name(const char *name);
-/* Writes text to path through path.tmp and a rename; reports in d. */
+/* Writes text to path with sim_file_put (a fresh temporary, synced and
+ * renamed; an existing regular file is replaced, anything else at path is
+ * refused); reports in d. */
 int cli_write_file(const char *path, const char *text, sim_diag *d);
+/* The results directory named by -o ARG of command cmd: ARG without its
+ * trailing slashes ("out/", "out//" -> "out"; "./out" stays), so that its
+ * staging directory is the sibling "out.partial". An ARG whose last
+ * component is empty, "." or ".." is reported and gives NULL. New string. */
+char *cli_outdir_arg(const char *cmd, const char *arg);
+/* The time limit of one gnuplot run: SIM_PLOTS_TIMEOUT_ENV if set (a time;
+ * 0s for none), else SIM_PLOTS_TIMEOUT_NS. A bad value is reported in d
+ * and gives SIM_EINPUT. */
+int cli_plots_timeout(uint64_t *timeout_ns, sim_diag *d);
 
 /* Draws every plot of plots/ (found through cli_datadir) whose tables are
  * in the results directory dir, into dir. Returns as sim_plots_render, or
@@ -100,7 +112,8 @@ int cli_results_publish(sim_results *r, int rc, const char *dir, bool svg,
  * says what is wrong for command cmd and returns -1 if it is bad. */
 int cli_check_seed(const char *cmd, const char *s);
 
-/* Prints "vdcsim: " + message to stderr. */
+/* Prints "vdcsim: " + message to stderr as one line, control characters
+ * of the message escaped by sim_escape. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the diagnostics' text to stderr. */
 void cli_print_diag(const sim_diag *d);

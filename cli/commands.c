@@ -14,12 +14,22 @@
 
 void cli_error(const char *fmt, ...)
 {
-	va_list ap;
-	fputs("vdcsim: ", stderr);
+	/* Formatted first and escaped whole, as sim_diag_verror does: the
+	 * arguments are user text (paths, option values). */
+	va_list ap, aq;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	char *msg = sim_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	msg[0] = '\0';
+	if (n > 0)
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	char *shown = sim_escape(msg);
+	fprintf(stderr, "vdcsim: %s\n", shown);
+	free(shown);
+	free(msg);
 }
 
 void cli_print_diag(const sim_diag *d)
@@ -112,14 +122,16 @@ int cli_cmd_validate(int argc, char **argv)
 		cli_print_diag(&d);
 		status = CLI_USAGE;
 	} else {
+		char *shown = sim_escape(argv[i]);
 		printf("%s: valid: %zu run%s (%zu point%s x %u replication%s), "
 		       "%zu hosts, %zu VMs\n",
-		       argv[i], plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
+		       shown, plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
 		       plan.npoints == 1 ? "" : "s", plan.replications,
 		       plan.replications == 1 ? "" : "s",
 		       (size_t)(plan.point_cfgs[0]->datacenter.racks *
 				plan.point_cfgs[0]->datacenter.hosts_per_rack),
 		       plan.point_cfgs[0]->nvms);
+		free(shown);
 	}
 	cli_plan_fini(&plan);
 	sim_diag_fini(&d);
@@ -133,7 +145,10 @@ static void usage_plot(FILE *f)
 	fputs("usage: vdcsim plot DIR [--svg]\n"
 	      "\n"
 	      "Draws again the plots of results directory DIR from its CSV files,\n"
-	      "with gnuplot and the scripts in plots/ (PNG, or SVG with --svg).\n",
+	      "with gnuplot and the scripts in plots/ (PNG, or SVG with --svg).\n"
+	      "Each plot replaces the one drawn before. gnuplot may run for\n"
+	      "60s per plot; VDCSIM_GNUPLOT_TIMEOUT=TIME changes that (0s: no\n"
+	      "limit).\n",
 	      f);
 }
 
@@ -171,7 +186,9 @@ int cli_cmd_plot(int argc, char **argv)
 			  "install gnuplot-nox)");
 		status = CLI_FAIL;
 	} else {
-		printf("%s: %u plot%s drawn\n", dir, made, made == 1 ? "" : "s");
+		char *shown = sim_escape(dir);
+		printf("%s: %u plot%s drawn\n", shown, made, made == 1 ? "" : "s");
+		free(shown);
 	}
 	sim_diag_fini(&d);
 	return status;

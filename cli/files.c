@@ -31,8 +31,9 @@ int cli_mkdir_p(const char *path)
 
 bool cli_exists(const char *path)
 {
+	/* lstat: a dangling symbolic link still takes the name. */
 	struct stat st;
-	return stat(path, &st) == 0;
+	return lstat(path, &st) == 0;
 }
 
 /* Picks results/NAME, results/NAME-2, ... : the first whose directory and
@@ -63,17 +64,30 @@ bool cli_safe_name(const char *s)
 
 int cli_write_file(const char *path, const char *text, sim_diag *d)
 {
-	char *tmp = sim_xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	int rc = 0;
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
-		sim_diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
-		rc = SIM_EIO;
-	}
-	free(tmp);
-	return rc;
+	return sim_file_put(path, text, strlen(text), SIM_FILE_REPLACE, d);
 }
 
+char *cli_outdir_arg(const char *cmd, const char *arg)
+{
+	size_t n = strlen(arg);
+	while (n > 1 && arg[n - 1] == '/')
+		n--;
+	/* The last component becomes NAME.partial beside NAME: it must be
+	 * a name, not "", ".", ".." or the root. */
+	const char *last = arg;
+	for (size_t i = 0; i < n; i++)
+		if (arg[i] == '/')
+			last = arg + i + 1;
+	size_t lastlen = n - (size_t)(last - arg);
+	if (lastlen == 0 || (lastlen == 1 && last[0] == '.') ||
+	    (lastlen == 2 && last[0] == '.' && last[1] == '.')) {
+		cli_error("%s: -o '%s': expected a new directory name (not '.', "
+			  "'..' or '/')",
+			  cmd, arg);
+		return NULL;
+	}
+	return sim_xasprintf("%.*s", (int)n, arg);
+}
 
 int cli_check_seed(const char *cmd, const char *s)
 {
@@ -87,11 +101,32 @@ int cli_check_seed(const char *cmd, const char *s)
 	return 0;
 }
 
+int cli_plots_timeout(uint64_t *timeout_ns, sim_diag *d)
+{
+	*timeout_ns = SIM_PLOTS_TIMEOUT_NS;
+	const char *env = getenv(SIM_PLOTS_TIMEOUT_ENV);
+	if (!env || !*env)
+		return 0;
+	const char *why = NULL;
+	if (cfg_parse_time(env, timeout_ns, &why) != 0) {
+		sim_diag_error(d, NULL, 0, 0,
+			       "vdcsim: %s='%s': %s (expected a time such as "
+			       "90s, or 0s for no limit)",
+			       SIM_PLOTS_TIMEOUT_ENV, env, why ? why : "bad time");
+		return SIM_EINPUT;
+	}
+	return 0;
+}
+
 int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 		   sim_diag *d)
 {
 	*made = 0;
 	*skipped = false;
+	uint64_t timeout_ns;
+	int rc = cli_plots_timeout(&timeout_ns, d);
+	if (rc != 0)
+		return rc;
 	char *datadir = cli_datadir();
 	if (!datadir) {
 		sim_diag_error(d, NULL, 0, 0,
@@ -101,7 +136,8 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 		return SIM_ENOENT;
 	}
 	char *scripts = sim_xasprintf("%s/plots", datadir);
-	int rc = sim_plots_render(scripts, dir, dir, svg, made, skipped, d);
+	rc = sim_plots_render_timeout(scripts, dir, dir, svg, timeout_ns, made,
+				      skipped, d);
 	free(scripts);
 	free(datadir);
 	return rc;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "trace.h"
 #include "wl.h"
@@ -23,19 +24,22 @@
 
 static void usage_tracegen(FILE *f)
 {
-	fputs("usage: vdcsim trace-gen PRESET|all [-o PATH] [--memory SIZE]\n"
+	fputs("usage: vdcsim trace-gen PRESET|all [-o PATH] [--force] [--memory SIZE]\n"
 	      "                        [--duration TIME] [--interval TIME] [--seed N]\n"
 	      "       vdcsim trace-gen --list\n"
 	      "\n"
 	      "Writes the page-dirty trace (traces/page-dirty-format.md) of a\n"
 	      "synthetic workload preset to PATH (default PRESET.pdt), or of every\n"
 	      "preset into the directory PATH with 'all' (default\n"
-	      "synthetic-traces). Same options and seed: the same bytes.\n"
+	      "synthetic-traces). Same options and seed: the same bytes. An\n"
+	      "existing file is replaced only with --force; a link, device, FIFO\n"
+	      "or directory in its place never is.\n"
 	      "\n"
 	      "  --memory SIZE    VM memory (default: the size the preset was shaped for)\n"
 	      "  --duration TIME  trace length (default " DEFAULT_DURATION ")\n"
 	      "  --interval TIME  sample period (default " DEFAULT_INTERVAL ")\n"
 	      "  --seed N         master seed (default 1)\n"
+	      "  --force          replace existing trace files\n"
 	      "  --list           list the presets\n",
 	      f);
 }
@@ -44,7 +48,7 @@ typedef struct gen_opts {
 	const char *preset, *out;
 	uint64_t memory_bytes; /* 0 = the preset's */
 	uint64_t duration_ns, interval_ns, seed;
-	bool list;
+	bool list, force;
 } gen_opts;
 
 static int bad_value(const char *opt, const char *val, const char *why)
@@ -62,6 +66,7 @@ static int parse_gen_opts(int argc, char **argv, gen_opts *o)
 		{"interval", required_argument, NULL, 'i'},
 		{"seed", required_argument, NULL, 's'},
 		{"list", no_argument, NULL, 'l'},
+		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -78,6 +83,7 @@ static int parse_gen_opts(int argc, char **argv, gen_opts *o)
 		switch (ch) {
 		case 'o': o->out = optarg; break;
 		case 'l': o->list = true; break;
+		case 'f': o->force = true; break;
 		case 'h': usage_tracegen(stdout); return 1;
 		case 'm':
 			if (cfg_parse_bytes(optarg, &o->memory_bytes, &why) != 0)
@@ -128,6 +134,11 @@ static int parse_gen_opts(int argc, char **argv, gen_opts *o)
 	return 0;
 }
 
+static unsigned save_flags(const gen_opts *o)
+{
+	return o->force ? SIM_FILE_REPLACE : 0;
+}
+
 static int generate(const wl_pages_preset *p, const gen_opts *o,
 		    const char *path, sim_diag *d)
 {
@@ -137,12 +148,35 @@ static int generate(const wl_pages_preset *p, const gen_opts *o,
 		return SIM_EINPUT;
 	trace_pages *t = wl_trace_generate(&p->params, pages, PAGE_SIZE,
 					   o->duration_ns, o->interval_ns, o->seed);
-	int rc = trace_pages_save(t, path, d);
-	if (rc == 0)
-		printf("%s: %s, %" PRIu64 " pages of 4 KiB, %zu samples\n", path,
+	int rc = trace_pages_save_as(t, path, save_flags(o), d);
+	if (rc == 0) {
+		char *shown = sim_escape(path);
+		printf("%s: %s, %" PRIu64 " pages of 4 KiB, %zu samples\n", shown,
 		       p->name, pages, t->nsamples);
+		free(shown);
+	}
 	trace_pages_destroy(t);
 	return rc;
+}
+
+/* Checks a destination before any work, so that a bad one fails at once
+ * and leaves nothing written; an existing file is a usage error that
+ * names --force. */
+static int check_dest(const char *path, const gen_opts *o, sim_diag *d)
+{
+	int rc = sim_file_check_target(path, SIM_FILE_REPLACE, d);
+	if (rc == 0 && !o->force && cli_exists(path)) {
+		sim_diag_error(d, path, 0, 0,
+			       "already exists (expected a new file name; "
+			       "--force replaces it)");
+		rc = SIM_EEXIST;
+	}
+	return rc;
+}
+
+static int status_of(int rc)
+{
+	return rc == SIM_EINPUT || rc == SIM_EEXIST ? CLI_USAGE : CLI_FAIL;
 }
 
 int cli_cmd_tracegen(int argc, char **argv)
@@ -164,19 +198,37 @@ int cli_cmd_tracegen(int argc, char **argv)
 	int status = CLI_OK;
 	if (strcmp(o.preset, "all") == 0) {
 		const char *dir = o.out ? o.out : "synthetic-traces";
+		struct stat sb;
 		if (cli_mkdir_p(dir) != 0) {
 			cli_error("trace-gen: cannot create '%s': %s", dir, strerror(errno));
 			sim_diag_fini(&d);
 			return CLI_FAIL;
 		}
-		for (size_t i = 0; wl_pages_preset_at(i) && status == CLI_OK; i++) {
-			const wl_pages_preset *p = wl_pages_preset_at(i);
-			char *path = sim_xasprintf("%s/%s.pdt", dir, p->name);
-			int rc = generate(p, &o, path, &d);
-			if (rc != 0)
-				status = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
-			free(path);
+		if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			cli_error("trace-gen: '%s' is not a directory (expected a "
+				  "folder for the traces of all presets)", dir);
+			sim_diag_fini(&d);
+			return CLI_USAGE;
 		}
+		size_t n = 0;
+		while (wl_pages_preset_at(n))
+			n++;
+		char **paths = sim_xcalloc(n, sizeof *paths);
+		for (size_t i = 0; i < n; i++) {
+			paths[i] = sim_xasprintf("%s/%s.pdt", dir,
+						 wl_pages_preset_at(i)->name);
+			int rc = check_dest(paths[i], &o, &d);
+			if (rc != 0 && status == CLI_OK)
+				status = status_of(rc);
+		}
+		for (size_t i = 0; i < n && status == CLI_OK; i++) {
+			int rc = generate(wl_pages_preset_at(i), &o, paths[i], &d);
+			if (rc != 0)
+				status = status_of(rc);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(paths[i]);
+		free(paths);
 	} else {
 		const wl_pages_preset *p = wl_pages_preset_find(o.preset);
 		if (!p) {
@@ -196,9 +248,11 @@ int cli_cmd_tracegen(int argc, char **argv)
 			return CLI_USAGE;
 		}
 		char *path = o.out ? sim_xstrdup(o.out) : sim_xasprintf("%s.pdt", p->name);
-		int rc = generate(p, &o, path, &d);
+		int rc = check_dest(path, &o, &d);
+		if (rc == 0)
+			rc = generate(p, &o, path, &d);
 		if (rc != 0)
-			status = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+			status = status_of(rc);
 		free(path);
 	}
 	if (status != CLI_OK)

@@ -355,8 +355,18 @@ int cli_cmd_wws(int argc, char **argv)
 		status = CLI_USAGE;
 		goto out;
 	}
+	uint64_t timeout_ns;
+	if (cli_plots_timeout(&timeout_ns, &d) != 0) {
+		cli_print_diag(&d);
+		status = CLI_USAGE;
+		goto out;
+	}
 	if (o.outdir) {
-		final = sim_xstrdup(o.outdir);
+		final = cli_outdir_arg("wws", o.outdir);
+		if (!final) {
+			status = CLI_USAGE;
+			goto out;
+		}
 	} else {
 		const char *base = strrchr(o.trace, '/');
 		base = base ? base + 1 : o.trace;
@@ -432,19 +442,24 @@ int cli_cmd_wws(int argc, char **argv)
 		cli_print_diag(&d);
 		status = CLI_FAIL;
 	}
-	if (rename(staging, final) != 0) {
-		cli_error("cannot rename '%s' to '%s': %s", staging, final,
-			  strerror(errno));
+	/* Never over a directory that appeared meanwhile (rename(2) would
+	 * replace an empty one). */
+	if (sim_path_rename(staging, final, false, &d) != 0) {
+		cli_print_diag(&d);
+		cli_error("wws: the results are complete in '%s'", staging);
 		status = CLI_FAIL;
 		goto out;
 	}
+	char *shown_final = sim_escape(final), *shown_trace = sim_escape(o.trace);
 	printf("%s: writable-working-set analysis of %s (%zu bandwidth%s, 0..%u "
 	       "iterations)\n  results.sqlite, CSV files, %u plot%s\n",
-	       final, o.trace, nrates, nrates == 1 ? "" : "s", o.iterations, made,
-	       made == 1 ? "" : "s");
+	       shown_final, shown_trace, nrates, nrates == 1 ? "" : "s",
+	       o.iterations, made, made == 1 ? "" : "s");
 	if (skipped)
 		printf("  plots skipped: gnuplot is not installed (apt-get install "
-		       "gnuplot-nox, then: vdcsim plot %s)\n", final);
+		       "gnuplot-nox, then: vdcsim plot %s)\n", shown_final);
+	free(shown_final);
+	free(shown_trace);
 out:
 	trace_pages_destroy(t);
 	free(rates);

@@ -16,7 +16,8 @@ const char *const dc_top_keys[] = {"experiment", "datacenter", "vms",
 static const cfg_param experiment_params[] = {
 	{.name = "name", .type = CFG_T_STRING, .def = "experiment",
 	 .offset = offsetof(dc_experiment_cfg, name),
-	 .doc = "names the results directory (results/NAME) and the runs"},
+	 .doc = "names the results directory (results/NAME) and the runs; "
+		"a name: " SIM_NAME_RULE},
 	{.name = "seed", .type = CFG_T_UINT, .def = "1", .min = "0",
 	 .max = "9223372036854775807",
 	 .offset = offsetof(dc_experiment_cfg, seed),
@@ -72,7 +73,8 @@ static const cfg_param fabric_params[] = {
 
 static const cfg_param vm_params[] = {
 	{.name = "name", .type = CFG_T_STRING, .def = NULL,
-	 .offset = offsetof(dc_vm_cfg, name), .doc = "unique VM name"},
+	 .offset = offsetof(dc_vm_cfg, name),
+	 .doc = "unique VM name: " SIM_NAME_RULE},
 	{.name = "host", .type = CFG_T_STRING, .def = "",
 	 .offset = offsetof(dc_vm_cfg, host),
 	 .doc = "initial host (rackR/hostH); empty: datacenter.placement "
@@ -153,6 +155,25 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 	}
 }
 
+/* Reports name at node n (the value of parameter `what`) unless it
+ * follows SIM_NAME_RULE; a long name is shown cut. Returns true if it
+ * does. */
+static bool check_name(const char *what, const char *name, const cfg_node *n,
+		       sim_diag *d)
+{
+	if (sim_name_is_valid(name))
+		return true;
+	size_t len = strlen(name);
+	int shown = len > 40 ? 40 : (int)len;
+	/* Cut at a character boundary, not inside a UTF-8 sequence. */
+	while (shown > 0 && shown < (int)len &&
+	       ((unsigned char)name[shown] & 0xC0) == 0x80)
+		shown--;
+	cfg_error(d, n, "%s: '%.*s%s' is not a valid name (expected %s)", what,
+		  shown, name, shown < (int)len ? "..." : "", SIM_NAME_RULE);
+	return false;
+}
+
 static void load_vms(dc_config *c, const cfg_node *root, const char *base_dir,
 		     sim_diag *d)
 {
@@ -178,11 +199,8 @@ static void load_vms(dc_config *c, const cfg_node *root, const char *base_dir,
 			continue;
 		vm->host_node = cfg_map_get(item, "host");
 		const cfg_node *name = cfg_map_get(item, "name");
-		if (vm->name[0] == '\0') {
-			cfg_error(d, name, "vms[].name: empty name (expected a "
-				  "non-empty, unique VM name)");
+		if (!check_name("vms[].name", vm->name, name, d))
 			continue;
-		}
 		dc_guest_load(c, i, item, base_dir, d);
 		/* Quadratic, but configs list VMs by hand; a thousand VMs cost
 		 * half a million compares. */
@@ -235,8 +253,13 @@ int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
 		dir = sim_xstrdup(base_dir);
 
 	check_top_keys(root, d);
-	cfg_section_load(&experiment_section, cfg_map_get(root, "experiment"),
-			 root, &c->experiment, d);
+	const cfg_node *exn = cfg_map_get(root, "experiment");
+	cfg_section_load(&experiment_section, exn, root, &c->experiment, d);
+	const cfg_node *name_node = cfg_map_get(exn, "name");
+	/* The default name is valid; a given one is checked where it is. */
+	if (name_node && cfg_node_kind(name_node) == CFG_SCALAR &&
+	    c->experiment.name)
+		check_name("experiment.name", c->experiment.name, name_node, d);
 	const cfg_node *dcn = cfg_map_get(root, "datacenter");
 	cfg_section_load(&datacenter_section, dcn, root, &c->datacenter, d);
 	const cfg_node *where = dcn ? dcn : root;

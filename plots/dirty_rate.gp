@@ -1,7 +1,8 @@
 # needs: dirty_rate
 # The page dirtying rate of a trace over time, the curve under Clark et al.'s
 # downtime figures (vdcsim wws).
-# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+# Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
+# with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
 if (svg) {
@@ -15,4 +16,4 @@ set xlabel 'time (s)'
 set ylabel 'dirtying rate (Mibit/s)'
 set grid
 set yrange [0:*]
-plot datadir.'/dirty_rate.csv' using (column('time_s')):(column('rate_mibit_s')) with steps notitle
+plot './dirty_rate.csv' using (column('time_s')):(column('rate_mibit_s')) with steps notitle

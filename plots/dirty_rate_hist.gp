@@ -1,6 +1,7 @@
 # needs: dirty_rate_hist
 # Histogram of a trace's per-sample page dirtying rate (vdcsim wws).
-# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+# Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
+# with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
 if (svg) {
@@ -15,4 +16,4 @@ set ylabel 'samples'
 set grid ytics
 set style fill solid 0.6 border -1
 set yrange [0:*]
-plot datadir.'/dirty_rate_hist.csv' using ((column('from_mibit_s') + column('to_mibit_s')) / 2):(column('samples')):(column('to_mibit_s') - column('from_mibit_s')) with boxes notitle
+plot './dirty_rate_hist.csv' using ((column('from_mibit_s') + column('to_mibit_s')) / 2):(column('samples')):(column('to_mibit_s') - column('from_mibit_s')) with boxes notitle

@@ -2,10 +2,11 @@
 # Downtime against the number of live pre-copy rounds, one curve per
 # maximum migration rate (the downtime-vs-iterations curves of Clark et al.
 # 2005). One point per run of the sweep.
-# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+# Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
+# with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
-f = datadir.'/migrations.csv'
+f = './migrations.csv'
 if (svg) {
     set terminal svg size 900,600 dynamic background rgb 'white'
 } else {

@@ -4,10 +4,11 @@
 # Post-copy's downtime stays flat (only the state is sent paused) while
 # stop-and-copy's grows with memory; pre-copy sits between (Clark §3,
 # Hines & Gopalan 2009). One point per run of the sweep.
-# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+# Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
+# with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
-f = datadir.'/migrations.csv'
+f = './migrations.csv'
 if (svg) {
     set terminal svg size 1200,500 dynamic background rgb 'white'
 } else {

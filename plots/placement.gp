@@ -1,7 +1,8 @@
 # needs: hosts
 # Memory committed on each host at the end of each run, one curve per run:
 # how the placement policy spread the VMs over the hosts.
-# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+# Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
+# with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
 if (svg) {
@@ -10,7 +11,7 @@ if (svg) {
     set terminal pngcairo size 900,600
 }
 set output outfile
-f = datadir.'/hosts.csv'
+f = './hosts.csv'
 stats f using (column('run_id')) nooutput
 nruns = int(STATS_max)
 stats f using (column('host_index')) nooutput

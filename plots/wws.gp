@@ -2,10 +2,11 @@
 # Clark et al. 2005, figures 3-6: expected downtime of the last stop-and-copy
 # against the time migration starts, one curve per number of pre-copy
 # iterations, one panel per bandwidth (vdcsim wws).
-# Called by vdcsim with: datadir (the CSV folder), outfile, svg (0 or 1).
+# Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
+# with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
-f = datadir.'/wws.csv'
+f = './wws.csv'
 stats f using (column('panel')) nooutput
 npanels = int(STATS_max) + 1
 stats f using (column('iterations')) nooutput

@@ -236,13 +236,17 @@ static int load_param(const char *path, const cfg_param *p,
 {
 	cfg_kind kind = cfg_node_kind(n);
 	const char *text = cfg_node_text(n);
-	/* A null is a value that was given but is not of the type (except
-	 * for strings, which take any scalar as written). */
+	/* A null is a value that was given but is not of the type, for
+	 * strings too: "name: ~" or an empty "host:" means nothing, not the
+	 * text "~" or "". Quoted, the same text is a string. */
 	bool null = kind == CFG_SCALAR && !cfg_node_is_quoted(n) &&
 		    is_null_text(text);
-	if (kind != CFG_SCALAR || (null && p->type != CFG_T_STRING)) {
+	if (kind != CFG_SCALAR || null) {
 		char *want = expectation(p);
-		cfg_error(d, n, "%s: expected %s, got %s", path, want,
+		cfg_error(d, n, "%s: expected %s%s, got %s", path, want,
+			  null && p->type == CFG_T_STRING
+				  ? " (quote it to mean the text itself)"
+				  : "",
 			  kind == CFG_SCALAR ? "null" : cfg_kind_name(kind));
 		free(want);
 		return SIM_EINPUT;

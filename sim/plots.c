@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Plots: runs gnuplot on each plots/NAME.gp whose "# needs:" tables have
- * data, writing NAME.png or NAME.svg through a temporary name. gnuplot is
- * an optional run-time tool: without it nothing is drawn and the caller is
- * told. No shell is involved; paths reach gnuplot as argv and -e strings.
+ * data, writing NAME.png or NAME.svg through sim_file. gnuplot is an
+ * optional run-time tool: without it nothing is drawn and the caller is
+ * told. No path reaches gnuplot as text it could interpret: it runs in the
+ * data folder (scripts open "./NAME.csv"), reads its script by absolute
+ * path from argv, and writes its plot to descriptor 3, a temporary this
+ * process created. Each run has a time limit.
  */
+#define _GNU_SOURCE
 #include "sim.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <dirent.h>
 #include <unistd.h>
 
@@ -93,17 +100,29 @@ static char *find_gnuplot(void)
 	return found;
 }
 
-/* gnuplot receives paths inside single-quoted strings, where a quote
- * cannot be written portably and a line break ends the command. Such paths
- * are refused rather than mangled. */
-static int check_quotable(const char *path, sim_diag *d)
+/* Appends text to a gnuplot command as a single-quoted string, the one
+ * place where a string is made for gnuplot. Inside single quotes gnuplot
+ * expands nothing (no backslash escapes, no `backquotes`) and a quote is
+ * written twice; a line break would end the command and cannot be
+ * written, nor can a leading '<' or '|', which make gnuplot's file
+ * commands run a shell. Returns a new string, or NULL for such text. */
+static char *gp_quote(const char *text)
 {
-	if (!strpbrk(path, "'\r\n"))
-		return 0;
-	sim_diag_error(d, path, 0, 0,
-		       "path contains a single quote or a line break, which "
-		       "cannot be passed to gnuplot (rename it)");
-	return SIM_EINPUT;
+	if (text[0] == '<' || text[0] == '|' || strpbrk(text, "\r\n"))
+		return NULL;
+	size_t n = 2;
+	for (const char *p = text; *p; p++)
+		n += *p == '\'' ? 2 : 1;
+	char *out = sim_xmalloc(n + 1), *o = out;
+	*o++ = '\'';
+	for (const char *p = text; *p; p++) {
+		if (*p == '\'')
+			*o++ = '\'';
+		*o++ = *p;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
 }
 
 /* The *.gp files of dir, sorted bytewise (not by locale) so that plots are
@@ -230,14 +249,58 @@ static bool needs_met(const char *data_dir, const name_list *needs)
 	return true;
 }
 
-/* Reads fd to its end, keeping the first STDERR_KEEP bytes; draining the
- * rest keeps a chatty gnuplot from blocking on a full pipe. */
-static char *read_all(int fd)
+/* Milliseconds left until deadline_ns on the monotonic clock (never
+ * negative; INT_MAX when there is no deadline). This bounds how long an
+ * external tool may run; it never reaches a result, so sim/'s rule of no
+ * clocks (which is about results) is kept. */
+static int ms_left(uint64_t deadline_ns)
+{
+	if (deadline_ns == 0)
+		return INT_MAX;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * UINT64_C(1000000000) +
+		       (uint64_t)ts.tv_nsec;
+	if (now >= deadline_ns)
+		return 0;
+	uint64_t ms = (deadline_ns - now + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static uint64_t deadline_after(uint64_t timeout_ns)
+{
+	if (timeout_ns == 0)
+		return 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return sim_time_add((uint64_t)ts.tv_sec * UINT64_C(1000000000) +
+				    (uint64_t)ts.tv_nsec,
+			    timeout_ns);
+}
+
+/* Reads fd to its end or to the deadline, keeping the first STDERR_KEEP
+ * bytes; draining the rest keeps a chatty gnuplot from blocking on a full
+ * pipe. Sets *late if the deadline came first. */
+static char *read_until(int fd, uint64_t deadline_ns, bool *late)
 {
 	char *buf = sim_xmalloc(STDERR_KEEP + 1);
 	size_t len = 0;
 	char chunk[1024];
+	*late = false;
 	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int left = ms_left(deadline_ns);
+		if (left == 0) {
+			*late = true;
+			break;
+		}
+		int pr = poll(&pfd, 1, left == INT_MAX ? -1 : left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			break;
+		if (pr == 0)
+			continue; /* the deadline is checked above */
 		ssize_t n = read(fd, chunk, sizeof chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -251,6 +314,28 @@ static char *read_all(int fd)
 	}
 	buf[len] = '\0';
 	return buf;
+}
+
+/* Waits for pid until the deadline; past it, kills it (SIGKILL: a hung
+ * gnuplot may ignore gentler signals) and reaps it. Returns the wait
+ * status; sets *late if it had to be killed. */
+static int reap_until(pid_t pid, uint64_t deadline_ns, bool *late)
+{
+	int status = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, *late ? 0 : WNOHANG);
+		if (w == pid)
+			return status;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (w == 0 && ms_left(deadline_ns) == 0) {
+			*late = true;
+			kill(pid, SIGKILL);
+			continue;
+		}
+		if (w == 0)
+			poll(NULL, 0, 10);
+	}
 }
 
 /* The first meaningful lines of gnuplot's stderr joined by "; ", leaving
@@ -285,116 +370,169 @@ static char *summarize(const char *err)
 	return out;
 }
 
-/* Runs gnuplot on one script; the plot goes to tmp. On failure returns
- * SIM_ETOOL with gnuplot's message. */
-static int run_gnuplot(const char *gnuplot, const char *script,
-		       const char *data_dir, const char *tmp, bool svg,
+/* How gnuplot ended. */
+typedef struct gp_result {
+	bool late;   /* killed at the time limit */
+	int status;  /* wait status, or -1 if it could not be had */
+	char *text;  /* the first STDERR_KEEP bytes of its stderr */
+} gp_result;
+
+/* Runs gnuplot on one script (an absolute path) in the folder data_dir,
+ * its plot going to the open file out_fd. Returns 0 with *res filled, or
+ * SIM_ETOOL if gnuplot could not be started (reported). */
+static int run_gnuplot(const char *gnuplot, const char *script_abs,
+		       const char *shown, const char *data_dir, int out_fd,
+		       bool svg, uint64_t timeout_ns, gp_result *res,
 		       sim_diag *d)
 {
+	memset(res, 0, sizeof *res);
 	int fds[2];
-	if (pipe(fds) != 0) {
-		sim_diag_error(d, script, 0, 0, "cannot run gnuplot: %s",
+	/* Close-on-exec keeps both ends out of gnuplot except as the
+	 * stderr that the file actions install. */
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		sim_diag_error(d, shown, 0, 0, "cannot run gnuplot: %s",
 			       strerror(errno));
 		return SIM_ETOOL;
 	}
-	/* Close-on-exec keeps both ends out of gnuplot except as the
-	 * stderr that the file actions install. */
-	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-
+	/* The only strings gnuplot is given are fixed: the data folder is
+	 * its working directory and the plot is descriptor 3. datadir stays
+	 * defined for scripts that still write datadir.'/NAME.csv'. */
+	char *q_out = gp_quote("/dev/fd/3"), *q_dir = gp_quote(".");
+	char *setup = sim_xasprintf("datadir=%s; outfile=%s; svg=%d", q_dir,
+				    q_out, svg ? 1 : 0);
+	free(q_out);
+	free(q_dir);
 	/* -d skips ~/.gnuplot and the system init file, whose settings would
 	 * make plots differ between machines. */
 	char *argv[] = {
-		sim_xstrdup(gnuplot),
-		sim_xstrdup("-d"),
-		sim_xstrdup("-e"),
-		sim_xasprintf("datadir='%s'; outfile='%s'; svg=%d", data_dir,
-			      tmp, svg ? 1 : 0),
-		sim_xstrdup(script),
-		NULL,
+		sim_xstrdup(gnuplot), sim_xstrdup("-d"), sim_xstrdup("-e"),
+		setup,		      sim_xstrdup(script_abs), NULL,
 	};
+	/* dup2 onto itself would leave close-on-exec set on descriptor 3. */
+	int src = out_fd == 3 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 4) : out_fd;
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addchdir_np(&fa, data_dir);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, src, 3);
 	pid_t pid;
-	int err = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
+	int err = src < 0 ? errno
+			  : posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (src != out_fd && src >= 0)
+		close(src);
 	for (size_t i = 0; argv[i]; i++)
 		free(argv[i]);
 	close(fds[1]);
 	if (err != 0) {
 		close(fds[0]);
-		sim_diag_error(d, script, 0, 0, "cannot run %s: %s", gnuplot,
-			       strerror(err));
+		sim_diag_error(d, shown, 0, 0, "cannot run %s in %s: %s",
+			       gnuplot, data_dir, strerror(err));
 		return SIM_ETOOL;
 	}
-	char *text = read_all(fds[0]);
+	uint64_t deadline = deadline_after(timeout_ns);
+	res->text = read_until(fds[0], deadline, &res->late);
 	close(fds[0]);
-	int status = 0;
-	pid_t w;
-	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	int rc = 0;
-	if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char *sum = summarize(text);
-		if (sum[0])
-			sim_diag_error(d, script, 0, 0, "gnuplot failed: %s",
-				       sum);
-		else if (w >= 0 && WIFSIGNALED(status))
-			sim_diag_error(d, script, 0, 0,
-				       "gnuplot failed: killed by signal %d",
-				       WTERMSIG(status));
-		else
-			sim_diag_error(d, script, 0, 0,
-				       "gnuplot failed: exit status %d",
-				       w >= 0 && WIFEXITED(status)
-					       ? WEXITSTATUS(status)
-					       : -1);
-		free(sum);
-		rc = SIM_ETOOL;
-	}
-	free(text);
-	return rc;
+	if (res->late)
+		kill(pid, SIGKILL);
+	res->status = reap_until(pid, deadline, &res->late);
+	return 0;
 }
 
-/* Renders script NAME.gp into out_dir/NAME.ext through a temporary file
- * that never survives a failure. */
+/* "60s" or "1500ms" for a limit in ns. */
+static char *show_limit(uint64_t ns)
+{
+	if (ns % UINT64_C(1000000000) == 0)
+		return sim_xasprintf("%llus",
+				     (unsigned long long)(ns / 1000000000));
+	return sim_xasprintf("%llums",
+			     (unsigned long long)((ns + 999999) / 1000000));
+}
+
+/* Reports how gnuplot failed, in one line naming the script. */
+static void report_failure(const gp_result *res, const char *shown,
+			   uint64_t timeout_ns, sim_diag *d)
+{
+	if (res->late) {
+		char *lim = show_limit(timeout_ns);
+		sim_diag_error(d, shown, 0, 0,
+			       "gnuplot did not finish within %s and was "
+			       "killed (expected a plot in less time; "
+			       "%s=TIME sets the limit)",
+			       lim, SIM_PLOTS_TIMEOUT_ENV);
+		free(lim);
+		return;
+	}
+	char *sum = summarize(res->text ? res->text : "");
+	if (sum[0])
+		sim_diag_error(d, shown, 0, 0, "gnuplot failed: %s", sum);
+	else if (res->status >= 0 && WIFSIGNALED(res->status))
+		sim_diag_error(d, shown, 0, 0,
+			       "gnuplot failed: killed by signal %d",
+			       WTERMSIG(res->status));
+	else
+		sim_diag_error(d, shown, 0, 0, "gnuplot failed: exit status %d",
+			       res->status >= 0 && WIFEXITED(res->status)
+				       ? WEXITSTATUS(res->status)
+				       : -1);
+	free(sum);
+}
+
+/* Renders script NAME.gp into out_dir/NAME.ext through sim_file: the plot
+ * never appears half-written, and a failure leaves nothing behind. */
 static int render_one(const char *gnuplot, const char *scripts_dir,
 		      const char *name, const char *data_dir,
-		      const char *out_dir, bool svg, sim_diag *d)
+		      const char *out_dir, bool svg, uint64_t timeout_ns,
+		      sim_diag *d)
 {
 	const char *ext = svg ? "svg" : "png";
 	size_t stem = strlen(name) - 3;
-	char *script = sim_xasprintf("%s/%s", scripts_dir, name);
-	char *tmp = sim_xasprintf("%s/.%.*s.%s.tmp", out_dir, (int)stem, name,
-				  ext);
+	char *shown = sim_xasprintf("%s/%s", scripts_dir, name);
+	char *script = realpath(shown, NULL);
 	char *final = sim_xasprintf("%s/%.*s.%s", out_dir, (int)stem, name,
 				    ext);
-	int rc = check_quotable(tmp, d);
+	int rc = 0;
+	if (!script)
+		rc = sim_file_io_error(d, shown, "read", errno);
+	sim_file out = {.fd = -1};
+	/* A plot replaces the one drawn before (vdcsim plot DIR draws
+	 * again), but never a link or device planted in its place. */
+	if (rc == 0)
+		rc = sim_file_open(&out, final, SIM_FILE_REPLACE, d);
+	gp_result res = {0};
+	if (rc == 0)
+		rc = run_gnuplot(gnuplot, script, shown, data_dir, out.fd, svg,
+				 timeout_ns, &res, d);
 	if (rc == 0) {
-		unlink(tmp);
-		rc = run_gnuplot(gnuplot, script, data_dir, tmp, svg, d);
-	}
-	if (rc == 0) {
+		bool ok = res.status >= 0 && !res.late &&
+			  WIFEXITED(res.status) &&
+			  WEXITSTATUS(res.status) == 0;
 		struct stat sb;
-		if (stat(tmp, &sb) != 0 || sb.st_size == 0) {
-			sim_diag_error(d, script, 0, 0,
+		/* gnuplot's own write failures are often silent (cairo
+		 * ignores them): a full disk is asked of the file system, and
+		 * said instead of whatever gnuplot made of it. */
+		if (sim_fs_is_full(out.fd)) {
+			rc = sim_file_io_error(d, final, "write the plot",
+					       ENOSPC);
+		} else if (!ok) {
+			report_failure(&res, shown, timeout_ns, d);
+			rc = SIM_ETOOL;
+		} else if (fstat(out.fd, &sb) != 0 || sb.st_size == 0) {
+			sim_diag_error(d, shown, 0, 0,
 				       "gnuplot wrote no plot (the script "
 				       "must 'set output outfile')");
 			rc = SIM_ETOOL;
 		}
 	}
-	if (rc == 0 && rename(tmp, final) != 0) {
-		sim_diag_error(d, final, 0, 0, "cannot rename into place: %s",
-			       strerror(errno));
-		rc = SIM_EIO;
-	}
-	if (rc != 0)
-		unlink(tmp);
+	if (rc == 0)
+		rc = sim_file_commit(&out, d);
+	else
+		sim_file_abort(&out);
+	free(res.text);
+	free(shown);
 	free(script);
-	free(tmp);
 	free(final);
 	return rc;
 }
@@ -402,6 +540,15 @@ static int render_one(const char *gnuplot, const char *scripts_dir,
 int sim_plots_render(const char *scripts_dir, const char *data_dir,
 		     const char *out_dir, bool svg, unsigned *made,
 		     bool *skipped, sim_diag *d)
+{
+	return sim_plots_render_timeout(scripts_dir, data_dir, out_dir, svg,
+					SIM_PLOTS_TIMEOUT_NS, made, skipped, d);
+}
+
+int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
+			     const char *out_dir, bool svg,
+			     uint64_t timeout_ns, unsigned *made,
+			     bool *skipped, sim_diag *d)
 {
 	unsigned made_here = 0;
 	bool skipped_here = false;
@@ -421,11 +568,7 @@ int sim_plots_render(const char *scripts_dir, const char *data_dir,
 		return 0;
 	}
 	name_list scripts = {0};
-	int rc = check_quotable(data_dir, d);
-	if (rc == 0)
-		rc = check_quotable(out_dir, d);
-	if (rc == 0)
-		rc = list_scripts(scripts_dir, &scripts, d);
+	int rc = list_scripts(scripts_dir, &scripts, d);
 	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
 		char *script = sim_xasprintf("%s/%s", scripts_dir, scripts.v[i]);
 		name_list needs = {0};
@@ -433,7 +576,7 @@ int sim_plots_render(const char *scripts_dir, const char *data_dir,
 		free(script);
 		if (rc == 0 && needs_met(data_dir, &needs)) {
 			rc = render_one(gnuplot, scripts_dir, scripts.v[i],
-					data_dir, out_dir, svg, d);
+					data_dir, out_dir, svg, timeout_ns, d);
 			if (rc == 0)
 				(*made)++;
 		}

@@ -73,7 +73,9 @@ static void sb_puts(strbuf *b, const char *s)
 }
 
 /* Appends name as an SQL identifier: double-quoted with embedded quotes
- * doubled, so that dots, spaces and quotes in column names are harmless. */
+ * doubled, so that dots, spaces and quotes in column names are harmless.
+ * The one function that puts a name into SQL text (table and column
+ * names, swept parameter paths among them). */
 static void sb_ident(strbuf *b, const char *name)
 {
 	sb_add(b, "\"", 1);
@@ -112,21 +114,49 @@ int sim_db_error(const char *path, sqlite3 *db, sim_diag *d)
 	return SIM_EDB;
 }
 
+/* Every statement is prepared alone: SQL text that held a second
+ * statement (sqlite3_exec would run it) is a programming error. The text
+ * is always a constant or built from constants, sql_ident() and ?
+ * placeholders; values are bound, never spliced. */
+static int prepare_one(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	const char *tail = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, &tail);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return rc;
+	}
+	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t'))
+		tail++;
+	if (tail && *tail)
+		sim_panic("SQL holds more than one statement: '%s'", sql);
+	return SQLITE_OK;
+}
+
+/* Runs one statement to completion; returns an SQLite result code. */
+static int run_one(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc = prepare_one(db, sql, &st);
+	if (rc != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 static int exec(sim_results *r, const char *sql, sim_diag *d)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(r->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+	if (run_one(r->db, sql) == SQLITE_OK)
 		return 0;
-	sim_diag_error(d, r->path, 0, 0, "sqlite: %s",
-		       msg ? msg : sqlite3_errmsg(r->db));
-	sqlite3_free(msg);
-	return SIM_EDB;
+	return sim_db_error(r->path, r->db, d);
 }
 
 int sim_db_prepare(sqlite3 *db, const char *path, const char *sql,
 		   sqlite3_stmt **st, sim_diag *d)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
+	if (prepare_one(db, sql, st) == SQLITE_OK)
 		return 0;
 	*st = NULL;
 	return sim_db_error(path, db, d);
@@ -169,8 +199,8 @@ static int sp_end(sim_results *r, int rc, sim_diag *d)
 	if (rc == 0)
 		return exec(r, "RELEASE vdcsim_op", d);
 	/* Errors here only mean SQLite already rolled everything back. */
-	sqlite3_exec(r->db, "ROLLBACK TO vdcsim_op; RELEASE vdcsim_op", NULL,
-		     NULL, NULL);
+	run_one(r->db, "ROLLBACK TO vdcsim_op");
+	run_one(r->db, "RELEASE vdcsim_op");
 	return rc;
 }
 
@@ -262,6 +292,22 @@ static char *describe_columns(const colspec *c, size_t n)
 static int create_table(sim_results *r, const char *name, const colspec *c,
 			size_t n, sim_diag *d)
 {
+	/* A declared type cannot be bound or quoted (quotes would change
+	 * it), and one read from a merged database could be any text, even
+	 * "INTEGER); DROP TABLE ...": only the types vdcsim declares pass. */
+	for (size_t i = 0; i < n; i++) {
+		bool known = c[i].type[0] == '\0';
+		for (size_t k = 0; k < 3; k++)
+			known |= strcmp(c[i].type, col_type_names[k]) == 0;
+		if (!known) {
+			sim_diag_error(d, r->path, 0, 0,
+				       "table '%s', column '%s': type '%s' is "
+				       "not a results type (expected INTEGER, "
+				       "REAL or TEXT)",
+				       name, c[i].name, c[i].type);
+			return SIM_EINPUT;
+		}
+	}
 	strbuf b = {0};
 	sb_puts(&b, "CREATE TABLE ");
 	sb_ident(&b, name);
@@ -317,10 +363,10 @@ static int add_doc(sim_results *r, sqlite3_stmt *st, const char *tbl,
 static bool table_exists(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-			       "AND name = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (prepare_one(db,
+			"SELECT 1 FROM sqlite_master WHERE type = 'table' "
+			"AND name = ?1",
+			&st) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	bool found = sqlite3_step(st) == SQLITE_ROW;
@@ -566,9 +612,11 @@ int sim_results_create(const char *path, sim_results **out, sim_diag *d)
 	 * writes into a staging directory and renames it when complete, so a
 	 * crash never exposes this file. A memory journal, unlike none,
 	 * still lets savepoints and aborts roll back. */
-	rc = exec(r, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; "
-		     "BEGIN",
-		  d);
+	rc = exec(r, "PRAGMA journal_mode = MEMORY", d);
+	if (rc == 0)
+		rc = exec(r, "PRAGMA synchronous = OFF", d);
+	if (rc == 0)
+		rc = exec(r, "BEGIN", d);
 	if (rc == 0) {
 		char *sql = sim_xasprintf("PRAGMA user_version = %d",
 					  SIM_RESULTS_SCHEMA_VERSION);
@@ -649,7 +697,7 @@ int sim_results_close(sim_results *r, sim_diag *d)
 	if (rc == 0)
 		rc = exec(r, "COMMIT", d);
 	if (rc != 0 && !sqlite3_get_autocommit(r->db))
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		run_one(r->db, "ROLLBACK");
 	int crc = close_db(r, d);
 	if (rc == 0)
 		rc = crc;
@@ -674,7 +722,7 @@ void sim_results_abort(sim_results *r)
 		return;
 	finalize_all(r);
 	if (!sqlite3_get_autocommit(r->db))
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		run_one(r->db, "ROLLBACK");
 	if (sqlite3_close(r->db) != SQLITE_OK)
 		sqlite3_close_v2(r->db);
 	if (r->created)
@@ -954,7 +1002,7 @@ int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
 		rc = SIM_EINPUT;
 	}
 	/* One read transaction gives a consistent snapshot of src. */
-	if (rc == 0 && sqlite3_exec(src, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (rc == 0 && run_one(src, "BEGIN") != SQLITE_OK)
 		rc = sim_db_error(src_path, src, d);
 	char **names = NULL;
 	size_t n = 0;
@@ -972,7 +1020,7 @@ int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
 	}
 	sim_db_names_free(names, n);
 	if (src) {
-		sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
+		run_one(src, "ROLLBACK");
 		sqlite3_close(src);
 	}
 	return rc;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CSV export of a results database: one RFC 4180 file per user table,
- * rows in rowid order, each file written beside its final name and synced
- * and renamed into place. The database itself is results.c's business.
+ * rows in rowid order, each written through sim_file (a fresh temporary,
+ * synced and renamed into place). The database itself is results.c's
+ * business.
  */
 #include "sim_internal.h"
 
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -83,17 +83,20 @@ static int export_table(sim_results *r, const char *dir, const char *name,
 		return SIM_EINPUT;
 	}
 	char *final = sim_xasprintf("%s/%s.csv", dir, name);
-	char *tmp = sim_xasprintf("%s/.%s.csv.tmp", dir, name);
 	char *sql = sim_db_select_sql(name);
 	sqlite3_stmt *st = NULL;
+	sim_file out;
 	FILE *f = NULL;
 	int rc = sim_db_prepare(db, path, sql, &st, d);
+	/* A CSV of this name replaces an older one (vdcsim writes into its
+	 * own staging folder), but never a link or device planted there. */
+	if (rc == 0)
+		rc = sim_file_open(&out, final, SIM_FILE_REPLACE, d);
 	if (rc == 0) {
-		f = fopen(tmp, "wb");
+		f = sim_file_stream(&out);
 		if (!f) {
-			sim_diag_error(d, tmp, 0, 0, "cannot create: %s",
-				       strerror(errno));
-			rc = SIM_EIO;
+			sim_file_abort(&out);
+			rc = sim_file_io_error(d, final, "write", ENOMEM);
 		}
 	}
 	if (rc == 0) {
@@ -114,36 +117,16 @@ static int export_table(sim_results *r, const char *dir, const char *name,
 			}
 			fputs("\r\n", f);
 		}
-		if (s != SQLITE_DONE)
+		if (s != SQLITE_DONE) {
 			rc = sim_db_error(path, db, d);
-	}
-	if (f) {
-		/* Synced before the rename so that the name never points at
-		 * a file whose data is still only in the page cache. */
-		bool bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-		int err = errno;
-		if (fclose(f) != 0 && !bad) {
-			bad = true;
-			err = errno;
+			sim_file_abort(&out);
+		} else {
+			rc = sim_file_commit(&out, d);
 		}
-		if (rc == 0 && bad) {
-			sim_diag_error(d, tmp, 0, 0, "cannot write: %s",
-				       strerror(err));
-			rc = SIM_EIO;
-		}
-		if (rc == 0 && rename(tmp, final) != 0) {
-			sim_diag_error(d, final, 0, 0,
-				       "cannot rename into place: %s",
-				       strerror(errno));
-			rc = SIM_EIO;
-		}
-		if (rc != 0)
-			unlink(tmp);
 	}
 	sqlite3_finalize(st);
 	free(sql);
 	free(final);
-	free(tmp);
 	return rc;
 }
 

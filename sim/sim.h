@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -79,6 +80,27 @@ void sim_diag_error(sim_diag *d, const char *file, unsigned line, unsigned col,
 void sim_diag_verror(sim_diag *d, const char *file, unsigned line,
 		     unsigned col, const char *fmt, va_list ap);
 
+/* A new string holding s[0..n) (or the string s) fit for one line of a
+ * terminal: \n \r \t written as such, other control bytes, DEL and bytes
+ * that are not UTF-8 as \xNN, C1 and bidirectional controls (U+0080..9F,
+ * U+200E/F, U+2028..202E, U+2066..2069) as \uNNNN. Every diagnostic goes
+ * through it; printers of other user text call it. sim_escape(NULL) is "".
+ * O(n). */
+char *sim_escape_n(const char *s, size_t n);
+char *sim_escape(const char *s);
+
+/* The rule for every name a user gives (experiment.name, vms[].name):
+ * they name directories and appear in SQLite, CSV cells, plot labels and
+ * shell commands, so only characters that need no quoting anywhere are
+ * taken, and none that a spreadsheet reads as a formula (= + - @) or a
+ * shell as an option (-) can come first. */
+#define SIM_NAME_MAX 64
+#define SIM_NAME_RULE                                                          \
+	"1 to 64 characters from A-Z a-z 0-9 _ - ., the first a letter, a "   \
+	"digit or _"
+/* True if s follows SIM_NAME_RULE. */
+bool sim_name_is_valid(const char *s);
+
 /* Returns the edit distance (Levenshtein, insert/delete/substitute cost 1)
  * between a and b. O(|a|·|b|). */
 size_t sim_edit_distance(const char *a, const char *b);
@@ -89,6 +111,71 @@ const char *sim_suggest(const char *word, const char *const *candidates);
 
 /* 64-bit FNV-1a of bytes; the hash recorded for configs. */
 uint64_t sim_hash64(const void *bytes, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Output files. Every file vdcsim writes goes through here: the bytes go
+ * to a new temporary beside the destination (".NAME.<random>.tmp", made
+ * with O_CREAT|O_EXCL|O_NOFOLLOW, so nothing planted under a predictable
+ * name is followed or reused), are synced, and the temporary is renamed
+ * over the destination only if that is absent or, with SIM_FILE_REPLACE,
+ * a regular file. A symbolic link, device, FIFO, socket or directory at
+ * the destination is never written through or replaced. A failed write
+ * leaves the destination as it was and no temporary behind. ENOSPC and
+ * EDQUOT are reported as a full disk.
+ * ------------------------------------------------------------------------ */
+
+/* sim_file_open flag: an existing regular file may be replaced. Without
+ * it an existing file is SIM_EEXIST, and the final rename refuses a file
+ * that appeared meanwhile (RENAME_NOREPLACE). */
+#define SIM_FILE_REPLACE 1u
+
+typedef struct sim_file {
+	int fd;          /* the temporary, open for writing; -1 when closed */
+	char *path;      /* the destination; owned */
+	char *tmp;       /* the temporary's name; owned */
+	unsigned flags;
+	FILE *stream;    /* from sim_file_stream, or NULL */
+} sim_file;
+
+/* Checks that path may be written with flags: absent, or a regular file
+ * and SIM_FILE_REPLACE. Reports "path: is a device (refusing ...)" and
+ * returns SIM_EINPUT for anything else at path, SIM_EEXIST for a regular
+ * file without the flag. Callers check early so that bad input fails
+ * before any work; sim_file_open and sim_file_commit check again. */
+int sim_file_check_target(const char *path, unsigned flags, sim_diag *d);
+/* Checks the destination and creates its temporary in caller storage f.
+ * Returns 0, or an error from sim_file_check_target, or SIM_EIO ("path:
+ * cannot create: ...") with f closed. */
+int sim_file_open(sim_file *f, const char *path, unsigned flags,
+		  sim_diag *d);
+/* A stdio stream over the temporary (opened once, owned by f); NULL only
+ * when out of memory. Write errors on it are found by sim_file_commit. */
+FILE *sim_file_stream(sim_file *f);
+/* Writes len bytes to the temporary (not mixed with the stream). On error
+ * reports it, aborts f and returns SIM_EIO. */
+int sim_file_write(sim_file *f, const void *data, size_t len, sim_diag *d);
+/* Flushes, syncs and closes the temporary, checks the destination again
+ * and renames the temporary over it (then syncs the folder). Returns 0 or
+ * an error reported in d, after which the temporary is gone and the
+ * destination untouched. Closes f in every case. */
+int sim_file_commit(sim_file *f, sim_diag *d);
+/* Closes f and removes its temporary; a closed f is a no-op. */
+void sim_file_abort(sim_file *f);
+/* sim_file_open + sim_file_write + sim_file_commit of one buffer. */
+int sim_file_put(const char *path, const void *data, size_t len,
+		 unsigned flags, sim_diag *d);
+/* Renames from to to: over an existing entry if replace, else never
+ * (RENAME_NOREPLACE, or link + unlink where a file system lacks it), for
+ * files and directories alike. Returns 0, SIM_EEXIST or SIM_EIO. */
+int sim_path_rename(const char *from, const char *to, bool replace,
+		    sim_diag *d);
+/* Reports "path: cannot <doing>: <why>" for errno err, saying that the
+ * disk is full for ENOSPC and EDQUOT. Returns SIM_EIO. */
+int sim_file_io_error(sim_diag *d, const char *path, const char *doing,
+		      int err);
+/* True if the file system holding open descriptor fd has no block left
+ * that this process may use (how a tool's silent write failure shows). */
+bool sim_fs_is_full(int fd);
 
 /* ------------------------------------------------------------------------
  * Time: uint64_t nanoseconds everywhere. Adds saturate at SIM_TIME_MAX.
@@ -490,12 +577,26 @@ int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
 
 /* Renders every plots/NAME.gp in scripts_dir whose first lines declare
  * "# needs: table[, table...]" tables that exist as non-empty CSVs in
- * data_dir, as gnuplot -e "datadir='...'; outfile='...'" NAME.gp with the
- * terminal chosen by svg (pngcairo or svg) into out_dir/NAME.png|svg.
- * If gnuplot is not on PATH, writes nothing, sets *skipped and returns 0
- * (the caller says plots were skipped and how to install gnuplot). *made
- * counts plots written. A failing script returns SIM_ETOOL with gnuplot's
- * message. */
+ * data_dir, into out_dir/NAME.png|svg (terminal pngcairo or svg, chosen by
+ * svg). gnuplot runs with data_dir as its working directory (scripts open
+ * './NAME.csv'), the script given by absolute path, and -e "datadir='.';
+ * outfile='/dev/fd/3'; svg=0|1" where descriptor 3 is a temporary made by
+ * sim_file_open: no folder or file name is ever text to gnuplot, so any
+ * name works. Each plot replaces an older regular file of its name. If
+ * gnuplot is not on PATH, writes nothing, sets *skipped and returns 0 (the
+ * caller says plots were skipped and how to install gnuplot). *made counts
+ * plots written. A failing script, or one still running after timeout_ns
+ * (0: no limit; then killed), returns SIM_ETOOL with one message naming
+ * it; a full disk returns SIM_EIO saying so. */
+int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
+			     const char *out_dir, bool svg,
+			     uint64_t timeout_ns, unsigned *made,
+			     bool *skipped, sim_diag *d);
+/* The default limit of one gnuplot run, and the environment variable (a
+ * time such as 90s; 0s for none) with which vdcsim's commands change it. */
+#define SIM_PLOTS_TIMEOUT_NS SIM_S(60)
+#define SIM_PLOTS_TIMEOUT_ENV "VDCSIM_GNUPLOT_TIMEOUT"
+/* sim_plots_render_timeout with SIM_PLOTS_TIMEOUT_NS. */
 int sim_plots_render(const char *scripts_dir, const char *data_dir,
 		     const char *out_dir, bool svg, unsigned *made,
 		     bool *skipped, sim_diag *d);

@@ -5,6 +5,7 @@
  */
 #include "sim.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,36 +118,116 @@ static void diag_append(sim_diag *d, const char *s, size_t n)
 	d->text[d->len] = '\0';
 }
 
+/* Decodes the UTF-8 sequence at p (at most n bytes): returns its length
+ * (1 to 4) and sets *cp, or returns 0 if the bytes are not valid UTF-8
+ * (overlong forms, surrogates and values past U+10FFFF included). */
+static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	unsigned char c = p[0];
+	size_t len;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2, v = c & 0x1Fu, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3, v = c & 0x0Fu, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4, v = c & 0x07u, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3Fu);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* Code points that a terminal acts on or that reorder what is shown:
+ * the C1 controls (U+0080..U+009F, among them the 8-bit CSI) and the
+ * Unicode line separators and bidirectional controls. */
+static bool is_format_control(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+
+/* Every message goes through here, so that no user text (a key, a value,
+ * a file name, a --set argument) can move the cursor, recolour the
+ * terminal or forge a line of its own. */
+static void diag_append_escaped(sim_diag *d, const char *s, size_t n)
+{
+	char *e = sim_escape_n(s, n);
+	diag_append(d, e, strlen(e));
+	free(e);
+}
+
+char *sim_escape_n(const char *s, size_t n)
+{
+	/* \uNNNN is the longest escape: 6 bytes for a 2- or 3-byte input. */
+	char *out = sim_xmalloc(n * 4 + 1);
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+		if (len == 1 && cp >= 0x20 && cp != 0x7f) {
+			out[o++] = (char)cp;
+		} else if (len == 1 && (cp == '\n' || cp == '\r' || cp == '\t')) {
+			out[o++] = '\\';
+			out[o++] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+		} else if (len <= 1) {
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", p[i]);
+			len = 1;
+		} else if (is_format_control(cp)) {
+			o += (size_t)snprintf(out + o, 7, "\\u%04x", (unsigned)cp);
+		} else {
+			memcpy(out + o, p + i, len);
+			o += len;
+		}
+		i += len;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *sim_escape(const char *s)
+{
+	return sim_escape_n(s ? s : "", s ? strlen(s) : 0);
+}
+
 void sim_diag_verror(sim_diag *d, const char *file, unsigned line,
 		     unsigned col, const char *fmt, va_list ap)
 {
-	char head[512];
-	int h = 0;
-	if (file && line)
-		h = snprintf(head, sizeof head, "%s:%u:%u: ", file, line,
-			     col ? col : 1);
-	else if (file)
-		h = snprintf(head, sizeof head, "%s: ", file);
-	if (h < 0)
-		h = 0;
-	if ((size_t)h >= sizeof head)
-		h = (int)sizeof head - 1;
-	diag_append(d, head, (size_t)h);
-	char small[256];
+	/* No fixed buffers: a long path keeps its position prefix. */
+	if (file) {
+		diag_append_escaped(d, file, strlen(file));
+		char pos[48];
+		int h = line ? snprintf(pos, sizeof pos, ":%u:%u: ", line,
+					col ? col : 1)
+			     : snprintf(pos, sizeof pos, ": ");
+		diag_append(d, pos, (size_t)h);
+	}
 	va_list aq;
 	va_copy(aq, ap);
-	int n = vsnprintf(small, sizeof small, fmt, aq);
+	int n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		sim_panic("bad format '%s'", fmt);
-	if ((size_t)n < sizeof small) {
-		diag_append(d, small, (size_t)n);
-	} else {
-		char *msg = sim_xmalloc((size_t)n + 1);
-		vsnprintf(msg, (size_t)n + 1, fmt, ap);
-		diag_append(d, msg, (size_t)n);
-		free(msg);
-	}
+	char *msg = sim_xmalloc((size_t)n + 1);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	diag_append_escaped(d, msg, (size_t)n);
+	free(msg);
 	diag_append(d, "\n", 1);
 	d->errors++;
 }
@@ -211,4 +292,19 @@ uint64_t sim_hash64(const void *bytes, size_t len)
 		h *= UINT64_C(1099511628211);
 	}
 	return h;
+}
+
+bool sim_name_is_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > SIM_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+		if (!alnum && c != '_' && (i == 0 || (c != '-' && c != '.')))
+			return false;
+	}
+	return true;
 }

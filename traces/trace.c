@@ -835,36 +835,27 @@ static void write_trace(FILE *f, const trace_pages *t)
 	}
 }
 
-int trace_pages_save(const trace_pages *t, const char *path, sim_diag *d)
+int trace_pages_save_as(const trace_pages *t, const char *path,
+			unsigned flags, sim_diag *d)
 {
 	if (check_trace(t, path, d))
 		return SIM_EINPUT;
-	char *tmp = sim_xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		int rc = io_error(d, tmp, errno, "a writable location");
-		free(tmp);
+	sim_file out;
+	int rc = sim_file_open(&out, path, flags, d);
+	if (rc != 0)
 		return rc;
+	FILE *f = sim_file_stream(&out);
+	if (!f) {
+		sim_file_abort(&out);
+		return sim_file_io_error(d, path, "write", ENOMEM);
 	}
 	write_trace(f, t);
-	/* Synced before the rename so that the name never points at a file
-	 * whose data is still only in the page cache. */
-	bool bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-	int err = errno;
-	if (fclose(f) != 0 && !bad) {
-		bad = true;
-		err = errno;
-	}
-	int rc = 0;
-	if (bad)
-		rc = io_error(d, tmp, err, "a writable location");
-	else if (rename(tmp, path) != 0)
-		rc = io_error(d, path, errno, "a location the trace can be "
-					      "renamed into");
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return sim_file_commit(&out, d);
+}
+
+int trace_pages_save(const trace_pages *t, const char *path, sim_diag *d)
+{
+	return trace_pages_save_as(t, path, SIM_FILE_REPLACE, d);
 }
 
 /* ------------------------------------------------------------------------

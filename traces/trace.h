@@ -50,7 +50,13 @@ int trace_pages_parse(const char *file, const char *text, size_t len,
 /* Reads the file at path and parses it (I/O errors as "path: message"). */
 int trace_pages_load(const char *path, trace_pages **out, sim_diag *d);
 /* Writes t in format v1 (ranges for runs of 3 or more consecutive pages)
- * to path atomically (temporary file, then rename). Deterministic bytes. */
+ * to path through sim_file with flags (SIM_FILE_REPLACE to replace an
+ * existing regular file): a fresh temporary, synced, renamed; a link,
+ * device or FIFO at path is refused (SIM_EINPUT) and left as it was.
+ * Deterministic bytes. */
+int trace_pages_save_as(const trace_pages *t, const char *path,
+			unsigned flags, sim_diag *d);
+/* trace_pages_save_as with SIM_FILE_REPLACE. */
 int trace_pages_save(const trace_pages *t, const char *path, sim_diag *d);
 /* Frees a trace; NULL is a no-op. */
 void trace_pages_destroy(trace_pages *t);

@@ -80,4 +80,49 @@ expect_error unknown_command "$work/gen/cmd.err" rnu
 printf -- "missing.yaml: No such file or directory (expected a readable YAML file)\n" >"$work/gen/missing.err"
 expect_error missing_file "$work/gen/missing.err" run missing.yaml
 
+# Control characters from user text come out escaped, one message per line:
+# a CR, ESC or line break in a key, a value, a file name or an argument can
+# neither drive the terminal nor forge a positioned line of its own.
+# expect_escaped NAME EXPECTED-STDERR ARGS...: status 2, exact stderr, and no
+# control byte but the line ends.
+expect_escaped() {
+    local name=$1 want=$2
+    shift 2
+    local dir="$work/esc_$name" rc=0
+    mkdir -p "$dir"
+    cp "$work/esc"/* "$dir"/
+    (cd "$dir" && "$VDCSIM" "$@" >stdout.txt 2>stderr.txt) || rc=$?
+    if [ "$rc" -ne 2 ]; then
+        fail "escaped_$name" "exit status $rc, expected 2"
+    elif [ "$(cat "$dir/stderr.txt")" != "$want" ]; then
+        fail "escaped_$name" "stderr was: $(od -c "$dir/stderr.txt" | head -20)"
+    elif LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$dir/stderr.txt"; then
+        fail "escaped_$name" "a control byte reached stderr"
+    else
+        pass "escaped_$name"
+    fi
+}
+mkdir -p "$work/esc"
+forge=$'\r\e[2J\nx.yaml:1:1: forged'
+printf 'datacenter:\n  "k\\r\\u001b[2J\\nx.yaml:1:1: forged": 1\n' >"$work/esc/key.yaml"
+printf 'datacenter:\n  racks: "4\\r\\u001b[2J\\nx.yaml:1:1: forged"\n' >"$work/esc/value.yaml"
+printf 'datacenter:\n  racks: x\n' >"$work/esc/f${forge}.yaml"
+printf 'experiment: {name: good}\n' >"$work/esc/ok.yaml"
+expect_escaped key "key.yaml:2:3: unknown key 'k\\x0d\\x1b[2J\\nx.yaml:1:1: forged' in datacenter (expected one of: racks, hosts_per_rack, placement, host, fabric, network)" validate key.yaml
+expect_escaped value "value.yaml:2:10: datacenter.racks: expected a non-negative integer, got '4\\x0d\\x1b[2J\\nx.yaml:1:1: forged'" validate value.yaml
+expect_escaped file_name "f\\r\\x1b[2J\\nx.yaml:1:1: forged.yaml:2:10: datacenter.racks: expected a non-negative integer, got 'x'" validate "f${forge}.yaml"
+expect_escaped set_path "--set:1:23: unknown top-level key 'data\\x1b[2Jcenter\\n' (did you mean 'datacenter'?)" validate ok.yaml --set $'data\e[2Jcenter\n.racks=4'
+expect_escaped set_value "--set:2:1: disallowed character U+001B (expected printable text)" validate ok.yaml --set "datacenter.racks=${forge}"
+expect_escaped option "vdcsim: run: unknown option '--x\\r\\x1b[2J\\nx.yaml:1:1: forged' (see vdcsim run --help)" run "--x${forge}"
+expect_escaped plot_dir "vdcsim: plot: 'd\\r\\x1b[2J\\nx.yaml:1:1: forged' is not a results directory (expected the meta.csv that vdcsim run and wws write)" plot "d${forge}"
+
+# A config path longer than the old 512-byte message buffer keeps its
+# position prefix.
+long=$(printf 'd%.0s' $(seq 1 120))
+mkdir -p "$work/lp/$long/$long/$long/$long/$long"
+lp="$work/lp/$long/$long/$long/$long/$long/bad.yaml"
+printf 'datacenter:\n  racks: x\n' >"$lp"
+out=$("$VDCSIM" validate "$lp" 2>&1)
+check long_path_keeps_its_position [ "$out" = "$lp:2:10: datacenter.racks: expected a non-negative integer, got 'x'" ]
+
 finish

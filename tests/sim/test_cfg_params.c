@@ -169,13 +169,31 @@ Test(cfg_params, strings_take_any_scalar_as_written)
 	cr_expect(eq(int, l.rc, 0));
 	cr_expect(eq(str, STR(l.cfg.name), STR("42")));
 	done(&l);
-	l = load("host: {name: ~}\n");
+	/* Quoted, a null's text is a string. */
+	l = load("host: {name: '~'}\n");
 	cr_expect(eq(int, l.rc, 0));
 	cr_expect(eq(str, STR(l.cfg.name), STR("~")));
 	done(&l);
 	EXPECT_LOAD_ERROR("host: {name: [a]}\n",
 			  "c.yaml:1:14: datacenter.host.name: expected a "
 			  "string, got a sequence\n");
+}
+
+Test(cfg_params, a_null_given_to_a_string_parameter_is_an_error)
+{
+	/* "name: ~" used to become the text "~": a null means nothing. */
+	EXPECT_LOAD_ERROR("host: {name: ~}\n",
+			  "c.yaml:1:14: datacenter.host.name: expected a "
+			  "string (quote it to mean the text itself), got "
+			  "null\n");
+	EXPECT_LOAD_ERROR("host: {name: null}\n",
+			  "c.yaml:1:14: datacenter.host.name: expected a "
+			  "string (quote it to mean the text itself), got "
+			  "null\n");
+	EXPECT_LOAD_ERROR("host:\n  name:\n",
+			  "c.yaml:2:8: datacenter.host.name: expected a "
+			  "string (quote it to mean the text itself), got "
+			  "null\n");
 }
 
 Test(cfg_params, an_unknown_key_suggests_the_nearest_known_one)

@@ -105,7 +105,7 @@ static const char good_script[] =
 	"set key autotitle columnhead\n"
 	"if (svg) { set terminal svg size 300,200 } else { set terminal pngcairo size 300,200 }\n"
 	"set output outfile\n"
-	"plot datadir.'/t.csv' using 1:2 with lines\n";
+	"plot './t.csv' using 1:2 with lines\n";
 
 static const char t_csv[] = "x,y\r\n0,1\r\n1,3\r\n2,2\r\n";
 
@@ -248,21 +248,182 @@ Test(sim_plots, a_script_that_writes_no_plot_is_an_error)
 	sim_diag_fini(&d);
 }
 
-Test(sim_plots, a_data_folder_with_a_single_quote_is_refused)
+/* A folder name that the old way of passing paths (spliced into
+ * datadir.'/t.csv' and outfile='...') turned into a shell command, a
+ * broken command or a broken string. */
+static const char hostile[] =
+	"<touch canary;echo it's \"q\" `touch canary` |x $(id) \\ \n\r ü";
+
+static bool exists(const char *p)
+{
+	struct stat sb;
+	return lstat(p, &sb) == 0;
+}
+
+Test(sim_plots, folders_with_hostile_names_are_only_data_to_gnuplot)
 {
 	need_gnuplot();
-	write_file("plots/line.gp", good_script);
-	char *plots = tpath("plots"), *data = tpath("it's"), *out = tpath("out");
+	char *plots = tpath(hostile);
+	cr_assert(eq(int, mkdir(plots, 0777), 0));
+	char *script = sim_xasprintf("%s/line.gp", plots);
+	FILE *f = fopen(script, "wb");
+	cr_assert(f != NULL);
+	/* The script as vdcsim's are written now: a fixed relative name. */
+	fputs("# needs: t\n"
+	      "set datafile separator comma\n"
+	      "set terminal pngcairo size 300,200\n"
+	      "set output outfile\n"
+	      "plot './t.csv' using 1:2 with lines\n",
+	      f);
+	fclose(f);
+	char *data = sim_xasprintf("%s/d", plots);
 	cr_assert(eq(int, mkdir(data, 0777), 0));
+	char *csv = sim_xasprintf("%s/t.csv", data);
+	f = fopen(csv, "wb");
+	cr_assert(f != NULL);
+	fputs(t_csv, f);
+	fclose(f);
 	sim_diag d;
 	sim_diag_init(&d);
 	unsigned made = 0;
-	bool skipped = false;
-	cr_assert(eq(int, sim_plots_render(plots, data, out, false, &made,
+	bool skipped = true;
+	/* Scripts, data and plot all under the hostile name; a datadir.'/'
+	 * script still works, as datadir is '.'. */
+	cr_assert(eq(int, sim_plots_render(plots, data, data, false, &made,
 					   &skipped, &d),
-		     SIM_EINPUT));
-	cr_assert(strstr(d.text, "single quote") != NULL, "%s", d.text);
+		     0),
+		  "%s", d.text);
+	cr_assert(eq(u32, made, 1));
+	char *png = sim_xasprintf("%s/line.png", data);
+	cr_assert(exists(png));
+	/* Nothing ran: no canary in any folder a shell could have used. */
+	char *c1 = tpath("canary"), *c2 = sim_xasprintf("%s/canary", data);
+	char *c3 = sim_xasprintf("%s/canary", plots);
+	cr_assert(not(exists(c1)));
+	cr_assert(not(exists(c2)));
+	cr_assert(not(exists(c3)));
+	cr_assert(not(exists("canary")));
+	free(c1);
+	free(c2);
+	free(c3);
+	free(png);
+	free(csv);
+	free(data);
+	free(script);
+	free(plots);
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, a_symbolic_link_in_place_of_the_plot_is_refused_and_kept)
+{
+	need_gnuplot();
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	write_file("victim", "keep me");
+	char *victim = tpath("victim"), *link = tpath("out/line.png");
+	cr_assert(eq(int, symlink(victim, link), 0));
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = true;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), SIM_EINPUT));
+	cr_assert(strstr(d.text, "line.png: is a symbolic link") != NULL, "%s",
+		  d.text);
+	char buf[16] = {0};
+	FILE *f = fopen(victim, "rb");
+	cr_assert(f != NULL);
+	cr_assert(eq(sz, fread(buf, 1, sizeof buf - 1, f), 7));
+	fclose(f);
+	cr_assert(eq(str, buf, "keep me"));
+	struct stat sb;
+	cr_assert(eq(int, lstat(link, &sb), 0));
+	bool is_link = S_ISLNK(sb.st_mode);
+	cr_assert(is_link);
+	/* No temporary left beside it. */
+	cr_assert(eq(sz, count_entries("out"), 1));
+	free(victim);
+	free(link);
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, a_plot_drawn_again_replaces_the_regular_file)
+{
+	need_gnuplot();
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	write_file("out/line.png", "old");
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = true;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), 0), "%s", d.text);
+	char head[8];
+	read_head("out/line.png", head, sizeof head);
+	cr_assert(eq(int, memcmp(head, "\x89PNG\r\n\x1a\n", 8), 0));
+	cr_assert(eq(sz, count_entries("out"), 1));
+	sim_diag_fini(&d);
+}
+
+/* Puts a fake gnuplot (a shell script with body) first on PATH. */
+static void fake_gnuplot(const char *body)
+{
+	char *bin = tpath("fakebin");
+	cr_assert(eq(int, mkdir(bin, 0777), 0));
+	char *exe = sim_xasprintf("%s/gnuplot", bin);
+	FILE *f = fopen(exe, "wb");
+	cr_assert(f != NULL);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	cr_assert(eq(int, chmod(exe, 0755), 0));
+	char *path = sim_xasprintf("%s:%s", bin, getenv("PATH") ? getenv("PATH") : "");
+	cr_assert(eq(int, setenv("PATH", path, 1), 0));
+	free(path);
+	free(exe);
+	free(bin);
+}
+
+Test(sim_plots, a_hung_gnuplot_is_killed_at_the_limit_and_named)
+{
+	/* It says something first, then hangs with stderr still open. */
+	fake_gnuplot("echo starting >&2\nexec sleep 600");
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	char *plots = tpath("plots"), *data = tpath("data"), *out = tpath("out");
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = true;
+	cr_assert(eq(int, sim_plots_render_timeout(plots, data, out, false,
+						   SIM_MS(300), &made,
+						   &skipped, &d),
+		     SIM_ETOOL));
+	char *want = sim_xasprintf("%s/plots/line.gp: gnuplot did not finish "
+				   "within 300ms and was killed",
+				   tdir);
+	cr_assert(strstr(d.text, want) == d.text, "%s", d.text);
+	cr_assert(strstr(d.text, SIM_PLOTS_TIMEOUT_ENV) != NULL, "%s", d.text);
+	cr_assert(eq(u32, d.errors, 1));
 	cr_assert(eq(sz, count_entries("out"), 0));
+	free(want);
+	free(plots);
+	free(data);
+	free(out);
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots, a_gnuplot_that_closes_stderr_and_hangs_is_killed_too)
+{
+	fake_gnuplot("exec 2>&-\nexec sleep 600");
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	char *plots = tpath("plots"), *data = tpath("data"), *out = tpath("out");
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, sim_plots_render_timeout(plots, data, out, false,
+						   SIM_S(1), NULL, NULL, &d),
+		     SIM_ETOOL));
+	cr_assert(strstr(d.text, "within 1s and was killed") != NULL, "%s",
+		  d.text);
 	free(plots);
 	free(data);
 	free(out);

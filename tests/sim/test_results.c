@@ -710,3 +710,120 @@ Test(sim_results, table_names_with_a_slash_are_refused)
 	sim_diag_fini(&d);
 	free(path);
 }
+
+/* Runs one statement on a database file with the sqlite3 API directly,
+ * as another program (or an attacker) might have written it. */
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	cr_assert(eq(int, sqlite3_open(path, &db), SQLITE_OK));
+	char *msg = NULL;
+	cr_assert(eq(int, sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK),
+		  "%s: %s", sql, msg ? msg : "");
+	sqlite3_close(db);
+}
+
+Test(sim_results, a_merged_column_type_cannot_inject_sql)
+{
+	/* SQLite keeps a declared type as written, so a type read back from
+	 * another database may hold a statement of its own. */
+	char *src = tpath("evil.sqlite");
+	raw_exec(src, "PRAGMA user_version = 1");
+	raw_exec(src, "CREATE TABLE t (x \"INTEGER); CREATE TABLE pwned(y\")");
+	raw_exec(src, "INSERT INTO t VALUES (1)");
+	char *dst = tpath("dst.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(dst, &r, &d), 0));
+	cr_assert(eq(int, sim_results_merge(r, src, &d), SIM_EINPUT));
+	cr_assert(strstr(d.text, "column 'x': type 'INTEGER); CREATE TABLE "
+				 "pwned(y' is not a results type") != NULL,
+		  "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0), "%s", d.text);
+	assert_query(dst, "SELECT count(*) FROM sqlite_master WHERE name IN "
+			  "('pwned', 't')",
+		     "0");
+	sim_diag_fini(&d);
+	free(src);
+	free(dst);
+}
+
+Test(sim_results, sql_and_formula_text_in_values_and_names_round_trips)
+{
+	/* Values are bound and names quoted by one function: SQL text,
+	 * quotes, a leading = and control characters come out as they went
+	 * in, in SQLite and in the CSV. */
+	static const sim_column cols[] = {
+		{"x'); DROP TABLE meta; --", SIM_COL_TEXT, "", "a hostile name"},
+	};
+	static const sim_table t = {"t\"; DROP TABLE meta; --", "", cols, 1};
+	const char *values[] = {"'); DROP TABLE meta; --", "=1+1",
+				"a\"b", "tab\there"};
+	char *path = tpath("vals.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &t, &d), 0), "%s", d.text);
+	sim_results_set_run(r, 1);
+	for (size_t i = 0; i < 4; i++) {
+		sim_value v[] = {{.s = values[i]}};
+		cr_assert(eq(int, sim_results_row(r, &t, v, &d), 0));
+	}
+	cr_assert(eq(int, sim_results_meta(r, "k'--", "v');--", &d), 0));
+	char *out = tpath("csv");
+	cr_assert(eq(int, mkdir(out, 0777), 0));
+	cr_assert(eq(int, sim_results_export_csv(r, out, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(path, "SELECT value FROM meta WHERE key = 'k''--'",
+		     "v');--");
+	assert_query(path,
+		     "SELECT group_concat(\"x'); DROP TABLE meta; --\", '|') "
+		     "FROM \"t\"\"; DROP TABLE meta; --\"",
+		     "'); DROP TABLE meta; --|=1+1|a\"b|tab\there");
+	char *csv_path = sim_xasprintf("%s/t\"; DROP TABLE meta; --.csv", out);
+	char *csv = read_file(csv_path, NULL);
+	cr_assert(eq(str, csv,
+		     (char *)"run_id,x'); DROP TABLE meta; --\r\n"
+			     "1,'); DROP TABLE meta; --\r\n"
+			     "1,=1+1\r\n"
+			     "1,\"a\"\"b\"\r\n"
+			     "1,tab\there\r\n"));
+	free(csv);
+	free(csv_path);
+	free(out);
+	free(path);
+	sim_diag_fini(&d);
+}
+
+Test(sim_results, csv_export_never_writes_through_a_planted_link)
+{
+	char *path = tpath("l.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &xy, &d), 0));
+	char *out = tpath("csv");
+	cr_assert(eq(int, mkdir(out, 0777), 0));
+	char *victim = tpath("victim");
+	FILE *f = fopen(victim, "wb");
+	fputs("keep", f);
+	fclose(f);
+	char *link = sim_xasprintf("%s/xy.csv", out);
+	cr_assert(eq(int, symlink(victim, link), 0));
+	cr_assert(eq(int, sim_results_export_csv(r, out, &d), SIM_EINPUT));
+	cr_assert(strstr(d.text, "xy.csv: is a symbolic link (refusing") !=
+			  NULL,
+		  "%s", d.text);
+	char *kept = read_file(victim, NULL);
+	cr_assert(eq(str, kept, (char *)"keep"));
+	free(kept);
+	sim_results_abort(r);
+	free(link);
+	free(victim);
+	free(out);
+	free(path);
+	sim_diag_fini(&d);
+}
