@@ -79,19 +79,49 @@ struct mig {
 	size_t active;
 };
 
+/* An expected count rounded to whole pages (0 for anything not > 0). */
+static inline uint64_t mig_pages_of(double expected)
+{
+	return expected > 0 ? (uint64_t)llround(expected) : 0;
+}
+
+static inline double mig_pageset_total(mem_pageset s)
+{
+	return s.hot_pages + s.cold_pages;
+}
+
 /* Expected pages of s, rounded to whole pages. */
 static inline uint64_t mig_pageset_pages(mem_pageset s)
 {
-	double e = s.hot_pages + s.cold_pages;
-	return e > 0 ? (uint64_t)llround(e) : 0;
+	return mig_pages_of(mig_pageset_total(s));
 }
+
+/* mig_space.c */
+/* s over `pages` units of page_size bytes, dirtied by *dirty (copied)
+ * with the guest's writes running at `scale` of their speed. */
+void mig_space_init(mig_space *s, uint64_t pages, uint64_t page_size,
+		    const mig_dirty *dirty, double scale);
+/* Everything to send, as round 1 does; page-exact logging starts now if
+ * `logs` (writes before round 1 do not matter: it sends every page). */
+void mig_space_begin(mig_space *s, uint64_t now, bool logs);
+/* Frees a page-exact space's log and bitmap; a no-op otherwise. */
+void mig_space_fini(mig_space *s);
+/* Units the next round of s carries. */
+uint64_t mig_space_pending(const mig_space *s);
+/* Draws space s's guest writes up to real time t_ns into fn. */
+void mig_space_draw(mig_space *s, uint64_t t_ns, wl_writes_fn *fn, void *ctx);
+/* Draws them into s's dirty log. */
+void mig_space_draw_log(mig_space *s, uint64_t t_ns);
+/* After a round of s that lasted duration_ns ending now: the pages
+ * dirtied during it become the next round's set. Returns their count. */
+uint64_t mig_space_round_end(mig_space *s, uint64_t now, uint64_t duration_ns);
+/* The guest stops writing (pause): the log stops; the set stays. */
+void mig_space_pause(mig_space *s);
 
 /* mig.c */
 /* Starts g's next flow of `bytes` at g->round_cap_bps; its completion
  * calls mig_flow_done. */
 void mig_start_flow(migration *g, uint64_t bytes);
-/* Draws space s's guest writes up to real time t_ns into fn. */
-void mig_space_draw(mig_space *s, uint64_t t_ns, wl_writes_fn *fn, void *ctx);
 /* Ends g: reports it and frees it. */
 void mig_finish(migration *g);
 

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The migration model's knobs: the "migrations[]" parameter table (the
+ * one place defaults are written, with their sources), the presets each
+ * pre-copy policy hard-codes, and Clark's rate rule.
+ */
+#include "mig_internal.h"
+
+#include <stddef.h>
+
+/* ---- parameters ------------------------------------------------------- */
+
+static const char *const scheme_choices[] = {
+	"stop-and-copy", "precopy", "push", "postcopy", "hybrid", NULL};
+_Static_assert(sizeof scheme_choices / sizeof scheme_choices[0] ==
+		       MIG_SCHEME_COUNT + 1,
+	       "one name per scheme");
+static const char *const policy_choices[] = {"xen", "clark", "qemu",
+					     "xen-v2", NULL};
+
+static const cfg_param mig_param_table[] = {
+	{.name = "scheme", .type = CFG_T_ENUM, .def = "precopy",
+	 .choices = scheme_choices, .offset = offsetof(mig_params, scheme),
+	 .doc = "stop-and-copy; precopy (iterative push, then stop-and-copy; "
+		"Clark §3); push (one live pass, then stop-and-copy); "
+		"postcopy (state, resume, then pull: active push and demand "
+		"faults; Hines & Gopalan); hybrid (precopy, then postcopy)"},
+	{.name = "policy", .type = CFG_T_ENUM, .def = "xen",
+	 .choices = policy_choices, .offset = offsetof(mig_params, policy),
+	 .doc = "when pre-copy stops: Xen legacy caps (§2.1), Clark's rate "
+		"rule (§1.4), QEMU's downtime rule (§3.1) or Xen v2 (§2.2)"},
+	/* START_MBIT_RATE 100 in Xen's legacy save code (§2.1, §1.4). */
+	{.name = "start_rate", .type = CFG_T_RATE, .def = "100Mibit/s",
+	 .min = "1bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(mig_params, start_rate_bps),
+	 .doc = "clark: rate of the first round"},
+	/* Clark §5: "+ 50 Mbit/s" per round (§1.4). */
+	{.name = "rate_step", .type = CFG_T_RATE, .def = "50Mibit/s",
+	 .min = "0bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(mig_params, rate_step_bps),
+	 .doc = "clark: added to the observed dirty rate for the next round"},
+	/* MAX_MBIT_RATE 500 in Xen's legacy save code (§2.1). */
+	{.name = "max_rate", .type = CFG_T_RATE, .def = "500Mibit/s",
+	 .min = "1bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(mig_params, max_rate_bps),
+	 .doc = "cap of every flow of the migration, and the paused round's "
+		"rate"},
+	/* DEF_MAX_ITERS 29 (§2.1). */
+	{.name = "max_rounds", .type = CFG_T_UINT, .def = "29", .min = "1",
+	 .max = "1000000", .offset = offsetof(mig_params, max_rounds),
+	 .doc = "live pre-copy rounds at most"},
+	/* DEF_MAX_FACTOR 3 (§2.1). */
+	{.name = "max_sent_factor", .type = CFG_T_FLOAT, .def = "3",
+	 .min = "1", .max = "1000000",
+	 .offset = offsetof(mig_params, max_sent_factor),
+	 .doc = "xen, clark: stop once more than this many times the memory "
+		"has been sent"},
+	/* "sent_this_iter + skip_this_iter < 50" (§2.1), and Xen v2's
+	 * SPP_TARGET_DIRTY_COUNT 50 (§2.2). */
+	{.name = "stop_pages", .type = CFG_T_UINT, .def = "50", .min = "0",
+	 .max = "1000000000000",
+	 .offset = offsetof(mig_params, stop_pages),
+	 .doc = "stop when fewer pages than this remain to send"},
+	/* DEFAULT_MIGRATE_SET_DOWNTIME 300 ms (§3). */
+	{.name = "downtime_limit", .type = CFG_T_TIME, .def = "300ms",
+	 .min = "0ns", .max = "2000s",
+	 .offset = offsetof(mig_params, downtime_limit_ns),
+	 .doc = "qemu: switch over when the rest can be sent in this time"},
+	/* Xen legacy peeks the dirty bitmap and skips (§2.1, Clark §5). */
+	{.name = "skip", .type = CFG_T_BOOL, .def = "true",
+	 .offset = offsetof(mig_params, skip),
+	 .doc = "skip pages dirtied again before they are sent (Xen legacy); "
+		"false: resend them (KVM/QEMU, reference §3.2)"},
+	/* A write to a write-protected page traps to the VMM: Xen's
+	 * page-fault path takes 3,927 cycles (Adams & Agesen, reference
+	 * machine.md §3.2), 1.3 µs at 3 GHz. */
+	{.name = "log_fault_cost", .type = CFG_T_TIME, .def = "1300ns",
+	 .min = "0ns", .max = "1s",
+	 .offset = offsetof(mig_params, log_fault_ns),
+	 .doc = "dirty logging: the guest's cost of the write fault on its "
+		"first write to a page in each live round"},
+	/* The reference gives no size for the CPU and device state; 0 keeps
+	 * Clark's memory-only arithmetic (oracles 1 to 8). */
+	{.name = "state_size", .type = CFG_T_BYTES, .def = "0B",
+	 .min = "0B", .max = "1TiB",
+	 .offset = offsetof(mig_params, state_bytes),
+	 .doc = "CPU and device state, sent while paused (all post-copy "
+		"sends before resuming)"},
+	/* Xen's MAX_BATCH_SIZE, 1024 pages (§2.1, §8). */
+	{.name = "pull_batch", .type = CFG_T_UINT, .def = "1024", .min = "1",
+	 .max = "1000000000000",
+	 .offset = offsetof(mig_params, pull_batch_pages),
+	 .doc = "postcopy, hybrid: pages per active-push flow (the fault "
+		"accounting's time step)"},
+	/* Hines & Gopalan's pre-paging moves the push to the faulting
+	 * address (§4); here forward from it. */
+	{.name = "prepaging", .type = CFG_T_BOOL, .def = "true",
+	 .offset = offsetof(mig_params, prepaging),
+	 .doc = "postcopy, hybrid (page-exact): the active push goes on "
+		"from the latest fault's page"},
+	{.name = "disk_max_rounds", .type = CFG_T_UINT, .def = "29",
+	 .min = "1", .max = "1000000",
+	 .offset = offsetof(mig_params, disk_max_rounds),
+	 .doc = "local disk: pre-copy rounds at most before memory (the "
+		"first sends every block)"},
+	/* Bradford et al. throttle a guest that writes faster than the
+	 * transfer can follow (§6); 0 leaves it unthrottled. */
+	{.name = "disk_write_limit", .type = CFG_T_RATE, .def = "0bit/s",
+	 .min = "0bit/s", .max = "1000Tbit/s",
+	 .offset = offsetof(mig_params, disk_write_limit_bps),
+	 .doc = "local disk: guest disk writes throttled to this rate while "
+		"migrating, e.g. 20MB/s (0: no throttle)"},
+	/* dynDNS + IP tunnel (Bradford et al., §6); 0 on a LAN, where the
+	 * gratuitous ARP redirects at once. */
+	{.name = "redirect_time", .type = CFG_T_TIME, .def = "0ns",
+	 .min = "0ns", .max = "720h",
+	 .offset = offsetof(mig_params, redirect_ns),
+	 .doc = "after resume, old connections are tunnelled through the "
+		"source this long, until the new address is announced"},
+	/* The reference gives no general figure for stages 1 and 4 (§1.2);
+	 * they default to free. */
+	{.name = "reservation_cost", .type = CFG_T_TIME, .def = "0ns",
+	 .min = "0ns", .max = "1h",
+	 .offset = offsetof(mig_params, reservation_ns),
+	 .doc = "stage 1: reserving resources at the target"},
+	{.name = "commitment_cost", .type = CFG_T_TIME, .def = "0ns",
+	 .min = "0ns", .max = "1h",
+	 .offset = offsetof(mig_params, commitment_ns),
+	 .doc = "stage 4: the target confirms, the source lets go (paused)"},
+	/* Clark §6 measured 9 to 40 ms (oracle 8); it depends on the guest,
+	 * so the default is left at 0. */
+	{.name = "activation_cost", .type = CFG_T_TIME, .def = "0ns",
+	 .min = "0ns", .max = "1h",
+	 .offset = offsetof(mig_params, activation_ns),
+	 .doc = "stage 5: resuming at the target, gratuitous ARP (paused)"},
+};
+
+static const cfg_section mig_section = {
+	.path = "migrations[]",
+	.doc = "a live migration's scheme, pre-copy policy, rates and stage "
+	       "costs",
+	.params = mig_param_table,
+	.nparams = sizeof mig_param_table / sizeof mig_param_table[0]};
+
+static const cfg_section *const sections[] = {&mig_section, NULL};
+
+const cfg_section *const *mig_sections(void)
+{
+	return sections;
+}
+
+void mig_params_default(mig_params *p)
+{
+	sim_diag d;
+	sim_diag_init(&d);
+	*p = (mig_params){0};
+	/* Loading an absent mapping applies every default: the table is the
+	 * one place they are written. */
+	if (cfg_section_load(&mig_section, NULL, NULL, p, &d) != 0)
+		sim_panic("migration defaults do not load: %s", d.text);
+	sim_diag_fini(&d);
+}
+
+#define MIBIT(x) ((uint64_t)(x) << 20)
+
+void mig_params_preset(mig_params *p, mig_policy policy)
+{
+	p->policy = (int)policy;
+	switch (policy) {
+	case MIG_POLICY_XEN:
+		p->max_rounds = 29;
+		p->max_sent_factor = 3;
+		p->stop_pages = 50;
+		break;
+	case MIG_POLICY_CLARK:
+		p->max_rounds = 29;
+		p->max_sent_factor = 3;
+		p->stop_pages = 50;
+		p->start_rate_bps = MIBIT(100);
+		p->max_rate_bps = MIBIT(500);
+		break;
+	case MIG_POLICY_QEMU:
+		p->downtime_limit_ns = SIM_MS(300);
+		p->skip = false;
+		break;
+	case MIG_POLICY_XEN_V2:
+		p->max_rounds = 5;
+		p->stop_pages = 50;
+		p->skip = false;
+		break;
+	default:
+		sim_panic("unknown migration policy %d", (int)policy);
+	}
+}
+
+uint64_t mig_rate_next_bps(const mig_params *p, uint64_t current_bps,
+			   uint64_t dirty_bps, bool *over)
+{
+	uint64_t want = dirty_bps > UINT64_MAX - p->rate_step_bps
+				? UINT64_MAX
+				: dirty_bps + p->rate_step_bps;
+	if (want < current_bps)
+		want = current_bps;
+	bool is_over = want > p->max_rate_bps;
+	if (over)
+		*over = is_over;
+	return is_over ? p->max_rate_bps : want;
+}
