@@ -136,8 +136,10 @@ bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 	out->pages = pages;
 	switch ((wl_pages_kind)p->kind) {
 	case WL_PAGES_HOTSET:
-		/* Where the hot set lies does not matter to expected counts. */
+		/* Where the hot set lies does not matter to expected counts,
+		 * only to post-copy's in-order push. */
 		out->hot_pages = p->hot_pages;
+		out->hot_offset = p->offset;
 		out->hot_writes_per_s = p->hot_rate;
 		out->cold_writes_per_s = p->cold_rate;
 		return true;
@@ -146,6 +148,7 @@ bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 		 * pages are cold and never written: each page of the region
 		 * has rate r/R, as in the generator. */
 		out->hot_pages = p->pages ? p->pages : pages - p->offset;
+		out->hot_offset = p->offset;
 		out->hot_writes_per_s = p->rate;
 		out->cold_writes_per_s = 0;
 		return true;

@@ -11,9 +11,11 @@
 
 static void check_model(const mem_hotcold *m, const char *who)
 {
-	if (m->pages == 0 || m->hot_pages > m->pages)
-		sim_panic("%s: hot set of %llu pages in %llu pages", who,
-			  (unsigned long long)m->hot_pages,
+	if (m->pages == 0 || m->hot_pages > m->pages ||
+	    m->hot_offset > m->pages - m->hot_pages)
+		sim_panic("%s: hot set of %llu pages at page %llu in %llu "
+			  "pages", who, (unsigned long long)m->hot_pages,
+			  (unsigned long long)m->hot_offset,
 			  (unsigned long long)m->pages);
 	if (!isfinite(m->hot_writes_per_s) || m->hot_writes_per_s < 0 ||
 	    !isfinite(m->cold_writes_per_s) || m->cold_writes_per_s < 0)

@@ -200,6 +200,12 @@ typedef struct mem_hotcold {
 	uint64_t hot_pages;        /* H <= M */
 	double hot_writes_per_s;   /* h >= 0; ignored when H = 0 */
 	double cold_writes_per_s;  /* c >= 0; ignored when H = M */
+	/* The hot set is pages [hot_offset, hot_offset + H) (<= M). Expected
+	 * counts do not depend on it; only an order over the pages does
+	 * (post-copy's in-order push meets the hot set when it reaches it).
+	 * 0, the bottom of memory, is where the page-write generators put a
+	 * hot set unless told otherwise. */
+	uint64_t hot_offset;
 } mem_hotcold;
 
 /* Expected page counts split by class. */

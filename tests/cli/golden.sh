@@ -140,4 +140,48 @@ check clark_specweb_total_sent_x1_20 [ "$(within "1.0 * bytes / vm_memory_bytes"
 check clark_mmuncher_total_sent_x1_25 [ "$(within "1.0 * bytes / vm_memory_bytes" 1.25 0.10 mmuncher)" = 1 ]
 check clark_mmuncher_downtime_3_5_s [ "$(within downtime_s 3.5 0.10 mmuncher)" = 1 ]
 check clark_quake3_total_sent_x1_37 [ "$(within "1.0 * bytes / vm_memory_bytes" 1.37 0.10 quake3)" = 1 ]
+
+# The path bound, for the migrations table of every run of this suite:
+# bytes moved never exceed the path's narrowest link times the time they
+# took, bytes x 8 x 1e9 <= bottleneck_bps x total_ns. The fabric is a tree
+# and its node names give a host's path: the host, its rack's ToR, its
+# datacenter's core, then (over the WAN between cores) the other side's
+# core, ToR and host; links repeat nothing on a shared rack or datacenter.
+# A row whose path finds no link counts as a breach, so renamed nodes
+# cannot pass unseen.
+path_bound_breaches() {
+    sqlite3 "$1/results.sqlite" "
+WITH n AS (
+  SELECT run_id, bytes, total_ns, source AS s, destination AS d,
+         rtrim(source, 'host0123456789') AS sp,
+         rtrim(destination, 'host0123456789') AS dp FROM migrations),
+p AS (
+  SELECT *, sp || 'tor' AS st, dp || 'tor' AS dt,
+         rtrim(rtrim(sp, '/'), 'rack0123456789') || 'core' AS sc,
+         rtrim(rtrim(dp, '/'), 'rack0123456789') || 'core' AS dc FROM n),
+b AS (
+  SELECT p.*, (SELECT min(l.capacity_bps) FROM links l
+     WHERE l.run_id = p.run_id AND (
+       (l.\"from\" = p.s AND l.\"to\" = p.st) OR
+       (l.\"from\" = p.dt AND l.\"to\" = p.d) OR
+       (p.st <> p.dt AND ((l.\"from\" = p.st AND l.\"to\" = p.sc) OR
+                          (l.\"from\" = p.dc AND l.\"to\" = p.dt))) OR
+       (p.sc <> p.dc AND l.\"from\" = p.sc AND l.\"to\" = p.dc)))
+     AS bottleneck_bps FROM p)
+SELECT count(*) FROM b WHERE bottleneck_bps IS NULL
+   OR bytes * 8.0 * 1e9 > bottleneck_bps * 1.0 * total_ns"
+}
+runs=0
+for dir in */; do
+    dir=${dir%/}
+    [ -f "$dir/results.sqlite" ] || continue
+    runs=$((runs + 1))
+    check "path_bound_holds_for_every_migration_of_$dir" [ "$(path_bound_breaches "$dir")" = 0 ]
+done
+check path_bound_checked_every_run_of_the_suite [ "$runs" -eq 13 ]
+# The check can fail: a migration claimed twice as fast as its 1 Gbit/s
+# NIC allows is a breach, and the fat core link is not taken for its path.
+cp -r one fake
+sqlite3 fake/results.sqlite "UPDATE migrations SET total_ns = total_ns / 2"
+check path_bound_catches_a_migration_faster_than_its_nic [ "$(path_bound_breaches fake)" = 1 ]
 finish

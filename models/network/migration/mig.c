@@ -36,6 +36,7 @@ static void migration_free(migration *g)
 	mig_space_fini(&g->disk);
 	if (g->has_absent)
 		mem_bitmap_fini(&g->absent);
+	free(g->fetches);
 	free(g);
 }
 
@@ -79,6 +80,24 @@ size_t mig_active_count(const mig *m)
 /* ---- rounds ----------------------------------------------------------- */
 
 static void flow_done(void *ctx, net *n, net_flow_id id);
+
+void mig_flow_check(migration *g, net_flow_id id)
+{
+	mig *m = g->owner;
+	net_flow_info f;
+	if (net_flow_query(m->n, id, &f) != 0)
+		sim_panic("migration flow %llu vanished",
+			  (unsigned long long)id);
+	uint64_t took = sim_now(m->e) - f.start_ns;
+	if ((u128)f.bytes * 8 * UINT64_C(1000000000) >
+	    (u128)g->path_bps * took)
+		sim_panic("migration %llu: a flow of %llu bytes took %llu ns, "
+			  "faster than its path's narrowest link (%llu bit/s)",
+			  (unsigned long long)g->req.tag,
+			  (unsigned long long)f.bytes,
+			  (unsigned long long)took,
+			  (unsigned long long)g->path_bps);
+}
 
 void mig_start_flow(migration *g, uint64_t bytes)
 {
@@ -278,11 +297,21 @@ void mig_finish(migration *g)
 		.disk_rounds = g->disk_rounds,
 		.disk_ns = g->has_disk ? g->disk_end_ns - g->disk.origin_ns : 0,
 		.faults = g->faults,
-		.stall_ns = g->faults * g->fault_ns,
+		.stall_ns = g->stall_ns,
 		.log_faults = g->log_faults,
 		.log_stall_ns = g->log_faults * g->req.params.log_fault_ns,
 	};
 	r.bytes = r.memory_bytes + r.disk_bytes + r.state_bytes;
+	/* The migration as a whole: every byte crossed the path's narrowest
+	 * link between start and end. */
+	if ((u128)r.bytes * 8 * UINT64_C(1000000000) >
+	    (u128)g->path_bps * r.total_ns)
+		sim_panic("migration %llu moved %llu bytes in %llu ns, more "
+			  "than its path's narrowest link (%llu bit/s) carries",
+			  (unsigned long long)r.tag,
+			  (unsigned long long)r.bytes,
+			  (unsigned long long)r.total_ns,
+			  (unsigned long long)g->path_bps);
 	m->slots[g->slot] = NULL;
 	m->active--;
 	migration_free(g);
@@ -371,10 +400,10 @@ static void memory_begin(migration *g)
 
 static void flow_done(void *ctx, net *n, net_flow_id id)
 {
-	(void)id;
 	migration *g = ctx;
 	mig *m = g->owner;
 	uint64_t now = sim_now(net_engine(n));
+	mig_flow_check(g, id);
 	g->flow = 0;
 	if (g->stage == MIG_STAGE_PULL) {
 		mig_pull_batch_done(g);
@@ -500,10 +529,12 @@ static bool dirty_is_valid(const mig_dirty *d, uint64_t pages)
 		return true;
 	case MIG_DIRTY_UNIFORM:
 		return isfinite(d->uniform_bytes_per_s) &&
-		       d->uniform_bytes_per_s >= 0;
+		       d->uniform_bytes_per_s >= 0 &&
+		       d->uniform_ws_pages <= pages;
 	case MIG_DIRTY_HOTCOLD: {
 		const mem_hotcold *h = &d->hotcold;
 		return h->pages == pages && h->hot_pages <= h->pages &&
+		       h->hot_offset <= h->pages - h->hot_pages &&
 		       isfinite(h->hot_writes_per_s) &&
 		       h->hot_writes_per_s >= 0 &&
 		       isfinite(h->cold_writes_per_s) &&
@@ -570,18 +601,17 @@ static double disk_scale(const mig_request *q)
 	return (double)limit / (8 * bytes_per_s);
 }
 
-/* A network fault: a request to the source and the page back, a round
- * trip plus the page at the path's narrowest link. */
-static uint64_t fault_cost_ns(net_topo *t, const mig_request *q)
+/* The narrowest capacity and the latency of the path from src to dst. */
+static void path_props(net_topo *t, const mig_request *q, uint64_t *bps,
+		       uint64_t *latency)
 {
-	uint64_t latency = 0;
 	size_t hops = 0;
-	if (net_topo_path_latency(t, q->src, q->dst, &latency) != 0 ||
+	if (net_topo_path_latency(t, q->src, q->dst, latency) != 0 ||
 	    net_topo_path(t, q->src, q->dst, NULL, 0, &hops) != 0)
-		sim_panic("fault_cost_ns: no route");
+		sim_panic("migration path: no route");
 	uint32_t *links = sim_xcalloc(hops ? hops : 1, sizeof *links);
 	if (net_topo_path(t, q->src, q->dst, links, hops, &hops) != 0)
-		sim_panic("fault_cost_ns: no route");
+		sim_panic("migration path: no route");
 	uint64_t narrowest = UINT64_MAX;
 	for (size_t i = 0; i < hops; i++) {
 		uint64_t c = net_topo_link(t, links[i])->capacity_bps;
@@ -589,10 +619,7 @@ static uint64_t fault_cost_ns(net_topo *t, const mig_request *q)
 			narrowest = c;
 	}
 	free(links);
-	u128 tx = ((u128)q->page_size_bytes * 8 * UINT64_C(1000000000) +
-		   narrowest - 1) /
-		  narrowest;
-	return sim_time_add(2 * latency, (uint64_t)tx);
+	*bps = narrowest;
 }
 
 int mig_migration_start(mig *m, const mig_request *req)
@@ -618,9 +645,9 @@ int mig_migration_start(mig *m, const mig_request *req)
 	g->has_disk = req->disk.blocks > 0;
 	if (g->has_disk)
 		mig_space_init(&g->disk, req->disk.blocks,
-			   req->disk.block_size_bytes, &req->disk.dirty,
-			   disk_scale(req));
-	g->fault_ns = fault_cost_ns(net_topology(m->n), req);
+			       req->disk.block_size_bytes, &req->disk.dirty,
+			       disk_scale(req));
+	path_props(net_topology(m->n), req, &g->path_bps, &g->path_latency_ns);
 	m->slots[m->nslots++] = g;
 	m->active++;
 	mig_event ev = {.slot = g->slot};

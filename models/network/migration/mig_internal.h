@@ -36,6 +36,22 @@ typedef enum mig_stage {
 	MIG_STAGE_PULL,
 } mig_stage;
 
+/* A demand-fetch flow in flight: the faults of one pull window. */
+typedef struct mig_fetch {
+	net_flow_id flow;
+	uint64_t start_ns;
+	uint64_t pages;
+} mig_fetch;
+
+/* Statistical pull: a run of pages in address order, all of one class
+ * (the hot set, or working set, or the rest), with the expected number
+ * of them still absent among those the push has not passed yet. */
+typedef struct mig_segment {
+	bool hot;
+	double ahead;              /* pages not yet passed by the push */
+	double absent;             /* expected absent pages among them */
+} mig_segment;
+
 typedef struct migration {
 	struct mig *owner;
 	uint32_t slot;
@@ -55,18 +71,31 @@ typedef struct migration {
 	uint64_t round_cap_bps;
 	uint64_t round_bytes;
 	net_flow_id flow;
+	/* The path's narrowest link and one-way latency: the bound every
+	 * transfer is checked against, and a fault's round trip. */
+	uint64_t path_bps, path_latency_ns;
 	/* Pull phase (mig_pull.c). */
-	uint64_t fault_ns;         /* one network fault's cost */
 	uint64_t pull_pages;       /* absent at resume */
 	uint64_t pushed, faults;
-	double faults_x;           /* statistical: expected faults so far */
-	mem_pageset absent_x;      /* statistical: expected absent pages */
-	mem_bitmap absent;         /* page-exact: pages not yet there */
-	bool has_absent;
-	uint64_t cursor;           /* page-exact: where the push goes on */
-	uint64_t last_fault;       /* page-exact: the latest fault's page */
-	bool faulted;              /* page-exact: a fault since the batch */
+	uint64_t fetching;         /* faults whose fetch flow has started */
+	uint64_t stall_ns;         /* guest stall of the completed fetches */
+	bool pushing;              /* a push batch is in flight */
+	mig_fetch *fetches;        /* fetch flows in flight; owned */
+	size_t nfetches, fetch_cap;
 	uint64_t window_ns;        /* the pull window's start */
+	/* Statistical: expected counts over the segments of memory in
+	 * address order (mig_pull.c). */
+	double faults_x;           /* expected faults so far */
+	mig_segment seg[3];
+	size_t nseg;
+	double untouched_x;        /* UNIFORM: working-set pages not yet
+				    * written since resume */
+	/* Page-exact. */
+	mem_bitmap absent;         /* pages not yet there */
+	bool has_absent;
+	uint64_t cursor;           /* where the push goes on */
+	uint64_t last_fault;       /* the latest fault's page */
+	bool faulted;              /* a fault since the batch */
 } migration;
 
 struct mig {
@@ -118,10 +147,23 @@ uint64_t mig_space_round_end(mig_space *s, uint64_t now, uint64_t duration_ns);
 /* The guest stops writing (pause): the log stops; the set stays. */
 void mig_space_pause(mig_space *s);
 
+/* The working set of a MIG_DIRTY_UNIFORM guest of `pages` pages. */
+static inline uint64_t mig_dirty_ws_pages(const mig_dirty *d, uint64_t pages)
+{
+	return d->uniform_ws_pages && d->uniform_ws_pages < pages
+		       ? d->uniform_ws_pages
+		       : pages;
+}
+
 /* mig.c */
 /* Starts g's next flow of `bytes` at g->round_cap_bps; its completion
  * calls mig_flow_done. */
 void mig_start_flow(migration *g, uint64_t bytes);
+/* The invariant of every transfer: flow `id` of g, completing now, moved
+ * no more bits than the path's narrowest link carries in the time it
+ * took (bytes·8·1e9 <= path_bps·(now − start)). A flow that broke it is
+ * a sim_panic. Call from the flow's completion callback. */
+void mig_flow_check(migration *g, net_flow_id id);
 /* Ends g: reports it and frees it. */
 void mig_finish(migration *g);
 

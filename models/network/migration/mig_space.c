@@ -97,12 +97,14 @@ static mem_pageset dirtied_in(const mig_space *s, uint64_t duration_ns)
 	switch (s->dirty.kind) {
 	case MIG_DIRTY_NONE:
 		break;
-	case MIG_DIRTY_UNIFORM:
-		d.hot_pages = s->dirty.uniform_bytes_per_s * ((double)dt / 1e9) /
-			      (double)s->page_size;
-		if (d.hot_pages > (double)s->pages)
-			d.hot_pages = (double)s->pages;
+	case MIG_DIRTY_UNIFORM: {
+		double ws = (double)mig_dirty_ws_pages(&s->dirty, s->pages);
+		d.hot_pages = s->dirty.uniform_bytes_per_s *
+			      ((double)dt / 1e9) / (double)s->page_size;
+		if (d.hot_pages > ws)
+			d.hot_pages = ws;
 		break;
+	}
 	case MIG_DIRTY_HOTCOLD:
 		d = mem_hotcold_dirtied(&s->dirty.hotcold, dt);
 		break;

@@ -85,30 +85,30 @@ Test(mig_start, invalid_requests_are_refused_without_side_effects)
 	mig_request q = request(1024, MIG_SCHEME_PRECOPY);
 	mig_request bad = q;
 	bad.dst = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.pages = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.page_size_bytes = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.params.max_rate_bps = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.params.policy = 7;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.dirty.kind = MIG_DIRTY_UNIFORM;
 	bad.dirty.uniform_bytes_per_s = -1;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.dirty.kind = MIG_DIRTY_HOTCOLD;
 	bad.dirty.hotcold = (mem_hotcold){.pages = 1023, .hot_pages = 1};
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.dst = 9;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	cr_assert(eq(sz, mig_active_count(w.m), (size_t)0));
 	cr_assert(eq(int, sim_run(w.e), 0));
 	cr_assert(eq(sz, w.nresults, (size_t)0));
@@ -122,7 +122,7 @@ Test(mig_start, an_unreachable_destination_is_not_found)
 	world_init(&w, 3, links, 1);
 	mig_request q = request(1024, MIG_SCHEME_PRECOPY);
 	q.dst = 2;
-	cr_assert(eq(int, mig_migration_start(w.m, &q), SIM_ENOENT));
+	cr_assert(eq(int, world_start(&w, &q), SIM_ENOENT));
 	world_fini(&w);
 }
 
@@ -139,7 +139,7 @@ Test(mig_timeline, stage_costs_and_latency_add_up_in_total_and_downtime)
 	q.params.commitment_ns = SIM_MS(2);
 	q.params.activation_ns = SIM_MS(40);
 	cr_assert(eq(int, sim_run_until(w.e, SIM_S(3)), 0));
-	cr_assert(eq(int, mig_migration_start(w.m, &q), 0));
+	cr_assert(eq(int, world_start(&w, &q), 0));
 	cr_assert(eq(sz, mig_active_count(w.m), (size_t)1));
 	cr_assert(eq(int, sim_run(w.e), 0));
 	cr_assert(eq(sz, w.nresults, (size_t)1));
@@ -178,7 +178,7 @@ Test(mig_timeline, a_migration_shares_its_link_with_other_flows)
 		     net_flow_start(w.n, 0, 1, UINT64_C(1000000000),
 				    NET_UNCAPPED, other_done, &done, &other),
 		     0));
-	cr_assert(eq(int, mig_migration_start(w.m, &q), 0));
+	cr_assert(eq(int, world_start(&w, &q), 0));
 	cr_assert(eq(int, sim_run(w.e), 0));
 	cr_assert(eq(int, done, 1));
 	/* 30517 pages at 0.5 Gbit/s. */
@@ -205,7 +205,7 @@ Test(mig_skip, skip_sends_fewer_pages_in_live_rounds_only)
 		q.dirty.hotcold = (mem_hotcold){.pages = m, .hot_pages = 4096,
 						.hot_writes_per_s = 40000,
 						.cold_writes_per_s = 2000};
-		cr_assert(eq(int, mig_migration_start(w.m, &q), 0));
+		cr_assert(eq(int, world_start(&w, &q), 0));
 		cr_assert(eq(int, sim_run(w.e), 0));
 		cr_assert(eq(sz, w.nresults, (size_t)1));
 		cr_assert(w.rounds[w.nrounds - 1].paused);
@@ -246,7 +246,7 @@ Test(mig_determinism, two_identical_runs_give_identical_records)
 				.pages = 16384, .hot_pages = 512,
 				.hot_writes_per_s = 5000,
 				.cold_writes_per_s = 100};
-			cr_assert(eq(int, mig_migration_start(w[k]->m, &q), 0));
+			cr_assert(eq(int, world_start(w[k], &q), 0));
 		}
 		cr_assert(eq(int, sim_run(w[k]->e), 0));
 		cr_assert(eq(sz, w[k]->nresults, (size_t)3));
@@ -317,7 +317,7 @@ static mig_result run_fidelity(world *w, const guest *g, wl_pagegen *gen,
 			.hot_writes_per_s = g->hot_rate,
 			.cold_writes_per_s = g->cold_rate};
 	}
-	cr_assert(eq(int, mig_migration_start(w->m, &q), 0));
+	cr_assert(eq(int, world_start(w, &q), 0));
 	cr_assert(eq(int, sim_run(w->e), 0));
 	cr_assert(eq(sz, w->nresults, (size_t)1));
 	return w->results[0];
