@@ -167,14 +167,19 @@ static inline void world_fini(world *w)
 	net_topo_destroy(w->t);
 }
 
-/* A request from n0 to n1 of `pages` 4 KiB pages with default knobs,
- * costs 0, and no dirtying. */
+/* A request from n0 to n1 of `pages` 4 KiB pages with default knobs but
+ * no state and free stages (the closed forms are memory only; the
+ * defaults are realistic, see mig_params.c), and no dirtying. */
 static inline mig_request request(uint64_t pages, mig_scheme scheme)
 {
 	mig_request q = {.src = 0, .dst = 1, .pages = pages,
 			 .page_size_bytes = PAGE};
 	mig_params_default(&q.params);
 	q.params.scheme = (int)scheme;
+	q.params.state_bytes = 0;
+	q.params.reservation_ns = 0;
+	q.params.commitment_ns = 0;
+	q.params.activation_ns = 0;
 	q.dirty.kind = MIG_DIRTY_NONE;
 	return q;
 }
