@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Golden tests of the migration model against the test oracles of
- * /work/shared/reference/migration.md ("oracle N" below) and the
- * closed form of its §5.1. Binary units throughout: MiB = 2^20 B and
+ * Golden tests of the migration model against the test oracles of the
+ * project's migration reference ("oracle N" below: Clark et al. NSDI
+ * 2005, Xen's and QEMU's save code, SimGrid) and the geometric pre-copy
+ * closed form (its §5.1). Binary units throughout: MiB = 2^20 B and
  * Mibit/s = 2^20 bit/s; pages of 4 KiB unless said otherwise.
  */
 #include "mig_test_util.h"

@@ -2,8 +2,8 @@
 /*
  * The schemes beyond stop-and-copy and pre-copy: push, post-copy (pull
  * with active push and demand faults), hybrid, and WAN migration's disk
- * pre-copy with write throttling and the redirection tunnel. Reference:
- * /work/shared/reference/migration.md §1.2, §4 and §6.
+ * pre-copy with write throttling and the redirection tunnel (Clark et al.
+ * NSDI 2005 §3; Hines & Gopalan VEE 2009; Bradford et al. VEE 2007).
  */
 #include "mig_test_util.h"
 
