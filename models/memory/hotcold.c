@@ -135,7 +135,8 @@ static const cfg_param dirtying_params[] = {
 	 .offset = offsetof(mem_dirtying_cfg, intensity),
 	 .doc = "instead of hot/cold or fresh_rate: fresh pages dirtied at "
 		"this share of the migration's max_rate, scaled by cpu_share "
-		"(SimGrid's dp_intensity; statistical fidelity only)"},
+		"(SimGrid's dp_intensity, Hirofuchi et al. CloudCom 2013; "
+		"statistical fidelity only)"},
 	/* SimGrid dirties in proportion to the CPU work the VM receives;
 	 * vdcsim has no CPU contention model, so the share is given. */
 	{.name = "cpu_share", .type = CFG_T_PERCENT, .def = "100%",
@@ -151,7 +152,7 @@ static const cfg_param dirtying_params[] = {
 	 .offset = offsetof(mem_dirtying_cfg, working_set),
 	 .doc = "with fresh_rate or intensity: the share of memory written "
 		"(from the bottom); a window of t dirties min(rate x t, "
-		"working set); SimGrid uses 90%"},
+		"working set); SimGrid's sg_vm_create_migratable uses 90%"},
 };
 
 static const cfg_section dirtying_section = {

@@ -88,7 +88,8 @@ static const cfg_param mig_param_table[] = {
 	 .min = "0B", .max = "1TiB",
 	 .offset = offsetof(mig_params, state_bytes),
 	 .doc = "CPU and device state, sent while paused (all post-copy "
-		"sends before resuming)"},
+		"sends before resuming); 128 KiB is within the 148 KiB of Clark "
+		"et al. NSDI 2005's Quake 3 final round (pages and state)"},
 	/* Xen's MAX_BATCH_SIZE, 1024 pages (§2.1, §8). */
 	{.name = "pull_batch", .type = CFG_T_UINT, .def = "1024", .min = "1",
 	 .max = "1000000000000",
@@ -151,7 +152,9 @@ static const cfg_param mig_param_table[] = {
 	{.name = "activation_cost", .type = CFG_T_TIME, .def = "9ms",
 	 .min = "0ns", .max = "1h",
 	 .offset = offsetof(mig_params, activation_ns),
-	 .doc = "stage 5: resuming at the target, gratuitous ARP (paused)"},
+	 .doc = "stage 5: resuming at the target, gratuitous ARP (paused); "
+		"9 ms is Clark et al. NSDI 2005's SPECweb start-up (Quake 3: "
+		"40 ms)"},
 };
 
 static const cfg_section mig_section = {
