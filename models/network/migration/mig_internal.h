@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The migration model's private state, shared by mig.c (parameters,
- * rounds of the disk and memory pre-copy, stages) and mig_pull.c (the
- * post-copy pull phase). Not installed; only this folder includes it.
+ * The migration model's private state, shared by mig.c (rounds of the
+ * disk and memory pre-copy, policies, stages, the path bound),
+ * mig_params.c (the knobs), mig_space.c (what a round sends and what the
+ * guest dirties) and mig_pull.c (the post-copy pull phase). Not
+ * installed; only this folder includes it.
  */
 #ifndef VDCSIM_MIG_INTERNAL_H
 #define VDCSIM_MIG_INTERNAL_H
