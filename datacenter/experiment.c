@@ -276,10 +276,13 @@ static mig_dirty migration_dirty(monitor *mon, size_t i, uint64_t pages)
 		return page_writes_dirty(mon, i, pages);
 	mig_dirty dirty;
 	memset(&dirty, 0, sizeof dirty);
-	if (dc->fresh_rate_bps > 0) {
+	if (mem_dirtying_is_fresh(dc)) {
 		/* Statistical only (checked at load). */
 		dirty.kind = MIG_DIRTY_UNIFORM;
-		dirty.uniform_bytes_per_s = (double)dc->fresh_rate_bps / 8;
+		dirty.uniform_bytes_per_s =
+			mem_fresh_bytes_per_s(dc, m->mig.max_rate_bps);
+		dirty.uniform_ws_pages =
+			mem_working_set_pages(dc, vm->memory_bytes);
 		return dirty;
 	}
 	if (dc->hot_writes_per_s == 0 && dc->cold_writes_per_s == 0)

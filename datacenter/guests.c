@@ -136,8 +136,10 @@ bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 	out->pages = pages;
 	switch ((wl_pages_kind)p->kind) {
 	case WL_PAGES_HOTSET:
-		/* Where the hot set lies does not matter to expected counts. */
+		/* Where the hot set lies does not matter to expected counts,
+		 * only to post-copy's in-order push. */
 		out->hot_pages = p->hot_pages;
+		out->hot_offset = p->offset;
 		out->hot_writes_per_s = p->hot_rate;
 		out->cold_writes_per_s = p->cold_rate;
 		return true;
@@ -146,6 +148,7 @@ bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 		 * pages are cold and never written: each page of the region
 		 * has rate r/R, as in the generator. */
 		out->hot_pages = p->pages ? p->pages : pages - p->offset;
+		out->hot_offset = p->offset;
 		out->hot_writes_per_s = p->rate;
 		out->cold_writes_per_s = 0;
 		return true;
@@ -272,7 +275,7 @@ static int load_trace(dc_vm_cfg *vm, const char *dir, sim_diag *d)
 static bool has_dirtying_rates(const mem_dirtying_cfg *c)
 {
 	return c->hot_set_bytes > 0 || c->hot_writes_per_s > 0 ||
-	       c->cold_writes_per_s > 0 || c->fresh_rate_bps > 0;
+	       c->cold_writes_per_s > 0 || mem_dirtying_is_fresh(c);
 }
 
 /* ---- vms[].disk ---------------------------------------------------------- */
@@ -374,11 +377,8 @@ void dc_guest_load(dc_config *c, size_t v, const cfg_node *item,
 		   const char *base_dir, sim_diag *d)
 {
 	dc_vm_cfg *vm = &c->vms[v];
-	const mem_dirtying_cfg *dy = &vm->dirtying;
-	if (check_fresh(cfg_map_get(item, "dirtying"), dy->fresh_rate_bps > 0,
-			dy->hot_set_bytes > 0 || dy->hot_writes_per_s > 0 ||
-				dy->cold_writes_per_s > 0,
-			"vms[].dirtying", d) != 0)
+	if (mem_dirtying_check(&vm->dirtying, cfg_map_get(item, "dirtying"),
+			       "vms[].dirtying", d) != 0)
 		return;
 	load_disk(vm, item, d);
 	const cfg_node *pw = cfg_map_get(item, "page_writes");
@@ -471,14 +471,17 @@ void dc_guest_check_migrations(const dc_config *c, sim_diag *d)
 	for (size_t i = 0; i < c->nmigrations; i++) {
 		const dc_migration_cfg *m = &c->migrations[i];
 		const dc_vm_cfg *vm = &c->vms[m->vm_index];
-		if (vm->dirtying.fresh_rate_bps > 0 &&
+		if (mem_dirtying_is_fresh(&vm->dirtying) &&
 		    m->fidelity == DC_FIDELITY_PAGE_EXACT) {
 			cfg_error(d, cfg_map_get(m->node, "fidelity"),
 				  "migrations[].fidelity: page-exact, but VM "
-				  "'%s' dirties at a fresh_rate, which has no "
+				  "'%s' dirties at %s, which has no "
 				  "page-write generator (expected fidelity: "
 				  "statistical, or dirtying's hot/cold model or "
-				  "page_writes)", vm->name);
+				  "page_writes)", vm->name,
+				  vm->dirtying.fresh_rate_bps > 0
+					  ? "a fresh_rate"
+					  : "an intensity");
 			continue;
 		}
 		if (!vm->page_writes_node) {

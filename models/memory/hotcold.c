@@ -11,9 +11,11 @@
 
 static void check_model(const mem_hotcold *m, const char *who)
 {
-	if (m->pages == 0 || m->hot_pages > m->pages)
-		sim_panic("%s: hot set of %llu pages in %llu pages", who,
-			  (unsigned long long)m->hot_pages,
+	if (m->pages == 0 || m->hot_pages > m->pages ||
+	    m->hot_offset > m->pages - m->hot_pages)
+		sim_panic("%s: hot set of %llu pages at page %llu in %llu "
+			  "pages", who, (unsigned long long)m->hot_pages,
+			  (unsigned long long)m->hot_offset,
 			  (unsigned long long)m->pages);
 	if (!isfinite(m->hot_writes_per_s) || m->hot_writes_per_s < 0 ||
 	    !isfinite(m->cold_writes_per_s) || m->cold_writes_per_s < 0)
@@ -122,13 +124,41 @@ static const cfg_param dirtying_params[] = {
 	 .min = "0bit/s", .max = "1000Tbit/s",
 	 .offset = offsetof(mem_dirtying_cfg, fresh_rate_bps),
 	 .doc = "instead of hot/cold: memory dirtied at this rate, every "
-		"write to a clean page (the geometric model, e.g. 64MiB/s; "
+		"write to a clean page of the working set (the geometric "
+		"model, e.g. 64MiB/s; statistical fidelity only)"},
+	/* SimGrid's dp_intensity (Hirofuchi, Lebre & Pouilloux, IEEE
+	 * CloudCom 2013; reference §7): bytes dirtied per flop executed,
+	 * set so that a VM at full speed dirties this share of its
+	 * migration speed. Above 100% pre-copy cannot converge (λ >= 1). */
+	{.name = "intensity", .type = CFG_T_PERCENT, .def = "0%",
+	 .min = "0%", .max = "100000%",
+	 .offset = offsetof(mem_dirtying_cfg, intensity),
+	 .doc = "instead of hot/cold or fresh_rate: fresh pages dirtied at "
+		"this share of the migration's max_rate, scaled by cpu_share "
+		"(SimGrid's dp_intensity, Hirofuchi et al. CloudCom 2013; "
 		"statistical fidelity only)"},
+	/* SimGrid dirties in proportion to the CPU work the VM receives;
+	 * vdcsim has no CPU contention model, so the share is given. */
+	{.name = "cpu_share", .type = CFG_T_PERCENT, .def = "100%",
+	 .min = "0%", .max = "100%",
+	 .offset = offsetof(mem_dirtying_cfg, cpu_share),
+	 .doc = "with fresh_rate or intensity: the share of its CPU the VM "
+		"gets while migrating; its dirtying scales with it"},
+	/* SimGrid caps each interval's dirtied bytes at working_set_memory,
+	 * 90% of RAM in sg_vm_create_migratable (reference §7); 100% keeps
+	 * §5.1's geometric model, where all of memory can be dirtied. */
+	{.name = "working_set", .type = CFG_T_PERCENT, .def = "100%",
+	 .min = "0.0001%", .max = "100%",
+	 .offset = offsetof(mem_dirtying_cfg, working_set),
+	 .doc = "with fresh_rate or intensity: the share of memory written "
+		"(from the bottom); a window of t dirties min(rate x t, "
+		"working set); SimGrid's sg_vm_create_migratable uses 90%"},
 };
 
 static const cfg_section dirtying_section = {
 	.path = "vms[].dirtying",
-	.doc = "statistical memory dirtying: a hot set and cold writes",
+	.doc = "statistical memory dirtying: a hot set and cold writes, or "
+	       "fresh pages of a working set at a rate",
 	.params = dirtying_params,
 	.nparams = sizeof dirtying_params / sizeof dirtying_params[0],
 };

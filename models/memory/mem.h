@@ -200,6 +200,12 @@ typedef struct mem_hotcold {
 	uint64_t hot_pages;        /* H <= M */
 	double hot_writes_per_s;   /* h >= 0; ignored when H = 0 */
 	double cold_writes_per_s;  /* c >= 0; ignored when H = M */
+	/* The hot set is pages [hot_offset, hot_offset + H) (<= M). Expected
+	 * counts do not depend on it; only an order over the pages does
+	 * (post-copy's in-order push meets the hot set when it reaches it).
+	 * 0, the bottom of memory, is where the page-write generators put a
+	 * hot set unless told otherwise. */
+	uint64_t hot_offset;
 } mem_hotcold;
 
 /* Expected page counts split by class. */
@@ -243,6 +249,11 @@ typedef struct mem_dirtying_cfg {
 	/* If > 0, instead of the hot/cold rates: bits/s of clean pages
 	 * dirtied (reference §5.1's uniform model). */
 	uint64_t fresh_rate_bps;
+	/* If > 0, instead of hot/cold and fresh_rate: fresh pages dirtied at
+	 * this fraction of the migration's rate (SimGrid's dp_intensity). */
+	double intensity;
+	double cpu_share;          /* fresh_rate and intensity scale by it */
+	double working_set;        /* fraction of memory fresh writes cover */
 } mem_dirtying_cfg;
 
 /* The parameter tables of models/memory/, NULL-terminated, for `vdcsim
@@ -252,6 +263,34 @@ const cfg_section *const *mem_sections(void);
  * are the sizes in pages rounded up, H capped at M. */
 void mem_hotcold_init(mem_hotcold *m, uint64_t memory_bytes,
 		      const mem_dirtying_cfg *c);
+
+/* Fresh-page dirtying (the geometric model of reference §5.1, and
+ * SimGrid's model, reference §7): every write goes to a page of the
+ * working set not written before, W pages from the bottom of memory, so a
+ * window of t seconds dirties min(D·t/P, W) pages. The rate is
+ * fresh_rate, or intensity × the migration's rate (SimGrid's
+ * dp_intensity: dirtying in proportion to the CPU work the VM gets, which
+ * at full speed is that share of the migration speed), times cpu_share.
+ * Statistical fidelity only: no page-write generator stands for it. */
+
+/* True if c's guest dirties fresh pages (fresh_rate or intensity > 0). */
+bool mem_dirtying_is_fresh(const mem_dirtying_cfg *c);
+/* Its dirty rate D in bytes/s when migrated at mig_rate_bps:
+ * (fresh_rate / 8 or intensity · mig_rate_bps / 8) · cpu_share; 0 if it
+ * does not dirty fresh pages. */
+double mem_fresh_bytes_per_s(const mem_dirtying_cfg *c, uint64_t mig_rate_bps);
+/* Its working set W in pages for a guest of memory_bytes (> 0):
+ * working_set × its pages, rounded up, at least 1 and at most all; all of
+ * them for a working_set of 0 (a struct not loaded from the table). */
+uint64_t mem_working_set_pages(const mem_dirtying_cfg *c,
+			       uint64_t memory_bytes);
+/* Checks that a loaded vms[].dirtying mapping `map` (may be NULL: all
+ * defaults) describes one model: hot/cold rates, fresh_rate or intensity,
+ * and that working_set and cpu_share come with fresh_rate or intensity.
+ * Reports each problem at its key, naming it `what`.<key>. Returns 0 or
+ * SIM_EINPUT. */
+int mem_dirtying_check(const mem_dirtying_cfg *c, const cfg_node *map,
+		       const char *what, sim_diag *d);
 
 /* ------------------------------------------------------------------------
  * Writable-working-set analysis (Clark et al. §4; reference migration.md

@@ -594,7 +594,8 @@ Test(dc_links, a_migration_saturates_its_nic_and_no_other_link)
 		 "  - {name: b, host: rack0/host2, memory: 128MiB,\n"
 		 "     dirtying: {hot_set: 8MiB, hot_rate: 20000, cold_rate: 500}}\n"
 		 "migrations:\n"
-		 "  - {vm: a, to: rack0/host1, scheme: stop-and-copy, max_rate: 1Gbit/s}\n"
+		 "  - {vm: a, to: rack0/host1, scheme: stop-and-copy, max_rate: 1Gbit/s,\n"
+		 "     state_size: 0B, activation_cost: 0ns}\n"
 		 "  - {vm: b, to: rack0/host3, at: 1s, scheme: precopy, max_rate: 300Mbit/s}\n",
 		 dir, 1, &db, &st);
 	/* 4 hosts and one uplink: 10 directed links, sampled at 1..12 s. */
@@ -650,7 +651,8 @@ Test(dc_traffic, flows_follow_a_migrating_vm_stop_on_time_and_do_not_extend_the_
 		 "  - {name: b, host: rack0/host1}\n"
 		 "  - {name: c, host: rack0/host0}\n"
 		 "migrations:\n"
-		 "  - {vm: a, to: rack0/host2, at: 2s, scheme: stop-and-copy, max_rate: 1Gbit/s}\n",
+		 "  - {vm: a, to: rack0/host2, at: 2s, scheme: stop-and-copy, max_rate: 1Gbit/s,\n"
+		 "     state_size: 0B, activation_cost: 0ns}\n",
 		 dir, 1, &db, &st);
 	const int64_t drain = (INT64_C(104857600) * 8 * 1000000000 + 899999999) /
 			      900000000;

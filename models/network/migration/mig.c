@@ -14,205 +14,6 @@
 #include <string.h>
 
 
-/* ---- parameters ------------------------------------------------------- */
-
-static const char *const scheme_choices[] = {
-	"stop-and-copy", "precopy", "push", "postcopy", "hybrid", NULL};
-_Static_assert(sizeof scheme_choices / sizeof scheme_choices[0] ==
-		       MIG_SCHEME_COUNT + 1,
-	       "one name per scheme");
-static const char *const policy_choices[] = {"xen", "clark", "qemu",
-					     "xen-v2", NULL};
-
-static const cfg_param mig_param_table[] = {
-	{.name = "scheme", .type = CFG_T_ENUM, .def = "precopy",
-	 .choices = scheme_choices, .offset = offsetof(mig_params, scheme),
-	 .doc = "stop-and-copy; precopy (iterative push, then stop-and-copy; "
-		"Clark §3); push (one live pass, then stop-and-copy); "
-		"postcopy (state, resume, then pull: active push and demand "
-		"faults; Hines & Gopalan); hybrid (precopy, then postcopy)"},
-	{.name = "policy", .type = CFG_T_ENUM, .def = "xen",
-	 .choices = policy_choices, .offset = offsetof(mig_params, policy),
-	 .doc = "when pre-copy stops: Xen legacy caps (§2.1), Clark's rate "
-		"rule (§1.4), QEMU's downtime rule (§3.1) or Xen v2 (§2.2)"},
-	/* START_MBIT_RATE 100 in Xen's legacy save code (§2.1, §1.4). */
-	{.name = "start_rate", .type = CFG_T_RATE, .def = "100Mibit/s",
-	 .min = "1bit/s", .max = "1000Tbit/s",
-	 .offset = offsetof(mig_params, start_rate_bps),
-	 .doc = "clark: rate of the first round"},
-	/* Clark §5: "+ 50 Mbit/s" per round (§1.4). */
-	{.name = "rate_step", .type = CFG_T_RATE, .def = "50Mibit/s",
-	 .min = "0bit/s", .max = "1000Tbit/s",
-	 .offset = offsetof(mig_params, rate_step_bps),
-	 .doc = "clark: added to the observed dirty rate for the next round"},
-	/* MAX_MBIT_RATE 500 in Xen's legacy save code (§2.1). */
-	{.name = "max_rate", .type = CFG_T_RATE, .def = "500Mibit/s",
-	 .min = "1bit/s", .max = "1000Tbit/s",
-	 .offset = offsetof(mig_params, max_rate_bps),
-	 .doc = "cap of every flow of the migration, and the paused round's "
-		"rate"},
-	/* DEF_MAX_ITERS 29 (§2.1). */
-	{.name = "max_rounds", .type = CFG_T_UINT, .def = "29", .min = "1",
-	 .max = "1000000", .offset = offsetof(mig_params, max_rounds),
-	 .doc = "live pre-copy rounds at most"},
-	/* DEF_MAX_FACTOR 3 (§2.1). */
-	{.name = "max_sent_factor", .type = CFG_T_FLOAT, .def = "3",
-	 .min = "1", .max = "1000000",
-	 .offset = offsetof(mig_params, max_sent_factor),
-	 .doc = "xen, clark: stop once more than this many times the memory "
-		"has been sent"},
-	/* "sent_this_iter + skip_this_iter < 50" (§2.1), and Xen v2's
-	 * SPP_TARGET_DIRTY_COUNT 50 (§2.2). */
-	{.name = "stop_pages", .type = CFG_T_UINT, .def = "50", .min = "0",
-	 .max = "1000000000000",
-	 .offset = offsetof(mig_params, stop_pages),
-	 .doc = "stop when fewer pages than this remain to send"},
-	/* DEFAULT_MIGRATE_SET_DOWNTIME 300 ms (§3). */
-	{.name = "downtime_limit", .type = CFG_T_TIME, .def = "300ms",
-	 .min = "0ns", .max = "2000s",
-	 .offset = offsetof(mig_params, downtime_limit_ns),
-	 .doc = "qemu: switch over when the rest can be sent in this time"},
-	/* Xen legacy peeks the dirty bitmap and skips (§2.1, Clark §5). */
-	{.name = "skip", .type = CFG_T_BOOL, .def = "true",
-	 .offset = offsetof(mig_params, skip),
-	 .doc = "skip pages dirtied again before they are sent (Xen legacy); "
-		"false: resend them (KVM/QEMU, reference §3.2)"},
-	/* A write to a write-protected page traps to the VMM: Xen's
-	 * page-fault path takes 3,927 cycles (Adams & Agesen, reference
-	 * machine.md §3.2), 1.3 µs at 3 GHz. */
-	{.name = "log_fault_cost", .type = CFG_T_TIME, .def = "1300ns",
-	 .min = "0ns", .max = "1s",
-	 .offset = offsetof(mig_params, log_fault_ns),
-	 .doc = "dirty logging: the guest's cost of the write fault on its "
-		"first write to a page in each live round"},
-	/* The reference gives no size for the CPU and device state; 0 keeps
-	 * Clark's memory-only arithmetic (oracles 1 to 8). */
-	{.name = "state_size", .type = CFG_T_BYTES, .def = "0B",
-	 .min = "0B", .max = "1TiB",
-	 .offset = offsetof(mig_params, state_bytes),
-	 .doc = "CPU and device state, sent while paused (all post-copy "
-		"sends before resuming)"},
-	/* Xen's MAX_BATCH_SIZE, 1024 pages (§2.1, §8). */
-	{.name = "pull_batch", .type = CFG_T_UINT, .def = "1024", .min = "1",
-	 .max = "1000000000000",
-	 .offset = offsetof(mig_params, pull_batch_pages),
-	 .doc = "postcopy, hybrid: pages per active-push flow (the fault "
-		"accounting's time step)"},
-	/* Hines & Gopalan's pre-paging moves the push to the faulting
-	 * address (§4); here forward from it. */
-	{.name = "prepaging", .type = CFG_T_BOOL, .def = "true",
-	 .offset = offsetof(mig_params, prepaging),
-	 .doc = "postcopy, hybrid (page-exact): the active push goes on "
-		"from the latest fault's page"},
-	{.name = "disk_max_rounds", .type = CFG_T_UINT, .def = "29",
-	 .min = "1", .max = "1000000",
-	 .offset = offsetof(mig_params, disk_max_rounds),
-	 .doc = "local disk: pre-copy rounds at most before memory (the "
-		"first sends every block)"},
-	/* Bradford et al. throttle a guest that writes faster than the
-	 * transfer can follow (§6); 0 leaves it unthrottled. */
-	{.name = "disk_write_limit", .type = CFG_T_RATE, .def = "0bit/s",
-	 .min = "0bit/s", .max = "1000Tbit/s",
-	 .offset = offsetof(mig_params, disk_write_limit_bps),
-	 .doc = "local disk: guest disk writes throttled to this rate while "
-		"migrating, e.g. 20MB/s (0: no throttle)"},
-	/* dynDNS + IP tunnel (Bradford et al., §6); 0 on a LAN, where the
-	 * gratuitous ARP redirects at once. */
-	{.name = "redirect_time", .type = CFG_T_TIME, .def = "0ns",
-	 .min = "0ns", .max = "720h",
-	 .offset = offsetof(mig_params, redirect_ns),
-	 .doc = "after resume, old connections are tunnelled through the "
-		"source this long, until the new address is announced"},
-	/* The reference gives no general figure for stages 1 and 4 (§1.2);
-	 * they default to free. */
-	{.name = "reservation_cost", .type = CFG_T_TIME, .def = "0ns",
-	 .min = "0ns", .max = "1h",
-	 .offset = offsetof(mig_params, reservation_ns),
-	 .doc = "stage 1: reserving resources at the target"},
-	{.name = "commitment_cost", .type = CFG_T_TIME, .def = "0ns",
-	 .min = "0ns", .max = "1h",
-	 .offset = offsetof(mig_params, commitment_ns),
-	 .doc = "stage 4: the target confirms, the source lets go (paused)"},
-	/* Clark §6 measured 9 to 40 ms (oracle 8); it depends on the guest,
-	 * so the default is left at 0. */
-	{.name = "activation_cost", .type = CFG_T_TIME, .def = "0ns",
-	 .min = "0ns", .max = "1h",
-	 .offset = offsetof(mig_params, activation_ns),
-	 .doc = "stage 5: resuming at the target, gratuitous ARP (paused)"},
-};
-
-static const cfg_section mig_section = {
-	.path = "migrations[]",
-	.doc = "a live migration's scheme, pre-copy policy, rates and stage "
-	       "costs",
-	.params = mig_param_table,
-	.nparams = sizeof mig_param_table / sizeof mig_param_table[0]};
-
-static const cfg_section *const sections[] = {&mig_section, NULL};
-
-const cfg_section *const *mig_sections(void)
-{
-	return sections;
-}
-
-void mig_params_default(mig_params *p)
-{
-	sim_diag d;
-	sim_diag_init(&d);
-	*p = (mig_params){0};
-	/* Loading an absent mapping applies every default: the table is the
-	 * one place they are written. */
-	if (cfg_section_load(&mig_section, NULL, NULL, p, &d) != 0)
-		sim_panic("migration defaults do not load: %s", d.text);
-	sim_diag_fini(&d);
-}
-
-#define MIBIT(x) ((uint64_t)(x) << 20)
-
-void mig_params_preset(mig_params *p, mig_policy policy)
-{
-	p->policy = (int)policy;
-	switch (policy) {
-	case MIG_POLICY_XEN:
-		p->max_rounds = 29;
-		p->max_sent_factor = 3;
-		p->stop_pages = 50;
-		break;
-	case MIG_POLICY_CLARK:
-		p->max_rounds = 29;
-		p->max_sent_factor = 3;
-		p->stop_pages = 50;
-		p->start_rate_bps = MIBIT(100);
-		p->max_rate_bps = MIBIT(500);
-		break;
-	case MIG_POLICY_QEMU:
-		p->downtime_limit_ns = SIM_MS(300);
-		p->skip = false;
-		break;
-	case MIG_POLICY_XEN_V2:
-		p->max_rounds = 5;
-		p->stop_pages = 50;
-		p->skip = false;
-		break;
-	default:
-		sim_panic("unknown migration policy %d", (int)policy);
-	}
-}
-
-uint64_t mig_rate_next_bps(const mig_params *p, uint64_t current_bps,
-			   uint64_t dirty_bps, bool *over)
-{
-	uint64_t want = dirty_bps > UINT64_MAX - p->rate_step_bps
-				? UINT64_MAX
-				: dirty_bps + p->rate_step_bps;
-	if (want < current_bps)
-		want = current_bps;
-	bool is_over = want > p->max_rate_bps;
-	if (over)
-		*over = is_over;
-	return is_over ? p->max_rate_bps : want;
-}
-
 /* ---- state ------------------------------------------------------------ */
 
 enum mig_event_kind {
@@ -226,23 +27,16 @@ typedef struct mig_event {
 } mig_event;
 _Static_assert(sizeof(mig_event) <= SIM_PAYLOAD_MAX, "payload too large");
 
-static void space_fini(mig_space *s)
-{
-	if (!s->log)
-		return;
-	mem_dirtylog_destroy(s->log);
-	mem_bitmap_fini(&s->send);
-	s->log = NULL;
-}
 
 static void migration_free(migration *g)
 {
 	if (!g)
 		return;
-	space_fini(&g->mem);
-	space_fini(&g->disk);
+	mig_space_fini(&g->mem);
+	mig_space_fini(&g->disk);
 	if (g->has_absent)
 		mem_bitmap_fini(&g->absent);
+	free(g->fetches);
 	free(g);
 }
 
@@ -282,138 +76,28 @@ size_t mig_active_count(const mig *m)
 	return m->active;
 }
 
-/* ---- spaces: what a round sends and what the guest dirties ------------ */
-
-static uint64_t pages_of(double expected)
-{
-	if (!(expected > 0))
-		return 0;
-	return (uint64_t)llround(expected);
-}
-
-static double pageset_total(mem_pageset s)
-{
-	return s.hot_pages + s.cold_pages;
-}
-
-static void space_init(mig_space *s, uint64_t pages, uint64_t page_size,
-		       const mig_dirty *dirty, double scale)
-{
-	memset(s, 0, sizeof *s);
-	s->pages = pages;
-	s->page_size = page_size;
-	s->dirty = *dirty;
-	s->scale = scale;
-}
-
-/* Everything to send, as round 1 does; page-exact logging starts now if
- * `logs` (writes before round 1 do not matter: it sends every page). */
-static void space_begin(mig_space *s, uint64_t now, bool logs)
-{
-	s->to_send = (mem_pageset){0, 0};
-	if (s->dirty.kind == MIG_DIRTY_HOTCOLD) {
-		s->to_send.hot_pages = (double)s->dirty.hotcold.hot_pages;
-		s->to_send.cold_pages =
-			(double)(s->pages - s->dirty.hotcold.hot_pages);
-	} else {
-		s->to_send.hot_pages = (double)s->pages;
-	}
-	if (logs && s->dirty.kind == MIG_DIRTY_PAGES) {
-		s->log = mem_dirtylog_create(s->pages);
-		mem_bitmap_init(&s->send, s->pages);
-		mem_bitmap_fill(&s->send);
-		mem_dirtylog_start(s->log);
-	}
-	s->origin_ns = now;
-	s->drawn_ns = now;
-}
-
-/* Units the next round of s carries. */
-static uint64_t space_pending(const mig_space *s)
-{
-	return s->log ? mem_bitmap_count(&s->send)
-		      : pages_of(pageset_total(s->to_send));
-}
-
-/* The guest's time at real time t: its writes run at s->scale of their
- * speed since logging started. */
-static uint64_t guest_ns(const mig_space *s, uint64_t t)
-{
-	if (s->scale >= 1 || t <= s->origin_ns)
-		return t;
-	return s->origin_ns +
-	       (uint64_t)((double)(t - s->origin_ns) * s->scale);
-}
-
-void mig_space_draw(mig_space *s, uint64_t t_ns, wl_writes_fn *fn, void *ctx)
-{
-	if (t_ns <= s->drawn_ns)
-		return;
-	uint64_t from = guest_ns(s, s->drawn_ns), to = guest_ns(s, t_ns);
-	if (to > from)
-		wl_pagegen_writes_batch(s->dirty.pagegen, from, to, fn, ctx);
-	s->drawn_ns = t_ns;
-}
-
-static void mark_writes(void *ctx, const uint64_t *page, size_t n)
-{
-	mem_dirtylog_mark_pages(ctx, page, n);
-}
-
-static void draw_writes(mig_space *s, uint64_t t_ns)
-{
-	mig_space_draw(s, t_ns, mark_writes, s->log);
-}
-
-/* Expected pages of s dirtied in a window of duration_ns. */
-static mem_pageset dirtied_in(const mig_space *s, uint64_t duration_ns)
-{
-	mem_pageset d = {0, 0};
-	uint64_t dt = (uint64_t)((double)duration_ns *
-				 (s->scale < 1 ? s->scale : 1));
-	switch (s->dirty.kind) {
-	case MIG_DIRTY_NONE:
-		break;
-	case MIG_DIRTY_UNIFORM:
-		d.hot_pages = s->dirty.uniform_bytes_per_s * ((double)dt / 1e9) /
-			      (double)s->page_size;
-		if (d.hot_pages > (double)s->pages)
-			d.hot_pages = (double)s->pages;
-		break;
-	case MIG_DIRTY_HOTCOLD:
-		d = mem_hotcold_dirtied(&s->dirty.hotcold, dt);
-		break;
-	case MIG_DIRTY_PAGES: /* counted in the log instead */
-	default:
-		sim_panic("unknown dirty model %d", (int)s->dirty.kind);
-	}
-	return d;
-}
-
-/* After a round of s that lasted duration_ns ending now: the pages
- * dirtied during it become the next round's set. Returns their count. */
-static uint64_t space_round_end(mig_space *s, uint64_t now,
-				uint64_t duration_ns)
-{
-	if (s->log) {
-		/* SHADOW_OP_CLEAN: the next round sends what was dirtied. */
-		draw_writes(s, now);
-		return mem_dirtylog_clean_into(s->log, &s->send);
-	}
-	s->to_send = dirtied_in(s, duration_ns);
-	return pages_of(pageset_total(s->to_send));
-}
-
-/* The guest stops writing (pause): the log stops; the set stays. */
-static void space_pause(mig_space *s)
-{
-	if (s->log)
-		mem_dirtylog_stop(s->log);
-}
 
 /* ---- rounds ----------------------------------------------------------- */
 
 static void flow_done(void *ctx, net *n, net_flow_id id);
+
+void mig_flow_check(migration *g, net_flow_id id)
+{
+	mig *m = g->owner;
+	net_flow_info f;
+	if (net_flow_query(m->n, id, &f) != 0)
+		sim_panic("migration flow %llu vanished",
+			  (unsigned long long)id);
+	uint64_t took = sim_now(m->e) - f.start_ns;
+	if ((u128)f.bytes * 8 * UINT64_C(1000000000) >
+	    (u128)g->path_bps * took)
+		sim_panic("migration %llu: a flow of %llu bytes took %llu ns, "
+			  "faster than its path's narrowest link (%llu bit/s)",
+			  (unsigned long long)g->req.tag,
+			  (unsigned long long)f.bytes,
+			  (unsigned long long)took,
+			  (unsigned long long)g->path_bps);
+}
 
 void mig_start_flow(migration *g, uint64_t bytes)
 {
@@ -449,7 +133,7 @@ static void restart_round(migration *g, uint64_t mem_pages)
 static double skip_sent(const mem_hotcold *hc, mem_pageset set,
 			uint64_t tx_ns)
 {
-	return pageset_total(mem_hotcold_round(hc, set, tx_ns).sent);
+	return mig_pageset_total(mem_hotcold_round(hc, set, tx_ns).sent);
 }
 
 /* With skip, the pages sent depend on the round's length, which depends
@@ -469,7 +153,7 @@ static void apply_skip(migration *g)
 	double bits_per_page = 8.0 * (double)g->mem.page_size;
 	double extra_bits = 8.0 * (double)round_extra_bytes(g);
 	double lo = 0;
-	double hi = (pageset_total(g->mem.to_send) * bits_per_page +
+	double hi = (mig_pageset_total(g->mem.to_send) * bits_per_page +
 		     extra_bits) *
 		    1e9 / (double)rate;
 	for (int i = 0; i < 64; i++) {
@@ -482,7 +166,7 @@ static void apply_skip(migration *g)
 		else
 			hi = mid;
 	}
-	uint64_t sent = pages_of(skip_sent(hc, g->mem.to_send, (uint64_t)hi));
+	uint64_t sent = mig_pages_of(skip_sent(hc, g->mem.to_send, (uint64_t)hi));
 	if (sent >= g->mem.in_flight)
 		return;
 	g->round_skipped = g->mem.in_flight - sent;
@@ -520,7 +204,7 @@ static void apply_skip_pages(migration *g)
 		uint64_t at = ns > SIM_TIME_MAX - g->round_start_ns
 				      ? SIM_TIME_MAX
 				      : g->round_start_ns + (uint64_t)ns;
-		draw_writes(s, at);
+		mig_space_draw_log(s, at);
 		uint64_t dropped =
 			mem_bitmap_and_not_range(&s->send, dirty, p, end);
 		skipped += dropped;
@@ -548,7 +232,7 @@ static void round_begin(migration *g, mig_phase phase)
 	g->round_start_ns = sim_now(m->e);
 	g->round_skipped = 0;
 	g->mem.in_flight = 0;
-	g->disk.in_flight = g->has_disk ? space_pending(&g->disk) : 0;
+	g->disk.in_flight = g->has_disk ? mig_space_pending(&g->disk) : 0;
 	switch (phase) {
 	case MIG_PHASE_DISK:
 		g->round_cap_bps = p->max_rate_bps;
@@ -560,16 +244,16 @@ static void round_begin(migration *g, mig_phase phase)
 						   : p->max_rate_bps;
 		/* Otherwise round_cap_bps was set when the last round
 		 * ended. */
-		g->mem.in_flight = space_pending(&g->mem);
+		g->mem.in_flight = mig_space_pending(&g->mem);
 		break;
 	case MIG_PHASE_PAUSED:
 		g->stop_ns = g->round_start_ns;
 		g->round_cap_bps = p->max_rate_bps;
-		space_pause(&g->mem);
+		mig_space_pause(&g->mem);
 		if (g->has_disk)
-			space_pause(&g->disk);
+			mig_space_pause(&g->disk);
 		if (!pulls)
-			g->mem.in_flight = space_pending(&g->mem);
+			g->mem.in_flight = mig_space_pending(&g->mem);
 		break;
 	case MIG_PHASE_PULL:
 	default:
@@ -613,11 +297,21 @@ void mig_finish(migration *g)
 		.disk_rounds = g->disk_rounds,
 		.disk_ns = g->has_disk ? g->disk_end_ns - g->disk.origin_ns : 0,
 		.faults = g->faults,
-		.stall_ns = g->faults * g->fault_ns,
+		.stall_ns = g->stall_ns,
 		.log_faults = g->log_faults,
 		.log_stall_ns = g->log_faults * g->req.params.log_fault_ns,
 	};
 	r.bytes = r.memory_bytes + r.disk_bytes + r.state_bytes;
+	/* The migration as a whole: every byte crossed the path's narrowest
+	 * link between start and end. */
+	if ((u128)r.bytes * 8 * UINT64_C(1000000000) >
+	    (u128)g->path_bps * r.total_ns)
+		sim_panic("migration %llu moved %llu bytes in %llu ns, more "
+			  "than its path's narrowest link (%llu bit/s) carries",
+			  (unsigned long long)r.tag,
+			  (unsigned long long)r.bytes,
+			  (unsigned long long)r.total_ns,
+			  (unsigned long long)g->path_bps);
 	m->slots[g->slot] = NULL;
 	m->active--;
 	migration_free(g);
@@ -686,7 +380,7 @@ static void memory_begin(migration *g)
 	mig *m = g->owner;
 	const mig_params *p = &g->req.params;
 	/* Stop-and-copy and post-copy log nothing: the guest stops at once. */
-	space_begin(&g->mem, sim_now(m->e),
+	mig_space_begin(&g->mem, sim_now(m->e),
 		    p->scheme != MIG_SCHEME_STOP_AND_COPY &&
 			    p->scheme != MIG_SCHEME_POSTCOPY);
 	switch ((mig_scheme)p->scheme) {
@@ -706,10 +400,10 @@ static void memory_begin(migration *g)
 
 static void flow_done(void *ctx, net *n, net_flow_id id)
 {
-	(void)id;
 	migration *g = ctx;
 	mig *m = g->owner;
 	uint64_t now = sim_now(net_engine(n));
+	mig_flow_check(g, id);
 	g->flow = 0;
 	if (g->stage == MIG_STAGE_PULL) {
 		mig_pull_batch_done(g);
@@ -752,7 +446,7 @@ static void flow_done(void *ctx, net *n, net_flow_id id)
 
 	/* Disk blocks written during the round go with the next one. */
 	uint64_t disk_left = g->has_disk
-				     ? space_round_end(&g->disk, now, duration)
+				     ? mig_space_round_end(&g->disk, now, duration)
 				     : 0;
 	if (g->phase == MIG_PHASE_DISK) {
 		g->disk_rounds++;
@@ -769,7 +463,7 @@ static void flow_done(void *ctx, net *n, net_flow_id id)
 	}
 
 	g->live_rounds++;
-	uint64_t remaining = space_round_end(&g->mem, now, duration);
+	uint64_t remaining = mig_space_round_end(&g->mem, now, duration);
 	/* Statistically the round's first writes are its distinct pages
 	 * dirtied; page-exact the log counts them since it started. */
 	if (g->mem.log)
@@ -796,7 +490,7 @@ static void mig_handle(sim_engine *e, sim_model *model, void *state,
 	switch ((enum mig_event_kind)kind) {
 	case MIG_EV_RESERVED:
 		if (g->has_disk) {
-			space_begin(&g->disk, sim_now(e), true);
+			mig_space_begin(&g->disk, sim_now(e), true);
 			round_begin(g, MIG_PHASE_DISK);
 		} else {
 			memory_begin(g);
@@ -835,10 +529,12 @@ static bool dirty_is_valid(const mig_dirty *d, uint64_t pages)
 		return true;
 	case MIG_DIRTY_UNIFORM:
 		return isfinite(d->uniform_bytes_per_s) &&
-		       d->uniform_bytes_per_s >= 0;
+		       d->uniform_bytes_per_s >= 0 &&
+		       d->uniform_ws_pages <= pages;
 	case MIG_DIRTY_HOTCOLD: {
 		const mem_hotcold *h = &d->hotcold;
 		return h->pages == pages && h->hot_pages <= h->pages &&
+		       h->hot_offset <= h->pages - h->hot_pages &&
 		       isfinite(h->hot_writes_per_s) &&
 		       h->hot_writes_per_s >= 0 &&
 		       isfinite(h->cold_writes_per_s) &&
@@ -905,18 +601,17 @@ static double disk_scale(const mig_request *q)
 	return (double)limit / (8 * bytes_per_s);
 }
 
-/* A network fault: a request to the source and the page back, a round
- * trip plus the page at the path's narrowest link. */
-static uint64_t fault_cost_ns(net_topo *t, const mig_request *q)
+/* The narrowest capacity and the latency of the path from src to dst. */
+static void path_props(net_topo *t, const mig_request *q, uint64_t *bps,
+		       uint64_t *latency)
 {
-	uint64_t latency = 0;
 	size_t hops = 0;
-	if (net_topo_path_latency(t, q->src, q->dst, &latency) != 0 ||
+	if (net_topo_path_latency(t, q->src, q->dst, latency) != 0 ||
 	    net_topo_path(t, q->src, q->dst, NULL, 0, &hops) != 0)
-		sim_panic("fault_cost_ns: no route");
+		sim_panic("migration path: no route");
 	uint32_t *links = sim_xcalloc(hops ? hops : 1, sizeof *links);
 	if (net_topo_path(t, q->src, q->dst, links, hops, &hops) != 0)
-		sim_panic("fault_cost_ns: no route");
+		sim_panic("migration path: no route");
 	uint64_t narrowest = UINT64_MAX;
 	for (size_t i = 0; i < hops; i++) {
 		uint64_t c = net_topo_link(t, links[i])->capacity_bps;
@@ -924,10 +619,7 @@ static uint64_t fault_cost_ns(net_topo *t, const mig_request *q)
 			narrowest = c;
 	}
 	free(links);
-	u128 tx = ((u128)q->page_size_bytes * 8 * UINT64_C(1000000000) +
-		   narrowest - 1) /
-		  narrowest;
-	return sim_time_add(2 * latency, (uint64_t)tx);
+	*bps = narrowest;
 }
 
 int mig_migration_start(mig *m, const mig_request *req)
@@ -949,13 +641,13 @@ int mig_migration_start(mig *m, const mig_request *req)
 	g->req = *req;
 	g->stage = MIG_STAGE_RESERVING;
 	g->start_ns = sim_now(m->e);
-	space_init(&g->mem, req->pages, req->page_size_bytes, &req->dirty, 1);
+	mig_space_init(&g->mem, req->pages, req->page_size_bytes, &req->dirty, 1);
 	g->has_disk = req->disk.blocks > 0;
 	if (g->has_disk)
-		space_init(&g->disk, req->disk.blocks,
-			   req->disk.block_size_bytes, &req->disk.dirty,
-			   disk_scale(req));
-	g->fault_ns = fault_cost_ns(net_topology(m->n), req);
+		mig_space_init(&g->disk, req->disk.blocks,
+			       req->disk.block_size_bytes, &req->disk.dirty,
+			       disk_scale(req));
+	path_props(net_topology(m->n), req, &g->path_bps, &g->path_latency_ns);
 	m->slots[m->nslots++] = g;
 	m->active++;
 	mig_event ev = {.slot = g->slot};

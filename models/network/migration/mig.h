@@ -37,10 +37,13 @@ typedef enum mig_scheme {
 	MIG_SCHEME_PUSH,
 	/* "postcopy": pause, send only the CPU/device state (state_size),
 	 * resume at the destination, then pull: the source pushes the pages
-	 * in batches (active push) while every guest access to a page not
-	 * yet there is a network fault costing a round trip plus the page's
-	 * transfer at the path's bottleneck (Hines & Gopalan, reference §4).
-	 * Each page crosses the network once. */
+	 * in address order in batches (active push) while every guest
+	 * access to a page not yet there is a network fault; the faults of
+	 * each batch's window are fetched by one net flow, sharing the
+	 * links with the push and all other traffic, and each stalls the
+	 * guest a round trip plus its page's transfer at the rate that flow
+	 * got (Hines & Gopalan, reference §4). Each page crosses the network
+	 * once. */
 	MIG_SCHEME_POSTCOPY,
 	/* "hybrid": pre-copy rounds under the policy; when it would stop,
 	 * the pages still dirty are pulled post-copy instead of being sent
@@ -129,8 +132,12 @@ uint64_t mig_rate_next_bps(const mig_params *p, uint64_t current_bps,
 
 typedef enum mig_dirty_kind {
 	MIG_DIRTY_NONE,    /* an idle guest */
-	/* Every write dirties a clean page at uniform_bytes_per_s (§5.1's
-	 * assumption; dirtied pages = min(M, D·T/P)). Skip does not apply. */
+	/* Every write dirties a clean page of the working set at
+	 * uniform_bytes_per_s until the whole working set is dirty: a window
+	 * of T dirties min(W, D·T/P) pages, W = uniform_ws_pages (§5.1's
+	 * assumption with W = M; SimGrid's model with W its working set,
+	 * reference §7). The working set is pages [0, W). Skip does not
+	 * apply. */
 	MIG_DIRTY_UNIFORM,
 	/* The hot set + cold writes model of mem.h (hotcold.pages must equal
 	 * the migration's pages); skip per mem_hotcold_round. */
@@ -149,17 +156,21 @@ typedef enum mig_dirty_kind {
  * (reference §2.1). Post-copy (MIG_SCHEME_POSTCOPY, HYBRID) with any kind
  * takes the same writes as the guest's accesses at the destination: an
  * access to a page not yet there faults (reads are not modelled, so
- * faults are a lower bound for read-heavy guests). Statistically, pages
- * of a class are accessed as independent Poisson processes of rate
- * (class writes/s)/(class pages) and the push takes absent pages of each
- * class in proportion; page-exact, the generator's writes are tested
- * against a bitmap of absent pages window by window (a window is one
- * push batch; the batch in flight counts as arrived). */
+ * faults are a lower bound for read-heavy guests). The push goes in
+ * address order. Statistically, the pages of a hot/cold class are
+ * accessed as independent Poisson processes of rate (class writes/s) /
+ * (class pages), a uniform guest writes working-set pages it has not
+ * written since resume, and the push meets the hot set (or working set)
+ * where it lies (mem_hotcold.hot_offset; the working set at page 0);
+ * page-exact, the generator's writes are tested against a bitmap of
+ * absent pages window by window (a window is one push batch; the batch in
+ * flight counts as arrived). */
 #define MIG_SKIP_BATCH_PAGES UINT64_C(1024)
 
 typedef struct mig_dirty {
 	mig_dirty_kind kind;
 	double uniform_bytes_per_s; /* MIG_DIRTY_UNIFORM: D >= 0 */
+	uint64_t uniform_ws_pages;  /* MIG_DIRTY_UNIFORM: W <= M; 0 is M */
 	mem_hotcold hotcold;        /* MIG_DIRTY_HOTCOLD */
 	/* MIG_DIRTY_PAGES: a generator of the guest's writes over exactly
 	 * the migration's pages. Borrowed; the migration draws from it
@@ -227,7 +238,11 @@ typedef struct mig_result {
 	uint32_t disk_rounds;
 	uint64_t disk_ns;            /* the disk pre-copy phase */
 	uint64_t faults;             /* post-copy network faults */
-	uint64_t stall_ns;           /* guest time stalled on them */
+	/* Guest time stalled on them: per window's fetch flow of F pages that
+	 * took d ns on a path of latency L, F·2L + (d − L). Summed over
+	 * fetches, which may overlap when a guest faults faster than the
+	 * path serves it: then it can exceed the pull's length. */
+	uint64_t stall_ns;
 	/* Dirty logging's cost to the guest during live memory rounds: one
 	 * write fault per first write to a page in a round (expected
 	 * statistically), log_fault_ns each. Reported only: the guest's
@@ -300,7 +315,10 @@ mig *mig_create(net *n, const mig_callbacks *cb);
  * dst cannot be reached from src. Cost: two route queries and one
  * scheduled event; each round then costs one flow start (two with skip)
  * and, page-exact, O(M/64 + writes drawn); a pull phase one flow per
- * pull_batch_pages. Memory: a small record per migration started, kept
+ * pull_batch_pages and one per batch window with faults. Every flow's
+ * completion and the migration's end are checked against the path's
+ * narrowest link (bytes·8·1e9 <= capacity·time taken; a breach is a
+ * sim_panic). Memory: a small record per migration started, kept
  * until the engine is destroyed, and while a page-exact migration runs, a
  * dirty log and a bitmap of M bits each (and of the disk's blocks). */
 int mig_migration_start(mig *m, const mig_request *req);

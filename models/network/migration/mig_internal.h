@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The migration model's private state, shared by mig.c (parameters,
- * rounds of the disk and memory pre-copy, stages) and mig_pull.c (the
- * post-copy pull phase). Not installed; only this folder includes it.
+ * The migration model's private state, shared by mig.c (rounds of the
+ * disk and memory pre-copy, policies, stages, the path bound),
+ * mig_params.c (the knobs), mig_space.c (what a round sends and what the
+ * guest dirties) and mig_pull.c (the post-copy pull phase). Not
+ * installed; only this folder includes it.
  */
 #ifndef VDCSIM_MIG_INTERNAL_H
 #define VDCSIM_MIG_INTERNAL_H
@@ -36,6 +38,22 @@ typedef enum mig_stage {
 	MIG_STAGE_PULL,
 } mig_stage;
 
+/* A demand-fetch flow in flight: the faults of one pull window. */
+typedef struct mig_fetch {
+	net_flow_id flow;
+	uint64_t start_ns;
+	uint64_t pages;
+} mig_fetch;
+
+/* Statistical pull: a run of pages in address order, all of one class
+ * (the hot set, or working set, or the rest), with the expected number
+ * of them still absent among those the push has not passed yet. */
+typedef struct mig_segment {
+	bool hot;
+	double ahead;              /* pages not yet passed by the push */
+	double absent;             /* expected absent pages among them */
+} mig_segment;
+
 typedef struct migration {
 	struct mig *owner;
 	uint32_t slot;
@@ -55,18 +73,31 @@ typedef struct migration {
 	uint64_t round_cap_bps;
 	uint64_t round_bytes;
 	net_flow_id flow;
+	/* The path's narrowest link and one-way latency: the bound every
+	 * transfer is checked against, and a fault's round trip. */
+	uint64_t path_bps, path_latency_ns;
 	/* Pull phase (mig_pull.c). */
-	uint64_t fault_ns;         /* one network fault's cost */
 	uint64_t pull_pages;       /* absent at resume */
 	uint64_t pushed, faults;
-	double faults_x;           /* statistical: expected faults so far */
-	mem_pageset absent_x;      /* statistical: expected absent pages */
-	mem_bitmap absent;         /* page-exact: pages not yet there */
-	bool has_absent;
-	uint64_t cursor;           /* page-exact: where the push goes on */
-	uint64_t last_fault;       /* page-exact: the latest fault's page */
-	bool faulted;              /* page-exact: a fault since the batch */
+	uint64_t fetching;         /* faults whose fetch flow has started */
+	uint64_t stall_ns;         /* guest stall of the completed fetches */
+	bool pushing;              /* a push batch is in flight */
+	mig_fetch *fetches;        /* fetch flows in flight; owned */
+	size_t nfetches, fetch_cap;
 	uint64_t window_ns;        /* the pull window's start */
+	/* Statistical: expected counts over the segments of memory in
+	 * address order (mig_pull.c). */
+	double faults_x;           /* expected faults so far */
+	mig_segment seg[3];
+	size_t nseg;
+	double untouched_x;        /* UNIFORM: working-set pages not yet
+				    * written since resume */
+	/* Page-exact. */
+	mem_bitmap absent;         /* pages not yet there */
+	bool has_absent;
+	uint64_t cursor;           /* where the push goes on */
+	uint64_t last_fault;       /* the latest fault's page */
+	bool faulted;              /* a fault since the batch */
 } migration;
 
 struct mig {
@@ -79,19 +110,62 @@ struct mig {
 	size_t active;
 };
 
+/* An expected count rounded to whole pages (0 for anything not > 0). */
+static inline uint64_t mig_pages_of(double expected)
+{
+	return expected > 0 ? (uint64_t)llround(expected) : 0;
+}
+
+static inline double mig_pageset_total(mem_pageset s)
+{
+	return s.hot_pages + s.cold_pages;
+}
+
 /* Expected pages of s, rounded to whole pages. */
 static inline uint64_t mig_pageset_pages(mem_pageset s)
 {
-	double e = s.hot_pages + s.cold_pages;
-	return e > 0 ? (uint64_t)llround(e) : 0;
+	return mig_pages_of(mig_pageset_total(s));
+}
+
+/* mig_space.c */
+/* s over `pages` units of page_size bytes, dirtied by *dirty (copied)
+ * with the guest's writes running at `scale` of their speed. */
+void mig_space_init(mig_space *s, uint64_t pages, uint64_t page_size,
+		    const mig_dirty *dirty, double scale);
+/* Everything to send, as round 1 does; page-exact logging starts now if
+ * `logs` (writes before round 1 do not matter: it sends every page). */
+void mig_space_begin(mig_space *s, uint64_t now, bool logs);
+/* Frees a page-exact space's log and bitmap; a no-op otherwise. */
+void mig_space_fini(mig_space *s);
+/* Units the next round of s carries. */
+uint64_t mig_space_pending(const mig_space *s);
+/* Draws space s's guest writes up to real time t_ns into fn. */
+void mig_space_draw(mig_space *s, uint64_t t_ns, wl_writes_fn *fn, void *ctx);
+/* Draws them into s's dirty log. */
+void mig_space_draw_log(mig_space *s, uint64_t t_ns);
+/* After a round of s that lasted duration_ns ending now: the pages
+ * dirtied during it become the next round's set. Returns their count. */
+uint64_t mig_space_round_end(mig_space *s, uint64_t now, uint64_t duration_ns);
+/* The guest stops writing (pause): the log stops; the set stays. */
+void mig_space_pause(mig_space *s);
+
+/* The working set of a MIG_DIRTY_UNIFORM guest of `pages` pages. */
+static inline uint64_t mig_dirty_ws_pages(const mig_dirty *d, uint64_t pages)
+{
+	return d->uniform_ws_pages && d->uniform_ws_pages < pages
+		       ? d->uniform_ws_pages
+		       : pages;
 }
 
 /* mig.c */
 /* Starts g's next flow of `bytes` at g->round_cap_bps; its completion
  * calls mig_flow_done. */
 void mig_start_flow(migration *g, uint64_t bytes);
-/* Draws space s's guest writes up to real time t_ns into fn. */
-void mig_space_draw(mig_space *s, uint64_t t_ns, wl_writes_fn *fn, void *ctx);
+/* The invariant of every transfer: flow `id` of g, completing now, moved
+ * no more bits than the path's narrowest link carries in the time it
+ * took (bytes·8·1e9 <= path_bps·(now − start)). A flow that broke it is
+ * a sim_panic. Call from the flow's completion callback. */
+void mig_flow_check(migration *g, net_flow_id id);
 /* Ends g: reports it and frees it. */
 void mig_finish(migration *g);
 

@@ -30,9 +30,32 @@ Test(mig_params, the_table_is_valid_and_defaults_follow_the_reference)
 	cr_assert(eq(u64, p.stop_pages, 50));
 	cr_assert(eq(u64, p.downtime_limit_ns, SIM_MS(300)));
 	cr_assert(p.skip);
+	/* Realistic stage costs: Clark et al. §6's 9 ms start-up (SPECweb)
+	 * and 128 KiB of state, within its Quake 3 final round of 148 KiB. */
 	cr_assert(eq(u64, p.reservation_ns, 0));
 	cr_assert(eq(u64, p.commitment_ns, 0));
-	cr_assert(eq(u64, p.activation_ns, 0));
+	cr_assert(eq(u64, p.activation_ns, SIM_MS(9)));
+	cr_assert(eq(u64, p.state_bytes, UINT64_C(128) << 10));
+	cr_assert(not(p.prepaging));
+}
+
+/* With the defaults a post-copy's downtime is tens of milliseconds, not
+ * microseconds: the state at the link (128 KiB at 1 Gbit/s, 1048576 ns)
+ * plus the 9 ms start-up and the path latency. */
+Test(mig_params, default_costs_give_a_downtime_of_milliseconds)
+{
+	world w;
+	world_pair(&w, GBPS(1), SIM_US(50));
+	mig_request q = {.src = 0, .dst = 1, .pages = 16384,
+			 .page_size_bytes = PAGE};
+	mig_params_default(&q.params);
+	q.params.scheme = MIG_SCHEME_POSTCOPY;
+	q.params.max_rate_bps = GBPS(1);
+	cr_assert(eq(int, world_start(&w, &q), 0));
+	cr_assert(eq(int, sim_run(w.e), 0));
+	cr_assert(eq(u64, w.results[0].downtime_ns,
+		     SIM_US(50) + UINT64_C(1048576) + SIM_MS(9)));
+	world_fini(&w);
 }
 
 Test(mig_params, a_yaml_mapping_loads_into_the_knobs)
@@ -85,30 +108,30 @@ Test(mig_start, invalid_requests_are_refused_without_side_effects)
 	mig_request q = request(1024, MIG_SCHEME_PRECOPY);
 	mig_request bad = q;
 	bad.dst = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.pages = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.page_size_bytes = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.params.max_rate_bps = 0;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.params.policy = 7;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.dirty.kind = MIG_DIRTY_UNIFORM;
 	bad.dirty.uniform_bytes_per_s = -1;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.dirty.kind = MIG_DIRTY_HOTCOLD;
 	bad.dirty.hotcold = (mem_hotcold){.pages = 1023, .hot_pages = 1};
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	bad = q;
 	bad.dst = 9;
-	cr_assert(eq(int, mig_migration_start(w.m, &bad), SIM_EINPUT));
+	cr_assert(eq(int, world_start(&w, &bad), SIM_EINPUT));
 	cr_assert(eq(sz, mig_active_count(w.m), (size_t)0));
 	cr_assert(eq(int, sim_run(w.e), 0));
 	cr_assert(eq(sz, w.nresults, (size_t)0));
@@ -122,7 +145,7 @@ Test(mig_start, an_unreachable_destination_is_not_found)
 	world_init(&w, 3, links, 1);
 	mig_request q = request(1024, MIG_SCHEME_PRECOPY);
 	q.dst = 2;
-	cr_assert(eq(int, mig_migration_start(w.m, &q), SIM_ENOENT));
+	cr_assert(eq(int, world_start(&w, &q), SIM_ENOENT));
 	world_fini(&w);
 }
 
@@ -139,7 +162,7 @@ Test(mig_timeline, stage_costs_and_latency_add_up_in_total_and_downtime)
 	q.params.commitment_ns = SIM_MS(2);
 	q.params.activation_ns = SIM_MS(40);
 	cr_assert(eq(int, sim_run_until(w.e, SIM_S(3)), 0));
-	cr_assert(eq(int, mig_migration_start(w.m, &q), 0));
+	cr_assert(eq(int, world_start(&w, &q), 0));
 	cr_assert(eq(sz, mig_active_count(w.m), (size_t)1));
 	cr_assert(eq(int, sim_run(w.e), 0));
 	cr_assert(eq(sz, w.nresults, (size_t)1));
@@ -178,7 +201,7 @@ Test(mig_timeline, a_migration_shares_its_link_with_other_flows)
 		     net_flow_start(w.n, 0, 1, UINT64_C(1000000000),
 				    NET_UNCAPPED, other_done, &done, &other),
 		     0));
-	cr_assert(eq(int, mig_migration_start(w.m, &q), 0));
+	cr_assert(eq(int, world_start(&w, &q), 0));
 	cr_assert(eq(int, sim_run(w.e), 0));
 	cr_assert(eq(int, done, 1));
 	/* 30517 pages at 0.5 Gbit/s. */
@@ -205,7 +228,7 @@ Test(mig_skip, skip_sends_fewer_pages_in_live_rounds_only)
 		q.dirty.hotcold = (mem_hotcold){.pages = m, .hot_pages = 4096,
 						.hot_writes_per_s = 40000,
 						.cold_writes_per_s = 2000};
-		cr_assert(eq(int, mig_migration_start(w.m, &q), 0));
+		cr_assert(eq(int, world_start(&w, &q), 0));
 		cr_assert(eq(int, sim_run(w.e), 0));
 		cr_assert(eq(sz, w.nresults, (size_t)1));
 		cr_assert(w.rounds[w.nrounds - 1].paused);
@@ -246,7 +269,7 @@ Test(mig_determinism, two_identical_runs_give_identical_records)
 				.pages = 16384, .hot_pages = 512,
 				.hot_writes_per_s = 5000,
 				.cold_writes_per_s = 100};
-			cr_assert(eq(int, mig_migration_start(w[k]->m, &q), 0));
+			cr_assert(eq(int, world_start(w[k], &q), 0));
 		}
 		cr_assert(eq(int, sim_run(w[k]->e), 0));
 		cr_assert(eq(sz, w[k]->nresults, (size_t)3));
@@ -317,7 +340,7 @@ static mig_result run_fidelity(world *w, const guest *g, wl_pagegen *gen,
 			.hot_writes_per_s = g->hot_rate,
 			.cold_writes_per_s = g->cold_rate};
 	}
-	cr_assert(eq(int, mig_migration_start(w->m, &q), 0));
+	cr_assert(eq(int, world_start(w, &q), 0));
 	cr_assert(eq(int, sim_run(w->e), 0));
 	cr_assert(eq(sz, w->nresults, (size_t)1));
 	return w->results[0];
