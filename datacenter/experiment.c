@@ -70,10 +70,11 @@ static const sim_column link_sample_cols[] = {
 };
 static const sim_table link_samples_table = {
 	"link_samples",
-	"every link's carried bits and utilisation per sample interval, to "
-	"the end of the run (also while it is extended for migrations); only "
-	"runs with migrations or traffic, as without them no link carries "
-	"anything",
+	"each link's carried bits and utilisation per sample interval "
+	"(results.link_interval), to the end of the run (also while it "
+	"is extended for migrations); only intervals in which the link carried "
+	"something (a missing row means 0 bits), and only runs with migrations "
+	"or traffic, as without them no link carries anything",
 	link_sample_cols, sizeof link_sample_cols / sizeof link_sample_cols[0]};
 
 static const sim_column sample_cols[] = {
@@ -149,32 +150,34 @@ static const sim_table rounds_table = {
 	"migration_rounds", "every round of every migration",
 	round_cols, sizeof round_cols / sizeof round_cols[0]};
 
-int dc_results_declare(sim_results *r, sim_diag *d)
+/* The tables in dc_table order (their names are dc_table_names'). */
+static const sim_table *const tables[DC_TABLE_COUNT] = {
+	&hosts_table, &vms_table, &links_table, &samples_table,
+	&link_samples_table, &migrations_table, &rounds_table,
+	&dc_traffic_table};
+
+/* Declares the tables whose bits are set in `which`, in dc_table order. */
+static int declare_tables(sim_results *r, uint32_t which, sim_diag *d)
 {
-	int rc = sim_results_declare(r, &hosts_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &vms_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &links_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &samples_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &link_samples_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &migrations_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &rounds_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &dc_traffic_table, d);
+	int rc = 0;
+	for (size_t t = 0; t < DC_TABLE_COUNT && rc == 0; t++)
+		if ((which >> t) & 1u)
+			rc = sim_results_declare(r, tables[t], d);
 	return rc;
 }
 
+int dc_results_declare(sim_results *r, sim_diag *d)
+{
+	return declare_tables(r, (1u << DC_TABLE_COUNT) - 1, d);
+}
+
 enum monitor_event {
-	MONITOR_SAMPLE,
+	MONITOR_SAMPLE,      /* host samples, and link samples at their period */
 	MONITOR_MIGRATE,
 	MONITOR_TRAFFIC_START,
 	MONITOR_TRAFFIC_STOP,
-	MONITOR_LINK_SAMPLE, /* past the duration, while migrations finish */
+	MONITOR_LINK_SAMPLE, /* link samples at their own period, or past the
+			      * duration while migrations finish */
 };
 
 typedef struct monitor {
@@ -183,7 +186,14 @@ typedef struct monitor {
 	sim_results *results;
 	sim_diag *diag;
 	sim_engine *engine;
-	uint64_t interval_ns, end_ns;
+	uint64_t interval_ns, end_ns; /* host samples' period; the duration */
+	uint64_t link_interval_ns;
+	bool host_rows;     /* host_samples selected */
+	bool link_rows;     /* link_samples selected, with a net */
+	/* Link samples ride on MONITOR_SAMPLE up to the duration (equal
+	 * periods, the default: one event for both, as runs.events counts);
+	 * else they have their own chain of MONITOR_LINK_SAMPLE. */
+	bool links_with_hosts;
 	uint64_t seed;
 	net *net;           /* with migrations or traffic; else NULL */
 	mig *mig;
@@ -331,13 +341,13 @@ static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 {
 	const dc_migration_cfg *m = &mon->cfg->migrations[i];
 	const dc_vm *vm = &mon->world->vms[m->vm_index];
-	long dst = dc_world_find_host(mon->world, m->to);
+	uint32_t dst = m->to_host;
 	uint64_t page = mon->cfg->vms[m->vm_index].dirtying.page_size_bytes;
 	mig_request req;
 	memset(&req, 0, sizeof req);
 	req.tag = i;
 	req.src = vm->host;
-	req.dst = (uint32_t)dst;
+	req.dst = dst;
 	req.page_size_bytes = page;
 	req.pages = mem_pages_of_bytes(vm->memory_bytes, page);
 	req.params = m->mig;
@@ -357,7 +367,8 @@ static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 static void on_round(void *ctx, const mig_round_result *rr)
 {
 	monitor *mon = ctx;
-	if (mon->rc != 0)
+	if (mon->rc != 0 ||
+	    !dc_results_has(&mon->cfg->results, DC_TABLE_MIGRATION_ROUNDS))
 		return;
 	sim_value v[] = {
 		{.i = (int64_t)rr->tag},
@@ -384,10 +395,9 @@ static void on_resume(void *ctx, uint64_t tag)
 {
 	monitor *mon = ctx;
 	const dc_migration_cfg *m = &mon->cfg->migrations[tag];
-	long dst = dc_world_find_host(mon->world, m->to);
 	if (mon->traffic) {
 		int rc = dc_traffic_vm_moved(mon->traffic, m->vm_index,
-					     (uint32_t)dst);
+					     m->to_host);
 		if (rc != 0 && mon->rc == 0)
 			mon->rc = rc;
 	}
@@ -411,14 +421,15 @@ static void on_done(void *ctx, const mig_result *mr)
 	const dc_migration_cfg *m = &mon->cfg->migrations[mr->tag];
 	dc_vm *vm = &mon->world->vms[m->vm_index];
 	dc_host *src = &mon->world->hosts[vm->host];
-	long dst = dc_world_find_host(mon->world, m->to);
+	uint32_t dst = m->to_host;
 	/* The source lets the VM go once the destination has it (stage 4). */
 	src->memory_committed_bytes -= vm->memory_bytes;
 	src->vcpus_committed -= vm->vcpus;
 	src->nvms--;
-	vm->host = (uint32_t)dst;
+	vm->host = dst;
 	vm->placed_by_policy = false;
-	if (mon->rc != 0)
+	if (mon->rc != 0 ||
+	    !dc_results_has(&mon->cfg->results, DC_TABLE_MIGRATIONS))
 		return;
 	sim_value v[] = {
 		{.i = (int64_t)mr->tag},
@@ -458,12 +469,14 @@ static void on_done(void *ctx, const mig_result *mr)
 	mon->rc = sim_results_row(mon->results, &migrations_table, v, mon->diag);
 }
 
-/* Writes a link_samples row for every link over (the last link sample,
- * now], if that is not empty: the bits each carried, from net's exact
- * integral of load (net_link_stats.carried_bits). */
+/* Writes a link_samples row for every link that carried something over
+ * (the last link sample, now], if that is not empty: the bits it carried,
+ * from net's exact integral of load (net_link_stats.carried_bits). Idle
+ * links write nothing: at scale most links are idle in most intervals, and
+ * their zeros would be most of the table. */
 static void sample_links(monitor *mon, uint64_t now)
 {
-	if (!mon->net || now <= mon->link_sampled_ns)
+	if (!mon->link_rows || now <= mon->link_sampled_ns)
 		return;
 	uint64_t dt = now - mon->link_sampled_ns;
 	size_t nlinks = net_topo_link_count(mon->world->topo);
@@ -472,6 +485,8 @@ static void sample_links(monitor *mon, uint64_t now)
 		if (net_link_query(mon->net, (uint32_t)k, &st) != 0)
 			sim_panic("link %zu of the topology is unknown", k);
 		uint64_t bits = st.carried_bits - mon->link_bits[k];
+		if (bits == 0)
+			continue;
 		mon->link_bits[k] = st.carried_bits;
 		sim_value v[] = {
 			{.i = (int64_t)now},
@@ -519,13 +534,16 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 			sim_stop(e);
 			return;
 		}
-		sim_event_schedule(e, m, sim_time_add(sim_now(e), mon->interval_ns),
+		sim_event_schedule(e, m,
+				   sim_time_add(sim_now(e), mon->link_interval_ns),
 				   MONITOR_LINK_SAMPLE, NULL, 0);
 		return;
 	case MONITOR_SAMPLE:
-		if (mon->rc == 0)
+		if (mon->rc == 0 && mon->links_with_hosts)
 			sample_links(mon, sim_now(e));
-		for (size_t i = 0; i < mon->world->nhosts && mon->rc == 0; i++) {
+		for (size_t i = 0; mon->host_rows && i < mon->world->nhosts &&
+				   mon->rc == 0;
+		     i++) {
 			const dc_host *h = &mon->world->hosts[i];
 			sim_value v[] = {
 				{.i = (int64_t)sim_now(e)},
@@ -558,12 +576,15 @@ static const sim_model_ops monitor_ops = {
 };
 
 /* Writes hosts, links (with what each carried over a run that ended at
- * end_ns > 0; nothing without a net) and VMs. */
+ * end_ns > 0; nothing without a net) and VMs, those of them selected. */
 static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 		       sim_results *r, sim_diag *d)
 {
 	int rc = 0;
-	for (size_t i = 0; i < w->nhosts && rc == 0; i++) {
+	const dc_results_cfg *sel = &w->cfg->results;
+	for (size_t i = 0; dc_results_has(sel, DC_TABLE_HOSTS) &&
+			   i < w->nhosts && rc == 0;
+	     i++) {
 		const dc_host *h = &w->hosts[i];
 		sim_value v[] = {
 			{.i = h->index},
@@ -578,7 +599,9 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 		};
 		rc = sim_results_row(r, &hosts_table, v, d);
 	}
-	size_t nlinks = net_topo_link_count(w->topo);
+	size_t nlinks = dc_results_has(sel, DC_TABLE_LINKS)
+				? net_topo_link_count(w->topo)
+				: 0;
 	for (size_t k = 0; k < nlinks && rc == 0; k++) {
 		const net_link_desc *l = net_topo_link(w->topo, (uint32_t)k);
 		net_link_stats st = {.carried_bits = 0};
@@ -599,7 +622,9 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 		rc = sim_results_row(r, &links_table, v, d);
 	}
 	static const char *const placement_names[] = {"first-fit", "worst-fit"};
-	for (size_t i = 0; i < w->nvms && rc == 0; i++) {
+	for (size_t i = 0; dc_results_has(sel, DC_TABLE_VMS) && i < w->nvms &&
+			   rc == 0;
+	     i++) {
 		const dc_vm *vm = &w->vms[i];
 		sim_value v[] = {
 			{.s = vm->name},
@@ -646,7 +671,8 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	int rc = dc_world_build(c, &w, d);
 	if (rc != 0)
 		return rc;
-	rc = dc_results_declare(r, d);
+	const dc_results_cfg *sel = &c->results;
+	rc = declare_tables(r, sel->tables, d);
 	sim_engine *e = sim_engine_create();
 	if (progress && progress->fn)
 		sim_engine_set_progress(e, progress->fn, progress->ctx,
@@ -659,8 +685,10 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	mon->diag = d;
 	mon->engine = e;
 	mon->seed = seed;
-	mon->interval_ns = c->experiment.sample_interval_ns;
+	mon->interval_ns = sel->host_sample_interval_ns;
+	mon->link_interval_ns = sel->link_sample_interval_ns;
 	mon->end_ns = c->experiment.duration_ns;
+	mon->host_rows = dc_results_has(sel, DC_TABLE_HOST_SAMPLES);
 	size_t nm = c->nmigrations ? c->nmigrations : 1;
 	mon->rngs = sim_xcalloc(nm, sizeof *mon->rngs);
 	mon->gens = sim_xcalloc(nm, sizeof *mon->gens);
@@ -674,7 +702,10 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		mon->link_bits = sim_xcalloc(net_topo_link_count(w->topo),
 					     sizeof *mon->link_bits);
 		mon->traffic = dc_traffic_create(c, w, mon->net, r, d);
+		mon->link_rows = dc_results_has(sel, DC_TABLE_LINK_SAMPLES);
 	}
+	mon->links_with_hosts = mon->link_rows &&
+				mon->link_interval_ns == mon->interval_ns;
 	if (c->nmigrations > 0) {
 		mig_callbacks cb = {.on_round = on_round,
 				    .on_done = on_done,
@@ -685,7 +716,11 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	uint64_t *link_bits = mon->link_bits;
 	dc_traffic *traffic = mon->traffic;
 	if (rc == 0) {
-		sim_event_schedule(e, m, 0, MONITOR_SAMPLE, NULL, 0);
+		if (mon->host_rows || mon->links_with_hosts)
+			sim_event_schedule(e, m, 0, MONITOR_SAMPLE, NULL, 0);
+		if (mon->link_rows && !mon->links_with_hosts)
+			sim_event_schedule(e, m, mon->link_interval_ns,
+					   MONITOR_LINK_SAMPLE, NULL, 0);
 		if (traffic)
 			schedule_traffic(mon, e, m);
 		for (uint32_t i = 0; i < c->nmigrations; i++) {
@@ -701,10 +736,12 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		if (rc == 0 && mon->migrations_done < c->nmigrations) {
 			mon->extending = true;
 			/* Links go on being sampled at the same period (host
-			 * samples stop at the duration). */
-			uint64_t k = sim_now(e) / mon->interval_ns + 1;
-			if (k <= SIM_TIME_MAX / mon->interval_ns)
-				sim_event_schedule(e, m, k * mon->interval_ns,
+			 * samples stop at the duration); their own chain
+			 * goes on by itself. */
+			uint64_t every = mon->link_interval_ns;
+			uint64_t k = sim_now(e) / every + 1;
+			if (mon->links_with_hosts && k <= SIM_TIME_MAX / every)
+				sim_event_schedule(e, m, k * every,
 						   MONITOR_LINK_SAMPLE, NULL, 0);
 			rc = sim_run(e);
 			if (rc == SIM_EINTR && mon->ended && mon->rc == 0)

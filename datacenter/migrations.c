@@ -129,9 +129,8 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 		const cfg_node *vmn = cfg_map_get(m->node, "vm");
 		const cfg_node *ton = cfg_map_get(m->node, "to");
 		const cfg_node *atn = cfg_map_get(m->node, "at");
-		size_t v = 0;
-		while (v < c->nvms && strcmp(c->vms[v].name, m->vm) != 0)
-			v++;
+		long found = dc_config_find_vm(c, m->vm);
+		size_t v = found < 0 ? c->nvms : (size_t)found;
 		if (v == c->nvms) {
 			const char **names = sim_xcalloc(c->nvms + 1, sizeof *names);
 			for (size_t k2 = 0; k2 < c->nvms; k2++)
@@ -181,6 +180,7 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 				  (unsigned long long)c->vms[v].memory_bytes);
 			continue;
 		}
+		m->to_host = (uint32_t)dst;
 		free_bytes[dst] -= c->vms[v].memory_bytes;
 		free_bytes[where[v]] += c->vms[v].memory_bytes;
 		where[v] = (uint32_t)dst;
