@@ -498,7 +498,7 @@ static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
 		"usage: %s [--quick] [--vdcsim PATH] [--migrations CONFIG]\n"
-		"          [--sizes N,N,...] [--repeat N]\n"
+		"          [--sizes N,N,...] [--repeat N] [--no-phases]\n"
 		"       %s --emit-scale N FILE | --emit-migrations-10k FILE\n",
 		argv0, argv0);
 }
@@ -510,11 +510,14 @@ int main(int argc, char **argv)
 	unsigned long sizes[8] = {1000, 10000, 100000};
 	size_t nsizes = 3;
 	unsigned repeat = 1;
+	bool in_process = true;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool more = i + 1 < argc;
 		if (strcmp(a, "--quick") == 0) {
 			quick = true;
+		} else if (strcmp(a, "--no-phases") == 0) {
+			in_process = false;
 		} else if (strcmp(a, "--vdcsim") == 0 && more) {
 			vdcsim = argv[++i];
 		} else if (strcmp(a, "--migrations") == 0 && more) {
@@ -586,7 +589,8 @@ int main(int argc, char **argv)
 		for (unsigned k = 0; k < repeat; k++) {
 			figures f;
 			memset(&f, 0, sizeof f);
-			phases(cfg, dir, &x, &f);
+			if (in_process)
+				phases(cfg, dir, &x, &f);
 			if (vdcsim)
 				end_to_end(vdcsim, cfg, dir, &x, &f);
 			keep_best(&fg[s], &f, k == 0);
@@ -628,7 +632,8 @@ int main(int argc, char **argv)
 	for (unsigned k = 0; k < repeat; k++) {
 		figures g;
 		memset(&g, 0, sizeof g);
-		phases(mcfg, dir, &x, &g);
+		if (in_process)
+			phases(mcfg, dir, &x, &g);
 		if (vdcsim)
 			end_to_end(vdcsim, mcfg, dir, &x, &g);
 		keep_best(&f, &g, k == 0);
@@ -640,9 +645,10 @@ int main(int argc, char **argv)
 	double inproc = 0;
 	for (int p = 0; p < PH_COUNT; p++)
 		inproc += f.phase[p];
-	printf("  in process: %.0f migrations per wall second (the phases "
-	       "summed: %.3f s)\n",
-	       (double)nmig / (inproc > 0 ? inproc : 1), inproc);
+	if (in_process)
+		printf("  in process: %.0f migrations per wall second (the "
+		       "phases summed: %.3f s)\n",
+		       (double)nmig / (inproc > 0 ? inproc : 1), inproc);
 	if (vdcsim)
 		printf("  vdcsim run: %.0f migrations per wall second without "
 		       "plots, %.0f with them (plots %.3f s)\n",

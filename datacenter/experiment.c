@@ -4,172 +4,13 @@
  * monitor (a periodic sample of every host's committed resources, the view
  * a placement policy reads, and of every link's carried bits), starts the
  * migrations and the VMs' background traffic, and records hosts, VMs,
- * links and samples. Models of later layers attach here.
+ * links and samples into the tables of outputs.c that the config selects.
+ * Models of later layers attach here.
  */
 #include "dc_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const sim_column host_cols[] = {
-	{"host_index", SIM_COL_INT, "", "global host index, rack-major"},
-	{"host", SIM_COL_TEXT, "", "host name rackR/hostH"},
-	{"rack", SIM_COL_INT, "", "rack index"},
-	{"cpus", SIM_COL_INT, "", "physical CPUs"},
-	{"memory_bytes", SIM_COL_INT, "B", "machine memory"},
-	{"nic_bps", SIM_COL_INT, "bit/s", "NIC bandwidth"},
-	{"vms", SIM_COL_INT, "", "VMs placed on the host at the end of the run"},
-	{"vcpus_committed", SIM_COL_INT, "", "sum of the VMs' vCPUs"},
-	{"memory_committed_bytes", SIM_COL_INT, "B", "sum of the VMs' memory"},
-};
-static const sim_table hosts_table = {
-	"hosts", "every host with its capacities and what is placed on it",
-	host_cols, sizeof host_cols / sizeof host_cols[0]};
-
-static const sim_column vm_cols[] = {
-	{"vm", SIM_COL_TEXT, "", "VM name"},
-	{"host", SIM_COL_TEXT, "", "host at the end of the run"},
-	{"vcpus", SIM_COL_INT, "", "virtual CPUs"},
-	{"memory_bytes", SIM_COL_INT, "B", "guest-physical memory"},
-	{"placed_by", SIM_COL_TEXT, "", "'config' (named host) or the placement policy"},
-};
-static const sim_table vms_table = {"vms", "every VM and its placement",
-				    vm_cols, sizeof vm_cols / sizeof vm_cols[0]};
-
-static const sim_column link_cols[] = {
-	{"link", SIM_COL_INT, "", "directed link index (2k and 2k+1: the two "
-				  "directions of full-duplex link k)"},
-	{"from", SIM_COL_TEXT, "", "node it leaves (host, rackR/tor, core)"},
-	{"to", SIM_COL_TEXT, "", "node it enters"},
-	{"capacity_bps", SIM_COL_INT, "bit/s", "capacity in this direction"},
-	{"latency_ns", SIM_COL_INT, "ns", "one-way propagation delay"},
-	{"bits", SIM_COL_INT, "bit", "bits carried over the whole run (all "
-				     "flows: migrations and traffic)"},
-	{"utilisation", SIM_COL_REAL, "", "mean over the run: bits x 1e9 / "
-					  "(capacity_bps x the run's end_ns); "
-					  "0 to 1"},
-};
-static const sim_table links_table = {
-	"links", "the fabric: every directed link with capacity, latency and "
-		 "what it carried over the run",
-	link_cols, sizeof link_cols / sizeof link_cols[0]};
-
-static const sim_column link_sample_cols[] = {
-	{"time_ns", SIM_COL_INT, "ns", "end of the interval (a multiple of "
-				       "sample_interval, or the run's end)"},
-	{"link", SIM_COL_INT, "", "directed link index, as in links"},
-	{"interval_ns", SIM_COL_INT, "ns", "length of the interval ending at "
-					   "time_ns (sample_interval, or "
-					   "shorter for the last)"},
-	{"bits", SIM_COL_INT, "bit", "bits the link carried during the "
-				     "interval (whole bits of net's integral "
-				     "of load over time)"},
-	{"utilisation", SIM_COL_REAL, "", "bits x 1e9 / (capacity_bps x "
-					  "interval_ns): mean load over "
-					  "capacity, 0 to 1"},
-};
-static const sim_table link_samples_table = {
-	"link_samples",
-	"each link's carried bits and utilisation per sample interval "
-	"(results.link_interval), to the end of the run (also while it "
-	"is extended for migrations); only intervals in which the link carried "
-	"something (a missing row means 0 bits), and only runs with migrations "
-	"or traffic, as without them no link carries anything",
-	link_sample_cols, sizeof link_sample_cols / sizeof link_sample_cols[0]};
-
-static const sim_column sample_cols[] = {
-	{"time_ns", SIM_COL_INT, "ns", "simulated time of the sample"},
-	{"host", SIM_COL_TEXT, "", "host name"},
-	{"vms", SIM_COL_INT, "", "VMs on the host"},
-	{"vcpus_committed", SIM_COL_INT, "", "sum of the VMs' vCPUs"},
-	{"memory_committed_bytes", SIM_COL_INT, "B", "sum of the VMs' memory"},
-};
-static const sim_table samples_table = {
-	"host_samples", "the host monitor's periodic view of every host",
-	sample_cols, sizeof sample_cols / sizeof sample_cols[0]};
-
-static const sim_column mig_cols[] = {
-	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
-	{"vm", SIM_COL_TEXT, "", "the VM"},
-	{"scheme", SIM_COL_TEXT, "", "stop-and-copy, push, precopy, postcopy or hybrid"},
-	{"policy", SIM_COL_TEXT, "", "xen, clark, qemu or xen-v2"},
-	{"fidelity", SIM_COL_TEXT, "", "statistical or page-exact"},
-	{"source", SIM_COL_TEXT, "", "host it left"},
-	{"destination", SIM_COL_TEXT, "", "host it went to"},
-	{"vm_memory_bytes", SIM_COL_INT, "B", "the VM's memory"},
-	{"vm_disk_bytes", SIM_COL_INT, "B", "its local disk (0: shared storage)"},
-	{"max_rate_bps", SIM_COL_INT, "bit/s", "the max_rate knob"},
-	{"max_rounds", SIM_COL_INT, "", "the max_rounds knob"},
-	{"start_ns", SIM_COL_INT, "ns", "when it was requested"},
-	{"stop_ns", SIM_COL_INT, "ns", "when the VM paused"},
-	{"resume_ns", SIM_COL_INT, "ns", "when the VM resumed at the destination"},
-	{"end_ns", SIM_COL_INT, "ns", "when the last byte arrived (post-copy: the "
-				      "last page; otherwise resume_ns)"},
-	{"total_ns", SIM_COL_INT, "ns", "end - start"},
-	{"downtime_ns", SIM_COL_INT, "ns", "resume - stop"},
-	{"total_s", SIM_COL_REAL, "s", "total time in seconds"},
-	{"downtime_s", SIM_COL_REAL, "s", "downtime in seconds"},
-	{"residual_ns", SIM_COL_INT, "ns", "after resume, time the VM still "
-					   "depends on the source (pull, tunnel)"},
-	{"bytes", SIM_COL_INT, "B", "all bytes sent: memory + disk + state"},
-	{"memory_bytes", SIM_COL_INT, "B", "memory pages sent"},
-	{"disk_bytes", SIM_COL_INT, "B", "disk blocks sent"},
-	{"state_bytes", SIM_COL_INT, "B", "CPU and device state sent"},
-	{"pages", SIM_COL_INT, "", "pages sent (post-copy: pushed + faulted)"},
-	{"blocks", SIM_COL_INT, "", "disk blocks sent"},
-	{"rounds", SIM_COL_INT, "", "live memory rounds (0: stop-and-copy, postcopy)"},
-	{"disk_rounds", SIM_COL_INT, "", "disk pre-copy rounds"},
-	{"disk_ns", SIM_COL_INT, "ns", "the disk pre-copy phase"},
-	{"faults", SIM_COL_INT, "", "post-copy network faults"},
-	{"stall_ns", SIM_COL_INT, "ns", "guest time stalled on network faults"},
-	{"log_faults", SIM_COL_INT, "", "dirty-logging write faults in live rounds"},
-	{"log_stall_ns", SIM_COL_INT, "ns", "guest time spent on them"},
-};
-static const sim_table migrations_table = {
-	"migrations", "every migration: its mechanism, times, downtime and volume",
-	mig_cols, sizeof mig_cols / sizeof mig_cols[0]};
-
-static const sim_column round_cols[] = {
-	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
-	{"round", SIM_COL_INT, "", "round, from 1, over all phases in order"},
-	{"phase", SIM_COL_TEXT, "", "disk (disk pre-copy), live (memory "
-				    "pre-copy), paused (stop-and-copy) or pull "
-				    "(post-copy after resume, as one row)"},
-	{"paused", SIM_COL_INT, "", "1 for the stop-and-copy round"},
-	{"start_ns", SIM_COL_INT, "ns", "start of the round's flow"},
-	{"duration_ns", SIM_COL_INT, "ns", "until its last byte arrived"},
-	{"cap_bps", SIM_COL_INT, "bit/s", "the round's rate limit"},
-	{"rate_bps", SIM_COL_INT, "bit/s", "achieved rate"},
-	{"bytes", SIM_COL_INT, "B", "all its bytes: pages, forwarded disk blocks, state"},
-	{"pages_sent", SIM_COL_INT, "", "pages sent (disk: blocks; pull: pushed)"},
-	{"pages_dirtied", SIM_COL_INT, "", "pages dirtied during it (to send next)"},
-	{"pages_skipped", SIM_COL_INT, "", "pages skipped as dirtied again"},
-	{"faults", SIM_COL_INT, "", "pull: pages fetched by network faults"},
-};
-static const sim_table rounds_table = {
-	"migration_rounds", "every round of every migration",
-	round_cols, sizeof round_cols / sizeof round_cols[0]};
-
-/* The tables in dc_table order (their names are dc_table_names'). */
-static const sim_table *const tables[DC_TABLE_COUNT] = {
-	&hosts_table, &vms_table, &links_table, &samples_table,
-	&link_samples_table, &migrations_table, &rounds_table,
-	&dc_traffic_table};
-
-/* Declares the tables whose bits are set in `which`, in dc_table order. */
-static int declare_tables(sim_results *r, uint32_t which, sim_diag *d)
-{
-	int rc = 0;
-	for (size_t t = 0; t < DC_TABLE_COUNT && rc == 0; t++)
-		if ((which >> t) & 1u)
-			rc = sim_results_declare(r, tables[t], d);
-	return rc;
-}
-
-int dc_results_declare(sim_results *r, sim_diag *d)
-{
-	return declare_tables(r, (1u << DC_TABLE_COUNT) - 1, d);
-}
 
 enum monitor_event {
 	MONITOR_SAMPLE,      /* host samples, and link samples at their period */
@@ -385,7 +226,7 @@ static void on_round(void *ctx, const mig_round_result *rr)
 		{.i = (int64_t)rr->pages_skipped},
 		{.i = (int64_t)rr->faults},
 	};
-	mon->rc = sim_results_row(mon->results, &rounds_table, v, mon->diag);
+	mon->rc = sim_results_row(mon->results, &dc_rounds_table, v, mon->diag);
 }
 
 /* Once a VM runs at its destination (it resumed there; post-copy still
@@ -466,7 +307,7 @@ static void on_done(void *ctx, const mig_result *mr)
 		{.i = (int64_t)mr->log_faults},
 		{.i = (int64_t)mr->log_stall_ns},
 	};
-	mon->rc = sim_results_row(mon->results, &migrations_table, v, mon->diag);
+	mon->rc = sim_results_row(mon->results, &dc_migrations_table, v, mon->diag);
 }
 
 /* Writes a link_samples row for every link that carried something over
@@ -496,7 +337,7 @@ static void sample_links(monitor *mon, uint64_t now)
 			{.r = (double)bits * 1e9 /
 			      ((double)st.capacity_bps * (double)dt)},
 		};
-		mon->rc = sim_results_row(mon->results, &link_samples_table, v,
+		mon->rc = sim_results_row(mon->results, &dc_link_samples_table, v,
 					  mon->diag);
 	}
 	mon->link_sampled_ns = now;
@@ -552,7 +393,7 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 				{.i = (int64_t)h->vcpus_committed},
 				{.i = (int64_t)h->memory_committed_bytes},
 			};
-			mon->rc = sim_results_row(mon->results, &samples_table, v,
+			mon->rc = sim_results_row(mon->results, &dc_host_samples_table, v,
 						  mon->diag);
 		}
 		if (mon->rc != 0) {
@@ -597,7 +438,7 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 			{.i = (int64_t)h->vcpus_committed},
 			{.i = (int64_t)h->memory_committed_bytes},
 		};
-		rc = sim_results_row(r, &hosts_table, v, d);
+		rc = sim_results_row(r, &dc_hosts_table, v, d);
 	}
 	size_t nlinks = dc_results_has(sel, DC_TABLE_LINKS)
 				? net_topo_link_count(w->topo)
@@ -619,7 +460,7 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 						(double)end_ns)
 				     : 0.0},
 		};
-		rc = sim_results_row(r, &links_table, v, d);
+		rc = sim_results_row(r, &dc_links_table, v, d);
 	}
 	static const char *const placement_names[] = {"first-fit", "worst-fit"};
 	for (size_t i = 0; dc_results_has(sel, DC_TABLE_VMS) && i < w->nvms &&
@@ -635,7 +476,7 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 				      ? placement_names[w->cfg->datacenter.placement]
 				      : "config"},
 		};
-		rc = sim_results_row(r, &vms_table, v, d);
+		rc = sim_results_row(r, &dc_vms_table, v, d);
 	}
 	return rc;
 }
@@ -672,7 +513,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	if (rc != 0)
 		return rc;
 	const dc_results_cfg *sel = &c->results;
-	rc = declare_tables(r, sel->tables, d);
+	rc = dc_tables_declare(r, sel->tables, d);
 	sim_engine *e = sim_engine_create();
 	if (progress && progress->fn)
 		sim_engine_set_progress(e, progress->fn, progress->ctx,
