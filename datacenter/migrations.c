@@ -124,6 +124,7 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 	/* qsort with a total order (time, then address in one array) is
 	 * deterministic. */
 	qsort(order, c->nmigrations, sizeof *order, by_time);
+	const char **names = NULL;
 	for (size_t k = 0; k < c->nmigrations; k++) {
 		dc_migration_cfg *m = (dc_migration_cfg *)order[k];
 		const cfg_node *vmn = cfg_map_get(m->node, "vm");
@@ -132,9 +133,12 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 		long found = dc_config_find_vm(c, m->vm);
 		size_t v = found < 0 ? c->nvms : (size_t)found;
 		if (v == c->nvms) {
-			const char **names = sim_xcalloc(c->nvms + 1, sizeof *names);
-			for (size_t k2 = 0; k2 < c->nvms; k2++)
-				names[k2] = c->vms[k2].name;
+			/* The candidates, once for all unknown names. */
+			if (!names) {
+				names = sim_xcalloc(c->nvms + 1, sizeof *names);
+				for (size_t k2 = 0; k2 < c->nvms; k2++)
+					names[k2] = c->vms[k2].name;
+			}
 			const char *near = sim_suggest(m->vm, names);
 			if (near)
 				cfg_error(d, vmn, "migrations[].vm: no VM '%s' (did "
@@ -142,7 +146,6 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 			else
 				cfg_error(d, vmn, "migrations[].vm: no VM '%s' "
 					  "(expected the name of a VM in vms:)", m->vm);
-			free(names);
 			continue;
 		}
 		m->vm_index = v;
@@ -185,6 +188,7 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 		free_bytes[where[v]] += c->vms[v].memory_bytes;
 		where[v] = (uint32_t)dst;
 	}
+	free(names);
 	free(order);
 	free(seen);
 	free(where);
