@@ -53,11 +53,14 @@ static const cfg_param *knob(const char *name)
 }
 
 /* Loads the knobs of one entry: the policy first (with every knob's
- * validation), then the policy's defaults, then the knobs given. */
-static void load_knobs(dc_migration_cfg *m, const cfg_node *item, sim_diag *d)
+ * validation), then the policy's defaults, then the knobs given.
+ * `defaults` is mig_params_default's, made once for all entries (it
+ * parses every default of the table). */
+static void load_knobs(dc_migration_cfg *m, const cfg_node *item,
+		       const mig_params *defaults, sim_diag *d)
 {
 	const cfg_param *policy = knob("policy");
-	mig_params_default(&m->mig);
+	m->mig = *defaults;
 	const cfg_node *pn = cfg_map_get(item, "policy");
 	const cfg_section *knobs = mig_sections()[0];
 	if (pn && cfg_section_param_load(knobs, policy, pn, &m->mig, d) != 0)
@@ -85,13 +88,15 @@ void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d)
 	c->nmigrations = cfg_node_len(list);
 	c->migrations = sim_xcalloc(c->nmigrations ? c->nmigrations : 1,
 				    sizeof *c->migrations);
+	mig_params defaults;
+	mig_params_default(&defaults);
 	for (size_t i = 0; i < c->nmigrations; i++) {
 		const cfg_node *item = cfg_node_at(list, i);
 		dc_migration_cfg *m = &c->migrations[i];
 		m->node = item;
 		if (cfg_section_load(&dc_migration_section, item, item, m, d) != 0)
 			continue;
-		load_knobs(m, item, d);
+		load_knobs(m, item, &defaults, d);
 	}
 }
 
