@@ -91,6 +91,17 @@ static int write_config(const char *path, gen_fn gen, unsigned long arg)
 	return 0;
 }
 
+/* Appends line (and a newline) to the file at path. */
+static int append_line(const char *path, const char *line)
+{
+	FILE *f = fopen(path, "a");
+	if (!f || fprintf(f, "%s\n", line) < 0 || fclose(f) != 0) {
+		fail("cannot append to", path);
+		return -1;
+	}
+	return 0;
+}
+
 static void gen_scale(FILE *f, unsigned long nvms)
 {
 	dc_gen_scale(f, nvms);
@@ -127,11 +138,16 @@ typedef struct expect {
 	long long vms, hosts, migrations, host_samples;
 } expect;
 
+/* A count not checked (host samples under a results: section). */
+#define UNCHECKED (-2LL)
+
 static void check_counts(const char *db, const expect *x, const char *where)
 {
 	const char *names[] = {"vms", "hosts", "migrations", "host_samples"};
 	long long want[] = {x->vms, x->hosts, x->migrations, x->host_samples};
 	for (size_t i = 0; i < 4; i++) {
+		if (want[i] == UNCHECKED)
+			continue;
 		long long got = count_rows(db, names[i]);
 		if (got != want[i]) {
 			char msg[200];
@@ -636,6 +652,7 @@ static void usage(FILE *f, const char *argv0)
 	fprintf(f,
 		"usage: %s [--quick] [--vdcsim PATH] [--migrations CONFIG]\n"
 		"          [--sizes N,N,...] [--repeat N] [--no-phases]\n"
+		"          [--results 'results: {...}']\n"
 		"       %s --emit-scale N FILE | --emit-migrations-10k FILE\n",
 		argv0, argv0);
 }
@@ -648,6 +665,7 @@ int main(int argc, char **argv)
 	size_t nsizes = 3;
 	unsigned repeat = 1;
 	bool in_process = true;
+	const char *results = NULL; /* a line appended to the scale configs */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool more = i + 1 < argc;
@@ -655,6 +673,8 @@ int main(int argc, char **argv)
 			quick = true;
 		} else if (strcmp(a, "--no-phases") == 0) {
 			in_process = false;
+		} else if (strcmp(a, "--results") == 0 && more) {
+			results = argv[++i];
 		} else if (strcmp(a, "--vdcsim") == 0 && more) {
 			vdcsim = argv[++i];
 		} else if (strcmp(a, "--migrations") == 0 && more) {
@@ -720,6 +740,8 @@ int main(int argc, char **argv)
 		unsigned long n = sizes[s];
 		if (write_config(cfg, gen_scale, n) != 0)
 			break;
+		if (results && append_line(cfg, results) != 0)
+			break;
 		unsigned long racks, per_rack;
 		dc_gen_scale_shape(n, &racks, &per_rack);
 		unsigned long hosts = racks * per_rack;
@@ -727,7 +749,8 @@ int main(int argc, char **argv)
 		expect x = {.vms = (long long)n,
 			    .hosts = (long long)hosts,
 			    .migrations = (long long)(n / 10),
-			    .host_samples = (long long)hosts * 361};
+			    .host_samples = results ? UNCHECKED
+						    : (long long)hosts * 361};
 		for (unsigned k = 0; k < repeat; k++) {
 			figures f;
 			memset(&f, 0, sizeof f);

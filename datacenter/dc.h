@@ -149,6 +149,10 @@ typedef struct dc_results_cfg {
 	 * section's 0s (its default) is experiment.sample_interval. */
 	uint64_t host_sample_interval_ns;
 	uint64_t link_sample_interval_ns;
+	/* host_sample_rows: changed: a host has a host_samples row only when
+	 * its values differ from its previous row's (every host at the first
+	 * sample); false (every, the default): a row per host per sample. */
+	bool host_rows_changed;
 	/* For cli/, which reads them from the first point's config (a sweep
 	 * that changes them changes nothing): `vdcsim run` exports the CSV
 	 * files only if csv, and draws the plots only if plots (which need

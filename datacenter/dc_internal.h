@@ -47,9 +47,11 @@ long dc_names_find(const dc_names *m, const char *name);
 extern const sim_table dc_hosts_table, dc_vms_table, dc_links_table,
 	dc_host_samples_table, dc_link_samples_table, dc_migrations_table,
 	dc_rounds_table;
-/* Declares in r the tables whose bit (1 << dc_table) is set in which, in
- * dc_table order. Returns 0 or the first results error. */
-int dc_tables_declare(sim_results *r, uint32_t which, sim_diag *d);
+/* Declares in r the tables sel selects, in dc_table order (host_samples
+ * documented as sel->host_rows_changed makes it). Returns 0 or the first
+ * results error. */
+int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
+		      sim_diag *d);
 
 /* The tables of `results:` and of its `tables:` list, for dc_section_at. */
 extern const cfg_section dc_results_section;

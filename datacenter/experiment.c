@@ -30,6 +30,9 @@ typedef struct monitor {
 	uint64_t interval_ns, end_ns; /* host samples' period; the duration */
 	uint64_t link_interval_ns;
 	bool host_rows;     /* host_samples selected */
+	/* results.host_sample_rows: changed: each host's values in its last
+	 * host_samples row (NULL: a row per host per sample). */
+	dc_host *last_rows;
 	bool link_rows;     /* link_samples selected, with a net */
 	/* Link samples ride on MONITOR_SAMPLE up to the duration (equal
 	 * periods, the default: one event for both, as runs.events counts);
@@ -386,6 +389,15 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 				   mon->rc == 0;
 		     i++) {
 			const dc_host *h = &mon->world->hosts[i];
+			if (mon->last_rows) {
+				dc_host *last = &mon->last_rows[i];
+				if (last->nvms == h->nvms &&
+				    last->vcpus_committed == h->vcpus_committed &&
+				    last->memory_committed_bytes ==
+					    h->memory_committed_bytes)
+					continue;
+				*last = *h;
+			}
 			sim_value v[] = {
 				{.i = (int64_t)sim_now(e)},
 				{.s = h->name},
@@ -513,7 +525,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	if (rc != 0)
 		return rc;
 	const dc_results_cfg *sel = &c->results;
-	rc = dc_tables_declare(r, sel->tables, d);
+	rc = dc_tables_declare(r, sel, d);
 	sim_engine *e = sim_engine_create();
 	if (progress && progress->fn)
 		sim_engine_set_progress(e, progress->fn, progress->ctx,
@@ -530,6 +542,13 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	mon->link_interval_ns = sel->link_sample_interval_ns;
 	mon->end_ns = c->experiment.duration_ns;
 	mon->host_rows = dc_results_has(sel, DC_TABLE_HOST_SAMPLES);
+	if (mon->host_rows && sel->host_rows_changed) {
+		mon->last_rows = sim_xcalloc(w->nhosts, sizeof *mon->last_rows);
+		/* No host has this many VMs: the first sample writes all. */
+		for (size_t i = 0; i < w->nhosts; i++)
+			mon->last_rows[i].nvms = UINT32_MAX;
+	}
+	dc_host *last_rows = mon->last_rows;
 	size_t nm = c->nmigrations ? c->nmigrations : 1;
 	mon->rngs = sim_xcalloc(nm, sizeof *mon->rngs);
 	mon->gens = sim_xcalloc(nm, sizeof *mon->gens);
@@ -616,6 +635,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	free(gens);
 	free(rngs);
 	free(link_bits);
+	free(last_rows);
 	dc_traffic_destroy(traffic);
 	dc_world_destroy(w);
 	return rc;

@@ -92,6 +92,15 @@ static const sim_column sample_cols[] = {
 const sim_table dc_host_samples_table = {
 	"host_samples", "the host monitor's periodic view of every host",
 	sample_cols, sizeof sample_cols / sizeof sample_cols[0]};
+/* The same table declared under results.host_sample_rows: changed, so
+ * that its documentation says which rows it holds. */
+static const sim_table host_changes_table = {
+	"host_samples",
+	"the host monitor's periodic view of every host, only where it "
+	"changed (results.host_sample_rows: changed): a host has a row at the "
+	"first sample and then only when a value differs from its previous "
+	"row; no row means unchanged",
+	sample_cols, sizeof sample_cols / sizeof sample_cols[0]};
 
 static const sim_column mig_cols[] = {
 	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
@@ -161,27 +170,37 @@ static const sim_table *const all_tables[DC_TABLE_COUNT] = {
 	&dc_link_samples_table, &dc_migrations_table, &dc_rounds_table,
 	&dc_traffic_table};
 
-int dc_tables_declare(sim_results *r, uint32_t which, sim_diag *d)
+int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
+		      sim_diag *d)
 {
 	int rc = 0;
-	for (size_t t = 0; t < DC_TABLE_COUNT && rc == 0; t++)
-		if ((which >> t) & 1u)
-			rc = sim_results_declare(r, all_tables[t], d);
+	for (size_t t = 0; t < DC_TABLE_COUNT && rc == 0; t++) {
+		if (!dc_results_has(sel, (dc_table)t))
+			continue;
+		const sim_table *table = all_tables[t];
+		if (t == DC_TABLE_HOST_SAMPLES && sel->host_rows_changed)
+			table = &host_changes_table;
+		rc = sim_results_declare(r, table, d);
+	}
 	return rc;
 }
 
 int dc_results_declare(sim_results *r, sim_diag *d)
 {
-	return dc_tables_declare(r, (1u << DC_TABLE_COUNT) - 1, d);
+	dc_results_cfg all = {.tables = (1u << DC_TABLE_COUNT) - 1};
+	return dc_tables_declare(r, &all, d);
 }
 
 /* What cfg_section_load fills; the periods are resolved afterwards. */
 typedef struct results_keys {
 	uint64_t host_sample_interval_ns;
 	uint64_t link_sample_interval_ns;
+	int host_sample_rows; /* index into host_rows_choices */
 	bool csv;
 	bool plots;
 } results_keys;
+
+static const char *const host_rows_choices[] = {"every", "changed", NULL};
 
 static const cfg_param results_params[] = {
 	{.name = "host_interval", .type = CFG_T_TIME, .def = "0s",
@@ -192,6 +211,11 @@ static const cfg_param results_params[] = {
 	 .min = "0s", .offset = offsetof(results_keys, link_sample_interval_ns),
 	 .doc = "period of link_samples (0s: experiment.sample_interval; "
 		"else at least 1us)"},
+	{.name = "host_sample_rows", .type = CFG_T_ENUM, .def = "every",
+	 .choices = host_rows_choices,
+	 .offset = offsetof(results_keys, host_sample_rows),
+	 .doc = "every: a host_samples row per host per sample; changed: only "
+		"when a host's values differ from its previous row"},
 	{.name = "csv", .type = CFG_T_BOOL, .def = "true",
 	 .offset = offsetof(results_keys, csv),
 	 .doc = "vdcsim run also writes one CSV file per table"},
@@ -299,6 +323,7 @@ void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d)
 		k.host_sample_interval_ns ? k.host_sample_interval_ns : every;
 	out->link_sample_interval_ns =
 		k.link_sample_interval_ns ? k.link_sample_interval_ns : every;
+	out->host_rows_changed = k.host_sample_rows == 1;
 	out->csv = k.csv;
 	out->plots = k.plots;
 	const cfg_node *tables = cfg_map_get(map, "tables");
