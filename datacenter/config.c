@@ -11,7 +11,8 @@
 #include <string.h>
 
 const char *const dc_top_keys[] = {"experiment", "datacenter", "vms",
-				   "migrations", "sweep", "replications", NULL};
+				   "migrations", "results", "sweep",
+				   "replications", NULL};
 
 static const cfg_param experiment_params[] = {
 	{.name = "name", .type = CFG_T_STRING, .def = "experiment",
@@ -27,7 +28,8 @@ static const cfg_param experiment_params[] = {
 	 .doc = "simulated time each run covers"},
 	{.name = "sample_interval", .type = CFG_T_TIME, .def = "10s",
 	 .min = "1us", .offset = offsetof(dc_experiment_cfg, sample_interval_ns),
-	 .doc = "period of the host monitor's samples (host_samples table)"},
+	 .doc = "period of the host monitor's samples (host_samples and "
+		"link_samples; results: may give each its own)"},
 };
 
 static const char *const placement_choices[] = {"first-fit", "worst-fit", NULL};
@@ -124,6 +126,8 @@ const cfg_section *dc_section_at(size_t i)
 	case 9: return &dc_traffic_section;
 	case 10: return &dc_migration_section;
 	case 11: return mig_sections()[0];
+	case 12: return &dc_results_section;
+	case 13: return &dc_results_tables_section;
 	default: return NULL;
 	}
 }
@@ -149,8 +153,8 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 		else
 			cfg_error(d, k,
 				  "unknown top-level key '%s' (expected one of: "
-				  "experiment, datacenter, vms, migrations, sweep, "
-				  "replications)",
+				  "experiment, datacenter, vms, migrations, results, "
+				  "sweep, replications)",
 				  key);
 	}
 }
@@ -187,11 +191,16 @@ static void load_vms(dc_config *c, const cfg_node *root, const char *base_dir,
 	}
 	c->nvms = cfg_node_len(vms);
 	c->vms = sim_xcalloc(c->nvms, sizeof *c->vms);
+	c->vm_names = dc_names_create(c->nvms);
 	for (size_t i = 0; i < c->nvms; i++) {
 		const cfg_node *item = cfg_node_at(vms, i);
 		dc_vm_cfg *vm = &c->vms[i];
 		vm->node = item;
-		if (cfg_section_load(&vm_section, item, item, vm, d) != 0)
+		int vm_rc = cfg_section_load(&vm_section, item, item, vm, d);
+		/* Every name read, even of a VM with errors, counts as used
+		 * (as the first of its duplicates). */
+		size_t first = vm->name ? dc_names_add(c->vm_names, vm->name, i) : i;
+		if (vm_rc != 0)
 			continue;
 		if (cfg_section_load(mem_sections()[0],
 				     cfg_map_get(item, "dirtying"), item,
@@ -202,20 +211,19 @@ static void load_vms(dc_config *c, const cfg_node *root, const char *base_dir,
 		if (!check_name("vms[].name", vm->name, name, d))
 			continue;
 		dc_guest_load(c, i, item, base_dir, d);
-		/* Quadratic, but configs list VMs by hand; a thousand VMs cost
-		 * half a million compares. */
-		for (size_t j = 0; j < i; j++) {
-			if (c->vms[j].name && strcmp(c->vms[j].name, vm->name) == 0) {
-				const cfg_node *first = cfg_map_get(c->vms[j].node, "name");
-				cfg_error(d, name,
-					  "duplicate VM name '%s' (first used at %u:%u; "
-					  "expected unique names)",
-					  vm->name, cfg_node_line(first),
-					  cfg_node_col(first));
-				break;
-			}
+		if (first != i) {
+			const cfg_node *fn = cfg_map_get(c->vms[first].node, "name");
+			cfg_error(d, name,
+				  "duplicate VM name '%s' (first used at %u:%u; "
+				  "expected unique names)",
+				  vm->name, cfg_node_line(fn), cfg_node_col(fn));
 		}
 	}
+}
+
+long dc_config_find_vm(const dc_config *c, const char *name)
+{
+	return dc_names_find(c->vm_names, name);
 }
 
 /* The directory part of path, with its last '/' ("" for a bare name, "/"
@@ -260,6 +268,7 @@ int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
 	if (name_node && cfg_node_kind(name_node) == CFG_SCALAR &&
 	    c->experiment.name)
 		check_name("experiment.name", c->experiment.name, name_node, d);
+	dc_results_load(c, root, d);
 	const cfg_node *dcn = cfg_map_get(root, "datacenter");
 	cfg_section_load(&datacenter_section, dcn, root, &c->datacenter, d);
 	const cfg_node *where = dcn ? dcn : root;
@@ -316,5 +325,6 @@ void dc_config_destroy(dc_config *c)
 		dc_guest_fini(&c->vms[i]);
 	free(c->vms);
 	free(c->migrations);
+	dc_names_destroy(c->vm_names);
 	free(c);
 }

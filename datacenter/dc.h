@@ -119,8 +119,55 @@ typedef struct dc_migration_cfg {
 	int fidelity;           /* dc_fidelity */
 	mig_params mig;
 	size_t vm_index;        /* into dc_config.vms */
+	uint32_t to_host;       /* `to` as a host index of the world (a host
+				 * index depends only on the config) */
 	const cfg_node *node;   /* the entry's mapping */
 } dc_migration_cfg;
+
+/* The result tables of a run, in the order they are declared. */
+typedef enum dc_table {
+	DC_TABLE_HOSTS,
+	DC_TABLE_VMS,
+	DC_TABLE_LINKS,
+	DC_TABLE_HOST_SAMPLES,
+	DC_TABLE_LINK_SAMPLES,
+	DC_TABLE_MIGRATIONS,
+	DC_TABLE_MIGRATION_ROUNDS,
+	DC_TABLE_TRAFFIC,
+	DC_TABLE_COUNT
+} dc_table;
+
+/* The names of the result tables, in dc_table order, NULL-terminated. */
+extern const char *const dc_table_names[];
+
+/* The `results:` section: what a run writes. */
+typedef struct dc_results_cfg {
+	/* Bit (1 << t) set for each dc_table t written (`tables:`, all by
+	 * default). A table left out is not created. */
+	uint32_t tables;
+	/* The periods of host_samples and link_samples, resolved: the
+	 * section's 0s (its default) is experiment.sample_interval. */
+	uint64_t host_sample_interval_ns;
+	uint64_t link_sample_interval_ns;
+	/* host_sample_rows: changed: a host has a host_samples row only when
+	 * its values differ from its previous row's (every host at the first
+	 * sample); false (every, the default): a row per host per sample. */
+	bool host_rows_changed;
+	/* For cli/, which reads them from the first point's config (a sweep
+	 * that changes them changes nothing): `vdcsim run` exports the CSV
+	 * files only if csv, and draws the plots only if plots (which need
+	 * CSV files). datacenter/ itself writes no file. */
+	bool csv;
+	bool plots;
+} dc_results_cfg;
+
+/* Whether config results r writes table t. */
+static inline bool dc_results_has(const dc_results_cfg *r, dc_table t)
+{
+	return (r->tables >> t) & 1u;
+}
+
+typedef struct dc_names dc_names;
 
 /* A validated experiment. Strings and nodes are borrowed from the document,
  * which must outlive it. */
@@ -131,6 +178,8 @@ typedef struct dc_config {
 	size_t nvms;
 	dc_migration_cfg *migrations;
 	size_t nmigrations;
+	dc_results_cfg results;
+	dc_names *vm_names;     /* owned: VM name -> index into vms */
 	const cfg_doc *doc;
 } dc_config;
 
@@ -140,8 +189,9 @@ extern const char *const dc_top_keys[];
 
 /* Parameter table i of an experiment (experiment, datacenter, its host,
  * fabric and network, vms[], vms[].dirtying, vms[].page_writes,
- * vms[].traffic[], migrations[] and the migration mechanism's knobs), in
- * the order `vdcsim params` prints them; NULL past the last. */
+ * vms[].traffic[], migrations[], the migration mechanism's knobs, results
+ * and results.tables), in the order `vdcsim params` prints them; NULL past
+ * the last. */
 const cfg_section *dc_section_at(size_t i);
 
 /* Validates doc (without its `sweep` and `replications` keys, which it
@@ -173,6 +223,9 @@ int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
 		      dc_config **out, sim_diag *d);
 /* Frees a config and the traces it read; NULL is a no-op. */
 void dc_config_destroy(dc_config *c);
+/* The index in c->vms of the first VM named `name`, or -1 if there is
+ * none. O(1) expected (a hash index built once at load). */
+long dc_config_find_vm(const dc_config *c, const char *name);
 
 /* What one run of a config will do and write, estimated from its
  * parameters alone (nothing is simulated). Counts are exact where the
@@ -238,7 +291,8 @@ typedef struct dc_world {
 
 /* Builds the topology and hosts and places VMs in config order. Returns a
  * new world or SIM_EINPUT with messages (unknown host name, no room) at the
- * VM's nodes. O(hosts + vms·hosts) for policy placement. */
+ * VM's nodes. O(hosts + vms·log(hosts)): policy placement searches a tree
+ * of the hosts' free memory. */
 int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d);
 /* Frees a world; NULL is a no-op. */
 void dc_world_destroy(dc_world *w);
@@ -261,11 +315,13 @@ typedef struct dc_run_stats {
 	uint64_t end_ns;
 } dc_run_stats;
 
-/* Declares datacenter/'s result tables (hosts, vms, links, host_samples,
- * link_samples, migrations, migration_rounds, traffic) in r. */
+/* Declares all of datacenter/'s result tables (hosts, vms, links,
+ * host_samples, link_samples, migrations, migration_rounds, traffic) in r.
+ * (A run declares only those its config's results.tables selects.) */
 int dc_results_declare(sim_results *r, sim_diag *d);
 /* Runs the experiment c with master seed `seed` (the run's own seed, after
- * replication) and writes its rows into r under r's current run id. The
+ * replication) and writes the rows of the tables c->results selects into r
+ * under r's current run id (declaring those tables). The
  * run lasts experiment.duration, or until its last migration is done if
  * that is later (background traffic never extends it: its flows are cut
  * at the end).

@@ -26,6 +26,40 @@ void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d);
  * within the run. */
 void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d);
 
+/* ---- names.c: a map from names to indices ----------------------------- */
+
+/* A new map sized for about `expected` names (it grows past that). Names
+ * are borrowed and must outlive it. Nothing iterates it: its order never
+ * reaches results. */
+dc_names *dc_names_create(size_t expected);
+/* Frees the map (not the names); NULL is a no-op. */
+void dc_names_destroy(dc_names *m);
+/* Maps name to value unless name is mapped already; returns the value
+ * name maps to afterwards (value, or the earlier one). O(1) expected. */
+size_t dc_names_add(dc_names *m, const char *name, size_t value);
+/* The value name maps to, or -1 (also for a NULL map or name). O(1)
+ * expected. */
+long dc_names_find(const dc_names *m, const char *name);
+
+/* ---- outputs.c: the result tables and the results: section ------------ */
+
+/* The result tables written by experiment.c (traffic.c has its own). */
+extern const sim_table dc_hosts_table, dc_vms_table, dc_links_table,
+	dc_host_samples_table, dc_link_samples_table, dc_migrations_table,
+	dc_rounds_table;
+/* Declares in r the tables sel selects, in dc_table order (host_samples
+ * documented as sel->host_rows_changed makes it). Returns 0 or the first
+ * results error. */
+int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
+		      sim_diag *d);
+
+/* The tables of `results:` and of its `tables:` list, for dc_section_at. */
+extern const cfg_section dc_results_section;
+extern const cfg_section dc_results_tables_section;
+/* Loads `results:` of root into c->results (c->experiment loaded):
+ * unknown or repeated table names are reported at their list items. */
+void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d);
+
 /* ---- guests.c: vms[].page_writes and vms[].traffic -------------------- */
 
 /* The table of a traffic entry (vms[].traffic[]). */

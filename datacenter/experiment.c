@@ -4,177 +4,21 @@
  * monitor (a periodic sample of every host's committed resources, the view
  * a placement policy reads, and of every link's carried bits), starts the
  * migrations and the VMs' background traffic, and records hosts, VMs,
- * links and samples. Models of later layers attach here.
+ * links and samples into the tables of outputs.c that the config selects.
+ * Models of later layers attach here.
  */
 #include "dc_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const sim_column host_cols[] = {
-	{"host_index", SIM_COL_INT, "", "global host index, rack-major"},
-	{"host", SIM_COL_TEXT, "", "host name rackR/hostH"},
-	{"rack", SIM_COL_INT, "", "rack index"},
-	{"cpus", SIM_COL_INT, "", "physical CPUs"},
-	{"memory_bytes", SIM_COL_INT, "B", "machine memory"},
-	{"nic_bps", SIM_COL_INT, "bit/s", "NIC bandwidth"},
-	{"vms", SIM_COL_INT, "", "VMs placed on the host at the end of the run"},
-	{"vcpus_committed", SIM_COL_INT, "", "sum of the VMs' vCPUs"},
-	{"memory_committed_bytes", SIM_COL_INT, "B", "sum of the VMs' memory"},
-};
-static const sim_table hosts_table = {
-	"hosts", "every host with its capacities and what is placed on it",
-	host_cols, sizeof host_cols / sizeof host_cols[0]};
-
-static const sim_column vm_cols[] = {
-	{"vm", SIM_COL_TEXT, "", "VM name"},
-	{"host", SIM_COL_TEXT, "", "host at the end of the run"},
-	{"vcpus", SIM_COL_INT, "", "virtual CPUs"},
-	{"memory_bytes", SIM_COL_INT, "B", "guest-physical memory"},
-	{"placed_by", SIM_COL_TEXT, "", "'config' (named host) or the placement policy"},
-};
-static const sim_table vms_table = {"vms", "every VM and its placement",
-				    vm_cols, sizeof vm_cols / sizeof vm_cols[0]};
-
-static const sim_column link_cols[] = {
-	{"link", SIM_COL_INT, "", "directed link index (2k and 2k+1: the two "
-				  "directions of full-duplex link k)"},
-	{"from", SIM_COL_TEXT, "", "node it leaves (host, rackR/tor, core)"},
-	{"to", SIM_COL_TEXT, "", "node it enters"},
-	{"capacity_bps", SIM_COL_INT, "bit/s", "capacity in this direction"},
-	{"latency_ns", SIM_COL_INT, "ns", "one-way propagation delay"},
-	{"bits", SIM_COL_INT, "bit", "bits carried over the whole run (all "
-				     "flows: migrations and traffic)"},
-	{"utilisation", SIM_COL_REAL, "", "mean over the run: bits x 1e9 / "
-					  "(capacity_bps x the run's end_ns); "
-					  "0 to 1"},
-};
-static const sim_table links_table = {
-	"links", "the fabric: every directed link with capacity, latency and "
-		 "what it carried over the run",
-	link_cols, sizeof link_cols / sizeof link_cols[0]};
-
-static const sim_column link_sample_cols[] = {
-	{"time_ns", SIM_COL_INT, "ns", "end of the interval (a multiple of "
-				       "sample_interval, or the run's end)"},
-	{"link", SIM_COL_INT, "", "directed link index, as in links"},
-	{"interval_ns", SIM_COL_INT, "ns", "length of the interval ending at "
-					   "time_ns (sample_interval, or "
-					   "shorter for the last)"},
-	{"bits", SIM_COL_INT, "bit", "bits the link carried during the "
-				     "interval (whole bits of net's integral "
-				     "of load over time)"},
-	{"utilisation", SIM_COL_REAL, "", "bits x 1e9 / (capacity_bps x "
-					  "interval_ns): mean load over "
-					  "capacity, 0 to 1"},
-};
-static const sim_table link_samples_table = {
-	"link_samples",
-	"every link's carried bits and utilisation per sample interval, to "
-	"the end of the run (also while it is extended for migrations); only "
-	"runs with migrations or traffic, as without them no link carries "
-	"anything",
-	link_sample_cols, sizeof link_sample_cols / sizeof link_sample_cols[0]};
-
-static const sim_column sample_cols[] = {
-	{"time_ns", SIM_COL_INT, "ns", "simulated time of the sample"},
-	{"host", SIM_COL_TEXT, "", "host name"},
-	{"vms", SIM_COL_INT, "", "VMs on the host"},
-	{"vcpus_committed", SIM_COL_INT, "", "sum of the VMs' vCPUs"},
-	{"memory_committed_bytes", SIM_COL_INT, "B", "sum of the VMs' memory"},
-};
-static const sim_table samples_table = {
-	"host_samples", "the host monitor's periodic view of every host",
-	sample_cols, sizeof sample_cols / sizeof sample_cols[0]};
-
-static const sim_column mig_cols[] = {
-	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
-	{"vm", SIM_COL_TEXT, "", "the VM"},
-	{"scheme", SIM_COL_TEXT, "", "stop-and-copy, push, precopy, postcopy or hybrid"},
-	{"policy", SIM_COL_TEXT, "", "xen, clark, qemu or xen-v2"},
-	{"fidelity", SIM_COL_TEXT, "", "statistical or page-exact"},
-	{"source", SIM_COL_TEXT, "", "host it left"},
-	{"destination", SIM_COL_TEXT, "", "host it went to"},
-	{"vm_memory_bytes", SIM_COL_INT, "B", "the VM's memory"},
-	{"vm_disk_bytes", SIM_COL_INT, "B", "its local disk (0: shared storage)"},
-	{"max_rate_bps", SIM_COL_INT, "bit/s", "the max_rate knob"},
-	{"max_rounds", SIM_COL_INT, "", "the max_rounds knob"},
-	{"start_ns", SIM_COL_INT, "ns", "when it was requested"},
-	{"stop_ns", SIM_COL_INT, "ns", "when the VM paused"},
-	{"resume_ns", SIM_COL_INT, "ns", "when the VM resumed at the destination"},
-	{"end_ns", SIM_COL_INT, "ns", "when the last byte arrived (post-copy: the "
-				      "last page; otherwise resume_ns)"},
-	{"total_ns", SIM_COL_INT, "ns", "end - start"},
-	{"downtime_ns", SIM_COL_INT, "ns", "resume - stop"},
-	{"total_s", SIM_COL_REAL, "s", "total time in seconds"},
-	{"downtime_s", SIM_COL_REAL, "s", "downtime in seconds"},
-	{"residual_ns", SIM_COL_INT, "ns", "after resume, time the VM still "
-					   "depends on the source (pull, tunnel)"},
-	{"bytes", SIM_COL_INT, "B", "all bytes sent: memory + disk + state"},
-	{"memory_bytes", SIM_COL_INT, "B", "memory pages sent"},
-	{"disk_bytes", SIM_COL_INT, "B", "disk blocks sent"},
-	{"state_bytes", SIM_COL_INT, "B", "CPU and device state sent"},
-	{"pages", SIM_COL_INT, "", "pages sent (post-copy: pushed + faulted)"},
-	{"blocks", SIM_COL_INT, "", "disk blocks sent"},
-	{"rounds", SIM_COL_INT, "", "live memory rounds (0: stop-and-copy, postcopy)"},
-	{"disk_rounds", SIM_COL_INT, "", "disk pre-copy rounds"},
-	{"disk_ns", SIM_COL_INT, "ns", "the disk pre-copy phase"},
-	{"faults", SIM_COL_INT, "", "post-copy network faults"},
-	{"stall_ns", SIM_COL_INT, "ns", "guest time stalled on network faults"},
-	{"log_faults", SIM_COL_INT, "", "dirty-logging write faults in live rounds"},
-	{"log_stall_ns", SIM_COL_INT, "ns", "guest time spent on them"},
-};
-static const sim_table migrations_table = {
-	"migrations", "every migration: its mechanism, times, downtime and volume",
-	mig_cols, sizeof mig_cols / sizeof mig_cols[0]};
-
-static const sim_column round_cols[] = {
-	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
-	{"round", SIM_COL_INT, "", "round, from 1, over all phases in order"},
-	{"phase", SIM_COL_TEXT, "", "disk (disk pre-copy), live (memory "
-				    "pre-copy), paused (stop-and-copy) or pull "
-				    "(post-copy after resume, as one row)"},
-	{"paused", SIM_COL_INT, "", "1 for the stop-and-copy round"},
-	{"start_ns", SIM_COL_INT, "ns", "start of the round's flow"},
-	{"duration_ns", SIM_COL_INT, "ns", "until its last byte arrived"},
-	{"cap_bps", SIM_COL_INT, "bit/s", "the round's rate limit"},
-	{"rate_bps", SIM_COL_INT, "bit/s", "achieved rate"},
-	{"bytes", SIM_COL_INT, "B", "all its bytes: pages, forwarded disk blocks, state"},
-	{"pages_sent", SIM_COL_INT, "", "pages sent (disk: blocks; pull: pushed)"},
-	{"pages_dirtied", SIM_COL_INT, "", "pages dirtied during it (to send next)"},
-	{"pages_skipped", SIM_COL_INT, "", "pages skipped as dirtied again"},
-	{"faults", SIM_COL_INT, "", "pull: pages fetched by network faults"},
-};
-static const sim_table rounds_table = {
-	"migration_rounds", "every round of every migration",
-	round_cols, sizeof round_cols / sizeof round_cols[0]};
-
-int dc_results_declare(sim_results *r, sim_diag *d)
-{
-	int rc = sim_results_declare(r, &hosts_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &vms_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &links_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &samples_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &link_samples_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &migrations_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &rounds_table, d);
-	if (rc == 0)
-		rc = sim_results_declare(r, &dc_traffic_table, d);
-	return rc;
-}
-
 enum monitor_event {
-	MONITOR_SAMPLE,
+	MONITOR_SAMPLE,      /* host samples, and link samples at their period */
 	MONITOR_MIGRATE,
 	MONITOR_TRAFFIC_START,
 	MONITOR_TRAFFIC_STOP,
-	MONITOR_LINK_SAMPLE, /* past the duration, while migrations finish */
+	MONITOR_LINK_SAMPLE, /* link samples at their own period, or past the
+			      * duration while migrations finish */
 };
 
 typedef struct monitor {
@@ -183,7 +27,17 @@ typedef struct monitor {
 	sim_results *results;
 	sim_diag *diag;
 	sim_engine *engine;
-	uint64_t interval_ns, end_ns;
+	uint64_t interval_ns, end_ns; /* host samples' period; the duration */
+	uint64_t link_interval_ns;
+	bool host_rows;     /* host_samples selected */
+	/* results.host_sample_rows: changed: each host's values in its last
+	 * host_samples row (NULL: a row per host per sample). */
+	dc_host *last_rows;
+	bool link_rows;     /* link_samples selected, with a net */
+	/* Link samples ride on MONITOR_SAMPLE up to the duration (equal
+	 * periods, the default: one event for both, as runs.events counts);
+	 * else they have their own chain of MONITOR_LINK_SAMPLE. */
+	bool links_with_hosts;
 	uint64_t seed;
 	net *net;           /* with migrations or traffic; else NULL */
 	mig *mig;
@@ -334,13 +188,13 @@ static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 {
 	const dc_migration_cfg *m = &mon->cfg->migrations[i];
 	const dc_vm *vm = &mon->world->vms[m->vm_index];
-	long dst = dc_world_find_host(mon->world, m->to);
+	uint32_t dst = m->to_host;
 	uint64_t page = mon->cfg->vms[m->vm_index].dirtying.page_size_bytes;
 	mig_request req;
 	memset(&req, 0, sizeof req);
 	req.tag = i;
 	req.src = vm->host;
-	req.dst = (uint32_t)dst;
+	req.dst = dst;
 	req.page_size_bytes = page;
 	req.pages = mem_pages_of_bytes(vm->memory_bytes, page);
 	req.params = m->mig;
@@ -360,7 +214,8 @@ static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 static void on_round(void *ctx, const mig_round_result *rr)
 {
 	monitor *mon = ctx;
-	if (mon->rc != 0)
+	if (mon->rc != 0 ||
+	    !dc_results_has(&mon->cfg->results, DC_TABLE_MIGRATION_ROUNDS))
 		return;
 	sim_value v[] = {
 		{.i = (int64_t)rr->tag},
@@ -377,7 +232,7 @@ static void on_round(void *ctx, const mig_round_result *rr)
 		{.i = (int64_t)rr->pages_skipped},
 		{.i = (int64_t)rr->faults},
 	};
-	mon->rc = sim_results_row(mon->results, &rounds_table, v, mon->diag);
+	mon->rc = sim_results_row(mon->results, &dc_rounds_table, v, mon->diag);
 }
 
 /* Once a VM runs at its destination (it resumed there; post-copy still
@@ -387,10 +242,9 @@ static void on_resume(void *ctx, uint64_t tag)
 {
 	monitor *mon = ctx;
 	const dc_migration_cfg *m = &mon->cfg->migrations[tag];
-	long dst = dc_world_find_host(mon->world, m->to);
 	if (mon->traffic) {
 		int rc = dc_traffic_vm_moved(mon->traffic, m->vm_index,
-					     (uint32_t)dst);
+					     m->to_host);
 		if (rc != 0 && mon->rc == 0)
 			mon->rc = rc;
 	}
@@ -414,14 +268,15 @@ static void on_done(void *ctx, const mig_result *mr)
 	const dc_migration_cfg *m = &mon->cfg->migrations[mr->tag];
 	dc_vm *vm = &mon->world->vms[m->vm_index];
 	dc_host *src = &mon->world->hosts[vm->host];
-	long dst = dc_world_find_host(mon->world, m->to);
+	uint32_t dst = m->to_host;
 	/* The source lets the VM go once the destination has it (stage 4). */
 	src->memory_committed_bytes -= vm->memory_bytes;
 	src->vcpus_committed -= vm->vcpus;
 	src->nvms--;
-	vm->host = (uint32_t)dst;
+	vm->host = dst;
 	vm->placed_by_policy = false;
-	if (mon->rc != 0)
+	if (mon->rc != 0 ||
+	    !dc_results_has(&mon->cfg->results, DC_TABLE_MIGRATIONS))
 		return;
 	sim_value v[] = {
 		{.i = (int64_t)mr->tag},
@@ -458,15 +313,17 @@ static void on_done(void *ctx, const mig_result *mr)
 		{.i = (int64_t)mr->log_faults},
 		{.i = (int64_t)mr->log_stall_ns},
 	};
-	mon->rc = sim_results_row(mon->results, &migrations_table, v, mon->diag);
+	mon->rc = sim_results_row(mon->results, &dc_migrations_table, v, mon->diag);
 }
 
-/* Writes a link_samples row for every link over (the last link sample,
- * now], if that is not empty: the bits each carried, from net's exact
- * integral of load (net_link_stats.carried_bits). */
+/* Writes a link_samples row for every link that carried something over
+ * (the last link sample, now], if that is not empty: the bits it carried,
+ * from net's exact integral of load (net_link_stats.carried_bits). Idle
+ * links write nothing: at scale most links are idle in most intervals, and
+ * their zeros would be most of the table. */
 static void sample_links(monitor *mon, uint64_t now)
 {
-	if (!mon->net || now <= mon->link_sampled_ns)
+	if (!mon->link_rows || now <= mon->link_sampled_ns)
 		return;
 	uint64_t dt = now - mon->link_sampled_ns;
 	size_t nlinks = net_topo_link_count(mon->world->topo);
@@ -475,6 +332,8 @@ static void sample_links(monitor *mon, uint64_t now)
 		if (net_link_query(mon->net, (uint32_t)k, &st) != 0)
 			sim_panic("link %zu of the topology is unknown", k);
 		uint64_t bits = st.carried_bits - mon->link_bits[k];
+		if (bits == 0)
+			continue;
 		mon->link_bits[k] = st.carried_bits;
 		sim_value v[] = {
 			{.i = (int64_t)now},
@@ -484,7 +343,7 @@ static void sample_links(monitor *mon, uint64_t now)
 			{.r = (double)bits * 1e9 /
 			      ((double)st.capacity_bps * (double)dt)},
 		};
-		mon->rc = sim_results_row(mon->results, &link_samples_table, v,
+		mon->rc = sim_results_row(mon->results, &dc_link_samples_table, v,
 					  mon->diag);
 	}
 	mon->link_sampled_ns = now;
@@ -522,14 +381,26 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 			sim_stop(e);
 			return;
 		}
-		sim_event_schedule(e, m, sim_time_add(sim_now(e), mon->interval_ns),
+		sim_event_schedule(e, m,
+				   sim_time_add(sim_now(e), mon->link_interval_ns),
 				   MONITOR_LINK_SAMPLE, NULL, 0);
 		return;
 	case MONITOR_SAMPLE:
-		if (mon->rc == 0)
+		if (mon->rc == 0 && mon->links_with_hosts)
 			sample_links(mon, sim_now(e));
-		for (size_t i = 0; i < mon->world->nhosts && mon->rc == 0; i++) {
+		for (size_t i = 0; mon->host_rows && i < mon->world->nhosts &&
+				   mon->rc == 0;
+		     i++) {
 			const dc_host *h = &mon->world->hosts[i];
+			if (mon->last_rows) {
+				dc_host *last = &mon->last_rows[i];
+				if (last->nvms == h->nvms &&
+				    last->vcpus_committed == h->vcpus_committed &&
+				    last->memory_committed_bytes ==
+					    h->memory_committed_bytes)
+					continue;
+				*last = *h;
+			}
 			sim_value v[] = {
 				{.i = (int64_t)sim_now(e)},
 				{.s = h->name},
@@ -537,7 +408,7 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 				{.i = (int64_t)h->vcpus_committed},
 				{.i = (int64_t)h->memory_committed_bytes},
 			};
-			mon->rc = sim_results_row(mon->results, &samples_table, v,
+			mon->rc = sim_results_row(mon->results, &dc_host_samples_table, v,
 						  mon->diag);
 		}
 		if (mon->rc != 0) {
@@ -561,12 +432,15 @@ static const sim_model_ops monitor_ops = {
 };
 
 /* Writes hosts, links (with what each carried over a run that ended at
- * end_ns > 0; nothing without a net) and VMs. */
+ * end_ns > 0; nothing without a net) and VMs, those of them selected. */
 static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 		       sim_results *r, sim_diag *d)
 {
 	int rc = 0;
-	for (size_t i = 0; i < w->nhosts && rc == 0; i++) {
+	const dc_results_cfg *sel = &w->cfg->results;
+	for (size_t i = 0; dc_results_has(sel, DC_TABLE_HOSTS) &&
+			   i < w->nhosts && rc == 0;
+	     i++) {
 		const dc_host *h = &w->hosts[i];
 		sim_value v[] = {
 			{.i = h->index},
@@ -579,9 +453,11 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 			{.i = (int64_t)h->vcpus_committed},
 			{.i = (int64_t)h->memory_committed_bytes},
 		};
-		rc = sim_results_row(r, &hosts_table, v, d);
+		rc = sim_results_row(r, &dc_hosts_table, v, d);
 	}
-	size_t nlinks = net_topo_link_count(w->topo);
+	size_t nlinks = dc_results_has(sel, DC_TABLE_LINKS)
+				? net_topo_link_count(w->topo)
+				: 0;
 	for (size_t k = 0; k < nlinks && rc == 0; k++) {
 		const net_link_desc *l = net_topo_link(w->topo, (uint32_t)k);
 		net_link_stats st = {.carried_bits = 0};
@@ -599,10 +475,12 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 						(double)end_ns)
 				     : 0.0},
 		};
-		rc = sim_results_row(r, &links_table, v, d);
+		rc = sim_results_row(r, &dc_links_table, v, d);
 	}
 	static const char *const placement_names[] = {"first-fit", "worst-fit"};
-	for (size_t i = 0; i < w->nvms && rc == 0; i++) {
+	for (size_t i = 0; dc_results_has(sel, DC_TABLE_VMS) && i < w->nvms &&
+			   rc == 0;
+	     i++) {
 		const dc_vm *vm = &w->vms[i];
 		sim_value v[] = {
 			{.s = vm->name},
@@ -613,7 +491,7 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 				      ? placement_names[w->cfg->datacenter.placement]
 				      : "config"},
 		};
-		rc = sim_results_row(r, &vms_table, v, d);
+		rc = sim_results_row(r, &dc_vms_table, v, d);
 	}
 	return rc;
 }
@@ -649,7 +527,8 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	int rc = dc_world_build(c, &w, d);
 	if (rc != 0)
 		return rc;
-	rc = dc_results_declare(r, d);
+	const dc_results_cfg *sel = &c->results;
+	rc = dc_tables_declare(r, sel, d);
 	sim_engine *e = sim_engine_create();
 	if (progress && progress->fn)
 		sim_engine_set_progress(e, progress->fn, progress->ctx,
@@ -662,8 +541,17 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	mon->diag = d;
 	mon->engine = e;
 	mon->seed = seed;
-	mon->interval_ns = c->experiment.sample_interval_ns;
+	mon->interval_ns = sel->host_sample_interval_ns;
+	mon->link_interval_ns = sel->link_sample_interval_ns;
 	mon->end_ns = c->experiment.duration_ns;
+	mon->host_rows = dc_results_has(sel, DC_TABLE_HOST_SAMPLES);
+	if (mon->host_rows && sel->host_rows_changed) {
+		mon->last_rows = sim_xcalloc(w->nhosts, sizeof *mon->last_rows);
+		/* No host has this many VMs: the first sample writes all. */
+		for (size_t i = 0; i < w->nhosts; i++)
+			mon->last_rows[i].nvms = UINT32_MAX;
+	}
+	dc_host *last_rows = mon->last_rows;
 	size_t nm = c->nmigrations ? c->nmigrations : 1;
 	mon->rngs = sim_xcalloc(nm, sizeof *mon->rngs);
 	mon->gens = sim_xcalloc(nm, sizeof *mon->gens);
@@ -677,7 +565,10 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		mon->link_bits = sim_xcalloc(net_topo_link_count(w->topo),
 					     sizeof *mon->link_bits);
 		mon->traffic = dc_traffic_create(c, w, mon->net, r, d);
+		mon->link_rows = dc_results_has(sel, DC_TABLE_LINK_SAMPLES);
 	}
+	mon->links_with_hosts = mon->link_rows &&
+				mon->link_interval_ns == mon->interval_ns;
 	if (c->nmigrations > 0) {
 		mig_callbacks cb = {.on_round = on_round,
 				    .on_done = on_done,
@@ -688,7 +579,11 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	uint64_t *link_bits = mon->link_bits;
 	dc_traffic *traffic = mon->traffic;
 	if (rc == 0) {
-		sim_event_schedule(e, m, 0, MONITOR_SAMPLE, NULL, 0);
+		if (mon->host_rows || mon->links_with_hosts)
+			sim_event_schedule(e, m, 0, MONITOR_SAMPLE, NULL, 0);
+		if (mon->link_rows && !mon->links_with_hosts)
+			sim_event_schedule(e, m, mon->link_interval_ns,
+					   MONITOR_LINK_SAMPLE, NULL, 0);
 		if (traffic)
 			schedule_traffic(mon, e, m);
 		for (uint32_t i = 0; i < c->nmigrations; i++) {
@@ -704,10 +599,12 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		if (rc == 0 && mon->migrations_done < c->nmigrations) {
 			mon->extending = true;
 			/* Links go on being sampled at the same period (host
-			 * samples stop at the duration). */
-			uint64_t k = sim_now(e) / mon->interval_ns + 1;
-			if (k <= SIM_TIME_MAX / mon->interval_ns)
-				sim_event_schedule(e, m, k * mon->interval_ns,
+			 * samples stop at the duration); their own chain
+			 * goes on by itself. */
+			uint64_t every = mon->link_interval_ns;
+			uint64_t k = sim_now(e) / every + 1;
+			if (mon->links_with_hosts && k <= SIM_TIME_MAX / every)
+				sim_event_schedule(e, m, k * every,
 						   MONITOR_LINK_SAMPLE, NULL, 0);
 			rc = sim_run(e);
 			if (rc == SIM_EINTR && mon->ended && mon->rc == 0)
@@ -741,6 +638,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	free(gens);
 	free(rngs);
 	free(link_bits);
+	free(last_rows);
 	dc_traffic_destroy(traffic);
 	dc_world_destroy(w);
 	return rc;

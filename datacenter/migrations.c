@@ -53,11 +53,14 @@ static const cfg_param *knob(const char *name)
 }
 
 /* Loads the knobs of one entry: the policy first (with every knob's
- * validation), then the policy's defaults, then the knobs given. */
-static void load_knobs(dc_migration_cfg *m, const cfg_node *item, sim_diag *d)
+ * validation), then the policy's defaults, then the knobs given.
+ * `defaults` is mig_params_default's, made once for all entries (it
+ * parses every default of the table). */
+static void load_knobs(dc_migration_cfg *m, const cfg_node *item,
+		       const mig_params *defaults, sim_diag *d)
 {
 	const cfg_param *policy = knob("policy");
-	mig_params_default(&m->mig);
+	m->mig = *defaults;
 	const cfg_node *pn = cfg_map_get(item, "policy");
 	const cfg_section *knobs = mig_sections()[0];
 	if (pn && cfg_section_param_load(knobs, policy, pn, &m->mig, d) != 0)
@@ -85,13 +88,15 @@ void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d)
 	c->nmigrations = cfg_node_len(list);
 	c->migrations = sim_xcalloc(c->nmigrations ? c->nmigrations : 1,
 				    sizeof *c->migrations);
+	mig_params defaults;
+	mig_params_default(&defaults);
 	for (size_t i = 0; i < c->nmigrations; i++) {
 		const cfg_node *item = cfg_node_at(list, i);
 		dc_migration_cfg *m = &c->migrations[i];
 		m->node = item;
 		if (cfg_section_load(&dc_migration_section, item, item, m, d) != 0)
 			continue;
-		load_knobs(m, item, d);
+		load_knobs(m, item, &defaults, d);
 	}
 }
 
@@ -124,18 +129,21 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 	/* qsort with a total order (time, then address in one array) is
 	 * deterministic. */
 	qsort(order, c->nmigrations, sizeof *order, by_time);
+	const char **names = NULL;
 	for (size_t k = 0; k < c->nmigrations; k++) {
 		dc_migration_cfg *m = (dc_migration_cfg *)order[k];
 		const cfg_node *vmn = cfg_map_get(m->node, "vm");
 		const cfg_node *ton = cfg_map_get(m->node, "to");
 		const cfg_node *atn = cfg_map_get(m->node, "at");
-		size_t v = 0;
-		while (v < c->nvms && strcmp(c->vms[v].name, m->vm) != 0)
-			v++;
+		long found = dc_config_find_vm(c, m->vm);
+		size_t v = found < 0 ? c->nvms : (size_t)found;
 		if (v == c->nvms) {
-			const char **names = sim_xcalloc(c->nvms + 1, sizeof *names);
-			for (size_t k2 = 0; k2 < c->nvms; k2++)
-				names[k2] = c->vms[k2].name;
+			/* The candidates, once for all unknown names. */
+			if (!names) {
+				names = sim_xcalloc(c->nvms + 1, sizeof *names);
+				for (size_t k2 = 0; k2 < c->nvms; k2++)
+					names[k2] = c->vms[k2].name;
+			}
 			const char *near = sim_suggest(m->vm, names);
 			if (near)
 				cfg_error(d, vmn, "migrations[].vm: no VM '%s' (did "
@@ -143,7 +151,6 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 			else
 				cfg_error(d, vmn, "migrations[].vm: no VM '%s' "
 					  "(expected the name of a VM in vms:)", m->vm);
-			free(names);
 			continue;
 		}
 		m->vm_index = v;
@@ -181,10 +188,12 @@ void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d)
 				  (unsigned long long)c->vms[v].memory_bytes);
 			continue;
 		}
+		m->to_host = (uint32_t)dst;
 		free_bytes[dst] -= c->vms[v].memory_bytes;
 		free_bytes[where[v]] += c->vms[v].memory_bytes;
 		where[v] = (uint32_t)dst;
 	}
+	free(names);
 	free(order);
 	free(seen);
 	free(where);

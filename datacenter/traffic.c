@@ -65,6 +65,12 @@ struct dc_traffic {
 	sim_diag *diag;
 	tflow *flows;
 	size_t nflows;
+	/* The flows of VM v, from or to it, in flow order: by_vm[first[v]]
+	 * up to by_vm[first[v + 1]], so that a migration touches only its
+	 * VM's flows. */
+	size_t *first;
+	uint32_t *by_vm;
+	bool rows;  /* the traffic table is selected */
 	int rc; /* first results error */
 };
 
@@ -95,6 +101,21 @@ dc_traffic *dc_traffic_create(const dc_config *c, dc_world *w, net *n,
 					     : tc->rate_bps;
 		}
 	}
+	t->rows = dc_results_has(&c->results, DC_TABLE_TRAFFIC);
+	/* Counting sort of the flows by VM (each under its sender and its
+	 * peer, which differ), stable: flow order within each VM. */
+	t->first = sim_xcalloc(c->nvms + 2, sizeof *t->first);
+	for (size_t i = 0; i < t->nflows; i++) {
+		t->first[t->flows[i].vm + 2]++;
+		t->first[t->flows[i].peer + 2]++;
+	}
+	for (size_t v = 2; v < c->nvms + 2; v++)
+		t->first[v] += t->first[v - 1];
+	t->by_vm = sim_xcalloc(2 * t->nflows + 1, sizeof *t->by_vm);
+	for (size_t i = 0; i < t->nflows; i++) {
+		t->by_vm[t->first[t->flows[i].vm + 1]++] = (uint32_t)i;
+		t->by_vm[t->first[t->flows[i].peer + 1]++] = (uint32_t)i;
+	}
 	return t;
 }
 
@@ -103,6 +124,8 @@ void dc_traffic_destroy(dc_traffic *t)
 	if (!t)
 		return;
 	free(t->flows);
+	free(t->first);
+	free(t->by_vm);
 	free(t);
 }
 
@@ -164,7 +187,7 @@ static void close_segment(tflow *f)
 		f->seg_bits += info.sent_bits;
 		f->flow = 0;
 	}
-	if (t->rc != 0)
+	if (t->rc != 0 || !t->rows)
 		return;
 	uint64_t dt = now - f->seg_start_ns;
 	u128 rate = dt ? f->seg_bits * UINT64_C(1000000000) / dt : 0;
@@ -206,9 +229,9 @@ int dc_traffic_stop(dc_traffic *t, size_t i)
 
 int dc_traffic_vm_moved(dc_traffic *t, size_t vm, uint32_t host)
 {
-	for (size_t i = 0; i < t->nflows; i++) {
-		tflow *f = &t->flows[i];
-		if (!f->running || (f->vm != vm && f->peer != vm))
+	for (size_t k = t->first[vm]; k < t->first[vm + 1]; k++) {
+		tflow *f = &t->flows[t->by_vm[k]];
+		if (!f->running)
 			continue;
 		uint32_t src = f->vm == vm ? host : t->world->vms[f->vm].host;
 		uint32_t dst = f->peer == vm ? host : t->world->vms[f->peer].host;

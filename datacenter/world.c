@@ -28,22 +28,57 @@ static bool fits(const dc_host *h, const dc_vm_cfg *vm)
 	return h->memory_bytes - h->memory_committed_bytes >= vm->memory_bytes;
 }
 
-static long choose_host(const dc_world *w, const dc_vm_cfg *vm)
+/* A max tree over the hosts' free memory (leaves in host order, padded
+ * with 0 to a power of two), so that a policy finds its host in
+ * O(log hosts): first-fit is the leftmost leaf with room, worst-fit the
+ * leftmost leaf holding the maximum, which is the first host of those
+ * with the most free memory. */
+typedef struct free_tree {
+	uint64_t *max; /* node k's children are 2k and 2k+1; leaves at n.. */
+	size_t n;      /* leaves */
+} free_tree;
+
+static uint64_t free_of(const dc_host *h)
 {
-	long best = -1;
-	for (size_t i = 0; i < w->nhosts; i++) {
-		const dc_host *h = &w->hosts[i];
-		if (!fits(h, vm))
-			continue;
-		if (w->cfg->datacenter.placement == DC_PLACE_FIRST_FIT)
-			return (long)i;
-		uint64_t free_i = h->memory_bytes - h->memory_committed_bytes;
-		if (best < 0 ||
-		    free_i > w->hosts[best].memory_bytes -
-				     w->hosts[best].memory_committed_bytes)
-			best = (long)i;
-	}
-	return best;
+	return h->memory_bytes - h->memory_committed_bytes;
+}
+
+static void tree_init(free_tree *t, const dc_world *w)
+{
+	t->n = 1;
+	while (t->n < w->nhosts)
+		t->n *= 2;
+	t->max = sim_xcalloc(2 * t->n, sizeof *t->max);
+	for (size_t i = 0; i < w->nhosts; i++)
+		t->max[t->n + i] = free_of(&w->hosts[i]);
+	for (size_t k = t->n - 1; k >= 1; k--)
+		t->max[k] = t->max[2 * k] > t->max[2 * k + 1] ? t->max[2 * k]
+							       : t->max[2 * k + 1];
+}
+
+static void tree_set(free_tree *t, size_t host, uint64_t free_bytes)
+{
+	size_t k = t->n + host;
+	t->max[k] = free_bytes;
+	for (k /= 2; k >= 1; k /= 2)
+		t->max[k] = t->max[2 * k] > t->max[2 * k + 1] ? t->max[2 * k]
+							       : t->max[2 * k + 1];
+}
+
+static long choose_host(const dc_world *w, const free_tree *t,
+			const dc_vm_cfg *vm)
+{
+	uint64_t need = vm->memory_bytes;
+	if (t->max[1] < need)
+		return -1;
+	bool first_fit = w->cfg->datacenter.placement == DC_PLACE_FIRST_FIT;
+	/* First-fit: go left whenever the left subtree has room. Worst-fit:
+	 * go left whenever the left subtree holds the maximum. */
+	uint64_t want = first_fit ? need : t->max[1];
+	size_t k = 1;
+	while (k < t->n)
+		k = t->max[2 * k] >= want ? 2 * k : 2 * k + 1;
+	return (long)(k - t->n);
 }
 
 static void commit(dc_world *w, size_t vi, long hi, bool by_policy)
@@ -129,11 +164,13 @@ int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d)
 		}
 		commit(w, i, hi, false);
 	}
+	free_tree tree;
+	tree_init(&tree, w);
 	for (size_t i = 0; i < c->nvms; i++) {
 		const dc_vm_cfg *vm = &c->vms[i];
 		if (vm->host[0] != '\0')
 			continue;
-		long hi = choose_host(w, vm);
+		long hi = choose_host(w, &tree, vm);
 		if (hi < 0) {
 			cfg_error(d, vm->node,
 				  "VM '%s' (%llu bytes of memory) fits on no host "
@@ -142,7 +179,9 @@ int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d)
 			continue;
 		}
 		commit(w, i, hi, true);
+		tree_set(&tree, (size_t)hi, free_of(&w->hosts[hi]));
 	}
+	free(tree.max);
 	if (d->errors != before) {
 		dc_world_destroy(w);
 		return SIM_EINPUT;

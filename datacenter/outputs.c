@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a run writes: its result tables' columns (the rows are
+ * experiment.c's and traffic.c's), and the `results:` section that picks
+ * the tables, the periods of the host and link samples, and whether cli/
+ * exports CSV files and draws plots (the files are cli/'s).
+ */
+#include "dc_internal.h"
+
+#include <string.h>
+
+const char *const dc_table_names[] = {
+	"hosts", "vms", "links", "host_samples", "link_samples", "migrations",
+	"migration_rounds", "traffic", NULL};
+_Static_assert(sizeof dc_table_names / sizeof dc_table_names[0] ==
+		       DC_TABLE_COUNT + 1,
+	       "a name per table");
+
+static const sim_column host_cols[] = {
+	{"host_index", SIM_COL_INT, "", "global host index, rack-major"},
+	{"host", SIM_COL_TEXT, "", "host name rackR/hostH"},
+	{"rack", SIM_COL_INT, "", "rack index"},
+	{"cpus", SIM_COL_INT, "", "physical CPUs"},
+	{"memory_bytes", SIM_COL_INT, "B", "machine memory"},
+	{"nic_bps", SIM_COL_INT, "bit/s", "NIC bandwidth"},
+	{"vms", SIM_COL_INT, "", "VMs placed on the host at the end of the run"},
+	{"vcpus_committed", SIM_COL_INT, "", "sum of the VMs' vCPUs"},
+	{"memory_committed_bytes", SIM_COL_INT, "B", "sum of the VMs' memory"},
+};
+const sim_table dc_hosts_table = {
+	"hosts", "every host with its capacities and what is placed on it",
+	host_cols, sizeof host_cols / sizeof host_cols[0]};
+
+static const sim_column vm_cols[] = {
+	{"vm", SIM_COL_TEXT, "", "VM name"},
+	{"host", SIM_COL_TEXT, "", "host at the end of the run"},
+	{"vcpus", SIM_COL_INT, "", "virtual CPUs"},
+	{"memory_bytes", SIM_COL_INT, "B", "guest-physical memory"},
+	{"placed_by", SIM_COL_TEXT, "", "'config' (named host) or the placement policy"},
+};
+const sim_table dc_vms_table = {"vms", "every VM and its placement",
+				    vm_cols, sizeof vm_cols / sizeof vm_cols[0]};
+
+static const sim_column link_cols[] = {
+	{"link", SIM_COL_INT, "", "directed link index (2k and 2k+1: the two "
+				  "directions of full-duplex link k)"},
+	{"from", SIM_COL_TEXT, "", "node it leaves (host, rackR/tor, core)"},
+	{"to", SIM_COL_TEXT, "", "node it enters"},
+	{"capacity_bps", SIM_COL_INT, "bit/s", "capacity in this direction"},
+	{"latency_ns", SIM_COL_INT, "ns", "one-way propagation delay"},
+	{"bits", SIM_COL_INT, "bit", "bits carried over the whole run (all "
+				     "flows: migrations and traffic)"},
+	{"utilisation", SIM_COL_REAL, "", "mean over the run: bits x 1e9 / "
+					  "(capacity_bps x the run's end_ns); "
+					  "0 to 1"},
+};
+const sim_table dc_links_table = {
+	"links", "the fabric: every directed link with capacity, latency and "
+		 "what it carried over the run",
+	link_cols, sizeof link_cols / sizeof link_cols[0]};
+
+static const sim_column link_sample_cols[] = {
+	{"time_ns", SIM_COL_INT, "ns", "end of the interval (a multiple of "
+				       "sample_interval, or the run's end)"},
+	{"link", SIM_COL_INT, "", "directed link index, as in links"},
+	{"interval_ns", SIM_COL_INT, "ns", "length of the interval ending at "
+					   "time_ns (sample_interval, or "
+					   "shorter for the last)"},
+	{"bits", SIM_COL_INT, "bit", "bits the link carried during the "
+				     "interval (whole bits of net's integral "
+				     "of load over time)"},
+	{"utilisation", SIM_COL_REAL, "", "bits x 1e9 / (capacity_bps x "
+					  "interval_ns): mean load over "
+					  "capacity, 0 to 1"},
+};
+const sim_table dc_link_samples_table = {
+	"link_samples",
+	"each link's carried bits and utilisation per sample interval "
+	"(results.link_interval), to the end of the run (also while it "
+	"is extended for migrations); only intervals in which the link carried "
+	"something (a missing row means 0 bits), and only runs with migrations "
+	"or traffic, as without them no link carries anything",
+	link_sample_cols, sizeof link_sample_cols / sizeof link_sample_cols[0]};
+
+static const sim_column sample_cols[] = {
+	{"time_ns", SIM_COL_INT, "ns", "simulated time of the sample"},
+	{"host", SIM_COL_TEXT, "", "host name"},
+	{"vms", SIM_COL_INT, "", "VMs on the host"},
+	{"vcpus_committed", SIM_COL_INT, "", "sum of the VMs' vCPUs"},
+	{"memory_committed_bytes", SIM_COL_INT, "B", "sum of the VMs' memory"},
+};
+const sim_table dc_host_samples_table = {
+	"host_samples", "the host monitor's periodic view of every host",
+	sample_cols, sizeof sample_cols / sizeof sample_cols[0]};
+/* The same table declared under results.host_sample_rows: changed, so
+ * that its documentation says which rows it holds. */
+static const sim_table host_changes_table = {
+	"host_samples",
+	"the host monitor's periodic view of every host, only where it "
+	"changed (results.host_sample_rows: changed): a host has a row at the "
+	"first sample and then only when a value differs from its previous "
+	"row; no row means unchanged",
+	sample_cols, sizeof sample_cols / sizeof sample_cols[0]};
+
+static const sim_column mig_cols[] = {
+	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
+	{"vm", SIM_COL_TEXT, "", "the VM"},
+	{"scheme", SIM_COL_TEXT, "", "stop-and-copy, push, precopy, postcopy or hybrid"},
+	{"policy", SIM_COL_TEXT, "", "xen, clark, qemu or xen-v2"},
+	{"fidelity", SIM_COL_TEXT, "", "statistical or page-exact"},
+	{"source", SIM_COL_TEXT, "", "host it left"},
+	{"destination", SIM_COL_TEXT, "", "host it went to"},
+	{"vm_memory_bytes", SIM_COL_INT, "B", "the VM's memory"},
+	{"vm_disk_bytes", SIM_COL_INT, "B", "its local disk (0: shared storage)"},
+	{"max_rate_bps", SIM_COL_INT, "bit/s", "the max_rate knob"},
+	{"max_rounds", SIM_COL_INT, "", "the max_rounds knob"},
+	{"start_ns", SIM_COL_INT, "ns", "when it was requested"},
+	{"stop_ns", SIM_COL_INT, "ns", "when the VM paused"},
+	{"resume_ns", SIM_COL_INT, "ns", "when the VM resumed at the destination"},
+	{"end_ns", SIM_COL_INT, "ns", "when the last byte arrived (post-copy: the "
+				      "last page; otherwise resume_ns)"},
+	{"total_ns", SIM_COL_INT, "ns", "end - start"},
+	{"downtime_ns", SIM_COL_INT, "ns", "resume - stop"},
+	{"total_s", SIM_COL_REAL, "s", "total time in seconds"},
+	{"downtime_s", SIM_COL_REAL, "s", "downtime in seconds"},
+	{"residual_ns", SIM_COL_INT, "ns", "after resume, time the VM still "
+					   "depends on the source (pull, tunnel)"},
+	{"bytes", SIM_COL_INT, "B", "all bytes sent: memory + disk + state"},
+	{"memory_bytes", SIM_COL_INT, "B", "memory pages sent"},
+	{"disk_bytes", SIM_COL_INT, "B", "disk blocks sent"},
+	{"state_bytes", SIM_COL_INT, "B", "CPU and device state sent"},
+	{"pages", SIM_COL_INT, "", "pages sent (post-copy: pushed + faulted)"},
+	{"blocks", SIM_COL_INT, "", "disk blocks sent"},
+	{"rounds", SIM_COL_INT, "", "live memory rounds (0: stop-and-copy, postcopy)"},
+	{"disk_rounds", SIM_COL_INT, "", "disk pre-copy rounds"},
+	{"disk_ns", SIM_COL_INT, "ns", "the disk pre-copy phase"},
+	{"faults", SIM_COL_INT, "", "post-copy network faults"},
+	{"stall_ns", SIM_COL_INT, "ns", "guest time stalled on network faults"},
+	{"log_faults", SIM_COL_INT, "", "dirty-logging write faults in live rounds"},
+	{"log_stall_ns", SIM_COL_INT, "ns", "guest time spent on them"},
+};
+const sim_table dc_migrations_table = {
+	"migrations", "every migration: its mechanism, times, downtime and volume",
+	mig_cols, sizeof mig_cols / sizeof mig_cols[0]};
+
+static const sim_column round_cols[] = {
+	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
+	{"round", SIM_COL_INT, "", "round, from 1, over all phases in order"},
+	{"phase", SIM_COL_TEXT, "", "disk (disk pre-copy), live (memory "
+				    "pre-copy), paused (stop-and-copy) or pull "
+				    "(post-copy after resume, as one row)"},
+	{"paused", SIM_COL_INT, "", "1 for the stop-and-copy round"},
+	{"start_ns", SIM_COL_INT, "ns", "start of the round's flow"},
+	{"duration_ns", SIM_COL_INT, "ns", "until its last byte arrived"},
+	{"cap_bps", SIM_COL_INT, "bit/s", "the round's rate limit"},
+	{"rate_bps", SIM_COL_INT, "bit/s", "achieved rate"},
+	{"bytes", SIM_COL_INT, "B", "all its bytes: pages, forwarded disk blocks, state"},
+	{"pages_sent", SIM_COL_INT, "", "pages sent (disk: blocks; pull: pushed)"},
+	{"pages_dirtied", SIM_COL_INT, "", "pages dirtied during it (to send next)"},
+	{"pages_skipped", SIM_COL_INT, "", "pages skipped as dirtied again"},
+	{"faults", SIM_COL_INT, "", "pull: pages fetched by network faults"},
+};
+const sim_table dc_rounds_table = {
+	"migration_rounds", "every round of every migration",
+	round_cols, sizeof round_cols / sizeof round_cols[0]};
+
+/* The tables in dc_table order (their names are dc_table_names'). */
+static const sim_table *const all_tables[DC_TABLE_COUNT] = {
+	&dc_hosts_table, &dc_vms_table, &dc_links_table, &dc_host_samples_table,
+	&dc_link_samples_table, &dc_migrations_table, &dc_rounds_table,
+	&dc_traffic_table};
+
+int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
+		      sim_diag *d)
+{
+	int rc = 0;
+	for (size_t t = 0; t < DC_TABLE_COUNT && rc == 0; t++) {
+		if (!dc_results_has(sel, (dc_table)t))
+			continue;
+		const sim_table *table = all_tables[t];
+		if (t == DC_TABLE_HOST_SAMPLES && sel->host_rows_changed)
+			table = &host_changes_table;
+		rc = sim_results_declare(r, table, d);
+	}
+	return rc;
+}
+
+int dc_results_declare(sim_results *r, sim_diag *d)
+{
+	dc_results_cfg all = {.tables = (1u << DC_TABLE_COUNT) - 1};
+	return dc_tables_declare(r, &all, d);
+}
+
+/* What cfg_section_load fills; the periods are resolved afterwards. */
+typedef struct results_keys {
+	uint64_t host_sample_interval_ns;
+	uint64_t link_sample_interval_ns;
+	int host_sample_rows; /* index into host_rows_choices */
+	bool csv;
+	bool plots;
+} results_keys;
+
+static const char *const host_rows_choices[] = {"every", "changed", NULL};
+
+static const cfg_param results_params[] = {
+	{.name = "host_interval", .type = CFG_T_TIME, .def = "0s",
+	 .min = "0s", .offset = offsetof(results_keys, host_sample_interval_ns),
+	 .doc = "period of host_samples (0s: experiment.sample_interval; "
+		"else at least 1us)"},
+	{.name = "link_interval", .type = CFG_T_TIME, .def = "0s",
+	 .min = "0s", .offset = offsetof(results_keys, link_sample_interval_ns),
+	 .doc = "period of link_samples (0s: experiment.sample_interval; "
+		"else at least 1us)"},
+	{.name = "host_sample_rows", .type = CFG_T_ENUM, .def = "every",
+	 .choices = host_rows_choices,
+	 .offset = offsetof(results_keys, host_sample_rows),
+	 .doc = "every: a host_samples row per host per sample; changed: only "
+		"when a host's values differ from its previous row"},
+	{.name = "csv", .type = CFG_T_BOOL, .def = "true",
+	 .offset = offsetof(results_keys, csv),
+	 .doc = "vdcsim run also writes one CSV file per table"},
+	{.name = "plots", .type = CFG_T_BOOL, .def = "true",
+	 .offset = offsetof(results_keys, plots),
+	 .doc = "vdcsim run draws the plots (they read the CSV files: none "
+		"without csv)"},
+};
+
+static const char *const results_subsections[] = {"tables", NULL};
+
+const cfg_section dc_results_section = {
+	.path = "results",
+	.doc = "what a run writes: its tables, their sampling, CSV files and "
+	       "plots",
+	.params = results_params,
+	.nparams = sizeof results_params / sizeof results_params[0],
+	.subsections = results_subsections,
+};
+
+const cfg_section dc_results_tables_section = {
+	.path = "results.tables",
+	.doc = "a list of the tables to write, e.g. [migrations, "
+	       "migration_rounds]; by default all: hosts, vms, links, "
+	       "host_samples, link_samples, migrations, migration_rounds, "
+	       "traffic (runs is always written)",
+	.params = NULL,
+	.nparams = 0,
+};
+
+/* The least nonzero period, as experiment.sample_interval's. */
+#define MIN_INTERVAL_NS UINT64_C(1000)
+
+static void check_interval(const cfg_node *map, const char *key,
+			   uint64_t ns, sim_diag *d)
+{
+	if (ns == 0 || ns >= MIN_INTERVAL_NS)
+		return;
+	cfg_error(d, cfg_map_get(map, key),
+		  "results.%s: %llu ns is too short (expected 0s for "
+		  "experiment.sample_interval, or at least 1us)",
+		  key, (unsigned long long)ns);
+}
+
+static void load_tables(dc_results_cfg *out, const cfg_node *list,
+			sim_diag *d)
+{
+	if (cfg_node_kind(list) != CFG_SEQ) {
+		cfg_error(d, list, "results.tables: expected a list of table "
+			  "names such as [migrations, migration_rounds], got %s",
+			  cfg_kind_name(cfg_node_kind(list)));
+		return;
+	}
+	const cfg_node *first[DC_TABLE_COUNT] = {NULL};
+	out->tables = 0;
+	for (size_t i = 0; i < cfg_node_len(list); i++) {
+		const cfg_node *item = cfg_node_at(list, i);
+		if (cfg_node_kind(item) != CFG_SCALAR) {
+			cfg_error(d, item, "results.tables: expected a table "
+				  "name, got %s",
+				  cfg_kind_name(cfg_node_kind(item)));
+			continue;
+		}
+		const char *name = cfg_node_text(item);
+		size_t t = 0;
+		while (t < DC_TABLE_COUNT && strcmp(dc_table_names[t], name) != 0)
+			t++;
+		if (t == DC_TABLE_COUNT) {
+			const char *near = sim_suggest(name, dc_table_names);
+			if (near)
+				cfg_error(d, item, "results.tables: unknown table "
+					  "'%s' (did you mean '%s'?)", name, near);
+			else
+				cfg_error(d, item, "results.tables: unknown table "
+					  "'%s' (expected hosts, vms, links, "
+					  "host_samples, link_samples, migrations, "
+					  "migration_rounds or traffic)", name);
+			continue;
+		}
+		if (first[t]) {
+			cfg_error(d, item, "results.tables: '%s' is listed twice "
+				  "(first at %u:%u; expected each table once)",
+				  name, cfg_node_line(first[t]),
+				  cfg_node_col(first[t]));
+			continue;
+		}
+		first[t] = item;
+		out->tables |= 1u << t;
+	}
+}
+
+void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d)
+{
+	dc_results_cfg *out = &c->results;
+	out->tables = (1u << DC_TABLE_COUNT) - 1;
+	const cfg_node *map = cfg_map_get(root, "results");
+	results_keys k;
+	memset(&k, 0, sizeof k);
+	if (cfg_section_load(&dc_results_section, map, root, &k, d) != 0)
+		return;
+	check_interval(map, "host_interval", k.host_sample_interval_ns, d);
+	check_interval(map, "link_interval", k.link_sample_interval_ns, d);
+	uint64_t every = c->experiment.sample_interval_ns;
+	out->host_sample_interval_ns =
+		k.host_sample_interval_ns ? k.host_sample_interval_ns : every;
+	out->link_sample_interval_ns =
+		k.link_sample_interval_ns ? k.link_sample_interval_ns : every;
+	out->host_rows_changed = k.host_sample_rows == 1;
+	out->csv = k.csv;
+	out->plots = k.plots;
+	const cfg_node *tables = cfg_map_get(map, "tables");
+	if (tables)
+		load_tables(out, tables, d);
+}
