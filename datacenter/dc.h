@@ -228,21 +228,25 @@ void dc_config_destroy(dc_config *c);
 long dc_config_find_vm(const dc_config *c, const char *name);
 
 /* What one run of a config will do and write, estimated from its
- * parameters alone (nothing is simulated). Counts are exact where the
- * config fixes them (hosts, links, host samples) and lower bounds where the
- * model may do more (a migration takes at least its memory and disk over
- * min(max_rate, NIC); link samples are counted for every link, idle or
- * not, over at least that long a run). Saturating. */
+ * parameters alone (nothing is simulated), honouring `results:`. Counts
+ * are exact where the config fixes them (hosts, links, host samples of
+ * every interval), with lower and upper bounds where the run decides
+ * (changed-only host rows; link samples, which leave idle links out; a
+ * migration takes at least its memory and disk over min(max_rate, NIC),
+ * which bounds the run's end from below). The migration rounds and
+ * traffic tables are not counted. Saturating. */
 typedef struct dc_estimate {
 	uint64_t hosts;
-	uint64_t links;        /* directed */
-	uint64_t host_samples; /* rows */
-	uint64_t link_samples; /* rows */
-	uint64_t rows;         /* every table */
-	uint64_t bytes;        /* database and CSVs, roughly 64 B a row */
-	uint64_t events;       /* at least */
-	double min_end_s;      /* the run's simulated end, at least */
-	double page_writes;    /* page-exact guest writes drawn, at least */
+	uint64_t links;            /* directed */
+	uint64_t host_samples;     /* rows, at least */
+	uint64_t host_samples_max; /* rows, at most */
+	uint64_t link_samples_max; /* rows, at most (idle links are left out) */
+	uint64_t rows;             /* every table, at least */
+	uint64_t rows_max;         /* every table, at most what is counted */
+	uint64_t bytes_max;        /* database and CSVs, roughly 64 B a row */
+	uint64_t events;           /* at least */
+	double min_end_s;          /* the run's simulated end, at least */
+	double page_writes;        /* page-exact guest writes drawn, at least */
 } dc_estimate;
 
 /* The bounds a run must stay within unless large runs are allowed. */

@@ -88,7 +88,6 @@ void dc_config_estimate(const dc_config *c, dc_estimate *out)
 	out->links = sat_mul(full, 2);
 
 	uint64_t duration = c->experiment.duration_ns;
-	uint64_t interval = c->experiment.sample_interval_ns;
 	double end_s = (double)duration / 1e9;
 	for (size_t i = 0; i < c->nmigrations; i++) {
 		const dc_migration_cfg *m = &c->migrations[i];
@@ -104,28 +103,52 @@ void dc_config_estimate(const dc_config *c, dc_estimate *out)
 	if (end_ns < duration)
 		end_ns = duration;
 
-	uint64_t host_ticks = samples(duration, interval);
-	out->host_samples = sat_mul(host_ticks, out->hosts);
+	const dc_results_cfg *res = &c->results;
+	bool hosts_on = dc_results_has(res, DC_TABLE_HOST_SAMPLES);
+	bool links_on = dc_results_has(res, DC_TABLE_LINK_SAMPLES);
+	uint64_t host_ticks =
+		hosts_on ? samples(duration, res->host_sample_interval_ns) : 0;
+	out->host_samples_max = sat_mul(host_ticks, out->hosts);
+	/* Changed-only rows: every host at the first sample, at least. */
+	out->host_samples = res->host_rows_changed
+				    ? (host_ticks ? out->hosts : 0)
+				    : out->host_samples_max;
 	bool flows = c->nmigrations > 0;
 	for (size_t v = 0; v < c->nvms && !flows; v++)
 		flows = c->vms[v].ntraffic > 0;
-	uint64_t link_ticks = flows ? samples(end_ns, interval) : 0;
-	out->link_samples = sat_mul(link_ticks, out->links);
-	out->rows = sat_add(sat_add(out->host_samples, out->link_samples),
-			    sat_add(sat_add(out->hosts, out->links),
-				    sat_add(c->nvms, c->nmigrations)));
-	out->bytes = sat_mul(out->rows, ROW_BYTES);
+	uint64_t link_ticks =
+		flows && links_on ? samples(end_ns, res->link_sample_interval_ns)
+				  : 0;
+	/* Idle links are not written: at most every link every time. */
+	out->link_samples_max = sat_mul(link_ticks, out->links);
+	uint64_t fixed = 0;
+	if (dc_results_has(res, DC_TABLE_HOSTS))
+		fixed = sat_add(fixed, out->hosts);
+	if (dc_results_has(res, DC_TABLE_LINKS))
+		fixed = sat_add(fixed, out->links);
+	if (dc_results_has(res, DC_TABLE_VMS))
+		fixed = sat_add(fixed, c->nvms);
+	if (dc_results_has(res, DC_TABLE_MIGRATIONS))
+		fixed = sat_add(fixed, c->nmigrations);
+	out->rows = sat_add(out->host_samples, fixed);
+	out->rows_max = sat_add(sat_add(out->host_samples_max,
+					out->link_samples_max), fixed);
+	out->bytes_max = sat_mul(out->rows_max, ROW_BYTES);
 	out->events = sat_add(sat_add(host_ticks, link_ticks),
 			      sat_mul(c->nmigrations, EVENTS_PER_MIGRATION));
 }
 
 /* The node a message about the sampling is best placed at: the
- * sample_interval the user wrote, else the duration, else experiment:. */
+ * results.host_interval or experiment.sample_interval the user wrote, else
+ * the duration, else experiment:. */
 static const cfg_node *sampling_node(const dc_config *c)
 {
 	const cfg_node *root = cfg_doc_root(c->doc);
 	const cfg_node *exp = cfg_map_get(root, "experiment");
-	const cfg_node *n = cfg_map_get(exp, "sample_interval");
+	const cfg_node *n =
+		cfg_map_get(cfg_map_get(root, "results"), "host_interval");
+	if (!n)
+		n = cfg_map_get(exp, "sample_interval");
 	if (!n)
 		n = cfg_map_get(exp, "duration");
 	if (!n)
@@ -163,13 +186,14 @@ int dc_config_check_bounds(const dc_config *c, bool allow_large, sim_diag *d)
 	if (est.rows > DC_MAX_ROWS) {
 		const cfg_node *n = sampling_node(c);
 		cfg_error(d, n,
-			  "a run would write about %.3g rows (%.3g host "
-			  "samples, %.3g link samples; about %.3g GB) (expected "
-			  "at most %.0e rows per run: raise "
-			  "experiment.sample_interval, shorten the run, or "
-			  "pass --allow-large)",
+			  "a run would write at least %.3g rows (%.3g host "
+			  "samples; about %.3g GB) (expected at most %.0e rows "
+			  "per run: raise experiment.sample_interval or "
+			  "results.host_interval, leave host_samples out of "
+			  "results.tables, shorten the run, or pass "
+			  "--allow-large)",
 			  (double)est.rows, (double)est.host_samples,
-			  (double)est.link_samples, (double)est.bytes / 1e9,
+			  (double)est.rows * ROW_BYTES / 1e9,
 			  (double)DC_MAX_ROWS);
 	}
 	if (est.events > DC_MAX_EVENTS)

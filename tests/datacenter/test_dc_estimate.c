@@ -63,8 +63,9 @@ Test(dc_estimate, samples_and_links_are_counted_exactly)
 	cr_assert(eq(u64, e.links, 20));
 	cr_assert(eq(u64, e.host_samples, 56));
 	/* Nothing crosses the fabric, so no link is sampled. */
-	cr_assert(eq(u64, e.link_samples, 0));
+	cr_assert(eq(u64, e.link_samples_max, 0));
 	cr_assert(eq(u64, e.rows, 56 + 8 + 20 + 1));
+	cr_assert(eq(u64, e.rows_max, e.rows));
 	cr_assert(eq(dbl, e.min_end_s, 60.0));
 	unload(&l);
 }
@@ -84,7 +85,8 @@ Test(dc_estimate, a_migration_lasts_at_least_its_memory_over_its_rate)
 	dc_config_estimate(l.c, &e);
 	cr_assert(fabs(e.min_end_s - 66.384) < 1e-9,
 		  "min_end_s %.9f", e.min_end_s);
-	cr_assert(eq(u64, e.link_samples, 7 * 20));
+	cr_assert(eq(u64, e.link_samples_max, 7 * 20));
+	cr_assert(eq(u64, e.rows_max, e.rows + 7 * 20));
 	cr_assert(eq(dbl, e.page_writes, 0.0));
 	unload(&l);
 }
@@ -99,10 +101,11 @@ Test(dc_estimate, microsecond_sampling_over_an_hour_is_refused_at_the_interval)
 	cr_assert(eq(int, rc, SIM_EINPUT));
 	/* 3.6e9 + 1 samples of one host. */
 	cr_assert(eq(str, msg,
-		     "e.yaml:2:20: a run would write about 3.6e+09 rows "
-		     "(3.6e+09 host samples, 0 link samples; about 230 GB) "
-		     "(expected at most 1e+08 rows per run: raise "
-		     "experiment.sample_interval, shorten the run, or pass "
+		     "e.yaml:2:20: a run would write at least 3.6e+09 rows "
+		     "(3.6e+09 host samples; about 230 GB) (expected at most "
+		     "1e+08 rows per run: raise experiment.sample_interval or "
+		     "results.host_interval, leave host_samples out of "
+		     "results.tables, shorten the run, or pass "
 		     "--allow-large)\n"));
 	free(msg);
 	/* Allowed explicitly, it passes. */
@@ -110,6 +113,31 @@ Test(dc_estimate, microsecond_sampling_over_an_hour_is_refused_at_the_interval)
 	cr_assert(eq(int, rc, 0));
 	cr_assert(eq(str, msg, ""));
 	free(msg);
+	unload(&l);
+}
+
+Test(dc_estimate, sample_tables_left_out_or_slowed_are_not_counted)
+{
+	/* The same hour at 1 us writes nothing per sample once host_samples
+	 * is left out, and 3,601 rows per host at its own 1 s interval. */
+	loaded l = load("experiment: {duration: 1h, sample_interval: 1us}\n"
+			"datacenter: {racks: 1, hosts_per_rack: 1}\n"
+			"results: {tables: [hosts, vms]}\n");
+	dc_estimate e;
+	dc_config_estimate(l.c, &e);
+	cr_assert(eq(u64, e.host_samples_max, 0));
+	cr_assert(eq(u64, e.events, 0));
+	int rc;
+	char *msg = bounds(&l, false, &rc);
+	cr_assert(eq(int, rc, 0), "%s", msg);
+	free(msg);
+	unload(&l);
+	l = load("experiment: {duration: 1h, sample_interval: 1us}\n"
+		 "datacenter: {racks: 1, hosts_per_rack: 1}\n"
+		 "results: {host_interval: 1s, host_sample_rows: changed}\n");
+	dc_config_estimate(l.c, &e);
+	cr_assert(eq(u64, e.host_samples_max, 3601));
+	cr_assert(eq(u64, e.host_samples, 1));
 	unload(&l);
 }
 
