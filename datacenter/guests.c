@@ -62,13 +62,23 @@ static void load_traffic(dc_vm_cfg *vm, const cfg_node *list, sim_diag *d)
 	}
 }
 
-void dc_traffic_check(dc_config *c, sim_diag *d)
+/* The names of c's VMs, NULL-terminated (a new array of borrowed
+ * strings). */
+static const char **vm_names(const dc_config *c)
 {
 	const char **names = sim_xcalloc(c->nvms + 1, sizeof *names);
 	size_t nnames = 0;
 	for (size_t v = 0; v < c->nvms; v++)
 		if (c->vms[v].name)
 			names[nnames++] = c->vms[v].name;
+	return names;
+}
+
+void dc_traffic_check(dc_config *c, sim_diag *d)
+{
+	/* The candidate names for a suggestion, gathered only when a name is
+	 * unknown (the lookups themselves go through the hash index). */
+	const char **names = NULL;
 	for (size_t v = 0; v < c->nvms; v++) {
 		const dc_vm_cfg *vm = &c->vms[v];
 		for (size_t i = 0; i < vm->ntraffic; i++) {
@@ -76,11 +86,10 @@ void dc_traffic_check(dc_config *c, sim_diag *d)
 			if (!t->to)
 				continue; /* its entry failed to load */
 			const cfg_node *ton = cfg_map_get(t->node, "to");
-			size_t p = 0;
-			while (p < c->nvms && !(c->vms[p].name &&
-						strcmp(c->vms[p].name, t->to) == 0))
-				p++;
-			if (p == c->nvms) {
+			long found = dc_config_find_vm(c, t->to);
+			if (found < 0) {
+				if (!names)
+					names = vm_names(c);
 				const char *near = sim_suggest(t->to, names);
 				if (near)
 					cfg_error(d, ton, "vms[].traffic[].to: no VM "
@@ -92,6 +101,7 @@ void dc_traffic_check(dc_config *c, sim_diag *d)
 						  "another VM in vms:)", t->to);
 				continue;
 			}
+			size_t p = (size_t)found;
 			if (p == v) {
 				cfg_error(d, ton, "vms[].traffic[].to: VM '%s' "
 					  "cannot send to itself (expected "
