@@ -3,7 +3,8 @@
  * traces/: trace formats of vdcsim: read (with FILE:LINE:COL errors),
  * validate and write. Today: page-dirty traces, the input of Clark et al.'s
  * writable-working-set analysis and of trace-driven memory dirtying.
- * Utilisation traces (../shared/traces) come with the Sandpiper issue.
+ * Utilisation traces (CPU, memory, network per VM) come with the Sandpiper
+ * policies.
  */
 #ifndef VDCSIM_TRACE_H
 #define VDCSIM_TRACE_H

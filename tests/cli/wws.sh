@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # wws suite: `vdcsim trace-gen` and `vdcsim wws` end to end, with reference
-# oracles 1 and 9 of ../shared/reference/migration.md: a 512 MiB VM whose
+# two closed-form oracles from Clark et al. (NSDI 2005) §4: a 512 MiB VM whose
 # only writes are a fixed hot set of 1000 pages every 50 ms has a downtime
 # of 32 s at 128 Mibit/s without pre-copy, and of 1000 x 4096 x 8 / 2^27 s
 # = 0.244140625 s after any number of iterations (the WWS bound).
