@@ -20,29 +20,48 @@
  * spreadsheets, the database keeps the difference. */
 static void csv_field(FILE *f, const char *s, size_t n)
 {
+	/* The stream is this thread's alone (export_table locks it once), so
+	 * the unlocked calls skip a mutex per character. */
 	bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' ||
 			       s[n - 1] == ' ' || s[n - 1] == '\t');
 	for (size_t i = 0; !quote && i < n; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
 			s[i] == '\n';
 	if (!quote) {
-		fwrite(s, 1, n, f);
+		fwrite_unlocked(s, 1, n, f);
 		return;
 	}
-	fputc('"', f);
+	putc_unlocked('"', f);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
+			putc_unlocked('"', f);
+		putc_unlocked(s[i], f);
 	}
-	fputc('"', f);
+	putc_unlocked('"', f);
+}
+
+/* Writes v in decimal, as "%lld" would, without the format machinery (the
+ * bulk of a results CSV is integers). */
+static void csv_int(FILE *f, long long v)
+{
+	char buf[24];
+	char *end = buf + sizeof buf, *p = end;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	fwrite_unlocked(p, 1, (size_t)(end - p), f);
 }
 
 static void csv_value(FILE *f, sqlite3_stmt *st, int i)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
-		fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+		csv_int(f, (long long)sqlite3_column_int64(st, i));
 		break;
 	case SQLITE_FLOAT: {
 		/* The shortest %.Ng that reads back as the same double: 0.3,
@@ -54,7 +73,7 @@ static void csv_value(FILE *f, sqlite3_stmt *st, int i)
 			if (strtod(buf, NULL) == v)
 				break;
 		}
-		fputs(buf, f);
+		fwrite_unlocked(buf, 1, strlen(buf), f);
 		break;
 	}
 	case SQLITE_NULL:
@@ -100,23 +119,25 @@ static int export_table(sim_results *r, const char *dir, const char *name,
 		}
 	}
 	if (rc == 0) {
+		flockfile(f);
 		int n = sqlite3_column_count(st);
 		for (int i = 0; i < n; i++) {
 			const char *c = sqlite3_column_name(st, i);
 			if (i)
-				fputc(',', f);
+				putc_unlocked(',', f);
 			csv_field(f, c ? c : "", c ? strlen(c) : 0);
 		}
-		fputs("\r\n", f);
+		fwrite_unlocked("\r\n", 1, 2, f);
 		int s;
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 			for (int i = 0; i < n; i++) {
 				if (i)
-					fputc(',', f);
+					putc_unlocked(',', f);
 				csv_value(f, st, i);
 			}
-			fputs("\r\n", f);
+			fwrite_unlocked("\r\n", 1, 2, f);
 		}
+		funlockfile(f);
 		if (s != SQLITE_DONE) {
 			rc = sim_db_error(path, db, d);
 			sim_file_abort(&out);
