@@ -320,11 +320,14 @@ int cli_cmd_run(int argc, char **argv)
 			status = CLI_USAGE;
 			goto out;
 		}
-		if (cli_staging_lock(staging, &lock_fd, &d) != 0 ||
-		    cli_inputs_check(staging, &d) != 0) {
+		int lrc = cli_staging_lock(staging, &lock_fd, &d);
+		if (lrc == 0)
+			lrc = cli_inputs_check(staging, &d);
+		if (lrc != 0) {
 			cli_print_diag(&d);
 			cli_error("run: cannot resume '%s' (see above)", staging);
-			status = CLI_USAGE;
+			/* In use or changed inputs: 2; an I/O failure: 1. */
+			status = lrc == SIM_EIO ? CLI_FAIL : CLI_USAGE;
 			goto out;
 		}
 		config_path = sim_xasprintf("%s/config.yaml", staging);

@@ -178,6 +178,20 @@ check lock_released_after_exit [ $rc -eq 0 ]
 check locked_resume_equals_clean_run same_as slow_ref locked
 check no_lock_file_in_results [ ! -e locked/lock ]
 
+# Two runs started together at one new directory: one creates it (with
+# its lock, atomically), the other is refused with 2.
+(exec "$VDCSIM" run slow.yaml -o race >/dev/null 2>race1.err) &
+r1=$!
+(exec "$VDCSIM" run slow.yaml -o race >/dev/null 2>race2.err) &
+r2=$!
+wait_for 'race.partial/points/*.tmp'
+sleep 0.3
+kill -TERM $r1 $r2 2>/dev/null
+s1=0; wait $r1 || s1=$?
+s2=0; wait $r2 || s2=$?
+check race_one_run_refused_with_2 bash -c "[ \"$s1 $s2\" = '2 143' ] || [ \"$s1 $s2\" = '143 2' ]"
+check race_refusal_says_in_use grep -q "in use by another vdcsim\|unfinished run is at" race1.err race2.err
+
 # 4. SIGINT, SIGTERM and SIGHUP stop a long single run (one event at a
 # time: within a second), with a message, status 128 + signal and a
 # resumable directory; --progress prints wall-time progress inside it.
