@@ -7,7 +7,7 @@
  * An interrupted or failed run leaves only DIR.partial, which --resume
  * completes by running the points that have no file.
  */
-#include "cli_internal.h"
+#include "run_internal.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,27 +25,6 @@
 
 #include "vdcsim_config.h"
 
-/* Set by SIGINT/SIGTERM; read by the progress hook (which stops the
- * engine) and by the job loop. The only mutable static: a signal handler
- * has nowhere else to write. */
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: waitpid must wake up */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 typedef struct run_opts {
 	const char *config;
 	const char *outdir;
@@ -58,258 +37,9 @@ typedef struct run_opts {
 	bool progress;
 } run_opts;
 
-/* Wall-clock progress on stderr. Only cli/ reads the clock. */
-typedef struct progress {
-	bool on, tty;
-	double start_s, last_s;
-	uint64_t duration_ns;
-	size_t run, nruns, done;
-	unsigned calls;
-} progress;
-
-static double wall_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void progress_print(progress *pr, const char *text)
-{
-	if (pr->tty)
-		fprintf(stderr, "\r\033[K%s", text);
-	else
-		fprintf(stderr, "%s\n", text);
-	fflush(stderr);
-}
-
-static void progress_end(progress *pr)
-{
-	if (pr->on && pr->tty)
-		fputs("\r\033[K", stderr);
-}
-
-static void progress_hook(void *ctx, sim_engine *e)
-{
-	progress *pr = ctx;
-	if (interrupted) {
-		sim_stop(e);
-		return;
-	}
-	if (!pr->on || (++pr->calls & 15) != 0)
-		return;
-	double now = wall_s();
-	if (now - pr->last_s < (pr->tty ? 0.25 : 5.0))
-		return;
-	pr->last_s = now;
-	double sim_s = (double)sim_now(e) * 1e-9;
-	double el = now - pr->start_s;
-	double evs = el > 0 ? (double)sim_events_executed(e) / el : 0;
-	double frac = pr->duration_ns ? (double)sim_now(e) / (double)pr->duration_ns : 0;
-	double eta = frac > 0 ? el * (1 - frac) / frac : 0;
-	char line[256];
-	snprintf(line, sizeof line,
-		 "run %zu/%zu: simulated %.3f s of %.3f s, %.3g events/s, ETA %.0f s",
-		 pr->run + 1, pr->nruns, sim_s, (double)pr->duration_ns * 1e-9,
-		 evs, eta);
-	progress_print(pr, line);
-}
-
-static void progress_points(progress *pr)
-{
-	if (!pr->on)
-		return;
-	double now = wall_s();
-	double el = now - pr->start_s;
-	double eta = pr->done ? el * (double)(pr->nruns - pr->done) / (double)pr->done : 0;
-	char line[256];
-	snprintf(line, sizeof line, "runs done: %zu of %zu, %.1f s elapsed, ETA %.0f s",
-		 pr->done, pr->nruns, el, eta);
-	pr->last_s = now;
-	progress_print(pr, line);
-}
-
-static char *point_path(const char *staging, size_t run, const char *suffix)
-{
-	return sim_xasprintf("%s/points/%06zu.sqlite%s", staging, run + 1, suffix);
-}
-
 static char *run_seed_text(uint64_t seed)
 {
 	return sim_xasprintf("%" PRIu64, seed);
-}
-
-/* Executes run `run` of the plan into its point file. Returns 0, SIM_EINTR,
- * or another error with messages in d. */
-static int run_one(const cli_plan *p, size_t run, const char *staging,
-		   progress *pr, sim_diag *d)
-{
-	size_t pt = cli_plan_point(p, run);
-	uint32_t rep = cli_plan_replication(p, run);
-	const dc_config *c = p->point_cfgs[pt];
-	uint64_t seed = sim_rng_replication_seed(c->experiment.seed, rep);
-	char *tmp = point_path(staging, run, ".tmp");
-	char *fin = point_path(staging, run, "");
-	unlink(tmp);
-	sim_results *r = NULL;
-	int rc = sim_results_create(tmp, &r, d);
-	if (rc == 0)
-		rc = sim_results_declare_plain(r, &p->runs_table, d);
-	dc_run_stats st = {0};
-	if (rc == 0) {
-		sim_results_set_run(r, (int64_t)run + 1);
-		pr->run = run;
-		pr->duration_ns = c->experiment.duration_ns;
-		dc_progress hook = {progress_hook, pr, 4096};
-		rc = dc_experiment_run(c, seed, r, &hook, &st, d);
-	}
-	if (rc == 0) {
-		char hash[17];
-		const char *text = p->point_texts[pt];
-		snprintf(hash, sizeof hash, "%016" PRIx64,
-			 sim_hash64(text, strlen(text)));
-		sim_value *v = sim_xcalloc(p->nrun_cols, sizeof *v);
-		v[0].i = (int64_t)run + 1;
-		v[1].i = (int64_t)pt;
-		v[2].i = rep;
-		v[3].i = (int64_t)seed;
-		v[4].s = hash;
-		v[5].s = VDCSIM_VERSION;
-		v[6].i = (int64_t)st.events;
-		v[7].i = (int64_t)st.end_ns;
-		char **axis_text = sim_xcalloc(p->naxes + 1, sizeof *axis_text);
-		for (size_t a = 0; a < p->naxes; a++) {
-			size_t stride = 1;
-			for (size_t b = p->naxes; b-- > a + 1;)
-				stride *= cfg_node_len(p->axes[b].values);
-			size_t idx = (pt / stride) % cfg_node_len(p->axes[a].values);
-			axis_text[a] = cfg_node_emit_flow(cfg_node_at(p->axes[a].values, idx));
-			v[8 + a].s = axis_text[a];
-		}
-		v[p->nrun_cols - 1].s = text;
-		rc = sim_results_row(r, &p->runs_table, v, d);
-		for (size_t a = 0; a < p->naxes; a++)
-			free(axis_text[a]);
-		free(axis_text);
-		free(v);
-	}
-	if (rc == 0) {
-		rc = sim_results_close(r, d);
-		r = NULL;
-	}
-	if (rc == 0 && rename(tmp, fin) != 0) {
-		sim_diag_error(d, fin, 0, 0, "cannot rename into place: %s",
-			       strerror(errno));
-		rc = SIM_EIO;
-	}
-	if (rc != 0) {
-		sim_results_abort(r);
-		unlink(tmp);
-	}
-	free(tmp);
-	free(fin);
-	return rc;
-}
-
-/* Runs every run without a point file: in this process (-j 1) or in up to
- * jobs worker processes. Returns 0, SIM_EINTR or an error. */
-static int run_all(const cli_plan *p, const char *staging, unsigned jobs,
-		   progress *pr, sim_diag *d)
-{
-	size_t *todo = sim_xcalloc(p->nruns, sizeof *todo);
-	size_t ntodo = 0;
-	for (size_t run = 0; run < p->nruns; run++) {
-		char *fin = point_path(staging, run, "");
-		if (cli_exists(fin))
-			pr->done++;
-		else
-			todo[ntodo++] = run;
-		free(fin);
-	}
-	int rc = 0;
-	if (jobs <= 1 || ntodo <= 1) {
-		for (size_t i = 0; i < ntodo && rc == 0; i++) {
-			rc = run_one(p, todo[i], staging, pr, d);
-			if (rc == 0) {
-				pr->done++;
-				if (p->nruns > 1)
-					progress_points(pr);
-			}
-			if (interrupted && rc == 0)
-				rc = SIM_EINTR;
-		}
-		free(todo);
-		return rc;
-	}
-
-	pid_t *pids = sim_xcalloc(jobs, sizeof *pids);
-	size_t next = 0, running = 0;
-	bool failed = false;
-	while ((next < ntodo && !failed && !interrupted) || running > 0) {
-		while (next < ntodo && running < jobs && !failed && !interrupted) {
-			fflush(NULL);
-			pid_t pid = fork();
-			if (pid < 0) {
-				sim_diag_error(d, NULL, 0, 0, "vdcsim: cannot fork: %s",
-					       strerror(errno));
-				failed = true;
-				break;
-			}
-			if (pid == 0) {
-				progress child = *pr;
-				child.on = false;
-				sim_diag cd;
-				sim_diag_init(&cd);
-				int crc = run_one(p, todo[next], staging, &child, &cd);
-				if (cd.text)
-					fputs(cd.text, stderr);
-				fflush(stderr);
-				_exit(crc == 0 ? 0 : crc == SIM_EINTR ? 3 : 1);
-			}
-			for (unsigned k = 0; k < jobs; k++) {
-				if (pids[k] == 0) {
-					pids[k] = pid;
-					break;
-				}
-			}
-			next++;
-			running++;
-		}
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR) {
-				/* Forward the signal: when it came from kill(1)
-				 * rather than the terminal, workers did not see it. */
-				for (unsigned k = 0; k < jobs; k++)
-					if (pids[k] > 0)
-						kill(pids[k], SIGINT);
-				continue;
-			}
-			break;
-		}
-		for (unsigned k = 0; k < jobs; k++)
-			if (pids[k] == pid)
-				pids[k] = 0;
-		running--;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			pr->done++;
-			progress_points(pr);
-		} else if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-			rc = SIM_EINTR;
-		} else {
-			failed = true;
-		}
-	}
-	free(pids);
-	free(todo);
-	if (failed) {
-		sim_diag_error(d, NULL, 0, 0, "vdcsim: a run failed (see above)");
-		return SIM_ETOOL;
-	}
-	if (interrupted)
-		return SIM_EINTR;
-	return rc;
 }
 
 /* The staging directory records the folder of the config it was started
@@ -318,11 +48,12 @@ static int run_all(const cli_plan *p, const char *staging, unsigned jobs,
  * file goes with points/ when the run completes. */
 #define CONFIG_DIR_FILE "points/config_dir"
 
-/* Writes the absolute folder of config_path into staging; 0 or an error
- * in d. */
+/* Writes the absolute folder of config_path into staging and sets *dir to
+ * it (a new string); 0 or an error in d. */
 static int save_config_dir(const char *staging, const char *config_path,
-			   sim_diag *d)
+			   char **dir, sim_diag *d)
 {
+	*dir = NULL;
 	char *real = realpath(config_path, NULL);
 	if (!real) {
 		sim_diag_error(d, config_path, 0, 0, "cannot resolve: %s",
@@ -334,7 +65,10 @@ static int save_config_dir(const char *staging, const char *config_path,
 	char *path = sim_xasprintf("%s/" CONFIG_DIR_FILE, staging);
 	int rc = cli_write_file(path, real, d);
 	free(path);
-	free(real);
+	if (rc == 0)
+		*dir = real;
+	else
+		free(real);
 	return rc;
 }
 
@@ -407,12 +141,47 @@ static int finish(const cli_plan *p, const char *staging, bool svg,
 	free(nreps);
 	free(seed);
 	for (size_t run = 0; rc == 0 && run < p->nruns; run++) {
-		char *f = point_path(staging, run, "");
+		char *f = cli_point_path(staging, run, "");
 		rc = sim_results_merge(r, f, d);
+		/* A stopping signal is honoured between points. */
+		if (rc == 0 && cli_stop_signal())
+			rc = SIM_EINTR;
 		free(f);
 	}
 	free(db);
 	return cli_results_publish(r, rc, staging, svg, plots, skipped, d);
+}
+
+/* Creates staging, atomically with its lock (held in *lock_fd from then
+ * on): the config as run, its folder and the record of the inputs' hashes
+ * are written into a fresh directory that is then renamed to staging.
+ * Returns an exit status (CLI_OK, or after saying why). */
+static int create_staging(const char *staging, const char *config_path,
+			  const cli_plan *plan, int *lock_fd, sim_diag *d)
+{
+	char *tmp = cli_staging_new(staging, lock_fd, d);
+	if (!tmp) {
+		cli_print_diag(d);
+		return CLI_FAIL;
+	}
+	char *cfg = sim_xasprintf("%s/config.yaml", tmp);
+	char *dir = NULL;
+	int rc = cli_write_file(cfg, plan->base_text, d);
+	free(cfg);
+	if (rc == 0)
+		rc = save_config_dir(tmp, config_path, &dir, d);
+	if (rc == 0)
+		rc = cli_inputs_record(tmp, plan, dir, d);
+	free(dir);
+	if (rc == 0)
+		rc = cli_staging_publish(tmp, staging, d);
+	else
+		cli_staging_remove(tmp);
+	free(tmp);
+	if (rc == 0)
+		return CLI_OK;
+	cli_print_diag(d);
+	return rc == SIM_EEXIST ? CLI_USAGE : CLI_FAIL;
 }
 
 static void usage_run(FILE *f)
@@ -437,8 +206,10 @@ static void usage_run(FILE *f)
 	      "      --progress       progress on stderr even when not a terminal\n"
 	      "  -h, --help           this text\n"
 	      "\n"
-	      "Exit status: 0 done, 1 run-time failure, 2 bad usage or input,\n"
-	      "130 interrupted (resume with --resume DIR).\n",
+	      "Exit status: 0 done, 1 run-time failure (a full disk included),\n"
+	      "2 bad usage or input (DIR in use by another vdcsim; --resume after\n"
+	      "an input changed), 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n"
+	      "(resume with --resume DIR).\n",
 	      f);
 }
 
@@ -526,6 +297,10 @@ int cli_cmd_run(int argc, char **argv)
 	char *final = NULL, *staging = NULL, *config_path = NULL;
 	char *config_dir = NULL;
 	int status = CLI_OK;
+	int lock_fd = -1;
+	/* From here on a stopping signal is recorded, not fatal: whatever
+	 * is in flight finishes or is abandoned cleanly. */
+	cli_signals_install();
 
 	if (o.resume) {
 		size_t n = strlen(o.resume);
@@ -543,6 +318,16 @@ int cli_cmd_run(int argc, char **argv)
 				cli_error("run: no interrupted run at '%s' (expected the "
 					  "directory of a run that did not finish)", staging);
 			status = CLI_USAGE;
+			goto out;
+		}
+		int lrc = cli_staging_lock(staging, &lock_fd, &d);
+		if (lrc == 0)
+			lrc = cli_inputs_check(staging, &d);
+		if (lrc != 0) {
+			cli_print_diag(&d);
+			cli_error("run: cannot resume '%s' (see above)", staging);
+			/* In use or changed inputs: 2; an I/O failure: 1. */
+			status = lrc == SIM_EIO ? CLI_FAIL : CLI_USAGE;
 			goto out;
 		}
 		config_path = sim_xasprintf("%s/config.yaml", staging);
@@ -593,49 +378,47 @@ int cli_cmd_run(int argc, char **argv)
 			goto out;
 		}
 		if (cli_exists(staging)) {
-			cli_error("run: an unfinished run is at '%s' (resume it with "
-				  "vdcsim run --resume %s, or remove it)", staging, final);
+			long holder = cli_staging_holder(staging);
+			if (holder)
+				cli_error("run: '%s' is in use by another vdcsim "
+					  "(pid %ld holds its lock file): expected "
+					  "one process per results directory",
+					  staging, holder);
+			else
+				cli_error("run: an unfinished run is at '%s' (resume "
+					  "it with vdcsim run --resume %s, or remove "
+					  "it)", staging, final);
 			status = CLI_USAGE;
 			goto out;
 		}
-		char *points = sim_xasprintf("%s/points", staging);
-		int mk = cli_mkdir_p(points);
-		free(points);
-		char *cfg = sim_xasprintf("%s/config.yaml", staging);
-		if (mk != 0) {
-			cli_error("run: cannot create '%s': %s", staging, strerror(errno));
-			free(cfg);
-			status = CLI_FAIL;
+		status = create_staging(staging, config_path, &plan, &lock_fd, &d);
+		if (status != CLI_OK)
 			goto out;
-		}
-		if (cli_write_file(cfg, plan.base_text, &d) != 0 ||
-		    save_config_dir(staging, config_path, &d) != 0) {
-			free(cfg);
-			cli_print_diag(&d);
-			status = CLI_FAIL;
-			goto out;
-		}
-		free(cfg);
 	} else {
 		char *points = sim_xasprintf("%s/points", staging);
 		cli_mkdir_p(points);
 		free(points);
 	}
+	if (cli_stop_signal()) {
+		cli_error("interrupted before any run: resume with vdcsim run "
+			  "--resume %s", final);
+		status = cli_interrupted_status();
+		goto out;
+	}
 
-	install_signals();
-	progress pr = {0};
+	cli_progress pr = {0};
 	pr.tty = isatty(STDERR_FILENO);
 	pr.on = pr.tty || o.progress;
-	pr.start_s = pr.last_s = wall_s();
+	pr.start_s = cli_wall_s();
 	pr.nruns = plan.nruns;
-	int rc = run_all(&plan, staging, o.jobs, &pr, &d);
-	progress_end(&pr);
-	if (rc == SIM_EINTR || interrupted) {
+	int rc = cli_run_all(&plan, staging, o.jobs, &pr, &d);
+	cli_progress_end(&pr);
+	if (rc == SIM_EINTR || cli_stop_signal()) {
 		cli_print_diag(&d);
 		cli_error("interrupted: %zu of %zu runs are complete in '%s'; finish "
 			  "with: vdcsim run --resume %s", pr.done, plan.nruns, staging,
 			  final);
-		status = CLI_INTERRUPTED;
+		status = cli_interrupted_status();
 		goto out;
 	}
 	if (rc != 0) {
@@ -648,9 +431,17 @@ int cli_cmd_run(int argc, char **argv)
 	unsigned plots = 0;
 	bool skipped = false;
 	if (pr.on)
-		progress_print(&pr, "writing results.sqlite, CSV files and plots");
+		cli_progress_print(&pr, "writing results.sqlite, CSV files and "
+				   "plots");
 	rc = finish(&plan, staging, o.svg, &plots, &skipped, &d);
-	progress_end(&pr);
+	cli_progress_end(&pr);
+	if (rc == SIM_EINTR || (rc == 0 && cli_stop_signal())) {
+		cli_error("interrupted while writing the results: every run is "
+			  "complete in '%s'; finish with: vdcsim run --resume %s",
+			  staging, final);
+		status = cli_interrupted_status();
+		goto out;
+	}
 	if (rc == SIM_ETOOL) {
 		/* The data is complete; only a plot failed. Present the data and
 		 * say so, with a failing status. */
@@ -664,11 +455,26 @@ int cli_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	remove_points(staging);
+	/* Everything inside is synced (by each writer); the directory too,
+	 * then the rename into place, then its parent. */
+	cli_sync_dir(staging);
 	if (rename(staging, final) != 0) {
 		cli_error("cannot rename '%s' to '%s': %s", staging, final,
 			  strerror(errno));
 		status = CLI_FAIL;
 		goto out;
+	}
+	{
+		/* The lock goes with the rename; then the file itself. */
+		char *lock = sim_xasprintf("%s/" CLI_LOCK_FILE, final);
+		unlink(lock);
+		free(lock);
+		char *slash = strrchr(final, '/');
+		char *parent = slash ? sim_xasprintf("%.*s", (int)(slash - final) + 1,
+						     final)
+				     : sim_xstrdup(".");
+		cli_sync_dir(parent);
+		free(parent);
 	}
 	printf("%s: %zu run%s (%zu point%s x %u replication%s)\n", final,
 	       plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
@@ -679,6 +485,8 @@ int cli_cmd_run(int argc, char **argv)
 		printf("  plots skipped: gnuplot is not installed (apt-get install "
 		       "gnuplot-nox, then: vdcsim plot %s)\n", final);
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	cli_plan_fini(&plan);
 	sim_diag_fini(&d);
 	free(final);

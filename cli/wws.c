@@ -6,14 +6,16 @@
  * the dirtying rate over time and its histogram; written atomically as a
  * results directory with CSV files and plots.
  */
-#include "cli_internal.h"
+#include "run_internal.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "trace.h"
@@ -38,12 +40,14 @@ typedef struct wws_opts {
 	uint64_t step_ns;
 	unsigned bins;
 	bool svg;
+	bool progress;
 } wws_opts;
 
 static void usage_wws(FILE *f)
 {
 	fputs("usage: vdcsim wws TRACE [--bandwidth LIST] [--iterations N]\n"
 	      "                  [--step TIME] [--bins N] [-o DIR] [--svg]\n"
+	      "                  [--progress]\n"
 	      "\n"
 	      "Clark et al.'s writable-working-set analysis of a page-dirty trace\n"
 	      "(format: traces/page-dirty-format.md): for each bandwidth and each\n"
@@ -58,7 +62,8 @@ static void usage_wws(FILE *f)
 	      "  --step TIME       spacing of start times (default: about 400 starts)\n"
 	      "  --bins N          histogram bins of the dirtying rate (default 40)\n"
 	      "  -o, --output DIR  results directory (must not exist)\n"
-	      "  --svg             draw SVG instead of PNG\n",
+	      "  --svg             draw SVG instead of PNG\n"
+	      "  --progress        progress on stderr even when not a terminal\n",
 	      f);
 }
 
@@ -85,6 +90,7 @@ static int parse_wws_opts(int argc, char **argv, wws_opts *o)
 		{"bins", required_argument, NULL, 'B'},
 		{"output", required_argument, NULL, 'o'},
 		{"svg", no_argument, NULL, 'v'},
+		{"progress", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -100,6 +106,7 @@ static int parse_wws_opts(int argc, char **argv, wws_opts *o)
 		case 'b': o->bandwidths = optarg; break;
 		case 'o': o->outdir = optarg; break;
 		case 'v': o->svg = true; break;
+		case 'p': o->progress = true; break;
 		case 'h': usage_wws(stdout); return 1;
 		case 'n':
 			if (parse_count("--iterations", optarg, 0, 1000, &o->iterations))
@@ -251,9 +258,29 @@ static int check_size(const trace_pages *t, const wws_opts *o, size_t nrates)
 	return -1;
 }
 
+/* Says what the analysis is doing, on stderr, when progress is on; at
+ * most once a second (CLI_PROGRESS_PERIOD_S) unless force. */
+static void wws_progress(cli_progress *pr, bool force, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void wws_progress(cli_progress *pr, bool force, const char *fmt, ...)
+{
+	if (!pr->on)
+		return;
+	double now = cli_wall_s();
+	if (!force && now - pr->run_start_s < CLI_PROGRESS_PERIOD_S)
+		return;
+	pr->run_start_s = now;
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	cli_progress_print(pr, line);
+}
+
 static int write_tables(const trace_pages *t, const wws_opts *o,
 			const uint64_t *rates, size_t nrates, sim_results *r,
-			sim_diag *d)
+			cli_progress *pr, sim_diag *d)
 {
 	uint64_t step = start_step(t, o);
 	size_t nstarts = start_count(t, step);
@@ -261,6 +288,9 @@ static int write_tables(const trace_pages *t, const wws_opts *o,
 	for (size_t i = 0; i < nstarts; i++)
 		starts[i] = (uint64_t)i * step;
 	size_t npoints = 0;
+	wws_progress(pr, true, "wws: computing %zu start times x %zu "
+		     "bandwidth(s) x %u iteration counts", nstarts, nrates,
+		     o->iterations + 1u);
 	mem_wws_point *pts = mem_wws_table(t, starts, nstarts, rates, nrates,
 					   o->iterations, &npoints);
 	int rc = 0;
@@ -272,6 +302,10 @@ static int write_tables(const trace_pages *t, const wws_opts *o,
 		size_t n = (i / nstarts) % niter;
 		size_t s = i % nstarts;
 		const mem_wws_point *p = &pts[(s * nrates + panel) * niter + n];
+		if ((i & 0xffff) == 0)
+			wws_progress(pr, false, "wws: writing rows: %zu of %zu "
+				     "points, %.0f %%", i, npoints,
+				     100.0 * (double)i / (double)npoints);
 		if (!p->evaluable)
 			continue;
 		sim_value v[] = {
@@ -426,10 +460,17 @@ int cli_cmd_wws(int argc, char **argv)
 		rc = sim_results_declare(r, &rate_table, &d);
 	if (rc == 0)
 		rc = sim_results_declare(r, &hist_table, &d);
+	cli_progress pr = {0};
+	pr.tty = isatty(STDERR_FILENO);
+	pr.on = pr.tty || o.progress;
+	pr.start_s = pr.run_start_s = cli_wall_s();
 	if (rc == 0)
-		rc = write_tables(t, &o, rates, nrates, r, &d);
+		rc = write_tables(t, &o, rates, nrates, r, &pr, &d);
 	unsigned made = 0;
 	bool skipped = false;
+	wws_progress(&pr, true, "wws: writing results.sqlite, CSV files and "
+		     "plots");
+	cli_progress_end(&pr);
 	rc = cli_results_publish(r, rc, staging, o.svg, &made, &skipped, &d);
 	if (rc != 0 && rc != SIM_ETOOL) {
 		cli_print_diag(&d);

@@ -305,12 +305,15 @@ void dc_world_destroy(dc_world *w);
  * no such host. O(1) expected. */
 long dc_world_find_host(const dc_world *w, const char *name);
 
-/* Wall-clock progress is the caller's: the engine calls this with the
- * running engine every `every` events. */
+/* Wall-clock progress is the caller's: the engine calls fn with the
+ * running engine every `every` events (every 0: never, if attention is
+ * set; else every event), and whenever *attention is non-zero after an
+ * event (sim_engine_set_attention; NULL: never). */
 typedef struct dc_progress {
 	void (*fn)(void *ctx, sim_engine *e);
 	void *ctx;
 	uint64_t every;
+	volatile sig_atomic_t *attention;
 } dc_progress;
 
 /* What one run did, for the runs table and the progress line. */

@@ -530,9 +530,13 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	const dc_results_cfg *sel = &c->results;
 	rc = dc_tables_declare(r, sel, d);
 	sim_engine *e = sim_engine_create();
-	if (progress && progress->fn)
+	if (progress && progress->fn &&
+	    (progress->every || !progress->attention))
 		sim_engine_set_progress(e, progress->fn, progress->ctx,
 					progress->every ? progress->every : 1);
+	if (progress && progress->fn && progress->attention)
+		sim_engine_set_attention(e, progress->attention, progress->fn,
+					 progress->ctx);
 	sim_model *m = sim_model_add(e, &monitor_ops);
 	monitor *mon = sim_model_state(m);
 	mon->cfg = c;

@@ -44,6 +44,12 @@ int sim_file_io_error(sim_diag *d, const char *path, const char *doing,
 			       "cannot %s: no space left on device (the disk "
 			       "is full)",
 			       doing);
+	else if (err == EFBIG)
+		sim_diag_error(d, path, 0, 0,
+			       "cannot %s: file too large (the disk is full "
+			       "for this process: its file size limit, ulimit "
+			       "-f, was reached)",
+			       doing);
 	else if (err == EDQUOT)
 		sim_diag_error(d, path, 0, 0,
 			       "cannot %s: disk quota exceeded (the disk is "

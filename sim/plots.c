@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -253,6 +254,17 @@ static bool needs_met(const char *data_dir, const name_list *needs)
  * negative; INT_MAX when there is no deadline). This bounds how long an
  * external tool may run; it never reaches a result, so sim/'s rule of no
  * clocks (which is about results) is kept. */
+/* True if the file open at fd has reached this process's file size limit
+ * (ulimit -f): gnuplot's writes past it fail with EFBIG, silently, leaving
+ * a truncated plot exactly that long. */
+static bool at_size_limit(int fd)
+{
+	struct rlimit rl;
+	struct stat sb;
+	return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	       fstat(fd, &sb) == 0 && (rlim_t)sb.st_size >= rl.rlim_cur;
+}
+
 static int ms_left(uint64_t deadline_ns)
 {
 	if (deadline_ns == 0)
@@ -516,6 +528,9 @@ static int render_one(const char *gnuplot, const char *scripts_dir,
 		if (sim_fs_is_full(out.fd)) {
 			rc = sim_file_io_error(d, final, "write the plot",
 					       ENOSPC);
+		} else if (at_size_limit(out.fd)) {
+			rc = sim_file_io_error(d, final, "write the plot",
+					       EFBIG);
 		} else if (!ok) {
 			report_failure(&res, shown, timeout_ns, d);
 			rc = SIM_ETOOL;

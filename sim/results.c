@@ -3,7 +3,8 @@
  * The results store: one SQLite database per run or sweep, with declared
  * typed tables, a `meta` table, a `columns` table documenting every column,
  * and deterministic merging of per-run databases; RFC 4180 CSV export is in
- * results_csv.c. Crash safety comes from the caller's staging directory,
+ * results_csv.c, the messages for SQLite failures (a full disk among them)
+ * in results_err.c. Crash safety comes from the caller's staging directory,
  * not from here.
  */
 #include "sim_internal.h"
@@ -106,13 +107,6 @@ static char *file_name(const char *path)
 }
 
 /* ---- errors ----------------------------------------------------------- */
-
-int sim_db_error(const char *path, sqlite3 *db, sim_diag *d)
-{
-	sim_diag_error(d, path, 0, 0, "sqlite: %s",
-		       db ? sqlite3_errmsg(db) : "out of memory");
-	return SIM_EDB;
-}
 
 /* Every statement is prepared alone: SQL text that held a second
  * statement (sqlite3_exec would run it) is a programming error. The text

@@ -170,7 +170,8 @@ int sim_file_put(const char *path, const void *data, size_t len,
 int sim_path_rename(const char *from, const char *to, bool replace,
 		    sim_diag *d);
 /* Reports "path: cannot <doing>: <why>" for errno err, saying that the
- * disk is full for ENOSPC and EDQUOT. Returns SIM_EIO. */
+ * disk is full for ENOSPC, EDQUOT and EFBIG (a file size limit). Returns
+ * SIM_EIO. */
 int sim_file_io_error(sim_diag *d, const char *path, const char *doing,
 		      int err);
 /* True if the file system holding open descriptor fd has no block left

@@ -227,7 +227,7 @@ if [ -n "$how" ]; then
     check full_disk_blames_no_script bash -c '! grep -q "gnuplot failed\|\.gp:" err.txt'
     check full_disk_hit_a_plot grep -q '\.png: cannot write the plot: no space left on device' err.txt
 else
-    check full_file_limit_is_said grep -q 'File too large' err.txt
+    check full_file_limit_is_said grep -qi 'file too large' err.txt
 fi
 check full_disk_publishes_nothing bash -c '! grep -qx w small.ls && grep -qx w.partial small.ls'
 [ "$how" = mount ] && umount small

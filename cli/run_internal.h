@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private declarations shared by `vdcsim run` (run.c, run_pool.c), its
+ * staging directory (staging.c) and the signal handling of the long
+ * commands (signals.c): how an interrupted, killed, concurrent or
+ * disk-starved run loses only the runs in flight and never corrupts one.
+ */
+#ifndef VDCSIM_CLI_RUN_INTERNAL_H
+#define VDCSIM_CLI_RUN_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli_internal.h"
+
+/* ---- signals (signals.c) --------------------------------------------- */
+
+/* Set by SIGINT, SIGTERM, SIGHUP and the progress timer's SIGALRM; the
+ * engine reads it after every event (sim_engine_set_attention). Whoever
+ * acts on it clears it with cli_attention_take. */
+extern volatile sig_atomic_t cli_attention;
+
+/* Catches SIGINT, SIGTERM and SIGHUP (recorded for cli_stop_signal; no
+ * SA_RESTART, so a blocking waitpid wakes up), SIGALRM (sets
+ * cli_attention, with SA_RESTART) and ignores SIGXFSZ, so that a write
+ * past the file size limit fails with EFBIG and is reported instead of
+ * killing the process. */
+void cli_signals_install(void);
+/* The first stopping signal caught (SIGINT, SIGTERM or SIGHUP), or 0. */
+int cli_stop_signal(void);
+/* The exit status for an interrupted command: 128 + the signal caught
+ * (130 SIGINT, 143 SIGTERM, 129 SIGHUP); 130 if none was caught here (a
+ * worker was interrupted by someone else). */
+int cli_interrupted_status(void);
+/* Clears cli_attention; true if it was set. */
+bool cli_attention_take(void);
+/* Starts a wall-clock timer that sets cli_attention every interval_s
+ * seconds (> 0), or stops it (0). */
+void cli_progress_timer(double interval_s);
+/* Seconds on the monotonic clock (for progress only). */
+double cli_wall_s(void);
+
+/* ---- the staging directory (staging.c) ------------------------------- */
+
+/* Name of the lock file in a staging directory; it holds the pid of the
+ * process that holds its flock(). */
+#define CLI_LOCK_FILE "lock"
+/* Name of the input record (hashes of the config and traces) in it. */
+#define CLI_INPUTS_FILE "points/inputs"
+
+/* Creates a fresh directory beside staging (STAGING.new-XXXXXX, parents
+ * made as needed) with points/ and a locked lock file recording this pid.
+ * Returns the new directory's path (to fill, then cli_staging_publish) and
+ * sets *lock_fd; NULL with a message in d on failure. */
+char *cli_staging_new(const char *staging, int *lock_fd, sim_diag *d);
+/* Renames the filled directory tmp to staging, never over anything that
+ * appeared meanwhile; on failure removes tmp. 0, SIM_EEXIST (with the
+ * holder named when it is locked) or SIM_EIO, with a message in d. */
+int cli_staging_publish(char *tmp, const char *staging, sim_diag *d);
+/* Removes a directory made by cli_staging_new (its files, points/ and its
+ * files, and itself). */
+void cli_staging_remove(const char *dir);
+/* Takes the lock of an existing staging directory (creating the lock file
+ * when an older vdcsim left none) and records this pid in it. 0 and
+ * *lock_fd set; SIM_EEXIST if another process holds it (the message in d
+ * names its pid); SIM_EIO on other failures. */
+int cli_staging_lock(const char *staging, int *lock_fd, sim_diag *d);
+/* The pid recorded in staging's lock file if a live process holds the
+ * lock, else 0. */
+long cli_staging_holder(const char *staging);
+/* fsync()s the directory at path (best effort: some file systems refuse);
+ * makes renames and new entries inside it durable. */
+void cli_sync_dir(const char *path);
+/* Records in dir/CLI_INPUTS_FILE a 64-bit FNV-1a hash of every input of
+ * the plan: dir/config.yaml (which must be written already) and every
+ * trace file a point replays, resolved against config_dir (absolute). 0 or
+ * an error in d. */
+int cli_inputs_record(const char *dir, const cli_plan *plan,
+		      const char *config_dir, sim_diag *d);
+/* Hashes every input recorded in staging again: 0 if all are unchanged
+ * (or nothing was recorded, by an older vdcsim); SIM_EINPUT naming the
+ * first input that changed or cannot be read. */
+int cli_inputs_check(const char *staging, sim_diag *d);
+/* Checks a kept point file before --resume trusts it: it opens as SQLite,
+ * passes PRAGMA quick_check, has the results schema version, the tables
+ * meta, columns, the plan's runs table and every table the point's
+ * `results:` selects (dc_table_names, dc_results_has: the selection
+ * dc_experiment_run declares), and a runs row for run (0-based) with the
+ * point's config hash. NULL if it is good, else why not (a new string). */
+char *cli_point_check(const char *path, const cli_plan *plan, size_t run);
+
+/* ---- executing the runs (run_pool.c) --------------------------------- */
+
+/* Wall-clock progress on stderr. Only cli/ reads the clock. */
+typedef struct cli_progress {
+	bool on, tty;
+	double start_s;         /* of the whole command */
+	double run_start_s;     /* of the run in this process */
+	uint64_t duration_ns;
+	size_t run, nruns, done;
+} cli_progress;
+
+/* Seconds between progress lines (the timer's period). */
+#define CLI_PROGRESS_PERIOD_S 1.0
+
+/* Prints one progress line (rewritten in place on a terminal). */
+void cli_progress_print(cli_progress *pr, const char *text);
+/* Clears the line on a terminal. */
+void cli_progress_end(cli_progress *pr);
+/* Path of run's point file in staging, with suffix ("" or ".tmp"). */
+char *cli_point_path(const char *staging, size_t run, const char *suffix);
+/* Runs every run of the plan without a good point file into staging
+ * (verifying and rerunning damaged ones, each named on stderr): in this
+ * process (jobs 1) or in up to jobs worker processes, which die with this
+ * one. Returns 0, SIM_EINTR (a stopping signal) or an error. */
+int cli_run_all(const cli_plan *p, const char *staging, unsigned jobs,
+		cli_progress *pr, sim_diag *d);
+
+#endif /* VDCSIM_CLI_RUN_INTERNAL_H */
