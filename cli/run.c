@@ -56,6 +56,9 @@ typedef struct run_opts {
 	unsigned jobs;
 	bool svg;
 	bool progress;
+	bool allow_large;
+	bool no_csv;
+	bool no_plots;
 } run_opts;
 
 /* Wall-clock progress on stderr. Only cli/ reads the clock. */
@@ -146,13 +149,19 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 {
 	size_t pt = cli_plan_point(p, run);
 	uint32_t rep = cli_plan_replication(p, run);
-	const dc_config *c = p->point_cfgs[pt];
+	cli_point point;
+	int rc = cli_plan_build_point(p, pt, true, &point, d);
+	if (rc != 0) {
+		cli_point_fini(&point);
+		return rc;
+	}
+	const dc_config *c = point.cfg;
 	uint64_t seed = sim_rng_replication_seed(c->experiment.seed, rep);
 	char *tmp = point_path(staging, run, ".tmp");
 	char *fin = point_path(staging, run, "");
 	unlink(tmp);
 	sim_results *r = NULL;
-	int rc = sim_results_create(tmp, &r, d);
+	rc = sim_results_create(tmp, &r, d);
 	if (rc == 0)
 		rc = sim_results_declare_plain(r, &p->runs_table, d);
 	dc_run_stats st = {0};
@@ -165,7 +174,7 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 	}
 	if (rc == 0) {
 		char hash[17];
-		const char *text = p->point_texts[pt];
+		const char *text = point.text;
 		snprintf(hash, sizeof hash, "%016" PRIx64,
 			 sim_hash64(text, strlen(text)));
 		sim_value *v = sim_xcalloc(p->nrun_cols, sizeof *v);
@@ -179,11 +188,8 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 		v[7].i = (int64_t)st.end_ns;
 		char **axis_text = sim_xcalloc(p->naxes + 1, sizeof *axis_text);
 		for (size_t a = 0; a < p->naxes; a++) {
-			size_t stride = 1;
-			for (size_t b = p->naxes; b-- > a + 1;)
-				stride *= cfg_node_len(p->axes[b].values);
-			size_t idx = (pt / stride) % cfg_node_len(p->axes[a].values);
-			axis_text[a] = cfg_node_emit_flow(cfg_node_at(p->axes[a].values, idx));
+			axis_text[a] = cfg_node_emit_flow(
+				cli_plan_axis_value(p, pt, a));
 			v[8 + a].s = axis_text[a];
 		}
 		v[p->nrun_cols - 1].s = text;
@@ -208,6 +214,7 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 	}
 	free(tmp);
 	free(fin);
+	cli_point_fini(&point);
 	return rc;
 }
 
@@ -389,11 +396,11 @@ static int finish(const cli_plan *p, const char *staging, bool svg,
 		 sim_hash64(p->base_text, strlen(p->base_text)));
 	char *npoints = sim_xasprintf("%zu", p->npoints);
 	char *nreps = sim_xasprintf("%u", p->replications);
-	char *seed = run_seed_text(p->point_cfgs[0]->experiment.seed);
+	char *seed = run_seed_text(p->first.cfg->experiment.seed);
 	const char *meta[][2] = {
 		{"schema_version", "1"},
 		{"vdcsim_version", VDCSIM_VERSION},
-		{"experiment", p->point_cfgs[0]->experiment.name},
+		{"experiment", p->first.cfg->experiment.name},
 		{"seed", seed},
 		{"rng_derivation", SIM_RNG_DERIVATION},
 		{"config_hash", hash},
@@ -419,6 +426,7 @@ static void usage_run(FILE *f)
 {
 	fputs("usage: vdcsim run [CONFIG] [-o DIR] [--seed N] [--set PATH=VALUE]...\n"
 	      "                  [-j N] [--resume DIR] [--svg] [--progress]\n"
+	      "                  [--allow-large] [--no-csv] [--no-plots]\n"
 	      "\n"
 	      "Runs the experiment in CONFIG (configs/default.yaml when left out):\n"
 	      "every point of its sweep, times its replications. Writes DIR (by\n"
@@ -435,6 +443,10 @@ static void usage_run(FILE *f)
 	      "      --resume DIR     finish an interrupted run (DIR or DIR.partial)\n"
 	      "      --svg            draw SVG instead of PNG\n"
 	      "      --progress       progress on stderr even when not a terminal\n"
+	      "      --allow-large    accept runs past the documented bounds (rows,\n"
+	      "                       events, page writes per run)\n"
+	      "      --no-csv         no CSV files (and so no plots); as results.csv: false\n"
+	      "      --no-plots       no plots; as results.plots: false\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "Exit status: 0 done, 1 run-time failure, 2 bad usage or input,\n"
@@ -452,6 +464,9 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		{"resume", required_argument, NULL, 'r'},
 		{"svg", no_argument, NULL, 'v'},
 		{"progress", no_argument, NULL, 'p'},
+		{"allow-large", no_argument, NULL, 'L'},
+		{"no-csv", no_argument, NULL, 'C'},
+		{"no-plots", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -473,6 +488,9 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		case 'r': o->resume = optarg; break;
 		case 'v': o->svg = true; break;
 		case 'p': o->progress = true; break;
+		case 'L': o->allow_large = true; break;
+		case 'C': o->no_csv = true; break;
+		case 'P': o->no_plots = true; break;
 		case 'h': usage_run(stdout); return 1;
 		case 'j': {
 			char *end;
@@ -563,14 +581,15 @@ int cli_cmd_run(int argc, char **argv)
 		}
 	}
 
-	if (cli_plan_load(config_path, o.sets, o.nsets, o.seed, config_dir, &plan,
-			  &d) != 0) {
+	if (cli_plan_load(config_path, o.sets, o.nsets, o.seed, config_dir,
+			  o.allow_large, &plan, &d) != 0) {
 		cli_print_diag(&d);
 		status = CLI_USAGE;
 		goto out;
 	}
+	cli_plan_warn(&plan);
 	if (!o.resume) {
-		const char *name = plan.point_cfgs[0]->experiment.name;
+		const char *name = plan.first.cfg->experiment.name;
 		if (o.outdir) {
 			size_t n = strlen(o.outdir);
 			while (n > 1 && o.outdir[n - 1] == '/')
