@@ -60,6 +60,7 @@ typedef struct cli_plan {
 	sim_column *run_cols;   /* columns of the runs table */
 	size_t nrun_cols;
 	sim_table runs_table;
+	sim_table configs_table; /* keyed by hash (sim_results_declare_keyed) */
 } cli_plan;
 
 /* Loads path, applies the --set arguments in order, then seed (if not NULL,

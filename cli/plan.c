@@ -129,23 +129,29 @@ static void build_run_columns(cli_plan *p)
 		{"point", SIM_COL_INT, "", "sweep point, from 0"},
 		{"replication", SIM_COL_INT, "", "replication, from 0"},
 		{"seed", SIM_COL_INT, "", "the run's master seed"},
-		{"config_hash", SIM_COL_TEXT, "", "FNV-1a 64 of the config column"},
+		{"config_hash", SIM_COL_TEXT, "",
+		 "the run's effective config: configs.hash (FNV-1a 64 of its text)"},
 		{"vdcsim_version", SIM_COL_TEXT, "", "version of the simulator"},
 		{"events", SIM_COL_INT, "", "events executed"},
 		{"end_ns", SIM_COL_INT, "ns", "simulated time at the end"},
 	};
 	size_t nf = sizeof fixed / sizeof fixed[0];
-	p->nrun_cols = nf + p->naxes + 1;
+	p->nrun_cols = nf + p->naxes;
 	p->run_cols = sim_xcalloc(p->nrun_cols, sizeof *p->run_cols);
 	memcpy(p->run_cols, fixed, sizeof fixed);
 	for (size_t a = 0; a < p->naxes; a++)
 		p->run_cols[nf + a] = (sim_column){
 			p->axes[a].path, SIM_COL_TEXT, "",
 			"value of this swept parameter, as written in the config"};
-	p->run_cols[p->nrun_cols - 1] = (sim_column){
-		"config", SIM_COL_TEXT, "", "the run's effective config (YAML)"};
 	p->runs_table = (sim_table){"runs", "one row per run of the sweep",
 				    p->run_cols, p->nrun_cols};
+	static const sim_column config_cols[] = {
+		{"hash", SIM_COL_TEXT, "", "FNV-1a 64 of text, as runs.config_hash"},
+		{"text", SIM_COL_TEXT, "", "an effective config (YAML), once"},
+	};
+	p->configs_table = (sim_table){"configs",
+				       "each distinct effective config of the runs",
+				       config_cols, 2};
 }
 
 static uint64_t sat_add(uint64_t a, uint64_t b)

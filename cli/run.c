@@ -164,6 +164,8 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 	rc = sim_results_create(tmp, &r, d);
 	if (rc == 0)
 		rc = sim_results_declare_plain(r, &p->runs_table, d);
+	if (rc == 0)
+		rc = sim_results_declare_keyed(r, &p->configs_table, d);
 	dc_run_stats st = {0};
 	if (rc == 0) {
 		sim_results_set_run(r, (int64_t)run + 1);
@@ -192,8 +194,10 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 				cli_plan_axis_value(p, pt, a));
 			v[8 + a].s = axis_text[a];
 		}
-		v[p->nrun_cols - 1].s = text;
 		rc = sim_results_row(r, &p->runs_table, v, d);
+		sim_value cv[2] = {{.s = hash}, {.s = text}};
+		if (rc == 0)
+			rc = sim_results_row(r, &p->configs_table, cv, d);
 		for (size_t a = 0; a < p->naxes; a++)
 			free(axis_text[a]);
 		free(axis_text);
@@ -383,14 +387,35 @@ static int remove_points(const char *staging)
 	return rc;
 }
 
-/* Merges the point files in run order, writes CSVs and plots. */
-static int finish(const cli_plan *p, const char *staging, bool svg,
+/* What finish writes besides results.sqlite. */
+typedef struct outputs {
+	bool csv, plots, svg;
+} outputs;
+
+/* Merges the point files in run order (a single run's file becomes
+ * results.sqlite as it is), writes the meta rows, then CSVs and plots as
+ * asked. */
+static int finish(const cli_plan *p, const char *staging, const outputs *o,
 		  unsigned *plots, bool *skipped, sim_diag *d)
 {
 	char *db = sim_xasprintf("%s/results.sqlite", staging);
 	unlink(db);
 	sim_results *r = NULL;
-	int rc = sim_results_create(db, &r, d);
+	int rc;
+	if (p->nruns == 1) {
+		/* Nothing to merge: the run's own database, with the same
+		 * tables and rows, takes the meta rows. */
+		char *f = point_path(staging, 0, "");
+		rc = rename(f, db) == 0 ? 0 : SIM_EIO;
+		if (rc != 0)
+			sim_diag_error(d, f, 0, 0, "cannot rename into place: %s",
+				       strerror(errno));
+		free(f);
+		if (rc == 0)
+			rc = sim_results_open(db, &r, d);
+	} else {
+		rc = sim_results_create(db, &r, d);
+	}
 	char hash[17];
 	snprintf(hash, sizeof hash, "%016" PRIx64,
 		 sim_hash64(p->base_text, strlen(p->base_text)));
@@ -398,7 +423,7 @@ static int finish(const cli_plan *p, const char *staging, bool svg,
 	char *nreps = sim_xasprintf("%u", p->replications);
 	char *seed = run_seed_text(p->first.cfg->experiment.seed);
 	const char *meta[][2] = {
-		{"schema_version", "1"},
+		{"schema_version", SIM_RESULTS_SCHEMA_VERSION_TEXT},
 		{"vdcsim_version", VDCSIM_VERSION},
 		{"experiment", p->first.cfg->experiment.name},
 		{"seed", seed},
@@ -413,13 +438,24 @@ static int finish(const cli_plan *p, const char *staging, bool svg,
 	free(npoints);
 	free(nreps);
 	free(seed);
-	for (size_t run = 0; rc == 0 && run < p->nruns; run++) {
+	for (size_t run = 0; rc == 0 && p->nruns > 1 && run < p->nruns; run++) {
 		char *f = point_path(staging, run, "");
 		rc = sim_results_merge(r, f, d);
 		free(f);
 	}
 	free(db);
-	return cli_results_publish(r, rc, staging, svg, plots, skipped, d);
+	*plots = 0;
+	*skipped = false;
+	if (o->csv && o->plots)
+		return cli_results_publish(r, rc, staging, o->svg, plots,
+					   skipped, d);
+	if (rc == 0 && o->csv)
+		rc = sim_results_export_csv(r, staging, d);
+	if (rc != 0) {
+		sim_results_abort(r);
+		return rc;
+	}
+	return sim_results_close(r, d);
 }
 
 static void usage_run(FILE *f)
@@ -668,7 +704,11 @@ int cli_cmd_run(int argc, char **argv)
 	bool skipped = false;
 	if (pr.on)
 		progress_print(&pr, "writing results.sqlite, CSV files and plots");
-	rc = finish(&plan, staging, o.svg, &plots, &skipped, &d);
+	/* Plots are drawn from the CSV files: no CSV, no plots. */
+	const dc_results_cfg *rs = &plan.first.cfg->results;
+	outputs out = {.csv = rs->csv && !o.no_csv, .svg = o.svg};
+	out.plots = out.csv && rs->plots && !o.no_plots;
+	rc = finish(&plan, staging, &out, &plots, &skipped, &d);
 	progress_end(&pr);
 	if (rc == SIM_ETOOL) {
 		/* The data is complete; only a plot failed. Present the data and
@@ -693,7 +733,13 @@ int cli_cmd_run(int argc, char **argv)
 	       plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
 	       plan.npoints == 1 ? "" : "s", plan.replications,
 	       plan.replications == 1 ? "" : "s");
-	printf("  results.sqlite, CSV files, %u plot%s\n", plots, plots == 1 ? "" : "s");
+	if (!out.csv)
+		printf("  results.sqlite (no CSV files, no plots)\n");
+	else if (!out.plots)
+		printf("  results.sqlite, CSV files (no plots)\n");
+	else
+		printf("  results.sqlite, CSV files, %u plot%s\n", plots,
+		       plots == 1 ? "" : "s");
 	if (skipped)
 		printf("  plots skipped: gnuplot is not installed (apt-get install "
 		       "gnuplot-nox, then: vdcsim plot %s)\n", final);

@@ -22,6 +22,8 @@ typedef struct table_entry {
 	char *name;            /* owned copy of the table's name */
 	size_t ncols;          /* columns of the definition, not counting run_id */
 	bool run_id;           /* has the leading run_id column */
+	bool keyed;            /* first column is the PRIMARY KEY: rows whose
+				  key is present are not added */
 	sqlite3_stmt *insert;  /* prepared on first use */
 } table_entry;
 
@@ -42,6 +44,7 @@ typedef struct colspec {
 	char *name;
 	char *type;            /* declared type, possibly "" */
 	bool notnull;
+	bool pk;               /* the (single-column) PRIMARY KEY */
 } colspec;
 
 typedef struct strbuf {
@@ -217,19 +220,21 @@ static void cols_free(colspec *c, size_t n)
 
 /* Reads the columns of table `name` in db, in order. A missing table gives
  * zero columns. */
-static int table_columns(sqlite3 *db, const char *path, const char *name,
-			 colspec **out, size_t *n, sim_diag *d)
+static int table_columns(sqlite3 *db, const char *path, const char *schema,
+			 const char *name, colspec **out, size_t *n,
+			 sim_diag *d)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
 	int rc = sim_db_prepare(db, path,
-				"SELECT name, type, \"notnull\" FROM "
-				"pragma_table_info(?1) ORDER BY cid",
+				"SELECT name, type, \"notnull\", pk FROM "
+				"pragma_table_info(?1, ?2) ORDER BY cid",
 				&st, d);
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
 	colspec *c = NULL;
 	size_t len = 0;
 	int s;
@@ -240,6 +245,7 @@ static int table_columns(sqlite3 *db, const char *path, const char *name,
 		c[len].name = sim_xstrdup(cn ? cn : "");
 		c[len].type = sim_xstrdup(ct ? ct : "");
 		c[len].notnull = sqlite3_column_int(st, 2) != 0;
+		c[len].pk = sqlite3_column_int(st, 3) != 0;
 		len++;
 	}
 	if (s != SQLITE_DONE) {
@@ -262,7 +268,7 @@ static bool same_columns(const colspec *a, size_t na, const colspec *b,
 	for (size_t i = 0; i < na; i++)
 		if (strcmp(a[i].name, b[i].name) != 0 ||
 		    strcmp(a[i].type, b[i].type) != 0 ||
-		    a[i].notnull != b[i].notnull)
+		    a[i].notnull != b[i].notnull || a[i].pk != b[i].pk)
 			return false;
 	return true;
 }
@@ -280,6 +286,8 @@ static char *describe_columns(const colspec *c, size_t n)
 			sb_puts(&b, " ");
 			sb_puts(&b, c[i].type);
 		}
+		if (c[i].pk)
+			sb_puts(&b, " PRIMARY KEY");
 		if (c[i].notnull)
 			sb_puts(&b, " NOT NULL");
 	}
@@ -320,6 +328,8 @@ static int create_table(sim_results *r, const char *name, const colspec *c,
 			sb_puts(&b, " ");
 			sb_puts(&b, c[i].type);
 		}
+		if (c[i].pk)
+			sb_puts(&b, " PRIMARY KEY");
 		if (c[i].notnull)
 			sb_puts(&b, " NOT NULL");
 	}
@@ -417,7 +427,7 @@ static int check_table(const sim_results *r, const sim_table *t, bool run_id,
 }
 
 static int declare(sim_results *r, const sim_table *t, bool run_id,
-		   sim_diag *d)
+		   bool keyed, sim_diag *d)
 {
 	if (!r || !t) {
 		sim_diag_error(d, NULL, 0, 0, "sim_results_declare: no table");
@@ -434,16 +444,17 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 	size_t k = 0;
 	if (run_id)
 		want[k++] = (colspec){sim_xstrdup("run_id"),
-				      sim_xstrdup("INTEGER"), true};
+				      sim_xstrdup("INTEGER"), true, false};
 	for (size_t i = 0; i < t->ncols; i++)
 		want[k++] = (colspec){sim_xstrdup(t->cols[i].name),
 				      sim_xstrdup(col_type_names[t->cols[i].type]),
-				      false};
+				      false, keyed && i == 0};
 
 	if (table_exists(r->db, t->name)) {
 		colspec *have;
 		size_t nhave;
-		rc = table_columns(r->db, r->path, t->name, &have, &nhave, d);
+		rc = table_columns(r->db, r->path, "main", t->name, &have,
+				   &nhave, d);
 		if (rc == 0 && !same_columns(have, nhave, want, n)) {
 			char *a = describe_columns(have, nhave);
 			char *b = describe_columns(want, n);
@@ -495,19 +506,24 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 						 sizeof *r->tables);
 		}
 		r->tables[r->ntables++] = (table_entry){
-			sim_xstrdup(t->name), t->ncols, run_id, NULL};
+			sim_xstrdup(t->name), t->ncols, run_id, keyed, NULL};
 	}
 	return 0;
 }
 
 int sim_results_declare(sim_results *r, const sim_table *t, sim_diag *d)
 {
-	return declare(r, t, true, d);
+	return declare(r, t, true, false, d);
 }
 
 int sim_results_declare_plain(sim_results *r, const sim_table *t, sim_diag *d)
 {
-	return declare(r, t, false, d);
+	return declare(r, t, false, false, d);
+}
+
+int sim_results_declare_keyed(sim_results *r, const sim_table *t, sim_diag *d)
+{
+	return declare(r, t, false, true, d);
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -777,7 +793,7 @@ void sim_results_set_run(sim_results *r, int64_t run_id)
 static int prepare_insert(sim_results *r, table_entry *e, sim_diag *d)
 {
 	strbuf b = {0};
-	sb_puts(&b, "INSERT INTO ");
+	sb_puts(&b, e->keyed ? "INSERT OR IGNORE INTO " : "INSERT INTO ");
 	sb_ident(&b, e->name);
 	sb_puts(&b, " VALUES (");
 	size_t n = e->ncols + e->run_id;
@@ -893,57 +909,47 @@ void sim_db_names_free(char **v, size_t n)
 	free(v);
 }
 
-/* Copies the rows of table `name` from src into r in rowid order, binding
- * each value as it is stored so that storage classes survive. Rows of
- * `columns` already present in r (same tbl and col) are skipped, so
- * merging many runs documents each column once. */
-static int copy_rows(sim_results *r, sqlite3 *src, const char *src_path,
-		     const char *name, size_t ncols, sim_diag *d)
+/* The schema name under which a merged database is attached. */
+#define SRC "vdcsim_src"
+
+/* Appends the rows of table `name` of the attached source to r's, in rowid
+ * order, in one INSERT ... SELECT (values keep their storage classes).
+ * Rows of `columns` already present in r (same tbl and col), and rows of
+ * a keyed table whose key is present, are skipped, so that merging many
+ * runs documents each column, and stores each keyed row, once. */
+static int copy_rows(sim_results *r, const char *name, bool keyed,
+		     sim_diag *d)
 {
-	char *sel = sim_db_select_sql(name);
-	strbuf ins = {0};
+	strbuf b = {0};
 	if (strcmp(name, "columns") == 0) {
-		sb_puts(&ins, "INSERT INTO \"columns\" SELECT ?1, ?2, ?3, ?4, ?5 "
-			      "WHERE NOT EXISTS (SELECT 1 FROM \"columns\" "
-			      "WHERE \"tbl\" IS ?1 AND \"col\" IS ?2)");
+		sb_puts(&b, "INSERT INTO main.\"columns\" SELECT * FROM "
+			    SRC ".\"columns\" AS s WHERE NOT EXISTS (SELECT 1 "
+			    "FROM main.\"columns\" AS m WHERE m.\"tbl\" IS "
+			    "s.\"tbl\" AND m.\"col\" IS s.\"col\") ORDER BY "
+			    "s.rowid");
 	} else {
-		sb_puts(&ins, "INSERT INTO ");
-		sb_ident(&ins, name);
-		sb_puts(&ins, " VALUES (");
-		for (size_t i = 0; i < ncols; i++)
-			sb_puts(&ins, i ? ", ?" : "?");
-		sb_puts(&ins, ")");
+		sb_puts(&b, keyed ? "INSERT OR IGNORE INTO main."
+				  : "INSERT INTO main.");
+		sb_ident(&b, name);
+		sb_puts(&b, " SELECT * FROM " SRC ".");
+		sb_ident(&b, name);
+		sb_puts(&b, " ORDER BY rowid");
 	}
-	sqlite3_stmt *s_sel = NULL, *s_ins = NULL;
-	int rc = sim_db_prepare(src, src_path, sel, &s_sel, d);
-	if (rc == 0)
-		rc = sim_db_prepare(r->db, r->path, ins.s, &s_ins, d);
-	int s = SQLITE_DONE;
-	while (rc == 0 && (s = sqlite3_step(s_sel)) == SQLITE_ROW) {
-		for (size_t i = 0; i < ncols; i++)
-			sqlite3_bind_value(s_ins, (int)i + 1,
-					   sqlite3_column_value(s_sel, (int)i));
-		rc = step_done(r->db, r->path, s_ins, d);
-	}
-	if (rc == 0 && s != SQLITE_DONE)
-		rc = sim_db_error(src_path, src, d);
-	sqlite3_finalize(s_sel);
-	sqlite3_finalize(s_ins);
-	free(sel);
-	free(ins.s);
+	int rc = exec(r, b.s, d);
+	free(b.s);
 	return rc;
 }
 
-/* Makes table `name` of src exist in r with the same columns, then copies
- * its rows. */
-static int merge_table(sim_results *r, sqlite3 *src, const char *src_path,
+/* Makes table `name` of the source exist in r with the same columns,
+ * then copies its rows. */
+static int merge_table(sim_results *r, const char *src_path,
 		       const char *name, sim_diag *d)
 {
 	colspec *sc, *mc = NULL;
 	size_t nsc, nmc = 0;
-	int rc = table_columns(src, src_path, name, &sc, &nsc, d);
+	int rc = table_columns(r->db, src_path, SRC, name, &sc, &nsc, d);
 	if (rc == 0 && table_exists(r->db, name)) {
-		rc = table_columns(r->db, r->path, name, &mc, &nmc, d);
+		rc = table_columns(r->db, r->path, "main", name, &mc, &nmc, d);
 		if (rc == 0 && !same_columns(sc, nsc, mc, nmc)) {
 			char *a = describe_columns(sc, nsc);
 			char *b = describe_columns(mc, nmc);
@@ -958,10 +964,53 @@ static int merge_table(sim_results *r, sqlite3 *src, const char *src_path,
 	} else if (rc == 0) {
 		rc = create_table(r, name, sc, nsc, d);
 	}
+	bool keyed = nsc > 0 && sc[0].pk;
 	if (rc == 0)
-		rc = copy_rows(r, src, src_path, name, nsc, d);
+		rc = copy_rows(r, name, keyed, d);
 	cols_free(sc, nsc);
 	cols_free(mc, nmc);
+	return rc;
+}
+
+/* The source's tables, its version checked, then each table merged. */
+static int merge_attached(sim_results *r, const char *src_path, sim_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc = sim_db_prepare(r->db, src_path,
+				"PRAGMA " SRC ".user_version", &st, d);
+	if (rc != 0)
+		return rc;
+	int version = sqlite3_step(st) == SQLITE_ROW
+			      ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (version != SIM_RESULTS_SCHEMA_VERSION) {
+		sim_diag_error(d, src_path, 0, 0,
+			       "not a vdcsim results database of schema "
+			       "version %d (user_version is %d)",
+			       SIM_RESULTS_SCHEMA_VERSION, version);
+		return SIM_EINPUT;
+	}
+	rc = sim_db_prepare(r->db, src_path,
+			    "SELECT name FROM " SRC ".sqlite_master WHERE "
+			    "type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+			    "ESCAPE '\\' AND name <> 'meta' ORDER BY name",
+			    &st, d);
+	if (rc != 0)
+		return rc;
+	char **names = NULL;
+	size_t n = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		names = sim_xrealloc(names, n + 1, sizeof *names);
+		names[n++] = sim_xstrdup(name ? name : "");
+	}
+	if (s != SQLITE_DONE)
+		rc = sim_db_error(src_path, r->db, d);
+	sqlite3_finalize(st);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = merge_table(r, src_path, names[i], d);
+	sim_db_names_free(names, n);
 	return rc;
 }
 
@@ -974,7 +1023,7 @@ int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
 	int rc = check_txn(r, d);
 	if (rc != 0)
 		return rc;
-	/* Opening a missing file, even read-only, must not create it. */
+	/* Attaching a missing file would create it. */
 	struct stat sb;
 	if (stat(src_path, &sb) != 0) {
 		sim_diag_error(d, src_path, 0, 0, "cannot merge: %s",
@@ -986,42 +1035,34 @@ int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
 			       "cannot merge: not a regular file");
 		return SIM_EINPUT;
 	}
-	/* A second connection, not ATTACH: SQLite refuses to DETACH a
-	 * database that the open write transaction has read, and the whole
-	 * output must stay one transaction. */
-	sqlite3 *src = NULL;
-	rc = open_db(src_path, true, &src, d);
-	int version = 0;
+	/* SQLite attaches and detaches only outside a transaction: what was
+	 * written so far is committed, the merge is a transaction of its own
+	 * (all of the source or nothing), and a new one is open afterwards. */
+	rc = exec(r, "COMMIT", d);
+	sqlite3_stmt *st = NULL;
+	char *fn = file_name(src_path);
 	if (rc == 0)
-		rc = read_user_version(src, src_path, &version, d);
-	if (rc == 0 && version != SIM_RESULTS_SCHEMA_VERSION) {
-		sim_diag_error(d, src_path, 0, 0,
-			       "not a vdcsim results database of schema "
-			       "version %d (user_version is %d)",
-			       SIM_RESULTS_SCHEMA_VERSION, version);
-		rc = SIM_EINPUT;
-	}
-	/* One read transaction gives a consistent snapshot of src. */
-	if (rc == 0 && run_one(src, "BEGIN") != SQLITE_OK)
-		rc = sim_db_error(src_path, src, d);
-	char **names = NULL;
-	size_t n = 0;
-	if (rc == 0)
-		rc = sim_db_list_tables(src, src_path, &names, &n, d);
+		rc = sim_db_prepare(r->db, r->path, "ATTACH ?1 AS " SRC, &st, d);
 	if (rc == 0) {
-		rc = sp_begin(r, d);
-		if (rc == 0) {
-			for (size_t i = 0; rc == 0 && i < n; i++)
-				if (strcmp(names[i], "meta") != 0)
-					rc = merge_table(r, src, src_path,
-							 names[i], d);
-			rc = sp_end(r, rc, d);
-		}
+		sqlite3_bind_text(st, 1, fn, -1, SQLITE_STATIC);
+		rc = step_done(r->db, src_path, st, d);
 	}
-	sim_db_names_free(names, n);
-	if (src) {
-		run_one(src, "ROLLBACK");
-		sqlite3_close(src);
+	sqlite3_finalize(st);
+	free(fn);
+	bool attached = rc == 0;
+	if (rc == 0)
+		rc = exec(r, "BEGIN", d);
+	if (rc == 0) {
+		rc = merge_attached(r, src_path, d);
+		if (rc == 0)
+			rc = exec(r, "COMMIT", d);
+		if (rc != 0 && !sqlite3_get_autocommit(r->db))
+			run_one(r->db, "ROLLBACK");
 	}
+	if (attached && run_one(r->db, "DETACH " SRC) != SQLITE_OK && rc == 0)
+		rc = sim_db_error(r->path, r->db, d);
+	if (sqlite3_get_autocommit(r->db) &&
+	    run_one(r->db, "BEGIN") != SQLITE_OK && rc == 0)
+		rc = sim_db_error(r->path, r->db, d);
 	return rc;
 }
