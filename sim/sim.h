@@ -319,7 +319,8 @@ void sim_engine_set_attention(sim_engine *e, volatile sig_atomic_t *flag,
 #define SIM_RNG_DERIVATION                                                     \
 	"gsl_rng_mt19937 seeded with the low 32 bits (0 mapped to 1) of "     \
 	"splitmix64(master_seed XOR fnv1a64(stream_name)); replication r>0 of " \
-	"a sweep point runs with master seed splitmix64(seed + r)"
+	"a sweep point runs with master seed splitmix64(seed + r) with its "   \
+	"top bit cleared"
 
 /* The seed of stream `name` under master seed `master` (never 0). */
 uint32_t sim_rng_seed(uint64_t master, const char *name);
