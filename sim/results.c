@@ -2,9 +2,9 @@
 /*
  * The results store: one SQLite database per run or sweep, with declared
  * typed tables, a `meta` table, a `columns` table documenting every column,
- * and deterministic merging of per-run databases; RFC 4180 CSV export is in
- * results_csv.c. Crash safety comes from the caller's staging directory,
- * not from here.
+ * and the helpers that merging per-run databases (results_merge.c) shares;
+ * RFC 4180 CSV export is in results_csv.c. Crash safety comes from the
+ * caller's staging directory, not from here.
  */
 #include "sim_internal.h"
 
@@ -39,13 +39,7 @@ struct sim_results {
 	size_t last;           /* index of the last table found, a search hint */
 };
 
-/* A column as SQLite reports it, for creating and comparing tables. */
-typedef struct colspec {
-	char *name;
-	char *type;            /* declared type, possibly "" */
-	bool notnull;
-	bool pk;               /* the (single-column) PRIMARY KEY */
-} colspec;
+typedef sim_colspec colspec;
 
 typedef struct strbuf {
 	char *s;
@@ -90,6 +84,13 @@ static void sb_ident(strbuf *b, const char *name)
 	sb_add(b, "\"", 1);
 }
 
+char *sim_db_ident(const char *name)
+{
+	strbuf b = {0};
+	sb_ident(&b, name);
+	return b.s;
+}
+
 char *sim_db_select_sql(const char *table)
 {
 	strbuf b = {0};
@@ -101,7 +102,7 @@ char *sim_db_select_sql(const char *table)
 
 /* SQLite reads ":memory:" and, when URIs are enabled, "file:..." specially;
  * a relative path is prefixed with "./" so that it always names a file. */
-static char *file_name(const char *path)
+char *sim_res_file_name(const char *path)
 {
 	if (path[0] == '/')
 		return sim_xstrdup(path);
@@ -137,7 +138,7 @@ static int prepare_one(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 }
 
 /* Runs one statement to completion; returns an SQLite result code. */
-static int run_one(sqlite3 *db, const char *sql)
+int sim_res_run(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	int rc = prepare_one(db, sql, &st);
@@ -149,9 +150,9 @@ static int run_one(sqlite3 *db, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int exec(sim_results *r, const char *sql, sim_diag *d)
+int sim_res_exec(sim_results *r, const char *sql, sim_diag *d)
 {
-	if (run_one(r->db, sql) == SQLITE_OK)
+	if (sim_res_run(r->db, sql) == SQLITE_OK)
 		return 0;
 	return sim_db_error(r->path, r->db, d);
 }
@@ -167,7 +168,7 @@ int sim_db_prepare(sqlite3 *db, const char *path, const char *sql,
 
 /* Steps a write statement to completion and resets it for reuse. The
  * message is taken before the reset, which may replace it. */
-static int step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
+int sim_res_step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
 		     sim_diag *d)
 {
 	int rc = 0;
@@ -180,7 +181,7 @@ static int step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
 /* SQLite rolls a whole transaction back by itself after some errors (disk
  * full, I/O). Writing on in autocommit mode would then save fragments, so
  * every write first checks that the transaction is still open. */
-static int check_txn(sim_results *r, sim_diag *d)
+int sim_res_check_txn(sim_results *r, sim_diag *d)
 {
 	if (!sqlite3_get_autocommit(r->db))
 		return 0;
@@ -194,22 +195,22 @@ static int check_txn(sim_results *r, sim_diag *d)
  * open transaction, so a failed declare or merge leaves no fragments. */
 static int sp_begin(sim_results *r, sim_diag *d)
 {
-	return exec(r, "SAVEPOINT vdcsim_op", d);
+	return sim_res_exec(r, "SAVEPOINT vdcsim_op", d);
 }
 
 static int sp_end(sim_results *r, int rc, sim_diag *d)
 {
 	if (rc == 0)
-		return exec(r, "RELEASE vdcsim_op", d);
+		return sim_res_exec(r, "RELEASE vdcsim_op", d);
 	/* Errors here only mean SQLite already rolled everything back. */
-	run_one(r->db, "ROLLBACK TO vdcsim_op");
-	run_one(r->db, "RELEASE vdcsim_op");
+	sim_res_run(r->db, "ROLLBACK TO vdcsim_op");
+	sim_res_run(r->db, "RELEASE vdcsim_op");
 	return rc;
 }
 
 /* ---- tables ----------------------------------------------------------- */
 
-static void cols_free(colspec *c, size_t n)
+void sim_res_cols_free(colspec *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].name);
@@ -220,7 +221,7 @@ static void cols_free(colspec *c, size_t n)
 
 /* Reads the columns of table `name` in db, in order. A missing table gives
  * zero columns. */
-static int table_columns(sqlite3 *db, const char *path, const char *schema,
+int sim_res_table_columns(sqlite3 *db, const char *path, const char *schema,
 			 const char *name, colspec **out, size_t *n,
 			 sim_diag *d)
 {
@@ -250,7 +251,7 @@ static int table_columns(sqlite3 *db, const char *path, const char *schema,
 	}
 	if (s != SQLITE_DONE) {
 		rc = sim_db_error(path, db, d);
-		cols_free(c, len);
+		sim_res_cols_free(c, len);
 		c = NULL;
 		len = 0;
 	}
@@ -260,7 +261,7 @@ static int table_columns(sqlite3 *db, const char *path, const char *schema,
 	return rc;
 }
 
-static bool same_columns(const colspec *a, size_t na, const colspec *b,
+bool sim_res_same_columns(const colspec *a, size_t na, const colspec *b,
 			 size_t nb)
 {
 	if (na != nb)
@@ -274,7 +275,7 @@ static bool same_columns(const colspec *a, size_t na, const colspec *b,
 }
 
 /* Writes "name TYPE, ..." for messages. */
-static char *describe_columns(const colspec *c, size_t n)
+char *sim_res_describe_columns(const colspec *c, size_t n)
 {
 	strbuf b = {0};
 	sb_puts(&b, "");
@@ -297,7 +298,7 @@ static char *describe_columns(const colspec *c, size_t n)
 /* Creates a table from a column list. Declared and merged tables go
  * through here alike, so their CREATE statements are byte-identical and a
  * `.dump` does not depend on how a table came to exist. */
-static int create_table(sim_results *r, const char *name, const colspec *c,
+int sim_res_create_table(sim_results *r, const char *name, const colspec *c,
 			size_t n, sim_diag *d)
 {
 	/* A declared type cannot be bound or quoted (quotes would change
@@ -334,7 +335,7 @@ static int create_table(sim_results *r, const char *name, const colspec *c,
 			sb_puts(&b, " NOT NULL");
 	}
 	sb_puts(&b, ")");
-	int rc = exec(r, b.s, d);
+	int rc = sim_res_exec(r, b.s, d);
 	free(b.s);
 	return rc;
 }
@@ -367,10 +368,10 @@ static int add_doc(sim_results *r, sqlite3_stmt *st, const char *tbl,
 	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, unit ? unit : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, doc ? doc : "", -1, SQLITE_STATIC);
-	return step_done(r->db, r->path, st, d);
+	return sim_res_step_done(r->db, r->path, st, d);
 }
 
-static bool table_exists(sqlite3 *db, const char *name)
+bool sim_res_table_exists(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st;
 	if (prepare_one(db,
@@ -435,7 +436,7 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 	}
 	int rc = check_table(r, t, run_id, d);
 	if (rc == 0)
-		rc = check_txn(r, d);
+		rc = sim_res_check_txn(r, d);
 	if (rc != 0)
 		return rc;
 
@@ -450,14 +451,14 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 				      sim_xstrdup(col_type_names[t->cols[i].type]),
 				      false, keyed && i == 0};
 
-	if (table_exists(r->db, t->name)) {
+	if (sim_res_table_exists(r->db, t->name)) {
 		colspec *have;
 		size_t nhave;
-		rc = table_columns(r->db, r->path, "main", t->name, &have,
+		rc = sim_res_table_columns(r->db, r->path, "main", t->name, &have,
 				   &nhave, d);
-		if (rc == 0 && !same_columns(have, nhave, want, n)) {
-			char *a = describe_columns(have, nhave);
-			char *b = describe_columns(want, n);
+		if (rc == 0 && !sim_res_same_columns(have, nhave, want, n)) {
+			char *a = sim_res_describe_columns(have, nhave);
+			char *b = sim_res_describe_columns(want, n);
 			sim_diag_error(d, r->path, 0, 0,
 				       "table '%s' already exists with columns "
 				       "(%s), not (%s)",
@@ -466,11 +467,11 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 			free(b);
 			rc = SIM_EINPUT;
 		}
-		cols_free(have, nhave);
+		sim_res_cols_free(have, nhave);
 	} else {
 		rc = sp_begin(r, d);
 		if (rc == 0) {
-			rc = create_table(r, t->name, want, n, d);
+			rc = sim_res_create_table(r, t->name, want, n, d);
 			sqlite3_stmt *st = NULL;
 			if (rc == 0)
 				rc = sim_db_prepare(r->db, r->path,
@@ -495,7 +496,7 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 			rc = sp_end(r, rc, d);
 		}
 	}
-	cols_free(want, n);
+	sim_res_cols_free(want, n);
 	if (rc != 0)
 		return rc;
 
@@ -566,7 +567,7 @@ static int close_db(sim_results *r, sim_diag *d)
 static int open_db(const char *path, bool readonly, sqlite3 **db,
 		   sim_diag *d)
 {
-	char *fn = file_name(path);
+	char *fn = sim_res_file_name(path);
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	int s = sqlite3_open_v2(fn, db, flags, NULL);
 	free(fn);
@@ -628,24 +629,24 @@ int sim_results_create(const char *path, sim_results **out, sim_diag *d)
 	 * writes into a staging directory and renames it when complete, so a
 	 * crash never exposes this file. A memory journal, unlike none,
 	 * still lets savepoints and aborts roll back. */
-	rc = exec(r, "PRAGMA journal_mode = MEMORY", d);
+	rc = sim_res_exec(r, "PRAGMA journal_mode = MEMORY", d);
 	if (rc == 0)
-		rc = exec(r, "PRAGMA synchronous = OFF", d);
+		rc = sim_res_exec(r, "PRAGMA synchronous = OFF", d);
 	if (rc == 0)
-		rc = exec(r, "BEGIN", d);
+		rc = sim_res_exec(r, "BEGIN", d);
 	if (rc == 0) {
 		char *sql = sim_xasprintf("PRAGMA user_version = %d",
 					  SIM_RESULTS_SCHEMA_VERSION);
-		rc = exec(r, sql, d);
+		rc = sim_res_exec(r, sql, d);
 		free(sql);
 	}
 	if (rc == 0)
-		rc = exec(r,
+		rc = sim_res_exec(r,
 			  "CREATE TABLE \"meta\" (\"key\" TEXT PRIMARY KEY, "
 			  "\"value\" TEXT)",
 			  d);
 	if (rc == 0)
-		rc = exec(r, columns_sql, d);
+		rc = sim_res_exec(r, columns_sql, d);
 	sqlite3_stmt *st = NULL;
 	if (rc == 0)
 		rc = sim_db_prepare(r->db, r->path,
@@ -693,7 +694,7 @@ int sim_results_open(const char *path, sim_results **out, sim_diag *d)
 	/* An existing file keeps SQLite's default rollback journal: unlike a
 	 * new one, it is not protected by a staging directory. */
 	if (rc == 0)
-		rc = exec(r, "BEGIN", d);
+		rc = sim_res_exec(r, "BEGIN", d);
 	if (rc != 0) {
 		if (r->db)
 			close_db(r, d);
@@ -709,11 +710,11 @@ int sim_results_close(sim_results *r, sim_diag *d)
 	if (!r)
 		return 0;
 	finalize_all(r);
-	int rc = check_txn(r, d);
+	int rc = sim_res_check_txn(r, d);
 	if (rc == 0)
-		rc = exec(r, "COMMIT", d);
+		rc = sim_res_exec(r, "COMMIT", d);
 	if (rc != 0 && !sqlite3_get_autocommit(r->db))
-		run_one(r->db, "ROLLBACK");
+		sim_res_run(r->db, "ROLLBACK");
 	int crc = close_db(r, d);
 	if (rc == 0)
 		rc = crc;
@@ -738,7 +739,7 @@ void sim_results_abort(sim_results *r)
 		return;
 	finalize_all(r);
 	if (!sqlite3_get_autocommit(r->db))
-		run_one(r->db, "ROLLBACK");
+		sim_res_run(r->db, "ROLLBACK");
 	if (sqlite3_close(r->db) != SQLITE_OK)
 		sqlite3_close_v2(r->db);
 	if (r->created)
@@ -765,7 +766,7 @@ int sim_results_meta(sim_results *r, const char *key, const char *value,
 		sim_diag_error(d, NULL, 0, 0, "sim_results_meta: no key");
 		return SIM_EINPUT;
 	}
-	int rc = check_txn(r, d);
+	int rc = sim_res_check_txn(r, d);
 	sqlite3_stmt *st = NULL;
 	if (rc == 0)
 		rc = sim_db_prepare(r->db, r->path,
@@ -776,7 +777,7 @@ int sim_results_meta(sim_results *r, const char *key, const char *value,
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		if (value)
 			sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-		rc = step_done(r->db, r->path, st, d);
+		rc = sim_res_step_done(r->db, r->path, st, d);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -829,7 +830,7 @@ int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
 			       t->name);
 		return SIM_EINPUT;
 	}
-	int rc = check_txn(r, d);
+	int rc = sim_res_check_txn(r, d);
 	if (rc == 0 && !e->insert)
 		rc = prepare_insert(r, e, d);
 	if (rc != 0)
@@ -863,7 +864,7 @@ int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
 			return SIM_EINPUT;
 		}
 	}
-	return step_done(r->db, r->path, e->insert, d);
+	return sim_res_step_done(r->db, r->path, e->insert, d);
 }
 
 /* ---- merge ------------------------------------------------------------ */
@@ -907,162 +908,4 @@ void sim_db_names_free(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
-}
-
-/* The schema name under which a merged database is attached. */
-#define SRC "vdcsim_src"
-
-/* Appends the rows of table `name` of the attached source to r's, in rowid
- * order, in one INSERT ... SELECT (values keep their storage classes).
- * Rows of `columns` already present in r (same tbl and col), and rows of
- * a keyed table whose key is present, are skipped, so that merging many
- * runs documents each column, and stores each keyed row, once. */
-static int copy_rows(sim_results *r, const char *name, bool keyed,
-		     sim_diag *d)
-{
-	strbuf b = {0};
-	if (strcmp(name, "columns") == 0) {
-		sb_puts(&b, "INSERT INTO main.\"columns\" SELECT * FROM "
-			    SRC ".\"columns\" AS s WHERE NOT EXISTS (SELECT 1 "
-			    "FROM main.\"columns\" AS m WHERE m.\"tbl\" IS "
-			    "s.\"tbl\" AND m.\"col\" IS s.\"col\") ORDER BY "
-			    "s.rowid");
-	} else {
-		sb_puts(&b, keyed ? "INSERT OR IGNORE INTO main."
-				  : "INSERT INTO main.");
-		sb_ident(&b, name);
-		sb_puts(&b, " SELECT * FROM " SRC ".");
-		sb_ident(&b, name);
-		sb_puts(&b, " ORDER BY rowid");
-	}
-	int rc = exec(r, b.s, d);
-	free(b.s);
-	return rc;
-}
-
-/* Makes table `name` of the source exist in r with the same columns,
- * then copies its rows. */
-static int merge_table(sim_results *r, const char *src_path,
-		       const char *name, sim_diag *d)
-{
-	colspec *sc, *mc = NULL;
-	size_t nsc, nmc = 0;
-	int rc = table_columns(r->db, src_path, SRC, name, &sc, &nsc, d);
-	if (rc == 0 && table_exists(r->db, name)) {
-		rc = table_columns(r->db, r->path, "main", name, &mc, &nmc, d);
-		if (rc == 0 && !same_columns(sc, nsc, mc, nmc)) {
-			char *a = describe_columns(sc, nsc);
-			char *b = describe_columns(mc, nmc);
-			sim_diag_error(d, src_path, 0, 0,
-				       "table '%s' has columns (%s) but %s "
-				       "has (%s); cannot merge",
-				       name, a, r->path, b);
-			free(a);
-			free(b);
-			rc = SIM_EINPUT;
-		}
-	} else if (rc == 0) {
-		rc = create_table(r, name, sc, nsc, d);
-	}
-	bool keyed = nsc > 0 && sc[0].pk;
-	if (rc == 0)
-		rc = copy_rows(r, name, keyed, d);
-	cols_free(sc, nsc);
-	cols_free(mc, nmc);
-	return rc;
-}
-
-/* The source's tables, its version checked, then each table merged. */
-static int merge_attached(sim_results *r, const char *src_path, sim_diag *d)
-{
-	sqlite3_stmt *st;
-	int rc = sim_db_prepare(r->db, src_path,
-				"PRAGMA " SRC ".user_version", &st, d);
-	if (rc != 0)
-		return rc;
-	int version = sqlite3_step(st) == SQLITE_ROW
-			      ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
-	if (version != SIM_RESULTS_SCHEMA_VERSION) {
-		sim_diag_error(d, src_path, 0, 0,
-			       "not a vdcsim results database of schema "
-			       "version %d (user_version is %d)",
-			       SIM_RESULTS_SCHEMA_VERSION, version);
-		return SIM_EINPUT;
-	}
-	rc = sim_db_prepare(r->db, src_path,
-			    "SELECT name FROM " SRC ".sqlite_master WHERE "
-			    "type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-			    "ESCAPE '\\' AND name <> 'meta' ORDER BY name",
-			    &st, d);
-	if (rc != 0)
-		return rc;
-	char **names = NULL;
-	size_t n = 0;
-	int s;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		names = sim_xrealloc(names, n + 1, sizeof *names);
-		names[n++] = sim_xstrdup(name ? name : "");
-	}
-	if (s != SQLITE_DONE)
-		rc = sim_db_error(src_path, r->db, d);
-	sqlite3_finalize(st);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = merge_table(r, src_path, names[i], d);
-	sim_db_names_free(names, n);
-	return rc;
-}
-
-int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
-{
-	if (!r || !src_path) {
-		sim_diag_error(d, NULL, 0, 0, "sim_results_merge: no source");
-		return SIM_EINPUT;
-	}
-	int rc = check_txn(r, d);
-	if (rc != 0)
-		return rc;
-	/* Attaching a missing file would create it. */
-	struct stat sb;
-	if (stat(src_path, &sb) != 0) {
-		sim_diag_error(d, src_path, 0, 0, "cannot merge: %s",
-			       strerror(errno));
-		return SIM_ENOENT;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		sim_diag_error(d, src_path, 0, 0,
-			       "cannot merge: not a regular file");
-		return SIM_EINPUT;
-	}
-	/* SQLite attaches and detaches only outside a transaction: what was
-	 * written so far is committed, the merge is a transaction of its own
-	 * (all of the source or nothing), and a new one is open afterwards. */
-	rc = exec(r, "COMMIT", d);
-	sqlite3_stmt *st = NULL;
-	char *fn = file_name(src_path);
-	if (rc == 0)
-		rc = sim_db_prepare(r->db, r->path, "ATTACH ?1 AS " SRC, &st, d);
-	if (rc == 0) {
-		sqlite3_bind_text(st, 1, fn, -1, SQLITE_STATIC);
-		rc = step_done(r->db, src_path, st, d);
-	}
-	sqlite3_finalize(st);
-	free(fn);
-	bool attached = rc == 0;
-	if (rc == 0)
-		rc = exec(r, "BEGIN", d);
-	if (rc == 0) {
-		rc = merge_attached(r, src_path, d);
-		if (rc == 0)
-			rc = exec(r, "COMMIT", d);
-		if (rc != 0 && !sqlite3_get_autocommit(r->db))
-			run_one(r->db, "ROLLBACK");
-	}
-	if (attached && run_one(r->db, "DETACH " SRC) != SQLITE_OK && rc == 0)
-		rc = sim_db_error(r->path, r->db, d);
-	if (sqlite3_get_autocommit(r->db) &&
-	    run_one(r->db, "BEGIN") != SQLITE_OK && rc == 0)
-		rc = sim_db_error(r->path, r->db, d);
-	return rc;
 }
