@@ -177,7 +177,8 @@ static void add_estimate(cli_plan *p, const dc_config *c)
 				     sat_mul(e.bytes_max, r));
 }
 
-/* Checks point pt (loaded into pt_out), within bounds; accounts for it. */
+/* Builds point pt into out (its text for point 0 only), checks it
+ * against the bounds and adds it to the estimate and the draw count. */
 static int check_point(cli_plan *p, size_t pt, cli_point *out, sim_diag *d)
 {
 	int rc = cli_plan_build_point(p, pt, pt == 0, out, d);
