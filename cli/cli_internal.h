@@ -29,37 +29,84 @@ typedef struct cli_axis {
 	const cfg_node *values;
 } cli_axis;
 
-/* Everything a run or a sweep will do, validated before any output. */
+/* One point of a plan, built on demand: its document (sweep applied and
+ * removed), its emitted text (if asked for) and its validated config. */
+typedef struct cli_point {
+	cfg_doc *doc;
+	char *text;
+	dc_config *cfg;
+} cli_point;
+
+/* Everything a run or a sweep will do, validated before any output. Points
+ * are not kept: each is built when it is checked and again when it runs,
+ * so memory does not grow with the sweep. */
 typedef struct cli_plan {
 	cfg_doc *base;          /* file + --set + --seed, sweep included; owned */
 	char *base_dir;         /* relative trace paths start here; NULL: the
 				   config file's folder (dc_config_load_at) */
 	char *base_text;        /* cfg_doc_emit(base) */
-	cli_axis *axes;
+	cli_axis *axes;         /* paths in canonical form (cli_path_canonical) */
 	size_t naxes;
 	size_t npoints;
 	uint32_t replications;
+	const cfg_node *reps_node; /* replications:, or NULL */
 	size_t nruns;           /* npoints x replications */
-	cfg_doc **point_docs;   /* per point, sweep applied and removed */
-	char **point_texts;     /* their emitted text */
-	dc_config **point_cfgs; /* validated */
+	bool allow_large;       /* dc_config_check_bounds' allow_large */
+	dc_loader *loader;      /* owned: traces read once for every point */
+	cli_point first;        /* point 0, with its text */
+	dc_estimate total;      /* events, rows, rows_max, bytes_max: summed
+				   over every run (saturating) */
+	size_t random_points;   /* points whose runs draw random numbers */
 	sim_column *run_cols;   /* columns of the runs table */
 	size_t nrun_cols;
 	sim_table runs_table;
+	sim_table configs_table; /* keyed by hash (sim_results_declare_keyed) */
 } cli_plan;
 
 /* Loads path, applies the --set arguments in order, then seed (if not NULL,
- * as experiment.seed), expands the sweep and validates every point, with
- * relative trace paths taken from base_dir (NULL: the folder of path). On
- * input errors returns SIM_EINPUT with every message in d. */
+ * as experiment.seed), and checks every point of the sweep in turn (its
+ * config, and dc_config_check_bounds with allow_large), with relative
+ * trace paths taken from base_dir (NULL: the folder of path). Refuses sweep
+ * axes naming one parameter twice or one inside another, and --set paths
+ * that are not UTF-8 or that a sweep axis also sets. On input errors
+ * returns SIM_EINPUT with every message in d. Memory: one point at a time. */
 int cli_plan_load(const char *path, char *const *sets, size_t nsets,
-		  const char *seed, const char *base_dir, cli_plan *plan,
-		  sim_diag *d);
+		  const char *seed, const char *base_dir, bool allow_large,
+		  cli_plan *plan, sim_diag *d);
+/* Builds point pt (its text only if text) with the plan's loader; on
+ * errors returns SIM_EINPUT with messages in d. Free with cli_point_fini
+ * in every case. */
+int cli_plan_build_point(const cli_plan *plan, size_t pt, bool text,
+			 cli_point *out, sim_diag *d);
+/* Frees what a point holds; a zeroed point is a no-op. */
+void cli_point_fini(cli_point *pt);
+/* The value node of axis a at point pt (mixed radix, last axis fastest). */
+const cfg_node *cli_plan_axis_value(const cli_plan *plan, size_t pt, size_t a);
+/* Prints a warning on stderr if the plan has replications > 1 but no
+ * point draws random numbers (its replications would be identical). */
+void cli_plan_warn(const cli_plan *plan);
 /* Frees what the plan holds. */
 void cli_plan_fini(cli_plan *plan);
 /* Point and replication of a run index (0-based). */
 size_t cli_plan_point(const cli_plan *plan, size_t run);
 uint32_t cli_plan_replication(const cli_plan *plan, size_t run);
+
+/* plan_paths.c. A path with every all-digit component written without
+ * leading zeros ("vms.00.memory" -> "vms.0.memory"). New string. */
+char *cli_path_canonical(const char *path);
+/* True if canonical paths a and b are equal or one lies inside the other
+ * (a whole leading list of the other's components). */
+bool cli_paths_overlap(const char *a, const char *b);
+/* Reports each axis of the plan's sweep that overlaps an earlier one, at
+ * its key. 0 or SIM_EINPUT. */
+int cli_check_axes(const cli_plan *plan, sim_diag *d);
+/* Reports the first byte of a --set argument's path (before '=') that is
+ * not UTF-8, at --set:1:COL. 0 or SIM_EINPUT. */
+int cli_check_set_path(const char *arg, sim_diag *d);
+/* Reports, at --set:1:1, each --set whose path overlaps a sweep axis of
+ * the plan (axes loaded). 0 or SIM_EINPUT. */
+int cli_check_sets(const cli_plan *plan, char *const *sets, size_t nsets,
+		   sim_diag *d);
 /* The parameter table of the top-level keys cli/ interprets. */
 const cfg_section *cli_plan_section(void);
 

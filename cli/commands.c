@@ -7,6 +7,7 @@
 #include "cli_internal.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ void cli_print_diag(const sim_diag *d)
  * printing help. */
 typedef struct small_opts {
 	bool svg;
+	bool allow_large;
 	const char *seed;
 	char **sets;
 	size_t nsets;
@@ -56,6 +58,7 @@ static int parse_small(int argc, char **argv, const char *cmd, bool allow_svg,
 		{"svg", no_argument, NULL, 'v'},
 		{"set", required_argument, NULL, 'S'},
 		{"seed", required_argument, NULL, 's'},
+		{"allow-large", no_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0},
 	};
 	opterr = 0;
@@ -72,6 +75,10 @@ static int parse_small(int argc, char **argv, const char *cmd, bool allow_svg,
 		}
 		if (ch == 'S' && allow_set) {
 			o->sets[o->nsets++] = optarg;
+			continue;
+		}
+		if (ch == 'L' && allow_set) {
+			o->allow_large = true;
 			continue;
 		}
 		if (ch == 's' && allow_set) {
@@ -94,9 +101,16 @@ static int parse_small(int argc, char **argv, const char *cmd, bool allow_svg,
 static void usage_validate(FILE *f)
 {
 	fputs("usage: vdcsim validate CONFIG [--set PATH=VALUE]... [--seed N]\n"
+	      "                       [--allow-large]\n"
 	      "\n"
 	      "Checks CONFIG, its overrides and every point of its sweep, as run\n"
-	      "would, and writes nothing. Exit status 0 if valid, 2 if not.\n",
+	      "would (one point at a time), and writes nothing. Prints the plan's\n"
+	      "size and its estimate summed over every run: events (at least),\n"
+	      "result rows (at least and at most) and bytes (at most). Exit\n"
+	      "status 0 if valid, 2 if not.\n"
+	      "\n"
+	      "      --allow-large    accept runs past the documented bounds (rows,\n"
+	      "                       events, page writes per run)\n",
 	      f);
 }
 
@@ -118,7 +132,8 @@ int cli_cmd_validate(int argc, char **argv)
 	sim_diag d;
 	sim_diag_init(&d);
 	cli_plan plan;
-	if (cli_plan_load(argv[i], o.sets, o.nsets, o.seed, NULL, &plan, &d) != 0) {
+	if (cli_plan_load(argv[i], o.sets, o.nsets, o.seed, NULL, o.allow_large,
+			  &plan, &d) != 0) {
 		cli_print_diag(&d);
 		status = CLI_USAGE;
 	} else {
@@ -128,10 +143,17 @@ int cli_cmd_validate(int argc, char **argv)
 		       shown, plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
 		       plan.npoints == 1 ? "" : "s", plan.replications,
 		       plan.replications == 1 ? "" : "s",
-		       (size_t)(plan.point_cfgs[0]->datacenter.racks *
-				plan.point_cfgs[0]->datacenter.hosts_per_rack),
-		       plan.point_cfgs[0]->nvms);
+		       (size_t)(plan.first.cfg->datacenter.racks *
+				plan.first.cfg->datacenter.hosts_per_rack),
+		       plan.first.cfg->nvms);
+		const dc_estimate *e = &plan.total;
+		printf("  estimate, summed over all %zu run%s: at least %" PRIu64
+		       " events, %" PRIu64 " to %" PRIu64 " rows, at most about "
+		       "%" PRIu64 " bytes\n",
+		       plan.nruns, plan.nruns == 1 ? "" : "s", e->events, e->rows,
+		       e->rows_max, e->bytes_max);
 		free(shown);
+		cli_plan_warn(&plan);
 	}
 	cli_plan_fini(&plan);
 	sim_diag_fini(&d);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The run plan: the configuration with its overrides, the sweep's cartesian
- * product (the last axis varies fastest) times the replications, and every
- * point validated up front so that no output is written for a bad config.
+ * product (the last axis varies fastest) times the replications. Every
+ * point is validated up front, one at a time, so that no output is written
+ * for a bad config; a point's config is built again when it runs.
  */
 #include "cli_internal.h"
 
@@ -18,7 +19,8 @@ static const cfg_param top_params[] = {
 	{.name = "replications", .type = CFG_T_UINT, .def = "1", .min = "1",
 	 .max = "100000", .offset = offsetof(top_cfg, replications),
 	 .doc = "runs per sweep point; replication r > 0 gets seed "
-		"splitmix64(seed + r)"},
+		"splitmix64(seed + r) with its top bit cleared (0 to "
+		"2^63 - 1, so --seed N with replications: 1 runs it alone)"},
 };
 
 static const cfg_section top_section = {
@@ -57,7 +59,7 @@ static int load_axes(cli_plan *p, sim_diag *d)
 		const cfg_node *key = cfg_node_key(sweep, i);
 		const cfg_node *vals = cfg_node_at(sweep, i);
 		const char *path = cfg_node_text(key);
-		p->axes[i].path = sim_xstrdup(path);
+		p->axes[i].path = cli_path_canonical(path);
 		p->axes[i].values = vals;
 		if (strncmp(path, "sweep", 5) == 0 ||
 		    strncmp(path, "replications", 12) == 0) {
@@ -81,32 +83,43 @@ static int load_axes(cli_plan *p, sim_diag *d)
 		}
 		p->npoints *= cfg_node_len(vals);
 	}
+	if (d->errors == before)
+		cli_check_axes(p, d);
 	return d->errors == before ? 0 : SIM_EINPUT;
 }
 
-/* Index of axis a's value at point pt: mixed radix, last axis fastest. */
-static size_t axis_index(const cli_plan *p, size_t pt, size_t a)
+const cfg_node *cli_plan_axis_value(const cli_plan *p, size_t pt, size_t a)
 {
 	size_t stride = 1;
 	for (size_t b = p->naxes; b-- > a + 1;)
 		stride *= cfg_node_len(p->axes[b].values);
-	return (pt / stride) % cfg_node_len(p->axes[a].values);
+	size_t idx = (pt / stride) % cfg_node_len(p->axes[a].values);
+	return cfg_node_at(p->axes[a].values, idx);
 }
 
-static int build_point(cli_plan *p, size_t pt, sim_diag *d)
+int cli_plan_build_point(const cli_plan *p, size_t pt, bool text,
+			 cli_point *out, sim_diag *d)
 {
+	memset(out, 0, sizeof *out);
 	cfg_doc *doc = cfg_doc_clone(p->base);
 	cfg_doc_remove_top(doc, "sweep");
 	cfg_doc_remove_top(doc, "replications");
-	p->point_docs[pt] = doc;
-	for (size_t a = 0; a < p->naxes; a++) {
-		const cfg_node *v = cfg_node_at(p->axes[a].values,
-						axis_index(p, pt, a));
-		if (cfg_doc_set(doc, p->axes[a].path, v, "sweep", d) != 0)
+	out->doc = doc;
+	for (size_t a = 0; a < p->naxes; a++)
+		if (cfg_doc_set(doc, p->axes[a].path,
+				cli_plan_axis_value(p, pt, a), "sweep", d) != 0)
 			return SIM_EINPUT;
-	}
-	p->point_texts[pt] = cfg_doc_emit(doc);
-	return dc_config_load_at(doc, p->base_dir, &p->point_cfgs[pt], d);
+	if (text)
+		out->text = cfg_doc_emit(doc);
+	return dc_config_load_with(doc, p->base_dir, p->loader, &out->cfg, d);
+}
+
+void cli_point_fini(cli_point *pt)
+{
+	dc_config_destroy(pt->cfg);
+	cfg_doc_destroy(pt->doc);
+	free(pt->text);
+	memset(pt, 0, sizeof *pt);
 }
 
 static void build_run_columns(cli_plan *p)
@@ -116,36 +129,94 @@ static void build_run_columns(cli_plan *p)
 		{"point", SIM_COL_INT, "", "sweep point, from 0"},
 		{"replication", SIM_COL_INT, "", "replication, from 0"},
 		{"seed", SIM_COL_INT, "", "the run's master seed"},
-		{"config_hash", SIM_COL_TEXT, "", "FNV-1a 64 of the config column"},
+		{"config_hash", SIM_COL_TEXT, "",
+		 "the run's effective config: configs.hash (FNV-1a 64 of its text)"},
 		{"vdcsim_version", SIM_COL_TEXT, "", "version of the simulator"},
 		{"events", SIM_COL_INT, "", "events executed"},
 		{"end_ns", SIM_COL_INT, "ns", "simulated time at the end"},
 	};
 	size_t nf = sizeof fixed / sizeof fixed[0];
-	p->nrun_cols = nf + p->naxes + 1;
+	p->nrun_cols = nf + p->naxes;
 	p->run_cols = sim_xcalloc(p->nrun_cols, sizeof *p->run_cols);
 	memcpy(p->run_cols, fixed, sizeof fixed);
 	for (size_t a = 0; a < p->naxes; a++)
 		p->run_cols[nf + a] = (sim_column){
 			p->axes[a].path, SIM_COL_TEXT, "",
 			"value of this swept parameter, as written in the config"};
-	p->run_cols[p->nrun_cols - 1] = (sim_column){
-		"config", SIM_COL_TEXT, "", "the run's effective config (YAML)"};
 	p->runs_table = (sim_table){"runs", "one row per run of the sweep",
 				    p->run_cols, p->nrun_cols};
+	static const sim_column config_cols[] = {
+		{"hash", SIM_COL_TEXT, "", "FNV-1a 64 of text, as runs.config_hash"},
+		{"text", SIM_COL_TEXT, "", "an effective config (YAML), once"},
+	};
+	p->configs_table = (sim_table){"configs",
+				       "each distinct effective config of the runs",
+				       config_cols, 2};
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* Adds the estimate of one point's runs (all its replications). */
+static void add_estimate(cli_plan *p, const dc_config *c)
+{
+	dc_estimate e;
+	dc_config_estimate(c, &e);
+	uint64_t r = p->replications;
+	p->total.events = sat_add(p->total.events, sat_mul(e.events, r));
+	p->total.rows = sat_add(p->total.rows, sat_mul(e.rows, r));
+	p->total.rows_max = sat_add(p->total.rows_max, sat_mul(e.rows_max, r));
+	p->total.bytes_max = sat_add(p->total.bytes_max,
+				     sat_mul(e.bytes_max, r));
+}
+
+/* Builds point pt into out (its text for point 0 only), checks it
+ * against the bounds and adds it to the estimate and the draw count. */
+static int check_point(cli_plan *p, size_t pt, cli_point *out, sim_diag *d)
+{
+	int rc = cli_plan_build_point(p, pt, pt == 0, out, d);
+	if (rc == 0)
+		rc = dc_config_check_bounds(out->cfg, p->allow_large, d);
+	if (rc == 0) {
+		add_estimate(p, out->cfg);
+		p->random_points += dc_config_has_random_draws(out->cfg);
+	}
+	return rc;
+}
+
+/* A --set that conflicts with the sweep is refused; its value is still
+ * checked, in the configuration without the sweep. */
+static void check_base(cli_plan *p, sim_diag *d)
+{
+	cli_point b = {0};
+	b.doc = cfg_doc_clone(p->base);
+	cfg_doc_remove_top(b.doc, "sweep");
+	cfg_doc_remove_top(b.doc, "replications");
+	dc_config_load_with(b.doc, p->base_dir, p->loader, &b.cfg, d);
+	cli_point_fini(&b);
 }
 
 int cli_plan_load(const char *path, char *const *sets, size_t nsets,
-		  const char *seed, const char *base_dir, cli_plan *p,
-		  sim_diag *d)
+		  const char *seed, const char *base_dir, bool allow_large,
+		  cli_plan *p, sim_diag *d)
 {
 	memset(p, 0, sizeof *p);
-	p->base_dir = sim_xstrdup(base_dir);
+	p->base_dir = base_dir ? sim_xstrdup(base_dir) : NULL;
+	p->allow_large = allow_large;
+	p->loader = dc_loader_create();
 	if (cfg_doc_load(path, &p->base, d) != 0)
 		return SIM_EINPUT;
 	unsigned before = d->errors;
 	for (size_t i = 0; i < nsets; i++)
-		cfg_doc_set_arg(p->base, sets[i], d);
+		if (cli_check_set_path(sets[i], d) == 0)
+			cfg_doc_set_arg(p->base, sets[i], d);
 	if (seed) {
 		char *arg = sim_xasprintf("experiment.seed=%s", seed);
 		cfg_doc_set_arg(p->base, arg, d);
@@ -157,47 +228,59 @@ int cli_plan_load(const char *path, char *const *sets, size_t nsets,
 
 	const cfg_node *root = cfg_doc_root(p->base);
 	top_cfg top;
-	const cfg_node *reps = cfg_map_get(root, "replications");
-	if (reps)
-		cfg_param_load(&top_params[0], reps, &top, d);
+	p->reps_node = cfg_map_get(root, "replications");
+	if (p->reps_node)
+		cfg_param_load(&top_params[0], p->reps_node, &top, d);
 	else
 		top.replications = 1;
 	load_axes(p, d);
+	if (d->errors == before && cli_check_sets(p, sets, nsets, d) != 0)
+		check_base(p, d);
 	if (d->errors != before)
 		return SIM_EINPUT;
 	p->replications = (uint32_t)top.replications;
 	if (p->npoints > MAX_RUNS / p->replications) {
-		cfg_error(d, reps, "replications: %zu points x %u replications is "
-			  "more than %zu runs (expected fewer)", p->npoints,
-			  p->replications, MAX_RUNS);
+		cfg_error(d, p->reps_node, "replications: %zu points x %u "
+			  "replications is more than %zu runs (expected fewer)",
+			  p->npoints, p->replications, MAX_RUNS);
 		return SIM_EINPUT;
 	}
 	p->nruns = p->npoints * p->replications;
-	p->point_docs = sim_xcalloc(p->npoints, sizeof *p->point_docs);
-	p->point_texts = sim_xcalloc(p->npoints, sizeof *p->point_texts);
-	p->point_cfgs = sim_xcalloc(p->npoints, sizeof *p->point_cfgs);
-	/* Validate every point. A bad base config fails identically at each
-	 * of them, so a failing first point ends the check; after that, stop
-	 * after a few failing points. */
-	size_t bad = build_point(p, 0, d) != 0 ? 3 : 0;
-	for (size_t pt = 1; pt < p->npoints && bad < 3; pt++)
-		bad += build_point(p, pt, d) != 0;
+	/* Every point is built, checked and dropped in turn: memory stays
+	 * that of one point whatever the sweep's size. A bad base config
+	 * fails identically at each of them, so a failing first point ends
+	 * the check; after that, stop after a few failing points. */
+	size_t bad = check_point(p, 0, &p->first, d) != 0 ? 3 : 0;
+	for (size_t pt = 1; pt < p->npoints && bad < 3; pt++) {
+		cli_point one;
+		bad += check_point(p, pt, &one, d) != 0;
+		cli_point_fini(&one);
+	}
 	if (d->errors != before)
 		return SIM_EINPUT;
 	build_run_columns(p);
 	return 0;
 }
 
+void cli_plan_warn(const cli_plan *p)
+{
+	if (p->replications < 2 || p->random_points > 0)
+		return;
+	const cfg_node *n = p->reps_node;
+	char *file = sim_escape(cfg_node_file(n));
+	fprintf(stderr,
+		"%s:%u:%u: warning: replications: %u replications of a config "
+		"that draws no random numbers are identical (expected "
+		"replications: 1, or a page-exact migration whose guest "
+		"writes come from a generator)\n",
+		file, cfg_node_line(n), cfg_node_col(n), p->replications);
+	free(file);
+}
+
 void cli_plan_fini(cli_plan *p)
 {
-	for (size_t i = 0; p->point_docs && i < p->npoints; i++) {
-		dc_config_destroy(p->point_cfgs[i]);
-		cfg_doc_destroy(p->point_docs[i]);
-		free(p->point_texts[i]);
-	}
-	free(p->point_docs);
-	free(p->point_texts);
-	free(p->point_cfgs);
+	cli_point_fini(&p->first);
+	dc_loader_destroy(p->loader);
 	for (size_t a = 0; a < p->naxes; a++)
 		free(p->axes[a].path);
 	free(p->axes);

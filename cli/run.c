@@ -35,6 +35,9 @@ typedef struct run_opts {
 	unsigned jobs;
 	bool svg;
 	bool progress;
+	bool allow_large;
+	bool no_csv;
+	bool no_plots;
 } run_opts;
 
 static char *run_seed_text(uint64_t seed)
@@ -110,24 +113,45 @@ static int remove_points(const char *staging)
 	return rc;
 }
 
-/* Merges the point files in run order, writes CSVs and plots. */
-static int finish(const cli_plan *p, const char *staging, bool svg,
+/* What finish writes besides results.sqlite. */
+typedef struct outputs {
+	bool csv, plots, svg;
+} outputs;
+
+/* Merges the point files in run order (a single run's file becomes
+ * results.sqlite as it is), writes the meta rows, then CSVs and plots as
+ * asked. */
+static int finish(const cli_plan *p, const char *staging, const outputs *o,
 		  unsigned *plots, bool *skipped, sim_diag *d)
 {
 	char *db = sim_xasprintf("%s/results.sqlite", staging);
 	unlink(db);
 	sim_results *r = NULL;
-	int rc = sim_results_create(db, &r, d);
+	int rc;
+	if (p->nruns == 1) {
+		/* Nothing to merge: the run's own database, with the same
+		 * tables and rows, takes the meta rows. */
+		char *f = cli_point_path(staging, 0, "");
+		rc = rename(f, db) == 0 ? 0 : SIM_EIO;
+		if (rc != 0)
+			sim_diag_error(d, f, 0, 0, "cannot rename into place: %s",
+				       strerror(errno));
+		free(f);
+		if (rc == 0)
+			rc = sim_results_open(db, &r, d);
+	} else {
+		rc = sim_results_create(db, &r, d);
+	}
 	char hash[17];
 	snprintf(hash, sizeof hash, "%016" PRIx64,
 		 sim_hash64(p->base_text, strlen(p->base_text)));
 	char *npoints = sim_xasprintf("%zu", p->npoints);
 	char *nreps = sim_xasprintf("%u", p->replications);
-	char *seed = run_seed_text(p->point_cfgs[0]->experiment.seed);
+	char *seed = run_seed_text(p->first.cfg->experiment.seed);
 	const char *meta[][2] = {
-		{"schema_version", "1"},
+		{"schema_version", SIM_RESULTS_SCHEMA_VERSION_TEXT},
 		{"vdcsim_version", VDCSIM_VERSION},
-		{"experiment", p->point_cfgs[0]->experiment.name},
+		{"experiment", p->first.cfg->experiment.name},
 		{"seed", seed},
 		{"rng_derivation", SIM_RNG_DERIVATION},
 		{"config_hash", hash},
@@ -140,7 +164,7 @@ static int finish(const cli_plan *p, const char *staging, bool svg,
 	free(npoints);
 	free(nreps);
 	free(seed);
-	for (size_t run = 0; rc == 0 && run < p->nruns; run++) {
+	for (size_t run = 0; rc == 0 && p->nruns > 1 && run < p->nruns; run++) {
 		char *f = cli_point_path(staging, run, "");
 		rc = sim_results_merge(r, f, d);
 		/* A stopping signal is honoured between points. */
@@ -149,7 +173,18 @@ static int finish(const cli_plan *p, const char *staging, bool svg,
 		free(f);
 	}
 	free(db);
-	return cli_results_publish(r, rc, staging, svg, plots, skipped, d);
+	*plots = 0;
+	*skipped = false;
+	if (o->csv && o->plots)
+		return cli_results_publish(r, rc, staging, o->svg, plots,
+					   skipped, d);
+	if (rc == 0 && o->csv)
+		rc = sim_results_export_csv(r, staging, d);
+	if (rc != 0) {
+		sim_results_abort(r);
+		return rc;
+	}
+	return sim_results_close(r, d);
 }
 
 /* Creates staging, atomically with its lock (held in *lock_fd from then
@@ -171,7 +206,7 @@ static int create_staging(const char *staging, const char *config_path,
 	if (rc == 0)
 		rc = save_config_dir(tmp, config_path, &dir, d);
 	if (rc == 0)
-		rc = cli_inputs_record(tmp, plan, dir, d);
+		rc = cli_inputs_record(tmp, plan, d);
 	free(dir);
 	if (rc == 0)
 		rc = cli_staging_publish(tmp, staging, d);
@@ -188,6 +223,7 @@ static void usage_run(FILE *f)
 {
 	fputs("usage: vdcsim run [CONFIG] [-o DIR] [--seed N] [--set PATH=VALUE]...\n"
 	      "                  [-j N] [--resume DIR] [--svg] [--progress]\n"
+	      "                  [--allow-large] [--no-csv] [--no-plots]\n"
 	      "\n"
 	      "Runs the experiment in CONFIG (configs/default.yaml when left out):\n"
 	      "every point of its sweep, times its replications. Writes DIR (by\n"
@@ -204,6 +240,10 @@ static void usage_run(FILE *f)
 	      "      --resume DIR     finish an interrupted run (DIR or DIR.partial)\n"
 	      "      --svg            draw SVG instead of PNG\n"
 	      "      --progress       progress on stderr even when not a terminal\n"
+	      "      --allow-large    accept runs past the documented bounds (rows,\n"
+	      "                       events, page writes per run)\n"
+	      "      --no-csv         no CSV files (and so no plots); as results.csv: false\n"
+	      "      --no-plots       no plots; as results.plots: false\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "Exit status: 0 done, 1 run-time failure (a full disk included),\n"
@@ -223,6 +263,9 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		{"resume", required_argument, NULL, 'r'},
 		{"svg", no_argument, NULL, 'v'},
 		{"progress", no_argument, NULL, 'p'},
+		{"allow-large", no_argument, NULL, 'L'},
+		{"no-csv", no_argument, NULL, 'C'},
+		{"no-plots", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -244,6 +287,9 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		case 'r': o->resume = optarg; break;
 		case 'v': o->svg = true; break;
 		case 'p': o->progress = true; break;
+		case 'L': o->allow_large = true; break;
+		case 'C': o->no_csv = true; break;
+		case 'P': o->no_plots = true; break;
 		case 'h': usage_run(stdout); return 1;
 		case 'j': {
 			char *end;
@@ -348,14 +394,15 @@ int cli_cmd_run(int argc, char **argv)
 		}
 	}
 
-	if (cli_plan_load(config_path, o.sets, o.nsets, o.seed, config_dir, &plan,
-			  &d) != 0) {
+	if (cli_plan_load(config_path, o.sets, o.nsets, o.seed, config_dir,
+			  o.allow_large, &plan, &d) != 0) {
 		cli_print_diag(&d);
 		status = CLI_USAGE;
 		goto out;
 	}
+	cli_plan_warn(&plan);
 	if (!o.resume) {
-		const char *name = plan.point_cfgs[0]->experiment.name;
+		const char *name = plan.first.cfg->experiment.name;
 		if (o.outdir) {
 			size_t n = strlen(o.outdir);
 			while (n > 1 && o.outdir[n - 1] == '/')
@@ -433,7 +480,11 @@ int cli_cmd_run(int argc, char **argv)
 	if (pr.on)
 		cli_progress_print(&pr, "writing results.sqlite, CSV files and "
 				   "plots");
-	rc = finish(&plan, staging, o.svg, &plots, &skipped, &d);
+	/* Plots are drawn from the CSV files: no CSV, no plots. */
+	const dc_results_cfg *rs = &plan.first.cfg->results;
+	outputs out = {.csv = rs->csv && !o.no_csv, .svg = o.svg};
+	out.plots = out.csv && rs->plots && !o.no_plots;
+	rc = finish(&plan, staging, &out, &plots, &skipped, &d);
 	cli_progress_end(&pr);
 	if (rc == SIM_EINTR || (rc == 0 && cli_stop_signal())) {
 		cli_error("interrupted while writing the results: every run is "
@@ -480,7 +531,13 @@ int cli_cmd_run(int argc, char **argv)
 	       plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
 	       plan.npoints == 1 ? "" : "s", plan.replications,
 	       plan.replications == 1 ? "" : "s");
-	printf("  results.sqlite, CSV files, %u plot%s\n", plots, plots == 1 ? "" : "s");
+	if (!out.csv)
+		printf("  results.sqlite (no CSV files, no plots)\n");
+	else if (!out.plots)
+		printf("  results.sqlite, CSV files (no plots)\n");
+	else
+		printf("  results.sqlite, CSV files, %u plot%s\n", plots,
+		       plots == 1 ? "" : "s");
 	if (skipped)
 		printf("  plots skipped: gnuplot is not installed (apt-get install "
 		       "gnuplot-nox, then: vdcsim plot %s)\n", final);

@@ -74,10 +74,9 @@ long cli_staging_holder(const char *staging);
 void cli_sync_dir(const char *path);
 /* Records in dir/CLI_INPUTS_FILE a 64-bit FNV-1a hash of every input of
  * the plan: dir/config.yaml (which must be written already) and every
- * trace file a point replays, resolved against config_dir (absolute). 0 or
- * an error in d. */
-int cli_inputs_record(const char *dir, const cli_plan *plan,
-		      const char *config_dir, sim_diag *d);
+ * trace file a point replays (those the plan's loader read, by absolute
+ * path). 0 or an error in d. */
+int cli_inputs_record(const char *dir, const cli_plan *plan, sim_diag *d);
 /* Hashes every input recorded in staging again: 0 if all are unchanged
  * (or nothing was recorded, by an older vdcsim); SIM_EINPUT naming the
  * first input that changed or cannot be read. */

@@ -89,12 +89,12 @@ char *cli_point_path(const char *staging, size_t run, const char *suffix)
 }
 
 /* Writes the runs row of run into r. */
-static int runs_row(const cli_plan *p, size_t run, uint64_t seed,
-		    const dc_run_stats *st, sim_results *r, sim_diag *d)
+static int runs_row(const cli_plan *p, size_t run, const char *text,
+		    uint64_t seed, const dc_run_stats *st, sim_results *r,
+		    sim_diag *d)
 {
 	size_t pt = cli_plan_point(p, run);
 	char hash[17];
-	const char *text = p->point_texts[pt];
 	snprintf(hash, sizeof hash, "%016" PRIx64,
 		 sim_hash64(text, strlen(text)));
 	sim_value *v = sim_xcalloc(p->nrun_cols, sizeof *v);
@@ -108,16 +108,14 @@ static int runs_row(const cli_plan *p, size_t run, uint64_t seed,
 	v[7].i = (int64_t)st->end_ns;
 	char **axis_text = sim_xcalloc(p->naxes + 1, sizeof *axis_text);
 	for (size_t a = 0; a < p->naxes; a++) {
-		size_t stride = 1;
-		for (size_t b = p->naxes; b-- > a + 1;)
-			stride *= cfg_node_len(p->axes[b].values);
-		size_t idx = (pt / stride) % cfg_node_len(p->axes[a].values);
-		axis_text[a] = cfg_node_emit_flow(
-			cfg_node_at(p->axes[a].values, idx));
+		axis_text[a] = cfg_node_emit_flow(cli_plan_axis_value(p, pt, a));
 		v[8 + a].s = axis_text[a];
 	}
-	v[p->nrun_cols - 1].s = text;
 	int rc = sim_results_row(r, &p->runs_table, v, d);
+	/* The config text is stored once per distinct text, by its hash. */
+	sim_value cv[2] = {{.s = hash}, {.s = text}};
+	if (rc == 0)
+		rc = sim_results_row(r, &p->configs_table, cv, d);
 	for (size_t a = 0; a < p->naxes; a++)
 		free(axis_text[a]);
 	free(axis_text);
@@ -132,15 +130,23 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 {
 	size_t pt = cli_plan_point(p, run);
 	uint32_t rep = cli_plan_replication(p, run);
-	const dc_config *c = p->point_cfgs[pt];
+	cli_point point;
+	int rc = cli_plan_build_point(p, pt, true, &point, d);
+	if (rc != 0) {
+		cli_point_fini(&point);
+		return rc;
+	}
+	const dc_config *c = point.cfg;
 	uint64_t seed = sim_rng_replication_seed(c->experiment.seed, rep);
 	char *tmp = cli_point_path(staging, run, ".tmp");
 	char *fin = cli_point_path(staging, run, "");
 	unlink(tmp);
 	sim_results *r = NULL;
-	int rc = sim_results_create(tmp, &r, d);
+	rc = sim_results_create(tmp, &r, d);
 	if (rc == 0)
 		rc = sim_results_declare_plain(r, &p->runs_table, d);
+	if (rc == 0)
+		rc = sim_results_declare_keyed(r, &p->configs_table, d);
 	dc_run_stats st = {0};
 	if (rc == 0) {
 		sim_results_set_run(r, (int64_t)run + 1);
@@ -154,7 +160,7 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 		rc = dc_experiment_run(c, seed, r, &hook, &st, d);
 	}
 	if (rc == 0)
-		rc = runs_row(p, run, seed, &st, r, d);
+		rc = runs_row(p, run, point.text, seed, &st, r, d);
 	/* Closing commits and fsyncs the file: the name below then never
 	 * points at a file whose data is only in the page cache. */
 	if (rc == 0) {
@@ -174,6 +180,7 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 	}
 	free(tmp);
 	free(fin);
+	cli_point_fini(&point);
 	return rc;
 }
 

@@ -286,40 +286,25 @@ static void add_input(strbuf_t *b, const char *base, const char *path,
 	free(line);
 }
 
-int cli_inputs_record(const char *dir, const cli_plan *plan,
-		      const char *config_dir, sim_diag *d)
+int cli_inputs_record(const char *dir, const cli_plan *plan, sim_diag *d)
 {
 	strbuf_t b = {sim_xstrdup(""), 0};
 	int rc = 0;
 	add_input(&b, dir, "config.yaml", d, &rc);
-	/* Every trace any point replays, once each, in first-use order. */
-	char **seen = NULL;
-	size_t nseen = 0;
-	for (size_t pt = 0; pt < plan->npoints && rc == 0; pt++) {
-		const dc_config *c = plan->point_cfgs[pt];
-		for (size_t v = 0; v < c->nvms && rc == 0; v++) {
-			const dc_vm_cfg *vm = &c->vms[v];
-			const char *t = vm->page_writes.trace;
-			if (!vm->trace || !t || !*t)
-				continue;
-			char *path = t[0] == '/' ? sim_xstrdup(t)
-						 : sim_xasprintf("%s/%s",
-								 config_dir, t);
-			bool dup = false;
-			for (size_t i = 0; i < nseen && !dup; i++)
-				dup = strcmp(seen[i], path) == 0;
-			if (dup) {
-				free(path);
-				continue;
-			}
-			seen = sim_xrealloc(seen, nseen + 1, sizeof *seen);
-			seen[nseen++] = path;
-			add_input(&b, dir, path, d, &rc);
+	/* Every trace any point replays, once each, in first-use order: the
+	 * plan checked every point through its loader, which read each
+	 * trace once. A relative path (to the working directory) is made
+	 * absolute, as the record's relative paths are inside dir. */
+	for (size_t i = 0; i < dc_loader_count(plan->loader) && rc == 0; i++) {
+		const char *t = dc_loader_path(plan->loader, i);
+		char *abs = t[0] == '/' ? sim_xstrdup(t) : realpath(t, NULL);
+		if (!abs) {
+			rc = sim_file_io_error(d, t, "read", errno);
+			break;
 		}
+		add_input(&b, dir, abs, d, &rc);
+		free(abs);
 	}
-	for (size_t i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
 	if (rc == 0) {
 		char *rec = sim_xasprintf("%s/" CLI_INPUTS_FILE, dir);
 		rc = cli_write_file(rec, b.s, d);
@@ -456,9 +441,17 @@ char *cli_point_check(const char *path, const cli_plan *plan, size_t run)
 				    SIM_RESULTS_SCHEMA_VERSION);
 	free(uv);
 	size_t pt = cli_plan_point(plan, run);
-	const dc_results_cfg *sel = &plan->point_cfgs[pt]->results;
-	const char *fixed[] = {"meta", "columns", plan->runs_table.name};
-	for (size_t i = 0; !why && i < 3; i++)
+	/* The point as it runs: its tables and its text's hash. */
+	cli_point point = {0};
+	sim_diag pd;
+	sim_diag_init(&pd);
+	if (!why && cli_plan_build_point(plan, pt, true, &point, &pd) != 0)
+		why = sim_xstrdup("its point of the plan does not load");
+	sim_diag_fini(&pd);
+	const dc_results_cfg *sel = why ? NULL : &point.cfg->results;
+	const char *fixed[] = {"meta", "columns", plan->runs_table.name,
+			       plan->configs_table.name};
+	for (size_t i = 0; !why && i < sizeof fixed / sizeof fixed[0]; i++)
 		if (!has_table(db, fixed[i]))
 			why = sim_xasprintf("no table '%s'", fixed[i]);
 	for (size_t t = 0; !why && t < DC_TABLE_COUNT; t++)
@@ -466,7 +459,7 @@ char *cli_point_check(const char *path, const cli_plan *plan, size_t run)
 		    !has_table(db, dc_table_names[t]))
 			why = sim_xasprintf("no table '%s'", dc_table_names[t]);
 	if (!why) {
-		const char *text = plan->point_texts[pt];
+		const char *text = point.text;
 		char hash[17];
 		snprintf(hash, sizeof hash, "%016" PRIx64,
 			 sim_hash64(text, strlen(text)));
@@ -492,5 +485,6 @@ char *cli_point_check(const char *path, const cli_plan *plan, size_t run)
 		free(sql);
 	}
 	sqlite3_close(db);
+	cli_point_fini(&point);
 	return why;
 }

@@ -439,7 +439,7 @@ int cli_cmd_wws(int argc, char **argv)
 	char *page_size = sim_xasprintf("%" PRIu64, t->page_size);
 	char *iters = sim_xasprintf("%u", o.iterations);
 	const char *meta[][2] = {
-		{"schema_version", "1"},
+		{"schema_version", SIM_RESULTS_SCHEMA_VERSION_TEXT},
 		{"vdcsim_version", VDCSIM_VERSION},
 		{"analysis", "writable working set (Clark et al. 2005, section 4)"},
 		{"trace", o.trace},

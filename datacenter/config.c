@@ -245,11 +245,18 @@ int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d)
 int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
 		      dc_config **out, sim_diag *d)
 {
+	return dc_config_load_with(doc, base_dir, NULL, out, d);
+}
+
+int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
+			dc_loader *l, dc_config **out, sim_diag *d)
+{
 	*out = NULL;
 	unsigned before = d->errors;
 	const cfg_node *root = cfg_doc_root(doc);
 	dc_config *c = sim_xcalloc(1, sizeof *c);
 	c->doc = doc;
+	c->loader = l;
 	/* Trace paths are joined to this prefix: the config file's folder,
 	 * so that a config and its traces move together. */
 	char *dir;

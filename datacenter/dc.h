@@ -96,7 +96,9 @@ typedef struct dc_vm_cfg {
 	 * page size. page_writes.replay points into `trace`. */
 	wl_pages_params page_writes;
 	const cfg_node *page_writes_node;
-	trace_pages *trace;     /* owned: the replayed trace, or NULL */
+	trace_pages *trace;     /* the replayed trace, or NULL: owned, or
+				   borrowed from the config's loader */
+	bool trace_borrowed;
 	dc_traffic_cfg *traffic; /* owned: its `traffic:` entries */
 	size_t ntraffic;
 	const cfg_node *node;   /* the VM's mapping, for messages */
@@ -168,6 +170,7 @@ static inline bool dc_results_has(const dc_results_cfg *r, dc_table t)
 }
 
 typedef struct dc_names dc_names;
+typedef struct dc_loader dc_loader;
 
 /* A validated experiment. Strings and nodes are borrowed from the document,
  * which must outlive it. */
@@ -180,6 +183,7 @@ typedef struct dc_config {
 	size_t nmigrations;
 	dc_results_cfg results;
 	dc_names *vm_names;     /* owned: VM name -> index into vms */
+	dc_loader *loader;      /* borrowed: its traces' cache, or NULL */
 	const cfg_doc *doc;
 } dc_config;
 
@@ -221,6 +225,25 @@ int dc_config_load(const cfg_doc *doc, dc_config **out, sim_diag *d);
  * it was written (`vdcsim run --resume` reads a copy). */
 int dc_config_load_at(const cfg_doc *doc, const char *base_dir,
 		      dc_config **out, sim_diag *d);
+/* A loader context: the traces read by the configs loaded through it,
+ * each path read once per context (a sweep's points share one). */
+dc_loader *dc_loader_create(void);
+/* Frees the context and its traces: every config loaded through it must
+ * be destroyed first. NULL is a no-op. */
+void dc_loader_destroy(dc_loader *l);
+/* How many trace files l has read (failed reads included). */
+size_t dc_loader_reads(const dc_loader *l);
+/* How many traces l holds (read successfully), and the path the i-th was
+ * read from (the config's folder joined to the configured path; relative
+ * to the working directory if that folder was), in first-read order; NULL
+ * past the end. */
+size_t dc_loader_count(const dc_loader *l);
+const char *dc_loader_path(const dc_loader *l, size_t i);
+/* As dc_config_load_at, with replay traces taken from l (read into it the
+ * first time a path is seen; l NULL: as dc_config_load_at). The config
+ * borrows them: it must be destroyed before l. */
+int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
+			dc_loader *l, dc_config **out, sim_diag *d);
 /* Frees a config and the traces it read; NULL is a no-op. */
 void dc_config_destroy(dc_config *c);
 /* The index in c->vms of the first VM named `name`, or -1 if there is
@@ -254,6 +277,12 @@ typedef struct dc_estimate {
 #define DC_MAX_EVENTS UINT64_C(10000000000) /* minutes of simulation */
 #define DC_MAX_PAGE_WRITES 1e10             /* per page-exact migration */
 
+/* True if a run of c draws from a random stream, so that replications
+ * with different seeds can differ: some page-exact migration takes its
+ * guest's writes from a generator (page_writes of a kind other than
+ * replay, or dirtying: hot/cold rates not both 0). Statistical fidelity,
+ * replay, traffic and disks are deterministic. O(migrations). */
+bool dc_config_has_random_draws(const dc_config *c);
 /* Fills *out for one run of c. O(VMs + migrations). */
 void dc_config_estimate(const dc_config *c, dc_estimate *out);
 /* Checks c's estimate against the bounds above, reporting each excess at

@@ -60,6 +60,17 @@ extern const cfg_section dc_results_tables_section;
  * unknown or repeated table names are reported at their list items. */
 void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d);
 
+/* ---- loader.c: traces read once per loader --------------------------- */
+
+/* The trace at path: l's copy if l read it before, else read now (by
+ * trace_pages_load, errors as it reports them) and kept in l (a failed
+ * read is not kept). *out is borrowed from l, or owned by the caller when
+ * l is NULL. */
+int dc_loader_trace(dc_loader *l, const char *path, trace_pages **out,
+		    sim_diag *d);
+/* True if l holds the trace read from path (false for a NULL l). */
+bool dc_loader_has(const dc_loader *l, const char *path);
+
 /* ---- guests.c: vms[].page_writes and vms[].traffic -------------------- */
 
 /* The table of a traffic entry (vms[].traffic[]). */

@@ -219,3 +219,26 @@ int dc_config_check_bounds(const dc_config *c, bool allow_large, sim_diag *d)
 	}
 	return d->errors == before ? 0 : SIM_EINPUT;
 }
+
+/* Mirrors experiment.c's migration_dirty: a generator (and its stream
+ * "vm/NAME/pages") exists only for a page-exact migration of a VM whose
+ * writes are neither replayed, nor fresh-rate, nor idle. */
+bool dc_config_has_random_draws(const dc_config *c)
+{
+	for (size_t i = 0; i < c->nmigrations; i++) {
+		const dc_migration_cfg *m = &c->migrations[i];
+		if (m->fidelity != DC_FIDELITY_PAGE_EXACT)
+			continue;
+		const dc_vm_cfg *vm = &c->vms[m->vm_index];
+		if (vm->page_writes_node) {
+			if (vm->page_writes.kind != WL_PAGES_REPLAY)
+				return true;
+			continue;
+		}
+		const mem_dirtying_cfg *dc = &vm->dirtying;
+		if (!mem_dirtying_is_fresh(dc) &&
+		    (dc->hot_writes_per_s != 0 || dc->cold_writes_per_s != 0))
+			return true;
+	}
+	return false;
+}

@@ -217,14 +217,16 @@ static char *trace_path(const char *dir, const char *path)
  * memory: Clark's traces are of a whole guest, and a trace of another
  * size would replay pages that do not exist or leave pages never
  * written without saying so. */
-static int load_trace(dc_vm_cfg *vm, const char *dir, sim_diag *d)
+static int load_trace(dc_vm_cfg *vm, const char *dir, dc_loader *loader,
+		      sim_diag *d)
 {
 	const cfg_node *tn = cfg_map_get(vm->page_writes_node, "trace");
 	char *path = trace_path(dir, vm->page_writes.trace);
 	/* Unreadable: say so at the config, where the path was written;
-	 * trace_pages_load would report at the missing file. */
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	 * trace_pages_load would report at the missing file. (A trace the
+	 * loader holds is not read again.) */
+	FILE *f = dc_loader_has(loader, path) ? NULL : fopen(path, "rb");
+	if (!f && !dc_loader_has(loader, path)) {
 		char *p = shown(path);
 		cfg_error(d, tn, "vms[].page_writes.trace: cannot read '%s': %s "
 			  "(expected a readable page-dirty trace, its path "
@@ -234,14 +236,16 @@ static int load_trace(dc_vm_cfg *vm, const char *dir, sim_diag *d)
 		free(path);
 		return SIM_EINPUT;
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
 	/* Errors inside the trace come positioned in it and go on as they
 	 * are; those about the file as a whole ("PATH: message": a folder, a
 	 * read error, a file over the size limit) are said at the config's
 	 * trace: instead, as an unreadable path is above. */
 	sim_diag td;
 	sim_diag_init(&td);
-	int rc = trace_pages_load(path, &vm->trace, &td);
+	int rc = dc_loader_trace(loader, path, &vm->trace, &td);
+	vm->trace_borrowed = loader != NULL;
 	size_t n = strlen(path);
 	for (const char *line = td.text; line && *line;) {
 		size_t len = strcspn(line, "\n");
@@ -350,7 +354,7 @@ static void load_disk(dc_vm_cfg *vm, const cfg_node *item, sim_diag *d)
 
 static void load_page_writes(dc_vm_cfg *vm, const cfg_node *pw,
 			     const cfg_node *item, const char *dir,
-			     sim_diag *d)
+			     dc_loader *loader, sim_diag *d)
 {
 	if (wl_pages_params_load(pw, item, &vm->page_writes, d) != 0)
 		return;
@@ -371,7 +375,7 @@ static void load_page_writes(dc_vm_cfg *vm, const cfg_node *pw,
 			  cfg_node_text(cfg_map_get(pw, "kind")));
 		return;
 	}
-	if (replay && trace && *trace && load_trace(vm, dir, d) != 0)
+	if (replay && trace && *trace && load_trace(vm, dir, loader, d) != 0)
 		return;
 	uint64_t pages = mem_pages_of_bytes(vm->memory_bytes,
 					    vm->dirtying.page_size_bytes);
@@ -393,7 +397,7 @@ void dc_guest_load(dc_config *c, size_t v, const cfg_node *item,
 	load_disk(vm, item, d);
 	const cfg_node *pw = cfg_map_get(item, "page_writes");
 	if (pw)
-		load_page_writes(vm, pw, item, base_dir, d);
+		load_page_writes(vm, pw, item, base_dir, c->loader, d);
 	const cfg_node *tl = cfg_map_get(item, "traffic");
 	if (tl)
 		load_traffic(vm, tl, d);
@@ -401,7 +405,8 @@ void dc_guest_load(dc_config *c, size_t v, const cfg_node *item,
 
 void dc_guest_fini(dc_vm_cfg *vm)
 {
-	trace_pages_destroy(vm->trace);
+	if (!vm->trace_borrowed)
+		trace_pages_destroy(vm->trace);
 	vm->trace = NULL;
 	free(vm->traffic);
 	vm->traffic = NULL;

@@ -2,10 +2,10 @@
 /*
  * The results store: one SQLite database per run or sweep, with declared
  * typed tables, a `meta` table, a `columns` table documenting every column,
- * and deterministic merging of per-run databases; RFC 4180 CSV export is in
- * results_csv.c, the messages for SQLite failures (a full disk among them)
- * in results_err.c. Crash safety comes from the caller's staging directory,
- * not from here.
+ * and the helpers that merging per-run databases (results_merge.c) shares;
+ * RFC 4180 CSV export is in results_csv.c, the messages for SQLite failures
+ * (a full disk among them) in results_err.c. Crash safety comes from the
+ * caller's staging directory, not from here.
  */
 #include "sim_internal.h"
 
@@ -23,6 +23,8 @@ typedef struct table_entry {
 	char *name;            /* owned copy of the table's name */
 	size_t ncols;          /* columns of the definition, not counting run_id */
 	bool run_id;           /* has the leading run_id column */
+	bool keyed;            /* first column is the PRIMARY KEY: rows whose
+				  key is present are not added */
 	sqlite3_stmt *insert;  /* prepared on first use */
 } table_entry;
 
@@ -38,12 +40,7 @@ struct sim_results {
 	size_t last;           /* index of the last table found, a search hint */
 };
 
-/* A column as SQLite reports it, for creating and comparing tables. */
-typedef struct colspec {
-	char *name;
-	char *type;            /* declared type, possibly "" */
-	bool notnull;
-} colspec;
+typedef sim_colspec colspec;
 
 typedef struct strbuf {
 	char *s;
@@ -88,6 +85,13 @@ static void sb_ident(strbuf *b, const char *name)
 	sb_add(b, "\"", 1);
 }
 
+char *sim_db_ident(const char *name)
+{
+	strbuf b = {0};
+	sb_ident(&b, name);
+	return b.s;
+}
+
 char *sim_db_select_sql(const char *table)
 {
 	strbuf b = {0};
@@ -99,7 +103,7 @@ char *sim_db_select_sql(const char *table)
 
 /* SQLite reads ":memory:" and, when URIs are enabled, "file:..." specially;
  * a relative path is prefixed with "./" so that it always names a file. */
-static char *file_name(const char *path)
+char *sim_res_file_name(const char *path)
 {
 	if (path[0] == '/')
 		return sim_xstrdup(path);
@@ -128,7 +132,7 @@ static int prepare_one(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 }
 
 /* Runs one statement to completion; returns an SQLite result code. */
-static int run_one(sqlite3 *db, const char *sql)
+int sim_res_run(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	int rc = prepare_one(db, sql, &st);
@@ -140,9 +144,9 @@ static int run_one(sqlite3 *db, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int exec(sim_results *r, const char *sql, sim_diag *d)
+int sim_res_exec(sim_results *r, const char *sql, sim_diag *d)
 {
-	if (run_one(r->db, sql) == SQLITE_OK)
+	if (sim_res_run(r->db, sql) == SQLITE_OK)
 		return 0;
 	return sim_db_error(r->path, r->db, d);
 }
@@ -158,7 +162,7 @@ int sim_db_prepare(sqlite3 *db, const char *path, const char *sql,
 
 /* Steps a write statement to completion and resets it for reuse. The
  * message is taken before the reset, which may replace it. */
-static int step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
+int sim_res_step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
 		     sim_diag *d)
 {
 	int rc = 0;
@@ -171,7 +175,7 @@ static int step_done(sqlite3 *db, const char *path, sqlite3_stmt *st,
 /* SQLite rolls a whole transaction back by itself after some errors (disk
  * full, I/O). Writing on in autocommit mode would then save fragments, so
  * every write first checks that the transaction is still open. */
-static int check_txn(sim_results *r, sim_diag *d)
+int sim_res_check_txn(sim_results *r, sim_diag *d)
 {
 	if (!sqlite3_get_autocommit(r->db))
 		return 0;
@@ -185,22 +189,22 @@ static int check_txn(sim_results *r, sim_diag *d)
  * open transaction, so a failed declare or merge leaves no fragments. */
 static int sp_begin(sim_results *r, sim_diag *d)
 {
-	return exec(r, "SAVEPOINT vdcsim_op", d);
+	return sim_res_exec(r, "SAVEPOINT vdcsim_op", d);
 }
 
 static int sp_end(sim_results *r, int rc, sim_diag *d)
 {
 	if (rc == 0)
-		return exec(r, "RELEASE vdcsim_op", d);
+		return sim_res_exec(r, "RELEASE vdcsim_op", d);
 	/* Errors here only mean SQLite already rolled everything back. */
-	run_one(r->db, "ROLLBACK TO vdcsim_op");
-	run_one(r->db, "RELEASE vdcsim_op");
+	sim_res_run(r->db, "ROLLBACK TO vdcsim_op");
+	sim_res_run(r->db, "RELEASE vdcsim_op");
 	return rc;
 }
 
 /* ---- tables ----------------------------------------------------------- */
 
-static void cols_free(colspec *c, size_t n)
+void sim_res_cols_free(colspec *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].name);
@@ -211,19 +215,21 @@ static void cols_free(colspec *c, size_t n)
 
 /* Reads the columns of table `name` in db, in order. A missing table gives
  * zero columns. */
-static int table_columns(sqlite3 *db, const char *path, const char *name,
-			 colspec **out, size_t *n, sim_diag *d)
+int sim_res_table_columns(sqlite3 *db, const char *path, const char *schema,
+			 const char *name, colspec **out, size_t *n,
+			 sim_diag *d)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
 	int rc = sim_db_prepare(db, path,
-				"SELECT name, type, \"notnull\" FROM "
-				"pragma_table_info(?1) ORDER BY cid",
+				"SELECT name, type, \"notnull\", pk FROM "
+				"pragma_table_info(?1, ?2) ORDER BY cid",
 				&st, d);
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
 	colspec *c = NULL;
 	size_t len = 0;
 	int s;
@@ -234,11 +240,12 @@ static int table_columns(sqlite3 *db, const char *path, const char *name,
 		c[len].name = sim_xstrdup(cn ? cn : "");
 		c[len].type = sim_xstrdup(ct ? ct : "");
 		c[len].notnull = sqlite3_column_int(st, 2) != 0;
+		c[len].pk = sqlite3_column_int(st, 3) != 0;
 		len++;
 	}
 	if (s != SQLITE_DONE) {
 		rc = sim_db_error(path, db, d);
-		cols_free(c, len);
+		sim_res_cols_free(c, len);
 		c = NULL;
 		len = 0;
 	}
@@ -248,7 +255,7 @@ static int table_columns(sqlite3 *db, const char *path, const char *name,
 	return rc;
 }
 
-static bool same_columns(const colspec *a, size_t na, const colspec *b,
+bool sim_res_same_columns(const colspec *a, size_t na, const colspec *b,
 			 size_t nb)
 {
 	if (na != nb)
@@ -256,13 +263,13 @@ static bool same_columns(const colspec *a, size_t na, const colspec *b,
 	for (size_t i = 0; i < na; i++)
 		if (strcmp(a[i].name, b[i].name) != 0 ||
 		    strcmp(a[i].type, b[i].type) != 0 ||
-		    a[i].notnull != b[i].notnull)
+		    a[i].notnull != b[i].notnull || a[i].pk != b[i].pk)
 			return false;
 	return true;
 }
 
 /* Writes "name TYPE, ..." for messages. */
-static char *describe_columns(const colspec *c, size_t n)
+char *sim_res_describe_columns(const colspec *c, size_t n)
 {
 	strbuf b = {0};
 	sb_puts(&b, "");
@@ -274,6 +281,8 @@ static char *describe_columns(const colspec *c, size_t n)
 			sb_puts(&b, " ");
 			sb_puts(&b, c[i].type);
 		}
+		if (c[i].pk)
+			sb_puts(&b, " PRIMARY KEY");
 		if (c[i].notnull)
 			sb_puts(&b, " NOT NULL");
 	}
@@ -283,7 +292,7 @@ static char *describe_columns(const colspec *c, size_t n)
 /* Creates a table from a column list. Declared and merged tables go
  * through here alike, so their CREATE statements are byte-identical and a
  * `.dump` does not depend on how a table came to exist. */
-static int create_table(sim_results *r, const char *name, const colspec *c,
+int sim_res_create_table(sim_results *r, const char *name, const colspec *c,
 			size_t n, sim_diag *d)
 {
 	/* A declared type cannot be bound or quoted (quotes would change
@@ -314,11 +323,13 @@ static int create_table(sim_results *r, const char *name, const colspec *c,
 			sb_puts(&b, " ");
 			sb_puts(&b, c[i].type);
 		}
+		if (c[i].pk)
+			sb_puts(&b, " PRIMARY KEY");
 		if (c[i].notnull)
 			sb_puts(&b, " NOT NULL");
 	}
 	sb_puts(&b, ")");
-	int rc = exec(r, b.s, d);
+	int rc = sim_res_exec(r, b.s, d);
 	free(b.s);
 	return rc;
 }
@@ -351,10 +362,10 @@ static int add_doc(sim_results *r, sqlite3_stmt *st, const char *tbl,
 	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, unit ? unit : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, doc ? doc : "", -1, SQLITE_STATIC);
-	return step_done(r->db, r->path, st, d);
+	return sim_res_step_done(r->db, r->path, st, d);
 }
 
-static bool table_exists(sqlite3 *db, const char *name)
+bool sim_res_table_exists(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st;
 	if (prepare_one(db,
@@ -411,7 +422,7 @@ static int check_table(const sim_results *r, const sim_table *t, bool run_id,
 }
 
 static int declare(sim_results *r, const sim_table *t, bool run_id,
-		   sim_diag *d)
+		   bool keyed, sim_diag *d)
 {
 	if (!r || !t) {
 		sim_diag_error(d, NULL, 0, 0, "sim_results_declare: no table");
@@ -419,7 +430,7 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 	}
 	int rc = check_table(r, t, run_id, d);
 	if (rc == 0)
-		rc = check_txn(r, d);
+		rc = sim_res_check_txn(r, d);
 	if (rc != 0)
 		return rc;
 
@@ -428,19 +439,20 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 	size_t k = 0;
 	if (run_id)
 		want[k++] = (colspec){sim_xstrdup("run_id"),
-				      sim_xstrdup("INTEGER"), true};
+				      sim_xstrdup("INTEGER"), true, false};
 	for (size_t i = 0; i < t->ncols; i++)
 		want[k++] = (colspec){sim_xstrdup(t->cols[i].name),
 				      sim_xstrdup(col_type_names[t->cols[i].type]),
-				      false};
+				      false, keyed && i == 0};
 
-	if (table_exists(r->db, t->name)) {
+	if (sim_res_table_exists(r->db, t->name)) {
 		colspec *have;
 		size_t nhave;
-		rc = table_columns(r->db, r->path, t->name, &have, &nhave, d);
-		if (rc == 0 && !same_columns(have, nhave, want, n)) {
-			char *a = describe_columns(have, nhave);
-			char *b = describe_columns(want, n);
+		rc = sim_res_table_columns(r->db, r->path, "main", t->name, &have,
+				   &nhave, d);
+		if (rc == 0 && !sim_res_same_columns(have, nhave, want, n)) {
+			char *a = sim_res_describe_columns(have, nhave);
+			char *b = sim_res_describe_columns(want, n);
 			sim_diag_error(d, r->path, 0, 0,
 				       "table '%s' already exists with columns "
 				       "(%s), not (%s)",
@@ -449,11 +461,11 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 			free(b);
 			rc = SIM_EINPUT;
 		}
-		cols_free(have, nhave);
+		sim_res_cols_free(have, nhave);
 	} else {
 		rc = sp_begin(r, d);
 		if (rc == 0) {
-			rc = create_table(r, t->name, want, n, d);
+			rc = sim_res_create_table(r, t->name, want, n, d);
 			sqlite3_stmt *st = NULL;
 			if (rc == 0)
 				rc = sim_db_prepare(r->db, r->path,
@@ -478,7 +490,7 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 			rc = sp_end(r, rc, d);
 		}
 	}
-	cols_free(want, n);
+	sim_res_cols_free(want, n);
 	if (rc != 0)
 		return rc;
 
@@ -489,19 +501,24 @@ static int declare(sim_results *r, const sim_table *t, bool run_id,
 						 sizeof *r->tables);
 		}
 		r->tables[r->ntables++] = (table_entry){
-			sim_xstrdup(t->name), t->ncols, run_id, NULL};
+			sim_xstrdup(t->name), t->ncols, run_id, keyed, NULL};
 	}
 	return 0;
 }
 
 int sim_results_declare(sim_results *r, const sim_table *t, sim_diag *d)
 {
-	return declare(r, t, true, d);
+	return declare(r, t, true, false, d);
 }
 
 int sim_results_declare_plain(sim_results *r, const sim_table *t, sim_diag *d)
 {
-	return declare(r, t, false, d);
+	return declare(r, t, false, false, d);
+}
+
+int sim_results_declare_keyed(sim_results *r, const sim_table *t, sim_diag *d)
+{
+	return declare(r, t, false, true, d);
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -544,7 +561,7 @@ static int close_db(sim_results *r, sim_diag *d)
 static int open_db(const char *path, bool readonly, sqlite3 **db,
 		   sim_diag *d)
 {
-	char *fn = file_name(path);
+	char *fn = sim_res_file_name(path);
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	int s = sqlite3_open_v2(fn, db, flags, NULL);
 	free(fn);
@@ -606,24 +623,24 @@ int sim_results_create(const char *path, sim_results **out, sim_diag *d)
 	 * writes into a staging directory and renames it when complete, so a
 	 * crash never exposes this file. A memory journal, unlike none,
 	 * still lets savepoints and aborts roll back. */
-	rc = exec(r, "PRAGMA journal_mode = MEMORY", d);
+	rc = sim_res_exec(r, "PRAGMA journal_mode = MEMORY", d);
 	if (rc == 0)
-		rc = exec(r, "PRAGMA synchronous = OFF", d);
+		rc = sim_res_exec(r, "PRAGMA synchronous = OFF", d);
 	if (rc == 0)
-		rc = exec(r, "BEGIN", d);
+		rc = sim_res_exec(r, "BEGIN", d);
 	if (rc == 0) {
 		char *sql = sim_xasprintf("PRAGMA user_version = %d",
 					  SIM_RESULTS_SCHEMA_VERSION);
-		rc = exec(r, sql, d);
+		rc = sim_res_exec(r, sql, d);
 		free(sql);
 	}
 	if (rc == 0)
-		rc = exec(r,
+		rc = sim_res_exec(r,
 			  "CREATE TABLE \"meta\" (\"key\" TEXT PRIMARY KEY, "
 			  "\"value\" TEXT)",
 			  d);
 	if (rc == 0)
-		rc = exec(r, columns_sql, d);
+		rc = sim_res_exec(r, columns_sql, d);
 	sqlite3_stmt *st = NULL;
 	if (rc == 0)
 		rc = sim_db_prepare(r->db, r->path,
@@ -671,7 +688,7 @@ int sim_results_open(const char *path, sim_results **out, sim_diag *d)
 	/* An existing file keeps SQLite's default rollback journal: unlike a
 	 * new one, it is not protected by a staging directory. */
 	if (rc == 0)
-		rc = exec(r, "BEGIN", d);
+		rc = sim_res_exec(r, "BEGIN", d);
 	if (rc != 0) {
 		if (r->db)
 			close_db(r, d);
@@ -687,11 +704,11 @@ int sim_results_close(sim_results *r, sim_diag *d)
 	if (!r)
 		return 0;
 	finalize_all(r);
-	int rc = check_txn(r, d);
+	int rc = sim_res_check_txn(r, d);
 	if (rc == 0)
-		rc = exec(r, "COMMIT", d);
+		rc = sim_res_exec(r, "COMMIT", d);
 	if (rc != 0 && !sqlite3_get_autocommit(r->db))
-		run_one(r->db, "ROLLBACK");
+		sim_res_run(r->db, "ROLLBACK");
 	int crc = close_db(r, d);
 	if (rc == 0)
 		rc = crc;
@@ -716,7 +733,7 @@ void sim_results_abort(sim_results *r)
 		return;
 	finalize_all(r);
 	if (!sqlite3_get_autocommit(r->db))
-		run_one(r->db, "ROLLBACK");
+		sim_res_run(r->db, "ROLLBACK");
 	if (sqlite3_close(r->db) != SQLITE_OK)
 		sqlite3_close_v2(r->db);
 	if (r->created)
@@ -743,7 +760,7 @@ int sim_results_meta(sim_results *r, const char *key, const char *value,
 		sim_diag_error(d, NULL, 0, 0, "sim_results_meta: no key");
 		return SIM_EINPUT;
 	}
-	int rc = check_txn(r, d);
+	int rc = sim_res_check_txn(r, d);
 	sqlite3_stmt *st = NULL;
 	if (rc == 0)
 		rc = sim_db_prepare(r->db, r->path,
@@ -754,7 +771,7 @@ int sim_results_meta(sim_results *r, const char *key, const char *value,
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		if (value)
 			sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-		rc = step_done(r->db, r->path, st, d);
+		rc = sim_res_step_done(r->db, r->path, st, d);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -771,7 +788,7 @@ void sim_results_set_run(sim_results *r, int64_t run_id)
 static int prepare_insert(sim_results *r, table_entry *e, sim_diag *d)
 {
 	strbuf b = {0};
-	sb_puts(&b, "INSERT INTO ");
+	sb_puts(&b, e->keyed ? "INSERT OR IGNORE INTO " : "INSERT INTO ");
 	sb_ident(&b, e->name);
 	sb_puts(&b, " VALUES (");
 	size_t n = e->ncols + e->run_id;
@@ -807,7 +824,7 @@ int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
 			       t->name);
 		return SIM_EINPUT;
 	}
-	int rc = check_txn(r, d);
+	int rc = sim_res_check_txn(r, d);
 	if (rc == 0 && !e->insert)
 		rc = prepare_insert(r, e, d);
 	if (rc != 0)
@@ -841,7 +858,7 @@ int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
 			return SIM_EINPUT;
 		}
 	}
-	return step_done(r->db, r->path, e->insert, d);
+	return sim_res_step_done(r->db, r->path, e->insert, d);
 }
 
 /* ---- merge ------------------------------------------------------------ */
@@ -885,137 +902,4 @@ void sim_db_names_free(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
-}
-
-/* Copies the rows of table `name` from src into r in rowid order, binding
- * each value as it is stored so that storage classes survive. Rows of
- * `columns` already present in r (same tbl and col) are skipped, so
- * merging many runs documents each column once. */
-static int copy_rows(sim_results *r, sqlite3 *src, const char *src_path,
-		     const char *name, size_t ncols, sim_diag *d)
-{
-	char *sel = sim_db_select_sql(name);
-	strbuf ins = {0};
-	if (strcmp(name, "columns") == 0) {
-		sb_puts(&ins, "INSERT INTO \"columns\" SELECT ?1, ?2, ?3, ?4, ?5 "
-			      "WHERE NOT EXISTS (SELECT 1 FROM \"columns\" "
-			      "WHERE \"tbl\" IS ?1 AND \"col\" IS ?2)");
-	} else {
-		sb_puts(&ins, "INSERT INTO ");
-		sb_ident(&ins, name);
-		sb_puts(&ins, " VALUES (");
-		for (size_t i = 0; i < ncols; i++)
-			sb_puts(&ins, i ? ", ?" : "?");
-		sb_puts(&ins, ")");
-	}
-	sqlite3_stmt *s_sel = NULL, *s_ins = NULL;
-	int rc = sim_db_prepare(src, src_path, sel, &s_sel, d);
-	if (rc == 0)
-		rc = sim_db_prepare(r->db, r->path, ins.s, &s_ins, d);
-	int s = SQLITE_DONE;
-	while (rc == 0 && (s = sqlite3_step(s_sel)) == SQLITE_ROW) {
-		for (size_t i = 0; i < ncols; i++)
-			sqlite3_bind_value(s_ins, (int)i + 1,
-					   sqlite3_column_value(s_sel, (int)i));
-		rc = step_done(r->db, r->path, s_ins, d);
-	}
-	if (rc == 0 && s != SQLITE_DONE)
-		rc = sim_db_error(src_path, src, d);
-	sqlite3_finalize(s_sel);
-	sqlite3_finalize(s_ins);
-	free(sel);
-	free(ins.s);
-	return rc;
-}
-
-/* Makes table `name` of src exist in r with the same columns, then copies
- * its rows. */
-static int merge_table(sim_results *r, sqlite3 *src, const char *src_path,
-		       const char *name, sim_diag *d)
-{
-	colspec *sc, *mc = NULL;
-	size_t nsc, nmc = 0;
-	int rc = table_columns(src, src_path, name, &sc, &nsc, d);
-	if (rc == 0 && table_exists(r->db, name)) {
-		rc = table_columns(r->db, r->path, name, &mc, &nmc, d);
-		if (rc == 0 && !same_columns(sc, nsc, mc, nmc)) {
-			char *a = describe_columns(sc, nsc);
-			char *b = describe_columns(mc, nmc);
-			sim_diag_error(d, src_path, 0, 0,
-				       "table '%s' has columns (%s) but %s "
-				       "has (%s); cannot merge",
-				       name, a, r->path, b);
-			free(a);
-			free(b);
-			rc = SIM_EINPUT;
-		}
-	} else if (rc == 0) {
-		rc = create_table(r, name, sc, nsc, d);
-	}
-	if (rc == 0)
-		rc = copy_rows(r, src, src_path, name, nsc, d);
-	cols_free(sc, nsc);
-	cols_free(mc, nmc);
-	return rc;
-}
-
-int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d)
-{
-	if (!r || !src_path) {
-		sim_diag_error(d, NULL, 0, 0, "sim_results_merge: no source");
-		return SIM_EINPUT;
-	}
-	int rc = check_txn(r, d);
-	if (rc != 0)
-		return rc;
-	/* Opening a missing file, even read-only, must not create it. */
-	struct stat sb;
-	if (stat(src_path, &sb) != 0) {
-		sim_diag_error(d, src_path, 0, 0, "cannot merge: %s",
-			       strerror(errno));
-		return SIM_ENOENT;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		sim_diag_error(d, src_path, 0, 0,
-			       "cannot merge: not a regular file");
-		return SIM_EINPUT;
-	}
-	/* A second connection, not ATTACH: SQLite refuses to DETACH a
-	 * database that the open write transaction has read, and the whole
-	 * output must stay one transaction. */
-	sqlite3 *src = NULL;
-	rc = open_db(src_path, true, &src, d);
-	int version = 0;
-	if (rc == 0)
-		rc = read_user_version(src, src_path, &version, d);
-	if (rc == 0 && version != SIM_RESULTS_SCHEMA_VERSION) {
-		sim_diag_error(d, src_path, 0, 0,
-			       "not a vdcsim results database of schema "
-			       "version %d (user_version is %d)",
-			       SIM_RESULTS_SCHEMA_VERSION, version);
-		rc = SIM_EINPUT;
-	}
-	/* One read transaction gives a consistent snapshot of src. */
-	if (rc == 0 && run_one(src, "BEGIN") != SQLITE_OK)
-		rc = sim_db_error(src_path, src, d);
-	char **names = NULL;
-	size_t n = 0;
-	if (rc == 0)
-		rc = sim_db_list_tables(src, src_path, &names, &n, d);
-	if (rc == 0) {
-		rc = sp_begin(r, d);
-		if (rc == 0) {
-			for (size_t i = 0; rc == 0 && i < n; i++)
-				if (strcmp(names[i], "meta") != 0)
-					rc = merge_table(r, src, src_path,
-							 names[i], d);
-			rc = sp_end(r, rc, d);
-		}
-	}
-	sim_db_names_free(names, n);
-	if (src) {
-		run_one(src, "ROLLBACK");
-		sqlite3_close(src);
-	}
-	return rc;
 }

@@ -43,5 +43,5 @@ gsl_rng *sim_rng_stream(uint64_t master, const char *name)
 
 uint64_t sim_rng_replication_seed(uint64_t seed, uint32_t r)
 {
-	return r == 0 ? seed : sim_splitmix64(seed + r);
+	return r == 0 ? seed : sim_splitmix64(seed + r) & (UINT64_MAX >> 1);
 }

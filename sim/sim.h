@@ -320,7 +320,8 @@ void sim_engine_set_attention(sim_engine *e, volatile sig_atomic_t *flag,
 #define SIM_RNG_DERIVATION                                                     \
 	"gsl_rng_mt19937 seeded with the low 32 bits (0 mapped to 1) of "     \
 	"splitmix64(master_seed XOR fnv1a64(stream_name)); replication r>0 of " \
-	"a sweep point runs with master seed splitmix64(seed + r)"
+	"a sweep point runs with master seed splitmix64(seed + r) with its "   \
+	"top bit cleared"
 
 /* The seed of stream `name` under master seed `master` (never 0). */
 uint32_t sim_rng_seed(uint64_t master, const char *name);
@@ -333,7 +334,9 @@ gsl_rng *sim_rng_stream(uint64_t master, const char *name);
  * A bijection on 64 bits; sim_splitmix64(0) = 0. */
 uint64_t sim_splitmix64(uint64_t x);
 /* Master seed of replication r of an experiment with seed `seed`: seed
- * itself for r = 0, else splitmix64(seed + r). */
+ * itself for r = 0, else splitmix64(seed + r) with its top bit cleared, so
+ * that every replication's seed lies in 0 ..= 2^63 - 1, the range of
+ * experiment.seed: run alone with that seed, replication r repeats. */
 uint64_t sim_rng_replication_seed(uint64_t seed, uint32_t r);
 
 /* ------------------------------------------------------------------------
@@ -514,7 +517,11 @@ void cfg_section_check(const cfg_section *s);
  * from the current run. CSV export writes RFC 4180 (CRLF, quotes doubled).
  * ------------------------------------------------------------------------ */
 
-#define SIM_RESULTS_SCHEMA_VERSION 1
+/* 2: runs.config_hash refers to a `configs` table (hash TEXT PRIMARY KEY,
+ * text) holding each distinct config once, instead of a config column in
+ * every runs row. */
+#define SIM_RESULTS_SCHEMA_VERSION 2
+#define SIM_RESULTS_SCHEMA_VERSION_TEXT "2"
 
 typedef enum sim_col_type { SIM_COL_INT, SIM_COL_REAL, SIM_COL_TEXT } sim_col_type;
 
@@ -563,12 +570,22 @@ void sim_results_set_run(sim_results *r, int64_t run_id);
 int sim_results_declare(sim_results *r, const sim_table *t, sim_diag *d);
 /* Creates a table without the automatic run_id column (the `runs` table). */
 int sim_results_declare_plain(sim_results *r, const sim_table *t, sim_diag *d);
+/* As sim_results_declare_plain, with the first column the PRIMARY KEY: a
+ * row whose key is already stored is not added (the first one stays), in
+ * sim_results_row and in merges. */
+int sim_results_declare_keyed(sim_results *r, const sim_table *t, sim_diag *d);
 /* Appends one row: values[i] matches t->cols[i]. t must be declared. */
 int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
 		    sim_diag *d);
 /* Appends every row of every table of the database at src_path into r,
  * tables in name order, rows in rowid order, creating tables that r lacks
- * (same columns); `meta` rows of src are ignored. Deterministic. */
+ * (same columns, primary key included); `meta` rows of src are ignored,
+ * rows of keyed tables whose key r has are skipped. The source is
+ * ATTACHed and each table copied by one INSERT ... SELECT; SQLite attaches
+ * only outside a transaction, so what r holds is committed first and the
+ * merge is a transaction of its own (a failing merge adds nothing; an
+ * abort afterwards removes a created file, but leaves an opened one with
+ * what was committed). Deterministic. */
 int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d);
 /* Writes DIR/<table>.csv for every table (including runs, columns and
  * meta), header row first, rows in rowid order. Reals printed with the

@@ -151,5 +151,45 @@ void sim_db_names_free(char **v, size_t n);
 /* "SELECT * FROM <table> ORDER BY rowid" with the name quoted as an
  * identifier, as a new string. */
 char *sim_db_select_sql(const char *table);
+/* The name quoted as an SQL identifier ("a""b"). New string. */
+char *sim_db_ident(const char *name);
+
+/* Shared by results.c and results_merge.c. A column as SQLite reports it,
+ * for creating and comparing tables. */
+typedef struct sim_colspec {
+	char *name;
+	char *type;            /* declared type, possibly "" */
+	bool notnull;
+	bool pk;               /* the (single-column) PRIMARY KEY */
+} sim_colspec;
+/* Runs one statement on r's connection; 0 or SIM_EDB reported. */
+int sim_res_exec(sim_results *r, const char *sql, sim_diag *d);
+/* Runs one statement, reporting nothing: SQLite's status. */
+int sim_res_run(struct sqlite3 *db, const char *sql);
+/* Steps st to completion and resets it; 0 or SIM_EDB reported. */
+int sim_res_step_done(struct sqlite3 *db, const char *path,
+		      struct sqlite3_stmt *st, sim_diag *d);
+/* 0 if r's transaction is open, else SIM_EDB reported (SQLite rolled it
+ * back after an error). */
+int sim_res_check_txn(sim_results *r, sim_diag *d);
+/* The columns of table name in schema ("main", or an attached one), in
+ * order; a missing table gives none. */
+int sim_res_table_columns(struct sqlite3 *db, const char *path,
+			  const char *schema, const char *name,
+			  sim_colspec **out, size_t *n, sim_diag *d);
+/* Same names, types, NOT NULL and PRIMARY KEY, in order. */
+bool sim_res_same_columns(const sim_colspec *a, size_t na,
+			  const sim_colspec *b, size_t nb);
+/* "name TYPE, ..." for messages. New string. */
+char *sim_res_describe_columns(const sim_colspec *c, size_t n);
+void sim_res_cols_free(sim_colspec *c, size_t n);
+/* Creates table name in r from a column list (only results types). */
+int sim_res_create_table(sim_results *r, const char *name,
+			 const sim_colspec *c, size_t n, sim_diag *d);
+/* True if db's main schema has table name. */
+bool sim_res_table_exists(struct sqlite3 *db, const char *name);
+/* path as SQLite must be given it to name that file ("./" before a
+ * relative path). New string. */
+char *sim_res_file_name(const char *path);
 
 #endif

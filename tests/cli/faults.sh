@@ -99,7 +99,6 @@ limited() {
 size_of() { stat -c %s "$1"; }
 # Blocks of 1 KiB just under the file $1.
 under() { echo $(( ($(size_of "$1") - 1) / 1024 )); }
-biggest_csv=$(ls -S tiny_ref/*.csv | head -1)
 full_case() { # NAME BLOCKS WHAT-THE-MESSAGE-NAMES CONFIG [ARGS...]
     local name=$1 blocks=$2 what=$3
     shift 3
@@ -115,10 +114,16 @@ full_case() { # NAME BLOCKS WHAT-THE-MESSAGE-NAMES CONFIG [ARGS...]
 }
 full_case full_point 8 'points/000001.sqlite.tmp' tiny.yaml
 check full_point_resume_equals_clean_run same_as tiny_ref full_point
-# The CSV files are written before the merged database is committed:
-# just under the largest CSV, every point fits and that CSV does not.
-full_case full_csv "$(under "$biggest_csv")" "$(basename "$biggest_csv")" tiny.yaml
-check full_csv_resume_equals_clean_run same_as tiny_ref full_csv
+# A run whose only table is host_samples, long enough that its CSV (text)
+# outgrows the whole merged database (binary): just under that CSV, every
+# point and the database fit and the CSV does not.
+sed 's/duration: 60s/duration: 300s/; s/^sweep:/results: {tables: [host_samples]}\nsweep:/' \
+    tiny.yaml >csv.yaml
+"$VDCSIM" run csv.yaml -o csv_ref >/dev/null 2>err.txt || fail csv_reference "$(cat err.txt)"
+check full_csv_setup_csv_outgrows_database \
+    [ "$(size_of csv_ref/host_samples.csv)" -gt "$(size_of csv_ref/results.sqlite)" ]
+full_case full_csv "$(under csv_ref/host_samples.csv)" host_samples.csv csv.yaml
+check full_csv_resume_equals_clean_run same_as csv_ref full_csv
 # Just under results.sqlite, which is larger than any CSV or point.
 full_case full_merge "$(under tiny_ref/results.sqlite)" 'results.sqlite' tiny.yaml
 check full_merge_resume_equals_clean_run same_as tiny_ref full_merge

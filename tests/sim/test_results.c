@@ -728,7 +728,7 @@ Test(sim_results, a_merged_column_type_cannot_inject_sql)
 	/* SQLite keeps a declared type as written, so a type read back from
 	 * another database may hold a statement of its own. */
 	char *src = tpath("evil.sqlite");
-	raw_exec(src, "PRAGMA user_version = 1");
+	raw_exec(src, "PRAGMA user_version = " SIM_RESULTS_SCHEMA_VERSION_TEXT);
 	raw_exec(src, "CREATE TABLE t (x \"INTEGER); CREATE TABLE pwned(y\")");
 	raw_exec(src, "INSERT INTO t VALUES (1)");
 	char *dst = tpath("dst.sqlite");
@@ -826,4 +826,48 @@ Test(sim_results, csv_export_never_writes_through_a_planted_link)
 	free(out);
 	free(path);
 	sim_diag_fini(&d);
+}
+
+Test(sim_results, a_keyed_table_keeps_one_row_per_key_through_merges)
+{
+	static const sim_column kc[] = {{"hash", SIM_COL_TEXT, "", "key"},
+					{"text", SIM_COL_TEXT, "", "value"}};
+	static const sim_table kt = {"configs", "keyed", kc, 2};
+	char *src[2] = {tpath("k0.sqlite"), tpath("k1.sqlite")};
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	for (int k = 0; k < 2; k++) {
+		cr_assert(eq(int, sim_results_create(src[k], &r, &d), 0));
+		cr_assert(eq(int, sim_results_declare_keyed(r, &kt, &d), 0),
+			  "%s", d.text);
+		sim_value a[] = {{.s = "h1"}, {.s = "one"}};
+		sim_value b[] = {{.s = k ? "h2" : "h1"}, {.s = "two"}};
+		cr_assert(eq(int, sim_results_row(r, &kt, a, &d), 0));
+		cr_assert(eq(int, sim_results_row(r, &kt, b, &d), 0));
+		cr_assert(eq(int, sim_results_close(r, &d), 0));
+	}
+	/* Within one database, the first row of a key stays. */
+	assert_query(src[0], "SELECT group_concat(hash || '=' || text) FROM configs",
+		     "h1=one");
+	char *dst = tpath("kd.sqlite");
+	cr_assert(eq(int, sim_results_create(dst, &r, &d), 0));
+	for (int k = 0; k < 2; k++)
+		cr_assert(eq(int, sim_results_merge(r, src[k], &d), 0), "%s",
+			  d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(dst, "SELECT group_concat(hash || '=' || text, ' ') FROM "
+			  "(SELECT * FROM configs ORDER BY rowid)",
+		     "h1=one h2=two");
+	/* The merged table is created with its key. */
+	char *a = query1(src[0], "SELECT sql FROM sqlite_master WHERE name = 'configs'");
+	char *b = query1(dst, "SELECT sql FROM sqlite_master WHERE name = 'configs'");
+	cr_assert(strstr(a, "PRIMARY KEY") != NULL, "%s", a);
+	cr_assert(eq(str, a, b));
+	free(a);
+	free(b);
+	sim_diag_fini(&d);
+	free(src[0]);
+	free(src[1]);
+	free(dst);
 }

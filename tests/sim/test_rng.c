@@ -167,6 +167,17 @@ Test(sim_rng, later_replications_use_splitmix64_of_seed_plus_r)
 	cr_assert(eq(u64, sim_rng_replication_seed(UINT64_MAX, 1), 0));
 }
 
+Test(sim_rng, replication_seeds_stay_below_2_to_the_63)
+{
+	/* splitmix64(42 + 3) has its top bit set; the seed drops it. */
+	cr_assert(ne(u64, sim_splitmix64(45) >> 63, 0));
+	cr_assert(eq(u64, sim_rng_replication_seed(42, 3),
+		     sim_splitmix64(45) & (UINT64_MAX >> 1)));
+	for (uint32_t r = 0; r < 1000; r++)
+		cr_assert(eq(u64, sim_rng_replication_seed(INT64_MAX, r) >> 63,
+			     0));
+}
+
 Test(sim_rng, replication_seeds_of_one_experiment_are_distinct)
 {
 	enum { R = 1000 };

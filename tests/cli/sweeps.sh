@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# sweeps suite: large sweeps are checked one point at a time in bounded
+# memory; --set may not set what a sweep sets; replication seeds repeat a
+# run alone; each distinct config is stored once; --no-csv, --no-plots,
+# results.csv/plots; --allow-large. (Bad sweeps and refused bounds are in
+# tests/cli/bad/, run by the config_errors suite.)
+. "$(dirname "$0")/lib.sh"
+good=$VDCSIM_TEST_SRCDIR/cli/good.yaml
+cd "$work" || exit 1
+
+# sweep_config FILE N M [EXTRA]: N seeds x M durations over a small config.
+sweep_config() {
+    local seeds durs
+    seeds=$(seq -s ', ' 0 $(($2 - 1)))
+    durs=$(seq -s ', ' 10 $((9 + $3)) | sed 's/\([0-9][0-9]*\)/\1s/g')
+    cat >"$1" <<YAML
+experiment: {name: sw, seed: 1, duration: 10s, sample_interval: 5s}
+datacenter: {racks: 1, hosts_per_rack: 2, host: {cpus: 8, memory: 16GiB}}
+vms:
+  - {name: a, memory: 4GiB, vcpus: 2}
+${4:-}
+sweep:
+  experiment.seed: [$seeds]
+  experiment.duration: [$durs]
+YAML
+}
+
+# 1. 100,000 points validate in bounded memory (building every point's
+# config up front took about 10 GB here).
+sweep_config sw100k.yaml 1000 100
+# (Under AddressSanitizer, freed memory waits in a quarantine of up to
+# 256 MB by default; a small one keeps the figure about vdcsim.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4 \
+    /usr/bin/time -f %M -o rss.txt "$VDCSIM" validate sw100k.yaml >v.txt 2>v.err
+check validate_100000_points [ "$(head -n 1 v.txt)" = "sw100k.yaml: valid: 100000 runs (100000 points x 1 replication), 2 hosts, 1 VMs" ]
+rss=$(tail -n 1 rss.txt)
+check validate_100000_points_in_bounded_memory [ "$rss" -lt 200000 ]
+check validate_prints_the_summed_estimate grep -q "^  estimate, summed over all 100000 runs: at least 1250000 events, 3400000 to 3400000 rows" v.txt
+
+# 2. --set on what a sweep sets is refused at --set:1:1, and its value is
+# still checked; --set paths must be UTF-8.
+rc=0
+"$VDCSIM" validate "$good" --set datacenter.host.memory=lots 2>set.err >/dev/null || rc=$?
+check set_on_a_swept_key_exits_2 [ $rc -eq 2 ]
+check set_on_a_swept_key_is_refused_at_set grep -q "^--set:1:1: override 'datacenter.host.memory' sets what sweep axis 'datacenter.host.memory' ([^)]*good.yaml:13:3) sets at every point" set.err
+check set_on_a_swept_key_still_checks_its_value grep -q "^--set:1:24: datacenter.host.memory: expected a size such as 512MiB, got 'lots'" set.err
+rc=0
+"$VDCSIM" validate "$good" --set datacenter.host=x 2>set2.err >/dev/null || rc=$?
+check set_above_a_swept_key_is_refused [ $rc -eq 2 ] && grep -q "^--set:1:1: override 'datacenter.host' sets what sweep axis" set2.err
+rc=0
+"$VDCSIM" validate "$good" --set datacenter.host.cpus=16 >/dev/null 2>&1 || rc=$?
+check set_beside_a_swept_key_is_fine [ $rc -eq 0 ]
+for cmd in validate run; do
+    rc=0
+    "$VDCSIM" $cmd "$good" --set "$(printf 'experim\xe9nt.name=x')" >utf.out 2>utf.err || rc=$?
+    check "${cmd}_set_path_not_utf8_exits_2" [ $rc -eq 2 ]
+    check "${cmd}_set_path_not_utf8_is_positioned" [ "$(cat utf.err)" = "--set:1:8: invalid UTF-8 byte 0xe9 (expected UTF-8 text)" ]
+done
+check set_not_utf8_writes_nothing [ ! -e results ]
+
+# 3. Seeds: runs.seed of any replication, given to --seed with
+# replications: 1, repeats that run alone. The guest draws page-exact
+# writes from a generator, so replications differ.
+cat >rnd.yaml <<'YAML'
+experiment: {name: rnd, seed: 41, duration: 2s, sample_interval: 1s}
+datacenter: {racks: 1, hosts_per_rack: 2, host: {memory: 4GiB, nic: 1Gbit/s}}
+vms:
+  - {name: g, host: rack0/host0, memory: 64MiB, page_writes: quake3}
+migrations:
+  - {vm: g, to: rack0/host1, at: 500ms, fidelity: page-exact}
+sweep:
+  migrations.0.max_rate: [500Mbit/s, 1Gbit/s]
+replications: 3
+YAML
+"$VDCSIM" run rnd.yaml -o rnd --no-plots >/dev/null 2>rnd.err || fail rnd_run "$(cat rnd.err)"
+check random_replications_do_not_warn [ ! -s rnd.err ]
+q='SELECT total_ns, downtime_ns, rounds, bytes FROM migrations m JOIN runs r ON r.run_id = m.run_id'
+seed2=$(sqlite3 rnd/results.sqlite "SELECT seed FROM runs WHERE point = 1 AND replication = 2")
+check replication_seed_is_a_valid_seed [ -n "$seed2" ] && [ "$seed2" -ge 0 ]
+check replications_differ [ "$(sqlite3 rnd/results.sqlite "SELECT count(DISTINCT downtime_ns || ' ' || bytes) FROM migrations m JOIN runs r USING (run_id) WHERE point = 1")" = 3 ]
+# The same point alone: its swept value in place of the sweep.
+sed -e '/^sweep:/,$d' -e 's/fidelity: page-exact}/fidelity: page-exact, max_rate: 1Gbit\/s}/' rnd.yaml >alone.yaml
+"$VDCSIM" run alone.yaml -o alone --seed "$seed2" --no-csv >/dev/null 2>alone.err || fail alone_run "$(cat alone.err)"
+check seed_of_replication_2_runs_alone [ "$(sqlite3 alone/results.sqlite "SELECT seed FROM runs")" = "$seed2" ]
+check seed_of_replication_2_repeats_its_rows [ "$(sqlite3 alone/results.sqlite "$q")" = "$(sqlite3 rnd/results.sqlite "$q WHERE point = 1 AND replication = 2")" ]
+for cmd in validate run; do
+    "$VDCSIM" $cmd "$good" --no-plots -o "$work/warn-$cmd" >/dev/null 2>warn.err || "$VDCSIM" $cmd "$good" >/dev/null 2>warn.err
+    check "${cmd}_warns_of_identical_replications" grep -q "good.yaml:14:15: warning: replications: 2 replications of a config that draws no random numbers are identical" warn.err
+done
+
+# 4. Output volume: a 10-point sweep x 10 replications of a 200-VM config
+# stores each of its 10 configs once, not in each of its 100 runs rows.
+{
+    echo "experiment: {name: vol, seed: 1, duration: 10s, sample_interval: 10s}"
+    echo "datacenter: {racks: 4, hosts_per_rack: 10, host: {memory: 64GiB}}"
+    echo "results: {tables: [hosts]}"
+    echo "vms:"
+    for i in $(seq 1 200); do echo "  - {name: vm$i, memory: 1GiB}"; done
+    echo "sweep:"
+    echo "  experiment.seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+    echo "replications: 10"
+} >vol.yaml
+"$VDCSIM" run vol.yaml -o vol --no-csv >/dev/null 2>vol.err || fail vol_run "$(cat vol.err)"
+db=vol/results.sqlite
+check configs_once_per_distinct_text [ "$(sqlite3 $db "SELECT count(*), count(DISTINCT text) FROM configs")" = "10|10" ]
+check runs_reference_configs [ "$(sqlite3 $db "SELECT count(*) FROM runs JOIN configs ON hash = config_hash")" = 100 ]
+check runs_have_no_config_column [ "$(sqlite3 $db "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'config'")" = 0 ]
+# The whole database is smaller than the config text the runs rows held.
+total=$(sqlite3 $db "SELECT sum(length(text)) FROM runs JOIN configs ON hash = config_hash")
+check results_smaller_than_a_config_per_run [ "$(stat -c %s $db)" -lt "$total" ]
+check no_csv_writes_no_csv [ -z "$(ls vol/*.csv 2>/dev/null)" ]
+check no_csv_still_keeps_the_config [ -s vol/config.yaml ]
+
+# results.csv: false and results.plots: false act as the options.
+sweep_config nocsv.yaml 2 2 "results: {csv: false}"
+"$VDCSIM" run nocsv.yaml -o nocsv >nocsv.out 2>/dev/null
+check results_csv_false_writes_no_csv [ -z "$(ls nocsv/*.csv 2>/dev/null)" ]
+check results_csv_false_says_so grep -q "results.sqlite (no CSV files, no plots)" nocsv.out
+sweep_config noplots.yaml 2 2 "results: {plots: false}"
+"$VDCSIM" run noplots.yaml -o noplots >noplots.out 2>/dev/null
+check results_plots_false_keeps_csv [ -s noplots/runs.csv ]
+check results_plots_false_draws_nothing [ -z "$(ls noplots/*.png noplots/*.svg 2>/dev/null)" ]
+"$VDCSIM" run "$good" -o noplotsopt --no-plots >noplotsopt.out 2>/dev/null
+check no_plots_option_draws_nothing [ -z "$(ls noplotsopt/*.png noplotsopt/*.svg 2>/dev/null)" ]
+check no_plots_option_says_so grep -q "CSV files (no plots)" noplotsopt.out
+
+# A 100-point sweep: the same bytes for -j 1 and -j 2.
+sweep_config sw100.yaml 10 10
+"$VDCSIM" run sw100.yaml -o j1 -j 1 --no-plots >/dev/null 2>&1
+"$VDCSIM" run sw100.yaml -o j2 -j 2 --no-plots >/dev/null 2>&1
+check j1_j2_same_database cmp -s j1/results.sqlite j2/results.sqlite
+same=1
+for f in j1/*.csv; do cmp -s "$f" "j2/$(basename "$f")" || same=0; done
+check j1_j2_same_csv [ $same = 1 ] && [ -s j1/runs.csv ]
+check sweep_configs_one_per_point [ "$(sqlite3 j1/results.sqlite "SELECT count(*) FROM configs")" = 100 ]
+
+# A single run needs no merge: its database has the meta rows, one runs
+# row and its config, and the same rows as the same run inside a sweep.
+# (Point 0 of sw100.yaml: seed 0, 10 s.)
+sweep_config single.yaml 1 1
+"$VDCSIM" run single.yaml -o single --no-plots >/dev/null 2>&1
+check single_run_has_meta [ "$(sqlite3 single/results.sqlite "SELECT value FROM meta WHERE key = 'points'")" = 1 ]
+check single_run_has_its_config [ "$(sqlite3 single/results.sqlite "SELECT count(*) FROM runs JOIN configs ON hash = config_hash")" = 1 ]
+hq='SELECT time_ns, host, vms, memory_committed_bytes FROM host_samples ORDER BY rowid'
+check single_run_rows_as_in_the_sweep [ "$(sqlite3 single/results.sqlite "$hq")" = "$(sqlite3 j1/results.sqlite "SELECT time_ns, host, vms, memory_committed_bytes FROM host_samples WHERE run_id = 1 ORDER BY rowid")" ]
+check single_run_leaves_no_points [ ! -e single/points ]
+
+# 5. --allow-large lets validate accept what the bounds refuse.
+bad=$VDCSIM_TEST_SRCDIR/cli/bad
+for n in bounds_long_duration bounds_fine_host_sampling bounds_in_one_sweep_point; do
+    rc=0
+    "$VDCSIM" validate "$bad/$n.yaml" --allow-large >/dev/null 2>&1 || rc=$?
+    check "${n}_accepted_with_allow_large" [ $rc -eq 0 ]
+done
+
+finish
