@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ladder queue of sim/, written once for any entry type: a file of
+ * sim/ defines the three macros below and includes this header (once per
+ * file), which gives it static functions over its own entry type. queue.c
+ * makes the public sim_queue from it with 24-byte keys; engine.c keeps
+ * whole events (key, model, kind, payload) in it, so that running an event
+ * reads the entry that the queue has just handed over in order, and no
+ * separate event array is visited in time order. The structure and its
+ * measurements are described in sim/queue.c. Nothing here is API.
+ *
+ *   LQ_ENTRY  the entry type: a struct with uint64_t time_ns and seq
+ *             members, copied by assignment
+ *   LQ_QUEUE  the tag of the queue struct this header defines
+ *   LQ_MIN_BUCKET_KEYS  keys per bucket a new rung aims at
+ *
+ * Functions: lq_init, lq_fini, lq_push, lq_least (the least entry or NULL)
+ * and lq_drop (removes what lq_least returned). Order comes only from
+ * exact (time_ns, seq) comparisons; seqs must be distinct.
+ */
+#ifndef VDCSIM_LADDER_H
+#define VDCSIM_LADDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+enum {
+	LQ_CHUNK_KEYS = 16,     /* 16 was a third faster than 8 at 10^6 keys */
+	LQ_RUNG_BUCKETS = 4096, /* more spread pushes over too many cache lines */
+	LQ_RUNGS_MAX = 64,      /* past this depth a bucket is sorted whole */
+	LQ_SORT_MAX = 16384,    /* larger buckets are split into a new rung */
+	LQ_SCAN_MAX = 8,        /* bottom insertions cost at most this many moves */
+	LQ_SIDE_MIN = 128,      /* side heap size that may trigger a rebuild */
+	LQ_GROUP_MAX = 32,      /* counting-sort group beyond which qsort is used */
+};
+
+#define LQ_NIL UINT32_MAX
+
+typedef struct lq_chunk {
+	LQ_ENTRY keys[LQ_CHUNK_KEYS];
+	uint32_t next; /* next chunk of the bucket, or of the free list */
+} lq_chunk;
+
+typedef struct lq_bucket {
+	uint32_t head, tail; /* chunk indices, valid when count > 0 */
+	uint32_t count;
+} lq_bucket;
+
+typedef struct lq_rung {
+	uint64_t start; /* time of bucket 0 */
+	uint64_t live;  /* keys >= live belong to this rung (or above) */
+	unsigned shift; /* bucket width is 2^shift ns */
+	uint32_t nb;    /* buckets in use */
+	uint32_t cur;   /* next bucket to consume */
+	lq_bucket *b;   /* LQ_RUNG_BUCKETS buckets, allocated once per level */
+} lq_rung;
+
+typedef struct LQ_QUEUE lq_queue;
+
+struct LQ_QUEUE {
+	size_t len;
+
+	LQ_ENTRY *top;
+	size_t top_n, top_cap;
+	uint64_t top_min, top_max, top_start;
+	bool top_closed; /* top_start would be 2^64: nothing goes to the top */
+
+	bool head_in_side; /* where lq_least found the least entry */
+
+	lq_rung rungs[LQ_RUNGS_MAX];
+	unsigned nr;
+
+	LQ_ENTRY *bot;
+	size_t bot_head, bot_n, bot_cap;
+
+	LQ_ENTRY *side;
+	size_t side_n, side_cap;
+
+	LQ_ENTRY *tmp; /* a bucket being moved */
+	size_t tmp_cap;
+	uint32_t *counts; /* counting sort */
+	size_t counts_cap;
+
+	lq_chunk *pool;
+	uint32_t pool_cap, pool_used, pool_free;
+};
+
+static inline bool lq_less(const LQ_ENTRY *a, const LQ_ENTRY *b)
+{
+	return a->time_ns < b->time_ns ||
+	       (a->time_ns == b->time_ns && a->seq < b->seq);
+}
+
+static inline int lq_cmp(const void *pa, const void *pb)
+{
+	const LQ_ENTRY *a = pa, *b = pb;
+	return lq_less(a, b) ? -1 : lq_less(b, a) ? 1 : 0;
+}
+
+/* Grows an array to hold at least `need` elements, doubling. */
+static inline void *lq_reserve(void *ptr, size_t *cap, size_t need,
+			       size_t size)
+{
+	if (need <= *cap)
+		return ptr;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	*cap = c;
+	return sim_xrealloc(ptr, c, size);
+}
+
+/* ---- side heap ---------------------------------------------------------- */
+
+static inline void lq_side_push(lq_queue *q, const LQ_ENTRY *e)
+{
+	q->side = lq_reserve(q->side, &q->side_cap, q->side_n + 1,
+			     sizeof(LQ_ENTRY));
+	size_t i = q->side_n++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!lq_less(e, &q->side[p]))
+			break;
+		q->side[i] = q->side[p];
+		i = p;
+	}
+	q->side[i] = *e;
+}
+
+/* Removes the head of the side heap. */
+static inline void lq_side_drop(lq_queue *q)
+{
+	LQ_ENTRY *last = &q->side[--q->side_n];
+	size_t n = q->side_n, i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && lq_less(&q->side[c + 1], &q->side[c]))
+			c++;
+		if (!lq_less(&q->side[c], last))
+			break;
+		q->side[i] = q->side[c];
+		i = c;
+	}
+	if (n)
+		q->side[i] = *last;
+}
+
+/* ---- buckets ------------------------------------------------------------ */
+
+static inline uint32_t lq_chunk_alloc(lq_queue *q)
+{
+	uint32_t c = q->pool_free;
+	if (c != LQ_NIL) {
+		q->pool_free = q->pool[c].next;
+		return c;
+	}
+	if (q->pool_used == q->pool_cap) {
+		if (q->pool_cap >= LQ_NIL / 2)
+			sim_panic("sim_queue: chunk pool exhausted");
+		q->pool_cap = q->pool_cap ? 2 * q->pool_cap : 64;
+		q->pool = sim_xrealloc(q->pool, q->pool_cap, sizeof(lq_chunk));
+	}
+	return q->pool_used++;
+}
+
+static inline void lq_bucket_add(lq_queue *q, lq_bucket *b, const LQ_ENTRY *e)
+{
+	uint32_t k = b->count % LQ_CHUNK_KEYS;
+	if (k == 0) {
+		if (b->count == UINT32_MAX)
+			sim_panic("sim_queue: bucket overflow");
+		uint32_t c = lq_chunk_alloc(q);
+		q->pool[c].next = LQ_NIL;
+		if (b->count == 0)
+			b->head = c;
+		else
+			q->pool[b->tail].next = c;
+		b->tail = c;
+	}
+	q->pool[b->tail].keys[k] = *e;
+	b->count++;
+}
+
+/* Moves a bucket's keys into q->tmp (in no particular order) and returns
+ * their number, freeing its chunks. */
+static inline size_t lq_bucket_take(lq_queue *q, lq_bucket *b)
+{
+	size_t n = b->count;
+	q->tmp = lq_reserve(q->tmp, &q->tmp_cap, n, sizeof(LQ_ENTRY));
+	LQ_ENTRY *d = q->tmp;
+	uint32_t c = b->head;
+	size_t done = 0;
+	while (done < n) {
+		lq_chunk *ch = &q->pool[c];
+		size_t m = n - done < LQ_CHUNK_KEYS ? n - done : LQ_CHUNK_KEYS;
+		/* A plain loop: memcpy of a few hundred bytes is slower here. */
+		for (size_t k = 0; k < m; k++)
+			d[done + k] = ch->keys[k];
+		done += m;
+		uint32_t next = ch->next;
+		ch->next = q->pool_free;
+		q->pool_free = c;
+		c = next;
+	}
+	b->count = 0;
+	return n;
+}
+
+/* The smallest shift s such that span >> s < buckets, so that a range of
+ * span + 1 ns fits in `buckets` buckets of width 2^s. */
+static inline unsigned lq_width_shift(uint64_t span, uint64_t buckets)
+{
+	uint64_t x = span / buckets;
+	unsigned s = x ? 64u - (unsigned)__builtin_clzll(x) : 0;
+	return s > 63 ? 63 : s;
+}
+
+/* Pushes a new deepest rung holding keys v[0..n) with times in [lo, hi].
+ * It takes keys >= lo from now on; keys past its last bucket (up to the
+ * live boundary of the rung above) go into that last bucket. */
+static inline void lq_rung_build(lq_queue *q, const LQ_ENTRY *v, size_t n,
+				 uint64_t lo, uint64_t hi)
+{
+	lq_rung *r = &q->rungs[q->nr++];
+	if (!r->b)
+		r->b = sim_xcalloc(LQ_RUNG_BUCKETS, sizeof(lq_bucket));
+	uint64_t want = n / LQ_MIN_BUCKET_KEYS;
+	if (want < 1)
+		want = 1;
+	if (want > LQ_RUNG_BUCKETS)
+		want = LQ_RUNG_BUCKETS;
+	unsigned shift = lq_width_shift(hi - lo, want);
+	r->start = lo;
+	r->live = lo;
+	r->shift = shift;
+	r->nb = (uint32_t)((hi - lo) >> shift) + 1;
+	r->cur = 0;
+	for (size_t i = 0; i < n; i++)
+		lq_bucket_add(q, &r->b[(v[i].time_ns - lo) >> shift], &v[i]);
+}
+
+/* ---- bottom ------------------------------------------------------------- */
+
+static inline void lq_insertion_sort(LQ_ENTRY *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (!lq_less(&a[i], &a[i - 1]))
+			continue;
+		LQ_ENTRY x = a[i];
+		size_t j = i;
+		do {
+			a[j] = a[j - 1];
+			j--;
+		} while (j > 0 && lq_less(&x, &a[j - 1]));
+		a[j] = x;
+	}
+}
+
+static inline bool lq_is_sorted(const LQ_ENTRY *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (lq_less(&a[i], &a[i - 1]))
+			return false;
+	return true;
+}
+
+/* Sorts q->tmp[0..n), times in [lo, hi], into a fresh bottom. A counting
+ * sort on time puts keys in groups of about half a key each; an insertion
+ * sort then finishes the few groups with two keys or more. A skewed group
+ * falls back to qsort, which is deterministic because keys are distinct. */
+static inline void lq_bottom_fill(lq_queue *q, size_t n, uint64_t lo,
+				  uint64_t hi)
+{
+	q->bot = lq_reserve(q->bot, &q->bot_cap, n, sizeof(LQ_ENTRY));
+	LQ_ENTRY *in = q->tmp, *out = q->bot;
+	q->bot_head = 0;
+	q->bot_n = n;
+	if (n <= 8 || lo == hi) {
+		memcpy(out, in, n * sizeof(LQ_ENTRY));
+		if (n <= 8)
+			lq_insertion_sort(out, n);
+		else if (!lq_is_sorted(out, n))
+			qsort(out, n, sizeof(LQ_ENTRY), lq_cmp);
+		return;
+	}
+	unsigned shift = lq_width_shift(hi - lo, (uint64_t)n * 2);
+	size_t groups = (size_t)((hi - lo) >> shift) + 1;
+	q->counts = lq_reserve(q->counts, &q->counts_cap, groups + 1,
+			       sizeof(uint32_t));
+	uint32_t *c = q->counts;
+	memset(c, 0, (groups + 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		c[((in[i].time_ns - lo) >> shift) + 1]++;
+	uint32_t largest = 0;
+	for (size_t g = 1; g <= groups; g++) {
+		if (c[g] > largest)
+			largest = c[g];
+		c[g] += c[g - 1];
+	}
+	for (size_t i = 0; i < n; i++)
+		out[c[(in[i].time_ns - lo) >> shift]++] = in[i];
+	if (largest > LQ_GROUP_MAX)
+		qsort(out, n, sizeof(LQ_ENTRY), lq_cmp);
+	else
+		lq_insertion_sort(out, n);
+}
+
+/* Turns the bottom and the side heap into a new deepest rung. Called when
+ * many keys have gone to the side, which happens when a rung's buckets are
+ * far too wide for the keys now arriving (a lone far-future key stretched
+ * them), so that pushes become O(1) again. */
+static inline void lq_bottom_to_rung(lq_queue *q)
+{
+	size_t nb = q->bot_n - q->bot_head, n = nb + q->side_n;
+	q->tmp = lq_reserve(q->tmp, &q->tmp_cap, n, sizeof(LQ_ENTRY));
+	memcpy(q->tmp, q->bot + q->bot_head, nb * sizeof(LQ_ENTRY));
+	memcpy(q->tmp + nb, q->side, q->side_n * sizeof(LQ_ENTRY));
+	q->bot_head = q->bot_n = 0;
+	q->side_n = 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t = q->tmp[i].time_ns;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	lq_rung_build(q, q->tmp, n, lo, hi);
+}
+
+/* Inserts a key that is below every rung into the bottom if that costs at
+ * most LQ_SCAN_MAX moves, else into the side heap. */
+static inline void lq_bottom_insert(lq_queue *q, const LQ_ENTRY *e)
+{
+	size_t h = q->bot_head, n = q->bot_n;
+	if (h == n) {
+		q->bot = lq_reserve(q->bot, &q->bot_cap, 1, sizeof(LQ_ENTRY));
+		q->bot[0] = *e;
+		q->bot_head = 0;
+		q->bot_n = 1;
+		return;
+	}
+	size_t lim = n - h > LQ_SCAN_MAX ? h + LQ_SCAN_MAX : n;
+	size_t p = h;
+	while (p < lim && !lq_less(e, &q->bot[p]))
+		p++;
+	/* Now e goes just before bot[p] if p < lim. If the scan ran out,
+	 * e goes at the end only if it is not below the last key. */
+	bool found = p < lim || lim == n || !lq_less(e, &q->bot[n - 1]);
+	if (p == lim)
+		p = n;
+	if (found && h > 0 && p - h <= n - p && p - h <= LQ_SCAN_MAX) {
+		/* A key at or just after the head (an event scheduled "now")
+		 * shifts the few keys before it down into the free slot. */
+		memmove(&q->bot[h - 1], &q->bot[h], (p - h) * sizeof(LQ_ENTRY));
+		q->bot[p - 1] = *e;
+		q->bot_head = h - 1;
+		return;
+	}
+	if (found && n - p <= LQ_SCAN_MAX) {
+		q->bot = lq_reserve(q->bot, &q->bot_cap, n + 1,
+				    sizeof(LQ_ENTRY));
+		memmove(&q->bot[p + 1], &q->bot[p], (n - p) * sizeof(LQ_ENTRY));
+		q->bot[p] = *e;
+		q->bot_n = n + 1;
+		return;
+	}
+	lq_side_push(q, e);
+	if (q->side_n > LQ_SIDE_MIN && q->side_n > (n - h) / 4 &&
+	    q->nr < LQ_RUNGS_MAX)
+		lq_bottom_to_rung(q);
+}
+
+/* Refills the empty bottom from the deepest rung, splitting buckets that
+ * are too large and turning the top into a rung when no rung is left.
+ * Returns false if rungs and top are empty. */
+static bool lq_refill(lq_queue *q)
+{
+	for (;;) {
+		if (q->nr == 0) {
+			if (q->top_n == 0)
+				return false;
+			lq_rung_build(q, q->top, q->top_n, q->top_min,
+				      q->top_max);
+			if (q->top_max == UINT64_MAX)
+				q->top_closed = true;
+			else
+				q->top_start = q->top_max + 1;
+			q->top_n = 0;
+			q->top_min = UINT64_MAX;
+			q->top_max = 0;
+		}
+		lq_rung *r = &q->rungs[q->nr - 1];
+		/* The last bucket holds the rung's largest key until it is
+		 * taken, so this scan stops inside the rung; the check is
+		 * defensive. */
+		while (r->cur < r->nb && r->b[r->cur].count == 0)
+			r->cur++;
+		if (r->cur == r->nb) {
+			q->nr--;
+			continue;
+		}
+		lq_bucket *b = &r->b[r->cur++];
+		/* A rung whose last bucket is taken is dropped at once, so
+		 * that a later push below the rung above goes to the bottom
+		 * rather than into a consumed bucket. Its bucket array stays
+		 * with the level and is reused. */
+		if (r->cur == r->nb)
+			q->nr--;
+		else
+			r->live = r->start + ((uint64_t)r->cur << r->shift);
+		size_t n = lq_bucket_take(q, b);
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t t = q->tmp[i].time_ns;
+			lo = t < lo ? t : lo;
+			hi = t > hi ? t : hi;
+		}
+		if (n <= LQ_SORT_MAX || lo == hi || q->nr == LQ_RUNGS_MAX) {
+			lq_bottom_fill(q, n, lo, hi);
+			return true;
+		}
+		lq_rung_build(q, q->tmp, n, lo, hi);
+	}
+}
+
+/* ---- the interface ------------------------------------------------------- */
+
+/* Initialises an empty queue in caller storage. */
+static inline void lq_init(lq_queue *q)
+{
+	memset(q, 0, sizeof *q);
+	q->top_min = UINT64_MAX;
+	q->pool_free = LQ_NIL;
+}
+
+/* Frees what the queue holds; q may be initialised again. */
+static inline void lq_fini(lq_queue *q)
+{
+	for (unsigned i = 0; i < LQ_RUNGS_MAX; i++)
+		free(q->rungs[i].b);
+	free(q->top);
+	free(q->bot);
+	free(q->side);
+	free(q->tmp);
+	free(q->counts);
+	free(q->pool);
+}
+
+/* Inserts a copy of *e. Amortised O(1) expected; O(log n) when it lands in
+ * the side heap. */
+static inline void lq_push(lq_queue *q, const LQ_ENTRY *e)
+{
+	uint64_t time_ns = e->time_ns;
+	if (q->len == 0) {
+		/* Empty: forget old boundaries so that the next keys start
+		 * a fresh top whatever their times. All buckets are empty. */
+		q->nr = 0;
+		q->bot_head = q->bot_n = 0;
+		q->top_start = 0;
+		q->top_closed = false;
+	}
+	q->len++;
+	if (time_ns >= q->top_start && !q->top_closed) {
+		q->top = lq_reserve(q->top, &q->top_cap, q->top_n + 1,
+				    sizeof(LQ_ENTRY));
+		q->top[q->top_n++] = *e;
+		if (time_ns < q->top_min)
+			q->top_min = time_ns;
+		if (time_ns > q->top_max)
+			q->top_max = time_ns;
+		return;
+	}
+	for (unsigned i = 0; i < q->nr; i++) {
+		lq_rung *r = &q->rungs[i];
+		if (time_ns >= r->live) {
+			uint64_t k = (time_ns - r->start) >> r->shift;
+			if (k >= r->nb)
+				k = r->nb - 1;
+			lq_bucket_add(q, &r->b[k], e);
+			return;
+		}
+	}
+	lq_bottom_insert(q, e);
+}
+
+/* The least entry, made the head of the bottom or of the side heap, or
+ * NULL when the queue is empty. The pointer is valid until the next push
+ * or drop. May reorganise buckets (amortised as a pop). */
+static inline const LQ_ENTRY *lq_least(lq_queue *q)
+{
+	if (q->bot_head == q->bot_n && !lq_refill(q)) {
+		/* Bottom and ladder are empty; the side heap may not be. */
+		q->head_in_side = q->side_n > 0;
+		return q->side_n ? &q->side[0] : NULL;
+	}
+	if (__builtin_expect(q->side_n == 0, 1)) {
+		q->head_in_side = false;
+		return &q->bot[q->bot_head];
+	}
+	bool side = q->bot_head == q->bot_n ||
+		    lq_less(&q->side[0], &q->bot[q->bot_head]);
+	q->head_in_side = side;
+	return side ? &q->side[0] : &q->bot[q->bot_head];
+}
+
+/* Removes the entry that the last lq_least returned (not NULL); nothing
+ * may have been pushed in between. */
+static inline void lq_drop(lq_queue *q)
+{
+	if (q->head_in_side)
+		lq_side_drop(q);
+	else
+		q->bot_head++;
+	q->len--;
+}
+
+#endif /* VDCSIM_LADDER_H */
