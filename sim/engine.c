@@ -10,15 +10,11 @@
  * its bare queue at 10^5 and 10^6 pending events with such an array).
  *
  * An event's handle is its sequence number (from 1; 0 is "no event"), a
- * ticket that is never reused. Events are popped in strictly increasing
- * (time, seq) order, because nothing may be scheduled before now and a new
- * event gets a larger seq than every earlier one. So an event has left the
- * queue exactly when its key is at or below the last popped key, and
- * cancel and is_pending need only the event's time, which a ticket book
- * keeps by seq (below). Cancel puts the seq into a small hash set; the
- * event is dropped when it reaches the head of the queue, where the set is
- * consulted only while it is not empty. The run loop touches no memory per
- * event besides the queue's and one counter of the ticket book.
+ * ticket that is never reused. A ticket book keeps one bit per seq, set
+ * while the event is pending: schedule sets it, cancel clears it, and a pop
+ * clears it, or drops the event if it was already clear (cancelled). So
+ * cancel is O(1), stale handles are told apart forever, and the run loop
+ * touches one bit and one counter per event besides the queue's entries.
  *
  * The engine never reads a clock; wall-time progress is the caller's.
  */
@@ -59,20 +55,20 @@ struct sim_model {
 };
 
 /*
- * The ticket book: the time of every event by seq, in pages of
- * TICKET_PAGE seqs, for cancel and is_pending. A page counts its events
- * still in the queue (run or cancelled ones leave when popped) and is freed
- * when that count reaches zero and its last seq has been handed out, so
- * the book holds 8 bytes per pending event, plus the pages that a
- * long-pending event keeps alive (32 KiB each) and 16 bytes per 4096 events
- * ever scheduled after the oldest pending one. Writes are sequential (at
- * schedule) and a pop decrements one counter in a small array.
+ * The ticket book: a bit per seq, in pages of TICKET_PAGE seqs (4 KiB of
+ * bits). A page counts its events still in the queue (cancelled ones leave
+ * when popped) and is freed once that count is zero and its last seq has
+ * been handed out. It costs 4 KiB per page between the page of the oldest
+ * queued event and the newest (a hold model with 10^6 pending events and
+ * exponential delays spans about 15 * 10^6 seqs: 2 MiB), plus 16 bytes per
+ * 2^15 seqs handed out after a long-pending event, whose page stays.
+ * Schedules write bits in order; a pop writes one bit in that window.
  */
-enum { TICKET_SHIFT = 12, TICKET_PAGE = 1 << TICKET_SHIFT };
+enum { TICKET_SHIFT = 15, TICKET_PAGE = 1 << TICKET_SHIFT };
 
 typedef struct ticket_page {
-	uint64_t *times; /* by seq % TICKET_PAGE; NULL once freed */
-	uint32_t live;   /* events of this page still in the queue */
+	uint64_t *bits; /* bit s % TICKET_PAGE: pending; NULL once freed */
+	uint64_t live;  /* events of this page still in the queue */
 } ticket_page;
 
 struct sim_engine {
@@ -80,7 +76,6 @@ struct sim_engine {
 
 	uint64_t now_ns;
 	uint64_t seq;              /* the next event's seq (from 1) */
-	uint64_t last_ns, last_seq; /* key of the last popped event */
 	uint64_t executed;         /* handlers run */
 	size_t pending;            /* scheduled, not yet run or cancelled */
 
@@ -90,11 +85,6 @@ struct sim_engine {
 	size_t tk_head, tk_n, tk_cap;
 	uint64_t tk_base;
 	uint64_t *tk_spare; /* one freed page kept for reuse */
-
-	/* Cancelled events still in the queue: open addressing on seq with
-	 * linear probing, 0 marking an empty cell, at most half full. */
-	uint64_t *cx;
-	size_t cx_n, cx_cap;
 
 	sim_model **models;
 	size_t nmodels, models_cap;
@@ -133,10 +123,9 @@ void sim_engine_destroy(sim_engine *e)
 	}
 	free(e->models);
 	for (size_t i = e->tk_head; i < e->tk_n; i++)
-		free(e->tk[i].times);
+		free(e->tk[i].bits);
 	free(e->tk);
 	free(e->tk_spare);
-	free(e->cx);
 	lq_fini(&e->queue);
 	free(e);
 }
@@ -174,14 +163,14 @@ void *sim_model_state(sim_model *m)
 static void ticket_page_release(sim_engine *e, size_t i)
 {
 	ticket_page *p = &e->tk[i];
-	if (p->live || i + 1 == e->tk_n || !p->times)
+	if (p->live || i + 1 == e->tk_n || !p->bits)
 		return;
 	if (e->tk_spare)
-		free(p->times);
+		free(p->bits);
 	else
-		e->tk_spare = p->times;
-	p->times = NULL;
-	while (e->tk_head < e->tk_n && !e->tk[e->tk_head].times)
+		e->tk_spare = p->bits;
+	p->bits = NULL;
+	while (e->tk_head < e->tk_n && !e->tk[e->tk_head].bits)
 		e->tk_head++;
 	if (e->tk_head > 64 && e->tk_head >= e->tk_n / 2) {
 		memmove(e->tk, e->tk + e->tk_head,
@@ -200,137 +189,60 @@ static void ticket_page_add(sim_engine *e)
 		e->tk_cap = e->tk_cap ? 2 * e->tk_cap : 16;
 		e->tk = sim_xrealloc(e->tk, e->tk_cap, sizeof *e->tk);
 	}
-	uint64_t *times = e->tk_spare;
+	uint64_t *bits = e->tk_spare;
 	e->tk_spare = NULL;
-	if (!times)
-		times = sim_xmalloc(TICKET_PAGE * sizeof *times);
-	e->tk[e->tk_n++] = (ticket_page){times, 0};
+	if (!bits)
+		bits = sim_xmalloc(TICKET_PAGE / 8);
+	memset(bits, 0, TICKET_PAGE / 8);
+	e->tk[e->tk_n++] = (ticket_page){bits, 0};
 	if (e->tk_n >= 2)
 		ticket_page_release(e, e->tk_n - 2);
 }
 
-/* Records the time of the event with seq s (the next one handed out). */
-static inline void ticket_add(sim_engine *e, uint64_t s, uint64_t time_ns)
+/* Marks the event with seq s (the next one handed out) pending. */
+static inline void ticket_add(sim_engine *e, uint64_t s)
 {
 	uint64_t i = (s >> TICKET_SHIFT) - e->tk_base;
 	if (i == e->tk_n)
 		ticket_page_add(e);
 	ticket_page *p = &e->tk[i];
-	p->times[s & (TICKET_PAGE - 1)] = time_ns;
+	p->bits[(s & (TICKET_PAGE - 1)) >> 6] |= UINT64_C(1) << (s & 63);
 	p->live++;
 }
 
-/* The event with seq s has left the queue. */
-static inline void ticket_drop(sim_engine *e, uint64_t s)
+/* The event with seq s has left the queue. Returns whether it was pending
+ * (not cancelled), and clears its bit. */
+static inline bool ticket_pop(sim_engine *e, uint64_t s)
 {
 	size_t i = (size_t)((s >> TICKET_SHIFT) - e->tk_base);
-	if (--e->tk[i].live == 0)
+	ticket_page *p = &e->tk[i];
+	uint64_t *w = &p->bits[(s & (TICKET_PAGE - 1)) >> 6];
+	uint64_t bit = UINT64_C(1) << (s & 63);
+	bool was = (*w & bit) != 0;
+	*w &= ~bit;
+	if (--p->live == 0)
 		ticket_page_release(e, i);
+	return was;
 }
 
-/* The time of the event with seq s if it may still be in the queue (its
- * page is kept); false if it certainly left. */
-static bool ticket_time(const sim_engine *e, uint64_t s, uint64_t *time_ns)
+/* The word holding the bit of handle id and the bit, or NULL if the event
+ * is certainly not pending (never handed out, or its page is freed). */
+static uint64_t *ticket_word(const sim_engine *e, sim_event_id id,
+			     uint64_t *bit)
 {
-	if (s == 0 || s >= e->seq)
-		return false;
-	uint64_t page = s >> TICKET_SHIFT;
+	if (id == 0 || id >= e->seq)
+		return NULL;
+	uint64_t page = id >> TICKET_SHIFT;
 	if (page < e->tk_base + e->tk_head)
-		return false;
+		return NULL;
 	const ticket_page *p = &e->tk[page - e->tk_base];
-	if (!p->times)
-		return false;
-	*time_ns = p->times[s & (TICKET_PAGE - 1)];
-	return true;
-}
-
-/* ---- cancelled set -------------------------------------------------------- */
-
-static inline size_t cx_home(const sim_engine *e, uint64_t s)
-{
-	return (size_t)((s * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
-	       (e->cx_cap - 1);
-}
-
-static bool cx_has(const sim_engine *e, uint64_t s)
-{
-	if (e->cx_n == 0)
-		return false;
-	for (size_t i = cx_home(e, s);; i = (i + 1) & (e->cx_cap - 1)) {
-		if (e->cx[i] == s)
-			return true;
-		if (e->cx[i] == 0)
-			return false;
-	}
-}
-
-static void cx_insert(sim_engine *e, uint64_t s);
-
-static void cx_grow(sim_engine *e)
-{
-	uint64_t *old = e->cx;
-	size_t old_cap = e->cx_cap;
-	e->cx_cap = old_cap ? 2 * old_cap : 64;
-	e->cx = sim_xcalloc(e->cx_cap, sizeof *e->cx);
-	e->cx_n = 0;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i])
-			cx_insert(e, old[i]);
-	free(old);
-}
-
-/* Adds s, which is not in the set. */
-static void cx_insert(sim_engine *e, uint64_t s)
-{
-	if (2 * (e->cx_n + 1) > e->cx_cap)
-		cx_grow(e);
-	size_t i = cx_home(e, s);
-	while (e->cx[i])
-		i = (i + 1) & (e->cx_cap - 1);
-	e->cx[i] = s;
-	e->cx_n++;
-}
-
-/* Removes s if present (backward-shift deletion, so that no tombstones
- * build up); returns whether it was. */
-static bool cx_remove(sim_engine *e, uint64_t s)
-{
-	size_t mask = e->cx_cap - 1, i = cx_home(e, s);
-	while (e->cx[i] != s) {
-		if (e->cx[i] == 0)
-			return false;
-		i = (i + 1) & mask;
-	}
-	/* Shift later entries of the probe run into the hole when their home
-	 * does not lie cyclically in (hole, their cell]. */
-	for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
-		uint64_t v = e->cx[j];
-		if (v == 0)
-			break;
-		size_t h = cx_home(e, v);
-		if (((j - h) & mask) >= ((j - i) & mask)) {
-			e->cx[i] = v;
-			i = j;
-		}
-	}
-	e->cx[i] = 0;
-	e->cx_n--;
-	return true;
+	if (!p->bits)
+		return NULL;
+	*bit = UINT64_C(1) << (id & 63);
+	return &p->bits[(id & (TICKET_PAGE - 1)) >> 6];
 }
 
 /* ---- events --------------------------------------------------------------- */
-
-/* True if the event with handle id is in the queue and not cancelled. */
-static bool event_pending(const sim_engine *e, sim_event_id id)
-{
-	uint64_t t;
-	if (!ticket_time(e, id, &t))
-		return false;
-	/* Popped events have keys at or below the last popped key. */
-	if (t < e->last_ns || (t == e->last_ns && id <= e->last_seq))
-		return false;
-	return !cx_has(e, id);
-}
 
 sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 				uint32_t kind, const void *payload,
@@ -364,7 +276,7 @@ sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 		memcpy(ev.payload, payload, payload_bytes);
 	memset(ev.payload + payload_bytes, 0, SIM_PAYLOAD_MAX - payload_bytes);
 	lq_push(&e->queue, &ev);
-	ticket_add(e, s, at_ns);
+	ticket_add(e, s);
 	e->pending++;
 	return s;
 }
@@ -373,18 +285,20 @@ bool sim_event_cancel(sim_engine *e, sim_event_id id)
 {
 	if (e->in_progress)
 		sim_panic("sim_event_cancel from a progress callback");
-	if (!event_pending(e, id))
+	uint64_t bit, *w = ticket_word(e, id, &bit);
+	if (!w || !(*w & bit))
 		return false;
-	/* The queue entry stays until it reaches the head: O(1) now, and the
-	 * entry is held until the event's time. */
-	cx_insert(e, id);
+	/* The queue entry stays until it reaches the head, where the clear
+	 * bit drops it: O(1) now, and the entry is held until its time. */
+	*w &= ~bit;
 	e->pending--;
 	return true;
 }
 
 bool sim_event_is_pending(const sim_engine *e, sim_event_id id)
 {
-	return event_pending(e, id);
+	uint64_t bit, *w = ticket_word(e, id, &bit);
+	return w && (*w & bit);
 }
 
 uint64_t sim_now(const sim_engine *e)
@@ -409,13 +323,9 @@ int sim_run_until(sim_engine *e, uint64_t until_ns)
 		sim_model *m = e->models[ev->model];
 		uint32_t kind = ev->kind;
 		lq_drop(&e->queue);
-		/* From here the event counts as popped: its handle is stale,
-		 * also to its own handler. */
-		e->last_ns = t;
-		e->last_seq = s;
-		ticket_drop(e, s);
-		if (e->cx_n && cx_remove(e, s))
-			continue;
+		/* From here the handle is stale, also to its own handler. */
+		if (!ticket_pop(e, s))
+			continue; /* cancelled */
 		e->pending--;
 		e->now_ns = t;
 		m->ops->handle(e, m, m->state, kind, payload);
