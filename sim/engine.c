@@ -265,17 +265,14 @@ sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 		sim_panic("sim_event_schedule: NULL payload of %zu bytes",
 			  payload_bytes);
 	uint64_t s = e->seq++;
-	event ev;
-	ev.time_ns = at_ns;
-	ev.seq = s;
-	ev.model = m->index;
-	ev.kind = kind;
+	event *ev = lq_push_slot(&e->queue, at_ns, s);
+	ev->model = m->index;
+	ev->kind = kind;
 	/* The unused tail is zeroed so that a handler reading past what was
 	 * scheduled sees zeros, not a previous event's bytes. */
 	if (payload_bytes)
-		memcpy(ev.payload, payload, payload_bytes);
-	memset(ev.payload + payload_bytes, 0, SIM_PAYLOAD_MAX - payload_bytes);
-	lq_push(&e->queue, &ev);
+		memcpy(ev->payload, payload, payload_bytes);
+	memset(ev->payload + payload_bytes, 0, SIM_PAYLOAD_MAX - payload_bytes);
 	ticket_add(e, s);
 	e->pending++;
 	return s;

@@ -14,7 +14,7 @@
  *   LQ_QUEUE  the tag of the queue struct this header defines
  *   LQ_MIN_BUCKET_KEYS  keys per bucket a new rung aims at
  *
- * Functions: lq_init, lq_fini, lq_push, lq_least (the least entry or NULL)
+ * Functions: lq_init, lq_fini, lq_push, lq_push_slot, lq_least (the least entry or NULL)
  * and lq_drop (removes what lq_least returned). Order comes only from
  * exact (time_ns, seq) comparisons; seqs must be distinct.
  */
@@ -29,8 +29,12 @@
 
 #include "sim.h"
 
+#ifndef LQ_CHUNK
+#define LQ_CHUNK 16
+#endif
+
 enum {
-	LQ_CHUNK_KEYS = 16,     /* 16 was a third faster than 8 at 10^6 keys */
+	LQ_CHUNK_KEYS = LQ_CHUNK, /* keys a chunk */
 	LQ_RUNG_BUCKETS = 4096, /* more spread pushes over too many cache lines */
 	LQ_RUNGS_MAX = 64,      /* past this depth a bucket is sorted whole */
 	LQ_SORT_MAX = 16384,    /* larger buckets are split into a new rung */
@@ -96,6 +100,12 @@ static inline bool lq_less(const LQ_ENTRY *a, const LQ_ENTRY *b)
 	       (a->time_ns == b->time_ns && a->seq < b->seq);
 }
 
+/* Is key (t, seq) below entry b? */
+static inline bool lq_key_less(uint64_t t, uint64_t seq, const LQ_ENTRY *b)
+{
+	return t < b->time_ns || (t == b->time_ns && seq < b->seq);
+}
+
 static inline int lq_cmp(const void *pa, const void *pb)
 {
 	const LQ_ENTRY *a = pa, *b = pb;
@@ -117,19 +127,20 @@ static inline void *lq_reserve(void *ptr, size_t *cap, size_t need,
 
 /* ---- side heap ---------------------------------------------------------- */
 
-static inline void lq_side_push(lq_queue *q, const LQ_ENTRY *e)
+/* Makes room in the side heap for key (t, seq) and returns its slot. */
+static inline LQ_ENTRY *lq_side_slot(lq_queue *q, uint64_t t, uint64_t seq)
 {
 	q->side = lq_reserve(q->side, &q->side_cap, q->side_n + 1,
 			     sizeof(LQ_ENTRY));
 	size_t i = q->side_n++;
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
-		if (!lq_less(e, &q->side[p]))
+		if (!lq_key_less(t, seq, &q->side[p]))
 			break;
 		q->side[i] = q->side[p];
 		i = p;
 	}
-	q->side[i] = *e;
+	return &q->side[i];
 }
 
 /* Removes the head of the side heap. */
@@ -170,7 +181,8 @@ static inline uint32_t lq_chunk_alloc(lq_queue *q)
 	return q->pool_used++;
 }
 
-static inline void lq_bucket_add(lq_queue *q, lq_bucket *b, const LQ_ENTRY *e)
+/* Appends a slot to bucket b and returns it. */
+static inline LQ_ENTRY *lq_bucket_slot(lq_queue *q, lq_bucket *b)
 {
 	uint32_t k = b->count % LQ_CHUNK_KEYS;
 	if (k == 0) {
@@ -184,8 +196,8 @@ static inline void lq_bucket_add(lq_queue *q, lq_bucket *b, const LQ_ENTRY *e)
 			q->pool[b->tail].next = c;
 		b->tail = c;
 	}
-	q->pool[b->tail].keys[k] = *e;
 	b->count++;
+	return &q->pool[b->tail].keys[k];
 }
 
 /* Moves a bucket's keys into q->tmp (in no particular order) and returns
@@ -243,7 +255,7 @@ static inline void lq_rung_build(lq_queue *q, const LQ_ENTRY *v, size_t n,
 	r->nb = (uint32_t)((hi - lo) >> shift) + 1;
 	r->cur = 0;
 	for (size_t i = 0; i < n; i++)
-		lq_bucket_add(q, &r->b[(v[i].time_ns - lo) >> shift], &v[i]);
+		*lq_bucket_slot(q, &r->b[(v[i].time_ns - lo) >> shift]) = v[i];
 }
 
 /* ---- bottom ------------------------------------------------------------- */
@@ -271,19 +283,77 @@ static inline bool lq_is_sorted(const LQ_ENTRY *a, size_t n)
 	return true;
 }
 
-/* Sorts q->tmp[0..n), times in [lo, hi], into a fresh bottom. A counting
- * sort on time puts keys in groups of about half a key each; an insertion
- * sort then finishes the few groups with two keys or more. A skewed group
- * falls back to qsort, which is deterministic because keys are distinct. */
-static inline void lq_bottom_fill(lq_queue *q, size_t n, uint64_t lo,
+/* The times of bucket b's keys span [*lo, *hi]. */
+static inline void lq_bucket_span(const lq_queue *q, const lq_bucket *b,
+				  uint64_t *lo, uint64_t *hi)
+{
+	uint64_t l = UINT64_MAX, h = 0;
+	size_t n = b->count, done = 0;
+	for (uint32_t c = b->head; done < n; c = q->pool[c].next) {
+		const lq_chunk *ch = &q->pool[c];
+		size_t m = n - done < LQ_CHUNK_KEYS ? n - done : LQ_CHUNK_KEYS;
+		for (size_t k = 0; k < m; k++) {
+			uint64_t t = ch->keys[k].time_ns;
+			l = t < l ? t : l;
+			h = t > h ? t : h;
+		}
+		done += m;
+	}
+	*lo = l;
+	*hi = h;
+}
+
+/* Visits the keys of bucket b in chunk order as `e` (a const LQ_ENTRY *)
+ * running body. */
+#define LQ_BUCKET_FOR(q, b, e, body)                                           \
+	do {                                                                   \
+		size_t n_ = (b)->count, done_ = 0;                             \
+		for (uint32_t c_ = (b)->head; done_ < n_;                      \
+		     c_ = (q)->pool[c_].next) {                                \
+			const lq_chunk *ch_ = &(q)->pool[c_];                  \
+			size_t m_ = n_ - done_ < LQ_CHUNK_KEYS ? n_ - done_    \
+							       : LQ_CHUNK_KEYS; \
+			for (size_t k_ = 0; k_ < m_; k_++) {                   \
+				const LQ_ENTRY *e = &ch_->keys[k_];            \
+				body;                                          \
+			}                                                      \
+			done_ += m_;                                           \
+		}                                                              \
+	} while (0)
+
+/* Returns bucket b's chunks to the free list and empties it. */
+static inline void lq_bucket_free(lq_queue *q, lq_bucket *b)
+{
+	size_t n = b->count, done = 0;
+	uint32_t c = b->head;
+	while (done < n) {
+		done += n - done < LQ_CHUNK_KEYS ? n - done : LQ_CHUNK_KEYS;
+		uint32_t next = q->pool[c].next;
+		q->pool[c].next = q->pool_free;
+		q->pool_free = c;
+		c = next;
+	}
+	b->count = 0;
+}
+
+/* Sorts bucket b's keys, times in [lo, hi], into a fresh bottom and
+ * empties b. Entries are read from the bucket's chunks and written once,
+ * in place: a counting sort on time puts keys in groups of about half a
+ * key each; an insertion sort then finishes the few groups with two keys
+ * or more. A skewed group falls back to qsort, which is deterministic
+ * because keys are distinct. */
+static inline void lq_bottom_fill(lq_queue *q, lq_bucket *b, uint64_t lo,
 				  uint64_t hi)
 {
+	size_t n = b->count;
 	q->bot = lq_reserve(q->bot, &q->bot_cap, n, sizeof(LQ_ENTRY));
-	LQ_ENTRY *in = q->tmp, *out = q->bot;
+	LQ_ENTRY *out = q->bot;
 	q->bot_head = 0;
 	q->bot_n = n;
 	if (n <= 8 || lo == hi) {
-		memcpy(out, in, n * sizeof(LQ_ENTRY));
+		size_t i = 0;
+		LQ_BUCKET_FOR(q, b, e, out[i++] = *e);
+		lq_bucket_free(q, b);
 		if (n <= 8)
 			lq_insertion_sort(out, n);
 		else if (!lq_is_sorted(out, n))
@@ -296,16 +366,15 @@ static inline void lq_bottom_fill(lq_queue *q, size_t n, uint64_t lo,
 			       sizeof(uint32_t));
 	uint32_t *c = q->counts;
 	memset(c, 0, (groups + 1) * sizeof(uint32_t));
-	for (size_t i = 0; i < n; i++)
-		c[((in[i].time_ns - lo) >> shift) + 1]++;
+	LQ_BUCKET_FOR(q, b, e, c[((e->time_ns - lo) >> shift) + 1]++);
 	uint32_t largest = 0;
 	for (size_t g = 1; g <= groups; g++) {
 		if (c[g] > largest)
 			largest = c[g];
 		c[g] += c[g - 1];
 	}
-	for (size_t i = 0; i < n; i++)
-		out[c[(in[i].time_ns - lo) >> shift]++] = in[i];
+	LQ_BUCKET_FOR(q, b, e, out[c[(e->time_ns - lo) >> shift]++] = *e);
+	lq_bucket_free(q, b);
 	if (largest > LQ_GROUP_MAX)
 		qsort(out, n, sizeof(LQ_ENTRY), lq_cmp);
 	else
@@ -333,47 +402,48 @@ static inline void lq_bottom_to_rung(lq_queue *q)
 	lq_rung_build(q, q->tmp, n, lo, hi);
 }
 
-/* Inserts a key that is below every rung into the bottom if that costs at
- * most LQ_SCAN_MAX moves, else into the side heap. */
-static inline void lq_bottom_insert(lq_queue *q, const LQ_ENTRY *e)
+/* Returns a slot for key (t, seq), which is below every rung, in the
+ * bottom if that costs at most LQ_SCAN_MAX moves, else in the side heap;
+ * NULL if the side heap is due to become a rung first (the caller then
+ * looks for the key's place again). */
+static inline LQ_ENTRY *lq_bottom_slot(lq_queue *q, uint64_t t, uint64_t seq)
 {
 	size_t h = q->bot_head, n = q->bot_n;
 	if (h == n) {
 		q->bot = lq_reserve(q->bot, &q->bot_cap, 1, sizeof(LQ_ENTRY));
-		q->bot[0] = *e;
 		q->bot_head = 0;
 		q->bot_n = 1;
-		return;
+		return &q->bot[0];
 	}
 	size_t lim = n - h > LQ_SCAN_MAX ? h + LQ_SCAN_MAX : n;
 	size_t p = h;
-	while (p < lim && !lq_less(e, &q->bot[p]))
+	while (p < lim && !lq_key_less(t, seq, &q->bot[p]))
 		p++;
-	/* Now e goes just before bot[p] if p < lim. If the scan ran out,
-	 * e goes at the end only if it is not below the last key. */
-	bool found = p < lim || lim == n || !lq_less(e, &q->bot[n - 1]);
+	/* Now the key goes just before bot[p] if p < lim. If the scan ran
+	 * out, it goes at the end only if it is not below the last key. */
+	bool found = p < lim || lim == n || !lq_key_less(t, seq, &q->bot[n - 1]);
 	if (p == lim)
 		p = n;
 	if (found && h > 0 && p - h <= n - p && p - h <= LQ_SCAN_MAX) {
 		/* A key at or just after the head (an event scheduled "now")
 		 * shifts the few keys before it down into the free slot. */
 		memmove(&q->bot[h - 1], &q->bot[h], (p - h) * sizeof(LQ_ENTRY));
-		q->bot[p - 1] = *e;
 		q->bot_head = h - 1;
-		return;
+		return &q->bot[p - 1];
 	}
 	if (found && n - p <= LQ_SCAN_MAX) {
 		q->bot = lq_reserve(q->bot, &q->bot_cap, n + 1,
 				    sizeof(LQ_ENTRY));
 		memmove(&q->bot[p + 1], &q->bot[p], (n - p) * sizeof(LQ_ENTRY));
-		q->bot[p] = *e;
 		q->bot_n = n + 1;
-		return;
+		return &q->bot[p];
 	}
-	lq_side_push(q, e);
-	if (q->side_n > LQ_SIDE_MIN && q->side_n > (n - h) / 4 &&
-	    q->nr < LQ_RUNGS_MAX)
+	if (q->side_n + 1 > LQ_SIDE_MIN && q->side_n + 1 > (n - h) / 4 &&
+	    q->nr < LQ_RUNGS_MAX) {
 		lq_bottom_to_rung(q);
+		return NULL;
+	}
+	return lq_side_slot(q, t, seq);
 }
 
 /* Refills the empty bottom from the deepest rung, splitting buckets that
@@ -414,17 +484,14 @@ static bool lq_refill(lq_queue *q)
 			q->nr--;
 		else
 			r->live = r->start + ((uint64_t)r->cur << r->shift);
-		size_t n = lq_bucket_take(q, b);
-		uint64_t lo = UINT64_MAX, hi = 0;
-		for (size_t i = 0; i < n; i++) {
-			uint64_t t = q->tmp[i].time_ns;
-			lo = t < lo ? t : lo;
-			hi = t > hi ? t : hi;
-		}
+		size_t n = b->count;
+		uint64_t lo, hi;
+		lq_bucket_span(q, b, &lo, &hi);
 		if (n <= LQ_SORT_MAX || lo == hi || q->nr == LQ_RUNGS_MAX) {
-			lq_bottom_fill(q, n, lo, hi);
+			lq_bottom_fill(q, b, lo, hi);
 			return true;
 		}
+		lq_bucket_take(q, b);
 		lq_rung_build(q, q->tmp, n, lo, hi);
 	}
 }
@@ -452,11 +519,12 @@ static inline void lq_fini(lq_queue *q)
 	free(q->pool);
 }
 
-/* Inserts a copy of *e. Amortised O(1) expected; O(log n) when it lands in
- * the side heap. */
-static inline void lq_push(lq_queue *q, const LQ_ENTRY *e)
+/* Makes room for key (t, seq) and returns the slot, with time_ns and seq
+ * written; the caller fills in the rest of the entry before any other call
+ * on q. Amortised O(1) expected; O(log n) when it lands in the side heap. */
+static inline LQ_ENTRY *lq_push_slot(lq_queue *q, uint64_t t, uint64_t seq)
 {
-	uint64_t time_ns = e->time_ns;
+	LQ_ENTRY *d;
 	if (q->len == 0) {
 		/* Empty: forget old boundaries so that the next keys start
 		 * a fresh top whatever their times. All buckets are empty. */
@@ -466,27 +534,41 @@ static inline void lq_push(lq_queue *q, const LQ_ENTRY *e)
 		q->top_closed = false;
 	}
 	q->len++;
-	if (time_ns >= q->top_start && !q->top_closed) {
+	if (t >= q->top_start && !q->top_closed) {
 		q->top = lq_reserve(q->top, &q->top_cap, q->top_n + 1,
 				    sizeof(LQ_ENTRY));
-		q->top[q->top_n++] = *e;
-		if (time_ns < q->top_min)
-			q->top_min = time_ns;
-		if (time_ns > q->top_max)
-			q->top_max = time_ns;
-		return;
+		d = &q->top[q->top_n++];
+		if (t < q->top_min)
+			q->top_min = t;
+		if (t > q->top_max)
+			q->top_max = t;
+		goto done;
 	}
-	for (unsigned i = 0; i < q->nr; i++) {
-		lq_rung *r = &q->rungs[i];
-		if (time_ns >= r->live) {
-			uint64_t k = (time_ns - r->start) >> r->shift;
-			if (k >= r->nb)
-				k = r->nb - 1;
-			lq_bucket_add(q, &r->b[k], e);
-			return;
+	for (;;) {
+		for (unsigned i = 0; i < q->nr; i++) {
+			lq_rung *r = &q->rungs[i];
+			if (t >= r->live) {
+				uint64_t k = (t - r->start) >> r->shift;
+				if (k >= r->nb)
+					k = r->nb - 1;
+				d = lq_bucket_slot(q, &r->b[k]);
+				goto done;
+			}
 		}
+		d = lq_bottom_slot(q, t, seq);
+		if (d)
+			break;
 	}
-	lq_bottom_insert(q, e);
+done:
+	d->time_ns = t;
+	d->seq = seq;
+	return d;
+}
+
+/* Inserts a copy of *e. */
+static inline void lq_push(lq_queue *q, const LQ_ENTRY *e)
+{
+	*lq_push_slot(q, e->time_ns, e->seq) = *e;
 }
 
 /* The least entry, made the head of the bottom or of the side heap, or

@@ -97,8 +97,7 @@ void sim_queue_destroy(sim_queue *q)
 void sim_queue_push(sim_queue *q, uint64_t time_ns, uint64_t seq,
 		    uint32_t value)
 {
-	entry e = {time_ns, seq, value};
-	lq_push(q, &e);
+	lq_push_slot(q, time_ns, seq)->value = value;
 }
 
 bool sim_queue_pop(sim_queue *q, uint64_t *time_ns, uint64_t *seq,
