@@ -203,6 +203,28 @@ static uint32_t slot_of(const sim_engine *e, sim_event_id id)
 	return i;
 }
 
+/* memcpy for n <= SIM_PAYLOAD_MAX bytes, inline: whole words, the last one
+ * overlapping, rather than a library call (a few percent of an event). */
+static inline void payload_copy(unsigned char *d, const unsigned char *s,
+				size_t n)
+{
+	uint64_t w;
+	if (n >= 8) {
+		size_t i = 0;
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			memcpy(d + i, &w, 8);
+		}
+		if (i < n) {
+			memcpy(&w, s + n - 8, 8);
+			memcpy(d + n - 8, &w, 8);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 				uint32_t kind, const void *payload,
 				size_t payload_bytes)
@@ -229,9 +251,8 @@ sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 	ev->kind = kind;
 	/* The unused tail is zeroed so that a handler reading past what was
 	 * scheduled sees zeros, not a previous event's bytes. */
-	if (payload_bytes)
-		memcpy(ev->payload, payload, payload_bytes);
-	memset(ev->payload + payload_bytes, 0, SIM_PAYLOAD_MAX - payload_bytes);
+	memset(ev->payload, 0, SIM_PAYLOAD_MAX);
+	payload_copy(ev->payload, payload, payload_bytes);
 	lq_push_slot(&e->queue, at_ns, e->seq++)->slot = i;
 	e->pending++;
 	return handle_of(e, i);
