@@ -37,19 +37,12 @@ _Static_assert(SIM_PAYLOAD_MAX > 0 && SIM_PAYLOAD_MAX <= 4096,
 
 #define NIL UINT32_MAX
 
-/* A queue key: the event's slot as its value. */
-typedef struct key {
-	uint64_t time_ns, seq;
-	uint32_t slot;
-} key;
-
-#define LQ_ENTRY key
-#define LQ_QUEUE key_queue
-#define LQ_MIN_BUCKET_KEYS 8
 #include "ladder.h"
 
 /* How many events ahead the run loop prefetches slots. */
 enum { PREFETCH_AHEAD = 16 };
+/* For writing: the run loop frees the slot (a write) once it is read. */
+#define SLOT_PREFETCH(p) __builtin_prefetch((p), 1, 3)
 
 struct sim_model {
 	const sim_model_ops *ops;
@@ -73,7 +66,7 @@ typedef struct event {
 } event;
 
 struct sim_engine {
-	lq_queue queue;
+	sim_queue queue; /* keys carry the event's slot as value */
 	event *slots;
 	uint32_t nslots, cap, free_head;
 
@@ -253,7 +246,7 @@ sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 	 * scheduled sees zeros, not a previous event's bytes. */
 	memset(ev->payload, 0, SIM_PAYLOAD_MAX);
 	payload_copy(ev->payload, payload, payload_bytes);
-	lq_push_slot(&e->queue, at_ns, e->seq++)->slot = i;
+	lq_push_slot(&e->queue, at_ns, e->seq++)->value = i;
 	e->pending++;
 	return handle_of(e, i);
 }
@@ -288,10 +281,10 @@ int sim_run_until(sim_engine *e, uint64_t until_ns)
 		sim_panic("sim_run_until called from inside a handler");
 	e->running = true;
 	e->stop = false;
-	const key *k;
+	const lq_key *k;
 	while (!e->stop && (k = lq_least(&e->queue)) && k->time_ns <= until_ns) {
 		uint64_t t = k->time_ns;
-		uint32_t i = k->slot;
+		uint32_t i = k->value;
 		lq_drop(&e->queue);
 		/* Start loading the slot of the event PREFETCH_AHEAD places
 		 * further in the sorted bottom or, right after a refill, the
@@ -299,16 +292,16 @@ int sim_run_until(sim_engine *e, uint64_t until_ns)
 		 * heap or later schedules put first are not covered; they are
 		 * few. (Written out here: as a helper function GCC took it for
 		 * a pure one and dropped the call.) */
-		const lq_queue *q = &e->queue;
+		const sim_queue *q = &e->queue;
 		size_t h = q->bot_head;
 		if (h + PREFETCH_AHEAD < q->bot_n)
-			__builtin_prefetch(
-				&e->slots[q->bot[h + PREFETCH_AHEAD].slot]);
+			SLOT_PREFETCH(
+				&e->slots[q->bot[h + PREFETCH_AHEAD].value]);
 		if (h == 1 && !q->head_in_side) {
 			size_t end = q->bot_n < PREFETCH_AHEAD ? q->bot_n
 							       : PREFETCH_AHEAD;
 			for (size_t j = 1; j < end; j++)
-				__builtin_prefetch(&e->slots[q->bot[j].slot]);
+				SLOT_PREFETCH(&e->slots[q->bot[j].value]);
 		}
 		event *ev = &e->slots[i];
 		if (ev->model == &e->cancelled) {

@@ -53,9 +53,8 @@
  * (push into a rung bucket, then sort into the bottom), almost always
  * sequentially, and in the common case a pop is an array read.
  *
- * The algorithm lives in sim/ladder.h, written once for any entry type:
- * this file instantiates it with 24-byte keys, and sim/engine.c with whole
- * events.
+ * The code lives in sim/ladder.h as inline functions, shared with
+ * sim/engine.c, which embeds a queue.
  *
  * Costs: push O(1) expected, O(log n) when it lands in the side heap; pop
  * amortised O(1) for smooth distributions; many keys at one time are sorted
@@ -66,17 +65,6 @@
 
 #include <stdlib.h>
 
-typedef struct entry {
-	uint64_t time_ns, seq;
-	uint32_t value;
-} entry;
-
-/* About eight keys a bucket. The bottom's counting sort handles that many
- * cheaply, and fewer buckets mean fewer partly filled chunks: measured 10%
- * faster than two keys a bucket. */
-#define LQ_ENTRY entry
-#define LQ_QUEUE sim_queue
-#define LQ_MIN_BUCKET_KEYS 8
 #include "ladder.h"
 
 sim_queue *sim_queue_create(void)
@@ -103,10 +91,10 @@ void sim_queue_push(sim_queue *q, uint64_t time_ns, uint64_t seq,
 bool sim_queue_pop(sim_queue *q, uint64_t *time_ns, uint64_t *seq,
 		   uint32_t *value)
 {
-	const entry *p = lq_least(q);
+	const lq_key *p = lq_least(q);
 	if (!p)
 		return false;
-	entry e = *p;
+	lq_key e = *p;
 	lq_drop(q);
 	if (time_ns)
 		*time_ns = e.time_ns;
@@ -120,7 +108,7 @@ bool sim_queue_pop(sim_queue *q, uint64_t *time_ns, uint64_t *seq,
 bool sim_queue_peek(sim_queue *q, uint64_t *time_ns, uint64_t *seq,
 		    uint32_t *value)
 {
-	const entry *p = lq_least(q);
+	const lq_key *p = lq_least(q);
 	if (!p)
 		return false;
 	if (time_ns)
