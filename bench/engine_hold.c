@@ -276,6 +276,15 @@ static double ns3_at(size_t n)
 	return 0;
 }
 
+/* One column of the table: the figure, or "-" where it was not measured. */
+static void cell(char out[16], bool have, double v, const char *fmt)
+{
+	if (have)
+		snprintf(out, 16, fmt, v);
+	else
+		snprintf(out, 16, "-");
+}
+
 static int usage(const char *prog)
 {
 	fprintf(stderr,
@@ -360,9 +369,16 @@ int main(int argc, char **argv)
 			engine_ns = min_d(engine_ns, re.ns_per_event);
 		}
 		double ns3 = ns3_at(n);
-		printf("%9zu %9zu %9.1f %9.1f %9.2f %9.1f %9.2f %9.0f %9.2f\n", n,
-		       holds, heap_ns, queue_ns, heap_ns / queue_ns, engine_ns,
-		       engine_ns / queue_ns, ns3, ns3 / engine_ns);
+		char c[7][16];
+		cell(c[0], do_heap, heap_ns, "%.1f");
+		cell(c[1], do_queue, queue_ns, "%.1f");
+		cell(c[2], do_heap, heap_ns / queue_ns, "%.2f");
+		cell(c[3], do_engine, engine_ns, "%.1f");
+		cell(c[4], do_engine && do_queue, engine_ns / queue_ns, "%.2f");
+		cell(c[5], ns3 > 0, ns3, "%.0f");
+		cell(c[6], ns3 > 0 && do_engine, ns3 / engine_ns, "%.2f");
+		printf("%9zu %9zu %9s %9s %9s %9s %9s %9s %9s\n", n, holds, c[0],
+		       c[1], c[2], c[3], c[4], c[5], c[6]);
 		fflush(stdout);
 		if (only)
 			continue;

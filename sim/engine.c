@@ -9,35 +9,47 @@
  *
  * Why the look-ahead: slots are visited in time order, not memory order, so
  * once the pending events outgrow the caches every event's slot is a cache
- * miss. bench/engine_hold measured the engine at 4-6x its bare queue at
- * 10^5 and 10^6 pending events while it prefetched only the next event's
- * slot, which leaves a handler's few nanoseconds to hide a DRAM access. The
- * ladder's bottom is a sorted array of the next events, so the run loop
- * prefetches the slot of the event PREFETCH_AHEAD places ahead (and, when a
- * new bottom has just been sorted, the slots of its first events): misses
- * overlap instead of following one another. Measured in the same runs,
- * looking 8 to 32 events ahead halved the cost of slot access at 10^5 and
- * 10^6 events (a variant that carried whole events through the queue, with
- * no slot array, was slower: entries three times the size cost more in
- * every bucket move than the prefetched misses). A slot is one cache line.
+ * miss. With only the next event's slot prefetched (a handler's few
+ * nanoseconds cannot hide a DRAM access), bench/engine_hold measured the
+ * engine at 4.3x and 4.9x its bare queue at 10^5 and 10^6 pending events.
+ * The ladder's bottom is a sorted array of the next events, so the run
+ * loop prefetches the slot of the event PREFETCH_AHEAD places ahead (and,
+ * right after a refill, the slots of the bottom's first events): misses
+ * overlap instead of following one another. In the same runs, turning the
+ * prefetch off took the engine from 27 to 69 ns an event at 10^5 and from
+ * 62 to 150 ns at 10^6; 8, 16, 32 or 48 events ahead, for reading or for
+ * writing, all measured the same. Medians of three bench runs (best of 3
+ * each, 2-core AMD EPYC VM shared with other jobs), ns per event at 10^3 /
+ * 10^4 / 10^5 / 10^6 pending:
+ *   engine before            32.0 / 31.4 / 73.5 / 150.9  (queue 17.5 / 16.1
+ *                                                          / 17.4 / 30.6)
+ *   engine now               20.7 / 21.0 / 25.2 / 56.0   (queue 14.9 / 13.8
+ *                                                          / 15.4 / 29.1)
+ *   engine / queue now       1.37 / 1.45 / 1.64 / 2.01
+ * What remains at 10^5 and 10^6 is one slot line read per event (and
+ * written back), against the queue's sequential bucket traffic.
+ *
+ * Tried and dropped: carrying whole events (key, model, kind, 48-byte
+ * payload: 72 bytes) through the ladder with no slot array, and handles as
+ * tickets (a pending bit per seq). It measured 24-34 / 24-33 / 30-41 /
+ * 56-94 ns on the same machine: every bucket move carries three times the
+ * bytes, which cost more below 10^6 than the prefetched slot misses, and
+ * no less at 10^6. A slot is one cache line.
  */
 #include "sim.h"
+#include "ladder.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Copying a fixed-size payload keeps every event slot aligned for any type. */
-_Static_assert(SIM_PAYLOAD_MAX + 16 == 64,
-	       "an event slot (payload, model, kind, gen) is one cache line");
 _Static_assert(SIM_PAYLOAD_MAX % _Alignof(max_align_t) == 0,
 	       "SIM_PAYLOAD_MAX must be a multiple of the maximal alignment");
 _Static_assert(SIM_PAYLOAD_MAX > 0 && SIM_PAYLOAD_MAX <= 4096,
 	       "SIM_PAYLOAD_MAX is copied by value into every event");
 
 #define NIL UINT32_MAX
-
-#include "ladder.h"
 
 /* How many events ahead the run loop prefetches slots. */
 enum { PREFETCH_AHEAD = 16 };
