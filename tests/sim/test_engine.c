@@ -462,6 +462,171 @@ Test(sim_engine, random_schedules_and_cancels_match_a_reference)
 	sim_engine_destroy(e);
 }
 
+/* A hold model at scale: P events pending throughout, each run event
+ * schedules a successor, and every seventh cancels an earlier event that
+ * may or may not have run. Enough pending events that the run loop's
+ * look-ahead and slot reuse are exercised; the run must match a reference
+ * built on a plain binary heap, event for event, cancel results included. */
+enum { HOLD_P = 50000, HOLD_RUN = 300000, HOLD_INC = 4096 };
+
+typedef struct hold_ctx {
+	const uint64_t *inc;  /* delays by event id % HOLD_INC */
+	sim_event_id *handle; /* by event id */
+	uint64_t next_id, ran;
+	uint64_t *log_t, *log_id;
+	bool *log_cancel;
+} hold_ctx;
+
+typedef struct hold_state {
+	hold_ctx *c;
+} hold_state;
+
+/* The event that event `id` cancels, or UINT64_MAX for none. */
+static uint64_t hold_victim(uint64_t id)
+{
+	return id % 7 == 0 && id >= 40 ? id - 1 - 9 * (id % 5) : UINT64_MAX;
+}
+
+static void hold_handle(sim_engine *e, sim_model *m, void *state,
+			uint32_t kind, const void *payload)
+{
+	(void)kind;
+	hold_ctx *c = ((hold_state *)state)->c;
+	uint64_t id;
+	memcpy(&id, payload, sizeof id);
+	uint64_t n = c->ran++;
+	c->log_t[n] = sim_now(e);
+	c->log_id[n] = id;
+	uint64_t nid = c->next_id++;
+	c->handle[nid] = sim_event_schedule(
+		e, m, sim_now(e) + c->inc[id % HOLD_INC], 0, &nid, sizeof nid);
+	uint64_t v = hold_victim(id);
+	c->log_cancel[n] = v != UINT64_MAX && sim_event_cancel(e, c->handle[v]);
+	if (c->ran == HOLD_RUN)
+		sim_stop(e);
+}
+
+static const sim_model_ops hold_ops = {
+	.name = "hold",
+	.state_size = sizeof(hold_state),
+	.handle = hold_handle,
+};
+
+typedef struct hold_key {
+	uint64_t t, id; /* ids follow scheduling order, like seqs */
+} hold_key;
+
+static bool hold_less(hold_key a, hold_key b)
+{
+	return a.t < b.t || (a.t == b.t && a.id < b.id);
+}
+
+static void hold_push(hold_key *h, size_t *n, hold_key k)
+{
+	size_t i = (*n)++;
+	while (i > 0 && hold_less(k, h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = k;
+}
+
+static hold_key hold_pop(hold_key *h, size_t *n)
+{
+	hold_key top = h[0], last = h[--*n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && hold_less(h[c + 1], h[c]))
+			c++;
+		if (!hold_less(h[c], last))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = last;
+	return top;
+}
+
+Test(sim_engine, a_large_hold_model_with_cancels_matches_a_reference)
+{
+	enum { IDS = HOLD_P + HOLD_RUN + 1 };
+	uint64_t *inc = sim_xmalloc(HOLD_INC * sizeof *inc);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 99);
+	for (size_t i = 0; i < HOLD_INC; i++)
+		inc[i] = gsl_rng_uniform_int(r, SIM_MS(2)) / 4 * 4;
+	gsl_rng_free(r);
+
+	hold_ctx c = {
+		.inc = inc,
+		.handle = sim_xcalloc(IDS, sizeof(sim_event_id)),
+		.log_t = sim_xmalloc(HOLD_RUN * sizeof(uint64_t)),
+		.log_id = sim_xmalloc(HOLD_RUN * sizeof(uint64_t)),
+		.log_cancel = sim_xmalloc(HOLD_RUN * sizeof(bool)),
+	};
+	sim_engine *e = sim_engine_create();
+	sim_model *m = sim_model_add(e, &hold_ops);
+	((hold_state *)sim_model_state(m))->c = &c;
+	for (uint64_t id = 0; id < HOLD_P; id++)
+		c.handle[id] = sim_event_schedule(e, m, inc[id % HOLD_INC], 0,
+						  &id, sizeof id);
+	c.next_id = HOLD_P;
+	cr_assert(eq(int, sim_run(e), SIM_EINTR));
+	cr_assert(eq(u64, c.ran, HOLD_RUN));
+
+	/* The reference: the same decisions on a binary heap, with a flag
+	 * per id for "scheduled and neither run nor cancelled". */
+	hold_key *h = sim_xmalloc(IDS * sizeof *h);
+	bool *alive = sim_xcalloc(IDS, sizeof *alive);
+	size_t n = 0;
+	uint64_t next = 0;
+	for (; next < HOLD_P; next++) {
+		hold_push(h, &n, (hold_key){inc[next % HOLD_INC], next});
+		alive[next] = true;
+	}
+	uint64_t ran = 0, cancels = 0;
+	while (ran < HOLD_RUN) {
+		hold_key k = hold_pop(h, &n);
+		if (!alive[k.id])
+			continue;
+		alive[k.id] = false;
+		cr_assert(eq(u64, c.log_t[ran], k.t), "event %llu",
+			  (unsigned long long)ran);
+		cr_assert(eq(u64, c.log_id[ran], k.id), "event %llu",
+			  (unsigned long long)ran);
+		hold_push(h, &n, (hold_key){k.t + inc[k.id % HOLD_INC], next});
+		alive[next++] = true;
+		uint64_t v = hold_victim(k.id);
+		bool want = v != UINT64_MAX && alive[v];
+		if (want)
+			alive[v] = false;
+		cr_assert(eq(int, c.log_cancel[ran], want), "event %llu",
+			  (unsigned long long)ran);
+		cancels += want;
+		ran++;
+	}
+	cr_assert(gt(u64, cancels, HOLD_RUN / 100), "cancels must happen");
+	size_t pending = 0;
+	for (size_t i = 0; i < next; i++)
+		pending += alive[i];
+	cr_assert(eq(sz, sim_events_pending(e), pending));
+	for (size_t i = 0; i < next; i += 97)
+		cr_assert(eq(int, sim_event_is_pending(e, c.handle[i]),
+			     alive[i]));
+	sim_engine_destroy(e);
+	free(h);
+	free(alive);
+	free(inc);
+	free(c.handle);
+	free(c.log_t);
+	free(c.log_id);
+	free(c.log_cancel);
+}
+
 /* ---- run_until ----------------------------------------------------------- */
 
 Test(sim_engine, run_until_runs_an_event_exactly_at_the_horizon)

@@ -473,3 +473,43 @@ Test(sim_queue, a_drained_queue_accepts_earlier_times_again)
 	}
 	sim_queue_destroy(q);
 }
+
+Test(sim_queue, a_burst_into_the_bottom_without_pops_stays_ordered)
+{
+	/* After the first pop the bottom holds the first bucket's keys.
+	 * Thousands of pushes into that range with no pop in between go past
+	 * the bottom into the side heap until it is turned into a rung, and
+	 * then on into that rung; every key must still come out in order. */
+	gsl_rng *r = stream(11);
+	sim_queue *q = sim_queue_create();
+	ref_heap h = {0};
+	uint64_t seq = 0;
+	for (uint32_t i = 0; i < 10000; i++) {
+		key k = {gsl_rng_uniform_int(r, SIM_S(1)), seq++, i};
+		sim_queue_push(q, k.time_ns, k.seq, k.value);
+		ref_push(&h, k);
+	}
+	uint64_t t, s;
+	uint32_t v;
+	cr_assert(sim_queue_pop(q, &t, &s, &v));
+	key first = ref_pop(&h);
+	cr_assert(eq(u64, s, first.seq));
+	for (uint32_t i = 0; i < 20000; i++) {
+		key k = {t + gsl_rng_uniform_int(r, SIM_US(500)), seq++,
+			 100000 + i};
+		sim_queue_push(q, k.time_ns, k.seq, k.value);
+		ref_push(&h, k);
+	}
+	cr_assert(eq(sz, sim_queue_len(q), h.n));
+	while (h.n > 0) {
+		key k = ref_pop(&h);
+		cr_assert(sim_queue_pop(q, &t, &s, &v));
+		cr_assert(eq(u64, t, k.time_ns));
+		cr_assert(eq(u64, s, k.seq));
+		cr_assert(eq(u32, v, k.value));
+	}
+	cr_assert(not(sim_queue_pop(q, NULL, NULL, NULL)));
+	sim_queue_destroy(q);
+	free(h.a);
+	gsl_rng_free(r);
+}
