@@ -404,10 +404,11 @@ int cli_cmd_run(int argc, char **argv)
 	if (!o.resume) {
 		const char *name = plan.first.cfg->experiment.name;
 		if (o.outdir) {
-			size_t n = strlen(o.outdir);
-			while (n > 1 && o.outdir[n - 1] == '/')
-				n--;
-			final = sim_xasprintf("%.*s", (int)n, o.outdir);
+			final = cli_outdir_arg("run", o.outdir);
+			if (!final) {
+				status = CLI_USAGE;
+				goto out;
+			}
 		} else if (!cli_safe_name(name)) {
 			cli_error("run: experiment.name '%s' cannot name a directory "
 				  "(expected no '/' or control characters; or use -o DIR)",
@@ -509,9 +510,12 @@ int cli_cmd_run(int argc, char **argv)
 	/* Everything inside is synced (by each writer); the directory too,
 	 * then the rename into place, then its parent. */
 	cli_sync_dir(staging);
-	if (rename(staging, final) != 0) {
-		cli_error("cannot rename '%s' to '%s': %s", staging, final,
-			  strerror(errno));
+	/* Never onto something that appeared at DIR meanwhile (an empty
+	 * directory there would be replaced by a plain rename). */
+	if (sim_path_rename(staging, final, false, &d) != 0) {
+		cli_print_diag(&d);
+		cli_error("the results are complete in '%s'; move them into "
+			  "place by hand", staging);
 		status = CLI_FAIL;
 		goto out;
 	}
@@ -527,7 +531,8 @@ int cli_cmd_run(int argc, char **argv)
 		cli_sync_dir(parent);
 		free(parent);
 	}
-	printf("%s: %zu run%s (%zu point%s x %u replication%s)\n", final,
+	char *shown = sim_escape(final);
+	printf("%s: %zu run%s (%zu point%s x %u replication%s)\n", shown,
 	       plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
 	       plan.npoints == 1 ? "" : "s", plan.replications,
 	       plan.replications == 1 ? "" : "s");
@@ -540,7 +545,8 @@ int cli_cmd_run(int argc, char **argv)
 		       plots == 1 ? "" : "s");
 	if (skipped)
 		printf("  plots skipped: gnuplot is not installed (apt-get install "
-		       "gnuplot-nox, then: vdcsim plot %s)\n", final);
+		       "gnuplot-nox, then: vdcsim plot %s)\n", shown);
+	free(shown);
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);

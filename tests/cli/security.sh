@@ -197,6 +197,15 @@ for o in out1/ out2// ./out3; do
     check "wws_output_${d#./}_is_complete" bash -c "[ $rc -eq 0 ] && [ -f '$d/wws.csv' ] && [ ! -e '$d/.partial' ] && [ ! -e '$d.partial' ]"
 done
 expect_refused wws_refuses_dot "expected a new directory name" wws q.pdt -o ./
+# The same rules for run: "-o run1/" is the folder run1, "-o ." is refused,
+# and run's success line names the folder escaped.
+rc=0
+"$VDCSIM" run small.yaml -o run1/ --no-plots >out.txt 2>err.txt || rc=$?
+check run_output_trailing_slash_is_complete \
+    bash -c "[ $rc -eq 0 ] && [ -f run1/results.sqlite ] && [ ! -e run1/.partial ] && [ ! -e run1.partial ]"
+expect_refused run_refuses_dot "expected a new directory name" run small.yaml -o .
+"$VDCSIM" run small.yaml -o $'run\nlines' --no-plots >out.txt 2>&1
+check run_success_line_escapes_the_folder grep -q '^run\\nlines: 2 runs' out.txt
 
 # 7. A full disk while plotting: one message that says so, and the results
 # are not published. A small tmpfs is the disk; without the right to mount
