@@ -130,13 +130,20 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 {
 	size_t pt = cli_plan_point(p, run);
 	uint32_t rep = cli_plan_replication(p, run);
-	cli_point point;
-	int rc = cli_plan_build_point(p, pt, true, &point, d);
-	if (rc != 0) {
-		cli_point_fini(&point);
-		return rc;
+	/* Point 0 is kept, built and checked, by the plan: its runs borrow
+	 * it (a run only reads its config); other points are built here. */
+	cli_point built = {0};
+	const cli_point *point = &p->first;
+	int rc = 0;
+	if (pt != 0 || !p->first.cfg || !p->first.text) {
+		rc = cli_plan_build_point(p, pt, true, &built, d);
+		if (rc != 0) {
+			cli_point_fini(&built);
+			return rc;
+		}
+		point = &built;
 	}
-	const dc_config *c = point.cfg;
+	const dc_config *c = point->cfg;
 	uint64_t seed = sim_rng_replication_seed(c->experiment.seed, rep);
 	char *tmp = cli_point_path(staging, run, ".tmp");
 	char *fin = cli_point_path(staging, run, "");
@@ -160,7 +167,7 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 		rc = dc_experiment_run(c, seed, r, &hook, &st, d);
 	}
 	if (rc == 0)
-		rc = runs_row(p, run, point.text, seed, &st, r, d);
+		rc = runs_row(p, run, point->text, seed, &st, r, d);
 	/* Closing commits and fsyncs the file: the name below then never
 	 * points at a file whose data is only in the page cache. */
 	if (rc == 0) {
@@ -180,7 +187,7 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 	}
 	free(tmp);
 	free(fin);
-	cli_point_fini(&point);
+	cli_point_fini(&built);
 	return rc;
 }
 
