@@ -45,6 +45,8 @@ typedef struct cli_plan {
 	char *base_dir;         /* relative trace paths start here; NULL: the
 				   config file's folder (dc_config_load_at) */
 	char *base_text;        /* cfg_doc_emit(base) */
+	cfg_doc *point_base;    /* base without sweep: and replications:,
+				   which each point clones; owned */
 	cli_axis *axes;         /* paths in canonical form (cli_path_canonical) */
 	size_t naxes;
 	size_t npoints;

@@ -101,9 +101,7 @@ int cli_plan_build_point(const cli_plan *p, size_t pt, bool text,
 			 cli_point *out, sim_diag *d)
 {
 	memset(out, 0, sizeof *out);
-	cfg_doc *doc = cfg_doc_clone(p->base);
-	cfg_doc_remove_top(doc, "sweep");
-	cfg_doc_remove_top(doc, "replications");
+	cfg_doc *doc = cfg_doc_clone(p->point_base);
 	out->doc = doc;
 	for (size_t a = 0; a < p->naxes; a++)
 		if (cfg_doc_set(doc, p->axes[a].path,
@@ -196,9 +194,7 @@ static int check_point(cli_plan *p, size_t pt, cli_point *out, sim_diag *d)
 static void check_base(cli_plan *p, sim_diag *d)
 {
 	cli_point b = {0};
-	b.doc = cfg_doc_clone(p->base);
-	cfg_doc_remove_top(b.doc, "sweep");
-	cfg_doc_remove_top(b.doc, "replications");
+	b.doc = cfg_doc_clone(p->point_base);
 	dc_config_load_with(b.doc, p->base_dir, p->loader, &b.cfg, d);
 	cli_point_fini(&b);
 }
@@ -225,6 +221,12 @@ int cli_plan_load(const char *path, char *const *sets, size_t nsets,
 	if (d->errors != before)
 		return SIM_EINPUT;
 	p->base_text = cfg_doc_emit(p->base);
+	/* What every point starts from: a clone per point of this, not of
+	 * the base, so that building a point costs the config, not the
+	 * sweep's lists too (which would make a plan quadratic). */
+	p->point_base = cfg_doc_clone(p->base);
+	cfg_doc_remove_top(p->point_base, "sweep");
+	cfg_doc_remove_top(p->point_base, "replications");
 
 	const cfg_node *root = cfg_doc_root(p->base);
 	top_cfg top;
@@ -287,6 +289,7 @@ void cli_plan_fini(cli_plan *p)
 	free(p->run_cols);
 	free(p->base_text);
 	free(p->base_dir);
+	cfg_doc_destroy(p->point_base);
 	cfg_doc_destroy(p->base);
 	memset(p, 0, sizeof *p);
 }
