@@ -216,10 +216,10 @@ static size_t runs_to_do(const cli_plan *p, const char *staging,
 	return ntodo;
 }
 
-/* A worker: dies with the parent, runs one run, exits 0, 1 or
- * WORKER_INTERRUPTED. */
-static void worker(const cli_plan *p, size_t run, const char *staging,
-		   const cli_progress *pr, pid_t parent)
+/* A worker: dies with the parent, runs runs[0..n) in turn, exits 0, 1 or
+ * WORKER_INTERRUPTED (at its first failure). */
+static void worker(const cli_plan *p, const size_t *runs, size_t n,
+		   const char *staging, const cli_progress *pr, pid_t parent)
 {
 	/* SIGKILL when the parent dies, even by kill -9; and a parent that
 	 * died before this took effect is seen by getppid(). */
@@ -227,13 +227,36 @@ static void worker(const cli_plan *p, size_t run, const char *staging,
 		_exit(1);
 	cli_progress child = *pr;
 	child.on = false;
-	sim_diag cd;
-	sim_diag_init(&cd);
-	int crc = run_one(p, run, staging, &child, &cd);
-	if (cd.text)
-		fputs(cd.text, stderr);
+	int crc = 0;
+	for (size_t i = 0; i < n && crc == 0; i++) {
+		sim_diag cd;
+		sim_diag_init(&cd);
+		crc = run_one(p, runs[i], staging, &child, &cd);
+		if (cd.text)
+			fputs(cd.text, stderr);
+		sim_diag_fini(&cd);
+		if (crc == 0 && cli_stop_signal())
+			crc = SIM_EINTR;
+	}
 	fflush(stderr);
 	_exit(crc == 0 ? 0 : crc == SIM_EINTR ? WORKER_INTERRUPTED : 1);
+}
+
+/* How many runs the next worker takes: one at first; doubled while
+ * workers end sooner than WORKER_MIN_S (a fork and an exit per run of a
+ * few milliseconds would cost more than the run), but never so many that
+ * the last workers leave the others idle for long. Only which process
+ * runs a run depends on this, never what the run writes. */
+#define WORKER_MIN_S 0.2
+static size_t next_batch(size_t batch, double took_s, size_t left,
+			 unsigned jobs)
+{
+	if (took_s < WORKER_MIN_S)
+		batch *= 2;
+	size_t most = left / (4 * (size_t)jobs);
+	if (batch > most)
+		batch = most;
+	return batch ? batch : 1;
 }
 
 static int run_serial(const cli_plan *p, const char *staging,
@@ -272,7 +295,9 @@ int cli_run_all(const cli_plan *p, const char *staging, unsigned jobs,
 	int rc = 0;
 	pid_t parent = getpid();
 	pid_t *pids = sim_xcalloc(jobs, sizeof *pids);
-	size_t next = 0, running = 0;
+	size_t *counts = sim_xcalloc(jobs, sizeof *counts);
+	double *starts = sim_xcalloc(jobs, sizeof *starts);
+	size_t next = 0, running = 0, batch = 1;
 	bool failed = false;
 	while ((next < ntodo && !failed && !cli_stop_signal()) || running > 0) {
 		while (next < ntodo && running < jobs && !failed &&
@@ -286,15 +311,18 @@ int cli_run_all(const cli_plan *p, const char *staging, unsigned jobs,
 				failed = true;
 				break;
 			}
+			size_t n = ntodo - next < batch ? ntodo - next : batch;
 			if (pid == 0)
-				worker(p, todo[next], staging, pr, parent);
+				worker(p, todo + next, n, staging, pr, parent);
 			for (unsigned k = 0; k < jobs; k++) {
 				if (pids[k] == 0) {
 					pids[k] = pid;
+					counts[k] = n;
+					starts[k] = cli_wall_s();
 					break;
 				}
 			}
-			next++;
+			next += n;
 			running++;
 		}
 		if (running == 0)
@@ -314,12 +342,18 @@ int cli_run_all(const cli_plan *p, const char *staging, unsigned jobs,
 			}
 			break;
 		}
-		for (unsigned k = 0; k < jobs; k++)
-			if (pids[k] == pid)
+		size_t n = 0;
+		for (unsigned k = 0; k < jobs; k++) {
+			if (pids[k] == pid) {
 				pids[k] = 0;
+				n = counts[k];
+				batch = next_batch(batch, cli_wall_s() - starts[k],
+						   ntodo - next, jobs);
+			}
+		}
 		running--;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			pr->done++;
+			pr->done += n;
 			progress_points(pr);
 		} else if (WIFEXITED(status) &&
 			   WEXITSTATUS(status) == WORKER_INTERRUPTED) {
@@ -329,6 +363,8 @@ int cli_run_all(const cli_plan *p, const char *staging, unsigned jobs,
 		}
 	}
 	free(pids);
+	free(counts);
+	free(starts);
 	free(todo);
 	if (failed) {
 		sim_diag_error(d, NULL, 0, 0,
