@@ -32,7 +32,8 @@ typedef struct cli_axis {
 /* One point of a plan, built on demand: its document (sweep applied and
  * removed), its emitted text (if asked for) and its validated config. */
 typedef struct cli_point {
-	cfg_doc *doc;
+	cfg_doc *doc;           /* owned; NULL when the plan has no sweep
+				   axis (cfg then reads plan->point_base) */
 	char *text;
 	dc_config *cfg;
 } cli_point;
@@ -46,7 +47,8 @@ typedef struct cli_plan {
 				   config file's folder (dc_config_load_at) */
 	char *base_text;        /* cfg_doc_emit(base) */
 	cfg_doc *point_base;    /* base without sweep: and replications:,
-				   which each point clones; owned */
+				   which each point clones (owned), or base
+				   itself when it has neither */
 	cli_axis *axes;         /* paths in canonical form (cli_path_canonical) */
 	size_t naxes;
 	size_t npoints;

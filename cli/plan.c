@@ -101,6 +101,16 @@ int cli_plan_build_point(const cli_plan *p, size_t pt, bool text,
 			 cli_point *out, sim_diag *d)
 {
 	memset(out, 0, sizeof *out);
+	if (p->naxes == 0) {
+		/* Every point is the base itself: nothing to change, so
+		 * nothing to copy (a config only reads its document). */
+		if (text)
+			out->text = p->point_base == p->base
+					    ? sim_xstrdup(p->base_text)
+					    : cfg_doc_emit(p->point_base);
+		return dc_config_load_with(p->point_base, p->base_dir,
+					   p->loader, &out->cfg, d);
+	}
 	cfg_doc *doc = cfg_doc_clone(p->point_base);
 	out->doc = doc;
 	for (size_t a = 0; a < p->naxes; a++)
@@ -224,9 +234,13 @@ int cli_plan_load(const char *path, char *const *sets, size_t nsets,
 	/* What every point starts from: a clone per point of this, not of
 	 * the base, so that building a point costs the config, not the
 	 * sweep's lists too (which would make a plan quadratic). */
-	p->point_base = cfg_doc_clone(p->base);
-	cfg_doc_remove_top(p->point_base, "sweep");
-	cfg_doc_remove_top(p->point_base, "replications");
+	p->point_base = p->base;
+	if (cfg_map_get(cfg_doc_root(p->base), "sweep") ||
+	    cfg_map_get(cfg_doc_root(p->base), "replications")) {
+		p->point_base = cfg_doc_clone(p->base);
+		cfg_doc_remove_top(p->point_base, "sweep");
+		cfg_doc_remove_top(p->point_base, "replications");
+	}
 
 	const cfg_node *root = cfg_doc_root(p->base);
 	top_cfg top;
@@ -289,7 +303,8 @@ void cli_plan_fini(cli_plan *p)
 	free(p->run_cols);
 	free(p->base_text);
 	free(p->base_dir);
-	cfg_doc_destroy(p->point_base);
+	if (p->point_base != p->base)
+		cfg_doc_destroy(p->point_base);
 	cfg_doc_destroy(p->base);
 	memset(p, 0, sizeof *p);
 }
