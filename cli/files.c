@@ -3,7 +3,7 @@
  * File-system helpers of the vdcsim command: directories, the default
  * results directory name, and whole files written through a rename.
  */
-#include "cli_internal.h"
+#include "run_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -136,7 +136,8 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 		return SIM_ENOENT;
 	}
 	char *scripts = sim_xasprintf("%s/plots", datadir);
-	rc = sim_plots_render_timeout(scripts, dir, dir, svg, timeout_ns, made,
+	rc = sim_plots_render_timeout(scripts, dir, dir, svg, timeout_ns,
+				      cli_stop_flag(), made,
 				      skipped, d);
 	free(scripts);
 	free(datadir);

@@ -29,6 +29,9 @@ extern volatile sig_atomic_t cli_attention;
 void cli_signals_install(void);
 /* The first stopping signal caught (SIGINT, SIGTERM or SIGHUP), or 0. */
 int cli_stop_signal(void);
+/* Where that signal is recorded, for code below cli/ that polls it
+ * (sim_plots_render_timeout's stop). */
+const volatile sig_atomic_t *cli_stop_flag(void);
 /* The exit status for an interrupted command: 128 + the signal caught
  * (130 SIGINT, 143 SIGTERM, 129 SIGHUP); 130 if none was caught here (a
  * worker was interrupted by someone else). */

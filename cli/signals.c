@@ -52,6 +52,11 @@ int cli_stop_signal(void)
 	return stop_signal;
 }
 
+const volatile sig_atomic_t *cli_stop_flag(void)
+{
+	return &stop_signal;
+}
+
 int cli_interrupted_status(void)
 {
 	return stop_signal ? 128 + stop_signal : CLI_INTERRUPTED;

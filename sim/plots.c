@@ -33,6 +33,8 @@ extern char **environ;
 #define NEEDS_LINES 10
 /* Bytes of gnuplot's stderr kept for the error message. */
 #define STDERR_KEEP 4096
+/* How long a gnuplot run is waited for between checks of the stop flag. */
+#define STOP_SLICE_MS 100
 /* Lines of gnuplot's stderr quoted in the error message. */
 #define STDERR_LINES 3
 
@@ -293,7 +295,9 @@ static uint64_t deadline_after(uint64_t timeout_ns)
 /* Reads fd to its end or to the deadline, keeping the first STDERR_KEEP
  * bytes; draining the rest keeps a chatty gnuplot from blocking on a full
  * pipe. Sets *late if the deadline came first. */
-static char *read_until(int fd, uint64_t deadline_ns, bool *late)
+static char *read_until(int fd, uint64_t deadline_ns,
+			const volatile sig_atomic_t *stop, bool *late,
+			bool *stopped)
 {
 	char *buf = sim_xmalloc(STDERR_KEEP + 1);
 	size_t len = 0;
@@ -306,6 +310,14 @@ static char *read_until(int fd, uint64_t deadline_ns, bool *late)
 			*late = true;
 			break;
 		}
+		if (stop && *stop) {
+			*stopped = true;
+			break;
+		}
+		/* A signal interrupts poll; the slice bounds the wait for a
+		 * stop that came just before it. */
+		if (stop && (left == INT_MAX || left > STOP_SLICE_MS))
+			left = STOP_SLICE_MS;
 		int pr = poll(&pfd, 1, left == INT_MAX ? -1 : left);
 		if (pr < 0 && errno == EINTR)
 			continue;
@@ -328,20 +340,28 @@ static char *read_until(int fd, uint64_t deadline_ns, bool *late)
 	return buf;
 }
 
-/* Waits for pid until the deadline; past it, kills it (SIGKILL: a hung
- * gnuplot may ignore gentler signals) and reaps it. Returns the wait
- * status; sets *late if it had to be killed. */
-static int reap_until(pid_t pid, uint64_t deadline_ns, bool *late)
+/* Waits for pid until the deadline or *stop; then kills it (SIGKILL: a
+ * hung gnuplot may ignore gentler signals) and reaps it. Returns the wait
+ * status; sets *late or *stopped if it had to be killed. */
+static int reap_until(pid_t pid, uint64_t deadline_ns,
+		      const volatile sig_atomic_t *stop, bool *late,
+		      bool *stopped)
 {
 	int status = 0;
 	for (;;) {
-		pid_t w = waitpid(pid, &status, *late ? 0 : WNOHANG);
+		bool killed = *late || *stopped;
+		pid_t w = waitpid(pid, &status, killed ? 0 : WNOHANG);
 		if (w == pid)
 			return status;
 		if (w < 0 && errno != EINTR)
 			return -1;
 		if (w == 0 && ms_left(deadline_ns) == 0) {
 			*late = true;
+			kill(pid, SIGKILL);
+			continue;
+		}
+		if (w == 0 && stop && *stop) {
+			*stopped = true;
 			kill(pid, SIGKILL);
 			continue;
 		}
@@ -385,6 +405,7 @@ static char *summarize(const char *err)
 /* How gnuplot ended. */
 typedef struct gp_result {
 	bool late;   /* killed at the time limit */
+	bool stopped; /* killed because *stop was set */
 	int status;  /* wait status, or -1 if it could not be had */
 	char *text;  /* the first STDERR_KEEP bytes of its stderr */
 } gp_result;
@@ -394,7 +415,8 @@ typedef struct gp_result {
  * SIM_ETOOL if gnuplot could not be started (reported). */
 static int run_gnuplot(const char *gnuplot, const char *script_abs,
 		       const char *shown, const char *data_dir, int out_fd,
-		       bool svg, uint64_t timeout_ns, gp_result *res,
+		       bool svg, uint64_t timeout_ns,
+		       const volatile sig_atomic_t *stop, gp_result *res,
 		       sim_diag *d)
 {
 	memset(res, 0, sizeof *res);
@@ -445,11 +467,13 @@ static int run_gnuplot(const char *gnuplot, const char *script_abs,
 		return SIM_ETOOL;
 	}
 	uint64_t deadline = deadline_after(timeout_ns);
-	res->text = read_until(fds[0], deadline, &res->late);
+	res->text = read_until(fds[0], deadline, stop, &res->late,
+			       &res->stopped);
 	close(fds[0]);
-	if (res->late)
+	if (res->late || res->stopped)
 		kill(pid, SIGKILL);
-	res->status = reap_until(pid, deadline, &res->late);
+	res->status = reap_until(pid, deadline, stop, &res->late,
+				 &res->stopped);
 	return 0;
 }
 
@@ -497,7 +521,7 @@ static void report_failure(const gp_result *res, const char *shown,
 static int render_one(const char *gnuplot, const char *scripts_dir,
 		      const char *name, const char *data_dir,
 		      const char *out_dir, bool svg, uint64_t timeout_ns,
-		      sim_diag *d)
+		      const volatile sig_atomic_t *stop, sim_diag *d)
 {
 	const char *ext = svg ? "svg" : "png";
 	size_t stem = strlen(name) - 3;
@@ -516,8 +540,12 @@ static int render_one(const char *gnuplot, const char *scripts_dir,
 	gp_result res = {0};
 	if (rc == 0)
 		rc = run_gnuplot(gnuplot, script, shown, data_dir, out.fd, svg,
-				 timeout_ns, &res, d);
-	if (rc == 0) {
+				 timeout_ns, stop, &res, d);
+	if (rc == 0 && res.stopped) {
+		sim_diag_error(d, shown, 0, 0, "interrupted: gnuplot was "
+			       "stopped before it finished this plot");
+		rc = SIM_EINTR;
+	} else if (rc == 0) {
 		bool ok = res.status >= 0 && !res.late &&
 			  WIFEXITED(res.status) &&
 			  WEXITSTATUS(res.status) == 0;
@@ -557,12 +585,14 @@ int sim_plots_render(const char *scripts_dir, const char *data_dir,
 		     bool *skipped, sim_diag *d)
 {
 	return sim_plots_render_timeout(scripts_dir, data_dir, out_dir, svg,
-					SIM_PLOTS_TIMEOUT_NS, made, skipped, d);
+					SIM_PLOTS_TIMEOUT_NS, NULL, made,
+					skipped, d);
 }
 
 int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 			     const char *out_dir, bool svg,
-			     uint64_t timeout_ns, unsigned *made,
+			     uint64_t timeout_ns,
+			     const volatile sig_atomic_t *stop, unsigned *made,
 			     bool *skipped, sim_diag *d)
 {
 	unsigned made_here = 0;
@@ -591,7 +621,8 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 		free(script);
 		if (rc == 0 && needs_met(data_dir, &needs)) {
 			rc = render_one(gnuplot, scripts_dir, scripts.v[i],
-					data_dir, out_dir, svg, timeout_ns, d);
+					data_dir, out_dir, svg, timeout_ns,
+					stop, d);
 			if (rc == 0)
 				(*made)++;
 		}

@@ -605,10 +605,14 @@ int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
  * caller says plots were skipped and how to install gnuplot). *made counts
  * plots written. A failing script, or one still running after timeout_ns
  * (0: no limit; then killed), returns SIM_ETOOL with one message naming
- * it; a full disk returns SIM_EIO saying so. */
+ * it; a full disk returns SIM_EIO saying so. If stop is not NULL, it is
+ * read at least every 100 ms while gnuplot runs: once it is nonzero,
+ * gnuplot is killed, its plot left out, and SIM_EINTR returned (a signal
+ * handler sets it; the caller decides what the signal means). */
 int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 			     const char *out_dir, bool svg,
-			     uint64_t timeout_ns, unsigned *made,
+			     uint64_t timeout_ns,
+			     const volatile sig_atomic_t *stop, unsigned *made,
 			     bool *skipped, sim_diag *d);
 /* The default limit of one gnuplot run, and the environment variable (a
  * time such as 90s; 0s for none) with which vdcsim's commands change it. */

@@ -228,6 +228,25 @@ check signal_resume_completes [ $rc -eq 0 ]
 "$VDCSIM" run one.yaml -o one_ref >/dev/null 2>&1
 check signal_resume_equals_clean_run same_as one_ref sigTERM
 
+# A stop while gnuplot draws (here one that hangs) kills it at once rather
+# than after its time limit: status 143, the data kept for --resume.
+mkdir -p hungbin
+printf '#!/bin/sh\nexec sleep 598\n' >hungbin/gnuplot
+chmod +x hungbin/gnuplot
+(PATH="$work/hungbin:$PATH" exec timeout -s KILL 50 "$VDCSIM" run tiny.yaml -o sigplot \
+    >/dev/null 2>sigplot.err) &
+pid=$!
+for _ in $(seq 1 400); do pgrep -fx "sleep 598" >/dev/null && break; sleep 0.05; done
+kill -TERM $pid 2>/dev/null || true
+rc=0; wait $pid || rc=$?
+check sigterm_while_plotting_exits_143 [ $rc -eq 143 ]
+check sigterm_while_plotting_says_so grep -q "interrupted while writing the results" sigplot.err
+check sigterm_while_plotting_leaves_no_gnuplot bash -c '! pgrep -fx "sleep 598" >/dev/null'
+check sigterm_while_plotting_leaves_partial [ -d sigplot.partial ] && [ ! -e sigplot ]
+rc=0; "$VDCSIM" run --resume sigplot >/dev/null 2>err.txt || rc=$?
+check sigterm_while_plotting_resume_completes [ $rc -eq 0 ]
+check sigterm_while_plotting_resume_equals_clean_run same_as tiny_ref sigplot
+
 # 6. --resume refuses (exit 2, naming the file) after the config it kept
 # or a trace its config replays changed.
 cp "$VDCSIM_TEST_SRCDIR/cli/bad/page_writes_16_pages.pdt" t16.pdt

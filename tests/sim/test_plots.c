@@ -394,7 +394,7 @@ Test(sim_plots, a_hung_gnuplot_is_killed_at_the_limit_and_named)
 	unsigned made = 0;
 	bool skipped = true;
 	cr_assert(eq(int, sim_plots_render_timeout(plots, data, out, false,
-						   SIM_MS(300), &made,
+						   SIM_MS(300), NULL, &made,
 						   &skipped, &d),
 		     SIM_ETOOL));
 	char *want = sim_xasprintf("%s/plots/line.gp: gnuplot did not finish "
@@ -420,7 +420,8 @@ Test(sim_plots, a_gnuplot_that_closes_stderr_and_hangs_is_killed_too)
 	sim_diag d;
 	sim_diag_init(&d);
 	cr_assert(eq(int, sim_plots_render_timeout(plots, data, out, false,
-						   SIM_S(1), NULL, NULL, &d),
+						   SIM_S(1), NULL, NULL, NULL,
+						   &d),
 		     SIM_ETOOL));
 	cr_assert(strstr(d.text, "within 1s and was killed") != NULL, "%s",
 		  d.text);
@@ -447,5 +448,44 @@ Test(sim_plots, without_gnuplot_on_path_nothing_is_written_and_skipped_is_set)
 	cr_assert(eq(u32, d.errors, 0));
 	cr_assert(eq(sz, count_entries("out"), 0));
 	free(bin);
+	sim_diag_fini(&d);
+}
+
+/* Set by SIGUSR1, which the fake gnuplot below sends its parent: a stop
+ * that arrives while gnuplot runs, as SIGINT would in vdcsim run. */
+static volatile sig_atomic_t stop_flag;
+
+static void on_usr1(int sig)
+{
+	stop_flag = sig;
+}
+
+Test(sim_plots, a_stop_while_gnuplot_runs_kills_it_and_leaves_no_plot)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	cr_assert(eq(int, sigaction(SIGUSR1, &sa, NULL), 0));
+	fake_gnuplot("kill -USR1 $PPID\nexec sleep 600");
+	write_file("plots/line.gp", good_script);
+	write_file("data/t.csv", t_csv);
+	char *plots = tpath("plots"), *data = tpath("data"), *out = tpath("out");
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 7;
+	/* A limit of a minute: only the stop can end this within the test. */
+	cr_assert(eq(int, sim_plots_render_timeout(plots, data, out, false,
+						   SIM_S(60), &stop_flag,
+						   &made, NULL, &d),
+		     SIM_EINTR));
+	cr_assert(eq(int, stop_flag, SIGUSR1));
+	cr_assert(eq(u32, made, 0));
+	cr_assert(strstr(d.text, "interrupted: gnuplot was stopped") != NULL,
+		  "%s", d.text);
+	cr_assert(eq(sz, count_entries("out"), 0));
+	free(plots);
+	free(data);
+	free(out);
 	sim_diag_fini(&d);
 }
