@@ -562,7 +562,10 @@ static int open_db(const char *path, bool readonly, sqlite3 **db,
 		   sim_diag *d)
 {
 	char *fn = sim_res_file_name(path);
-	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* A connection is only ever used by the thread that opened it: no
+	 * mutex per call (SQLite's multi-thread mode). */
+	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+		    SQLITE_OPEN_NOMUTEX;
 	int s = sqlite3_open_v2(fn, db, flags, NULL);
 	free(fn);
 	if (s == SQLITE_OK)
