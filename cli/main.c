@@ -38,14 +38,18 @@ static void usage(FILE *f)
  * depend on them. glibc reads GLIBC_TUNABLES only at start-up, so vdcsim
  * sets it and executes itself again, once (VDCSIM_MALLOC_TUNED marks the
  * second start; set it to anything to opt out). A user's own
- * GLIBC_TUNABLES is left alone. */
+ * GLIBC_TUNABLES, or a preloaded tool, is left alone. */
 #define MALLOC_TUNABLES                                                   \
 	"glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=268435456:"    \
 	"glibc.malloc.trim_threshold=536870912:glibc.malloc.top_pad=67108864"
 
 static void tune_malloc(char **argv)
 {
-	if (getenv("VDCSIM_MALLOC_TUNED") || getenv("GLIBC_TUNABLES"))
+	/* A preloaded library is a tool that wraps this process (valgrind,
+	 * a heap profiler): executing ourselves again would leave it, or
+	 * (valgrind) start its loader without it. */
+	if (getenv("VDCSIM_MALLOC_TUNED") || getenv("GLIBC_TUNABLES") ||
+	    getenv("LD_PRELOAD"))
 		return;
 	if (setenv("VDCSIM_MALLOC_TUNED", "1", 1) != 0 ||
 	    setenv("GLIBC_TUNABLES", MALLOC_TUNABLES, 1) != 0)
