@@ -31,6 +31,12 @@ for cfg in good default replay; do
     same_output "${cfg}_same_bytes_for_j1_and_j4" "$work/$cfg-j1a" "$work/$cfg-j4"
 done
 
+# The allocator settings vdcsim starts with (a re-exec with GLIBC_TUNABLES)
+# change no byte: the same run with them left out.
+VDCSIM_MALLOC_TUNED=1 "$VDCSIM" run "$default" -o "$work/default-plain" >/dev/null 2>"$work/err" \
+    || fail default-plain-run "$(cat "$work/err")"
+same_output default_same_bytes_without_allocator_settings "$work/default-j1a" "$work/default-plain"
+
 # The sweep of good.yaml: 2 x 2 points x 2 replications = 8 runs, in order.
 runs=$(sqlite3 "$work/good-j4/results.sqlite" "SELECT group_concat(run_id || ':' || point || ':' || replication, ' ') FROM runs")
 check runs_are_ordered_point_major [ "$runs" = "1:0:0 2:0:1 3:1:0 4:1:1 5:2:0 6:2:1 7:3:0 8:3:1" ]
