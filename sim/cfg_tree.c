@@ -510,6 +510,10 @@ static int count_nodes(parser *p, size_t k, size_t bytes, yaml_mark_t m)
 	return 0;
 }
 
+/* Mappings with fewer keys than this find a duplicate key by a scan of
+ * their keys; larger ones through the parser's table. */
+#define SMALL_MAP 16
+
 static bool expecting_key(const parser *p)
 {
 	if (p->depth == 0)
@@ -528,9 +532,32 @@ static int add_child(parser *p, cfg_node *n, yaml_mark_t m)
 		if (n->kind != CFG_SCALAR)
 			return fail(p, m, "key is %s (expected a scalar key)",
 				    cfg_kind_name((cfg_kind)n->kind));
-		cfg_node *map = p->stack[p->depth - 1].node;
-		const cfg_node *first = cfg_table_get(
-						      &p->keys, (uint64_t)(uintptr_t)map, n->text);
+		const frame *f = &p->stack[p->depth - 1];
+		cfg_node *map = f->node;
+		uint64_t tag = (uint64_t)(uintptr_t)map;
+		size_t nkeys = (p->nkids - f->base) / 2;
+		const cfg_node *first = NULL;
+		if (nkeys < SMALL_MAP) {
+			/* Its keys so far, next to each other in kids: a scan
+			 * stays in cache where a table of every key of a
+			 * large file would miss it at each lookup. */
+			for (size_t i = 0; i < nkeys && !first; i++) {
+				const cfg_node *k = p->kids[f->base + 2 * i];
+				if (k->text == n->text ||
+				    (k->text && n->text &&
+				     strcmp(k->text, n->text) == 0))
+					first = k;
+			}
+		} else {
+			if (nkeys == SMALL_MAP)
+				for (size_t i = 0; i < nkeys; i++) {
+					cfg_node *k = p->kids[f->base + 2 * i];
+					cfg_table_put(&p->keys, tag, k->text, k);
+				}
+			first = cfg_table_get(&p->keys, tag, n->text);
+			if (!first)
+				cfg_table_put(&p->keys, tag, n->text, n);
+		}
 		if (first) {
 			char *k = cfg_show(n->text);
 			fail(p, m,
@@ -540,7 +567,6 @@ static int add_child(parser *p, cfg_node *n, yaml_mark_t m)
 			free(k);
 			return SIM_EINPUT;
 		}
-		cfg_table_put(&p->keys, (uint64_t)(uintptr_t)map, n->text, n);
 	}
 	if (p->nkids == p->kids_cap) {
 		p->kids_cap = p->kids_cap ? 2 * p->kids_cap : 64;

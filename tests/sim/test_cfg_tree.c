@@ -256,6 +256,34 @@ Test(cfg_tree, a_duplicate_key_names_the_first_definition)
 		     "expected each key once per mapping)\n");
 }
 
+/* Small mappings find a duplicate by a scan, large ones by a table that
+ * takes over at 16 keys: a duplicate of the first key, on each side of
+ * that size, and one in a mapping of many keys, beside another mapping
+ * with the same keys (keys are per mapping). */
+Test(cfg_tree, a_duplicate_key_is_found_in_mappings_of_any_size)
+{
+	static const unsigned sizes[] = {15, 16, 17, 40};
+	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		unsigned n = sizes[s];
+		char *text = sim_xstrdup("other: {k0: 0, k1: 1}\nm:\n");
+		for (unsigned i = 0; i < n; i++) {
+			char *more = sim_xasprintf("%s  k%u: %u\n", text, i, i);
+			free(text);
+			text = more;
+		}
+		char *more = sim_xasprintf("%s  k0: again\n", text);
+		free(text);
+		text = more;
+		char *want = sim_xasprintf(
+			"c.yaml:%u:3: duplicate key 'k0' (first defined at "
+			"3:3; expected each key once per mapping)\n",
+			n + 3);
+		EXPECT_ERROR(text, want);
+		free(want);
+		free(text);
+	}
+}
+
 Test(cfg_tree, an_alias_inside_its_own_anchor_is_a_loop)
 {
 	EXPECT_ERROR("a: &a [1, *a]\n",
