@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# docs suite: the project explains itself. Every YAML block of the
+# Markdown files validates and runs as written (the traces it names made
+# first with `vdcsim trace-gen`, as its comments say), and no file cites a
+# relative path that leaves the repository.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$VDCSIM_SOURCE_DIR" && pwd -P)
+cd "$root"
+
+# The project's files: tracked ones in a git checkout, else the tree
+# without build folders.
+if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    mapfile -t files < <(git -C "$root" ls-files)
+else
+    mapfile -t files < <(find . -type f ! -path './build*' ! -path './.git/*' | sed 's|^\./||')
+fi
+check found_the_project_files [ "${#files[@]}" -gt 50 ]
+
+# 1. YAML blocks of the Markdown files, each into its own folder.
+nblocks=0
+for md in "${files[@]}"; do
+    case $md in *.md) ;; *) continue ;; esac
+    awk -v dir="$work/blocks" -v stem="$(echo "$md" | tr '/.' '__')" '
+        /^```yaml[[:space:]]*$/ { n++; out = sprintf("%s/%s_%d.yaml", dir, stem, n); inb = 1; next }
+        /^```/ && inb { inb = 0; close(out); next }
+        inb { print > out }
+    ' < <(mkdir -p "$work/blocks"; cat "$md")
+done
+for y in "$work"/blocks/*.yaml; do
+    [ -e "$y" ] || continue
+    nblocks=$((nblocks + 1))
+    name=$(basename "$y" .yaml)
+    d="$work/run-$name"
+    mkdir -p "$d"
+    cp "$y" "$d/config.yaml"
+    # Traces a block replays (traces/NAME.pdt): made as its comment says.
+    for t in $(grep -oE 'trace: *traces/[A-Za-z0-9_-]+\.pdt' "$y" | sed 's/.*traces\///; s/\.pdt$//'); do
+        mkdir -p "$d/traces"
+        "$VDCSIM" trace-gen "$t" -o "$d/traces/$t.pdt" >/dev/null 2>&1 ||
+            fail "${name}_trace_$t" "vdcsim trace-gen $t failed"
+    done
+    rc=0
+    "$VDCSIM" validate "$d/config.yaml" >"$d/out.txt" 2>&1 || rc=$?
+    check "${name}_validates" [ $rc -eq 0 ]
+    check "${name}_validates_without_warnings" bash -c "! grep -q 'warning' '$d/out.txt'"
+    rc=0
+    "$VDCSIM" run "$d/config.yaml" -o "$d/results" -j 2 --no-plots >"$d/run.txt" 2>&1 || rc=$?
+    check "${name}_runs_as_written" [ $rc -eq 0 ]
+    [ $rc -eq 0 ] || cat "$d/run.txt" >&2
+done
+check found_the_readme_example [ "$nblocks" -ge 1 ]
+
+# 2. No relative path leaves the repository: every "../..." that starts a
+# word (after a space, quote, backquote or parenthesis) is resolved from its
+# file's folder and must name a file inside. (Paths built at run time, such as
+# "%s/../share", do not start a word.)
+# leaving ROOT FILE: prints "FILE:LINE: PATH" for each such path of FILE (a
+# path relative to the current folder) that resolves outside ROOT or to
+# nothing.
+leaving() {
+    local top=$1 f=$2 hit line p target
+    while IFS= read -r hit; do
+        line=${hit%%:*}
+        p=${hit#*:}
+        # Punctuation after a path in prose is not part of it.
+        while [[ $p == *[.,\;:] ]]; do p=${p%?}; done
+        target=$(realpath -m "$(dirname "$f")/$p")
+        case $target in
+        "$top"/*) [ -e "$target" ] || echo "$f:$line: $p (no such file)" ;;
+        *) echo "$f:$line: $p" ;;
+        esac
+    done < <(grep -noP "(?<![^\s\`'\"(])(\.\./)+[A-Za-z0-9_][^\s\`'\")]*" "$f" 2>/dev/null)
+}
+: >"$work/leaving.txt"
+for f in "${files[@]}"; do
+    [ -f "$f" ] || continue
+    grep -Iq . "$f" 2>/dev/null || continue # binary or empty
+    leaving "$root" "$f" >>"$work/leaving.txt"
+done
+[ -s "$work/leaving.txt" ] && cat "$work/leaving.txt" >&2
+check no_path_leaves_the_repository [ ! -s "$work/leaving.txt" ]
+# The check finds the paths that climb past the root (`../../x` from docs/)
+# or name nothing (../shared/x), and none of those that name a file inside.
+mkdir -p "$work/probe/docs"
+printf 'see `../../shared/DESIGN.md`, and not ../docs/b.md\n' >"$work/probe/docs/a.md"
+printf 'see ../docs/a.md, (../shared/x) and `../../x`\n' >"$work/probe/docs/b.md"
+probe=$(cd "$work/probe" && pwd -P)
+check the_path_check_finds_them \
+    [ "$(cd "$probe" && { leaving "$probe" docs/a.md; leaving "$probe" docs/b.md; } | wc -l)" -eq 3 ]
+
+finish
