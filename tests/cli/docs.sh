@@ -80,11 +80,13 @@ for f in "${files[@]}"; do
 done
 [ -s "$work/leaving.txt" ] && cat "$work/leaving.txt" >&2
 check no_path_leaves_the_repository [ ! -s "$work/leaving.txt" ]
-# The check finds the paths that climb past the root (`../../x` from docs/)
-# or name nothing (../shared/x), and none of those that name a file inside.
+# The check finds the paths that climb past the root (two levels up from
+# docs/) or name nothing (a missing sibling folder), and none of those that
+# name a file inside. ($up keeps this file free of such paths itself.)
+up=..
 mkdir -p "$work/probe/docs"
-printf 'see `../../shared/DESIGN.md`, and not ../docs/b.md\n' >"$work/probe/docs/a.md"
-printf 'see ../docs/a.md, (../shared/x) and `../../x`\n' >"$work/probe/docs/b.md"
+printf 'see `%s/%s/shared/DESIGN.md`, and not %s/docs/b.md\n' $up $up $up >"$work/probe/docs/a.md"
+printf 'see %s/docs/a.md, (%s/shared/x) and `%s/%s/x`\n' $up $up $up $up >"$work/probe/docs/b.md"
 probe=$(cd "$work/probe" && pwd -P)
 check the_path_check_finds_them \
     [ "$(cd "$probe" && { leaving "$probe" docs/a.md; leaving "$probe" docs/b.md; } | wc -l)" -eq 3 ]
