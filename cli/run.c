@@ -524,12 +524,7 @@ int cli_cmd_run(int argc, char **argv)
 		char *lock = sim_xasprintf("%s/" CLI_LOCK_FILE, final);
 		unlink(lock);
 		free(lock);
-		char *slash = strrchr(final, '/');
-		char *parent = slash ? sim_xasprintf("%.*s", (int)(slash - final) + 1,
-						     final)
-				     : sim_xstrdup(".");
-		cli_sync_dir(parent);
-		free(parent);
+		cli_sync_parent(final);
 	}
 	char *shown = sim_escape(final);
 	printf("%s: %zu run%s (%zu point%s x %u replication%s)\n", shown,

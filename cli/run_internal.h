@@ -75,6 +75,9 @@ long cli_staging_holder(const char *staging);
 /* fsync()s the directory at path (best effort: some file systems refuse);
  * makes renames and new entries inside it durable. */
 void cli_sync_dir(const char *path);
+/* cli_sync_dir of the folder that holds path (its part up to the last
+ * '/', or "." for a bare name). */
+void cli_sync_parent(const char *path);
 /* Records in dir/CLI_INPUTS_FILE a 64-bit FNV-1a hash of every input of
  * the plan: dir/config.yaml (which must be written already) and every
  * trace file a point replays (those the plan's loader read, by absolute

@@ -24,6 +24,16 @@
 
 /* ---- directories ------------------------------------------------------ */
 
+void cli_sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *parent = slash ? sim_xasprintf("%.*s", (int)(slash - path) + 1,
+					     path)
+			     : sim_xstrdup(".");
+	cli_sync_dir(parent);
+	free(parent);
+}
+
 void cli_sync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -162,12 +172,7 @@ int cli_staging_publish(char *tmp, const char *staging, sim_diag *d)
 		}
 	}
 	if (rc == 0) {
-		char *slash = strrchr(staging, '/');
-		char *parent = slash ? sim_xasprintf("%.*s", (int)(slash - staging) + 1,
-						     staging)
-				     : sim_xstrdup(".");
-		cli_sync_dir(parent);
-		free(parent);
+		cli_sync_parent(staging);
 	} else {
 		cli_staging_remove(tmp);
 	}
