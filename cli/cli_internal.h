@@ -91,6 +91,9 @@ const cfg_node *cli_plan_axis_value(const cli_plan *plan, size_t pt, size_t a);
 void cli_plan_warn(const cli_plan *plan);
 /* Frees what the plan holds. */
 void cli_plan_fini(cli_plan *plan);
+/* The hash of a config's text as stored (runs.config_hash, configs.hash,
+ * meta config_hash): sim_hash64 in 16 lowercase hex digits. */
+void cli_config_hash(const char *text, char out[17]);
 /* Point and replication of a run index (0-based). */
 size_t cli_plan_point(const cli_plan *plan, size_t run);
 uint32_t cli_plan_replication(const cli_plan *plan, size_t run);

@@ -7,6 +7,7 @@
  */
 #include "cli_internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,11 @@ void cli_plan_fini(cli_plan *p)
 		cfg_doc_destroy(p->point_base);
 	cfg_doc_destroy(p->base);
 	memset(p, 0, sizeof *p);
+}
+
+void cli_config_hash(const char *text, char out[17])
+{
+	snprintf(out, 17, "%016" PRIx64, sim_hash64(text, strlen(text)));
 }
 
 size_t cli_plan_point(const cli_plan *p, size_t run)

@@ -51,12 +51,11 @@ static char *run_seed_text(uint64_t seed)
  * file goes with points/ when the run completes. */
 #define CONFIG_DIR_FILE "points/config_dir"
 
-/* Writes the absolute folder of config_path into staging and sets *dir to
- * it (a new string); 0 or an error in d. */
+/* Writes the absolute folder of config_path into staging; 0 or an error
+ * in d. */
 static int save_config_dir(const char *staging, const char *config_path,
-			   char **dir, sim_diag *d)
+			   sim_diag *d)
 {
-	*dir = NULL;
 	char *real = realpath(config_path, NULL);
 	if (!real) {
 		sim_diag_error(d, config_path, 0, 0, "cannot resolve: %s",
@@ -68,10 +67,7 @@ static int save_config_dir(const char *staging, const char *config_path,
 	char *path = sim_xasprintf("%s/" CONFIG_DIR_FILE, staging);
 	int rc = cli_write_file(path, real, d);
 	free(path);
-	if (rc == 0)
-		*dir = real;
-	else
-		free(real);
+	free(real);
 	return rc;
 }
 
@@ -143,8 +139,7 @@ static int finish(const cli_plan *p, const char *staging, const outputs *o,
 		rc = sim_results_create(db, &r, d);
 	}
 	char hash[17];
-	snprintf(hash, sizeof hash, "%016" PRIx64,
-		 sim_hash64(p->base_text, strlen(p->base_text)));
+	cli_config_hash(p->base_text, hash);
 	char *npoints = sim_xasprintf("%zu", p->npoints);
 	char *nreps = sim_xasprintf("%u", p->replications);
 	char *seed = run_seed_text(p->first.cfg->experiment.seed);
@@ -200,14 +195,12 @@ static int create_staging(const char *staging, const char *config_path,
 		return CLI_FAIL;
 	}
 	char *cfg = sim_xasprintf("%s/config.yaml", tmp);
-	char *dir = NULL;
 	int rc = cli_write_file(cfg, plan->base_text, d);
 	free(cfg);
 	if (rc == 0)
-		rc = save_config_dir(tmp, config_path, &dir, d);
+		rc = save_config_dir(tmp, config_path, d);
 	if (rc == 0)
 		rc = cli_inputs_record(tmp, plan, d);
-	free(dir);
 	if (rc == 0)
 		rc = cli_staging_publish(tmp, staging, d);
 	else
@@ -409,13 +402,9 @@ int cli_cmd_run(int argc, char **argv)
 				status = CLI_USAGE;
 				goto out;
 			}
-		} else if (!cli_safe_name(name)) {
-			cli_error("run: experiment.name '%s' cannot name a directory "
-				  "(expected no '/' or control characters; or use -o DIR)",
-				  name);
-			status = CLI_USAGE;
-			goto out;
 		} else {
+			/* A valid experiment.name (SIM_NAME_RULE, checked at
+			 * load) is always one path component. */
 			final = cli_default_outdir(name);
 		}
 		staging = sim_xasprintf("%s.partial", final);

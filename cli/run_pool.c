@@ -95,8 +95,7 @@ static int runs_row(const cli_plan *p, size_t run, const char *text,
 {
 	size_t pt = cli_plan_point(p, run);
 	char hash[17];
-	snprintf(hash, sizeof hash, "%016" PRIx64,
-		 sim_hash64(text, strlen(text)));
+	cli_config_hash(text, hash);
 	sim_value *v = sim_xcalloc(p->nrun_cols, sizeof *v);
 	v[0].i = (int64_t)run + 1;
 	v[1].i = (int64_t)pt;

@@ -147,30 +147,12 @@ int cli_staging_publish(char *tmp, const char *staging, sim_diag *d)
 	cli_sync_dir(points);
 	cli_sync_dir(tmp);
 	free(points);
-	int rc = 0;
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, staging, RENAME_NOREPLACE) != 0) {
-		int err = errno;
-		/* rename(2) itself would replace an empty directory. */
-		if ((err == EINVAL || err == ENOSYS) && !cli_exists(staging) &&
-		    rename(tmp, staging) == 0) {
-			err = 0;
-		} else if (err == EEXIST || err == ENOTEMPTY || err == EINVAL ||
-			   err == ENOSYS) {
-			long holder = cli_staging_holder(staging);
-			if (holder)
-				rc = in_use(staging, holder, d);
-			else {
-				sim_diag_error(d, staging, 0, 0,
-					       "appeared while this run was "
-					       "starting (expected a new "
-					       "path)");
-				rc = SIM_EEXIST;
-			}
-		} else {
-			rc = sim_file_io_error(d, staging, "create the directory",
-					       err);
-		}
-	}
+	/* Never onto a staging directory another run created meanwhile;
+	 * its lock's holder is named too. */
+	int rc = sim_path_rename(tmp, staging, false, d);
+	long holder = rc == SIM_EEXIST ? cli_staging_holder(staging) : 0;
+	if (holder)
+		rc = in_use(staging, holder, d);
 	if (rc == 0) {
 		cli_sync_parent(staging);
 	} else {
@@ -238,7 +220,7 @@ static int hash_file(const char *path, uint64_t *h)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
-	uint64_t x = UINT64_C(14695981039346656037);
+	uint64_t x = SIM_HASH64_INIT;
 	unsigned char buf[65536];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) != 0) {
@@ -249,10 +231,7 @@ static int hash_file(const char *path, uint64_t *h)
 			close(fd);
 			return err;
 		}
-		for (ssize_t i = 0; i < n; i++) {
-			x ^= buf[i];
-			x *= UINT64_C(1099511628211);
-		}
+		x = sim_hash64_more(x, buf, (size_t)n);
 	}
 	close(fd);
 	*h = x;
@@ -466,8 +445,7 @@ char *cli_point_check(const char *path, const cli_plan *plan, size_t run)
 	if (!why) {
 		const char *text = point.text;
 		char hash[17];
-		snprintf(hash, sizeof hash, "%016" PRIx64,
-			 sim_hash64(text, strlen(text)));
+		cli_config_hash(text, hash);
 		/* Constant text, values bound: the plan's runs table is
 		 * always named "runs". */
 		static const char sql[] = "SELECT count(*) FROM runs WHERE "

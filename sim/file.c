@@ -215,10 +215,22 @@ int sim_path_rename(const char *from, const char *to, bool replace,
 		if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
 			return 0;
 		/* A file system without RENAME_NOREPLACE: link() refuses an
-		 * existing name just as well (for files). */
-		if ((errno == EINVAL || errno == ENOSYS) && link(from, to) == 0) {
-			unlink(from);
-			return 0;
+		 * existing name just as well (for files). A directory cannot
+		 * be linked: it is renamed if nothing is at `to` (a check that
+		 * another process could race, the best such a file system
+		 * allows). */
+		if (errno == EINVAL || errno == ENOSYS) {
+			struct stat st;
+			if (link(from, to) == 0) {
+				unlink(from);
+				return 0;
+			}
+			if (errno == EPERM && lstat(from, &st) == 0 &&
+			    S_ISDIR(st.st_mode) && lstat(to, &st) != 0 &&
+			    errno == ENOENT && rename(from, to) == 0)
+				return 0;
+			if (errno == ENOENT)
+				errno = EIO;
 		}
 	}
 	int err = errno;

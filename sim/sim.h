@@ -111,6 +111,11 @@ const char *sim_suggest(const char *word, const char *const *candidates);
 
 /* 64-bit FNV-1a of bytes; the hash recorded for configs. */
 uint64_t sim_hash64(const void *bytes, size_t len);
+/* The same hash over several pieces: start from SIM_HASH64_INIT and pass
+ * each piece with the hash so far; sim_hash64(b, n) is
+ * sim_hash64_more(SIM_HASH64_INIT, b, n). */
+#define SIM_HASH64_INIT UINT64_C(14695981039346656037)
+uint64_t sim_hash64_more(uint64_t h, const void *bytes, size_t len);
 
 /* ------------------------------------------------------------------------
  * Output files. Every file vdcsim writes goes through here: the bytes go

@@ -283,15 +283,19 @@ const char *sim_suggest(const char *word, const char *const *candidates)
 	return best;
 }
 
-uint64_t sim_hash64(const void *bytes, size_t len)
+uint64_t sim_hash64_more(uint64_t h, const void *bytes, size_t len)
 {
 	const unsigned char *p = bytes;
-	uint64_t h = UINT64_C(14695981039346656037);
 	for (size_t i = 0; i < len; i++) {
 		h ^= p[i];
 		h *= UINT64_C(1099511628211);
 	}
 	return h;
+}
+
+uint64_t sim_hash64(const void *bytes, size_t len)
+{
+	return sim_hash64_more(SIM_HASH64_INIT, bytes, len);
 }
 
 bool sim_name_is_valid(const char *s)
