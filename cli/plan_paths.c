@@ -74,31 +74,13 @@ int cli_check_axes(const cli_plan *p, sim_diag *d)
 	return d->errors == before ? 0 : SIM_EINPUT;
 }
 
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 if the bytes
- * there are not one (overlong forms and surrogates included). */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-	if (n == 0 || (c >= 0xE0 && n == 2))
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0) ||
-	    (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-		return 0;
-	return n;
-}
-
 int cli_check_set_path(const char *arg, sim_diag *d)
 {
 	const unsigned char *s = (const unsigned char *)arg;
 	size_t end = strcspn(arg, "=");
 	for (size_t i = 0; i < end;) {
-		size_t n = utf8_len(s + i);
+		uint32_t cp;
+		size_t n = sim_utf8_decode(s + i, end - i, &cp);
 		if (n == 0) {
 			sim_diag_error(d, "--set", 1, (unsigned)(i + 1),
 				       "invalid UTF-8 byte 0x%02x (expected "

@@ -313,43 +313,6 @@ static bool is_printable(uint32_t cp)
 	       (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-/* Decodes one UTF-8 character at s[0..avail); returns its width, or 0 if
- * the bytes are not well-formed UTF-8 (overlong forms, surrogates and
- * values past U+10FFFF included). */
-static size_t utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t w;
-	uint32_t v;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		w = 2;
-		v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		w = 3;
-		v = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		w = 4;
-		v = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (w > avail)
-		return 0;
-	for (size_t k = 1; k < w; k++) {
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-		v = v << 6 | (s[k] & 0x3F);
-	}
-	if ((w == 3 && v < 0x800) || (w == 4 && v < 0x10000) ||
-	    v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return w;
-}
-
 /* Walks the text as libyaml counts positions (columns in characters, a
  * leading byte-order mark not counted). With stop < len it only computes
  * the position of byte `stop`; otherwise it validates the whole text and
@@ -363,7 +326,7 @@ static int walk_text(parser *p, size_t stop, unsigned *out_line,
 		i = 3;
 	while (i < len && i < stop) {
 		uint32_t cp = 0;
-		size_t w = utf8_decode(s + i, len - i, &cp);
+		size_t w = sim_utf8_decode(s + i, len - i, &cp);
 		if (w == 0) {
 			if (stop < len) {
 				i++;

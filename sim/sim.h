@@ -80,6 +80,11 @@ void sim_diag_error(sim_diag *d, const char *file, unsigned line, unsigned col,
 void sim_diag_verror(sim_diag *d, const char *file, unsigned line,
 		     unsigned col, const char *fmt, va_list ap);
 
+/* Decodes the UTF-8 sequence at p (at most n bytes, n >= 1): returns its
+ * length (1 to 4) and sets *cp, or returns 0 if the bytes are not valid
+ * UTF-8 (overlong forms, surrogates and values past U+10FFFF included). */
+size_t sim_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
+
 /* A new string holding s[0..n) (or the string s) fit for one line of a
  * terminal: \n \r \t written as such, other control bytes, DEL and bytes
  * that are not UTF-8 as \xNN, C1 and bidirectional controls (U+0080..9F,

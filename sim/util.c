@@ -118,10 +118,7 @@ static void diag_append(sim_diag *d, const char *s, size_t n)
 	d->text[d->len] = '\0';
 }
 
-/* Decodes the UTF-8 sequence at p (at most n bytes): returns its length
- * (1 to 4) and sets *cp, or returns 0 if the bytes are not valid UTF-8
- * (overlong forms, surrogates and values past U+10FFFF included). */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+size_t sim_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	unsigned char c = p[0];
 	size_t len;
@@ -180,7 +177,7 @@ char *sim_escape_n(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp = 0;
-		size_t len = utf8_decode(p + i, n - i, &cp);
+		size_t len = sim_utf8_decode(p + i, n - i, &cp);
 		if (len == 1 && cp >= 0x20 && cp != 0x7f) {
 			out[o++] = (char)cp;
 		} else if (len == 1 && (cp == '\n' || cp == '\r' || cp == '\t')) {
