@@ -204,10 +204,9 @@ static int check_point(cli_plan *p, size_t pt, cli_point *out, sim_diag *d)
  * checked, in the configuration without the sweep. */
 static void check_base(cli_plan *p, sim_diag *d)
 {
-	cli_point b = {0};
-	b.doc = cfg_doc_clone(p->point_base);
-	dc_config_load_with(b.doc, p->base_dir, p->loader, &b.cfg, d);
-	cli_point_fini(&b);
+	dc_config *c = NULL;
+	dc_config_load_with(p->point_base, p->base_dir, p->loader, &c, d);
+	dc_config_destroy(c);
 }
 
 int cli_plan_load(const char *path, char *const *sets, size_t nsets,
