@@ -2,7 +2,8 @@
 /*
  * traces/: trace formats of vdcsim: read (with FILE:LINE:COL errors),
  * validate and write. Today: page-dirty traces, the input of Clark et al.'s
- * writable-working-set analysis and of trace-driven memory dirtying.
+ * writable-working-set analysis and of trace-driven memory dirtying; and
+ * the abstract guest instructions the machine model executes.
  * Utilisation traces (CPU, memory, network per VM) come with the Sandpiper
  * policies.
  */
@@ -78,5 +79,96 @@ void trace_pages_builder_add(trace_pages_builder *b, uint64_t time_ns,
 			     const uint32_t *pages, size_t n);
 /* Returns the finished trace and frees the builder. */
 trace_pages *trace_pages_builder_finish(trace_pages_builder *b);
+
+/* ------------------------------------------------------------------------
+ * Abstract guest instructions: the ISA of the machine model (models/cpu/).
+ * A stream of these is what a guest runs; workloads/ generates streams,
+ * the binary instruction-trace format stores them, models/cpu/ executes
+ * them through rings, TLB and page tables under a virtualization mode.
+ *
+ * The privilege level an instruction runs at is not in the instruction:
+ * the executor tracks it. A stream starts in user mode; TRACE_OP_SYSCALL,
+ * TRACE_OP_INTERRUPT and TRACE_OP_EXCEPTION enter the guest kernel,
+ * TRACE_OP_RETURN (sysret/iret/eret) goes back to user mode. Instructions
+ * between an entry and its return are the guest kernel's.
+ * ------------------------------------------------------------------------ */
+
+typedef enum trace_op {
+	TRACE_OP_ALU,        /* register-only work */
+	TRACE_OP_LOAD,       /* read of the byte at va */
+	TRACE_OP_STORE,      /* write of the byte at va */
+	TRACE_OP_BRANCH,     /* direct branch (arg: 1 taken, 0 not) */
+	TRACE_OP_INDIRECT,   /* indirect call, return or jump (call/ret) */
+	TRACE_OP_SYSCALL,    /* user -> guest kernel system-call entry */
+	TRACE_OP_RETURN,     /* guest kernel -> user (sysret, iret, eret) */
+	TRACE_OP_PRIV,       /* privileged instruction, arg: trace_priv */
+	TRACE_OP_SENSITIVE,  /* sensitive but unprivileged (x86 POPF-like):
+				does not trap when run deprivileged */
+	TRACE_OP_PTE_WRITE,  /* guest writes the page-table entry that maps
+				va (arg: 1 map, 0 unmap / protect) */
+	TRACE_OP_HYPERCALL,  /* explicit call into the VMM (paravirtual
+				guests; arg: trace_hcall) */
+	TRACE_OP_CTX_SWITCH, /* guest kernel switches to address space
+				`asid` (implies a page-table base write) */
+	TRACE_OP_INTERRUPT,  /* asynchronous interrupt delivered to the
+				guest (arg: vector class, trace_irq) */
+	TRACE_OP_EXCEPTION,  /* synchronous fault raised by the guest's own
+				instruction (arg: trace_exc; va for faults) */
+	TRACE_OP_COUNT
+} trace_op;
+
+/* Privileged instruction kinds (TRACE_OP_PRIV). */
+typedef enum trace_priv {
+	TRACE_PRIV_PT_BASE,   /* page-table base write (x86 CR3) */
+	TRACE_PRIV_TLB_WRITE, /* TLB entry write (MIPS tlbwr/tlbwi) */
+	TRACE_PRIV_INTR_OFF,  /* interrupts disabled (cli) */
+	TRACE_PRIV_INTR_ON,   /* interrupts enabled (sti) */
+	TRACE_PRIV_TPR,       /* task-priority write (x86 cr8) */
+	TRACE_PRIV_TIMER,     /* timer programming */
+	TRACE_PRIV_HALT,      /* idle until an interrupt (hlt, wait) */
+	TRACE_PRIV_PORT_IO,   /* port I/O (in/out) to a device */
+	TRACE_PRIV_CPUID,     /* processor identification (exits on VT-x) */
+	TRACE_PRIV_COUNT
+} trace_priv;
+
+/* Hypercall kinds (TRACE_OP_HYPERCALL). */
+typedef enum trace_hcall {
+	TRACE_HCALL_MMU_BATCH, /* flush queued page-table updates */
+	TRACE_HCALL_PT_BASE,   /* switch page-table base */
+	TRACE_HCALL_EVENT,     /* event channel notify / I/O ring kick */
+	TRACE_HCALL_YIELD,     /* block or yield the VCPU */
+	TRACE_HCALL_COUNT
+} trace_hcall;
+
+/* Interrupt classes (TRACE_OP_INTERRUPT). */
+typedef enum trace_irq {
+	TRACE_IRQ_TIMER,
+	TRACE_IRQ_DEVICE,
+	TRACE_IRQ_IPI,
+	TRACE_IRQ_COUNT
+} trace_irq;
+
+/* Exception kinds (TRACE_OP_EXCEPTION). */
+typedef enum trace_exc {
+	TRACE_EXC_PAGE_FAULT, /* not-present fault at va */
+	TRACE_EXC_PROT_FAULT, /* protection fault at va (write to read-only) */
+	TRACE_EXC_DIVIDE,     /* fault with no MMU work (divide by zero) */
+	TRACE_EXC_COUNT
+} trace_exc;
+
+/* One abstract instruction, as held in memory (16 bytes; the binary trace
+ * format stores it more compactly). Fields an op does not use are 0. */
+typedef struct trace_insn {
+	uint64_t va;    /* virtual address: LOAD, STORE, PTE_WRITE, faults */
+	uint16_t asid;  /* CTX_SWITCH: address space switched to */
+	uint8_t op;     /* a trace_op */
+	uint8_t arg;    /* the op's argument (see trace_op) */
+	uint8_t size;   /* LOAD/STORE/PTE_WRITE: log2 of the page size of
+			   the mapping (12 = 4 KiB, 21 = 2 MiB, 30 = 1 GiB);
+			   0 means the machine's base page */
+	uint8_t pad[3];
+} trace_insn;
+
+_Static_assert(sizeof(trace_insn) == 16, "trace_insn is 16 bytes");
 
 #endif /* VDCSIM_TRACE_H */
