@@ -18,7 +18,7 @@
 #include "wl.h"
 
 #define DEFAULT_DURATION "120s"
-/* Clark et al. read the dirty bitmap every 50 ms (reference §1.3). */
+/* Clark et al. read the dirty bitmap every 50 ms ([Clark05] §4). */
 #define DEFAULT_INTERVAL "50ms"
 #define PAGE_SIZE 4096
 

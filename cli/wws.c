@@ -22,7 +22,7 @@
 #include "vdcsim_config.h"
 
 /* Clark et al.'s panels: 128, 256 and 512 Mbit/s in binary units
- * (reference migration.md §1.3). */
+ * ([Clark05] §4). */
 #define DEFAULT_BANDWIDTHS "128Mibit/s,256Mibit/s,512Mibit/s"
 #define DEFAULT_ITERATIONS 5
 /* Most points (start times x bandwidths x iteration counts) one analysis

@@ -3,7 +3,7 @@
 # Calibration aid for the page-write presets (workloads/params.c): runs an
 # expected-value model of Clark et al.'s pre-copy, with Xen's 2005 skip
 # rule and adaptive rate, on each preset and prints what it predicts next to
-# what the paper reports (reference migration.md §1.5). Not part of the
+# what the paper reports ([Clark05] in docs/references.md). Not part of the
 # build; the numbers it prints are model outputs, not measurements.
 #
 # Model (see workloads/README.md): pages fall in classes of n pages each
@@ -12,11 +12,11 @@
 # a page written in [0, τ) is skipped (Xen peeks the dirty bitmap), so a
 # class of s pages sends s·φ(λT), φ(x) = (1 − e^−x)/x, and T is the fixed
 # point T = sent·P·8/R. Pages written during the round, n(1 − e^−λT) per
-# class, form the next round's set. Rate and stop rules: §1.4 and §2.1.
+# class, form the next round's set. Rate and stop rules: [Clark05] §5 and [XenLegacy].
 import math
 
 PAGE = 4096
-MIBIT = 2**20  # Clark's "Mbit" is binary (reference §2.1, token bucket)
+MIBIT = 2**20  # Clark's "Mbit" is binary ([XenLegacy], token bucket)
 
 
 def phi(x):
@@ -78,14 +78,14 @@ def precopy(classes, start=100, step=50, cap=500, final_rate=None,
 
 MIB = 256  # 4 KiB pages per MiB
 
-# name: (VM pages, classes, final-round rate in Mibit/s, reference numbers)
+# name: (VM pages, classes, final-round rate in Mibit/s, the paper's numbers)
 PRESETS = {
     "specweb": (800 * MIB, [(20 * MIB, 50000), (780 * MIB, 1000)], 724,
                 "round 1 676.8 MiB, total 960 MiB, final 18.2 MiB"),
     "oltp": (512 * MIB, [(64 * MIB, 10000), (448 * MIB, 1000)], None,
-             "none in the reference"),
+             "none in the paper"),
     "kernel-compile": (512 * MIB, [(32 * MIB, 20000), (480 * MIB, 2000)],
-                       None, "none in the reference"),
+                       None, "none in the paper"),
     "quake3": (64 * MIB, [(36 * MIB, 1400), (28 * MIB, 250)], None,
                "total 88 MiB, final 148 KiB"),
     "mmuncher": (512 * MIB, [(256 * MIB, 60000), (256 * MIB, 0)], None,
@@ -102,4 +102,4 @@ if __name__ == "__main__":
               f"{r['last_round_s'] * 1000:.0f} ms, {r['rounds']} live "
               f"rounds, stop: {r['stop']}, final copy "
               f"{r['downtime_s'] * 1000:.0f} ms")
-        print(f"  reference: {ref}")
+        print(f"  paper: {ref}")

@@ -74,8 +74,8 @@ const cfg_section *const *wl_sections(void)
  * Presets. Page counts assume 4 KiB pages; workloads/README.md gives the
  * source of every number. In short: specweb, quake3 and mmuncher are
  * calibrated against the figures Clark et al. report (NSDI 2005 §6;
- * reference migration.md §1.5) through an expected-value model of Xen's
- * 2005 pre-copy; oltp and kernel-compile are guesses, since the reference
+ * [Clark05] in docs/references.md) through an expected-value model of Xen's
+ * 2005 pre-copy; oltp and kernel-compile are guesses, since the paper
  * holds no number for them.
  * ------------------------------------------------------------------------ */
 
@@ -89,12 +89,12 @@ static const wl_pages_preset presets[] = {
 	 {.kind = WL_PAGES_HOTSET, .hot_pages = MIB_PAGES(20),
 	  .hot_rate = 50000, .cold_rate = 1000, .zipf_s = 1, .trace = ""}},
 	{"oltp",
-	 "OSDB OLTP on PostgreSQL, 512 MiB VM (a guess: no reference numbers)",
+	 "OSDB OLTP on PostgreSQL, 512 MiB VM (a guess: no published numbers)",
 	 (uint64_t)512 << 20,
 	 {.kind = WL_PAGES_HOTSET, .hot_pages = MIB_PAGES(64),
 	  .hot_rate = 10000, .cold_rate = 1000, .zipf_s = 1, .trace = ""}},
 	{"kernel-compile",
-	 "Linux kernel build, 512 MiB VM (a guess: no reference numbers)",
+	 "Linux kernel build, 512 MiB VM (a guess: no published numbers)",
 	 (uint64_t)512 << 20,
 	 {.kind = WL_PAGES_HOTSET, .hot_pages = MIB_PAGES(32),
 	  .hot_rate = 20000, .cold_rate = 2000, .zipf_s = 1, .trace = ""}},

@@ -155,7 +155,7 @@ trace_pages *wl_trace_generate(const wl_pages_params *p, uint64_t pages,
 
 /* ------------------------------------------------------------------------
  * Presets shaped like Clark et al.'s traced workloads (NSDI 2005 §4, §6;
- * reference migration.md §1.3–1.6). workloads/README.md says where each
+ * [Clark05] in docs/references.md). workloads/README.md says where each
  * number comes from and which are calibrated guesses.
  * ------------------------------------------------------------------------ */
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fresh-page dirtying: a guest whose every write goes to a page of its
- * working set not written before, at a rate (reference §5.1's geometric
+ * working set not written before, at a rate ([Liu11]'s geometric
  * model) or at a share of the migration speed (SimGrid's model, Hirofuchi,
- * Lebre & Pouilloux, IEEE CloudCom 2013; reference §7). mem.h states it.
+ * Lebre & Pouilloux, IEEE CloudCom 2013; [Hirofuchi13]). mem.h states it.
  */
 #include "mem.h"
 

@@ -118,7 +118,7 @@ static const cfg_param dirtying_params[] = {
 	 .offset = offsetof(mem_dirtying_cfg, cold_writes_per_s),
 	 .doc = "page writes per second into the rest of memory, each to a "
 		"uniform cold page"},
-	/* Reference migration.md §5.1: the geometric model's dirty rate D,
+	/* [Liu11], [Akoush10]: the geometric model's dirty rate D,
 	 * every write to a clean page (so min(M, D·T/P) pages in T). */
 	{.name = "fresh_rate", .type = CFG_T_RATE, .def = "0bit/s",
 	 .min = "0bit/s", .max = "1000Tbit/s",
@@ -127,7 +127,7 @@ static const cfg_param dirtying_params[] = {
 		"write to a clean page of the working set (the geometric "
 		"model, e.g. 64MiB/s; statistical fidelity only)"},
 	/* SimGrid's dp_intensity (Hirofuchi, Lebre & Pouilloux, IEEE
-	 * CloudCom 2013; reference §7): bytes dirtied per flop executed,
+	 * CloudCom 2013; [Hirofuchi13]): bytes dirtied per flop executed,
 	 * set so that a VM at full speed dirties this share of its
 	 * migration speed. Above 100% pre-copy cannot converge (λ >= 1). */
 	{.name = "intensity", .type = CFG_T_PERCENT, .def = "0%",
@@ -145,8 +145,8 @@ static const cfg_param dirtying_params[] = {
 	 .doc = "with fresh_rate or intensity: the share of its CPU the VM "
 		"gets while migrating; its dirtying scales with it"},
 	/* SimGrid caps each interval's dirtied bytes at working_set_memory,
-	 * 90% of RAM in sg_vm_create_migratable (reference §7); 100% keeps
-	 * §5.1's geometric model, where all of memory can be dirtied. */
+	 * 90% of RAM in sg_vm_create_migratable ([Hirofuchi13]); 100% keeps
+	 * the geometric model, where all of memory can be dirtied. */
 	{.name = "working_set", .type = CFG_T_PERCENT, .def = "100%",
 	 .min = "0.0001%", .max = "100%",
 	 .offset = offsetof(mem_dirtying_cfg, working_set),

@@ -247,7 +247,7 @@ typedef struct mem_dirtying_cfg {
 	double hot_writes_per_s;
 	double cold_writes_per_s;
 	/* If > 0, instead of the hot/cold rates: bits/s of clean pages
-	 * dirtied (reference §5.1's uniform model). */
+	 * dirtied ([Liu11]'s uniform model). */
 	uint64_t fresh_rate_bps;
 	/* If > 0, instead of hot/cold and fresh_rate: fresh pages dirtied at
 	 * this fraction of the migration's rate (SimGrid's dp_intensity). */
@@ -264,8 +264,8 @@ const cfg_section *const *mem_sections(void);
 void mem_hotcold_init(mem_hotcold *m, uint64_t memory_bytes,
 		      const mem_dirtying_cfg *c);
 
-/* Fresh-page dirtying (the geometric model of reference §5.1, and
- * SimGrid's model, reference §7): every write goes to a page of the
+/* Fresh-page dirtying (the geometric model of [Liu11], and
+ * SimGrid's model, [Hirofuchi13]): every write goes to a page of the
  * working set not written before, W pages from the bottom of memory, so a
  * window of t seconds dirties min(D·t/P, W) pages. The rate is
  * fresh_rate, or intensity × the migration's rate (SimGrid's
@@ -293,8 +293,7 @@ int mem_dirtying_check(const mem_dirtying_cfg *c, const cfg_node *map,
 		       const char *what, sim_diag *d);
 
 /* ------------------------------------------------------------------------
- * Writable-working-set analysis (Clark et al. §4; reference migration.md
- * §1.3): the expected downtime of the final stop-and-copy if pre-copy had
+ * Writable-working-set analysis ([Clark05] §4): the expected downtime of the final stop-and-copy if pre-copy had
  * started at a given time of a page-dirty trace, for a link rate R and N
  * pre-copy iterations, exactly as the paper's Figures 3–6 estimate it.
  * With M = t->pages and P = t->page_size:

@@ -84,11 +84,45 @@ check no_path_leaves_the_repository [ ! -s "$work/leaving.txt" ]
 # docs/) or name nothing (a missing sibling folder), and none of those that
 # name a file inside. ($up keeps this file free of such paths itself.)
 up=..
+md=.md
 mkdir -p "$work/probe/docs"
-printf 'see `%s/%s/shared/DESIGN.md`, and not %s/docs/b.md\n' $up $up $up >"$work/probe/docs/a.md"
-printf 'see %s/docs/a.md, (%s/shared/x) and `%s/%s/x`\n' $up $up $up $up >"$work/probe/docs/b.md"
+printf 'see `%s/%s/shared/DESIGN%s`, and not %s/docs/b%s\n' $up $up $md $up $md >"$work/probe/docs/a.md"
+printf 'see %s/docs/a%s, (%s/shared/x) and `%s/%s/x`\n' $up $md $up $up $up >"$work/probe/docs/b.md"
 probe=$(cd "$work/probe" && pwd -P)
 check the_path_check_finds_them \
     [ "$(cd "$probe" && { leaving "$probe" docs/a.md; leaving "$probe" docs/b.md; } | wc -l)" -eq 3 ]
+
+# 3. No file names a Markdown document the project does not have (a
+# citation such as "the design notes, DESIGN$md" or "reference migration$md
+# section 1" points at reading material outside the repository). Every
+# NAME.md a tracked file mentions must be a tracked file: its path from the
+# root or from the mentioning file's folder, or the name of one.
+declare -A known=()
+for f in "${files[@]}"; do
+    case $f in *.md) known[$f]=1; known[${f##*/}]=1 ;; esac
+done
+unknown_md() {
+    local f=$1 hit line n
+    while IFS= read -r hit; do
+        line=${hit%%:*}
+        n=${hit#*:}
+        n=${n#./}
+        [ -n "${known[$n]:-}" ] && continue
+        [ -e "$(dirname "$f")/$n" ] && continue
+        echo "$f:$line: $n (not a file of the project)"
+    done < <(grep -noP "(?<![A-Za-z0-9_./-])[A-Za-z0-9_][A-Za-z0-9_./-]*\\.md\\b" "$f" 2>/dev/null)
+}
+: >"$work/unknown_md.txt"
+for f in "${files[@]}"; do
+    [ -f "$f" ] || continue
+    [ "$f" = tests/cli/docs.sh ] && continue # its probes name made-up files
+    grep -Iq . "$f" 2>/dev/null || continue
+    unknown_md "$f" >>"$work/unknown_md.txt"
+done
+[ -s "$work/unknown_md.txt" ] && cat "$work/unknown_md.txt" >&2
+check every_markdown_name_is_a_project_file [ ! -s "$work/unknown_md.txt" ]
+printf 'as DESIGN%s says (reference/migration%s); see README%s\n' $md $md $md >"$work/probe/docs/c.md"
+check the_markdown_name_check_finds_them \
+    [ "$(cd "$probe" && unknown_md docs/c.md | wc -l)" -eq 2 ]
 
 finish

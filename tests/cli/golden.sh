@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # golden suite (end to end): configs/clark/*.yaml reproduce reference
 # oracles through the whole simulator (config, fabric flows, migration,
-# results). Oracle 1 (migration.md): stop-and-copy of 512 MiB at 128, 256
+# results). Migration oracle 1 (docs/references.md): stop-and-copy of 512 MiB at 128, 256
 # and 512 Mibit/s takes 32, 16 and 8 s; the hosts share a rack, so the
 # 2 us rack latency (datacenter.network.rack_latency) is added.
 . "$(dirname "$0")/lib.sh"
@@ -81,7 +81,7 @@ YAML
 "$VDCSIM" run pctraffic.yaml -o pctraffic >/dev/null 2>err.txt || fail postcopy_traffic_runs "$(cat err.txt)"
 check postcopy_traffic_moves_at_resume [ "$(sqlite3 pctraffic/results.sqlite "SELECT (SELECT min(end_ns) FROM traffic) = resume_ns AND resume_ns < end_ns FROM migrations")" = 1 ]
 
-# The other configs/clark files, each against its oracle (migration.md).
+# The other configs/clark files, each against its migration oracle (docs/references.md).
 # Each round's flow crosses one rack: + 2 us of rack latency per flow.
 run_clark() {
     "$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/clark/$1.yaml" -o "$1" >/dev/null 2>err.txt \

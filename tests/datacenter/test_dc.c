@@ -345,7 +345,7 @@ Test(dc_migrations, a_policy_brings_its_defaults_and_given_knobs_win)
 		    "max_rounds: 7}\n");
 	c = load(doc, &msgs);
 	cr_assert(not(eq(ptr, c, NULL)), "%s", msgs);
-	/* Xen v2: 5 rounds, 50 pages, no skip (reference section 2.2). */
+	/* Xen v2: 5 rounds, 50 pages, no skip ([XenV2]). */
 	cr_assert(eq(u64, c->migrations[0].mig.max_rounds, 5));
 	cr_assert(eq(u64, c->migrations[0].mig.stop_pages, 50));
 	cr_assert(not(c->migrations[0].mig.skip));
@@ -458,7 +458,7 @@ static void write_trace(const char *dir, const char *name, uint64_t pages,
 
 Test(dc_guests, a_replayed_fixed_hot_set_is_exactly_the_final_round)
 {
-	/* Reference oracle 9 (the WWS bound): a guest whose every 50 ms
+	/* Migration oracle 9 (the WWS bound): a guest whose every 50 ms
 	 * sample writes the same H = 1000 pages dirties exactly H during
 	 * every live round of a page-exact pre-copy (each round overlaps a
 	 * sample), so the paused round sends H pages, as Clark's analysis

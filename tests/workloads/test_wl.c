@@ -1118,7 +1118,7 @@ static double preset_dirty_bytes(const char *name, double seconds)
 
 /* The windows are the last live pre-copy rounds that the expected-value
  * model of workloads/README.md finds for each preset; the targets are the
- * final rounds Clark et al. report (reference migration.md §1.5). */
+ * final rounds Clark et al. report ([Clark05] §6). */
 Test(wl_presets, specweb_dirties_about_18_2_mib_in_its_200_ms_rounds)
 {
 	double got = preset_dirty_bytes("specweb", 0.19) / (1 << 20);

@@ -261,7 +261,7 @@ static void round_begin(migration *g, mig_phase phase)
 	}
 	mig_start_flow(g, g->mem.in_flight * g->mem.page_size +
 				  round_extra_bytes(g));
-	/* Xen skips in live rounds only (§2.1: disabled in the last round). */
+	/* Xen skips in live rounds only ([XenLegacy]: disabled in the last round). */
 	if (phase == MIG_PHASE_LIVE && p->skip) {
 		if (g->mem.dirty.kind == MIG_DIRTY_HOTCOLD)
 			apply_skip(g);

@@ -25,13 +25,13 @@
 
 /* ------------------------------------------------------------------------
  * Parameters. "Mibit" is 2^20 bit, as in Clark et al. and Xen's
- * RATE_TO_BTU (reference migration.md, units warning).
+ * RATE_TO_BTU ([XenLegacy]; docs/references.md).
  * ------------------------------------------------------------------------ */
 
 typedef enum mig_scheme {
 	MIG_SCHEME_STOP_AND_COPY, /* "stop-and-copy": pause, send all, resume */
 	MIG_SCHEME_PRECOPY,       /* "precopy": live rounds, then stop-and-copy */
-	/* "push": Clark §3's push phase on its own: one live pass over all
+	/* "push": [Clark05] §3's push phase on its own: one live pass over all
 	 * pages, then the pages it dirtied are re-sent while paused (pre-copy
 	 * with exactly one live round; skip and max_rate apply). */
 	MIG_SCHEME_PUSH,
@@ -42,12 +42,12 @@ typedef enum mig_scheme {
 	 * each batch's window are fetched by one net flow, sharing the
 	 * links with the push and all other traffic, and each stalls the
 	 * guest a round trip plus its page's transfer at the rate that flow
-	 * got (Hines & Gopalan, reference §4). Each page crosses the network
+	 * got ([Hines09]). Each page crosses the network
 	 * once. */
 	MIG_SCHEME_POSTCOPY,
 	/* "hybrid": pre-copy rounds under the policy; when it would stop,
 	 * the pages still dirty are pulled post-copy instead of being sent
-	 * while paused (QEMU's postcopy-after-precopy, reference §3.5). */
+	 * while paused (QEMU's postcopy-after-precopy, [QEMU]). */
 	MIG_SCHEME_HYBRID,
 } mig_scheme;
 #define MIG_SCHEME_COUNT 5
@@ -55,13 +55,13 @@ typedef enum mig_scheme {
 /* When pre-copy stops iterating (checked after each live round k, with r
  * the pages dirtied during round k, i.e. still to send):
  *   XEN     stop if k >= max_rounds, r < stop_pages or total pages sent >
- *           max_sent_factor·M (Xen legacy, §2.1). Live rounds at max_rate.
+ *           max_sent_factor·M ([XenLegacy]). Live rounds at max_rate.
  *   CLARK   as XEN, and each next round's rate is
  *           max(current, observed dirty rate + rate_step); stop when that
- *           exceeds max_rate (Clark §5, reference §1.4). Round 1 at
+ *           exceeds max_rate ([Clark05] §5). Round 1 at
  *           start_rate.
  *   QEMU    stop if r·P <= bandwidth · downtime_limit, the bandwidth being
- *           round k's bytes over its duration (QEMU migration.c, §3.1), or
+ *           round k's bytes over its duration ([QEMU] migration.c), or
  *           k >= max_rounds. Live rounds at max_rate.
  *   XEN_V2  stop if k >= max_rounds; else if r < stop_pages, send those r
  *           pages in one more live round and then stop (xg_sr_save.c,
@@ -88,7 +88,7 @@ typedef struct mig_params {
 	uint64_t downtime_limit_ns;/* QEMU: switchover target */
 	/* Xen legacy skip of pages dirtied again; false is KVM/QEMU's
 	 * resend (a page written before it is sent goes in this round and
-	 * again in the next, reference §3.2). */
+	 * again in the next, [QEMU]). */
 	bool skip;
 	uint64_t log_fault_ns;     /* a dirty-logging write fault's cost */
 	uint64_t state_bytes;      /* CPU and device state, sent paused */
@@ -112,10 +112,10 @@ const cfg_section *const *mig_sections(void);
 void mig_params_default(mig_params *p);
 /* Sets p's policy and the knobs that policy's implementation hard-codes:
  * XEN_V2 sets max_rounds 5, stop_pages 50 and skip false (xg_sr_save.c
- * simple_precopy_policy, §2.2); XEN sets max_rounds 29, max_sent_factor 3,
- * stop_pages 50 (DEF_MAX_ITERS, DEF_MAX_FACTOR, §2.1); CLARK as XEN with
- * start_rate 100 and max_rate 500 Mibit/s (§1.4); QEMU sets downtime_limit
- * 300 ms (§3) and skip false. Other fields are left alone. */
+ * simple_precopy_policy, [XenV2]); XEN sets max_rounds 29, max_sent_factor 3,
+ * stop_pages 50 (DEF_MAX_ITERS, DEF_MAX_FACTOR, [XenLegacy]); CLARK as XEN with
+ * start_rate 100 and max_rate 500 Mibit/s ([Clark05] §5); QEMU sets downtime_limit
+ * 300 ms ([QEMU]) and skip false. Other fields are left alone. */
 void mig_params_preset(mig_params *p, mig_policy policy);
 
 /* CLARK's rate rule: the rate of the round after one that ran at
@@ -134,9 +134,9 @@ typedef enum mig_dirty_kind {
 	MIG_DIRTY_NONE,    /* an idle guest */
 	/* Every write dirties a clean page of the working set at
 	 * uniform_bytes_per_s until the whole working set is dirty: a window
-	 * of T dirties min(W, D·T/P) pages, W = uniform_ws_pages (§5.1's
+	 * of T dirties min(W, D·T/P) pages, W = uniform_ws_pages ([Liu11]'s
 	 * assumption with W = M; SimGrid's model with W its working set,
-	 * reference §7). The working set is pages [0, W). Skip does not
+	 * [Hirofuchi13]). The working set is pages [0, W). Skip does not
 	 * apply. */
 	MIG_DIRTY_UNIFORM,
 	/* The hot set + cold writes model of mem.h (hotcold.pages must equal
@@ -153,7 +153,7 @@ typedef enum mig_dirty_kind {
 } mig_dirty_kind;
 
 /* Xen legacy peeks the bitmap once per MAX_BATCH_SIZE = 1024 pages
- * (reference §2.1). Post-copy (MIG_SCHEME_POSTCOPY, HYBRID) with any kind
+ * ([XenLegacy]). Post-copy (MIG_SCHEME_POSTCOPY, HYBRID) with any kind
  * takes the same writes as the guest's accesses at the destination: an
  * access to a page not yet there faults (reads are not modelled, so
  * faults are a lower bound for read-heavy guests). The push goes in

@@ -22,58 +22,58 @@ static const cfg_param mig_param_table[] = {
 	{.name = "scheme", .type = CFG_T_ENUM, .def = "precopy",
 	 .choices = scheme_choices, .offset = offsetof(mig_params, scheme),
 	 .doc = "stop-and-copy; precopy (iterative push, then stop-and-copy; "
-		"Clark §3); push (one live pass, then stop-and-copy); "
+		"[Clark05] §3); push (one live pass, then stop-and-copy); "
 		"postcopy (state, resume, then pull: active push and demand "
 		"faults; Hines & Gopalan); hybrid (precopy, then postcopy)"},
 	{.name = "policy", .type = CFG_T_ENUM, .def = "xen",
 	 .choices = policy_choices, .offset = offsetof(mig_params, policy),
-	 .doc = "when pre-copy stops: Xen legacy caps (§2.1), Clark's rate "
-		"rule (§1.4), QEMU's downtime rule (§3.1) or Xen v2 (§2.2)"},
-	/* START_MBIT_RATE 100 in Xen's legacy save code (§2.1, §1.4). */
+	 .doc = "when pre-copy stops: Xen legacy caps ([XenLegacy]), Clark's rate "
+		"rule ([Clark05] §5), QEMU's downtime rule ([QEMU]) or Xen v2 ([XenV2])"},
+	/* START_MBIT_RATE 100 in Xen's legacy save code ([XenLegacy]; [Clark05] §5). */
 	{.name = "start_rate", .type = CFG_T_RATE, .def = "100Mibit/s",
 	 .min = "1bit/s", .max = "1000Tbit/s",
 	 .offset = offsetof(mig_params, start_rate_bps),
 	 .doc = "clark: rate of the first round"},
-	/* Clark §5: "+ 50 Mbit/s" per round (§1.4). */
+	/* [Clark05] §5: "+ 50 Mbit/s" per round. */
 	{.name = "rate_step", .type = CFG_T_RATE, .def = "50Mibit/s",
 	 .min = "0bit/s", .max = "1000Tbit/s",
 	 .offset = offsetof(mig_params, rate_step_bps),
 	 .doc = "clark: added to the observed dirty rate for the next round"},
-	/* MAX_MBIT_RATE 500 in Xen's legacy save code (§2.1). */
+	/* MAX_MBIT_RATE 500 in Xen's legacy save code ([XenLegacy]). */
 	{.name = "max_rate", .type = CFG_T_RATE, .def = "500Mibit/s",
 	 .min = "1bit/s", .max = "1000Tbit/s",
 	 .offset = offsetof(mig_params, max_rate_bps),
 	 .doc = "cap of every flow of the migration, and the paused round's "
 		"rate"},
-	/* DEF_MAX_ITERS 29 (§2.1). */
+	/* DEF_MAX_ITERS 29 ([XenLegacy]). */
 	{.name = "max_rounds", .type = CFG_T_UINT, .def = "29", .min = "1",
 	 .max = "1000000", .offset = offsetof(mig_params, max_rounds),
 	 .doc = "live pre-copy rounds at most"},
-	/* DEF_MAX_FACTOR 3 (§2.1). */
+	/* DEF_MAX_FACTOR 3 ([XenLegacy]). */
 	{.name = "max_sent_factor", .type = CFG_T_FLOAT, .def = "3",
 	 .min = "1", .max = "1000000",
 	 .offset = offsetof(mig_params, max_sent_factor),
 	 .doc = "xen, clark: stop once more than this many times the memory "
 		"has been sent"},
-	/* "sent_this_iter + skip_this_iter < 50" (§2.1), and Xen v2's
-	 * SPP_TARGET_DIRTY_COUNT 50 (§2.2). */
+	/* "sent_this_iter + skip_this_iter < 50" ([XenLegacy]), and Xen v2's
+	 * SPP_TARGET_DIRTY_COUNT 50 ([XenV2]). */
 	{.name = "stop_pages", .type = CFG_T_UINT, .def = "50", .min = "0",
 	 .max = "1000000000000",
 	 .offset = offsetof(mig_params, stop_pages),
 	 .doc = "stop when fewer pages than this remain to send"},
-	/* DEFAULT_MIGRATE_SET_DOWNTIME 300 ms (§3). */
+	/* DEFAULT_MIGRATE_SET_DOWNTIME 300 ms ([QEMU]). */
 	{.name = "downtime_limit", .type = CFG_T_TIME, .def = "300ms",
 	 .min = "0ns", .max = "2000s",
 	 .offset = offsetof(mig_params, downtime_limit_ns),
 	 .doc = "qemu: switch over when the rest can be sent in this time"},
-	/* Xen legacy peeks the dirty bitmap and skips (§2.1, Clark §5). */
+	/* Xen legacy peeks the dirty bitmap and skips ([XenLegacy], [Clark05] §5). */
 	{.name = "skip", .type = CFG_T_BOOL, .def = "true",
 	 .offset = offsetof(mig_params, skip),
 	 .doc = "skip pages dirtied again before they are sent (Xen legacy); "
-		"false: resend them (KVM/QEMU, reference §3.2)"},
+		"false: resend them (KVM/QEMU: [QEMU])"},
 	/* A write to a write-protected page traps to the VMM: Xen's
-	 * page-fault path takes 3,927 cycles (Adams & Agesen, reference
-	 * machine.md §3.2), 1.3 µs at 3 GHz. */
+	 * page-fault path takes 3,927 cycles ([AdamsAgesen06],
+	 * the pgfault nanobenchmark), 1.3 µs at 3 GHz. */
 	{.name = "log_fault_cost", .type = CFG_T_TIME, .def = "1300ns",
 	 .min = "0ns", .max = "1s",
 	 .offset = offsetof(mig_params, log_fault_ns),
@@ -83,21 +83,21 @@ static const cfg_param mig_param_table[] = {
 	 * guest: no source gives its size alone, but Clark et al. (NSDI 2005,
 	 * §6) bound it: Quake 3's whole final round, the last dirty pages and
 	 * this state together, was 148 KiB. 128 KiB stays within that bound
-	 * (1 ms at 1 Gbit/s). Closed-form oracles (memory only) set 0B. */
+	 * (1 ms at 1 Gbit/s). Closed-form migration oracles (memory only) set 0B. */
 	{.name = "state_size", .type = CFG_T_BYTES, .def = "128KiB",
 	 .min = "0B", .max = "1TiB",
 	 .offset = offsetof(mig_params, state_bytes),
 	 .doc = "CPU and device state, sent while paused (all post-copy "
 		"sends before resuming); 128 KiB is within the 148 KiB of Clark "
 		"et al. NSDI 2005's Quake 3 final round (pages and state)"},
-	/* Xen's MAX_BATCH_SIZE, 1024 pages (§2.1, §8). */
+	/* Xen's MAX_BATCH_SIZE, 1024 pages ([XenLegacy]). */
 	{.name = "pull_batch", .type = CFG_T_UINT, .def = "1024", .min = "1",
 	 .max = "1000000000000",
 	 .offset = offsetof(mig_params, pull_batch_pages),
 	 .doc = "postcopy, hybrid: pages per active-push flow (the fault "
 		"accounting's time step)"},
 	/* Hines & Gopalan's pre-paging moves the push to the faulting
-	 * address (§4); here forward from it. Off by default: the
+	 * address ([Hines09]); here forward from it. Off by default: the
 	 * statistical fidelity has no spatial model of faults, and with a
 	 * hot set at the bottom of memory (where the generators put it) a
 	 * cold fault moves the push away from the hot pages not yet sent,
@@ -112,13 +112,13 @@ static const cfg_param mig_param_table[] = {
 	 .doc = "local disk: pre-copy rounds at most before memory (the "
 		"first sends every block)"},
 	/* Bradford et al. throttle a guest that writes faster than the
-	 * transfer can follow (§6); 0 leaves it unthrottled. */
+	 * transfer can follow ([Bradford07]); 0 leaves it unthrottled. */
 	{.name = "disk_write_limit", .type = CFG_T_RATE, .def = "0bit/s",
 	 .min = "0bit/s", .max = "1000Tbit/s",
 	 .offset = offsetof(mig_params, disk_write_limit_bps),
 	 .doc = "local disk: guest disk writes throttled to this rate while "
 		"migrating, e.g. 20MB/s (0: no throttle)"},
-	/* dynDNS + IP tunnel (Bradford et al., §6); 0 on a LAN, where the
+	/* dynDNS + IP tunnel ([Bradford07]); 0 on a LAN, where the
 	 * gratuitous ARP redirects at once. */
 	{.name = "redirect_time", .type = CFG_T_TIME, .def = "0ns",
 	 .min = "0ns", .max = "720h",
@@ -127,13 +127,13 @@ static const cfg_param mig_param_table[] = {
 		"source this long, until the new address is announced"},
 	/* Stage 1 happens before any page moves and the VM runs through it,
 	 * so it adds to the total only; Clark et al. give no figure for it
-	 * (§1.2), and it stays free. */
+	 * ([Clark05] §3), and it stays free. */
 	{.name = "reservation_cost", .type = CFG_T_TIME, .def = "0ns",
 	 .min = "0ns", .max = "1h",
 	 .offset = offsetof(mig_params, reservation_ns),
 	 .doc = "stage 1: reserving resources at the target"},
 	/* Stage 4 is a handshake (the target says it holds a consistent
-	 * image, the source acknowledges: Clark et al. §3), one round trip,
+	 * image, the source acknowledges: [Clark05] §3), one round trip,
 	 * under a millisecond on a LAN. Clark's measured start-up after the
 	 * final copy covers it together with the resume, and activation_cost
 	 * carries that figure whole; this one splits it off if wanted. */
@@ -142,13 +142,13 @@ static const cfg_param mig_param_table[] = {
 	 .offset = offsetof(mig_params, commitment_ns),
 	 .doc = "stage 4: the target confirms, the source lets go (paused; "
 		"by default inside activation_cost's measured start-up)"},
-	/* Clark et al. (NSDI 2005, §6) measured the start-up after the final
+	/* Clark et al. ([Clark05] §6) measured the start-up after the final
 	 * copy (commitment, resuming the domain, the unsolicited ARP reply)
-	 * at 9 ms for SPECweb and 40 ms for Quake 3 (oracle 8); the default
+	 * at 9 ms for SPECweb and 40 ms for Quake 3 (migration oracle 8); the default
 	 * is the SPECweb figure, as the default guest is SPECweb-like.
 	 * QEMU's later announcements (rounds 50 ms apart and growing,
-	 * reference §3) repeat the ARP while the VM already runs, so they
-	 * add nothing here. Closed-form oracles set 0ns. */
+	 * [QEMU]) repeat the ARP while the VM already runs, so they
+	 * add nothing here. Closed-form migration oracles set 0ns. */
 	{.name = "activation_cost", .type = CFG_T_TIME, .def = "9ms",
 	 .min = "0ns", .max = "1h",
 	 .offset = offsetof(mig_params, activation_ns),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pull phase of post-copy and hybrid migration (Hines & Gopalan, VEE
- * 2009; reference §4): the VM runs at the destination while the source
+ * 2009; [Hines09]): the VM runs at the destination while the source
  * pushes the absent pages in address order, in batches of pull_batch
  * pages, each batch one net flow at max_rate (active push), and every
  * guest access to an absent page is a network fault that fetches it

@@ -2,7 +2,8 @@
 /*
  * Tests of models/memory/: bitmaps and the log-dirty semantics, the hot set
  * + cold writes formulas against a Monte Carlo over the page-exact log, and
- * the writable-working-set analysis against reference oracles 1 and 9 and
+ * the writable-working-set analysis against migration oracles 1 and 9
+ * (docs/references.md) and
  * against an independent recomputation. Traces are mostly filled in by
  * hand, so that a fault in traces/ shows up in one test, not in all.
  */
@@ -72,7 +73,7 @@ static void trace_free(trace_pages *t)
 	free(t);
 }
 
-/* Clark's setting (reference oracles 1 and 9): 512 MiB of 4 KiB pages. */
+/* Clark's setting (migration oracles 1 and 9): 512 MiB of 4 KiB pages. */
 #define CLARK_PAGES (UINT64_C(512) << 20 >> 12)
 #define MIBIT(x) ((uint64_t)(x) << 20)
 

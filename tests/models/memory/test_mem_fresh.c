@@ -26,7 +26,7 @@ static int load_dirtying(const char *text, mem_dirtying_cfg *c, sim_diag *d,
 	return mem_dirtying_check(c, map, "vms[].dirtying", d);
 }
 
-/* SimGrid's model (reference §7, oracle 12): a VM at full CPU dirties
+/* SimGrid's model ([Hirofuchi13], migration oracle 12): a VM at full CPU dirties
  * intensity x its migration speed, at half CPU half of it; its working
  * set defaults to all of memory here (SimGrid's 90% is set explicitly),
  * and 90% of 1024 MiB is 235929.6 pages, rounded up. */

@@ -3,7 +3,7 @@
  * Unit tests of the migration model: the parameter table and presets,
  * request validation, stage costs and latency in the timeline, sharing
  * links with other flows, Xen's skip on the hot/cold model, and
- * determinism. The reference oracles are in test_mig_golden.c.
+ * determinism. The migration oracles are in test_mig_golden.c.
  */
 #include "mig_test_util.h"
 

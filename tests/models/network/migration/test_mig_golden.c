@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Golden tests of the migration model against the test oracles of the
- * project's migration reference ("oracle N" below: Clark et al. NSDI
- * 2005, Xen's and QEMU's save code, SimGrid) and the geometric pre-copy
- * closed form (its §5.1). Binary units throughout: MiB = 2^20 B and
+ * Golden tests of the migration model against the migration oracles
+ * of docs/references.md ("oracle N" below: Clark et al. NSDI 2005, Xen's
+ * and QEMU's save code, SimGrid) and the geometric pre-copy closed form
+ * ([Liu11]). Binary units throughout: MiB = 2^20 B and
  * Mibit/s = 2^20 bit/s; pages of 4 KiB unless said otherwise.
  */
 #include "mig_test_util.h"
@@ -300,7 +300,7 @@ Test(mig_golden, oracle13_two_migrations_through_one_bottleneck_take_twice_as_lo
 	}
 }
 
-/* §5.1: with a uniform dirty rate (λ = 0.3) and a stop threshold V_th =
+/* [Liu11]: with a uniform dirty rate (λ = 0.3) and a stop threshold V_th =
  * 1000 pages, round i sends M·λ^i, n = ⌈ln(V_th/M)/ln λ⌉ live rounds
  * precede the paused one, downtime = M·λ^n/R, V = M(1 − λ^{n+1})/(1 − λ),
  * T = V/R: each within 0.5 %. */
@@ -394,7 +394,7 @@ Test(mig_golden, oracle14_postcopy_sends_every_page_exactly_once)
 }
 
 /* Post-copy's downtime is the state's transfer plus the stage costs
- * (reference §4: downtime ≈ state / R + resume), the same for 512 MiB and
+ * ([Hines09]: downtime ≈ state / R + resume), the same for 512 MiB and
  * 4 GiB, while its total grows with memory (≈ M / R). */
 Test(mig_golden, postcopy_downtime_does_not_grow_with_memory)
 {

@@ -381,7 +381,7 @@ Test(mig_wan, an_idle_disk_is_sent_once_before_memory)
 
 /* A disk written uniformly at W bytes/s and pre-copied at R: each disk
  * round sends the blocks written during the previous one, a geometric
- * series of ratio W/R (reference §5.1 with blocks for pages). A write
+ * series of ratio W/R ([Liu11] with blocks for pages). A write
  * limit L < W throttles the guest so that the ratio becomes L/R. */
 Test(mig_wan, disk_rounds_are_geometric_and_the_throttle_sets_their_ratio)
 {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * SimGrid's live-migration model (Hirofuchi, Lebre & Pouilloux, IEEE
- * CloudCom 2013; reference migration.md §7) as vdcsim runs it: dirtying
+ * CloudCom 2013; [Hirofuchi13] in docs/references.md) as vdcsim runs it: dirtying
  * in proportion to the CPU work the VM gets (intensity × migration speed
  * × CPU share), capped at the working set in any window, under the qemu
  * policy, which is SimGrid's stage-2 rule: stage 1 sends all of RAM, the
  * threshold is the last transfer's bandwidth × max_downtime, and rounds go
  * on while the threshold is below what remains. Oracle 12 and the closed
- * form of §5.1 with the working-set cap. Binary units: MiB = 2^20 B.
+ * form of [Liu11] with the working-set cap. Binary units: MiB = 2^20 B.
  */
 #include "mig_test_util.h"
 
@@ -93,7 +93,7 @@ Test(mig_simgrid, oracle12_rounds_halve_from_1024_to_a_2_MiB_stage_3)
 	}
 }
 
-/* The closed form of §5.1 with SimGrid's cap. With λ = D/R, working set W
+/* The closed form of [Liu11] with SimGrid's cap. With λ = D/R, working set W
  * and threshold R·d, round 1 sends V_1 = M, and after live round k (which
  * sent V_k) r_k = min(W, λ·V_k) remain, which the next round sends. For
  * λ < 1 that is V_2 = min(W, λM) and then geometric, V_k = V_2·λ^{k−2}
