@@ -31,6 +31,13 @@ build() {
     meson compile -C "$dir"
 }
 
+# build_vdcsim: only the command (and the libraries it links), not the tests
+# and benchmarks, for `./dev.sh run`.
+build_vdcsim() {
+    [ -f build/build.ninja ] || meson setup build --werror >/dev/null
+    meson compile -C build cli/vdcsim
+}
+
 # run_tests DIR LABEL: run every suite, remember the counts for the summary.
 passed=0
 failed=0
@@ -49,7 +56,7 @@ case "${1:-}" in
 run)
     shift
     install_missing
-    build build
+    build_vdcsim
     exec ./build/cli/vdcsim run "$@"
     ;;
 test)

@@ -106,11 +106,12 @@ static void usage_validate(FILE *f)
 	      "Checks CONFIG, its overrides and every point of its sweep, as run\n"
 	      "would (one point at a time), and writes nothing. Prints the plan's\n"
 	      "size and its estimate summed over every run: events (at least),\n"
-	      "result rows (at least and at most) and bytes (at most). Exit\n"
-	      "status 0 if valid, 2 if not.\n"
+	      "result rows (at least and at most) and bytes (at most).\n"
 	      "\n"
 	      "      --allow-large    accept runs past the documented bounds (rows,\n"
-	      "                       events, page writes per run)\n",
+	      "                       events, page writes per run)\n"
+	      "\n"
+	      "Exit status: 0 valid, 2 not (FILE:LINE:COL messages on stderr).\n",
 	      f);
 }
 
@@ -170,7 +171,10 @@ static void usage_plot(FILE *f)
 	      "with gnuplot and the scripts in plots/ (PNG, or SVG with --svg).\n"
 	      "Each plot replaces the one drawn before. gnuplot may run for\n"
 	      "60s per plot; VDCSIM_GNUPLOT_TIMEOUT=TIME changes that (0s: no\n"
-	      "limit).\n",
+	      "limit).\n"
+	      "\n"
+	      "Exit status: 0 drawn, 1 gnuplot missing or failed (or a write\n"
+	      "failed), 2 bad usage or DIR not a results directory.\n",
 	      f);
 }
 
@@ -224,7 +228,9 @@ static void usage_params(FILE *f)
 	      "default, range and meaning. Sizes take B, kB, MB, GB, TB (powers of\n"
 	      "1000) or KiB, MiB, GiB, TiB (powers of 1024); rates bit/s, kbit/s,\n"
 	      "Mbit/s, Gbit/s, Kibit/s, Mibit/s, Gibit/s, B/s, kB/s, MB/s, GB/s,\n"
-	      "KiB/s, MiB/s, GiB/s; times ns, us, ms, s, min, h; percentages 50%.\n",
+	      "KiB/s, MiB/s, GiB/s; times ns, us, ms, s, min, h; percentages 50%.\n"
+	      "\n"
+	      "Exit status: 0 listed, 2 bad usage.\n",
 	      f);
 }
 

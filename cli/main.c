@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vdcsim: the command. Dispatches to run, validate, plot and params.
+ * vdcsim: the command. Dispatches to run, validate, plot, params, wws and
+ * trace-gen; "help CMD" shows a command's text.
  */
 #include "cli_internal.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +25,13 @@ static void usage(FILE *f)
 	      "  params          list every configuration parameter\n"
 	      "  wws TRACE       writable-working-set analysis of a page-dirty trace\n"
 	      "  trace-gen NAME  write the page-dirty trace of a synthetic workload\n"
+	      "  help [COMMAND]  this text, or a command's (as vdcsim COMMAND --help)\n"
 	      "\n"
-	      "vdcsim COMMAND --help tells more. vdcsim --version prints the version.\n"
-	      "Exit status: 0 success, 1 run-time failure, 2 bad usage or input.\n",
+	      "vdcsim --version prints the version. The manual page, vdcsim(1), has\n"
+	      "every command's text and every parameter.\n"
+	      "Exit status: 0 success, 1 run-time failure, 2 bad usage or input;\n"
+	      "run also 130, 143 or 129 when interrupted by SIGINT, SIGTERM or\n"
+	      "SIGHUP (finish it with vdcsim run --resume DIR).\n",
 	      f);
 }
 
@@ -68,10 +74,15 @@ int main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *cmd = argv[1];
+	bool help = strcmp(cmd, "help") == 0;
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-	    strcmp(cmd, "help") == 0) {
+	    (help && argc == 2)) {
 		usage(stdout);
 		return CLI_OK;
+	}
+	if (help && argc > 3) {
+		cli_error("help: expected at most one COMMAND (see vdcsim --help)");
+		return CLI_USAGE;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("vdcsim %s\n", VDCSIM_VERSION);
@@ -88,6 +99,15 @@ int main(int argc, char **argv)
 		{"wws", cli_cmd_wws},
 		{"trace-gen", cli_cmd_tracegen},
 	};
+	if (help) {
+		/* "vdcsim help CMD" is "vdcsim CMD --help". */
+		cmd = argv[2];
+		for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+			if (strcmp(cmd, cmds[i].name) == 0) {
+				char *hargv[] = {argv[2], (char *)"--help", NULL};
+				return cmds[i].fn(2, hargv);
+			}
+	}
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);

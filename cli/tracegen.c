@@ -40,7 +40,10 @@ static void usage_tracegen(FILE *f)
 	      "  --interval TIME  sample period (default " DEFAULT_INTERVAL ")\n"
 	      "  --seed N         master seed (default 1)\n"
 	      "  --force          replace existing trace files\n"
-	      "  --list           list the presets\n",
+	      "  --list           list the presets\n"
+	      "\n"
+	      "Exit status: 0 written, 1 a write failed, 2 bad usage or an\n"
+	      "existing PATH.\n",
 	      f);
 }
 

@@ -63,7 +63,10 @@ static void usage_wws(FILE *f)
 	      "  --bins N          histogram bins of the dirtying rate (default 40)\n"
 	      "  -o, --output DIR  results directory (must not exist)\n"
 	      "  --svg             draw SVG instead of PNG\n"
-	      "  --progress        progress on stderr even when not a terminal\n",
+	      "  --progress        progress on stderr even when not a terminal\n"
+	      "\n"
+	      "Exit status: 0 done, 1 run-time failure (a full disk included),\n"
+	      "2 bad usage or a malformed TRACE (FILE:LINE:COL on stderr).\n",
 	      f);
 }
 

@@ -172,6 +172,42 @@ if [ -n "${VDCSIM_BUILD_DIR:-}" ]; then
     (cd "$work/elsewhere" && "$exe" run >/dev/null 2>&1)
     check installed_vdcsim_uses_installed_default_config [ -d "$work/elsewhere/results/installed" ]
     check installed_vdcsim_draws_plots [ -s "$work/elsewhere/results/installed/downtime_vs_iterations.png" ]
+    check install_puts_the_manual_page_in_man1 [ -s "$(find "$work/inst" -path '*/man1/vdcsim.1' | head -n1)" ]
+    check install_puts_bash_completion_in_place [ -s "$(find "$work/inst" -path '*/bash-completion/completions/vdcsim' | head -n1)" ]
 fi
+
+# help CMD is CMD --help, for every command the main help lists; every
+# command's help states its exit statuses.
+cmds=$("$VDCSIM" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | grep -v '^help$')
+check the_main_help_lists_commands [ "$(echo "$cmds" | wc -w)" -ge 6 ]
+for c in $cmds; do
+    check "help_${c}_is_${c}_dash_dash_help" [ "$("$VDCSIM" help "$c")" = "$("$VDCSIM" "$c" --help)" ]
+    check "${c}_help_lists_its_exit_statuses" bash -c "'$VDCSIM' '$c' --help | grep -q '^Exit status'"
+done
+check the_main_help_lists_exit_statuses bash -c "'$VDCSIM' --help | grep -q '^Exit status: 0 success, 1 run-time failure, 2'"
+rc=0; "$VDCSIM" help nosuch >/dev/null 2>&1 || rc=$?
+check help_of_an_unknown_command_exits_2 [ $rc -eq 2 ]
+
+# The manual page: built from the help texts, it has every command and
+# every parameter, and renders without a groff warning.
+if [ -n "${VDCSIM_BUILD_DIR:-}" ] && [ -f "$VDCSIM_BUILD_DIR/cli/vdcsim.1" ]; then
+    man1="$VDCSIM_BUILD_DIR/cli/vdcsim.1"
+    for c in $cmds; do
+        check "manual_has_${c}" grep -q "^\.SS $c\$" "$man1"
+    done
+    check manual_has_the_parameters grep -q "datacenter.host: every host" "$man1"
+    if command -v groff >/dev/null; then
+        check manual_renders_without_warnings [ -z "$(groff -man -Tutf8 -ww -z "$man1" 2>&1)" ]
+    fi
+fi
+
+# Bash completion: commands, a command's options, parameter paths after
+# --set (vms[] as vms.0), all read from this vdcsim.
+comp() { bash -c 'shopt -s extglob; . "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vdcsim; printf "%s\n" "${COMPREPLY[@]}"' _ "$VDCSIM_SOURCE_DIR/cli/vdcsim.bash" "$VDCSIM" "$@"; }
+check completion_of_commands [ "$(comp 'tr')" = trace-gen ]
+check completion_of_run_options [ "$(comp run --no | tr '\n' ' ')" = "--no-csv --no-plots " ]
+check completion_of_set_paths [ "$(comp run --set datacenter.host.mem)" = datacenter.host.memory= ]
+check completion_of_list_paths [ "$(comp run --set vms.0.na)" = vms.0.name= ]
+check completion_of_help_topics [ "$(comp help pl)" = plot ]
 
 finish
