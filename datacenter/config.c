@@ -87,6 +87,10 @@ static const cfg_param vm_params[] = {
 	{.name = "memory", .type = CFG_T_BYTES, .def = "1GiB", .min = "4KiB",
 	 .max = "1024TiB", .offset = offsetof(dc_vm_cfg, memory_bytes),
 	 .doc = "guest-physical memory"},
+	{.name = "count", .type = CFG_T_UINT, .def = "0", .min = "0",
+	 .max = "1000000", .offset = offsetof(dc_vm_cfg, count),
+	 .doc = "0: one VM; N: a group of N alike VMs named NAME0 .. NAME<N-1> "
+		"(a migration naming the group moves each member)"},
 };
 
 #define NPARAMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -107,7 +111,9 @@ static const cfg_section fabric_section = {
 static const char *const vm_subsections[] = {"dirtying", "page_writes",
 					     "disk", "traffic", NULL};
 static const cfg_section vm_section = {
-	.path = "vms[]", .doc = "each entry of the vms: list is one VM",
+	.path = "vms[]",
+	.doc = "each entry of the vms: list is one VM, or a group of alike VMs "
+	       "(count:); YAML merge keys (<<: *anchor) share settings",
 	.params = vm_params, .nparams = NPARAMS(vm_params),
 	.subsections = vm_subsections};
 
@@ -141,7 +147,9 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 	for (size_t i = 0; i < cfg_node_len(root); i++) {
 		const cfg_node *k = cfg_node_key(root, i);
 		const char *key = cfg_node_text(k);
-		bool known = false;
+		/* x-NAME keys hold anchors to share (x-base: &base {...}),
+		 * as in Docker Compose files; vdcsim ignores them. */
+		bool known = strncmp(key, "x-", 2) == 0;
 		for (size_t j = 0; dc_top_keys[j]; j++)
 			known |= strcmp(key, dc_top_keys[j]) == 0;
 		if (known)
@@ -154,7 +162,7 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 			cfg_error(d, k,
 				  "unknown top-level key '%s' (expected one of: "
 				  "experiment, datacenter, vms, migrations, results, "
-				  "sweep, replications)",
+				  "sweep, replications, or x-NAME for anchors)",
 				  key);
 	}
 }
@@ -178,6 +186,65 @@ static bool check_name(const char *what, const char *name, const cfg_node *n,
 	return false;
 }
 
+/* The most VMs a config may describe (groups included): as MAX_HOSTS, a
+ * bound that turns a typo into a message instead of exhausted memory. */
+#define MAX_VMS UINT64_C(1000000)
+
+/* The count: of a vms: entry when it is a valid one, else 0 (its errors
+ * are reported when the entry is loaded). */
+static uint64_t entry_count(const cfg_node *item)
+{
+	const char *t = cfg_node_text(cfg_map_get(item, "count"));
+	uint64_t n;
+	const char *why;
+	if (!t || cfg_parse_uint(t, &n, &why) != 0 || n > MAX_VMS)
+		return 0;
+	return n;
+}
+
+/* Loads vms[v] from its entry `item`; member k of a group (count > 0, the
+ * entry's count) is named after the group. Returns false if it had
+ * errors. */
+static bool load_vm(dc_config *c, size_t v, const cfg_node *item,
+		    uint64_t count, uint64_t member, const char *base_dir,
+		    sim_diag *d)
+{
+	dc_vm_cfg *vm = &c->vms[v];
+	vm->node = item;
+	vm->group = SIZE_MAX;
+	unsigned before = d->errors;
+	int vm_rc = cfg_section_load(&vm_section, item, item, vm, d);
+	const cfg_node *name = cfg_map_get(item, "name");
+	if (count && vm->name) {
+		vm->owned_name = sim_xasprintf("%s%llu", vm->name,
+					       (unsigned long long)member);
+		vm->name = vm->owned_name;
+		vm->group = c->ngroups - 1;
+	}
+	/* Every name read, even of a VM with errors, counts as used (as the
+	 * first of its duplicates). */
+	size_t first = vm->name ? dc_names_add(c->vm_names, vm->name, v) : v;
+	if (vm_rc != 0)
+		return false;
+	if (cfg_section_load(mem_sections()[0], cfg_map_get(item, "dirtying"),
+			     item, &vm->dirtying, d) != 0)
+		return false;
+	vm->host_node = cfg_map_get(item, "host");
+	if (!check_name(count ? "vms[].name (of a group member)"
+				  : "vms[].name",
+			vm->name, name, d))
+		return false;
+	dc_guest_load(c, v, item, base_dir, d);
+	if (first != v) {
+		const cfg_node *fn = cfg_map_get(c->vms[first].node, "name");
+		cfg_error(d, name,
+			  "duplicate VM name '%s' (first used at %u:%u; "
+			  "expected unique names)",
+			  vm->name, cfg_node_line(fn), cfg_node_col(fn));
+	}
+	return d->errors == before;
+}
+
 static void load_vms(dc_config *c, const cfg_node *root, const char *base_dir,
 		     sim_diag *d)
 {
@@ -189,36 +256,74 @@ static void load_vms(dc_config *c, const cfg_node *root, const char *base_dir,
 			  cfg_kind_name(cfg_node_kind(vms)));
 		return;
 	}
-	c->nvms = cfg_node_len(vms);
-	c->vms = sim_xcalloc(c->nvms, sizeof *c->vms);
-	c->vm_names = dc_names_create(c->nvms);
-	for (size_t i = 0; i < c->nvms; i++) {
-		const cfg_node *item = cfg_node_at(vms, i);
-		dc_vm_cfg *vm = &c->vms[i];
-		vm->node = item;
-		int vm_rc = cfg_section_load(&vm_section, item, item, vm, d);
-		/* Every name read, even of a VM with errors, counts as used
-		 * (as the first of its duplicates). */
-		size_t first = vm->name ? dc_names_add(c->vm_names, vm->name, i) : i;
-		if (vm_rc != 0)
-			continue;
-		if (cfg_section_load(mem_sections()[0],
-				     cfg_map_get(item, "dirtying"), item,
-				     &vm->dirtying, d) != 0)
-			continue;
-		vm->host_node = cfg_map_get(item, "host");
-		const cfg_node *name = cfg_map_get(item, "name");
-		if (!check_name("vms[].name", vm->name, name, d))
-			continue;
-		dc_guest_load(c, i, item, base_dir, d);
-		if (first != i) {
-			const cfg_node *fn = cfg_map_get(c->vms[first].node, "name");
-			cfg_error(d, name,
-				  "duplicate VM name '%s' (first used at %u:%u; "
-				  "expected unique names)",
-				  vm->name, cfg_node_line(fn), cfg_node_col(fn));
+	size_t nitems = cfg_node_len(vms), ngroups = 0;
+	uint64_t total = 0;
+	for (size_t i = 0; i < nitems; i++) {
+		uint64_t n = entry_count(cfg_node_at(vms, i));
+		ngroups += n > 0;
+		total += n ? n : 1;
+		if (total > MAX_VMS) {
+			cfg_error(d, cfg_node_at(vms, i),
+				  "vms: more than %llu VMs with this entry "
+				  "(expected smaller groups)",
+				  (unsigned long long)MAX_VMS);
+			return;
 		}
 	}
+	c->nvms = (size_t)total;
+	c->vms = sim_xcalloc(c->nvms ? c->nvms : 1, sizeof *c->vms);
+	c->vm_names = dc_names_create(c->nvms);
+	c->groups = sim_xcalloc(ngroups ? ngroups : 1, sizeof *c->groups);
+	c->group_names = dc_names_create(ngroups);
+	size_t v = 0;
+	for (size_t i = 0; i < nitems; i++) {
+		const cfg_node *item = cfg_node_at(vms, i);
+		uint64_t n = entry_count(item);
+		if (n) {
+			dc_vm_group *g = &c->groups[c->ngroups++];
+			g->name = cfg_node_text(cfg_map_get(item, "name"));
+			g->first = v;
+			g->count = (size_t)n;
+			g->node = item;
+			if (g->name)
+				dc_names_add(c->group_names, g->name,
+					     c->ngroups - 1);
+		}
+		/* A member's errors are its entry's: report the first
+		 * member's, and load the others only from a clean entry. */
+		bool ok = load_vm(c, v, item, n, 0, base_dir, d);
+		for (uint64_t k = 1; k < n; k++)
+			if (ok)
+				ok = load_vm(c, v + k, item, n, k, base_dir, d);
+			else
+				c->vms[v + k].group = SIZE_MAX;
+		v += n ? n : 1;
+	}
+	/* A group and a VM may not share a name: migrations name either. */
+	for (size_t g = 0; g < c->ngroups; g++) {
+		const char *gn = c->groups[g].name;
+		long other = gn ? dc_names_find(c->vm_names, gn) : -1;
+		if (other >= 0) {
+			const cfg_node *on = cfg_map_get(c->vms[other].node, "name");
+			cfg_error(d, cfg_map_get(c->groups[g].node, "name"),
+				  "vms[].name: group '%s' has the name of the VM "
+				  "at %u:%u (expected a name of its own)",
+				  gn, cfg_node_line(on), cfg_node_col(on));
+		}
+		long first = gn ? dc_names_find(c->group_names, gn) : -1;
+		if (first >= 0 && (size_t)first != g) {
+			const cfg_node *fn = cfg_map_get(c->groups[first].node, "name");
+			cfg_error(d, cfg_map_get(c->groups[g].node, "name"),
+				  "duplicate group name '%s' (first used at "
+				  "%u:%u; expected unique names)",
+				  gn, cfg_node_line(fn), cfg_node_col(fn));
+		}
+	}
+}
+
+long dc_config_find_group(const dc_config *c, const char *name)
+{
+	return dc_names_find(c->group_names, name);
 }
 
 long dc_config_find_vm(const dc_config *c, const char *name)
@@ -333,5 +438,7 @@ void dc_config_destroy(dc_config *c)
 	free(c->vms);
 	free(c->migrations);
 	dc_names_destroy(c->vm_names);
+	free(c->groups);
+	dc_names_destroy(c->group_names);
 	free(c);
 }

@@ -103,7 +103,19 @@ typedef struct dc_vm_cfg {
 	size_t ntraffic;
 	const cfg_node *node;   /* the VM's mapping, for messages */
 	const cfg_node *host_node; /* its host: value, or NULL */
+	uint64_t count;         /* its entry's count: (0: not a group) */
+	char *owned_name;       /* a group member's name (name points here) */
+	size_t group;           /* index into dc_config.groups, or SIZE_MAX */
 } dc_vm_cfg;
+
+/* An entry of `vms:` with `count: N`: N VMs named NAME0 .. NAME<N-1>, all
+ * alike, in vms[first .. first + count). A migration that names the group
+ * moves every member. */
+typedef struct dc_vm_group {
+	const char *name;
+	size_t first, count;
+	const cfg_node *node;   /* the entry's mapping */
+} dc_vm_group;
 
 /* How a migration's guest dirtying is modelled. */
 typedef enum dc_fidelity {
@@ -183,6 +195,9 @@ typedef struct dc_config {
 	size_t nmigrations;
 	dc_results_cfg results;
 	dc_names *vm_names;     /* owned: VM name -> index into vms */
+	dc_vm_group *groups;    /* owned: the entries with count: */
+	size_t ngroups;
+	dc_names *group_names;  /* owned: group name -> index into groups */
 	dc_loader *loader;      /* borrowed: its traces' cache, or NULL */
 	const cfg_doc *doc;
 } dc_config;
@@ -249,6 +264,8 @@ void dc_config_destroy(dc_config *c);
 /* The index in c->vms of the first VM named `name`, or -1 if there is
  * none. O(1) expected (a hash index built once at load). */
 long dc_config_find_vm(const dc_config *c, const char *name);
+/* The index into c->groups of the group `name`, or -1. O(1) expected. */
+long dc_config_find_group(const dc_config *c, const char *name);
 
 /* What one run of a config will do and write, estimated from its
  * parameters alone (nothing is simulated), honouring `results:`. Counts

@@ -410,6 +410,8 @@ void dc_guest_fini(dc_vm_cfg *vm)
 	vm->trace = NULL;
 	free(vm->traffic);
 	vm->traffic = NULL;
+	free(vm->owned_name);
+	vm->owned_name = NULL;
 }
 
 /* The greatest value of workloads/' page_writes parameter `name`: the

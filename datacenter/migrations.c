@@ -75,6 +75,15 @@ static void load_knobs(dc_migration_cfg *m, const cfg_node *item,
 	}
 }
 
+/* The group an entry's vm: names (when no VM has that name), or -1. */
+static long group_of(const dc_config *c, const cfg_node *item)
+{
+	const char *vm = cfg_node_text(cfg_map_get(item, "vm"));
+	if (!vm || dc_config_find_vm(c, vm) >= 0)
+		return -1;
+	return dc_config_find_group(c, vm);
+}
+
 void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d)
 {
 	const cfg_node *list = cfg_map_get(root, "migrations");
@@ -85,18 +94,35 @@ void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d)
 			  "mappings, got %s", cfg_kind_name(cfg_node_kind(list)));
 		return;
 	}
-	c->nmigrations = cfg_node_len(list);
-	c->migrations = sim_xcalloc(c->nmigrations ? c->nmigrations : 1,
-				    sizeof *c->migrations);
+	/* An entry naming a group (and no VM) stands for one migration of
+	 * each member, in member order. */
+	size_t nitems = cfg_node_len(list), total = 0;
+	for (size_t i = 0; i < nitems; i++) {
+		long g = group_of(c, cfg_node_at(list, i));
+		total += g >= 0 ? c->groups[g].count : 1;
+	}
+	c->nmigrations = total;
+	c->migrations = sim_xcalloc(total ? total : 1, sizeof *c->migrations);
 	mig_params defaults;
 	mig_params_default(&defaults);
-	for (size_t i = 0; i < c->nmigrations; i++) {
+	size_t k = 0;
+	for (size_t i = 0; i < nitems; i++) {
 		const cfg_node *item = cfg_node_at(list, i);
-		dc_migration_cfg *m = &c->migrations[i];
+		dc_migration_cfg *m = &c->migrations[k];
 		m->node = item;
-		if (cfg_section_load(&dc_migration_section, item, item, m, d) != 0)
+		if (cfg_section_load(&dc_migration_section, item, item, m, d) == 0)
+			load_knobs(m, item, &defaults, d);
+		long g = group_of(c, item);
+		if (g < 0) {
+			k++;
 			continue;
-		load_knobs(m, item, &defaults, d);
+		}
+		const dc_vm_group *grp = &c->groups[g];
+		for (size_t j = 0; j < grp->count; j++) {
+			c->migrations[k + j] = *m;
+			c->migrations[k + j].vm = c->vms[grp->first + j].name;
+		}
+		k += grp->count;
 	}
 }
 

@@ -652,6 +652,78 @@ static int on_start(parser *p, const yaml_event_t *ev, cfg_kind kind)
 	return 0;
 }
 
+static bool is_merge_key(const cfg_node *k)
+{
+	return k->kind == CFG_SCALAR && !k->quoted && strcmp(k->text, "<<") == 0;
+}
+
+/* The index of key `text` among the first n keys of kids (key, value
+ * pairs), or n. */
+static size_t key_index(cfg_node *const *kids, size_t n, const char *text)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(kids[2 * i]->text, text) == 0)
+			return i;
+	return n;
+}
+
+/* YAML merge keys (yaml.org/type/merge.html): in a mapping, `<<: *a` or
+ * `<<: [*a, *b]` inserts the keys of those mappings that the mapping does
+ * not have itself; among the merged mappings the earlier wins. Rewrites
+ * n's pairs in place: its own keys in order, then the merged ones. The
+ * merged nodes are shared with their anchors, as aliases are. The key
+ * search is linear: a merged mapping is a handful of settings, and
+ * O(own x merged) keeps the common case in cache. */
+static int merge_keys(parser *p, cfg_node *n)
+{
+	size_t at = n->n;
+	for (size_t i = 0; i < n->n; i++)
+		if (is_merge_key(n->kids[2 * i])) {
+			at = i;
+			break;
+		}
+	if (at == n->n)
+		return 0;
+	const cfg_node *v = n->kids[2 * at + 1];
+	cfg_node *const *srcs = &n->kids[2 * at + 1];
+	size_t nsrcs = 1;
+	if (v->kind == CFG_SEQ) {
+		srcs = v->kids;
+		nsrcs = v->n;
+	}
+	size_t total = n->n - 1;
+	for (size_t s = 0; s < nsrcs; s++) {
+		if (srcs[s]->kind != CFG_MAP)
+			return fail_at(p, srcs[s]->line, srcs[s]->col,
+				       "merge key '<<' takes %s here (expected "
+				       "a mapping or a list of mappings, such "
+				       "as <<: *base)",
+				       cfg_kind_name((cfg_kind)srcs[s]->kind));
+		total += srcs[s]->n;
+	}
+	cfg_node **kids = cfg_arena_alloc(p->doc, 2 * total * sizeof *kids);
+	size_t k = 0;
+	for (size_t i = 0; i < n->n; i++)
+		if (i != at) {
+			kids[2 * k] = n->kids[2 * i];
+			kids[2 * k + 1] = n->kids[2 * i + 1];
+			k++;
+		}
+	for (size_t s = 0; s < nsrcs; s++)
+		for (size_t i = 0; i < srcs[s]->n; i++) {
+			cfg_node *key = srcs[s]->kids[2 * i];
+			if (key_index(kids, k, key->text) < k)
+				continue;
+			kids[2 * k] = key;
+			kids[2 * k + 1] = srcs[s]->kids[2 * i + 1];
+			kids[2 * k + 1]->shared = true;
+			k++;
+		}
+	n->kids = kids;
+	n->n = k;
+	return 0;
+}
+
 static int on_end(parser *p, const yaml_event_t *ev)
 {
 	if (p->depth == 0)
@@ -665,6 +737,11 @@ static int on_end(parser *p, const yaml_event_t *ev)
 		memcpy(n->kids, p->kids + f->base, k * sizeof *n->kids);
 	}
 	p->nkids = f->base;
+	if (n->kind == CFG_MAP) {
+		int rc = merge_keys(p, n);
+		if (rc)
+			return rc;
+	}
 	cfg_node_update(n);
 	if (f->anchor)
 		f->anchor->open = false;

@@ -698,3 +698,49 @@ Test(dc_traffic, flows_follow_a_migrating_vm_stop_on_time_and_do_not_extend_the_
 	sqlite3_close(db);
 	tmpdir_remove(dir);
 }
+
+/* A group entry makes count alike VMs named NAME0.. in order, and a
+ * migration naming the group moves each member, in member order. */
+Test(dc_config, a_group_expands_to_named_members_and_its_migrations)
+{
+	cfg_doc *doc = parse("experiment: {duration: 30s}\n"
+			     "x-small: &small {memory: 256MiB, vcpus: 2}\n"
+			     "datacenter: {racks: 2, hosts_per_rack: 2}\n"
+			     "vms:\n"
+			     "  - {name: db, memory: 512MiB}\n"
+			     "  - {<<: *small, name: web, count: 12, host: rack0/host1}\n"
+			     "  - {name: api, count: 2}\n"
+			     "migrations:\n"
+			     "  - {vm: web, to: rack1/host0, at: 5s}\n"
+			     "  - {vm: api1, to: rack1/host1, at: 6s}\n");
+	char *msgs;
+	dc_config *c = load(doc, &msgs);
+	cr_assert(not(eq(ptr, c, NULL)), "%s", msgs);
+	cr_assert(eq(sz, c->nvms, 15));
+	cr_assert(eq(str, (char *)c->vms[0].name, "db"));
+	cr_assert(eq(sz, c->vms[0].group, SIZE_MAX));
+	cr_assert(eq(str, (char *)c->vms[1].name, "web0"));
+	cr_assert(eq(str, (char *)c->vms[12].name, "web11"));
+	cr_assert(eq(str, (char *)c->vms[14].name, "api1"));
+	cr_assert(eq(u64, c->vms[12].memory_bytes, UINT64_C(256) << 20));
+	cr_assert(eq(u64, c->vms[12].vcpus, 2));
+	cr_assert(eq(str, (char *)c->vms[12].host, "rack0/host1"));
+	cr_assert(eq(sz, c->ngroups, 2));
+	cr_assert(eq(sz, c->groups[0].first, 1));
+	cr_assert(eq(sz, c->groups[0].count, 12));
+	cr_assert(eq(long, dc_config_find_group(c, "api"), 1));
+	cr_assert(eq(long, dc_config_find_group(c, "db"), -1));
+	cr_assert(eq(long, dc_config_find_vm(c, "web7"), 8));
+	cr_assert(eq(sz, c->nmigrations, 13));
+	for (size_t k = 0; k < 12; k++) {
+		char want[16];
+		snprintf(want, sizeof want, "web%zu", k);
+		cr_assert(eq(str, (char *)c->migrations[k].vm, want));
+		cr_assert(eq(u64, c->migrations[k].at_ns, SIM_S(5)));
+		cr_assert(eq(sz, c->migrations[k].vm_index, k + 1));
+	}
+	cr_assert(eq(str, (char *)c->migrations[12].vm, "api1"));
+	dc_config_destroy(c);
+	cfg_doc_destroy(doc);
+	free(msgs);
+}

@@ -880,3 +880,45 @@ Test(cfg_tree, cfg_error_reports_at_the_node)
 	sim_diag_fini(&d);
 	cfg_doc_destroy(doc);
 }
+
+/* YAML merge keys: own keys win and keep their order, then the merged
+ * mappings' keys, the earlier mapping winning; a quoted "<<" is a plain
+ * key; anything but a mapping (or a list of them) is refused. */
+Test(cfg_tree, merge_keys_insert_the_keys_a_mapping_lacks)
+{
+	cfg_doc *doc = parse_ok("a: &a {x: 1, y: 2}\n"
+				"b: &b {y: 3, z: 4}\n"
+				"one: {<<: *a, x: 9}\n"
+				"two: {w: 0, <<: [*b, *a]}\n"
+				"lit: {'<<': 5}\n");
+	const cfg_node *one = at_path(doc, "one", NULL);
+	cr_assert(eq(sz, cfg_node_len(one), 2));
+	cr_assert(eq(str, STR(cfg_node_text(cfg_map_get(one, "x"))), STR("9")));
+	cr_assert(eq(str, STR(cfg_node_text(cfg_map_get(one, "y"))), STR("2")));
+	cr_assert(eq(ptr, (void *)cfg_map_get(one, "<<"), NULL));
+	const cfg_node *two = at_path(doc, "two", NULL);
+	cr_assert(eq(sz, cfg_node_len(two), 4));
+	const char *order[] = {"w", "y", "z", "x"}, *vals[] = {"0", "3", "4", "1"};
+	for (size_t i = 0; i < 4; i++) {
+		cr_assert(eq(str, STR(cfg_node_text(cfg_node_key(two, i))),
+			     STR(order[i])));
+		cr_assert(eq(str, STR(cfg_node_text(cfg_node_at(two, i))),
+			     STR(vals[i])));
+	}
+	/* A merged value keeps the position where it was written. */
+	cr_assert(eq(u32, cfg_node_line(cfg_map_get(two, "z")), 2));
+	cr_assert(eq(str, STR(cfg_node_text(cfg_map_get(at_path(doc, "lit", NULL),
+							"<<"))),
+		     STR("5")));
+	cfg_doc_destroy(doc);
+	EXPECT_ERROR("a: &a 3\nb: {<<: *a}\n",
+		     "c.yaml:1:4: merge key '<<' takes a scalar here (expected "
+		     "a mapping or a list of mappings, such as <<: *base)\n");
+	EXPECT_ERROR("b: {<<: [{x: 1}, [2]]}\n",
+		     "c.yaml:1:18: merge key '<<' takes a sequence here "
+		     "(expected a mapping or a list of mappings, such as <<: "
+		     "*base)\n");
+	EXPECT_ERROR("b: {<<: {x: 1}, <<: {y: 2}}\n",
+		     "c.yaml:1:17: duplicate key '<<' (first defined at 1:5; "
+		     "expected each key once per mapping)\n");
+}
