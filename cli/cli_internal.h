@@ -65,6 +65,9 @@ typedef struct cli_plan {
 	size_t nrun_cols;
 	sim_table runs_table;
 	sim_table configs_table; /* keyed by hash (sim_results_declare_keyed) */
+	size_t shard_i, shard_n; /* run only the runs r with r % shard_n ==
+				    shard_i (vdcsim run --shard); shard_n 0:
+				    every run */
 } cli_plan;
 
 /* Loads path, applies the --set arguments in order, then seed (if not NULL,
@@ -123,6 +126,7 @@ int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_params(int argc, char **argv);
 int cli_cmd_wws(int argc, char **argv);
 int cli_cmd_tracegen(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
 
 /* Creates path and its missing parents (mode 0777 less umask); 0 or -1
  * with errno set. */

@@ -25,6 +25,7 @@ static void usage(FILE *f)
 	      "  params          list every configuration parameter\n"
 	      "  wws TRACE       writable-working-set analysis of a page-dirty trace\n"
 	      "  trace-gen NAME  write the page-dirty trace of a synthetic workload\n"
+	      "  merge OUT DIR...  make one results directory of run --shard shards\n"
 	      "  help [COMMAND]  this text, or a command's (as vdcsim COMMAND --help)\n"
 	      "\n"
 	      "vdcsim --version prints the version. The manual page, vdcsim(1), has\n"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 		{"params", cli_cmd_params},
 		{"wws", cli_cmd_wws},
 		{"trace-gen", cli_cmd_tracegen},
+		{"merge", cli_cmd_merge},
 	};
 	if (help) {
 		/* "vdcsim help CMD" is "vdcsim CMD --help". */
@@ -112,12 +114,12 @@ int main(int argc, char **argv)
 		if (strcmp(cmd, cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
 	static const char *const names[] = {"run", "validate", "plot", "params",
-					    "wws", "trace-gen", NULL};
+					    "wws", "trace-gen", "merge", NULL};
 	const char *near = sim_suggest(cmd, names);
 	if (near)
 		cli_error("unknown command '%s' (did you mean '%s'?)", cmd, near);
 	else
-		cli_error("unknown command '%s' (expected run, validate, plot, params, wws or trace-gen)",
+		cli_error("unknown command '%s' (expected run, validate, plot, params, wws, trace-gen or merge)",
 			  cmd);
 	return CLI_USAGE;
 }

@@ -38,6 +38,7 @@ typedef struct run_opts {
 	bool allow_large;
 	bool no_csv;
 	bool no_plots;
+	size_t shard_i, shard_n; /* --shard I/N as I - 1 and N; N 0: none */
 } run_opts;
 
 static char *run_seed_text(uint64_t seed)
@@ -71,9 +72,7 @@ static int save_config_dir(const char *staging, const char *config_path,
 	return rc;
 }
 
-/* The folder save_config_dir recorded in staging, or NULL if there is
- * none. A new string. */
-static char *load_config_dir(const char *staging)
+char *cli_run_config_dir(const char *staging)
 {
 	char *path = sim_xasprintf("%s/" CONFIG_DIR_FILE, staging);
 	FILE *f = fopen(path, "rb");
@@ -87,6 +86,35 @@ static char *load_config_dir(const char *staging)
 		return NULL;
 	buf[n] = '\0';
 	return sim_xstrdup(buf);
+}
+
+int cli_shard_parse(const char *text, size_t *i, size_t *n)
+{
+	unsigned long long a, b;
+	int used = 0;
+	if (sscanf(text, "%llu/%llu%n", &a, &b, &used) != 2 ||
+	    text[used] != '\0' || text[0] < '1' || text[0] > '9' ||
+	    a < 1 || b < a || b > CLI_SHARDS_MAX)
+		return -1;
+	*i = (size_t)(a - 1);
+	*n = (size_t)b;
+	return 0;
+}
+
+int cli_shard_read(const char *dir, size_t *i, size_t *n)
+{
+	char *path = sim_xasprintf("%s/" CLI_SHARD_FILE, dir);
+	FILE *f = fopen(path, "rb");
+	free(path);
+	if (!f)
+		return 0;
+	char buf[64];
+	size_t len = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	return cli_shard_parse(buf, i, n) == 0 ? 1 : -1;
 }
 
 static int remove_points(const char *staging)
@@ -109,15 +137,11 @@ static int remove_points(const char *staging)
 	return rc;
 }
 
-/* What finish writes besides results.sqlite. */
-typedef struct outputs {
-	bool csv, plots, svg;
-} outputs;
-
 /* Merges the point files in run order (a single run's file becomes
  * results.sqlite as it is), writes the meta rows, then CSVs and plots as
  * asked. */
-static int finish(const cli_plan *p, const char *staging, const outputs *o,
+static int finish(const cli_plan *p, const char *staging,
+		  const cli_outputs *o,
 		  unsigned *plots, bool *skipped, sim_diag *d)
 {
 	char *db = sim_xasprintf("%s/results.sqlite", staging);
@@ -182,12 +206,9 @@ static int finish(const cli_plan *p, const char *staging, const outputs *o,
 	return sim_results_close(r, d);
 }
 
-/* Creates staging, atomically with its lock (held in *lock_fd from then
- * on): the config as run, its folder and the record of the inputs' hashes
- * are written into a fresh directory that is then renamed to staging.
- * Returns an exit status (CLI_OK, or after saying why). */
-static int create_staging(const char *staging, const char *config_path,
-			  const cli_plan *plan, int *lock_fd, sim_diag *d)
+int cli_run_create_staging(const char *staging, const char *config_path,
+			   const char *config_dir, const cli_plan *plan,
+			   int *lock_fd, sim_diag *d)
 {
 	char *tmp = cli_staging_new(staging, lock_fd, d);
 	if (!tmp) {
@@ -197,8 +218,21 @@ static int create_staging(const char *staging, const char *config_path,
 	char *cfg = sim_xasprintf("%s/config.yaml", tmp);
 	int rc = cli_write_file(cfg, plan->base_text, d);
 	free(cfg);
-	if (rc == 0)
+	if (rc == 0 && config_dir) {
+		char *path = sim_xasprintf("%s/" CONFIG_DIR_FILE, tmp);
+		rc = cli_write_file(path, config_dir, d);
+		free(path);
+	} else if (rc == 0) {
 		rc = save_config_dir(tmp, config_path, d);
+	}
+	if (rc == 0 && plan->shard_n) {
+		char *path = sim_xasprintf("%s/" CLI_SHARD_FILE, tmp);
+		char *text = sim_xasprintf("%zu/%zu\n", plan->shard_i + 1,
+					   plan->shard_n);
+		rc = cli_write_file(path, text, d);
+		free(text);
+		free(path);
+	}
 	if (rc == 0)
 		rc = cli_inputs_record(tmp, plan, d);
 	if (rc == 0)
@@ -212,11 +246,109 @@ static int create_staging(const char *staging, const char *config_path,
 	return rc == SIM_EEXIST ? CLI_USAGE : CLI_FAIL;
 }
 
+/* Moves the finished staging directory to final: synced, never onto
+ * something that appeared there meanwhile, then its lock file removed and
+ * the parent synced. 0, or CLI_FAIL after saying so. */
+static int move_into_place(const char *staging, const char *final,
+			   sim_diag *d)
+{
+	/* Everything inside is synced (by each writer); the directory too,
+	 * then the rename into place, then its parent. */
+	cli_sync_dir(staging);
+	/* Never onto something that appeared at DIR meanwhile (an empty
+	 * directory there would be replaced by a plain rename). */
+	if (sim_path_rename(staging, final, false, d) != 0) {
+		cli_print_diag(d);
+		cli_error("the results are complete in '%s'; move them into "
+			  "place by hand", staging);
+		return CLI_FAIL;
+	}
+	/* The lock goes with the rename; then the file itself. */
+	char *lock = sim_xasprintf("%s/" CLI_LOCK_FILE, final);
+	unlink(lock);
+	free(lock);
+	cli_sync_parent(final);
+	return CLI_OK;
+}
+
+/* A shard's runs are complete: its directory keeps their point files for
+ * vdcsim merge, which writes the results of the whole plan. */
+static int publish_shard(const cli_plan *plan, const char *staging,
+			 const char *final, sim_diag *d)
+{
+	int status = move_into_place(staging, final, d);
+	if (status != CLI_OK)
+		return status;
+	char *shown = sim_escape(final);
+	printf("%s: shard %zu/%zu: %zu of the %zu runs (%zu point%s x %u "
+	       "replication%s)\n  merge the %zu shards with: vdcsim merge OUT "
+	       "DIR_1 ... DIR_%zu\n",
+	       shown, plan->shard_i + 1, plan->shard_n, cli_plan_shard_runs(plan),
+	       plan->nruns, plan->npoints, plan->npoints == 1 ? "" : "s",
+	       plan->replications, plan->replications == 1 ? "" : "s",
+	       plan->shard_n, plan->shard_n);
+	free(shown);
+	return CLI_OK;
+}
+
+int cli_run_publish(const cli_plan *plan, const char *staging,
+		    const char *final, const cli_outputs *outs,
+		    cli_progress *pr, sim_diag *d)
+{
+	unsigned plots = 0;
+	bool skipped = false;
+	if (pr->on)
+		cli_progress_print(pr, "writing results.sqlite, CSV files and "
+				   "plots");
+	int rc = finish(plan, staging, outs, &plots, &skipped, d);
+	cli_progress_end(pr);
+	int status = CLI_OK;
+	if (rc == SIM_EINTR || (rc == 0 && cli_stop_signal())) {
+		cli_error("interrupted while writing the results: every run is "
+			  "complete in '%s'; finish with: vdcsim run --resume %s",
+			  staging, final);
+		return cli_interrupted_status();
+	}
+	if (rc == SIM_ETOOL) {
+		/* The data is complete; only a plot failed. Present the data and
+		 * say so, with a failing status. */
+		cli_print_diag(d);
+		status = CLI_FAIL;
+	} else if (rc != 0) {
+		cli_print_diag(d);
+		cli_error("could not finish the results; the runs are kept in '%s'",
+			  staging);
+		return CLI_FAIL;
+	}
+	remove_points(staging);
+	int mrc = move_into_place(staging, final, d);
+	if (mrc != CLI_OK)
+		return mrc;
+	char *shown = sim_escape(final);
+	printf("%s: %zu run%s (%zu point%s x %u replication%s)\n", shown,
+	       plan->nruns, plan->nruns == 1 ? "" : "s", plan->npoints,
+	       plan->npoints == 1 ? "" : "s", plan->replications,
+	       plan->replications == 1 ? "" : "s");
+	if (!outs->csv)
+		printf("  results.sqlite (no CSV files, no plots)\n");
+	else if (!outs->plots)
+		printf("  results.sqlite, CSV files (no plots)\n");
+	else
+		printf("  results.sqlite, CSV files, %u plot%s\n", plots,
+		       plots == 1 ? "" : "s");
+	if (skipped)
+		printf("  plots skipped: gnuplot is not installed (apt-get install "
+		       "gnuplot-nox, then: vdcsim plot %s)\n", shown);
+	free(shown);
+	return status;
+}
+
 static void usage_run(FILE *f)
 {
 	fputs("usage: vdcsim run [CONFIG] [-o DIR] [--seed N] [--set PATH=VALUE]...\n"
 	      "                  [-j N] [--resume DIR] [--svg] [--progress]\n"
 	      "                  [--allow-large] [--no-csv] [--no-plots]\n"
+	      "                  [--shard I/N]\n"
 	      "\n"
 	      "Runs the experiment in CONFIG (configs/default.yaml when left out):\n"
 	      "every point of its sweep, times its replications. Writes DIR (by\n"
@@ -237,6 +369,11 @@ static void usage_run(FILE *f)
 	      "                       events, page writes per run)\n"
 	      "      --no-csv         no CSV files (and so no plots); as results.csv: false\n"
 	      "      --no-plots       no plots; as results.plots: false\n"
+	      "      --shard I/N      run only share I of N of the runs (run r,\n"
+	      "                       counted from 0, when r mod N = I - 1) and\n"
+	      "                       keep them in DIR for vdcsim merge, which\n"
+	      "                       makes of the N shards the results of one\n"
+	      "                       run, byte for byte\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "Exit status: 0 done, 1 run-time failure (a full disk included),\n"
@@ -259,6 +396,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		{"allow-large", no_argument, NULL, 'L'},
 		{"no-csv", no_argument, NULL, 'C'},
 		{"no-plots", no_argument, NULL, 'P'},
+		{"shard", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -283,6 +421,13 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		case 'L': o->allow_large = true; break;
 		case 'C': o->no_csv = true; break;
 		case 'P': o->no_plots = true; break;
+		case 'H':
+			if (cli_shard_parse(optarg, &o->shard_i, &o->shard_n) != 0) {
+				cli_error("run: --shard '%s': expected I/N with 1 <= I <= N "
+					  "<= %d", optarg, CLI_SHARDS_MAX);
+				return -1;
+			}
+			break;
 		case 'h': usage_run(stdout); return 1;
 		case 'j': {
 			char *end;
@@ -313,9 +458,11 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 			  argv[optind]);
 		return -1;
 	}
-	if (o->resume && (o->config || o->nsets || o->seed || o->outdir)) {
-		cli_error("run: --resume DIR takes the config from DIR (expected no "
-			  "CONFIG, --set, --seed or -o with it)");
+	if (o->resume && (o->config || o->nsets || o->seed || o->outdir ||
+			  o->shard_n)) {
+		cli_error("run: --resume DIR takes the config and shard from DIR "
+			  "(expected no CONFIG, --set, --seed, --shard or -o with "
+			  "it)");
 		return -1;
 	}
 	return 0;
@@ -370,7 +517,7 @@ int cli_cmd_run(int argc, char **argv)
 			goto out;
 		}
 		config_path = sim_xasprintf("%s/config.yaml", staging);
-		config_dir = load_config_dir(staging);
+		config_dir = cli_run_config_dir(staging);
 	} else {
 		if (o.config) {
 			config_path = sim_xstrdup(o.config);
@@ -394,6 +541,14 @@ int cli_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	cli_plan_warn(&plan);
+	plan.shard_i = o.shard_i;
+	plan.shard_n = o.shard_n;
+	if (o.resume && cli_shard_read(staging, &plan.shard_i, &plan.shard_n) < 0) {
+		cli_error("run: '%s/" CLI_SHARD_FILE "' is damaged (expected I/N): "
+			  "cannot resume", staging);
+		status = CLI_FAIL;
+		goto out;
+	}
 	if (!o.resume) {
 		const char *name = plan.first.cfg->experiment.name;
 		if (o.outdir) {
@@ -428,7 +583,8 @@ int cli_cmd_run(int argc, char **argv)
 			status = CLI_USAGE;
 			goto out;
 		}
-		status = create_staging(staging, config_path, &plan, &lock_fd, &d);
+		status = cli_run_create_staging(staging, config_path, NULL,
+						&plan, &lock_fd, &d);
 		if (status != CLI_OK)
 			goto out;
 	} else {
@@ -447,13 +603,13 @@ int cli_cmd_run(int argc, char **argv)
 	pr.tty = isatty(STDERR_FILENO);
 	pr.on = pr.tty || o.progress;
 	pr.start_s = cli_wall_s();
-	pr.nruns = plan.nruns;
+	pr.nruns = cli_plan_shard_runs(&plan);
 	int rc = cli_run_all(&plan, staging, o.jobs, &pr, &d);
 	cli_progress_end(&pr);
 	if (rc == SIM_EINTR || cli_stop_signal()) {
 		cli_print_diag(&d);
 		cli_error("interrupted: %zu of %zu runs are complete in '%s'; finish "
-			  "with: vdcsim run --resume %s", pr.done, plan.nruns, staging,
+			  "with: vdcsim run --resume %s", pr.done, pr.nruns, staging,
 			  final);
 		status = cli_interrupted_status();
 		goto out;
@@ -465,72 +621,12 @@ int cli_cmd_run(int argc, char **argv)
 		status = CLI_FAIL;
 		goto out;
 	}
-	unsigned plots = 0;
-	bool skipped = false;
-	if (pr.on)
-		cli_progress_print(&pr, "writing results.sqlite, CSV files and "
-				   "plots");
-	/* Plots are drawn from the CSV files: no CSV, no plots. */
 	const dc_results_cfg *rs = &plan.first.cfg->results;
-	outputs out = {.csv = rs->csv && !o.no_csv, .svg = o.svg};
-	out.plots = out.csv && rs->plots && !o.no_plots;
-	rc = finish(&plan, staging, &out, &plots, &skipped, &d);
-	cli_progress_end(&pr);
-	if (rc == SIM_EINTR || (rc == 0 && cli_stop_signal())) {
-		cli_error("interrupted while writing the results: every run is "
-			  "complete in '%s'; finish with: vdcsim run --resume %s",
-			  staging, final);
-		status = cli_interrupted_status();
-		goto out;
-	}
-	if (rc == SIM_ETOOL) {
-		/* The data is complete; only a plot failed. Present the data and
-		 * say so, with a failing status. */
-		cli_print_diag(&d);
-		status = CLI_FAIL;
-	} else if (rc != 0) {
-		cli_print_diag(&d);
-		cli_error("could not finish the results; the runs are kept in '%s'",
-			  staging);
-		status = CLI_FAIL;
-		goto out;
-	}
-	remove_points(staging);
-	/* Everything inside is synced (by each writer); the directory too,
-	 * then the rename into place, then its parent. */
-	cli_sync_dir(staging);
-	/* Never onto something that appeared at DIR meanwhile (an empty
-	 * directory there would be replaced by a plain rename). */
-	if (sim_path_rename(staging, final, false, &d) != 0) {
-		cli_print_diag(&d);
-		cli_error("the results are complete in '%s'; move them into "
-			  "place by hand", staging);
-		status = CLI_FAIL;
-		goto out;
-	}
-	{
-		/* The lock goes with the rename; then the file itself. */
-		char *lock = sim_xasprintf("%s/" CLI_LOCK_FILE, final);
-		unlink(lock);
-		free(lock);
-		cli_sync_parent(final);
-	}
-	char *shown = sim_escape(final);
-	printf("%s: %zu run%s (%zu point%s x %u replication%s)\n", shown,
-	       plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
-	       plan.npoints == 1 ? "" : "s", plan.replications,
-	       plan.replications == 1 ? "" : "s");
-	if (!out.csv)
-		printf("  results.sqlite (no CSV files, no plots)\n");
-	else if (!out.plots)
-		printf("  results.sqlite, CSV files (no plots)\n");
-	else
-		printf("  results.sqlite, CSV files, %u plot%s\n", plots,
-		       plots == 1 ? "" : "s");
-	if (skipped)
-		printf("  plots skipped: gnuplot is not installed (apt-get install "
-		       "gnuplot-nox, then: vdcsim plot %s)\n", shown);
-	free(shown);
+	cli_outputs outs = {.csv = rs->csv && !o.no_csv, .svg = o.svg};
+	outs.plots = outs.csv && rs->plots && !o.no_plots;
+	status = plan.shard_n ? publish_shard(&plan, staging, final, &d)
+			      : cli_run_publish(&plan, staging, final, &outs, &pr,
+						&d);
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);

@@ -113,6 +113,49 @@ typedef struct cli_progress {
 void cli_progress_print(cli_progress *pr, const char *text);
 /* Clears the line on a terminal. */
 void cli_progress_end(cli_progress *pr);
+/* ---- publishing (run.c, shared with merge.c) --------------------------- */
+
+/* Most shards a plan can be split into (--shard I/N). */
+#define CLI_SHARDS_MAX 1000000
+/* The shard of a staging or shard directory: "I/N" and a newline. */
+#define CLI_SHARD_FILE "points/shard"
+
+/* What a finished run writes besides results.sqlite. */
+typedef struct cli_outputs {
+	bool csv, plots, svg;
+} cli_outputs;
+
+/* Parses "I/N" (1 <= I <= N <= CLI_SHARDS_MAX, decimal, nothing else)
+ * into *i = I - 1 and *n = N. 0, or -1 leaving them alone. */
+int cli_shard_parse(const char *text, size_t *i, size_t *n);
+/* Reads dir/CLI_SHARD_FILE: 1 and *i, *n set; 0 if there is none; -1 if
+ * it is malformed. */
+int cli_shard_read(const char *dir, size_t *i, size_t *n);
+/* The folder of the original config that a staging (or shard) directory
+ * recorded, or NULL if none. A new string. */
+char *cli_run_config_dir(const char *staging);
+/* Creates staging atomically with its lock (held in *lock_fd from then
+ * on): the plan's config, the config's folder (config_dir, or when NULL the
+ * folder of config_path), the plan's shard and the record of the inputs'
+ * hashes are written into a fresh directory then renamed to staging.
+ * Returns an exit status (CLI_OK, or after saying why). */
+int cli_run_create_staging(const char *staging, const char *config_path,
+			   const char *config_dir, const cli_plan *plan,
+			   int *lock_fd, sim_diag *d);
+/* Every run's point file is in staging: merges them in run order into
+ * results.sqlite with the meta rows, writes the CSVs and plots outs asks
+ * for, removes the point files, renames staging to final and prints what
+ * it made. Returns an exit status (CLI_OK, CLI_FAIL when only a plot
+ * failed, or the interrupted status), having said why. */
+int cli_run_publish(const cli_plan *plan, const char *staging,
+		    const char *final, const cli_outputs *outs,
+		    cli_progress *pr, sim_diag *d);
+
+/* True if run (0-based) is this process's to run: every run, or those of
+ * the plan's shard (run % shard_n == shard_i). */
+bool cli_plan_has_run(const cli_plan *p, size_t run);
+/* How many runs cli_plan_has_run accepts. */
+size_t cli_plan_shard_runs(const cli_plan *p);
 /* Path of run's point file in staging, with suffix ("" or ".tmp"). */
 char *cli_point_path(const char *staging, size_t run, const char *suffix);
 /* Runs every run of the plan without a good point file into staging

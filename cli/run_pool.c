@@ -82,6 +82,18 @@ static void progress_points(cli_progress *pr)
 	cli_progress_print(pr, line);
 }
 
+bool cli_plan_has_run(const cli_plan *p, size_t run)
+{
+	return p->shard_n == 0 || run % p->shard_n == p->shard_i;
+}
+
+size_t cli_plan_shard_runs(const cli_plan *p)
+{
+	if (p->shard_n == 0)
+		return p->nruns;
+	return p->nruns / p->shard_n + (p->shard_i < p->nruns % p->shard_n);
+}
+
 char *cli_point_path(const char *staging, size_t run, const char *suffix)
 {
 	return sim_xasprintf("%s/points/%06zu.sqlite%s", staging, run + 1,
@@ -197,6 +209,8 @@ static size_t runs_to_do(const cli_plan *p, const char *staging,
 {
 	size_t ntodo = 0;
 	for (size_t run = 0; run < p->nruns; run++) {
+		if (!cli_plan_has_run(p, run))
+			continue;
 		char *fin = cli_point_path(staging, run, "");
 		char *why = NULL;
 		if (!cli_exists(fin)) {

@@ -154,4 +154,63 @@ for n in bounds_long_duration bounds_fine_host_sampling bounds_in_one_sweep_poin
     check "${n}_accepted_with_allow_large" [ $rc -eq 0 ]
 done
 
+
+# Shards: vdcsim run --shard I/N on any machines, then vdcsim merge, gives
+# the bytes of one run: results.sqlite, CSVs and plots. Page-exact
+# dirtying draws random numbers, so seeds and replications matter.
+mkdir -p shards && cd shards
+cat >s.yaml <<'YAML'
+experiment: {name: shards, duration: 30s, seed: 7}
+datacenter: {racks: 2, hosts_per_rack: 2}
+vms:
+  - {name: web, host: rack0/host0, memory: 256MiB, page_writes: specweb}
+migrations:
+  - {vm: web, to: rack1/host0, at: 1s, fidelity: page-exact}
+sweep:
+  migrations.0.max_rate: [128Mibit/s, 256Mibit/s, 512Mibit/s]
+replications: 2
+YAML
+"$VDCSIM" run s.yaml -o whole >/dev/null 2>err.txt || fail shards_whole_run "$(cat err.txt)"
+for i in 1 2 3 4; do
+    "$VDCSIM" run s.yaml --shard $i/4 -o sh$i -j 2 >out$i.txt 2>err.txt || fail "shard_${i}_runs" "$(cat err.txt)"
+done
+check shard_1_keeps_runs_1_and_5_only [ "$(cd sh1/points && ls *.sqlite | tr '\n' ' ')" = "000001.sqlite 000005.sqlite " ]
+check shard_says_how_to_merge grep -q "merge the 4 shards with: vdcsim merge" out1.txt
+"$VDCSIM" merge merged sh3 sh1 sh4 sh2 >/dev/null 2>err.txt || fail shards_merge "$(cat err.txt)"
+check merged_shards_are_the_whole_run_byte_for_byte diff -r whole merged
+check merged_shards_dump_the_same [ "$(sqlite3 whole/results.sqlite .dump | md5sum)" = "$(sqlite3 merged/results.sqlite .dump | md5sum)" ]
+check merge_leaves_the_shards [ -f sh1/points/000001.sqlite ]
+# A shard interrupted and resumed stays a shard: only its missing run is
+# run again, and the merge is still the whole run.
+mv sh2 sh2.partial && rm sh2.partial/points/000006.sqlite
+"$VDCSIM" run --resume sh2 >out.txt 2>err.txt || fail shard_resumes "$(cat err.txt)"
+check resumed_shard_is_still_a_shard grep -q "shard 2/4: 2 of the 6 runs" out.txt
+check resumed_shard_ran_only_its_own_runs [ "$(cd sh2/points && ls *.sqlite | tr '\n' ' ')" = "000002.sqlite 000006.sqlite " ]
+"$VDCSIM" merge merged2 sh1 sh2 sh3 sh4 >/dev/null 2>err.txt || fail shards_merge_after_resume "$(cat err.txt)"
+check merge_after_a_resume_is_the_whole_run diff -r whole merged2
+# What merge refuses, with exit status 2 and nothing written.
+sed 's/seed: 7/seed: 8/' s.yaml >t.yaml
+"$VDCSIM" run t.yaml --shard 2/4 -o other >/dev/null 2>&1
+cp -r sh2 sh2b && rm sh2b/points/000002.sqlite
+cp -r sh2 sh2c && echo garbage >sh2c/points/000006.sqlite
+merge_refuses() { # NAME EXPECTED-MESSAGE DIR...
+    local name=$1 want=$2 rc=0
+    shift 2
+    "$VDCSIM" merge bad "$@" >/dev/null 2>err.txt || rc=$?
+    check "merge_refuses_$name" [ $rc -eq 2 ]
+    check "merge_refuses_${name}_saying_why" grep -qF "$want" err.txt
+    check "merge_refuses_${name}_writing_nothing" [ ! -e bad ] && [ ! -e bad.partial ]
+}
+merge_refuses a_missing_shard "shard 4/4 is missing (expected all 4 shards)" sh1 sh2 sh3
+merge_refuses a_shard_twice "'sh3' and 'sh3' are both shard 3/4" sh1 sh2 sh3 sh3
+merge_refuses a_whole_run "'whole' is not a shard" whole sh1
+merge_refuses another_config "'other' ran another config than 'sh1'" sh1 other sh3 sh4
+merge_refuses a_missing_run "run 2 of shard 2/4: 'sh2b/points/000002.sqlite': no such file" sh1 sh2b sh3 sh4
+merge_refuses a_damaged_run "run 6 of shard 2/4: 'sh2c/points/000006.sqlite': sqlite: file is not a database" sh1 sh2c sh3 sh4
+for bad_shard in 0/4 5/4 1/4x 1/0 -1/2; do
+    rc=0; "$VDCSIM" run s.yaml --shard "$bad_shard" -o x >/dev/null 2>&1 || rc=$?
+    check "run_refuses_shard_${bad_shard//\//_of_}" [ $rc -eq 2 ]
+done
+cd ..
+
 finish
