@@ -191,6 +191,11 @@ static int finish(const cli_plan *p, const char *staging,
 			rc = SIM_EINTR;
 		free(f);
 	}
+	if (rc == 0 && p->replications > 1) {
+		size_t nspecs;
+		const sim_summary_spec *specs = dc_summary_specs(&nspecs);
+		rc = sim_results_summarize(r, specs, nspecs, d);
+	}
 	free(db);
 	*plots = 0;
 	*skipped = false;

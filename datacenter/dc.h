@@ -153,6 +153,10 @@ typedef enum dc_table {
 
 /* The names of the result tables, in dc_table order, NULL-terminated. */
 extern const char *const dc_table_names[];
+/* What sim_results_summarize summarises of a run's tables: runs (events,
+ * end_ns), migrations (by migration and vm: times, volumes, rounds,
+ * faults) and traffic (by flow and vm); *n specs. */
+const sim_summary_spec *dc_summary_specs(size_t *n);
 
 /* The `results:` section: what a run writes. */
 typedef struct dc_results_cfg {

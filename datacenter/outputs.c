@@ -170,6 +170,37 @@ static const sim_table *const all_tables[DC_TABLE_COUNT] = {
 	&dc_link_samples_table, &dc_migrations_table, &dc_rounds_table,
 	&dc_traffic_table};
 
+/* What the summary of replications covers: the run itself, each
+ * migration and each traffic flow, by their outcome columns (not the
+ * configured knobs, which do not vary between replications). Links and
+ * samples are left out: one row per link or sample and point would make
+ * the summary as large as the results. */
+static const char *const run_metrics[] = {"events", "end_ns"};
+static const char *const migration_keys[] = {"migration", "vm"};
+static const char *const migration_metrics[] = {
+	"total_ns", "downtime_ns", "residual_ns", "bytes", "memory_bytes",
+	"disk_bytes", "state_bytes", "pages", "blocks", "rounds",
+	"disk_rounds", "disk_ns", "faults", "stall_ns", "log_faults",
+	"log_stall_ns"};
+static const char *const traffic_keys[] = {"flow", "vm"};
+static const char *const traffic_metrics[] = {"bytes", "mean_rate_bps",
+					      "end_ns"};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+static const sim_summary_spec summary_specs[] = {
+	{"runs", NULL, 0, run_metrics, N(run_metrics)},
+	{"migrations", migration_keys, N(migration_keys), migration_metrics,
+	 N(migration_metrics)},
+	{"traffic", traffic_keys, N(traffic_keys), traffic_metrics,
+	 N(traffic_metrics)},
+};
+
+const sim_summary_spec *dc_summary_specs(size_t *n)
+{
+	*n = N(summary_specs);
+	return summary_specs;
+}
+#undef N
+
 int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
 		      sim_diag *d)
 {

@@ -597,6 +597,37 @@ int sim_results_row(sim_results *r, const sim_table *t, const sim_value *values,
  * abort afterwards removes a created file, but leaves an opened one with
  * what was committed). Deterministic. */
 int sim_results_merge(sim_results *r, const char *src_path, sim_diag *d);
+/* Statistics of n values (sim_summary_stats): mean, sample standard
+ * deviation, range and the 95 % confidence interval of the mean from
+ * Student's t with n - 1 degrees of freedom (sd and interval only when
+ * n >= 2: has_sd). */
+typedef struct sim_summary_row {
+	int64_t n;
+	double mean, sd, min, max, ci_low, ci_high;
+	bool has_sd;
+} sim_summary_row;
+/* Fills out from x[0..n) (n may be 0: all zero). O(n), one pass
+ * (Welford's update). */
+void sim_summary_stats(const double *x, size_t n, sim_summary_row *out);
+
+/* What to summarise of one result table: its entities are told apart by
+ * the key columns, and each metric column is summarised per (point,
+ * entity) over the point's replications. Borrowed strings. */
+typedef struct sim_summary_spec {
+	const char *table;
+	const char *const *keys;
+	size_t nkeys;
+	const char *const *metrics;
+	size_t nmetrics;
+} sim_summary_spec;
+/* Writes the `summary` table of r (created if missing, without a run_id
+ * column): for each spec whose table exists, each metric, each sweep point
+ * (runs.point) and each entity, one row of sim_summary_stats over the
+ * non-NULL values, in the order (spec, metric, point, key). Deterministic.
+ * 0 or SIM_EDB. */
+int sim_results_summarize(sim_results *r, const sim_summary_spec *specs,
+			  size_t nspecs, sim_diag *d);
+
 /* Writes DIR/<table>.csv for every table (including runs, columns and
  * meta), header row first, rows in rowid order. Reals printed with the
  * shortest of %.15g, %.16g, %.17g that reads back as the same double;

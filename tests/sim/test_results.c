@@ -8,6 +8,7 @@
 #include <criterion/new/assert.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -870,4 +871,73 @@ Test(sim_results, a_keyed_table_keeps_one_row_per_key_through_merges)
 	free(src[0]);
 	free(src[1]);
 	free(dst);
+}
+
+/* Statistics against hand values: 1, 2, 3, 4 has mean 2.5, sample sd
+ * sqrt(5/3) and, with t(0.975, 3) = 3.182446305 (Student's t table), the
+ * 95 % interval 2.5 -+ 3.182446305 * sqrt(5/3) / 2. One value has no sd
+ * and no interval. */
+Test(sim_results, summary_stats_of_four_values_match_the_closed_form)
+{
+	const double x[] = {4, 1, 3, 2};
+	sim_summary_row s;
+	sim_summary_stats(x, 4, &s);
+	double sd = sqrt(5.0 / 3.0), half = 3.182446305 * sd / 2.0;
+	cr_assert(eq(i64, s.n, 4));
+	cr_assert(ieee_ulp_eq(dbl, s.mean, 2.5, 4));
+	cr_assert(epsilon_eq(dbl, s.sd, sd, 1e-12));
+	cr_assert(eq(dbl, s.min, 1.0));
+	cr_assert(eq(dbl, s.max, 4.0));
+	cr_assert(epsilon_eq(dbl, s.ci_low, 2.5 - half, 1e-8));
+	cr_assert(epsilon_eq(dbl, s.ci_high, 2.5 + half, 1e-8));
+	cr_assert(s.has_sd);
+	sim_summary_stats(x, 1, &s);
+	cr_assert(eq(i64, s.n, 1));
+	cr_assert(eq(dbl, s.mean, 4.0));
+	cr_assert(not(s.has_sd));
+}
+
+/* The summary groups by point and entity, in that order, skips NULLs and
+ * stores NULL where n < 2. */
+Test(sim_results, summary_groups_replications_by_point_and_entity)
+{
+	char *path = tpath("sum.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	static const sim_column run_cols[] = {
+		{"run_id", SIM_COL_INT, "", ""}, {"point", SIM_COL_INT, "", ""}};
+	static const sim_table runs = {"runs", "", run_cols, 2};
+	static const sim_column m_cols[] = {
+		{"m", SIM_COL_INT, "", "entity"},
+		{"t_ns", SIM_COL_INT, "ns", "a metric"}};
+	static const sim_table mt = {"mt", "", m_cols, 2};
+	cr_assert(eq(int, sim_results_declare_plain(r, &runs, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &mt, &d), 0));
+	/* Runs 1, 2, 3 are point 0; run 4 is point 1. */
+	for (int64_t run = 1; run <= 4; run++) {
+		sim_value rv[2] = {{.i = run}, {.i = run <= 3 ? 0 : 1}};
+		cr_assert(eq(int, sim_results_row(r, &runs, rv, &d), 0));
+		sim_results_set_run(r, run);
+		for (int64_t m = 1; m >= 0; m--) {
+			sim_value v[2] = {{.i = m}, {.i = 10 * m + run}};
+			cr_assert(eq(int, sim_results_row(r, &mt, v, &d), 0));
+		}
+	}
+	static const char *const keys[] = {"m"}, *const metrics[] = {"t_ns"};
+	sim_summary_spec spec = {"mt", keys, 1, metrics, 1};
+	sim_summary_spec absent = {"nothere", keys, 1, metrics, 1};
+	sim_summary_spec specs[] = {absent, spec};
+	cr_assert(eq(int, sim_results_summarize(r, specs, 2, &d), 0),
+		  "%s", d.text ? d.text : "");
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	assert_query(path,
+		     "SELECT group_concat(point || ':' || entity || ':' || unit "
+		     "|| ':' || n || ':' || mean || ':' || min || ':' || max || "
+		     "':' || coalesce(sd, 'null'), ' ') FROM summary",
+		     "0:m=0:ns:3:2.0:1.0:3.0:1.0 0:m=1:ns:3:12.0:11.0:13.0:1.0 "
+		     "1:m=0:ns:1:4.0:4.0:4.0:null 1:m=1:ns:1:14.0:14.0:14.0:null");
+	sim_diag_fini(&d);
+	free(path);
 }
