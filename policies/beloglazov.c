@@ -167,7 +167,7 @@ static double planned(const bb_state *s, const pol_view *v, uint32_t h,
 	return sum;
 }
 
-/* Power-aware best fit [BeloglazovBuyya12 §5 (PABFD)]: the host whose
+/* Power-aware best fit [BeloglazovBuyya12] (PABFD): the host whose
  * power grows least with VM i, among those with memory for it that the
  * detector would not call overloaded; an empty host counts as off (its
  * whole power is the increase). Skips hosts with a role in `skip` and

@@ -265,7 +265,7 @@ const pol_ops *pol_policy_ops(const pol_policy *pol);
  * reports). x holds samples oldest first.
  * ------------------------------------------------------------------------ */
 
-/* Sandpiper's one-step AR(1) forecast [Wood07 §4]: mu = mean of x[0..n),
+/* Sandpiper's one-step AR(1) forecast [Wood07]: mu = mean of x[0..n),
  * phi = sum_{i<n-1} (x_i - mu)(x_{i+1} - mu) / sum_i (x_i - mu)^2 (the
  * Yule-Walker lag-1 estimate), phi = 0 if that variance is 0; with clamp,
  * phi is clamped to [0, 1]. Returns mu + phi (x_{n-1} - mu); writes phi
@@ -278,10 +278,10 @@ size_t pol_count_above(const double *x, size_t n, double t);
  * fraction p of the n samples is <= v (p in (0, 1]; p <= 0 gives the
  * minimum). n >= 1. Uses scratch (n doubles) for sorting. O(n log n). */
 double pol_percentile(const double *x, size_t n, double p, double *scratch);
-/* Sandpiper's Volume [Wood07 §4.1]: 1/((1-cpu)(1-net)(1-mem)), each
+/* Sandpiper's Volume [Wood07]: 1/((1-cpu)(1-net)(1-mem)), each
  * utilisation first clamped to [0, umax] (umax < 1). */
 double pol_volume(double cpu, double net, double mem, double umax);
-/* Kingman's G/G/1 capacity [Wood07 §4.2]: the largest arrival rate whose
+/* Kingman's G/G/1 capacity [Wood07]: the largest arrival rate whose
  * mean response time stays within d: 1 / (s + (va + vb) / (2 (d - s))).
  * Returns 0 when d <= s (no rate meets the target). */
 double pol_kingman_lambda_cap(double d, double s, double va, double vb);
@@ -330,7 +330,7 @@ double pol_slatah(const double *util, const uint8_t *active, size_t nhosts,
 /* PDM: the mean over VMs of degraded / requested CPU (VMs that requested
  * nothing are left out; 0 when none requested). degraded[j] is the CPU
  * lost to migrations, estimated as 10 % of the VM's CPU use during each of
- * its migrations [BeloglazovBuyya12 §6.3]. */
+ * its migrations [BeloglazovBuyya12]. */
 double pol_pdm(const double *degraded, const double *requested,
 	       size_t nvms);
 /* SLAV = SLATAH * PDM. */

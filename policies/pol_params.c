@@ -33,10 +33,10 @@ static const cfg_param params[] = {
 	/* [D] W is not given in [Wood07]. */
 	{"window", CFG_T_UINT, "20", "1", "10000", NULL, OFF(window),
 	 "W: observations per profile (percentiles; >= n)"},
-	/* [Wood07 §4]: a high percentile, 95th as the example. */
+	/* [Wood07]: a high percentile, 95th as the example. */
 	{"percentile", CFG_T_PERCENT, "95%", "1%", "100%", NULL,
 	 OFF(percentile), "profile percentile for peak needs"},
-	/* [Wood07 §4]: k = 3, n = 5, T = 75 % (approximate). */
+	/* [Wood07]: k = 3, n = 5, T = 75 % (approximate). */
 	{"k", CFG_T_UINT, "3", "1", "1000", NULL, OFF(k),
 	 "hot when k of the last n observations are above T (k <= n)"},
 	{"n", CFG_T_UINT, "5", "1", "1000", NULL, OFF(n),
@@ -76,7 +76,7 @@ static const cfg_param params[] = {
 	 "grey-box: hot when SLA violations in sla_k of the last n (<= n)"},
 	{"vol_util_max", CFG_T_PERCENT, "99%", "50%", "99.99%", NULL,
 	 OFF(vol_util_max), "utilisations are capped here in Volume"},
-	/* [BeloglazovBuyya12] §6: THR 0.8, MAD s = 2.5, IQR s = 1.5,
+	/* [BeloglazovBuyya12]: THR 0.8, MAD s = 2.5, IQR s = 1.5,
 	 * LR s = 1.2. */
 	{"bb_thr", CFG_T_PERCENT, "80%", "1%", "100%", NULL, OFF(bb_thr),
 	 "THR: overloaded above it; also the fallback with short history"},

@@ -199,7 +199,7 @@ static void provision(sp_state *s, const pol_view *v)
 		need[POL_NET] = series_peak(s, &s->vm_use[1][i]);
 		need[POL_MEM] = m->alloc[POL_MEM];
 		if (is_grey(s) && m->app && m->sla_response_s > 0) {
-			/* G/G/1 with Kingman's approximation [Wood07 §4.2]:
+			/* G/G/1 with Kingman's approximation [Wood07]:
 			 * the CPU share now serves lambda_cap within d; the
 			 * peak rate needs it scaled by lambda_peak/cap. */
 			double cap = pol_kingman_lambda_cap(
@@ -214,7 +214,7 @@ static void provision(sp_state *s, const pol_view *v)
 				: v->hosts[m->host].cap[POL_CPU];
 		}
 		if (is_grey(s) && m->grey) {
-			/* One step to the working set [Wood07 §4.2]. */
+			/* One step to the working set [Wood07]. */
 			double ws = pol_working_set(m->lru_hist, m->lru_buckets,
 						    m->lru_bucket_bytes,
 						    m->lru_beyond,

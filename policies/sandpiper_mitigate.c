@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sandpiper's hotspot mitigation [Wood07 §5]: hot hosts by decreasing
+ * Sandpiper's hotspot mitigation [Wood07]: hot hosts by decreasing
  * Volume, their VMs by decreasing Volume-to-size ratio, each to the
  * least-Volume host that holds its estimated needs within the limits; and,
  * for a hot host where no migration fits, one swap of a VM with a VM of
@@ -23,7 +23,7 @@ static double lim(const sp_state *s, const pol_view *v, uint32_t h, int r)
 }
 
 /* VSR of VM i on host h: its Volume (needs over h's capacity) per MiB of
- * memory [Wood07 §5]. */
+ * memory [Wood07]. */
 static double vsr(const sp_state *s, const pol_view *v, uint32_t i,
 		  uint32_t h)
 {
