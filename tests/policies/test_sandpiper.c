@@ -673,6 +673,13 @@ Test(sandpiper_params, defaults_are_the_oracles_settings)
 		cr_assert(eq(ptr, (void *)pol_ops_find(pol_ops_at(k)->name),
 			     (void *)pol_ops_at(k)));
 	cr_assert(eq(ptr, (void *)pol_ops_find("nope"), NULL));
+	/* The "name" enum's choices are the ops tables' names, in order. */
+	const cfg_param *name = &pol_sections()[0]->params[0];
+	size_t k = 0;
+	for (; name->choices[k]; k++)
+		cr_assert(eq(str, STR(name->choices[k]),
+			     STR(pol_ops_at(k)->name)));
+	cr_assert(eq(ptr, (void *)pol_ops_at(k), NULL));
 }
 
 Test(sandpiper_params, values_load_by_name)
