@@ -5,6 +5,7 @@
  * table, from the same tables the loader validates against).
  */
 #include "cli_internal.h"
+#include "pol.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -298,6 +299,11 @@ int cli_cmd_params(int argc, char **argv)
 	for (size_t k = 0; dc_section_at(k); k++) {
 		cfg_section_check(dc_section_at(k));
 		print_section(dc_section_at(k));
+	}
+	/* The policy section: the datacenter will mount it (issue 8). */
+	for (const cfg_section *const *s = pol_sections(); *s; s++) {
+		cfg_section_check(*s);
+		print_section(*s);
 	}
 	return CLI_OK;
 }

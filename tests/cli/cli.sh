@@ -18,6 +18,7 @@ params=$("$VDCSIM" params)
 for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "datacenter.network:" "vms\[\]:" "vms\[\].page_writes:" "vms\[\].traffic\[\]:" "replications" "hosts_per_rack" "sample_interval"; do
     check "params_lists_$p" grep -q "$p" <<<"$params"
 done
+check params_shows_policy_threshold grep -Eq '^  threshold +percent +75% +1%\.\.100%' <<<"$params"
 check params_shows_memory_default_and_range grep -Eq '^  memory +size +64GiB +1MiB\.\.1024TiB' <<<"$params"
 
 # The default experiment, as the Quick start runs it (from the source tree).

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The statistics behind [BeloglazovBuyya12]'s detectors (median, MAD,
+ * IQR, tricube-weighted local regression), the linear power model, and
+ * the paper's SLA metrics (SLATAH, PDM, SLAV) over recorded series.
+ */
+#include "pol_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double pol_median(const double *x, size_t n, double *scratch)
+{
+	memcpy(scratch, x, n * sizeof *x);
+	qsort(scratch, n, sizeof *scratch, cmp_double);
+	return n % 2 ? scratch[n / 2]
+		     : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
+}
+
+double pol_mad(const double *x, size_t n, double *scratch)
+{
+	double m = pol_median(x, n, scratch);
+	double *dev = scratch + n;
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(x[i] - m);
+	return pol_median(dev, n, scratch);
+}
+
+static size_t quartile_index(double q, size_t n)
+{
+	double r = floor(q * (double)(n + 1) + 0.5) - 1;
+	if (r < 0)
+		return 0;
+	return (size_t)r >= n ? n - 1 : (size_t)r;
+}
+
+double pol_iqr(const double *x, size_t n, double *scratch)
+{
+	memcpy(scratch, x, n * sizeof *x);
+	qsort(scratch, n, sizeof *scratch, cmp_double);
+	return scratch[quartile_index(0.75, n)] -
+	       scratch[quartile_index(0.25, n)];
+}
+
+void pol_loess_fit(const double *y, size_t n, double *a, double *b)
+{
+	double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = (double)(i + 1);
+		double u = ((double)n - x) / (double)(n - 1);
+		double t = 1 - u * u * u;
+		double w = t * t * t;
+		sw += w;
+		sx += w * x;
+		sy += w * y[i];
+		sxx += w * x * x;
+		sxy += w * x * y[i];
+	}
+	double den = sw * sxx - sx * sx;
+	*b = den != 0 ? (sw * sxy - sx * sy) / den : 0;
+	*a = sw != 0 ? (sy - *b * sx) / sw : 0;
+}
+
+double pol_power_linear(double idle_w, double peak_w, double u)
+{
+	u = u < 0 ? 0 : u > 1 ? 1 : u;
+	return idle_w + (peak_w - idle_w) * u;
+}
+
+double pol_slatah(const double *util, const uint8_t *active, size_t nhosts,
+		  size_t nsteps)
+{
+	double sum = 0;
+	size_t hosts = 0;
+	for (size_t h = 0; h < nhosts; h++) {
+		size_t on = 0, full = 0;
+		for (size_t t = 0; t < nsteps; t++) {
+			if (!active[h * nsteps + t])
+				continue;
+			on++;
+			full += util[h * nsteps + t] >= 1;
+		}
+		if (on) {
+			sum += (double)full / (double)on;
+			hosts++;
+		}
+	}
+	return hosts ? sum / (double)hosts : 0;
+}
+
+double pol_pdm(const double *degraded, const double *requested,
+	       size_t nvms)
+{
+	double sum = 0;
+	size_t m = 0;
+	for (size_t j = 0; j < nvms; j++)
+		if (requested[j] > 0) {
+			sum += degraded[j] / requested[j];
+			m++;
+		}
+	return m ? sum / (double)m : 0;
+}
+
+double pol_slav(double slatah, double pdm)
+{
+	return slatah * pdm;
+}
+
+double pol_migration_degradation(double mem_bytes, double bw_bps,
+				 double mean_cpu)
+{
+	if (bw_bps <= 0)
+		return 0;
+	return 0.1 * mean_cpu * (mem_bytes * 8 / bw_bps);
+}
