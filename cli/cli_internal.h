@@ -24,9 +24,14 @@ char *cli_datadir(void);
 
 /* One sweep axis: a parameter path and its values (a sequence node of the
  * base document). */
+/* One swept parameter. Axes of one zip group share a dimension: they
+ * take their i-th values together. A path may have '*' components
+ * (migrations.*.scheme): the value is set at every index of that list. */
 typedef struct cli_axis {
 	char *path;
 	const cfg_node *values;
+	const cfg_node *key;    /* its key in sweep: (or in a zip group) */
+	size_t dim;             /* its dimension, into cli_plan.dim_len */
 } cli_axis;
 
 /* One point of a plan, built on demand: its document (sweep applied and
@@ -51,6 +56,10 @@ typedef struct cli_plan {
 				   itself when it has neither */
 	cli_axis *axes;         /* paths in canonical form (cli_path_canonical) */
 	size_t naxes;
+	size_t *dim_len;        /* values of each dimension (an axis alone, or
+				   a zip group); points = their product, the
+				   last dimension varying fastest */
+	size_t ndims;
 	size_t npoints;
 	uint32_t replications;
 	const cfg_node *reps_node; /* replications:, or NULL */
@@ -105,7 +114,8 @@ uint32_t cli_plan_replication(const cli_plan *plan, size_t run);
  * leading zeros ("vms.00.memory" -> "vms.0.memory"). New string. */
 char *cli_path_canonical(const char *path);
 /* True if canonical paths a and b are equal or one lies inside the other
- * (a whole leading list of the other's components). */
+ * (a whole leading list of the other's components), a '*' component
+ * matching any component. */
 bool cli_paths_overlap(const char *a, const char *b);
 /* Reports each axis of the plan's sweep that overlaps an earlier one, at
  * its key. 0 or SIM_EINPUT. */

@@ -26,8 +26,10 @@ static const cfg_param top_params[] = {
 
 static const cfg_section top_section = {
 	.path = "(top level)",
-	.doc = "sweep: maps parameter paths (datacenter.host.memory, vms.0.vcpus) "
-	       "to lists of values; each point of their cartesian product is run",
+	.doc = "sweep: maps parameter paths (datacenter.host.memory, vms.0.vcpus, "
+	       "migrations.*.scheme for every entry) to lists of values; each "
+	       "point of their cartesian product is run; zip: {PATH: [...], "
+	       "PATH: [...]} varies lists of one length together",
 	.params = top_params,
 	.nparams = 1,
 };
@@ -39,6 +41,75 @@ const cfg_section *cli_plan_section(void)
 
 /* The largest plan we accept; past it a sweep is almost surely a typo. */
 #define MAX_RUNS ((size_t)10000000)
+
+/* Adds the axis `key`: `vals` to dimension dim; false after reporting a
+ * path that cannot be swept or values that are not a non-empty list. */
+static bool add_axis(cli_plan *p, const cfg_node *key, const cfg_node *vals,
+		     size_t dim, const char *where, sim_diag *d)
+{
+	const char *path = cfg_node_text(key);
+	if (strncmp(path, "sweep", 5) == 0 ||
+	    strncmp(path, "replications", 12) == 0) {
+		cfg_error(d, key, "sweep: cannot sweep '%s' (expected a "
+			  "parameter path such as datacenter.host.memory)",
+			  path);
+		return false;
+	}
+	if (cfg_node_kind(vals) != CFG_SEQ || cfg_node_len(vals) == 0) {
+		cfg_error(d, vals, "%s%s: expected a non-empty list of "
+			  "values, got %s", where, path,
+			  cfg_node_kind(vals) == CFG_SEQ
+				  ? "an empty list"
+				  : cfg_kind_name(cfg_node_kind(vals)));
+		return false;
+	}
+	cli_axis *ax = &p->axes[p->naxes++];
+	ax->path = cli_path_canonical(path);
+	ax->values = vals;
+	ax->key = key;
+	ax->dim = dim;
+	return true;
+}
+
+/* A zip group: a mapping of paths to lists of one length, varied
+ * together as one dimension. */
+static void load_zip_group(cli_plan *p, const cfg_node *group, sim_diag *d)
+{
+	if (cfg_node_kind(group) != CFG_MAP || cfg_node_len(group) == 0) {
+		cfg_error(d, group, "sweep.zip: expected a mapping of parameter "
+			  "paths to lists of one length (or a list of such "
+			  "mappings), got %s",
+			  cfg_node_kind(group) == CFG_MAP
+				  ? "an empty mapping"
+				  : cfg_kind_name(cfg_node_kind(group)));
+		return;
+	}
+	size_t dim = p->ndims, len = 0;
+	const cfg_node *first = NULL;
+	for (size_t i = 0; i < cfg_node_len(group); i++) {
+		const cfg_node *key = cfg_node_key(group, i);
+		const cfg_node *vals = cfg_node_at(group, i);
+		if (!add_axis(p, key, vals, dim, "sweep.zip.", d))
+			continue;
+		if (!first) {
+			first = key;
+			len = cfg_node_len(vals);
+		} else if (cfg_node_len(vals) != len) {
+			char *a = sim_escape(cfg_node_text(key));
+			char *b = sim_escape(cfg_node_text(first));
+			cfg_error(d, vals, "sweep.zip.%s: %zu values, but '%s' "
+				  "(%u:%u) has %zu (expected lists of one length "
+				  "in a zip group: their i-th values go "
+				  "together)",
+				  a, cfg_node_len(vals), b, cfg_node_line(first),
+				  cfg_node_col(first), len);
+			free(a);
+			free(b);
+		}
+	}
+	if (first)
+		p->dim_len[p->ndims++] = len;
+}
 
 static int load_axes(cli_plan *p, sim_diag *d)
 {
@@ -53,36 +124,51 @@ static int load_axes(cli_plan *p, sim_diag *d)
 			  cfg_kind_name(cfg_node_kind(sweep)));
 		return SIM_EINPUT;
 	}
-	p->naxes = cfg_node_len(sweep);
-	p->axes = sim_xcalloc(p->naxes ? p->naxes : 1, sizeof *p->axes);
+	/* Every axis once: the sweep's keys and each zip group's. */
+	size_t cap = 0;
+	for (size_t i = 0; i < cfg_node_len(sweep); i++) {
+		const cfg_node *v = cfg_node_at(sweep, i);
+		if (strcmp(cfg_node_text(cfg_node_key(sweep, i)), "zip") != 0) {
+			cap++;
+		} else if (cfg_node_kind(v) == CFG_SEQ) {
+			for (size_t g = 0; g < cfg_node_len(v); g++)
+				cap += cfg_node_len(cfg_node_at(v, g)) + 1;
+		} else {
+			cap += cfg_node_len(v) + 1;
+		}
+	}
+	p->axes = sim_xcalloc(cap ? cap : 1, sizeof *p->axes);
+	p->dim_len = sim_xcalloc(cap ? cap : 1, sizeof *p->dim_len);
 	unsigned before = d->errors;
-	for (size_t i = 0; i < p->naxes; i++) {
+	for (size_t i = 0; i < cfg_node_len(sweep); i++) {
 		const cfg_node *key = cfg_node_key(sweep, i);
 		const cfg_node *vals = cfg_node_at(sweep, i);
-		const char *path = cfg_node_text(key);
-		p->axes[i].path = cli_path_canonical(path);
-		p->axes[i].values = vals;
-		if (strncmp(path, "sweep", 5) == 0 ||
-		    strncmp(path, "replications", 12) == 0) {
-			cfg_error(d, key, "sweep: cannot sweep '%s' (expected a "
-				  "parameter path such as datacenter.host.memory)",
-				  path);
+		if (strcmp(cfg_node_text(key), "zip") == 0 &&
+		    !cfg_node_is_quoted(key)) {
+			if (cfg_node_kind(vals) == CFG_SEQ &&
+			    cfg_node_len(vals) > 0)
+				for (size_t g = 0; g < cfg_node_len(vals); g++)
+					load_zip_group(p, cfg_node_at(vals, g), d);
+			else
+				load_zip_group(p, vals, d);
 			continue;
 		}
-		if (cfg_node_kind(vals) != CFG_SEQ || cfg_node_len(vals) == 0) {
-			cfg_error(d, vals, "sweep.%s: expected a non-empty list of "
-				  "values, got %s", path,
-				  cfg_node_kind(vals) == CFG_SEQ
-					  ? "an empty list"
-					  : cfg_kind_name(cfg_node_kind(vals)));
-			continue;
-		}
-		if (p->npoints > MAX_RUNS / cfg_node_len(vals)) {
-			cfg_error(d, vals, "sweep: more than %zu points (expected a "
+		if (add_axis(p, key, vals, p->ndims, "sweep.", d))
+			p->dim_len[p->ndims++] = cfg_node_len(vals);
+	}
+	for (size_t k = 0; d->errors == before && k < p->ndims; k++) {
+		if (p->npoints > MAX_RUNS / p->dim_len[k]) {
+			const cfg_node *at = sweep;
+			for (size_t a = 0; a < p->naxes; a++)
+				if (p->axes[a].dim == k) {
+					at = p->axes[a].values;
+					break;
+				}
+			cfg_error(d, at, "sweep: more than %zu points (expected a "
 				  "smaller sweep)", MAX_RUNS);
-			continue;
+			break;
 		}
-		p->npoints *= cfg_node_len(vals);
+		p->npoints *= p->dim_len[k];
 	}
 	if (d->errors == before)
 		cli_check_axes(p, d);
@@ -91,11 +177,71 @@ static int load_axes(cli_plan *p, sim_diag *d)
 
 const cfg_node *cli_plan_axis_value(const cli_plan *p, size_t pt, size_t a)
 {
-	size_t stride = 1;
-	for (size_t b = p->naxes; b-- > a + 1;)
-		stride *= cfg_node_len(p->axes[b].values);
-	size_t idx = (pt / stride) % cfg_node_len(p->axes[a].values);
+	size_t stride = 1, dim = p->axes[a].dim;
+	for (size_t b = p->ndims; b-- > dim + 1;)
+		stride *= p->dim_len[b];
+	size_t idx = (pt / stride) % p->dim_len[dim];
 	return cfg_node_at(p->axes[a].values, idx);
+}
+
+/* The node at a dotted path of doc (map keys, sequence indices), or NULL. */
+static const cfg_node *node_at(const cfg_doc *doc, const char *path,
+			       size_t len)
+{
+	const cfg_node *n = cfg_doc_root(doc);
+	const char *s = path, *end = path + len;
+	while (n && s < end) {
+		size_t l = strcspn(s, ".");
+		if (s + l > end)
+			l = (size_t)(end - s);
+		char *comp = sim_xasprintf("%.*s", (int)l, s);
+		if (cfg_node_kind(n) == CFG_MAP) {
+			n = cfg_map_get(n, comp);
+		} else if (cfg_node_kind(n) == CFG_SEQ) {
+			char *e;
+			unsigned long long i = strtoull(comp, &e, 10);
+			n = *comp && !*e ? cfg_node_at(n, (size_t)i) : NULL;
+		} else {
+			n = NULL;
+		}
+		free(comp);
+		s += l + 1;
+	}
+	return n;
+}
+
+/* Sets value at path, where each '*' component stands for every index of
+ * the list there (recursively). An axis whose '*' names no list, or an
+ * empty one, is reported at its key. */
+static int set_path(cfg_doc *doc, const cli_axis *ax, const char *path,
+		    const cfg_node *value, sim_diag *d)
+{
+	const char *star = strstr(path, "*");
+	while (star && !((star == path || star[-1] == '.') &&
+			 (star[1] == '.' || star[1] == '\0')))
+		star = strstr(star + 1, "*");
+	if (!star)
+		return cfg_doc_set(doc, path, value, "sweep", d);
+	size_t plen = star == path ? 0 : (size_t)(star - path - 1);
+	const cfg_node *list = node_at(doc, path, plen);
+	if (!list || cfg_node_kind(list) != CFG_SEQ || cfg_node_len(list) == 0) {
+		char *shown = sim_escape(ax->path);
+		cfg_error(d, ax->key, "sweep: '%s': '%.*s' is not a non-empty "
+			  "list in the config (expected '*' to stand for the "
+			  "indices of a list, as in migrations.*.scheme)",
+			  shown, (int)plen, path);
+		free(shown);
+		return SIM_EINPUT;
+	}
+	for (size_t i = 0; i < cfg_node_len(list); i++) {
+		char *one = sim_xasprintf("%.*s%s%zu%s", (int)plen, path,
+					  plen ? "." : "", i, star + 1);
+		int rc = set_path(doc, ax, one, value, d);
+		free(one);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int cli_plan_build_point(const cli_plan *p, size_t pt, bool text,
@@ -115,8 +261,8 @@ int cli_plan_build_point(const cli_plan *p, size_t pt, bool text,
 	cfg_doc *doc = cfg_doc_clone(p->point_base);
 	out->doc = doc;
 	for (size_t a = 0; a < p->naxes; a++)
-		if (cfg_doc_set(doc, p->axes[a].path,
-				cli_plan_axis_value(p, pt, a), "sweep", d) != 0)
+		if (set_path(doc, &p->axes[a], p->axes[a].path,
+			     cli_plan_axis_value(p, pt, a), d) != 0)
 			return SIM_EINPUT;
 	if (text)
 		out->text = cfg_doc_emit(doc);
@@ -300,6 +446,7 @@ void cli_plan_fini(cli_plan *p)
 	for (size_t a = 0; a < p->naxes; a++)
 		free(p->axes[a].path);
 	free(p->axes);
+	free(p->dim_len);
 	free(p->run_cols);
 	free(p->base_text);
 	free(p->base_dir);

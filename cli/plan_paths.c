@@ -38,24 +38,29 @@ char *cli_path_canonical(const char *path)
 
 bool cli_paths_overlap(const char *a, const char *b)
 {
-	size_t na = strlen(a), nb = strlen(b);
-	size_t n = na < nb ? na : nb;
-	if (strncmp(a, b, n) != 0)
-		return false;
-	/* Equal, or the shorter is a whole leading component list. */
-	return na == nb || (na < nb ? b[n] == '.' : a[n] == '.');
+	/* Component by component, '*' matching any component: overlapping
+	 * when one path's components all match the other's leading ones. */
+	for (;;) {
+		size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+		bool star = (la == 1 && a[0] == '*') || (lb == 1 && b[0] == '*');
+		if (!star && (la != lb || strncmp(a, b, la) != 0))
+			return false;
+		if (!a[la] || !b[lb])
+			return true;
+		a += la + 1;
+		b += lb + 1;
+	}
 }
 
 int cli_check_axes(const cli_plan *p, sim_diag *d)
 {
-	const cfg_node *sweep = cfg_map_get(cfg_doc_root(p->base), "sweep");
 	unsigned before = d->errors;
 	for (size_t i = 1; i < p->naxes; i++) {
 		for (size_t j = 0; j < i; j++) {
 			if (!cli_paths_overlap(p->axes[i].path, p->axes[j].path))
 				continue;
-			const cfg_node *ki = cfg_node_key(sweep, i);
-			const cfg_node *kj = cfg_node_key(sweep, j);
+			const cfg_node *ki = p->axes[i].key;
+			const cfg_node *kj = p->axes[j].key;
 			char *a = sim_escape(cfg_node_text(ki));
 			char *b = sim_escape(cfg_node_text(kj));
 			bool same = strcmp(p->axes[i].path, p->axes[j].path) == 0;
@@ -102,12 +107,10 @@ int cli_check_sets(const cli_plan *p, char *const *sets, size_t nsets,
 			continue;
 		char *raw = sim_xasprintf("%.*s", (int)(eq - sets[i]), sets[i]);
 		char *path = cli_path_canonical(raw);
-		const cfg_node *sweep =
-			cfg_map_get(cfg_doc_root(p->base), "sweep");
 		for (size_t a = 0; a < p->naxes; a++) {
 			if (!cli_paths_overlap(path, p->axes[a].path))
 				continue;
-			const cfg_node *k = cfg_node_key(sweep, a);
+			const cfg_node *k = p->axes[a].key;
 			char *s = sim_escape(raw);
 			char *t = sim_escape(cfg_node_text(k));
 			sim_diag_error(d, "--set", 1, 1,

@@ -213,4 +213,28 @@ for bad_shard in 0/4 5/4 1/4x 1/0 -1/2; do
 done
 cd ..
 
+
+# zip: lists varied together; '*' sets a field of every entry of a list.
+cat >zip.yaml <<'YAML'
+experiment: {name: zip, duration: 20s}
+datacenter: {racks: 2, hosts_per_rack: 2}
+vms:
+  - {name: a, host: rack0/host0, memory: 256MiB}
+  - {name: b, host: rack0/host1, memory: 256MiB}
+migrations:
+  - {vm: a, to: rack1/host0, at: 1s}
+  - {vm: b, to: rack1/host1, at: 1s}
+sweep:
+  migrations.*.scheme: [precopy, stop-and-copy]
+  zip:
+    vms.0.memory: [128MiB, 256MiB, 512MiB]
+    migrations.0.max_rate: [100Mibit/s, 200Mibit/s, 400Mibit/s]
+YAML
+"$VDCSIM" run zip.yaml -o zip --no-plots >/dev/null 2>err.txt || fail zip_runs "$(cat err.txt)"
+zq() { sqlite3 zip/results.sqlite "$1"; }
+check zip_makes_2_x_3_points [ "$(zq "SELECT count(*) FROM runs")" = 6 ]
+check zip_varies_its_lists_together [ "$(zq "SELECT group_concat(\"vms.0.memory\" || '@' || \"migrations.0.max_rate\", ' ') FROM runs WHERE point < 3")" = "128MiB@100Mibit/s 256MiB@200Mibit/s 512MiB@400Mibit/s" ]
+check star_sets_every_migration [ "$(zq "SELECT count(*) FROM migrations m JOIN runs r USING (run_id) WHERE m.scheme = r.\"migrations.*.scheme\"")" = 12 ]
+check zip_values_reach_the_model [ "$(zq "SELECT group_concat(vm_memory_bytes, ' ') FROM migrations WHERE vm = 'a' AND run_id <= 3")" = "134217728 268435456 536870912" ]
+
 finish
