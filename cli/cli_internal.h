@@ -32,7 +32,25 @@ typedef struct cli_axis {
 	const cfg_node *values;
 	const cfg_node *key;    /* its key in sweep: (or in a zip group) */
 	size_t dim;             /* its dimension, into cli_plan.dim_len */
+	int typed;              /* a cli_typed: the kind of every value, for
+				   the typed runs column; CLI_TYPED_NONE if
+				   the values are not all one numeric kind */
+	char *typed_name;       /* that column's name (owned), or NULL */
 } cli_axis;
+
+/* The kinds of swept values stored again as numbers, in base units. */
+typedef enum cli_typed {
+	CLI_TYPED_NONE,
+	CLI_TYPED_NUMBER, /* a plain number: REAL */
+	CLI_TYPED_BYTES,  /* a size: bytes */
+	CLI_TYPED_RATE,   /* a rate: bit/s */
+	CLI_TYPED_TIME,   /* a time: ns */
+	CLI_TYPED_PERCENT /* a percentage: as a fraction */
+} cli_typed;
+
+/* The kind of a swept value's text (CLI_TYPED_NONE for words and
+ * collections) and its value in base units. */
+cli_typed cli_typed_value(const cfg_node *n, double *out);
 
 /* One point of a plan, built on demand: its document (sweep applied and
  * removed), its emitted text (if asked for) and its validated config. */

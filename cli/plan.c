@@ -8,6 +8,7 @@
 #include "cli_internal.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,77 @@ void cli_point_fini(cli_point *pt)
 	memset(pt, 0, sizeof *pt);
 }
 
+cli_typed cli_typed_value(const cfg_node *n, double *out)
+{
+	const char *t = cfg_node_text(n);
+	if (!t || !*t)
+		return CLI_TYPED_NONE;
+	const char *why;
+	char *end;
+	double x = strtod(t, &end);
+	/* A plain number (no unit), finite, not hex or inf/nan words. */
+	if (!*end && (t[0] == '-' || t[0] == '+' || t[0] == '.' ||
+		      (t[0] >= '0' && t[0] <= '9')) &&
+	    !strpbrk(t, "xXnN") && isfinite(x)) {
+		*out = x;
+		return CLI_TYPED_NUMBER;
+	}
+	uint64_t u;
+	double f;
+	if (cfg_parse_rate(t, &u, &why) == 0) {
+		*out = (double)u;
+		return CLI_TYPED_RATE;
+	}
+	if (cfg_parse_time(t, &u, &why) == 0) {
+		*out = (double)u;
+		return CLI_TYPED_TIME;
+	}
+	if (cfg_parse_bytes(t, &u, &why) == 0) {
+		*out = (double)u;
+		return CLI_TYPED_BYTES;
+	}
+	if (cfg_parse_percent(t, &f, &why) == 0) {
+		*out = f;
+		return CLI_TYPED_PERCENT;
+	}
+	return CLI_TYPED_NONE;
+}
+
+/* Sets the axis's typed kind and column name: the path with '.' as '_',
+ * '*' as "all", and the base unit's suffix (_bytes, _bps, _ns, _frac). */
+static void type_axis(cli_axis *ax)
+{
+	int kind = CLI_TYPED_NONE;
+	for (size_t i = 0; i < cfg_node_len(ax->values); i++) {
+		double x;
+		int k = cli_typed_value(cfg_node_at(ax->values, i), &x);
+		if (k == CLI_TYPED_NONE || (i > 0 && k != kind)) {
+			kind = CLI_TYPED_NONE;
+			break;
+		}
+		kind = k;
+	}
+	ax->typed = kind;
+	if (kind == CLI_TYPED_NONE)
+		return;
+	static const char *const suffix[] = {"", "", "_bytes", "_bps", "_ns",
+					     "_frac"};
+	size_t n = strlen(ax->path);
+	char *name = sim_xmalloc(3 * n + 8), *o = name;
+	for (const char *s = ax->path; *s; s++) {
+		if (*s == '.') {
+			*o++ = '_';
+		} else if (*s == '*') {
+			memcpy(o, "all", 3);
+			o += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	strcpy(o, suffix[kind]);
+	ax->typed_name = name;
+}
+
 static void build_run_columns(cli_plan *p)
 {
 	static const sim_column fixed[] = {
@@ -291,13 +363,34 @@ static void build_run_columns(cli_plan *p)
 		{"end_ns", SIM_COL_INT, "ns", "simulated time at the end"},
 	};
 	size_t nf = sizeof fixed / sizeof fixed[0];
-	p->nrun_cols = nf + p->naxes;
-	p->run_cols = sim_xcalloc(p->nrun_cols, sizeof *p->run_cols);
+	p->run_cols = sim_xcalloc(nf + 2 * p->naxes, sizeof *p->run_cols);
 	memcpy(p->run_cols, fixed, sizeof fixed);
 	for (size_t a = 0; a < p->naxes; a++)
 		p->run_cols[nf + a] = (sim_column){
 			p->axes[a].path, SIM_COL_TEXT, "",
 			"value of this swept parameter, as written in the config"};
+	/* Then, for each axis of numbers or quantities, the same values as
+	 * numbers in base units, for sorting and filtering; a name that
+	 * another column has already keeps only its text. */
+	static const char *const units[] = {"", "", "B", "bit/s", "ns", ""};
+	size_t nc = nf + p->naxes;
+	for (size_t a = 0; a < p->naxes; a++) {
+		cli_axis *ax = &p->axes[a];
+		type_axis(ax);
+		for (size_t c = 0; ax->typed_name && c < nc; c++)
+			if (strcmp(p->run_cols[c].name, ax->typed_name) == 0) {
+				free(ax->typed_name);
+				ax->typed_name = NULL;
+			}
+		if (!ax->typed_name)
+			continue;
+		p->run_cols[nc++] = (sim_column){
+			ax->typed_name, SIM_COL_REAL, units[ax->typed],
+			ax->typed == CLI_TYPED_PERCENT
+				? "the swept value above as a fraction"
+				: "the swept value above as a number, in base units"};
+	}
+	p->nrun_cols = nc;
 	p->runs_table = (sim_table){"runs", "one row per run of the sweep",
 				    p->run_cols, p->nrun_cols};
 	static const sim_column config_cols[] = {
@@ -443,8 +536,10 @@ void cli_plan_fini(cli_plan *p)
 {
 	cli_point_fini(&p->first);
 	dc_loader_destroy(p->loader);
-	for (size_t a = 0; a < p->naxes; a++)
+	for (size_t a = 0; a < p->naxes; a++) {
 		free(p->axes[a].path);
+		free(p->axes[a].typed_name);
+	}
 	free(p->axes);
 	free(p->dim_len);
 	free(p->run_cols);

@@ -122,6 +122,15 @@ static int runs_row(const cli_plan *p, size_t run, const char *text,
 		axis_text[a] = cfg_node_emit_flow(cli_plan_axis_value(p, pt, a));
 		v[8 + a].s = axis_text[a];
 	}
+	/* The typed columns follow, in axis order, for the typed axes. */
+	size_t c = 8 + p->naxes;
+	for (size_t a = 0; a < p->naxes; a++) {
+		if (!p->axes[a].typed_name)
+			continue;
+		double x = 0;
+		cli_typed_value(cli_plan_axis_value(p, pt, a), &x);
+		v[c++].r = x;
+	}
 	int rc = sim_results_row(r, &p->runs_table, v, d);
 	/* The config text is stored once per distinct text, by its hash. */
 	sim_value cv[2] = {{.s = hash}, {.s = text}};

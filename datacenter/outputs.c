@@ -44,8 +44,8 @@ const sim_table dc_vms_table = {"vms", "every VM and its placement",
 static const sim_column link_cols[] = {
 	{"link", SIM_COL_INT, "", "directed link index (2k and 2k+1: the two "
 				  "directions of full-duplex link k)"},
-	{"from", SIM_COL_TEXT, "", "node it leaves (host, rackR/tor, core)"},
-	{"to", SIM_COL_TEXT, "", "node it enters"},
+	{"source", SIM_COL_TEXT, "", "node it leaves (host, rackR/tor, core)"},
+	{"destination", SIM_COL_TEXT, "", "node it enters"},
 	{"capacity_bps", SIM_COL_INT, "bit/s", "capacity in this direction"},
 	{"latency_ns", SIM_COL_INT, "ns", "one-way propagation delay"},
 	{"bits", SIM_COL_INT, "bit", "bits carried over the whole run (all "

@@ -530,8 +530,11 @@ void cfg_section_check(const cfg_section *s);
 /* 2: runs.config_hash refers to a `configs` table (hash TEXT PRIMARY KEY,
  * text) holding each distinct config once, instead of a config column in
  * every runs row. */
-#define SIM_RESULTS_SCHEMA_VERSION 2
-#define SIM_RESULTS_SCHEMA_VERSION_TEXT "2"
+/* 3: links.from and links.to are links.source and links.destination (no
+ * column is named by an SQL keyword); runs has a typed twin of each swept
+ * column of numbers or quantities (vms_0_memory_bytes); summary. */
+#define SIM_RESULTS_SCHEMA_VERSION 3
+#define SIM_RESULTS_SCHEMA_VERSION_TEXT "3"
 
 typedef enum sim_col_type { SIM_COL_INT, SIM_COL_REAL, SIM_COL_TEXT } sim_col_type;
 

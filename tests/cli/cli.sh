@@ -36,7 +36,7 @@ check default_run_prints_where grep -q "^results/default: 24 runs" out.txt
 check default_run_migrates_once_per_run [ "$(sqlite3 "$d/results.sqlite" 'SELECT count(*) FROM migrations')" = 24 ]
 check default_run_downtime_falls_with_rounds [ "$(sqlite3 "$d/results.sqlite" 'SELECT count(*) FROM migrations a JOIN migrations b ON a.max_rate_bps = b.max_rate_bps AND b.rounds = a.rounds + 1 WHERE b.downtime_ns > a.downtime_ns')" = 0 ]
 check csv_records_end_in_crlf bash -c "head -n1 '$d/runs.csv' | od -c | grep -q '\\\\r  *\\\\n'"
-check schema_version_is_recorded [ "$(sqlite3 "$d/results.sqlite" 'PRAGMA user_version')" = 2 ]
+check schema_version_is_recorded [ "$(sqlite3 "$d/results.sqlite" 'PRAGMA user_version')" = 3 ]
 check rng_derivation_is_recorded grep -q splitmix64 <<<"$(sqlite3 "$d/results.sqlite" "SELECT value FROM meta WHERE key = 'rng_derivation'")"
 check runs_have_a_column_per_swept_parameter [ "$(sqlite3 "$d/results.sqlite" 'SELECT group_concat("migrations.0.max_rounds") FROM runs WHERE point < 8')" = "1,2,3,4,5,6,8,10" ]
 

@@ -174,11 +174,11 @@ p AS (
 b AS (
   SELECT p.*, (SELECT min(l.capacity_bps) FROM links l
      WHERE l.run_id = p.run_id AND (
-       (l.\"from\" = p.s AND l.\"to\" = p.st) OR
-       (l.\"from\" = p.dt AND l.\"to\" = p.d) OR
-       (p.st <> p.dt AND ((l.\"from\" = p.st AND l.\"to\" = p.sc) OR
-                          (l.\"from\" = p.dc AND l.\"to\" = p.dt))) OR
-       (p.sc <> p.dc AND l.\"from\" = p.sc AND l.\"to\" = p.dc)))
+       (l.source = p.s AND l.destination = p.st) OR
+       (l.source = p.dt AND l.destination = p.d) OR
+       (p.st <> p.dt AND ((l.source = p.st AND l.destination = p.sc) OR
+                          (l.source = p.dc AND l.destination = p.dt))) OR
+       (p.sc <> p.dc AND l.source = p.sc AND l.destination = p.dc)))
      AS bottleneck_bps FROM p)
 SELECT count(*) FROM b WHERE bottleneck_bps IS NULL
    OR bytes * 8.0 * 1e9 > bottleneck_bps * 1.0 * total_ns"

@@ -237,4 +237,10 @@ check zip_varies_its_lists_together [ "$(zq "SELECT group_concat(\"vms.0.memory\
 check star_sets_every_migration [ "$(zq "SELECT count(*) FROM migrations m JOIN runs r USING (run_id) WHERE m.scheme = r.\"migrations.*.scheme\"")" = 12 ]
 check zip_values_reach_the_model [ "$(zq "SELECT group_concat(vm_memory_bytes, ' ') FROM migrations WHERE vm = 'a' AND run_id <= 3")" = "134217728 268435456 536870912" ]
 
+# Typed twins of swept columns: numbers in base units, REAL, with units.
+check typed_columns_hold_base_units [ "$(zq "SELECT group_concat(vms_0_memory_bytes || '/' || migrations_0_max_rate_bps, ' ') FROM runs WHERE point < 3")" = "134217728.0/104857600.0 268435456.0/209715200.0 536870912.0/419430400.0" ]
+check typed_columns_are_documented_with_units [ "$(zq "SELECT group_concat(col || ':' || type || ':' || unit, ' ') FROM columns WHERE tbl = 'runs' AND col LIKE '%\_b%' ESCAPE '\\'")" = "vms_0_memory_bytes:REAL:B migrations_0_max_rate_bps:REAL:bit/s" ]
+check a_swept_word_has_no_typed_twin [ "$(zq "SELECT count(*) FROM columns WHERE tbl = 'runs' AND col LIKE 'migrations_all%'")" = 0 ]
+check no_column_is_named_from_or_to [ "$(zq "SELECT count(*) FROM columns WHERE col IN ('from', 'to')")" = 0 ]
+
 finish

@@ -296,10 +296,10 @@ Test(dc_experiment, a_run_records_hosts_vms_and_one_sample_per_interval)
 	/* 2 racks x 2 hosts: 4 host links and 2 ToR uplinks, full duplex. */
 	cr_assert(eq(i64, count_rows(db, "SELECT count(*) FROM links"), 12));
 	cr_assert(eq(i64, count_rows(db, "SELECT capacity_bps FROM links WHERE "
-					 "\"from\" = 'rack1/host0'"),
+					 "source = 'rack1/host0'"),
 		     INT64_C(10000000000)));
 	cr_assert(eq(i64, count_rows(db, "SELECT capacity_bps FROM links WHERE "
-					 "\"from\" = 'rack1/tor' AND \"to\" = 'core'"),
+					 "source = 'rack1/tor' AND destination = 'core'"),
 		     INT64_C(40000000000)));
 	sqlite3_close(db);
 	unlink(path);
