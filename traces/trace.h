@@ -174,13 +174,14 @@ _Static_assert(sizeof(trace_insn) == 16, "trace_insn is 16 bytes");
 
 /* ------------------------------------------------------------------------
  * Utilisation traces: what a VM used, per resource, every few minutes
- * (traces/util-format.md). Two source formats: PlanetLab/CoMon (CPU only)
- * and Bitbrains GWA-T-12 (CPU, memory, disk, network). Whatever the
- * source, a loaded trace is a series on a fixed grid of TRACE_UTIL_STEP_S
- * seconds starting at its sample 0, kept compactly (CPU as 1/10000 of the
- * VM's allocation in a uint16_t, the others as float), and read at any
- * time in O(1) by sample-and-hold or linear interpolation, so that a
- * monitoring interval of 10 s costs no memory beyond the 300 s samples.
+ * (traces/util-format.md). Two source formats: PlanetLab/CoMon (CPU only,
+ * [BeloglazovBuyya12]) and Bitbrains GWA-T-12 (CPU, memory, disk, network,
+ * [ShenBeekIosup15]). Whatever the source, a loaded trace is a series on a
+ * fixed grid of TRACE_UTIL_STEP_S seconds starting at its sample 0, kept
+ * compactly (CPU as 1/10000 of the VM's allocation in a uint16_t, the
+ * others as float), and read at any time in O(1) by sample-and-hold or
+ * linear interpolation, so that a monitoring interval of 10 s costs no
+ * memory beyond the 300 s samples.
  * A loaded trace is immutable: any number of VMs may share it.
  * ------------------------------------------------------------------------ */
 
@@ -207,7 +208,8 @@ typedef enum trace_util_res {
 typedef enum trace_util_interp {
 	TRACE_UTIL_HOLD,   /* sample-and-hold: the sample at or before t */
 	TRACE_UTIL_LINEAR, /* linear between the samples around t, as
-			      CloudSim reads PlanetLab traces */
+			      CloudSim reads PlanetLab traces
+			      [BeloglazovBuyya12] */
 } trace_util_interp;
 
 /* "hold", "linear", NULL, in trace_util_interp order (for config enums). */

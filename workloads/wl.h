@@ -275,7 +275,8 @@ void wl_demand_at(const wl_demand_gen *g, uint64_t i, wl_demand *out);
  * divides the period (or each memory phase). */
 void wl_demand_mean(const wl_demand_params *p, wl_demand *out);
 
-/* Mean response time (s) of a G/G/1 queue by Kingman's approximation:
+/* Mean response time (s) of a G/G/1 queue by Kingman's approximation
+ * [Kingman61]:
  * s + ρ/(1 − ρ) · (ca² + cs²)/2 · s with ρ = λ·s, for arrival rate λ
  * (req/s, >= 0), mean service time s (s, > 0) and squared coefficients of
  * variation ca², cs² of inter-arrival and service times. Exact for M/M/1
