@@ -266,6 +266,21 @@ bool trace_util_has(const trace_util *u, trace_util_res r);
  * v[k])·(t − k·step)/step for k = floor(t/step). O(1), no allocation. */
 double trace_util_at(const trace_util *u, trace_util_res r,
 		     trace_util_interp interp, uint64_t t_ns);
+/* A position on the grid every trace shares (step TRACE_UTIL_STEP_S from
+ * sample 0): sample k and the fraction of the step past it. Computing it
+ * once per monitoring interval and reading every VM at it with
+ * trace_util_read saves each read its 64-bit division. */
+typedef struct trace_util_pos {
+	uint64_t k;
+	double frac;   /* in [0, 1) */
+} trace_util_pos;
+
+/* The position of t_ns after sample 0. O(1). */
+trace_util_pos trace_util_pos_at(uint64_t t_ns);
+/* trace_util_at(u, r, interp, t) for the t that gave pos: the same value,
+ * bit for bit. O(1), no allocation. */
+double trace_util_read(const trace_util *u, trace_util_res r,
+		       trace_util_interp interp, trace_util_pos pos);
 /* Resamples onto a monitoring grid: out[j] = trace_util_at(u, r, interp,
  * (first + j)·interval_ns) for j < count (interval_ns >= 1, else a panic).
  * O(count). */

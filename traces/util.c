@@ -734,21 +734,34 @@ static double sample(const trace_util *u, trace_util_res r, uint32_t k)
 	}
 }
 
-double trace_util_at(const trace_util *u, trace_util_res r,
-		     trace_util_interp interp, uint64_t t_ns)
+#define STEP_NS ((uint64_t)TRACE_UTIL_STEP_S * 1000000000u)
+
+trace_util_pos trace_util_pos_at(uint64_t t_ns)
 {
-	uint64_t step_ns = (uint64_t)u->step_s * 1000000000u;
-	uint64_t k = t_ns / step_ns;
-	if (k >= (uint64_t)u->n - 1)
+	trace_util_pos p;
+	p.k = t_ns / STEP_NS;
+	p.frac = (double)(t_ns - p.k * STEP_NS) / (double)STEP_NS;
+	return p;
+}
+
+double trace_util_read(const trace_util *u, trace_util_res r,
+		       trace_util_interp interp, trace_util_pos pos)
+{
+	if (pos.k >= (uint64_t)u->n - 1)
 		return sample(u, r, u->n - 1);
-	double a = sample(u, r, (uint32_t)k);
+	double a = sample(u, r, (uint32_t)pos.k);
 	if (interp == TRACE_UTIL_HOLD)
 		return a;
 	if (interp != TRACE_UTIL_LINEAR)
 		sim_panic("trace_util: interpolation %d", (int)interp);
-	double b = sample(u, r, (uint32_t)k + 1);
-	uint64_t off = t_ns - k * step_ns;
-	return a + (b - a) * ((double)off / (double)step_ns);
+	double b = sample(u, r, (uint32_t)pos.k + 1);
+	return a + (b - a) * pos.frac;
+}
+
+double trace_util_at(const trace_util *u, trace_util_res r,
+		     trace_util_interp interp, uint64_t t_ns)
+{
+	return trace_util_read(u, r, interp, trace_util_pos_at(t_ns));
 }
 
 void trace_util_resample(const trace_util *u, trace_util_res r,
@@ -767,7 +780,7 @@ void trace_util_resample(const trace_util *u, trace_util_res r,
 
 uint64_t trace_util_duration_ns(const trace_util *u)
 {
-	return (uint64_t)u->n * u->step_s * 1000000000u;
+	return (uint64_t)u->n * STEP_NS;
 }
 
 unsigned trace_util_warnings(const trace_util *u, const char *file,

@@ -221,6 +221,16 @@ Test(util_resample, hold_and_linear_match_their_closed_forms)
 			    10, out);
 	for (int j = 0; j < 10; j++)
 		cr_assert(eq(dbl, out[j], j < 5 ? 0.0 : 0.3), "j %d", j);
+	/* A position computed once reads the same bits as trace_util_at. */
+	for (uint64_t t = 0; t < 1000 * S_NS; t += 7 * S_NS + 123) {
+		trace_util_pos pos = trace_util_pos_at(t);
+		cr_assert(pos.frac >= 0 && pos.frac < 1);
+		for (int m = TRACE_UTIL_HOLD; m <= TRACE_UTIL_LINEAR; m++) {
+			double a = trace_util_at(u, TRACE_UTIL_CPU, m, t);
+			double b = trace_util_read(u, TRACE_UTIL_CPU, m, pos);
+			cr_assert(eq(int, memcmp(&a, &b, sizeof a), 0));
+		}
+	}
 	/* Far past the end, and at the largest time: the last value. */
 	cr_assert(eq(dbl, trace_util_at(u, TRACE_UTIL_CPU, TRACE_UTIL_LINEAR,
 					 UINT64_MAX), 0.6));
@@ -353,11 +363,17 @@ Test(util_errors, missing_files_and_folders_are_io_errors_naming_the_path)
 					      TRACE_UTIL_BITBRAINS, &s, &d),
 		     SIM_EIO));
 	cr_assert(eq(ptr, s, NULL));
+	/* A folder given as a file: fopen succeeds, reading fails. */
+	cr_assert(eq(int, trace_util_load("/", TRACE_UTIL_PLANETLAB, &u, &d),
+		     SIM_EIO));
+	cr_assert(eq(ptr, u, NULL));
 	cr_assert(eq(str, d.text,
 		     STR("/nonexistent/x: No such file or directory (expected "
 			 "a readable utilisation trace)\n"
 			 "/nonexistent/d: No such file or directory (expected "
-			 "a readable folder of utilisation traces)\n")));
+			 "a readable folder of utilisation traces)\n"
+			 "/: Is a directory (expected a readable utilisation "
+			 "trace)\n")));
 	sim_diag_fini(&d);
 }
 
