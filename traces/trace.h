@@ -3,13 +3,14 @@
  * traces/: trace formats of vdcsim: read (with FILE:LINE:COL errors),
  * validate and write. Today: page-dirty traces, the input of Clark et al.'s
  * writable-working-set analysis and of trace-driven memory dirtying; and
- * the abstract guest instructions the machine model executes.
- * Utilisation traces (CPU, memory, network per VM) come with the Sandpiper
- * policies.
+ * the abstract guest instructions the machine model executes; and
+ * utilisation traces (CPU, memory, disk, network per VM: PlanetLab and
+ * Bitbrains) that drive the Sandpiper policies.
  */
 #ifndef VDCSIM_TRACE_H
 #define VDCSIM_TRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -170,5 +171,147 @@ typedef struct trace_insn {
 } trace_insn;
 
 _Static_assert(sizeof(trace_insn) == 16, "trace_insn is 16 bytes");
+
+/* ------------------------------------------------------------------------
+ * Utilisation traces: what a VM used, per resource, every few minutes
+ * (traces/util-format.md). Two source formats: PlanetLab/CoMon (CPU only,
+ * [BeloglazovBuyya12]) and Bitbrains GWA-T-12 (CPU, memory, disk, network,
+ * [ShenBeekIosup15]). Whatever the source, a loaded trace is a series on a
+ * fixed grid of TRACE_UTIL_STEP_S seconds starting at its sample 0, kept
+ * compactly (CPU as 1/10000 of the VM's allocation in a uint16_t, the
+ * others as float), and read at any time in O(1) by sample-and-hold or
+ * linear interpolation, so that a monitoring interval of 10 s costs no
+ * memory beyond the 300 s samples.
+ * A loaded trace is immutable: any number of VMs may share it.
+ * ------------------------------------------------------------------------ */
+
+/* The source sampling step of both formats (and the grid step). */
+#define TRACE_UTIL_STEP_S 300u
+/* CPU samples are stored in units of 1/TRACE_UTIL_CPU_SCALE of the VM's
+ * CPU allocation (0.01 %): PlanetLab's integer percentages are exact. */
+#define TRACE_UTIL_CPU_SCALE 10000u
+
+typedef enum trace_util_format {
+	TRACE_UTIL_PLANETLAB, /* one integer CPU % (0..100) per line */
+	TRACE_UTIL_BITBRAINS, /* GWA-T-12: header, 11 ';'+TAB fields a row */
+} trace_util_format;
+
+typedef enum trace_util_res {
+	TRACE_UTIL_CPU,  /* fraction of the VM's CPU allocation, 0..1 */
+	TRACE_UTIL_MEM,  /* memory in use, bytes */
+	TRACE_UTIL_NET,  /* network received + transmitted, bytes/s */
+	TRACE_UTIL_DISK, /* disk read + written, bytes/s */
+	TRACE_UTIL_NRES
+} trace_util_res;
+
+/* How a value between two grid samples is read. */
+typedef enum trace_util_interp {
+	TRACE_UTIL_HOLD,   /* sample-and-hold: the sample at or before t */
+	TRACE_UTIL_LINEAR, /* linear between the samples around t, as
+			      CloudSim reads PlanetLab traces
+			      [BeloglazovBuyya12] */
+} trace_util_interp;
+
+/* "hold", "linear", NULL, in trace_util_interp order (for config enums). */
+extern const char *const trace_util_interp_names[];
+
+typedef struct trace_util {
+	char *name;         /* the file name (Bitbrains: without ".csv") */
+	int64_t start_s;    /* Unix time of sample 0 (PlanetLab: 0) */
+	uint32_t step_s;    /* TRACE_UTIL_STEP_S */
+	uint32_t n;         /* grid samples, >= 1 */
+	uint16_t *cpu;      /* [n] in 1/TRACE_UTIL_CPU_SCALE, <= SCALE */
+	float *mem;         /* [n] bytes, or NULL (PlanetLab) */
+	float *net;         /* [n] bytes/s, or NULL (PlanetLab) */
+	float *disk;        /* [n] bytes/s, or NULL (PlanetLab) */
+	/* Bitbrains: the largest provisioned values over the rows (they may
+	 * change within a trace); 0 for PlanetLab. */
+	uint32_t cores;
+	double cpu_mhz;
+	uint64_t mem_bytes;
+	/* Repairs made while reading, for trace_util_warnings. */
+	uint32_t rows;         /* source rows read */
+	uint32_t gaps;         /* steps between rows longer than 1.5 steps */
+	uint64_t gap_longest_s;/* the longest such step, seconds (0: none) */
+	uint32_t clamped;      /* CPU samples above 100 % set to 100 % */
+	double cpu_max_pct;    /* largest CPU % read, before clamping */
+} trace_util;
+
+/* Reads one utilisation trace of format fmt from text (len bytes) named
+ * `file` in messages. Bitbrains rows are put on the grid start_s + k·300 s
+ * (start_s = the first row's time): each row goes to the nearest grid
+ * point (a tie to the earlier), the last row of a point wins, and a point
+ * no row reaches holds the previous point's values; steps longer than
+ * 450 s are counted as gaps, and CPU above 100 % is clamped and counted
+ * (see trace_util_warnings). On error returns SIM_EINPUT with
+ * "file:line:col: what is wrong (expected ...)" in d and *out NULL: an
+ * empty file, a malformed number, a value out of range, a wrong field
+ * count or header, a time not after the previous row's. Never crashes on
+ * any input. O(len). */
+int trace_util_parse(const char *file, const char *text, size_t len,
+		     trace_util_format fmt, trace_util **out, sim_diag *d);
+/* Reads the file at path and parses it; the trace is named after the
+ * path's last component. A missing or unreadable file is SIM_EIO with
+ * "path: reason (expected ...)"; files over 1 GiB are refused. */
+int trace_util_load(const char *path, trace_util_format fmt,
+		    trace_util **out, sim_diag *d);
+/* Frees a trace; NULL is a no-op. */
+void trace_util_destroy(trace_util *u);
+
+/* True if u has a series for resource r (PlanetLab: CPU only). */
+bool trace_util_has(const trace_util *u, trace_util_res r);
+/* The value of resource r (in the unit of trace_util_res) at t_ns after
+ * sample 0, read by `interp`. Past the last sample the last value holds;
+ * a resource the trace lacks reads 0. Linear reads v[k] + (v[k+1] −
+ * v[k])·(t − k·step)/step for k = floor(t/step). O(1), no allocation. */
+double trace_util_at(const trace_util *u, trace_util_res r,
+		     trace_util_interp interp, uint64_t t_ns);
+/* A position on the grid every trace shares (step TRACE_UTIL_STEP_S from
+ * sample 0): sample k and the fraction of the step past it. Computing it
+ * once per monitoring interval and reading every VM at it with
+ * trace_util_read saves each read its 64-bit division. */
+typedef struct trace_util_pos {
+	uint64_t k;
+	double frac;   /* in [0, 1) */
+} trace_util_pos;
+
+/* The position of t_ns after sample 0. O(1). */
+trace_util_pos trace_util_pos_at(uint64_t t_ns);
+/* trace_util_at(u, r, interp, t) for the t that gave pos: the same value,
+ * bit for bit. O(1), no allocation. */
+double trace_util_read(const trace_util *u, trace_util_res r,
+		       trace_util_interp interp, trace_util_pos pos);
+/* Resamples onto a monitoring grid: out[j] = trace_util_at(u, r, interp,
+ * (first + j)·interval_ns) for j < count (interval_ns >= 1, else a panic).
+ * O(count). */
+void trace_util_resample(const trace_util *u, trace_util_res r,
+			 trace_util_interp interp, uint64_t interval_ns,
+			 uint64_t first, size_t count, double *out);
+/* The time the trace covers: n samples of step_s each, in ns. */
+uint64_t trace_util_duration_ns(const trace_util *u);
+
+/* Appends to w one "file: warning: ..." line per repair the reader made
+ * on u (gaps held, with their count and the longest; CPU samples clamped,
+ * with their count and the largest value) and returns how many. */
+unsigned trace_util_warnings(const trace_util *u, const char *file,
+			     sim_diag *w);
+
+/* A folder of traces, one VM per file, in strcmp order of file names so
+ * that VM order never depends on the file system. */
+typedef struct trace_util_set {
+	size_t n;
+	trace_util **vm;   /* [n], sorted by name */
+} trace_util_set;
+
+/* Loads every trace file of folder dir: for PlanetLab every regular file
+ * whose name does not start with '.' and does not end in .md, .tsv or
+ * .txt (so a README or MANIFEST may sit beside the traces); for Bitbrains
+ * every regular file ending in .csv. Stops at the first bad file with its
+ * message ("dir/name:line:col: ..."); an unreadable folder is SIM_EIO, a
+ * folder without trace files SIM_EINPUT. O(total bytes + F log F). */
+int trace_util_dir_load(const char *dir, trace_util_format fmt,
+			trace_util_set **out, sim_diag *d);
+/* Frees the set and its traces; NULL is a no-op. */
+void trace_util_set_destroy(trace_util_set *s);
 
 #endif /* VDCSIM_TRACE_H */

@@ -63,7 +63,8 @@ static const cfg_section pages_section = {
 	NULL,
 };
 
-static const cfg_section *const sections[] = {&pages_section, NULL};
+static const cfg_section *const sections[] = {&pages_section,
+						&wl_demand_section, NULL};
 
 const cfg_section *const *wl_sections(void)
 {

@@ -48,8 +48,9 @@ typedef struct wl_pages_params {
 } wl_pages_params;
 
 /* The parameter tables of workloads/, NULL-terminated, for `vdcsim params`
- * and cfg_section_load. Today one: the page-write generator, target struct
- * wl_pages_params, path "vms[].page_writes" (datacenter/ mounts it). */
+ * and cfg_section_load: the page-write generator, target struct
+ * wl_pages_params, path "vms[].page_writes" (datacenter/ mounts it), and
+ * resource demand, wl_demand_section (declared below). */
 const cfg_section *const *wl_sections(void);
 
 /* Loads a page-write workload from a config node: a scalar names a preset
@@ -170,5 +171,122 @@ typedef struct wl_pages_preset {
 const wl_pages_preset *wl_pages_preset_find(const char *name);
 /* Preset i in documentation order, or NULL past the last. */
 const wl_pages_preset *wl_pages_preset_at(size_t i);
+
+/* ------------------------------------------------------------------------
+ * Resource demand: synthetic VMs whose CPU, memory and network demand vary
+ * by monitoring interval, for the datacenter's accounting and Sandpiper's
+ * policies (workloads/README.md, "Resource demand"). Three kinds: a web
+ * server (a daily arrival-rate profile, service times, a G/G/1 response
+ * time), a memory-hungry VM (a working set growing and shrinking by
+ * phase) and a network-heavy VM (a daily transfer-rate profile with
+ * bursts). CPU demand is a fraction of the VM's CPU allocation, as in the
+ * utilisation traces; it may exceed 1 (the excess is unmet demand).
+ * ------------------------------------------------------------------------ */
+
+typedef enum wl_demand_kind {
+	WL_DEMAND_WEB,
+	WL_DEMAND_MEMORY,
+	WL_DEMAND_NETWORK,
+} wl_demand_kind;
+
+typedef struct wl_demand_params {
+	int kind;                 /* a wl_demand_kind */
+	/* Daily profile (web, network): mean · (1 + amplitude ·
+	 * cos(2π (t − peak) / period)), times a lognormal noise of mean 1
+	 * and coefficient of variation noise_cv drawn per interval. */
+	uint64_t period_ns;
+	uint64_t peak_ns;         /* < period_ns */
+	double amplitude;         /* 0..1 */
+	double noise_cv;          /* 0..2 (memory: noise of the working set) */
+	/* Web server. */
+	double rate;              /* mean arrival rate, requests/s */
+	uint64_t service_ns;      /* mean service time at the full allocation */
+	double service_cv;        /* coefficient of variation of service times */
+	double arrival_cv;        /* coefficient of variation of inter-arrival
+				     times (1: Poisson arrivals) */
+	uint64_t request_bytes;   /* network bytes per request */
+	/* Memory: every kind's footprint is mem_base; the memory kind's
+	 * working set is a trapezoid per cycle: grow from mem_base to
+	 * mem_peak, hold, shrink back, stay idle at mem_base. */
+	uint64_t mem_base_bytes;
+	uint64_t mem_peak_bytes;  /* memory: >= mem_base_bytes */
+	uint64_t grow_ns, hold_ns, shrink_ns, idle_ns;
+	/* Network-heavy VM: a daily profile of mean net_rate_bps plus, in
+	 * each interval with probability burst_prob, burst_rate_bps more. */
+	uint64_t net_rate_bps;    /* bit/s */
+	uint64_t burst_rate_bps;  /* bit/s */
+	double burst_prob;        /* fraction, 0..1 */
+	double cpu;               /* memory, network: CPU demand, a fraction
+				     of the allocation */
+} wl_demand_params;
+
+/* One interval's demand. The grey-box statistics are the web kind's
+ * (zero for the others): what an in-VM daemon would report. */
+typedef struct wl_demand {
+	double cpu;             /* fraction of the VM's CPU allocation, >= 0 */
+	double mem_bytes;       /* working set */
+	double net_Bps;         /* network bytes/s */
+	double arrival_rate;    /* web: requests/s */
+	double arrival_var_s2;  /* web: variance of inter-arrival times, s² */
+	double service_s;       /* web: mean service time at the full
+				   allocation, s */
+	double service_var_s2;  /* web: variance of service times, s² */
+} wl_demand;
+
+/* The parameter table of resource demand, path "vms[].demand" (target
+ * struct wl_demand_params); wl_sections() lists it too. */
+extern const cfg_section wl_demand_section;
+
+/* Loads demand parameters from a config mapping (kind is required; `where`
+ * positions the message when n is NULL) and checks them with
+ * wl_demand_check, reporting at n. Returns 0 or SIM_EINPUT. */
+int wl_demand_params_load(const cfg_node *n, const cfg_node *where,
+			  wl_demand_params *out, sim_diag *d);
+
+/* Checks what the table's ranges cannot: peak < period, period > 0,
+ * mem_peak >= mem_base, a memory cycle longer than 0, numbers finite and
+ * in the table's ranges. Reports "what: problem (expected ...)". Returns 0
+ * or SIM_EINPUT. */
+int wl_demand_check(const wl_demand_params *p, const char *what,
+		    sim_diag *d);
+
+typedef struct wl_demand_gen wl_demand_gen;
+
+/* Creates a generator of p's demand per interval of interval_ns (>= 1).
+ * p must pass wl_demand_check and interval_ns be >= 1 (else a panic). Two
+ * 32-bit draws from rng (borrowed for this call only; it must draw 32
+ * bits, as every sim_rng_stream does) make the generator's key; interval
+ * i's noise is then a fixed function of (key, i), so that any interval is
+ * read in O(1), in any order, with the same result. */
+wl_demand_gen *wl_demand_create(const wl_demand_params *p,
+				uint64_t interval_ns, gsl_rng *rng);
+/* Frees the generator; NULL is a no-op. */
+void wl_demand_destroy(wl_demand_gen *g);
+
+/* The demand of interval i, [i·interval, (i+1)·interval), with the
+ * profiles read at the interval's middle. O(1); no allocation. */
+void wl_demand_at(const wl_demand_gen *g, uint64_t i, wl_demand *out);
+
+/* The long-run mean of each field over whole profile periods (web,
+ * network) or memory cycles, in closed form: web cpu = rate · s, net =
+ * rate · request_bytes; memory mem = base + (peak − base)(grow/2 + hold
+ * + shrink/2)/cycle; network net = (net_rate + burst_prob · burst_rate)/8.
+ * Sampled means over whole periods converge to these when the interval
+ * divides the period (or each memory phase). */
+void wl_demand_mean(const wl_demand_params *p, wl_demand *out);
+
+/* Mean response time (s) of a G/G/1 queue by Kingman's approximation
+ * [Kingman61]:
+ * s + ρ/(1 − ρ) · (ca² + cs²)/2 · s with ρ = λ·s, for arrival rate λ
+ * (req/s, >= 0), mean service time s (s, > 0) and squared coefficients of
+ * variation ca², cs² of inter-arrival and service times. Exact for M/M/1
+ * (ca² = cs² = 1). INFINITY when ρ >= 1. */
+double wl_gg1_response_s(double lambda, double s, double ca2, double cs2);
+
+/* The mean response time of a web interval d when the VM receives `share`
+ * (> 0) of its CPU allocation: service times stretch to s/share, and the
+ * interval's arrival rate and variances feed wl_gg1_response_s. INFINITY
+ * when the queue is saturated; 0 for a kind without requests. */
+double wl_demand_response_s(const wl_demand *d, double share);
 
 #endif /* VDCSIM_WL_H */
