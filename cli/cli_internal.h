@@ -182,6 +182,9 @@ char *cli_outdir_arg(const char *cmd, const char *arg);
  * and gives SIM_EINPUT. */
 int cli_plots_timeout(uint64_t *timeout_ns, sim_diag *d);
 
+/* Prints, for every script of plots/, whether it fits the results in dir
+ * and if not why (sim_plots_list). 0 or an error in d. */
+int cli_plots_list(const char *dir, sim_diag *d);
 /* Draws every plot of plots/ (found through cli_datadir) whose tables are
  * in the results directory dir, into dir. Returns as sim_plots_render, or
  * SIM_ENOENT (with a message) if no plots/ folder is found. */

@@ -45,6 +45,7 @@ void cli_print_diag(const sim_diag *d)
  * printing help. */
 typedef struct small_opts {
 	bool svg;
+	bool list;
 	bool allow_large;
 	const char *seed;
 	char **sets;
@@ -60,6 +61,7 @@ static int parse_small(int argc, char **argv, const char *cmd, bool allow_svg,
 		{"set", required_argument, NULL, 'S'},
 		{"seed", required_argument, NULL, 's'},
 		{"allow-large", no_argument, NULL, 'L'},
+		{"list", no_argument, NULL, 'l'},
 		{NULL, 0, NULL, 0},
 	};
 	opterr = 0;
@@ -72,6 +74,11 @@ static int parse_small(int argc, char **argv, const char *cmd, bool allow_svg,
 		}
 		if (ch == 'v' && allow_svg) {
 			o->svg = true;
+			continue;
+		}
+		/* --list goes with --svg: both are plot's. */
+		if (ch == 'l' && allow_svg) {
+			o->list = true;
 			continue;
 		}
 		if (ch == 'S' && allow_set) {
@@ -166,13 +173,19 @@ out:
 
 static void usage_plot(FILE *f)
 {
-	fputs("usage: vdcsim plot DIR [--svg]\n"
+	fputs("usage: vdcsim plot DIR [--svg] [--list]\n"
 	      "\n"
 	      "Draws again the plots of results directory DIR from its CSV files,\n"
 	      "with gnuplot and the scripts in plots/ (PNG, or SVG with --svg).\n"
 	      "Each plot replaces the one drawn before. gnuplot may run for\n"
 	      "60s per plot; VDCSIM_GNUPLOT_TIMEOUT=TIME changes that (0s: no\n"
-	      "limit).\n"
+	      "limit). A plot is drawn when it fits the results: its tables have\n"
+	      "rows and its condition holds (a scheme plot needs several\n"
+	      "schemes, the downtime curves several round counts).\n"
+	      "\n"
+	      "  --svg     draw SVG instead of PNG\n"
+	      "  --list    say which plots fit DIR and why the others do not;\n"
+	      "            draw nothing\n"
 	      "\n"
 	      "Exit status: 0 drawn, 1 gnuplot missing or failed (or a write\n"
 	      "failed), 2 bad usage or DIR not a results directory.\n",
@@ -201,6 +214,13 @@ int cli_cmd_plot(int argc, char **argv)
 	}
 	sim_diag d;
 	sim_diag_init(&d);
+	if (o.list) {
+		int lrc = cli_plots_list(dir, &d);
+		if (lrc != 0)
+			cli_print_diag(&d);
+		sim_diag_fini(&d);
+		return lrc == 0 ? CLI_OK : CLI_FAIL;
+	}
 	unsigned made = 0;
 	bool skipped = false;
 	int rc = cli_plots_draw(dir, o.svg, &made, &skipped, &d);

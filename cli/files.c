@@ -118,6 +118,45 @@ int cli_plots_timeout(uint64_t *timeout_ns, sim_diag *d)
 	return 0;
 }
 
+/* The plots/ folder of the installation or the source tree (a new
+ * string), or NULL with a message in d. */
+static char *plots_folder(sim_diag *d)
+{
+	char *datadir = cli_datadir();
+	if (!datadir) {
+		sim_diag_error(d, NULL, 0, 0,
+			       "vdcsim: cannot find the plots/ folder (set "
+			       "VDCSIM_DATADIR to the folder holding configs/ and "
+			       "plots/)");
+		return NULL;
+	}
+	char *scripts = sim_xasprintf("%s/plots", datadir);
+	free(datadir);
+	return scripts;
+}
+
+int cli_plots_list(const char *dir, sim_diag *d)
+{
+	char *scripts = plots_folder(d);
+	if (!scripts)
+		return SIM_ENOENT;
+	sim_plot_info *v;
+	size_t n;
+	int rc = sim_plots_list(scripts, dir, &v, &n, d);
+	free(scripts);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		char *why = v[i].why ? sim_escape(v[i].why) : NULL;
+		printf("%-24s %s%s%s\n", v[i].name,
+		       v[i].applies ? "fits" : "does not fit",
+		       why ? ": " : "", why ? why : "");
+		free(why);
+	}
+	sim_plots_list_free(v, n);
+	return 0;
+}
+
 int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 		   sim_diag *d)
 {
@@ -127,20 +166,13 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 	int rc = cli_plots_timeout(&timeout_ns, d);
 	if (rc != 0)
 		return rc;
-	char *datadir = cli_datadir();
-	if (!datadir) {
-		sim_diag_error(d, NULL, 0, 0,
-			       "vdcsim: cannot find the plots/ folder (set "
-			       "VDCSIM_DATADIR to the folder holding configs/ and "
-			       "plots/)");
+	char *scripts = plots_folder(d);
+	if (!scripts)
 		return SIM_ENOENT;
-	}
-	char *scripts = sim_xasprintf("%s/plots", datadir);
 	rc = sim_plots_render_timeout(scripts, dir, dir, svg, timeout_ns,
 				      cli_stop_flag(), made,
 				      skipped, d);
 	free(scripts);
-	free(datadir);
 	return rc;
 }
 

@@ -1,4 +1,5 @@
 # needs: migrations
+# when: SELECT count(DISTINCT rounds) > 1 FROM migrations WHERE scheme IN ('precopy', 'hybrid') -- needs pre-copy migrations with more than one count of rounds
 # Downtime against the number of live pre-copy rounds, one curve per
 # maximum migration rate (the downtime-vs-iterations curves of Clark et al.
 # 2005). One point per run of the sweep.

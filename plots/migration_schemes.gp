@@ -1,4 +1,5 @@
 # needs: migrations
+# when: SELECT count(DISTINCT scheme) > 1 FROM migrations -- needs migrations by more than one scheme
 # The migration schemes side by side against the VM's memory size: downtime
 # (left, log scale) and total migration time (right), one curve per scheme.
 # Post-copy's downtime stays flat (only the state is sent paused) while

@@ -1,4 +1,5 @@
 # needs: hosts
+# when: SELECT EXISTS (SELECT 1 FROM vms WHERE placed_by <> 'config') AND ((SELECT count(*) FROM runs) = 1 OR (SELECT count(DISTINCT p) FROM (SELECT group_concat(host || '=' || memory_committed_bytes, ',') AS p FROM (SELECT * FROM hosts ORDER BY run_id, host_index) GROUP BY run_id)) > 1) -- needs VMs placed by a policy, and placements that differ between runs
 # Memory committed on each host at the end of each run, one curve per run:
 # how the placement policy spread the VMs over the hosts.
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),

@@ -27,6 +27,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 extern char **environ;
 
 /* Lines of a script searched for its "# needs:" declaration. */
@@ -158,10 +160,58 @@ static int list_scripts(const char *dir, name_list *out, sim_diag *d)
 	return 0;
 }
 
-/* Reads the tables named on the first "# needs: a, b" line among the
- * script's first lines. A script without such a line needs nothing. */
-static int read_needs(const char *script, name_list *needs, sim_diag *d)
+/* What a script says about when it applies, from its first lines:
+ * "# needs: a, b" (tables that must have rows) and "# when: SELECT ..."
+ * (one read-only query on results.sqlite whose first value must be true). */
+typedef struct plot_rule {
+	name_list needs;
+	char *when;          /* the query, or NULL */
+	char *when_doc;      /* its "-- explanation", or NULL */
+	unsigned when_line, when_col;
+} plot_rule;
+
+static void rule_free(plot_rule *r)
 {
+	names_free(&r->needs);
+	free(r->when);
+	free(r->when_doc);
+	memset(r, 0, sizeof *r);
+}
+
+/* Parses the table list of a needs: line starting at p (of line ln). */
+static int parse_needs(const char *script, const char *line, const char *p,
+		       unsigned ln, name_list *needs, sim_diag *d)
+{
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *start = p;
+		while (*p && *p != ',' && *p != '\n' && *p != '\r')
+			p++;
+		const char *end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == start || memchr(start, '/', (size_t)(end - start))) {
+			sim_diag_error(d, script, ln, (unsigned)(start - line) + 1,
+				       "expected a table name in "
+				       "'# needs: table[, table...]'");
+			return SIM_EINPUT;
+		}
+		char *name = sim_xmalloc((size_t)(end - start) + 1);
+		memcpy(name, start, (size_t)(end - start));
+		name[end - start] = '\0';
+		names_add(needs, name);
+		if (*p != ',')
+			return 0;
+		p++;
+	}
+}
+
+/* Reads the first "# needs:" and "# when:" lines among the script's first
+ * lines. A script without them needs nothing and always applies. */
+static int read_rule(const char *script, plot_rule *rule, sim_diag *d)
+{
+	memset(rule, 0, sizeof *rule);
 	FILE *f = fopen(script, "r");
 	if (!f) {
 		sim_diag_error(d, script, 0, 0, "cannot read: %s",
@@ -171,7 +221,8 @@ static int read_needs(const char *script, name_list *needs, sim_diag *d)
 	char *line = NULL;
 	size_t cap = 0;
 	int rc = 0;
-	for (unsigned ln = 1; ln <= NEEDS_LINES; ln++) {
+	bool needs_seen = false;
+	for (unsigned ln = 1; rc == 0 && ln <= NEEDS_LINES; ln++) {
 		if (getline(&line, &cap, f) < 0)
 			break;
 		const char *p = line;
@@ -181,40 +232,32 @@ static int read_needs(const char *script, name_list *needs, sim_diag *d)
 			continue;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (strncmp(p, "needs:", 6) != 0)
-			continue;
-		p += 6;
-		for (;;) {
-			while (*p == ' ' || *p == '\t')
-				p++;
-			const char *start = p;
-			while (*p && *p != ',' && *p != '\n' && *p != '\r')
-				p++;
-			const char *end = p;
-			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-				end--;
-			if (end == start || memchr(start, '/', (size_t)(end - start))) {
-				sim_diag_error(d, script, ln,
-					       (unsigned)(start - line) + 1,
-					       "expected a table name in "
-					       "'# needs: table[, table...]'");
-				rc = SIM_EINPUT;
-				break;
+		if (!needs_seen && strncmp(p, "needs:", 6) == 0) {
+			needs_seen = true;
+			rc = parse_needs(script, line, p + 6, ln, &rule->needs, d);
+		} else if (!rule->when && strncmp(p, "when:", 5) == 0) {
+			rule->when_col = (unsigned)(p - line) + 1;
+			p += 5;
+			size_t n = strcspn(p, "\r\n");
+			/* "-- why" at the end says what the query asks, in
+			 * words, for vdcsim plot --list. */
+			const char *doc = strstr(p, "--");
+			if (doc && (size_t)(doc - p) < n) {
+				const char *w = doc + 2;
+				while (*w == ' ')
+					w++;
+				rule->when_doc = sim_xasprintf(
+					"%.*s", (int)(n - (size_t)(w - p)), w);
+				n = (size_t)(doc - p);
 			}
-			char *name = sim_xmalloc((size_t)(end - start) + 1);
-			memcpy(name, start, (size_t)(end - start));
-			name[end - start] = '\0';
-			names_add(needs, name);
-			if (*p != ',')
-				break;
-			p++;
+			rule->when = sim_xasprintf("%.*s", (int)n, p);
+			rule->when_line = ln;
 		}
-		break;
 	}
 	free(line);
 	fclose(f);
 	if (rc != 0)
-		names_free(needs);
+		rule_free(rule);
 	return rc;
 }
 
@@ -240,16 +283,88 @@ static bool has_data_rows(const char *path)
 	return data;
 }
 
-static bool needs_met(const char *data_dir, const name_list *needs)
+/* Evaluates a when: query on data_dir/results.sqlite, read-only: 1 if its
+ * first value is true, 0 if false or no row (why says so), SIM_ETOOL with a
+ * message naming the script's line if the query is not one read-only
+ * statement or fails. No results.sqlite (wws folders of an older vdcsim)
+ * counts as false. */
+static int when_met(const char *script, const plot_rule *rule,
+		    const char *data_dir, sim_diag *d)
 {
-	for (size_t i = 0; i < needs->n; i++) {
-		char *csv = sim_xasprintf("%s/%s.csv", data_dir, needs->v[i]);
+	char *path = sim_xasprintf("%s/results.sqlite", data_dir);
+	sqlite3 *db = NULL;
+	int rc = 0;
+	if (access(path, F_OK) != 0) {
+		free(path);
+		return 0;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		sim_diag_error(d, path, 0, 0, "sqlite: %s",
+			       db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		free(path);
+		return SIM_ETOOL;
+	}
+	free(path);
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	if (sqlite3_prepare_v2(db, rule->when, -1, &st, &tail) != SQLITE_OK ||
+	    !st) {
+		sim_diag_error(d, script, rule->when_line, rule->when_col,
+			       "when: %s (expected one SELECT)",
+			       st ? "" : sqlite3_errmsg(db));
+		rc = SIM_ETOOL;
+	} else if (tail && tail[strspn(tail, " \t;")] != '\0') {
+		sim_diag_error(d, script, rule->when_line, rule->when_col,
+			       "when: more than one statement (expected one "
+			       "SELECT)");
+		rc = SIM_ETOOL;
+	} else if (!sqlite3_stmt_readonly(st)) {
+		sim_diag_error(d, script, rule->when_line, rule->when_col,
+			       "when: the statement writes (expected one "
+			       "read-only SELECT)");
+		rc = SIM_ETOOL;
+	} else {
+		int s3 = sqlite3_step(st);
+		if (s3 == SQLITE_ROW)
+			rc = sqlite3_column_int64(st, 0) != 0;
+		else if (s3 != SQLITE_DONE) {
+			sim_diag_error(d, script, rule->when_line, rule->when_col,
+				       "when: sqlite: %s", sqlite3_errmsg(db));
+			rc = SIM_ETOOL;
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* 1 if the script applies to the results in data_dir, 0 if not (with the
+ * reason in *why, a new string), or an error. */
+static int rule_applies(const char *script, const plot_rule *rule,
+			const char *data_dir, char **why, sim_diag *d)
+{
+	*why = NULL;
+	for (size_t i = 0; i < rule->needs.n; i++) {
+		char *csv = sim_xasprintf("%s/%s.csv", data_dir,
+					  rule->needs.v[i]);
 		bool ok = has_data_rows(csv);
 		free(csv);
-		if (!ok)
-			return false;
+		if (!ok) {
+			*why = sim_xasprintf("needs rows in %s",
+					     rule->needs.v[i]);
+			return 0;
+		}
 	}
-	return true;
+	if (!rule->when)
+		return 1;
+	int rc = when_met(script, rule, data_dir, d);
+	if (rc == 0)
+		*why = rule->when_doc ? sim_xstrdup(rule->when_doc)
+				      : sim_xasprintf("when:%s is false",
+						      rule->when);
+	return rc;
 }
 
 /* Milliseconds left until deadline_ns on the monotonic clock (never
@@ -616,19 +731,71 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 	int rc = list_scripts(scripts_dir, &scripts, d);
 	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
 		char *script = sim_xasprintf("%s/%s", scripts_dir, scripts.v[i]);
-		name_list needs = {0};
-		rc = read_needs(script, &needs, d);
+		plot_rule rule;
+		char *why = NULL;
+		rc = read_rule(script, &rule, d);
+		int applies = rc == 0 ? rule_applies(script, &rule, data_dir,
+						     &why, d) : 0;
 		free(script);
-		if (rc == 0 && needs_met(data_dir, &needs)) {
+		free(why);
+		if (applies < 0)
+			rc = applies;
+		if (rc == 0 && applies == 1) {
 			rc = render_one(gnuplot, scripts_dir, scripts.v[i],
 					data_dir, out_dir, svg, timeout_ns,
 					stop, d);
 			if (rc == 0)
 				(*made)++;
 		}
-		names_free(&needs);
+		rule_free(&rule);
 	}
 	names_free(&scripts);
 	free(gnuplot);
 	return rc;
+}
+
+int sim_plots_list(const char *scripts_dir, const char *data_dir,
+		   sim_plot_info **out, size_t *n, sim_diag *d)
+{
+	*out = NULL;
+	*n = 0;
+	name_list scripts = {0};
+	int rc = list_scripts(scripts_dir, &scripts, d);
+	sim_plot_info *v = sim_xcalloc(scripts.n ? scripts.n : 1, sizeof *v);
+	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
+		char *script = sim_xasprintf("%s/%s", scripts_dir, scripts.v[i]);
+		plot_rule rule;
+		rc = read_rule(script, &rule, d);
+		char *why = NULL;
+		int applies = rc == 0 ? rule_applies(script, &rule, data_dir,
+						     &why, d) : 0;
+		free(script);
+		rule_free(&rule);
+		if (applies < 0) {
+			rc = applies;
+			break;
+		}
+		size_t len = strlen(scripts.v[i]);
+		v[i].name = sim_xasprintf("%.*s", (int)(len - 3), scripts.v[i]);
+		v[i].applies = applies == 1;
+		v[i].why = why;
+		(*n)++;
+	}
+	names_free(&scripts);
+	if (rc != 0) {
+		sim_plots_list_free(v, *n);
+		*n = 0;
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+void sim_plots_list_free(sim_plot_info *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].name);
+		free(v[i].why);
+	}
+	free(v);
 }

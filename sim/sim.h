@@ -639,7 +639,8 @@ int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
 
 /* Renders every plots/NAME.gp in scripts_dir whose first lines declare
  * "# needs: table[, table...]" tables that exist as non-empty CSVs in
- * data_dir, into out_dir/NAME.png|svg (terminal pngcairo or svg, chosen by
+ * data_dir, and whose "# when: SELECT ..." (if any) is true on
+ * data_dir/results.sqlite (see sim_plots_list), into out_dir/NAME.png|svg (terminal pngcairo or svg, chosen by
  * svg). gnuplot runs with data_dir as its working directory (scripts open
  * './NAME.csv'), the script given by absolute path, and -e "datadir='.';
  * outfile='/dev/fd/3'; svg=0|1" where descriptor 3 is a temporary made by
@@ -662,6 +663,21 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
  * time such as 90s; 0s for none) with which vdcsim's commands change it. */
 #define SIM_PLOTS_TIMEOUT_NS SIM_S(60)
 #define SIM_PLOTS_TIMEOUT_ENV "VDCSIM_GNUPLOT_TIMEOUT"
+/* Which scripts of scripts_dir apply to the results in data_dir, as
+ * sim_plots_render decides (tables with rows for "# needs:", a true first
+ * value for "# when: SELECT ..." run read-only on data_dir/results.sqlite),
+ * in name order: *out is a new array of *n entries (name without .gp, and
+ * the reason it does not apply) for sim_plots_list_free. A when: query
+ * that is not one read-only statement, or fails, is SIM_ETOOL naming the
+ * script's line. */
+typedef struct sim_plot_info {
+	char *name;
+	bool applies;
+	char *why;   /* why it does not apply, or NULL */
+} sim_plot_info;
+int sim_plots_list(const char *scripts_dir, const char *data_dir,
+		   sim_plot_info **out, size_t *n, sim_diag *d);
+void sim_plots_list_free(sim_plot_info *v, size_t n);
 /* sim_plots_render_timeout with SIM_PLOTS_TIMEOUT_NS. */
 int sim_plots_render(const char *scripts_dir, const char *data_dir,
 		     const char *out_dir, bool svg, unsigned *made,

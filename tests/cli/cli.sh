@@ -31,6 +31,14 @@ for t in runs hosts vms links host_samples migrations migration_rounds meta colu
 done
 check default_run_has_a_png_plot bash -c "head -c 8 '$d/downtime_vs_iterations.png' | od -An -tx1 | tr -d ' \n' | grep -qx 89504e470d0a1a0a"
 check default_run_leaves_no_partial [ ! -e "$d.partial" ]
+# Only the plots that fit: one scheme and one placement in every run draw
+# neither the scheme plot nor 24 identical placements.
+check default_run_draws_only_the_plot_that_fits [ "$(cd "$d" && ls *.png)" = downtime_vs_iterations.png ]
+"$VDCSIM" plot "$d" --list >list.txt 2>err.txt || fail plot_list_runs "$(cat err.txt)"
+check plot_list_says_what_fits grep -qx 'downtime_vs_iterations *fits' list.txt
+check plot_list_says_why_not grep -q '^migration_schemes *does not fit: needs migrations by more than one scheme$' list.txt
+check plot_list_names_every_script [ "$(wc -l <list.txt)" = "$(ls "$VDCSIM_SOURCE_DIR"/plots/*.gp | wc -l)" ]
+check plot_list_draws_nothing [ "$(cd "$d" && ls *.png | wc -l)" = 1 ]
 check default_run_keeps_its_config [ -s "$d/config.yaml" ]
 check default_run_prints_where grep -q "^results/default: 24 runs" out.txt
 check default_run_migrates_once_per_run [ "$(sqlite3 "$d/results.sqlite" 'SELECT count(*) FROM migrations')" = 24 ]
@@ -51,7 +59,7 @@ check existing_output_message grep -q "output directory '$d' exists" err.txt
 
 # vdcsim plot draws again; --svg draws SVG.
 rm "$d/downtime_vs_iterations.png"
-check plot_redraws bash -c "'$VDCSIM' plot '$d' | grep -qx '$d: 3 plots drawn'"
+check plot_redraws bash -c "'$VDCSIM' plot '$d' | grep -qx '$d: 1 plot drawn'"
 check plot_redraws_png [ -s "$d/downtime_vs_iterations.png" ]
 "$VDCSIM" plot "$d" --svg >/dev/null
 check plot_svg grep -q '<svg' "$d/downtime_vs_iterations.svg"

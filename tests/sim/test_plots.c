@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "sim.h"
+
+#include <sqlite3.h>
 #include "tmpdir.h"
 
 /* The test's temporary folder (each test runs in its own process), with
@@ -488,4 +490,81 @@ Test(sim_plots, a_stop_while_gnuplot_runs_kills_it_and_leaves_no_plot)
 	free(data);
 	free(out);
 	sim_diag_fini(&d);
+}
+
+/* A results database in data/ for when: queries: a table q(v) of 1, 2, 2. */
+static void write_results_db(void)
+{
+	char *path = tpath("data/results.sqlite");
+	sqlite3 *db;
+	cr_assert(eq(int, sqlite3_open(path, &db), SQLITE_OK));
+	cr_assert(eq(int, sqlite3_exec(db, "CREATE TABLE q (v INTEGER); "
+					   "INSERT INTO q VALUES (1), (2), (2)",
+				       NULL, NULL, NULL),
+		     SQLITE_OK));
+	sqlite3_close(db);
+	free(path);
+}
+
+/* "# when:" decides with one read-only query: true draws, false does not
+ * and says why in words (the "-- ..." of the line), and a query that
+ * writes, holds two statements or fails is an error naming the script's
+ * line; the database is left as it was. */
+Test(sim_plots, a_when_query_decides_whether_a_plot_fits)
+{
+	write_file("data/t.csv", t_csv);
+	write_results_db();
+	write_file("plots/yes.gp", "# needs: t\n# when: SELECT count(DISTINCT v) > 1 FROM q\n");
+	write_file("plots/no.gp", "# when: SELECT count(DISTINCT v) > 2 FROM q -- needs three values\n");
+	write_file("plots/none.gp", "# when: SELECT v FROM q WHERE v > 5\n");
+	char *plots = tpath("plots"), *data = tpath("data");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_plot_info *v;
+	size_t n;
+	cr_assert(eq(int, sim_plots_list(plots, data, &v, &n, &d), 0), "%s",
+		  d.text ? d.text : "");
+	cr_assert(eq(sz, n, 3));
+	cr_assert(eq(str, v[0].name, "no"));
+	cr_assert(not(v[0].applies));
+	cr_assert(eq(str, v[0].why, "needs three values"));
+	cr_assert(eq(str, v[1].name, "none"));
+	cr_assert(not(v[1].applies));
+	cr_assert(eq(str, v[2].name, "yes"));
+	cr_assert(v[2].applies);
+	cr_assert(eq(ptr, v[2].why, NULL));
+	sim_plots_list_free(v, n);
+	static const char *const bad[][2] = {
+		{"# when: DELETE FROM q\n", "w.gp:1:3: when: the statement writes (expected one read-only SELECT)\n"},
+		{"#\n# when: SELECT 1; SELECT 2\n", "w.gp:2:3: when: more than one statement (expected one SELECT)\n"},
+		{"# when: SELECT nosuch FROM q\n", "w.gp:1:3: when: no such column: nosuch (expected one SELECT)\n"},
+	};
+	remove(tpath("plots/yes.gp"));
+	remove(tpath("plots/no.gp"));
+	remove(tpath("plots/none.gp"));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_file("plots/w.gp", bad[i][0]);
+		sim_diag_fini(&d);
+		sim_diag_init(&d);
+		cr_assert(eq(int, sim_plots_list(plots, data, &v, &n, &d),
+			     SIM_ETOOL));
+		cr_assert(d.text != NULL);
+		/* The message ends with the script's name, line and text. */
+		size_t lt = strlen(d.text), lw = strlen(bad[i][1]);
+		cr_assert(lt >= lw && strcmp(d.text + lt - lw, bad[i][1]) == 0,
+			  "%s", d.text);
+	}
+	char *dbp = tpath("data/results.sqlite");
+	sqlite3 *db;
+	cr_assert(eq(int, sqlite3_open(dbp, &db), SQLITE_OK));
+	sqlite3_stmt *st;
+	cr_assert(eq(int, sqlite3_prepare_v2(db, "SELECT count(*) FROM q", -1, &st, NULL), SQLITE_OK));
+	cr_assert(eq(int, sqlite3_step(st), SQLITE_ROW));
+	cr_assert(eq(i64, sqlite3_column_int64(st, 0), 3));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(dbp);
+	sim_diag_fini(&d);
+	free(plots);
+	free(data);
 }
