@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "wl.h"
+
 void cli_error(const char *fmt, ...)
 {
 	/* Formatted first and escaped whole, as sim_diag_verror does: the
@@ -292,6 +294,13 @@ int cli_cmd_params(int argc, char **argv)
 	for (size_t k = 0; dc_section_at(k); k++) {
 		cfg_section_check(dc_section_at(k));
 		print_section(dc_section_at(k));
+	}
+	/* Workload tables no experiment mounts yet: the instruction streams
+	 * of `vdcsim trace-gen insn` (wl_sections()[0] is vms[].page_writes,
+	 * listed above). */
+	for (size_t k = 1; wl_sections()[k]; k++) {
+		cfg_section_check(wl_sections()[k]);
+		print_section(wl_sections()[k]);
 	}
 	return CLI_OK;
 }
