@@ -26,7 +26,6 @@ typedef struct mixtab {
 	uint64_t thr[COLS];   /* column c keeps class c if u < thr[c] */
 	uint8_t alias[COLS];
 	uint8_t mem[COLS];
-	uint64_t keep[COLS];  /* all ones for classes with a data address */
 	trace_insn proto[COLS];
 } mixtab;
 
@@ -143,7 +142,6 @@ static void mixtab_init(mixtab *t, const double *prob)
 		t->mem[c] = c == WL_C_LOAD || c == WL_C_STORE ? MEM_DATA
 			    : c == WL_C_PTE			  ? MEM_PTE
 								  : MEM_NONE;
-		t->keep[c] = t->mem[c] == MEM_DATA ? UINT64_MAX : 0;
 		if (q[c] < 1)
 			small[ns++] = c;
 		else
@@ -270,13 +268,16 @@ static inline uint64_t pick(bool c, uint64_t a, uint64_t b)
 	return (a & m) | (b & ~m);
 }
 
-/* Writes k mix instructions of table t into out. One draw picks the
- * class (its top 5 bits the alias column, its low 32 bits the column's
- * threshold) and, in bits 32-44 and 45-58, whether a user access is
- * sequential and whether it is hot; a second draw gives the offset. The
- * address is computed for every instruction and masked off where the
- * class has none: branch-free, since the outcome of each draw is as
- * unpredictable to the processor as it is meant to be. */
+#define CHUNK 256
+
+/* Writes k mix instructions of table t into out, in chunks. A first pass
+ * draws each instruction's class (one draw: its top 5 bits the alias
+ * column, its low 32 bits the column's threshold; bits 32-44 and 45-58
+ * later say whether a user access is sequential and whether it is hot)
+ * and notes the ones with an address; a second pass draws their offsets
+ * from the second sequence. Both passes are free of branches the
+ * processor would mispredict: the outcome of each draw is as unpredictable
+ * to it as it is meant to be. */
 static inline __attribute__((always_inline)) void
 emit_mix_as(wl_stream *g, const mixtab *t, bool kernel, trace_insn *out,
 	    size_t k)
@@ -287,23 +288,40 @@ emit_mix_as(wl_stream *g, const mixtab *t, bool kernel, trace_insn *out,
 	const uint64_t cold_base = WL_VA_WS + hot_bytes, end = g->ws_end;
 	const uint64_t large_end = g->large_end, stride = g->stride;
 	const uint64_t seq_thr = g->seq_thr, hot_thr = g->hot_thr;
+	const uint64_t kws = g->kws;
 	const uint8_t shift = g->large_shift;
-	for (size_t i = 0; i < k; i++) {
-		uint64_t x = next(&r), y = next_w(&r);
-		unsigned col = (unsigned)(x >> 59);
-		unsigned c = (unsigned)pick((uint32_t)x < t->thr[col], col,
-					    t->alias[col]);
-		/* Written field by field into out: composing the instruction
-		 * in a local and copying it would read back a 16-byte value
-		 * just written in parts, a store-forwarding stall that costs
-		 * more than the rest of the loop. */
-		trace_insn *o = &out[i];
-		*o = t->proto[c];
-		uint64_t keep = t->keep[c];
-		if (kernel) {
-			o->va = (WL_VA_KERNEL + (below(y, g->kws) & ~(uint64_t)7)) &
-				keep;
-		} else {
+	uint16_t at[CHUNK];
+	uint64_t xs[CHUNK];
+	for (size_t from = 0; from < k; from += CHUNK) {
+		size_t kk = k - from < CHUNK ? k - from : CHUNK, m = 0;
+		trace_insn *o = out + from;
+		for (size_t i = 0; i < kk; i++) {
+			uint64_t x = next(&r);
+			unsigned col = (unsigned)(x >> 59);
+			unsigned c = (unsigned)pick((uint32_t)x < t->thr[col],
+						    col, t->alias[col]);
+			o[i] = t->proto[c];
+			at[m] = (uint16_t)i;
+			xs[m] = x;
+			m += t->mem[c] == MEM_DATA;
+			if (__builtin_expect(t->mem[c] == MEM_PTE, 0)) {
+				g->r = r;
+				o[i].va = user_page(g, &g->r);
+				o[i].size = size_of(g, o[i].va);
+				r = g->r;
+			}
+		}
+		/* Written field by field: composing an instruction in a local
+		 * and copying it would read back 16 bytes just written in
+		 * parts, a store-forwarding stall. */
+		for (size_t j = 0; j < m; j++) {
+			uint64_t x = xs[j], y = next_w(&r);
+			trace_insn *p = &o[at[j]];
+			if (kernel) {
+				p->va = WL_VA_KERNEL +
+					(below(y, kws) & ~(uint64_t)7);
+				continue;
+			}
 			bool hot = ((x >> 45) & 0x3fff) < hot_thr;
 			bool seq = ((x >> 32) & 0x1fff) < seq_thr;
 			uint64_t span = pick(hot, hot_bytes, cold_bytes);
@@ -312,15 +330,9 @@ emit_mix_as(wl_stream *g, const mixtab *t, bool kernel, trace_insn *out,
 			uint64_t sv = last + stride;
 			sv = pick(sv >= end, WL_VA_WS, sv);
 			uint64_t va = pick(seq, sv, rv);
-			last = (va & keep) | (last & ~keep);
-			o->va = va & keep;
-			o->size = (uint8_t)(pick(va < large_end, shift, 0) & keep);
-		}
-		if (__builtin_expect(t->mem[c] == MEM_PTE, 0)) {
-			g->r = r;
-			o->va = user_page(g, &g->r);
-			o->size = size_of(g, o->va);
-			r = g->r;
+			last = va;
+			p->va = va;
+			p->size = (uint8_t)pick(va < large_end, shift, 0);
 		}
 	}
 	g->r = r;
