@@ -320,19 +320,24 @@ static int get_size(const uint8_t *p, size_t avail, size_t *n, unsigned code,
 
 /* Decodes the instruction at p (avail bytes of body from there). On
  * success sets *used; the reader's address predecessors advance. */
+/* Values the high nibble may take for ops whose argument it is (LOAD,
+ * STORE, PTE_WRITE and CTX_SWITCH use it otherwise). */
+static const uint8_t arg_values[16] = {
+	[TRACE_OP_ALU] = 1,        [TRACE_OP_BRANCH] = 2,
+	[TRACE_OP_INDIRECT] = 1,   [TRACE_OP_SYSCALL] = 1,
+	[TRACE_OP_RETURN] = 1,     [TRACE_OP_PRIV] = TRACE_PRIV_COUNT,
+	[TRACE_OP_SENSITIVE] = 1,  [TRACE_OP_HYPERCALL] = TRACE_HCALL_COUNT,
+	[TRACE_OP_INTERRUPT] = TRACE_IRQ_COUNT,
+	[TRACE_OP_EXCEPTION] = TRACE_EXC_COUNT,
+};
+
 static int decode_one(trace_insn_reader *r, const uint8_t *p, size_t avail,
 		      trace_insn *o, size_t *used, bad *b)
 {
-	memset(o, 0, sizeof *o);
+	static const trace_insn zero;
+	*o = zero;
 	unsigned op = p[0] & 15, x = p[0] >> 4;
 	size_t n = 1;
-	b->v1 = op;
-	b->v2 = x;
-	b->at = 0;
-	if (op >= TRACE_OP_COUNT) {
-		b->what = "op";
-		return -1;
-	}
 	o->op = (uint8_t)op;
 	uint64_t va, asid;
 	switch (op) {
@@ -365,15 +370,18 @@ static int decode_one(trace_insn_reader *r, const uint8_t *p, size_t avail,
 		o->asid = (uint16_t)asid;
 		break;
 	default:
+		if (x >= arg_values[op]) {
+			b->what = op >= TRACE_OP_COUNT ? "op" : "arg";
+			b->v1 = op;
+			b->v2 = x;
+			b->at = 0;
+			return -1;
+		}
 		o->arg = (uint8_t)x;
 		if (op == TRACE_OP_EXCEPTION) {
 			if (get_delta(r, VA_FAULT, p, avail, &n, &va, b))
 				return -1;
 			r->prev[VA_FAULT] = o->va = va;
-		}
-		if (trace_insn_problem(o)) {
-			b->what = "arg";
-			return -1;
 		}
 		break;
 	}
