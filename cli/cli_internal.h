@@ -155,6 +155,8 @@ int cli_cmd_params(int argc, char **argv);
 int cli_cmd_wws(int argc, char **argv);
 int cli_cmd_tracegen(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
+/* `vdcsim trace-gen insn ...` (argv[0] is "insn"), tracegen_insn.c. */
+int cli_cmd_tracegen_insn(int argc, char **argv);
 
 /* Creates path and its missing parents (mode 0777 less umask); 0 or -1
  * with errno set. */

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "wl.h"
+
 void cli_error(const char *fmt, ...)
 {
 	/* Formatted first and escaped whole, as sim_diag_verror does: the
@@ -324,6 +326,13 @@ int cli_cmd_params(int argc, char **argv)
 	for (const cfg_section *const *s = pol_sections(); *s; s++) {
 		cfg_section_check(*s);
 		print_section(*s);
+	}
+	/* Workload tables no experiment mounts yet: the instruction streams
+	 * of `vdcsim trace-gen insn` (wl_sections()[0] is vms[].page_writes,
+	 * listed above). */
+	for (size_t k = 1; wl_sections()[k]; k++) {
+		cfg_section_check(wl_sections()[k]);
+		print_section(wl_sections()[k]);
 	}
 	return CLI_OK;
 }

@@ -27,6 +27,8 @@ static void usage_tracegen(FILE *f)
 	fputs("usage: vdcsim trace-gen PRESET|all [-o PATH] [--force] [--memory SIZE]\n"
 	      "                        [--duration TIME] [--interval TIME] [--seed N]\n"
 	      "       vdcsim trace-gen --list\n"
+	      "       vdcsim trace-gen insn ...  (instruction traces: see\n"
+	      "                                   vdcsim trace-gen insn --help)\n"
 	      "\n"
 	      "Writes the page-dirty trace (traces/page-dirty-format.md) of a\n"
 	      "synthetic workload preset to PATH (default PRESET.pdt), or of every\n"
@@ -184,6 +186,8 @@ static int status_of(int rc)
 
 int cli_cmd_tracegen(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "insn") == 0)
+		return cli_cmd_tracegen_insn(argc - 1, argv + 1);
 	gen_opts o;
 	int prc = parse_gen_opts(argc, argv, &o);
 	if (prc != 0)

@@ -314,4 +314,112 @@ int trace_util_dir_load(const char *dir, trace_util_format fmt,
 /* Frees the set and its traces; NULL is a no-op. */
 void trace_util_set_destroy(trace_util_set *s);
 
+/* ------------------------------------------------------------------------
+ * Binary instruction traces, format version 1 (traces/insn-format.md): a
+ * 32-byte header (magic, version, base page shift, instruction count, body
+ * length), a body of 1 to 12 bytes per instruction (an opcode byte with
+ * the argument packed in; addresses as zigzag varint deltas from the
+ * previous address of the same kind; the asid only on CTX_SWITCH) and an
+ * 8-byte FNV-1a checksum of the body. Typical streams take 2 to 3 bytes
+ * per instruction.
+ * ------------------------------------------------------------------------ */
+
+/* The base page of a trace: log2 of its size in bytes, 9 (512 B) to 30. */
+#define TRACE_INSN_PAGE_SHIFT_MIN 9
+#define TRACE_INSN_PAGE_SHIFT_MAX 30
+/* The most instructions a trace may hold (2^48: about three days at
+ * 10^9 instructions per second). */
+#define TRACE_INSN_MAX_COUNT (UINT64_C(1) << 48)
+
+/* Says what is wrong with insn as an instruction of the ISA (an op past
+ * TRACE_OP_COUNT, an argument outside its enum, a va, asid or size on an
+ * op that does not use it, a size above 63, pad not zero), or NULL if it
+ * is well formed. Static text. */
+const char *trace_insn_problem(const trace_insn *insn);
+
+/* Encodes n instructions as a complete trace file image (header, body,
+ * checksum) with base page shift page_shift (9..30) into a new buffer
+ * *out of *len bytes, which the caller frees. A malformed instruction is
+ * SIM_EINPUT with "instruction K: problem" in d, and *out NULL. */
+int trace_insn_encode(const trace_insn *insn, size_t n, unsigned page_shift,
+		      uint8_t **out, size_t *len, sim_diag *d);
+
+/* A writer streams instructions to path through sim_file (a temporary,
+ * synced and renamed at commit; flags as for sim_file_open), so a trace of
+ * 10^9 instructions never sits in memory. Same instructions, same bytes. */
+typedef struct trace_insn_writer trace_insn_writer;
+/* Opens a writer; page_shift 9..30 (else SIM_EINPUT). Errors as
+ * sim_file_open (nothing is created then) with *out NULL. */
+int trace_insn_writer_open(const char *path, unsigned flags,
+			   unsigned page_shift, trace_insn_writer **out,
+			   sim_diag *d);
+/* Appends n instructions. A malformed one is SIM_EINPUT ("path:
+ * instruction K: problem"), an I/O failure SIM_EIO; after an error the
+ * caller must call trace_insn_writer_abort. */
+int trace_insn_writer_put(trace_insn_writer *w, const trace_insn *insn,
+			  size_t n, sim_diag *d);
+/* Instructions put so far. */
+uint64_t trace_insn_writer_count(const trace_insn_writer *w);
+/* Bytes the file holds so far, header and checksum included. */
+uint64_t trace_insn_writer_bytes(const trace_insn_writer *w);
+/* Writes the checksum and the final header, then commits as
+ * sim_file_commit. Frees w in every case. Returns 0 or an error in d
+ * (then nothing is left at path that was not there before). */
+int trace_insn_writer_commit(trace_insn_writer *w, sim_diag *d);
+/* Drops the writer and its temporary; NULL is a no-op. */
+void trace_insn_writer_abort(trace_insn_writer *w);
+
+/* A reader decodes a trace block by block into the caller's buffer.
+ * Every problem is SIM_EINPUT with "FILE:OFFSET: what is wrong (expected
+ * ...)" in d, OFFSET the byte where the problem lies; I/O errors are
+ * SIM_EIO ("FILE: message"). Never crashes on any input. */
+typedef struct trace_insn_reader trace_insn_reader;
+/* Opens the file at path and checks its header (and, for a regular file,
+ * that its size is 32 + body + 8). *out NULL on error. */
+int trace_insn_reader_open(const char *path, trace_insn_reader **out,
+			   sim_diag *d);
+/* The same over len bytes in memory (borrowed until close), named `name`
+ * in messages. */
+int trace_insn_reader_open_mem(const char *name, const void *bytes,
+			       size_t len, trace_insn_reader **out,
+			       sim_diag *d);
+/* The instruction count and base page shift the header declares. */
+uint64_t trace_insn_reader_count(const trace_insn_reader *r);
+unsigned trace_insn_reader_page_shift(const trace_insn_reader *r);
+/* Decodes up to max instructions into buf and sets *n to their number
+ * (0 once all are read). The block that holds the last instruction is
+ * returned only after the end of the body, the checksum and the end of
+ * the file are verified; earlier blocks are well formed but the checksum
+ * covering them is checked at the end. After an error, further reads
+ * fail again. O(max) time, O(1) memory (a 64 KiB buffer). */
+int trace_insn_reader_read(trace_insn_reader *r, trace_insn *buf, size_t max,
+			   size_t *n, sim_diag *d);
+/* Closes the reader; NULL is a no-op. */
+void trace_insn_reader_close(trace_insn_reader *r);
+
+/* Decodes a whole trace image (len bytes named `name`) into a new array
+ * *out of *n instructions (the caller frees it) and its page shift. On
+ * error SIM_EINPUT as the reader, *out NULL. */
+int trace_insn_decode(const char *name, const void *bytes, size_t len,
+		      trace_insn **out, size_t *n, unsigned *page_shift,
+		      sim_diag *d);
+
+/* Checks the stream conventions (the privilege level a stream is at)
+ * incrementally: a stream starts at user level; SYSCALL and EXCEPTION
+ * enter the kernel from user level only; INTERRUPT enters from user level
+ * or nests once inside the kernel; RETURN leaves the innermost entry;
+ * PRIV, PTE_WRITE, CTX_SWITCH and HYPERCALL run only in the kernel. */
+typedef struct trace_insn_levels {
+	unsigned depth; /* 0 user, 1 kernel, 2 interrupt inside the kernel */
+	uint64_t seen;  /* instructions fed so far */
+} trace_insn_levels;
+/* Starts at user level. */
+void trace_insn_levels_init(trace_insn_levels *l);
+/* Feeds n instructions. Returns NULL, or the static text of the first
+ * violation with *bad its index in the whole stream (l is then left
+ * before it). */
+const char *trace_insn_levels_feed(trace_insn_levels *l,
+				   const trace_insn *insn, size_t n,
+				   uint64_t *bad);
+
 #endif /* VDCSIM_TRACE_H */

@@ -6,6 +6,7 @@
  * in pagegen.c.
  */
 #include "wl_internal.h"
+#include "stream_internal.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -64,7 +65,7 @@ static const cfg_section pages_section = {
 };
 
 static const cfg_section *const sections[] = {&pages_section,
-						&wl_demand_section, NULL};
+						&wl_demand_section, &wl_stream_table, NULL};
 
 const cfg_section *const *wl_sections(void)
 {

@@ -289,4 +289,127 @@ double wl_gg1_response_s(double lambda, double s, double ca2, double cs2);
  * when the queue is saturated; 0 for a kind without requests. */
 double wl_demand_response_s(const wl_demand *d, double share);
 
+/* ------------------------------------------------------------------------
+ * Instruction streams: generators of abstract guest instructions
+ * (trace_insn) for the machine model, following the stream conventions
+ * of workloads/README.md ("Instruction streams"). A stream is a body of
+ * instructions drawn from an instruction mix, interrupted by events
+ * (system calls, faults, fork, exec, mmap, context switches, interrupts)
+ * that each expand to a fixed shape of entry, kernel work and return.
+ * Every parameter is in the table wl_sections() lists ("workloads[].
+ * stream"); rates are per 1000 instructions of the whole stream.
+ * ------------------------------------------------------------------------ */
+
+typedef enum wl_level {
+	WL_LEVEL_USER,   /* the body runs in user mode (applications) */
+	WL_LEVEL_KERNEL, /* the body runs in the guest kernel (a benchmark
+			    loop inside the kernel, as FrobOS's) */
+} wl_level;
+
+typedef struct wl_stream_params {
+	int level;               /* a wl_level (an int, as CFG_T_ENUM) */
+	/* Instruction mix: fractions of the body's and the kernel's
+	 * instructions that are not events or kernel-only ops; the rest
+	 * is ALU. */
+	double load, store, branch, indirect;
+	double taken;            /* fraction of branches taken */
+	/* Addresses (each process has the same layout, see README). */
+	uint64_t ws_bytes;       /* user working set */
+	uint64_t hot_bytes;      /* hot part of it (at its start) */
+	double hot_access;       /* fraction of random accesses to it */
+	double seq_access;       /* fraction of accesses one stride on */
+	uint64_t stride_bytes;   /* the stride of sequential accesses */
+	uint64_t large_page;     /* bytes of a large page (power of two) */
+	double large_fraction;   /* fraction of the working set mapped by
+				    large pages (at its start) */
+	uint64_t kernel_ws_bytes; /* kernel data touched by kernel work */
+	uint64_t base_page;      /* bytes of the base page */
+	uint64_t processes;      /* address spaces switched among */
+	bool regular;            /* events evenly spaced (else a Poisson
+				    process) */
+	/* Events per 1000 instructions. */
+	double syscalls, page_faults, prot_faults, divides, forks, execs,
+		mmaps, ctx_switches, timer_irqs, device_irqs;
+	/* Kernel-only instructions per 1000 instructions, placed in the
+	 * kernel's work. */
+	double port_io, tpr_writes, intr_toggles, timer_writes, cpuid,
+		pte_writes, sensitive;
+	/* Shapes of the events: kernel instructions and pages. */
+	uint64_t syscall_insns, fault_insns, prot_fault_insns, divide_insns,
+		ctx_insns, irq_insns;
+	uint64_t fork_insns, fork_ptes, cow_faults, exit_insns, exit_ptes;
+	uint64_t exec_insns, exec_ptes, exec_faults;
+	uint64_t mmap_insns, mmap_pages;
+} wl_stream_params;
+
+/* Loads stream parameters from a config node: a scalar names a catalog
+ * preset (an unknown name reported with the nearest one suggested); a
+ * mapping is loaded against the table, starting from the preset its
+ * optional key `preset` names, else from the table's defaults. `where`
+ * positions messages when n is NULL. Returns 0 or SIM_EINPUT with
+ * positioned messages in d; then wl_stream_check still applies. */
+int wl_stream_params_load(const cfg_node *n, const cfg_node *where,
+			  wl_stream_params *out, sim_diag *d);
+
+/* Checks what the table's ranges cannot: mix fractions summing to at
+ * most 1, the hot set and large pages inside the working set, user-level
+ * events only in a user-level body, events taking fewer than 1000 of
+ * every 1000 instructions, and enough kernel work to hold the
+ * kernel-only ops. Reports "what: problem (expected ...)". Returns 0 or
+ * SIM_EINPUT. */
+int wl_stream_check(const wl_stream_params *p, const char *what,
+		    sim_diag *d);
+
+/* What a stream of p yields on average, per 1000 instructions. */
+typedef struct wl_stream_expect {
+	double op[TRACE_OP_COUNT];     /* each op */
+	double priv[TRACE_PRIV_COUNT]; /* each privileged kind */
+	double exc[TRACE_EXC_COUNT];   /* each exception kind */
+	double irq[TRACE_IRQ_COUNT];   /* each interrupt class */
+	double kernel;                 /* instructions run in the kernel */
+	double events;                 /* events of every kind */
+	double taken;                  /* branches taken */
+} wl_stream_expect;
+
+/* Fills e from p (which must pass wl_stream_check, else a panic): the
+ * closed form the generator's draws average to. */
+void wl_stream_expected(const wl_stream_params *p, wl_stream_expect *e);
+
+typedef struct wl_stream wl_stream;
+
+/* Creates a generator of p (copied; p must pass wl_stream_check, else a
+ * panic). Its state is seeded by eight 32-bit draws from rng (borrowed
+ * for the call only; it must draw 32 bits, as any sim_rng_stream does):
+ * the same rng state gives the same stream. Precomputes its tables:
+ * O(1) after that. */
+wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng);
+/* Frees g; NULL is a no-op. */
+void wl_stream_destroy(wl_stream *g);
+/* Writes the next max instructions of the (endless) stream into buf.
+ * Filling in blocks of any size gives the same stream. O(max). */
+void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max);
+/* Writes up to max instructions that complete the event in progress
+ * (and leave a kernel-level body with its RETURN), so that the stream so
+ * far ends at user level with every entry returned; returns their number,
+ * 0 once there is nothing left. A later fill starts the stream's next
+ * part (a kernel-level body enters the kernel again). */
+size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max);
+/* The address space the stream is in (0 at the start). */
+uint16_t wl_stream_asid(const wl_stream *g);
+
+/* A catalog preset: a named stream defined by its mix and event rates
+ * (workloads/README.md gives each number's source). */
+typedef struct wl_stream_preset {
+	const char *name; /* "spec-cint", "lmbench-fork", ... */
+	const char *doc;  /* one line: what it stands for */
+	wl_stream_params params;
+} wl_stream_preset;
+
+/* The preset named `name`, or NULL. */
+const wl_stream_preset *wl_stream_preset_find(const char *name);
+/* Preset i in catalog order, or NULL past the last. */
+const wl_stream_preset *wl_stream_preset_at(size_t i);
+/* The parameter table of stream parameters (also in wl_sections()). */
+const cfg_section *wl_stream_section(void);
+
 #endif /* VDCSIM_WL_H */

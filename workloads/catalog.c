@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The workload catalog: named instruction streams, each defined only by
+ * its instruction mix, address pattern and event rates, every number
+ * taken from a source in docs/references.md or an estimate whose
+ * reasoning workloads/README.md gives (the "Workload catalog" table). No
+ * preset carries a correction factor: what a stream costs under each
+ * virtualization mode comes out of the machine model.
+ */
+#include "stream_internal.h"
+
+#include <string.h>
+
+/* Presets override the table's defaults field by field. */
+#pragma GCC diagnostic ignored "-Woverride-init"
+
+/* A benchmark loop: USER instructions of loop overhead per iteration
+ * (an estimate), and the rate of an event that takes LEN instructions
+ * once per iteration, in events per 1000 instructions. */
+#define USER 20
+#define PER_LOOP(len) (1000.0 / (USER + (double)(len)))
+
+/* lmbench on the Xen paper's machine [Barham03] Table 3-5: kernel work
+ * in instructions is the native (L-UP) latency at 2.4 GHz and an assumed
+ * IPC of 1, rounded (an estimate, README). */
+#define US(x) ((uint64_t)((x) * 2400))
+
+/* Instruction lengths of events as the programs of stream_params.c lay
+ * them out, for the loop rates above. */
+#define SYSCALL_LEN(k) (2 + (double)(k))
+#define FAULT_LEN(k) (4 + (double)(k))
+#define FORK_LEN(f, fp, c, ck, e, ep)                                          \
+	(3 + (double)(f) + (fp) + (c) * FAULT_LEN(ck) + 3 + (e) + (ep))
+#define EXEC_LEN(x, xp, xf, fk) (2 + (double)(x) + (xp) + (xf) * FAULT_LEN(fk))
+
+/* lmbench's fork: a small process; PTE and fault counts are estimates
+ * (README). Kernel work: 110 us native less its faults. */
+#define LM_FORK_PTES 200
+#define LM_COW 60
+#define LM_FORK_INSNS 150000
+#define LM_EXIT_INSNS 80000
+#define LM_FORK_LEN                                                            \
+	FORK_LEN(LM_FORK_INSNS, LM_FORK_PTES, LM_COW, 2500, LM_EXIT_INSNS,     \
+		 LM_FORK_PTES)
+#define LM_FORK                                                                \
+	.fork_insns = LM_FORK_INSNS, .fork_ptes = LM_FORK_PTES,                \
+	.cow_faults = LM_COW, .prot_fault_insns = 2500,                        \
+	.exit_insns = LM_EXIT_INSNS, .exit_ptes = LM_FORK_PTES
+/* exec of a small program: 420 us more than fork [Barham03] Table 3. */
+#define LM_EXEC_INSNS 850000
+#define LM_EXEC_LEN EXEC_LEN(LM_EXEC_INSNS, 200, 100, 3400)
+#define LM_EXEC                                                                \
+	.exec_insns = LM_EXEC_INSNS, .exec_ptes = 200, .exec_faults = 100,     \
+	.fault_insns = 3400
+
+/* lat_ctx: each switch passes a token and sums the process's array of
+ * `k` KiB (one load and one add per 4-byte word). */
+#define CTX_USER(k) ((k) ? (k) * 512 : USER)
+#define LM_CTX(p, k)                                                           \
+	.processes = p, .ws_bytes = (k) ? (k) << 10 : 4096, .hot_bytes = 0,    \
+	.seq_access = 1, .stride_bytes = 4, .load = 0.5, .store = 0,           \
+	.branch = 0.1, .indirect = 0, .regular = true, .ctx_insns = 1800,      \
+	.ctx_switches = 1000.0 / (CTX_USER(k) + 3 + 1800)
+
+/* forkwait [AdamsAgesen06] §5: 750 shadow-MMU events per fork+wait pair
+ * (the sanity arithmetic, README): 275 PTE writes at fork, 275 at exit,
+ * 100 copy-on-write faults each with its PTE write. Kernel work fills the
+ * native 150 us pair at 3.8 GHz, IPC 1, less the faults. */
+#define FW_LEN FORK_LEN(260000, 275, 100, 500, 160000, 275)
+
+/* Disco's pmake [Bugnion97] Table 2 at 200 MHz, IPC 1, 40 % kernel time
+ * (an estimate): per 1000 instructions, demand-zero faults of 21 us,
+ * quick faults of 5 us, system calls of ~4300 instructions. */
+
+static const wl_stream_preset presets[] = {
+	/* Applications */
+	{"spec-cint",
+	 "SPEC CINT2000-like: user-bound, kernel well under 1 %",
+	 {WL_STREAM_DEFAULTS, .load = 0.26, .store = 0.12, .branch = 0.18,
+	  .ws_bytes = 32 << 20, .hot_bytes = 2 << 20, .hot_access = 0.9,
+	  .seq_access = 0.4, .processes = 2, .syscalls = 0.002,
+	  .syscall_insns = 1000, .page_faults = 0.0005, .fault_insns = 1500,
+	  .timer_irqs = 0.00004, .irq_insns = 2000, .ctx_switches = 0.00004,
+	  .ctx_insns = 2000}},
+	{"linux-build",
+	 "Linux-build-like: about 7 % of instructions in the kernel, a fork "
+	 "and exec per compilation unit",
+	 {WL_STREAM_DEFAULTS, .load = 0.25, .store = 0.12, .branch = 0.18,
+	  .ws_bytes = 16 << 20, .hot_bytes = 2 << 20, .processes = 4,
+	  .syscalls = 0.01, .syscall_insns = 4500, .page_faults = 0.01,
+	  .fault_insns = 1500, .forks = 0.0000033, .execs = 0.0000033,
+	  .ctx_switches = 0.002, .ctx_insns = 3000, .timer_irqs = 0.0001,
+	  .irq_insns = 2000, .device_irqs = 0.001, .port_io = 0.004,
+	  .intr_toggles = 0.05}},
+	{"osdb-oltp",
+	 "OSDB-OLTP-like: PostgreSQL, ~30 % kernel, many synchronous I/Os "
+	 "and context switches",
+	 {WL_STREAM_DEFAULTS, .load = 0.27, .store = 0.12, .branch = 0.18,
+	  .ws_bytes = 256 << 20, .hot_bytes = 16 << 20, .hot_access = 0.7,
+	  .processes = 8, .syscalls = 0.0625, .syscall_insns = 4000,
+	  .ctx_switches = 0.0125, .ctx_insns = 3000, .device_irqs = 0.0025,
+	  .irq_insns = 3000, .port_io = 0.01, .page_faults = 0.002,
+	  .fault_insns = 1500, .timer_irqs = 0.0001, .intr_toggles = 0.2}},
+	{"specweb",
+	 "SPECweb99-like: Apache 1.3, ~45 % kernel, 15 system calls and 10 "
+	 "packets per request, 0.5 % CGI forks",
+	 {WL_STREAM_DEFAULTS, .load = 0.25, .store = 0.12, .branch = 0.18,
+	  .ws_bytes = 64 << 20, .hot_bytes = 8 << 20, .processes = 16,
+	  .syscalls = 0.019, .syscall_insns = 20000, .device_irqs = 0.0125,
+	  .irq_insns = 5000, .port_io = 0.025, .ctx_switches = 0.0025,
+	  .ctx_insns = 3000, .forks = 0.00000625, .execs = 0.00000625,
+	  .timer_irqs = 0.0001, .intr_toggles = 0.2}},
+	{"dbench",
+	 "dbench-like: file-system operations, about half the instructions "
+	 "in the kernel",
+	 {WL_STREAM_DEFAULTS, .processes = 4, .syscalls = 0.1,
+	  .syscall_insns = 5000, .device_irqs = 0.0005, .irq_insns = 3000,
+	  .port_io = 0.002, .ctx_switches = 0.001, .ctx_insns = 3000,
+	  .timer_irqs = 0.0001, .intr_toggles = 0.2}},
+
+	/* lmbench, as in [Barham03] Tables 3-5 */
+	{"lmbench-null-call", "lmbench null call: getppid in a loop",
+	 {WL_STREAM_DEFAULTS, .regular = true, .syscall_insns = US(0.45),
+	  .syscalls = PER_LOOP(SYSCALL_LEN(US(0.45)))}},
+	{"lmbench-null-io", "lmbench null I/O: a 1-byte read or write",
+	 {WL_STREAM_DEFAULTS, .regular = true, .syscall_insns = US(0.50),
+	  .syscalls = PER_LOOP(SYSCALL_LEN(US(0.50)))}},
+	{"lmbench-stat", "lmbench stat of a file",
+	 {WL_STREAM_DEFAULTS, .regular = true, .syscall_insns = US(1.28),
+	  .syscalls = PER_LOOP(SYSCALL_LEN(US(1.28)))}},
+	{"lmbench-open-close", "lmbench open + close: two system calls",
+	 {WL_STREAM_DEFAULTS, .regular = true, .syscall_insns = US(0.96),
+	  .syscalls = 2 * PER_LOOP(2 * SYSCALL_LEN(US(0.96)))}},
+	{"lmbench-sig-inst", "lmbench signal handler installation (sigaction)",
+	 {WL_STREAM_DEFAULTS, .regular = true, .syscall_insns = US(0.68),
+	  .syscalls = PER_LOOP(SYSCALL_LEN(US(0.68)))}},
+	{"lmbench-sig-hndl",
+	 "lmbench signal delivery: kill and sigreturn, two system calls",
+	 {WL_STREAM_DEFAULTS, .regular = true, .syscall_insns = US(1.245),
+	  .syscalls = 2 * PER_LOOP(2 * SYSCALL_LEN(US(1.245)))}},
+	{"lmbench-fork", "lmbench fork + exit + wait of a small process",
+	 {WL_STREAM_DEFAULTS, .regular = true, LM_FORK,
+	  .forks = PER_LOOP(LM_FORK_LEN)}},
+	{"lmbench-exec", "lmbench fork + exec + exit + wait",
+	 {WL_STREAM_DEFAULTS, .regular = true, LM_FORK, LM_EXEC,
+	  .forks = PER_LOOP(LM_FORK_LEN + LM_EXEC_LEN),
+	  .execs = PER_LOOP(LM_FORK_LEN + LM_EXEC_LEN)}},
+	{"lmbench-sh",
+	 "lmbench sh: fork + exec of /bin/sh, which forks and execs the "
+	 "program; 2.9 ms of shell work in user mode",
+	 {WL_STREAM_DEFAULTS, .regular = true, LM_FORK, LM_EXEC,
+	  .forks = 2000.0 / (US(2940) + 2 * (LM_FORK_LEN + LM_EXEC_LEN)),
+	  .execs = 2000.0 / (US(2940) + 2 * (LM_FORK_LEN + LM_EXEC_LEN))}},
+	{"lmbench-ctx-2p-0k", "lmbench context switch, 2 processes, 0 KiB",
+	 {WL_STREAM_DEFAULTS, LM_CTX(2, 0)}},
+	{"lmbench-ctx-2p-16k", "lmbench context switch, 2 processes, 16 KiB",
+	 {WL_STREAM_DEFAULTS, LM_CTX(2, 16)}},
+	{"lmbench-ctx-2p-64k", "lmbench context switch, 2 processes, 64 KiB",
+	 {WL_STREAM_DEFAULTS, LM_CTX(2, 64)}},
+	{"lmbench-ctx-8p-16k", "lmbench context switch, 8 processes, 16 KiB",
+	 {WL_STREAM_DEFAULTS, LM_CTX(8, 16)}},
+	{"lmbench-ctx-8p-64k", "lmbench context switch, 8 processes, 64 KiB",
+	 {WL_STREAM_DEFAULTS, LM_CTX(8, 64)}},
+	{"lmbench-ctx-16p-16k",
+	 "lmbench context switch, 16 processes, 16 KiB",
+	 {WL_STREAM_DEFAULTS, LM_CTX(16, 16)}},
+	{"lmbench-ctx-16p-64k",
+	 "lmbench context switch, 16 processes, 64 KiB",
+	 {WL_STREAM_DEFAULTS, LM_CTX(16, 64)}},
+	{"lmbench-page-fault", "lmbench page fault on a mapped file",
+	 {WL_STREAM_DEFAULTS, .regular = true, .fault_insns = US(1.42),
+	  .page_faults = PER_LOOP(FAULT_LEN(US(1.42)))}},
+	{"lmbench-mmap",
+	 "lmbench mmap latency: mmap, touch 16 pages, munmap",
+	 {WL_STREAM_DEFAULTS, .regular = true, .mmap_pages = 16,
+	  .fault_insns = US(1.42), .mmap_insns = 54000,
+	  .mmaps = PER_LOOP(2 * SYSCALL_LEN(54000) + 16 +
+			    16 * FAULT_LEN(US(1.42)))}},
+	{"lmbench-prot-fault",
+	 "lmbench protection fault: a write to a read-only page",
+	 {WL_STREAM_DEFAULTS, .regular = true, .prot_fault_insns = US(1.06),
+	  .prot_faults = PER_LOOP(FAULT_LEN(US(1.06)))}},
+
+	/* Adams & Agesen's nanobenchmarks [AdamsAgesen06] Table 2 */
+	{"aa-syscall", "nanobenchmark: system call round trip",
+	 {WL_STREAM_DEFAULTS, .regular = true, .syscall_insns = 10,
+	  .syscalls = 1000.0 / (5 + SYSCALL_LEN(10))}},
+	{"aa-in", "nanobenchmark: port I/O (in) inside the kernel",
+	 {WL_STREAM_DEFAULTS, .level = WL_LEVEL_KERNEL, .port_io = 200}},
+	{"aa-cr8wr", "nanobenchmark: task-priority (cr8) write in the kernel",
+	 {WL_STREAM_DEFAULTS, .level = WL_LEVEL_KERNEL, .tpr_writes = 200}},
+	{"aa-call-ret", "nanobenchmark: call and return pairs",
+	 {WL_STREAM_DEFAULTS, .load = 0, .store = 0, .branch = 0.2,
+	  .indirect = 0.5, .ws_bytes = 4096, .hot_bytes = 0}},
+	{"aa-pgfault", "nanobenchmark: true guest page fault",
+	 {WL_STREAM_DEFAULTS, .regular = true, .fault_insns = 100,
+	  .page_faults = 1000.0 / (5 + FAULT_LEN(100))}},
+	{"aa-divzero", "nanobenchmark: divide-by-zero fault, no MMU work",
+	 {WL_STREAM_DEFAULTS, .regular = true, .divide_insns = 50,
+	  .divides = 1000.0 / (5 + 2 + 50)}},
+	{"aa-ptemod", "nanobenchmark: PTE modification inside the kernel",
+	 {WL_STREAM_DEFAULTS, .level = WL_LEVEL_KERNEL, .pte_writes = 200}},
+	{"forkwait",
+	 "fork + wait pairs: 750 shadow-MMU events (PTE writes and faults) "
+	 "per pair",
+	 {WL_STREAM_DEFAULTS, .regular = true, .fork_insns = 260000,
+	  .fork_ptes = 275, .cow_faults = 100, .prot_fault_insns = 500,
+	  .exit_insns = 160000, .exit_ptes = 275,
+	  .forks = PER_LOOP(FW_LEN)}},
+
+	/* Disco [Bugnion97] */
+	{"disco-raytrace",
+	 "Disco raytrace-like: SPLASH-2 raytrace, compute-bound",
+	 {WL_STREAM_DEFAULTS, .load = 0.28, .store = 0.08, .branch = 0.12,
+	  .ws_bytes = 32 << 20, .hot_bytes = 4 << 20, .hot_access = 0.9,
+	  .timer_irqs = 0.0005, .irq_insns = 2000, .syscalls = 0.0005,
+	  .syscall_insns = 2000, .page_faults = 0.0002,
+	  .fault_insns = 4200}},
+	{"disco-pmake",
+	 "Disco pmake-like: parallel compile, ~40 % kernel: demand-zero and "
+	 "quick faults, system calls, exec",
+	 {WL_STREAM_DEFAULTS, .ws_bytes = 8 << 20, .hot_bytes = 1 << 20,
+	  .processes = 4, .page_faults = 0.0286, .fault_insns = 4200,
+	  .prot_faults = 0.04, .prot_fault_insns = 1000, .syscalls = 0.02,
+	  .syscall_insns = 4300, .execs = 0.000275, .exec_insns = 87400,
+	  .forks = 0.000275, .fork_insns = 30000, .exit_insns = 20000,
+	  .ctx_switches = 0.005, .ctx_insns = 1500, .timer_irqs = 0.0005,
+	  .irq_insns = 2000, .device_irqs = 0.002}},
+	{"disco-database",
+	 "Disco database-like: Sybase decision support, one memory-"
+	 "intensive process, ~20 % kernel",
+	 {WL_STREAM_DEFAULTS, .ws_bytes = 256 << 20, .hot_bytes = 64 << 20,
+	  .hot_access = 0.5, .seq_access = 0.5, .syscalls = 0.015,
+	  .syscall_insns = 10000, .device_irqs = 0.002, .irq_insns = 3000,
+	  .port_io = 0.008, .page_faults = 0.005, .fault_insns = 4200,
+	  .timer_irqs = 0.0005}},
+};
+
+#define NPRESETS (sizeof presets / sizeof presets[0])
+
+const wl_stream_preset *wl_stream_preset_find(const char *name)
+{
+	for (size_t i = 0; name && i < NPRESETS; i++)
+		if (!strcmp(presets[i].name, name))
+			return &presets[i];
+	return NULL;
+}
+
+const wl_stream_preset *wl_stream_preset_at(size_t i)
+{
+	return i < NPRESETS ? &presets[i] : NULL;
+}

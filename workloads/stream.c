@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The instruction-stream generator: a body drawn from an instruction mix
+ * (Walker's alias method over one 64-bit draw per instruction) with
+ * addresses from the working-set pattern, interrupted by events that run
+ * the programs of stream_params.c. All draws come from a xoshiro256**
+ * state seeded from the caller's GSL stream: the GSL call per draw would
+ * cost more than the rest of an instruction, and the generator has to
+ * outrun an executor of 200 M instructions/s.
+ */
+#include "stream_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+#define COLS 32 /* alias columns: WL_CLASSES rounded up to a power of 2 */
+_Static_assert(WL_CLASSES <= COLS, "alias table too small");
+
+enum { MEM_NONE, MEM_DATA, MEM_PTE };
+enum { S_START, S_BODY, S_EVENT };
+
+typedef struct mixtab {
+	uint64_t thr[COLS];   /* column c keeps class c if u < thr[c] */
+	uint8_t alias[COLS];
+	uint8_t mem[COLS];
+	trace_insn proto[COLS];
+} mixtab;
+
+typedef struct rng {
+	uint64_t s[4]; /* xoshiro256** */
+	uint64_t w;    /* wyrand's Weyl sequence */
+} rng;
+
+struct wl_stream {
+	wl_stream_params p;
+	rng r;
+	mixtab body, kern;
+	bool kernel_level;
+	/* User addresses. */
+	uint64_t hot_bytes, cold_bytes, ws_end, stride, last;
+	uint64_t seq_thr, hot_thr;
+	uint64_t large_end;
+	uint8_t large_shift;
+	uint64_t kws, page, ws_pages, region_pages;
+	/* Events. */
+	wl_prog prog[WL_EV_COUNT];
+	unsigned nprog;
+	double cdf[WL_EV_COUNT], total, gap_mean, gap_log, acc;
+	uint64_t gap_left;
+	int state;
+	const wl_prog *cur;
+	unsigned pc, loop_pc;
+	bool in_loop;
+	uint64_t loop_left, loop_i, kb_mix, kb_pte, cur_va;
+	uint64_t fresh, wsprot;
+	uint16_t asid, parent;
+};
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** (Blackman and Vigna). */
+static inline uint64_t next(rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return out;
+}
+
+/* wyrand (Wang Yi): a second, independent sequence for offsets, a Weyl
+ * step and one 128-bit multiply, so that its latency overlaps the class
+ * draw's instead of following it. */
+static inline uint64_t next_w(rng *r)
+{
+	r->w += UINT64_C(0xa0761d6478bd642f);
+	u128 t = (u128)r->w * (r->w ^ UINT64_C(0xe7037ed1a0b428db));
+	return (uint64_t)(t >> 64) ^ (uint64_t)t;
+}
+
+/* A uniform double in (0, 1]. */
+static double unit(rng *r)
+{
+	return (double)((next(r) >> 11) + 1) * 0x1p-53;
+}
+
+static inline uint64_t below(uint64_t x, uint64_t n)
+{
+	return (uint64_t)(((u128)x * n) >> 64);
+}
+
+/* ------------------------------------------------------------------------
+ * Tables
+ * ------------------------------------------------------------------------ */
+
+static trace_insn proto_of(int c)
+{
+	trace_insn i;
+	memset(&i, 0, sizeof i);
+	switch (c) {
+	case WL_C_LOAD: i.op = TRACE_OP_LOAD; break;
+	case WL_C_STORE: i.op = TRACE_OP_STORE; break;
+	case WL_C_TAKEN: i.op = TRACE_OP_BRANCH; i.arg = 1; break;
+	case WL_C_NOT_TAKEN: i.op = TRACE_OP_BRANCH; break;
+	case WL_C_INDIRECT: i.op = TRACE_OP_INDIRECT; break;
+	case WL_C_SENSITIVE: i.op = TRACE_OP_SENSITIVE; break;
+	case WL_C_PTE: i.op = TRACE_OP_PTE_WRITE; i.arg = 1; break;
+	default:
+		if (c >= WL_C_PRIV0 && c < WL_CLASSES) {
+			i.op = TRACE_OP_PRIV;
+			i.arg = (uint8_t)(c - WL_C_PRIV0);
+		}
+		break;
+	}
+	return i;
+}
+
+/* Walker's alias table (Vose's construction) of prob[WL_CLASSES]. */
+static void mixtab_init(mixtab *t, const double *prob)
+{
+	double q[COLS];
+	int small[COLS], large[COLS], ns = 0, nl = 0;
+	double sum = 0;
+	for (int c = 0; c < WL_CLASSES; c++)
+		sum += prob[c];
+	for (int c = 0; c < COLS; c++) {
+		q[c] = c < WL_CLASSES && sum > 0 ? prob[c] / sum * COLS : 0;
+		if (c >= WL_CLASSES && sum <= 0)
+			q[c] = 0;
+		t->alias[c] = (uint8_t)c;
+		t->proto[c] = proto_of(c < WL_CLASSES ? c : WL_C_ALU);
+		t->mem[c] = c == WL_C_LOAD || c == WL_C_STORE ? MEM_DATA
+			    : c == WL_C_PTE			  ? MEM_PTE
+								  : MEM_NONE;
+		if (q[c] < 1)
+			small[ns++] = c;
+		else
+			large[nl++] = c;
+	}
+	while (ns && nl) {
+		int s = small[--ns], l = large[nl - 1];
+		t->thr[s] = (uint64_t)(q[s] * 0x1p32);
+		t->alias[s] = (uint8_t)l;
+		q[l] -= 1 - q[s];
+		if (q[l] < 1) {
+			nl--;
+			small[ns++] = l;
+		}
+	}
+	/* What remains has probability 1 up to rounding. */
+	while (nl)
+		t->thr[large[--nl]] = UINT64_C(1) << 32;
+	while (ns)
+		t->thr[small[--ns]] = UINT64_C(1) << 32;
+}
+
+static unsigned shift_of(uint64_t pow2)
+{
+	unsigned s = 0;
+	while ((UINT64_C(1) << s) < pow2)
+		s++;
+	return s;
+}
+
+wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
+{
+	sim_diag d;
+	sim_diag_init(&d);
+	if (wl_stream_check(p, "stream", &d))
+		sim_panic("wl_stream_create: %s", d.text);
+	sim_diag_fini(&d);
+	if ((uint64_t)(gsl_rng_max(rng_in) - gsl_rng_min(rng_in)) !=
+	    UINT64_C(0xffffffff))
+		sim_panic("wl_stream_create: rng %s does not draw 32 bits",
+			  gsl_rng_name(rng_in));
+	wl_stream *g = sim_xcalloc(1, sizeof *g);
+	g->p = *p;
+	uint64_t any = 0;
+	for (int i = 0; i < 4; i++) {
+		uint64_t hi = gsl_rng_get(rng_in) - gsl_rng_min(rng_in);
+		uint64_t lo = gsl_rng_get(rng_in) - gsl_rng_min(rng_in);
+		g->r.s[i] = hi << 32 | lo;
+		any |= g->r.s[i];
+	}
+	if (!any)
+		g->r.s[0] = 1;
+	g->r.w = (gsl_rng_get(rng_in) - gsl_rng_min(rng_in)) << 32 |
+		 (gsl_rng_get(rng_in) - gsl_rng_min(rng_in));
+	g->kernel_level = p->level == WL_LEVEL_KERNEL;
+	g->nprog = wl_stream_programs(p, g->prog);
+	wl_mix m;
+	if (!wl_stream_mix(p, g->prog, g->nprog, &m))
+		sim_panic("wl_stream_create: events do not fit");
+	mixtab_init(&g->body, m.pbody);
+	mixtab_init(&g->kern, m.pkern);
+	for (unsigned i = 0; i < g->nprog; i++) {
+		g->total += g->prog[i].rate;
+		g->cdf[i] = g->total;
+	}
+	g->gap_mean = g->nprog ? m.body / g->total : 0;
+	g->gap_log = log1p(-1 / (g->gap_mean + 1));
+	g->hot_bytes = p->hot_bytes;
+	g->cold_bytes = p->ws_bytes - p->hot_bytes;
+	/* Resolutions 2^-14 and 2^-13 (README). */
+	g->hot_thr = !p->hot_bytes    ? 0
+		     : !g->cold_bytes ? UINT64_C(1) << 14
+				      : (uint64_t)lround(p->hot_access * 0x1p14);
+	g->seq_thr = (uint64_t)lround(p->seq_access * 0x1p13);
+	g->ws_end = WL_VA_WS + p->ws_bytes;
+	g->stride = p->stride_bytes;
+	g->last = WL_VA_WS;
+	uint64_t large = (uint64_t)(p->large_fraction * (double)p->ws_bytes) /
+			 p->large_page * p->large_page;
+	g->large_end = WL_VA_WS + large;
+	g->large_shift = (uint8_t)shift_of(p->large_page);
+	g->kws = p->kernel_ws_bytes;
+	g->page = p->base_page;
+	g->ws_pages = p->ws_bytes / p->base_page ? p->ws_bytes / p->base_page
+						 : 1;
+	g->region_pages = WL_REGION_BYTES / p->base_page;
+	g->state = S_START;
+	return g;
+}
+
+void wl_stream_destroy(wl_stream *g)
+{
+	free(g);
+}
+
+uint16_t wl_stream_asid(const wl_stream *g)
+{
+	return g->asid;
+}
+
+/* ------------------------------------------------------------------------
+ * Mix
+ * ------------------------------------------------------------------------ */
+
+static inline uint8_t size_of(const wl_stream *g, uint64_t va)
+{
+	return va >= WL_VA_WS && va < g->large_end ? g->large_shift : 0;
+}
+
+/* A user address for a PTE write of the mix (rare: branches are fine). */
+static uint64_t user_page(wl_stream *g, rng *r)
+{
+	uint64_t x = next(r), y = next(r);
+	bool hot = ((x >> 45) & 0x3fff) < g->hot_thr;
+	uint64_t va = hot ? WL_VA_WS + below(y, g->hot_bytes)
+			  : WL_VA_WS + g->hot_bytes + below(y, g->cold_bytes);
+	return va & ~(g->page - 1);
+}
+
+/* a if c else b, without a branch the processor would mispredict. */
+static inline uint64_t pick(bool c, uint64_t a, uint64_t b)
+{
+	uint64_t m = 0 - (uint64_t)c;
+	return (a & m) | (b & ~m);
+}
+
+#define CHUNK 256
+
+/* Writes k mix instructions of table t into out, in chunks. A first pass
+ * draws each instruction's class (one draw: its top 5 bits the alias
+ * column, its low 32 bits the column's threshold; bits 32-44 and 45-58
+ * later say whether a user access is sequential and whether it is hot)
+ * and notes the ones with an address; a second pass draws their offsets
+ * from the second sequence. Both passes are free of branches the
+ * processor would mispredict: the outcome of each draw is as unpredictable
+ * to it as it is meant to be. */
+static inline __attribute__((always_inline)) void
+emit_mix_as(wl_stream *g, const mixtab *t, bool kernel, trace_insn *out,
+	    size_t k)
+{
+	rng r = g->r;
+	uint64_t last = g->last;
+	const uint64_t hot_bytes = g->hot_bytes, cold_bytes = g->cold_bytes;
+	const uint64_t cold_base = WL_VA_WS + hot_bytes, end = g->ws_end;
+	const uint64_t large_end = g->large_end, stride = g->stride;
+	const uint64_t seq_thr = g->seq_thr, hot_thr = g->hot_thr;
+	const uint64_t kws = g->kws;
+	const uint8_t shift = g->large_shift;
+	uint16_t at[CHUNK];
+	uint64_t xs[CHUNK];
+	for (size_t from = 0; from < k; from += CHUNK) {
+		size_t kk = k - from < CHUNK ? k - from : CHUNK, m = 0;
+		trace_insn *o = out + from;
+		for (size_t i = 0; i < kk; i++) {
+			uint64_t x = next(&r);
+			unsigned col = (unsigned)(x >> 59);
+			unsigned c = (unsigned)pick((uint32_t)x < t->thr[col],
+						    col, t->alias[col]);
+			o[i] = t->proto[c];
+			at[m] = (uint16_t)i;
+			xs[m] = x;
+			m += t->mem[c] == MEM_DATA;
+			if (__builtin_expect(t->mem[c] == MEM_PTE, 0)) {
+				g->r = r;
+				o[i].va = user_page(g, &g->r);
+				o[i].size = size_of(g, o[i].va);
+				r = g->r;
+			}
+		}
+		/* Written field by field: composing an instruction in a local
+		 * and copying it would read back 16 bytes just written in
+		 * parts, a store-forwarding stall. */
+		for (size_t j = 0; j < m; j++) {
+			uint64_t x = xs[j], y = next_w(&r);
+			trace_insn *p = &o[at[j]];
+			if (kernel) {
+				p->va = WL_VA_KERNEL +
+					(below(y, kws) & ~(uint64_t)7);
+				continue;
+			}
+			bool hot = ((x >> 45) & 0x3fff) < hot_thr;
+			bool seq = ((x >> 32) & 0x1fff) < seq_thr;
+			uint64_t span = pick(hot, hot_bytes, cold_bytes);
+			uint64_t base = pick(hot, WL_VA_WS, cold_base);
+			uint64_t rv = base + (below(y, span) & ~(uint64_t)7);
+			uint64_t sv = last + stride;
+			sv = pick(sv >= end, WL_VA_WS, sv);
+			uint64_t va = pick(seq, sv, rv);
+			last = va;
+			p->va = va;
+			p->size = (uint8_t)pick(va < large_end, shift, 0);
+		}
+	}
+	g->r = r;
+	g->last = last;
+}
+
+/* The two specialisations, so that neither tests `kernel` per draw. */
+static void emit_mix(wl_stream *g, const mixtab *t, bool kernel,
+		     trace_insn *out, size_t k)
+{
+	if (kernel)
+		emit_mix_as(g, t, true, out, k);
+	else
+		emit_mix_as(g, t, false, out, k);
+}
+
+/* ------------------------------------------------------------------------
+ * Events
+ * ------------------------------------------------------------------------ */
+
+static void draw_gap(wl_stream *g)
+{
+	if (!g->nprog) {
+		g->gap_left = UINT64_MAX;
+	} else if (g->p.regular) {
+		g->acc += g->gap_mean;
+		double f = floor(g->acc);
+		g->acc -= f;
+		g->gap_left = (uint64_t)f;
+	} else {
+		double x = floor(log(unit(&g->r)) / g->gap_log);
+		g->gap_left = x < 0x1p62 ? (uint64_t)x : UINT64_C(1) << 62;
+	}
+}
+
+static void start_event(wl_stream *g)
+{
+	double u = (double)(next(&g->r) >> 11) * 0x1p-53 * g->total;
+	unsigned i = 0;
+	while (i + 1 < g->nprog && u >= g->cdf[i])
+		i++;
+	g->cur = &g->prog[i];
+	g->pc = 0;
+	g->in_loop = false;
+	g->kb_mix = g->kb_pte = 0;
+	g->state = S_EVENT;
+}
+
+static uint64_t loop_page(wl_stream *g, unsigned where)
+{
+	switch (where) {
+	case WL_L_FRESH:
+		return WL_VA_FRESH + (g->fresh++ % g->region_pages) * g->page;
+	case WL_L_WS:
+		return WL_VA_WS + (g->wsprot++ % g->ws_pages) * g->page;
+	case WL_L_IMAGE:
+		return WL_VA_IMAGE + g->loop_i * g->page;
+	default:
+		return WL_VA_MMAP + g->loop_i * g->page;
+	}
+}
+
+static uint64_t pte_page(const wl_stream *g, unsigned where, uint64_t j)
+{
+	switch (where) {
+	case WL_P_IMAGE:
+		return WL_VA_IMAGE + j * g->page;
+	case WL_P_MMAP:
+		return WL_VA_MMAP + j * g->page;
+	default:
+		return g->cur_va;
+	}
+}
+
+static void one(trace_insn *o, unsigned op, unsigned arg)
+{
+	memset(o, 0, sizeof *o);
+	o->op = (uint8_t)op;
+	o->arg = (uint8_t)arg;
+}
+
+/* Emits up to room instructions of a kernel-work step; true when the
+ * step is complete. */
+static bool kernel_work(wl_stream *g, const wl_step *s, trace_insn *out,
+			size_t room, size_t *n)
+{
+	while (*n < room) {
+		uint64_t due = g->kb_pte < s->m
+				       ? s->n * (g->kb_pte + 1) / (s->m + 1)
+				       : s->n;
+		if (g->kb_mix < due) {
+			uint64_t k = due - g->kb_mix;
+			if (k > room - *n)
+				k = room - *n;
+			emit_mix(g, &g->kern, true, out + *n, (size_t)k);
+			g->kb_mix += k;
+			*n += (size_t)k;
+		} else if (g->kb_pte < s->m) {
+			trace_insn *o = &out[(*n)++];
+			one(o, TRACE_OP_PTE_WRITE, s->arg);
+			o->va = pte_page(g, s->where, g->kb_pte++);
+			o->size = size_of(g, o->va);
+		} else {
+			g->kb_mix = g->kb_pte = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Runs the current event for up to room instructions; returns how many
+ * it wrote. g->cur is NULL once the event is over. */
+static size_t run(wl_stream *g, trace_insn *out, size_t room)
+{
+	size_t n = 0;
+	const wl_prog *pr = g->cur;
+	while (n < room && g->cur) {
+		if (g->pc >= pr->len) {
+			g->cur = NULL;
+			break;
+		}
+		const wl_step *s = &pr->s[g->pc];
+		switch (s->kind) {
+		case WL_ST_OP: {
+			trace_insn *o = &out[n++];
+			one(o, s->op, s->arg);
+			if (s->where) {
+				o->va = g->cur_va;
+				if (s->op != TRACE_OP_EXCEPTION)
+					o->size = size_of(g, o->va);
+			}
+			g->pc++;
+			break;
+		}
+		case WL_ST_CTX: {
+			if (s->where == WL_T_NEXT) {
+				g->asid = (uint16_t)((g->asid + 1) %
+						     g->p.processes);
+			} else if (s->where == WL_T_CHILD) {
+				g->parent = g->asid;
+				g->asid = (uint16_t)g->p.processes;
+			} else {
+				g->asid = g->parent;
+			}
+			trace_insn *o = &out[n++];
+			one(o, TRACE_OP_CTX_SWITCH, 0);
+			o->asid = g->asid;
+			g->pc++;
+			break;
+		}
+		case WL_ST_LOOP:
+			if (!g->in_loop) {
+				g->in_loop = true;
+				g->loop_left = s->n;
+				g->loop_i = 0;
+				g->loop_pc = g->pc;
+			}
+			if (!g->loop_left) {
+				while (pr->s[g->pc].kind != WL_ST_END)
+					g->pc++;
+				g->pc++;
+				g->in_loop = false;
+			} else {
+				g->loop_left--;
+				g->cur_va = loop_page(g, s->where);
+				g->loop_i++;
+				g->pc++;
+			}
+			break;
+		case WL_ST_END:
+			g->pc = g->loop_pc;
+			break;
+		default:
+			if (kernel_work(g, s, out, room, &n))
+				g->pc++;
+			break;
+		}
+	}
+	return n;
+}
+
+void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max)
+{
+	size_t n = 0;
+	while (n < max) {
+		switch (g->state) {
+		case S_START:
+			if (g->kernel_level)
+				one(&buf[n++], TRACE_OP_SYSCALL, 0);
+			g->state = S_BODY;
+			draw_gap(g);
+			break;
+		case S_BODY: {
+			if (!g->gap_left) {
+				start_event(g);
+				break;
+			}
+			uint64_t k = g->gap_left;
+			if (k > max - n)
+				k = max - n;
+			emit_mix(g, &g->body, g->kernel_level, buf + n,
+				 (size_t)k);
+			g->gap_left -= k;
+			n += (size_t)k;
+			break;
+		}
+		default:
+			n += run(g, buf + n, max - n);
+			if (!g->cur) {
+				g->state = S_BODY;
+				draw_gap(g);
+			}
+			break;
+		}
+	}
+}
+
+size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max)
+{
+	size_t n = 0;
+	while (n < max) {
+		if (g->state == S_EVENT) {
+			n += run(g, buf + n, max - n);
+			if (!g->cur)
+				g->state = S_BODY;
+		} else if (g->state == S_BODY) {
+			if (g->kernel_level)
+				one(&buf[n++], TRACE_OP_RETURN, 0);
+			g->state = S_START;
+		} else {
+			break;
+		}
+	}
+	return n;
+}
