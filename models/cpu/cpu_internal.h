@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to models/cpu/: the core and vcpu structures the executor
+ * (exec.c), the lifecycle (cpu.c) and the loader (machine.c) share.
+ */
+#ifndef VDCSIM_CPU_INTERNAL_H
+#define VDCSIM_CPU_INTERNAL_H
+
+#include "cpu.h"
+
+/* BT translation cache: blocks remembered per kernel entry class. */
+#define CPU_BT_CLASSES (1 + TRACE_EXC_COUNT + TRACE_IRQ_COUNT + 1)
+#define CPU_BT_BLOCKS 1024u
+
+struct cpu_core {
+	cpu_machine m;
+	mem_tlb tlb;
+	mem_kcache pwc;
+	uint64_t next_mfn;
+	cpu_vcpu *last;           /* the vcpu that ran last */
+	unsigned base_shift;
+	unsigned host_m;          /* host levels walked (host page size) */
+	bool shift_ok[64];        /* page shifts the page tables can map */
+};
+
+/* One kernel entry on the vcpu's small stack (user -> kernel -> irq). */
+typedef struct cpu_frame {
+	unsigned bt_class;
+	uint64_t bt_block;
+	uint64_t bt_left;
+} cpu_frame;
+
+struct cpu_vcpu {
+	cpu_core *core;
+	mem_vm *vm;
+	uint16_t vm_id;
+	cpu_mode mode;
+	bool shadow;              /* BT, HW, TE on x86: shadow tables */
+	bool x86_te;              /* TE on x86: the virtualization hole */
+	cpu_level level;
+	unsigned depth;           /* 0 user, 1 kernel, 2 nested interrupt */
+	cpu_frame frame[3];
+	uint16_t asid;
+	uint32_t tag;             /* TLB tag of the current address space */
+	uint64_t pv_queue;        /* PV: PTE updates queued */
+	uint8_t *tc;              /* BT: [CPU_BT_CLASSES * CPU_BT_BLOCKS] */
+	mem_kcache l2tlb;         /* TE on a software-refilled TLB */
+	bool logging;
+	/* Last translation per access kind (0 load, 1 store): valid while
+	 * the TLB's generation is unchanged, so a hit there is a TLB hit. */
+	uint64_t memo_key[2], memo_gen[2];
+	cpu_results r;
+};
+
+/* The vcpu's TLB tag for address space asid. */
+uint32_t cpu_tag_of(const cpu_vcpu *v, uint16_t asid);
+
+#endif /* VDCSIM_CPU_INTERNAL_H */
