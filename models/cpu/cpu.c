@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const mem_tlb_entry cpu_null_entry;
+
 static const char *const mode_names[] = {"native", "te", "bt", "pv", "hw",
 					 "hw-nested"};
 _Static_assert(sizeof mode_names / sizeof mode_names[0] == CPU_MODE_COUNT,
@@ -159,6 +161,11 @@ cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 	v->x86_te = mode == CPU_MODE_TE && x86;
 	v->level = CPU_LEVEL_USER;
 	v->tag = cpu_tag_of(v, 0);
+	for (size_t i = 0; i < CPU_UTLB; i++)
+		v->utlb[i] = &cpu_null_entry;
+	for (size_t i = 0; i < 256; i++)
+		v->shift_of[i] = (uint16_t)(i < 64 && c->shift_ok[i] ? i
+							       : c->base_shift);
 	if (mode == CPU_MODE_BT)
 		v->tc = sim_xcalloc(CPU_BT_CLASSES * CPU_BT_BLOCKS, 1);
 	mem_kcache_init(&v->l2tlb, mode == CPU_MODE_TE &&

@@ -11,6 +11,8 @@
 /* BT translation cache: blocks remembered per kernel entry class. */
 #define CPU_BT_CLASSES (1 + TRACE_EXC_COUNT + TRACE_IRQ_COUNT + 1)
 #define CPU_BT_BLOCKS 1024u
+/* TLB hints per vcpu (a power of two). */
+#define CPU_UTLB 64u
 
 struct cpu_core {
 	cpu_machine m;
@@ -46,11 +48,17 @@ struct cpu_vcpu {
 	uint8_t *tc;              /* BT: [CPU_BT_CLASSES * CPU_BT_BLOCKS] */
 	mem_kcache l2tlb;         /* TE on a software-refilled TLB */
 	bool logging;
-	/* Last translation per access kind (0 load, 1 store): valid while
-	 * the TLB's generation is unchanged, so a hit there is a TLB hit. */
-	uint64_t memo_key[2], memo_gen[2];
+	/* Hints into the core's TLB by virtual page number: an entry found
+	 * there whose key and tag still match is the entry a set search
+	 * would find (replacement is FIFO, so a hit changes no state). A
+	 * simulator speed-up only: it decides nothing. */
+	const mem_tlb_entry *utlb[CPU_UTLB];
+	uint16_t shift_of[256];   /* page shift per trace_insn size */
 	cpu_results r;
 };
+
+/* An entry that never matches (key 0), for empty hints. */
+extern const mem_tlb_entry cpu_null_entry;
 
 /* The vcpu's TLB tag for address space asid. */
 uint32_t cpu_tag_of(const cpu_vcpu *v, uint16_t asid);

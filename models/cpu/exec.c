@@ -169,11 +169,6 @@ static void leave(cpu_vcpu *v)
 
 /* ---- memory ----------------------------------------------------------- */
 
-static uint64_t tlb_key(uint64_t va, unsigned shift)
-{
-	return (va >> shift) << 6 | shift;
-}
-
 /* The key of a page in a direct-mapped cache: the page number in the low
  * bits (they index the slot), the page size in the top six. */
 static uint64_t cache_key(uint64_t va, unsigned shift)
@@ -404,28 +399,25 @@ static void logged_store(cpu_vcpu *v, mem_tlb_entry *e, uint64_t va)
 		e->flags |= MEM_TLB_W;
 }
 
+/* A LOAD or STORE the hints did not settle (its mem cost is charged by
+ * the caller): the TLB's set search, a refill on a miss, dirty logging
+ * on a protected store. */
 static void access(cpu_vcpu *v, const trace_insn *in, bool store)
 {
 	cpu_core *c = v->core;
-	guest(v, c->m.native.mem);
 	if (c->m.arch == CPU_ARCH_MIPS && v->mode == CPU_MODE_NATIVE &&
 	    v->level == CPU_LEVEL_KERNEL)
 		return;  /* IRIX's kernel runs unmapped (KSEG0) natively */
-	unsigned shift = in->size < 64 && c->shift_ok[in->size] ? in->size
-								 : c->base_shift;
-	uint64_t key = tlb_key(in->va, shift);
-	if (v->memo_gen[store] == c->tlb.gen && v->memo_key[store] == key)
-		return;
+	unsigned shift = v->shift_of[in->size];
 	mem_tlb_entry *e = mem_tlb_lookup(&c->tlb, in->va, shift, v->tag);
 	if (!e)
 		e = tlb_miss(v, in->va, shift);
 	if (store && !(e->flags & MEM_TLB_W)) {
 		logged_store(v, e, in->va);
-		v->memo_gen[1] = 0;
 		return;
 	}
-	v->memo_key[store] = key;
-	v->memo_gen[store] = c->tlb.gen;
+	unsigned s = (unsigned)(e->key & 63);
+	v->utlb[(in->va >> s) & (CPU_UTLB - 1)] = e;
 }
 
 /* ---- privileged and sensitive ------------------------------------------ */
@@ -436,7 +428,6 @@ static void switch_space(cpu_vcpu *v, uint16_t asid)
 		flush_tlb(v);
 	v->asid = asid;
 	v->tag = cpu_tag_of(v, asid);
-	v->memo_gen[0] = v->memo_gen[1] = 0;
 }
 
 /* A page-table base write in the guest kernel under the vcpu's mode. */
@@ -622,91 +613,118 @@ static void world_switch(cpu_vcpu *v)
 	vmm(v, CPU_VMM_TRAP, c->m.world_switch);
 	if (!c->m.tlb_vpid)
 		flush_tlb(v);
-	v->memo_gen[0] = v->memo_gen[1] = 0;
 }
+
+/* Everything but the fast instructions: entries, returns, privileged and
+ * sensitive ops, PTE writes, hypercalls, switches, bad ops. */
+static void slow_insn(cpu_vcpu *v, const trace_insn *in)
+{
+	cpu_results *r = &v->r;
+	switch (in->op) {
+	case TRACE_OP_INDIRECT:  /* here only in BT's translated kernel */
+		guest(v, v->core->m.native.indirect);
+		vmm(v, CPU_VMM_TRANSLATION, v->core->m.bt.indirect);
+		break;
+	case TRACE_OP_SYSCALL:
+		enter(v, ENTRY_SYSCALL, 0);
+		break;
+	case TRACE_OP_RETURN:
+		leave(v);
+		break;
+	case TRACE_OP_PRIV:
+		priv(v, in->arg);
+		break;
+	case TRACE_OP_SENSITIVE:
+		sensitive(v);
+		break;
+	case TRACE_OP_PTE_WRITE:
+		if (v->level == CPU_LEVEL_USER) {
+			r->events[CPU_EV_GP]++;
+			break;
+		}
+		pte_write(v, in->va, v->shift_of[in->size], in->arg != 0);
+		break;
+	case TRACE_OP_HYPERCALL:
+		hcall(v, in->arg);
+		break;
+	case TRACE_OP_CTX_SWITCH:
+		if (v->level == CPU_LEVEL_USER) {
+			r->events[CPU_EV_GP]++;
+			break;
+		}
+		r->events[CPU_EV_CTX_SWITCH]++;
+		pt_base(v, false);
+		switch_space(v, in->asid);
+		break;
+	case TRACE_OP_INTERRUPT:
+		enter(v, ENTRY_IRQ, in->arg);
+		break;
+	case TRACE_OP_EXCEPTION:
+		if (enter(v, ENTRY_EXC, in->arg) &&
+		    in->arg % TRACE_EXC_COUNT != TRACE_EXC_DIVIDE)
+			r->events[CPU_EV_TRUE_FAULT]++;
+		break;
+	default:
+		r->events[CPU_EV_GP]++;
+		break;
+	}
+}
+
+/* Ops the loop runs itself: ALU, BRANCH, INDIRECT, LOAD, STORE. */
+#define FAST_OPS                                                               \
+	(1u << TRACE_OP_ALU | 1u << TRACE_OP_BRANCH | 1u << TRACE_OP_INDIRECT | \
+	 1u << TRACE_OP_LOAD | 1u << TRACE_OP_STORE)
+#define MEM_OPS (1u << TRACE_OP_LOAD | 1u << TRACE_OP_STORE)
 
 void cpu_vcpu_run(cpu_vcpu *v, const trace_insn *insns, size_t n)
 {
 	world_switch(v);
 	const cpu_machine *m = &v->core->m;
 	cpu_results *r = &v->r;
+	/* The fast instructions' own costs by op; the level's cycles and
+	 * instructions are summed locally and added at the end. */
+	uint64_t cost[32] = {0};
+	cost[TRACE_OP_ALU] = m->native.alu;
+	cost[TRACE_OP_BRANCH] = m->native.branch;
+	cost[TRACE_OP_INDIRECT] = m->native.indirect;
+	cost[TRACE_OP_LOAD] = cost[TRACE_OP_STORE] = m->native.mem;
+	uint64_t lc[2] = {0, 0}, li[2] = {0, 0};
 	bool bt = v->mode == CPU_MODE_BT;
 	for (size_t i = 0; i < n; i++) {
 		const trace_insn *in = &insns[i];
-		r->insns++;
-		if (v->level == CPU_LEVEL_USER) {
-			r->insns_user++;
-		} else {
-			r->insns_kernel++;
-			if (bt)
-				bt_step(v);
-		}
-		switch (in->op) {
-		case TRACE_OP_ALU:
-			guest(v, m->native.alu);
-			break;
-		case TRACE_OP_LOAD:
-			access(v, in, false);
-			break;
-		case TRACE_OP_STORE:
-			access(v, in, true);
-			break;
-		case TRACE_OP_BRANCH:
-			guest(v, m->native.branch);
-			break;
-		case TRACE_OP_INDIRECT:
-			guest(v, m->native.indirect);
-			if (bt && v->level == CPU_LEVEL_KERNEL)
-				vmm(v, CPU_VMM_TRANSLATION, m->bt.indirect);
-			break;
-		case TRACE_OP_SYSCALL:
-			enter(v, ENTRY_SYSCALL, 0);
-			break;
-		case TRACE_OP_RETURN:
-			leave(v);
-			break;
-		case TRACE_OP_PRIV:
-			priv(v, in->arg);
-			break;
-		case TRACE_OP_SENSITIVE:
-			sensitive(v);
-			break;
-		case TRACE_OP_PTE_WRITE: {
-			if (v->level == CPU_LEVEL_USER) {
-				r->events[CPU_EV_GP]++;
-				break;
+		unsigned op = in->op;
+		unsigned lv = v->level;
+		li[lv]++;
+		if (bt && lv == CPU_LEVEL_KERNEL) {
+			bt_step(v);
+			if (op == TRACE_OP_INDIRECT) {
+				slow_insn(v, in);
+				continue;
 			}
-			unsigned s = in->size < 64 && v->core->shift_ok[in->size]
-					     ? in->size
-					     : v->core->base_shift;
-			pte_write(v, in->va, s, in->arg != 0);
-			break;
 		}
-		case TRACE_OP_HYPERCALL:
-			hcall(v, in->arg);
-			break;
-		case TRACE_OP_CTX_SWITCH:
-			if (v->level == CPU_LEVEL_USER) {
-				r->events[CPU_EV_GP]++;
-				break;
-			}
-			r->events[CPU_EV_CTX_SWITCH]++;
-			pt_base(v, false);
-			switch_space(v, in->asid);
-			break;
-		case TRACE_OP_INTERRUPT:
-			enter(v, ENTRY_IRQ, in->arg);
-			break;
-		case TRACE_OP_EXCEPTION:
-			if (enter(v, ENTRY_EXC, in->arg) &&
-			    in->arg % TRACE_EXC_COUNT != TRACE_EXC_DIVIDE)
-				r->events[CPU_EV_TRUE_FAULT]++;
-			break;
-		default:
-			r->events[CPU_EV_GP]++;
-			break;
+		if (op < 32 && (FAST_OPS >> op & 1)) {
+			lc[lv] += cost[op];
+			if (!(MEM_OPS >> op & 1))
+				continue;
+			/* The level check of a memory access is the TLB's:
+			 * a hint hit is a TLB hit of this tag. */
+			unsigned s = v->shift_of[in->size];
+			uint64_t vpn = in->va >> s;
+			const mem_tlb_entry *e = v->utlb[vpn & (CPU_UTLB - 1)];
+			bool store = op == TRACE_OP_STORE;
+			if (e->key == (vpn << 6 | s) && e->tag == v->tag &&
+			    (!store || (e->flags & MEM_TLB_W)))
+				continue;
+			access(v, in, store);
+			continue;
 		}
+		slow_insn(v, in);
 	}
+	r->insns += n;
+	r->insns_user += li[CPU_LEVEL_USER];
+	r->insns_kernel += li[CPU_LEVEL_KERNEL];
+	r->cycles_user += lc[CPU_LEVEL_USER];
+	r->cycles_kernel += lc[CPU_LEVEL_KERNEL];
 }
 
 bool cpu_vcpu_dirtylog_start(cpu_vcpu *v)
@@ -716,7 +734,6 @@ bool cpu_vcpu_dirtylog_start(cpu_vcpu *v)
 	mem_dirtylog_start(mem_vm_dirtylog(v->vm));
 	mem_tlb_clear_writable(&v->core->tlb);
 	v->logging = true;
-	v->memo_gen[1] = 0;
 	return true;
 }
 
@@ -726,7 +743,6 @@ uint64_t cpu_vcpu_dirtylog_clean(cpu_vcpu *v, mem_bitmap *dst)
 	uint64_t n = dst ? mem_dirtylog_clean_into(log, dst)
 			 : mem_dirtylog_clean(log, NULL, NULL);
 	mem_tlb_clear_writable(&v->core->tlb);
-	v->memo_gen[1] = 0;
 	return n;
 }
 
