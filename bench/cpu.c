@@ -84,8 +84,8 @@ static trace_insn *make_stream(size_t n)
 int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
-	size_t n = quick ? 100000 : 4000000;
-	int reps = quick ? 1 : 50;
+	size_t n = quick ? 100000 : 65536;
+	int reps = quick ? 1 : 3052;
 	trace_insn *in = make_stream(n);
 	cpu_machine m;
 	cpu_machine_defaults(&m);  /* the 2006 P4 with VT-x */

@@ -163,6 +163,10 @@ cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 	v->tag = cpu_tag_of(v, 0);
 	for (size_t i = 0; i < CPU_UTLB; i++)
 		v->utlb[i] = &cpu_null_entry;
+	v->always.key = 1;
+	v->always.tag = v->tag;
+	v->always.flags = MEM_TLB_W;
+	v->utlb[CPU_UTLB] = &v->always;
 	for (size_t i = 0; i < 256; i++)
 		v->shift_of[i] = (uint16_t)(i < 64 && c->shift_ok[i] ? i
 							       : c->base_shift);

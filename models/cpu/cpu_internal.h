@@ -52,7 +52,11 @@ struct cpu_vcpu {
 	 * there whose key and tag still match is the entry a set search
 	 * would find (replacement is FIFO, so a hit changes no state). A
 	 * simulator speed-up only: it decides nothing. */
-	const mem_tlb_entry *utlb[CPU_UTLB];
+	const mem_tlb_entry *utlb[CPU_UTLB + 1];
+	/* utlb[CPU_UTLB] points here: an entry that matches the key 1 (no
+	 * page's key) under the current tag, which non-memory instructions
+	 * look up so that the loop need not branch on the kind of op. */
+	mem_tlb_entry always;
 	uint16_t shift_of[256];   /* page shift per trace_insn size */
 	cpu_results r;
 };

@@ -428,6 +428,7 @@ static void switch_space(cpu_vcpu *v, uint16_t asid)
 		flush_tlb(v);
 	v->asid = asid;
 	v->tag = cpu_tag_of(v, asid);
+	v->always.tag = v->tag;
 }
 
 /* A page-table base write in the guest kernel under the vcpu's mode. */
@@ -681,50 +682,68 @@ void cpu_vcpu_run(cpu_vcpu *v, const trace_insn *insns, size_t n)
 	world_switch(v);
 	const cpu_machine *m = &v->core->m;
 	cpu_results *r = &v->r;
-	/* The fast instructions' own costs by op; the level's cycles and
-	 * instructions are summed locally and added at the end. */
+	/* The fast instructions' own costs by op. Their cycles and counts
+	 * are summed in one register per run of instructions at one level
+	 * (the level changes only in slow_insn) and added to the level's
+	 * results before each slow instruction and at the end. */
 	uint64_t cost[32] = {0};
 	cost[TRACE_OP_ALU] = m->native.alu;
 	cost[TRACE_OP_BRANCH] = m->native.branch;
 	cost[TRACE_OP_INDIRECT] = m->native.indirect;
 	cost[TRACE_OP_LOAD] = cost[TRACE_OP_STORE] = m->native.mem;
-	uint64_t lc[2] = {0, 0}, li[2] = {0, 0};
 	bool bt = v->mode == CPU_MODE_BT;
+	bool bt_kernel = bt && v->level == CPU_LEVEL_KERNEL;
+	uint64_t acc = 0;
+	size_t seg = 0;
 	for (size_t i = 0; i < n; i++) {
 		const trace_insn *in = &insns[i];
 		unsigned op = in->op;
-		unsigned lv = v->level;
-		li[lv]++;
-		if (bt && lv == CPU_LEVEL_KERNEL) {
+		if (bt_kernel) {
 			bt_step(v);
-			if (op == TRACE_OP_INDIRECT) {
-				slow_insn(v, in);
-				continue;
-			}
+			if (op == TRACE_OP_INDIRECT)
+				goto slow;
 		}
 		if (op < 32 && (FAST_OPS >> op & 1)) {
-			lc[lv] += cost[op];
-			if (!(MEM_OPS >> op & 1))
-				continue;
-			/* The level check of a memory access is the TLB's:
-			 * a hint hit is a TLB hit of this tag. */
+			acc += cost[op];
+			/* A hint hit is a TLB hit of this tag. Other fast ops
+			 * look up the entry that always matches, so that
+			 * nothing here branches on the kind of op. */
+			uint64_t mem = MEM_OPS >> op & 1;
+			uint64_t store = op == TRACE_OP_STORE;
 			unsigned s = v->shift_of[in->size];
 			uint64_t vpn = in->va >> s;
-			const mem_tlb_entry *e = v->utlb[vpn & (CPU_UTLB - 1)];
-			bool store = op == TRACE_OP_STORE;
-			if (e->key == (vpn << 6 | s) && e->tag == v->tag &&
-			    (!store || (e->flags & MEM_TLB_W)))
+			size_t slot = mem ? (size_t)(vpn & (CPU_UTLB - 1)) : CPU_UTLB;
+			uint64_t key = mem ? (vpn << 6 | s) : 1;
+			const mem_tlb_entry *e = v->utlb[slot];
+			if (((e->key ^ key) | (e->tag ^ v->tag) |
+			     (store & ~e->flags)) == 0)
 				continue;
-			access(v, in, store);
+			access(v, in, store != 0);
 			continue;
 		}
+	slow:
+		/* The run so far, this instruction included, ran at the
+		 * level before it. */
+		if (v->level == CPU_LEVEL_USER) {
+			r->insns_user += i + 1 - seg;
+			r->cycles_user += acc;
+		} else {
+			r->insns_kernel += i + 1 - seg;
+			r->cycles_kernel += acc;
+		}
+		acc = 0;
+		seg = i + 1;
 		slow_insn(v, in);
+		bt_kernel = bt && v->level == CPU_LEVEL_KERNEL;
+	}
+	if (v->level == CPU_LEVEL_USER) {
+		r->insns_user += n - seg;
+		r->cycles_user += acc;
+	} else {
+		r->insns_kernel += n - seg;
+		r->cycles_kernel += acc;
 	}
 	r->insns += n;
-	r->insns_user += li[CPU_LEVEL_USER];
-	r->insns_kernel += li[CPU_LEVEL_KERNEL];
-	r->cycles_user += lc[CPU_LEVEL_USER];
-	r->cycles_kernel += lc[CPU_LEVEL_KERNEL];
 }
 
 bool cpu_vcpu_dirtylog_start(cpu_vcpu *v)
