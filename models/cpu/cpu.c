@@ -160,6 +160,7 @@ cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 		    (mode == CPU_MODE_TE && x86);
 	v->x86_te = mode == CPU_MODE_TE && x86;
 	v->level = CPU_LEVEL_USER;
+	v->fill_page = UINT64_MAX;
 	v->tag = cpu_tag_of(v, 0);
 	for (size_t i = 0; i < CPU_UTLB; i++)
 		v->utlb[i] = &cpu_null_entry;

@@ -92,7 +92,7 @@ typedef struct cpu_machine {
 		bool patched_hal;
 	} te;
 	struct {
-		uint64_t reflect, indirect, callout, io, pte, fill,
+		uint64_t reflect, fault, indirect, callout, io, pte, fill,
 			shadow_switch, translate, block_insns;
 	} bt;
 	struct {

@@ -45,6 +45,7 @@ struct cpu_vcpu {
 	uint16_t asid;
 	uint32_t tag;             /* TLB tag of the current address space */
 	uint64_t pv_queue;        /* PV: PTE updates queued */
+	uint64_t fill_page;       /* shadow: page of the last true fault */
 	uint8_t *tc;              /* BT: [CPU_BT_CLASSES * CPU_BT_BLOCKS] */
 	mem_kcache l2tlb;         /* TE on a software-refilled TLB */
 	bool logging;

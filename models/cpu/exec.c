@@ -91,7 +91,7 @@ static void bt_frame_start(cpu_vcpu *v, unsigned cls)
 
 /* Enters the guest kernel (the mode's delivery cost charged); false if
  * the stream nests deeper than allowed (counted as #GP, nothing done). */
-static bool enter(cpu_vcpu *v, enum entry kind, unsigned arg)
+static bool enter(cpu_vcpu *v, enum entry kind, unsigned arg, uint64_t va)
 {
 	const cpu_machine *m = &v->core->m;
 	if (v->depth >= 2 || (kind == ENTRY_SYSCALL && v->depth != 0)) {
@@ -105,7 +105,13 @@ static bool enter(cpu_vcpu *v, enum entry kind, unsigned arg)
 		       : kind == ENTRY_EXC   ? 1 + arg % TRACE_EXC_COUNT
 					     : 1 + TRACE_EXC_COUNT + arg % TRACE_IRQ_COUNT;
 	bt_frame_start(v, cls);
-	bool fault = kind == ENTRY_EXC && arg != TRACE_EXC_DIVIDE;
+	bool fault = kind == ENTRY_EXC && arg % TRACE_EXC_COUNT != TRACE_EXC_DIVIDE;
+	/* Under shadow paging the VMM's path of a true fault (its cost is
+	 * charged below) also fills the shadow entry of the access that
+	 * faulted once the guest has mapped it: its retry takes no hidden
+	 * fault of its own. */
+	if (fault && v->shadow)
+		v->fill_page = va >> v->core->base_shift;
 	switch (kind) {
 	case ENTRY_SYSCALL:
 		v->r.events[CPU_EV_SYSCALL]++;
@@ -131,6 +137,8 @@ static bool enter(cpu_vcpu *v, enum entry kind, unsigned arg)
 		break;
 	case CPU_MODE_BT:
 		trap(v, m->bt.reflect);
+		if (fault)
+			vmm(v, CPU_VMM_EMULATION, m->bt.fault);
 		break;
 	case CPU_MODE_PV:
 		/* System calls enter the guest directly (the fast handler);
@@ -226,6 +234,7 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 		break;
 	}
 	unsigned old_shift;
+	uint64_t old_gfn;
 	if (map) {
 		uint64_t gfn;
 		if (!mem_pt_lookup(gpt, va, &gfn, &old_shift, NULL) ||
@@ -235,10 +244,13 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 		}
 		if (traced)
 			mem_pt_map(traced, va, shift, mem_vm_pmap(v->vm, gfn, NULL));
-	} else if (!mem_pt_lookup(gpt, va, NULL, &old_shift, NULL)) {
+	} else if (!mem_pt_lookup(gpt, va, &old_gfn, &old_shift, NULL)) {
 		old_shift = shift;
 	} else {
+		/* The guest frees the frame; its next allocation reuses it. */
 		mem_pt_unmap(gpt, va);
+		if (old_shift == v->core->base_shift)
+			mem_vm_gfn_free(v->vm, old_gfn);
 		if (v->l2tlb.key)
 			mem_kcache_put(&v->l2tlb, cache_key(va, old_shift),
 				       UINT32_MAX, 0);
@@ -263,7 +275,7 @@ static void true_fault(cpu_vcpu *v, uint64_t va, unsigned shift)
 		 * taken at the inner level, and the level kept. */
 		v->depth = 1;
 	}
-	enter(v, ENTRY_EXC, TRACE_EXC_PAGE_FAULT);
+	enter(v, ENTRY_EXC, TRACE_EXC_PAGE_FAULT, va);
 	guest(v, m->fault_insns * m->native.alu);
 	pte_write(v, va, shift, true);
 	leave(v);
@@ -339,13 +351,17 @@ static mem_tlb_entry *tlb_miss(cpu_vcpu *v, uint64_t va, unsigned shift)
 	} else if (v->shadow) {
 		mem_pt *spt = mem_vm_spt(v->vm, v->asid);
 		if (!mem_pt_lookup(spt, va, NULL, NULL, NULL)) {
-			v->r.events[CPU_EV_HIDDEN_FAULT]++;
-			if (v->mode == CPU_MODE_HW)
-				hw_exit(v, m->hw.fill);
-			else if (v->mode == CPU_MODE_BT)
-				trap(v, m->bt.fill);
-			else
-				trap(v, m->te.trap);
+			if (va >> c->base_shift == v->fill_page) {
+				v->fill_page = UINT64_MAX;  /* paid by the fault */
+			} else {
+				v->r.events[CPU_EV_HIDDEN_FAULT]++;
+				if (v->mode == CPU_MODE_HW)
+					hw_exit(v, m->hw.fill);
+				else if (v->mode == CPU_MODE_BT)
+					trap(v, m->bt.fill);
+				else
+					trap(v, m->te.trap);
+			}
 			uint64_t base = gfn - ((va >> c->base_shift) &
 					       ((UINT64_C(1) << (gs - c->base_shift)) - 1));
 			mem_pt_map(spt, va, gs, mem_vm_pmap(v->vm, base, NULL));
@@ -466,7 +482,7 @@ static void priv(cpu_vcpu *v, unsigned kind)
 	if (v->level == CPU_LEVEL_USER) {
 		/* A guest bug: #GP, delivered as an exception. */
 		v->r.events[CPU_EV_GP]++;
-		if (enter(v, ENTRY_EXC, TRACE_EXC_DIVIDE))
+		if (enter(v, ENTRY_EXC, TRACE_EXC_DIVIDE, 0))
 			leave(v);
 		return;
 	}
@@ -557,7 +573,7 @@ static void hcall(cpu_vcpu *v, unsigned kind)
 	    (v->mode != CPU_MODE_PV && v->mode != CPU_MODE_HW &&
 	     v->mode != CPU_MODE_HW_NESTED)) {
 		v->r.events[CPU_EV_GP]++;
-		if (enter(v, ENTRY_EXC, TRACE_EXC_DIVIDE))
+		if (enter(v, ENTRY_EXC, TRACE_EXC_DIVIDE, 0))
 			leave(v);
 		return;
 	}
@@ -627,7 +643,7 @@ static void slow_insn(cpu_vcpu *v, const trace_insn *in)
 		vmm(v, CPU_VMM_TRANSLATION, v->core->m.bt.indirect);
 		break;
 	case TRACE_OP_SYSCALL:
-		enter(v, ENTRY_SYSCALL, 0);
+		enter(v, ENTRY_SYSCALL, 0, 0);
 		break;
 	case TRACE_OP_RETURN:
 		leave(v);
@@ -658,10 +674,10 @@ static void slow_insn(cpu_vcpu *v, const trace_insn *in)
 		switch_space(v, in->asid);
 		break;
 	case TRACE_OP_INTERRUPT:
-		enter(v, ENTRY_IRQ, in->arg);
+		enter(v, ENTRY_IRQ, in->arg, 0);
 		break;
 	case TRACE_OP_EXCEPTION:
-		if (enter(v, ENTRY_EXC, in->arg) &&
+		if (enter(v, ENTRY_EXC, in->arg, in->va) &&
 		    in->arg % TRACE_EXC_COUNT != TRACE_EXC_DIVIDE)
 			r->events[CPU_EV_TRUE_FAULT]++;
 		break;

@@ -520,9 +520,9 @@ uint64_t mem_pt_nodes(const mem_pt *pt);
 void mem_pt_clear(mem_pt *pt);
 
 /* One VM's memory as the MMU sees it: a guest page table per address
- * space (asid), guest-physical frames handed out in order (deterministic:
- * the first frame is 0, then 1, ...; after guest_pages they wrap, as a
- * guest's allocator reuses frames), the pmap from guest-physical to
+ * space (asid), guest-physical frames handed out deterministically (freed
+ * frames first, last freed first; else in order from 0, wrapping after
+ * guest_pages), the pmap from guest-physical to
  * machine frames (a machine frame taken from the shared counter on a
  * frame's first use), a shadow table per address space (virtual to
  * machine, filled by the VMM on hidden faults) and a dirty log over the
@@ -546,9 +546,14 @@ mem_pt *mem_vm_spt(mem_vm *vm, uint16_t asid);
 mem_pt *mem_vm_spt_peek(const mem_vm *vm, uint16_t asid);
 /* Drops every shadow table's mappings (a VMM discarding its shadows). */
 void mem_vm_shadow_drop(mem_vm *vm);
-/* Hands out the next 2^order aligned guest-physical frames (order <
- * 32, else a panic); returns the first. */
+/* Hands out 2^order aligned guest-physical frames (order < 32, else a
+ * panic); returns the first. A single frame is the one freed last if any
+ * (a guest's allocator reuses freed frames, LIFO), else the next in
+ * order. */
 uint64_t mem_vm_gfn_alloc(mem_vm *vm, unsigned order);
+/* Gives single frame gfn (< guest_pages, else a panic) back for reuse.
+ * The caller frees a frame once. */
+void mem_vm_gfn_free(mem_vm *vm, uint64_t gfn);
 /* The machine frame behind gfn (< guest_pages, else a panic), assigned on
  * first use; *fresh (may be NULL) says whether it was assigned now. */
 uint64_t mem_vm_pmap(mem_vm *vm, uint64_t gfn, bool *fresh);

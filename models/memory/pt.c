@@ -195,6 +195,8 @@ struct mem_vm {
 	mem_pt **gpt, **spt;   /* [nasid], created on use */
 	size_t nasid;
 	uint64_t next_gfn;
+	uint64_t *freed;       /* stack of freed single frames */
+	size_t nfreed, capfreed;
 	uint64_t *pmap;        /* [guest_pages]; NO_MFN = none yet */
 	uint64_t pmap_frames;
 	mem_dirtylog *log;
@@ -226,6 +228,7 @@ void mem_vm_destroy(mem_vm *vm)
 	free(vm->gpt);
 	free(vm->spt);
 	free(vm->pmap);
+	free(vm->freed);
 	mem_dirtylog_destroy(vm->log);
 	free(vm);
 }
@@ -276,6 +279,8 @@ uint64_t mem_vm_gfn_alloc(mem_vm *vm, unsigned order)
 {
 	if (order >= 32)
 		sim_panic("mem_vm_gfn_alloc: order %u", order);
+	if (order == 0 && vm->nfreed)
+		return vm->freed[--vm->nfreed];
 	uint64_t n = UINT64_C(1) << order;
 	uint64_t gfn = (vm->next_gfn + n - 1) & ~(n - 1);
 	if (gfn + n > vm->g.guest_pages)  /* wrap: frames are reused */
@@ -284,6 +289,18 @@ uint64_t mem_vm_gfn_alloc(mem_vm *vm, unsigned order)
 		n = vm->g.guest_pages;
 	vm->next_gfn = gfn + n;
 	return gfn;
+}
+
+void mem_vm_gfn_free(mem_vm *vm, uint64_t gfn)
+{
+	if (gfn >= vm->g.guest_pages)
+		sim_panic("mem_vm_gfn_free: frame %llu", (unsigned long long)gfn);
+	if (vm->nfreed == vm->capfreed) {
+		vm->capfreed = vm->capfreed ? 2 * vm->capfreed : 64;
+		vm->freed = sim_xrealloc(vm->freed, vm->capfreed,
+					 sizeof *vm->freed);
+	}
+	vm->freed[vm->nfreed++] = gfn;
 }
 
 uint64_t mem_vm_pmap(mem_vm *vm, uint64_t gfn, bool *fresh)

@@ -206,8 +206,10 @@ Test(cpu_mmu, shadow_paging_counts_hidden_faults_apart_from_true_faults)
 		bool shadow = mo == CPU_MODE_BT || mo == CPU_MODE_HW ||
 			      mo == CPU_MODE_TE;
 		cr_assert(eq(u64, EV(a, TRUE_FAULT), 20), "%s", cpu_mode_name(mo));
+		/* The true fault's VMM path fills the shadow of the retried
+		 * access; nested paging maps each new frame in the host. */
 		cr_assert(eq(u64, EV(a, HIDDEN_FAULT),
-			     shadow || mo == CPU_MODE_HW_NESTED ? 20 : 0),
+			     mo == CPU_MODE_HW_NESTED ? 20 : 0),
 			  "%s", cpu_mode_name(mo));
 		/* Away and back: the untagged TLB is flushed, the shadows
 		 * survive, so the pages miss but fault in no way. */

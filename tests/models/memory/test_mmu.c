@@ -186,6 +186,12 @@ Test(mem_vm, frames_are_handed_out_in_order_and_the_pmap_assigns_machine_frames)
 	mem_vm_shadow_drop(a);
 	cr_assert(not(mem_pt_lookup(mem_vm_spt(a, 3), 0x4000, NULL, NULL, NULL)));
 	cr_assert(eq(u64, mem_dirtylog_pages(mem_vm_dirtylog(a)), 1024));
+	/* Freed frames come back first, last freed first. */
+	mem_vm_gfn_free(a, 1);
+	mem_vm_gfn_free(a, 8);
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 8));
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 1));
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 9));
 	/* Past the end the allocator wraps to the bottom. */
 	uint64_t last = 0;
 	for (int i = 0; i < 1100; i++)
