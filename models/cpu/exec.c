@@ -233,6 +233,11 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 	default:
 		break;
 	}
+	/* A page larger than the VM's memory is mapped with base pages. */
+	unsigned b = v->core->base_shift;
+	if (shift - b >= 63 ||
+	    (UINT64_C(1) << (shift - b)) > mem_vm_geometry(v->vm)->guest_pages)
+		shift = b;
 	unsigned old_shift;
 	uint64_t old_gfn;
 	if (map) {

@@ -350,6 +350,18 @@ Test(cpu_mmu, large_pages_take_one_tlb_entry_and_a_shorter_walk)
 	cr_assert(eq(u64, EV(r, TLB_MISS), 1));
 	cr_assert(eq(u64, EV(r, WALK_REFS), 3));
 	cr_assert(eq(u64, EV(r, TRUE_FAULT), 0));
+	/* A 1 GiB page in a VM of 256 MiB is mapped with base pages. */
+	stream g = {0};
+	put(&g, TRACE_OP_SYSCALL, 0, 0);
+	put_sized(&g, TRACE_OP_PTE_WRITE, 1, 0x80000000, 30);
+	put(&g, TRACE_OP_RETURN, 0, 0);
+	put_sized(&g, TRACE_OP_STORE, 0, 0x80000000 + 0x3fff0000, 30);
+	put_sized(&g, TRACE_OP_LOAD, 0, 0x80000000, 30);
+	for (cpu_mode mo = 0; mo < CPU_MODE_COUNT; mo++) {
+		cycles_after(&m, mo, NULL, &g, &r);
+		cr_assert(eq(u64, EV(r, TRUE_FAULT), 1));
+	}
+	stream_free(&g);
 	stream_free(&s);
 }
 
@@ -452,4 +464,105 @@ Test(cpu_disco, the_l2tlb_serves_misses_after_a_vcpu_switch_flush)
 	mem_vm_destroy(a);
 	mem_vm_destroy(b);
 	cpu_core_destroy(c);
+}
+
+/* ---- robustness ----------------------------------------------------------- */
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s += UINT64_C(0x9e3779b97f4a7c15);
+	return sim_splitmix64(*s);
+}
+
+/* Random streams (any op, argument, size and address, including bytes
+ * that are no op) never crash a mode, and the results add up. */
+Test(cpu_fuzz, random_streams_run_in_every_mode_and_the_books_balance)
+{
+	static const char *const names[] = {"p4-xeon-2003", "p4-vtx-2006",
+					    "mips-r10000", "x86-ept-vpid"};
+	uint64_t seed = 7;
+	for (size_t k = 0; k < 4; k++) {
+		cpu_machine m = machine_file(names[k]);
+		for (cpu_mode mo = 0; mo < CPU_MODE_COUNT; mo++) {
+			if (!cpu_mode_is_supported((cpu_arch)m.arch, mo))
+				continue;
+			rig r = rig_make(&m, mo);
+			cpu_vcpu_dirtylog_start(r.v);
+			stream s = {0};
+			for (int i = 0; i < 20000; i++) {
+				uint64_t x = rnd(&seed);
+				uint8_t op = (uint8_t)(x % 17);
+				put(&s, op, (uint8_t)(x >> 8), (x >> 16) % (1u << 26));
+				const uint8_t sizes[8] = {0, 0, 0, 12, 21, 22,
+							  30, (uint8_t)(x >> 56)};
+				s.in[s.n - 1].size = sizes[(x >> 50) % 8];
+				s.in[s.n - 1].asid = (uint16_t)(x >> 40) % 4;
+			}
+			cpu_vcpu_run(r.v, s.in, s.n);
+			if (rnd(&seed) % 2)
+				cpu_vcpu_dirtylog_clean(r.v, NULL);
+			cpu_vcpu_run(r.v, s.in, s.n);
+			const cpu_results *res = cpu_vcpu_results(r.v);
+			cr_assert(eq(u64, res->insns, 40000));
+			cr_assert(eq(u64, res->insns_user + res->insns_kernel, 40000));
+			uint64_t vsum = 0;
+			for (int i = 0; i < CPU_VMM_COUNT; i++)
+				vsum += res->vmm[i];
+			cr_assert(eq(u64, vsum, res->cycles_vmm));
+			if (mo == CPU_MODE_NATIVE)
+				cr_assert(eq(u64, res->cycles_vmm, 0));
+			if (mo != CPU_MODE_TE)
+				cr_assert(eq(u64, res->violations, 0));
+			stream_free(&s);
+			rig_free(&r);
+		}
+	}
+}
+
+/* Machine files with random bytes changed or cut short load or are
+ * refused with a message; never a crash. */
+Test(cpu_fuzz, mangled_machine_files_are_refused_with_a_message)
+{
+	const char *src = getenv("VDCSIM_TEST_SRCDIR");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/../configs/machines/x86-ept-vpid.yaml",
+		 src ? src : "tests");
+	FILE *f = fopen(path, "rb");
+	cr_assert(f != NULL);
+	char base[8192];
+	size_t len = fread(base, 1, sizeof base, f);
+	fclose(f);
+	static const char alphabet[] = "0123456789-:# \n{}[],.abcxyzKiB";
+	uint64_t seed = 11;
+	int refused = 0;
+	for (int t = 0; t < 1500; t++) {
+		char text[8192];
+		memcpy(text, base, len);
+		size_t n = len;
+		int edits = 1 + (int)(rnd(&seed) % 4);
+		for (int e = 0; e < edits; e++)
+			text[rnd(&seed) % n] =
+				alphabet[rnd(&seed) % (sizeof alphabet - 1)];
+		if (rnd(&seed) % 5 == 0)
+			n = rnd(&seed) % n;
+		sim_diag d;
+		sim_diag_init(&d);
+		cfg_doc *doc = NULL;
+		cpu_machine m;
+		int rc = cfg_doc_parse("m.yaml", text, n, &doc, &d);
+		if (rc == 0)
+			rc = cpu_machine_load(doc, &m, &d);
+		if (rc == 0) {
+			/* Whatever loads builds a core. */
+			cpu_core_destroy(cpu_core_create(&m));
+		} else {
+			refused++;
+			cr_assert(eq(int, rc, SIM_EINPUT));
+			cr_assert(d.text && strncmp(d.text, "m.yaml:", 7) == 0,
+				  "%s", d.text ? d.text : "(none)");
+		}
+		sim_diag_fini(&d);
+		cfg_doc_destroy(doc);
+	}
+	cr_assert(gt(i32, refused, 100));
 }
