@@ -453,7 +453,7 @@ static void switch_space(cpu_vcpu *v, uint16_t asid)
 }
 
 /* A page-table base write in the guest kernel under the vcpu's mode. */
-static void pt_base(cpu_vcpu *v, bool explicit_hcall)
+static void pt_base(cpu_vcpu *v)
 {
 	const cpu_machine *m = &v->core->m;
 	guest(v, m->native.priv[TRACE_PRIV_PT_BASE]);
@@ -470,7 +470,6 @@ static void pt_base(cpu_vcpu *v, bool explicit_hcall)
 		break;
 	case CPU_MODE_PV:
 		pv_flush(v);
-		(void)explicit_hcall;
 		hypercall(v, 0);
 		break;
 	case CPU_MODE_HW:
@@ -494,7 +493,7 @@ static void priv(cpu_vcpu *v, unsigned kind)
 	kind %= TRACE_PRIV_COUNT;
 	v->r.events[CPU_EV_PRIV]++;
 	if (kind == TRACE_PRIV_PT_BASE) {
-		pt_base(v, false);
+		pt_base(v);
 		if (!m->tlb_asid)
 			flush_tlb(v);
 		return;
@@ -590,7 +589,7 @@ static void hcall(cpu_vcpu *v, unsigned kind)
 	if (kind == TRACE_HCALL_MMU_BATCH && v->pv_queue) {
 		pv_flush(v);
 	} else if (kind == TRACE_HCALL_PT_BASE) {
-		pt_base(v, true);
+		pt_base(v);
 		if (!m->tlb_asid)
 			flush_tlb(v);
 	} else {
@@ -675,7 +674,7 @@ static void slow_insn(cpu_vcpu *v, const trace_insn *in)
 			break;
 		}
 		r->events[CPU_EV_CTX_SWITCH]++;
-		pt_base(v, false);
+		pt_base(v);
 		switch_space(v, in->asid);
 		break;
 	case TRACE_OP_INTERRUPT:
