@@ -566,3 +566,52 @@ Test(cpu_fuzz, mangled_machine_files_are_refused_with_a_message)
 	}
 	cr_assert(gt(i32, refused, 100));
 }
+
+/* The same stream on a fresh core gives the same results, field by
+ * field, in every mode. */
+Test(cpu_fuzz, runs_are_deterministic)
+{
+	cpu_machine m = machine_file("x86-ept-vpid");
+	stream s = {0};
+	uint64_t seed = 3;
+	for (int i = 0; i < 5000; i++) {
+		uint64_t x = rnd(&seed);
+		put(&s, (uint8_t)(x % 15), (uint8_t)(x >> 8), (x >> 16) % (1u << 24));
+	}
+	for (cpu_mode mo = 0; mo < CPU_MODE_COUNT; mo++) {
+		cpu_results a, b;
+		cycles_after(&m, mo, &s, &s, &a);
+		cycles_after(&m, mo, &s, &s, &b);
+		cr_assert(memcmp(&a, &b, sizeof a) == 0, "%s", cpu_mode_name(mo));
+	}
+	stream_free(&s);
+}
+
+/* Two vcpus of one VM share a core without world switches. */
+Test(cpu_exec, vcpus_of_one_vm_switch_without_a_world_switch)
+{
+	cpu_machine m = machine_file("p4-vtx-2006");
+	cpu_core *c = cpu_core_create(&m);
+	mem_vm_geom g = cpu_core_vm_geom(c, 1 << 12);
+	mem_vm *vm = mem_vm_create(&g, cpu_core_mfn_counter(c));
+	cpu_vcpu *a = cpu_vcpu_create(c, vm, 1, CPU_MODE_HW);
+	cpu_vcpu *b = cpu_vcpu_create(c, vm, 1, CPU_MODE_HW);
+	stream s = {0};
+	touch(&s, 0, 8, false);
+	cpu_vcpu_run(a, s.in, s.n);  /* faults: exits flush the TLB */
+	cpu_vcpu_run(a, s.in, s.n);
+	cpu_vcpu_reset_results(a);
+	for (int i = 0; i < 3; i++) {
+		cpu_vcpu_run(b, s.in, s.n);
+		cpu_vcpu_run(a, s.in, s.n);
+	}
+	cr_assert(eq(u64, cpu_vcpu_results(a)->events[CPU_EV_WORLD_SWITCH], 0));
+	cr_assert(eq(u64, cpu_vcpu_results(b)->events[CPU_EV_WORLD_SWITCH], 0));
+	/* b found a's translations: same VM, same address space. */
+	cr_assert(eq(u64, cpu_vcpu_results(b)->events[CPU_EV_TLB_MISS], 0));
+	stream_free(&s);
+	cpu_vcpu_destroy(a);
+	cpu_vcpu_destroy(b);
+	mem_vm_destroy(vm);
+	cpu_core_destroy(c);
+}
