@@ -191,6 +191,22 @@ void cpu_vcpu_destroy(cpu_vcpu *v)
 	free(v);
 }
 
+void cpu_vcpu_move(cpu_vcpu *v, cpu_core *c)
+{
+	if (c == v->core)
+		return;
+	if (v->core->last == v)
+		v->core->last = NULL;
+	v->core = c;
+	for (size_t i = 0; i < CPU_UTLB; i++)
+		v->utlb[i] = &cpu_null_entry;
+}
+
+cpu_core *cpu_vcpu_core(const cpu_vcpu *v)
+{
+	return v->core;
+}
+
 const cpu_results *cpu_vcpu_results(const cpu_vcpu *v)
 {
 	return &v->r;

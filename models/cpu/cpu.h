@@ -213,6 +213,13 @@ mem_vm_geom cpu_core_vm_geom(const cpu_core *c, uint64_t guest_pages);
 cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 			  cpu_mode mode);
 void cpu_vcpu_destroy(cpu_vcpu *v);
+/* Moves the vcpu to core c (a scheduler placing vcpus on the cores of a
+ * host; from then on c's machine costs apply, so hosts give their cores
+ * one machine). The vcpu keeps its state and results; its translations
+ * stay in the old core's TLB, so its next accesses on c miss. */
+void cpu_vcpu_move(cpu_vcpu *v, cpu_core *c);
+/* The core the vcpu runs on. */
+cpu_core *cpu_vcpu_core(const cpu_vcpu *v);
 /* Runs insns[0..n) on the vcpu's core, instruction by instruction, adding
  * to the vcpu's results. If another vcpu of another VM ran last on the
  * core, a world switch is charged first. Stream errors (a RETURN at user

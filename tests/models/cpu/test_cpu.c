@@ -615,3 +615,30 @@ Test(cpu_exec, vcpus_of_one_vm_switch_without_a_world_switch)
 	mem_vm_destroy(vm);
 	cpu_core_destroy(c);
 }
+
+/* A vcpu moved to another core of the machine misses there, then hits;
+ * its results go on. */
+Test(cpu_exec, a_moved_vcpu_refills_on_its_new_core)
+{
+	cpu_machine m = machine_file("x86-ept-vpid");
+	cpu_core *c0 = cpu_core_create(&m), *c1 = cpu_core_create(&m);
+	mem_vm_geom g = cpu_core_vm_geom(c0, 1 << 12);
+	mem_vm *vm = mem_vm_create(&g, cpu_core_mfn_counter(c0));
+	cpu_vcpu *v = cpu_vcpu_create(c0, vm, 1, CPU_MODE_HW_NESTED);
+	stream s = {0};
+	touch(&s, 0, 8, false);
+	cpu_vcpu_run(v, s.in, s.n);
+	cpu_vcpu_run(v, s.in, s.n);
+	cr_assert(eq(u64, cpu_vcpu_results(v)->events[CPU_EV_TLB_MISS], 8));
+	cpu_vcpu_move(v, c1);
+	cr_assert(cpu_vcpu_core(v) == c1);
+	cpu_vcpu_run(v, s.in, s.n);
+	cpu_vcpu_run(v, s.in, s.n);
+	cr_assert(eq(u64, cpu_vcpu_results(v)->events[CPU_EV_TLB_MISS], 16));
+	cr_assert(eq(u64, cpu_vcpu_results(v)->insns, 32));
+	stream_free(&s);
+	cpu_vcpu_destroy(v);
+	mem_vm_destroy(vm);
+	cpu_core_destroy(c0);
+	cpu_core_destroy(c1);
+}
