@@ -122,7 +122,7 @@ static void usage_validate(FILE *f)
  * instead of as an experiment. Returns false, with nothing reported, for
  * any other file (and for one that does not parse: the experiment path
  * reports that). */
-static bool validate_machine(const char *path, int *status)
+static bool validate_machine(const char *path, bool sets, int *status)
 {
 	sim_diag d;
 	sim_diag_init(&d);
@@ -134,7 +134,11 @@ static bool validate_machine(const char *path, int *status)
 					     ? cfg_node_key(root, 0) : NULL;
 		is = k0 && strcmp(cfg_node_text(k0), "machine") == 0;
 	}
-	if (is) {
+	if (is && sets) {
+		cli_error("validate: --set applies to experiment configs, not to "
+			  "a machine file (edit the file instead)");
+		*status = CLI_USAGE;
+	} else if (is) {
 		cpu_machine m;
 		if (cpu_machine_load(doc, &m, &d) != 0) {
 			cli_print_diag(&d);
@@ -170,7 +174,7 @@ int cli_cmd_validate(int argc, char **argv)
 	}
 	sim_diag d;
 	sim_diag_init(&d);
-	if (validate_machine(argv[i], &status)) {
+	if (validate_machine(argv[i], o.nsets > 0, &status)) {
 		sim_diag_fini(&d);
 		goto out;
 	}

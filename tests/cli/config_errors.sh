@@ -130,6 +130,8 @@ check long_path_keeps_its_position [ "$out" = "$lp:2:10: datacenter.racks: expec
 for y in "$VDCSIM_SOURCE_DIR"/configs/machines/*.yaml; do
     check "machine_$(basename "$y" .yaml)_validates" "$VDCSIM" validate "$y"
 done
+rc=0; "$VDCSIM" validate "$VDCSIM_SOURCE_DIR/configs/machines/p4-vtx-2006.yaml" --set machine.clock_mhz=1 >/dev/null 2>&1 || rc=$?
+check machine_file_refuses_set [ $rc -eq 2 ]
 for y in "$VDCSIM_TEST_SRCDIR"/cli/bad_machine/*.yaml; do
     n=$(basename "$y" .yaml)
     mkdir -p "$work/machine_$n"
