@@ -137,7 +137,7 @@ Test(cpu_oracles, oracle11_nested_paging_beats_shadow_on_mmu_churn)
 	stream_free(&f);
 }
 
-/* Oracle 11's second and third parts ([Bhargava08], [Buell]): on a TLB-
+/* Oracle 11's second and third parts ([Bhargava08]): on a TLB-
  * miss-bound stream with 4 KiB pages nested paging loses to shadow paging
  * and native, with at most 24 references per miss; 2 MiB host pages
  * shrink the walks and so the virtualization share of TLB-miss time. */
