@@ -4,7 +4,9 @@
  * bitmaps and a dirty log with the semantics of Xen's shadow log-dirty mode
  * (page-exact fidelity), the hot set + cold writes model in expected counts
  * (statistical fidelity), and Clark et al.'s writable-working-set analysis
- * over page-dirty traces. TLBs, page tables and ballooning come later.
+ * over page-dirty traces. The MMU of the machine model: TLBs, page-walk
+ * references, multi-level page tables, a per-VM pmap and shadow tables
+ * (tlb.c, pt.c). Ballooning comes later.
  */
 #ifndef VDCSIM_MEM_H
 #define VDCSIM_MEM_H
@@ -381,5 +383,186 @@ double mem_sample_dirty_rate(const trace_pages *t, size_t i,
  * range, so a caller can say so. O(nsamples). */
 uint64_t mem_dirty_rate_hist(const trace_pages *t, mem_rate_unit unit,
 			     double bin_width, size_t nbins, uint64_t *counts);
+
+/* ------------------------------------------------------------------------
+ * MMU of the machine model (tlb.c, pt.c): the structures models/cpu/ runs
+ * guest memory accesses through. Costs are not here: this layer says what
+ * happened (hit, miss, references walked, fault), the CPU model charges it.
+ * ------------------------------------------------------------------------ */
+
+/* Largest TLB and L2TLB the loader accepts, and the largest page size
+ * (log2) a mapping may have. */
+#define MEM_TLB_MAX_ENTRIES 65536u
+#define MEM_PAGE_SHIFT_MAX 40u
+
+/* A TLB entry allows stores without a fault (clear while dirty logging
+ * still has to see the page's first write). */
+#define MEM_TLB_W 1u
+
+typedef struct mem_tlb_entry {
+	uint64_t key;    /* (va >> shift) << 6 | shift; 0 = invalid */
+	uint32_t tag;    /* address-space / VM tag; 0 when untagged */
+	uint32_t flags;  /* MEM_TLB_W */
+	uint64_t gfn;    /* guest-physical frame the page starts at */
+} mem_tlb_entry;
+
+/* A set-associative TLB in caller storage: sets = entries / ways (a power
+ * of two) indexed by the low bits of the virtual page number, FIFO
+ * replacement within a set (so hits change no state, and a lookup is a
+ * mask, a multiply and `ways` compares: no hashing, no allocation).
+ * Several page sizes share the entries: the key holds the size. */
+typedef struct mem_tlb {
+	uint32_t sets, ways;
+	uint64_t set_mask;
+	mem_tlb_entry *e;     /* [sets * ways]; set s is e[s*ways ..) */
+	uint32_t *victim;     /* [sets]: next way to replace */
+	uint64_t gen;         /* bumped by every insert, flush, invalidate */
+	uint64_t flushes;     /* whole-TLB flushes */
+} mem_tlb;
+
+/* True if a TLB of `entries` with `ways` ways is buildable: 1 <= ways <=
+ * entries <= MEM_TLB_MAX_ENTRIES, entries divisible by ways, and
+ * entries / ways a power of two. */
+bool mem_tlb_geometry_is_valid(uint64_t entries, uint64_t ways);
+/* Initialises an empty TLB (panics on a geometry that is not valid; users'
+ * values are checked by the machine-file loader first). O(entries). */
+void mem_tlb_init(mem_tlb *t, uint32_t entries, uint32_t ways);
+/* Frees its arrays; t may be initialised again. */
+void mem_tlb_fini(mem_tlb *t);
+/* The entry mapping va at page size 2^shift under tag, or NULL. O(ways). */
+static inline mem_tlb_entry *mem_tlb_lookup(mem_tlb *t, uint64_t va,
+					    unsigned shift, uint32_t tag)
+{
+	uint64_t vpn = va >> shift;
+	uint64_t key = vpn << 6 | shift;
+	mem_tlb_entry *s = t->e + (size_t)(vpn & t->set_mask) * t->ways;
+	for (uint32_t w = 0; w < t->ways; w++)
+		if (s[w].key == key && s[w].tag == tag)
+			return &s[w];
+	return NULL;
+}
+/* Inserts (va, shift, tag) -> gfn with flags, replacing the set's FIFO
+ * victim, and returns the entry. The caller has looked it up and missed. */
+mem_tlb_entry *mem_tlb_insert(mem_tlb *t, uint64_t va, unsigned shift,
+			      uint32_t tag, uint64_t gfn, uint32_t flags);
+/* Removes the entry of (va, shift, tag) if present (invlpg). O(ways). */
+void mem_tlb_invalidate(mem_tlb *t, uint64_t va, unsigned shift,
+			uint32_t tag);
+/* Removes every entry (counted in flushes). O(entries). */
+void mem_tlb_flush(mem_tlb *t);
+/* Removes the entries whose tag has (tag & mask) == (want & mask): a VM's
+ * entries with a VPID mask, one address space's with the full mask.
+ * Not counted as a flush. O(entries). */
+void mem_tlb_flush_tag(mem_tlb *t, uint32_t mask, uint32_t want);
+/* Clears MEM_TLB_W in every entry (dirty logging restarts). O(entries). */
+void mem_tlb_clear_writable(mem_tlb *t);
+/* Valid entries now. O(entries). */
+uint64_t mem_tlb_valid(const mem_tlb *t);
+
+/* Memory references of one page walk. n: guest (or native) levels walked
+ * for the page, m: host levels of a nested walk (0 for a one-dimensional
+ * walk: native, or shadow tables). Each of the n guest references is a
+ * guest-physical address the host walks first (m references), and so is
+ * the final guest-physical page: n(m + 1) + m = (n + 1)(m + 1) − 1, 24 for
+ * 4 × 4 levels [Bhargava08]. A page-walk-cache hit leaves only the leaf's
+ * guest level to walk (n = 1). n >= 1 (else a panic). */
+unsigned mem_walk_refs(unsigned n, unsigned m, bool pwc_hit);
+
+/* A direct-mapped cache of keys (page-walk cache, Disco's L2TLB): `entries`
+ * a power of two (0: the cache is absent and never hits). */
+typedef struct mem_kcache {
+	uint64_t mask;
+	uint64_t *key;   /* [entries]; 0 = empty */
+	uint64_t *val;   /* [entries] */
+	uint32_t *tag;   /* [entries] */
+} mem_kcache;
+void mem_kcache_init(mem_kcache *c, uint64_t entries);
+void mem_kcache_fini(mem_kcache *c);
+/* True (and *val) if slot (key & mask) holds (key, tag). key != 0. */
+bool mem_kcache_get(const mem_kcache *c, uint64_t key, uint32_t tag,
+		    uint64_t *val);
+/* Stores (key, tag) -> val in its slot, evicting what was there. */
+void mem_kcache_put(mem_kcache *c, uint64_t key, uint32_t tag, uint64_t val);
+/* Empties the cache. O(entries). */
+void mem_kcache_clear(mem_kcache *c);
+
+/* A multi-level radix page table: `levels` levels of 2^bits entries above
+ * pages of 2^base_shift bytes. A mapping of a page of 2^shift bytes, shift
+ * = base_shift + k·bits (k < levels), is a leaf k levels above the bottom
+ * (a large page). Virtual addresses are taken modulo the table's reach,
+ * 2^(base_shift + levels·bits). Nodes come from a pool grown as needed and
+ * are addressed by index, never by pointer order. */
+typedef struct mem_pt mem_pt;
+
+/* Creates an empty table (panics unless 1 <= levels <= 6, 1 <= bits <= 12,
+ * 10 <= base_shift and base_shift + levels·bits <= 64). */
+mem_pt *mem_pt_create(unsigned levels, unsigned bits, unsigned base_shift);
+void mem_pt_destroy(mem_pt *pt);
+/* True if shift is a page size the table can map (see above). */
+bool mem_pt_shift_is_valid(const mem_pt *pt, unsigned shift);
+/* Looks va up. On a mapping returns true with its frame (the frame number
+ * of its first base page), its page shift and the levels walked to reach
+ * the leaf (levels − k); else false, with *levels_walked the levels read
+ * before the walk stopped. Any output may be NULL. O(levels). */
+bool mem_pt_lookup(const mem_pt *pt, uint64_t va, uint64_t *frame,
+		   unsigned *shift, unsigned *levels_walked);
+/* Maps the page of 2^shift bytes holding va to frame (shift valid, else a
+ * panic), replacing what mapped any part of it. Returns the page-table
+ * nodes allocated for it. O(levels), or more when a subtree is replaced. */
+unsigned mem_pt_map(mem_pt *pt, uint64_t va, unsigned shift, uint64_t frame);
+/* Removes the mapping holding va; true if there was one. O(levels). */
+bool mem_pt_unmap(mem_pt *pt, uint64_t va);
+/* Leaf mappings now, and nodes allocated (the table's own pages). */
+uint64_t mem_pt_mappings(const mem_pt *pt);
+uint64_t mem_pt_nodes(const mem_pt *pt);
+/* Removes every mapping (nodes are kept for reuse). O(nodes). */
+void mem_pt_clear(mem_pt *pt);
+
+/* One VM's memory as the MMU sees it: a guest page table per address
+ * space (asid), guest-physical frames handed out deterministically (freed
+ * frames first, last freed first; else in order from 0, wrapping after
+ * guest_pages), the pmap from guest-physical to
+ * machine frames (a machine frame taken from the shared counter on a
+ * frame's first use), a shadow table per address space (virtual to
+ * machine, filled by the VMM on hidden faults) and a dirty log over the
+ * guest-physical frames. */
+typedef struct mem_vm mem_vm;
+
+typedef struct mem_vm_geom {
+	unsigned levels, bits, base_shift;  /* as mem_pt_create */
+	uint64_t guest_pages;               /* guest-physical frames >= 1 */
+} mem_vm_geom;
+
+/* Creates a VM's memory. next_mfn is the host's machine-frame counter,
+ * shared by the VMs of a host and borrowed until the VM is destroyed. */
+mem_vm *mem_vm_create(const mem_vm_geom *g, uint64_t *next_mfn);
+void mem_vm_destroy(mem_vm *vm);
+/* The guest page table / shadow table of address space asid, created
+ * empty on first use (O(asid) the first time an asid is seen). */
+mem_pt *mem_vm_gpt(mem_vm *vm, uint16_t asid);
+mem_pt *mem_vm_spt(mem_vm *vm, uint16_t asid);
+/* The shadow table of asid if it exists, else NULL (no allocation). */
+mem_pt *mem_vm_spt_peek(const mem_vm *vm, uint16_t asid);
+/* Drops every shadow table's mappings (a VMM discarding its shadows). */
+void mem_vm_shadow_drop(mem_vm *vm);
+/* Hands out 2^order aligned guest-physical frames (order < 32, else a
+ * panic); returns the first. A single frame is the one freed last if any
+ * (a guest's allocator reuses freed frames, LIFO), else the next in
+ * order. */
+uint64_t mem_vm_gfn_alloc(mem_vm *vm, unsigned order);
+/* Gives single frame gfn (< guest_pages, else a panic) back for reuse.
+ * The caller frees a frame once. */
+void mem_vm_gfn_free(mem_vm *vm, uint64_t gfn);
+/* The machine frame behind gfn (< guest_pages, else a panic), assigned on
+ * first use; *fresh (may be NULL) says whether it was assigned now. */
+uint64_t mem_vm_pmap(mem_vm *vm, uint64_t gfn, bool *fresh);
+/* True if gfn has a machine frame already (no assignment). */
+bool mem_vm_pmap_has(const mem_vm *vm, uint64_t gfn);
+/* Frames the pmap holds. */
+uint64_t mem_vm_pmap_frames(const mem_vm *vm);
+/* The dirty log over the guest-physical frames (created disabled). */
+mem_dirtylog *mem_vm_dirtylog(mem_vm *vm);
+/* The geometry the VM was created with. */
+const mem_vm_geom *mem_vm_geometry(const mem_vm *vm);
 
 #endif /* VDCSIM_MEM_H */

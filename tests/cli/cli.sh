@@ -15,7 +15,7 @@ rc=0; "$VDCSIM" >/dev/null 2>&1 || rc=$?
 check no_command_is_a_usage_error [ $rc -eq 2 ]
 
 params=$("$VDCSIM" params)
-for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "datacenter.network:" "vms\[\]:" "vms\[\].page_writes:" "vms\[\].traffic\[\]:" "replications" "hosts_per_rack" "sample_interval"; do
+for p in "experiment:" "datacenter:" "datacenter.host:" "datacenter.fabric:" "datacenter.network:" "vms\[\]:" "vms\[\].page_writes:" "vms\[\].traffic\[\]:" "machine:" "machine.hw:" "replications" "hosts_per_rack" "sample_interval"; do
     check "params_lists_$p" grep -q "$p" <<<"$params"
 done
 check params_shows_policy_threshold grep -Eq '^  threshold +percent +75% +1%\.\.100%' <<<"$params"

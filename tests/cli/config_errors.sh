@@ -125,4 +125,20 @@ printf 'datacenter:\n  racks: x\n' >"$lp"
 out=$("$VDCSIM" validate "$lp" 2>&1)
 check long_path_keeps_its_position [ "$out" = "$lp:2:10: datacenter.racks: expected a non-negative integer, got 'x'" ]
 
+# Machine files (configs/machines/): each shipped one validates, and bad
+# ones get their FILE:LINE:COL message and exit 2.
+for y in "$VDCSIM_SOURCE_DIR"/configs/machines/*.yaml; do
+    check "machine_$(basename "$y" .yaml)_validates" "$VDCSIM" validate "$y"
+done
+rc=0; "$VDCSIM" validate "$VDCSIM_SOURCE_DIR/configs/machines/p4-vtx-2006.yaml" --set machine.clock_mhz=1 >/dev/null 2>&1 || rc=$?
+check machine_file_refuses_set [ $rc -eq 2 ]
+for y in "$VDCSIM_TEST_SRCDIR"/cli/bad_machine/*.yaml; do
+    n=$(basename "$y" .yaml)
+    mkdir -p "$work/machine_$n"
+    cp "$y" "$work/machine_$n/"
+    rc=0
+    (cd "$work/machine_$n" && "$VDCSIM" validate "$n.yaml" >out.txt 2>err.txt) || rc=$?
+    check "machine_$n" bash -c "[ $rc -eq 2 ] && [ ! -s '$work/machine_$n/out.txt' ] && diff -u '${y%.yaml}.err' '$work/machine_$n/err.txt'"
+done
+
 finish

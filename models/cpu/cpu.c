@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cores and vcpus of the machine model: creation with the machine's TLB
+ * geometry and tags, the ring each level runs in per mode, names, and the
+ * results. The executor is exec.c, the machine files machine.c.
+ */
+#include "cpu_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const mem_tlb_entry cpu_null_entry;
+
+static const char *const mode_names[] = {"native", "te", "bt", "pv", "hw",
+					 "hw-nested"};
+_Static_assert(sizeof mode_names / sizeof mode_names[0] == CPU_MODE_COUNT,
+	       "one name per mode");
+
+const char *cpu_mode_name(cpu_mode m)
+{
+	return m < CPU_MODE_COUNT ? mode_names[m] : "?";
+}
+
+bool cpu_mode_is_supported(cpu_arch a, cpu_mode m)
+{
+	if (m >= CPU_MODE_COUNT || a >= CPU_ARCH_COUNT)
+		return false;
+	if (a == CPU_ARCH_MIPS)
+		return m == CPU_MODE_NATIVE || m == CPU_MODE_TE;
+	return true;
+}
+
+unsigned cpu_ring(cpu_arch a, cpu_mode m, cpu_level level)
+{
+	bool mips = a == CPU_ARCH_MIPS;
+	unsigned user = mips ? 2 : 3;
+	if (level == CPU_LEVEL_USER)
+		return user;
+	if (m == CPU_MODE_NATIVE || m == CPU_MODE_HW || m == CPU_MODE_HW_NESTED)
+		return 0;
+	return a == CPU_ARCH_X86_64 ? user : 1;
+}
+
+static const char *const event_names[] = {
+	"syscall", "exception", "interrupt", "priv", "gp", "trap", "exit",
+	"hypercall", "callout", "translate", "pte_write", "pte_trap",
+	"pte_queued", "true_fault", "hidden_fault", "dirty_fault", "tlb_miss",
+	"walk_refs", "l2tlb_hit", "tlb_flush", "ctx_switch", "world_switch",
+	"violation"};
+_Static_assert(sizeof event_names / sizeof event_names[0] == CPU_EV_COUNT,
+	       "one name per event");
+
+const char *cpu_event_name(cpu_event e)
+{
+	return e < CPU_EV_COUNT ? event_names[e] : "?";
+}
+
+uint64_t cpu_results_cycles(const cpu_results *r)
+{
+	return r->cycles_user + r->cycles_kernel + r->cycles_vmm + r->cycles_tlb;
+}
+
+void cpu_results_add(cpu_results *a, const cpu_results *b)
+{
+	a->insns += b->insns;
+	a->insns_user += b->insns_user;
+	a->insns_kernel += b->insns_kernel;
+	a->cycles_user += b->cycles_user;
+	a->cycles_kernel += b->cycles_kernel;
+	a->cycles_vmm += b->cycles_vmm;
+	a->cycles_tlb += b->cycles_tlb;
+	for (size_t i = 0; i < CPU_VMM_COUNT; i++)
+		a->vmm[i] += b->vmm[i];
+	for (size_t i = 0; i < CPU_EV_COUNT; i++)
+		a->events[i] += b->events[i];
+	a->violations += b->violations;
+}
+
+static unsigned log2u(uint64_t x)
+{
+	unsigned s = 0;
+	while (x >>= 1)
+		s++;
+	return s;
+}
+
+cpu_core *cpu_core_create(const cpu_machine *m)
+{
+	cpu_core *c = sim_xcalloc(1, sizeof *c);
+	c->m = *m;
+	mem_tlb_init(&c->tlb, (uint32_t)m->tlb_entries, (uint32_t)m->tlb_ways);
+	mem_kcache_init(&c->pwc, m->pwc_entries);
+	c->base_shift = log2u(m->page_size);
+	unsigned hs = log2u(m->host_page_size);
+	unsigned k = hs > c->base_shift ? (hs - c->base_shift) / (unsigned)m->pt_bits
+					: 0;
+	c->host_m = (unsigned)m->host_levels > k ? (unsigned)m->host_levels - k
+						 : 1;
+	for (unsigned l = 0; l < m->pt_levels; l++) {
+		unsigned s = c->base_shift + l * (unsigned)m->pt_bits;
+		if (s < 64 && s <= MEM_PAGE_SHIFT_MAX)
+			c->shift_ok[s] = true;
+	}
+	return c;
+}
+
+void cpu_core_destroy(cpu_core *c)
+{
+	if (!c)
+		return;
+	mem_tlb_fini(&c->tlb);
+	mem_kcache_fini(&c->pwc);
+	free(c);
+}
+
+const cpu_machine *cpu_core_machine(const cpu_core *c)
+{
+	return &c->m;
+}
+
+mem_tlb *cpu_core_tlb(cpu_core *c)
+{
+	return &c->tlb;
+}
+
+uint64_t *cpu_core_mfn_counter(cpu_core *c)
+{
+	return &c->next_mfn;
+}
+
+mem_vm_geom cpu_core_vm_geom(const cpu_core *c, uint64_t guest_pages)
+{
+	mem_vm_geom g = {(unsigned)c->m.pt_levels, (unsigned)c->m.pt_bits,
+			 c->base_shift, guest_pages};
+	return g;
+}
+
+uint32_t cpu_tag_of(const cpu_vcpu *v, uint16_t asid)
+{
+	const cpu_machine *m = &v->core->m;
+	uint32_t t = m->tlb_asid ? asid : 0;
+	if (m->tlb_vpid)
+		t |= (uint32_t)v->vm_id << 16;
+	return t;
+}
+
+cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
+			  cpu_mode mode)
+{
+	if (!cpu_mode_is_supported((cpu_arch)c->m.arch, mode))
+		sim_panic("cpu_vcpu_create: mode %s on this machine",
+			  cpu_mode_name(mode));
+	cpu_vcpu *v = sim_xcalloc(1, sizeof *v);
+	v->core = c;
+	v->vm = vm;
+	v->vm_id = vm_id;
+	v->mode = mode;
+	bool x86 = c->m.arch != CPU_ARCH_MIPS;
+	v->shadow = mode == CPU_MODE_BT || mode == CPU_MODE_HW ||
+		    (mode == CPU_MODE_TE && x86);
+	v->x86_te = mode == CPU_MODE_TE && x86;
+	v->level = CPU_LEVEL_USER;
+	v->fill_page = UINT64_MAX;
+	v->tag = cpu_tag_of(v, 0);
+	for (size_t i = 0; i < CPU_UTLB; i++)
+		v->utlb[i] = &cpu_null_entry;
+	v->always.key = 1;
+	v->always.tag = v->tag;
+	v->always.flags = MEM_TLB_W;
+	v->utlb[CPU_UTLB] = &v->always;
+	for (size_t i = 0; i < 256; i++)
+		v->shift_of[i] = (uint16_t)(i < 64 && c->shift_ok[i] ? i
+							       : c->base_shift);
+	if (mode == CPU_MODE_BT)
+		v->tc = sim_xcalloc(CPU_BT_CLASSES * CPU_BT_BLOCKS, 1);
+	mem_kcache_init(&v->l2tlb, mode == CPU_MODE_TE &&
+					   c->m.refill == CPU_REFILL_SOFTWARE
+				   ? c->m.l2tlb_entries
+				   : 0);
+	return v;
+}
+
+void cpu_vcpu_destroy(cpu_vcpu *v)
+{
+	if (!v)
+		return;
+	if (v->core->last == v)
+		v->core->last = NULL;
+	free(v->tc);
+	mem_kcache_fini(&v->l2tlb);
+	free(v);
+}
+
+void cpu_vcpu_move(cpu_vcpu *v, cpu_core *c)
+{
+	if (c == v->core)
+		return;
+	if (v->core->last == v)
+		v->core->last = NULL;
+	v->core = c;
+	for (size_t i = 0; i < CPU_UTLB; i++)
+		v->utlb[i] = &cpu_null_entry;
+}
+
+cpu_core *cpu_vcpu_core(const cpu_vcpu *v)
+{
+	return v->core;
+}
+
+const cpu_results *cpu_vcpu_results(const cpu_vcpu *v)
+{
+	return &v->r;
+}
+
+void cpu_vcpu_reset_results(cpu_vcpu *v)
+{
+	memset(&v->r, 0, sizeof v->r);
+}
+
+cpu_level cpu_vcpu_level(const cpu_vcpu *v)
+{
+	return v->level;
+}
+
+uint16_t cpu_vcpu_asid(const cpu_vcpu *v)
+{
+	return v->asid;
+}
+
+cpu_mode cpu_vcpu_mode(const cpu_vcpu *v)
+{
+	return v->mode;
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * models/cpu/: the machine model. A cycle-approximate CPU runs abstract
+ * guest instruction streams (traces/trace.h) through privilege rings, a
+ * TLB and page tables (models/memory/) under one of the virtualization
+ * modes, charging every event from one cost set per machine file.
+ * Detailed mode only; VCPU scheduling across VMs is the caller's (a
+ * datacenter runs vcpus on cores and the core charges world switches).
+ */
+#ifndef VDCSIM_CPU_H
+#define VDCSIM_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+#include "sim.h"
+#include "trace.h"
+
+/* ------------------------------------------------------------------------
+ * Architectures, modes, rings
+ * ------------------------------------------------------------------------ */
+
+typedef enum cpu_arch {
+	CPU_ARCH_X86,     /* four rings: VMM 0, PV guest kernel 1, apps 3 */
+	CPU_ARCH_X86_64,  /* two usable levels: a deprivileged guest kernel
+			     shares the lower level with its applications */
+	CPU_ARCH_MIPS,    /* kernel / supervisor / user (Disco) */
+	CPU_ARCH_COUNT
+} cpu_arch;
+
+typedef enum cpu_mode {
+	CPU_MODE_NATIVE,  /* the guest kernel owns the machine */
+	CPU_MODE_TE,      /* trap-and-emulate (Disco; broken on x86) */
+	CPU_MODE_BT,      /* binary translation, shadow tables (VMware) */
+	CPU_MODE_PV,      /* paravirtualization (Xen) */
+	CPU_MODE_HW,      /* VT-x/AMD-V with shadow page tables */
+	CPU_MODE_HW_NESTED, /* VT-x/AMD-V with EPT/NPT (2-D walks) */
+	CPU_MODE_COUNT
+} cpu_mode;
+
+/* "native", "te", "bt", "pv", "hw", "hw-nested". */
+const char *cpu_mode_name(cpu_mode m);
+/* True if the architecture can run the mode: MIPS runs native and te. */
+bool cpu_mode_is_supported(cpu_arch a, cpu_mode m);
+
+/* Guest privilege levels the executor tracks (the stream's view). */
+typedef enum cpu_level { CPU_LEVEL_USER, CPU_LEVEL_KERNEL } cpu_level;
+
+/* The hardware ring (x86: 0..3; MIPS: 0 kernel, 1 supervisor, 2 user)
+ * the guest's `level` runs in under mode m on arch a; the VMM is always
+ * ring 0. Native and hardware-assisted guest kernels run in ring 0 (HW:
+ * non-root ring 0); TE, BT and PV deprivilege the kernel to ring 1 (x86,
+ * MIPS supervisor) or, on x86-64, to ring 3 beside its applications. */
+unsigned cpu_ring(cpu_arch a, cpu_mode m, cpu_level level);
+
+/* ------------------------------------------------------------------------
+ * Machine files: one cost set per machine, shared by every workload and
+ * mode (the YAML files in configs/machines/, parameter tables in machine.c).
+ * Every cost is in cycles of this machine's clock.
+ * ------------------------------------------------------------------------ */
+
+typedef enum cpu_refill { CPU_REFILL_HARDWARE, CPU_REFILL_SOFTWARE } cpu_refill;
+
+typedef struct cpu_machine {
+	const char *name;         /* borrowed from the document; "" if none */
+	int arch;                 /* cpu_arch */
+	uint64_t clock_mhz;
+	/* memory */
+	uint64_t page_size;       /* bytes, a power of two */
+	uint64_t pt_levels, pt_bits;
+	uint64_t tlb_entries, tlb_ways;
+	bool tlb_asid;            /* entries tagged by address space */
+	bool tlb_vpid;            /* entries tagged by VM (VPID / ASID) */
+	int refill;               /* cpu_refill */
+	uint64_t walk_ref;        /* cycles per page-walk memory reference */
+	uint64_t pwc_entries;     /* page-walk cache (0: none) */
+	uint64_t host_levels;     /* nested walk: host page-table levels */
+	uint64_t host_page_size;  /* nested walk: host page size */
+	uint64_t refill_handler;  /* software refill handler */
+	uint64_t l2tlb_entries;   /* Disco's second-level software TLB */
+	uint64_t world_switch;    /* VM-to-VM switch on a core */
+	uint64_t fault_insns;     /* kernel instructions of a handled fault */
+	struct {
+		uint64_t alu, mem, branch, indirect, syscall, exception,
+			interrupt, pte_write, sensitive;
+		uint64_t priv[TRACE_PRIV_COUNT];
+	} native;
+	struct {
+		uint64_t trap, reflect, io, l2tlb_hit;
+		bool patched_hal;
+	} te;
+	struct {
+		uint64_t reflect, fault, indirect, callout, io, pte, fill,
+			shadow_switch, translate, block_insns;
+	} bt;
+	struct {
+		uint64_t hypercall, bounce, validate, batch, flag, crossing;
+	} pv;
+	struct {
+		uint64_t exit, io, pte, fault, fill, cr3, emulate;
+	} hw;
+} cpu_machine;
+
+/* The machine's parameter tables, NULL-terminated: "machine" and its
+ * subsections machine.native, .te, .bt, .pv, .hw (for `vdcsim params`
+ * and cfg_section_load; target struct cpu_machine). */
+const cfg_section *const *cpu_sections(void);
+/* Fills m with every default (a consistent machine: the 2006 P4 with
+ * VT-x, [AdamsAgesen06]). */
+void cpu_machine_defaults(cpu_machine *m);
+/* Loads the `machine:` mapping of a parsed document into m: unknown keys,
+ * bad values and ranges, TLB entries not divisible by the ways (or a set
+ * count that is not a power of two), page sizes that are not powers of
+ * two, page tables wider than 64 bits. Every problem is reported at its
+ * node as FILE:LINE:COL. m->name borrows from doc. Returns 0 or
+ * SIM_EINPUT. */
+int cpu_machine_load(const cfg_doc *doc, cpu_machine *m, sim_diag *d);
+/* Reads and parses the file at path, then cpu_machine_load. The returned
+ * document (*doc_out, to be destroyed by the caller) owns m->name. */
+int cpu_machine_load_file(const char *path, cfg_doc **doc_out,
+			  cpu_machine *m, sim_diag *d);
+
+/* ------------------------------------------------------------------------
+ * Results of running a vcpu
+ * ------------------------------------------------------------------------ */
+
+/* Events counted per run. */
+typedef enum cpu_event {
+	CPU_EV_SYSCALL,       /* guest system calls */
+	CPU_EV_EXCEPTION,     /* guest exceptions (incl. machine-raised faults) */
+	CPU_EV_INTERRUPT,
+	CPU_EV_PRIV,          /* privileged instructions run in the kernel */
+	CPU_EV_GP,            /* privileged op from user level: guest #GP */
+	CPU_EV_TRAP,          /* traps into the VMM (TE, BT/PV reflections) */
+	CPU_EV_EXIT,          /* VM exits (HW) */
+	CPU_EV_HYPERCALL,     /* hypercalls (PV; vmcall under HW counts exit) */
+	CPU_EV_CALLOUT,       /* BT callouts for sensitive instructions */
+	CPU_EV_TRANSLATE,     /* BT blocks translated */
+	CPU_EV_PTE_WRITE,     /* guest PTE writes */
+	CPU_EV_PTE_TRAP,      /* PTE writes the VMM had to intercept */
+	CPU_EV_PTE_QUEUED,    /* PV PTE updates queued for a batch */
+	CPU_EV_TRUE_FAULT,    /* page faults of the guest's own tables */
+	CPU_EV_HIDDEN_FAULT,  /* shadow / nested fills the guest never sees */
+	CPU_EV_DIRTY_FAULT,   /* first writes caught by dirty logging */
+	CPU_EV_TLB_MISS,
+	CPU_EV_WALK_REFS,     /* page-walk memory references */
+	CPU_EV_L2TLB_HIT,     /* Disco: misses served by the L2TLB */
+	CPU_EV_TLB_FLUSH,
+	CPU_EV_CTX_SWITCH,
+	CPU_EV_WORLD_SWITCH,
+	CPU_EV_VIOLATION,     /* sensitive instructions that misbehaved */
+	CPU_EV_COUNT
+} cpu_event;
+
+/* A short name per event ("syscall", "tlb_miss", ...). */
+const char *cpu_event_name(cpu_event e);
+
+/* Where VMM cycles went. */
+typedef enum cpu_vmm_kind {
+	CPU_VMM_TRAP,        /* trap or reflection round trips */
+	CPU_VMM_EXIT,        /* VM exit + entry round trips */
+	CPU_VMM_HYPERCALL,
+	CPU_VMM_EMULATION,   /* handler work: emulating, shadow upkeep */
+	CPU_VMM_TRANSLATION, /* binary translation */
+	CPU_VMM_COUNT
+} cpu_vmm_kind;
+
+typedef struct cpu_results {
+	uint64_t insns, insns_user, insns_kernel;
+	uint64_t cycles_user;    /* guest user level's own work */
+	uint64_t cycles_kernel;  /* guest kernel's own work */
+	uint64_t cycles_vmm;     /* sum of vmm[] */
+	uint64_t cycles_tlb;     /* TLB refills: walks, refill handlers */
+	uint64_t vmm[CPU_VMM_COUNT];
+	uint64_t events[CPU_EV_COUNT];
+	uint64_t violations;     /* = events[CPU_EV_VIOLATION] */
+} cpu_results;
+
+/* Total cycles: user + kernel + vmm + tlb. */
+uint64_t cpu_results_cycles(const cpu_results *r);
+/* Adds b into a. */
+void cpu_results_add(cpu_results *a, const cpu_results *b);
+
+/* ------------------------------------------------------------------------
+ * Cores and vcpus. A core is a physical CPU: its TLB is shared by the
+ * vcpus run on it, so switching vcpus of different VMs is a world switch
+ * (charged to the incoming vcpu; the TLB is flushed unless tagged by VM).
+ * A vcpu belongs to one VM (a mem_vm, shared by the VM's vcpus) and holds
+ * its own privilege level, address space, queues and results.
+ * ------------------------------------------------------------------------ */
+
+typedef struct cpu_core cpu_core;
+typedef struct cpu_vcpu cpu_vcpu;
+
+/* Creates a core of machine m (copied; m->name stays borrowed). The
+ * machine must have loaded or been filled by cpu_machine_defaults, else
+ * the geometry panics. */
+cpu_core *cpu_core_create(const cpu_machine *m);
+void cpu_core_destroy(cpu_core *c);
+/* The core's machine, TLB and machine-frame counter (for VMs' pmaps). */
+const cpu_machine *cpu_core_machine(const cpu_core *c);
+mem_tlb *cpu_core_tlb(cpu_core *c);
+uint64_t *cpu_core_mfn_counter(cpu_core *c);
+/* A mem_vm geometry for a VM of guest_pages on this core's machine. */
+mem_vm_geom cpu_core_vm_geom(const cpu_core *c, uint64_t guest_pages);
+
+/* Creates a vcpu of VM `vm` (borrowed; vm_id 1..65535 tags its TLB
+ * entries when the machine has VPIDs) running under mode (supported by
+ * the machine's arch, else a panic). It starts at user level in address
+ * space 0. */
+cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
+			  cpu_mode mode);
+void cpu_vcpu_destroy(cpu_vcpu *v);
+/* Moves the vcpu to core c (a scheduler placing vcpus on the cores of a
+ * host; from then on c's machine costs apply, so hosts give their cores
+ * one machine). The vcpu keeps its state and results; its translations
+ * stay in the old core's TLB, so its next accesses on c miss. */
+void cpu_vcpu_move(cpu_vcpu *v, cpu_core *c);
+/* The core the vcpu runs on. */
+cpu_core *cpu_vcpu_core(const cpu_vcpu *v);
+/* Runs insns[0..n) on the vcpu's core, instruction by instruction, adding
+ * to the vcpu's results. If another vcpu of another VM ran last on the
+ * core, a world switch is charged first. Stream errors (a RETURN at user
+ * level, nesting past one level) are counted as guest #GP and skipped;
+ * nothing a stream holds can crash the model. O(n) plus TLB misses. */
+void cpu_vcpu_run(cpu_vcpu *v, const trace_insn *insns, size_t n);
+/* The results so far (borrowed) and a reset to zero. */
+const cpu_results *cpu_vcpu_results(const cpu_vcpu *v);
+void cpu_vcpu_reset_results(cpu_vcpu *v);
+/* Current level, depth of nested kernel entries (0 at user level) and
+ * address space. */
+cpu_level cpu_vcpu_level(const cpu_vcpu *v);
+uint16_t cpu_vcpu_asid(const cpu_vcpu *v);
+cpu_mode cpu_vcpu_mode(const cpu_vcpu *v);
+
+/* Dirty logging of the vcpu's VM through the VMM's write faults (needs a
+ * virtualized mode; under native it returns false and nothing happens):
+ * start clears the log and write-protects every page; clean reads and
+ * clears it (the next write to each page faults again) and returns the
+ * dirty pages; stop ends logging. The write faults are counted in
+ * events[CPU_EV_DIRTY_FAULT] and charged to the VMM. */
+bool cpu_vcpu_dirtylog_start(cpu_vcpu *v);
+uint64_t cpu_vcpu_dirtylog_clean(cpu_vcpu *v, mem_bitmap *dst);
+void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
+
+#endif /* VDCSIM_CPU_H */

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of the MMU structures of models/memory/: TLB geometry, tags,
+ * FIFO replacement and flushes; the page-walk reference counts of 1-D and
+ * 2-D walks; radix page tables with large pages; a VM's deterministic
+ * frames, pmap and shadow tables.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include <stdlib.h>
+
+#include "mem.h"
+
+Test(mem_tlb, geometry_needs_entries_divisible_into_a_power_of_two_of_sets)
+{
+	cr_assert(mem_tlb_geometry_is_valid(64, 64));
+	cr_assert(mem_tlb_geometry_is_valid(64, 4));
+	cr_assert(mem_tlb_geometry_is_valid(1536, 12));          /* 128 sets */
+	cr_assert(not(mem_tlb_geometry_is_valid(1536, 16)));     /* 96 sets */
+	cr_assert(not(mem_tlb_geometry_is_valid(60, 8)));        /* 7.5 sets */
+	cr_assert(not(mem_tlb_geometry_is_valid(48, 4)));        /* 12 sets */
+	cr_assert(not(mem_tlb_geometry_is_valid(4, 8)));
+	cr_assert(not(mem_tlb_geometry_is_valid(0, 1)));
+	cr_assert(not(mem_tlb_geometry_is_valid(131072, 1)));
+}
+
+Test(mem_tlb, hits_after_insert_only_with_the_same_tag_and_page_size)
+{
+	mem_tlb t;
+	mem_tlb_init(&t, 64, 4);
+	cr_assert(mem_tlb_lookup(&t, 0x5000, 12, 7) == NULL);
+	mem_tlb_insert(&t, 0x5000, 12, 7, 42, MEM_TLB_W);
+	mem_tlb_entry *e = mem_tlb_lookup(&t, 0x5fff, 12, 7);
+	cr_assert(e != NULL);
+	cr_assert(eq(u64, e->gfn, 42));
+	cr_assert(mem_tlb_lookup(&t, 0x5000, 12, 8) == NULL);   /* other tag */
+	cr_assert(mem_tlb_lookup(&t, 0x5000, 21, 7) == NULL);   /* other size */
+	cr_assert(mem_tlb_lookup(&t, 0x6000, 12, 7) == NULL);
+	/* A 2 MiB entry covers every 4 KiB page inside it. */
+	mem_tlb_insert(&t, 0x200000, 21, 7, 512, MEM_TLB_W);
+	cr_assert(mem_tlb_lookup(&t, 0x3fffff, 21, 7) != NULL);
+	cr_assert(eq(u64, mem_tlb_valid(&t), 2));
+	mem_tlb_fini(&t);
+}
+
+Test(mem_tlb, a_full_set_evicts_in_fifo_order_and_hits_change_nothing)
+{
+	mem_tlb t;
+	mem_tlb_init(&t, 8, 2);  /* 4 sets of 2 */
+	/* Pages 0, 4, 8 map to set 0. */
+	mem_tlb_insert(&t, 0 << 12, 12, 0, 0, 0);
+	mem_tlb_insert(&t, 4 << 12, 12, 0, 4, 0);
+	cr_assert(mem_tlb_lookup(&t, 0, 12, 0) != NULL); /* a hit: no LRU */
+	mem_tlb_insert(&t, 8 << 12, 12, 0, 8, 0);        /* evicts page 0 */
+	cr_assert(mem_tlb_lookup(&t, 0, 12, 0) == NULL);
+	cr_assert(mem_tlb_lookup(&t, 4 << 12, 12, 0) != NULL);
+	cr_assert(mem_tlb_lookup(&t, 8 << 12, 12, 0) != NULL);
+	mem_tlb_insert(&t, 12 << 12, 12, 0, 12, 0);      /* evicts page 4 */
+	cr_assert(mem_tlb_lookup(&t, 4 << 12, 12, 0) == NULL);
+	/* Other sets were untouched. */
+	mem_tlb_insert(&t, 1 << 12, 12, 0, 1, 0);
+	cr_assert(eq(u64, mem_tlb_valid(&t), 3));
+	mem_tlb_fini(&t);
+}
+
+Test(mem_tlb, flushes_remove_all_or_one_tag)
+{
+	mem_tlb t;
+	mem_tlb_init(&t, 64, 4);
+	for (uint64_t p = 0; p < 8; p++) {
+		mem_tlb_insert(&t, p << 12, 12, 1u << 16 | 3, p, 0);
+		mem_tlb_insert(&t, p << 12, 12, 2u << 16 | 3, p, 0);
+	}
+	cr_assert(eq(u64, mem_tlb_valid(&t), 16));
+	uint64_t g = t.gen;
+	mem_tlb_flush_tag(&t, 0xffff0000u, 1u << 16);  /* VM 1's entries */
+	cr_assert(t.gen > g);
+	cr_assert(eq(u64, mem_tlb_valid(&t), 8));
+	cr_assert(mem_tlb_lookup(&t, 0, 12, 2u << 16 | 3) != NULL);
+	mem_tlb_invalidate(&t, 0, 12, 2u << 16 | 3);
+	cr_assert(eq(u64, mem_tlb_valid(&t), 7));
+	mem_tlb_flush(&t);
+	cr_assert(eq(u64, mem_tlb_valid(&t), 0));
+	cr_assert(eq(u64, t.flushes, 1));
+	mem_tlb_fini(&t);
+}
+
+Test(mem_walk, two_dimensional_walks_make_24_references_for_4x4_levels)
+{
+	cr_assert(eq(u32, mem_walk_refs(4, 0, false), 4));
+	cr_assert(eq(u32, mem_walk_refs(2, 0, false), 2));
+	cr_assert(eq(u32, mem_walk_refs(4, 0, true), 1));
+	cr_assert(eq(u32, mem_walk_refs(4, 4, false), 24));
+	/* 2 MiB host pages: the host walks 3 levels, (4+1)(3+1)-1 = 19. */
+	cr_assert(eq(u32, mem_walk_refs(4, 3, false), 19));
+	/* 5-level tables: 35 [Bhargava08]. */
+	cr_assert(eq(u32, mem_walk_refs(5, 5, false), 35));
+	/* A walk-cache hit leaves the guest leaf: 1*(m+1) + m. */
+	cr_assert(eq(u32, mem_walk_refs(4, 4, true), 9));
+}
+
+Test(mem_kcache, a_direct_mapped_cache_keeps_the_latest_key_per_slot)
+{
+	mem_kcache c;
+	mem_kcache_init(&c, 4);
+	uint64_t v = 0;
+	cr_assert(not(mem_kcache_get(&c, 5, 0, &v)));
+	mem_kcache_put(&c, 5, 0, 50);
+	cr_assert(mem_kcache_get(&c, 5, 0, &v));
+	cr_assert(eq(u64, v, 50));
+	cr_assert(not(mem_kcache_get(&c, 5, 1, &v)));
+	mem_kcache_put(&c, 9, 0, 90);  /* same slot (9 & 3 = 1) */
+	cr_assert(not(mem_kcache_get(&c, 5, 0, &v)));
+	mem_kcache_clear(&c);
+	cr_assert(not(mem_kcache_get(&c, 9, 0, &v)));
+	mem_kcache_fini(&c);
+	mem_kcache_init(&c, 0);  /* absent: never hits */
+	mem_kcache_put(&c, 5, 0, 1);
+	cr_assert(not(mem_kcache_get(&c, 5, 0, &v)));
+	mem_kcache_fini(&c);
+}
+
+Test(mem_pt, maps_base_and_large_pages_at_their_levels)
+{
+	mem_pt *pt = mem_pt_create(4, 9, 12);
+	uint64_t f;
+	unsigned s, lv;
+	cr_assert(not(mem_pt_lookup(pt, 0x1234000, &f, &s, &lv)));
+	cr_assert(eq(u32, lv, 1));
+	cr_assert(eq(u32, mem_pt_map(pt, 0x1234000, 12, 77), 3));
+	cr_assert(mem_pt_lookup(pt, 0x1234abc, &f, &s, &lv));
+	cr_assert(eq(u64, f, 77));
+	cr_assert(eq(u32, s, 12));
+	cr_assert(eq(u32, lv, 4));
+	/* A neighbour shares the nodes. */
+	cr_assert(eq(u32, mem_pt_map(pt, 0x1235000, 12, 78), 0));
+	cr_assert(eq(u64, mem_pt_mappings(pt), 2));
+	/* A 2 MiB page replaces the leaf table holding both. */
+	cr_assert(mem_pt_shift_is_valid(pt, 21));
+	cr_assert(mem_pt_shift_is_valid(pt, 30));
+	cr_assert(not(mem_pt_shift_is_valid(pt, 16)));
+	cr_assert(mem_pt_shift_is_valid(pt, 39));       /* a top-level leaf */
+	cr_assert(not(mem_pt_shift_is_valid(pt, 48)));
+	mem_pt_map(pt, 0x1200000, 21, 1024);
+	cr_assert(eq(u64, mem_pt_mappings(pt), 1));
+	cr_assert(mem_pt_lookup(pt, 0x1234000, &f, &s, &lv));
+	cr_assert(eq(u64, f, 1024));
+	cr_assert(eq(u32, s, 21));
+	cr_assert(eq(u32, lv, 3));
+	/* Splitting it again removes the large mapping. */
+	mem_pt_map(pt, 0x1201000, 12, 5);
+	cr_assert(eq(u64, mem_pt_mappings(pt), 1));
+	cr_assert(not(mem_pt_lookup(pt, 0x1234000, NULL, NULL, NULL)));
+	cr_assert(mem_pt_unmap(pt, 0x1201000));
+	cr_assert(not(mem_pt_unmap(pt, 0x1201000)));
+	cr_assert(eq(u64, mem_pt_mappings(pt), 0));
+	mem_pt_clear(pt);
+	cr_assert(eq(u64, mem_pt_nodes(pt), 1));
+	mem_pt_destroy(pt);
+}
+
+Test(mem_vm, frames_are_handed_out_in_order_and_the_pmap_assigns_machine_frames)
+{
+	uint64_t mfn = 100;
+	mem_vm_geom g = {2, 10, 12, 1024};
+	mem_vm *a = mem_vm_create(&g, &mfn);
+	mem_vm *b = mem_vm_create(&g, &mfn);
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 0));
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 1));
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 2), 4));  /* aligned to 4 */
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 8));
+	bool fresh;
+	cr_assert(not(mem_vm_pmap_has(a, 4)));
+	cr_assert(eq(u64, mem_vm_pmap(a, 4, &fresh), 100));
+	cr_assert(fresh);
+	cr_assert(eq(u64, mem_vm_pmap(b, 4, &fresh), 101));  /* shared counter */
+	cr_assert(eq(u64, mem_vm_pmap(a, 4, &fresh), 100));
+	cr_assert(not(fresh));
+	cr_assert(eq(u64, mem_vm_pmap_frames(a), 1));
+	/* Address spaces have their own tables; shadows can be dropped. */
+	mem_pt_map(mem_vm_gpt(a, 3), 0x4000, 12, 1);
+	cr_assert(not(mem_pt_lookup(mem_vm_gpt(a, 0), 0x4000, NULL, NULL, NULL)));
+	cr_assert(mem_vm_spt_peek(a, 3) == NULL);
+	mem_pt_map(mem_vm_spt(a, 3), 0x4000, 12, 100);
+	mem_vm_shadow_drop(a);
+	cr_assert(not(mem_pt_lookup(mem_vm_spt(a, 3), 0x4000, NULL, NULL, NULL)));
+	cr_assert(eq(u64, mem_dirtylog_pages(mem_vm_dirtylog(a)), 1024));
+	/* Freed frames come back first, last freed first. */
+	mem_vm_gfn_free(a, 1);
+	mem_vm_gfn_free(a, 8);
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 8));
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 1));
+	cr_assert(eq(u64, mem_vm_gfn_alloc(a, 0), 9));
+	/* Past the end the allocator wraps to the bottom. */
+	uint64_t last = 0;
+	for (int i = 0; i < 1100; i++)
+		last = mem_vm_gfn_alloc(b, 0);
+	cr_assert(lt(u64, last, 1024));
+	mem_vm_destroy(a);
+	mem_vm_destroy(b);
+}
