@@ -238,7 +238,9 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 	if (shift - b >= 63 ||
 	    (UINT64_C(1) << (shift - b)) > mem_vm_geometry(v->vm)->guest_pages)
 		shift = b;
-	unsigned old_shift;
+	/* mem_pt_lookup sets old_shift only when va is mapped; unmapped, the
+	 * invalidation below is of the new size alone. */
+	unsigned old_shift = shift;
 	uint64_t old_gfn;
 	if (map) {
 		uint64_t gfn;

@@ -66,6 +66,9 @@ static inline cpu_machine machine_file(const char *name)
 		fprintf(stderr, "%s", d.text ? d.text : "");
 		abort();
 	}
+	/* m.name borrows from the document: callers pass a literal. */
+	m.name = name;
+	cfg_doc_destroy(doc);
 	sim_diag_fini(&d);
 	return m;
 }
