@@ -144,4 +144,23 @@ int dc_traffic_vm_moved(dc_traffic *t, size_t vm, uint32_t host);
  * Returns as dc_traffic_start. */
 int dc_traffic_finish(dc_traffic *t);
 
+/* ---- demand.c: vms[].demand, vms[].utilisation, policy: -------------- */
+
+/* The table of `utilisation:` (trace, format, resample). */
+extern const cfg_section dc_util_section;
+/* Loads VM v's `demand:` or `utilisation:` (its mapping item; at most
+ * one of them) after its other keys; a utilisation trace path is joined to
+ * base_dir and read once per config into c->utils (a folder: member k of
+ * a group gets its file k mod the number of files, in name order).
+ * Errors about the path at the config's trace: node, errors inside a file
+ * where they are. */
+void dc_demand_load(dc_config *c, size_t v, const cfg_node *item,
+		    const char *base_dir, sim_diag *d);
+/* Loads `policy:` of root into c->policy (c->experiment loaded). */
+void dc_policy_load(dc_config *c, const cfg_node *root, sim_diag *d);
+/* Frees the utilisation traces' cache; NULL is a no-op. */
+void dc_utils_destroy(struct dc_utils *u);
+/* Files or folders read into the cache (for tests of sharing). */
+size_t dc_utils_reads(const struct dc_utils *u);
+
 #endif /* VDCSIM_DC_INTERNAL_H */

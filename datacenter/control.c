@@ -1,0 +1,1 @@
+#include "dc_internal.h"
