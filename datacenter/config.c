@@ -435,6 +435,10 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 	load_vms(c, root, dir, d);
 	free(dir);
 	dc_traffic_check(c, d);
+	c->results.control = dc_control_wanted(c);
+	/* Without a control loop its tables are not written (nor merged). */
+	if (!c->results.control)
+		c->results.tables &= (1u << DC_TABLE_HOST_INTERVALS) - 1;
 	dc_migrations_load(c, root, d);
 
 	if (d->errors == before) {

@@ -173,6 +173,10 @@ typedef enum dc_table {
 	DC_TABLE_MIGRATIONS,
 	DC_TABLE_MIGRATION_ROUNDS,
 	DC_TABLE_TRAFFIC,
+	DC_TABLE_HOST_INTERVALS, /* control loop: per host per interval */
+	DC_TABLE_VM_INTERVALS,   /* per VM per interval: only when listed */
+	DC_TABLE_ACTIONS,        /* the policy's actions */
+	DC_TABLE_ENERGY,         /* per host and in total */
 	DC_TABLE_COUNT
 } dc_table;
 
@@ -185,8 +189,9 @@ const sim_summary_spec *dc_summary_specs(size_t *n);
 
 /* The `results:` section: what a run writes. */
 typedef struct dc_results_cfg {
-	/* Bit (1 << t) set for each dc_table t written (`tables:`, all by
-	 * default). A table left out is not created. */
+	/* Bit (1 << t) set for each dc_table t written (`tables:`; by
+	 * default all but vm_intervals, a row per VM per interval). A table
+	 * left out is not created. */
 	uint32_t tables;
 	/* The periods of host_samples and link_samples, resolved: the
 	 * section's 0s (its default) is experiment.sample_interval. */
@@ -202,6 +207,9 @@ typedef struct dc_results_cfg {
 	 * CSV files). datacenter/ itself writes no file. */
 	bool csv;
 	bool plots;
+	/* The run has a control loop (dc_control_wanted): only then are
+	 * host_intervals, vm_intervals, actions and energy declared. */
+	bool control;
 } dc_results_cfg;
 
 /* Whether config results r writes table t. */

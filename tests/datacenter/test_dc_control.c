@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
+#include "../sim/tmpdir.h"
 #include "dc.h"
 #include "dc_internal.h"
 
@@ -110,4 +113,192 @@ Test(dc_demand, the_default_policy_is_none_and_k_above_n_is_refused)
 		  "%s", msgs);
 	cfg_doc_destroy(doc);
 	free(msgs);
+}
+
+/* ---- runs -------------------------------------------------------------- */
+
+static char dir[256];
+
+static void make_dir(void)
+{
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dcctl-XXXXXX");
+}
+
+static void remove_dir(void)
+{
+	tmpdir_remove_tree(dir);
+}
+
+/* Runs text with seed into dir/NAME.sqlite and opens it. */
+static sqlite3 *run_text(const char *text, const char *name, uint64_t seed)
+{
+	sim_diag d;
+	sim_diag_init(&d);
+	cfg_doc *doc = NULL;
+	cr_assert(eq(int, cfg_doc_parse("t.yaml", text, strlen(text), &doc, &d),
+		     0), "%s", d.text);
+	dc_config *c = NULL;
+	cr_assert(eq(int, dc_config_load(doc, &c, &d), 0), "%s", d.text);
+	char *path = tmpdir_path(dir, name);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0), "%s", d.text);
+	sim_results_set_run(r, 1);
+	dc_run_stats st;
+	cr_assert(eq(int, dc_experiment_run(c, seed, r, NULL, &st, &d), 0),
+		  "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0), "%s", d.text);
+	sqlite3 *db;
+	cr_assert(eq(int, sqlite3_open(path, &db), SQLITE_OK));
+	free(path);
+	sim_diag_fini(&d);
+	dc_config_destroy(c);
+	cfg_doc_destroy(doc);
+	return db;
+}
+
+static double real_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	cr_assert(eq(int, sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK),
+		  "%s: %s", sql, sqlite3_errmsg(db));
+	cr_assert(eq(int, sqlite3_step(st), SQLITE_ROW), "%s", sql);
+	double v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Every row of sql as text, '|' between columns, one line a row. */
+static char *dump(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	cr_assert(eq(int, sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK),
+		  "%s", sqlite3_errmsg(db));
+	char *out = sim_xstrdup("");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int k = 0; k < sqlite3_column_count(st); k++) {
+			const char *t = (const char *)sqlite3_column_text(st, k);
+			char *n = sim_xasprintf("%s%s%s", out, k ? "|" : "",
+						t ? t : "");
+			free(out);
+			out = n;
+		}
+		char *n = sim_xasprintf("%s\n", out);
+		free(out);
+		out = n;
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Two VMs wanting 2 cores each (web: 200 req/s x 10 ms = 2 x their 1
+ * vcpu... capped at 1 core each by the allocation) on a 1-core host. */
+Test(dc_control, an_overloaded_host_shares_in_proportion_and_unmet_is_recorded,
+     .init = make_dir, .fini = remove_dir)
+{
+	sqlite3 *db = run_text(
+		"experiment: {duration: 30s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 2, host: {cpus: 1}}\n"
+		"x-d: &d {kind: web, amplitude: 0, noise_cv: 0, "
+		"service_time: 10ms}\n"
+		"vms:\n"
+		"  - {name: a, host: rack0/host0, vcpus: 1, demand: {<<: *d, rate: 200}}\n"
+		"  - {name: b, host: rack0/host0, vcpus: 2, demand: {<<: *d, rate: 50}}\n"
+		"results: {tables: [host_intervals, vm_intervals, energy]}\n",
+		"share.sqlite", 1);
+	/* a: 2 x 1 vcpu = 2 cores wanted, capped at 1 by its allocation; b:
+	 * 0.5 x 2 = 1 core. The host's 1 core is shared 1:1. */
+	cr_assert(eq(dbl, real_of(db, "SELECT count(*) FROM vm_intervals"), 6));
+	cr_assert(eq(dbl, real_of(db, "SELECT max(cpu_granted) FROM vm_intervals "
+				      "WHERE vm = 'a'"), 0.5));
+	cr_assert(eq(dbl, real_of(db, "SELECT max(cpu_unmet) FROM vm_intervals "
+				      "WHERE vm = 'a'"), 1.5));
+	cr_assert(eq(dbl, real_of(db, "SELECT max(cpu_unmet) FROM vm_intervals "
+				      "WHERE vm = 'b'"), 0.5));
+	cr_assert(eq(dbl, real_of(db, "SELECT max(cpu) FROM host_intervals "
+				      "WHERE host = 'rack0/host0'"), 1.0));
+	/* The idle host draws idle power, the full one peak: 30 s each. */
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT energy_j FROM energy "
+					       "WHERE host = 'rack0/host0'"),
+			      135.0 * 30, 4));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT energy_j FROM energy "
+					       "WHERE host = 'total'"),
+			      (135.0 + 93.7) * 30, 4));
+	sqlite3_close(db);
+}
+
+static char *staged_config(void)
+{
+	const char *src = getenv("VDCSIM_TEST_SRCDIR");
+	cr_assert(src != NULL);
+	char *path = sim_xasprintf("%s/../configs/sandpiper/staged-hotspot.yaml",
+				   src);
+	FILE *f = fopen(path, "rb");
+	cr_assert(f != NULL, "%s", path);
+	char *text = sim_xcalloc(1, 1 << 16);
+	size_t n = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	free(path);
+	text[n] = 0;
+	return text;
+}
+
+Test(dc_control, the_staged_run_conserves_cpu_and_moves_vms_when_they_resume,
+     .init = make_dir, .fini = remove_dir)
+{
+	char *text = staged_config();
+	sqlite3 *db = run_text(text, "staged.sqlite", 1);
+	free(text);
+	/* unmet = demand - granted >= 0, granted <= allocation. */
+	cr_assert(eq(dbl, real_of(db, "SELECT count(*) FROM vm_intervals WHERE "
+				      "cpu_unmet < 0 OR cpu_granted > cpu_alloc "
+				      "OR abs(cpu_demand - cpu_granted - "
+				      "cpu_unmet) > 1e-9"), 0));
+	/* Outside migrations a host's CPU use is the sum of its VMs' grants
+	 * (during one the VM also loads its destination). */
+	cr_assert(eq(dbl, real_of(db,
+		"SELECT count(*) FROM host_intervals h WHERE NOT EXISTS ("
+		" SELECT 1 FROM migrations m WHERE h.time_ns >= m.start_ns AND "
+		" h.time_ns <= m.end_ns) AND abs(h.cpu_cores - (SELECT "
+		" coalesce(sum(cpu_granted), 0) FROM vm_intervals v WHERE "
+		" v.time_ns = h.time_ns AND v.host = h.host)) > 1e-9"), 0));
+	cr_assert(real_of(db, "SELECT count(*) FROM host_intervals") > 100);
+	/* Each policy migration: the VM is on its source up to its end and
+	 * on its destination from the next interval on. */
+	cr_assert(eq(dbl, real_of(db, "SELECT count(*) FROM migrations"), 2));
+	cr_assert(eq(dbl, real_of(db,
+		"SELECT count(*) FROM migrations m JOIN vm_intervals v ON "
+		"v.vm = m.vm WHERE (v.time_ns < m.end_ns AND v.time_ns >= "
+		"m.start_ns AND v.host <> m.source) OR (v.time_ns > m.end_ns "
+		"AND v.host <> m.destination)"), 0));
+	cr_assert(eq(dbl, real_of(db, "SELECT count(*) FROM migrations WHERE "
+				      "reason = 'hotspot'"), 2));
+	sqlite3_close(db);
+}
+
+Test(dc_control, actions_are_the_same_bytes_run_after_run,
+     .init = make_dir, .fini = remove_dir)
+{
+	char *text = staged_config();
+	/* Noise on: the demand draws from the run's seed. */
+	char *noisy = sim_xasprintf("%s", text);
+	char *at = strstr(noisy, "noise_cv: 0");
+	cr_assert(at != NULL);
+	memcpy(at, "noise_cv: 1", 11);
+	sqlite3 *a = run_text(noisy, "a.sqlite", 7);
+	sqlite3 *b = run_text(noisy, "b.sqlite", 7);
+	char *da = dump(a, "SELECT * FROM actions ORDER BY rowid");
+	char *db = dump(b, "SELECT * FROM actions ORDER BY rowid");
+	cr_assert(strlen(da) > 0);
+	cr_assert(eq(str, da, db));
+	char *ha = dump(a, "SELECT * FROM host_intervals ORDER BY rowid");
+	char *hb = dump(b, "SELECT * FROM host_intervals ORDER BY rowid");
+	cr_assert(eq(str, ha, hb));
+	free(da);
+	free(db);
+	free(ha);
+	free(hb);
+	sqlite3_close(a);
+	sqlite3_close(b);
+	free(noisy);
+	free(text);
 }
