@@ -322,6 +322,7 @@ typedef struct dc_estimate {
 	uint64_t host_samples;     /* rows, at least */
 	uint64_t host_samples_max; /* rows, at most */
 	uint64_t link_samples_max; /* rows, at most (idle links are left out) */
+	uint64_t interval_rows;    /* host_intervals + vm_intervals rows */
 	uint64_t rows;             /* every table, at least */
 	uint64_t rows_max;         /* every table, at most what is counted */
 	uint64_t bytes_max;        /* database and CSVs, roughly 64 B a row */

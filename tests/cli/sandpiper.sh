@@ -50,4 +50,20 @@ sed 's/name: sandpiper/name: none/' "$cfg" >none.yaml
 "$VDCSIM" run none.yaml -o none >/dev/null 2>err.txt || fail none_runs "$(cat err.txt)"
 check none_migrates_nothing [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM migrations")" = 0 ]
 check none_leaves_host0_hot [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND cpu > 0.75")" -gt 40 ]
+
+# The PlanetLab day (configs/sandpiper/planetlab-day.yaml): run 1 has no
+# policy, run 2 Sandpiper. Sandpiper migrates, has fewer host-intervals
+# above T, no VM returns to the host it just left, and every run's
+# energy is the sum of its hosts'.
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/planetlab-day.yaml" -o pl >/dev/null 2>err.txt \
+    || fail planetlab_day_runs "$(cat err.txt)"
+p() { sqlite3 pl/results.sqlite "$1"; }
+check planetlab_none_migrates_nothing [ "$(p "SELECT count(*) FROM migrations WHERE run_id = 1")" = 0 ]
+check planetlab_sandpiper_migrates [ "$(p "SELECT count(*) FROM migrations WHERE run_id = 2")" -gt 0 ]
+hot1=$(p "SELECT count(*) FROM host_intervals WHERE run_id = 1 AND cpu > 0.75")
+hot2=$(p "SELECT count(*) FROM host_intervals WHERE run_id = 2 AND cpu > 0.75")
+check planetlab_sandpiper_has_fewer_hot_intervals [ "$hot2" -lt "$hot1" ]
+check planetlab_no_back_and_forth [ "$(p "SELECT count(*) FROM migrations a JOIN migrations b ON a.run_id = b.run_id AND a.vm = b.vm AND b.start_ns > a.start_ns AND b.destination = a.source")" = 0 ]
+check planetlab_energy_total_is_the_sum [ "$(p "SELECT count(*) FROM energy t WHERE host = 'total' AND abs(energy_j - (SELECT sum(energy_j) FROM energy h WHERE h.run_id = t.run_id AND h.host <> 'total')) > 1e-6 * energy_j")" = 0 ]
+check planetlab_24h_of_intervals [ "$(p "SELECT count(DISTINCT time_ns) FROM host_intervals WHERE run_id = 2")" = 288 ]
 finish
