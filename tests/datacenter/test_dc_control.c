@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,4 +302,63 @@ Test(dc_control, actions_are_the_same_bytes_run_after_run,
 	sqlite3_close(b);
 	free(noisy);
 	free(text);
+}
+
+/* A Bitbrains VM: CPU fraction x vcpus, memory in use above a smaller
+ * allocation swaps at 2 x excess x 8 / interval, network in bit/s. */
+Test(dc_control, a_bitbrains_vm_has_cpu_memory_network_and_swaps_above_its_allocation,
+     .init = make_dir, .fini = remove_dir)
+{
+	const char *src = getenv("VDCSIM_TEST_SRCDIR");
+	cr_assert(src != NULL);
+	char *text = sim_xasprintf(
+		"experiment: {duration: 20s}\n"
+		"policy: {interval: 10s}\n"
+		"vms:\n  - {name: bb, vcpus: 2, memory: 1GiB, utilisation: "
+		"{trace: %s/../traces/data/bitbrains-rnd-2013-7/198.csv, "
+		"format: bitbrains}}\n"
+		"results: {tables: [vm_intervals]}\n", src);
+	sqlite3 *db = run_text(text, "bb.sqlite", 1);
+	free(text);
+	/* First row of 198.csv: 49.67 % of 2 cores (kept to 0.01 %),
+	 * 1358952.53 KB in use, 5.87 + 17.27 KB/s of network. */
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT cpu_demand FROM vm_intervals "
+					       "WHERE time_ns = 10000000000"),
+			      0.4967 * 2, 4));
+	double use = real_of(db, "SELECT mem_use_bytes FROM vm_intervals WHERE "
+				 "time_ns = 10000000000");
+	cr_assert(fabs(use - 1358952.5333 * 1024) < 1e-6 * use, "%g", use);
+	double swap = real_of(db, "SELECT swap_bps FROM vm_intervals WHERE "
+				  "time_ns = 10000000000");
+	cr_assert(fabs(swap - 2 * (use - 1073741824.0) * 8 / 10) < 1e-6 * swap,
+		  "%g", swap);
+	double rx_tx = real_of(db, "SELECT net_bps FROM vm_intervals WHERE "
+				 "time_ns = 10000000000");
+	cr_assert(fabs(rx_tx - (5.8666667 + 17.2666667) * 1024 * 8) < 1e-3 * rx_tx,
+		  "%g", rx_tx);
+	sqlite3_close(db);
+}
+
+/* A bad line in a trace is reported where it is, in the trace file. */
+Test(dc_demand, an_error_inside_a_trace_is_positioned_in_the_trace,
+     .init = make_dir, .fini = remove_dir)
+{
+	char *path = tmpdir_path(dir, "vm1");
+	FILE *f = fopen(path, "w");
+	cr_assert(f != NULL);
+	fputs("10\n2x\n", f);
+	fclose(f);
+	char *text = sim_xasprintf(
+		"vms:\n  - {name: a, utilisation: {trace: %s}}\n", path);
+	cfg_doc *doc;
+	char *msgs;
+	dc_config *c = load_text(text, &doc, &msgs);
+	cr_assert(eq(ptr, c, NULL));
+	char *want = sim_xasprintf("%s:2:", path);
+	cr_assert(strncmp(msgs, want, strlen(want)) == 0, "%s", msgs);
+	cfg_doc_destroy(doc);
+	free(msgs);
+	free(want);
+	free(text);
+	free(path);
 }
