@@ -239,7 +239,8 @@ typedef struct dc_config {
 	pol_params policy;      /* `policy:` (name none: no control loop) */
 	const cfg_node *policy_node; /* the section, or NULL */
 	struct dc_utils *utils; /* owned: utilisation traces, each file or
-				   folder read once per config */
+				   folder read once per config (NULL when the
+				   loader holds them) */
 	const cfg_doc *doc;
 } dc_config;
 

@@ -161,6 +161,10 @@ void dc_demand_load(dc_config *c, size_t v, const cfg_node *item,
 void dc_policy_load(dc_config *c, const cfg_node *root, sim_diag *d);
 /* Frees the utilisation traces' cache; NULL is a no-op. */
 void dc_utils_destroy(struct dc_utils *u);
+/* The utilisation traces' cache of loader l (NULL until the first
+ * read), freed with l: a sweep's points share it as they share replay
+ * traces. */
+struct dc_utils **dc_loader_utils(dc_loader *l);
 /* Files or folders read into the cache (for tests of sharing). */
 size_t dc_utils_reads(const struct dc_utils *u);
 

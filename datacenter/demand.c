@@ -3,8 +3,8 @@
  * A VM's resource demand as configured: `demand:` (workloads/' synthetic
  * generator) or `utilisation:` (a PlanetLab or Bitbrains trace, a file or
  * a folder dealt to a group's members), and the `policy:` section. The
- * traces are cached per config: each file or folder is read once however
- * many VMs share it (the PlanetLab day: 1,052 files for any number of
+ * traces are cached per loader (else per config): each file or folder is
+ * read once however many VMs, or sweep points, share it (the PlanetLab day: 1,052 files for any number of
  * VMs). The cache is looked up by path and format in insertion order, so
  * nothing depends on hashing or addresses.
  */
@@ -146,15 +146,19 @@ static void load_util(dc_config *c, dc_vm_cfg *vm, size_t member,
 	if (cfg_section_load(&dc_util_section, un, item, &vm->util, d) != 0)
 		return;
 	const cfg_node *tn = cfg_map_get(un, "trace");
-	if (!c->utils)
-		c->utils = sim_xcalloc(1, sizeof *c->utils);
+	/* The loader's cache when there is one (a sweep's points share it),
+	 * else the config's own. */
+	struct dc_utils **cache = c->loader ? dc_loader_utils(c->loader)
+					    : &c->utils;
+	if (!*cache)
+		*cache = sim_xcalloc(1, sizeof **cache);
 	const char *t = vm->util.trace;
 	char *path = t[0] == '/' || !*base_dir
 			     ? sim_xstrdup(t)
 			     : sim_xasprintf("%s%s", base_dir, t);
-	util_entry *e = find(c->utils, path, vm->util.format);
+	util_entry *e = find(*cache, path, vm->util.format);
 	if (!e)
-		e = read_entry(c->utils, path, vm->util.format, tn, d);
+		e = read_entry(*cache, path, vm->util.format, tn, d);
 	free(path);
 	if (!e)
 		return;

@@ -362,3 +362,32 @@ Test(dc_demand, an_error_inside_a_trace_is_positioned_in_the_trace,
 	free(text);
 	free(path);
 }
+
+/* Through a loader (a sweep's points), the folder is read once for all. */
+Test(dc_demand, configs_loaded_through_one_loader_share_the_folder)
+{
+	char *pl = planetlab_dir();
+	char *text = sim_xasprintf("vms:\n  - {name: pl, count: 3, memory: 256MiB,"
+				   " utilisation: {trace: %s}}\n", pl);
+	sim_diag d;
+	sim_diag_init(&d);
+	cfg_doc *doc = NULL;
+	cr_assert(eq(int, cfg_doc_parse("t.yaml", text, strlen(text), &doc, &d),
+		     0), "%s", d.text);
+	dc_loader *l = dc_loader_create();
+	dc_config *a = NULL, *b = NULL;
+	cr_assert(eq(int, dc_config_load_with(doc, NULL, l, &a, &d), 0), "%s",
+		  d.text);
+	cr_assert(eq(int, dc_config_load_with(doc, NULL, l, &b, &d), 0), "%s",
+		  d.text);
+	cr_assert(eq(sz, dc_utils_reads(*dc_loader_utils(l)), 1));
+	cr_assert(eq(ptr, (void *)a->vms[2].util_trace,
+		     (void *)b->vms[2].util_trace));
+	dc_config_destroy(a);
+	dc_config_destroy(b);
+	dc_loader_destroy(l);
+	cfg_doc_destroy(doc);
+	sim_diag_fini(&d);
+	free(text);
+	free(pl);
+}
