@@ -11,8 +11,8 @@
 #include <string.h>
 
 const char *const dc_top_keys[] = {"experiment", "datacenter", "vms",
-				   "migrations", "results", "sweep",
-				   "replications", NULL};
+				   "migrations", "results", "policy",
+				   "sweep", "replications", NULL};
 
 static const cfg_param experiment_params[] = {
 	{.name = "name", .type = CFG_T_STRING, .def = "experiment",
@@ -61,6 +61,14 @@ static const cfg_param host_params[] = {
 	 .min = "1kbit/s", .max = "10Tbit/s",
 	 .offset = offsetof(dc_host_cfg, nic_bps),
 	 .doc = "host NIC bandwidth"},
+	/* [BeloglazovBuyya12]'s HP ProLiant ML110 G5 (SPECpower table as
+	 * CloudSim ships it): 93.7 W idle, 135 W at 100 % CPU. */
+	{.name = "power_idle", .type = CFG_T_FLOAT, .def = "93.7", .min = "0",
+	 .max = "100000", .offset = offsetof(dc_host_cfg, power_idle_w),
+	 .doc = "watts drawn at 0 % CPU (linear power model; <= power_peak)"},
+	{.name = "power_peak", .type = CFG_T_FLOAT, .def = "135", .min = "0",
+	 .max = "100000", .offset = offsetof(dc_host_cfg, power_peak_w),
+	 .doc = "watts drawn at 100 % CPU"},
 };
 
 static const cfg_param fabric_params[] = {
@@ -109,7 +117,8 @@ static const cfg_section fabric_section = {
 	.path = "datacenter.fabric", .doc = "the network between racks",
 	.params = fabric_params, .nparams = NPARAMS(fabric_params)};
 static const char *const vm_subsections[] = {"dirtying", "page_writes",
-					     "disk", "traffic", NULL};
+					     "disk", "traffic", "demand",
+					     "utilisation", NULL};
 static const cfg_section vm_section = {
 	.path = "vms[]",
 	.doc = "each entry of the vms: list is one VM, or a group of alike VMs "
@@ -134,6 +143,9 @@ const cfg_section *dc_section_at(size_t i)
 	case 11: return mig_sections()[0];
 	case 12: return &dc_results_section;
 	case 13: return &dc_results_tables_section;
+	case 14: return &wl_demand_section;
+	case 15: return &dc_util_section;
+	case 16: return pol_sections()[0];
 	default: return NULL;
 	}
 }
@@ -162,7 +174,8 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 			cfg_error(d, k,
 				  "unknown top-level key '%s' (expected one of: "
 				  "experiment, datacenter, vms, migrations, results, "
-				  "sweep, replications, or x-NAME for anchors)",
+				  "policy, sweep, replications, or x-NAME for "
+				  "anchors)",
 				  key);
 	}
 }
@@ -235,6 +248,7 @@ static bool load_vm(dc_config *c, size_t v, const cfg_node *item,
 			vm->name, name, d))
 		return false;
 	dc_guest_load(c, v, item, base_dir, d);
+	dc_demand_load(c, v, item, base_dir, d);
 	if (first != v) {
 		const cfg_node *fn = cfg_map_get(c->vms[first].node, "name");
 		cfg_error(d, name,
@@ -407,9 +421,24 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 			  (unsigned long long)c->datacenter.racks,
 			  (unsigned long long)c->datacenter.hosts_per_rack,
 			  (unsigned long long)MAX_HOSTS);
+	if (d->errors == before &&
+	    c->datacenter.host.power_idle_w > c->datacenter.host.power_peak_w)
+		cfg_error(d, cfg_map_get(cfg_map_get(dcn, "host"), "power_idle")
+				     ? cfg_map_get(cfg_map_get(dcn, "host"),
+						   "power_idle")
+				     : where,
+			  "datacenter.host.power_idle: %g W is more than "
+			  "power_peak %g W (expected idle <= peak)",
+			  c->datacenter.host.power_idle_w,
+			  c->datacenter.host.power_peak_w);
+	dc_policy_load(c, root, d);
 	load_vms(c, root, dir, d);
 	free(dir);
 	dc_traffic_check(c, d);
+	c->results.control = dc_control_wanted(c);
+	/* Without a control loop its tables are not written (nor merged). */
+	if (!c->results.control)
+		c->results.tables &= (1u << DC_TABLE_HOST_INTERVALS) - 1;
 	dc_migrations_load(c, root, d);
 
 	if (d->errors == before) {
@@ -437,6 +466,7 @@ void dc_config_destroy(dc_config *c)
 		dc_guest_fini(&c->vms[i]);
 	free(c->vms);
 	free(c->migrations);
+	dc_utils_destroy(c->utils);
 	dc_names_destroy(c->vm_names);
 	free(c->groups);
 	dc_names_destroy(c->group_names);

@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "mig.h"
 #include "net.h"
+#include "pol.h"
 #include "sim.h"
 #include "trace.h"
 #include "wl.h"
@@ -36,6 +37,11 @@ typedef struct dc_host_cfg {
 	uint64_t cpus;
 	uint64_t memory_bytes;
 	uint64_t nic_bps;
+	/* The linear power model idle + (peak - idle) x CPU utilisation:
+	 * defaults from the HP ProLiant ML110 G5 SPECpower table that
+	 * [BeloglazovBuyya12] uses (93.7 W at 0 %, 135 W at 100 %). */
+	double power_idle_w;
+	double power_peak_w;
 } dc_host_cfg;
 
 typedef struct dc_fabric_cfg {
@@ -84,6 +90,21 @@ typedef struct dc_disk_cfg {
 	uint64_t fresh_rate_bps;   /* or: clean blocks written at this rate */
 } dc_disk_cfg;
 
+/* Where a VM's resource demand comes from (for policies and the
+ * per-interval accounting of control.c). */
+typedef enum dc_demand_source {
+	DC_DEMAND_NONE,      /* no demand: the VM only occupies its host */
+	DC_DEMAND_GENERATOR, /* `demand:` (workloads/' generator) */
+	DC_DEMAND_TRACE,     /* `utilisation:` (a PlanetLab/Bitbrains trace) */
+} dc_demand_source;
+
+/* A VM's `utilisation:` section. */
+typedef struct dc_util_cfg {
+	const char *trace;   /* a file, or a folder dealt to a group */
+	int format;          /* a trace_util_format */
+	int resample;        /* a trace_util_interp */
+} dc_util_cfg;
+
 typedef struct dc_vm_cfg {
 	const char *name;
 	const char *host;       /* "rack0/host3", or "" to let placement choose */
@@ -106,6 +127,10 @@ typedef struct dc_vm_cfg {
 	uint64_t count;         /* its entry's count: (0: not a group) */
 	char *owned_name;       /* a group member's name (name points here) */
 	size_t group;           /* index into dc_config.groups, or SIZE_MAX */
+	int demand_source;      /* a dc_demand_source */
+	wl_demand_params demand; /* its `demand:` (DC_DEMAND_GENERATOR) */
+	dc_util_cfg util;       /* its `utilisation:` (DC_DEMAND_TRACE) */
+	const trace_util *util_trace; /* borrowed from dc_config.utils */
 } dc_vm_cfg;
 
 /* An entry of `vms:` with `count: N`: N VMs named NAME0 .. NAME<N-1>, all
@@ -148,6 +173,10 @@ typedef enum dc_table {
 	DC_TABLE_MIGRATIONS,
 	DC_TABLE_MIGRATION_ROUNDS,
 	DC_TABLE_TRAFFIC,
+	DC_TABLE_HOST_INTERVALS, /* control loop: per host per interval */
+	DC_TABLE_VM_INTERVALS,   /* per VM per interval: only when listed */
+	DC_TABLE_ACTIONS,        /* the policy's actions */
+	DC_TABLE_ENERGY,         /* per host and in total */
 	DC_TABLE_COUNT
 } dc_table;
 
@@ -160,8 +189,9 @@ const sim_summary_spec *dc_summary_specs(size_t *n);
 
 /* The `results:` section: what a run writes. */
 typedef struct dc_results_cfg {
-	/* Bit (1 << t) set for each dc_table t written (`tables:`, all by
-	 * default). A table left out is not created. */
+	/* Bit (1 << t) set for each dc_table t written (`tables:`; by
+	 * default all but vm_intervals, a row per VM per interval). A table
+	 * left out is not created. */
 	uint32_t tables;
 	/* The periods of host_samples and link_samples, resolved: the
 	 * section's 0s (its default) is experiment.sample_interval. */
@@ -177,6 +207,9 @@ typedef struct dc_results_cfg {
 	 * CSV files). datacenter/ itself writes no file. */
 	bool csv;
 	bool plots;
+	/* The run has a control loop (dc_control_wanted): only then are
+	 * host_intervals, vm_intervals, actions and energy declared. */
+	bool control;
 } dc_results_cfg;
 
 /* Whether config results r writes table t. */
@@ -203,6 +236,11 @@ typedef struct dc_config {
 	size_t ngroups;
 	dc_names *group_names;  /* owned: group name -> index into groups */
 	dc_loader *loader;      /* borrowed: its traces' cache, or NULL */
+	pol_params policy;      /* `policy:` (name none: no control loop) */
+	const cfg_node *policy_node; /* the section, or NULL */
+	struct dc_utils *utils; /* owned: utilisation traces, each file or
+				   folder read once per config (NULL when the
+				   loader holds them) */
 	const cfg_doc *doc;
 } dc_config;
 
@@ -285,6 +323,7 @@ typedef struct dc_estimate {
 	uint64_t host_samples;     /* rows, at least */
 	uint64_t host_samples_max; /* rows, at most */
 	uint64_t link_samples_max; /* rows, at most (idle links are left out) */
+	uint64_t interval_rows;    /* host_intervals + vm_intervals rows */
 	uint64_t rows;             /* every table, at least */
 	uint64_t rows_max;         /* every table, at most what is counted */
 	uint64_t bytes_max;        /* database and CSVs, roughly 64 B a row */

@@ -46,7 +46,8 @@ long dc_names_find(const dc_names *m, const char *name);
 /* The result tables written by experiment.c (traffic.c has its own). */
 extern const sim_table dc_hosts_table, dc_vms_table, dc_links_table,
 	dc_host_samples_table, dc_link_samples_table, dc_migrations_table,
-	dc_rounds_table;
+	dc_rounds_table, dc_host_intervals_table, dc_vm_intervals_table,
+	dc_actions_table, dc_energy_table;
 /* Declares in r the tables sel selects, in dc_table order (host_samples
  * documented as sel->host_rows_changed makes it). Returns 0 or the first
  * results error. */
@@ -143,5 +144,66 @@ int dc_traffic_vm_moved(dc_traffic *t, size_t vm, uint32_t host);
 /* Ends every running flow now (the end of the run), recording them.
  * Returns as dc_traffic_start. */
 int dc_traffic_finish(dc_traffic *t);
+
+/* ---- demand.c: vms[].demand, vms[].utilisation, policy: -------------- */
+
+/* The table of `utilisation:` (trace, format, resample). */
+extern const cfg_section dc_util_section;
+/* Loads VM v's `demand:` or `utilisation:` (its mapping item; at most
+ * one of them) after its other keys; a utilisation trace path is joined to
+ * base_dir and read once per config into c->utils (a folder: member k of
+ * a group gets its file k mod the number of files, in name order).
+ * Errors about the path at the config's trace: node, errors inside a file
+ * where they are. */
+void dc_demand_load(dc_config *c, size_t v, const cfg_node *item,
+		    const char *base_dir, sim_diag *d);
+/* Loads `policy:` of root into c->policy (c->experiment loaded). */
+void dc_policy_load(dc_config *c, const cfg_node *root, sim_diag *d);
+/* Frees the utilisation traces' cache; NULL is a no-op. */
+void dc_utils_destroy(struct dc_utils *u);
+/* The utilisation traces' cache of loader l (NULL until the first
+ * read), freed with l: a sweep's points share it as they share replay
+ * traces. */
+struct dc_utils **dc_loader_utils(dc_loader *l);
+/* Files or folders read into the cache (for tests of sharing). */
+size_t dc_utils_reads(const struct dc_utils *u);
+
+/* ---- control.c: per-interval accounting and the policy's step -------- */
+
+typedef struct dc_control dc_control;
+
+/* True if a run of c has a control loop: a policy other than none, or a
+ * VM with a demand source (accounting without a policy). */
+bool dc_control_wanted(const dc_config *c);
+/* The loop of c over world w (borrowed; its VMs' hosts are read each
+ * interval), generators seeded from `seed` (stream "vm/NAME/demand"),
+ * rows into r. NULL with messages in d if the policy refuses the sizes. */
+dc_control *dc_control_create(const dc_config *c, dc_world *w, uint64_t seed,
+			      sim_results *r, sim_diag *d);
+/* Frees it; NULL is a no-op. */
+void dc_control_destroy(dc_control *ctl);
+/* The monitoring interval, ns. */
+uint64_t dc_control_interval_ns(const dc_control *ctl);
+/* The interval ending at now (now >= interval; called at every multiple
+ * of it in order): accounts demand and shares (rules in control.c), writes
+ * host_intervals and vm_intervals rows, steps the policy and points *out
+ * at its answer (valid until the next step). Returns 0 or a results
+ * error. O(hosts + VMs) plus the policy's cost. */
+int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out);
+/* VM vm is migrating to dst from now (POL_NONE: its migration ended and
+ * the world already has it on its new host). */
+void dc_control_migrating(dc_control *ctl, uint32_t vm, uint32_t dst);
+/* True while a migration of vm is in flight. */
+bool dc_control_in_flight(const dc_control *ctl, uint32_t vm);
+/* Sets vm's allocation of res to amount (cores, bit/s, bytes); a
+ * negative or non-finite amount is ignored. */
+void dc_control_resize(dc_control *ctl, uint32_t vm, pol_resource res,
+		       double amount);
+/* Writes the actions row of a with its outcome ("started", "in-flight",
+ * "no-room", "done"). Returns 0 or a results error. */
+int dc_control_action_row(dc_control *ctl, uint64_t now, const pol_action *a,
+			  const char *outcome);
+/* Writes the energy rows (per host and a "total" row). */
+int dc_control_finish(dc_control *ctl, uint64_t end_ns);
 
 #endif /* VDCSIM_DC_INTERNAL_H */

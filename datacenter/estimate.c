@@ -130,11 +130,22 @@ void dc_config_estimate(const dc_config *c, dc_estimate *out)
 		fixed = sat_add(fixed, c->nvms);
 	if (dc_results_has(res, DC_TABLE_MIGRATIONS))
 		fixed = sat_add(fixed, c->nmigrations);
+	/* The control loop: a row per host (host_intervals) and per VM
+	 * (vm_intervals) every policy.interval up to the duration. */
+	uint64_t ctl_ticks = res->control ? duration / c->policy.interval_ns : 0;
+	uint64_t per_tick = 0;
+	if (dc_results_has(res, DC_TABLE_HOST_INTERVALS))
+		per_tick = sat_add(per_tick, out->hosts);
+	if (dc_results_has(res, DC_TABLE_VM_INTERVALS))
+		per_tick = sat_add(per_tick, c->nvms);
+	out->interval_rows = sat_mul(ctl_ticks, per_tick);
+	fixed = sat_add(fixed, out->interval_rows);
 	out->rows = sat_add(out->host_samples, fixed);
 	out->rows_max = sat_add(sat_add(out->host_samples_max,
 					out->link_samples_max), fixed);
 	out->bytes_max = sat_mul(out->rows_max, ROW_BYTES);
-	out->events = sat_add(sat_add(host_ticks, link_ticks),
+	out->events = sat_add(sat_add(sat_add(host_ticks, link_ticks),
+				      ctl_ticks),
 			      sat_mul(c->nmigrations, EVENTS_PER_MIGRATION));
 }
 
@@ -183,7 +194,19 @@ int dc_config_check_bounds(const dc_config *c, bool allow_large, sim_diag *d)
 	}
 	if (d->errors != before || allow_large)
 		return d->errors == before ? 0 : SIM_EINPUT;
-	if (est.rows > DC_MAX_ROWS) {
+	if (est.rows > DC_MAX_ROWS && est.interval_rows > est.host_samples) {
+		const cfg_node *root = cfg_doc_root(c->doc);
+		const cfg_node *pn = cfg_map_get(root, "policy");
+		const cfg_node *n = cfg_map_get(pn, "interval");
+		cfg_error(d, n ? n : pn ? pn : root,
+			  "a run would write at least %.3g rows (%.3g of "
+			  "host_intervals and vm_intervals) (expected at most "
+			  "%.0e rows per run: raise policy.interval, leave "
+			  "vm_intervals out of results.tables, shorten the "
+			  "run, or pass --allow-large)",
+			  (double)est.rows, (double)est.interval_rows,
+			  (double)DC_MAX_ROWS);
+	} else if (est.rows > DC_MAX_ROWS) {
 		const cfg_node *n = sampling_node(c);
 		cfg_error(d, n,
 			  "a run would write at least %.3g rows (%.3g host "

@@ -19,7 +19,21 @@ enum monitor_event {
 	MONITOR_TRAFFIC_STOP,
 	MONITOR_LINK_SAMPLE, /* link samples at their own period, or past the
 			      * duration while migrations finish */
+	MONITOR_CONTROL,     /* the end of a monitoring interval: accounting
+			      * and the policy's step (control.c) */
 };
+
+/* A migration of the run: one of migrations: (the first nmigrations, same
+ * index) or one a policy started. A swap's later steps wait in chain and
+ * start, one after another, when this one is done. */
+typedef struct mig_rec {
+	dc_migration_cfg m;
+	int reason;             /* -1: config; else a pol_reason */
+	gsl_rng *rng;           /* page-exact only */
+	wl_pagegen *gen;
+	uint32_t chain_vm[2], chain_to[2];
+	unsigned chain_n;
+} mig_rec;
 
 typedef struct monitor {
 	const dc_config *cfg;
@@ -27,6 +41,7 @@ typedef struct monitor {
 	sim_results *results;
 	sim_diag *diag;
 	sim_engine *engine;
+	sim_model *self;
 	uint64_t interval_ns, end_ns; /* host samples' period; the duration */
 	uint64_t link_interval_ns;
 	bool host_rows;     /* host_samples selected */
@@ -42,8 +57,9 @@ typedef struct monitor {
 	net *net;           /* with migrations or traffic; else NULL */
 	mig *mig;
 	dc_traffic *traffic; /* NULL without net */
-	gsl_rng **rngs;     /* per migration, page-exact only */
-	wl_pagegen **gens;  /* per migration, page-exact only */
+	mig_rec *migs;      /* every migration started or scheduled */
+	size_t nmigs, migs_cap;
+	dc_control *ctl;    /* the control loop, or NULL */
 	uint64_t *link_bits; /* per link: carried bits at the last sample */
 	uint64_t link_sampled_ns; /* time of the last link sample */
 	size_t migrations_done;
@@ -90,7 +106,7 @@ static const char *const fidelity_names[] = {"statistical", "page-exact"};
  * least one sample interval. */
 static mig_dirty page_writes_dirty(monitor *mon, size_t i, uint64_t pages)
 {
-	const dc_migration_cfg *m = &mon->cfg->migrations[i];
+	const dc_migration_cfg *m = &mon->migs[i].m;
 	const dc_vm_cfg *vm = &mon->cfg->vms[m->vm_index];
 	const wl_pages_params *p = &vm->page_writes;
 	mig_dirty dirty;
@@ -108,12 +124,12 @@ static mig_dirty page_writes_dirty(monitor *mon, size_t i, uint64_t pages)
 	}
 	if (p->kind != WL_PAGES_REPLAY) {
 		char *name = sim_xasprintf("vm/%s/pages", vm->name);
-		mon->rngs[i] = sim_rng_stream(mon->seed, name);
+		mon->migs[i].rng = sim_rng_stream(mon->seed, name);
 		free(name);
 	}
-	mon->gens[i] = wl_pagegen_create(p, pages, mon->rngs[i]);
+	mon->migs[i].gen = wl_pagegen_create(p, pages, mon->migs[i].rng);
 	dirty.kind = MIG_DIRTY_PAGES;
-	dirty.pagegen = mon->gens[i];
+	dirty.pagegen = mon->migs[i].gen;
 	return dirty;
 }
 
@@ -123,7 +139,7 @@ static mig_dirty page_writes_dirty(monitor *mon, size_t i, uint64_t pages)
  * from a generator over stream "vm/NAME/pages". */
 static mig_dirty migration_dirty(monitor *mon, size_t i, uint64_t pages)
 {
-	const dc_migration_cfg *m = &mon->cfg->migrations[i];
+	const dc_migration_cfg *m = &mon->migs[i].m;
 	const dc_vm_cfg *vm = &mon->cfg->vms[m->vm_index];
 	const mem_dirtying_cfg *dc = &vm->dirtying;
 	if (vm->page_writes_node)
@@ -150,11 +166,11 @@ static mig_dirty migration_dirty(monitor *mon, size_t i, uint64_t pages)
 	wl_pages_params wp;
 	dc_dirtying_pages(vm, pages, &wp);
 	char *name = sim_xasprintf("vm/%s/pages", vm->name);
-	mon->rngs[i] = sim_rng_stream(mon->seed, name);
+	mon->migs[i].rng = sim_rng_stream(mon->seed, name);
 	free(name);
-	mon->gens[i] = wl_pagegen_create(&wp, pages, mon->rngs[i]);
+	mon->migs[i].gen = wl_pagegen_create(&wp, pages, mon->migs[i].rng);
 	dirty.kind = MIG_DIRTY_PAGES;
-	dirty.pagegen = mon->gens[i];
+	dirty.pagegen = mon->migs[i].gen;
 	return dirty;
 }
 
@@ -184,11 +200,21 @@ static mig_disk migration_disk(const dc_vm_cfg *vm)
 	return disk;
 }
 
+static void after_migration(monitor *mon);
+
+/* Starts migration i now. A configured one whose VM is migrating (a
+ * policy moved it) or already on its destination is skipped and counts as
+ * done. */
 static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 {
-	const dc_migration_cfg *m = &mon->cfg->migrations[i];
+	const dc_migration_cfg *m = &mon->migs[i].m;
 	const dc_vm *vm = &mon->world->vms[m->vm_index];
 	uint32_t dst = m->to_host;
+	if (vm->host == dst ||
+	    (mon->ctl && dc_control_in_flight(mon->ctl, (uint32_t)m->vm_index))) {
+		after_migration(mon);
+		return;
+	}
 	uint64_t page = mon->cfg->vms[m->vm_index].dirtying.page_size_bytes;
 	mig_request req;
 	memset(&req, 0, sizeof req);
@@ -208,7 +234,163 @@ static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 		/* Every input was validated at load time. */
 		sim_panic("migration %u of VM '%s' refused", i, vm->name);
 	}
+	if (mon->ctl)
+		dc_control_migrating(mon->ctl, (uint32_t)m->vm_index, dst);
 	(void)e;
+}
+
+/* Appends a policy's migration of VM vm to host dst at now (not started):
+ * the default knobs of migrations: entries, statistical fidelity unless
+ * the VM's page_writes have no expected counts (then page-exact).
+ * Returns its index. */
+static uint32_t add_migration(monitor *mon, uint32_t vm, uint32_t dst,
+			      int reason, uint64_t now)
+{
+	if (mon->nmigs == mon->migs_cap) {
+		mon->migs_cap = mon->migs_cap ? 2 * mon->migs_cap : 16;
+		mon->migs = sim_xrealloc(mon->migs, mon->migs_cap,
+					 sizeof *mon->migs);
+	}
+	mig_rec *r = &mon->migs[mon->nmigs];
+	memset(r, 0, sizeof *r);
+	const dc_vm_cfg *vc = &mon->cfg->vms[vm];
+	r->m.vm = vc->name;
+	r->m.to = mon->world->hosts[dst].name;
+	r->m.at_ns = now;
+	r->m.fidelity = DC_FIDELITY_STATISTICAL;
+	if (vc->page_writes_node) {
+		mem_hotcold hc;
+		uint64_t pages = mem_pages_of_bytes(
+			vc->memory_bytes, vc->dirtying.page_size_bytes);
+		if (!dc_page_writes_hotcold(&vc->page_writes, pages, &hc))
+			r->m.fidelity = DC_FIDELITY_PAGE_EXACT;
+	}
+	mig_params_default(&r->m.mig);
+	r->m.vm_index = vm;
+	r->m.to_host = dst;
+	r->reason = reason;
+	return (uint32_t)mon->nmigs++;
+}
+
+/* Migration i is done: the next step of its swap, if any, starts now
+ * (through an event: this runs inside the migration model's callback). */
+static void chain_next(monitor *mon, uint64_t i)
+{
+	mig_rec *r = &mon->migs[i];
+	if (r->chain_n == 0)
+		return;
+	uint32_t vm = r->chain_vm[0], to = r->chain_to[0];
+	unsigned n = r->chain_n - 1;
+	uint32_t cv = r->chain_vm[1], ct = r->chain_to[1];
+	int reason = r->reason;
+	uint32_t j = add_migration(mon, vm, to, reason, sim_now(mon->engine));
+	r = &mon->migs[j];
+	r->chain_n = n;
+	r->chain_vm[0] = cv;
+	r->chain_to[0] = ct;
+	migrate_payload mp = {j};
+	sim_event_schedule(mon->engine, mon->self, sim_now(mon->engine),
+			   MONITOR_MIGRATE, &mp, sizeof mp);
+}
+
+/* Carries out one action of the policy at now and records its outcome.
+ * A VM in flight is not moved again; a migration needs room for the VM's
+ * memory at its destination (a swap's steps do not: its staging is the
+ * policy's, policies/README.md). */
+static void carry_out(monitor *mon, sim_engine *e, const pol_action *a,
+		      uint64_t now)
+{
+	dc_world *w = mon->world;
+	const char *outcome = "started";
+	if (a->vm >= w->nvms || (a->kind == POL_SWAP && a->vm_b >= w->nvms) ||
+	    (a->kind != POL_RESIZE && a->to >= w->nhosts) ||
+	    (a->kind == POL_SWAP && a->stage != POL_NONE &&
+	     a->stage >= w->nhosts))
+		sim_panic("policy '%s': an action names a host or VM that "
+			  "does not exist",
+			  pol_ops_at((size_t)mon->cfg->policy.policy)->name);
+	pol_action act = *a;
+	act.from = w->vms[a->vm].host;
+	switch (a->kind) {
+	case POL_RESIZE:
+		dc_control_resize(mon->ctl, a->vm, a->resource, a->amount);
+		outcome = "done";
+		break;
+	case POL_MIGRATE: {
+		const dc_host *h = &w->hosts[a->to];
+		if (dc_control_in_flight(mon->ctl, a->vm))
+			outcome = "in-flight";
+		else if (a->to == act.from)
+			outcome = "same-host";
+		else if (h->memory_committed_bytes + w->vms[a->vm].memory_bytes >
+			 h->memory_bytes)
+			outcome = "no-room";
+		else
+			start_migration(mon, e,
+					add_migration(mon, a->vm, a->to,
+						      (int)a->reason, now));
+		break;
+	}
+	case POL_SWAP: {
+		uint32_t from = act.from, to = w->vms[a->vm_b].host;
+		if (dc_control_in_flight(mon->ctl, a->vm) ||
+		    dc_control_in_flight(mon->ctl, a->vm_b)) {
+			outcome = "in-flight";
+			break;
+		}
+		if (from == to) {
+			outcome = "same-host";
+			break;
+		}
+		uint32_t vms[3], tos[3];
+		unsigned n;
+		if (a->stage != POL_NONE) {
+			vms[0] = a->vm, tos[0] = a->stage;
+			vms[1] = a->vm_b, tos[1] = from;
+			vms[2] = a->vm, tos[2] = to;
+			n = 3;
+		} else if (a->b_first) {
+			vms[0] = a->vm_b, tos[0] = from;
+			vms[1] = a->vm, tos[1] = to;
+			n = 2;
+		} else {
+			vms[0] = a->vm, tos[0] = to;
+			vms[1] = a->vm_b, tos[1] = from;
+			n = 2;
+		}
+		uint32_t j = add_migration(mon, vms[0], tos[0], (int)a->reason,
+					   now);
+		mig_rec *r = &mon->migs[j];
+		r->chain_n = n - 1;
+		for (unsigned k = 1; k < n; k++) {
+			r->chain_vm[k - 1] = vms[k];
+			r->chain_to[k - 1] = tos[k];
+		}
+		start_migration(mon, e, j);
+		break;
+	}
+	}
+	if (mon->rc == 0)
+		mon->rc = dc_control_action_row(mon->ctl, now, &act, outcome);
+}
+
+/* The end of a monitoring interval: accounting, the policy's step, its
+ * actions in order, and the next interval (up to the duration). */
+static void control_interval(monitor *mon, sim_engine *e, sim_model *m)
+{
+	uint64_t now = sim_now(e);
+	const pol_out *out = NULL;
+	if (mon->rc == 0)
+		mon->rc = dc_control_step(mon->ctl, now, &out);
+	for (size_t k = 0; out && k < out->nactions && mon->rc == 0; k++)
+		carry_out(mon, e, &out->actions[k], now);
+	if (mon->rc != 0) {
+		sim_stop(e);
+		return;
+	}
+	uint64_t next = sim_time_add(now, dc_control_interval_ns(mon->ctl));
+	if (next <= mon->end_ns)
+		sim_event_schedule(e, m, next, MONITOR_CONTROL, NULL, 0);
 }
 
 static void on_round(void *ctx, const mig_round_result *rr)
@@ -241,7 +423,7 @@ static void on_round(void *ctx, const mig_round_result *rr)
 static void on_resume(void *ctx, uint64_t tag)
 {
 	monitor *mon = ctx;
-	const dc_migration_cfg *m = &mon->cfg->migrations[tag];
+	const dc_migration_cfg *m = &mon->migs[tag].m;
 	if (mon->traffic) {
 		int rc = dc_traffic_vm_moved(mon->traffic, m->vm_index,
 					     m->to_host);
@@ -255,7 +437,7 @@ static void on_resume(void *ctx, uint64_t tag)
 static void after_migration(monitor *mon)
 {
 	mon->migrations_done++;
-	if (mon->extending && mon->migrations_done == mon->cfg->nmigrations) {
+	if (mon->extending && mon->migrations_done == mon->nmigs) {
 		mon->ended = true;
 		sim_stop(mon->engine);
 	}
@@ -264,8 +446,9 @@ static void after_migration(monitor *mon)
 static void on_done(void *ctx, const mig_result *mr)
 {
 	monitor *mon = ctx;
+	chain_next(mon, mr->tag);
 	after_migration(mon);
-	const dc_migration_cfg *m = &mon->cfg->migrations[mr->tag];
+	const dc_migration_cfg *m = &mon->migs[mr->tag].m;
 	dc_vm *vm = &mon->world->vms[m->vm_index];
 	dc_host *src = &mon->world->hosts[vm->host];
 	uint32_t dst = m->to_host;
@@ -275,6 +458,8 @@ static void on_done(void *ctx, const mig_result *mr)
 	src->nvms--;
 	vm->host = dst;
 	vm->placed_by_policy = false;
+	if (mon->ctl)
+		dc_control_migrating(mon->ctl, (uint32_t)m->vm_index, POL_NONE);
 	if (mon->rc != 0 ||
 	    !dc_results_has(&mon->cfg->results, DC_TABLE_MIGRATIONS))
 		return;
@@ -312,6 +497,10 @@ static void on_done(void *ctx, const mig_result *mr)
 		{.i = (int64_t)mr->stall_ns},
 		{.i = (int64_t)mr->log_faults},
 		{.i = (int64_t)mr->log_stall_ns},
+		{.s = mon->migs[mr->tag].reason < 0
+			      ? "config"
+			      : pol_reason_name(
+					(pol_reason)mon->migs[mr->tag].reason)},
 	};
 	mon->rc = sim_results_row(mon->results, &dc_migrations_table, v, mon->diag);
 }
@@ -374,6 +563,9 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 		}
 		return;
 	}
+	case MONITOR_CONTROL:
+		control_interval(mon, e, m);
+		return;
 	case MONITOR_LINK_SAMPLE:
 		if (mon->rc == 0)
 			sample_links(mon, sim_now(e));
@@ -556,15 +748,24 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 			mon->last_rows[i].nvms = UINT32_MAX;
 	}
 	dc_host *last_rows = mon->last_rows;
-	size_t nm = c->nmigrations ? c->nmigrations : 1;
-	mon->rngs = sim_xcalloc(nm, sizeof *mon->rngs);
-	mon->gens = sim_xcalloc(nm, sizeof *mon->gens);
-	gsl_rng **rngs = mon->rngs;
-	wl_pagegen **gens = mon->gens;
+	mon->self = m;
+	mon->migs_cap = c->nmigrations ? c->nmigrations : 16;
+	mon->migs = sim_xcalloc(mon->migs_cap, sizeof *mon->migs);
+	for (size_t i = 0; i < c->nmigrations; i++) {
+		mon->migs[i].m = c->migrations[i];
+		mon->migs[i].reason = -1;
+	}
+	mon->nmigs = c->nmigrations;
+	bool acting = c->policy.policy != 0;
+	if (rc == 0 && c->results.control) {
+		mon->ctl = dc_control_create(c, w, seed, r, d);
+		if (!mon->ctl)
+			rc = SIM_EINPUT;
+	}
 	/* Without migrations or traffic nothing crosses the fabric; the
 	 * flow model, and the link samples that would all be 0, are left
 	 * out. */
-	if (c->nmigrations > 0 || has_traffic(c)) {
+	if (c->nmigrations > 0 || acting || has_traffic(c)) {
 		mon->net = net_create(e, w->topo);
 		mon->link_bits = sim_xcalloc(net_topo_link_count(w->topo),
 					     sizeof *mon->link_bits);
@@ -573,7 +774,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	}
 	mon->links_with_hosts = mon->link_rows &&
 				mon->link_interval_ns == mon->interval_ns;
-	if (c->nmigrations > 0) {
+	if (c->nmigrations > 0 || acting) {
 		mig_callbacks cb = {.on_round = on_round,
 				    .on_done = on_done,
 				    .on_resume = on_resume,
@@ -590,6 +791,9 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 					   MONITOR_LINK_SAMPLE, NULL, 0);
 		if (traffic)
 			schedule_traffic(mon, e, m);
+		if (mon->ctl && dc_control_interval_ns(mon->ctl) <= mon->end_ns)
+			sim_event_schedule(e, m, dc_control_interval_ns(mon->ctl),
+					   MONITOR_CONTROL, NULL, 0);
 		for (uint32_t i = 0; i < c->nmigrations; i++) {
 			migrate_payload mp = {i};
 			sim_event_schedule(e, m, c->migrations[i].at_ns,
@@ -600,7 +804,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		 * through: the run lasts until the last one is done, which
 		 * stops the engine (after_migration). Every migration has
 		 * started by now (at <= duration). */
-		if (rc == 0 && mon->migrations_done < c->nmigrations) {
+		if (rc == 0 && mon->migrations_done < mon->nmigs) {
 			mon->extending = true;
 			/* Links go on being sampled at the same period (host
 			 * samples stop at the duration); their own chain
@@ -623,6 +827,8 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		sample_links(mon, sim_now(e));
 		if (traffic && mon->rc == 0)
 			mon->rc = dc_traffic_finish(traffic);
+		if (mon->ctl && mon->rc == 0)
+			mon->rc = dc_control_finish(mon->ctl, sim_now(e));
 		rc = mon->rc;
 	}
 	if (rc == 0)
@@ -631,16 +837,19 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		stats->events = sim_events_executed(e);
 		stats->end_ns = sim_now(e);
 	}
+	mig_rec *migs = mon->migs;
+	size_t nmigs = mon->nmigs;
+	dc_control *ctl = mon->ctl;
 	sim_engine_destroy(e);
 	/* Generators and their streams outlive the migrations that drew from
 	 * them, which the engine held. */
-	for (size_t i = 0; i < nm; i++) {
-		wl_pagegen_destroy(gens[i]);
-		if (rngs[i])
-			gsl_rng_free(rngs[i]);
+	for (size_t i = 0; i < nmigs; i++) {
+		wl_pagegen_destroy(migs[i].gen);
+		if (migs[i].rng)
+			gsl_rng_free(migs[i].rng);
 	}
-	free(gens);
-	free(rngs);
+	free(migs);
+	dc_control_destroy(ctl);
 	free(link_bits);
 	free(last_rows);
 	dc_traffic_destroy(traffic);

@@ -17,6 +17,7 @@ struct dc_loader {
 	trace_pages **traces;
 	size_t n, cap;
 	size_t reads;
+	struct dc_utils *utils; /* utilisation traces (demand.c) */
 };
 
 dc_loader *dc_loader_create(void)
@@ -32,6 +33,7 @@ void dc_loader_destroy(dc_loader *l)
 		free(l->paths[i]);
 		trace_pages_destroy(l->traces[i]);
 	}
+	dc_utils_destroy(l->utils);
 	free(l->paths);
 	free(l->traces);
 	free(l);
@@ -89,4 +91,9 @@ int dc_loader_trace(dc_loader *l, const char *path, trace_pages **out,
 	l->paths[l->n] = sim_xstrdup(path);
 	l->traces[l->n++] = *out;
 	return 0;
+}
+
+struct dc_utils **dc_loader_utils(dc_loader *l)
+{
+	return &l->utils;
 }

@@ -11,7 +11,8 @@
 
 const char *const dc_table_names[] = {
 	"hosts", "vms", "links", "host_samples", "link_samples", "migrations",
-	"migration_rounds", "traffic", NULL};
+	"migration_rounds", "traffic", "host_intervals", "vm_intervals",
+	"actions", "energy", NULL};
 _Static_assert(sizeof dc_table_names / sizeof dc_table_names[0] ==
 		       DC_TABLE_COUNT + 1,
 	       "a name per table");
@@ -103,7 +104,9 @@ static const sim_table host_changes_table = {
 	sample_cols, sizeof sample_cols / sizeof sample_cols[0]};
 
 static const sim_column mig_cols[] = {
-	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
+	{"migration", SIM_COL_INT, "", "index in migrations:, from 0; a "
+				       "policy's follow, numbered in the order "
+				       "they start"},
 	{"vm", SIM_COL_TEXT, "", "the VM"},
 	{"scheme", SIM_COL_TEXT, "", "stop-and-copy, push, precopy, postcopy or hybrid"},
 	{"policy", SIM_COL_TEXT, "", "xen, clark, qemu or xen-v2"},
@@ -138,13 +141,17 @@ static const sim_column mig_cols[] = {
 	{"stall_ns", SIM_COL_INT, "ns", "guest time stalled on network faults"},
 	{"log_faults", SIM_COL_INT, "", "dirty-logging write faults in live rounds"},
 	{"log_stall_ns", SIM_COL_INT, "ns", "guest time spent on them"},
+	{"reason", SIM_COL_TEXT, "", "config (migrations:), or the policy's "
+				     "reason (hotspot, sla, memory, ...)"},
 };
 const sim_table dc_migrations_table = {
 	"migrations", "every migration: its mechanism, times, downtime and volume",
 	mig_cols, sizeof mig_cols / sizeof mig_cols[0]};
 
 static const sim_column round_cols[] = {
-	{"migration", SIM_COL_INT, "", "index in migrations:, from 0"},
+	{"migration", SIM_COL_INT, "", "index in migrations:, from 0; a "
+				       "policy's follow, numbered in the order "
+				       "they start"},
 	{"round", SIM_COL_INT, "", "round, from 1, over all phases in order"},
 	{"phase", SIM_COL_TEXT, "", "disk (disk pre-copy), live (memory "
 				    "pre-copy), paused (stop-and-copy) or pull "
@@ -164,11 +171,86 @@ const sim_table dc_rounds_table = {
 	"migration_rounds", "every round of every migration",
 	round_cols, sizeof round_cols / sizeof round_cols[0]};
 
+static const sim_column host_interval_cols[] = {
+	{"time_ns", SIM_COL_INT, "ns", "end of the monitoring interval"},
+	{"host", SIM_COL_TEXT, "", "host name"},
+	{"cpu", SIM_COL_REAL, "", "CPU used / cores (VMs counted on the host, "
+				  "migrating ones on both hosts), 0 to 1"},
+	{"net", SIM_COL_REAL, "", "network used / NIC, 0 to 1"},
+	{"mem", SIM_COL_REAL, "", "memory allocated / memory (may exceed 1 "
+				  "while migrations stage)"},
+	{"cpu_cores", SIM_COL_REAL, "", "CPU used, cores"},
+	{"volume", SIM_COL_REAL, "", "Sandpiper's volume 1/((1-cpu)(1-net)"
+				     "(1-mem)), each capped at "
+				     "policy.vol_util_max [Wood07]"},
+	{"hot", SIM_COL_INT, "", "1 if the policy found a hotspot here this "
+				 "interval"},
+	{"power_w", SIM_COL_REAL, "W", "idle + (peak - idle) x cpu"},
+};
+const sim_table dc_host_intervals_table = {
+	"host_intervals",
+	"every host every policy.interval: utilisations, volume, hotspot, "
+	"power (hosts x intervals rows)",
+	host_interval_cols, sizeof host_interval_cols / sizeof host_interval_cols[0]};
+
+static const sim_column vm_interval_cols[] = {
+	{"time_ns", SIM_COL_INT, "ns", "end of the monitoring interval"},
+	{"vm", SIM_COL_TEXT, "", "VM name"},
+	{"host", SIM_COL_TEXT, "", "its host (the source while migrating)"},
+	{"cpu_demand", SIM_COL_REAL, "", "cores it wanted (trace or generator)"},
+	{"cpu_alloc", SIM_COL_REAL, "", "its CPU allocation, cores"},
+	{"cpu_granted", SIM_COL_REAL, "", "cores it got: demand capped by the "
+					  "allocation, then by its host's share"},
+	{"cpu_unmet", SIM_COL_REAL, "", "demand - granted, >= 0"},
+	{"net_bps", SIM_COL_REAL, "bit/s", "network granted"},
+	{"mem_use_bytes", SIM_COL_REAL, "B", "memory in use (0: unknown)"},
+	{"mem_alloc_bytes", SIM_COL_REAL, "B", "memory allocation"},
+	{"swap_bps", SIM_COL_REAL, "bit/s", "swap I/O: 2 x (use - allocation) "
+					    "x 8 / interval when above"},
+};
+const sim_table dc_vm_intervals_table = {
+	"vm_intervals",
+	"every VM every policy.interval (VMs x intervals rows: written only "
+	"when results.tables lists it)",
+	vm_interval_cols, sizeof vm_interval_cols / sizeof vm_interval_cols[0]};
+
+static const sim_column action_cols[] = {
+	{"time_ns", SIM_COL_INT, "ns", "when the policy asked"},
+	{"kind", SIM_COL_TEXT, "", "migrate, swap or resize"},
+	{"vm", SIM_COL_TEXT, "", "the VM (swap: the one leaving the hot host)"},
+	{"vm_b", SIM_COL_TEXT, "", "swap: its partner; else empty"},
+	{"source", SIM_COL_TEXT, "", "the VM's host"},
+	{"destination", SIM_COL_TEXT, "", "migrate, swap: the other host"},
+	{"resource", SIM_COL_TEXT, "", "resize: cpu, net or mem"},
+	{"amount", SIM_COL_REAL, "", "resize: the new allocation (cores, "
+				     "bit/s, bytes)"},
+	{"reason", SIM_COL_TEXT, "", "hotspot, sla, memory, provision, "
+				     "overload or underload"},
+	{"outcome", SIM_COL_TEXT, "", "started, done (resize), in-flight (the "
+				      "VM was migrating: ignored) or no-room "
+				      "(the destination lacked memory)"},
+};
+const sim_table dc_actions_table = {
+	"actions", "every action a policy asked for and what became of it",
+	action_cols, sizeof action_cols / sizeof action_cols[0]};
+
+static const sim_column energy_cols[] = {
+	{"host", SIM_COL_TEXT, "", "host name, or 'total' for the run"},
+	{"seconds", SIM_COL_REAL, "s", "time accounted (whole intervals)"},
+	{"energy_j", SIM_COL_REAL, "J", "sum of power_w x interval"},
+	{"energy_kwh", SIM_COL_REAL, "kWh", "the same in kWh"},
+	{"mean_power_w", SIM_COL_REAL, "W", "energy / seconds"},
+};
+const sim_table dc_energy_table = {
+	"energy", "energy per host and for the run (hosts + 1 rows)",
+	energy_cols, sizeof energy_cols / sizeof energy_cols[0]};
+
 /* The tables in dc_table order (their names are dc_table_names'). */
 static const sim_table *const all_tables[DC_TABLE_COUNT] = {
 	&dc_hosts_table, &dc_vms_table, &dc_links_table, &dc_host_samples_table,
 	&dc_link_samples_table, &dc_migrations_table, &dc_rounds_table,
-	&dc_traffic_table};
+	&dc_traffic_table, &dc_host_intervals_table, &dc_vm_intervals_table,
+	&dc_actions_table, &dc_energy_table};
 
 /* What the summary of replications covers: the run itself, each
  * migration and each traffic flow, by their outcome columns (not the
@@ -208,6 +290,8 @@ int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
 	for (size_t t = 0; t < DC_TABLE_COUNT && rc == 0; t++) {
 		if (!dc_results_has(sel, (dc_table)t))
 			continue;
+		if (t >= DC_TABLE_HOST_INTERVALS && !sel->control)
+			continue;
 		const sim_table *table = all_tables[t];
 		if (t == DC_TABLE_HOST_SAMPLES && sel->host_rows_changed)
 			table = &host_changes_table;
@@ -218,7 +302,8 @@ int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
 
 int dc_results_declare(sim_results *r, sim_diag *d)
 {
-	dc_results_cfg all = {.tables = (1u << DC_TABLE_COUNT) - 1};
+	dc_results_cfg all = {.tables = (1u << DC_TABLE_COUNT) - 1,
+			      .control = true};
 	return dc_tables_declare(r, &all, d);
 }
 
@@ -270,9 +355,11 @@ const cfg_section dc_results_section = {
 const cfg_section dc_results_tables_section = {
 	.path = "results.tables",
 	.doc = "a list of the tables to write, e.g. [migrations, "
-	       "migration_rounds]; by default all: hosts, vms, links, "
-	       "host_samples, link_samples, migrations, migration_rounds, "
-	       "traffic (runs is always written)",
+	       "migration_rounds]; by default all but vm_intervals: hosts, "
+	       "vms, links, host_samples, link_samples, migrations, "
+	       "migration_rounds, traffic, host_intervals, actions, energy "
+	       "(runs is always written; the last four only with a control "
+	       "loop: a policy or a VM with demand)",
 	.params = NULL,
 	.nparams = 0,
 };
@@ -323,7 +410,9 @@ static void load_tables(dc_results_cfg *out, const cfg_node *list,
 				cfg_error(d, item, "results.tables: unknown table "
 					  "'%s' (expected hosts, vms, links, "
 					  "host_samples, link_samples, migrations, "
-					  "migration_rounds or traffic)", name);
+					  "migration_rounds, traffic, "
+					  "host_intervals, vm_intervals, actions "
+					  "or energy)", name);
 			continue;
 		}
 		if (first[t]) {
@@ -341,7 +430,8 @@ static void load_tables(dc_results_cfg *out, const cfg_node *list,
 void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d)
 {
 	dc_results_cfg *out = &c->results;
-	out->tables = (1u << DC_TABLE_COUNT) - 1;
+	out->tables = ((1u << DC_TABLE_COUNT) - 1) &
+		      ~(1u << DC_TABLE_VM_INTERVALS);
 	const cfg_node *map = cfg_map_get(root, "results");
 	results_keys k;
 	memset(&k, 0, sizeof k);

@@ -176,6 +176,8 @@ typedef enum pol_staging {
 typedef struct pol_params {
 	int policy;             /* index into pol_ops_at order (CFG_T_ENUM) */
 	int mode;               /* a pol_mode */
+	uint64_t interval_ns;   /* the monitoring interval I (the datacenter
+				   builds a view and steps the policy every I) */
 	uint64_t window;        /* W: observations kept for profiles */
 	double percentile;      /* profile percentile, fraction */
 	uint64_t k, n;          /* hot when k of the last n are above T */

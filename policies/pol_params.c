@@ -30,6 +30,9 @@ static const cfg_param params[] = {
 	{"mode", CFG_T_ENUM, "black-box", NULL, NULL, mode_names, OFF(mode),
 	 "sandpiper: dom0 statistics only, or also an in-VM daemon's "
 	 "[Wood07]"},
+	/* [Wood07]: statistics reported every interval, about 10 s (approx.). */
+	{"interval", CFG_T_TIME, "10s", "1ms", "24h", NULL, OFF(interval_ns),
+	 "I: monitoring interval; a view and a policy step every I"},
 	/* [D] W is not given in [Wood07]. */
 	{"window", CFG_T_UINT, "20", "1", "10000", NULL, OFF(window),
 	 "W: observations per profile (percentiles; >= n)"},

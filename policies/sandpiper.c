@@ -230,7 +230,10 @@ static void provision(sp_state *s, const pol_view *v)
 }
 
 /* Projected loads: the needs of each host's VMs plus what the host uses
- * beyond its VMs' observed use (dom0, a VM migrating in). */
+ * beyond its VMs' observed use (dom0, a VM migrating in). A VM migrating
+ * out is projected on its destination only (the datacenter counts it on
+ * both hosts while it moves, so the destination's use holds it): a
+ * mitigation in flight is not started again. */
 static void project(sp_state *s, const pol_view *v)
 {
 	for (size_t h = 0; h < v->nhosts; h++)
@@ -248,7 +251,7 @@ static void project(sp_state *s, const pol_view *v)
 			if (s->load[h * POL_NRES + r] < 0)
 				s->load[h * POL_NRES + r] = 0;
 	for (size_t i = 0; i < v->nvms; i++)
-		for (int r = 0; r < POL_NRES; r++)
+		for (int r = 0; r < POL_NRES && !v->vms[i].migrating; r++)
 			s->load[v->vms[i].host * POL_NRES + r] +=
 				s->need[i * POL_NRES + r];
 }

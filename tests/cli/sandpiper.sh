@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# sandpiper suite (end to end): configs/sandpiper/staged-hotspot.yaml, where
+# host0 and then host1 become hot one after the other, checked against
+# what Sandpiper's rules [Wood07] predict for that scripted load (k = 3 of
+# n = 5 observations above T = 75 %, the VM of highest volume-to-size ratio,
+# the least-volume host that fits), and against the same load without a
+# policy.
+. "$(dirname "$0")/lib.sh"
+cd "$work"
+cfg=$VDCSIM_SOURCE_DIR/configs/sandpiper/staged-hotspot.yaml
+"$VDCSIM" run "$cfg" -o sp >/dev/null 2>err.txt || fail staged_runs "$(cat err.txt)"
+db=sp/results.sqlite
+q() { sqlite3 "$db" "$1"; }
+
+# Exactly two migrations, both for a hotspot, each VM moved once: no VM
+# goes back and forth.
+check two_policy_migrations [ "$(q "SELECT count(*) FROM migrations WHERE reason = 'hotspot'")" = 2 ]
+check no_vm_moves_twice [ "$(q "SELECT count(*) FROM (SELECT vm FROM migrations GROUP BY vm HAVING count(*) > 1)")" = 0 ]
+check every_action_started [ "$(q "SELECT count(*) FROM actions WHERE outcome <> 'started'")" = 0 ]
+
+# The first hotspot: host0 is hot at the third interval in a row above T
+# (k = 3; its load only rises), and the migration starts then.
+third=$(q "SELECT time_ns FROM host_intervals WHERE host = 'rack0/host0' AND cpu > 0.75 ORDER BY time_ns LIMIT 1 OFFSET 2")
+first=$(q "SELECT start_ns FROM migrations ORDER BY start_ns LIMIT 1")
+check first_migration_at_the_third_observation_above_T [ "$first" = "$third" ]
+check host0_marked_hot_then [ "$(q "SELECT hot FROM host_intervals WHERE host = 'rack0/host0' AND time_ns = $third")" = 1 ]
+# The VM chosen has the highest volume-to-size ratio on host0 at that time
+# (volume of its use over host0's 4 cores and 16 GiB; network is ~0).
+vsr="(1.0 / ((1 - cpu_granted / 4.0) * (1 - mem_alloc_bytes / 17179869184.0)) / mem_alloc_bytes)"
+best=$(q "SELECT vm FROM vm_intervals WHERE host = 'rack0/host0' AND time_ns = $third ORDER BY $vsr DESC LIMIT 1")
+check vsr_picks_the_vm [ "$(q "SELECT vm FROM migrations ORDER BY start_ns LIMIT 1")" = "$best" ]
+check vsr_picks_a [ "$best" = a ]
+# Its destination is the least-volume other host.
+coolest=$(q "SELECT host FROM host_intervals WHERE time_ns = $third AND host <> 'rack0/host0' ORDER BY volume LIMIT 1")
+check destination_is_the_least_volume_host [ "$(q "SELECT destination FROM migrations ORDER BY start_ns LIMIT 1")" = "$coolest" ]
+# One migration cools host0: after it ends host0 stays at or below T.
+end0=$(q "SELECT end_ns FROM migrations ORDER BY start_ns LIMIT 1")
+check host0_cool_after_one_migration [ "$(q "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND time_ns > $end0 AND cpu > 0.75")" = 0 ]
+
+# The second hotspot comes later, on host1: c (the higher VSR) moves to
+# host2, the only host where it stays under T (host0 holds b at 2 cores).
+check second_is_c_from_host1_to_host2 [ "$(q "SELECT vm || ' ' || source || ' ' || destination FROM migrations ORDER BY start_ns LIMIT 1 OFFSET 1")" = "c rack0/host1 rack0/host2" ]
+third1=$(q "SELECT time_ns FROM host_intervals WHERE host = 'rack0/host1' AND cpu > 0.75 ORDER BY time_ns LIMIT 1 OFFSET 2")
+check second_migration_at_the_third_observation_above_T [ "$(q "SELECT start_ns FROM migrations ORDER BY start_ns LIMIT 1 OFFSET 1")" = "$third1" ]
+check hotspots_one_after_another [ "$third1" -gt "$end0" ]
+
+# Without a policy the same load leaves host0 hot to the end.
+sed 's/name: sandpiper/name: none/' "$cfg" >none.yaml
+"$VDCSIM" run none.yaml -o none >/dev/null 2>err.txt || fail none_runs "$(cat err.txt)"
+check none_migrates_nothing [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM migrations")" = 0 ]
+check none_leaves_host0_hot [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND cpu > 0.75")" -gt 40 ]
+
+# The PlanetLab day (configs/sandpiper/planetlab-day.yaml): run 1 has no
+# policy, run 2 Sandpiper. Sandpiper migrates, has fewer host-intervals
+# above T, no VM returns to the host it just left, and every run's
+# energy is the sum of its hosts'.
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/planetlab-day.yaml" -o pl >/dev/null 2>err.txt \
+    || fail planetlab_day_runs "$(cat err.txt)"
+p() { sqlite3 pl/results.sqlite "$1"; }
+check planetlab_none_migrates_nothing [ "$(p "SELECT count(*) FROM migrations WHERE run_id = 1")" = 0 ]
+check planetlab_sandpiper_migrates [ "$(p "SELECT count(*) FROM migrations WHERE run_id = 2")" -gt 0 ]
+hot1=$(p "SELECT count(*) FROM host_intervals WHERE run_id = 1 AND cpu > 0.75")
+hot2=$(p "SELECT count(*) FROM host_intervals WHERE run_id = 2 AND cpu > 0.75")
+check planetlab_sandpiper_has_fewer_hot_intervals [ "$hot2" -lt "$hot1" ]
+check planetlab_no_back_and_forth [ "$(p "SELECT count(*) FROM migrations a JOIN migrations b ON a.run_id = b.run_id AND a.vm = b.vm AND b.start_ns > a.start_ns AND b.destination = a.source")" = 0 ]
+check planetlab_energy_total_is_the_sum [ "$(p "SELECT count(*) FROM energy t WHERE host = 'total' AND abs(energy_j - (SELECT sum(energy_j) FROM energy h WHERE h.run_id = t.run_id AND h.host <> 'total')) > 1e-6 * energy_j")" = 0 ]
+check planetlab_24h_of_intervals [ "$(p "SELECT count(DISTINCT time_ns) FROM host_intervals WHERE run_id = 2")" = 288 ]
+finish
