@@ -39,7 +39,7 @@ typedef struct cache {
 } cache;
 
 static const rec_param params[] = {
-	{"capacity", "24MiB", "B", 4096, 4e9, "bytes of objects the cache "
+	{"capacity", "16MiB", "B", 4096, 4e9, "bytes of objects the cache "
 	 "holds before it evicts (least recently used first)"},
 	{"objects", "200000", "", 1, 1e8, "distinct objects requested "
 	 "(Zipf ranks 1..objects)"},

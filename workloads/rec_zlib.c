@@ -179,7 +179,7 @@ const rec_workload rec_wl_zlib = {
 	.doc = "compressor streaming text through ring buffers with zlib",
 	.op = "one input chunk written and deflated (a load operation: one "
 	      "input buffer primed)",
-	.op_ns = 250000,
+	.op_ns = 500000,
 	.arena_bytes = UINT64_C(16) << 20,
 	.params = params,
 	.init = zw_init,
