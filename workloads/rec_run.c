@@ -164,14 +164,16 @@ int rec_nomem(const rec_ctx *c, const char *what, uint64_t n, sim_diag *d)
 
 /* The level (operations per sample over K) of the run sample starting at
  * tau0 after the load: the ramp read at the sample's middle, times the
- * burst factor when tau0 falls in a burst. */
+ * burst factor when tau0 falls in a burst (bursts start at k x every after
+ * the load, k >= 1, and last burst_ns). */
 static double level_at(const rec_opts *o, uint64_t tau0)
 {
 	double lv = 1;
 	double mid = (double)tau0 + (double)o->interval_ns / 2;
 	if (o->ramp_ns && mid < (double)o->ramp_ns)
 		lv = mid / (double)o->ramp_ns;
-	if (o->burst_every_ns && tau0 % o->burst_every_ns < o->burst_ns)
+	if (o->burst_every_ns && tau0 >= o->burst_every_ns &&
+	    tau0 % o->burst_every_ns < o->burst_ns)
 		lv *= o->burst_factor;
 	return lv;
 }
