@@ -41,7 +41,7 @@ typedef struct cache {
 static const rec_param params[] = {
 	{"capacity", "16MiB", "B", 4096, 4e9, "bytes of objects the cache "
 	 "holds before it evicts (least recently used first)"},
-	{"objects", "200000", "", 1, 1e8, "distinct objects requested "
+	{"objects", "200000", "", 1, 1e7, "distinct objects requested "
 	 "(Zipf ranks 1..objects)"},
 	{"zipf_s", "0.8", "", 0, 3, "Zipf exponent of popularity (web "
 	 "requests: 0.64 to 0.83 [Breslau99])"},

@@ -70,7 +70,9 @@ static int munch_op(rec_ctx *c, sim_diag *d)
 	uint64_t at;
 	if (s->random) {
 		uint64_t slots = s->size / s->write;
-		at = gsl_rng_uniform_int(s->rng, (unsigned long)slots) * s->write;
+		/* A uniform double in [0, 1): any number of slots, where
+		 * gsl_rng_uniform_int stops at 2^32. */
+		at = (uint64_t)(gsl_rng_uniform(s->rng) * (double)slots) * s->write;
 	} else {
 		if (s->pos + s->write > s->size) {
 			s->pos = 0;

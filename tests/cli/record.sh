@@ -12,6 +12,9 @@ cd "$work"
 check list_names_the_four_workloads bash -c "[ \"\$('$VDCSIM' trace-record --list | grep -c '^[a-z]*: ')\" = 4 ]"
 check list_shows_parameters bash -c "'$VDCSIM' trace-record --list | grep -q '^  subscribers '"
 check help_has_exit_statuses bash -c "'$VDCSIM' trace-record --help | grep -q '^Exit status'"
+comp() { bash -c 'shopt -s extglob; . "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vdcsim; printf "%s\n" "${COMPREPLY[@]}"' _ "$VDCSIM_SOURCE_DIR/cli/vdcsim.bash" "$VDCSIM" "$@"; }
+check completion_of_workloads [ "$(comp trace-record ol)" = oltp ]
+check completion_of_mechanisms [ "$(comp trace-record oltp --mechanism mp)" = mprotect ]
 check help_lists_the_command bash -c "'$VDCSIM' --help | grep -q '^  trace-record '"
 
 # A few seconds of each workload, small enough for the sanitizer build.

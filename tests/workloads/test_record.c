@@ -252,7 +252,7 @@ static void with_checkpoints(rec_opts *o)
 	o->checkpoint_every_ns = 300000000;
 }
 
-Test(rec_record, oltp_is_the_same_with_both_mechanisms, .timeout = 120)
+Test(rec_record, oltp_is_the_same_with_both_mechanisms)
 {
 	trace_pages *a = record("oltp", REC_MECH_MPROTECT, oltp_small, 1,
 				with_checkpoints);
@@ -263,7 +263,7 @@ Test(rec_record, oltp_is_the_same_with_both_mechanisms, .timeout = 120)
 	trace_pages_destroy(b);
 }
 
-Test(rec_record, oltp_is_deterministic_and_seeded, .timeout = 120)
+Test(rec_record, oltp_is_deterministic_and_seeded)
 {
 	trace_pages *a = record("oltp", REC_MECH_MPROTECT, oltp_small, 1, NULL);
 	trace_pages *b = record("oltp", REC_MECH_MPROTECT, oltp_small, 1, NULL);
@@ -296,7 +296,7 @@ static void munch_phases(rec_opts *o)
 	o->duration_ns = 1500000000;
 }
 
-Test(rec_record, munch_phases_shape_the_dirtying, .timeout = 60)
+Test(rec_record, munch_phases_shape_the_dirtying)
 {
 	trace_pages *t = record("munch", REC_MECH_MPROTECT, munch_seq, 1,
 				munch_phases);
@@ -321,8 +321,7 @@ Test(rec_record, munch_phases_shape_the_dirtying, .timeout = 60)
 	trace_pages_destroy(t);
 }
 
-Test(rec_record, every_workload_records_with_its_defaults_scaled_down,
-     .timeout = 120)
+Test(rec_record, every_workload_records_with_its_defaults_scaled_down)
 {
 	static const char *const cache[] = {"capacity=2MiB", "objects=5000"};
 	static const char *const zl[] = {"buffers=8"};
@@ -336,8 +335,7 @@ Test(rec_record, every_workload_records_with_its_defaults_scaled_down,
 	trace_pages_destroy(t);
 }
 
-Test(rec_record, a_database_too_big_for_the_arena_is_input_error,
-     .timeout = 60)
+Test(rec_record, a_database_too_big_for_the_arena_is_input_error)
 {
 	static const char *const big[] = {"subscribers=100000"};
 	rec_opts o = {
