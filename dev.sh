@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(gcc pkg-config meson ninja-build libgsl-dev libsqlite3-dev
-          libyaml-dev libcriterion-dev gnuplot-nox sqlite3 time)
+          libyaml-dev libcriterion-dev gnuplot-nox sqlite3 time
+          zlib1g-dev)
 
 install_missing() {
     local missing=() p

@@ -154,6 +154,8 @@ int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_params(int argc, char **argv);
 int cli_cmd_wws(int argc, char **argv);
 int cli_cmd_tracegen(int argc, char **argv);
+/* vdcsim trace-record (cli/tracerecord.c). */
+int cli_cmd_tracerecord(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
 /* `vdcsim trace-gen insn ...` (argv[0] is "insn"), tracegen_insn.c. */
 int cli_cmd_tracegen_insn(int argc, char **argv);

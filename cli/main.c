@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vdcsim: the command. Dispatches to run, validate, plot, params, wws and
- * trace-gen; "help CMD" shows a command's text.
+ * vdcsim: the command. Dispatches to run, validate, plot, params, wws,
+ * trace-gen and trace-record; "help CMD" shows a command's text.
  */
 #include "cli_internal.h"
 
@@ -25,6 +25,7 @@ static void usage(FILE *f)
 	      "  params          list every configuration parameter\n"
 	      "  wws TRACE       writable-working-set analysis of a page-dirty trace\n"
 	      "  trace-gen NAME  write the page-dirty trace of a synthetic workload\n"
+	      "  trace-record WORKLOAD  record the page-dirty trace of a real program\n"
 	      "  merge OUT DIR...  make one results directory of run --shard shards\n"
 	      "  help [COMMAND]  this text, or a command's (as vdcsim COMMAND --help)\n"
 	      "\n"
@@ -99,6 +100,7 @@ int main(int argc, char **argv)
 		{"params", cli_cmd_params},
 		{"wws", cli_cmd_wws},
 		{"trace-gen", cli_cmd_tracegen},
+		{"trace-record", cli_cmd_tracerecord},
 		{"merge", cli_cmd_merge},
 	};
 	if (help) {
@@ -114,12 +116,13 @@ int main(int argc, char **argv)
 		if (strcmp(cmd, cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
 	static const char *const names[] = {"run", "validate", "plot", "params",
-					    "wws", "trace-gen", "merge", NULL};
+					    "wws", "trace-gen", "merge",
+					    "trace-record", NULL};
 	const char *near = sim_suggest(cmd, names);
 	if (near)
 		cli_error("unknown command '%s' (did you mean '%s'?)", cmd, near);
 	else
-		cli_error("unknown command '%s' (expected run, validate, plot, params, wws, trace-gen or merge)",
+		cli_error("unknown command '%s' (expected run, validate, plot, params, wws, trace-gen, trace-record or merge)",
 			  cmd);
 	return CLI_USAGE;
 }

@@ -40,6 +40,11 @@ _vdcsim() {
     -o | --output | --resume)
         mapfile -t COMPREPLY < <(compgen -d -- "$cur")
         return ;;
+    --mechanism)
+        mapfile -t COMPREPLY < <(compgen -W "auto uffd mprotect" -- "$cur")
+        return ;;
+    -p | --param | --memory | --interval | --op-time | --ramp | --burst-every | --burst-length | --burst-factor | --checkpoint-every)
+        return ;;
     -j | --jobs | --seed | -n | --bandwidth | --iterations | --step | --bins | --duration)
         return ;;
     esac
@@ -53,6 +58,9 @@ _vdcsim() {
         mapfile -t COMPREPLY < <(compgen -f -X '!*.@(yaml|yml)' -- "$cur"; compgen -d -- "$cur") ;;
     plot)
         mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+    trace-record)
+        mapfile -t COMPREPLY < <(compgen -W "$(VDCSIM_MALLOC_TUNED=1 "$vdcsim" trace-record --list 2>/dev/null |
+            sed -n 's/^\([a-z][a-z0-9_-]*\): .*/\1/p')" -- "$cur") ;;
     *)
         mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
     esac

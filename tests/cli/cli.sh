@@ -213,7 +213,7 @@ fi
 # Bash completion: commands, a command's options, parameter paths after
 # --set (vms[] as vms.0), all read from this vdcsim.
 comp() { bash -c 'shopt -s extglob; . "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vdcsim; printf "%s\n" "${COMPREPLY[@]}"' _ "$VDCSIM_SOURCE_DIR/cli/vdcsim.bash" "$VDCSIM" "$@"; }
-check completion_of_commands [ "$(comp 'tr')" = trace-gen ]
+check completion_of_commands [ "$(comp 'tr' | tr '\n' ' ')" = "trace-gen trace-record " ]
 check completion_of_run_options [ "$(comp run --no | tr '\n' ' ')" = "--no-csv --no-plots " ]
 check completion_of_set_paths [ "$(comp run --set datacenter.host.mem)" = datacenter.host.memory= ]
 check completion_of_list_paths [ "$(comp run --set vms.0.na)" = vms.0.name= ]
