@@ -21,6 +21,13 @@ typedef struct bb_state {
 	pol_ring *vm_cpu;      /* per VM: cores used, last `cap` intervals */
 	uint32_t cap;
 	uint32_t *assign;      /* per VM: planned host (POL_NONE: unplaced) */
+	/* Each host's planned VMs as a list in increasing id order (hfirst
+	 * per host, vnext per VM, POL_NONE ends it), kept with assign, so
+	 * that a host's sums visit only its own VMs, in the id order the
+	 * sums have always used (the same bytes as a scan of every VM). */
+	uint32_t *hfirst, *vnext;
+	uint32_t *members;     /* scratch: planned_ids' answer */
+	uint32_t *snap;        /* scratch: the VMs of a host being emptied */
 	uint32_t *order, *tmpo;
 	double *key;
 	double *series, *s2, *scratch; /* cap doubles each (scratch 2 cap) */
@@ -51,6 +58,10 @@ static int bb_create(bb_state *s, const pol_params *p, size_t nhosts,
 					  .cap = s->cap};
 	size_t nmax = (nhosts > nvms ? nhosts : nvms) + 1;
 	s->assign = sim_xcalloc(nvms + 1, sizeof *s->assign);
+	s->hfirst = sim_xcalloc(nhosts + 1, sizeof *s->hfirst);
+	s->vnext = sim_xcalloc(nvms + 1, sizeof *s->vnext);
+	s->members = sim_xcalloc(nvms + 2, sizeof *s->members);
+	s->snap = sim_xcalloc(nvms + 1, sizeof *s->snap);
 	s->order = sim_xcalloc(nmax, sizeof *s->order);
 	s->tmpo = sim_xcalloc(nmax, sizeof *s->tmpo);
 	s->key = sim_xcalloc(nmax, sizeof *s->key);
@@ -68,6 +79,10 @@ static void bb_destroy(void *st)
 	free(s->store);
 	free(s->vm_cpu);
 	free(s->assign);
+	free(s->hfirst);
+	free(s->vnext);
+	free(s->members);
+	free(s->snap);
 	free(s->order);
 	free(s->tmpo);
 	free(s->key);
@@ -85,6 +100,64 @@ static void bb_observe(void *st, const pol_view *v)
 		pol_ring_push(&s->vm_cpu[i], v->vms[i].cpu);
 }
 
+/* Builds every host's list from the VMs' current hosts. O(hosts + VMs). */
+static void lists_build(bb_state *s, const pol_view *v)
+{
+	for (uint32_t h = 0; h < v->nhosts; h++)
+		s->hfirst[h] = POL_NONE;
+	/* Pushing in decreasing id order leaves each list increasing. */
+	for (uint32_t i = (uint32_t)v->nvms; i-- > 0;) {
+		uint32_t h = v->vms[i].host;
+		s->assign[i] = h;
+		s->vnext[i] = s->hfirst[h];
+		s->hfirst[h] = i;
+	}
+}
+
+/* Moves VM i's plan to host h (POL_NONE: unplaced), keeping both lists
+ * in id order. O(VMs on the two hosts). */
+static void plan_move(bb_state *s, uint32_t i, uint32_t h)
+{
+	uint32_t old = s->assign[i];
+	if (old == h)
+		return;
+	if (old != POL_NONE) {
+		uint32_t *p = &s->hfirst[old];
+		while (*p != i)
+			p = &s->vnext[*p];
+		*p = s->vnext[i];
+	}
+	s->assign[i] = h;
+	if (h != POL_NONE) {
+		uint32_t *p = &s->hfirst[h];
+		while (*p != POL_NONE && *p < i)
+			p = &s->vnext[*p];
+		s->vnext[i] = *p;
+		*p = i;
+	}
+}
+
+/* Writes the ids of the VMs planned on h, and `plus` (if not POL_NONE
+ * and not among them), into out in increasing id order: the order in
+ * which a scan of all VMs would visit them, so sums over them come out
+ * the same. Returns how many. O(VMs on h). */
+static size_t planned_ids(const bb_state *s, uint32_t h, uint32_t plus,
+			  uint32_t *out)
+{
+	size_t n = 0;
+	for (uint32_t i = s->hfirst[h]; i != POL_NONE; i = s->vnext[i]) {
+		if (plus != POL_NONE && plus <= i) {
+			if (plus < i)
+				out[n++] = plus;
+			plus = POL_NONE;
+		}
+		out[n++] = i;
+	}
+	if (plus != POL_NONE)
+		out[n++] = plus;
+	return n;
+}
+
 /* Host h's utilisation history under the planned assignment, with VM
  * `plus` added (or POL_NONE): the sum of its VMs' histories over its
  * capacity, as CloudSim derives a host's history. Returns the length. */
@@ -94,9 +167,9 @@ static size_t host_series(bb_state *s, const pol_view *v, uint32_t h,
 	size_t len = s->nvms ? s->vm_cpu[0].len : 0;
 	memset(s->series, 0, len * sizeof *s->series);
 	double cap = v->hosts[h].cap[POL_CPU];
-	for (uint32_t i = 0; i < s->nvms; i++) {
-		if (s->assign[i] != h && i != plus)
-			continue;
+	size_t n = planned_ids(s, h, plus, s->members);
+	for (size_t j = 0; j < n; j++) {
+		uint32_t i = s->members[j];
 		size_t m = pol_ring_last(&s->vm_cpu[i], len, s->s2);
 		for (size_t k = 0; k < m; k++)
 			s->series[len - m + k] += s->s2[k];
@@ -112,10 +185,10 @@ static double migration_intervals(const bb_state *s, const pol_view *v,
 				  uint32_t h, uint32_t plus)
 {
 	double mem = 0, bw = v->hosts[h].cap[POL_NET] / 2;
-	for (uint32_t i = 0; i < s->nvms; i++)
-		if ((s->assign[i] == h || i == plus) &&
-		    v->vms[i].alloc[POL_MEM] > mem)
-			mem = v->vms[i].alloc[POL_MEM];
+	size_t n = planned_ids(s, h, plus, s->members);
+	for (size_t j = 0; j < n; j++)
+		if (v->vms[s->members[j]].alloc[POL_MEM] > mem)
+			mem = v->vms[s->members[j]].alloc[POL_MEM];
 	if (bw <= 0 || v->interval_ns == 0)
 		return 0;
 	return ceil(mem * 8 / bw / ((double)v->interval_ns * 1e-9));
@@ -156,14 +229,16 @@ static bool overloaded(bb_state *s, const pol_view *v, uint32_t h,
 	return u > s->p.bb_thr; /* THR, and the fallback on short history */
 }
 
+/* The planned use of resource r (CPU or memory) on h, with `plus`. */
 static double planned(const bb_state *s, const pol_view *v, uint32_t h,
 		      int r, uint32_t plus)
 {
 	double sum = 0;
-	for (uint32_t i = 0; i < s->nvms; i++)
-		if (s->assign[i] == h || i == plus)
-			sum += r == POL_MEM ? v->vms[i].alloc[POL_MEM]
-					    : v->vms[i].cpu;
+	size_t n = planned_ids(s, h, plus, s->members);
+	for (size_t j = 0; j < n; j++) {
+		uint32_t i = s->members[j];
+		sum += r == POL_MEM ? v->vms[i].alloc[POL_MEM] : v->vms[i].cpu;
+	}
 	return sum;
 }
 
@@ -181,14 +256,11 @@ static uint32_t pabfd_host(bb_state *s, const pol_view *v, uint32_t i,
 		const pol_host_view *hv = &v->hosts[h];
 		if (h == self || (s->role[h] & skip) || hv->cap[POL_CPU] <= 0)
 			continue;
-		double mem = planned(s, v, h, POL_MEM, POL_NONE);
-		bool empty = mem <= 0 && planned(s, v, h, POL_CPU,
-						 POL_NONE) <= 0;
+		bool empty = s->hfirst[h] == POL_NONE;
 		if (empty && !allow_empty)
 			continue;
+		double mem = planned(s, v, h, POL_MEM, POL_NONE);
 		if (mem + v->vms[i].alloc[POL_MEM] > hv->cap[POL_MEM])
-			continue;
-		if (overloaded(s, v, h, i))
 			continue;
 		double u0 = planned(s, v, h, POL_CPU, POL_NONE) /
 			    hv->cap[POL_CPU];
@@ -198,6 +270,12 @@ static uint32_t pabfd_host(bb_state *s, const pol_view *v, uint32_t i,
 					   u0);
 		double inc = pol_power_linear(hv->power_idle_w,
 					      hv->power_peak_w, u1) - p0;
+		/* The detector, the costly test, only for a host that would
+		 * win: the choice is the same as testing it first. */
+		if (best != POL_NONE && !(inc < best_inc))
+			continue;
+		if (overloaded(s, v, h, i))
+			continue;
 		if (best == POL_NONE || inc < best_inc) {
 			best = h;
 			best_inc = inc;
@@ -213,7 +291,7 @@ static void emit(bb_state *s, const pol_view *v, pol_out *out, uint32_t i,
 			.vm_b = POL_NONE, .from = from, .to = to,
 			.stage = POL_NONE, .resource = POL_CPU};
 	pol_out_push(out, &a);
-	s->assign[i] = to;
+	plan_move(s, i, to);
 	s->busy[i] = 1;
 	s->role[to] |= ROLE_DEST;
 	(void)v;
@@ -224,8 +302,7 @@ static void bb_decide(void *st, const pol_view *v, pol_out *out)
 	bb_state *s = st;
 	memset(s->role, 0, v->nhosts);
 	memset(s->busy, 0, v->nvms);
-	for (uint32_t i = 0; i < v->nvms; i++)
-		s->assign[i] = v->vms[i].host;
+	lists_build(s, v);
 	/* 1. Overloaded hosts shed VMs of minimum migration time (least
 	 * memory: the bandwidth is the host's own) until no longer
 	 * overloaded. */
@@ -238,15 +315,16 @@ static void bb_decide(void *st, const pol_view *v, pol_out *out)
 		out->hot[h] = 1;
 		for (;;) {
 			uint32_t pick = POL_NONE;
-			for (uint32_t i = 0; i < v->nvms; i++)
-				if (s->assign[i] == h && !v->vms[i].migrating &&
+			for (uint32_t i = s->hfirst[h]; i != POL_NONE;
+			     i = s->vnext[i])
+				if (!v->vms[i].migrating &&
 				    (pick == POL_NONE ||
 				     v->vms[i].alloc[POL_MEM] <
 					     v->vms[pick].alloc[POL_MEM]))
 					pick = i;
 			if (pick == POL_NONE)
 				break;
-			s->assign[pick] = POL_NONE;
+			plan_move(s, pick, POL_NONE);
 			sel[nsel++] = pick;
 			if (!overloaded(s, v, h, POL_NONE))
 				break;
@@ -261,7 +339,7 @@ static void bb_decide(void *st, const pol_view *v, pol_out *out)
 		uint32_t i = sel[k], from = v->vms[i].host;
 		uint32_t to = pabfd_host(s, v, i, from, ROLE_OVER, true);
 		if (to == POL_NONE)
-			s->assign[i] = from;
+			plan_move(s, i, from);
 		else
 			emit(s, v, out, i, from, to, POL_REASON_OVERLOAD);
 	}
@@ -272,12 +350,8 @@ static void bb_decide(void *st, const pol_view *v, pol_out *out)
 	size_t nh = 0;
 	uint32_t *hosts = s->order;
 	for (uint32_t h = 0; h < v->nhosts; h++) {
-		if (s->role[h] || v->hosts[h].cap[POL_CPU] <= 0)
-			continue;
-		bool any = false;
-		for (uint32_t i = 0; i < v->nvms && !any; i++)
-			any = s->assign[i] == h;
-		if (!any)
+		if (s->role[h] || v->hosts[h].cap[POL_CPU] <= 0 ||
+		    s->hfirst[h] == POL_NONE)
 			continue;
 		s->key[h] = planned(s, v, h, POL_CPU, POL_NONE) /
 			    v->hosts[h].cap[POL_CPU];
@@ -292,9 +366,10 @@ static void bb_decide(void *st, const pol_view *v, pol_out *out)
 		bool ok = true;
 		mark = out->nactions;
 		s->role[h] |= ROLE_EMPTIED;
-		for (uint32_t i = 0; i < v->nvms && ok; i++) {
-			if (s->assign[i] != h || i >= v->nvms)
-				continue;
+		/* Its VMs as they are now: the moves below change the list. */
+		size_t nv = planned_ids(s, h, POL_NONE, s->snap);
+		for (size_t j = 0; j < nv && ok; j++) {
+			uint32_t i = s->snap[j];
 			if (v->vms[i].migrating) {
 				ok = false;
 				break;
@@ -312,7 +387,7 @@ static void bb_decide(void *st, const pol_view *v, pol_out *out)
 			 * longer a candidate destination it was not. */
 			while (out->nactions > mark) {
 				pol_action *a = &out->actions[--out->nactions];
-				s->assign[a->vm] = h;
+				plan_move(s, a->vm, h);
 				s->busy[a->vm] = 0;
 			}
 			s->role[h] &= (uint8_t)~ROLE_EMPTIED;
