@@ -61,6 +61,14 @@ static const cfg_param host_params[] = {
 	 .min = "1kbit/s", .max = "10Tbit/s",
 	 .offset = offsetof(dc_host_cfg, nic_bps),
 	 .doc = "host NIC bandwidth"},
+	/* Power (power.c; values and sources in docs/references.md). */
+	{.name = "power_model", .type = CFG_T_ENUM, .def = "linear",
+	 .choices = dc_power_model_names,
+	 .offset = offsetof(dc_host_cfg, power_model),
+	 .doc = "linear (power_idle to power_peak), table (power_table: 11 "
+		"watts at 0 %, 10 %, ..., 100 % CPU, linear between), or the "
+		"SPECpower table of the HP ProLiant ml110-g4 or ml110-g5 "
+		"[BeloglazovBuyya12]; a power_table alone means table"},
 	/* [BeloglazovBuyya12]'s HP ProLiant ML110 G5 (SPECpower table as
 	 * CloudSim ships it): 93.7 W idle, 135 W at 100 % CPU. */
 	{.name = "power_idle", .type = CFG_T_FLOAT, .def = "93.7", .min = "0",
@@ -68,8 +76,15 @@ static const cfg_param host_params[] = {
 	 .doc = "watts drawn at 0 % CPU (linear power model; <= power_peak)"},
 	{.name = "power_peak", .type = CFG_T_FLOAT, .def = "135", .min = "0",
 	 .max = "100000", .offset = offsetof(dc_host_cfg, power_peak_w),
-	 .doc = "watts drawn at 100 % CPU"},
+	 .doc = "watts drawn at 100 % CPU (linear power model)"},
+	{.name = "power_off_empty", .type = CFG_T_BOOL, .def = "false",
+	 .offset = offsetof(dc_host_cfg, power_off_empty),
+	 .doc = "a host without VMs (none resident or migrating in) is off "
+		"and draws 0 W, as in [BeloglazovBuyya12]; false: every host "
+		"always on"},
 };
+
+static const char *const host_subsections[] = {"power_table", NULL};
 
 static const cfg_param fabric_params[] = {
 	{.name = "uplink", .type = CFG_T_RATE, .def = "40Gbit/s",
@@ -111,8 +126,9 @@ static const cfg_section datacenter_section = {
 	.params = datacenter_params, .nparams = NPARAMS(datacenter_params),
 	.subsections = datacenter_subsections};
 static const cfg_section host_section = {
-	.path = "datacenter.host", .doc = "every host's capacities",
-	.params = host_params, .nparams = NPARAMS(host_params)};
+	.path = "datacenter.host", .doc = "every host's capacities and power",
+	.params = host_params, .nparams = NPARAMS(host_params),
+	.subsections = host_subsections};
 static const cfg_section fabric_section = {
 	.path = "datacenter.fabric", .doc = "the network between racks",
 	.params = fabric_params, .nparams = NPARAMS(fabric_params)};
@@ -398,8 +414,12 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 	const cfg_node *dcn = cfg_map_get(root, "datacenter");
 	cfg_section_load(&datacenter_section, dcn, root, &c->datacenter, d);
 	const cfg_node *where = dcn ? dcn : root;
-	cfg_section_load(&host_section, cfg_map_get(dcn, "host"), where,
-			 &c->datacenter.host, d);
+	unsigned host_errors = d->errors;
+	const cfg_node *hostn = cfg_map_get(dcn, "host");
+	cfg_section_load(&host_section, hostn, where, &c->datacenter.host, d);
+	if (d->errors == host_errors)
+		dc_host_power_load(&c->datacenter.host, hostn, where,
+				   "datacenter.host", d);
 	cfg_section_load(&fabric_section, cfg_map_get(dcn, "fabric"), where,
 			 &c->datacenter.fabric, d);
 	net_dc_params *np = &c->datacenter.network;
@@ -421,16 +441,6 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 			  (unsigned long long)c->datacenter.racks,
 			  (unsigned long long)c->datacenter.hosts_per_rack,
 			  (unsigned long long)MAX_HOSTS);
-	if (d->errors == before &&
-	    c->datacenter.host.power_idle_w > c->datacenter.host.power_peak_w)
-		cfg_error(d, cfg_map_get(cfg_map_get(dcn, "host"), "power_idle")
-				     ? cfg_map_get(cfg_map_get(dcn, "host"),
-						   "power_idle")
-				     : where,
-			  "datacenter.host.power_idle: %g W is more than "
-			  "power_peak %g W (expected idle <= peak)",
-			  c->datacenter.host.power_idle_w,
-			  c->datacenter.host.power_peak_w);
 	dc_policy_load(c, root, d);
 	load_vms(c, root, dir, d);
 	free(dir);

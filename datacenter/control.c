@@ -26,8 +26,10 @@
  *   (the destination reserves them), and it is granted what its source
  *   gives it; a host's use is the sum of what it gives the VMs counted on
  *   it, shadows included.
- * - Power per host: idle + (peak - idle) x CPU utilisation, every host
- *   always on; energy = power x I summed over intervals.
+ * - Power per host (power.c): the host's model at its CPU utilisation
+ *   (linear idle to peak, or a SPECpower-style table by decile); with
+ *   power_off_empty a host on which no VM is counted draws 0 W, else
+ *   every host is always on; energy = power x I summed over intervals.
  * Hosts and VMs are visited in index order (config order): no hashing.
  */
 #include "dc_internal.h"
@@ -55,6 +57,7 @@ struct dc_control {
 	pol_host_view *hv;
 	pol_vm_view *vv;
 	double *energy_j;       /* per host */
+	uint32_t *counted;      /* per host: VMs counted there this interval */
 	pol_out out;
 	bool host_rows, vm_rows, action_rows;
 };
@@ -89,6 +92,7 @@ dc_control *dc_control_create(const dc_config *c, dc_world *w, uint64_t seed,
 	ctl->hv = sim_xcalloc(nh, sizeof *ctl->hv);
 	ctl->vv = sim_xcalloc(nv, sizeof *ctl->vv);
 	ctl->energy_j = sim_xcalloc(nh, sizeof *ctl->energy_j);
+	ctl->counted = sim_xcalloc(nh, sizeof *ctl->counted);
 	for (size_t v = 0; v < w->nvms; v++) {
 		const dc_vm_cfg *vc = &c->vms[v];
 		ctl->alloc[v * POL_NRES + POL_CPU] = (double)w->vms[v].vcpus;
@@ -138,6 +142,7 @@ void dc_control_destroy(dc_control *ctl)
 	free(ctl->hv);
 	free(ctl->vv);
 	free(ctl->energy_j);
+	free(ctl->counted);
 	free(ctl);
 }
 
@@ -161,6 +166,14 @@ void dc_control_resize(dc_control *ctl, uint32_t vm, pol_resource res,
 {
 	if (amount >= 0 && isfinite(amount))
 		ctl->alloc[(size_t)vm * POL_NRES + res] = amount;
+}
+
+/* Host h's settings (capacities, power). Every host has the same today;
+ * host kinds will choose per host here. */
+static const dc_host_cfg *host_cfg(const dc_control *ctl, size_t h)
+{
+	(void)h;
+	return &ctl->cfg->datacenter.host;
 }
 
 /* One VM's demand over the interval starting at t0 (index i): CPU cores,
@@ -219,9 +232,12 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		x->cap[POL_CPU] = (double)w->hosts[h].cpus;
 		x->cap[POL_NET] = (double)w->hosts[h].nic_bps;
 		x->cap[POL_MEM] = (double)w->hosts[h].memory_bytes;
-		x->power_idle_w = ctl->cfg->datacenter.host.power_idle_w;
-		x->power_peak_w = ctl->cfg->datacenter.host.power_peak_w;
+		const dc_host_cfg *hc = host_cfg(ctl, h);
+		x->power_idle_w = hc->power_idle_w;
+		x->power_peak_w = hc->power_peak_w;
+		x->power_table_w = dc_host_power_table(hc);
 	}
+	memset(ctl->counted, 0, w->nhosts * sizeof *ctl->counted);
 	/* Demands, capped by allocations, counted on their hosts. */
 	for (size_t v = 0; v < w->nvms; v++) {
 		double *dem = &ctl->dem[v * 3];
@@ -236,6 +252,7 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 			ctl->sum[hs[k] * 2] += want[0];
 			ctl->sum[hs[k] * 2 + 1] += want[1];
 			ctl->hv[hs[k]].used[POL_MEM] += al[POL_MEM];
+			ctl->counted[hs[k]]++;
 		}
 		pol_vm_view *vv = &ctl->vv[v];
 		memset(vv, 0, sizeof *vv);
@@ -324,7 +341,7 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 	for (size_t h = 0; h < w->nhosts && rc == 0; h++) {
 		const pol_host_view *x = &ctl->hv[h];
 		double u = x->used[POL_CPU] / x->cap[POL_CPU];
-		double p = pol_power_linear(x->power_idle_w, x->power_peak_w, u);
+		double p = dc_host_power_w(host_cfg(ctl, h), u, ctl->counted[h]);
 		ctl->energy_j[h] += p * secs;
 		if (!ctl->host_rows)
 			continue;

@@ -33,16 +33,39 @@ typedef struct dc_experiment_cfg {
 	uint64_t sample_interval_ns;
 } dc_experiment_cfg;
 
+/* A host's power model (datacenter.host.power_model). */
+typedef enum dc_power_model {
+	DC_POWER_LINEAR,   /* idle + (peak - idle) x CPU utilisation */
+	DC_POWER_TABLE,    /* power_table: watts at 0 %, 10 %, ..., 100 % */
+	DC_POWER_ML110_G4, /* the HP ProLiant ML110 G4 table [BeloglazovBuyya12] */
+	DC_POWER_ML110_G5, /* the HP ProLiant ML110 G5 table [BeloglazovBuyya12] */
+} dc_power_model;
+
+/* A host's settings. The power settings are resolved by dc_host_power_load
+ * so that any mapping of host settings can carry them. */
 typedef struct dc_host_cfg {
 	uint64_t cpus;
 	uint64_t memory_bytes;
 	uint64_t nic_bps;
-	/* The linear power model idle + (peak - idle) x CPU utilisation:
-	 * defaults from the HP ProLiant ML110 G5 SPECpower table that
-	 * [BeloglazovBuyya12] uses (93.7 W at 0 %, 135 W at 100 %). */
+	int power_model;        /* a dc_power_model */
+	/* The linear model's watts at 0 % and 100 % CPU: defaults from the HP
+	 * ProLiant ML110 G5 SPECpower table that [BeloglazovBuyya12] uses
+	 * (93.7 W at 0 %, 135 W at 100 %). With a table model, its ends. */
 	double power_idle_w;
 	double power_peak_w;
+	/* Table models: watts at 0 %, 10 %, ..., 100 % CPU, linear in
+	 * between (power_table, or the named machine's). */
+	double power_table_w[POL_POWER_POINTS];
+	/* A host with no VM (none resident, none migrating in) is switched
+	 * off: it draws nothing, as CloudSim counts a host at 0 % CPU. */
+	bool power_off_empty;
 } dc_host_cfg;
+
+/* The power table of host settings h, or NULL for the linear model. */
+const double *dc_host_power_table(const dc_host_cfg *h);
+/* Watts host settings h draw at CPU utilisation u (clamped to [0, 1]),
+ * with `vms` VMs counted on the host (0 and power_off_empty: 0 W). */
+double dc_host_power_w(const dc_host_cfg *h, double u, size_t vms);
 
 typedef struct dc_fabric_cfg {
 	uint64_t uplink_bps;

@@ -41,6 +41,23 @@ size_t dc_names_add(dc_names *m, const char *name, size_t value);
  * expected. */
 long dc_names_find(const dc_names *m, const char *name);
 
+/* ---- power.c: the power settings of a host mapping --------------------- */
+
+/* The choices of a host mapping's power_model, in dc_power_model order. */
+extern const char *const dc_power_model_names[];
+/* After a host section's parameters (power_model, power_idle, power_peak,
+ * power_off_empty; "power_table" one of its subsections) are loaded into
+ * h from mapping `map`
+ * (NULL: absent) named `path` ("datacenter.host"): reads power_table,
+ * resolves power_model (a named machine's table; power_table only with
+ * power_model table or no power_model; power_idle and power_peak only
+ * with the linear model; idle <= peak; a table of POL_POWER_POINTS
+ * non-negative watts that never fall) and sets power_idle_w and
+ * power_peak_w to a table's ends. Reports at the offending nodes, or at
+ * `where` when map is NULL. */
+void dc_host_power_load(dc_host_cfg *h, const cfg_node *map,
+			const cfg_node *where, const char *path, sim_diag *d);
+
 /* ---- outputs.c: the result tables and the results: section ------------ */
 
 /* The result tables written by experiment.c (traffic.c has its own). */

@@ -185,7 +185,10 @@ static const sim_column host_interval_cols[] = {
 				     "policy.vol_util_max [Wood07]"},
 	{"hot", SIM_COL_INT, "", "1 if the policy found a hotspot here this "
 				 "interval"},
-	{"power_w", SIM_COL_REAL, "W", "idle + (peak - idle) x cpu"},
+	{"power_w", SIM_COL_REAL, "W", "the host's power model at cpu: idle "
+				       "+ (peak - idle) x cpu, or its table "
+				       "(datacenter.host.power_model); 0 for "
+				       "a host off (power_off_empty, no VM)"},
 };
 const sim_table dc_host_intervals_table = {
 	"host_intervals",

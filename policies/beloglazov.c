@@ -265,11 +265,8 @@ static uint32_t pabfd_host(bb_state *s, const pol_view *v, uint32_t i,
 		double u0 = planned(s, v, h, POL_CPU, POL_NONE) /
 			    hv->cap[POL_CPU];
 		double u1 = u0 + v->vms[i].cpu / hv->cap[POL_CPU];
-		double p0 = empty ? 0
-			: pol_power_linear(hv->power_idle_w, hv->power_peak_w,
-					   u0);
-		double inc = pol_power_linear(hv->power_idle_w,
-					      hv->power_peak_w, u1) - p0;
+		double p0 = empty ? 0 : pol_host_power(hv, u0);
+		double inc = pol_host_power(hv, u1) - p0;
 		/* The detector, the costly test, only for a host that would
 		 * win: the choice is the same as testing it first. */
 		if (best != POL_NONE && !(inc < best_inc))

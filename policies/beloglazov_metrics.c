@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The statistics behind [BeloglazovBuyya12]'s detectors (median, MAD,
- * IQR, tricube-weighted local regression), the linear power model, and
- * the paper's SLA metrics (SLATAH, PDM, SLAV) over recorded series.
+ * IQR, tricube-weighted local regression), the linear and table power
+ * models, and the paper's SLA metrics (SLATAH, PDM, SLAV) over recorded
+ * series.
  */
 #include "pol_internal.h"
 
@@ -72,6 +73,23 @@ double pol_power_linear(double idle_w, double peak_w, double u)
 {
 	u = u < 0 ? 0 : u > 1 ? 1 : u;
 	return idle_w + (peak_w - idle_w) * u;
+}
+
+double pol_power_table(const double *table_w, double u)
+{
+	u = u < 0 ? 0 : u > 1 ? 1 : u;
+	double x = u * (POL_POWER_POINTS - 1);
+	size_t i = (size_t)x;
+	if (i >= POL_POWER_POINTS - 1)
+		return table_w[POL_POWER_POINTS - 1];
+	return table_w[i] + (table_w[i + 1] - table_w[i]) * (x - (double)i);
+}
+
+double pol_host_power(const pol_host_view *h, double u)
+{
+	return h->power_table_w ? pol_power_table(h->power_table_w, u)
+				: pol_power_linear(h->power_idle_w,
+						   h->power_peak_w, u);
 }
 
 double pol_slatah(const double *util, const uint8_t *active, size_t nhosts,

@@ -46,7 +46,15 @@ typedef struct pol_host_view {
 				  (a VM migrating in counts on both hosts) */
 	double power_idle_w;   /* linear power model: watts at 0 % CPU ... */
 	double power_peak_w;   /* ... and at 100 % (both 0: unknown) */
+	/* A SPECpower-style table instead (NULL: the linear model): watts at
+	 * 0 %, 10 %, ..., 100 % CPU (POL_POWER_POINTS values, linear in
+	 * between; power_idle_w and power_peak_w then hold its ends).
+	 * Borrowed for the call. pol_host_power reads whichever is set. */
+	const double *power_table_w;
 } pol_host_view;
+
+/* Points of a power table: 0 %, 10 %, ..., 100 % CPU utilisation. */
+#define POL_POWER_POINTS 11
 
 /* One VM's statistics. Black-box fields are what dom0 sees and are always
  * valid; grey-box fields come from an in-VM daemon and are valid only when
@@ -323,6 +331,13 @@ double pol_iqr(const double *x, size_t n, double *scratch);
 void pol_loess_fit(const double *y, size_t n, double *a, double *b);
 /* Linear power model: idle + (peak - idle) * u, u clamped to [0, 1]. */
 double pol_power_linear(double idle_w, double peak_w, double u);
+/* SPECpower-style model (as CloudSim's PowerModelSpecPower): table_w holds
+ * the watts at u = 0, 0.1, ..., 1 (POL_POWER_POINTS values); between two
+ * points the power is linear in u; u clamped to [0, 1]. */
+double pol_power_table(const double *table_w, double u);
+/* Host h's power at CPU utilisation u: its table when it has one, else
+ * its linear model. */
+double pol_host_power(const pol_host_view *h, double u);
 /* SLATAH: the mean over hosts of the fraction of their active intervals
  * spent at 100 % CPU (util >= 1). util and active are row-major, nhosts
  * rows of nsteps; hosts never active are left out of the mean. 0 when no

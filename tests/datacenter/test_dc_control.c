@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * datacenter/: resource demand sources (vms[].demand, vms[].utilisation
- * and their trace cache), the policy: section and host power.
+ * and their trace cache), the policy: section, host power models and the
+ * policy_metrics table.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -390,4 +391,87 @@ Test(dc_demand, configs_loaded_through_one_loader_share_the_folder)
 	sim_diag_fini(&d);
 	free(text);
 	free(pl);
+}
+
+/* ---- host power --------------------------------------------------------- */
+
+Test(dc_power, named_models_and_a_table_load_with_their_watts)
+{
+	cfg_doc *doc;
+	char *msgs;
+	dc_config *c = load_text("datacenter: {host: {power_model: ml110-g4}}\n",
+				 &doc, &msgs);
+	cr_assert(c != NULL, "%s", msgs);
+	const dc_host_cfg *h = &c->datacenter.host;
+	cr_assert(eq(int, h->power_model, DC_POWER_ML110_G4));
+	/* The G4's SPECpower table [BeloglazovBuyya12]: 86 W idle, 117 W
+	 * at 100 %, 102 W at 50 %. */
+	cr_assert(eq(dbl, h->power_idle_w, 86));
+	cr_assert(eq(dbl, h->power_peak_w, 117));
+	cr_assert(eq(dbl, dc_host_power_w(h, 0.5, 1), 102));
+	cr_assert(eq(dbl, dc_host_power_w(h, 0.5, 0), 102));
+	dc_config_destroy(c);
+	cfg_doc_destroy(doc);
+	free(msgs);
+	c = load_text("datacenter: {host: {power_off_empty: true, power_table: "
+		      "[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]}}\n",
+		      &doc, &msgs);
+	cr_assert(c != NULL, "%s", msgs);
+	h = &c->datacenter.host;
+	cr_assert(eq(int, h->power_model, DC_POWER_TABLE));
+	cr_assert(ieee_ulp_eq(dbl, dc_host_power_w(h, 0.37, 2), 37, 4));
+	cr_assert(eq(dbl, dc_host_power_w(h, 0.37, 0), 0));
+	cr_assert(eq(dbl, h->power_peak_w, 100));
+	dc_config_destroy(c);
+	cfg_doc_destroy(doc);
+	free(msgs);
+	/* The default stays the linear G5 line, on even when empty. */
+	c = load_text("vms: []\n", &doc, &msgs);
+	cr_assert(c != NULL, "%s", msgs);
+	h = &c->datacenter.host;
+	cr_assert(eq(ptr, (void *)dc_host_power_table(h), NULL));
+	cr_assert(ieee_ulp_eq(dbl, dc_host_power_w(h, 0.5, 0),
+			      93.7 + (135 - 93.7) * 0.5, 4));
+	dc_config_destroy(c);
+	cfg_doc_destroy(doc);
+	free(msgs);
+}
+
+Test(dc_power, a_table_model_without_a_table_is_refused_where_it_is_named)
+{
+	cfg_doc *doc;
+	char *msgs;
+	dc_config *c = load_text("datacenter:\n  host: {power_model: table}\n",
+				 &doc, &msgs);
+	cr_assert(eq(ptr, c, NULL));
+	cr_assert(strstr(msgs, "t.yaml:2:23: datacenter.host.power_model: "
+			       "table needs a power_table") != NULL, "%s", msgs);
+	cfg_doc_destroy(doc);
+	free(msgs);
+}
+
+/* A VM using 0.55 of a 1-core host (web: 55 req/s x 10 ms, no noise) on
+ * the ML110 G5 table draws 116 + (121 - 116) x 0.5 = 118.5 W; the empty
+ * host draws nothing with power_off_empty. 30 s of each. */
+Test(dc_power, energy_follows_the_table_and_empty_hosts_are_off,
+     .init = make_dir, .fini = remove_dir)
+{
+	sqlite3 *db = run_text(
+		"experiment: {duration: 30s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 2,\n"
+		"  host: {cpus: 1, power_model: ml110-g5, power_off_empty: true}}\n"
+		"vms:\n"
+		"  - {name: a, host: rack0/host0, demand: {kind: web, rate: 55, "
+		"amplitude: 0, noise_cv: 0, service_time: 10ms}}\n"
+		"results: {tables: [host_intervals, energy]}\n",
+		"table.sqlite", 1);
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT max(power_w) FROM "
+					       "host_intervals WHERE host = "
+					       "'rack0/host0'"), 118.5, 4));
+	cr_assert(eq(dbl, real_of(db, "SELECT max(power_w) FROM host_intervals "
+				      "WHERE host = 'rack0/host1'"), 0));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT energy_j FROM energy "
+					       "WHERE host = 'total'"),
+			      118.5 * 30, 16));
+	sqlite3_close(db);
 }

@@ -3,7 +3,8 @@
  * Tests of the baselines: none, random destination, and
  * [BeloglazovBuyya12]'s detectors (THR, MAD, IQR, LR) on known series,
  * minimum-migration-time selection, power-aware best-fit decreasing
- * placement, underload consolidation and the SLATAH, PDM, SLAV metrics.
+ * placement, underload consolidation, the SLATAH, PDM, SLAV metrics and
+ * the power models (linear, SPECpower-style table).
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -266,4 +267,60 @@ Test(baselines, underload_empties_the_least_utilised_host)
 	cr_assert(eq(int, o.actions[0].reason, POL_REASON_UNDERLOAD));
 	pol_out_fini(&o);
 	pol_policy_destroy(pol);
+}
+
+/* The SPECpower-style model is linear between deciles: the HP ProLiant
+ * ML110 G5 table of [BeloglazovBuyya12] (docs/references.md) gives 116 W
+ * at 50 % and 121 W at 60 %, so 118.5 W at 55 %; its ends at 0 and 1 and
+ * beyond (clamped). A host view with a table uses it, else its line. */
+Test(baselines, power_table_interpolates_between_deciles)
+{
+	const double g5[POL_POWER_POINTS] = {93.7, 97, 101, 105, 110, 116,
+					     121, 125, 129, 133, 135};
+	cr_assert(ieee_ulp_eq(dbl, pol_power_table(g5, 0.55), 118.5, 4));
+	cr_assert(ieee_ulp_eq(dbl, pol_power_table(g5, 0.05), 95.35, 4));
+	cr_assert(eq(dbl, pol_power_table(g5, 0), 93.7));
+	cr_assert(eq(dbl, pol_power_table(g5, 0.3), 105));
+	cr_assert(eq(dbl, pol_power_table(g5, 1), 135));
+	cr_assert(eq(dbl, pol_power_table(g5, 1.5), 135));
+	cr_assert(eq(dbl, pol_power_table(g5, -1), 93.7));
+	pol_host_view h = {.power_idle_w = 100, .power_peak_w = 200};
+	cr_assert(eq(dbl, pol_host_power(&h, 0.55), 155));
+	h.power_table_w = g5;
+	cr_assert(ieee_ulp_eq(dbl, pol_host_power(&h, 0.55), 118.5, 4));
+}
+
+/* PABFD follows the host's power model. Host 0 (0.85) sheds its 0.10 VM;
+ * hosts 1 (at 0.05) and 2 (at 0.45) both have room. With the linear
+ * model the increase is the same on both (10 W), so the lower id, host
+ * 1, wins. With the ML110 G4 table (86, 89.4, 92.6, 96, 99.5, 102, ...
+ * W) host 1 goes from 87.7 to 91.0 W (+3.3 W) and host 2 from 100.75 to
+ * 104 W (+3.25 W): host 2 wins. */
+Test(baselines, pabfd_uses_the_power_table)
+{
+	const double g4[POL_POWER_POINTS] = {86, 89.4, 92.6, 96, 99.5, 102,
+					     106, 108, 112, 114, 117};
+	for (int table = 0; table < 2; table++) {
+		world w = {0};
+		for (int h = 0; h < 3; h++)
+			w_host(&w, 0, 0);
+		w_vm(&w, 0, 0.75, 2048);
+		w_vm(&w, 0, 0.10, 512);
+		w_vm(&w, 1, 0.05, 512);
+		w_vm(&w, 2, 0.45, 512);
+		for (int h = 0; table && h < 3; h++)
+			w.h[h].power_table_w = g4;
+		pol_params p;
+		pol_params_default(&p);
+		p.bb_underload = false;
+		pol_policy *pol = make("bb-thr", &p, &w);
+		pol_out o;
+		pol_out_init(&o, w.nh);
+		step(pol, &w, &o);
+		cr_assert(eq(sz, o.nactions, 1));
+		cr_assert(eq(u32, o.actions[0].vm, 1));
+		cr_assert(eq(u32, o.actions[0].to, table ? 2 : 1));
+		pol_out_fini(&o);
+		pol_policy_destroy(pol);
+	}
 }
