@@ -30,6 +30,14 @@
  *   (linear idle to peak, or a SPECpower-style table by decile); with
  *   power_off_empty a host on which no VM is counted draws 0 W, else
  *   every host is always on; energy = power x I summed over intervals.
+ * - Metrics (policy_metrics, [BeloglazovBuyya12]): a host is active in
+ *   an interval when a VM is counted on it, and full when the capped
+ *   demands counted there reach its cores (the host at 100 % CPU); SLATAH
+ *   is pol_slatah over those counts. A VM requests its capped CPU demand
+ *   x I; it loses pol_migration_loss (10 %) of that demand for the time
+ *   its migrations overlap the interval (time past the last interval,
+ *   when a run is extended for migrations to end, is not counted); PDM is
+ *   pol_pdm over VMs, SLAV = SLATAH x PDM.
  * Hosts and VMs are visited in index order (config order): no hashing.
  */
 #include "dc_internal.h"
@@ -58,6 +66,14 @@ struct dc_control {
 	pol_vm_view *vv;
 	double *energy_j;       /* per host */
 	uint32_t *counted;      /* per host: VMs counted there this interval */
+	/* policy_metrics (rules above) */
+	uint64_t *active_n, *full_n; /* per host: active, full intervals */
+	double *requested, *degraded; /* per VM: core-seconds */
+	uint64_t *mig_since_ns;  /* per VM in flight: its migration's start */
+	uint64_t *mig_done_ns;   /* per VM: migration time in the interval
+				    being accounted, of migrations that
+				    ended in it */
+	uint64_t migrations, hot_n, flagged_n;
 	pol_out out;
 	bool host_rows, vm_rows, action_rows;
 };
@@ -93,6 +109,12 @@ dc_control *dc_control_create(const dc_config *c, dc_world *w, uint64_t seed,
 	ctl->vv = sim_xcalloc(nv, sizeof *ctl->vv);
 	ctl->energy_j = sim_xcalloc(nh, sizeof *ctl->energy_j);
 	ctl->counted = sim_xcalloc(nh, sizeof *ctl->counted);
+	ctl->active_n = sim_xcalloc(nh, sizeof *ctl->active_n);
+	ctl->full_n = sim_xcalloc(nh, sizeof *ctl->full_n);
+	ctl->requested = sim_xcalloc(nv, sizeof *ctl->requested);
+	ctl->degraded = sim_xcalloc(nv, sizeof *ctl->degraded);
+	ctl->mig_since_ns = sim_xcalloc(nv, sizeof *ctl->mig_since_ns);
+	ctl->mig_done_ns = sim_xcalloc(nv, sizeof *ctl->mig_done_ns);
 	for (size_t v = 0; v < w->nvms; v++) {
 		const dc_vm_cfg *vc = &c->vms[v];
 		ctl->alloc[v * POL_NRES + POL_CPU] = (double)w->vms[v].vcpus;
@@ -143,6 +165,12 @@ void dc_control_destroy(dc_control *ctl)
 	free(ctl->vv);
 	free(ctl->energy_j);
 	free(ctl->counted);
+	free(ctl->active_n);
+	free(ctl->full_n);
+	free(ctl->requested);
+	free(ctl->degraded);
+	free(ctl->mig_since_ns);
+	free(ctl->mig_done_ns);
 	free(ctl);
 }
 
@@ -151,8 +179,25 @@ uint64_t dc_control_interval_ns(const dc_control *ctl)
 	return ctl->interval_ns;
 }
 
-void dc_control_migrating(dc_control *ctl, uint32_t vm, uint32_t dst)
+/* The start of the interval to be accounted next. */
+static uint64_t accounting_from(const dc_control *ctl)
 {
+	return ctl->steps * ctl->interval_ns;
+}
+
+void dc_control_migrating(dc_control *ctl, uint32_t vm, uint32_t dst,
+			  uint64_t now_ns)
+{
+	if (dst != POL_NONE) {
+		ctl->migrations++;
+		ctl->mig_since_ns[vm] = now_ns;
+	} else if (ctl->mig_to[vm] != POL_NONE) {
+		uint64_t from = accounting_from(ctl);
+		if (ctl->mig_since_ns[vm] > from)
+			from = ctl->mig_since_ns[vm];
+		if (now_ns > from)
+			ctl->mig_done_ns[vm] += now_ns - from;
+	}
 	ctl->mig_to[vm] = dst;
 }
 
@@ -247,6 +292,16 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		double *want = &ctl->want[v * 2];
 		want[0] = fmin(dem[0], al[POL_CPU]);
 		want[1] = al[POL_NET] > 0 ? fmin(dem[1], al[POL_NET]) : dem[1];
+		/* PDM: what it asked for, and what its migrations cost. */
+		uint64_t mig_ns = ctl->mig_done_ns[v];
+		ctl->mig_done_ns[v] = 0;
+		if (ctl->mig_to[v] != POL_NONE)
+			mig_ns += now - (ctl->mig_since_ns[v] > t0
+						 ? ctl->mig_since_ns[v] : t0);
+		ctl->requested[v] += want[0] * secs;
+		if (mig_ns)
+			ctl->degraded[v] += pol_migration_loss(
+				want[0], (double)mig_ns / 1e9);
 		uint32_t hs[2] = {w->vms[v].host, ctl->mig_to[v]};
 		for (int k = 0; k < 2 && hs[k] != POL_NONE; k++) {
 			ctl->sum[hs[k] * 2] += want[0];
@@ -343,6 +398,13 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		double u = x->used[POL_CPU] / x->cap[POL_CPU];
 		double p = dc_host_power_w(host_cfg(ctl, h), u, ctl->counted[h]);
 		ctl->energy_j[h] += p * secs;
+		if (ctl->counted[h]) {
+			ctl->active_n[h]++;
+			ctl->full_n[h] += ctl->sum[h * 2] >= x->cap[POL_CPU];
+		}
+		double t = ctl->cfg->policy.threshold;
+		ctl->hot_n += u > t || x->used[POL_NET] / x->cap[POL_NET] > t;
+		ctl->flagged_n += ctl->out.hot[h] != 0;
 		if (!ctl->host_rows)
 			continue;
 		double vol = pol_volume(u, x->used[POL_NET] / x->cap[POL_NET],
@@ -379,16 +441,13 @@ int dc_control_action_row(dc_control *ctl, uint64_t now, const pol_action *a,
 	return sim_results_row(ctl->r, &dc_actions_table, v, ctl->d);
 }
 
-int dc_control_finish(dc_control *ctl, uint64_t end_ns)
+/* The energy rows: per host, then "total". */
+static int energy_rows(dc_control *ctl, double total)
 {
-	if (!dc_results_has(&ctl->cfg->results, DC_TABLE_ENERGY))
-		return 0;
 	int rc = 0;
-	double total = 0, secs = (double)ctl->steps * (double)ctl->interval_ns / 1e9;
-	(void)end_ns;
+	double secs = (double)ctl->steps * (double)ctl->interval_ns / 1e9;
 	for (size_t h = 0; h <= ctl->w->nhosts && rc == 0; h++) {
 		double e = h < ctl->w->nhosts ? ctl->energy_j[h] : total;
-		total += h < ctl->w->nhosts ? e : 0;
 		sim_value v[] = {
 			{.s = h < ctl->w->nhosts ? ctl->w->hosts[h].name : "total"},
 			{.r = secs},
@@ -398,5 +457,55 @@ int dc_control_finish(dc_control *ctl, uint64_t end_ns)
 		};
 		rc = sim_results_row(ctl->r, &dc_energy_table, v, ctl->d);
 	}
+	return rc;
+}
+
+/* The run's policy_metrics row (rules at the top). */
+static int metrics_row(dc_control *ctl, double total_j)
+{
+	size_t nh = ctl->w->nhosts, nv = ctl->w->nvms;
+	double slatah = pol_slatah_counts(ctl->active_n, ctl->full_n, nh);
+	double pdm = pol_pdm(ctl->degraded, ctl->requested, nv);
+	uint64_t active = 0, full = 0;
+	double req = 0, deg = 0;
+	for (size_t h = 0; h < nh; h++) {
+		active += ctl->active_n[h];
+		full += ctl->full_n[h];
+	}
+	for (size_t v = 0; v < nv; v++) {
+		req += ctl->requested[v];
+		deg += ctl->degraded[v];
+	}
+	sim_value v[] = {
+		{.s = ctl->ops->name},
+		{.i = (int64_t)ctl->steps},
+		{.r = slatah},
+		{.r = pdm},
+		{.r = pol_slav(slatah, pdm)},
+		{.r = total_j / 3.6e6},
+		{.i = (int64_t)ctl->migrations},
+		{.i = (int64_t)ctl->hot_n},
+		{.i = (int64_t)ctl->flagged_n},
+		{.i = (int64_t)active},
+		{.i = (int64_t)full},
+		{.r = req},
+		{.r = deg},
+	};
+	return sim_results_row(ctl->r, &dc_policy_metrics_table, v, ctl->d);
+}
+
+int dc_control_finish(dc_control *ctl, uint64_t end_ns)
+{
+	(void)end_ns;
+	/* Summed in host order, as the energy rows list them. */
+	double total = 0;
+	for (size_t h = 0; h < ctl->w->nhosts; h++)
+		total += ctl->energy_j[h];
+	int rc = 0;
+	if (dc_results_has(&ctl->cfg->results, DC_TABLE_ENERGY))
+		rc = energy_rows(ctl, total);
+	if (rc == 0 &&
+	    dc_results_has(&ctl->cfg->results, DC_TABLE_POLICY_METRICS))
+		rc = metrics_row(ctl, total);
 	return rc;
 }

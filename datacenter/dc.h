@@ -200,6 +200,7 @@ typedef enum dc_table {
 	DC_TABLE_VM_INTERVALS,   /* per VM per interval: only when listed */
 	DC_TABLE_ACTIONS,        /* the policy's actions */
 	DC_TABLE_ENERGY,         /* per host and in total */
+	DC_TABLE_POLICY_METRICS, /* one row per run: SLATAH, PDM, SLAV, ... */
 	DC_TABLE_COUNT
 } dc_table;
 
@@ -207,7 +208,8 @@ typedef enum dc_table {
 extern const char *const dc_table_names[];
 /* What sim_results_summarize summarises of a run's tables: runs (events,
  * end_ns), migrations (by migration and vm: times, volumes, rounds,
- * faults) and traffic (by flow and vm); *n specs. */
+ * faults), traffic (by flow and vm) and policy_metrics (SLATAH, PDM,
+ * SLAV, energy, migrations, hotspots); *n specs. */
 const sim_summary_spec *dc_summary_specs(size_t *n);
 
 /* The `results:` section: what a run writes. */

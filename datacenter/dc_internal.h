@@ -64,7 +64,7 @@ void dc_host_power_load(dc_host_cfg *h, const cfg_node *map,
 extern const sim_table dc_hosts_table, dc_vms_table, dc_links_table,
 	dc_host_samples_table, dc_link_samples_table, dc_migrations_table,
 	dc_rounds_table, dc_host_intervals_table, dc_vm_intervals_table,
-	dc_actions_table, dc_energy_table;
+	dc_actions_table, dc_energy_table, dc_policy_metrics_table;
 /* Declares in r the tables sel selects, in dc_table order (host_samples
  * documented as sel->host_rows_changed makes it). Returns 0 or the first
  * results error. */
@@ -207,9 +207,11 @@ uint64_t dc_control_interval_ns(const dc_control *ctl);
  * at its answer (valid until the next step). Returns 0 or a results
  * error. O(hosts + VMs) plus the policy's cost. */
 int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out);
-/* VM vm is migrating to dst from now (POL_NONE: its migration ended and
- * the world already has it on its new host). */
-void dc_control_migrating(dc_control *ctl, uint32_t vm, uint32_t dst);
+/* VM vm is migrating to dst from now_ns (POL_NONE: its migration ended
+ * then and the world already has it on its new host). The time in flight
+ * within accounted intervals is the VM's migration time for PDM. */
+void dc_control_migrating(dc_control *ctl, uint32_t vm, uint32_t dst,
+			  uint64_t now_ns);
 /* True while a migration of vm is in flight. */
 bool dc_control_in_flight(const dc_control *ctl, uint32_t vm);
 /* Sets vm's allocation of res to amount (cores, bit/s, bytes); a
@@ -220,7 +222,8 @@ void dc_control_resize(dc_control *ctl, uint32_t vm, pol_resource res,
  * "no-room", "done"). Returns 0 or a results error. */
 int dc_control_action_row(dc_control *ctl, uint64_t now, const pol_action *a,
 			  const char *outcome);
-/* Writes the energy rows (per host and a "total" row). */
+/* Writes the energy rows (per host and a "total" row) and the run's
+ * policy_metrics row, each if selected. */
 int dc_control_finish(dc_control *ctl, uint64_t end_ns);
 
 #endif /* VDCSIM_DC_INTERNAL_H */

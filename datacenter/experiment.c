@@ -235,7 +235,8 @@ static void start_migration(monitor *mon, sim_engine *e, uint32_t i)
 		sim_panic("migration %u of VM '%s' refused", i, vm->name);
 	}
 	if (mon->ctl)
-		dc_control_migrating(mon->ctl, (uint32_t)m->vm_index, dst);
+		dc_control_migrating(mon->ctl, (uint32_t)m->vm_index, dst,
+				     sim_now(mon->engine));
 	(void)e;
 }
 
@@ -459,7 +460,8 @@ static void on_done(void *ctx, const mig_result *mr)
 	vm->host = dst;
 	vm->placed_by_policy = false;
 	if (mon->ctl)
-		dc_control_migrating(mon->ctl, (uint32_t)m->vm_index, POL_NONE);
+		dc_control_migrating(mon->ctl, (uint32_t)m->vm_index, POL_NONE,
+				     sim_now(mon->engine));
 	if (mon->rc != 0 ||
 	    !dc_results_has(&mon->cfg->results, DC_TABLE_MIGRATIONS))
 		return;

@@ -12,7 +12,7 @@
 const char *const dc_table_names[] = {
 	"hosts", "vms", "links", "host_samples", "link_samples", "migrations",
 	"migration_rounds", "traffic", "host_intervals", "vm_intervals",
-	"actions", "energy", NULL};
+	"actions", "energy", "policy_metrics", NULL};
 _Static_assert(sizeof dc_table_names / sizeof dc_table_names[0] ==
 		       DC_TABLE_COUNT + 1,
 	       "a name per table");
@@ -248,12 +248,57 @@ const sim_table dc_energy_table = {
 	"energy", "energy per host and for the run (hosts + 1 rows)",
 	energy_cols, sizeof energy_cols / sizeof energy_cols[0]};
 
+static const sim_column policy_metric_cols[] = {
+	{"policy", SIM_COL_TEXT, "", "policy.name of the run"},
+	{"intervals", SIM_COL_INT, "", "monitoring intervals accounted"},
+	{"slatah", SIM_COL_REAL, "", "SLA violation time per active host "
+				     "[BeloglazovBuyya12]: the mean over hosts "
+				     "ever active of full / active intervals"},
+	{"pdm", SIM_COL_REAL, "", "performance degradation due to migrations "
+				  "[BeloglazovBuyya12]: the mean over VMs "
+				  "that requested CPU of degraded / requested "
+				  "core-seconds"},
+	{"slav", SIM_COL_REAL, "", "slatah x pdm [BeloglazovBuyya12]"},
+	{"energy_kwh", SIM_COL_REAL, "kWh", "all hosts' energy (the energy "
+					    "table's total)"},
+	{"migrations", SIM_COL_INT, "", "migrations started (a policy's and "
+					"migrations: entries)"},
+	{"hot_host_intervals", SIM_COL_INT, "", "host-intervals with CPU or "
+						"network use strictly above "
+						"policy.threshold (whatever "
+						"the policy)"},
+	{"flagged_host_intervals", SIM_COL_INT, "", "host-intervals the policy "
+						    "flagged hot (Sandpiper) "
+						    "or overloaded "
+						    "(bb-*)"},
+	{"active_host_intervals", SIM_COL_INT, "", "host-intervals with a VM "
+						   "counted on the host "
+						   "(resident or migrating "
+						   "in)"},
+	{"full_host_intervals", SIM_COL_INT, "", "active host-intervals whose "
+						 "VMs asked for all its cores "
+						 "or more (100 % CPU)"},
+	{"requested_core_s", SIM_COL_REAL, "", "CPU the VMs asked for: demand "
+					       "capped by allocation x "
+					       "interval, summed"},
+	{"degraded_core_s", SIM_COL_REAL, "", "CPU lost to migrations: 10 % of "
+					      "what a VM asked for during "
+					      "its migrations' time within "
+					      "accounted intervals"},
+};
+const sim_table dc_policy_metrics_table = {
+	"policy_metrics",
+	"one row per run: [BeloglazovBuyya12]'s metrics (SLATAH, PDM, SLAV), "
+	"energy, migrations and hotspots, for comparing policies",
+	policy_metric_cols,
+	sizeof policy_metric_cols / sizeof policy_metric_cols[0]};
+
 /* The tables in dc_table order (their names are dc_table_names'). */
 static const sim_table *const all_tables[DC_TABLE_COUNT] = {
 	&dc_hosts_table, &dc_vms_table, &dc_links_table, &dc_host_samples_table,
 	&dc_link_samples_table, &dc_migrations_table, &dc_rounds_table,
 	&dc_traffic_table, &dc_host_intervals_table, &dc_vm_intervals_table,
-	&dc_actions_table, &dc_energy_table};
+	&dc_actions_table, &dc_energy_table, &dc_policy_metrics_table};
 
 /* What the summary of replications covers: the run itself, each
  * migration and each traffic flow, by their outcome columns (not the
@@ -267,6 +312,9 @@ static const char *const migration_metrics[] = {
 	"disk_bytes", "state_bytes", "pages", "blocks", "rounds",
 	"disk_rounds", "disk_ns", "faults", "stall_ns", "log_faults",
 	"log_stall_ns"};
+static const char *const policy_metrics[] = {
+	"slatah", "pdm", "slav", "energy_kwh", "migrations",
+	"hot_host_intervals", "flagged_host_intervals"};
 static const char *const traffic_keys[] = {"flow", "vm"};
 static const char *const traffic_metrics[] = {"bytes", "mean_rate_bps",
 					      "end_ns"};
@@ -277,6 +325,7 @@ static const sim_summary_spec summary_specs[] = {
 	 N(migration_metrics)},
 	{"traffic", traffic_keys, N(traffic_keys), traffic_metrics,
 	 N(traffic_metrics)},
+	{"policy_metrics", NULL, 0, policy_metrics, N(policy_metrics)},
 };
 
 const sim_summary_spec *dc_summary_specs(size_t *n)
@@ -360,9 +409,9 @@ const cfg_section dc_results_tables_section = {
 	.doc = "a list of the tables to write, e.g. [migrations, "
 	       "migration_rounds]; by default all but vm_intervals: hosts, "
 	       "vms, links, host_samples, link_samples, migrations, "
-	       "migration_rounds, traffic, host_intervals, actions, energy "
-	       "(runs is always written; the last four only with a control "
-	       "loop: a policy or a VM with demand)",
+	       "migration_rounds, traffic, host_intervals, actions, energy, "
+	       "policy_metrics (runs is always written; the last five only "
+	       "with a control loop: a policy or a VM with demand)",
 	.params = NULL,
 	.nparams = 0,
 };
@@ -414,8 +463,8 @@ static void load_tables(dc_results_cfg *out, const cfg_node *list,
 					  "'%s' (expected hosts, vms, links, "
 					  "host_samples, link_samples, migrations, "
 					  "migration_rounds, traffic, "
-					  "host_intervals, vm_intervals, actions "
-					  "or energy)", name);
+					  "host_intervals, vm_intervals, actions, "
+					  "energy or policy_metrics)", name);
 			continue;
 		}
 		if (first[t]) {

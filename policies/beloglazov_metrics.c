@@ -92,24 +92,41 @@ double pol_host_power(const pol_host_view *h, double u)
 						   h->power_peak_w, u);
 }
 
+/* Adds one host's share to SLATAH's mean (hosts never active are left
+ * out). */
+static void slatah_add(double *sum, size_t *hosts, uint64_t on, uint64_t full)
+{
+	if (on) {
+		*sum += (double)full / (double)on;
+		(*hosts)++;
+	}
+}
+
 double pol_slatah(const double *util, const uint8_t *active, size_t nhosts,
 		  size_t nsteps)
 {
 	double sum = 0;
 	size_t hosts = 0;
 	for (size_t h = 0; h < nhosts; h++) {
-		size_t on = 0, full = 0;
+		uint64_t on = 0, full = 0;
 		for (size_t t = 0; t < nsteps; t++) {
 			if (!active[h * nsteps + t])
 				continue;
 			on++;
 			full += util[h * nsteps + t] >= 1;
 		}
-		if (on) {
-			sum += (double)full / (double)on;
-			hosts++;
-		}
+		slatah_add(&sum, &hosts, on, full);
 	}
+	return hosts ? sum / (double)hosts : 0;
+}
+
+double pol_slatah_counts(const uint64_t *active, const uint64_t *full,
+			 size_t nhosts)
+{
+	double sum = 0;
+	size_t hosts = 0;
+	for (size_t h = 0; h < nhosts; h++)
+		slatah_add(&sum, &hosts, active[h], full[h]);
 	return hosts ? sum / (double)hosts : 0;
 }
 
@@ -131,10 +148,15 @@ double pol_slav(double slatah, double pdm)
 	return slatah * pdm;
 }
 
+double pol_migration_loss(double cpu, double seconds)
+{
+	return 0.1 * cpu * seconds;
+}
+
 double pol_migration_degradation(double mem_bytes, double bw_bps,
 				 double mean_cpu)
 {
 	if (bw_bps <= 0)
 		return 0;
-	return 0.1 * mean_cpu * (mem_bytes * 8 / bw_bps);
+	return pol_migration_loss(mean_cpu, mem_bytes * 8 / bw_bps);
 }

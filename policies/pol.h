@@ -344,6 +344,11 @@ double pol_host_power(const pol_host_view *h, double u);
  * host was active. O(nhosts * nsteps). */
 double pol_slatah(const double *util, const uint8_t *active, size_t nhosts,
 		  size_t nsteps);
+/* SLATAH from counts, for series too long to keep: active[h] intervals
+ * in which host h was active, full[h] of them at 100 % CPU; the same mean
+ * as pol_slatah over hosts with active[h] > 0. O(nhosts). */
+double pol_slatah_counts(const uint64_t *active, const uint64_t *full,
+			 size_t nhosts);
 /* PDM: the mean over VMs of degraded / requested CPU (VMs that requested
  * nothing are left out; 0 when none requested). degraded[j] is the CPU
  * lost to migrations, estimated as 10 % of the VM's CPU use during each of
@@ -352,6 +357,9 @@ double pol_pdm(const double *degraded, const double *requested,
 	       size_t nvms);
 /* SLAV = SLATAH * PDM. */
 double pol_slav(double slatah, double pdm);
+/* The CPU a VM loses to a migration over `seconds` of it while it uses
+ * `cpu` cores [BeloglazovBuyya12]: 0.1 * cpu * seconds, core-seconds. */
+double pol_migration_loss(double cpu, double seconds);
 /* The degradation one migration causes: 0.1 * mean CPU use * the
  * migration time mem_bytes * 8 / bw_bps (s); in core-seconds. */
 double pol_migration_degradation(double mem_bytes, double bw_bps,

@@ -475,3 +475,77 @@ Test(dc_power, energy_follows_the_table_and_empty_hosts_are_off,
 			      118.5 * 30, 16));
 	sqlite3_close(db);
 }
+
+/* ---- policy_metrics ----------------------------------------------------- */
+
+/* A world the metrics can be worked out for by hand: two 1-core hosts,
+ * 4 intervals of 10 s, no policy. host0 holds a (web: 100 req/s x 10 ms =
+ * 1 core) and b (0.5 core): its VMs ask for 1.5 cores, so it is full
+ * (100 % CPU) in every interval. host1 holds c (0.25 core) until c
+ * migrates to host0 from 5 s (stop-and-copy of its 1 GiB at the default
+ * max_rate, 500 Mibit/s: about 16 s, so in flight at 10 s and 20 s, gone
+ * by 30 s): host1 is active (c counted) in two intervals and never full.
+ * - SLATAH = mean(4/4, 0/2) = 0.5.
+ * - PDM = mean over a, b, c of degraded / requested: a and b lose
+ *   nothing; c asks 0.25 x 40 = 10 core-s and loses 0.1 x 0.25 x its
+ *   migration time within the run, so PDM = (0.025 T / 10) / 3.
+ * - SLAV = 0.5 x PDM; 1 migration; hot host-intervals (CPU above 75 %):
+ *   host0's 4; active 6, full 4.
+ * - Energy (linear 93.7 W to 135 W, empty hosts off): host0 135 W x 40 s,
+ *   host1 at 0.25 (c is granted 0.25 by its source while it moves)
+ *   93.7 + 41.3 x 0.25 = 104.025 W x 20 s, then off. */
+Test(dc_metrics, a_small_world_gives_the_hand_computed_metrics,
+     .init = make_dir, .fini = remove_dir)
+{
+	sqlite3 *db = run_text(
+		"experiment: {duration: 40s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 2,\n"
+		"  host: {cpus: 1, nic: 1Gbit/s, power_off_empty: true}}\n"
+		"policy: {interval: 10s}\n"
+		"x-d: &d {kind: web, amplitude: 0, noise_cv: 0, "
+		"service_time: 10ms}\n"
+		"vms:\n"
+		"  - {name: a, host: rack0/host0, demand: {<<: *d, rate: 100}}\n"
+		"  - {name: b, host: rack0/host0, demand: {<<: *d, rate: 50}}\n"
+		"  - {name: c, host: rack0/host1, demand: {<<: *d, rate: 25}}\n"
+		"migrations:\n  - {vm: c, to: rack0/host0, at: 5s, scheme: stop-and-copy}\n"
+		"results: {tables: [migrations, policy_metrics, energy]}\n",
+		"metrics.sqlite", 1);
+	cr_assert(eq(dbl, real_of(db, "SELECT count(*) FROM policy_metrics"), 1));
+	double start = real_of(db, "SELECT start_ns FROM migrations") / 1e9;
+	double end = real_of(db, "SELECT end_ns FROM migrations") / 1e9;
+	cr_assert(eq(dbl, start, 5));
+	cr_assert(end > 20 && end < 30, "the migration ends at %g s", end);
+	double pdm = 0.1 * 0.25 * (end - start) / 10 / 3;
+	cr_assert(eq(dbl, real_of(db, "SELECT slatah FROM policy_metrics"), 0.5));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT pdm FROM policy_metrics"),
+			      pdm, 64));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT slav FROM policy_metrics"),
+			      0.5 * pdm, 64));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT degraded_core_s FROM "
+					       "policy_metrics"),
+			      0.025 * (end - start), 64));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT requested_core_s FROM "
+					       "policy_metrics"),
+			      (1 + 0.5 + 0.25) * 40, 4));
+	cr_assert(eq(dbl, real_of(db, "SELECT migrations FROM policy_metrics"), 1));
+	cr_assert(eq(dbl, real_of(db, "SELECT intervals FROM policy_metrics"), 4));
+	cr_assert(eq(dbl, real_of(db, "SELECT hot_host_intervals FROM "
+				      "policy_metrics"), 4));
+	cr_assert(eq(dbl, real_of(db, "SELECT flagged_host_intervals FROM "
+				      "policy_metrics"), 0));
+	cr_assert(eq(dbl, real_of(db, "SELECT active_host_intervals FROM "
+				      "policy_metrics"), 6));
+	cr_assert(eq(dbl, real_of(db, "SELECT full_host_intervals FROM "
+				      "policy_metrics"), 4));
+	double joules = 135.0 * 40 + (93.7 + 41.3 * 0.25) * 20;
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT energy_kwh FROM "
+					       "policy_metrics"),
+			      joules / 3.6e6, 64));
+	cr_assert(eq(dbl, real_of(db, "SELECT energy_kwh FROM policy_metrics"),
+		     real_of(db, "SELECT energy_kwh FROM energy WHERE host = "
+				 "'total'")));
+	cr_assert(eq(str, (char *)dump(db, "SELECT policy FROM policy_metrics"),
+		     "none\n"));
+	sqlite3_close(db);
+}

@@ -297,7 +297,7 @@ Test(dc_results, an_unknown_table_is_refused_at_its_item_with_a_suggestion)
 		     "t.yaml:1:20: results.tables: unknown table 'zzzzzzzzzzzz' "
 		     "(expected hosts, vms, links, host_samples, link_samples, "
 		     "migrations, migration_rounds, traffic, host_intervals, "
-		     "vm_intervals, actions or energy)\n"));
+		     "vm_intervals, actions, energy or policy_metrics)\n"));
 	free(msgs);
 }
 

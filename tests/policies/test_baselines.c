@@ -64,6 +64,13 @@ Test(baselines, metrics_slatah_pdm_slav)
 	uint8_t on[12] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
 	double slatah = pol_slatah(util, on, 3, 4);
 	cr_assert(fabs(slatah - 0.625) < 1e-12);
+	/* The same from counts (what a run keeps): active 4, 2, 0 intervals,
+	 * full 1, 2, 0. */
+	uint64_t act[3] = {4, 2, 0}, full[3] = {1, 2, 0};
+	cr_assert(eq(dbl, pol_slatah_counts(act, full, 3), slatah));
+	cr_assert(eq(dbl, pol_slatah_counts(act + 2, full + 2, 1), 0));
+	/* 10 % of 0.5 cores for 20 s. */
+	cr_assert(eq(dbl, pol_migration_loss(0.5, 20), 1));
 	double deg[3] = {1, 0, 5}, req[3] = {100, 0, 50};
 	double pdm = pol_pdm(deg, req, 3);
 	cr_assert(fabs(pdm - (0.01 + 0.1) / 2) < 1e-12);
