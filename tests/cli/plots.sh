@@ -98,4 +98,60 @@ check wws_panel_titles bash -c "grep -qx '128Mibit/s' wws.txt && grep -qx '1Gbit
 "$VDCSIM" run "$src/configs/placement.yaml" -o placement --svg >/dev/null 2>&1
 texts placement/placement.svg >placement.txt
 check placement_named_by_policy bash -c "grep -qx 'first-fit' placement.txt && grep -qx 'worst-fit' placement.txt && ! grep -q '^run ' placement.txt"
+
+# 6. Time series, for one run: the migration time line (each round a bar,
+# paused rounds red, each downtime labelled), link utilisation and host
+# samples; a sweep of many runs draws none of them.
+cat >one.yaml <<'YAML'
+experiment: {name: one, seed: 42, duration: 120s, sample_interval: 5s}
+datacenter: {racks: 1, hosts_per_rack: 4, host: {cpus: 4, memory: 4GiB, nic: 1Gbit/s}}
+vms:
+  - {name: web, host: rack0/host0, vcpus: 1, memory: 800MiB, dirtying: {hot_set: 20MiB, hot_rate: 50000, cold_rate: 1000}}
+  - {name: db, host: rack0/host2, vcpus: 2, memory: 1GiB, dirtying: {hot_set: 60MiB, hot_rate: 20000, cold_rate: 1000}}
+migrations:
+  - {vm: web, to: rack0/host1, at: 10s, scheme: precopy, policy: xen, max_rate: 500Mibit/s}
+  - {vm: db, to: rack0/host1, at: 20s, scheme: postcopy, max_rate: 500Mibit/s}
+YAML
+"$VDCSIM" run one.yaml -o one --svg >/dev/null 2>&1
+db=one/results.sqlite
+svg=one/migration_timeline.svg
+check timeline_drawn [ -s $svg ]
+texts $svg >timeline.txt
+check timeline_rows_name_vm_and_scheme bash -c "grep -qx 'web (precopy)' timeline.txt && grep -qx 'db (postcopy)' timeline.txt"
+check timeline_labels_each_downtime [ "$(grep -c '^downtime [0-9.]*m\?s$' timeline.txt)" -eq "$(sqlite3 $db 'SELECT count(*) FROM migrations')" ]
+paused=$(sqlite3 $db 'SELECT count(*) FROM migration_rounds WHERE paused = 1')
+live=$(sqlite3 $db 'SELECT count(*) FROM migration_rounds WHERE paused = 0')
+# Bars are filled polygons; the key has one sample of each colour.
+check timeline_one_red_bar_per_paused_round [ "$(grep -c "polygon fill = 'rgb(214,  39,  40)'" $svg)" -eq $((paused + 1)) ]
+check timeline_one_blue_bar_per_live_round [ "$(grep -c "polygon fill = 'rgb( 74, 144, 217)'" $svg)" -eq $((live + 1)) ]
+svg=one/link_utilisation.svg
+check link_utilisation_drawn [ -s $svg ]
+nbusy=$(sqlite3 $db 'SELECT count(*) FROM links WHERE bits > 0')
+nsamp=$(sqlite3 $db 'SELECT count(*) FROM link_samples s JOIN links l USING (run_id, link) WHERE l.bits > 0')
+check link_one_marker_type_per_busy_link [ "$(markers $svg | cut -d' ' -f1 | sort -u | wc -l)" -eq "$nbusy" ]
+check link_one_marker_per_sample [ "$(markers $svg | wc -l)" -eq $((nsamp + nbusy)) ]
+check link_no_marker_hides_another [ "$(overlaps $svg)" -eq 0 ]
+check link_key_names_source_and_destination grep -qx 'rack0/host0 > rack0/tor' <(texts $svg)
+svg=one/host_samples.svg
+check host_samples_drawn [ -s $svg ]
+nhost=$(sqlite3 $db 'SELECT count(DISTINCT host) FROM host_samples')
+nrows=$(sqlite3 $db 'SELECT count(*) FROM host_samples')
+# Two panels (memory, VMs): a marker per row and a key sample per host each.
+check host_one_marker_per_sample [ "$(markers $svg | wc -l)" -eq $((2 * (nrows + nhost))) ]
+check host_no_marker_hides_another [ "$(overlaps $svg)" -eq 0 ]
+"$VDCSIM" plot rates --list >rates_list.txt
+for p in migration_timeline link_utilisation host_samples; do
+    check "sweep_does_not_draw_$p" grep -q "^$p  *does not fit: needs one run" rates_list.txt
+done
+# The control loop's tables: host load and VM CPU, hotspots filled.
+# (The config asks for no plots: vdcsim plot draws them.)
+"$VDCSIM" run "$src/configs/sandpiper/staged-hotspot.yaml" -o sp >/dev/null 2>&1
+"$VDCSIM" plot sp --svg >/dev/null 2>&1
+db=sp/results.sqlite
+check host_load_drawn [ -s sp/host_load.svg ]
+check vm_load_drawn [ -s sp/vm_load.svg ]
+hot=$(sqlite3 $db 'SELECT count(*) FROM host_intervals WHERE hot > 0')
+check host_load_marks_every_hotspot [ "$(markers sp/host_load.svg | awk '$1 == 6' | wc -l)" -eq $((3 * hot)) ] && [ "$hot" -gt 0 ]
+nvm=$(sqlite3 $db 'SELECT count(DISTINCT vm) FROM vm_intervals')
+check vm_load_one_marker_type_per_vm [ "$(markers sp/vm_load.svg | cut -d' ' -f1 | sort -u | wc -l)" -eq "$nvm" ]
 finish
