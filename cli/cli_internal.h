@@ -157,6 +157,8 @@ int cli_cmd_tracegen(int argc, char **argv);
 /* vdcsim trace-record (cli/tracerecord.c). */
 int cli_cmd_tracerecord(int argc, char **argv);
 int cli_cmd_merge(int argc, char **argv);
+/* vdcsim compare DIR_A DIR_B (cli/compare.c). */
+int cli_cmd_compare(int argc, char **argv);
 /* `vdcsim trace-gen insn ...` (argv[0] is "insn"), tracegen_insn.c. */
 int cli_cmd_tracegen_insn(int argc, char **argv);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vdcsim: the command. Dispatches to run, validate, plot, params, wws,
- * trace-gen and trace-record; "help CMD" shows a command's text.
+ * trace-gen, trace-record, merge and compare; "help CMD" shows a command's text.
  */
 #include "cli_internal.h"
 
@@ -27,6 +27,7 @@ static void usage(FILE *f)
 	      "  trace-gen NAME  write the page-dirty trace of a synthetic workload\n"
 	      "  trace-record WORKLOAD  record the page-dirty trace of a real program\n"
 	      "  merge OUT DIR...  make one results directory of run --shard shards\n"
+	      "  compare DIR_A DIR_B  the metrics of two results directories side by side\n"
 	      "  help [COMMAND]  this text, or a command's (as vdcsim COMMAND --help)\n"
 	      "\n"
 	      "vdcsim --version prints the version. The manual page, vdcsim(1), has\n"
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
 		{"trace-gen", cli_cmd_tracegen},
 		{"trace-record", cli_cmd_tracerecord},
 		{"merge", cli_cmd_merge},
+		{"compare", cli_cmd_compare},
 	};
 	if (help) {
 		/* "vdcsim help CMD" is "vdcsim CMD --help". */
@@ -117,12 +119,12 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc - 1, argv + 1);
 	static const char *const names[] = {"run", "validate", "plot", "params",
 					    "wws", "trace-gen", "merge",
-					    "trace-record", NULL};
+					    "trace-record", "compare", NULL};
 	const char *near = sim_suggest(cmd, names);
 	if (near)
 		cli_error("unknown command '%s' (did you mean '%s'?)", cmd, near);
 	else
-		cli_error("unknown command '%s' (expected run, validate, plot, params, wws, trace-gen, trace-record or merge)",
+		cli_error("unknown command '%s' (expected run, validate, plot, params, wws, trace-gen, trace-record, merge or compare)",
 			  cmd);
 	return CLI_USAGE;
 }

@@ -56,7 +56,7 @@ _vdcsim() {
     case $cmd in
     run | validate)
         mapfile -t COMPREPLY < <(compgen -f -X '!*.@(yaml|yml)' -- "$cur"; compgen -d -- "$cur") ;;
-    plot)
+    plot | compare | merge)
         mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
     trace-record)
         mapfile -t COMPREPLY < <(compgen -W "$(VDCSIM_MALLOC_TUNED=1 "$vdcsim" trace-record --list 2>/dev/null |

@@ -2,9 +2,10 @@
 # when: SELECT count(DISTINCT rounds) > 1 FROM migrations WHERE scheme IN ('precopy', 'hybrid') -- needs pre-copy migrations with more than one count of rounds
 # Downtime against the number of live pre-copy rounds, one curve per
 # maximum migration rate (the downtime-vs-iterations curves of Clark et al.
-# 2005). One point per run of the sweep.
+# 2005). One point per run of the sweep (the mean of replications).
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
-# with: outfile (always 'set output outfile'), svg (0 or 1).
+# with: outfile (always 'set output outfile'), svg (0 or 1), and the label
+# functions of sim_plots_prelude (text_bps: a rate as the user wrote it).
 set datafile separator comma
 set datafile columnheaders
 f = './migrations.csv'
@@ -24,11 +25,20 @@ while (prev < top) {
     prev = STATS_min
     rates = rates.sprintf(' %.0f', prev)
 }
+n = words(rates)
+stats f using (column('rounds')) nooutput
 set title 'Downtime against pre-copy iterations, one curve per maximum rate'
 set xlabel 'live pre-copy rounds'
 set ylabel 'downtime (s)'
+# A log axis labelled at its decades, in plain numbers.
 set logscale y
+set format y '%g'
+set mytics 10
+if (STATS_max - STATS_min <= 20) { set xtics 1 }
+set offsets 0.3, 0.3, 0, 0
 set grid
-set key outside right
-set style data linespoints
-plot for [r in rates] f using (column('max_rate_bps') == r + 0 ? column('rounds') : NaN):(column('downtime_s')) smooth unique title sprintf('%g Mibit/s', (r + 0) / 1048576.0)
+set key outside right title 'maximum rate'
+# Curves that coincide stay visible: each has its own marker and dash, and
+# is shifted sideways by a fraction of a round.
+dx(i) = n > 1 ? (i - (n + 1) / 2.0) * 0.25 / n : 0
+plot for [i=1:n] f using (column('max_rate_bps') == word(rates, i) + 0 ? column('rounds') + dx(i) : NaN):(column('downtime_s')) smooth unique with linespoints lw 1.5 pt (i % 13) + 1 ps 1.2 dt i title text_bps(word(rates, i) + 0)

@@ -3,7 +3,8 @@
 # Memory committed on each host at the end of each run, one curve per run:
 # how the placement policy spread the VMs over the hosts.
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
-# with: outfile (always 'set output outfile'), svg (0 or 1).
+# with: outfile (always 'set output outfile'), svg (0 or 1), and the label
+# functions of sim_plots_prelude (point_text: a point's swept values).
 set datafile separator comma
 set datafile columnheaders
 if (svg) {
@@ -17,7 +18,12 @@ stats f using (column('run_id')) nooutput
 nruns = int(STATS_max)
 stats f using (column('host_index')) nooutput
 nhosts = int(STATS_max) + 1
-set title 'Memory committed per host at the end of each run (runs.csv says which is which)'
+set title 'Memory committed per host at the end of each run'
+# Each run is named by its point's swept values (and its replication).
+stats './runs.csv' using (column('replication')) nooutput
+nreps = int(STATS_max) + 1
+point_of(r) = (r - 1) / nreps
+name(r) = nreps > 1 ? sprintf('%s #%d', point_text(point_of(r)), (r - 1) % nreps) : point_text(point_of(r))
 set xlabel 'host (rack-major index)'
 set ylabel 'memory committed (% of the host''s memory)'
 set yrange [0:105]
@@ -28,4 +34,4 @@ set key outside right
 w = 0.8 / nruns
 set boxwidth w absolute
 set style fill solid 0.7 border -1
-plot for [r=1:nruns] f using (column('run_id') == r ? column('host_index') + (r - (nruns + 1) / 2.0) * w : NaN):(100.0 * column('memory_committed_bytes') / column('memory_bytes')) with boxes title sprintf('run %d', r)
+plot for [r=1:nruns] f using (column('run_id') == r ? column('host_index') + (r - (nruns + 1) / 2.0) * w : NaN):(100.0 * column('memory_committed_bytes') / column('memory_bytes')) with boxes fs pattern (r % 8) title (nruns > 1 ? name(r) : 'the run')

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "sim.h"
+#include "sim_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -529,7 +530,8 @@ typedef struct gp_result {
  * its plot going to the open file out_fd. Returns 0 with *res filled, or
  * SIM_ETOOL if gnuplot could not be started (reported). */
 static int run_gnuplot(const char *gnuplot, const char *script_abs,
-		       const char *shown, const char *data_dir, int out_fd,
+		       const char *shown, const char *data_dir,
+		       const char *prelude, int out_fd,
 		       bool svg, uint64_t timeout_ns,
 		       const volatile sig_atomic_t *stop, gp_result *res,
 		       sim_diag *d)
@@ -547,8 +549,8 @@ static int run_gnuplot(const char *gnuplot, const char *script_abs,
 	 * its working directory and the plot is descriptor 3. datadir stays
 	 * defined for scripts that still write datadir.'/NAME.csv'. */
 	char *q_out = gp_quote("/dev/fd/3"), *q_dir = gp_quote(".");
-	char *setup = sim_xasprintf("datadir=%s; outfile=%s; svg=%d", q_dir,
-				    q_out, svg ? 1 : 0);
+	char *setup = sim_xasprintf("datadir=%s; outfile=%s; svg=%d; %s",
+				    q_dir, q_out, svg ? 1 : 0, prelude);
 	free(q_out);
 	free(q_dir);
 	/* -d skips ~/.gnuplot and the system init file, whose settings would
@@ -635,7 +637,7 @@ static void report_failure(const gp_result *res, const char *shown,
  * never appears half-written, and a failure leaves nothing behind. */
 static int render_one(const char *gnuplot, const char *scripts_dir,
 		      const char *name, const char *data_dir,
-		      const char *out_dir, bool svg, uint64_t timeout_ns,
+		      const char *prelude, const char *out_dir, bool svg, uint64_t timeout_ns,
 		      const volatile sig_atomic_t *stop, sim_diag *d)
 {
 	const char *ext = svg ? "svg" : "png";
@@ -654,7 +656,8 @@ static int render_one(const char *gnuplot, const char *scripts_dir,
 		rc = sim_file_open(&out, final, SIM_FILE_REPLACE, d);
 	gp_result res = {0};
 	if (rc == 0)
-		rc = run_gnuplot(gnuplot, script, shown, data_dir, out.fd, svg,
+		rc = run_gnuplot(gnuplot, script, shown, data_dir, prelude,
+				 out.fd, svg,
 				 timeout_ns, stop, &res, d);
 	if (rc == 0 && res.stopped) {
 		sim_diag_error(d, shown, 0, 0, "interrupted: gnuplot was "
@@ -729,6 +732,7 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 	}
 	name_list scripts = {0};
 	int rc = list_scripts(scripts_dir, &scripts, d);
+	char *prelude = sim_plots_prelude(data_dir);
 	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
 		char *script = sim_xasprintf("%s/%s", scripts_dir, scripts.v[i]);
 		plot_rule rule;
@@ -742,7 +746,8 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 			rc = applies;
 		if (rc == 0 && applies == 1) {
 			rc = render_one(gnuplot, scripts_dir, scripts.v[i],
-					data_dir, out_dir, svg, timeout_ns,
+					data_dir, prelude, out_dir, svg,
+					timeout_ns,
 					stop, d);
 			if (rc == 0)
 				(*made)++;
@@ -750,6 +755,7 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 		rule_free(&rule);
 	}
 	names_free(&scripts);
+	free(prelude);
 	free(gnuplot);
 	return rc;
 }

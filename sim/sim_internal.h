@@ -192,4 +192,14 @@ bool sim_res_table_exists(struct sqlite3 *db, const char *name);
  * relative path). New string. */
 char *sim_res_file_name(const char *path);
 
+/* plots_labels.c. The gnuplot definitions handed to every plot script
+ * (before it runs): text_bps(x), text_bytes(x), text_ns(x), text_frac(x),
+ * text_num(x) give a value as the user wrote it when it is a swept value of
+ * that kind in data_dir/results.sqlite's runs table, else in the exact unit
+ * that divides it (fmt_bps(x), ...: 1e10 is '10Gbit/s'); point_text(p) the
+ * swept values of point p, or p. Labels hold only letters, digits, spaces
+ * and . , + - _ / %. A new string; without a readable runs table, the
+ * formatters alone. Cost: one query per swept column. */
+char *sim_plots_prelude(const char *data_dir);
+
 #endif
