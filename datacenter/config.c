@@ -33,16 +33,22 @@ static const cfg_param experiment_params[] = {
 };
 
 static const char *const placement_choices[] = {"first-fit", "worst-fit", NULL};
-static const char *const datacenter_subsections[] = {"host", "fabric",
-							    "network", NULL};
+static const char *const datacenter_subsections[] = {
+	"host", "fabric", "network", "host_kinds", "topology", NULL};
+/* The same with racks: as a list, which topology.c reads. */
+static const char *const datacenter_list_subsections[] = {
+	"host", "fabric", "network", "host_kinds", "topology", "racks", NULL};
 
 static const cfg_param datacenter_params[] = {
 	{.name = "racks", .type = CFG_T_UINT, .def = "2", .min = "1",
 	 .max = "100000", .offset = offsetof(dc_datacenter_cfg, racks),
-	 .doc = "number of racks (in each datacenter)"},
+	 .doc = "number of racks (in each datacenter), all alike; or a list "
+		"with an entry {hosts: N, kind: NAME} per rack "
+		"(datacenter.racks[])"},
 	{.name = "hosts_per_rack", .type = CFG_T_UINT, .def = "4", .min = "1",
 	 .max = "10000", .offset = offsetof(dc_datacenter_cfg, hosts_per_rack),
-	 .doc = "hosts in each rack, named rackR/hostH"},
+	 .doc = "hosts in each rack, named rackR/hostH (only with racks: as "
+		"a number)"},
 	{.name = "placement", .type = CFG_T_ENUM, .def = "first-fit",
 	 .choices = placement_choices,
 	 .offset = offsetof(dc_datacenter_cfg, placement),
@@ -107,9 +113,16 @@ static const cfg_section experiment_section = {
 	.path = "experiment", .doc = "what the run is called, its seed and length",
 	.params = experiment_params, .nparams = NPARAMS(experiment_params)};
 static const cfg_section datacenter_section = {
-	.path = "datacenter", .doc = "racks of identical hosts",
+	.path = "datacenter",
+	.doc = "racks of hosts (alike, or of host_kinds), the fabric or an "
+	       "explicit topology",
 	.params = datacenter_params, .nparams = NPARAMS(datacenter_params),
 	.subsections = datacenter_subsections};
+/* racks: as a list: the other keys (hosts_per_rack is refused after). */
+static const cfg_section datacenter_list_section = {
+	.path = "datacenter", .doc = "racks of hosts",
+	.params = datacenter_params + 1, .nparams = NPARAMS(datacenter_params) - 1,
+	.subsections = datacenter_list_subsections};
 static const cfg_section host_section = {
 	.path = "datacenter.host", .doc = "every host's capacities",
 	.params = host_params, .nparams = NPARAMS(host_params)};
@@ -146,6 +159,10 @@ const cfg_section *dc_section_at(size_t i)
 	case 14: return &wl_demand_section;
 	case 15: return &dc_util_section;
 	case 16: return pol_sections()[0];
+	case 17: return &dc_kind_section;
+	case 18: return &dc_rack_section;
+	case 19: return &dc_topology_section;
+	case 20: return &dc_topo_link_section;
 	default: return NULL;
 	}
 }
@@ -396,10 +413,18 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 		check_name("experiment.name", c->experiment.name, name_node, d);
 	dc_results_load(c, root, d);
 	const cfg_node *dcn = cfg_map_get(root, "datacenter");
-	cfg_section_load(&datacenter_section, dcn, root, &c->datacenter, d);
+	const cfg_node *racks_node = cfg_map_get(dcn, "racks");
+	bool rack_list = racks_node && cfg_node_kind(racks_node) == CFG_SEQ;
+	cfg_section_load(rack_list ? &datacenter_list_section
+				   : &datacenter_section,
+			 dcn, root, &c->datacenter, d);
 	const cfg_node *where = dcn ? dcn : root;
 	cfg_section_load(&host_section, cfg_map_get(dcn, "host"), where,
 			 &c->datacenter.host, d);
+	unsigned layout_before = d->errors;
+	if (d->errors == before)
+		dc_layout_load(c, dcn, where, d);
+	bool layout_ok = d->errors == layout_before;
 	cfg_section_load(&fabric_section, cfg_map_get(dcn, "fabric"), where,
 			 &c->datacenter.fabric, d);
 	net_dc_params *np = &c->datacenter.network;
@@ -410,17 +435,20 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 	np->nic_bps = c->datacenter.host.nic_bps;
 	np->uplink_bps = c->datacenter.fabric.uplink_bps;
 	np->fabric_latency_ns = c->datacenter.fabric.latency_ns;
-	if (d->errors == before &&
-	    np->datacenters * c->datacenter.racks * c->datacenter.hosts_per_rack >
-		    MAX_HOSTS)
+	uint64_t per_dc = 0;
+	for (uint64_t r = 0; layout_ok && r < c->datacenter.racks; r++)
+		per_dc += dc_config_rack_hosts(c, r);
+	c->datacenter.nhosts = np->datacenters * per_dc;
+	if (d->errors == before && c->datacenter.nhosts > MAX_HOSTS)
 		cfg_error(d, where,
-			  "datacenter: %llu datacenter(s) x %llu racks x %llu "
-			  "hosts is more than %llu hosts (expected a smaller "
-			  "datacenter)",
+			  "datacenter: %llu datacenter(s) x %llu racks of %llu "
+			  "hosts in all is more than %llu hosts (expected a "
+			  "smaller datacenter)",
 			  (unsigned long long)np->datacenters,
 			  (unsigned long long)c->datacenter.racks,
-			  (unsigned long long)c->datacenter.hosts_per_rack,
+			  (unsigned long long)per_dc,
 			  (unsigned long long)MAX_HOSTS);
+	c->results.host_kinds = c->datacenter.nkinds > 0;
 	if (d->errors == before &&
 	    c->datacenter.host.power_idle_w > c->datacenter.host.power_peak_w)
 		cfg_error(d, cfg_map_get(cfg_map_get(dcn, "host"), "power_idle")
@@ -470,5 +498,6 @@ void dc_config_destroy(dc_config *c)
 	dc_names_destroy(c->vm_names);
 	free(c->groups);
 	dc_names_destroy(c->group_names);
+	dc_layout_free(&c->datacenter);
 	free(c);
 }

@@ -219,8 +219,8 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		x->cap[POL_CPU] = (double)w->hosts[h].cpus;
 		x->cap[POL_NET] = (double)w->hosts[h].nic_bps;
 		x->cap[POL_MEM] = (double)w->hosts[h].memory_bytes;
-		x->power_idle_w = ctl->cfg->datacenter.host.power_idle_w;
-		x->power_peak_w = ctl->cfg->datacenter.host.power_peak_w;
+		x->power_idle_w = w->hosts[h].power_idle_w;
+		x->power_peak_w = w->hosts[h].power_peak_w;
 	}
 	/* Demands, capped by allocations, counted on their hosts. */
 	for (size_t v = 0; v < w->nvms; v++) {
