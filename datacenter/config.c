@@ -141,29 +141,21 @@ static const cfg_section vm_section = {
 
 const cfg_section *dc_section_at(size_t i)
 {
+	static const cfg_section *const order[] = {
+		&experiment_section, &datacenter_section, &host_section,
+		&fabric_section, NULL /* net_dc_section() */, &dc_kind_section,
+		&dc_rack_section, &dc_topology_section, &dc_topo_link_section,
+		&vm_section, NULL /* mem */, NULL /* wl */, &dc_disk_section,
+		&dc_traffic_section, &dc_migration_section, NULL /* mig */,
+		&dc_results_section, &dc_results_tables_section,
+		&wl_demand_section, &dc_util_section, NULL /* pol */};
 	switch (i) {
-	case 0: return &experiment_section;
-	case 1: return &datacenter_section;
-	case 2: return &host_section;
-	case 3: return &fabric_section;
 	case 4: return net_dc_section();
-	case 5: return &vm_section;
-	case 6: return mem_sections()[0];
-	case 7: return wl_sections()[0];
-	case 8: return &dc_disk_section;
-	case 9: return &dc_traffic_section;
-	case 10: return &dc_migration_section;
-	case 11: return mig_sections()[0];
-	case 12: return &dc_results_section;
-	case 13: return &dc_results_tables_section;
-	case 14: return &wl_demand_section;
-	case 15: return &dc_util_section;
-	case 16: return pol_sections()[0];
-	case 17: return &dc_kind_section;
-	case 18: return &dc_rack_section;
-	case 19: return &dc_topology_section;
-	case 20: return &dc_topo_link_section;
-	default: return NULL;
+	case 10: return mem_sections()[0];
+	case 11: return wl_sections()[0];
+	case 15: return mig_sections()[0];
+	case 20: return pol_sections()[0];
+	default: return i < sizeof order / sizeof order[0] ? order[i] : NULL;
 	}
 }
 
