@@ -414,8 +414,7 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 	cfg_section_load(&host_section, cfg_map_get(dcn, "host"), where,
 			 &c->datacenter.host, d);
 	unsigned layout_before = d->errors;
-	if (d->errors == before)
-		dc_layout_load(c, dcn, where, d);
+	dc_layout_load(c, dcn, d);
 	bool layout_ok = d->errors == layout_before;
 	cfg_section_load(&fabric_section, cfg_map_get(dcn, "fabric"), where,
 			 &c->datacenter.fabric, d);

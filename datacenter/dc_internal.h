@@ -34,11 +34,11 @@ extern const cfg_section dc_kind_section, dc_rack_section,
 	dc_topology_section, dc_topo_link_section;
 /* Loads host_kinds, racks: as a list and topology of the datacenter
  * mapping dcn (NULL: none) into c->datacenter, whose other keys and host
- * are loaded; sets racks and hosts_per_rack (the largest rack) from a
- * list. Reports at the nodes (where: for a missing dcn). Names in links
- * are resolved when the world is built (dc_topology_build). */
-void dc_layout_load(dc_config *c, const cfg_node *dcn, const cfg_node *where,
-		    sim_diag *d);
+ * are loaded (a kind starts from datacenter.host); sets racks and
+ * hosts_per_rack (the largest rack) from a list. Reports at the nodes.
+ * Names in links are resolved when the world is built
+ * (dc_topology_build). */
+void dc_layout_load(dc_config *c, const cfg_node *dcn, sim_diag *d);
 /* Frees what dc_layout_load allocated in dc. */
 void dc_layout_free(dc_datacenter_cfg *dc);
 

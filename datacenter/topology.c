@@ -317,10 +317,8 @@ static void load_topology(dc_config *c, const cfg_node *tn, sim_diag *d)
 	}
 }
 
-void dc_layout_load(dc_config *c, const cfg_node *dcn, const cfg_node *where,
-		    sim_diag *d)
+void dc_layout_load(dc_config *c, const cfg_node *dcn, sim_diag *d)
 {
-	(void)where;
 	load_kinds(c, cfg_map_get(dcn, "host_kinds"), d);
 	const cfg_node *rn = cfg_map_get(dcn, "racks");
 	if (rn && cfg_node_kind(rn) == CFG_SEQ)
