@@ -484,3 +484,43 @@ Test(dc_topology, errors_are_positioned)
 			   "rate such as 1Gbit/s)\n");
 	free(text);
 }
+
+static double real_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	cr_assert(eq(int, sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK),
+		  "%s: %s", sql, sqlite3_errmsg(db));
+	cr_assert(eq(int, sqlite3_step(st), SQLITE_ROW), "%s", sql);
+	double v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+Test(dc_kinds, each_host_draws_its_kinds_power)
+{
+	/* The linear power model per kind: a full 1-core host of kind hot
+	 * (idle 50 W, peak 250 W) draws 250 W, an idle one of kind cold
+	 * (idle 10 W, peak 20 W) 10 W, each for the run's 30 s. */
+	char dir[64];
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dc-kinds-XXXXXX");
+	sqlite3 *db = run_into(
+		"experiment: {duration: 30s}\n"
+		"datacenter:\n"
+		"  host_kinds:\n"
+		"    hot: {cpus: 1, power_idle: 50, power_peak: 250}\n"
+		"    cold: {cpus: 1, power_idle: 10, power_peak: 20}\n"
+		"  racks: [{hosts: 1, kind: hot}, {hosts: 1, kind: cold}]\n"
+		"vms:\n"
+		"  - {name: a, host: rack0/host0, vcpus: 1, demand: {kind: web,\n"
+		"     amplitude: 0, noise_cv: 0, service_time: 10ms, rate: 200}}\n"
+		"results: {tables: [hosts, energy]}\n",
+		dir, "power");
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT energy_j FROM energy "
+					       "WHERE host = 'rack0/host0'"),
+			      250.0 * 30, 4));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT energy_j FROM energy "
+					       "WHERE host = 'rack1/host0'"),
+			      10.0 * 30, 4));
+	sqlite3_close(db);
+	tmpdir_remove(dir);
+}
