@@ -47,6 +47,16 @@ check mpi_3_ranks_same_bytes_as_j2 same j2 m3
 check runs_differ_between_replications \
     [ "$(sqlite3 m3/results.sqlite "SELECT count(DISTINCT total_ns) FROM migrations")" -gt 6 ]
 
+# --resume under mpirun: a run whose merge hit the file size limit keeps
+# every point in DIR.partial; with all but two removed, the ranks rerun
+# the rest and the results are the same bytes.
+blocks=$(( ($(stat -c %s j2/results.sqlite) - 1) / 1024 ))
+(trap '' XFSZ; ulimit -f "$blocks"; exec "$VDCSIM" run sweep.yaml -o res) >/dev/null 2>&1
+check resume_setup_keeps_every_point [ -f res.partial/points/000012.sqlite ]
+rm -f res.partial/points/0000{0[3-9],1[0-2]}.sqlite
+mpi 3 "$VDCSIM" run --resume res --mpi >/dev/null 2>err.txt
+check mpi_resume_same_bytes_as_j2 same j2 res
+
 # One rank: rank 0 runs everything itself; the same bytes.
 mpi 1 "$VDCSIM" run sweep.yaml -o m1 --mpi >/dev/null 2>err.txt
 check mpi_1_rank_same_bytes_as_j2 same j2 m1
