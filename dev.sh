@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: MIT
 # vdcsim's set-up in one place: install the Debian packages that are missing,
 # build, then run the default experiment (./dev.sh run [ARGS...]) or the whole
-# test suite, once in a normal build and once under ASan+UBSan (./dev.sh test).
+# test suite, once in a normal build (with the MPI runner, so also Open MPI)
+# and once under ASan+UBSan without MPI (./dev.sh test).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(gcc pkg-config meson ninja-build libgsl-dev libsqlite3-dev
           libyaml-dev libcriterion-dev gnuplot-nox sqlite3 time
           zlib1g-dev)
+# Only for ./dev.sh test: the MPI runner (vdcsim run --mpi) and its suite.
+test_packages=(libopenmpi-dev openmpi-bin)
 
 install_missing() {
     local missing=() p
-    for p in "${packages[@]}"; do
+    for p in "${packages[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$p")
     done
@@ -24,11 +27,16 @@ install_missing() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# build DIR [MESON SETUP OPTIONS...]: configure once, then compile.
+# build DIR [MESON SETUP OPTIONS...]: configure once (a directory configured
+# before, e.g. by ./dev.sh run, takes the options now), then compile.
 build() {
     local dir=$1
     shift
-    [ -f "$dir/build.ninja" ] || meson setup "$dir" --werror "$@" >/dev/null
+    if [ -f "$dir/build.ninja" ]; then
+        [ $# -eq 0 ] || meson configure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" --werror "$@" >/dev/null
+    fi
     meson compile -C "$dir"
 }
 
@@ -61,8 +69,8 @@ run)
     exec ./build/cli/vdcsim run "$@"
     ;;
 test)
-    install_missing
-    build build
+    install_missing "${test_packages[@]}"
+    build build -Dmpi=enabled
     rc=0
     run_tests build "release build, warnings as errors" || rc=1
     # GCC's flow warnings (array bounds, format overflow, ...) give false

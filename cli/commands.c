@@ -202,8 +202,7 @@ int cli_cmd_validate(int argc, char **argv)
 		       shown, plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
 		       plan.npoints == 1 ? "" : "s", plan.replications,
 		       plan.replications == 1 ? "" : "s",
-		       (size_t)(plan.first.cfg->datacenter.racks *
-				plan.first.cfg->datacenter.hosts_per_rack),
+		       (size_t)plan.first.cfg->datacenter.nhosts,
 		       plan.first.cfg->nvms);
 		const dc_estimate *e = &plan.total;
 		printf("  estimate, summed over all %zu run%s: at least %" PRIu64

@@ -38,6 +38,7 @@ typedef struct run_opts {
 	bool allow_large;
 	bool no_csv;
 	bool no_plots;
+	bool mpi;
 	size_t shard_i, shard_n; /* --shard I/N as I - 1 and N; N 0: none */
 } run_opts;
 
@@ -353,7 +354,7 @@ static void usage_run(FILE *f)
 	fputs("usage: vdcsim run [CONFIG] [-o DIR] [--seed N] [--set PATH=VALUE]...\n"
 	      "                  [-j N] [--resume DIR] [--svg] [--progress]\n"
 	      "                  [--allow-large] [--no-csv] [--no-plots]\n"
-	      "                  [--shard I/N]\n"
+	      "                  [--shard I/N] [--mpi]\n"
 	      "\n"
 	      "Runs the experiment in CONFIG (configs/default.yaml when left out):\n"
 	      "every point of its sweep, times its replications. Writes DIR (by\n"
@@ -379,6 +380,10 @@ static void usage_run(FILE *f)
 	      "                       keep them in DIR for vdcsim merge, which\n"
 	      "                       makes of the N shards the results of one\n"
 	      "                       run, byte for byte\n"
+	      "      --mpi            under mpirun -n N: rank 0 hands the runs out\n"
+	      "                       one at a time to the other ranks and merges\n"
+	      "                       them, the same bytes as -j (needs a vdcsim\n"
+	      "                       built with meson -Dmpi=enabled)\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "Exit status: 0 done, 1 run-time failure (a full disk included),\n"
@@ -402,6 +407,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		{"no-csv", no_argument, NULL, 'C'},
 		{"no-plots", no_argument, NULL, 'P'},
 		{"shard", required_argument, NULL, 'H'},
+		{"mpi", no_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -426,6 +432,7 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 		case 'L': o->allow_large = true; break;
 		case 'C': o->no_csv = true; break;
 		case 'P': o->no_plots = true; break;
+		case 'M': o->mpi = true; break;
 		case 'H':
 			if (cli_shard_parse(optarg, &o->shard_i, &o->shard_n) != 0) {
 				cli_error("run: --shard '%s': expected I/N with 1 <= I <= N "
@@ -470,7 +477,55 @@ static int parse_run_opts(int argc, char **argv, run_opts *o)
 			  "it)");
 		return -1;
 	}
+	if (o->mpi && (o->jobs > 1 || o->shard_n)) {
+		cli_error("run: --mpi hands the runs to the MPI ranks (expected no "
+			  "-j or --shard with it: start more ranks instead)");
+		return -1;
+	}
+	if (o->mpi && !cli_mpi_built()) {
+		cli_error("run: --mpi: this vdcsim was built without MPI (expected "
+			  "a build configured with meson setup -Dmpi=enabled)");
+		return -1;
+	}
 	return 0;
+}
+
+/* A worker rank of --mpi: loads the plan as rank 0 does (quietly: rank 0
+ * reports its errors) and runs what rank 0 hands out. */
+static int mpi_worker(const run_opts *o)
+{
+	char *config_path = NULL, *config_dir = NULL;
+	if (o->resume) {
+		size_t n = strlen(o->resume);
+		while (n > 1 && o->resume[n - 1] == '/')
+			n--;
+		if (n > 8 && strncmp(o->resume + n - 8, ".partial", 8) == 0)
+			n -= 8;
+		char *staging = sim_xasprintf("%.*s.partial", (int)n, o->resume);
+		config_path = sim_xasprintf("%s/config.yaml", staging);
+		config_dir = cli_run_config_dir(staging);
+		free(staging);
+	} else if (o->config) {
+		config_path = sim_xstrdup(o->config);
+	} else {
+		char *dd = cli_datadir();
+		if (dd)
+			config_path = sim_xasprintf("%s/configs/default.yaml", dd);
+		free(dd);
+	}
+	sim_diag d;
+	sim_diag_init(&d);
+	cli_plan plan;
+	memset(&plan, 0, sizeof plan);
+	bool ok = config_path &&
+		  cli_plan_load(config_path, o->sets, o->nsets, o->seed,
+				config_dir, o->allow_large, &plan, &d) == 0;
+	int status = cli_mpi_worker(&plan, ok);
+	cli_plan_fini(&plan);
+	sim_diag_fini(&d);
+	free(config_path);
+	free(config_dir);
+	return status;
 }
 
 int cli_cmd_run(int argc, char **argv)
@@ -492,6 +547,21 @@ int cli_cmd_run(int argc, char **argv)
 	/* From here on a stopping signal is recorded, not fatal: whatever
 	 * is in flight finishes or is abandoned cleanly. */
 	cli_signals_install();
+	if (o.mpi) {
+		int rank, nranks;
+		if (cli_mpi_init(&rank, &nranks) != 0) {
+			cli_error("run: --mpi: MPI could not start (expected "
+				  "vdcsim run CONFIG --mpi under mpirun)");
+			free(o.sets);
+			return CLI_FAIL;
+		}
+		if (rank > 0) {
+			status = mpi_worker(&o);
+			cli_mpi_finish();
+			free(o.sets);
+			return status;
+		}
+	}
 
 	if (o.resume) {
 		size_t n = strlen(o.resume);
@@ -609,7 +679,8 @@ int cli_cmd_run(int argc, char **argv)
 	pr.on = pr.tty || o.progress;
 	pr.start_s = cli_wall_s();
 	pr.nruns = cli_plan_shard_runs(&plan);
-	int rc = cli_run_all(&plan, staging, o.jobs, &pr, &d);
+	int rc = o.mpi ? cli_mpi_run_all(&plan, staging, &pr, &d)
+		       : cli_run_all(&plan, staging, o.jobs, &pr, &d);
 	cli_progress_end(&pr);
 	if (rc == SIM_EINTR || cli_stop_signal()) {
 		cli_print_diag(&d);
@@ -633,6 +704,8 @@ int cli_cmd_run(int argc, char **argv)
 			      : cli_run_publish(&plan, staging, final, &outs, &pr,
 						&d);
 out:
+	if (o.mpi)
+		cli_mpi_finish();
 	if (lock_fd >= 0)
 		close(lock_fd);
 	cli_plan_fini(&plan);

@@ -165,4 +165,39 @@ char *cli_point_path(const char *staging, size_t run, const char *suffix);
 int cli_run_all(const cli_plan *p, const char *staging, unsigned jobs,
 		cli_progress *pr, sim_diag *d);
 
+/* Executes run `run` of the plan into its point file in staging (which
+ * has a points/ folder). Returns 0, SIM_EINTR, or another error with
+ * messages in d. */
+int cli_run_one(const cli_plan *p, size_t run, const char *staging,
+		cli_progress *pr, sim_diag *d);
+/* The plan's runs (of this shard) whose point file in staging is missing
+ * or damaged (said on stderr, and the file removed), into todo (room for
+ * p->nruns); the others are counted in pr->done. Returns how many. */
+size_t cli_runs_to_do(const cli_plan *p, const char *staging,
+		      cli_progress *pr, size_t *todo);
+
+/* ---- the MPI runner (mpi.c) -------------------------------------------- */
+
+/* True if this vdcsim was built with MPI (meson -Dmpi=enabled). */
+bool cli_mpi_built(void);
+/* Initialises MPI and stores this process's rank and the number of ranks.
+ * Returns 0, or -1 (MPI missing from the build or failing). */
+int cli_mpi_init(int *rank, int *nranks);
+/* Rank 0: runs every run without a good point file in staging, handing
+ * them out one at a time to the worker ranks as each asks (as
+ * cli_run_all, which it falls back to with one rank), storing the point
+ * files they send back. Returns 0, SIM_EINTR or an error (said in d or on
+ * stderr). */
+int cli_mpi_run_all(const cli_plan *p, const char *staging, cli_progress *pr,
+		    sim_diag *d);
+/* A worker rank (> 0): asks rank 0 for runs, runs each into a private
+ * temporary folder and sends the point file back, until told to stop.
+ * plan_ok false: its plan did not load (each run given is reported as
+ * failed). Returns an exit status. */
+int cli_mpi_worker(const cli_plan *p, bool plan_ok);
+/* Every rank, last: rank 0 tells the workers it has not stopped to stop
+ * (answering the message each sends); then MPI_Finalize. No-op without
+ * cli_mpi_init. */
+void cli_mpi_finish(void);
+
 #endif /* VDCSIM_CLI_RUN_INTERNAL_H */

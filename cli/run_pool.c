@@ -145,8 +145,8 @@ static int runs_row(const cli_plan *p, size_t run, const char *text,
 
 /* Executes run `run` of the plan into its point file. Returns 0, SIM_EINTR,
  * or another error with messages in d. */
-static int run_one(const cli_plan *p, size_t run, const char *staging,
-		   cli_progress *pr, sim_diag *d)
+int cli_run_one(const cli_plan *p, size_t run, const char *staging,
+		cli_progress *pr, sim_diag *d)
 {
 	size_t pt = cli_plan_point(p, run);
 	uint32_t rep = cli_plan_replication(p, run);
@@ -213,8 +213,8 @@ static int run_one(const cli_plan *p, size_t run, const char *staging,
 
 /* The runs whose point file is missing or damaged (said on stderr, and
  * the file removed); the others count as done. */
-static size_t runs_to_do(const cli_plan *p, const char *staging,
-			 cli_progress *pr, size_t *todo)
+size_t cli_runs_to_do(const cli_plan *p, const char *staging,
+		      cli_progress *pr, size_t *todo)
 {
 	size_t ntodo = 0;
 	for (size_t run = 0; run < p->nruns; run++) {
@@ -253,7 +253,7 @@ static void worker(const cli_plan *p, const size_t *runs, size_t n,
 	for (size_t i = 0; i < n && crc == 0; i++) {
 		sim_diag cd;
 		sim_diag_init(&cd);
-		crc = run_one(p, runs[i], staging, &child, &cd);
+		crc = cli_run_one(p, runs[i], staging, &child, &cd);
 		if (cd.text)
 			fputs(cd.text, stderr);
 		sim_diag_fini(&cd);
@@ -290,7 +290,7 @@ static int run_serial(const cli_plan *p, const char *staging,
 	if (pr->on)
 		cli_progress_timer(CLI_PROGRESS_PERIOD_S);
 	for (size_t i = 0; i < ntodo && rc == 0; i++) {
-		rc = run_one(p, todo[i], staging, pr, d);
+		rc = cli_run_one(p, todo[i], staging, pr, d);
 		if (rc == 0) {
 			pr->done++;
 			if (p->nruns > 1)
@@ -307,7 +307,7 @@ int cli_run_all(const cli_plan *p, const char *staging, unsigned jobs,
 		cli_progress *pr, sim_diag *d)
 {
 	size_t *todo = sim_xcalloc(p->nruns, sizeof *todo);
-	size_t ntodo = runs_to_do(p, staging, pr, todo);
+	size_t ntodo = cli_runs_to_do(p, staging, pr, todo);
 	if (jobs <= 1 || ntodo <= 1) {
 		int rc = run_serial(p, staging, todo, ntodo, pr, d);
 		free(todo);

@@ -33,16 +33,22 @@ static const cfg_param experiment_params[] = {
 };
 
 static const char *const placement_choices[] = {"first-fit", "worst-fit", NULL};
-static const char *const datacenter_subsections[] = {"host", "fabric",
-							    "network", NULL};
+static const char *const datacenter_subsections[] = {
+	"host", "fabric", "network", "host_kinds", "topology", NULL};
+/* The same with racks: as a list, which topology.c reads. */
+static const char *const datacenter_list_subsections[] = {
+	"host", "fabric", "network", "host_kinds", "topology", "racks", NULL};
 
 static const cfg_param datacenter_params[] = {
 	{.name = "racks", .type = CFG_T_UINT, .def = "2", .min = "1",
 	 .max = "100000", .offset = offsetof(dc_datacenter_cfg, racks),
-	 .doc = "number of racks (in each datacenter)"},
+	 .doc = "number of racks (in each datacenter), all alike; or a list "
+		"with an entry {hosts: N, kind: NAME} per rack "
+		"(datacenter.racks[])"},
 	{.name = "hosts_per_rack", .type = CFG_T_UINT, .def = "4", .min = "1",
 	 .max = "10000", .offset = offsetof(dc_datacenter_cfg, hosts_per_rack),
-	 .doc = "hosts in each rack, named rackR/hostH"},
+	 .doc = "hosts in each rack, named rackR/hostH (only with racks: as "
+		"a number)"},
 	{.name = "placement", .type = CFG_T_ENUM, .def = "first-fit",
 	 .choices = placement_choices,
 	 .offset = offsetof(dc_datacenter_cfg, placement),
@@ -122,9 +128,16 @@ static const cfg_section experiment_section = {
 	.path = "experiment", .doc = "what the run is called, its seed and length",
 	.params = experiment_params, .nparams = NPARAMS(experiment_params)};
 static const cfg_section datacenter_section = {
-	.path = "datacenter", .doc = "racks of identical hosts",
+	.path = "datacenter",
+	.doc = "racks of hosts (alike, or of host_kinds), the fabric or an "
+	       "explicit topology",
 	.params = datacenter_params, .nparams = NPARAMS(datacenter_params),
 	.subsections = datacenter_subsections};
+/* racks: as a list: the other keys (hosts_per_rack is refused after). */
+static const cfg_section datacenter_list_section = {
+	.path = "datacenter", .doc = "racks of hosts",
+	.params = datacenter_params + 1, .nparams = NPARAMS(datacenter_params) - 1,
+	.subsections = datacenter_list_subsections};
 static const cfg_section host_section = {
 	.path = "datacenter.host", .doc = "every host's capacities and power",
 	.params = host_params, .nparams = NPARAMS(host_params),
@@ -144,25 +157,21 @@ static const cfg_section vm_section = {
 
 const cfg_section *dc_section_at(size_t i)
 {
+	static const cfg_section *const order[] = {
+		&experiment_section, &datacenter_section, &host_section,
+		&fabric_section, NULL /* net_dc_section() */, &dc_kind_section,
+		&dc_rack_section, &dc_topology_section, &dc_topo_link_section,
+		&vm_section, NULL /* mem */, NULL /* wl */, &dc_disk_section,
+		&dc_traffic_section, &dc_migration_section, NULL /* mig */,
+		&dc_results_section, &dc_results_tables_section,
+		&wl_demand_section, &dc_util_section, NULL /* pol */};
 	switch (i) {
-	case 0: return &experiment_section;
-	case 1: return &datacenter_section;
-	case 2: return &host_section;
-	case 3: return &fabric_section;
 	case 4: return net_dc_section();
-	case 5: return &vm_section;
-	case 6: return mem_sections()[0];
-	case 7: return wl_sections()[0];
-	case 8: return &dc_disk_section;
-	case 9: return &dc_traffic_section;
-	case 10: return &dc_migration_section;
-	case 11: return mig_sections()[0];
-	case 12: return &dc_results_section;
-	case 13: return &dc_results_tables_section;
-	case 14: return &wl_demand_section;
-	case 15: return &dc_util_section;
-	case 16: return pol_sections()[0];
-	default: return NULL;
+	case 10: return mem_sections()[0];
+	case 11: return wl_sections()[0];
+	case 15: return mig_sections()[0];
+	case 20: return pol_sections()[0];
+	default: return i < sizeof order / sizeof order[0] ? order[i] : NULL;
 	}
 }
 
@@ -412,7 +421,11 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 		check_name("experiment.name", c->experiment.name, name_node, d);
 	dc_results_load(c, root, d);
 	const cfg_node *dcn = cfg_map_get(root, "datacenter");
-	cfg_section_load(&datacenter_section, dcn, root, &c->datacenter, d);
+	const cfg_node *racks_node = cfg_map_get(dcn, "racks");
+	bool rack_list = racks_node && cfg_node_kind(racks_node) == CFG_SEQ;
+	cfg_section_load(rack_list ? &datacenter_list_section
+				   : &datacenter_section,
+			 dcn, root, &c->datacenter, d);
 	const cfg_node *where = dcn ? dcn : root;
 	unsigned host_errors = d->errors;
 	const cfg_node *hostn = cfg_map_get(dcn, "host");
@@ -420,6 +433,9 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 	if (d->errors == host_errors)
 		dc_host_power_load(&c->datacenter.host, hostn, where,
 				   "datacenter.host", d);
+	unsigned layout_before = d->errors;
+	dc_layout_load(c, dcn, d);
+	bool layout_ok = d->errors == layout_before;
 	cfg_section_load(&fabric_section, cfg_map_get(dcn, "fabric"), where,
 			 &c->datacenter.fabric, d);
 	net_dc_params *np = &c->datacenter.network;
@@ -430,17 +446,20 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 	np->nic_bps = c->datacenter.host.nic_bps;
 	np->uplink_bps = c->datacenter.fabric.uplink_bps;
 	np->fabric_latency_ns = c->datacenter.fabric.latency_ns;
-	if (d->errors == before &&
-	    np->datacenters * c->datacenter.racks * c->datacenter.hosts_per_rack >
-		    MAX_HOSTS)
+	uint64_t per_dc = 0;
+	for (uint64_t r = 0; layout_ok && r < c->datacenter.racks; r++)
+		per_dc += dc_config_rack_hosts(c, r);
+	c->datacenter.nhosts = np->datacenters * per_dc;
+	if (d->errors == before && c->datacenter.nhosts > MAX_HOSTS)
 		cfg_error(d, where,
-			  "datacenter: %llu datacenter(s) x %llu racks x %llu "
-			  "hosts is more than %llu hosts (expected a smaller "
-			  "datacenter)",
+			  "datacenter: %llu datacenter(s) x %llu racks of %llu "
+			  "hosts in all is more than %llu hosts (expected a "
+			  "smaller datacenter)",
 			  (unsigned long long)np->datacenters,
 			  (unsigned long long)c->datacenter.racks,
-			  (unsigned long long)c->datacenter.hosts_per_rack,
+			  (unsigned long long)per_dc,
 			  (unsigned long long)MAX_HOSTS);
+	c->results.host_kinds = c->datacenter.nkinds > 0;
 	dc_policy_load(c, root, d);
 	load_vms(c, root, dir, d);
 	free(dir);
@@ -480,5 +499,6 @@ void dc_config_destroy(dc_config *c)
 	dc_names_destroy(c->vm_names);
 	free(c->groups);
 	dc_names_destroy(c->group_names);
+	dc_layout_free(&c->datacenter);
 	free(c);
 }

@@ -217,8 +217,7 @@ void dc_control_resize(dc_control *ctl, uint32_t vm, pol_resource res,
  * host kinds will choose per host here. */
 static const dc_host_cfg *host_cfg(const dc_control *ctl, size_t h)
 {
-	(void)h;
-	return &ctl->cfg->datacenter.host;
+	return dc_config_rack_host(ctl->cfg, ctl->w->hosts[h].rack);
 }
 
 /* One VM's demand over the interval starting at t0 (index i): CPU cores,

@@ -72,9 +72,47 @@ typedef struct dc_fabric_cfg {
 	uint64_t latency_ns;
 } dc_fabric_cfg;
 
+/* An entry of `datacenter.host_kinds:` (NAME: {cpus, memory, nic,
+ * power_idle, power_peak}): the keys it leaves out are datacenter.host's.
+ * The key `machine:` is reserved for a machine file per kind (models/cpu)
+ * and refused for now. */
+typedef struct dc_host_kind {
+	const char *name;
+	dc_host_cfg host;
+	const cfg_node *node;   /* its mapping */
+} dc_host_kind;
+
+/* An entry of `racks:` in its list form ({hosts: N, kind: NAME}). */
+typedef struct dc_rack_cfg {
+	uint64_t hosts;
+	const char *kind;       /* "": datacenter.host */
+	size_t kind_index;      /* into dc_datacenter_cfg.kinds, or SIZE_MAX */
+	const cfg_node *node;
+} dc_rack_cfg;
+
+/* One link of `datacenter.topology.links:`, full duplex, the same
+ * capacity and one-way latency in each direction. */
+typedef struct dc_topo_link_cfg {
+	const char *a, *b;      /* host or node names */
+	uint64_t capacity_bps;
+	uint64_t latency_ns;
+	const cfg_node *node;
+} dc_topo_link_cfg;
+
+/* `datacenter.topology:`: switches (nodes:) and links that replace the
+ * generated fabric. Hosts are still those of racks:, named as always. */
+typedef struct dc_topology_cfg {
+	const char **nodes;     /* borrowed names */
+	const cfg_node **node_nodes;
+	size_t nnodes;
+	dc_topo_link_cfg *links;
+	size_t nlinks;
+	const cfg_node *node;   /* the section */
+} dc_topology_cfg;
+
 typedef struct dc_datacenter_cfg {
 	uint64_t racks;          /* per datacenter */
-	uint64_t hosts_per_rack;
+	uint64_t hosts_per_rack; /* racks: as a number; else the largest rack */
 	int placement; /* dc_placement */
 	dc_host_cfg host;
 	dc_fabric_cfg fabric;
@@ -82,6 +120,17 @@ typedef struct dc_datacenter_cfg {
 	 * (datacenters, rack_latency, wan_bandwidth, wan_latency) plus the
 	 * counts and rates above. */
 	net_dc_params network;
+	/* Owned. host_kinds: in document order (nkinds 0: none given, and the
+	 * hosts table has no kind column). */
+	dc_host_kind *kinds;
+	size_t nkinds;
+	/* racks: as a list, one entry per rack of each datacenter (NULL when
+	 * racks: is a number: every rack has hosts_per_rack hosts of
+	 * datacenter.host). */
+	dc_rack_cfg *rack_list;
+	/* topology: given, or NULL for the generated fabric. */
+	dc_topology_cfg *topology;
+	uint64_t nhosts;         /* over all racks and datacenters */
 } dc_datacenter_cfg;
 
 /* One entry of a VM's `traffic:` list: a persistent flow from the VM's
@@ -235,6 +284,8 @@ typedef struct dc_results_cfg {
 	/* The run has a control loop (dc_control_wanted): only then are
 	 * host_intervals, vm_intervals, actions and energy declared. */
 	bool control;
+	/* datacenter.host_kinds is given: the hosts table has a kind column. */
+	bool host_kinds;
 } dc_results_cfg;
 
 /* Whether config results r writes table t. */
@@ -382,9 +433,12 @@ typedef struct dc_host {
 	uint32_t datacenter;
 	uint32_t rack;          /* within its datacenter */
 	uint32_t index;         /* global index, rack-major */
+	const char *kind;       /* its rack's kind, or "default" */
 	uint64_t cpus;
 	uint64_t memory_bytes;
 	uint64_t nic_bps;
+	double power_idle_w;
+	double power_peak_w;
 	uint64_t vcpus_committed;
 	uint64_t memory_committed_bytes;
 	uint32_t nvms;
@@ -412,6 +466,25 @@ typedef struct dc_world {
  * VM's nodes. O(hosts + vms·log(hosts)): policy placement searches a tree
  * of the hosts' free memory. */
 int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d);
+/* The host parameters of rack r (within any datacenter): its kind's, or
+ * datacenter.host. */
+const dc_host_cfg *dc_config_rack_host(const dc_config *c, uint64_t r);
+/* The number of hosts of rack r (within any datacenter). */
+uint64_t dc_config_rack_hosts(const dc_config *c, uint64_t r);
+/* The network of c's world, into a new *out: net_topo_create_dc's fabric
+ * when racks are alike (same count and NIC) and no topology: is given
+ * (routes then cost O(1)); else the same fabric built node by node with
+ * each rack's count and NIC (same names, numbering and latency split), or
+ * the explicit topology: hosts first (rack-major, as always), then the
+ * topology's nodes in their order, then its links in their order. Routes
+ * on a built topology are net_topo_path's (fewest hops, ties to the
+ * lowest link index), computed per source and cached. Reports, at their
+ * nodes, a node that repeats a name, a link naming an unknown node or
+ * joining a node to itself, a link that repeats an earlier link's pair of
+ * nodes, and a host no route joins to the first host; returns SIM_EINPUT
+ * then. O(hosts + nodes + links·log links). */
+int dc_topology_build(const dc_config *c, net_topo **out, sim_diag *d);
+
 /* Frees a world; NULL is a no-op. */
 void dc_world_destroy(dc_world *w);
 /* The host index of w named `name` ("rackR/hostH", or "dcD/rackR/hostH"

@@ -26,6 +26,22 @@ void dc_migrations_load(dc_config *c, const cfg_node *root, sim_diag *d);
  * within the run. */
 void dc_migrations_check(const dc_config *c, const dc_world *w, sim_diag *d);
 
+/* ---- topology.c: host kinds, racks: as a list, topology: ------------- */
+
+/* The tables of datacenter.host_kinds.NAME, datacenter.racks[],
+ * datacenter.topology and datacenter.topology.links[]. */
+extern const cfg_section dc_kind_section, dc_rack_section,
+	dc_topology_section, dc_topo_link_section;
+/* Loads host_kinds, racks: as a list and topology of the datacenter
+ * mapping dcn (NULL: none) into c->datacenter, whose other keys and host
+ * are loaded (a kind starts from datacenter.host); sets racks and
+ * hosts_per_rack (the largest rack) from a list. Reports at the nodes.
+ * Names in links are resolved when the world is built
+ * (dc_topology_build). */
+void dc_layout_load(dc_config *c, const cfg_node *dcn, sim_diag *d);
+/* Frees what dc_layout_load allocated in dc. */
+void dc_layout_free(dc_datacenter_cfg *dc);
+
 /* ---- names.c: a map from names to indices ----------------------------- */
 
 /* A new map sized for about `expected` names (it grows past that). Names
@@ -61,7 +77,7 @@ void dc_host_power_load(dc_host_cfg *h, const cfg_node *map,
 /* ---- outputs.c: the result tables and the results: section ------------ */
 
 /* The result tables written by experiment.c (traffic.c has its own). */
-extern const sim_table dc_hosts_table, dc_vms_table, dc_links_table,
+extern const sim_table dc_hosts_table, dc_hosts_kind_table, dc_vms_table, dc_links_table,
 	dc_host_samples_table, dc_link_samples_table, dc_migrations_table,
 	dc_rounds_table, dc_host_intervals_table, dc_vm_intervals_table,
 	dc_actions_table, dc_energy_table, dc_policy_metrics_table;

@@ -68,7 +68,15 @@ static double min_migration_s(const dc_config *c, const dc_migration_cfg *m)
 {
 	const dc_vm_cfg *vm = &c->vms[m->vm_index];
 	double bytes = (double)vm->memory_bytes + (double)vm->disk.size_bytes;
-	double rate = (double)c->datacenter.host.nic_bps;
+	/* The fastest NIC of any rack: a bound from below on the time. */
+	double rate = 0;
+	for (uint64_t r = 0; r < c->datacenter.racks; r++) {
+		double nic = (double)dc_config_rack_host(c, r)->nic_bps;
+		if (nic > rate)
+			rate = nic;
+		if (!c->datacenter.rack_list)
+			break;
+	}
 	if (m->mig.max_rate_bps > 0 && (double)m->mig.max_rate_bps < rate)
 		rate = (double)m->mig.max_rate_bps;
 	return bytes * 8 / rate;
@@ -79,12 +87,14 @@ void dc_config_estimate(const dc_config *c, dc_estimate *out)
 	memset(out, 0, sizeof *out);
 	const net_dc_params *np = &c->datacenter.network;
 	uint64_t D = np->datacenters ? np->datacenters : 1;
-	out->hosts = sat_mul(sat_mul(D, c->datacenter.racks),
-			     c->datacenter.hosts_per_rack);
-	/* Host links, ToR uplinks, and the WAN mesh; each two directed. */
-	uint64_t full = sat_add(sat_add(out->hosts,
-					sat_mul(D, c->datacenter.racks)),
-				D * (D - 1) / 2);
+	out->hosts = c->datacenter.nhosts;
+	/* Host links, ToR uplinks, and the WAN mesh; or the topology's
+	 * links; each two directed. */
+	uint64_t full = c->datacenter.topology
+				? c->datacenter.topology->nlinks
+				: sat_add(sat_add(out->hosts,
+						  sat_mul(D, c->datacenter.racks)),
+					  D * (D - 1) / 2);
 	out->links = sat_mul(full, 2);
 
 	uint64_t duration = c->experiment.duration_ns;

@@ -640,6 +640,7 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 			{.i = h->index},
 			{.s = h->name},
 			{.i = h->rack},
+			{.s = h->kind},
 			{.i = (int64_t)h->cpus},
 			{.i = (int64_t)h->memory_bytes},
 			{.i = (int64_t)h->nic_bps},
@@ -647,7 +648,13 @@ static int write_world(const dc_world *w, const net *n, uint64_t end_ns,
 			{.i = (int64_t)h->vcpus_committed},
 			{.i = (int64_t)h->memory_committed_bytes},
 		};
-		rc = sim_results_row(r, &dc_hosts_table, v, d);
+		if (sel->host_kinds) {
+			rc = sim_results_row(r, &dc_hosts_kind_table, v, d);
+		} else {
+			/* The old columns: the kind left out. */
+			memmove(&v[3], &v[4], 6 * sizeof v[0]);
+			rc = sim_results_row(r, &dc_hosts_table, v, d);
+		}
 	}
 	size_t nlinks = dc_results_has(sel, DC_TABLE_LINKS)
 				? net_topo_link_count(w->topo)

@@ -32,6 +32,24 @@ const sim_table dc_hosts_table = {
 	"hosts", "every host with its capacities and what is placed on it",
 	host_cols, sizeof host_cols / sizeof host_cols[0]};
 
+/* The same with datacenter.host_kinds: a kind column after rack. */
+static const sim_column host_kind_cols[] = {
+	{"host_index", SIM_COL_INT, "", "global host index, rack-major"},
+	{"host", SIM_COL_TEXT, "", "host name rackR/hostH"},
+	{"rack", SIM_COL_INT, "", "rack index"},
+	{"kind", SIM_COL_TEXT, "", "its rack's kind (datacenter.host_kinds), "
+				   "or 'default': datacenter.host"},
+	{"cpus", SIM_COL_INT, "", "physical CPUs"},
+	{"memory_bytes", SIM_COL_INT, "B", "machine memory"},
+	{"nic_bps", SIM_COL_INT, "bit/s", "NIC bandwidth"},
+	{"vms", SIM_COL_INT, "", "VMs placed on the host at the end of the run"},
+	{"vcpus_committed", SIM_COL_INT, "", "sum of the VMs' vCPUs"},
+	{"memory_committed_bytes", SIM_COL_INT, "B", "sum of the VMs' memory"},
+};
+const sim_table dc_hosts_kind_table = {
+	"hosts", "every host with its kind, capacities and what is placed on it",
+	host_kind_cols, sizeof host_kind_cols / sizeof host_kind_cols[0]};
+
 static const sim_column vm_cols[] = {
 	{"vm", SIM_COL_TEXT, "", "VM name"},
 	{"host", SIM_COL_TEXT, "", "host at the end of the run"},
@@ -347,6 +365,8 @@ int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
 		const sim_table *table = all_tables[t];
 		if (t == DC_TABLE_HOST_SAMPLES && sel->host_rows_changed)
 			table = &host_changes_table;
+		if (t == DC_TABLE_HOSTS && sel->host_kinds)
+			table = &dc_hosts_kind_table;
 		rc = sim_results_declare(r, table, d);
 	}
 	return rc;

@@ -101,28 +101,38 @@ int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d)
 	*out = NULL;
 	const net_dc_params *np = &c->datacenter.network;
 	net_topo *topo = NULL;
-	if (net_topo_create_dc(np, &topo) != 0) {
-		/* The config's ranges keep every count and rate within what the
-		 * builder takes, so this is a broken invariant. */
-		sim_panic("datacenter topology refused for a validated config");
-	}
+	if (dc_topology_build(c, &topo, d) != 0)
+		return SIM_EINPUT;
 	dc_world *w = sim_xcalloc(1, sizeof *w);
 	w->cfg = c;
 	w->topo = topo;
-	w->nhosts = (size_t)(np->datacenters * np->racks * np->hosts_per_rack);
-	w->hosts = sim_xcalloc(w->nhosts, sizeof *w->hosts);
-	for (size_t i = 0; i < w->nhosts; i++) {
-		dc_host *h = &w->hosts[i];
-		uint64_t rack = i / np->hosts_per_rack; /* over all datacenters */
-		h->datacenter = (uint32_t)(rack / np->racks);
-		h->rack = (uint32_t)(rack % np->racks);
-		h->index = (uint32_t)i;
-		snprintf(h->name, sizeof h->name, "%s",
-			 net_topo_node_name(topo, (uint32_t)i));
-		h->cpus = c->datacenter.host.cpus;
-		h->memory_bytes = c->datacenter.host.memory_bytes;
-		h->nic_bps = c->datacenter.host.nic_bps;
-	}
+	w->nhosts = (size_t)c->datacenter.nhosts;
+	w->hosts = sim_xcalloc(w->nhosts ? w->nhosts : 1, sizeof *w->hosts);
+	size_t next = 0;
+	for (uint64_t dcx = 0; dcx < np->datacenters; dcx++)
+		for (uint64_t r = 0; r < c->datacenter.racks; r++) {
+			const dc_host_cfg *hc = dc_config_rack_host(c, r);
+			const dc_rack_cfg *rc = c->datacenter.rack_list
+							? &c->datacenter.rack_list[r]
+							: NULL;
+			const char *kind = rc && rc->kind[0] ? rc->kind
+							     : "default";
+			for (uint64_t k = 0; k < dc_config_rack_hosts(c, r);
+			     k++, next++) {
+				dc_host *h = &w->hosts[next];
+				h->datacenter = (uint32_t)dcx;
+				h->rack = (uint32_t)r;
+				h->index = (uint32_t)next;
+				h->kind = kind;
+				snprintf(h->name, sizeof h->name, "%s",
+					 net_topo_node_name(topo, (uint32_t)next));
+				h->cpus = hc->cpus;
+				h->memory_bytes = hc->memory_bytes;
+				h->nic_bps = hc->nic_bps;
+				h->power_idle_w = hc->power_idle_w;
+				h->power_peak_w = hc->power_peak_w;
+			}
+		}
 	w->nvms = c->nvms;
 	w->vms = sim_xcalloc(w->nvms ? w->nvms : 1, sizeof *w->vms);
 
@@ -134,6 +144,15 @@ int dc_world_build(const dc_config *c, dc_world **out, sim_diag *d)
 		if (vm->host[0] == '\0')
 			continue;
 		long hi = dc_world_find_host(w, vm->host);
+		if (hi < 0 && c->datacenter.rack_list) {
+			cfg_error(d, vm->host_node,
+				  "vms[].host: no host '%s' (expected %srackR/"
+				  "hostH with R < %llu and H below the hosts: of "
+				  "rack R in datacenter.racks)",
+				  vm->host, np->datacenters > 1 ? "dcD/" : "",
+				  (unsigned long long)c->datacenter.racks);
+			continue;
+		}
 		if (hi < 0) {
 			if (np->datacenters > 1)
 				cfg_error(d, vm->host_node,

@@ -108,7 +108,7 @@ printf 'datacenter:\n  "k\\r\\u001b[2J\\nx.yaml:1:1: forged": 1\n' >"$work/esc/k
 printf 'datacenter:\n  racks: "4\\r\\u001b[2J\\nx.yaml:1:1: forged"\n' >"$work/esc/value.yaml"
 printf 'datacenter:\n  racks: x\n' >"$work/esc/f${forge}.yaml"
 printf 'experiment: {name: good}\n' >"$work/esc/ok.yaml"
-expect_escaped key "key.yaml:2:3: unknown key 'k\\x0d\\x1b[2J\\nx.yaml:1:1: forged' in datacenter (expected one of: racks, hosts_per_rack, placement, host, fabric, network)" validate key.yaml
+expect_escaped key "key.yaml:2:3: unknown key 'k\\x0d\\x1b[2J\\nx.yaml:1:1: forged' in datacenter (expected one of: racks, hosts_per_rack, placement, host, fabric, network, host_kinds, topology)" validate key.yaml
 expect_escaped value "value.yaml:2:10: datacenter.racks: expected a non-negative integer, got '4\\x0d\\x1b[2J\\nx.yaml:1:1: forged'" validate value.yaml
 expect_escaped file_name "f\\r\\x1b[2J\\nx.yaml:1:1: forged.yaml:2:10: datacenter.racks: expected a non-negative integer, got 'x'" validate "f${forge}.yaml"
 expect_escaped set_path "--set:1:23: unknown top-level key 'data\\x1b[2Jcenter\\n' (did you mean 'datacenter'?)" validate ok.yaml --set $'data\e[2Jcenter\n.racks=4'
