@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$work" || exit 1
 command -v sqlite3 >/dev/null || { echo "sqlite3 missing"; exit 1; }
-doc=$VDCSIM_SOURCE_DIR/docs/results-schema.md
+doc="$VDCSIM_SOURCE_DIR/docs/"results-schema.md
 check schema_page_exists [ -s "$doc" ]
 
 cat >all.yaml <<'YAML'
@@ -90,13 +90,13 @@ pass meta_keys_checked
 
 # The check itself can fail: a page without one column, or with one
 # column too many, is caught.
-grep -v '^| `stall_ns` |' "$doc" >less.md
-doc_rows less.md >less.txt
+grep -v '^| `stall_ns` |' "$doc" >less.page
+doc_rows less.page >less.txt
 check a_missing_column_is_caught [ "$(comm -13 less.txt db.txt)" = "migrations stall_ns INTEGER ns" ]
-{ cat "$doc"; printf '### `migrations`\n| `teleport_ns` | INTEGER | ns | not a column |\n'; } >more.md
-doc_rows more.md >more.txt
+{ cat "$doc"; printf '### `migrations`\n| `teleport_ns` | INTEGER | ns | not a column |\n'; } >more.page
+doc_rows more.page >more.txt
 check an_extra_column_is_caught [ "$(comm -23 more.txt db.txt)" = "migrations teleport_ns INTEGER ns" ]
-sed 's/^| `downtime_ns` | INTEGER | ns |/| `downtime_ns` | INTEGER | s |/' "$doc" >unit.md
-doc_rows unit.md >unit.txt
+sed 's/^| `downtime_ns` | INTEGER | ns |/| `downtime_ns` | INTEGER | s |/' "$doc" >unit.page
+doc_rows unit.page >unit.txt
 check a_wrong_unit_is_caught [ -n "$(comm -13 unit.txt db.txt)" ]
 finish
