@@ -14,17 +14,20 @@ check schema_page_exists [ -s "$doc" ]
 
 cat >all.yaml <<'YAML'
 experiment: {name: all, seed: 3, duration: 120s, sample_interval: 20s}
-datacenter: {racks: 1, hosts_per_rack: 4, host: {cpus: 4, memory: 16GiB, nic: 1Gbit/s}}
+datacenter:
+  host: {cpus: 4, memory: 16GiB, nic: 1Gbit/s}
+  host_kinds: {big: {cpus: 8, power_model: ml110-g5}}
+  racks: [{hosts: 3}, {hosts: 1, kind: big}]
 policy: {name: sandpiper, interval: 10s}
 vms:
   - {name: web, host: rack0/host0, vcpus: 2, memory: 512MiB, page_writes: specweb,
      demand: {kind: web, rate: 60, period: 600s, amplitude: 1, noise_cv: 0, service_time: 10ms, peak: 60s},
      traffic: [{to: db, rate: 100Mbit/s, start: 5s}]}
-  - {name: db, host: rack0/host2, vcpus: 2, memory: 512MiB}
+  - {name: db, host: rack1/host0, vcpus: 2, memory: 512MiB}
 migrations:
   - {vm: web, to: rack0/host1, at: 10s, scheme: precopy, fidelity: page-exact, max_rate: 500Mibit/s}
 results:
-  tables: [hosts, vms, links, host_samples, link_samples, migrations, migration_rounds, traffic, host_intervals, vm_intervals, actions, energy]
+  tables: [hosts, vms, links, host_samples, link_samples, migrations, migration_rounds, traffic, host_intervals, vm_intervals, actions, energy, policy_metrics]
 sweep:
   migrations.0.max_rate: [256Mibit/s, 1Gbit/s]
   migrations.0.max_rounds: [3, 29]
@@ -71,7 +74,7 @@ db_rows() {
 doc_rows "$doc" >doc.txt
 { db_rows all/results.sqlite; db_rows wws/results.sqlite; } | sort -u >db.txt
 check page_has_column_tables [ "$(wc -l <doc.txt)" -gt 150 ]
-check databases_have_every_kind_of_table bash -c "for t in runs configs meta columns hosts vms links host_samples link_samples migrations migration_rounds traffic host_intervals vm_intervals actions energy summary wws dirty_rate dirty_rate_hist; do grep -q \"^\$t \" db.txt || exit 1; done"
+check databases_have_every_kind_of_table bash -c "for t in runs configs meta columns hosts vms links host_samples link_samples migrations migration_rounds traffic host_intervals vm_intervals actions energy policy_metrics summary wws dirty_rate dirty_rate_hist; do grep -q \"^\$t \" db.txt || exit 1; done"
 comm -13 doc.txt db.txt >undocumented.txt
 comm -23 doc.txt db.txt >unwritten.txt
 check every_written_column_is_documented [ ! -s undocumented.txt ]
