@@ -52,6 +52,34 @@ sed 's/name: sandpiper/name: none/' "$cfg" >none.yaml
 check none_migrates_nothing [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM migrations")" = 0 ]
 check none_leaves_host0_hot [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND cpu > 0.75")" -gt 40 ]
 
+# The swap case (configs/sandpiper/swap.yaml, reference oracle 8): no
+# migration fits (host1 has 256 MiB free, X and Y need 512 MiB each), so
+# the swap phase exchanges X with U, staged one-side (X first); afterwards
+# host0 is at 0.40 cores and 3968 MiB and host1 at 0.70 and 896 MiB.
+scfg=$VDCSIM_SOURCE_DIR/configs/sandpiper/swap.yaml
+"$VDCSIM" run "$scfg" -o sw >/dev/null 2>err.txt || fail swap_runs "$(cat err.txt)"
+s() { sqlite3 sw/results.sqlite "$1"; }
+check swap_one_action_the_swap_of_x_and_u [ "$(s "SELECT group_concat(kind || ' ' || vm || ' ' || vm_b || ' ' || source || ' ' || destination || ' ' || outcome, ';') FROM actions")" = "swap X U rack0/host0 rack0/host1 started" ]
+check swap_no_migrate_action [ "$(s "SELECT count(*) FROM actions WHERE kind = 'migrate'")" = 0 ]
+check swap_at_the_third_observation [ "$(s "SELECT time_ns FROM actions")" = 30000000000 ]
+check swap_two_migrations_x_first [ "$(s "SELECT group_concat(vm || ' ' || source || ' ' || destination, ';') FROM (SELECT * FROM migrations ORDER BY start_ns)")" = "X rack0/host0 rack0/host1;U rack0/host1 rack0/host0" ]
+check swap_second_starts_when_first_ends [ "$(s "SELECT count(*) FROM migrations a JOIN migrations b ON a.vm = 'X' AND b.vm = 'U' WHERE b.start_ns = a.end_ns")" = 1 ]
+uend=$(s "SELECT max(end_ns) FROM migrations")
+check swap_hotspot_gone_afterwards [ "$(s "SELECT count(*) FROM host_intervals WHERE time_ns > $uend AND (cpu > 0.75 OR hot = 1)")" = 0 ]
+check swap_host0_ends_at_0_40_and_3968_mib [ "$(s "SELECT printf('%.4f %.0f', cpu, mem * 4096) FROM host_intervals WHERE host = 'rack0/host0' ORDER BY time_ns DESC LIMIT 1")" = "0.4000 3968" ]
+check swap_host1_ends_at_0_70_and_896_mib [ "$(s "SELECT printf('%.4f %.0f', cpu, mem * 4096) FROM host_intervals WHERE host = 'rack0/host1' ORDER BY time_ns DESC LIMIT 1")" = "0.7000 896" ]
+check swap_host1_staged_at_most_6_25_pct_over [ "$(s "SELECT printf('%.4f', max(mem)) FROM host_intervals WHERE host = 'rack0/host1'")" = 1.0625 ]
+# With 512 MiB free on host1 (U at 3200 MiB) X fits there: one migration
+# and no swap (oracle 8's last line). Without the swap phase the hotspot
+# stays and nothing moves (oracle 9).
+sed 's/memory: 3456MiB/memory: 3200MiB/' "$scfg" >fits.yaml
+"$VDCSIM" run fits.yaml -o fits --no-plots >/dev/null 2>err.txt || fail swap_fits_runs "$(cat err.txt)"
+check swap_not_tried_when_a_migration_fits [ "$(sqlite3 fits/results.sqlite "SELECT group_concat(kind || ' ' || vm || ' ' || destination, ';') FROM actions")" = "migrate X rack0/host1" ]
+sed 's/policy: {name: sandpiper, interval: 10s}/policy: {name: sandpiper, interval: 10s, swaps: false}/' "$scfg" >noswap.yaml
+"$VDCSIM" run noswap.yaml -o noswap --no-plots >/dev/null 2>err.txt || fail swap_off_runs "$(cat err.txt)"
+check swap_off_no_action [ "$(sqlite3 noswap/results.sqlite "SELECT count(*) FROM actions")" = 0 ]
+check swap_off_host0_stays_hot [ "$(sqlite3 noswap/results.sqlite "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND hot = 1")" = 28 ]
+
 # The PlanetLab day (configs/sandpiper/planetlab-day.yaml): runs 1 to 8
 # are none, sandpiper, threshold, random, bb-thr, bb-mad, bb-iqr, bb-lr.
 # Sandpiper migrates, has fewer host-intervals above T, no VM returns to
