@@ -80,6 +80,43 @@ sed 's/policy: {name: sandpiper, interval: 10s}/policy: {name: sandpiper, interv
 check swap_off_no_action [ "$(sqlite3 noswap/results.sqlite "SELECT count(*) FROM actions")" = 0 ]
 check swap_off_host0_stays_hot [ "$(sqlite3 noswap/results.sqlite "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND hot = 1")" = 28 ]
 
+# Black- vs grey-box on a memory hotspot (configs/sandpiper/memory-hotspot.yaml;
+# run 1 black-box, run 2 grey-box): m's working set is 2560 MiB, its
+# allocation 1024 MiB. Black-box raises it by mem_step (64 MiB) in each
+# interval it sees swapping: 24 resizes and 24 intervals of swap; grey-box
+# sizes it from the working-set histogram in one resize after one
+# interval of swap [Wood07]. Both end at the working set.
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/memory-hotspot.yaml" -o mh >/dev/null 2>err.txt \
+    || fail memory_hotspot_runs "$(cat err.txt)"
+m() { sqlite3 mh/results.sqlite "$1"; }
+check memory_black_box_24_resizes_of_64_mib [ "$(m "SELECT count(*) FROM actions WHERE run_id = 1 AND kind = 'resize' AND resource = 'mem' AND vm = 'm' AND reason = 'memory'")" = 24 ]
+check memory_black_box_steps_are_64_mib [ "$(m "SELECT count(*) FROM (SELECT amount - lag(amount, 1, 1073741824) OVER (ORDER BY time_ns) AS step FROM actions WHERE run_id = 1 AND resource = 'mem') WHERE step <> 67108864")" = 0 ]
+check memory_grey_box_one_resize_to_the_working_set [ "$(m "SELECT group_concat(time_ns || ' ' || amount) FROM actions WHERE run_id = 2")" = "10000000000 2684354560.0" ]
+bsw=$(m "SELECT count(*) FROM vm_intervals WHERE run_id = 1 AND vm = 'm' AND swap_bps > 0")
+gsw=$(m "SELECT count(*) FROM vm_intervals WHERE run_id = 2 AND vm = 'm' AND swap_bps > 0")
+check memory_black_box_swaps_24_intervals [ "$bsw" = 24 ]
+check memory_grey_box_swaps_one_interval [ "$gsw" = 1 ]
+check memory_both_end_at_the_working_set [ "$(m "SELECT group_concat(mem_alloc_bytes, ' ') FROM (SELECT mem_alloc_bytes FROM vm_intervals WHERE vm = 'm' AND time_ns = 600000000000 ORDER BY run_id)")" = "2684354560.0 2684354560.0" ]
+check memory_black_box_flags_a_memory_hotspot_grey_box_none [ "$(m "SELECT group_concat(n, ' ') FROM (SELECT sum(hot) AS n FROM host_intervals GROUP BY run_id ORDER BY run_id)")" = "24 0" ]
+
+# A CPU-saturated web VM (configs/sandpiper/web-saturated.yaml; run 1
+# black-box, run 2 grey-box): w asks for about 3 cores with 2 allocated.
+# Black-box sees at most its allocation and never raises it; grey-box's
+# G/G/1 sizing from the SLA does, and w's SLA violations fall.
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/web-saturated.yaml" -o ws >/dev/null 2>err.txt \
+    || fail web_saturated_runs "$(cat err.txt)"
+w() { sqlite3 ws/results.sqlite "$1"; }
+check web_black_box_sees_at_most_its_allocation [ "$(w "SELECT count(*) FROM vm_intervals WHERE run_id = 1 AND vm = 'w' AND (cpu_granted > cpu_alloc OR cpu_demand <= cpu_alloc)")" = 0 ]
+check web_black_box_takes_no_action [ "$(w "SELECT count(*) FROM actions WHERE run_id = 1")" = 0 ]
+check web_grey_box_resizes_for_the_sla [ "$(w "SELECT count(*) FROM actions WHERE run_id = 2 AND vm = 'w' AND kind = 'resize' AND resource = 'cpu' AND reason = 'sla'")" -ge 1 ]
+check web_grey_box_allocation_exceeds_black_box [ "$(w "SELECT (SELECT max(cpu_alloc) FROM vm_intervals WHERE run_id = 2 AND vm = 'w') > (SELECT max(cpu_alloc) FROM vm_intervals WHERE run_id = 1 AND vm = 'w')")" = 1 ]
+check web_grey_box_allocation_covers_the_demand [ "$(w "SELECT max(cpu_alloc) >= max(cpu_demand) FROM vm_intervals WHERE run_id = 2 AND vm = 'w'")" = 1 ]
+bv=$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 1 AND vm = 'w'")
+gv=$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 2 AND vm = 'w'")
+check web_black_box_violates_every_interval [ "$bv" = 30 ]
+check web_grey_box_has_fewer_sla_violations [ "$gv" -lt "$bv" ]
+check web_unsaturated_vm_never_violates [ "$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE vm = 'v'")" = 0 ]
+
 # The PlanetLab day (configs/sandpiper/planetlab-day.yaml): runs 1 to 8
 # are none, sandpiper, threshold, random, bb-thr, bb-mad, bb-iqr, bb-lr.
 # Sandpiper migrates, has fewer host-intervals above T, no VM returns to
