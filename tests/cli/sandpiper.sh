@@ -69,6 +69,10 @@ check swap_hotspot_gone_afterwards [ "$(s "SELECT count(*) FROM host_intervals W
 check swap_host0_ends_at_0_40_and_3968_mib [ "$(s "SELECT printf('%.4f %.0f', cpu, mem * 4096) FROM host_intervals WHERE host = 'rack0/host0' ORDER BY time_ns DESC LIMIT 1")" = "0.4000 3968" ]
 check swap_host1_ends_at_0_70_and_896_mib [ "$(s "SELECT printf('%.4f %.0f', cpu, mem * 4096) FROM host_intervals WHERE host = 'rack0/host1' ORDER BY time_ns DESC LIMIT 1")" = "0.7000 896" ]
 check swap_host1_staged_at_most_6_25_pct_over [ "$(s "SELECT printf('%.4f', max(mem)) FROM host_intervals WHERE host = 'rack0/host1'")" = 1.0625 ]
+# Its plot (plots/utilisation_migrations.gp, drawn when a run has
+# migrations on a few hosts) is the only one that fits: nothing swapped,
+# no demand above an allocation.
+check swap_draws_only_the_utilisation_plot [ "$(cd sw && ls *.png)" = utilisation_migrations.png ]
 # With 512 MiB free on host1 (U at 3200 MiB) X fits there: one migration
 # and no swap (oracle 8's last line). Without the swap phase the hotspot
 # stays and nothing moves (oracle 9).
@@ -98,6 +102,10 @@ check memory_black_box_swaps_24_intervals [ "$bsw" = 24 ]
 check memory_grey_box_swaps_one_interval [ "$gsw" = 1 ]
 check memory_both_end_at_the_working_set [ "$(m "SELECT group_concat(mem_alloc_bytes, ' ') FROM (SELECT mem_alloc_bytes FROM vm_intervals WHERE vm = 'm' AND time_ns = 600000000000 ORDER BY run_id)")" = "2684354560.0 2684354560.0" ]
 check memory_black_box_flags_a_memory_hotspot_grey_box_none [ "$(m "SELECT group_concat(n, ' ') FROM (SELECT sum(hot) AS n FROM host_intervals GROUP BY run_id ORDER BY run_id)")" = "24 0" ]
+# Allocation against working set is drawn (a VM swapped); utilisation
+# with migrations is not (nothing migrated), nor CPU allocation (no
+# demand above its allocation).
+check memory_draws_only_the_allocation_plot [ "$(cd mh && ls *.png)" = memory_allocation.png ]
 
 # A CPU-saturated web VM (configs/sandpiper/web-saturated.yaml; run 1
 # black-box, run 2 grey-box): w asks for about 3 cores with 2 allocated.
@@ -116,6 +124,7 @@ gv=$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 2 AND vm = 'w
 check web_black_box_violates_every_interval [ "$bv" = 30 ]
 check web_grey_box_has_fewer_sla_violations [ "$gv" -lt "$bv" ]
 check web_unsaturated_vm_never_violates [ "$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE vm = 'v'")" = 0 ]
+check web_draws_only_the_cpu_allocation_plot [ "$(cd ws && ls *.png)" = cpu_allocation.png ]
 
 # The PlanetLab day (configs/sandpiper/planetlab-day.yaml): runs 1 to 8
 # are none, sandpiper, threshold, random, bb-thr, bb-mad, bb-iqr, bb-lr.
