@@ -86,26 +86,32 @@ check swap_off_host0_stays_hot [ "$(sqlite3 noswap/results.sqlite "SELECT count(
 
 # Black- vs grey-box on a memory hotspot (configs/sandpiper/memory-hotspot.yaml;
 # run 1 black-box, run 2 grey-box): m's working set is 2560 MiB, its
-# allocation 1024 MiB. Black-box raises it by mem_step (64 MiB) in each
-# interval it sees swapping: 24 resizes and 24 intervals of swap; grey-box
-# sizes it from the working-set histogram in one resize after one
-# interval of swap [Wood07]. Both end at the working set.
+# allocation 1024 MiB, and host0 has no room to grow it. Black-box sees
+# only swapping and sizes m at its allocation plus mem_step (64 MiB): it
+# moves m to host1 (the least Volume, 1.5 GiB free), grows it there in
+# 64 MiB steps until host1 is full, and moves it again, to host2, where it
+# grows to the working set; grey-box sizes m from the working-set
+# histogram, moves it once, to host2 (the only host that holds 2.5 GiB),
+# and resizes it once [Wood07].
 "$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/memory-hotspot.yaml" -o mh >/dev/null 2>err.txt \
     || fail memory_hotspot_runs "$(cat err.txt)"
 m() { sqlite3 mh/results.sqlite "$1"; }
-check memory_black_box_24_resizes_of_64_mib [ "$(m "SELECT count(*) FROM actions WHERE run_id = 1 AND kind = 'resize' AND resource = 'mem' AND vm = 'm' AND reason = 'memory'")" = 24 ]
-check memory_black_box_steps_are_64_mib [ "$(m "SELECT count(*) FROM (SELECT amount - lag(amount, 1, 1073741824) OVER (ORDER BY time_ns) AS step FROM actions WHERE run_id = 1 AND resource = 'mem') WHERE step <> 67108864")" = 0 ]
-check memory_grey_box_one_resize_to_the_working_set [ "$(m "SELECT group_concat(time_ns || ' ' || amount) FROM actions WHERE run_id = 2")" = "10000000000 2684354560.0" ]
+check memory_black_box_moves_m_twice [ "$(m "SELECT group_concat(vm || ' ' || source || ' ' || destination || ' ' || reason, ';') FROM (SELECT * FROM migrations WHERE run_id = 1 ORDER BY start_ns)")" = "m rack0/host0 rack0/host1 memory;m rack0/host1 rack0/host2 memory" ]
+check memory_grey_box_moves_m_once_to_host2 [ "$(m "SELECT group_concat(vm || ' ' || source || ' ' || destination || ' ' || reason, ';') FROM migrations WHERE run_id = 2")" = "m rack0/host0 rack0/host2 memory" ]
+check memory_black_box_24_resizes [ "$(m "SELECT count(*) FROM actions WHERE run_id = 1 AND kind = 'resize' AND resource = 'mem' AND vm = 'm' AND reason = 'memory'")" = 24 ]
+check memory_black_box_steps_are_64_mib [ "$(m "SELECT count(*) FROM (SELECT amount - lag(amount, 1, 1073741824) OVER (ORDER BY time_ns) AS step FROM actions WHERE run_id = 1 AND kind = 'resize') WHERE step <> 67108864")" = 0 ]
+check memory_black_box_grows_on_host1_until_full [ "$(m "SELECT max(amount) FROM actions WHERE run_id = 1 AND kind = 'resize' AND source = 'rack0/host1'")" = 1610612736.0 ]
+check memory_grey_box_one_resize_to_the_working_set [ "$(m "SELECT group_concat(source || ' ' || amount) FROM actions WHERE run_id = 2 AND kind = 'resize'")" = "rack0/host2 2684354560.0" ]
 bsw=$(m "SELECT count(*) FROM vm_intervals WHERE run_id = 1 AND vm = 'm' AND swap_bps > 0")
 gsw=$(m "SELECT count(*) FROM vm_intervals WHERE run_id = 2 AND vm = 'm' AND swap_bps > 0")
-check memory_black_box_swaps_24_intervals [ "$bsw" = 24 ]
-check memory_grey_box_swaps_one_interval [ "$gsw" = 1 ]
-check memory_both_end_at_the_working_set [ "$(m "SELECT group_concat(mem_alloc_bytes, ' ') FROM (SELECT mem_alloc_bytes FROM vm_intervals WHERE vm = 'm' AND time_ns = 600000000000 ORDER BY run_id)")" = "2684354560.0 2684354560.0" ]
-check memory_black_box_flags_a_memory_hotspot_grey_box_none [ "$(m "SELECT group_concat(n, ' ') FROM (SELECT sum(hot) AS n FROM host_intervals GROUP BY run_id ORDER BY run_id)")" = "24 0" ]
-# Allocation against working set is drawn (a VM swapped); utilisation
-# with migrations is not (nothing migrated), nor CPU allocation (no
-# demand above its allocation).
-check memory_draws_only_the_allocation_plot [ "$(cd mh && ls *.png)" = memory_allocation.png ]
+check memory_grey_box_swaps_fewer_intervals [ "$gsw" -lt "$bsw" ]
+check memory_swap_intervals_30_and_5 [ "$bsw $gsw" = "30 5" ]
+check memory_both_end_at_the_working_set_on_host2 [ "$(m "SELECT group_concat(host || ' ' || mem_alloc_bytes, ';') FROM (SELECT host, mem_alloc_bytes FROM vm_intervals WHERE vm = 'm' AND time_ns = 600000000000 ORDER BY run_id)")" = "rack0/host2 2684354560.0;rack0/host2 2684354560.0" ]
+check memory_no_host_over_its_memory [ "$(m "SELECT count(*) FROM host_intervals WHERE mem > 1 + 1e-9 AND time_ns > 200000000000")" = 0 ]
+# Allocation against working set is drawn (a VM swapped), and utilisation
+# with the migrations marked; not CPU allocation (no CPU demand above an
+# allocation).
+check memory_draws_the_allocation_and_utilisation_plots [ "$(cd mh && ls *.png | tr '\n' ' ')" = "memory_allocation.png utilisation_migrations.png " ]
 
 # A CPU-saturated web VM (configs/sandpiper/web-saturated.yaml; run 1
 # black-box, run 2 grey-box): w asks for about 3 cores with 2 allocated.
