@@ -132,6 +132,22 @@ check web_grey_box_has_fewer_sla_violations [ "$gv" -lt "$bv" ]
 check web_unsaturated_vm_never_violates [ "$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE vm = 'v'")" = 0 ]
 check web_draws_only_the_cpu_allocation_plot [ "$(cd ws && ls *.png)" = cpu_allocation.png ]
 
+# A web VM starved by its host (configs/sandpiper/web-destination.yaml;
+# run 1 black-box, run 2 grey-box): black-box sizes w at the 2.67 cores it
+# gets and moves it to host1, which it then overloads, so a second
+# migration follows; grey-box's G/G/1 sizing from the SLA (3.03 cores)
+# rules host1 out and moves w to host2 at once [Wood07].
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/web-destination.yaml" -o wd >/dev/null 2>err.txt \
+    || fail web_destination_runs "$(cat err.txt)"
+d() { sqlite3 wd/results.sqlite "$1"; }
+check dest_black_box_moves_w_to_host1_first [ "$(d "SELECT vm || ' ' || destination FROM migrations WHERE run_id = 1 ORDER BY start_ns LIMIT 1")" = "w rack0/host1" ]
+check dest_black_box_needs_a_second_migration_off_host1 [ "$(d "SELECT count(*) || ' ' || min(source) FROM (SELECT * FROM migrations WHERE run_id = 1 ORDER BY start_ns LIMIT -1 OFFSET 1)")" = "1 rack0/host1" ]
+check dest_host1_over_T_after_w_arrives [ "$(d "SELECT count(*) FROM host_intervals WHERE run_id = 1 AND host = 'rack0/host1' AND cpu > 0.75")" -ge 3 ]
+check dest_grey_box_one_migration_w_to_host2_for_the_sla [ "$(d "SELECT group_concat(vm || ' ' || destination || ' ' || reason, ';') FROM migrations WHERE run_id = 2")" = "w rack0/host2 sla" ]
+check dest_grey_box_fewer_sla_violations [ "$(d "SELECT (SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 2) < (SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 1)")" = 1 ]
+check dest_grey_box_fewer_host_intervals_over_T [ "$(d "SELECT (SELECT count(*) FROM host_intervals WHERE run_id = 2 AND cpu > 0.75) < (SELECT count(*) FROM host_intervals WHERE run_id = 1 AND cpu > 0.75)")" = 1 ]
+check dest_draws_the_utilisation_plot [ "$(cd wd && ls *.png)" = utilisation_migrations.png ]
+
 # The PlanetLab day (configs/sandpiper/planetlab-day.yaml): runs 1 to 8
 # are none, sandpiper, threshold, random, bb-thr, bb-mad, bb-iqr, bb-lr.
 # Sandpiper migrates, has fewer host-intervals above T, no VM returns to
