@@ -131,6 +131,12 @@ check web_black_box_violates_every_interval [ "$bv" = 30 ]
 check web_grey_box_has_fewer_sla_violations [ "$gv" -lt "$bv" ]
 check web_unsaturated_vm_never_violates [ "$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE vm = 'v'")" = 0 ]
 check web_draws_only_the_cpu_allocation_plot [ "$(cd ws && ls *.png)" = cpu_allocation.png ]
+# Oracle 12 on the grey-box runs: the same config and seed give the same
+# actions and intervals, byte for byte.
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/web-saturated.yaml" -o ws2 --no-plots >/dev/null 2>err.txt \
+    || fail web_saturated_runs_again "$(cat err.txt)"
+check web_same_bytes_run_after_run cmp -s ws/actions.csv ws2/actions.csv
+check web_same_intervals_run_after_run cmp -s ws/vm_intervals.csv ws2/vm_intervals.csv
 
 # A web VM starved by its host (configs/sandpiper/web-destination.yaml;
 # run 1 black-box, run 2 grey-box): black-box sizes w at the 2.67 cores it
