@@ -5,7 +5,9 @@
 # what Sandpiper's rules [Wood07] predict for that scripted load (k = 3 of
 # n = 5 observations above T = 75 %, the VM of highest volume-to-size ratio,
 # the least-volume host that fits), and against the same load without a
-# policy; then the PlanetLab day under every policy (policy_metrics, the
+# policy; the swap case (oracle 8), black- vs grey-box on a memory
+# hotspot, a CPU-saturated web VM and a web VM starved by its host, with
+# the plots each draws; then the PlanetLab day under every policy (policy_metrics, the
 # comparison plot, power) and its spread-out variant (consolidation).
 . "$(dirname "$0")/lib.sh"
 cd "$work"
