@@ -7,7 +7,8 @@
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
 # with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
-set datafile columnheaders
+# No 'set datafile columnheaders': the CSVs' headers are read because
+# columns are named; the table built below has none.
 f = './vm_intervals.csv'
 stats f using (column('run_id')) nooutput
 nruns = int(STATS_max)
@@ -33,23 +34,16 @@ set grid ytics
 set key outside right
 do for [r=1:nruns] {
     set title sprintf('run %d (runs.csv says its parameters)', r)
-    # One block per VM, each with its header line (a filtered plot would
-    # break the curve at every row left out).
-    set print $v
-    do for [i=1:nv] {
-        set print $v append
-        print 't,a,b,c'
-        unset print
-        set table $v append separator comma
-        plot f using (column('time_ns') / 1e9):(column('cpu_demand')):(column('cpu_alloc')):(column('sla_violation') > 0 ? column('cpu_demand') : NaN) with table if (column('run_id') == r && strcol('vm') eq names[i])
-        unset table
-        set print $v append
-        print ''
-        print ''
-        unset print
-    }
-    plot for [i=0:nv-1] $v index i using 1:2 with lines lw 2 lc i + 1 title names[i + 1].' demand', \
-         for [i=0:nv-1] $v index i using 1:3 with steps dt 2 lw 2 lc i + 1 title names[i + 1].' allocation', \
-         for [i=0:nv-1] $v index i using 1:4 with points pt 2 ps 0.8 lc i + 1 title names[i + 1].' SLA violated'
+    # The run's rows, vm by vm; every vm has a row every interval,
+    # so vm i holds rows i N .. (i + 1) N - 1 (a filtered plot of the CSV
+    # would break its curve at every row left out).
+    set table $v separator comma
+    plot for [i=1:nv] f using (column('time_ns') / 1e9):(column('cpu_demand')):(column('cpu_alloc')):(column('sla_violation') > 0) with table if (column('run_id') == r && strcol('vm') eq names[i])
+    unset table
+    stats $v using 1 nooutput
+    N = int(STATS_records) / nv
+    plot for [i=0:nv-1] $v every ::(i * N)::((i + 1) * N - 1) using 1:2 with lines lw 2 lc i + 1 title names[i + 1].' demand', \
+         for [i=0:nv-1] $v every ::(i * N)::((i + 1) * N - 1) using 1:3 with steps dt 2 lw 2 lc i + 1 title names[i + 1].' allocation', \
+         for [i=0:nv-1] $v every ::(i * N)::((i + 1) * N - 1) using 1:($4 > 0 ? $2 : NaN) with points pt 2 ps 0.8 lc i + 1 title names[i + 1].' SLA violated'
 }
 unset multiplot

@@ -6,7 +6,8 @@
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
 # with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
-set datafile columnheaders
+# No 'set datafile columnheaders': the CSVs' headers are read because
+# columns are named; the table built below has none.
 f = './host_intervals.csv'
 g = './migrations.csv'
 stats f using (column('run_id')) nooutput
@@ -28,27 +29,21 @@ set output outfile
 set multiplot layout nruns,1 title 'CPU utilisation per host; migrations marked (start solid, end dashed)'
 set xlabel 'time (s)'
 set ylabel 'CPU utilisation'
-set yrange [0:1.05]
 set grid ytics
 set key outside right
 do for [r=1:nruns] {
     set title sprintf('run %d (runs.csv says its parameters)', r)
-    # One block per host, each with its header line (a filtered plot
-    # would break the curve at every row left out).
-    set print $cpu
-    do for [i=1:nh] {
-        set print $cpu append
-        print 't,cpu'
-        unset print
-        set table $cpu append separator comma
-        plot f using (column('time_ns') / 1e9):(column('cpu')) with table if (column('run_id') == r && strcol('host') eq names[i])
-        unset table
-        set print $cpu append
-        print ''
-        print ''
-        unset print
-    }
-    plot for [i=0:nh-1] $cpu index i using 1:2 with linespoints pt 7 ps 0.4 title names[i + 1], \
+    # The run's rows, host by host; every host has a row every interval,
+    # so host i holds rows i N .. (i + 1) N - 1 (a filtered plot of the CSV
+    # would break its curve at every row left out).
+    set autoscale y
+    set table $cpu separator comma
+    plot for [i=1:nh] f using (column('time_ns') / 1e9):(column('cpu')) with table if (column('run_id') == r && strcol('host') eq names[i])
+    unset table
+    stats $cpu using 1 nooutput
+    N = int(STATS_records) / nh
+    set yrange [0:1.05]
+    plot for [i=0:nh-1] $cpu every ::(i * N)::((i + 1) * N - 1) using 1:2 with linespoints pt 7 ps 0.4 title names[i + 1], \
          g using (column('run_id') == r ? column('start_ns') / 1e9 : NaN):(0):(0):(1.05) with vectors nohead lc rgb '#444444' lw 1.5 title 'migration start', \
          g using (column('run_id') == r ? column('end_ns') / 1e9 : NaN):(0):(0):(1.05) with vectors nohead dt 2 lc rgb '#888888' title 'migration end'
 }
