@@ -21,6 +21,22 @@
  *   above the allocation swaps: the excess is paged out and back in once
  *   per interval, swap = 2 x excess x 8 / I bit/s. A black-box view sees
  *   only that swap rate; the host's memory use is the sum of allocations.
+ * - Grey-box (policy.mode grey-box), what the in-VM daemon reports: its
+ *   LRU stack-distance histogram assumes the guest touches each page of
+ *   its working set once per interval in no favoured order, so distances
+ *   are uniform over the working set W: LRU_BUCKETS buckets of whole
+ *   pages (4 KiB) spanning W, each counting the pages of W it holds, none
+ *   deeper (pol_working_set then gives W rounded up to a bucket at a miss
+ *   ratio of 0, and (1 - miss ratio) W rounded up otherwise); page faults
+ *   = the pages of W beyond the allocation per interval; guest swap = the
+ *   swap above. A web VM's log gives its interval's arrival and service
+ *   statistics, its response time and its SLA target (demand.sla).
+ * - Response time of a web VM: Kingman's G/G/1 (wl_demand_response_s)
+ *   with the service time of its vcpus stretched to the cores it may use,
+ *   share = its allocation x its host's factor (granted / capped demand)
+ *   / vcpus: infinite when its demand exceeds that. An SLA violation is a
+ *   mean response time above the target. The log reports the service
+ *   time (and its variance) as measured at that share.
  * - During a migration (from its start to its end) the VM counts on both
  *   hosts: its capped demand and its allocation load the destination too
  *   (the destination reserves them), and it is granted what its source
@@ -43,8 +59,13 @@
 #include "dc_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Buckets of the grey-box LRU histogram (rules above). */
+#define LRU_BUCKETS 256
+#define LRU_PAGE_BYTES 4096.0
 
 struct dc_control {
 	const dc_config *cfg;
@@ -74,6 +95,7 @@ struct dc_control {
 				    being accounted, of migrations that
 				    ended in it */
 	uint64_t migrations, hot_n, flagged_n;
+	uint64_t *lru;          /* grey-box: [nvms][LRU_BUCKETS] histograms */
 	pol_out out;
 	bool host_rows, vm_rows, action_rows;
 };
@@ -115,6 +137,8 @@ dc_control *dc_control_create(const dc_config *c, dc_world *w, uint64_t seed,
 	ctl->degraded = sim_xcalloc(nv, sizeof *ctl->degraded);
 	ctl->mig_since_ns = sim_xcalloc(nv, sizeof *ctl->mig_since_ns);
 	ctl->mig_done_ns = sim_xcalloc(nv, sizeof *ctl->mig_done_ns);
+	if (c->policy.mode == POL_GREY_BOX)
+		ctl->lru = sim_xcalloc(nv * LRU_BUCKETS, sizeof *ctl->lru);
 	for (size_t v = 0; v < w->nvms; v++) {
 		const dc_vm_cfg *vc = &c->vms[v];
 		ctl->alloc[v * POL_NRES + POL_CPU] = (double)w->vms[v].vcpus;
@@ -171,6 +195,7 @@ void dc_control_destroy(dc_control *ctl)
 	free(ctl->degraded);
 	free(ctl->mig_since_ns);
 	free(ctl->mig_done_ns);
+	free(ctl->lru);
 	free(ctl);
 }
 
@@ -241,6 +266,37 @@ static void demand_of(const dc_control *ctl, size_t v, uint64_t i,
 		out[1] = dm->net_Bps * 8;
 		out[2] = dm->mem_bytes;
 	}
+}
+
+/* True if VM v is a web server (generator of kind web). */
+static bool is_web(const dc_control *ctl, size_t v)
+{
+	return ctl->cfg->vms[v].demand_source == DC_DEMAND_GENERATOR &&
+	       ctl->cfg->vms[v].demand.kind == WL_DEMAND_WEB;
+}
+
+/* Fills VM v's grey-box memory statistics from its working set (bytes
+ * in use) as the rules above say. */
+static void grey_memory(dc_control *ctl, size_t v, double ws,
+			pol_vm_view *vv, double secs)
+{
+	uint64_t *hist = &ctl->lru[v * LRU_BUCKETS];
+	memset(hist, 0, LRU_BUCKETS * sizeof *hist);
+	double pages = ws > 0 ? ceil(ws / LRU_PAGE_BYTES) : 0;
+	/* Whole pages per bucket, enough buckets to span the working set. */
+	double per = pages > 0 ? ceil(pages / LRU_BUCKETS) : 1;
+	for (size_t b = 0; b < LRU_BUCKETS && pages > 0; b++) {
+		double n = fmin(per, pages);
+		hist[b] = (uint64_t)n;
+		pages -= n;
+	}
+	vv->lru_hist = hist;
+	vv->lru_buckets = LRU_BUCKETS;
+	vv->lru_bucket_bytes = (uint64_t)(per * LRU_PAGE_BYTES);
+	vv->lru_beyond = 0;
+	double short_bytes = ws - vv->alloc[POL_MEM];
+	vv->page_faults_per_s =
+		short_bytes > 0 ? ceil(short_bytes / LRU_PAGE_BYTES) / secs : 0;
 }
 
 /* Writes the host_intervals row of host h. */
@@ -317,14 +373,18 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		vv->swap_bps = excess > 0 ? 2 * excess * 8 / secs : 0;
 		vv->grey = ctl->cfg->policy.mode == POL_GREY_BOX;
 		vv->guest_swap_bps = vv->grey ? vv->swap_bps : 0;
-		if (vv->grey && ctl->cfg->vms[v].demand_source ==
-					DC_DEMAND_GENERATOR &&
-		    ctl->cfg->vms[v].demand.kind == WL_DEMAND_WEB) {
-			vv->app = true;
+		if (vv->grey)
+			grey_memory(ctl, v, dem[2], vv, secs);
+		if (is_web(ctl, v)) {
+			/* Filled for the response time; a policy reads them
+			 * (app) only in grey-box mode. */
+			vv->app = vv->grey;
 			vv->arrival_rate = dm.arrival_rate;
 			vv->interarrival_var_s2 = dm.arrival_var_s2;
 			vv->service_s = dm.service_s;
 			vv->service_var_s2 = dm.service_var_s2;
+			vv->sla_response_s =
+				(double)ctl->cfg->vms[v].demand.sla_ns / 1e9;
 		}
 	}
 	/* Shares: each host gives min(1, capacity / counted demand). */
@@ -349,8 +409,13 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		double mem_use = ctl->dem[v * 3 + 2];
 		vv->cpu = granted[0];
 		vv->net_bps = granted[1];
-		if (vv->app)
-			vv->response_s = granted[0] > 0
+		bool violated = false;
+		if (is_web(ctl, v)) {
+			/* The cores it may use over its vcpus (rules above). */
+			double f = want[0] > 0 ? granted[0] / want[0] : 1;
+			double share = f * vv->alloc[POL_CPU] /
+				       (double)w->vms[v].vcpus;
+			vv->response_s = share > 0
 				? wl_demand_response_s(
 					  &(wl_demand){
 						  .arrival_rate = vv->arrival_rate,
@@ -359,8 +424,17 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 						  .service_s = vv->service_s,
 						  .service_var_s2 =
 							  vv->service_var_s2},
-					  granted[0] / vv->alloc[POL_CPU])
+					  share)
 				: INFINITY;
+			violated = vv->sla_response_s > 0 &&
+				   vv->response_s > vv->sla_response_s;
+			/* The log reports service times as measured: those
+			 * of the vcpus stretched to the share. */
+			if (share > 0) {
+				vv->service_s /= share;
+				vv->service_var_s2 /= share * share;
+			}
+		}
 		if (!ctl->vm_rows)
 			continue;
 		sim_value row[] = {
@@ -375,6 +449,7 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 			{.r = mem_use},
 			{.r = vv->alloc[POL_MEM]},
 			{.r = vv->swap_bps},
+			{.i = violated},
 		};
 		rc = sim_results_row(ctl->r, &dc_vm_intervals_table, row, ctl->d);
 	}

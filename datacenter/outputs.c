@@ -228,6 +228,8 @@ static const sim_column vm_interval_cols[] = {
 	{"mem_alloc_bytes", SIM_COL_REAL, "B", "memory allocation"},
 	{"swap_bps", SIM_COL_REAL, "bit/s", "swap I/O: 2 x (use - allocation) "
 					    "x 8 / interval when above"},
+	{"sla_violation", SIM_COL_INT, "", "1 when a web VM with demand.sla "
+					   "had a mean response time above it"},
 };
 const sim_table dc_vm_intervals_table = {
 	"vm_intervals",

@@ -63,6 +63,10 @@ static const cfg_param demand_params[] = {
 	 offsetof(wl_demand_params, request_bytes),
 	 "web: network bytes sent and received per request (a small web "
 	 "object)"},
+	{"sla", CFG_T_TIME, "0s", "0s", "1h", NULL,
+	 offsetof(wl_demand_params, sla_ns),
+	 "web: mean response-time target (SLA) the application's log is "
+	 "checked against in grey-box mode; 0s: none"},
 	{"mem_base", CFG_T_BYTES, "512MiB", "0", "16TiB", NULL,
 	 offsetof(wl_demand_params, mem_base_bytes),
 	 "working set of every kind; the memory kind's lowest"},

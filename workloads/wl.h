@@ -205,6 +205,8 @@ typedef struct wl_demand_params {
 	double arrival_cv;        /* coefficient of variation of inter-arrival
 				     times (1: Poisson arrivals) */
 	uint64_t request_bytes;   /* network bytes per request */
+	uint64_t sla_ns;          /* response-time target the application
+				     reports to a grey-box policy (0: none) */
 	/* Memory: every kind's footprint is mem_base; the memory kind's
 	 * working set is a trapezoid per cycle: grow from mem_base to
 	 * mem_peak, hold, shrink back, stay idle at mem_base. */

@@ -5,7 +5,9 @@
 # what Sandpiper's rules [Wood07] predict for that scripted load (k = 3 of
 # n = 5 observations above T = 75 %, the VM of highest volume-to-size ratio,
 # the least-volume host that fits), and against the same load without a
-# policy; then the PlanetLab day under every policy (policy_metrics, the
+# policy; the swap case (oracle 8), black- vs grey-box on a memory
+# hotspot, a CPU-saturated web VM and a web VM starved by its host, with
+# the plots each draws; then the PlanetLab day under every policy (policy_metrics, the
 # comparison plot, power) and its spread-out variant (consolidation).
 . "$(dirname "$0")/lib.sh"
 cd "$work"
@@ -51,6 +53,108 @@ sed 's/name: sandpiper/name: none/' "$cfg" >none.yaml
 "$VDCSIM" run none.yaml -o none >/dev/null 2>err.txt || fail none_runs "$(cat err.txt)"
 check none_migrates_nothing [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM migrations")" = 0 ]
 check none_leaves_host0_hot [ "$(sqlite3 none/results.sqlite "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND cpu > 0.75")" -gt 40 ]
+
+# The swap case (configs/sandpiper/swap.yaml, reference oracle 8): no
+# migration fits (host1 has 256 MiB free, X and Y need 512 MiB each), so
+# the swap phase exchanges X with U, staged one-side (X first); afterwards
+# host0 is at 0.40 cores and 3968 MiB and host1 at 0.70 and 896 MiB.
+scfg=$VDCSIM_SOURCE_DIR/configs/sandpiper/swap.yaml
+"$VDCSIM" run "$scfg" -o sw >/dev/null 2>err.txt || fail swap_runs "$(cat err.txt)"
+s() { sqlite3 sw/results.sqlite "$1"; }
+check swap_one_action_the_swap_of_x_and_u [ "$(s "SELECT group_concat(kind || ' ' || vm || ' ' || vm_b || ' ' || source || ' ' || destination || ' ' || outcome, ';') FROM actions")" = "swap X U rack0/host0 rack0/host1 started" ]
+check swap_no_migrate_action [ "$(s "SELECT count(*) FROM actions WHERE kind = 'migrate'")" = 0 ]
+check swap_at_the_third_observation [ "$(s "SELECT time_ns FROM actions")" = 30000000000 ]
+check swap_two_migrations_x_first [ "$(s "SELECT group_concat(vm || ' ' || source || ' ' || destination, ';') FROM (SELECT * FROM migrations ORDER BY start_ns)")" = "X rack0/host0 rack0/host1;U rack0/host1 rack0/host0" ]
+check swap_second_starts_when_first_ends [ "$(s "SELECT count(*) FROM migrations a JOIN migrations b ON a.vm = 'X' AND b.vm = 'U' WHERE b.start_ns = a.end_ns")" = 1 ]
+uend=$(s "SELECT max(end_ns) FROM migrations")
+check swap_hotspot_gone_afterwards [ "$(s "SELECT count(*) FROM host_intervals WHERE time_ns > $uend AND (cpu > 0.75 OR hot = 1)")" = 0 ]
+check swap_host0_ends_at_0_40_and_3968_mib [ "$(s "SELECT printf('%.4f %.0f', cpu, mem * 4096) FROM host_intervals WHERE host = 'rack0/host0' ORDER BY time_ns DESC LIMIT 1")" = "0.4000 3968" ]
+check swap_host1_ends_at_0_70_and_896_mib [ "$(s "SELECT printf('%.4f %.0f', cpu, mem * 4096) FROM host_intervals WHERE host = 'rack0/host1' ORDER BY time_ns DESC LIMIT 1")" = "0.7000 896" ]
+check swap_host1_staged_at_most_6_25_pct_over [ "$(s "SELECT printf('%.4f', max(mem)) FROM host_intervals WHERE host = 'rack0/host1'")" = 1.0625 ]
+# Its plot (plots/utilisation_migrations.gp, drawn when a run has
+# migrations on a few hosts) is the only one that fits: nothing swapped,
+# no demand above an allocation.
+check swap_draws_only_the_utilisation_plot [ "$(cd sw && ls *.png)" = utilisation_migrations.png ]
+# With 512 MiB free on host1 (U at 3200 MiB) X fits there: one migration
+# and no swap (oracle 8's last line). Without the swap phase the hotspot
+# stays and nothing moves (oracle 9).
+sed 's/memory: 3456MiB/memory: 3200MiB/' "$scfg" >fits.yaml
+"$VDCSIM" run fits.yaml -o fits --no-plots >/dev/null 2>err.txt || fail swap_fits_runs "$(cat err.txt)"
+check swap_not_tried_when_a_migration_fits [ "$(sqlite3 fits/results.sqlite "SELECT group_concat(kind || ' ' || vm || ' ' || destination, ';') FROM actions")" = "migrate X rack0/host1" ]
+sed 's/policy: {name: sandpiper, interval: 10s}/policy: {name: sandpiper, interval: 10s, swaps: false}/' "$scfg" >noswap.yaml
+"$VDCSIM" run noswap.yaml -o noswap --no-plots >/dev/null 2>err.txt || fail swap_off_runs "$(cat err.txt)"
+check swap_off_no_action [ "$(sqlite3 noswap/results.sqlite "SELECT count(*) FROM actions")" = 0 ]
+check swap_off_host0_stays_hot [ "$(sqlite3 noswap/results.sqlite "SELECT count(*) FROM host_intervals WHERE host = 'rack0/host0' AND hot = 1")" = 28 ]
+
+# Black- vs grey-box on a memory hotspot (configs/sandpiper/memory-hotspot.yaml;
+# run 1 black-box, run 2 grey-box): m's working set is 2560 MiB, its
+# allocation 1024 MiB, and host0 has no room to grow it. Black-box sees
+# only swapping and sizes m at its allocation plus mem_step (64 MiB): it
+# moves m to host1 (the least Volume, 1.5 GiB free), grows it there in
+# 64 MiB steps until host1 is full, and moves it again, to host2, where it
+# grows to the working set; grey-box sizes m from the working-set
+# histogram, moves it once, to host2 (the only host that holds 2.5 GiB),
+# and resizes it once [Wood07].
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/memory-hotspot.yaml" -o mh >/dev/null 2>err.txt \
+    || fail memory_hotspot_runs "$(cat err.txt)"
+m() { sqlite3 mh/results.sqlite "$1"; }
+check memory_black_box_moves_m_twice [ "$(m "SELECT group_concat(vm || ' ' || source || ' ' || destination || ' ' || reason, ';') FROM (SELECT * FROM migrations WHERE run_id = 1 ORDER BY start_ns)")" = "m rack0/host0 rack0/host1 memory;m rack0/host1 rack0/host2 memory" ]
+check memory_grey_box_moves_m_once_to_host2 [ "$(m "SELECT group_concat(vm || ' ' || source || ' ' || destination || ' ' || reason, ';') FROM migrations WHERE run_id = 2")" = "m rack0/host0 rack0/host2 memory" ]
+check memory_black_box_24_resizes [ "$(m "SELECT count(*) FROM actions WHERE run_id = 1 AND kind = 'resize' AND resource = 'mem' AND vm = 'm' AND reason = 'memory'")" = 24 ]
+check memory_black_box_steps_are_64_mib [ "$(m "SELECT count(*) FROM (SELECT amount - lag(amount, 1, 1073741824) OVER (ORDER BY time_ns) AS step FROM actions WHERE run_id = 1 AND kind = 'resize') WHERE step <> 67108864")" = 0 ]
+check memory_black_box_grows_on_host1_until_full [ "$(m "SELECT max(amount) FROM actions WHERE run_id = 1 AND kind = 'resize' AND source = 'rack0/host1'")" = 1610612736.0 ]
+check memory_grey_box_one_resize_to_the_working_set [ "$(m "SELECT group_concat(source || ' ' || amount) FROM actions WHERE run_id = 2 AND kind = 'resize'")" = "rack0/host2 2684354560.0" ]
+bsw=$(m "SELECT count(*) FROM vm_intervals WHERE run_id = 1 AND vm = 'm' AND swap_bps > 0")
+gsw=$(m "SELECT count(*) FROM vm_intervals WHERE run_id = 2 AND vm = 'm' AND swap_bps > 0")
+check memory_grey_box_swaps_fewer_intervals [ "$gsw" -lt "$bsw" ]
+check memory_swap_intervals_30_and_5 [ "$bsw $gsw" = "30 5" ]
+check memory_both_end_at_the_working_set_on_host2 [ "$(m "SELECT group_concat(host || ' ' || mem_alloc_bytes, ';') FROM (SELECT host, mem_alloc_bytes FROM vm_intervals WHERE vm = 'm' AND time_ns = 600000000000 ORDER BY run_id)")" = "rack0/host2 2684354560.0;rack0/host2 2684354560.0" ]
+check memory_no_host_over_its_memory [ "$(m "SELECT count(*) FROM host_intervals WHERE mem > 1 + 1e-9 AND time_ns > 200000000000")" = 0 ]
+# Allocation against working set is drawn (a VM swapped), and utilisation
+# with the migrations marked; not CPU allocation (no CPU demand above an
+# allocation).
+check memory_draws_the_allocation_and_utilisation_plots [ "$(cd mh && ls *.png | tr '\n' ' ')" = "memory_allocation.png utilisation_migrations.png " ]
+
+# A CPU-saturated web VM (configs/sandpiper/web-saturated.yaml; run 1
+# black-box, run 2 grey-box): w asks for about 3 cores with 2 allocated.
+# Black-box sees at most its allocation and never raises it; grey-box's
+# G/G/1 sizing from the SLA does, and w's SLA violations fall.
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/web-saturated.yaml" -o ws >/dev/null 2>err.txt \
+    || fail web_saturated_runs "$(cat err.txt)"
+w() { sqlite3 ws/results.sqlite "$1"; }
+check web_black_box_sees_at_most_its_allocation [ "$(w "SELECT count(*) FROM vm_intervals WHERE run_id = 1 AND vm = 'w' AND (cpu_granted > cpu_alloc OR cpu_demand <= cpu_alloc)")" = 0 ]
+check web_black_box_takes_no_action [ "$(w "SELECT count(*) FROM actions WHERE run_id = 1")" = 0 ]
+check web_grey_box_resizes_for_the_sla [ "$(w "SELECT count(*) FROM actions WHERE run_id = 2 AND vm = 'w' AND kind = 'resize' AND resource = 'cpu' AND reason = 'sla'")" -ge 1 ]
+check web_grey_box_allocation_exceeds_black_box [ "$(w "SELECT (SELECT max(cpu_alloc) FROM vm_intervals WHERE run_id = 2 AND vm = 'w') > (SELECT max(cpu_alloc) FROM vm_intervals WHERE run_id = 1 AND vm = 'w')")" = 1 ]
+check web_grey_box_allocation_covers_the_demand [ "$(w "SELECT max(cpu_alloc) >= max(cpu_demand) FROM vm_intervals WHERE run_id = 2 AND vm = 'w'")" = 1 ]
+bv=$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 1 AND vm = 'w'")
+gv=$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 2 AND vm = 'w'")
+check web_black_box_violates_every_interval [ "$bv" = 30 ]
+check web_grey_box_has_fewer_sla_violations [ "$gv" -lt "$bv" ]
+check web_unsaturated_vm_never_violates [ "$(w "SELECT sum(sla_violation) FROM vm_intervals WHERE vm = 'v'")" = 0 ]
+check web_draws_only_the_cpu_allocation_plot [ "$(cd ws && ls *.png)" = cpu_allocation.png ]
+# Oracle 12 on the grey-box runs: the same config and seed give the same
+# actions and intervals, byte for byte.
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/web-saturated.yaml" -o ws2 --no-plots >/dev/null 2>err.txt \
+    || fail web_saturated_runs_again "$(cat err.txt)"
+check web_same_bytes_run_after_run cmp -s ws/actions.csv ws2/actions.csv
+check web_same_intervals_run_after_run cmp -s ws/vm_intervals.csv ws2/vm_intervals.csv
+
+# A web VM starved by its host (configs/sandpiper/web-destination.yaml;
+# run 1 black-box, run 2 grey-box): black-box sizes w at the 2.67 cores it
+# gets and moves it to host1, which it then overloads, so a second
+# migration follows; grey-box's G/G/1 sizing from the SLA (3.03 cores)
+# rules host1 out and moves w to host2 at once [Wood07].
+"$VDCSIM" run "$VDCSIM_SOURCE_DIR/configs/sandpiper/web-destination.yaml" -o wd >/dev/null 2>err.txt \
+    || fail web_destination_runs "$(cat err.txt)"
+d() { sqlite3 wd/results.sqlite "$1"; }
+check dest_black_box_moves_w_to_host1_first [ "$(d "SELECT vm || ' ' || destination FROM migrations WHERE run_id = 1 ORDER BY start_ns LIMIT 1")" = "w rack0/host1" ]
+check dest_black_box_needs_a_second_migration_off_host1 [ "$(d "SELECT count(*) || ' ' || min(source) FROM (SELECT * FROM migrations WHERE run_id = 1 ORDER BY start_ns LIMIT -1 OFFSET 1)")" = "1 rack0/host1" ]
+check dest_host1_over_T_after_w_arrives [ "$(d "SELECT count(*) FROM host_intervals WHERE run_id = 1 AND host = 'rack0/host1' AND cpu > 0.75")" -ge 3 ]
+check dest_grey_box_one_migration_w_to_host2_for_the_sla [ "$(d "SELECT group_concat(vm || ' ' || destination || ' ' || reason, ';') FROM migrations WHERE run_id = 2")" = "w rack0/host2 sla" ]
+check dest_grey_box_fewer_sla_violations [ "$(d "SELECT (SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 2) < (SELECT sum(sla_violation) FROM vm_intervals WHERE run_id = 1)")" = 1 ]
+check dest_grey_box_fewer_host_intervals_over_T [ "$(d "SELECT (SELECT count(*) FROM host_intervals WHERE run_id = 2 AND cpu > 0.75) < (SELECT count(*) FROM host_intervals WHERE run_id = 1 AND cpu > 0.75)")" = 1 ]
+check dest_draws_the_utilisation_plot [ "$(cd wd && ls *.png)" = utilisation_migrations.png ]
 
 # The PlanetLab day (configs/sandpiper/planetlab-day.yaml): runs 1 to 8
 # are none, sandpiper, threshold, random, bb-thr, bb-mad, bb-iqr, bb-lr.

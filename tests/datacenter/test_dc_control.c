@@ -549,3 +549,100 @@ Test(dc_metrics, a_small_world_gives_the_hand_computed_metrics,
 		     "none\n"));
 	sqlite3_close(db);
 }
+
+/* ---- grey-box statistics and SLA violations ------------------------------ */
+
+/* Kingman's G/G/1 mean response time at the VM's share of its vcpus: a
+ * (rate 50, 10 ms, one vcpu, M/M/1) has rho = 0.5 and R = 20 ms, within
+ * its 25 ms target (it uses half its allocation, but may use all of it);
+ * b (rate 150) asks for 1.5 cores, gets its one, and its queue is
+ * saturated; c has a's load on 2 vcpus (service times are those of its
+ * vcpus): 20 ms again, just over a 19 ms target. */
+Test(dc_control, sla_violations_follow_kingman_at_the_vms_share,
+     .init = make_dir, .fini = remove_dir)
+{
+	sqlite3 *db = run_text(
+		"experiment: {duration: 30s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 1, host: {cpus: 4}}\n"
+		"x-d: &d {kind: web, amplitude: 0, noise_cv: 0, "
+		"service_time: 10ms, sla: 25ms}\n"
+		"vms:\n"
+		"  - {name: a, vcpus: 1, demand: {<<: *d, rate: 50}}\n"
+		"  - {name: b, vcpus: 1, demand: {<<: *d, rate: 150}}\n"
+		"  - {name: c, vcpus: 2, demand: {<<: *d, rate: 50, sla: 19ms}}\n"
+		"results: {tables: [vm_intervals]}\n",
+		"sla.sqlite", 1);
+	cr_assert(eq(dbl, real_of(db, "SELECT sum(sla_violation) FROM "
+				      "vm_intervals WHERE vm = 'a'"), 0));
+	cr_assert(eq(dbl, real_of(db, "SELECT sum(sla_violation) FROM "
+				      "vm_intervals WHERE vm = 'b'"), 3));
+	cr_assert(eq(dbl, real_of(db, "SELECT sum(sla_violation) FROM "
+				      "vm_intervals WHERE vm = 'c'"), 3));
+	sqlite3_close(db);
+}
+
+/* Grey-box memory: the daemon's histogram spans the working set (2560
+ * MiB = 655,360 pages in 256 buckets of 2,560 pages), so Sandpiper sizes
+ * the VM in one step to the whole working set at a miss ratio of 0, and at
+ * 1 % to the 254 buckets that hold 99 % of it (2540 MiB). */
+Test(dc_control, grey_box_sizes_memory_from_the_daemons_histogram_in_one_step,
+     .init = make_dir, .fini = remove_dir)
+{
+	const char *fmt =
+		"experiment: {duration: 60s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 1, "
+		"host: {cpus: 4, memory: 16GiB}}\n"
+		"policy: {name: sandpiper, mode: grey-box, ws_miss_ratio: %s}\n"
+		"vms:\n"
+		"  - {name: m, vcpus: 1, memory: 1GiB, demand: {kind: memory, "
+		"noise_cv: 0, mem_base: 512MiB, mem_peak: 2560MiB, grow: 1s, "
+		"hold: 24h}}\n"
+		"results: {tables: [actions]}\n";
+	const char *ratio[] = {"0%", "1%"};
+	const char *want[] = {"resize|m|mem|2684354560.0|memory\n",
+			      "resize|m|mem|2663383040.0|memory\n"};
+	for (int k = 0; k < 2; k++) {
+		char *text = sim_xasprintf(fmt, ratio[k]);
+		char *name = sim_xasprintf("grey%d.sqlite", k);
+		sqlite3 *db = run_text(text, name, 1);
+		char *got = dump(db, "SELECT kind, vm, resource, amount, reason "
+				     "FROM actions");
+		cr_assert(eq(str, got, (char *)want[k]));
+		free(got);
+		sqlite3_close(db);
+		free(name);
+		free(text);
+	}
+}
+
+/* Grey-box CPU [Wood07]: w (2 vcpus, 150 req/s of 10 ms, M/M/1 variances,
+ * SLA 50 ms) is saturated at 2 cores. lambda_cap = 1 / (s + (va + vb) /
+ * (2 (d - s))) with va = 1/150^2, vb = s^2: 84.706 req/s, so the need is
+ * 2 x 150 / lambda_cap = 3.5417 cores, granted in place. At that share the
+ * log's service time is 10 ms / 1.77, lambda_cap 153.7 req/s, and the
+ * need (3 x 150 / 153.7 = 2.93 cores) is within the allocation: one
+ * resize, one interval in violation. */
+Test(dc_control, grey_box_sizes_a_saturated_web_vm_by_kingman_once,
+     .init = make_dir, .fini = remove_dir)
+{
+	sqlite3 *db = run_text(
+		"experiment: {duration: 60s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 1, host: {cpus: 8}}\n"
+		"policy: {name: sandpiper, mode: grey-box}\n"
+		"vms:\n"
+		"  - {name: w, vcpus: 2, demand: {kind: web, amplitude: 0, "
+		"noise_cv: 0, service_time: 10ms, rate: 150, sla: 50ms}}\n"
+		"results: {tables: [actions, vm_intervals]}\n",
+		"kingman.sqlite", 1);
+	double s = 0.01, va = 1.0 / (150.0 * 150.0), vb = s * s, d = 0.05;
+	double cap = 1 / (s + (va + vb) / (2 * (d - s)));
+	cr_assert(eq(dbl, real_of(db, "SELECT count(*) FROM actions"), 1));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT amount FROM actions "
+					       "WHERE kind = 'resize' AND "
+					       "resource = 'cpu' AND "
+					       "reason = 'sla'"),
+			      2 * 150 / cap, 8));
+	cr_assert(eq(dbl, real_of(db, "SELECT sum(sla_violation) FROM "
+				      "vm_intervals"), 1));
+	sqlite3_close(db);
+}
