@@ -74,7 +74,7 @@ check swap_host1_staged_at_most_6_25_pct_over [ "$(s "SELECT printf('%.4f', max(
 # Its plot (plots/utilisation_migrations.gp, drawn when a run has
 # migrations on a few hosts) is the only one that fits: nothing swapped,
 # no demand above an allocation.
-check swap_draws_only_the_utilisation_plot [ "$(cd sw && ls *.png)" = utilisation_migrations.png ]
+check swap_draws_the_utilisation_and_load_plots [ "$(cd sw && ls *.png | tr '\n' ' ')" = "host_load.png utilisation_migrations.png vm_load.png " ]
 # With 512 MiB free on host1 (U at 3200 MiB) X fits there: one migration
 # and no swap (oracle 8's last line). Without the swap phase the hotspot
 # stays and nothing moves (oracle 9).
