@@ -62,6 +62,12 @@ typedef struct sp_state {
 	double *store;
 	pol_ring *host_util[2], *host_swap, *host_sla;
 	pol_ring *vm_use[2], *vm_rate;
+	/* The VM series' windows in ascending order (sandpiper_index.h):
+	 * slices of W beside vm_use[0], vm_use[1] and (grey-box) vm_rate. */
+	double *sorted_use[2], *sorted_rate;
+	/* Decide by the naive computations (sorts, scans) instead of the
+	 * indexes: the reference the tests compare the fast path with. */
+	bool naive;
 	uint64_t *moved_at_ns;  /* per VM: when last moved, or UINT64_MAX */
 	/* Scratch reused each interval. */
 	double *need;           /* nvms * POL_NRES estimated needs */

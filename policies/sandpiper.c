@@ -9,6 +9,7 @@
  * random-destination baselines, which differ only in a flag.
  */
 #include "pol_internal.h"
+#include "sandpiper_index.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,12 @@ int sp_create(sp_state *s, const pol_params *p, size_t nhosts, size_t nvms,
 	s->vm_use[0] = rings + 4 * nhosts;
 	s->vm_use[1] = rings + 4 * nhosts + nvms;
 	s->vm_rate = rings + 4 * nhosts + 2 * nvms;
+	size_t nsorted = (p->mode == POL_GREY_BOX ? 3 : 2) * nvms;
+	double *sorted = sim_xcalloc(nsorted * w + 1, sizeof *sorted);
+	s->sorted_use[0] = sorted;
+	s->sorted_use[1] = sorted + nvms * w;
+	s->sorted_rate = p->mode == POL_GREY_BOX ? sorted + 2 * nvms * w
+						 : NULL;
 	s->moved_at_ns = sim_xcalloc(nvms + 1, sizeof *s->moved_at_ns);
 	for (size_t i = 0; i < nvms; i++)
 		s->moved_at_ns[i] = UINT64_MAX;
@@ -71,6 +78,7 @@ void sp_destroy(sp_state *s)
 {
 	free(s->store);
 	free(s->host_util[0]);
+	free(s->sorted_use[0]);
 	free(s->moved_at_ns);
 	free(s->need);
 	free(s->load);
@@ -121,11 +129,23 @@ void sp_observe(sp_state *s, const pol_view *v)
 		s->key[h] = 0;  /* swap I/O of the host's guests */
 		s->key2[h] = 0; /* SLA violations on the host */
 	}
+	size_t w = s->p.window;
 	for (size_t i = 0; i < v->nvms; i++) {
 		const pol_vm_view *m = &v->vms[i];
-		pol_ring_push(&s->vm_use[0][i], m->cpu);
-		pol_ring_push(&s->vm_use[1][i], m->net_bps);
-		pol_ring_push(&s->vm_rate[i], m->app ? m->arrival_rate : 0);
+		double x[3] = {m->cpu, m->net_bps,
+			       m->app ? m->arrival_rate : 0};
+		pol_ring *rs[3] = {&s->vm_use[0][i], &s->vm_use[1][i],
+				   &s->vm_rate[i]};
+		double *ss[3] = {s->sorted_use[0] + i * w,
+				 s->sorted_use[1] + i * w,
+				 s->sorted_rate ? s->sorted_rate + i * w : NULL};
+		for (int k = 0; k < 3; k++) {
+			pol_ring *r = rs[k];
+			if (ss[k])
+				sp_sorted_push(ss[k], r->len, r->len == r->cap,
+					       r->v[r->head], x[k]);
+			pol_ring_push(r, x[k]);
+		}
 		s->key[m->host] += vm_swap(s, m);
 		if (vm_sla_violated(s, m))
 			s->key2[m->host] = 1;
@@ -179,12 +199,19 @@ static void detect(sp_state *s, const pol_view *v, pol_out *out)
 
 /* Black-box peak of a series: the larger of its percentile over the
  * window and the AR(1) forecast over the last n samples. */
-static double series_peak(sp_state *s, const pol_ring *r)
+static double series_peak(sp_state *s, const pol_ring *r,
+			  const double *sorted)
 {
-	size_t m = pol_ring_last(r, r->cap, s->tmp);
+	size_t m = r->len;
 	if (m == 0)
 		return 0;
-	double pct = pol_percentile(s->tmp, m, s->p.percentile, s->tmp2);
+	double pct;
+	if (s->naive) {
+		pol_ring_last(r, r->cap, s->tmp);
+		pct = pol_percentile(s->tmp, m, s->p.percentile, s->tmp2);
+	} else {
+		pct = sp_sorted_percentile(sorted, m, s->p.percentile);
+	}
 	size_t k = pol_ring_last(r, s->p.n, s->tmp);
 	double f = pol_ar1_forecast(s->tmp, k, s->p.clamp_phi, NULL);
 	return pct > f ? pct : f;
@@ -192,11 +219,14 @@ static double series_peak(sp_state *s, const pol_ring *r)
 
 static void provision(sp_state *s, const pol_view *v)
 {
+	size_t w = s->p.window;
 	for (size_t i = 0; i < v->nvms; i++) {
 		const pol_vm_view *m = &v->vms[i];
 		double *need = &s->need[i * POL_NRES];
-		need[POL_CPU] = series_peak(s, &s->vm_use[0][i]);
-		need[POL_NET] = series_peak(s, &s->vm_use[1][i]);
+		need[POL_CPU] = series_peak(s, &s->vm_use[0][i],
+					    s->sorted_use[0] + i * w);
+		need[POL_NET] = series_peak(s, &s->vm_use[1][i],
+					    s->sorted_use[1] + i * w);
 		need[POL_MEM] = m->alloc[POL_MEM];
 		if (is_grey(s) && m->app && m->sla_response_s > 0) {
 			/* G/G/1 with Kingman's approximation [Wood07]:
@@ -205,10 +235,17 @@ static void provision(sp_state *s, const pol_view *v)
 			double cap = pol_kingman_lambda_cap(
 				m->sla_response_s, m->service_s,
 				m->interarrival_var_s2, m->service_var_s2);
-			size_t k = pol_ring_last(&s->vm_rate[i],
-						 s->vm_rate[i].cap, s->tmp);
-			double peak = pol_percentile(s->tmp, k,
-						     s->p.percentile, s->tmp2);
+			double peak = 0;
+			size_t k = s->vm_rate[i].len;
+			if (s->naive && k) {
+				pol_ring_last(&s->vm_rate[i], k, s->tmp);
+				peak = pol_percentile(s->tmp, k,
+						      s->p.percentile, s->tmp2);
+			} else if (k) {
+				peak = sp_sorted_percentile(
+					s->sorted_rate + i * w, k,
+					s->p.percentile);
+			}
 			need[POL_CPU] = cap > 0
 				? m->cpu * peak / cap
 				: v->hosts[m->host].cap[POL_CPU];
