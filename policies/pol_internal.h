@@ -48,6 +48,17 @@ double pol_ring_newest(const pol_ring *r);
 
 /* ---- Sandpiper ---------------------------------------------------------- */
 
+/* Series of many items that all take one sample per interval, so one
+ * head serves them all: the window is a matrix of `cap` rows of `nitems`
+ * (row-major), and one interval's samples are one contiguous row. */
+typedef struct sp_series {
+	double *v;      /* v[row * nitems + item], owned */
+	size_t nitems;
+	uint32_t head;  /* the row the next interval writes */
+	uint32_t len;   /* rows held, <= cap */
+	uint32_t cap;
+} sp_series;
+
 /* What the Sandpiper family varies: the forecast gate (off for the
  * threshold-only baseline) and how destinations are picked. */
 typedef enum sp_variant { SP_SANDPIPER, SP_THRESHOLD, SP_RANDOM } sp_variant;
@@ -61,12 +72,21 @@ typedef struct sp_state {
 	 * net bit/s, arrival rate. */
 	double *store;
 	pol_ring *host_util[2], *host_swap, *host_sla;
-	pol_ring *vm_use[2], *vm_rate;
-	/* The VM series' windows in ascending order (sandpiper_index.h):
-	 * slices of W beside vm_use[0], vm_use[1] and (grey-box) vm_rate. */
+	sp_series vm_use[2], vm_rate; /* every VM, in lockstep */
+	/* Black-box peaks (percentile over W, AR(1) over n; the larger):
+	 * CPU and network per VM, filled by sp_observe (fast path) or by
+	 * sp_decide (naive path). */
+	double *peak[2];
+	/* Fast path (sandpiper_index.h): each VM series' window in
+	 * ascending order (W doubles a VM; grey-box also the rates), its
+	 * cached percentile and forecast, and the run of equal samples it
+	 * ends with (capped at W + 1). */
 	double *sorted_use[2], *sorted_rate;
-	/* Decide by the naive computations (sorts, scans) instead of the
-	 * indexes: the reference the tests compare the fast path with. */
+	double *pct[2], *fc[2];
+	uint32_t *run[2];
+	/* Decide by the naive computations (sorts of every window, scans
+	 * of every host) instead of the indexes: the reference the tests
+	 * compare the fast path with. Set before the first observe. */
 	bool naive;
 	uint64_t *moved_at_ns;  /* per VM: when last moved, or UINT64_MAX */
 	/* Scratch reused each interval. */

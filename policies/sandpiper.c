@@ -36,7 +36,7 @@ int sp_create(sp_state *s, const pol_params *p, size_t nhosts, size_t nvms,
 	s->nhosts = nhosts;
 	s->nvms = nvms;
 	uint32_t w = (uint32_t)p->window;
-	size_t nrings = 4 * nhosts + 3 * nvms;
+	size_t nrings = 4 * nhosts;
 	s->store = sim_xcalloc(nrings ? nrings * w : 1, sizeof *s->store);
 	pol_ring *rings = sim_xcalloc(nrings ? nrings : 1, sizeof *rings);
 	for (size_t i = 0; i < nrings; i++)
@@ -45,15 +45,23 @@ int sp_create(sp_state *s, const pol_params *p, size_t nhosts, size_t nvms,
 	s->host_util[1] = rings + nhosts;
 	s->host_swap = rings + 2 * nhosts;
 	s->host_sla = rings + 3 * nhosts;
-	s->vm_use[0] = rings + 4 * nhosts;
-	s->vm_use[1] = rings + 4 * nhosts + nvms;
-	s->vm_rate = rings + 4 * nhosts + 2 * nvms;
-	size_t nsorted = (p->mode == POL_GREY_BOX ? 3 : 2) * nvms;
-	double *sorted = sim_xcalloc(nsorted * w + 1, sizeof *sorted);
+	sp_series_init(&s->vm_use[0], nvms, w);
+	sp_series_init(&s->vm_use[1], nvms, w);
+	sp_series_init(&s->vm_rate, nvms, w);
+	bool grey = p->mode == POL_GREY_BOX;
+	double *sorted = sim_xcalloc((grey ? 3 : 2) * nvms * w + 1,
+				     sizeof *sorted);
 	s->sorted_use[0] = sorted;
 	s->sorted_use[1] = sorted + nvms * w;
-	s->sorted_rate = p->mode == POL_GREY_BOX ? sorted + 2 * nvms * w
-						 : NULL;
+	s->sorted_rate = grey ? sorted + 2 * nvms * w : NULL;
+	double *cache = sim_xcalloc(6 * nvms + 1, sizeof *cache);
+	for (int k = 0; k < 2; k++) {
+		s->peak[k] = cache + (size_t)k * nvms;
+		s->pct[k] = cache + (size_t)(2 + k) * nvms;
+		s->fc[k] = cache + (size_t)(4 + k) * nvms;
+	}
+	s->run[0] = sim_xcalloc(2 * nvms + 1, sizeof *s->run[0]);
+	s->run[1] = s->run[0] + nvms;
 	s->moved_at_ns = sim_xcalloc(nvms + 1, sizeof *s->moved_at_ns);
 	for (size_t i = 0; i < nvms; i++)
 		s->moved_at_ns[i] = UINT64_MAX;
@@ -78,7 +86,12 @@ void sp_destroy(sp_state *s)
 {
 	free(s->store);
 	free(s->host_util[0]);
+	for (int k = 0; k < 2; k++)
+		sp_series_fini(&s->vm_use[k]);
+	sp_series_fini(&s->vm_rate);
 	free(s->sorted_use[0]);
+	free(s->peak[0]);
+	free(s->run[0]);
 	free(s->moved_at_ns);
 	free(s->need);
 	free(s->load);
@@ -118,6 +131,77 @@ static bool vm_sla_violated(const sp_state *s, const pol_vm_view *m)
 	       m->response_s > m->sla_response_s;
 }
 
+/* The fast path's push of sample x into series k (CPU, network) of VM
+ * i, with the window's percentile and forecast updated only when they
+ * can change: the percentile when the window's multiset changes (the
+ * sample dropped differs from x, or the window is still filling), the
+ * forecast unless the last n + 1 samples are all equal (then the last n
+ * are the same sequence as before). Leaves s->peak[k][i]. */
+static void push_fast(sp_state *s, int k, size_t i, double x)
+{
+	sp_series *sr = &s->vm_use[k];
+	size_t w = sr->cap, n = s->p.n;
+	bool full = sr->len == sr->cap;
+	bool same_last = sr->len > 0 && sp_series_newest(sr, i) == x;
+	uint32_t run = s->run[k][i];
+	double *sorted = s->sorted_use[k] + i * w;
+	double *row = sp_series_row(sr);
+	if (!full || row[i] != x) {
+		sp_sorted_push(sorted, sr->len, full, row[i], x);
+		s->pct[k][i] = sp_sorted_percentile(sorted, sr->len + 1u,
+						    s->p.percentile);
+		row[i] = x;
+	}
+	if (!(same_last && run >= n)) {
+		/* The window's last n samples: the row just set is the
+		 * newest, the rows before it are read directly. */
+		size_t len = sr->len + 1u, m = n < len ? n : len;
+		size_t r = (sr->head + sr->cap + 1 - m) % sr->cap;
+		for (size_t j = 0; j < m; j++) {
+			s->tmp[j] = sr->v[r * sr->nitems + i];
+			r = r + 1 == sr->cap ? 0 : r + 1;
+		}
+		s->fc[k][i] = pol_ar1_forecast(s->tmp, m, s->p.clamp_phi, NULL);
+	}
+	s->run[k][i] = same_last ? (run <= w ? run + 1 : run) : 1;
+	double pct = s->pct[k][i], f = s->fc[k][i];
+	s->peak[k][i] = pct > f ? pct : f;
+}
+
+/* Pushes every VM's samples into its series; on the fast path also the
+ * sorted windows and the peaks (the naive path computes those in
+ * sp_decide from the series alone). */
+static void observe_vms(sp_state *s, const pol_view *v)
+{
+	size_t w = s->p.window;
+	double *rate = sp_series_row(&s->vm_rate);
+	bool rate_full = s->vm_rate.len == s->vm_rate.cap;
+	for (size_t i = 0; i < v->nvms; i++) {
+		const pol_vm_view *m = &v->vms[i];
+		double x = m->app ? m->arrival_rate : 0;
+		if (s->sorted_rate && !s->naive)
+			sp_sorted_push(s->sorted_rate + i * w, s->vm_rate.len,
+				       rate_full, rate[i], x);
+		rate[i] = x;
+	}
+	sp_series_advance(&s->vm_rate);
+	if (s->naive) {
+		for (int k = 0; k < 2; k++) {
+			double *row = sp_series_row(&s->vm_use[k]);
+			for (size_t i = 0; i < v->nvms; i++)
+				row[i] = k ? v->vms[i].net_bps : v->vms[i].cpu;
+			sp_series_advance(&s->vm_use[k]);
+		}
+		return;
+	}
+	for (size_t i = 0; i < v->nvms; i++) {
+		push_fast(s, 0, i, v->vms[i].cpu);
+		push_fast(s, 1, i, v->vms[i].net_bps);
+	}
+	sp_series_advance(&s->vm_use[0]);
+	sp_series_advance(&s->vm_use[1]);
+}
+
 void sp_observe(sp_state *s, const pol_view *v)
 {
 	for (size_t h = 0; h < v->nhosts; h++) {
@@ -129,27 +213,13 @@ void sp_observe(sp_state *s, const pol_view *v)
 		s->key[h] = 0;  /* swap I/O of the host's guests */
 		s->key2[h] = 0; /* SLA violations on the host */
 	}
-	size_t w = s->p.window;
 	for (size_t i = 0; i < v->nvms; i++) {
 		const pol_vm_view *m = &v->vms[i];
-		double x[3] = {m->cpu, m->net_bps,
-			       m->app ? m->arrival_rate : 0};
-		pol_ring *rs[3] = {&s->vm_use[0][i], &s->vm_use[1][i],
-				   &s->vm_rate[i]};
-		double *ss[3] = {s->sorted_use[0] + i * w,
-				 s->sorted_use[1] + i * w,
-				 s->sorted_rate ? s->sorted_rate + i * w : NULL};
-		for (int k = 0; k < 3; k++) {
-			pol_ring *r = rs[k];
-			if (ss[k])
-				sp_sorted_push(ss[k], r->len, r->len == r->cap,
-					       r->v[r->head], x[k]);
-			pol_ring_push(r, x[k]);
-		}
 		s->key[m->host] += vm_swap(s, m);
 		if (vm_sla_violated(s, m))
 			s->key2[m->host] = 1;
 	}
+	observe_vms(s, v);
 	for (size_t h = 0; h < v->nhosts; h++) {
 		pol_ring_push(&s->host_swap[h],
 			      s->key[h] > (double)s->p.swap_hot_bps);
@@ -197,36 +267,33 @@ static void detect(sp_state *s, const pol_view *v, pol_out *out)
 
 /* ---- provisioning ------------------------------------------------------- */
 
-/* Black-box peak of a series: the larger of its percentile over the
- * window and the AR(1) forecast over the last n samples. */
-static double series_peak(sp_state *s, const pol_ring *r,
-			  const double *sorted)
+/* The naive black-box peak of VM i's series k: the larger of its
+ * percentile over the window (a sort) and the AR(1) forecast over the
+ * last n samples. */
+static double series_peak(sp_state *s, int k, size_t i)
 {
-	size_t m = r->len;
+	const sp_series *sr = &s->vm_use[k];
+	size_t m = sp_series_last(sr, i, sr->cap, s->tmp);
 	if (m == 0)
 		return 0;
-	double pct;
-	if (s->naive) {
-		pol_ring_last(r, r->cap, s->tmp);
-		pct = pol_percentile(s->tmp, m, s->p.percentile, s->tmp2);
-	} else {
-		pct = sp_sorted_percentile(sorted, m, s->p.percentile);
-	}
-	size_t k = pol_ring_last(r, s->p.n, s->tmp);
-	double f = pol_ar1_forecast(s->tmp, k, s->p.clamp_phi, NULL);
+	double pct = pol_percentile(s->tmp, m, s->p.percentile, s->tmp2);
+	size_t c = sp_series_last(sr, i, s->p.n, s->tmp);
+	double f = pol_ar1_forecast(s->tmp, c, s->p.clamp_phi, NULL);
 	return pct > f ? pct : f;
 }
 
 static void provision(sp_state *s, const pol_view *v)
 {
 	size_t w = s->p.window;
+	if (s->naive)
+		for (size_t i = 0; i < v->nvms; i++)
+			for (int k = 0; k < 2; k++)
+				s->peak[k][i] = series_peak(s, k, i);
 	for (size_t i = 0; i < v->nvms; i++) {
 		const pol_vm_view *m = &v->vms[i];
 		double *need = &s->need[i * POL_NRES];
-		need[POL_CPU] = series_peak(s, &s->vm_use[0][i],
-					    s->sorted_use[0] + i * w);
-		need[POL_NET] = series_peak(s, &s->vm_use[1][i],
-					    s->sorted_use[1] + i * w);
+		need[POL_CPU] = s->peak[0][i];
+		need[POL_NET] = s->peak[1][i];
 		need[POL_MEM] = m->alloc[POL_MEM];
 		if (is_grey(s) && m->app && m->sla_response_s > 0) {
 			/* G/G/1 with Kingman's approximation [Wood07]:
@@ -236,9 +303,9 @@ static void provision(sp_state *s, const pol_view *v)
 				m->sla_response_s, m->service_s,
 				m->interarrival_var_s2, m->service_var_s2);
 			double peak = 0;
-			size_t k = s->vm_rate[i].len;
+			size_t k = s->vm_rate.len;
 			if (s->naive && k) {
-				pol_ring_last(&s->vm_rate[i], k, s->tmp);
+				sp_series_last(&s->vm_rate, i, k, s->tmp);
 				peak = pol_percentile(s->tmp, k,
 						      s->p.percentile, s->tmp2);
 			} else if (k) {

@@ -9,7 +9,40 @@
 #include <math.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "sim.h"
+
+void sp_series_init(sp_series *s, size_t nitems, uint32_t cap)
+{
+	*s = (sp_series){.nitems = nitems, .cap = cap};
+	s->v = sim_xcalloc(nitems * cap + 1, sizeof *s->v);
+}
+
+void sp_series_fini(sp_series *s)
+{
+	free(s->v);
+	s->v = NULL;
+}
+
+void sp_series_advance(sp_series *s)
+{
+	s->head = s->head + 1 == s->cap ? 0 : s->head + 1;
+	if (s->len < s->cap)
+		s->len++;
+}
+
+size_t sp_series_last(const sp_series *s, size_t item, size_t m,
+		      double *out)
+{
+	size_t k = m < s->len ? m : s->len;
+	size_t row = (s->head + s->cap - k) % s->cap;
+	for (size_t i = 0; i < k; i++) {
+		out[i] = s->v[row * s->nitems + item];
+		row = row + 1 == s->cap ? 0 : row + 1;
+	}
+	return k;
+}
 
 /* The first index whose value is >= x (lo) or > x (!lo). */
 static uint32_t bound(const double *a, uint32_t n, double x, bool lo)
