@@ -95,6 +95,8 @@ typedef struct sp_state {
 	uint32_t *order, *order2; /* 2 (hosts + VMs) each */
 	uint32_t *pick;           /* random variant: hosts that fit */
 	uint32_t *first_vm, *next_vm; /* VMs of each host, a linked list */
+	uint32_t *last_vm;        /* fast path: each list's tail */
+	uint8_t *grow;            /* fast path: resize candidates */
 	double *key, *key2;
 	double *tmp, *tmp2;
 	uint8_t *busy;          /* per VM: already given an action */
