@@ -152,14 +152,14 @@ static void push_fast(sp_state *s, int k, size_t i, double x)
 	double *row = sp_series_row(sr);
 	if (!full || row[i] != x) {
 		sp_sorted_push(sorted, sr->len, full, row[i], x);
-		s->pct[k][i] = sp_sorted_percentile(sorted, sr->len + 1u,
+		s->pct[k][i] = sp_sorted_percentile(sorted, sr->len + !full,
 						    s->p.percentile);
 		row[i] = x;
 	}
 	if (!(same_last && run >= n)) {
 		/* The window's last n samples: the row just set is the
 		 * newest, the rows before it are read directly. */
-		size_t len = sr->len + 1u, m = n < len ? n : len;
+		size_t len = sr->len + !full, m = n < len ? n : len;
 		size_t r = (sr->head + sr->cap + 1 - m) % sr->cap;
 		for (size_t j = 0; j < m; j++) {
 			s->tmp[j] = sr->v[r * sr->nitems + i];
