@@ -54,14 +54,8 @@ int sp_create(sp_state *s, const pol_params *p, size_t nhosts, size_t nvms,
 	s->sorted_use[0] = sorted;
 	s->sorted_use[1] = sorted + nvms * w;
 	s->sorted_rate = grey ? sorted + 2 * nvms * w : NULL;
-	double *cache = sim_xcalloc(6 * nvms + 1, sizeof *cache);
-	for (int k = 0; k < 2; k++) {
-		s->peak[k] = cache + (size_t)k * nvms;
-		s->pct[k] = cache + (size_t)(2 + k) * nvms;
-		s->fc[k] = cache + (size_t)(4 + k) * nvms;
-	}
-	s->run[0] = sim_xcalloc(2 * nvms + 1, sizeof *s->run[0]);
-	s->run[1] = s->run[0] + nvms;
+	s->vc = sim_xcalloc(nvms + 1, sizeof *s->vc);
+	s->vm_host = sim_xcalloc(nvms + 1, sizeof *s->vm_host);
 	s->moved_at_ns = sim_xcalloc(nvms + 1, sizeof *s->moved_at_ns);
 	for (size_t i = 0; i < nvms; i++)
 		s->moved_at_ns[i] = UINT64_MAX;
@@ -92,8 +86,8 @@ void sp_destroy(sp_state *s)
 		sp_series_fini(&s->vm_use[k]);
 	sp_series_fini(&s->vm_rate);
 	free(s->sorted_use[0]);
-	free(s->peak[0]);
-	free(s->run[0]);
+	free(s->vc);
+	free(s->vm_host);
 	free(s->moved_at_ns);
 	free(s->need);
 	free(s->load);
@@ -140,19 +134,20 @@ static bool vm_sla_violated(const sp_state *s, const pol_vm_view *m)
  * can change: the percentile when the window's multiset changes (the
  * sample dropped differs from x, or the window is still filling), the
  * forecast unless the last n + 1 samples are all equal (then the last n
- * are the same sequence as before). Leaves s->peak[k][i]. */
+ * are the same sequence as before). Leaves s->vc[i].peak[k]. */
 static void push_fast(sp_state *s, int k, size_t i, double x)
 {
 	sp_series *sr = &s->vm_use[k];
 	size_t w = sr->cap, n = s->p.n;
 	bool full = sr->len == sr->cap;
 	bool same_last = sr->len > 0 && sp_series_newest(sr, i) == x;
-	uint32_t run = s->run[k][i];
+	sp_vm_cache *c = &s->vc[i];
+	uint32_t run = c->run[k];
 	double *sorted = s->sorted_use[k] + i * w;
 	double *row = sp_series_row(sr);
 	if (!full || row[i] != x) {
 		sp_sorted_push(sorted, sr->len, full, row[i], x);
-		s->pct[k][i] = sp_sorted_percentile(sorted, sr->len + !full,
+		c->pct[k] = sp_sorted_percentile(sorted, sr->len + !full,
 						    s->p.percentile);
 		row[i] = x;
 	}
@@ -165,11 +160,10 @@ static void push_fast(sp_state *s, int k, size_t i, double x)
 			s->tmp[j] = sr->v[r * sr->nitems + i];
 			r = r + 1 == sr->cap ? 0 : r + 1;
 		}
-		s->fc[k][i] = pol_ar1_forecast(s->tmp, m, s->p.clamp_phi, NULL);
+		c->fc[k] = pol_ar1_forecast(s->tmp, m, s->p.clamp_phi, NULL);
 	}
-	s->run[k][i] = same_last ? (run <= w ? run + 1 : run) : 1;
-	double pct = s->pct[k][i], f = s->fc[k][i];
-	s->peak[k][i] = pct > f ? pct : f;
+	c->run[k] = same_last ? (run <= w ? run + 1 : run) : 1;
+	c->peak[k] = c->pct[k] > c->fc[k] ? c->pct[k] : c->fc[k];
 }
 
 /* The naive path's pushes: every VM's samples into its series. */
@@ -279,8 +273,8 @@ static void provision_vm(sp_state *s, const pol_view *v, size_t i)
 	size_t w = s->p.window;
 	const pol_vm_view *m = &v->vms[i];
 	double *need = &s->need[i * POL_NRES];
-	need[POL_CPU] = s->peak[0][i];
-	need[POL_NET] = s->peak[1][i];
+	need[POL_CPU] = s->vc[i].peak[0];
+	need[POL_NET] = s->vc[i].peak[1];
 	need[POL_MEM] = m->alloc[POL_MEM];
 	if (is_grey(s) && m->app && m->sla_response_s > 0) {
 		/* G/G/1 with Kingman's approximation [Wood07]: the CPU
@@ -322,7 +316,7 @@ static void provision(sp_state *s, const pol_view *v)
 {
 	for (size_t i = 0; i < v->nvms; i++) {
 		for (int k = 0; k < 2; k++)
-			s->peak[k][i] = series_peak(s, k, i);
+			s->vc[i].peak[k] = series_peak(s, k, i);
 		provision_vm(s, v, i);
 	}
 }
@@ -431,7 +425,7 @@ static void resize_vm(sp_state *s, const pol_view *v, size_t i,
 static void resize(sp_state *s, const pol_view *v, pol_out *out)
 {
 	for (size_t i = 0; i < v->nvms; i++)
-		if (s->naive || s->grow[i])
+		if (s->naive || (s->grow[i] & SP_GROW))
 			resize_vm(s, v, i, out);
 }
 
@@ -475,9 +469,12 @@ static void vm_pass(sp_state *s, const pol_view *v)
 			s->next_vm[s->last_vm[h]] = (uint32_t)i;
 		s->last_vm[h] = (uint32_t)i;
 		s->next_vm[i] = POL_NONE;
-		s->grow[i] = !m->migrating &&
-			     (wants_more(s, m, i, POL_CPU) ||
-			      wants_more(s, m, i, POL_MEM));
+		s->vm_host[i] = h;
+		s->grow[i] = m->migrating ? SP_MIGRATING
+			   : wants_more(s, m, i, POL_CPU) ||
+					   wants_more(s, m, i, POL_MEM)
+				   ? SP_GROW
+				   : 0;
 	}
 	sp_series_advance(&s->vm_rate);
 	sp_series_advance(&s->vm_use[0]);
@@ -507,9 +504,9 @@ void sp_decide(sp_state *s, const pol_view *v, pol_out *out)
 			if (s->load[h] < 0)
 				s->load[h] = 0;
 		for (size_t i = 0; i < v->nvms; i++)
-			if (!v->vms[i].migrating)
+			if (!(s->grow[i] & SP_MIGRATING))
 				for (int r = 0; r < POL_NRES; r++)
-					s->load[v->vms[i].host * POL_NRES + r] +=
+					s->load[s->vm_host[i] * POL_NRES + r] +=
 						s->need[i * POL_NRES + r];
 	}
 	if (s->p.resize)
