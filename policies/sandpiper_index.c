@@ -61,17 +61,30 @@ static uint32_t bound(const double *a, uint32_t n, double x, bool lo)
 void sp_sorted_push(double *sorted, uint32_t len, bool evict, double old,
 		    double x)
 {
-	if (evict) {
-		uint32_t i = bound(sorted, len, old, true);
-		if (i >= len || sorted[i] != old)
-			sim_panic("sandpiper: a sorted window lost a sample");
-		memmove(sorted + i, sorted + i + 1,
-			(len - i - 1) * sizeof *sorted);
-		len--;
+	if (!evict) {
+		uint32_t j = bound(sorted, len, x, false);
+		memmove(sorted + j + 1, sorted + j,
+			(len - j) * sizeof *sorted);
+		sorted[j] = x;
+		return;
 	}
-	uint32_t j = bound(sorted, len, x, false);
-	memmove(sorted + j + 1, sorted + j, (len - j) * sizeof *sorted);
-	sorted[j] = x;
+	uint32_t i = bound(sorted, len, old, true);
+	if (i >= len || sorted[i] != old)
+		sim_panic("sandpiper: a sorted window lost a sample");
+	/* Replace old by x in place: shift only the samples between the
+	 * slot freed and the slot x takes (one move instead of two). */
+	if (x >= old) {
+		while (i + 1 < len && sorted[i + 1] < x) {
+			sorted[i] = sorted[i + 1];
+			i++;
+		}
+	} else {
+		while (i > 0 && sorted[i - 1] > x) {
+			sorted[i] = sorted[i - 1];
+			i--;
+		}
+	}
+	sorted[i] = x;
 }
 
 double sp_sorted_percentile(const double *sorted, size_t n, double p)
