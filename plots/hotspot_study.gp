@@ -4,7 +4,7 @@
 # point (run), the mean host CPU utilisation and the share of
 # host-intervals flagged hot; then, log scale, the hot host-intervals and
 # the migrations and swaps Sandpiper started against them. Counts per run come from
-# gnuplot's `smooth frequency` over run_id (one replication per point:
+# gnuplot's smooth frequency over run_id (one replication per point:
 # run k is sweep point k - 1).
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
 # with: outfile (always 'set output outfile'), svg (0 or 1).
