@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sandpiper's fast path (sorted windows, cached percentiles and
- * forecasts, the fused pass over the VMs, the destination and swap
- * indexes) against its naive path (a sort of every window, a scan of
- * every host) on 200 random worlds: the same actions, byte for byte, the
+ * forecasts, the fused pass over the VMs) against its naive path (a sort
+ * of every window, one pass per step) on 200 random worlds: the same actions, byte for byte, the
  * same hot flags, needs and projected loads, every interval. The worlds
  * move as the actions say, and their samples repeat often (held traces),
  * so that the caches are both reused and refreshed.
