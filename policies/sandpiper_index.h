@@ -2,8 +2,9 @@
 /*
  * Sandpiper's indexes (private to policies/): what makes the per-VM part
  * of a decision O(1) per interval instead of O(W log W) (the mitigation
- * search is unchanged). Series in lockstep share one head; sorted windows keep each VM series' last W samples in ascending order
- * beside its ring, so a percentile is one read. Every index returns
+ * search is unchanged). Series in lockstep share one head; sorted
+ * windows keep each VM series' last W samples in ascending order beside
+ * its window, so a percentile is one read. Every index returns
  * exactly what the naive computation returns (tests/policies/
  * test_sandpiper_fast.c compares them on random worlds).
  */
