@@ -48,9 +48,31 @@ double pol_ring_newest(const pol_ring *r);
 
 /* ---- Sandpiper ---------------------------------------------------------- */
 
+/* Series of many items that all take one sample per interval, so one
+ * head serves them all: the window is a matrix of `cap` rows of `nitems`
+ * (row-major), and one interval's samples are one contiguous row. */
+/* Per VM, together so that one interval touches one line of it: the
+ * peaks of CPU and network (what provisioning reads) and, on the fast
+ * path, their cached percentiles, forecasts and runs of equal samples. */
+typedef struct sp_vm_cache {
+	double peak[2], pct[2], fc[2];
+	uint32_t run[2];
+} sp_vm_cache;
+
+typedef struct sp_series {
+	double *v;      /* v[row * nitems + item], owned */
+	size_t nitems;
+	uint32_t head;  /* the row the next interval writes */
+	uint32_t len;   /* rows held, <= cap */
+	uint32_t cap;
+} sp_series;
+
 /* What the Sandpiper family varies: the forecast gate (off for the
  * threshold-only baseline) and how destinations are picked. */
 typedef enum sp_variant { SP_SANDPIPER, SP_THRESHOLD, SP_RANDOM } sp_variant;
+
+#define SP_GROW 1u      /* a resize candidate */
+#define SP_MIGRATING 2u /* in flight this interval */
 
 typedef struct sp_state {
 	pol_params p;
@@ -61,7 +83,21 @@ typedef struct sp_state {
 	 * net bit/s, arrival rate. */
 	double *store;
 	pol_ring *host_util[2], *host_swap, *host_sla;
-	pol_ring *vm_use[2], *vm_rate;
+	sp_series vm_use[2], vm_rate; /* every VM, in lockstep */
+	/* Black-box peaks (percentile over W, AR(1) over n; the larger):
+	 * CPU and network per VM, filled by sp_observe (fast path) or by
+	 * sp_decide (naive path). */
+	struct sp_vm_cache *vc;
+	/* Fast path (sandpiper_index.h): each VM series' window in
+	 * ascending order (W doubles a VM; grey-box also the rates), its
+	 * cached percentile and forecast, and the run of equal samples it
+	 * ends with (capped at W + 1). */
+	double *sorted_use[2], *sorted_rate;
+	uint32_t *vm_host;        /* fast path: each VM's host this interval */
+	/* Decide by the naive computations (sorts of every window, scans
+	 * of every host) instead of the indexes: the reference the tests
+	 * compare the fast path with. Set before the first observe. */
+	bool naive;
 	uint64_t *moved_at_ns;  /* per VM: when last moved, or UINT64_MAX */
 	/* Scratch reused each interval. */
 	double *need;           /* nvms * POL_NRES estimated needs */
@@ -69,6 +105,8 @@ typedef struct sp_state {
 	uint32_t *order, *order2; /* 2 (hosts + VMs) each */
 	uint32_t *pick;           /* random variant: hosts that fit */
 	uint32_t *first_vm, *next_vm; /* VMs of each host, a linked list */
+	uint32_t *last_vm;        /* fast path: each list's tail */
+	uint8_t *grow;            /* fast path: SP_GROW | SP_MIGRATING */
 	double *key, *key2;
 	double *tmp, *tmp2;
 	uint8_t *busy;          /* per VM: already given an action */

@@ -111,8 +111,10 @@ size_t pol_ring_last(const pol_ring *r, size_t m, double *out)
 {
 	size_t k = m < r->len ? m : r->len;
 	size_t start = (r->head + r->cap - k) % r->cap;
-	for (size_t i = 0; i < k; i++)
-		out[i] = r->v[(start + i) % r->cap];
+	/* At most two runs: up to the end of the storage, then from 0. */
+	size_t first = r->cap - start < k ? r->cap - start : k;
+	memcpy(out, r->v + start, first * sizeof *out);
+	memcpy(out + first, r->v, (k - first) * sizeof *out);
 	return k;
 }
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Differential check of an optimisation: runs each CONFIG with the vdcsim
+# built before it and with the one built after, and compares the two
+# results databases' `sqlite3 .dump` text byte for byte (every table,
+# every row, every value). Same config + seed = same bytes, so any
+# difference is a change of results.
+#
+#   bench/results_identity.sh BEFORE_VDCSIM AFTER_VDCSIM CONFIG...
+#   bench/results_identity.sh --rev REV AFTER_VDCSIM CONFIG...
+#
+# With --rev, BEFORE is built from git revision REV in a temporary
+# worktree (meson setup + compile of cli/vdcsim; a few minutes). Prints
+# one line per config; exits 0 when all are identical, 1 when any differs,
+# 2 on bad usage or a failed run.
+set -u
+usage() {
+	echo "usage: $0 BEFORE_VDCSIM AFTER_VDCSIM CONFIG... | $0 --rev REV AFTER_VDCSIM CONFIG..." >&2
+	exit 2
+}
+[ $# -ge 3 ] || usage
+command -v sqlite3 >/dev/null || { echo "$0: needs the sqlite3 command" >&2; exit 2; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/results_identity.XXXXXX")
+wt=
+cleanup() {
+	if [ -n "$wt" ]; then git -C "$repo" worktree remove --force "$wt" >/dev/null 2>&1; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+if [ "$1" = "--rev" ]; then
+	[ $# -ge 4 ] || usage
+	rev=$2
+	shift 2
+	repo=$(cd "$(dirname "$0")/.." && pwd)
+	wt=$tmp/before-src
+	git -C "$repo" worktree add --detach "$wt" "$rev" >/dev/null 2>&1 ||
+		{ echo "$0: cannot check out '$rev'" >&2; exit 2; }
+	(meson setup "$wt/build" "$wt" >/dev/null && meson compile -C "$wt/build" cli/vdcsim >/dev/null) ||
+		{ echo "$0: cannot build '$rev'" >&2; exit 2; }
+	before=$wt/build/cli/vdcsim
+else
+	before=$1
+	shift
+fi
+after=$1
+shift
+status=0
+n=0
+for cfg in "$@"; do
+	n=$((n + 1))
+	for side in before after; do
+		exe=$before
+		[ $side = after ] && exe=$after
+		out=$tmp/$side-$n
+		if ! "$exe" run "$cfg" -o "$out" >"$tmp/$side-$n.log" 2>&1; then
+			echo "$cfg: the $side run failed:" >&2
+			head -5 "$tmp/$side-$n.log" >&2
+			exit 2
+		fi
+		sqlite3 "$out/results.sqlite" .dump >"$tmp/$side-$n.sql"
+	done
+	if cmp -s "$tmp/before-$n.sql" "$tmp/after-$n.sql"; then
+		echo "identical: $cfg ($(wc -l <"$tmp/after-$n.sql") dump lines)"
+	else
+		echo "DIFFERS: $cfg"
+		diff "$tmp/before-$n.sql" "$tmp/after-$n.sql" | head -10
+		status=1
+	fi
+	rm -rf "$tmp/before-$n" "$tmp/after-$n"
+done
+exit $status
