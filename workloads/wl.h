@@ -31,6 +31,38 @@ typedef enum wl_pages_kind {
 	WL_PAGES_REPLAY,  /* the pages of a page-dirty trace */
 } wl_pages_kind;
 
+/* Time structure of a workload (workloads/phases.c; the presets carry it,
+ * workloads/README.md "Time structure" gives each preset's numbers). Times
+ * are ns of the writer's clock (trace time, or simulated time in an
+ * experiment). All three parts are optional:
+ *  - swing: every rate of the base generator is multiplied by
+ *    1 + swing·sin(2π·t/swing_period), so the long-run mean is the base's;
+ *  - bursts: trains of events, event k of a train lasting [first + k·period,
+ *    first + k·period + length), adding `rate` writes/s uniform over the
+ *    train's own region [offset, offset + pages);
+ *  - shift (hotset only): the hot set starts at offset + (k·shift_pages mod
+ *    shift_span) during [k·shift_period, (k + 1)·shift_period). */
+typedef struct wl_burst {
+	uint64_t period_ns; /* > 0 */
+	uint64_t first_ns;  /* start of the first event */
+	uint64_t length_ns; /* 1 ns to period_ns */
+	double rate;        /* writes/s added while an event lasts */
+	uint64_t offset;    /* first page of the region written */
+	uint64_t pages;     /* pages of that region (>= 1) */
+} wl_burst;
+
+#define WL_MAX_BURSTS 4
+
+typedef struct wl_phases {
+	double swing;            /* relative amplitude, 0 to < 1 */
+	uint64_t swing_period_ns; /* > 0 when swing > 0 */
+	uint64_t shift_period_ns; /* 0: the hot set stays put */
+	uint64_t shift_pages;    /* step of each move */
+	uint64_t shift_span;     /* moves wrap within this many pages (>= 1) */
+	size_t nbursts;          /* <= WL_MAX_BURSTS */
+	wl_burst bursts[WL_MAX_BURSTS];
+} wl_phases;
+
 typedef struct wl_pages_params {
 	int kind;           /* a wl_pages_kind (an int, as CFG_T_ENUM stores) */
 	uint64_t pages;     /* uniform, zipf: pages of the region written,
@@ -45,6 +77,9 @@ typedef struct wl_pages_params {
 			       caller loads it (borrowed from the document) */
 	const trace_pages *replay; /* replay: the loaded trace (borrowed; not
 				      in the parameter table) */
+	const wl_phases *phases; /* time structure, or NULL for a stationary
+				    workload (presets set it; borrowed, not in
+				    the parameter table) */
 } wl_pages_params;
 
 /* The parameter tables of workloads/, NULL-terminated, for `vdcsim params`
@@ -166,6 +201,13 @@ typedef struct wl_pages_preset {
 	uint64_t vm_bytes;     /* the VM size it was shaped for */
 	wl_pages_params params;
 } wl_pages_preset;
+
+/* Expected number of writes (not distinct pages) p makes in [t0_ns, t1_ns)
+ * on a VM of `pages` pages, its time structure included: the base rate
+ * times the integral of the swing, plus each burst's rate times its overlap
+ * with the window. NAN for replay. p must pass wl_pages_check. */
+double wl_pagegen_expected_writes(const wl_pages_params *p, uint64_t pages,
+				  uint64_t t0_ns, uint64_t t1_ns);
 
 /* The preset named `name`, or NULL. */
 const wl_pages_preset *wl_pages_preset_find(const char *name);
