@@ -198,7 +198,7 @@ trace_pages *wl_trace_generate(const wl_pages_params *p, uint64_t pages,
 typedef struct wl_pages_preset {
 	const char *name;      /* "specweb", "oltp", "kernel-compile", ... */
 	const char *doc;       /* one line */
-	uint64_t vm_bytes;     /* the VM size it was shaped for */
+	uint64_t vm_bytes;     /* default VM size: 512 MiB, Clark's traced VM */
 	wl_pages_params params;
 } wl_pages_preset;
 
