@@ -137,8 +137,12 @@ void wl_pagegen_destroy(wl_pagegen *g);
  * (hot_rate + cold_rate), then uniform within its class; zipf: a rank by
  * Hörmann and Derflinger's rejection-inversion, mapped to a page by a fixed
  * pseudo-random permutation of the region so that popular pages are
- * scattered). Uniform draws are exact (Lemire's multiply-shift with
- * rejection). Windows are independent: splitting a window in two gives the
+ * scattered). With a time structure (p->phases) the window is split
+ * where a burst starts or ends or the hot set moves; each piece draws its
+ * base writes, Poisson of the rate times the swing's integral over the
+ * piece (the hot set where it is at the piece's start), then each burst
+ * that is on, uniform over its region. Uniform draws are exact (Lemire's
+ * multiply-shift with rejection). Windows are independent: splitting a window in two gives the
  * same distribution, not the same draws. Replay emits, in trace order, the
  * pages of every sample whose span (previous time, time] overlaps the
  * window by a positive length; a sample straddling two windows is emitted
@@ -172,7 +176,9 @@ uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
  *   zipf:    Σ_{i=1..R} (1 − e^{−r p_i T}), p_i = i^{−s} / H_{R,s}, exact
  *            over the first 65536 ranks and by Euler–Maclaurin beyond
  *            (relative error below 1e-9); O(min(R, 65536)) time;
- *   replay:  NAN (a trace is data, not a rate; measure it instead). */
+ *   replay:  NAN (a trace is data, not a rate; measure it instead).
+ * These are the base generator's, without its time structure (p->phases:
+ * a window's count then depends on where it lies in time). */
 double wl_pagegen_expected_dirty(const wl_pages_params *p, uint64_t pages,
 				 double seconds);
 
