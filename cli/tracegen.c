@@ -37,7 +37,7 @@ static void usage_tracegen(FILE *f)
 	      "existing file is replaced only with --force; a link, device, FIFO\n"
 	      "or directory in its place never is.\n"
 	      "\n"
-	      "  --memory SIZE    VM memory (default: the size the preset was shaped for)\n"
+	      "  --memory SIZE    VM memory (default 512MiB, the VM Clark et al. traced)\n"
 	      "  --duration TIME  trace length (default " DEFAULT_DURATION ")\n"
 	      "  --interval TIME  sample period (default " DEFAULT_INTERVAL ")\n"
 	      "  --seed N         master seed (default 1)\n"

@@ -99,9 +99,9 @@ static const char *const fidelity_names[] = {"statistical", "page-exact"};
  * the same point of the same trace (its start times are trace times). A
  * sample that straddles a round boundary dirties its pages in both rounds
  * (wl_pagegen_writes' rule: the trace cannot say when in its span a page
- * was written), where the WWS analysis (mem_wws_downtime) gives it whole
- * to the round that holds its time, and a round holding no sample time
- * none. So replay is the upper bound of the two; they agree when every
+ * was written), where the WWS analysis (mem_wws_downtime) gives each
+ * round its share of it, in proportion to the overlap (mem.h, "Share
+ * rule"). So replay is the upper bound of the two; they agree when every
  * sample lists the same pages (a fixed hot set) and every round lasts at
  * least one sample interval. */
 static mig_dirty page_writes_dirty(monitor *mon, size_t i, uint64_t pages)

@@ -53,6 +53,11 @@ struct wl_pagegen {
 	double s, h_x1, h_n, s_accept;
 	unsigned half_bits;   /* zipf: half width of the Feistel permutation */
 	const trace_pages *trace;
+	/* Time structure (phases.c), or NULL; with it, `first` is moved
+	 * to the hot set's place at each piece of a window. */
+	const wl_phases *phases;
+	wl_pages_params base;  /* p as created, for the hot set's offset */
+	span burst[WL_MAX_BURSTS];
 };
 
 /* Writes handed out per call of a wl_writes_fn; even (see emit_span). */
@@ -319,6 +324,12 @@ wl_pagegen *wl_pagegen_create(const wl_pages_params *p, uint64_t pages,
 		g->trace = p->replay;
 		break;
 	}
+	if (p->phases && p->kind != WL_PAGES_REPLAY) {
+		g->phases = p->phases;
+		g->base = *p;
+		for (size_t i = 0; i < p->phases->nbursts; i++)
+			span_init(&g->burst[i], p->phases->bursts[i].pages);
+	}
 	return g;
 }
 
@@ -472,6 +483,57 @@ static uint64_t replay(const wl_pagegen *g, uint64_t t0, uint64_t t1,
 	return n;
 }
 
+/* The base generator's writes for an expected count mu. */
+static uint64_t emit_base(wl_pagegen *g, double mu, wl_writes_fn *fn,
+			  void *ctx)
+{
+	uint64_t n = poisson(g->rng, mu);
+	switch (g->kind) {
+	case WL_PAGES_UNIFORM:
+		emit_span(g, &g->pick, g->first, n, fn, ctx);
+		break;
+	case WL_PAGES_HOTSET:
+		emit_hotset(g, n, fn, ctx);
+		break;
+	case WL_PAGES_ZIPF:
+		emit_zipf(g, n, fn, ctx);
+		break;
+	default:
+		sim_panic("wl_pagegen_writes: unknown kind %d", g->kind);
+	}
+	return n;
+}
+
+/* A window of a generator with time structure, piece by piece between the
+ * times where it changes: in each piece the base writes (their expected
+ * count scaled by the swing's integral, the hot set where it is at the
+ * piece's start), then each burst that is on, in train order. */
+static uint64_t phased(wl_pagegen *g, uint64_t t0, uint64_t t1,
+		       wl_writes_fn *fn, void *ctx)
+{
+	const wl_phases *ph = g->phases;
+	uint64_t n = 0;
+	for (uint64_t a = t0; a < t1;) {
+		uint64_t next = wl_phases_next_change(ph, a);
+		uint64_t b = next < t1 ? next : t1;
+		if (g->kind == WL_PAGES_HOTSET)
+			g->first = wl_phases_hot_offset(&g->base, a);
+		n += emit_base(g, g->rate * wl_phases_swing_s(ph, a, b), fn,
+			       ctx);
+		double len = (double)(b - a) * 1e-9;
+		for (size_t i = 0; i < ph->nbursts; i++) {
+			const wl_burst *w = &ph->bursts[i];
+			if (!wl_burst_on(w, a))
+				continue;
+			uint64_t k = poisson(g->rng, w->rate * len);
+			emit_span(g, &g->burst[i], w->offset, k, fn, ctx);
+			n += k;
+		}
+		a = b;
+	}
+	return n;
+}
+
 uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
 				 uint64_t t1_ns, wl_writes_fn *fn, void *ctx)
 {
@@ -481,26 +543,10 @@ uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
 			  (unsigned long long)t1_ns, (unsigned long long)t0_ns);
 	if (g->kind == WL_PAGES_REPLAY)
 		return t1_ns > t0_ns ? replay(g, t0_ns, t1_ns, fn, ctx) : 0;
+	if (g->phases)
+		return phased(g, t0_ns, t1_ns, fn, ctx);
 	double seconds = (double)(t1_ns - t0_ns) * 1e-9;
-	switch (g->kind) {
-	case WL_PAGES_UNIFORM: {
-		uint64_t n = poisson(g->rng, g->rate * seconds);
-		emit_span(g, &g->pick, g->first, n, fn, ctx);
-		return n;
-	}
-	case WL_PAGES_HOTSET: {
-		uint64_t n = poisson(g->rng, g->rate * seconds);
-		emit_hotset(g, n, fn, ctx);
-		return n;
-	}
-	case WL_PAGES_ZIPF: {
-		uint64_t n = poisson(g->rng, g->rate * seconds);
-		emit_zipf(g, n, fn, ctx);
-		return n;
-	}
-	default:
-		sim_panic("wl_pagegen_writes: unknown kind %d", g->kind);
-	}
+	return emit_base(g, g->rate * seconds, fn, ctx);
 }
 
 /* wl_pagegen_writes on top of the batch form: one call of the per-write
@@ -621,6 +667,38 @@ double wl_pagegen_expected_dirty(const wl_pages_params *p, uint64_t pages,
 	default:
 		return NAN;
 	}
+}
+
+double wl_pagegen_expected_writes(const wl_pages_params *p, uint64_t pages,
+				  uint64_t t0_ns, uint64_t t1_ns)
+{
+	require_valid(p, pages, "wl_pagegen_expected_writes");
+	if (t1_ns < t0_ns)
+		sim_panic("wl_pagegen_expected_writes: window ends before it "
+			  "starts");
+	double rate;
+	switch (p->kind) {
+	case WL_PAGES_UNIFORM:
+	case WL_PAGES_ZIPF:
+		rate = p->rate;
+		break;
+	case WL_PAGES_HOTSET:
+		rate = p->hot_rate + p->cold_rate;
+		break;
+	default:
+		return NAN;
+	}
+	const wl_phases *ph = p->phases;
+	double w = rate * wl_phases_swing_s(ph, t0_ns, t1_ns);
+	for (uint64_t a = t0_ns; ph && ph->nbursts && a < t1_ns;) {
+		uint64_t next = wl_phases_next_change(ph, a);
+		uint64_t b = next < t1_ns ? next : t1_ns;
+		for (size_t i = 0; i < ph->nbursts; i++)
+			if (wl_burst_on(&ph->bursts[i], a))
+				w += ph->bursts[i].rate * (double)(b - a) * 1e-9;
+		a = b;
+	}
+	return w;
 }
 
 /* ------------------------------------------------------------------------

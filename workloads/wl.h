@@ -31,6 +31,38 @@ typedef enum wl_pages_kind {
 	WL_PAGES_REPLAY,  /* the pages of a page-dirty trace */
 } wl_pages_kind;
 
+/* Time structure of a workload (workloads/phases.c; the presets carry it,
+ * workloads/README.md "Time structure" gives each preset's numbers). Times
+ * are ns of the writer's clock (trace time, or simulated time in an
+ * experiment). All three parts are optional:
+ *  - swing: every rate of the base generator is multiplied by
+ *    1 + swing·sin(2π·t/swing_period), so the long-run mean is the base's;
+ *  - bursts: trains of events, event k of a train lasting [first + k·period,
+ *    first + k·period + length), adding `rate` writes/s uniform over the
+ *    train's own region [offset, offset + pages);
+ *  - shift (hotset only): the hot set starts at offset + (k·shift_pages mod
+ *    shift_span) during [k·shift_period, (k + 1)·shift_period). */
+typedef struct wl_burst {
+	uint64_t period_ns; /* > 0 */
+	uint64_t first_ns;  /* start of the first event */
+	uint64_t length_ns; /* 1 ns to period_ns */
+	double rate;        /* writes/s added while an event lasts */
+	uint64_t offset;    /* first page of the region written */
+	uint64_t pages;     /* pages of that region (>= 1) */
+} wl_burst;
+
+#define WL_MAX_BURSTS 4
+
+typedef struct wl_phases {
+	double swing;            /* relative amplitude, 0 to < 1 */
+	uint64_t swing_period_ns; /* > 0 when swing > 0 */
+	uint64_t shift_period_ns; /* 0: the hot set stays put */
+	uint64_t shift_pages;    /* step of each move */
+	uint64_t shift_span;     /* moves wrap within this many pages (>= 1) */
+	size_t nbursts;          /* <= WL_MAX_BURSTS */
+	wl_burst bursts[WL_MAX_BURSTS];
+} wl_phases;
+
 typedef struct wl_pages_params {
 	int kind;           /* a wl_pages_kind (an int, as CFG_T_ENUM stores) */
 	uint64_t pages;     /* uniform, zipf: pages of the region written,
@@ -45,6 +77,9 @@ typedef struct wl_pages_params {
 			       caller loads it (borrowed from the document) */
 	const trace_pages *replay; /* replay: the loaded trace (borrowed; not
 				      in the parameter table) */
+	const wl_phases *phases; /* time structure, or NULL for a stationary
+				    workload (presets set it; borrowed, not in
+				    the parameter table) */
 } wl_pages_params;
 
 /* The parameter tables of workloads/, NULL-terminated, for `vdcsim params`
@@ -102,8 +137,12 @@ void wl_pagegen_destroy(wl_pagegen *g);
  * (hot_rate + cold_rate), then uniform within its class; zipf: a rank by
  * Hörmann and Derflinger's rejection-inversion, mapped to a page by a fixed
  * pseudo-random permutation of the region so that popular pages are
- * scattered). Uniform draws are exact (Lemire's multiply-shift with
- * rejection). Windows are independent: splitting a window in two gives the
+ * scattered). With a time structure (p->phases) the window is split
+ * where a burst starts or ends or the hot set moves; each piece draws its
+ * base writes, Poisson of the rate times the swing's integral over the
+ * piece (the hot set where it is at the piece's start), then each burst
+ * that is on, uniform over its region. Uniform draws are exact (Lemire's
+ * multiply-shift with rejection). Windows are independent: splitting a window in two gives the
  * same distribution, not the same draws. Replay emits, in trace order, the
  * pages of every sample whose span (previous time, time] overlaps the
  * window by a positive length; a sample straddling two windows is emitted
@@ -137,7 +176,9 @@ uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
  *   zipf:    Σ_{i=1..R} (1 − e^{−r p_i T}), p_i = i^{−s} / H_{R,s}, exact
  *            over the first 65536 ranks and by Euler–Maclaurin beyond
  *            (relative error below 1e-9); O(min(R, 65536)) time;
- *   replay:  NAN (a trace is data, not a rate; measure it instead). */
+ *   replay:  NAN (a trace is data, not a rate; measure it instead).
+ * These are the base generator's, without its time structure (p->phases:
+ * a window's count then depends on where it lies in time). */
 double wl_pagegen_expected_dirty(const wl_pages_params *p, uint64_t pages,
 				 double seconds);
 
@@ -163,9 +204,16 @@ trace_pages *wl_trace_generate(const wl_pages_params *p, uint64_t pages,
 typedef struct wl_pages_preset {
 	const char *name;      /* "specweb", "oltp", "kernel-compile", ... */
 	const char *doc;       /* one line */
-	uint64_t vm_bytes;     /* the VM size it was shaped for */
+	uint64_t vm_bytes;     /* default VM size: 512 MiB, Clark's traced VM */
 	wl_pages_params params;
 } wl_pages_preset;
+
+/* Expected number of writes (not distinct pages) p makes in [t0_ns, t1_ns)
+ * on a VM of `pages` pages, its time structure included: the base rate
+ * times the integral of the swing, plus each burst's rate times its overlap
+ * with the window. NAN for replay. p must pass wl_pages_check. */
+double wl_pagegen_expected_writes(const wl_pages_params *p, uint64_t pages,
+				  uint64_t t0_ns, uint64_t t1_ns);
 
 /* The preset named `name`, or NULL. */
 const wl_pages_preset *wl_pages_preset_find(const char *name);

@@ -308,13 +308,21 @@ int mem_dirtying_check(const mem_dirtying_cfg *c, const cfg_node *map,
  * Durations are rounded up to whole nanoseconds (computed exactly in
  * integers).
  *
- * Boundary rule: a trace sample lists the pages written in (previous
- * sample time, its time], and it counts, whole, for the round (a, b] that
- * holds its time: a < time <= b. A sample straddling a round boundary thus
- * goes entirely to the later round, as if the bitmap were read only at
- * sample times, which is all a sampled trace knows. A round shorter than
- * the sample interval may hold no sample time and then counts nothing (on
- * average the right fraction of rounds holds one).
+ * Share rule: a trace sample lists the distinct pages written in
+ * (previous sample time, its time]; when in that span each was written
+ * the trace does not say. A round (a, b] dirtied
+ *   D = |U| + Σ_j f_j·|S_j \ U|,  capped at |U ∪ S_head ∪ S_tail|,
+ * where U is the union of the samples wholly inside (a, b], S_j (j = head,
+ * tail: at most two) a sample it overlaps in part and f_j the overlapped
+ * fraction of S_j's span. So a round shorter than a sample gets its share
+ * f·|S| of the sample it lies in (or of the two it straddles), never a
+ * silent zero, and a long round its whole samples plus the new pages of
+ * its edges in proportion. Bounds: |U| <= D <= |U ∪ S_head ∪ S_tail|;
+ * the lower bound is what a page written at the far end of each partial
+ * sample would give, the upper one what a page written inside the round
+ * would. D is exact for pages written at a steady rate, uniformly in
+ * time, that are new to the round; D may be fractional, and durations and
+ * downtimes are taken from it (final_pages rounds it).
  *
  * End of the trace: the analysis needs the trace to cover every live round.
  * If round N ends after the last sample time (or the start is after it),
@@ -336,7 +344,8 @@ typedef struct mem_wws_point {
 	unsigned iterations;     /* N live rounds; 0 = stop-and-copy */
 	bool evaluable;          /* false: past the end; the rest is 0 */
 	uint64_t downtime_ns;    /* the final stop-and-copy */
-	uint64_t final_pages;    /* pages it sends */
+	uint64_t final_pages;    /* pages it sends, final_share rounded */
+	double final_share;      /* the same as the share rule gives it */
 	uint64_t precopy_ns;     /* T1 + ... + TN, the live rounds */
 	uint64_t sent_pages;     /* M + D_2 + ... + D_N, sent live */
 } mem_wws_point;

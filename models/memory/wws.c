@@ -30,6 +30,18 @@ static uint64_t transfer_ns(uint64_t pages, uint64_t page_size,
 	return ns > SIM_TIME_MAX ? SIM_TIME_MAX : (uint64_t)ns;
 }
 
+/* The same for a share of pages, a real number >= 0: exact (above) when it
+ * is whole, else rounded to the nearest nanosecond (an expected count has
+ * no last bit to wait for, and rounding up would turn the double's last
+ * place into a whole nanosecond). */
+static uint64_t share_ns(double pages, uint64_t page_size, uint64_t rate_bps)
+{
+	if (pages == floor(pages) && pages < 0x1p53)
+		return transfer_ns((uint64_t)pages, page_size, rate_bps);
+	double ns = round(pages * (double)page_size * 8e9 / (double)rate_bps);
+	return ns >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (uint64_t)ns;
+}
+
 static void check_inputs(const trace_pages *t, uint64_t rate_bps,
 			 const char *who)
 {
@@ -61,27 +73,108 @@ static size_t first_sample_after(const trace_pages *t, uint64_t ns)
 	return lo;
 }
 
-/* Distinct pages in samples [from, to) of t. `seen` is an all-clear
- * bitmap of t->pages bits and is left all clear: the samples are walked a
- * second time to clear what the first set, so a round costs its listed
- * pages, never the guest's size. */
-static uint64_t union_pages(const trace_pages *t, size_t from, size_t to,
-			    mem_bitmap *seen)
+static uint32_t page_at(const trace_pages *t, size_t k)
+{
+	uint32_t p = t->page[k];
+	if (p >= t->pages)
+		sim_panic("mem_wws: page %u in a trace of %llu pages", p,
+			  (unsigned long long)t->pages);
+	return p;
+}
+
+/* Marks the pages of samples [from, to) in `seen`; returns how many were
+ * not marked before. */
+static uint64_t mark(const trace_pages *t, size_t from, size_t to,
+		     mem_bitmap *seen)
 {
 	uint64_t n = 0;
 	for (size_t k = t->first[from]; k < t->first[to]; k++) {
-		uint32_t p = t->page[k];
-		if (p >= t->pages)
-			sim_panic("mem_wws: page %u in a trace of %llu pages", p,
-				  (unsigned long long)t->pages);
+		uint32_t p = page_at(t, k);
 		if (!mem_bitmap_is_set(seen, p)) {
 			mem_bitmap_set(seen, p);
 			n++;
 		}
 	}
+	return n;
+}
+
+/* Pages of sample i not marked in `seen`. */
+static uint64_t unmarked(const trace_pages *t, size_t i,
+			 const mem_bitmap *seen)
+{
+	uint64_t n = 0;
+	for (size_t k = t->first[i]; k < t->first[i + 1]; k++)
+		n += !mem_bitmap_is_set(seen, page_at(t, k));
+	return n;
+}
+
+static void unmark(const trace_pages *t, size_t from, size_t to,
+		   mem_bitmap *seen)
+{
 	for (size_t k = t->first[from]; k < t->first[to]; k++)
 		mem_bitmap_clear(seen, t->page[k]);
-	return n;
+}
+
+static uint64_t sample_start(const trace_pages *t, size_t i)
+{
+	return i ? t->time_ns[i - 1] : 0;
+}
+
+/* The pages a round (a, b] dirtied, by the share rule of mem.h: the
+ * distinct pages of the samples wholly inside it, U, plus, of each sample
+ * it overlaps in part, the share overlap/length of its pages not in U;
+ * never more than the union of all the samples it overlaps. `seen` is an
+ * all-clear bitmap of t->pages bits and is left all clear: a round costs
+ * its listed pages, never the guest's size. Sets *upper to that union
+ * (the bound), for the tests' sake. */
+static double round_share(const trace_pages *t, uint64_t a, uint64_t b,
+			  mem_bitmap *seen, uint64_t *upper)
+{
+	*upper = 0;
+	size_t i = first_sample_after(t, a);
+	if (i >= t->nsamples || b <= a)
+		return 0;
+	/* Sample i overlaps (a, b] in part when it starts before a or ends
+	 * after b; the samples after it up to the one holding b are whole
+	 * but the last, when it ends after b. */
+	size_t head = SIZE_MAX, tail = SIZE_MAX;
+	size_t w0 = i;
+	if (sample_start(t, i) < a || t->time_ns[i] > b) {
+		head = i;
+		w0 = i + 1;
+	}
+	size_t w1 = w0;
+	while (w1 < t->nsamples && t->time_ns[w1] <= b)
+		w1++;
+	if (w1 < t->nsamples && sample_start(t, w1) < b && w1 != head)
+		tail = w1;
+	uint64_t whole = w1 > w0 ? mark(t, w0, w1, seen) : 0;
+	double share = (double)whole;
+	uint64_t extra[2] = {0, 0};
+	size_t part[2] = {head, tail};
+	for (int j = 0; j < 2; j++) {
+		size_t k = part[j];
+		if (k == SIZE_MAX)
+			continue;
+		uint64_t s0 = sample_start(t, k), s1 = t->time_ns[k];
+		uint64_t lo = s0 > a ? s0 : a, hi = s1 < b ? s1 : b;
+		double f = (double)(hi - lo) / (double)(s1 - s0);
+		extra[j] = unmarked(t, k, seen);
+		share += f * (double)extra[j];
+	}
+	/* The union bound: the head's new pages, then the tail's not in the
+	 * head either. */
+	uint64_t all = whole;
+	if (head != SIZE_MAX)
+		all += mark(t, head, head + 1, seen);
+	if (tail != SIZE_MAX)
+		all += unmarked(t, tail, seen);
+	if (head != SIZE_MAX)
+		unmark(t, head, head + 1, seen);
+	if (w1 > w0)
+		unmark(t, w0, w1, seen);
+	*upper = all;
+	return share < (double)all ? share : (double)all;
 }
 
 /* Runs the rounds of one (start, rate) pair for N = 0..max_n. With `pts`
@@ -111,27 +204,28 @@ static void wws_pass(const trace_pages *t, mem_bitmap *seen,
 	p.evaluable = true;
 	p.downtime_ns = transfer_ns(t->pages, t->page_size, rate_bps);
 	p.final_pages = t->pages;
+	p.final_share = (double)t->pages;
 	if (!only_last || max_n == 0)
 		pts[0] = p;
 
-	size_t next = first_sample_after(t, start_ns);
-	uint64_t a = start_ns, send = t->pages;
+	uint64_t a = start_ns;
+	double send = (double)t->pages, sent = 0;
 	for (unsigned n = 1; n <= max_n; n++) {
-		uint64_t b = sim_time_add(a, transfer_ns(send, t->page_size,
-							 rate_bps));
+		uint64_t b = sim_time_add(a, share_ns(send, t->page_size,
+						      rate_bps));
 		/* Round n must lie within the trace; later rounds end later,
 		 * so they are not evaluable either. */
 		if (b > end_ns)
 			return;
-		size_t last = next;
-		while (last < t->nsamples && t->time_ns[last] <= b)
-			last++;
-		uint64_t dirtied = union_pages(t, next, last, seen);
+		uint64_t upper;
+		double dirtied = round_share(t, a, b, seen, &upper);
+		sent += send;
 		p.iterations = n;
-		p.sent_pages += send;
+		p.sent_pages = (uint64_t)llround(sent);
 		p.precopy_ns = b - start_ns;
-		p.final_pages = dirtied;
-		p.downtime_ns = transfer_ns(dirtied, t->page_size, rate_bps);
+		p.final_share = dirtied;
+		p.final_pages = (uint64_t)llround(dirtied);
+		p.downtime_ns = share_ns(dirtied, t->page_size, rate_bps);
 		if (!only_last)
 			pts[n] = p;
 		if (dirtied == 0) {
@@ -145,7 +239,6 @@ static void wws_pass(const trace_pages *t, mem_bitmap *seen,
 			}
 			break;
 		}
-		next = last;
 		a = b;
 		send = dirtied;
 	}

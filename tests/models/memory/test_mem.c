@@ -999,19 +999,41 @@ static trace_pages *growing_trace(unsigned seconds)
 	return t;
 }
 
-/* The analysis of growing_trace redone by hand: a round (a, b] holds the
- * samples at multiples of 50 ms in it, floor(b/50ms) − floor(a/50ms), and
- * dirties 1000 + 100 pages per sample; at 2^27 bit/s a page takes
- * 244140.625 ns, rounded up per round. */
-static uint64_t grow_round_pages(uint64_t a, uint64_t b)
+/* The analysis of growing_trace redone by hand, by the share rule: a
+ * round (a, b] holds w whole 50 ms samples, which dirty 1000 + 100·w
+ * pages, and of each sample it overlaps in part the fraction f overlapped
+ * of its pages not among those: 100 new pages, or all 1100 when there is
+ * no whole sample; capped at the union of the samples overlapped. At
+ * 2^27 bit/s a page takes 244140.625 ns, rounded up per round. */
+static double grow_round_pages(uint64_t a, uint64_t b)
 {
-	uint64_t samples = b / SIM_MS(50) - a / SIM_MS(50);
-	return samples ? 1000 + 100 * samples : 0;
+	const uint64_t w = SIM_MS(50);
+	uint64_t first_whole = (a + w - 1) / w, last_whole = b / w;
+	uint64_t whole = last_whole > first_whole ? last_whole - first_whole
+						  : 0;
+	double share = whole ? 1000.0 + 100.0 * (double)whole : 0.0;
+	double extra = whole ? 100.0 : 1100.0;
+	unsigned parts = 0;
+	if (a % w) { /* the head: (a, next multiple], or (a, b] inside one */
+		uint64_t s1 = (a / w + 1) * w;
+		uint64_t hi = s1 < b ? s1 : b;
+		share += (double)(hi - a) / (double)w * extra;
+		parts++;
+	}
+	if (b % w && b / w * w >= a && b / w != a / w) { /* the tail */
+		share += (double)(b - b / w * w) / (double)w * extra;
+		parts++;
+	}
+	double all = whole ? 1000.0 + 100.0 * (double)(whole + parts)
+			   : (parts ? 1000.0 + 100.0 * parts : 0.0);
+	return share < all ? share : all;
 }
 
-static uint64_t pages_ns_at_128mibit(uint64_t pages)
+static uint64_t pages_ns_at_128mibit(double pages)
 {
-	return (pages * UINT64_C(244140625) + 999) / 1000;
+	if (pages == floor(pages))
+		return ((uint64_t)pages * UINT64_C(244140625) + 999) / 1000;
+	return (uint64_t)round(pages * 4096 * 8e9 / 134217728.0);
 }
 
 Test(mem_wws, downtime_falls_then_flattens_when_the_dirtied_set_grows_with_the_window)
@@ -1023,15 +1045,18 @@ Test(mem_wws, downtime_falls_then_flattens_when_the_dirtied_set_grows_with_the_w
 	mem_wws_point *pts = mem_wws_table(t, &start, 1, &rate, 1, NMAX,
 					   &npoints);
 	cr_assert(eq(sz, npoints, NMAX + 1));
-	uint64_t a = start, send = CLARK_PAGES;
+	uint64_t a = start;
+	double send = CLARK_PAGES;
 	uint64_t down[NMAX + 1];
 	for (unsigned n = 1; n <= NMAX; n++) {
 		uint64_t b = a + pages_ns_at_128mibit(send);
-		uint64_t dirtied = grow_round_pages(a, b);
+		double dirtied = grow_round_pages(a, b);
 		down[n] = pages_ns_at_128mibit(dirtied);
 		cr_assert(pts[n].evaluable, "N = %u", n);
 		cr_assert(eq(u64, pts[n].downtime_ns, down[n]), "N = %u", n);
-		cr_assert(eq(u64, pts[n].final_pages, dirtied), "N = %u", n);
+		cr_assert(eq(dbl, pts[n].final_share, dirtied), "N = %u", n);
+		cr_assert(eq(u64, pts[n].final_pages,
+			     (uint64_t)llround(dirtied)), "N = %u", n);
 		cr_assert(eq(u64, pts[n].precopy_ns, b - start), "N = %u", n);
 		a = b;
 		send = dirtied;
@@ -1054,10 +1079,11 @@ Test(mem_wws, downtime_falls_then_flattens_when_the_dirtied_set_grows_with_the_w
 	trace_free(t);
 }
 
-/* A small trace for the boundary rule: 64 pages of 4 KiB at 32768000
+/* A small trace for the share rule: 64 pages of 4 KiB at 32768000
  * bit/s, so one page takes exactly 1 ms and round 1 64 ms; sample i at
- * 10·i ms (i = 1..30) writes page i alone, so a round's dirtied count is
- * the number of sample times in it. */
+ * 10·i ms (i = 1..30) writes page i alone, so a round dirties one page per
+ * whole sample in it plus the overlapped fraction of each sample at its
+ * edges: the length of the round in ms / 10, within the trace. */
 #define MS_PER_PAGE_BPS UINT64_C(32768000)
 
 static trace_pages *boundary_trace(void)
@@ -1068,46 +1094,72 @@ static trace_pages *boundary_trace(void)
 	return t;
 }
 
-Test(mem_wws, a_sample_counts_whole_for_the_round_that_holds_its_time)
+Test(mem_wws, a_round_gets_its_share_of_the_samples_it_overlaps)
 {
 	trace_pages *t = boundary_trace();
 	mem_wws_point p;
-	/* From 0: round 1 (0, 64] holds samples 10..60 ms; the sample at
-	 * 70 ms, which straddles 64 ms, goes whole to round 2 (64, 70];
-	 * round 3 (70, 71] holds none. */
+	/* From 0: round 1 (0, 64] holds samples 10..60 ms whole and 4 ms of
+	 * the 10 ms sample ending at 70: 6.4 pages, 6.4 ms. */
 	cr_assert(eq(u64, mem_wws_downtime(t, 0, MS_PER_PAGE_BPS, 1, &p),
-		     SIM_MS(6)));
+		     SIM_US(6400)));
+	cr_assert(eq(dbl, p.final_share, 6.4));
+	cr_assert(eq(u64, p.final_pages, 6));
+	/* Round 2 (64, 70.4] holds a sample time only by luck (a rule that
+	 * gave each sample whole to the round holding its time would give a
+	 * round inside a sample 0): 6/10 of the sample
+	 * ending at 70 and 0.4/10 of the next, 0.64 pages. */
 	cr_assert(eq(u64, mem_wws_downtime(t, 0, MS_PER_PAGE_BPS, 2, &p),
-		     SIM_MS(1)));
-	cr_assert(eq(u64, p.precopy_ns, SIM_MS(70)));
+		     SIM_US(640)));
+	cr_assert(eq(u64, p.precopy_ns, SIM_US(70400)));
 	cr_assert(eq(u64, p.sent_pages, 70));
-	cr_assert(eq(u64, mem_wws_downtime(t, 0, MS_PER_PAGE_BPS, 3, &p), 0));
+	/* Round 3 (70.4, 71.04] lies inside one sample: 0.064 pages, never
+	 * a silent zero. */
+	cr_assert(eq(u64, mem_wws_downtime(t, 0, MS_PER_PAGE_BPS, 3, &p),
+		     SIM_US(64)));
 	cr_assert(p.evaluable);
-	/* From 10 ms: the sample at the start time is before the round
-	 * ((10, 74] holds 20..70), and the one at 80 ms, exactly at round
-	 * 2's end, is in it ((74, 80]). */
+	cr_assert(p.final_share > 0.0639 && p.final_share < 0.0641);
+	/* From 10 ms: (10, 74] holds 20..70 whole and 4/10 of 80. */
 	cr_assert(eq(u64, mem_wws_downtime(t, SIM_MS(10), MS_PER_PAGE_BPS, 1,
 					   NULL),
-		     SIM_MS(6)));
-	cr_assert(eq(u64, mem_wws_downtime(t, SIM_MS(10), MS_PER_PAGE_BPS, 2,
-					   NULL),
-		     SIM_MS(1)));
-	/* From 16 ms: (16, 80] holds 20..80 ms. */
+		     SIM_US(6400)));
+	/* From 16 ms: 4/10 of the sample ending at 20, 30..80 whole. */
 	cr_assert(eq(u64, mem_wws_downtime(t, SIM_MS(16), MS_PER_PAGE_BPS, 1,
 					   NULL),
-		     SIM_MS(7)));
+		     SIM_US(6400)));
 	trace_free(t);
+}
+
+Test(mem_wws, the_share_stays_between_the_whole_samples_and_the_union)
+{
+	/* Samples at 10 and 20 ms over one page each; a round (2, 18] of
+	 * 16 pages at 1 ms/page overlaps 8/10 of each and no whole one:
+	 * 1.6 pages when the two write different pages, capped at the union
+	 * (1 page) when they write the same. */
+	const uint32_t page[] = {1, 2};
+	for (int same = 0; same < 2; same++) {
+		trace_pages *t = trace_new(16, 4096, SIM_MS(10), 3, 3);
+		trace_add(t, SIM_MS(10), &page[0], 1);
+		trace_add(t, SIM_MS(20), &page[same ? 0 : 1], 1);
+		trace_add(t, SIM_MS(30), &page[0], 1);
+		mem_wws_point p;
+		mem_wws_downtime(t, SIM_MS(2), MS_PER_PAGE_BPS, 1, &p);
+		cr_assert(p.evaluable);
+		cr_assert(eq(dbl, p.final_share, same ? 1.0 : 1.6));
+		cr_assert(eq(u64, p.downtime_ns,
+			     same ? SIM_MS(1) : SIM_US(1600)));
+		trace_free(t);
+	}
 }
 
 Test(mem_wws, rounds_past_the_end_of_the_trace_are_not_evaluable)
 {
 	trace_pages *t = boundary_trace(); /* ends at 300 ms */
 	mem_wws_point p;
-	/* (236, 300] ends exactly at the last sample: evaluable; round 2
-	 * would end at 307 ms. */
+	/* (236, 300] ends exactly at the last sample: evaluable (4/10 of
+	 * 240, 250..300 whole); round 2 would end at 306.4 ms. */
 	cr_assert(eq(u64, mem_wws_downtime(t, SIM_MS(236), MS_PER_PAGE_BPS, 1,
 					   &p),
-		     SIM_MS(7)));
+		     SIM_US(6400)));
 	cr_assert(p.evaluable);
 	cr_assert(eq(u64, mem_wws_downtime(t, SIM_MS(236), MS_PER_PAGE_BPS, 2,
 					   &p),
@@ -1130,15 +1182,21 @@ Test(mem_wws, rounds_past_the_end_of_the_trace_are_not_evaluable)
 
 Test(mem_wws, rounds_that_dirty_nothing_end_the_work_for_any_number_of_iterations)
 {
-	trace_pages *t = boundary_trace();
+	/* Samples of 10 ms writing page 1 up to 60 ms, then nothing: round 1
+	 * (0, 64] dirties that one page, round 2 (64, 65] overlaps only an
+	 * empty sample, and every later round is empty and lasts 0 ns. */
+	trace_pages *t = trace_new(64, 4096, SIM_MS(10), 30, 30);
+	const uint32_t one = 1;
+	for (unsigned i = 1; i <= 30; i++)
+		trace_add(t, SIM_MS(10) * i, &one, i <= 6 ? 1 : 0);
 	mem_wws_point p;
 	cr_assert(eq(u64, mem_wws_downtime(t, 0, MS_PER_PAGE_BPS, UINT32_MAX,
 					   &p),
 		     0));
 	cr_assert(p.evaluable);
 	cr_assert(eq(u32, p.iterations, UINT32_MAX));
-	cr_assert(eq(u64, p.sent_pages, 71));
-	cr_assert(eq(u64, p.precopy_ns, SIM_MS(71)));
+	cr_assert(eq(u64, p.sent_pages, 65));
+	cr_assert(eq(u64, p.precopy_ns, SIM_MS(65)));
 	trace_free(t);
 }
 
