@@ -12,7 +12,7 @@
 
 const char *const dc_top_keys[] = {"experiment", "datacenter", "vms",
 				   "migrations", "results", "policy",
-				   "sweep", "replications", NULL};
+				   "machine", "sweep", "replications", NULL};
 
 static const cfg_param experiment_params[] = {
 	{.name = "name", .type = CFG_T_STRING, .def = "experiment",
@@ -146,6 +146,7 @@ const cfg_section *dc_section_at(size_t i)
 	case 14: return &wl_demand_section;
 	case 15: return &dc_util_section;
 	case 16: return pol_sections()[0];
+	case 17: return &dc_machine_section;
 	default: return NULL;
 	}
 }
@@ -174,7 +175,7 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 			cfg_error(d, k,
 				  "unknown top-level key '%s' (expected one of: "
 				  "experiment, datacenter, vms, migrations, results, "
-				  "policy, sweep, replications, or x-NAME for "
+				  "policy, machine, sweep, replications, or x-NAME for "
 				  "anchors)",
 				  key);
 	}
@@ -433,6 +434,7 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 			  c->datacenter.host.power_peak_w);
 	dc_policy_load(c, root, d);
 	load_vms(c, root, dir, d);
+	dc_machine_load(c, root, dir, d);
 	free(dir);
 	dc_traffic_check(c, d);
 	c->results.control = dc_control_wanted(c);
@@ -466,6 +468,7 @@ void dc_config_destroy(dc_config *c)
 		dc_guest_fini(&c->vms[i]);
 	free(c->vms);
 	free(c->migrations);
+	dc_machine_destroy(c->machine);
 	dc_utils_destroy(c->utils);
 	dc_names_destroy(c->vm_names);
 	free(c->groups);

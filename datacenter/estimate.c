@@ -248,6 +248,8 @@ int dc_config_check_bounds(const dc_config *c, bool allow_large, sim_diag *d)
  * writes are neither replayed, nor fresh-rate, nor idle. */
 bool dc_config_has_random_draws(const dc_config *c)
 {
+	if (c->machine)
+		return true;  /* streams from "machine/WORKLOAD" */
 	for (size_t i = 0; i < c->nmigrations; i++) {
 		const dc_migration_cfg *m = &c->migrations[i];
 		if (m->fidelity != DC_FIDELITY_PAGE_EXACT)
