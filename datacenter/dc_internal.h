@@ -222,6 +222,10 @@ extern const sim_table dc_machine_runs_table;
  * returns 0 or SIM_EINPUT. */
 int dc_machine_load(dc_config *c, const cfg_node *root, const char *base_dir,
 		    sim_diag *d);
+/* The machine_runs rows a run of mc writes (workloads x modes) and the
+ * machine runs it makes (native's too where not listed). */
+void dc_machine_counts(const dc_machine_cfg *mc, uint64_t *rows,
+		       uint64_t *runs);
 /* Frees a machine section; NULL is a no-op. */
 void dc_machine_destroy(dc_machine_cfg *mc);
 /* Runs c->machine into r: for each workload, native and then each listed

@@ -147,6 +147,16 @@ void dc_config_estimate(const dc_config *c, dc_estimate *out)
 	out->events = sat_add(sat_add(sat_add(host_ticks, link_ticks),
 				      ctl_ticks),
 			      sat_mul(c->nmigrations, EVENTS_PER_MIGRATION));
+	if (c->machine) {
+		/* The machine alone: a row per workload and mode, and its
+		 * runs (native's included) as the run's events. */
+		uint64_t rows, runs;
+		dc_machine_counts(c->machine, &rows, &runs);
+		out->rows = sat_add(out->rows, rows);
+		out->rows_max = sat_add(out->rows_max, rows);
+		out->bytes_max = sat_mul(out->rows_max, ROW_BYTES);
+		out->events = sat_add(out->events, runs);
+	}
 }
 
 /* The node a message about the sampling is best placed at: the

@@ -225,6 +225,16 @@ int dc_machine_load(dc_config *c, const cfg_node *root, const char *base_dir,
 	return d->errors == before ? 0 : SIM_EINPUT;
 }
 
+void dc_machine_counts(const dc_machine_cfg *mc, uint64_t *rows,
+		       uint64_t *runs)
+{
+	bool native = false;
+	for (size_t k = 0; k < mc->nmodes; k++)
+		native |= mc->modes[k] == CPU_MODE_NATIVE;
+	*rows = (uint64_t)mc->nworkloads * mc->nmodes;
+	*runs = (uint64_t)mc->nworkloads * (mc->nmodes + !native);
+}
+
 void dc_machine_destroy(dc_machine_cfg *mc)
 {
 	if (!mc)

@@ -22,6 +22,8 @@ machine:
   instructions: 200000
   warmup: 10000
 Y
+"$VDCSIM" validate m.yaml >val.txt 2>&1
+check validate_counts_the_machine_rows grep -q "at least 6 events, 6 to 6 rows" val.txt
 "$VDCSIM" run m.yaml -o out1 >run.txt 2>run.err
 check run_succeeds test -s out1/results.sqlite
 q() { sqlite3 "$1/results.sqlite" "$2"; }
@@ -35,6 +37,7 @@ check bt_slower_on_null_call test "$(q out1 "select slowdown > 1 from machine_ru
 check bt_reflects_every_syscall test "$(q out1 "select n_trap = n_syscall from machine_runs where workload='lmbench-null-call' and mode='bt'")" -eq 1
 check pv_traps_no_syscall test "$(q out1 "select n_trap from machine_runs where workload='lmbench-null-call' and mode='pv'")" -eq 0
 check same_stream_in_every_mode test "$(q out1 "select count(distinct n_syscall) from machine_runs where workload='lmbench-null-call'")" -eq 1
+check runs_count_machine_runs test "$(q out1 'select events from runs')" -eq 6
 check no_datacenter_tables test "$(q out1 "select count(*) from sqlite_master where name in ('hosts','vms','links')")" -eq 0
 check csv_written test -s out1/machine_runs.csv
 check columns_documented test "$(q out1 "select count(*) from columns where tbl='machine_runs' and doc != ''")" -ge 40

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# golden: [Barham03] Figure 3 (reference machine.md §1.2, oracles 1-4)
+# golden: [Barham03] Figure 3 (its bars; oracles 1, 3 and 4 on them)
 # from configs/machine/xen-fig3.yaml: the bars vdcsim reaches within 10 %
 # of the paper's relative performance, the orderings that hold, and the
 # grouped bar chart drawn by the run. The bars not reached (V on OSDB-IR,
