@@ -62,6 +62,8 @@ Y
 "$VDCSIM" run sw.yaml -o outsw >/dev/null 2>sw.err
 check sweep_runs_every_point test "$(q outsw 'select count(distinct run_id) from machine_runs')" -eq 4
 check sweep_varies_modes test "$(q outsw 'select count(*) from machine_runs')" -eq 10
+"$VDCSIM" run sw.yaml -o outsw2 -j 2 >/dev/null 2>&1
+check parallel_sweep_same_rows cmp -s <(q outsw 'select * from machine_runs') <(q outsw2 'select * from machine_runs')
 
 # expect_bad NAME WANT YAML: exit status 2, WANT in stderr, nothing written.
 expect_bad() {
