@@ -12,7 +12,7 @@
 
 const char *const dc_top_keys[] = {"experiment", "datacenter", "vms",
 				   "migrations", "results", "policy",
-				   "sweep", "replications", NULL};
+				   "machine", "sweep", "replications", NULL};
 
 static const cfg_param experiment_params[] = {
 	{.name = "name", .type = CFG_T_STRING, .def = "experiment",
@@ -164,7 +164,8 @@ const cfg_section *dc_section_at(size_t i)
 		&vm_section, NULL /* mem */, NULL /* wl */, &dc_disk_section,
 		&dc_traffic_section, &dc_migration_section, NULL /* mig */,
 		&dc_results_section, &dc_results_tables_section,
-		&wl_demand_section, &dc_util_section, NULL /* pol */};
+		&wl_demand_section, &dc_util_section, NULL /* pol */,
+		&dc_machine_section};
 	switch (i) {
 	case 4: return net_dc_section();
 	case 10: return mem_sections()[0];
@@ -199,7 +200,7 @@ static void check_top_keys(const cfg_node *root, sim_diag *d)
 			cfg_error(d, k,
 				  "unknown top-level key '%s' (expected one of: "
 				  "experiment, datacenter, vms, migrations, results, "
-				  "policy, sweep, replications, or x-NAME for "
+				  "policy, machine, sweep, replications, or x-NAME for "
 				  "anchors)",
 				  key);
 	}
@@ -462,6 +463,7 @@ int dc_config_load_with(const cfg_doc *doc, const char *base_dir,
 	c->results.host_kinds = c->datacenter.nkinds > 0;
 	dc_policy_load(c, root, d);
 	load_vms(c, root, dir, d);
+	dc_machine_load(c, root, dir, d);
 	free(dir);
 	dc_traffic_check(c, d);
 	c->results.control = dc_control_wanted(c);
@@ -495,6 +497,7 @@ void dc_config_destroy(dc_config *c)
 		dc_guest_fini(&c->vms[i]);
 	free(c->vms);
 	free(c->migrations);
+	dc_machine_destroy(c->machine);
 	dc_utils_destroy(c->utils);
 	dc_names_destroy(c->vm_names);
 	free(c->groups);

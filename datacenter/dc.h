@@ -296,6 +296,8 @@ static inline bool dc_results_has(const dc_results_cfg *r, dc_table t)
 
 typedef struct dc_names dc_names;
 typedef struct dc_loader dc_loader;
+/* The `machine:` section (machine_runs.c): the machine alone. */
+typedef struct dc_machine_cfg dc_machine_cfg;
 
 /* A validated experiment. Strings and nodes are borrowed from the document,
  * which must outlive it. */
@@ -318,6 +320,9 @@ typedef struct dc_config {
 				   folder read once per config (NULL when the
 				   loader holds them) */
 	const cfg_doc *doc;
+	/* owned: `machine:` (the machine alone, without a datacenter: only
+	 * the machine_runs table is written), or NULL */
+	dc_machine_cfg *machine;
 } dc_config;
 
 /* Top-level keys of an experiment file; cli/ handles `sweep` and

@@ -242,4 +242,36 @@ int dc_control_action_row(dc_control *ctl, uint64_t now, const pol_action *a,
  * policy_metrics row, each if selected. */
 int dc_control_finish(dc_control *ctl, uint64_t end_ns);
 
+/* ---- machine_runs.c: the machine alone (`machine:`) ------------------- */
+
+/* The table of `machine:` (file, instructions, warmup, memory; its lists
+ * workloads and modes are loaded apart). */
+extern const cfg_section dc_machine_section;
+/* The machine_runs result table. */
+extern const sim_table dc_machine_runs_table;
+/* Loads `machine:` of root into c->machine (nothing when absent): the
+ * machine file (base_dir joined to a relative path; its own errors
+ * positioned in it), each workload (a catalog name or a stream mapping,
+ * checked by wl_stream_check), each mode (known, supported by the
+ * machine's arch, listed once). With a machine, c->results.tables is
+ * cleared: the run writes machine_runs only. Reports at the nodes and
+ * returns 0 or SIM_EINPUT. */
+int dc_machine_load(dc_config *c, const cfg_node *root, const char *base_dir,
+		    sim_diag *d);
+/* The machine_runs rows a run of mc writes (workloads x modes) and the
+ * machine runs it makes (native's too where not listed). */
+void dc_machine_counts(const dc_machine_cfg *mc, uint64_t *rows,
+		       uint64_t *runs);
+/* Frees a machine section; NULL is a no-op. */
+void dc_machine_destroy(dc_machine_cfg *mc);
+/* Runs c->machine into r: for each workload, native and then each listed
+ * mode on a fresh core and VM, the stream drawn from random stream
+ * "machine/WORKLOAD" of seed (the same for every mode): warmup
+ * instructions unmeasured, then `instructions` measured and the event in
+ * progress completed. A machine_runs row per workload and listed mode.
+ * stats->events counts the runs of the machine. Returns 0 or a results
+ * error. Cost: O(workloads x modes x (warmup + instructions)). */
+int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
+		   dc_run_stats *stats, sim_diag *d);
+
 #endif /* VDCSIM_DC_INTERNAL_H */

@@ -157,6 +157,16 @@ void dc_config_estimate(const dc_config *c, dc_estimate *out)
 	out->events = sat_add(sat_add(sat_add(host_ticks, link_ticks),
 				      ctl_ticks),
 			      sat_mul(c->nmigrations, EVENTS_PER_MIGRATION));
+	if (c->machine) {
+		/* The machine alone: a row per workload and mode, and its
+		 * runs (native's included) as the run's events. */
+		uint64_t rows, runs;
+		dc_machine_counts(c->machine, &rows, &runs);
+		out->rows = sat_add(out->rows, rows);
+		out->rows_max = sat_add(out->rows_max, rows);
+		out->bytes_max = sat_mul(out->rows_max, ROW_BYTES);
+		out->events = sat_add(out->events, runs);
+	}
 }
 
 /* The node a message about the sampling is best placed at: the
@@ -258,6 +268,8 @@ int dc_config_check_bounds(const dc_config *c, bool allow_large, sim_diag *d)
  * writes are neither replayed, nor fresh-rate, nor idle. */
 bool dc_config_has_random_draws(const dc_config *c)
 {
+	if (c->machine)
+		return true;  /* streams from "machine/WORKLOAD" */
 	for (size_t i = 0; i < c->nmigrations; i++) {
 		const dc_migration_cfg *m = &c->migrations[i];
 		if (m->fidelity != DC_FIDELITY_PAGE_EXACT)

@@ -724,6 +724,8 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		      const dc_progress *progress, dc_run_stats *stats,
 		      sim_diag *d)
 {
+	if (c->machine)
+		return dc_machine_run(c, seed, r, stats, d);
 	dc_world *w = NULL;
 	int rc = dc_world_build(c, &w, d);
 	if (rc != 0)

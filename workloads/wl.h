@@ -446,6 +446,14 @@ void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max);
 size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);
+/* The warm-up pass of a stream of p (p passes wl_stream_check): for each
+ * address space 0 .. processes - 1 in turn, a system call that switches
+ * to it and loads every page of the kernel data, then a load of every
+ * page of the working set (large pages with their size); back in address
+ * space 0 at user level at the end, where a stream starts. Writes the
+ * instructions into buf unless buf is NULL (call once with NULL for the
+ * count) and returns their number. O(pages). */
+size_t wl_stream_warm(const wl_stream_params *p, trace_insn *buf);
 
 /* A catalog preset: a named stream defined by its mix and event rates
  * (workloads/README.md gives each number's source). */

@@ -12,7 +12,7 @@
 const mem_tlb_entry cpu_null_entry;
 
 static const char *const mode_names[] = {"native", "te", "bt", "pv", "hw",
-					 "hw-nested"};
+					 "hw-nested", "uml"};
 _Static_assert(sizeof mode_names / sizeof mode_names[0] == CPU_MODE_COUNT,
 	       "one name per mode");
 
@@ -38,6 +38,8 @@ unsigned cpu_ring(cpu_arch a, cpu_mode m, cpu_level level)
 		return user;
 	if (m == CPU_MODE_NATIVE || m == CPU_MODE_HW || m == CPU_MODE_HW_NESTED)
 		return 0;
+	if (m == CPU_MODE_UML)
+		return user;
 	return a == CPU_ARCH_X86_64 ? user : 1;
 }
 

@@ -37,12 +37,14 @@ typedef enum cpu_mode {
 	CPU_MODE_PV,      /* paravirtualization (Xen) */
 	CPU_MODE_HW,      /* VT-x/AMD-V with shadow page tables */
 	CPU_MODE_HW_NESTED, /* VT-x/AMD-V with EPT/NPT (2-D walks) */
+	CPU_MODE_UML,     /* User-Mode Linux: the guest kernel a host process */
 	CPU_MODE_COUNT
 } cpu_mode;
 
-/* "native", "te", "bt", "pv", "hw", "hw-nested". */
+/* "native", "te", "bt", "pv", "hw", "hw-nested", "uml". */
 const char *cpu_mode_name(cpu_mode m);
-/* True if the architecture can run the mode: MIPS runs native and te. */
+/* True if the architecture can run the mode: MIPS runs native and te;
+ * x86 and x86-64 run every mode. */
 bool cpu_mode_is_supported(cpu_arch a, cpu_mode m);
 
 /* Guest privilege levels the executor tracks (the stream's view). */
@@ -52,7 +54,8 @@ typedef enum cpu_level { CPU_LEVEL_USER, CPU_LEVEL_KERNEL } cpu_level;
  * the guest's `level` runs in under mode m on arch a; the VMM is always
  * ring 0. Native and hardware-assisted guest kernels run in ring 0 (HW:
  * non-root ring 0); TE, BT and PV deprivilege the kernel to ring 1 (x86,
- * MIPS supervisor) or, on x86-64, to ring 3 beside its applications. */
+ * MIPS supervisor) or, on x86-64, to ring 3 beside its applications; a
+ * UML kernel is a host process in ring 3. */
 unsigned cpu_ring(cpu_arch a, cpu_mode m, cpu_level level);
 
 /* ------------------------------------------------------------------------
@@ -101,10 +104,13 @@ typedef struct cpu_machine {
 	struct {
 		uint64_t exit, io, pte, fault, fill, cr3, emulate;
 	} hw;
+	struct {
+		uint64_t signal, pte, ctx, io, hostcall;
+	} uml;
 } cpu_machine;
 
 /* The machine's parameter tables, NULL-terminated: "machine" and its
- * subsections machine.native, .te, .bt, .pv, .hw (for `vdcsim params`
+ * subsections machine.native, .te, .bt, .pv, .hw, .uml (for `vdcsim params`
  * and cfg_section_load; target struct cpu_machine). */
 const cfg_section *const *cpu_sections(void);
 /* Fills m with every default (a consistent machine: the 2006 P4 with

@@ -65,6 +65,19 @@ struct cpu_vcpu {
 /* An entry that never matches (key 0), for empty hints. */
 extern const mem_tlb_entry cpu_null_entry;
 
+/* uml.c: what the UML-like mode adds (models/cpu/README.md). A guest
+ * kernel entry: the host's interception and signal round trip, and a
+ * host process switch; its return to user level: the switch back. */
+void cpu_uml_enter(cpu_vcpu *v);
+void cpu_uml_leave(cpu_vcpu *v);
+/* A guest PTE write applied to the host address space. */
+void cpu_uml_pte(cpu_vcpu *v);
+/* A page-table base write: a host process switch (its flush is the
+ * caller's, as for every mode). */
+void cpu_uml_pt_base(cpu_vcpu *v);
+/* A privileged instruction of kind `kind` in the guest kernel. */
+void cpu_uml_priv(cpu_vcpu *v, unsigned kind);
+
 /* The vcpu's TLB tag for address space asid. */
 uint32_t cpu_tag_of(const cpu_vcpu *v, uint16_t asid);
 

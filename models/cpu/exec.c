@@ -152,6 +152,9 @@ static bool enter(cpu_vcpu *v, enum entry kind, unsigned arg, uint64_t va)
 		else if (kind == ENTRY_IRQ)
 			hw_exit(v, m->hw.emulate);
 		break;
+	case CPU_MODE_UML:
+		cpu_uml_enter(v);
+		break;
 	case CPU_MODE_COUNT:
 		sim_panic("cpu: mode");
 	}
@@ -172,6 +175,8 @@ static void leave(cpu_vcpu *v)
 			pv_flush(v);
 		v->level = CPU_LEVEL_USER;
 		pv_crossing(v);
+		if (v->mode == CPU_MODE_UML)
+			cpu_uml_leave(v);
 	}
 }
 
@@ -200,6 +205,9 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 		v->r.events[CPU_EV_PTE_QUEUED]++;
 		if (++v->pv_queue >= m->pv.batch)
 			pv_flush(v);
+		break;
+	case CPU_MODE_UML:
+		cpu_uml_pte(v);
 		break;
 	case CPU_MODE_BT:
 	case CPU_MODE_HW:
@@ -477,6 +485,9 @@ static void pt_base(cpu_vcpu *v)
 	case CPU_MODE_HW:
 		hw_exit(v, m->hw.cr3);
 		break;
+	case CPU_MODE_UML:
+		cpu_uml_pt_base(v);
+		break;
 	case CPU_MODE_COUNT:
 		sim_panic("cpu: mode");
 	}
@@ -535,6 +546,9 @@ static void priv(cpu_vcpu *v, unsigned kind)
 		else
 			hw_exit(v, m->hw.emulate);
 		break;
+	case CPU_MODE_UML:
+		cpu_uml_priv(v, kind);
+		break;
 	case CPU_MODE_COUNT:
 		sim_panic("cpu: mode");
 	}
@@ -544,7 +558,8 @@ static void sensitive(cpu_vcpu *v)
 {
 	const cpu_machine *m = &v->core->m;
 	if (v->level == CPU_LEVEL_USER || v->mode == CPU_MODE_NATIVE ||
-	    v->mode == CPU_MODE_HW || v->mode == CPU_MODE_HW_NESTED) {
+	    v->mode == CPU_MODE_HW || v->mode == CPU_MODE_HW_NESTED ||
+	    v->mode == CPU_MODE_UML) {
 		guest(v, m->native.sensitive);
 		return;
 	}

@@ -39,7 +39,7 @@ check dump_ends_at_user_level test "$(tail -1 dump.txt | cut -d' ' -f2)" != SYSC
 check dump_count_limits test "$(wc -l <head.txt)" -eq 6
 
 "$VDCSIM" trace-gen insn --list >list.txt
-check lists_the_catalog test "$(wc -l <list.txt)" -eq 35
+check lists_the_catalog test "$(wc -l <list.txt)" -eq 36
 check lists_forkwait grep -q '^forkwait ' list.txt
 
 cat >s.yaml <<'Y'

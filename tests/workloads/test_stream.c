@@ -72,7 +72,7 @@ Test(stream_params, every_preset_passes_the_checks_and_is_listed)
 			     (void *)p));
 		sim_diag_fini(&d);
 	}
-	cr_assert(eq(sz, n, 35));
+	cr_assert(eq(sz, n, 36));
 	cr_assert(eq(ptr, (void *)wl_stream_preset_find("nope"), NULL));
 }
 

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine alone as an experiment (`machine:`): one machine file, a
+ * list of workloads (catalog presets or stream mappings) and a list of
+ * modes; each workload's stream runs unchanged under every mode on a
+ * fresh core and VM (after a warm-up), and the machine_runs table gets a row per workload
+ * and mode with cycles split by where they went, counts per event kind
+ * and the slowdown against native on the same stream. No datacenter is
+ * built and no engine runs: the machine model is not event-driven.
+ */
+#include "dc_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+
+typedef struct dc_machine_workload {
+	const char *name;       /* the preset's name, or "stream<i>" */
+	char *owned_name;
+	wl_stream_params p;
+} dc_machine_workload;
+
+struct dc_machine_cfg {
+	const char *file;       /* as written */
+	uint64_t instructions, warmup, memory_bytes;
+	bool prefault;
+	char *path;             /* file joined to the config's folder */
+	cfg_doc *doc;           /* the machine file (m.name borrows from it) */
+	cpu_machine m;
+	dc_machine_workload *workloads;
+	size_t nworkloads;
+	int modes[CPU_MODE_COUNT];
+	size_t nmodes;
+};
+
+static const char *const machine_subsections[] = {"workloads", "modes", NULL};
+
+static const cfg_param machine_exp_params[] = {
+	{.name = "file", .type = CFG_T_STRING, .def = NULL,
+	 .offset = offsetof(dc_machine_cfg, file),
+	 .doc = "machine file (configs/machines/*.yaml), relative to the "
+		"config's folder"},
+	{.name = "instructions", .type = CFG_T_UINT, .def = "10000000",
+	 .min = "1000", .max = "100000000000",
+	 .offset = offsetof(dc_machine_cfg, instructions),
+	 .doc = "instructions measured per workload and mode (the event in "
+		"progress is completed after them)"},
+	{.name = "warmup", .type = CFG_T_UINT, .def = "1000000", .min = "0",
+	 .max = "100000000000", .offset = offsetof(dc_machine_cfg, warmup),
+	 .doc = "instructions run first and not measured: they fill page "
+		"tables, shadows and the translation cache"},
+	{.name = "prefault", .type = CFG_T_BOOL, .def = "true",
+	 .offset = offsetof(dc_machine_cfg, prefault),
+	 .doc = "before the warm-up, touch every page of every address "
+		"space's working set and kernel data (wl_stream_warm), so "
+		"the measurement sees steady state, not first-touch faults"},
+	{.name = "memory", .type = CFG_T_BYTES, .def = "1GiB", .min = "1MiB",
+	 .max = "1TiB", .offset = offsetof(dc_machine_cfg, memory_bytes),
+	 .doc = "the VM's guest-physical memory"},
+};
+
+const cfg_section dc_machine_section = {
+	.path = "machine",
+	.doc = "the machine alone: workloads (catalog names or stream "
+	       "mappings, workloads[].stream) under modes (native, te, bt, "
+	       "pv, hw, hw-nested, uml; default: all the machine runs)",
+	.params = machine_exp_params,
+	.nparams = sizeof machine_exp_params / sizeof machine_exp_params[0],
+	.subsections = machine_subsections};
+
+/* ---- loading ---------------------------------------------------------- */
+
+static void load_workloads(dc_machine_cfg *mc, const cfg_node *map,
+			   sim_diag *d)
+{
+	const cfg_node *ws = cfg_map_get(map, "workloads");
+	if (!ws) {
+		cfg_error(d, map, "machine: missing key workloads (expected a "
+			  "list of catalog names or stream mappings)");
+		return;
+	}
+	if (cfg_node_kind(ws) != CFG_SEQ || cfg_node_len(ws) == 0) {
+		cfg_error(d, ws, "machine.workloads: expected a non-empty list of "
+			  "catalog names or stream mappings, got %s",
+			  cfg_node_kind(ws) == CFG_SEQ
+				  ? "an empty list"
+				  : cfg_kind_name(cfg_node_kind(ws)));
+		return;
+	}
+	mc->nworkloads = cfg_node_len(ws);
+	mc->workloads = sim_xcalloc(mc->nworkloads, sizeof *mc->workloads);
+	for (size_t i = 0; i < mc->nworkloads; i++) {
+		const cfg_node *n = cfg_node_at(ws, i);
+		dc_machine_workload *w = &mc->workloads[i];
+		if (wl_stream_params_load(n, n, &w->p, d) != 0)
+			continue;
+		char *what = sim_xasprintf("machine.workloads[%zu]", i);
+		sim_diag sub;
+		sim_diag_init(&sub);
+		if (wl_stream_check(&w->p, what, &sub) != 0)
+			cfg_error(d, n, "%s", sub.text ? sub.text : what);
+		sim_diag_fini(&sub);
+		free(what);
+		if (cfg_node_kind(n) == CFG_SCALAR) {
+			w->name = cfg_node_text(n);
+		} else {
+			w->owned_name = sim_xasprintf("stream%zu", i);
+			w->name = w->owned_name;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (mc->workloads[j].name &&
+			    !strcmp(mc->workloads[j].name, w->name)) {
+				const cfg_node *f = cfg_node_at(ws, j);
+				cfg_error(d, n, "machine.workloads: '%s' is listed "
+					  "twice (first at %u:%u; expected each "
+					  "workload once)", w->name,
+					  cfg_node_line(f), cfg_node_col(f));
+				break;
+			}
+	}
+}
+
+static void load_modes(dc_machine_cfg *mc, const cfg_node *map, sim_diag *d)
+{
+	const cfg_node *ms = cfg_map_get(map, "modes");
+	cpu_arch arch = (cpu_arch)mc->m.arch;
+	if (!ms) {
+		for (cpu_mode m = 0; m < CPU_MODE_COUNT; m++)
+			if (cpu_mode_is_supported(arch, m))
+				mc->modes[mc->nmodes++] = (int)m;
+		return;
+	}
+	if (cfg_node_kind(ms) != CFG_SEQ || cfg_node_len(ms) == 0) {
+		cfg_error(d, ms, "machine.modes: expected a non-empty list of "
+			  "modes, got %s",
+			  cfg_node_kind(ms) == CFG_SEQ
+				  ? "an empty list"
+				  : cfg_kind_name(cfg_node_kind(ms)));
+		return;
+	}
+	const char *names[CPU_MODE_COUNT + 1];
+	for (cpu_mode m = 0; m < CPU_MODE_COUNT; m++)
+		names[m] = cpu_mode_name(m);
+	names[CPU_MODE_COUNT] = NULL;
+	bool seen[CPU_MODE_COUNT] = {false};
+	for (size_t i = 0; i < cfg_node_len(ms); i++) {
+		const cfg_node *n = cfg_node_at(ms, i);
+		const char *t = cfg_node_kind(n) == CFG_SCALAR ? cfg_node_text(n)
+							       : NULL;
+		int found = -1;
+		for (cpu_mode m = 0; t && m < CPU_MODE_COUNT; m++)
+			if (!strcmp(t, names[m]))
+				found = (int)m;
+		if (found < 0) {
+			const char *near = t ? sim_suggest(t, names) : NULL;
+			char *shown = t ? sim_escape(t) : NULL;
+			if (near)
+				cfg_error(d, n, "machine.modes[%zu]: unknown mode "
+					  "'%s' (did you mean '%s'?)", i, shown,
+					  near);
+			else
+				cfg_error(d, n, "machine.modes[%zu]: unknown mode "
+					  "%s%s%s (expected one of native, te, "
+					  "bt, pv, hw, hw-nested, uml)", i,
+					  t ? "'" : "", t ? shown : "a non-scalar",
+					  t ? "'" : "");
+			free(shown);
+			continue;
+		}
+		if (!cpu_mode_is_supported(arch, (cpu_mode)found)) {
+			cfg_error(d, n, "machine.modes[%zu]: mode '%s' does not "
+				  "run on this machine (arch mips runs native "
+				  "and te only)", i, t);
+			continue;
+		}
+		if (seen[found]) {
+			cfg_error(d, n, "machine.modes[%zu]: '%s' is listed "
+				  "twice (expected each mode once)", i, t);
+			continue;
+		}
+		seen[found] = true;
+		mc->modes[mc->nmodes++] = found;
+	}
+}
+
+int dc_machine_load(dc_config *c, const cfg_node *root, const char *base_dir,
+		    sim_diag *d)
+{
+	const cfg_node *map = cfg_map_get(root, "machine");
+	if (!map)
+		return 0;
+	unsigned before = d->errors;
+	dc_machine_cfg *mc = sim_xcalloc(1, sizeof *mc);
+	c->machine = mc;
+	if (cfg_section_load(&dc_machine_section, map, root, mc, d) != 0)
+		return SIM_EINPUT;
+	const cfg_node *fn = cfg_map_get(map, "file");
+	mc->path = mc->file[0] == '/' ? sim_xstrdup(mc->file)
+				      : sim_xasprintf("%s%s", base_dir, mc->file);
+	sim_diag md;
+	sim_diag_init(&md);
+	if (cpu_machine_load_file(mc->path, &mc->doc, &mc->m, &md) != 0) {
+		/* A problem inside the machine file is positioned there; one
+		 * with the file as a whole (missing, unreadable) here too. */
+		cfg_error(d, fn, "machine.file: '%s' is not a usable machine "
+			  "file (expected a machine file such as "
+			  "configs/machines/p4-xeon-2003.yaml):\n%s", mc->path,
+			  md.text ? md.text : "");
+		sim_diag_fini(&md);
+		return SIM_EINPUT;
+	}
+	sim_diag_fini(&md);
+	load_workloads(mc, map, d);
+	load_modes(mc, map, d);
+	if (mc->memory_bytes / mc->m.page_size < 16)
+		cfg_error(d, cfg_map_get(map, "memory") ? cfg_map_get(map, "memory")
+							: map,
+			  "machine.memory: %llu bytes is fewer than 16 pages of "
+			  "%llu bytes (expected a larger VM)",
+			  (unsigned long long)mc->memory_bytes,
+			  (unsigned long long)mc->m.page_size);
+	/* The machine alone writes only its own table. */
+	c->results.tables = 0;
+	return d->errors == before ? 0 : SIM_EINPUT;
+}
+
+void dc_machine_counts(const dc_machine_cfg *mc, uint64_t *rows,
+		       uint64_t *runs)
+{
+	bool native = false;
+	for (size_t k = 0; k < mc->nmodes; k++)
+		native |= mc->modes[k] == CPU_MODE_NATIVE;
+	*rows = (uint64_t)mc->nworkloads * mc->nmodes;
+	*runs = (uint64_t)mc->nworkloads * (mc->nmodes + !native);
+}
+
+void dc_machine_destroy(dc_machine_cfg *mc)
+{
+	if (!mc)
+		return;
+	for (size_t i = 0; i < mc->nworkloads; i++)
+		free(mc->workloads[i].owned_name);
+	free(mc->workloads);
+	free(mc->path);
+	cfg_doc_destroy(mc->doc);
+	free(mc);
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static const sim_column machine_run_cols[] = {
+	{"machine", SIM_COL_TEXT, "", "machine.name of the machine file"},
+	{"workload", SIM_COL_TEXT, "", "catalog preset, or stream<i> for the "
+				       "i-th entry when it is a mapping"},
+	{"mode", SIM_COL_TEXT, "", "native, te, bt, pv, hw, hw-nested or uml"},
+	{"instructions", SIM_COL_INT, "", "instructions measured (warm-up "
+					  "excluded, the last event completed)"},
+	{"insns_user", SIM_COL_INT, "", "of them at guest user level"},
+	{"insns_kernel", SIM_COL_INT, "", "of them in the guest kernel"},
+	{"cycles", SIM_COL_INT, "cycles", "total: user + kernel + vmm + tlb"},
+	{"cycles_user", SIM_COL_INT, "cycles", "guest user level's own work"},
+	{"cycles_kernel", SIM_COL_INT, "cycles", "guest kernel's own work"},
+	{"cycles_vmm", SIM_COL_INT, "cycles", "the VMM: the five columns below"},
+	{"vmm_trap", SIM_COL_INT, "cycles", "trap and reflection round trips "
+					    "(and world switches, UML's host "
+					    "signals)"},
+	{"vmm_exit", SIM_COL_INT, "cycles", "VM exit + entry round trips"},
+	{"vmm_hypercall", SIM_COL_INT, "cycles", "hypercall round trips"},
+	{"vmm_emulation", SIM_COL_INT, "cycles", "handlers: emulation, shadow "
+						 "upkeep, host system calls"},
+	{"vmm_translation", SIM_COL_INT, "cycles", "binary translation"},
+	{"cycles_tlb", SIM_COL_INT, "cycles", "TLB refills: walks and refill "
+					      "handlers"},
+	{"seconds", SIM_COL_REAL, "s", "cycles / (clock_mhz x 10^6)"},
+	{"slowdown", SIM_COL_REAL, "", "cycles / cycles of native on the same "
+				       "stream (1 for native)"},
+	{"relative", SIM_COL_REAL, "", "1 / slowdown: throughput relative to "
+				       "native, as [Barham03] Figure 3 plots"},
+	{"n_syscall", SIM_COL_INT, "", "guest system calls"},
+	{"n_exception", SIM_COL_INT, "", "guest exceptions (machine-raised "
+					 "faults included)"},
+	{"n_interrupt", SIM_COL_INT, "", "interrupts"},
+	{"n_priv", SIM_COL_INT, "", "privileged instructions in the kernel"},
+	{"n_gp", SIM_COL_INT, "", "guest #GP faults (stream errors)"},
+	{"n_trap", SIM_COL_INT, "", "traps into the VMM"},
+	{"n_exit", SIM_COL_INT, "", "VM exits"},
+	{"n_hypercall", SIM_COL_INT, "", "hypercalls"},
+	{"n_callout", SIM_COL_INT, "", "BT callouts"},
+	{"n_translate", SIM_COL_INT, "", "BT blocks translated"},
+	{"n_pte_write", SIM_COL_INT, "", "guest PTE writes"},
+	{"n_pte_trap", SIM_COL_INT, "", "PTE writes the VMM intercepted"},
+	{"n_pte_queued", SIM_COL_INT, "", "PV PTE updates queued"},
+	{"n_true_fault", SIM_COL_INT, "", "page faults of the guest's tables"},
+	{"n_hidden_fault", SIM_COL_INT, "", "shadow or nested fills"},
+	{"n_dirty_fault", SIM_COL_INT, "", "dirty-logging write faults"},
+	{"n_tlb_miss", SIM_COL_INT, "", "TLB misses"},
+	{"n_walk_refs", SIM_COL_INT, "", "page-walk memory references"},
+	{"n_l2tlb_hit", SIM_COL_INT, "", "misses served by Disco's L2TLB"},
+	{"n_tlb_flush", SIM_COL_INT, "", "TLB flushes"},
+	{"n_ctx_switch", SIM_COL_INT, "", "guest context switches"},
+	{"n_world_switch", SIM_COL_INT, "", "VM-to-VM switches"},
+	{"n_violation", SIM_COL_INT, "", "sensitive instructions that "
+					 "misbehaved (x86 trap-and-emulate)"},
+};
+#define FIXED_COLS 19
+_Static_assert(sizeof machine_run_cols / sizeof machine_run_cols[0] ==
+		       FIXED_COLS + CPU_EV_COUNT,
+	       "a column per event kind");
+
+const sim_table dc_machine_runs_table = {
+	"machine_runs",
+	"the machine alone (machine:): one row per workload and mode, cycles "
+	"split by where they went, counts per event kind, slowdown against "
+	"native on the same stream",
+	machine_run_cols,
+	sizeof machine_run_cols / sizeof machine_run_cols[0]};
+
+/* ---- running ---------------------------------------------------------- */
+
+#define BLOCK 65536u
+
+/* Runs n instructions of g on v (all of them if n is UINT64_MAX: then
+ * completes the event in progress instead). */
+static void feed(cpu_vcpu *v, wl_stream *g, trace_insn *buf, uint64_t n)
+{
+	while (n > 0) {
+		size_t k = n < BLOCK ? (size_t)n : BLOCK;
+		wl_stream_fill(g, buf, k);
+		cpu_vcpu_run(v, buf, k);
+		n -= k;
+	}
+}
+
+/* One workload under one mode: a fresh core and VM, the workload's
+ * stream from its own random stream (the same for every mode). */
+static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
+		    cpu_mode mode, uint64_t seed, trace_insn *buf,
+		    cpu_results *out)
+{
+	cpu_core *core = cpu_core_create(&mc->m);
+	mem_vm_geom geom = cpu_core_vm_geom(core,
+					    mc->memory_bytes / mc->m.page_size);
+	mem_vm *vm = mem_vm_create(&geom, cpu_core_mfn_counter(core));
+	cpu_vcpu *v = cpu_vcpu_create(core, vm, 1, mode);
+	char *name = sim_xasprintf("machine/%s", w->name);
+	gsl_rng *rng = sim_rng_stream(seed, name);
+	free(name);
+	wl_stream *g = wl_stream_create(&w->p, rng);
+	if (mc->prefault) {
+		size_t n = wl_stream_warm(&w->p, NULL);
+		trace_insn *warm = sim_xcalloc(n, sizeof *warm);
+		wl_stream_warm(&w->p, warm);
+		cpu_vcpu_run(v, warm, n);
+		free(warm);
+	}
+	feed(v, g, buf, mc->warmup);
+	cpu_vcpu_reset_results(v);
+	feed(v, g, buf, mc->instructions);
+	size_t k;
+	while ((k = wl_stream_finish(g, buf, BLOCK)) > 0)
+		cpu_vcpu_run(v, buf, k);
+	*out = *cpu_vcpu_results(v);
+	wl_stream_destroy(g);
+	gsl_rng_free(rng);
+	cpu_vcpu_destroy(v);
+	mem_vm_destroy(vm);
+	cpu_core_destroy(core);
+}
+
+static int write_row(sim_results *r, const dc_machine_cfg *mc,
+		     const char *workload, cpu_mode mode,
+		     const cpu_results *res, uint64_t native_cycles,
+		     sim_diag *d)
+{
+	sim_value v[FIXED_COLS + CPU_EV_COUNT];
+	uint64_t cyc = cpu_results_cycles(res);
+	double slow = native_cycles ? (double)cyc / (double)native_cycles : 0;
+	size_t i = 0;
+	v[i++].s = mc->m.name;
+	v[i++].s = workload;
+	v[i++].s = cpu_mode_name(mode);
+	v[i++].i = (int64_t)res->insns;
+	v[i++].i = (int64_t)res->insns_user;
+	v[i++].i = (int64_t)res->insns_kernel;
+	v[i++].i = (int64_t)cyc;
+	v[i++].i = (int64_t)res->cycles_user;
+	v[i++].i = (int64_t)res->cycles_kernel;
+	v[i++].i = (int64_t)res->cycles_vmm;
+	for (size_t k = 0; k < CPU_VMM_COUNT; k++)
+		v[i++].i = (int64_t)res->vmm[k];
+	v[i++].i = (int64_t)res->cycles_tlb;
+	v[i++].r = (double)cyc / ((double)mc->m.clock_mhz * 1e6);
+	v[i++].r = slow;
+	v[i++].r = slow > 0 ? 1.0 / slow : 0;
+	for (size_t k = 0; k < CPU_EV_COUNT; k++)
+		v[i++].i = (int64_t)res->events[k];
+	return sim_results_row(r, &dc_machine_runs_table, v, d);
+}
+
+int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
+		   dc_run_stats *stats, sim_diag *d)
+{
+	const dc_machine_cfg *mc = c->machine;
+	int rc = sim_results_declare(r, &dc_machine_runs_table, d);
+	trace_insn *buf = sim_xcalloc(BLOCK, sizeof *buf);
+	uint64_t runs = 0;
+	for (size_t w = 0; w < mc->nworkloads && rc == 0; w++) {
+		const dc_machine_workload *wl = &mc->workloads[w];
+		/* Native first: every other mode's slowdown is against it. */
+		cpu_results native;
+		run_one(mc, wl, CPU_MODE_NATIVE, seed, buf, &native);
+		runs++;
+		uint64_t base = cpu_results_cycles(&native);
+		for (size_t k = 0; k < mc->nmodes && rc == 0; k++) {
+			cpu_mode mode = (cpu_mode)mc->modes[k];
+			cpu_results res = native;
+			if (mode != CPU_MODE_NATIVE) {
+				run_one(mc, wl, mode, seed, buf, &res);
+				runs++;
+			}
+			rc = write_row(r, mc, wl->name, mode, &res, base, d);
+		}
+	}
+	free(buf);
+	if (stats) {
+		stats->events = runs;
+		stats->end_ns = 0;
+	}
+	return rc;
+}

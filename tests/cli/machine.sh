@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# machine suite: the machine alone as an experiment (machine:): a row per
+# workload and mode in machine_runs (results.sqlite and CSV) with native's
+# slowdown 1 and cycles that add up, the same bytes for the same seed, a
+# sweep over machine keys, and positioned refusals (unknown workload,
+# mode or file, a bad machine file) with exit status 2 and nothing
+# written.
+. "$VDCSIM_TEST_SRCDIR/cli/lib.sh"
+src=${VDCSIM_SOURCE_DIR:?}
+cd "$work" || exit 1
+mkdir -p machines
+cp "$src/configs/machines/p4-xeon-2003.yaml" machines/
+cp "$src/configs/machines/mips-r10000.yaml" machines/mips.yaml
+
+cat >m.yaml <<'Y'
+experiment: {name: m, seed: 3}
+machine:
+  file: machines/p4-xeon-2003.yaml
+  workloads: [spec-cint, lmbench-null-call]
+  modes: [native, pv, bt]
+  instructions: 200000
+  warmup: 10000
+Y
+"$VDCSIM" validate m.yaml >val.txt 2>&1
+check validate_counts_the_machine_rows grep -q "at least 6 events, 6 to 6 rows" val.txt
+"$VDCSIM" run m.yaml -o out1 >run.txt 2>run.err
+check run_succeeds test -s out1/results.sqlite
+q() { sqlite3 "$1/results.sqlite" "$2"; }
+check a_row_per_workload_and_mode test "$(q out1 'select count(*) from machine_runs')" -eq 6
+check native_slowdown_is_one test "$(q out1 "select count(*) from machine_runs where mode='native' and slowdown=1.0")" -eq 2
+check cycles_add_up test "$(q out1 'select count(*) from machine_runs where cycles = cycles_user + cycles_kernel + cycles_vmm + cycles_tlb and cycles_vmm = vmm_trap + vmm_exit + vmm_hypercall + vmm_emulation + vmm_translation')" -eq 6
+check relative_is_one_over_slowdown test "$(q out1 'select count(*) from machine_runs where abs(relative * slowdown - 1) < 1e-12')" -eq 6
+check instructions_at_least_asked test "$(q out1 'select min(instructions) from machine_runs')" -ge 200000
+# lmbench's null call under BT: each system call reflected through the VMM.
+check bt_slower_on_null_call test "$(q out1 "select slowdown > 1 from machine_runs where workload='lmbench-null-call' and mode='bt'")" -eq 1
+check bt_reflects_every_syscall test "$(q out1 "select n_trap = n_syscall from machine_runs where workload='lmbench-null-call' and mode='bt'")" -eq 1
+check pv_traps_no_syscall test "$(q out1 "select n_trap from machine_runs where workload='lmbench-null-call' and mode='pv'")" -eq 0
+check same_stream_in_every_mode test "$(q out1 "select count(distinct n_syscall) from machine_runs where workload='lmbench-null-call'")" -eq 1
+check runs_count_machine_runs test "$(q out1 'select events from runs')" -eq 6
+check no_datacenter_tables test "$(q out1 "select count(*) from sqlite_master where name in ('hosts','vms','links')")" -eq 0
+check csv_written test -s out1/machine_runs.csv
+check columns_documented test "$(q out1 "select count(*) from columns where tbl='machine_runs' and doc != ''")" -ge 40
+
+"$VDCSIM" run m.yaml -o out2 >/dev/null 2>&1
+check same_seed_same_rows cmp -s <(q out1 'select * from machine_runs') <(q out2 'select * from machine_runs')
+"$VDCSIM" run m.yaml -o out3 --set experiment.seed=4 >/dev/null 2>&1
+check other_seed_other_stream bash -c "! cmp -s <(sqlite3 out1/results.sqlite 'select cycles from machine_runs') <(sqlite3 out3/results.sqlite 'select cycles from machine_runs')"
+
+cat >sw.yaml <<'Y'
+experiment: {name: sw, seed: 3}
+machine:
+  file: machines/p4-xeon-2003.yaml
+  workloads: [lmbench-null-call]
+  modes: [native, bt]
+  instructions: 100000
+  warmup: 0
+sweep:
+  machine.instructions: [100000, 200000]
+  machine.modes: [[native, bt], [native, pv, hw]]
+Y
+"$VDCSIM" run sw.yaml -o outsw >/dev/null 2>sw.err
+check sweep_runs_every_point test "$(q outsw 'select count(distinct run_id) from machine_runs')" -eq 4
+check sweep_varies_modes test "$(q outsw 'select count(*) from machine_runs')" -eq 10
+"$VDCSIM" run sw.yaml -o outsw2 -j 2 >/dev/null 2>&1
+check parallel_sweep_same_rows cmp -s <(q outsw 'select * from machine_runs') <(q outsw2 'select * from machine_runs')
+
+# expect_bad NAME WANT YAML: exit status 2, WANT in stderr, nothing written.
+expect_bad() {
+    local name=$1 want=$2
+    printf '%s\n' "$3" >bad.yaml
+    "$VDCSIM" run bad.yaml -o badout >out.txt 2>err.txt
+    local st=$?
+    if [ "$st" -ne 2 ]; then
+        fail "$name" "exit status $st, expected 2: $(cat err.txt)"
+    elif ! grep -qF -- "$want" err.txt; then
+        fail "$name" "stderr lacks '$want': $(cat err.txt)"
+    elif [ -e badout ] || [ -e badout.partial ]; then
+        fail "$name" "something was written"
+    else
+        pass "$name"
+    fi
+}
+base='experiment: {name: b}
+machine:
+  file: machines/p4-xeon-2003.yaml'
+expect_bad unknown_workload "bad.yaml:4:15: workloads[].stream: unknown preset 'spec-cnt' (did you mean 'spec-cint'?)" "$base
+  workloads: [spec-cnt]"
+expect_bad unknown_mode "bad.yaml:5:19: machine.modes[1]: unknown mode 'pvv' (did you mean 'pv'?)" "$base
+  workloads: [spec-cint]
+  modes: [native, pvv]"
+expect_bad mode_not_on_mips "machine.modes[0]: mode 'bt' does not run on this machine" "experiment: {name: b}
+machine:
+  file: machines/mips.yaml
+  workloads: [spec-cint]
+  modes: [bt]"
+expect_bad missing_file "bad.yaml:3:9: machine.file: 'machines/nope.yaml' is not a usable machine file" "experiment: {name: b}
+machine:
+  file: machines/nope.yaml
+  workloads: [spec-cint]"
+expect_bad missing_workloads "machine: missing key workloads" "$base"
+expect_bad unknown_machine_key "bad.yaml:4:3: unknown key 'instructons' in machine (did you mean 'instructions'?)" "$base
+  instructons: 10
+  workloads: [spec-cint]"
+expect_bad duplicate_workload "machine.workloads: 'dbench' is listed twice (first at 4:15" "$base
+  workloads: [dbench, dbench]"
+printf 'machine:\n  arch: x86\n  tlb_entries: 60\n  tlb_ways: 8\n' >machines/badtlb.yaml
+expect_bad bad_machine_file_positioned_inside "machines/badtlb.yaml:4:13: machine.tlb_ways" "experiment: {name: b}
+machine:
+  file: machines/badtlb.yaml
+  workloads: [spec-cint]"
+expect_bad bad_stream_mapping "workloads[].stream.syscalls" "$base
+  workloads: [{preset: dbench, syscalls: -1}]"
+finish
