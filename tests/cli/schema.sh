@@ -35,6 +35,14 @@ replications: 2
 YAML
 "$VDCSIM" run all.yaml -o all --no-plots >/dev/null 2>&1
 check full_run_written [ -s all/results.sqlite ]
+mkdir -p machines
+cp "$VDCSIM_SOURCE_DIR/configs/machines/p4-xeon-2003.yaml" machines/
+cat >m.yaml <<'YAML'
+experiment: {name: m, seed: 3}
+machine: {file: machines/p4-xeon-2003.yaml, workloads: [spec-cint], modes: [native, pv], instructions: 20000, warmup: 1000}
+YAML
+"$VDCSIM" run m.yaml -o mach --no-plots >/dev/null 2>&1
+check machine_run_written [ -s mach/results.sqlite ]
 "$VDCSIM" trace-gen quake3 -o q.pdt >/dev/null 2>&1
 "$VDCSIM" wws q.pdt -o wws >/dev/null 2>&1
 check wws_run_written [ -s wws/results.sqlite ]
@@ -72,9 +80,9 @@ db_rows() {
 }
 # Both sides, and what differs: the lines only in one of them.
 doc_rows "$doc" >doc.txt
-{ db_rows all/results.sqlite; db_rows wws/results.sqlite; } | sort -u >db.txt
+{ db_rows all/results.sqlite; db_rows mach/results.sqlite; db_rows wws/results.sqlite; } | sort -u >db.txt
 check page_has_column_tables [ "$(wc -l <doc.txt)" -gt 150 ]
-check databases_have_every_kind_of_table bash -c "for t in runs configs meta columns hosts vms links host_samples link_samples migrations migration_rounds traffic host_intervals vm_intervals actions energy policy_metrics summary wws dirty_rate dirty_rate_hist; do grep -q \"^\$t \" db.txt || exit 1; done"
+check databases_have_every_kind_of_table bash -c "for t in runs configs meta columns hosts vms links host_samples link_samples migrations migration_rounds traffic host_intervals vm_intervals actions energy policy_metrics summary machine_runs wws dirty_rate dirty_rate_hist; do grep -q \"^\$t \" db.txt || exit 1; done"
 comm -13 doc.txt db.txt >undocumented.txt
 comm -23 doc.txt db.txt >unwritten.txt
 check every_written_column_is_documented [ ! -s undocumented.txt ]
