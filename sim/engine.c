@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Copying a fixed-size payload keeps every event slot aligned for any type. */
 _Static_assert(SIM_PAYLOAD_MAX % _Alignof(max_align_t) == 0,
@@ -151,6 +152,33 @@ void *sim_model_state(sim_model *m)
 	return m->state;
 }
 
+/*
+ * An array of cap slots, each one cache line. From 2 MiB up, the array is
+ * aligned to 2 MiB and rounded up to whole 2 MiB so that the kernel can
+ * back it with transparent huge pages (asked for with madvise where it
+ * exists): slots are read in time order, which is random in memory, and
+ * with 4 KiB pages each such read also missed the TLB, at 10^6 pending
+ * events a page walk per event that the slot prefetch does not hide.
+ */
+static event *slots_alloc(uint32_t cap)
+{
+	enum { HUGE = 2u << 20 };
+	size_t bytes = (size_t)cap * sizeof(event);
+	size_t align = _Alignof(event);
+	if (bytes >= HUGE) {
+		align = HUGE;
+		bytes = (bytes + HUGE - 1) / HUGE * HUGE;
+	}
+	event *slots = aligned_alloc(align, bytes);
+	if (!slots)
+		sim_panic("out of memory (%u event slots)", cap);
+#ifdef MADV_HUGEPAGE
+	if (align == HUGE)
+		(void)madvise(slots, bytes, MADV_HUGEPAGE); /* a hint only */
+#endif
+	return slots;
+}
+
 static uint32_t slot_alloc(sim_engine *e)
 {
 	uint32_t i = e->free_head;
@@ -162,11 +190,7 @@ static uint32_t slot_alloc(sim_engine *e)
 		if (e->cap >= NIL / 2)
 			sim_panic("sim_event_schedule: too many pending events");
 		uint32_t cap = e->cap ? 2 * e->cap : 256;
-		/* Aligned so that every slot is one cache line. */
-		event *slots = aligned_alloc(_Alignof(event),
-					     (size_t)cap * sizeof(event));
-		if (!slots)
-			sim_panic("out of memory (%u event slots)", cap);
+		event *slots = slots_alloc(cap);
 		if (e->nslots)
 			memcpy(slots, e->slots, e->nslots * sizeof(event));
 		free(e->slots);
