@@ -35,6 +35,19 @@
  * 56-94 ns on the same machine: every bucket move carries three times the
  * bytes, which cost more below 10^6 than the prefetched slot misses, and
  * no less at 10^6. A slot is one cache line.
+ *
+ * Huge pages (slots_alloc): perf at 10^6 put half of the run loop's
+ * samples on the slot prefetch itself, which waits for a page walk when
+ * the slot's 4 KiB page is not in the TLB (64 MiB of slots). Backing the
+ * slot array with transparent huge pages, interleaved runs of the engine
+ * alone on a loaded machine (medians, ns per event, 10^5 / 10^6):
+ * 4 KiB pages 26.8 / 63.1, huge pages 26.7 / 60.4 (five runs each);
+ * in full bench runs 10^6 went from 84.1, 61.6, 70.1, 58.6 to 55.6, 47.5,
+ * 49.8, 62.2. A gain at 10^6 that the noise makes hard to size, none at
+ * 10^5, and 10^3 / 10^4 (under 2 MiB of slots) take the old path.
+ * Also tried: prefetching the next chunk while the refill scans a bucket
+ * (sim/ladder.h): the bare queue went from 33.5 to 31.6 ns at 10^6, the
+ * engine stayed at 60 ns, so engine / queue grew; not kept.
  */
 #include "sim.h"
 #include "ladder.h"
