@@ -1,5 +1,5 @@
 # needs: host_intervals, actions
-# when: SELECT (SELECT count(*) FROM runs) > 1 AND (SELECT count(DISTINCT n) FROM (SELECT count(*) AS n FROM host_intervals GROUP BY run_id)) = 1 -- needs a sweep whose runs have as many host-intervals each
+# when: SELECT (SELECT count(*) FROM runs) > 1 AND EXISTS (SELECT 1 FROM pragma_table_info('runs') WHERE name LIKE 'vms.%.count') AND (SELECT count(*) FROM host_intervals) <= 400000 AND (SELECT count(DISTINCT n) FROM (SELECT count(*) AS n FROM host_intervals GROUP BY run_id)) = 1 -- needs a sweep over a VM group's count (the scale study) whose runs have as many host-intervals each, at most 400,000 in all
 # Sandpiper's scale study (configs/sandpiper/scale-study.yaml): per sweep
 # point (run), the mean host CPU utilisation and the share of
 # host-intervals flagged hot; then, log scale, the hot host-intervals and
