@@ -545,8 +545,9 @@ Test(dc_metrics, a_small_world_gives_the_hand_computed_metrics,
 	cr_assert(eq(dbl, real_of(db, "SELECT energy_kwh FROM policy_metrics"),
 		     real_of(db, "SELECT energy_kwh FROM energy WHERE host = "
 				 "'total'")));
-	cr_assert(eq(str, (char *)dump(db, "SELECT policy FROM policy_metrics"),
-		     "none\n"));
+	char *policy = dump(db, "SELECT policy FROM policy_metrics");
+	cr_assert(eq(str, policy, "none\n"));
+	free(policy);
 	sqlite3_close(db);
 }
 

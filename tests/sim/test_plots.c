@@ -539,9 +539,13 @@ Test(sim_plots, a_when_query_decides_whether_a_plot_fits)
 		{"#\n# when: SELECT 1; SELECT 2\n", "w.gp:2:3: when: more than one statement (expected one SELECT)\n"},
 		{"# when: SELECT nosuch FROM q\n", "w.gp:1:3: when: no such column: nosuch (expected one SELECT)\n"},
 	};
-	remove(tpath("plots/yes.gp"));
-	remove(tpath("plots/no.gp"));
-	remove(tpath("plots/none.gp"));
+	static const char *const gone[] = {"plots/yes.gp", "plots/no.gp",
+					   "plots/none.gp"};
+	for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+		char *path = tpath(gone[i]);
+		remove(path);
+		free(path);
+	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		write_file("plots/w.gp", bad[i][0]);
 		sim_diag_fini(&d);
