@@ -355,11 +355,28 @@ static void statement(audit *a)
 	const char *q = a->lx.p;
 	while (*q == ' ' || *q == '\t')
 		q++;
+	/* NAME(a, b) = ... defines a function, NAME[i] = ... sets an
+	 * element: skip the brackets, up to the line's end. */
+	if (t.kind == T_IDENT && (*q == '(' || *q == '[')) {
+		int depth = 0;
+		for (; *q && *q != '\n'; q++) {
+			if (*q == '(' || *q == '[')
+				depth++;
+			else if ((*q == ')' || *q == ']') && --depth == 0)
+				break;
+		}
+		if (*q == ')' || *q == ']')
+			q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+	}
 	bool assigns = t.kind == T_IDENT && q[0] == '=' && q[1] != '=';
 	if (at_stmt_end(a)) {
 		/* empty */
 	} else if (assigns) {
 		step(a);
+		if (is_punct(&a->cur, '(') || is_punct(&a->cur, '['))
+			skip_group(a);
 		step(a);
 		rest_of_statement(a);
 	} else if (is_punct(&t, '!')) {
