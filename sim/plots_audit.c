@@ -226,6 +226,17 @@ static void check_any(audit *a, const tok *t)
 		if (memchr(t->s, '`', t->len))
 			refuse(&a->lx, t->line, t->col, "%s: a backquote runs a "
 			       "shell command", word);
+		/* "\074" is a '<' that no reader of the text sees. */
+		for (size_t i = 1; t->s[0] == '"' && i + 1 < t->len; i++)
+			if (t->s[i] == '\\') {
+				char e = t->s[i + 1];
+				if (isdigit((unsigned char)e) || e == 'U' ||
+				    e == 'x')
+					refuse(&a->lx, t->line, t->col, "%s: a "
+					       "numeric escape in a string",
+					       word);
+				i++;
+			}
 		const char *q = t->s + 1;
 		while (*q == ' ' || *q == '\t')
 			q++;
@@ -339,8 +350,15 @@ static void rest_of_statement(audit *a)
 {
 	bool after_file = false;
 	while (!at_stmt_end(a)) {
-		if (after_file && a->cur.kind == T_STRING)
+		if (after_file && a->cur.kind == T_STRING) {
 			check_file(a, &a->cur);
+		} else if (after_file) {
+			char *w = sim_xasprintf("%.*s", (int)a->cur.len,
+						a->cur.s);
+			refuse(&a->lx, a->cur.line, a->cur.col, "'%s' after "
+			       "file: expected './NAME.csv' written out", w);
+			free(w);
+		}
 		after_file = ident_is(&a->cur, "file");
 		step(a);
 	}
@@ -373,6 +391,15 @@ static void statement(audit *a)
 	bool assigns = t.kind == T_IDENT && q[0] == '=' && q[1] != '=';
 	if (at_stmt_end(a)) {
 		/* empty */
+	} else if (assigns && (ident_is(&t, "x") || ident_is(&t, "y") ||
+			       ident_is(&t, "t") || ident_is(&t, "u") ||
+			       ident_is(&t, "v") || ident_is(&t, "pi") ||
+			       ident_is(&t, "NaN"))) {
+		/* x, y, t, u, v, pi, NaN keep their meaning where a plot item
+		 * may start with them. */
+		refuse(&a->lx, t.line, t.col, "'%s' assigned (it may start a "
+		       "plot item, where a string would be a file name)", word);
+		rest_of_statement(a);
 	} else if (assigns) {
 		step(a);
 		if (is_punct(&a->cur, '(') || is_punct(&a->cur, '['))

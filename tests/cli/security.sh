@@ -268,7 +268,7 @@ own_case() {
     check "own_script_${name}_at_$pos" grep -q "evil.gp:$pos: " own.err
     check "own_script_${name}_never_runs" bash -c '[ ! -e own_out ] && [ ! -e own_out.partial ] && [ ! -e canary ]'
 }
-own_case system 2:5 "x = system('touch canary')"
+own_case system 2:5 "s = system('touch canary')"
 own_case backquote 2:11 'set title `touch canary`'
 own_case bang 2:1 '!touch canary'
 own_case load 2:1 "load 'canary.gp'"

@@ -611,7 +611,7 @@ Test(sim_plots_audit, an_ordinary_script_passes)
 
 Test(sim_plots_audit, refusals_are_at_the_position_found)
 {
-	audit_refuses("set title 'a'\nx = system('id')\n", "s.gp:2:5: 'system'");
+	audit_refuses("set title 'a'\ns = system('id')\n", "s.gp:2:5: 'system'");
 	audit_refuses("set te png\n", "s.gp:1:5: 'set te'");
 	audit_refuses("set ou 'x'\n", "s.gp:1:5: 'set ou'");
 	audit_refuses("lo 'x.gp'\n", "s.gp:1:1: 'lo'");
@@ -623,4 +623,8 @@ Test(sim_plots_audit, refusals_are_at_the_position_found)
 	audit_refuses("plot sin(x), f u 1:2\n", "s.gp:1:14: 'f' as what to plot");
 	audit_refuses("set title 'a' \\\n  . @m\n", "s.gp:2:5: '@'");
 	audit_refuses("# note \\\nsystem 'id'\nsystem 'id'\n", "s.gp:3:1: 'system'");
+	audit_refuses("set palette file f\n", "s.gp:1:18: 'f' after file");
+	audit_refuses("plot x . \"\\074id\"\n", "s.gp:1:10: \"\\074id\": a numeric");
+	audit_refuses("s = '<id'\n", "s.gp:1:5: '<id'");
+	audit_refuses("x = 'a'\n", "s.gp:1:1: 'x' assigned");
 }
