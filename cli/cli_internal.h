@@ -188,6 +188,28 @@ char *cli_outdir_arg(const char *cmd, const char *arg);
  * and gives SIM_EINPUT. */
 int cli_plots_timeout(uint64_t *timeout_ns, sim_diag *d);
 
+/* The folder of a results directory holding the audited copies of the
+ * config's own plot scripts. */
+#define CLI_OWN_PLOTS_DIR "plot_scripts"
+/* The config's own plot scripts, audited: names (NAME of NAME.gp) and
+ * texts. */
+typedef struct cli_own_plots {
+	char **names;
+	char **texts;
+	size_t n;
+} cli_own_plots;
+/* Checks the plots the first point's config asks for: every name of
+ * results.plots is a script of plots/ (else a positioned error with a
+ * suggestion), and every results.plot_scripts file (relative to the
+ * config, or to plan->base_dir) is NAME.gp with a name of its own and
+ * passes sim_plots_audit for the tables the run writes; fills *own with
+ * the audited texts. 0, or SIM_EINPUT with every message in d (own then
+ * empty). */
+int cli_plots_check(const cli_plan *plan, cli_own_plots *own, sim_diag *d);
+void cli_own_plots_fini(cli_own_plots *o);
+/* Writes the audited texts into dir/CLI_OWN_PLOTS_DIR/NAME.gp. */
+int cli_own_plots_write(const char *dir, const cli_own_plots *own,
+			sim_diag *d);
 /* Prints, for every script of plots/, whether it fits the results in dir
  * and if not why (sim_plots_list). 0 or an error in d. */
 int cli_plots_list(const char *dir, sim_diag *d);

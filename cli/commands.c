@@ -191,8 +191,10 @@ int cli_cmd_validate(int argc, char **argv)
 		goto out;
 	}
 	cli_plan plan;
+	cli_own_plots own = {0};
 	if (cli_plan_load(argv[i], o.sets, o.nsets, o.seed, NULL, o.allow_large,
-			  &plan, &d) != 0) {
+			  &plan, &d) != 0 ||
+	    cli_plots_check(&plan, &own, &d) != 0) {
 		cli_print_diag(&d);
 		status = CLI_USAGE;
 	} else {
@@ -213,6 +215,7 @@ int cli_cmd_validate(int argc, char **argv)
 		free(shown);
 		cli_plan_warn(&plan);
 	}
+	cli_own_plots_fini(&own);
 	cli_plan_fini(&plan);
 	sim_diag_fini(&d);
 out:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 int cli_mkdir_p(const char *path)
 {
@@ -135,6 +136,235 @@ static char *plots_folder(sim_diag *d)
 	return scripts;
 }
 
+/* The names (without .gp) of the *.gp files of folder, sorted, as a
+ * NULL-terminated array (free with free_names). */
+static char **gp_names(const char *folder, size_t *n)
+{
+	char **v = sim_xcalloc(1, sizeof *v);
+	*n = 0;
+	DIR *dh = opendir(folder);
+	if (!dh)
+		return v;
+	struct dirent *de;
+	while ((de = readdir(dh)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 3 ||
+		    strcmp(de->d_name + len - 3, ".gp") != 0)
+			continue;
+		v = sim_xrealloc(v, *n + 2, sizeof *v);
+		v[(*n)++] = sim_xasprintf("%.*s", (int)(len - 3), de->d_name);
+		v[*n] = NULL;
+	}
+	closedir(dh);
+	for (size_t i = 1; i < *n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+static void free_names(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The tables whose CSV files dir holds: what a copied script may read. */
+static char **csv_tables(const char *dir)
+{
+	char **v = sim_xcalloc(1, sizeof *v);
+	size_t n = 0;
+	DIR *dh = opendir(dir);
+	if (!dh)
+		return v;
+	struct dirent *de;
+	while ((de = readdir(dh)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 4 ||
+		    strcmp(de->d_name + len - 4, ".csv") != 0)
+			continue;
+		v = sim_xrealloc(v, n + 2, sizeof *v);
+		v[n++] = sim_xasprintf("%.*s", (int)(len - 4), de->d_name);
+		v[n] = NULL;
+	}
+	closedir(dh);
+	return v;
+}
+
+void cli_own_plots_fini(cli_own_plots *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->names[i]);
+		free(o->texts[i]);
+	}
+	free(o->names);
+	free(o->texts);
+	memset(o, 0, sizeof *o);
+}
+
+int cli_plots_check(const cli_plan *plan, cli_own_plots *own, sim_diag *d)
+{
+	memset(own, 0, sizeof *own);
+	const dc_results_cfg *rs = &plan->first.cfg->results;
+	if (rs->nplot_names == 0 && rs->nplot_scripts == 0)
+		return 0;
+	char *folder = plots_folder(d);
+	if (!folder)
+		return SIM_ENOENT;
+	size_t nbuilt;
+	char **built = gp_names(folder, &nbuilt);
+	free(folder);
+	int rc = 0;
+	for (size_t i = 0; i < rs->nplot_names; i++) {
+		const dc_plot_ref *r = &rs->plot_names[i];
+		bool known = false;
+		for (size_t j = 0; j < nbuilt && !known; j++)
+			known = strcmp(built[j], r->text) == 0;
+		if (known)
+			continue;
+		const char *near = sim_suggest(r->text, (const char *const *)built);
+		char *shown = sim_escape(r->text);
+		if (near)
+			sim_diag_error(d, r->file, r->line, r->col,
+				       "results.plots: unknown plot '%s' (did you "
+				       "mean '%s'? vdcsim plot DIR --list names "
+				       "them all)", shown, near);
+		else
+			sim_diag_error(d, r->file, r->line, r->col,
+				       "results.plots: unknown plot '%s' (expected "
+				       "the name of a script of plots/, without "
+				       ".gp)", shown);
+		free(shown);
+		rc = SIM_EINPUT;
+	}
+	/* The tables a script may read: those the run writes, and runs. */
+	const char *tables[DC_TABLE_COUNT + 3];
+	size_t nt = 0;
+	tables[nt++] = "runs";
+	tables[nt++] = "summary";
+	for (size_t t = 0; t < DC_TABLE_COUNT; t++)
+		if (rs->tables & (1u << t))
+			tables[nt++] = dc_table_names[t];
+	tables[nt] = NULL;
+	own->names = sim_xcalloc(rs->nplot_scripts + 1, sizeof *own->names);
+	own->texts = sim_xcalloc(rs->nplot_scripts + 1, sizeof *own->texts);
+	for (size_t i = 0; i < rs->nplot_scripts; i++) {
+		const dc_plot_ref *r = &rs->plot_scripts[i];
+		const char *slash = strrchr(r->text, '/');
+		const char *base = slash ? slash + 1 : r->text;
+		size_t len = strlen(base);
+		char *stem = len > 3 && strcmp(base + len - 3, ".gp") == 0
+				     ? sim_xasprintf("%.*s", (int)(len - 3), base)
+				     : NULL;
+		if (!stem || !sim_name_is_valid(stem)) {
+			sim_diag_error(d, r->file, r->line, r->col,
+				       "results.plot_scripts: '%s' is not a "
+				       "NAME.gp file name (expected a gnuplot "
+				       "script named like a table: letters, digits, "
+				       "_)", r->text);
+			free(stem);
+			rc = SIM_EINPUT;
+			continue;
+		}
+		bool clash = false;
+		for (size_t j = 0; j < nbuilt && !clash; j++)
+			clash = strcmp(built[j], stem) == 0;
+		for (size_t j = 0; j < own->n && !clash; j++)
+			clash = strcmp(own->names[j], stem) == 0;
+		if (clash) {
+			sim_diag_error(d, r->file, r->line, r->col,
+				       "results.plot_scripts: '%s' would draw %s, "
+				       "a plot of the same name as another "
+				       "(expected a name of its own)", r->text,
+				       stem);
+			free(stem);
+			rc = SIM_EINPUT;
+			continue;
+		}
+		char *path;
+		if (r->text[0] == '/') {
+			path = sim_xstrdup(r->text);
+		} else if (plan->base_dir) {
+			path = sim_xasprintf("%s/%s", plan->base_dir, r->text);
+		} else {
+			const char *cs = r->file ? strrchr(r->file, '/') : NULL;
+			path = cs ? sim_xasprintf("%.*s/%s", (int)(cs - r->file),
+						  r->file, r->text)
+				  : sim_xstrdup(r->text);
+		}
+		char *text = sim_plots_audit_file(path, tables, d);
+		free(path);
+		if (!text) {
+			free(stem);
+			rc = SIM_EINPUT;
+			continue;
+		}
+		own->names[own->n] = stem;
+		own->texts[own->n] = text;
+		own->n++;
+	}
+	free_names(built);
+	if (rc != 0)
+		cli_own_plots_fini(own);
+	return rc;
+}
+
+int cli_own_plots_write(const char *dir, const cli_own_plots *own,
+			sim_diag *d)
+{
+	if (own->n == 0)
+		return 0;
+	char *sub = sim_xasprintf("%s/" CLI_OWN_PLOTS_DIR, dir);
+	cli_mkdir_p(sub);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < own->n; i++) {
+		char *path = sim_xasprintf("%s/%s.gp", sub, own->names[i]);
+		rc = cli_write_file(path, own->texts[i], d);
+		free(path);
+	}
+	free(sub);
+	return rc;
+}
+
+/* The plot names results.plots lists in dir/config.yaml (NULL-terminated),
+ * or NULL when it is not a list (or cannot be read). */
+static char **asked_plots(const char *dir)
+{
+	char *path = sim_xasprintf("%s/config.yaml", dir);
+	sim_diag d;
+	sim_diag_init(&d);
+	cfg_doc *doc = NULL;
+	char **v = NULL;
+	if (cfg_doc_load(path, &doc, &d) == 0) {
+		const cfg_node *res = cfg_map_get(cfg_doc_root(doc), "results");
+		const cfg_node *pl = res ? cfg_map_get(res, "plots") : NULL;
+		if (pl && cfg_node_kind(pl) == CFG_SEQ) {
+			size_t n = cfg_node_len(pl), k = 0;
+			v = sim_xcalloc(n + 1, sizeof *v);
+			for (size_t i = 0; i < n; i++) {
+				const cfg_node *it = cfg_node_at(pl, i);
+				if (cfg_node_kind(it) == CFG_SCALAR)
+					v[k++] = sim_xstrdup(cfg_node_text(it));
+			}
+		}
+	}
+	cfg_doc_destroy(doc);
+	sim_diag_fini(&d);
+	free(path);
+	return v;
+}
+
+static bool listed(char *const *v, const char *name)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
 int cli_plots_list(const char *dir, sim_diag *d)
 {
 	char *scripts = plots_folder(d);
@@ -146,13 +376,28 @@ int cli_plots_list(const char *dir, sim_diag *d)
 	free(scripts);
 	if (rc != 0)
 		return rc;
+	char **asked = asked_plots(dir);
 	for (size_t i = 0; i < n; i++) {
 		char *why = v[i].why ? sim_escape(v[i].why) : NULL;
-		printf("%-24s %s%s%s\n", v[i].name,
+		const char *mark = !asked ? ""
+				   : listed(asked, v[i].name)
+					   ? " (asked for by results.plots)"
+					   : " (not asked for by results.plots)";
+		printf("%-24s %s%s%s%s\n", v[i].name,
 		       v[i].applies ? "fits" : "does not fit",
-		       why ? ": " : "", why ? why : "");
+		       why ? ": " : "", why ? why : "", mark);
 		free(why);
 	}
+	char *sub = sim_xasprintf("%s/" CLI_OWN_PLOTS_DIR, dir);
+	size_t nown;
+	char **own = gp_names(sub, &nown);
+	for (size_t i = 0; i < nown; i++)
+		printf("%-24s the config's own script (results.plot_scripts, "
+		       "copied to %s/%s.gp)\n", own[i], CLI_OWN_PLOTS_DIR,
+		       own[i]);
+	free_names(own);
+	free(sub);
+	free_names(asked);
 	sim_plots_list_free(v, n);
 	return 0;
 }
@@ -169,10 +414,48 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 	char *scripts = plots_folder(d);
 	if (!scripts)
 		return SIM_ENOENT;
-	rc = sim_plots_render_timeout(scripts, dir, dir, svg, timeout_ns,
-				      cli_stop_flag(), made,
-				      skipped, d);
+	char **asked = asked_plots(dir);
+	if (asked) {
+		/* A plot asked for that does not fit is said, not drawn. */
+		sim_plot_info *v;
+		size_t n;
+		rc = sim_plots_list(scripts, dir, &v, &n, d);
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (!v[i].applies && listed(asked, v[i].name)) {
+				char *why = v[i].why ? sim_escape(v[i].why) : NULL;
+				fprintf(stderr, "vdcsim: warning: results.plots "
+					"asks for %s, which does not fit these "
+					"results (%s): not drawn\n", v[i].name,
+					why ? why : "its condition is false");
+				free(why);
+			}
+		if (rc == 0)
+			sim_plots_list_free(v, n);
+	}
+	if (rc == 0)
+		rc = sim_plots_render_only(scripts, (const char *const *)asked,
+					   dir, dir, svg, timeout_ns,
+					   cli_stop_flag(), made, skipped, d);
+	free_names(asked);
 	free(scripts);
+	/* Then the config's own scripts, from their audited copies. */
+	char *sub = sim_xasprintf("%s/" CLI_OWN_PLOTS_DIR, dir);
+	size_t nown;
+	char **own = gp_names(sub, &nown);
+	char **tables = csv_tables(dir);
+	for (size_t i = 0; rc == 0 && !*skipped && i < nown; i++) {
+		char *path = sim_xasprintf("%s/%s.gp", sub, own[i]);
+		rc = sim_plots_render_own(path, (const char *const *)tables, dir,
+					  dir, svg, timeout_ns, cli_stop_flag(),
+					  made, skipped, d);
+		/* A copy that no longer passes the audit is a failed plot. */
+		if (rc == SIM_EINPUT)
+			rc = SIM_ETOOL;
+		free(path);
+	}
+	free_names(tables);
+	free_names(own);
+	free(sub);
 	return rc;
 }
 

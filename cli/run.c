@@ -544,6 +544,7 @@ int cli_cmd_run(int argc, char **argv)
 	char *config_dir = NULL;
 	int status = CLI_OK;
 	int lock_fd = -1;
+	cli_own_plots own = {0};
 	/* From here on a stopping signal is recorded, not fatal: whatever
 	 * is in flight finishes or is abandoned cleanly. */
 	cli_signals_install();
@@ -616,6 +617,13 @@ int cli_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	cli_plan_warn(&plan);
+	/* The plots asked for and the config's own scripts are checked, and
+	 * the scripts audited, before any run starts. */
+	if (cli_plots_check(&plan, &own, &d) != 0) {
+		cli_print_diag(&d);
+		status = CLI_USAGE;
+		goto out;
+	}
 	plan.shard_i = o.shard_i;
 	plan.shard_n = o.shard_n;
 	if (o.resume && cli_shard_read(staging, &plan.shard_i, &plan.shard_n) < 0) {
@@ -667,6 +675,12 @@ int cli_cmd_run(int argc, char **argv)
 		cli_mkdir_p(points);
 		free(points);
 	}
+	/* The audited copies are what vdcsim plot DIR draws again. */
+	if (cli_own_plots_write(staging, &own, &d) != 0) {
+		cli_print_diag(&d);
+		status = CLI_FAIL;
+		goto out;
+	}
 	if (cli_stop_signal()) {
 		cli_error("interrupted before any run: resume with vdcsim run "
 			  "--resume %s", final);
@@ -704,6 +718,7 @@ int cli_cmd_run(int argc, char **argv)
 			      : cli_run_publish(&plan, staging, final, &outs, &pr,
 						&d);
 out:
+	cli_own_plots_fini(&own);
 	if (o.mpi)
 		cli_mpi_finish();
 	if (lock_fd >= 0)

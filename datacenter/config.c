@@ -503,5 +503,6 @@ void dc_config_destroy(dc_config *c)
 	free(c->groups);
 	dc_names_destroy(c->group_names);
 	dc_layout_free(&c->datacenter);
+	dc_results_free(&c->results);
 	free(c);
 }

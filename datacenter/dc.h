@@ -261,6 +261,13 @@ extern const char *const dc_table_names[];
  * SLAV, energy, migrations, hotspots); *n specs. */
 const sim_summary_spec *dc_summary_specs(size_t *n);
 
+/* A name or path the config wrote, and where (for positioned errors). */
+typedef struct dc_plot_ref {
+	char *text;
+	char *file; /* cfg_node_file, or NULL */
+	unsigned line, col;
+} dc_plot_ref;
+
 /* The `results:` section: what a run writes. */
 typedef struct dc_results_cfg {
 	/* Bit (1 << t) set for each dc_table t written (`tables:`; by
@@ -281,6 +288,14 @@ typedef struct dc_results_cfg {
 	 * CSV files). datacenter/ itself writes no file. */
 	bool csv;
 	bool plots;
+	/* results.plots given as a list of plot names (then plots is true
+	 * and exactly these are drawn), and results.plot_scripts (paths as
+	 * written, relative to the config): each with where it was written,
+	 * for cli/'s checks. Owned by the config. */
+	dc_plot_ref *plot_names;
+	size_t nplot_names;
+	dc_plot_ref *plot_scripts;
+	size_t nplot_scripts;
 	/* The run has a control loop (dc_control_wanted): only then are
 	 * host_intervals, vm_intervals, actions and energy declared. */
 	bool control;

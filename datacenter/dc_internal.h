@@ -90,6 +90,8 @@ int dc_tables_declare(sim_results *r, const dc_results_cfg *sel,
 /* The tables of `results:` and of its `tables:` list, for dc_section_at. */
 extern const cfg_section dc_results_section;
 extern const cfg_section dc_results_tables_section;
+/* Frees what dc_results_load allocated in r (its plot lists). */
+void dc_results_free(dc_results_cfg *r);
 /* Loads `results:` of root into c->results (c->experiment loaded):
  * unknown or repeated table names are reported at their list items. */
 void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d);

@@ -411,18 +411,34 @@ static const cfg_param results_params[] = {
 	 .doc = "vdcsim run also writes one CSV file per table"},
 	{.name = "plots", .type = CFG_T_BOOL, .def = "true",
 	 .offset = offsetof(results_keys, plots),
-	 .doc = "vdcsim run draws the plots (they read the CSV files: none "
-		"without csv)"},
+	 .doc = "vdcsim run draws the plots that fit the results (they read "
+		"the CSV files: none without csv); or a list of plot names "
+		"([migration_timeline, link_utilisation]): exactly those"},
 };
 
-static const char *const results_subsections[] = {"tables", NULL};
+/* plots: is the last parameter; given as a list it is read apart. */
+#define RESULTS_NPARAMS (sizeof results_params / sizeof results_params[0])
+
+static const char *const results_subsections[] = {"tables", "plot_scripts",
+						  NULL};
+static const char *const results_subsections_listed[] = {
+	"tables", "plot_scripts", "plots", NULL};
+
+/* results: when plots: is a list. */
+static const cfg_section results_section_listed = {
+	.path = "results",
+	.params = results_params,
+	.nparams = RESULTS_NPARAMS - 1,
+	.subsections = results_subsections_listed,
+};
 
 const cfg_section dc_results_section = {
 	.path = "results",
 	.doc = "what a run writes: its tables, their sampling, CSV files and "
-	       "plots",
+	       "plots; plot_scripts: [FILE.gp, ...] the config's own gnuplot "
+	       "scripts (relative to the config, audited before the run)",
 	.params = results_params,
-	.nparams = sizeof results_params / sizeof results_params[0],
+	.nparams = RESULTS_NPARAMS,
 	.subsections = results_subsections,
 };
 
@@ -501,6 +517,67 @@ static void load_tables(dc_results_cfg *out, const cfg_node *list,
 	}
 }
 
+static void refs_free(dc_plot_ref *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].text);
+		free(v[i].file);
+	}
+	free(v);
+}
+
+void dc_results_free(dc_results_cfg *r)
+{
+	refs_free(r->plot_names, r->nplot_names);
+	refs_free(r->plot_scripts, r->nplot_scripts);
+	r->plot_names = r->plot_scripts = NULL;
+	r->nplot_names = r->nplot_scripts = 0;
+}
+
+/* A list of names (plots:) or paths (plot_scripts:), each once. */
+static void load_refs(const cfg_node *list, const char *key,
+		      const char *want, dc_plot_ref **out, size_t *n,
+		      sim_diag *d)
+{
+	if (cfg_node_kind(list) != CFG_SEQ) {
+		cfg_error(d, list, "results.%s: expected a list of %s, got %s",
+			  key, want, cfg_kind_name(cfg_node_kind(list)));
+		return;
+	}
+	size_t len = cfg_node_len(list);
+	*out = sim_xcalloc(len ? len : 1, sizeof **out);
+	for (size_t i = 0; i < len; i++) {
+		const cfg_node *item = cfg_node_at(list, i);
+		const char *text = cfg_node_kind(item) == CFG_SCALAR
+					   ? cfg_node_text(item) : NULL;
+		if (!text || !*text) {
+			cfg_error(d, item, "results.%s: expected %s, got %s", key,
+				  want, text ? "an empty string"
+					     : cfg_kind_name(cfg_node_kind(item)));
+			continue;
+		}
+		bool twice = false;
+		for (size_t j = 0; j < *n && !twice; j++)
+			if (strcmp((*out)[j].text, text) == 0) {
+				cfg_error(d, item, "results.%s: '%s' is listed "
+					  "twice (first at %u:%u; expected each "
+					  "once)", key, text, (*out)[j].line,
+					  (*out)[j].col);
+				twice = true;
+			}
+		if (twice)
+			continue;
+		const char *file = cfg_node_file(item);
+		(*out)[*n] = (dc_plot_ref){
+			.text = sim_xstrdup(text),
+			.file = file ? sim_xstrdup(file) : NULL,
+			.line = cfg_node_line(item),
+			.col = cfg_node_col(item),
+		};
+		(*n)++;
+	}
+}
+
 void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d)
 {
 	dc_results_cfg *out = &c->results;
@@ -509,8 +586,23 @@ void dc_results_load(dc_config *c, const cfg_node *root, sim_diag *d)
 	const cfg_node *map = cfg_map_get(root, "results");
 	results_keys k;
 	memset(&k, 0, sizeof k);
-	if (cfg_section_load(&dc_results_section, map, root, &k, d) != 0)
+	const cfg_node *plots = cfg_map_get(map, "plots");
+	bool listed = plots && cfg_node_kind(plots) == CFG_SEQ;
+	if (cfg_section_load(listed ? &results_section_listed
+				    : &dc_results_section,
+			     map, root, &k, d) != 0)
 		return;
+	if (listed) {
+		k.plots = true;
+		load_refs(plots, "plots", "a plot name such as "
+			  "migration_timeline", &out->plot_names,
+			  &out->nplot_names, d);
+	}
+	const cfg_node *scripts = cfg_map_get(map, "plot_scripts");
+	if (scripts)
+		load_refs(scripts, "plot_scripts", "a gnuplot script such as "
+			  "my_plot.gp", &out->plot_scripts,
+			  &out->nplot_scripts, d);
 	check_interval(map, "host_interval", k.host_sample_interval_ns, d);
 	check_interval(map, "link_interval", k.link_sample_interval_ns, d);
 	uint64_t every = c->experiment.sample_interval_ns;

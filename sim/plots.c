@@ -713,6 +713,28 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 			     const volatile sig_atomic_t *stop, unsigned *made,
 			     bool *skipped, sim_diag *d)
 {
+	return sim_plots_render_only(scripts_dir, NULL, data_dir, out_dir, svg,
+				     timeout_ns, stop, made, skipped, d);
+}
+
+/* True if only is NULL or names the script NAME.gp. */
+static bool selected(const char *const *only, const char *script)
+{
+	if (!only)
+		return true;
+	size_t n = strlen(script) - 3;
+	for (size_t i = 0; only[i]; i++)
+		if (strlen(only[i]) == n && strncmp(only[i], script, n) == 0)
+			return true;
+	return false;
+}
+
+int sim_plots_render_only(const char *scripts_dir, const char *const *only,
+			  const char *data_dir, const char *out_dir, bool svg,
+			  uint64_t timeout_ns,
+			  const volatile sig_atomic_t *stop, unsigned *made,
+			  bool *skipped, sim_diag *d)
+{
 	unsigned made_here = 0;
 	bool skipped_here = false;
 	if (!made)
@@ -734,6 +756,8 @@ int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 	int rc = list_scripts(scripts_dir, &scripts, d);
 	char *prelude = sim_plots_prelude(data_dir);
 	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
+		if (!selected(only, scripts.v[i]))
+			continue;
 		char *script = sim_xasprintf("%s/%s", scripts_dir, scripts.v[i]);
 		plot_rule rule;
 		char *why = NULL;
@@ -804,4 +828,84 @@ void sim_plots_list_free(sim_plot_info *v, size_t n)
 		free(v[i].why);
 	}
 	free(v);
+}
+
+/* Reads a whole file (at most SIM_PLOTS_SCRIPT_MAX bytes, no NUL) into a
+ * new string, or NULL with a message. */
+static char *read_script(const char *path, sim_diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		sim_diag_error(d, path, 0, 0, "cannot read the plot script: %s",
+			       strerror(errno));
+		return NULL;
+	}
+	char *buf = sim_xmalloc(SIM_PLOTS_SCRIPT_MAX + 2);
+	size_t n = fread(buf, 1, SIM_PLOTS_SCRIPT_MAX + 1, f);
+	bool bad = ferror(f);
+	fclose(f);
+	buf[n] = '\0';
+	if (bad || n > SIM_PLOTS_SCRIPT_MAX || strlen(buf) != n) {
+		sim_diag_error(d, path, 0, 0, "%s (expected a gnuplot script "
+			       "of at most %d bytes of text)",
+			       bad ? "cannot read the plot script"
+				   : n > SIM_PLOTS_SCRIPT_MAX ? "too long"
+							      : "holds a NUL byte",
+			       SIM_PLOTS_SCRIPT_MAX);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *sim_plots_audit_file(const char *path, const char *const *tables,
+			   sim_diag *d)
+{
+	char *text = read_script(path, d);
+	if (text && sim_plots_audit(text, path, tables, d) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int sim_plots_render_own(const char *script, const char *const *tables,
+			 const char *data_dir, const char *out_dir, bool svg,
+			 uint64_t timeout_ns,
+			 const volatile sig_atomic_t *stop, unsigned *made,
+			 bool *skipped, sim_diag *d)
+{
+	*skipped = false;
+	/* Audited again at every draw: the copy in a results directory may
+	 * have been edited since the run. */
+	char *text = sim_plots_audit_file(script, tables, d);
+	if (!text)
+		return SIM_EINPUT;
+	free(text);
+	char *gnuplot = find_gnuplot();
+	if (!gnuplot) {
+		*skipped = true;
+		return 0;
+	}
+	const char *slash = strrchr(script, '/');
+	const char *name = slash ? slash + 1 : script;
+	char *dir = slash ? sim_xasprintf("%.*s", (int)(slash - script), script)
+			  : sim_xstrdup(".");
+	char *labels = sim_plots_prelude(data_dir);
+	/* vdcsim sets the terminal and the output: the script may set
+	 * neither. */
+	char *prelude = sim_xasprintf(
+		"%s; if (svg) { set terminal svg size 800,500 dynamic "
+		"background rgb 'white' } else { set terminal pngcairo size "
+		"800,500 background rgb 'white' }; set output outfile",
+		labels);
+	free(labels);
+	int rc = render_one(gnuplot, dir, name, data_dir, prelude, out_dir, svg,
+			    timeout_ns, stop, d);
+	if (rc == 0)
+		(*made)++;
+	free(prelude);
+	free(dir);
+	free(gnuplot);
+	return rc;
 }

@@ -681,6 +681,48 @@ typedef struct sim_plot_info {
 int sim_plots_list(const char *scripts_dir, const char *data_dir,
 		   sim_plot_info **out, size_t *n, sim_diag *d);
 void sim_plots_list_free(sim_plot_info *v, size_t n);
+/* As sim_plots_render_timeout, drawing only the scripts named in only
+ * (NULL-terminated names without .gp; NULL: every script) that apply. */
+int sim_plots_render_only(const char *scripts_dir, const char *const *only,
+			  const char *data_dir, const char *out_dir, bool svg,
+			  uint64_t timeout_ns,
+			  const volatile sig_atomic_t *stop, unsigned *made,
+			  bool *skipped, sim_diag *d);
+/* The audit of a config's own gnuplot script (results.plot_scripts),
+ * before anything runs it: text must hold only allowed statements (set
+ * and unset but not of output, print, table, loadpath, fontpath,
+ * terminal, psdir, pixmap, fit, history; plot, splot, replot, stats,
+ * print, if/else, do for, while, reset, clear, show, array, undefine,
+ * exit/quit without a status, assignments), no backquote, '@', datablock,
+ * string starting with '<' or '|', and no system, datadir, pipe, import
+ * or plugin; the data files of plot/splot/replot/stats items (and after
+ * "file") are string literals './NAME.csv' with NAME in tables
+ * (NULL-terminated), '' or '+'/'++'; an item that is not a string starts
+ * with a number or a function or variable of x. gnuplot's abbreviations
+ * count ("l" is load, "set t" set terminal). Each refusal is an error at
+ * file:line:col saying what was found and what is allowed; returns 0 or
+ * SIM_EINPUT. */
+int sim_plots_audit(const char *text, const char *file,
+		    const char *const *tables, sim_diag *d);
+/* The longest script sim_plots_audit_file reads. */
+#define SIM_PLOTS_SCRIPT_MAX 65536
+/* Reads the script at path (text, at most SIM_PLOTS_SCRIPT_MAX bytes) and
+ * audits it: the text (new string) if allowed, else NULL with the
+ * messages in d. */
+char *sim_plots_audit_file(const char *path, const char *const *tables,
+			   sim_diag *d);
+/* Audits the script at path (sim_plots_audit_file) and draws it as
+ * sim_plots_render_timeout draws a script of plots/ (working directory
+ * data_dir, output on descriptor 3, the label functions, timeout_ns, stop),
+ * after setting the terminal (svg or pngcairo, 800x500) and the output
+ * itself, into out_dir/NAME.png|svg for path's NAME.gp; adds one to *made.
+ * A refused script is SIM_EINPUT and gnuplot never starts. Without gnuplot
+ * sets *skipped and returns 0. */
+int sim_plots_render_own(const char *path, const char *const *tables,
+			 const char *data_dir, const char *out_dir, bool svg,
+			 uint64_t timeout_ns,
+			 const volatile sig_atomic_t *stop, unsigned *made,
+			 bool *skipped, sim_diag *d);
 /* sim_plots_render_timeout with SIM_PLOTS_TIMEOUT_NS. */
 int sim_plots_render(const char *scripts_dir, const char *data_dir,
 		     const char *out_dir, bool svg, unsigned *made,

@@ -40,6 +40,10 @@ for y in "$work"/blocks/*.yaml; do
         "$VDCSIM" trace-gen "$t" -o "$d/traces/$t.pdt" >/dev/null 2>&1 ||
             fail "${name}_trace_$t" "vdcsim trace-gen $t failed"
     done
+    # Plot scripts a block names (results.plot_scripts): docs/examples/.
+    for g in $(grep -oE 'plot_scripts: *\[[^]]*\]' "$y" | grep -oE '[A-Za-z0-9_]+\.gp'); do
+        cp "$root/docs/examples/$g" "$d/$g" || fail "${name}_plot_script_$g" "docs/examples/$g is missing"
+    done
     rc=0
     "$VDCSIM" validate "$d/config.yaml" >"$d/out.txt" 2>&1 || rc=$?
     check "${name}_validates" [ $rc -eq 0 ]

@@ -154,4 +154,50 @@ hot=$(sqlite3 $db 'SELECT count(*) FROM host_intervals WHERE hot > 0')
 check host_load_marks_every_hotspot [ "$(markers sp/host_load.svg | awk '$1 == 6' | wc -l)" -eq $((3 * hot)) ] && [ "$hot" -gt 0 ]
 nvm=$(sqlite3 $db 'SELECT count(DISTINCT vm) FROM vm_intervals')
 check vm_load_one_marker_type_per_vm [ "$(markers sp/vm_load.svg | cut -d' ' -f1 | sort -u | wc -l)" -eq "$nvm" ]
+
+# A config asks for plots by name (exactly those are drawn; one that does
+# not fit is a warning) and names its own script, drawn from the audited
+# copy in the results directory, with the terminal vdcsim sets.
+cat >ask.yaml <<'YAML'
+experiment: {name: ask, seed: 1, duration: 60s}
+datacenter: {racks: 1, hosts_per_rack: 2, host: {cpus: 4, memory: 8GiB, nic: 10Gbit/s}}
+vms:
+  - {name: web, host: rack0/host0, vcpus: 1, memory: 1GiB, dirtying: {hot_set: 20MiB, hot_rate: 50000, cold_rate: 1000}}
+migrations:
+  - {vm: web, to: rack0/host1, at: 5s, scheme: precopy, policy: xen, max_rate: 1Gbit/s}
+results:
+  plots: [migration_timeline, migration_schemes]
+  plot_scripts: [rounds.gp]
+YAML
+cat >rounds.gp <<'GP'
+# The bytes sent in each pre-copy round.
+set datafile separator comma
+set datafile columnheaders
+set title 'Bytes per round, from the config'
+set xlabel 'round'
+set ylabel 'MiB'
+plot './migration_rounds.csv' using (column('round')):(column('bytes')/1048576.0) with linespoints title 'sent'
+GP
+cp rounds.gp rounds.orig
+"$VDCSIM" run ask.yaml -o ask --svg >ask.out 2>ask.err
+check asked_plot_drawn [ -s ask/migration_timeline.svg ]
+check unasked_plots_not_drawn bash -c '[ ! -e ask/link_utilisation.svg ] && [ ! -e ask/host_samples.svg ]'
+check asked_unfit_plot_warns grep -q "warning: results.plots asks for migration_schemes, which does not fit these results (needs migrations by more than one scheme): not drawn" ask.err
+check own_script_drawn [ -s ask/rounds.svg ]
+check own_script_title_in_svg grep -q "Bytes per round, from the config" ask/rounds.svg
+check own_script_copied cmp rounds.orig ask/plot_scripts/rounds.gp
+"$VDCSIM" plot ask --list >ask_list.txt 2>&1
+check list_marks_asked grep -q "^migration_timeline  *fits (asked for by results.plots)" ask_list.txt
+check list_marks_unasked grep -q "^link_utilisation  *fits (not asked for by results.plots)" ask_list.txt
+check list_names_own_script grep -q "^rounds  *the config's own script" ask_list.txt
+# vdcsim plot DIR redraws the same set, from the copy (the original gone).
+rm -f ask/*.svg rounds.gp
+"$VDCSIM" plot ask --svg >/dev/null 2>&1
+check redraw_same_set bash -c '[ -s ask/migration_timeline.svg ] && [ -s ask/rounds.svg ] && [ ! -e ask/link_utilisation.svg ]'
+# An unknown name is an error at its position, with a suggestion.
+sed 's/migration_timeline, migration_schemes/migration_timelin/' ask.yaml >typo.yaml
+rc=0
+"$VDCSIM" validate typo.yaml >/dev/null 2>typo.err || rc=$?
+check unknown_plot_name_exit_2 [ "$rc" -eq 2 ]
+check unknown_plot_name_positioned grep -q "typo.yaml:8:11: results.plots: unknown plot 'migration_timelin' (did you mean 'migration_timeline'?" typo.err
 finish

@@ -246,4 +246,63 @@ fi
 check full_disk_publishes_nothing bash -c '! grep -qx w small.ls && grep -qx w.partial small.ls'
 [ "$how" = mount ] && umount small
 
+
+# A config's own gnuplot script (results.plot_scripts) is audited before
+# any run: each refused construct is named at its line and column, exit 2,
+# nothing is written and gnuplot never runs (no canary).
+cat >own.yaml <<'EOF'
+experiment: {name: own, seed: 1, duration: 30s}
+datacenter: {racks: 1, hosts_per_rack: 2, host: {cpus: 4, memory: 8GiB, nic: 10Gbit/s}}
+vms:
+  - {name: web, host: rack0/host0, vcpus: 1, memory: 1GiB, dirtying: {hot_set: 20MiB, hot_rate: 50000, cold_rate: 1000}}
+migrations:
+  - {vm: web, to: rack0/host1, at: 5s, scheme: precopy, policy: xen, max_rate: 1Gbit/s}
+results: {plot_scripts: [evil.gp]}
+EOF
+own_case() {
+    local name=$1 pos=$2 text=$3 rc=0
+    rm -rf own_out own_out.partial
+    printf "set title 'own'\n%s\nplot './migrations.csv' using 1:2\n" "$text" >evil.gp
+    "$VDCSIM" run own.yaml -o own_out >own.out 2>own.err || rc=$?
+    check "own_script_${name}_refused" [ "$rc" -eq 2 ]
+    check "own_script_${name}_at_$pos" grep -q "evil.gp:$pos: " own.err
+    check "own_script_${name}_never_runs" bash -c '[ ! -e own_out ] && [ ! -e own_out.partial ] && [ ! -e canary ]'
+}
+own_case system 2:5 "s = system('touch canary')"
+own_case backquote 2:11 'set title `touch canary`'
+own_case bang 2:1 '!touch canary'
+own_case load 2:1 "load 'canary.gp'"
+own_case load_abbrev 2:1 "l 'canary.gp'"
+own_case call 2:1 "call 'canary.gp'"
+own_case cd 2:1 "cd '/tmp'"
+own_case save 2:1 "save 'canary'"
+own_case set_print 2:5 "set print 'canary'"
+own_case set_output 2:5 "set output 'canary'"
+own_case set_table 2:5 "set table 'canary'"
+own_case set_loadpath 2:5 "set loadpath '/tmp'"
+own_case set_fontpath 2:5 "set fontpath '/tmp'"
+own_case set_term 2:5 "set terminal png"
+own_case set_term_abbrev 2:5 "set t png"
+own_case pipe_lt 2:6 "plot '< touch canary' using 1:2"
+own_case pipe_bar 2:6 "plot '| touch canary' using 1:2"
+own_case datadir 2:6 "plot datadir.'/runs.csv' using 1:1"
+own_case fit 2:1 "fit a*x './runs.csv' via a"
+own_case print_to_file 2:7 "print > 'canary'"
+own_case import 2:1 "import f(x) from 'canary.so'"
+own_case plugin 2:1 "plugin 'canary.so'"
+own_case macro 2:11 "set title @s"
+own_case eval 2:1 "eval 'system(\"touch canary\")'"
+own_case evaluate 2:1 "evaluate 'system(\"touch canary\")'"
+own_case exit_status 2:1 "exit status 3"
+own_case quit_status 2:1 "quit 3"
+own_case shell 2:1 "shell"
+own_case history 2:1 "history 'canary'"
+own_case other_file 2:6 "plot '/etc/passwd' using 1:1"
+own_case file_in_variable 2:24 "f = './runs.csv'; plot f using 1:1"
+own_case palette_file 2:18 "set palette file '< touch canary'"
+rc=0
+"$VDCSIM" validate own.yaml >own.out 2>own.err || rc=$?
+check own_script_validate_refuses bash -c "[ $rc -eq 2 ] && grep -q 'evil.gp:2:18: ' own.err"
+check own_script_no_canary no_canary
+
 finish

@@ -572,3 +572,63 @@ Test(sim_plots, a_when_query_decides_whether_a_plot_fits)
 	free(plots);
 	free(data);
 }
+
+/* sim_plots_audit: the statements a config's own script may hold pass;
+ * each refusal is one message at the position of what was found. */
+static const char *const audit_tables[] = {"runs", "migrations", NULL};
+
+static void audit_refuses(const char *text, const char *where)
+{
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, sim_plots_audit(text, "s.gp", audit_tables, &d),
+		     SIM_EINPUT), "%s", text);
+	cr_assert(strstr(d.text, where) == d.text, "%s: %s", text, d.text);
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots_audit, an_ordinary_script_passes)
+{
+	const char *ok =
+		"# a comment may say system('x') or `x`\n"
+		"set datafile separator comma\n"
+		"set title 'Downtime; per run' font ',10'\n"
+		"set xlabel \"size\"; set logscale y\n"
+		"l = 3; f(a) = a * 2\n"
+		"set tics out\n"
+		"if (l > 2) { set key left } else { unset key }\n"
+		"do for [i = 1:2] {\n"
+		"    set label i sprintf('%d', i) at i, 1\n"
+		"}\n"
+		"stats './migrations.csv' using 2 nooutput\n"
+		"plot './migrations.csv' using 1:($2 / 1e9) with lines title 'a', \\\n"
+		"     '' using 1:3 title 'b', sin(x) notitle\n"
+		"print 'done'\n"
+		"exit\n";
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, sim_plots_audit(ok, "s.gp", audit_tables, &d), 0),
+		  "%s", d.text);
+	cr_assert(eq(u32, d.errors, 0));
+	sim_diag_fini(&d);
+}
+
+Test(sim_plots_audit, refusals_are_at_the_position_found)
+{
+	audit_refuses("set title 'a'\ns = system('id')\n", "s.gp:2:5: 'system'");
+	audit_refuses("set te png\n", "s.gp:1:5: 'set te'");
+	audit_refuses("set ou 'x'\n", "s.gp:1:5: 'set ou'");
+	audit_refuses("lo 'x.gp'\n", "s.gp:1:1: 'lo'");
+	audit_refuses("if (1) load 'x.gp'\n", "s.gp:1:8: 'load'");
+	audit_refuses("  !id\n", "s.gp:1:3: '!'");
+	audit_refuses("set title \"`id`\"\n", "s.gp:1:11: \"`id`\"");
+	audit_refuses("plot './hosts.csv' u 1:2\n", "s.gp:1:6: file name");
+	audit_refuses("plot 'runs.csv' u 1:2\n", "s.gp:1:6: file name");
+	audit_refuses("plot sin(x), f u 1:2\n", "s.gp:1:14: 'f' as what to plot");
+	audit_refuses("set title 'a' \\\n  . @m\n", "s.gp:2:5: '@'");
+	audit_refuses("# note \\\nsystem 'id'\nsystem 'id'\n", "s.gp:3:1: 'system'");
+	audit_refuses("set palette file f\n", "s.gp:1:18: 'f' after file");
+	audit_refuses("plot x . \"\\074id\"\n", "s.gp:1:10: \"\\074id\": a numeric");
+	audit_refuses("s = '<id'\n", "s.gp:1:5: '<id'");
+	audit_refuses("x = 'a'\n", "s.gp:1:1: 'x' assigned");
+}
