@@ -568,3 +568,187 @@ size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max)
 	}
 	return n;
 }
+
+/* ------------------------------------------------------------------------
+ * Phases and skipping ahead (sampled simulation)
+ * ------------------------------------------------------------------------ */
+
+_Static_assert(1 + WL_EV_COUNT <= WL_STREAM_PHASES, "too few phases");
+
+static unsigned phase_of(const wl_stream *g)
+{
+	return g->state == S_EVENT && g->cur
+		       ? 1 + (unsigned)(g->cur - g->prog)
+		       : 0;
+}
+
+size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
+			    unsigned *phase)
+{
+	*phase = phase_of(g);
+	if (!max)
+		return 0;
+	for (;;) {
+		switch (g->state) {
+		case S_START:
+			*phase = 0;
+			g->state = S_BODY;
+			draw_gap(g);
+			if (g->kernel_level) {
+				/* The entry draws nothing: drawing the gap
+				 * first leaves the stream unchanged. */
+				one(&buf[0], TRACE_OP_SYSCALL, 0);
+				return 1;
+			}
+			break;
+		case S_BODY: {
+			if (!g->gap_left) {
+				start_event(g);
+				break;
+			}
+			*phase = 0;
+			uint64_t k = g->gap_left < max ? g->gap_left : max;
+			emit_mix(g, &g->body, g->kernel_level, buf, (size_t)k);
+			g->gap_left -= k;
+			return (size_t)k;
+		}
+		default: {
+			*phase = phase_of(g);
+			size_t n = run(g, buf, max);
+			if (!g->cur) {
+				g->state = S_BODY;
+				draw_gap(g);
+			}
+			if (n)
+				return n;
+			break;
+		}
+		}
+	}
+}
+
+/* kernel_work without writing: advances the step's counters by up to
+ * room − *n instructions. */
+static bool skip_kernel_work(wl_stream *g, const wl_step *s, uint64_t room,
+			     uint64_t *n)
+{
+	while (*n < room) {
+		uint64_t due = g->kb_pte < s->m
+				       ? s->n * (g->kb_pte + 1) / (s->m + 1)
+				       : s->n;
+		if (g->kb_mix < due) {
+			uint64_t k = due - g->kb_mix;
+			if (k > room - *n)
+				k = room - *n;
+			g->kb_mix += k;
+			*n += k;
+		} else if (g->kb_pte < s->m) {
+			g->kb_pte++;
+			(*n)++;
+		} else {
+			g->kb_mix = g->kb_pte = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* run without writing; returns the instructions skipped. */
+static uint64_t skip_run(wl_stream *g, uint64_t room)
+{
+	uint64_t n = 0;
+	const wl_prog *pr = g->cur;
+	while (n < room && g->cur) {
+		if (g->pc >= pr->len) {
+			g->cur = NULL;
+			break;
+		}
+		const wl_step *s = &pr->s[g->pc];
+		switch (s->kind) {
+		case WL_ST_OP:
+			n++;
+			g->pc++;
+			break;
+		case WL_ST_CTX:
+			if (s->where == WL_T_NEXT) {
+				g->asid = (uint16_t)((g->asid + 1) %
+						     g->p.processes);
+			} else if (s->where == WL_T_CHILD) {
+				g->parent = g->asid;
+				g->asid = (uint16_t)g->p.processes;
+			} else {
+				g->asid = g->parent;
+			}
+			n++;
+			g->pc++;
+			break;
+		case WL_ST_LOOP:
+			if (!g->in_loop) {
+				g->in_loop = true;
+				g->loop_left = s->n;
+				g->loop_i = 0;
+				g->loop_pc = g->pc;
+			}
+			if (!g->loop_left) {
+				while (pr->s[g->pc].kind != WL_ST_END)
+					g->pc++;
+				g->pc++;
+				g->in_loop = false;
+			} else {
+				g->loop_left--;
+				g->cur_va = loop_page(g, s->where);
+				g->loop_i++;
+				g->pc++;
+			}
+			break;
+		case WL_ST_END:
+			g->pc = g->loop_pc;
+			break;
+		default:
+			if (skip_kernel_work(g, s, room, &n))
+				g->pc++;
+			break;
+		}
+	}
+	return n;
+}
+
+void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
+{
+	uint64_t done = 0;
+	while (done < n) {
+		switch (g->state) {
+		case S_START:
+			g->state = S_BODY;
+			draw_gap(g);
+			if (g->kernel_level) {
+				count[0]++;
+				done++;
+			}
+			break;
+		case S_BODY: {
+			if (!g->gap_left) {
+				start_event(g);
+				break;
+			}
+			uint64_t k = g->gap_left < n - done ? g->gap_left
+							    : n - done;
+			g->gap_left -= k;
+			count[0] += k;
+			done += k;
+			break;
+		}
+		default: {
+			unsigned ph = phase_of(g);
+			uint64_t k = skip_run(g, n - done);
+			count[ph] += k;
+			done += k;
+			if (!g->cur) {
+				g->state = S_BODY;
+				draw_gap(g);
+			}
+			break;
+		}
+		}
+	}
+}

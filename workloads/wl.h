@@ -394,6 +394,26 @@ void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max);
  * 0 once there is nothing left. A later fill starts the stream's next
  * part (a kernel-level body enters the kernel again). */
 size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max);
+/* Phases of a stream, for sampled simulation (models/cpu/sample.c):
+ * phase 0 is the body (and a kernel-level body's entry), phase 1 + i the
+ * i-th event kind of the stream's programs (those with a rate above 0,
+ * in the order of stream_params.c). Fewer than WL_STREAM_PHASES. */
+#define WL_STREAM_PHASES 11
+/* wl_stream_fill that stops at the end of the current phase: writes 1 to
+ * max instructions (0 when max is 0) of one phase, sets *phase to it and
+ * returns their number. Successive calls give the same stream as
+ * wl_stream_fill with the same state. O(returned). */
+size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
+			    unsigned *phase);
+/* Advances the stream by n instructions without writing them, adding
+ * how many fell in each phase to count[0..WL_STREAM_PHASES). The event
+ * sequence, address spaces, fresh and protected page cursors and the
+ * position in the event in progress advance as filling would; the body's
+ * instructions are not drawn, so the stream after a skip is another
+ * realization of the same process than filling would give (same
+ * distribution; same state, same n: same result). O(events and event
+ * steps skipped), not O(n). */
+void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);
 
