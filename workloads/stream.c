@@ -57,6 +57,7 @@ struct wl_stream {
 	uint64_t loop_left, loop_i, kb_mix, kb_pte, cur_va;
 	uint64_t fresh, wsprot;
 	uint16_t asid, parent;
+	unsigned depth; /* kernel entries not yet returned */
 };
 
 static inline uint64_t rotl(uint64_t x, int k)
@@ -242,6 +243,11 @@ uint16_t wl_stream_asid(const wl_stream *g)
 	return g->asid;
 }
 
+unsigned wl_stream_depth(const wl_stream *g)
+{
+	return g->depth;
+}
+
 /* ------------------------------------------------------------------------
  * Mix
  * ------------------------------------------------------------------------ */
@@ -407,6 +413,16 @@ static uint64_t pte_page(const wl_stream *g, unsigned where, uint64_t j)
 	}
 }
 
+/* Follows the stream's kernel entries and returns. */
+static inline void track(wl_stream *g, unsigned op)
+{
+	if (op == TRACE_OP_SYSCALL || op == TRACE_OP_EXCEPTION ||
+	    op == TRACE_OP_INTERRUPT)
+		g->depth++;
+	else if (op == TRACE_OP_RETURN && g->depth)
+		g->depth--;
+}
+
 static void one(trace_insn *o, unsigned op, unsigned arg)
 {
 	memset(o, 0, sizeof *o);
@@ -459,6 +475,7 @@ static size_t run(wl_stream *g, trace_insn *out, size_t room)
 		case WL_ST_OP: {
 			trace_insn *o = &out[n++];
 			one(o, s->op, s->arg);
+			track(g, s->op);
 			if (s->where) {
 				o->va = g->cur_va;
 				if (s->op != TRACE_OP_EXCEPTION)
@@ -520,8 +537,10 @@ void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max)
 	while (n < max) {
 		switch (g->state) {
 		case S_START:
-			if (g->kernel_level)
+			if (g->kernel_level) {
 				one(&buf[n++], TRACE_OP_SYSCALL, 0);
+				track(g, TRACE_OP_SYSCALL);
+			}
 			g->state = S_BODY;
 			draw_gap(g);
 			break;
@@ -559,8 +578,10 @@ size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max)
 			if (!g->cur)
 				g->state = S_BODY;
 		} else if (g->state == S_BODY) {
-			if (g->kernel_level)
+			if (g->kernel_level) {
 				one(&buf[n++], TRACE_OP_RETURN, 0);
+				track(g, TRACE_OP_RETURN);
+			}
 			g->state = S_START;
 		} else {
 			break;
@@ -598,6 +619,7 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 				/* The entry draws nothing: drawing the gap
 				 * first leaves the stream unchanged. */
 				one(&buf[0], TRACE_OP_SYSCALL, 0);
+				track(g, TRACE_OP_SYSCALL);
 				return 1;
 			}
 			break;
@@ -666,6 +688,7 @@ static uint64_t skip_run(wl_stream *g, uint64_t room)
 		const wl_step *s = &pr->s[g->pc];
 		switch (s->kind) {
 		case WL_ST_OP:
+			track(g, s->op);
 			n++;
 			g->pc++;
 			break;
@@ -722,6 +745,7 @@ void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
 			g->state = S_BODY;
 			draw_gap(g);
 			if (g->kernel_level) {
+				track(g, TRACE_OP_SYSCALL);
 				count[0]++;
 				done++;
 			}

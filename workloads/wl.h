@@ -416,6 +416,9 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);
+/* Kernel entries (SYSCALL, EXCEPTION, INTERRUPT) the stream so far has
+ * not returned from: 0 at user level. */
+unsigned wl_stream_depth(const wl_stream *g);
 
 /* A catalog preset: a named stream defined by its mix and event rates
  * (workloads/README.md gives each number's source). */

@@ -252,10 +252,13 @@ void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
  * Sampled mode (sample.c): SMARTS-style systematic sampling [Wunderlich03]
  * of a generated stream. The run of n instructions is cut into periods
  * of `period` instructions; in each, the stream skips ahead (not
- * generating what it skips, wl_stream_skip), then `warmup` instructions
- * run in detail unmeasured (TLB, shadows and page tables warm up again),
- * then `window` instructions run in detail and are measured, split by the
- * stream's phase (body, each event kind). The estimate of each result is
+ * generating what it skips, wl_stream_skip) by an offset drawn per period
+ * from `seed` (uniform in 0..K − U − W: a fixed offset would alias with
+ * evenly spaced events), the vcpu is put in the stream's address space
+ * and level, then `warmup` instructions run in detail unmeasured (TLB,
+ * shadows and page tables warm up again), then `window` instructions run
+ * in detail and are measured, split by the stream's phase (body, each
+ * event kind); the rest of the period is skipped. The estimate of each result is
  * per phase: the phase's measured cycles per instruction times the
  * number of the run's instructions in that phase, which the skip counts
  * exactly. A remainder shorter than a period is skipped and counted.
@@ -266,10 +269,11 @@ typedef struct cpu_sample_params {
 	uint64_t warmup;  /* W, detailed unmeasured instructions before each */
 	uint64_t period;  /* K, one window every K instructions, >= U + W */
 	double confidence; /* of the interval, in (0, 1) */
+	uint64_t seed;    /* of the windows' offsets in their periods */
 } cpu_sample_params;
 
 /* Defaults: U = 1000, W = 2000 (SMARTS's choices), K = 400,000 (about
- * 130 times fewer detailed instructions than the run), 95 %. */
+ * 130 times fewer detailed instructions than the run), 95 %, seed 1. */
 void cpu_sample_defaults(cpu_sample_params *p);
 
 typedef struct cpu_sample_result {

@@ -9,6 +9,7 @@
  * instruction is estimated.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ void cpu_sample_defaults(cpu_sample_params *p)
 	p->warmup = 2000;
 	p->period = 400000;
 	p->confidence = 0.95;
+	p->seed = 1;
 }
 
 static void fields(const cpu_results *r, uint64_t *f)
@@ -39,12 +41,22 @@ static void fields(const cpu_results *r, uint64_t *f)
 	memcpy(f, r, sizeof *r);
 }
 
+/* Fields of cpu_results, as uint64_t offsets. */
+#define F_OF(m) (offsetof(cpu_results, m) / sizeof(uint64_t))
+#define F_TRANSLATE F_OF(events[CPU_EV_TRANSLATE])
+#define F_VMM_TR F_OF(vmm[CPU_VMM_TRANSLATION])
+#define F_VMM F_OF(cycles_vmm)
+
 /* Runs k instructions of g on v in detail, by phase; when w is not NULL
  * each phase's instructions, cycles and every result field are added to
- * w and sum[phase]. */
+ * w and sum[phase], less the one-off cost of BT translations (translate
+ * cycles each: a block translates once in a vcpu's life, so its cost is
+ * a cold-start transient, not a rate to extrapolate). */
 static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
 		     size_t cap, win *w, double (*sum)[NFIELDS])
 {
+	const uint64_t translate =
+		cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
 	while (k) {
 		unsigned ph;
 		size_t got = wl_stream_fill_phase(g, buf,
@@ -58,6 +70,10 @@ static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
 		if (!w)
 			continue;
 		fields(cpu_vcpu_results(v), b);
+		/* One-off costs are taken out of what is extrapolated. */
+		uint64_t once = (b[F_TRANSLATE] - a[F_TRANSLATE]) * translate;
+		b[F_VMM_TR] -= once;
+		b[F_VMM] -= once;
 		for (size_t f = 0; sum && f < NFIELDS; f++)
 			sum[ph][f] += (double)(b[f] - a[f]);
 		cpu_results ra, rb;
@@ -88,6 +104,38 @@ static double estimate(const win *tot, const win *x, const uint64_t *np)
 	return est;
 }
 
+/* Functional warming of the machine's view of the stream after a skip:
+ * the skipped instructions did not run, so the vcpu may be in another
+ * address space or level than the stream. A system call entry, the
+ * switch and a return (as needed) put it where the stream is; they run
+ * unmeasured, and are not part of the run's n instructions. */
+static void sync_state(cpu_vcpu *v, const wl_stream *g)
+{
+	trace_insn s[4];
+	size_t k = 0;
+	memset(s, 0, sizeof s);
+	uint16_t asid = wl_stream_asid(g);
+	bool user = cpu_vcpu_level(v) == CPU_LEVEL_USER;
+	if (asid != cpu_vcpu_asid(v)) {
+		if (user)
+			s[k++].op = TRACE_OP_SYSCALL;
+		user = false;
+		s[k].op = TRACE_OP_CTX_SWITCH;
+		s[k++].asid = asid;
+	}
+	bool kernel = wl_stream_depth(g) > 0;
+	if (kernel && user)
+		s[k++].op = TRACE_OP_SYSCALL;
+	else if (!kernel && !user)
+		s[k++].op = TRACE_OP_RETURN;
+	cpu_vcpu_run(v, s, k);
+	/* A nested entry needs a second return. */
+	if (!kernel && cpu_vcpu_level(v) != CPU_LEVEL_USER) {
+		s[0].op = TRACE_OP_RETURN;
+		cpu_vcpu_run(v, s, 1);
+	}
+}
+
 void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		    const cpu_sample_params *pp, cpu_sample_result *out)
 {
@@ -105,6 +153,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			  (unsigned long long)p.warmup,
 			  (unsigned long long)p.period, p.confidence);
 	memset(out, 0, sizeof *out);
+	const uint64_t tr0 = cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE];
 	uint64_t periods = n / p.period;
 	uint64_t *np = out->phase_insns;
 	size_t cap = 4096;
@@ -112,7 +161,14 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	win *w = sim_xcalloc(periods ? periods : 1, sizeof *w);
 	double (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
 	for (uint64_t i = 0; i < periods; i++) {
-		wl_stream_skip(g, p.period - p.warmup - p.window, np);
+		/* Where the window sits in its period is drawn per period
+		 * (stratified random sampling): a fixed offset would alias
+		 * with streams whose events are evenly spaced. */
+		uint64_t slack = p.period - p.warmup - p.window;
+		uint64_t at = slack ? sim_splitmix64(p.seed + i) % (slack + 1)
+				    : 0;
+		wl_stream_skip(g, at, np);
+		sync_state(v, g);
 		/* What runs in detail counts in its phase too. */
 		win warm;
 		memset(&warm, 0, sizeof warm);
@@ -122,8 +178,10 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		detailed(v, g, p.window, buf, cap, &w[i], sum);
 		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
 			np[ph] += w[i].insns[ph];
+		wl_stream_skip(g, slack - at, np);
 	}
 	wl_stream_skip(g, n - periods * p.period, np);
+	sync_state(v, g);
 	out->windows = periods;
 	out->detailed = periods * (p.warmup + p.window);
 
@@ -151,6 +209,16 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			for (size_t f = 0; f < NFIELDS; f++)
 				estf[f] += sum[q][f] * (double)np[ph] / ti;
 	}
+	/* One-off costs: every translation the sampled run made, counted,
+	 * not extrapolated (blocks first reached in skipped parts are
+	 * missed; their number is bounded by the translation cache). */
+	double once_n = (double)(cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE] -
+				 tr0);
+	double once = once_n *
+		(double)cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
+	estf[F_TRANSLATE] += once_n;
+	estf[F_VMM_TR] += once;
+	estf[F_VMM] += once;
 	uint64_t ef[NFIELDS];
 	for (size_t f = 0; f < NFIELDS; f++)
 		ef[f] = (uint64_t)llround(estf[f]);
@@ -165,7 +233,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			tot.insns[ph] += w[i].insns[ph];
 			tot.cycles[ph] += w[i].cycles[ph];
 		}
-	out->cycles = estimate(&tot, NULL, np);
+	out->cycles = estimate(&tot, NULL, np) + once;
 	out->cpi = n ? out->cycles / (double)n : 0;
 	out->cpi_half = out->smarts_half = INFINITY;
 	if (periods >= 2) {
@@ -176,7 +244,8 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		double *th = sim_xcalloc(periods, sizeof *th);
 		double mean = 0;
 		for (uint64_t i = 0; i < periods; i++) {
-			th[i] = estimate(&tot, &w[i], np) / (double)n;
+			th[i] = (estimate(&tot, &w[i], np) + once) /
+				(double)n;
 			mean += th[i];
 		}
 		mean /= nn;
