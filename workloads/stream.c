@@ -37,6 +37,8 @@ typedef struct rng {
 struct wl_stream {
 	wl_stream_params p;
 	rng r;
+	rng e; /* the event sequence's own draws (gaps and kinds), so that a
+		  skip, which draws no body, leaves it as filling would */
 	mixtab body, kern;
 	bool kernel_level;
 	/* User addresses. */
@@ -195,6 +197,11 @@ wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
 	}
 	if (!any)
 		g->r.s[0] = 1;
+	for (int i = 0; i < 4; i++)
+		g->e.s[i] = sim_splitmix64(g->r.s[i] ^
+					   UINT64_C(0x6a09e667f3bcc909));
+	if (!(g->e.s[0] | g->e.s[1] | g->e.s[2] | g->e.s[3]))
+		g->e.s[0] = 1;
 	g->r.w = (gsl_rng_get(rng_in) - gsl_rng_min(rng_in)) << 32 |
 		 (gsl_rng_get(rng_in) - gsl_rng_min(rng_in));
 	g->kernel_level = p->level == WL_LEVEL_KERNEL;
@@ -369,14 +376,14 @@ static void draw_gap(wl_stream *g)
 		g->acc -= f;
 		g->gap_left = (uint64_t)f;
 	} else {
-		double x = floor(log(unit(&g->r)) / g->gap_log);
+		double x = floor(log(unit(&g->e)) / g->gap_log);
 		g->gap_left = x < 0x1p62 ? (uint64_t)x : UINT64_C(1) << 62;
 	}
 }
 
 static void start_event(wl_stream *g)
 {
-	double u = (double)(next(&g->r) >> 11) * 0x1p-53 * g->total;
+	double u = (double)(next(&g->e) >> 11) * 0x1p-53 * g->total;
 	unsigned i = 0;
 	while (i + 1 < g->nprog && u >= g->cdf[i])
 		i++;

@@ -407,12 +407,12 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 			    unsigned *phase);
 /* Advances the stream by n instructions without writing them, adding
  * how many fell in each phase to count[0..WL_STREAM_PHASES). The event
- * sequence, address spaces, fresh and protected page cursors and the
- * position in the event in progress advance as filling would; the body's
- * instructions are not drawn, so the stream after a skip is another
- * realization of the same process than filling would give (same
- * distribution; same state, same n: same result). O(events and event
- * steps skipped), not O(n). */
+ * sequence (gaps and kinds, drawn from their own generator), address
+ * spaces, fresh and protected page cursors and the position in the event
+ * in progress advance exactly as filling would; the body's and the
+ * kernel work's instructions are not drawn, so what follows a skip has
+ * the events of the filled stream with other body draws (same state,
+ * same n: same result). O(events and event steps skipped), not O(n). */
 void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);

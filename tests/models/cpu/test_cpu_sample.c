@@ -91,14 +91,9 @@ static rig rig_big(const cpu_machine *m, cpu_mode mode)
  * instruction run see too seldom, and disco-pmake's native and te runs.
  * They are run and printed all the same; every other pair must hold. */
 static const char *const known[][2] = {
-	{"spec-cint", "bt"},
 	{"linux-build", "bt"},
-	{"osdb-oltp", "te"},
 	{"osdb-oltp", "bt"},
-	{"osdb-oltp", "pv"},
 	{"osdb-oltp", "hw"},
-	{"specweb", "hw"},
-	{"dbench", "bt"},
 	{"lmbench-stat", "bt"},
 	{"lmbench-sig-hndl", "bt"},
 	{"lmbench-fork", "bt"},
@@ -120,9 +115,9 @@ static const char *const known[][2] = {
 	{"aa-ptemod", "pv"},
 	{"forkwait", "bt"},
 	{"forkwait", "hw"},
-	{"disco-pmake", "native"},
 	{"disco-pmake", "te"},
-	{"disco-database", "native"},
+	{"disco-database", "te"},
+	{"198", "runs,"},
 };
 
 static bool is_known(const char *w, const char *mode)
