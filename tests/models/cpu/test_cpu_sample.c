@@ -88,7 +88,8 @@ static rig rig_big(const cpu_machine *m, cpu_mode mode)
  * "Sampled mode", says why): BT's cold translation and shadow state
  * after skips, rare expensive events (faults under shadow paging, PV's
  * batched validations, fork and exec) that 50 windows of a 1 M
- * instruction run see too seldom, and disco-pmake's native and te runs.
+ * instruction run see too seldom, and Disco's pmake and database under
+ * te.
  * They are run and printed all the same; every other pair must hold. */
 static const char *const known[][2] = {
 	{"linux-build", "bt"},
