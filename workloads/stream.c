@@ -37,6 +37,8 @@ typedef struct rng {
 struct wl_stream {
 	wl_stream_params p;
 	rng r;
+	rng e; /* the event sequence's own draws (gaps and kinds), so that a
+		  skip, which draws no body, leaves it as filling would */
 	mixtab body, kern;
 	bool kernel_level;
 	/* User addresses. */
@@ -57,6 +59,7 @@ struct wl_stream {
 	uint64_t loop_left, loop_i, kb_mix, kb_pte, cur_va;
 	uint64_t fresh, wsprot;
 	uint16_t asid, parent;
+	unsigned depth; /* kernel entries not yet returned */
 };
 
 static inline uint64_t rotl(uint64_t x, int k)
@@ -194,6 +197,11 @@ wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
 	}
 	if (!any)
 		g->r.s[0] = 1;
+	for (int i = 0; i < 4; i++)
+		g->e.s[i] = sim_splitmix64(g->r.s[i] ^
+					   UINT64_C(0x6a09e667f3bcc909));
+	if (!(g->e.s[0] | g->e.s[1] | g->e.s[2] | g->e.s[3]))
+		g->e.s[0] = 1;
 	g->r.w = (gsl_rng_get(rng_in) - gsl_rng_min(rng_in)) << 32 |
 		 (gsl_rng_get(rng_in) - gsl_rng_min(rng_in));
 	g->kernel_level = p->level == WL_LEVEL_KERNEL;
@@ -240,6 +248,11 @@ void wl_stream_destroy(wl_stream *g)
 uint16_t wl_stream_asid(const wl_stream *g)
 {
 	return g->asid;
+}
+
+unsigned wl_stream_depth(const wl_stream *g)
+{
+	return g->depth;
 }
 
 /* ------------------------------------------------------------------------
@@ -363,14 +376,14 @@ static void draw_gap(wl_stream *g)
 		g->acc -= f;
 		g->gap_left = (uint64_t)f;
 	} else {
-		double x = floor(log(unit(&g->r)) / g->gap_log);
+		double x = floor(log(unit(&g->e)) / g->gap_log);
 		g->gap_left = x < 0x1p62 ? (uint64_t)x : UINT64_C(1) << 62;
 	}
 }
 
 static void start_event(wl_stream *g)
 {
-	double u = (double)(next(&g->r) >> 11) * 0x1p-53 * g->total;
+	double u = (double)(next(&g->e) >> 11) * 0x1p-53 * g->total;
 	unsigned i = 0;
 	while (i + 1 < g->nprog && u >= g->cdf[i])
 		i++;
@@ -405,6 +418,16 @@ static uint64_t pte_page(const wl_stream *g, unsigned where, uint64_t j)
 	default:
 		return g->cur_va;
 	}
+}
+
+/* Follows the stream's kernel entries and returns. */
+static inline void track(wl_stream *g, unsigned op)
+{
+	if (op == TRACE_OP_SYSCALL || op == TRACE_OP_EXCEPTION ||
+	    op == TRACE_OP_INTERRUPT)
+		g->depth++;
+	else if (op == TRACE_OP_RETURN && g->depth)
+		g->depth--;
 }
 
 static void one(trace_insn *o, unsigned op, unsigned arg)
@@ -459,6 +482,7 @@ static size_t run(wl_stream *g, trace_insn *out, size_t room)
 		case WL_ST_OP: {
 			trace_insn *o = &out[n++];
 			one(o, s->op, s->arg);
+			track(g, s->op);
 			if (s->where) {
 				o->va = g->cur_va;
 				if (s->op != TRACE_OP_EXCEPTION)
@@ -520,8 +544,10 @@ void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max)
 	while (n < max) {
 		switch (g->state) {
 		case S_START:
-			if (g->kernel_level)
+			if (g->kernel_level) {
 				one(&buf[n++], TRACE_OP_SYSCALL, 0);
+				track(g, TRACE_OP_SYSCALL);
+			}
 			g->state = S_BODY;
 			draw_gap(g);
 			break;
@@ -559,12 +585,201 @@ size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max)
 			if (!g->cur)
 				g->state = S_BODY;
 		} else if (g->state == S_BODY) {
-			if (g->kernel_level)
+			if (g->kernel_level) {
 				one(&buf[n++], TRACE_OP_RETURN, 0);
+				track(g, TRACE_OP_RETURN);
+			}
 			g->state = S_START;
 		} else {
 			break;
 		}
 	}
 	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Phases and skipping ahead (sampled simulation)
+ * ------------------------------------------------------------------------ */
+
+_Static_assert(1 + WL_EV_COUNT <= WL_STREAM_PHASES, "too few phases");
+
+static unsigned phase_of(const wl_stream *g)
+{
+	return g->state == S_EVENT && g->cur
+		       ? 1 + (unsigned)(g->cur - g->prog)
+		       : 0;
+}
+
+size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
+			    unsigned *phase)
+{
+	*phase = phase_of(g);
+	if (!max)
+		return 0;
+	for (;;) {
+		switch (g->state) {
+		case S_START:
+			*phase = 0;
+			g->state = S_BODY;
+			draw_gap(g);
+			if (g->kernel_level) {
+				/* The entry draws nothing: drawing the gap
+				 * first leaves the stream unchanged. */
+				one(&buf[0], TRACE_OP_SYSCALL, 0);
+				track(g, TRACE_OP_SYSCALL);
+				return 1;
+			}
+			break;
+		case S_BODY: {
+			if (!g->gap_left) {
+				start_event(g);
+				break;
+			}
+			*phase = 0;
+			uint64_t k = g->gap_left < max ? g->gap_left : max;
+			emit_mix(g, &g->body, g->kernel_level, buf, (size_t)k);
+			g->gap_left -= k;
+			return (size_t)k;
+		}
+		default: {
+			*phase = phase_of(g);
+			size_t n = run(g, buf, max);
+			if (!g->cur) {
+				g->state = S_BODY;
+				draw_gap(g);
+			}
+			if (n)
+				return n;
+			break;
+		}
+		}
+	}
+}
+
+/* kernel_work without writing: advances the step's counters by up to
+ * room − *n instructions. */
+static bool skip_kernel_work(wl_stream *g, const wl_step *s, uint64_t room,
+			     uint64_t *n)
+{
+	while (*n < room) {
+		uint64_t due = g->kb_pte < s->m
+				       ? s->n * (g->kb_pte + 1) / (s->m + 1)
+				       : s->n;
+		if (g->kb_mix < due) {
+			uint64_t k = due - g->kb_mix;
+			if (k > room - *n)
+				k = room - *n;
+			g->kb_mix += k;
+			*n += k;
+		} else if (g->kb_pte < s->m) {
+			g->kb_pte++;
+			(*n)++;
+		} else {
+			g->kb_mix = g->kb_pte = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* run without writing; returns the instructions skipped. */
+static uint64_t skip_run(wl_stream *g, uint64_t room)
+{
+	uint64_t n = 0;
+	const wl_prog *pr = g->cur;
+	while (n < room && g->cur) {
+		if (g->pc >= pr->len) {
+			g->cur = NULL;
+			break;
+		}
+		const wl_step *s = &pr->s[g->pc];
+		switch (s->kind) {
+		case WL_ST_OP:
+			track(g, s->op);
+			n++;
+			g->pc++;
+			break;
+		case WL_ST_CTX:
+			if (s->where == WL_T_NEXT) {
+				g->asid = (uint16_t)((g->asid + 1) %
+						     g->p.processes);
+			} else if (s->where == WL_T_CHILD) {
+				g->parent = g->asid;
+				g->asid = (uint16_t)g->p.processes;
+			} else {
+				g->asid = g->parent;
+			}
+			n++;
+			g->pc++;
+			break;
+		case WL_ST_LOOP:
+			if (!g->in_loop) {
+				g->in_loop = true;
+				g->loop_left = s->n;
+				g->loop_i = 0;
+				g->loop_pc = g->pc;
+			}
+			if (!g->loop_left) {
+				while (pr->s[g->pc].kind != WL_ST_END)
+					g->pc++;
+				g->pc++;
+				g->in_loop = false;
+			} else {
+				g->loop_left--;
+				g->cur_va = loop_page(g, s->where);
+				g->loop_i++;
+				g->pc++;
+			}
+			break;
+		case WL_ST_END:
+			g->pc = g->loop_pc;
+			break;
+		default:
+			if (skip_kernel_work(g, s, room, &n))
+				g->pc++;
+			break;
+		}
+	}
+	return n;
+}
+
+void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
+{
+	uint64_t done = 0;
+	while (done < n) {
+		switch (g->state) {
+		case S_START:
+			g->state = S_BODY;
+			draw_gap(g);
+			if (g->kernel_level) {
+				track(g, TRACE_OP_SYSCALL);
+				count[0]++;
+				done++;
+			}
+			break;
+		case S_BODY: {
+			if (!g->gap_left) {
+				start_event(g);
+				break;
+			}
+			uint64_t k = g->gap_left < n - done ? g->gap_left
+							    : n - done;
+			g->gap_left -= k;
+			count[0] += k;
+			done += k;
+			break;
+		}
+		default: {
+			unsigned ph = phase_of(g);
+			uint64_t k = skip_run(g, n - done);
+			count[ph] += k;
+			done += k;
+			if (!g->cur) {
+				g->state = S_BODY;
+				draw_gap(g);
+			}
+			break;
+		}
+		}
+	}
 }

@@ -444,6 +444,26 @@ void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max);
  * 0 once there is nothing left. A later fill starts the stream's next
  * part (a kernel-level body enters the kernel again). */
 size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max);
+/* Phases of a stream, for sampled simulation (models/cpu/sample.c):
+ * phase 0 is the body (and a kernel-level body's entry), phase 1 + i the
+ * i-th event kind of the stream's programs (those with a rate above 0,
+ * in the order of stream_params.c). Fewer than WL_STREAM_PHASES. */
+#define WL_STREAM_PHASES 11
+/* wl_stream_fill that stops at the end of the current phase: writes 1 to
+ * max instructions (0 when max is 0) of one phase, sets *phase to it and
+ * returns their number. Successive calls give the same stream as
+ * wl_stream_fill with the same state. O(returned). */
+size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
+			    unsigned *phase);
+/* Advances the stream by n instructions without writing them, adding
+ * how many fell in each phase to count[0..WL_STREAM_PHASES). The event
+ * sequence (gaps and kinds, drawn from their own generator), address
+ * spaces, fresh and protected page cursors and the position in the event
+ * in progress advance exactly as filling would; the body's and the
+ * kernel work's instructions are not drawn, so what follows a skip has
+ * the events of the filled stream with other body draws (same state,
+ * same n: same result). O(events and event steps skipped), not O(n). */
+void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);
 /* The warm-up pass of a stream of p (p passes wl_stream_check): for each
@@ -454,6 +474,9 @@ uint16_t wl_stream_asid(const wl_stream *g);
  * instructions into buf unless buf is NULL (call once with NULL for the
  * count) and returns their number. O(pages). */
 size_t wl_stream_warm(const wl_stream_params *p, trace_insn *buf);
+/* Kernel entries (SYSCALL, EXCEPTION, INTERRUPT) the stream so far has
+ * not returned from: 0 at user level. */
+unsigned wl_stream_depth(const wl_stream *g);
 
 /* A catalog preset: a named stream defined by its mix and event rates
  * (workloads/README.md gives each number's source). */

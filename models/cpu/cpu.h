@@ -4,7 +4,8 @@
  * guest instruction streams (traces/trace.h) through privilege rings, a
  * TLB and page tables (models/memory/) under one of the virtualization
  * modes, charging every event from one cost set per machine file.
- * Detailed mode only; VCPU scheduling across VMs is the caller's (a
+ * Detailed mode, and a sampled mode (cpu_sample_run) that runs detailed
+ * windows of a generated stream and extrapolates per phase. VCPU scheduling across VMs is the caller's (a
  * datacenter runs vcpus on cores and the core charges world switches).
  */
 #ifndef VDCSIM_CPU_H
@@ -17,6 +18,7 @@
 #include "mem.h"
 #include "sim.h"
 #include "trace.h"
+#include "wl.h"
 
 /* ------------------------------------------------------------------------
  * Architectures, modes, rings
@@ -250,5 +252,59 @@ cpu_mode cpu_vcpu_mode(const cpu_vcpu *v);
 bool cpu_vcpu_dirtylog_start(cpu_vcpu *v);
 uint64_t cpu_vcpu_dirtylog_clean(cpu_vcpu *v, mem_bitmap *dst);
 void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
+
+
+/* ------------------------------------------------------------------------
+ * Sampled mode (sample.c): SMARTS-style systematic sampling [Wunderlich03]
+ * of a generated stream. The run of n instructions is cut into periods
+ * of `period` instructions; in each, the stream skips ahead (not
+ * generating what it skips, wl_stream_skip) by an offset drawn per period
+ * from `seed` (uniform in 0..K − U − W: a fixed offset would alias with
+ * evenly spaced events), the vcpu is put in the stream's address space
+ * and level, then `warmup` instructions run in detail unmeasured (TLB,
+ * shadows and page tables warm up again), then `window` instructions run
+ * in detail and are measured, split by the stream's phase (body, each
+ * event kind); the rest of the period is skipped. The estimate of each result is
+ * per phase: the phase's measured cycles per instruction times the
+ * number of the run's instructions in that phase, which the skip counts
+ * exactly. A remainder shorter than a period is skipped and counted.
+ * ------------------------------------------------------------------------ */
+
+typedef struct cpu_sample_params {
+	uint64_t window;  /* U, instructions measured per window (> 0) */
+	uint64_t warmup;  /* W, detailed unmeasured instructions before each */
+	uint64_t period;  /* K, one window every K instructions, >= U + W */
+	double confidence; /* of the interval, in (0, 1) */
+	uint64_t seed;    /* of the windows' offsets in their periods */
+} cpu_sample_params;
+
+/* Defaults: U = 1000, W = 2000 (SMARTS's choices), K = 400,000 (about
+ * 130 times fewer detailed instructions than the run), 95 %, seed 1. */
+void cpu_sample_defaults(cpu_sample_params *p);
+
+typedef struct cpu_sample_result {
+	cpu_results est;      /* every field extrapolated per phase */
+	double cycles;        /* estimated cycles of the run */
+	double cpi;           /* cycles / n */
+	double cpi_half;      /* half-width of the interval of cpi: t · SE,
+				 SE the jackknife (delete-one-window) standard
+				 error of the per-phase estimator */
+	double smarts_cpi;    /* plain SMARTS: mean of the windows' CPI */
+	double smarts_half;   /* t · s / sqrt(windows) */
+	uint64_t windows;     /* windows measured */
+	uint64_t detailed;    /* instructions run in detail (W + U each) */
+	uint64_t unmeasured;  /* instructions of phases no window saw,
+				 charged at the overall measured CPI */
+	uint64_t phase_insns[WL_STREAM_PHASES]; /* run's insns per phase */
+} cpu_sample_result;
+
+/* Runs n instructions of stream g on vcpu v in sampled mode with
+ * parameters p (NULL: the defaults; invalid ones panic) and fills out.
+ * g advances by n instructions (wl_stream_skip's realization); v's own
+ * results grow by what ran in detail only. With fewer than two windows
+ * the halves are INFINITY. Deterministic: same vcpu and stream state,
+ * same n and p, same result. O(n / K · (U + W) + events skipped). */
+void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
+		    const cpu_sample_params *p, cpu_sample_result *out);
 
 #endif /* VDCSIM_CPU_H */

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine's sampled mode (cpu.h, "Sampled mode"): systematic windows
+ * of a generated stream run in detail, the rest skipped without being
+ * generated, the results extrapolated per phase of the stream. The
+ * sampling follows SMARTS [Wunderlich03 in docs/references.md]; the
+ * estimator is stratified by phase because the skip knows each phase's
+ * instruction count exactly, so that only the within-phase cost per
+ * instruction is estimated.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "cpu.h"
+
+#define NFIELDS (sizeof(cpu_results) / sizeof(uint64_t))
+_Static_assert(sizeof(cpu_results) % sizeof(uint64_t) == 0,
+	       "cpu_results is made of uint64_t");
+
+/* The measurement of one window: per phase, instructions and cycles. */
+typedef struct win {
+	uint64_t insns[WL_STREAM_PHASES];
+	uint64_t cycles[WL_STREAM_PHASES];
+} win;
+
+void cpu_sample_defaults(cpu_sample_params *p)
+{
+	p->window = 1000;
+	p->warmup = 2000;
+	p->period = 400000;
+	p->confidence = 0.95;
+	p->seed = 1;
+}
+
+static void fields(const cpu_results *r, uint64_t *f)
+{
+	memcpy(f, r, sizeof *r);
+}
+
+/* Fields of cpu_results, as uint64_t offsets. */
+#define F_OF(m) (offsetof(cpu_results, m) / sizeof(uint64_t))
+#define F_TRANSLATE F_OF(events[CPU_EV_TRANSLATE])
+#define F_VMM_TR F_OF(vmm[CPU_VMM_TRANSLATION])
+#define F_VMM F_OF(cycles_vmm)
+
+/* Runs k instructions of g on v in detail, by phase; when w is not NULL
+ * each phase's instructions, cycles and every result field are added to
+ * w and sum[phase], less the one-off cost of BT translations (translate
+ * cycles each: a block translates once in a vcpu's life, so its cost is
+ * a cold-start transient, not a rate to extrapolate). */
+static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
+		     size_t cap, win *w, double (*sum)[NFIELDS])
+{
+	const uint64_t translate =
+		cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
+	while (k) {
+		unsigned ph;
+		size_t got = wl_stream_fill_phase(g, buf,
+						  k < cap ? (size_t)k : cap,
+						  &ph);
+		uint64_t a[NFIELDS], b[NFIELDS];
+		if (w)
+			fields(cpu_vcpu_results(v), a);
+		cpu_vcpu_run(v, buf, got);
+		k -= got;
+		if (!w)
+			continue;
+		fields(cpu_vcpu_results(v), b);
+		/* One-off costs are taken out of what is extrapolated. */
+		uint64_t once = (b[F_TRANSLATE] - a[F_TRANSLATE]) * translate;
+		b[F_VMM_TR] -= once;
+		b[F_VMM] -= once;
+		for (size_t f = 0; sum && f < NFIELDS; f++)
+			sum[ph][f] += (double)(b[f] - a[f]);
+		cpu_results ra, rb;
+		memcpy(&ra, a, sizeof ra);
+		memcpy(&rb, b, sizeof rb);
+		w->insns[ph] += got;
+		w->cycles[ph] += cpu_results_cycles(&rb) -
+				 cpu_results_cycles(&ra);
+	}
+}
+
+/* The per-phase estimate of total cycles from the windows' sums tot,
+ * less window x (NULL: none): Σ_p N_p · C_p / I_p, phases no window saw
+ * at the overall ratio. */
+static double estimate(const win *tot, const win *x, const uint64_t *np)
+{
+	double ci[WL_STREAM_PHASES], cc[WL_STREAM_PHASES];
+	double ti = 0, tc = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
+		ci[p] = (double)(tot->insns[p] - (x ? x->insns[p] : 0));
+		cc[p] = (double)(tot->cycles[p] - (x ? x->cycles[p] : 0));
+		ti += ci[p];
+		tc += cc[p];
+	}
+	double all = ti > 0 ? tc / ti : 0, est = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
+		est += (double)np[p] * (ci[p] > 0 ? cc[p] / ci[p] : all);
+	return est;
+}
+
+/* Functional warming of the machine's view of the stream after a skip:
+ * the skipped instructions did not run, so the vcpu may be in another
+ * address space or level than the stream. A system call entry, the
+ * switch and a return (as needed) put it where the stream is; they run
+ * unmeasured, and are not part of the run's n instructions. */
+static void sync_state(cpu_vcpu *v, const wl_stream *g)
+{
+	trace_insn s[4];
+	size_t k = 0;
+	memset(s, 0, sizeof s);
+	uint16_t asid = wl_stream_asid(g);
+	bool user = cpu_vcpu_level(v) == CPU_LEVEL_USER;
+	if (asid != cpu_vcpu_asid(v)) {
+		if (user)
+			s[k++].op = TRACE_OP_SYSCALL;
+		user = false;
+		s[k].op = TRACE_OP_CTX_SWITCH;
+		s[k++].asid = asid;
+	}
+	bool kernel = wl_stream_depth(g) > 0;
+	if (kernel && user)
+		s[k++].op = TRACE_OP_SYSCALL;
+	else if (!kernel && !user)
+		s[k++].op = TRACE_OP_RETURN;
+	cpu_vcpu_run(v, s, k);
+	/* A nested entry needs a second return. */
+	if (!kernel && cpu_vcpu_level(v) != CPU_LEVEL_USER) {
+		s[0].op = TRACE_OP_RETURN;
+		cpu_vcpu_run(v, s, 1);
+	}
+}
+
+void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
+		    const cpu_sample_params *pp, cpu_sample_result *out)
+{
+	cpu_sample_params p;
+	if (pp)
+		p = *pp;
+	else
+		cpu_sample_defaults(&p);
+	if (!p.window || p.period < p.window + p.warmup ||
+	    !(p.confidence > 0 && p.confidence < 1))
+		sim_panic("cpu_sample_run: window %llu, warm-up %llu, period "
+			  "%llu, confidence %g (expected window > 0, period "
+			  ">= window + warm-up, confidence in (0, 1))",
+			  (unsigned long long)p.window,
+			  (unsigned long long)p.warmup,
+			  (unsigned long long)p.period, p.confidence);
+	memset(out, 0, sizeof *out);
+	const uint64_t tr0 = cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE];
+	uint64_t periods = n / p.period;
+	uint64_t *np = out->phase_insns;
+	size_t cap = 4096;
+	trace_insn *buf = sim_xcalloc(cap, sizeof *buf);
+	win *w = sim_xcalloc(periods ? periods : 1, sizeof *w);
+	double (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
+	for (uint64_t i = 0; i < periods; i++) {
+		/* Where the window sits in its period is drawn per period
+		 * (stratified random sampling): a fixed offset would alias
+		 * with streams whose events are evenly spaced. */
+		uint64_t slack = p.period - p.warmup - p.window;
+		uint64_t at = slack ? sim_splitmix64(p.seed + i) % (slack + 1)
+				    : 0;
+		wl_stream_skip(g, at, np);
+		sync_state(v, g);
+		/* What runs in detail counts in its phase too. */
+		win warm;
+		memset(&warm, 0, sizeof warm);
+		detailed(v, g, p.warmup, buf, cap, &warm, NULL);
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
+			np[ph] += warm.insns[ph];
+		detailed(v, g, p.window, buf, cap, &w[i], sum);
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
+			np[ph] += w[i].insns[ph];
+		wl_stream_skip(g, slack - at, np);
+	}
+	wl_stream_skip(g, n - periods * p.period, np);
+	sync_state(v, g);
+	out->windows = periods;
+	out->detailed = periods * (p.warmup + p.window);
+
+	/* Per-phase ratios, and the fields extrapolated with them. */
+	double ci[WL_STREAM_PHASES] = {0};
+	double ti = 0;
+	for (uint64_t i = 0; i < periods; i++)
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
+			ci[ph] += (double)w[i].insns[ph];
+	for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
+		ti += ci[ph];
+	double estf[NFIELDS] = {0};
+	for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
+		if (!np[ph])
+			continue;
+		if (ci[ph] > 0) {
+			for (size_t f = 0; f < NFIELDS; f++)
+				estf[f] += sum[ph][f] * (double)np[ph] / ci[ph];
+			continue;
+		}
+		out->unmeasured += np[ph];
+		if (ti <= 0)
+			continue;
+		for (unsigned q = 0; q < WL_STREAM_PHASES; q++)
+			for (size_t f = 0; f < NFIELDS; f++)
+				estf[f] += sum[q][f] * (double)np[ph] / ti;
+	}
+	/* One-off costs: every translation the sampled run made, counted,
+	 * not extrapolated (blocks first reached in skipped parts are
+	 * missed; their number is bounded by the translation cache). */
+	double once_n = (double)(cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE] -
+				 tr0);
+	double once = once_n *
+		(double)cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
+	estf[F_TRANSLATE] += once_n;
+	estf[F_VMM_TR] += once;
+	estf[F_VMM] += once;
+	uint64_t ef[NFIELDS];
+	for (size_t f = 0; f < NFIELDS; f++)
+		ef[f] = (uint64_t)llround(estf[f]);
+	memcpy(&out->est, ef, sizeof ef);
+	/* Counts of instructions are known, not estimated. */
+	out->est.insns = n;
+
+	win tot;
+	memset(&tot, 0, sizeof tot);
+	for (uint64_t i = 0; i < periods; i++)
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
+			tot.insns[ph] += w[i].insns[ph];
+			tot.cycles[ph] += w[i].cycles[ph];
+		}
+	out->cycles = estimate(&tot, NULL, np) + once;
+	out->cpi = n ? out->cycles / (double)n : 0;
+	out->cpi_half = out->smarts_half = INFINITY;
+	if (periods >= 2) {
+		double nn = (double)periods;
+		double t = gsl_cdf_tdist_Pinv(0.5 + p.confidence / 2,
+					      nn - 1);
+		/* Jackknife standard error of the per-phase estimator. */
+		double *th = sim_xcalloc(periods, sizeof *th);
+		double mean = 0;
+		for (uint64_t i = 0; i < periods; i++) {
+			th[i] = (estimate(&tot, &w[i], np) + once) /
+				(double)n;
+			mean += th[i];
+		}
+		mean /= nn;
+		double ss = 0;
+		for (uint64_t i = 0; i < periods; i++)
+			ss += (th[i] - mean) * (th[i] - mean);
+		out->cpi_half = t * sqrt((nn - 1) / nn * ss);
+		free(th);
+		/* Plain SMARTS: windows' CPI, mean ± t · s / sqrt(n). */
+		double m = 0, s2 = 0;
+		for (uint64_t i = 0; i < periods; i++) {
+			uint64_t c = 0, k = 0;
+			for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
+				c += w[i].cycles[ph];
+				k += w[i].insns[ph];
+			}
+			double x = (double)c / (double)k;
+			double d = x - m;
+			m += d / (double)(i + 1);
+			s2 += d * (x - m);
+		}
+		out->smarts_cpi = m;
+		out->smarts_half = t * sqrt(s2 / (nn - 1)) / sqrt(nn);
+	} else if (periods == 1) {
+		uint64_t c = 0;
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
+			c += w[0].cycles[ph];
+		out->smarts_cpi = (double)c / (double)p.window;
+	}
+	free(sum);
+	free(w);
+	free(buf);
+}
