@@ -41,18 +41,13 @@ extern char **environ;
 /* Lines of gnuplot's stderr quoted in the error message. */
 #define STDERR_LINES 3
 
-typedef struct name_list {
-	char **v;
-	size_t n;
-} name_list;
-
-static void names_add(name_list *l, char *s)
+void sim_names_add(sim_name_list *l, char *s)
 {
 	l->v = sim_xrealloc(l->v, l->n + 1, sizeof *l->v);
 	l->v[l->n++] = s;
 }
 
-static void names_free(name_list *l)
+void sim_names_free(sim_name_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -133,7 +128,7 @@ static char *gp_quote(const char *text)
 
 /* The *.gp files of dir, sorted bytewise (not by locale) so that plots are
  * drawn, and errors met, in the same order everywhere. */
-static int list_scripts(const char *dir, name_list *out, sim_diag *d)
+static int list_scripts(const char *dir, sim_name_list *out, sim_diag *d)
 {
 	DIR *dh = opendir(dir);
 	if (!dh) {
@@ -153,7 +148,7 @@ static int list_scripts(const char *dir, name_list *out, sim_diag *d)
 		bool regular = stat(full, &sb) == 0 && S_ISREG(sb.st_mode);
 		free(full);
 		if (regular)
-			names_add(out, sim_xstrdup(de->d_name));
+			sim_names_add(out, sim_xstrdup(de->d_name));
 	}
 	closedir(dh);
 	if (out->n)
@@ -165,7 +160,7 @@ static int list_scripts(const char *dir, name_list *out, sim_diag *d)
  * "# needs: a, b" (tables that must have rows) and "# when: SELECT ..."
  * (one read-only query on results.sqlite whose first value must be true). */
 typedef struct plot_rule {
-	name_list needs;
+	sim_name_list needs;
 	char *when;          /* the query, or NULL */
 	char *when_doc;      /* its "-- explanation", or NULL */
 	unsigned when_line, when_col;
@@ -173,7 +168,7 @@ typedef struct plot_rule {
 
 static void rule_free(plot_rule *r)
 {
-	names_free(&r->needs);
+	sim_names_free(&r->needs);
 	free(r->when);
 	free(r->when_doc);
 	memset(r, 0, sizeof *r);
@@ -181,7 +176,7 @@ static void rule_free(plot_rule *r)
 
 /* Parses the table list of a needs: line starting at p (of line ln). */
 static int parse_needs(const char *script, const char *line, const char *p,
-		       unsigned ln, name_list *needs, sim_diag *d)
+		       unsigned ln, sim_name_list *needs, sim_diag *d)
 {
 	for (;;) {
 		while (*p == ' ' || *p == '\t')
@@ -201,7 +196,7 @@ static int parse_needs(const char *script, const char *line, const char *p,
 		char *name = sim_xmalloc((size_t)(end - start) + 1);
 		memcpy(name, start, (size_t)(end - start));
 		name[end - start] = '\0';
-		names_add(needs, name);
+		sim_names_add(needs, name);
 		if (*p != ',')
 			return 0;
 		p++;
@@ -752,7 +747,7 @@ int sim_plots_render_only(const char *scripts_dir, const char *const *only,
 		*skipped = true;
 		return 0;
 	}
-	name_list scripts = {0};
+	sim_name_list scripts = {0};
 	int rc = list_scripts(scripts_dir, &scripts, d);
 	char *prelude = sim_plots_prelude(data_dir);
 	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
@@ -778,7 +773,7 @@ int sim_plots_render_only(const char *scripts_dir, const char *const *only,
 		}
 		rule_free(&rule);
 	}
-	names_free(&scripts);
+	sim_names_free(&scripts);
 	free(prelude);
 	free(gnuplot);
 	return rc;
@@ -789,7 +784,7 @@ int sim_plots_list(const char *scripts_dir, const char *data_dir,
 {
 	*out = NULL;
 	*n = 0;
-	name_list scripts = {0};
+	sim_name_list scripts = {0};
 	int rc = list_scripts(scripts_dir, &scripts, d);
 	sim_plot_info *v = sim_xcalloc(scripts.n ? scripts.n : 1, sizeof *v);
 	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
@@ -811,7 +806,7 @@ int sim_plots_list(const char *scripts_dir, const char *data_dir,
 		v[i].why = why;
 		(*n)++;
 	}
-	names_free(&scripts);
+	sim_names_free(&scripts);
 	if (rc != 0) {
 		sim_plots_list_free(v, *n);
 		*n = 0;

@@ -16,24 +16,6 @@
 
 #include <sqlite3.h>
 
-typedef struct name_list {
-	char **v;
-	size_t n;
-} name_list;
-
-static void names_add(name_list *l, char *s)
-{
-	l->v = sim_xrealloc(l->v, l->n + 1, sizeof *l->v);
-	l->v[l->n++] = s;
-}
-
-static void names_free(name_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-}
-
 /* ------------------------------------------------------------------------
  * Labels. Every script gets gnuplot functions that show a value the way
  * the user wrote it: text_bps(x), text_bytes(x), text_ns(x), text_frac(x)
@@ -158,7 +140,7 @@ char *sim_plots_prelude(const char *data_dir)
 	char *pchain = sim_xstrdup("");
 	char *path = sim_xasprintf("%s/results.sqlite", data_dir);
 	sqlite3 *db = NULL;
-	name_list texts = {0}, reals = {0};
+	sim_name_list texts = {0}, reals = {0};
 	if (access(path, F_OK) != 0 ||
 	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		goto done;
@@ -173,11 +155,11 @@ char *sim_plots_prelude(const char *data_dir)
 		if (!name || !type)
 			continue;
 		if (strcmp(type, "REAL") == 0)
-			names_add(&reals, sim_xstrdup(name));
+			sim_names_add(&reals, sim_xstrdup(name));
 		else if (strcmp(type, "TEXT") == 0 &&
 			 strcmp(name, "config_hash") != 0 &&
 			 strcmp(name, "vdcsim_version") != 0)
-			names_add(&texts, sim_xstrdup(name));
+			sim_names_add(&texts, sim_xstrdup(name));
 	}
 	sqlite3_finalize(st);
 	/* Each swept value of a typed column, by kind. */
@@ -257,8 +239,8 @@ char *sim_plots_prelude(const char *data_dir)
 done:
 	sqlite3_close(db);
 	free(path);
-	names_free(&texts);
-	names_free(&reals);
+	sim_names_free(&texts);
+	sim_names_free(&reals);
 	for (int k = 0; k < NKINDS; k++) {
 		add_chain(&defs, kind_name[k], chain[k]);
 		free(chain[k]);

@@ -148,6 +148,16 @@ int sim_db_list_tables(struct sqlite3 *db, const char *path, char ***out,
 		       size_t *n, sim_diag *d);
 /* Frees what sim_db_list_tables returned; NULL is a no-op. */
 void sim_db_names_free(char **v, size_t n);
+
+/* A growing list of owned strings (plots.c, plots_labels.c). */
+typedef struct sim_name_list {
+	char **v;
+	size_t n;
+} sim_name_list;
+/* Appends s, which the list then owns. */
+void sim_names_add(sim_name_list *l, char *s);
+/* Frees every string and the array; the list is empty again. */
+void sim_names_free(sim_name_list *l);
 /* "SELECT * FROM <table> ORDER BY rowid" with the name quoted as an
  * identifier, as a new string. */
 char *sim_db_select_sql(const char *table);
