@@ -466,6 +466,44 @@ static bool kernel_work(wl_stream *g, const wl_step *s, trace_insn *out,
 	return false;
 }
 
+/* The address-space switch of a CTX step: to the next process, into a
+ * new child, or back to the parent. Filling and skipping share it. */
+static void switch_asid(wl_stream *g, int where)
+{
+	if (where == WL_T_NEXT) {
+		g->asid = (uint16_t)((g->asid + 1) % g->p.processes);
+	} else if (where == WL_T_CHILD) {
+		g->parent = g->asid;
+		g->asid = (uint16_t)g->p.processes;
+	} else {
+		g->asid = g->parent;
+	}
+}
+
+/* A LOOP step of program pr: enter the loop, take one more pass (the
+ * page it touches next in cur_va) or leave past its END. Filling and
+ * skipping share it. */
+static void loop_step(wl_stream *g, const wl_prog *pr, const wl_step *s)
+{
+	if (!g->in_loop) {
+		g->in_loop = true;
+		g->loop_left = s->n;
+		g->loop_i = 0;
+		g->loop_pc = g->pc;
+	}
+	if (!g->loop_left) {
+		while (pr->s[g->pc].kind != WL_ST_END)
+			g->pc++;
+		g->pc++;
+		g->in_loop = false;
+	} else {
+		g->loop_left--;
+		g->cur_va = loop_page(g, s->where);
+		g->loop_i++;
+		g->pc++;
+	}
+}
+
 /* Runs the current event for up to room instructions; returns how many
  * it wrote. g->cur is NULL once the event is over. */
 static size_t run(wl_stream *g, trace_insn *out, size_t room)
@@ -492,15 +530,7 @@ static size_t run(wl_stream *g, trace_insn *out, size_t room)
 			break;
 		}
 		case WL_ST_CTX: {
-			if (s->where == WL_T_NEXT) {
-				g->asid = (uint16_t)((g->asid + 1) %
-						     g->p.processes);
-			} else if (s->where == WL_T_CHILD) {
-				g->parent = g->asid;
-				g->asid = (uint16_t)g->p.processes;
-			} else {
-				g->asid = g->parent;
-			}
+			switch_asid(g, s->where);
 			trace_insn *o = &out[n++];
 			one(o, TRACE_OP_CTX_SWITCH, 0);
 			o->asid = g->asid;
@@ -508,23 +538,7 @@ static size_t run(wl_stream *g, trace_insn *out, size_t room)
 			break;
 		}
 		case WL_ST_LOOP:
-			if (!g->in_loop) {
-				g->in_loop = true;
-				g->loop_left = s->n;
-				g->loop_i = 0;
-				g->loop_pc = g->pc;
-			}
-			if (!g->loop_left) {
-				while (pr->s[g->pc].kind != WL_ST_END)
-					g->pc++;
-				g->pc++;
-				g->in_loop = false;
-			} else {
-				g->loop_left--;
-				g->cur_va = loop_page(g, s->where);
-				g->loop_i++;
-				g->pc++;
-			}
+			loop_step(g, pr, s);
 			break;
 		case WL_ST_END:
 			g->pc = g->loop_pc;
@@ -700,36 +714,12 @@ static uint64_t skip_run(wl_stream *g, uint64_t room)
 			g->pc++;
 			break;
 		case WL_ST_CTX:
-			if (s->where == WL_T_NEXT) {
-				g->asid = (uint16_t)((g->asid + 1) %
-						     g->p.processes);
-			} else if (s->where == WL_T_CHILD) {
-				g->parent = g->asid;
-				g->asid = (uint16_t)g->p.processes;
-			} else {
-				g->asid = g->parent;
-			}
+			switch_asid(g, s->where);
 			n++;
 			g->pc++;
 			break;
 		case WL_ST_LOOP:
-			if (!g->in_loop) {
-				g->in_loop = true;
-				g->loop_left = s->n;
-				g->loop_i = 0;
-				g->loop_pc = g->pc;
-			}
-			if (!g->loop_left) {
-				while (pr->s[g->pc].kind != WL_ST_END)
-					g->pc++;
-				g->pc++;
-				g->in_loop = false;
-			} else {
-				g->loop_left--;
-				g->cur_va = loop_page(g, s->where);
-				g->loop_i++;
-				g->pc++;
-			}
+			loop_step(g, pr, s);
 			break;
 		case WL_ST_END:
 			g->pc = g->loop_pc;
