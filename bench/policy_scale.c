@@ -233,6 +233,16 @@ static double exponent(double a, double b, double ratio)
 	return log(b / a) / log(ratio);
 }
 
+/* path made absolute (a new string), or NULL with a message. */
+static char *absolute(const char *path)
+{
+	char *abs = realpath(path, NULL);
+	if (!abs)
+		fprintf(stderr, "policy_scale: %s: %s\n", path,
+			strerror(errno));
+	return abs;
+}
+
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
@@ -268,11 +278,14 @@ int main(int argc, char **argv)
 				s++;
 			}
 		} else if (strcmp(a, "--emit") == 0 && i + 3 < argc) {
-			return write_config(argv[i + 3],
-					    strtoul(argv[i + 1], NULL, 10),
-					    argv[i + 2], duration)
-				       ? 1
-				       : 0;
+			char *abs = absolute(argv[i + 2]);
+			int rc = abs ? write_config(argv[i + 3],
+						    strtoul(argv[i + 1], NULL,
+							    10),
+						    abs, duration)
+				     : 1;
+			free(abs);
+			return rc ? 1 : 0;
 		} else {
 			usage(stderr, argv[0]);
 			return 2;
@@ -282,6 +295,12 @@ int main(int argc, char **argv)
 		usage(stderr, argv[0]);
 		return 2;
 	}
+	/* The configs are written in a temporary folder, and a trace path
+	 * in a config is relative to the config's folder. */
+	char *traces_abs = absolute(traces);
+	if (!traces_abs)
+		return 1;
+	traces = traces_abs;
 	if (quick) {
 		/* 20 hosts for six hours: hotspots, migrations and swaps. */
 		sizes[0] = 200;
@@ -303,7 +322,16 @@ int main(int argc, char **argv)
 	       "cpu (s)", "peak MiB", "migrations", "swaps");
 	figures fg[8];
 	for (size_t s = 0; s < nsizes; s++) {
+		int before = failures;
 		run_size(vdcsim, dir, traces, sizes[s], duration, &fg[s]);
+		if (failures != before) {
+			printf("%9lu %7lu | failed (see above)\n", sizes[s],
+			       sizes[s] / 10 ? sizes[s] / 10 : 1);
+			fg[s].wall_s = fg[s].cpu_s = 0;
+			fg[s].rss_kib = 0;
+			fflush(stdout);
+			continue;
+		}
 		printf("%9lu %7lu | %9.2f %9.2f %9.1f | %10lld %7lld\n",
 		       sizes[s], sizes[s] / 10 ? sizes[s] / 10 : 1,
 		       fg[s].wall_s, fg[s].cpu_s, (double)fg[s].rss_kib / 1024,
@@ -325,6 +353,7 @@ int main(int argc, char **argv)
 				(double)fg[s].rss_kib, r));
 	}
 	rm_tree(dir);
+	free(traces_abs);
 	if (failures) {
 		fprintf(stderr, "policy_scale: %d check(s) failed\n", failures);
 		return 1;

@@ -88,6 +88,16 @@ static const cfg_param host_params[] = {
 	 .doc = "a host without VMs (none resident or migrating in) is off "
 		"and draws 0 W, as in [BeloglazovBuyya12]; false: every host "
 		"always on"},
+	/* [Wood07]: dom0 does guests' I/O and Sandpiper charges that CPU
+	 * back to them; no published per-bit figure (docs/references.md). */
+	{.name = "dom0_cpu_per_gbit", .type = CFG_T_FLOAT, .def = "0",
+	 .min = "0", .max = "64",
+	 .offset = offsetof(dc_host_cfg, dom0_cpu_per_gbit),
+	 .doc = "cores dom0 spends per Gbit/s of a VM's network traffic "
+		"(sent + received), taken from the host's cores before the "
+		"guests share them and charged back to the VM's CPU in the "
+		"policy's view [Wood07]; 0: not modelled (no published "
+		"figure: measure your platform's)"},
 };
 
 static const char *const host_subsections[] = {"power_table", NULL};

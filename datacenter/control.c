@@ -37,6 +37,14 @@
  *   / vcpus: infinite when its demand exceeds that. An SLA violation is a
  *   mean response time above the target. The log reports the service
  *   time (and its variance) as measured at that share.
+ * - dom0's work for guests' network I/O ([Wood07]: Sandpiper charges it
+ *   back to them), when a host's dom0_cpu_per_gbit c is not 0: a VM whose
+ *   traffic its source host's NIC grants at g bit/s costs dom0 c x g / 1e9
+ *   cores there. dom0 runs first: the guests share the host's cores less
+ *   dom0's total (never below 0), the host's CPU use includes dom0's total,
+ *   and the VM's black-box CPU is its grant plus its charge (the
+ *   vm_intervals row keeps the grant alone). A host is full when its
+ *   counted demand plus dom0's work reach its cores.
  * - During a migration (from its start to its end) the VM counts on both
  *   hosts: its capped demand and its allocation load the destination too
  *   (the destination reserves them), and it is granted what its source
@@ -98,7 +106,20 @@ struct dc_control {
 	uint64_t *lru;          /* grey-box: [nvms][LRU_BUCKETS] histograms */
 	pol_out out;
 	bool host_rows, vm_rows, action_rows;
+	/* dom0's work for guests' traffic (rules above), when some host's
+	 * dom0_cpu_per_gbit is not 0: cores per host, and per VM. */
+	bool dom0_on;
+	double *dom0, *charge;
+	void (*decide_fn)(void *ctx, bool done); /* dc_progress.decide */
+	void *decide_ctx;
 };
+
+void dc_control_set_decide_hook(dc_control *ctl, void (*fn)(void *, bool),
+				void *ctx)
+{
+	ctl->decide_fn = fn;
+	ctl->decide_ctx = ctx;
+}
 
 bool dc_control_wanted(const dc_config *c)
 {
@@ -108,6 +129,12 @@ bool dc_control_wanted(const dc_config *c)
 		if (c->vms[v].demand_source != DC_DEMAND_NONE)
 			return true;
 	return false;
+}
+
+/* Host h's settings (capacities, power, dom0): its rack's kind. */
+static const dc_host_cfg *host_cfg(const dc_control *ctl, size_t h)
+{
+	return dc_config_rack_host(ctl->cfg, ctl->w->hosts[h].rack);
 }
 
 dc_control *dc_control_create(const dc_config *c, dc_world *w, uint64_t seed,
@@ -131,6 +158,12 @@ dc_control *dc_control_create(const dc_config *c, dc_world *w, uint64_t seed,
 	ctl->vv = sim_xcalloc(nv, sizeof *ctl->vv);
 	ctl->energy_j = sim_xcalloc(nh, sizeof *ctl->energy_j);
 	ctl->counted = sim_xcalloc(nh, sizeof *ctl->counted);
+	for (size_t h = 0; h < w->nhosts; h++)
+		ctl->dom0_on |= host_cfg(ctl, h)->dom0_cpu_per_gbit > 0;
+	if (ctl->dom0_on) {
+		ctl->dom0 = sim_xcalloc(nh, sizeof *ctl->dom0);
+		ctl->charge = sim_xcalloc(nv, sizeof *ctl->charge);
+	}
 	ctl->active_n = sim_xcalloc(nh, sizeof *ctl->active_n);
 	ctl->full_n = sim_xcalloc(nh, sizeof *ctl->full_n);
 	ctl->requested = sim_xcalloc(nv, sizeof *ctl->requested);
@@ -189,6 +222,8 @@ void dc_control_destroy(dc_control *ctl)
 	free(ctl->vv);
 	free(ctl->energy_j);
 	free(ctl->counted);
+	free(ctl->dom0);
+	free(ctl->charge);
 	free(ctl->active_n);
 	free(ctl->full_n);
 	free(ctl->requested);
@@ -236,13 +271,6 @@ void dc_control_resize(dc_control *ctl, uint32_t vm, pol_resource res,
 {
 	if (amount >= 0 && isfinite(amount))
 		ctl->alloc[(size_t)vm * POL_NRES + res] = amount;
-}
-
-/* Host h's settings (capacities, power). Every host has the same today;
- * host kinds will choose per host here. */
-static const dc_host_cfg *host_cfg(const dc_control *ctl, size_t h)
-{
-	return dc_config_rack_host(ctl->cfg, ctl->w->hosts[h].rack);
 }
 
 /* One VM's demand over the interval starting at t0 (index i): CPU cores,
@@ -318,6 +346,26 @@ static int host_row(dc_control *ctl, uint64_t now, size_t h, double vol,
 	return sim_results_row(ctl->r, &dc_host_intervals_table, v, ctl->d);
 }
 
+/* dom0's work this interval (rules above): each VM's traffic as its
+ * source host's NIC grants it, times that host's cost, charged to the VM
+ * and counted in the host's CPU use. */
+static void dom0_work(dc_control *ctl)
+{
+	const dc_world *w = ctl->w;
+	memset(ctl->dom0, 0, w->nhosts * sizeof *ctl->dom0);
+	for (size_t v = 0; v < w->nvms; v++) {
+		uint32_t h = w->vms[v].host;
+		double want = ctl->want[v * 2 + 1];
+		double s = ctl->sum[h * 2 + 1], cap = ctl->hv[h].cap[POL_NET];
+		double g = s > cap ? want * (cap / s) : want;
+		double c = host_cfg(ctl, h)->dom0_cpu_per_gbit * g / 1e9;
+		ctl->charge[v] = c;
+		ctl->dom0[h] += c;
+	}
+	for (size_t h = 0; h < w->nhosts; h++)
+		ctl->hv[h].used[POL_CPU] += ctl->dom0[h];
+}
+
 int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 {
 	const dc_world *w = ctl->w;
@@ -387,7 +435,10 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 				(double)ctl->cfg->vms[v].demand.sla_ns / 1e9;
 		}
 	}
-	/* Shares: each host gives min(1, capacity / counted demand). */
+	if (ctl->dom0_on)
+		dom0_work(ctl);
+	/* Shares: each host gives min(1, capacity / counted demand), its CPU
+	 * capacity less dom0's work. */
 	int rc = 0;
 	for (size_t v = 0; v < w->nvms && rc == 0; v++) {
 		pol_vm_view *vv = &ctl->vv[v];
@@ -398,6 +449,8 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 			for (int r = 0; r < 2; r++) {
 				double s = ctl->sum[hs[k] * 2 + r];
 				double cap = ctl->hv[hs[k]].cap[r];
+				if (r == 0 && ctl->dom0_on)
+					cap = fmax(0, cap - ctl->dom0[hs[k]]);
 				double g = s > cap ? want[r] * (cap / s)
 						   : want[r];
 				ctl->hv[hs[k]].used[r] += g;
@@ -407,7 +460,7 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		}
 		double dem_cpu = ctl->dem[v * 3];
 		double mem_use = ctl->dem[v * 3 + 2];
-		vv->cpu = granted[0];
+		vv->cpu = granted[0] + (ctl->dom0_on ? ctl->charge[v] : 0);
 		vv->net_bps = granted[1];
 		bool violated = false;
 		if (is_web(ctl, v)) {
@@ -464,8 +517,13 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		.vms = ctl->vv,
 	};
 	pol_out_clear(&ctl->out);
-	if (ctl->pol)
+	if (ctl->pol) {
+		if (ctl->decide_fn)
+			ctl->decide_fn(ctl->decide_ctx, false);
 		pol_policy_step(ctl->pol, &view, &ctl->out);
+		if (ctl->decide_fn)
+			ctl->decide_fn(ctl->decide_ctx, true);
+	}
 	double umax = ctl->cfg->policy.vol_util_max;
 	for (size_t h = 0; h < w->nhosts && rc == 0; h++) {
 		const pol_host_view *x = &ctl->hv[h];
@@ -474,7 +532,10 @@ int dc_control_step(dc_control *ctl, uint64_t now, const pol_out **out)
 		ctl->energy_j[h] += p * secs;
 		if (ctl->counted[h]) {
 			ctl->active_n[h]++;
-			ctl->full_n[h] += ctl->sum[h * 2] >= x->cap[POL_CPU];
+			ctl->full_n[h] += ctl->sum[h * 2] +
+						  (ctl->dom0_on ? ctl->dom0[h]
+								: 0) >=
+					  x->cap[POL_CPU];
 		}
 		double t = ctl->cfg->policy.threshold;
 		ctl->hot_n += u > t || x->used[POL_NET] / x->cap[POL_NET] > t;

@@ -59,6 +59,10 @@ typedef struct dc_host_cfg {
 	/* A host with no VM (none resident, none migrating in) is switched
 	 * off: it draws nothing, as CloudSim counts a host at 0 % CPU. */
 	bool power_off_empty;
+	/* dom0's CPU for guests' network I/O: cores per Gbit/s of a VM's
+	 * traffic (sent + received), charged back to the VM (control.c).
+	 * 0: not modelled. */
+	double dom0_cpu_per_gbit;
 } dc_host_cfg;
 
 /* The power table of host settings h, or NULL for the linear model. */
@@ -521,6 +525,11 @@ typedef struct dc_progress {
 	void *ctx;
 	uint64_t every;
 	volatile sig_atomic_t *attention;
+	/* Optional (NULL: none): called with ctx right before (done false)
+	 * and right after (done true) each interval's policy step (observe
+	 * and decide), so that a caller can time the policy's decisions on
+	 * its own clock. It must not touch the run. */
+	void (*decide)(void *ctx, bool done);
 } dc_progress;
 
 /* What one run did, for the runs table and the progress line. */

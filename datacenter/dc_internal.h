@@ -217,6 +217,10 @@ dc_control *dc_control_create(const dc_config *c, dc_world *w, uint64_t seed,
 			      sim_results *r, sim_diag *d);
 /* Frees it; NULL is a no-op. */
 void dc_control_destroy(dc_control *ctl);
+/* Calls fn(ctx, false) before and fn(ctx, true) after each policy step
+ * (dc_progress.decide); fn NULL: none. */
+void dc_control_set_decide_hook(dc_control *ctl, void (*fn)(void *, bool),
+				void *ctx);
 /* The monitoring interval, ns. */
 uint64_t dc_control_interval_ns(const dc_control *ctl);
 /* The interval ending at now (now >= interval; called at every multiple

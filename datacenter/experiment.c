@@ -772,6 +772,9 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		mon->ctl = dc_control_create(c, w, seed, r, d);
 		if (!mon->ctl)
 			rc = SIM_EINPUT;
+		else if (progress && progress->decide)
+			dc_control_set_decide_hook(mon->ctl, progress->decide,
+						   progress->ctx);
 	}
 	/* Without migrations or traffic nothing crosses the fabric; the
 	 * flow model, and the link samples that would all be 0, are left

@@ -50,6 +50,11 @@ static const cfg_param kind_params[] = {
 	{.name = "power_peak", .type = CFG_T_FLOAT, .def = "135", .min = "0",
 	 .max = "100000", .offset = offsetof(dc_host_cfg, power_peak_w),
 	 .doc = "watts at 100 % CPU (default: datacenter.host's)"},
+	{.name = "dom0_cpu_per_gbit", .type = CFG_T_FLOAT, .def = "0",
+	 .min = "0", .max = "64",
+	 .offset = offsetof(dc_host_cfg, dom0_cpu_per_gbit),
+	 .doc = "cores dom0 spends per Gbit/s of a VM's network traffic "
+		"(default: datacenter.host's)"},
 };
 static const char *const kind_subsections[] = {"machine", "power_table",
 						      NULL};

@@ -228,6 +228,49 @@ Test(dc_control, an_overloaded_host_shares_in_proportion_and_unmet_is_recorded,
 	sqlite3_close(db);
 }
 
+/* dom0's charge-back: two network VMs of 800 Mbit/s and half a core each
+ * on a 1-core host whose dom0 spends 0.5 cores per Gbit/s: dom0 takes
+ * 2 x 0.4 = 0.8 cores first, the guests share the 0.2 left (0.1 each of
+ * the 0.5 they want), and the host is full. Without the cost each gets its
+ * 0.5. */
+Test(dc_control, dom0_work_for_guest_traffic_is_taken_first_and_charged,
+     .init = make_dir, .fini = remove_dir)
+{
+	const char *fmt =
+		"experiment: {duration: 30s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 2, "
+		"host: {cpus: 1, dom0_cpu_per_gbit: %s}}\n"
+		"x-n: &n {kind: network, amplitude: 0, noise_cv: 0, "
+		"burst_prob: 0%%, net_rate: 800Mbit/s, cpu: 50%%}\n"
+		"vms:\n"
+		"  - {name: a, host: rack0/host0, vcpus: 1, demand: *n}\n"
+		"  - {name: b, host: rack0/host0, vcpus: 1, demand: *n}\n"
+		"results: {tables: [host_intervals, vm_intervals, "
+		"policy_metrics]}\n";
+	char *with = sim_xasprintf(fmt, "0.5");
+	sqlite3 *db = run_text(with, "dom0.sqlite", 1);
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT max(cpu_granted) FROM "
+					       "vm_intervals WHERE vm = 'a'"),
+			      0.1, 4));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT min(cpu_unmet) FROM "
+					       "vm_intervals WHERE vm = 'b'"),
+			      0.4, 4));
+	cr_assert(ieee_ulp_eq(dbl, real_of(db, "SELECT min(cpu) FROM "
+					       "host_intervals WHERE host = "
+					       "'rack0/host0'"),
+			      1.0, 4));
+	sqlite3_close(db);
+	char *without = sim_xasprintf(fmt, "0");
+	db = run_text(without, "nodom0.sqlite", 1);
+	cr_assert(eq(dbl, real_of(db, "SELECT max(cpu_granted) FROM "
+				      "vm_intervals WHERE vm = 'a'"), 0.5));
+	cr_assert(eq(dbl, real_of(db, "SELECT max(cpu_unmet) FROM "
+				      "vm_intervals"), 0));
+	sqlite3_close(db);
+	free(with);
+	free(without);
+}
+
 static char *staged_config(void)
 {
 	const char *src = getenv("VDCSIM_TEST_SRCDIR");
