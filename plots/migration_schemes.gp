@@ -17,7 +17,14 @@ if (svg) {
     set terminal pngcairo size 1200,500
 }
 set output outfile
-schemes = 'stop-and-copy push precopy hybrid postcopy'
+# The schemes the runs used, in this order: a key entry only for a curve
+# that has points.
+all = 'stop-and-copy push precopy hybrid postcopy'
+schemes = ''
+do for [k=1:words(all)] {
+    stats f using (strcol('scheme') eq word(all, k) ? 1 : 0) nooutput
+    if (STATS_sum > 0) { schemes = schemes.(strlen(schemes) ? ' ' : '').word(all, k) }
+}
 n = words(schemes)
 # The distinct memory sizes, in increasing order, each a tic labelled as
 # the user wrote it (labels hold no quotes: sim_plots_prelude).

@@ -23,7 +23,9 @@
  * (runs.PATH_bps, ...) holds x ('10Gbit/s', not 9536.74 Mibit/s), and
  * otherwise the exact unit that divides x (fmt_bps(x) and the like:
  * 134217728 is '128Mibit/s', 1e10 '10Gbit/s'); point_text(p) gives the
- * swept values of sweep point p ('128Mibit/s, 4'), or p. Only texts made of
+ * swept values of sweep point p ('128Mibit/s, 4'), or p, and point_keys
+ * the swept paths in the same order ('migrations.0.max_rate, vms.0.count';
+ * '' without a sweep, or when one is not a safe label). Only texts made of
  * letters, digits, spaces and . , + - _ / % reach gnuplot, so a script may
  * build commands of them (set xtics) with eval.
  * ------------------------------------------------------------------------ */
@@ -141,6 +143,7 @@ char *sim_plots_prelude(const char *data_dir)
 	char *path = sim_xasprintf("%s/results.sqlite", data_dir);
 	sqlite3 *db = NULL;
 	sim_name_list texts = {0}, reals = {0};
+	char *keys = sim_xstrdup(""); /* point_keys */
 	if (access(path, F_OK) != 0 ||
 	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		goto done;
@@ -236,6 +239,19 @@ char *sim_plots_prelude(const char *data_dir)
 		}
 		free(sql);
 	}
+	/* The swept paths, in the order of point_text's values. */
+	for (size_t t = 0; t < texts.n; t++) {
+		if (!label_safe(texts.v[t])) {
+			keys[0] = '\0';
+			break;
+		}
+		char *nk = sim_xasprintf("%s%s%s", keys, t ? ", " : "",
+					 texts.v[t]);
+		free(keys);
+		keys = nk;
+	}
+	if (strlen(keys) > 2 * LABEL_LEN_MAX)
+		keys[0] = '\0';
 done:
 	sqlite3_close(db);
 	free(path);
@@ -245,8 +261,10 @@ done:
 		add_chain(&defs, kind_name[k], chain[k]);
 		free(chain[k]);
 	}
-	char *nd = sim_xasprintf("%spoint_text(p) = %ssprintf('%%d', p); ",
-				 defs, pchain);
+	char *nd = sim_xasprintf("%spoint_text(p) = %ssprintf('%%d', p); "
+				 "point_keys = '%s'; ",
+				 defs, pchain, keys);
+	free(keys);
 	free(defs);
 	free(pchain);
 	return nd;
