@@ -214,10 +214,15 @@ int cli_own_plots_write(const char *dir, const cli_own_plots *own,
  * and if not why (sim_plots_list). 0 or an error in d. */
 int cli_plots_list(const char *dir, sim_diag *d);
 /* Draws every plot of plots/ (found through cli_datadir) whose tables are
- * in the results directory dir, into dir. Returns as sim_plots_render, or
- * SIM_ENOENT (with a message) if no plots/ folder is found. */
-int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
-		   sim_diag *d);
+ * in the results directory dir, into dir: those the config's
+ * results.plots names (all that fit without it), then the config's own
+ * scripts. names (NULL-terminated; NULL: as the config says) draws only
+ * those built-in or own plots instead; a name that is neither is
+ * SIM_EINPUT with the nearest name suggested, and a named plot that does
+ * not fit is a warning. Returns as sim_plots_render, or SIM_ENOENT (with a
+ * message) if no plots/ folder is found. */
+int cli_plots_draw(const char *dir, bool svg, const char *const *names,
+		   unsigned *made, bool *skipped, sim_diag *d);
 /* Finishes a results database r written into directory dir: if rc (the
  * writer's status so far) is 0, exports the CSVs, closes r and draws the
  * plots; otherwise, or on any failure, aborts r. Takes r in every case.

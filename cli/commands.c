@@ -225,11 +225,14 @@ out:
 
 static void usage_plot(FILE *f)
 {
-	fputs("usage: vdcsim plot DIR [--svg] [--list]\n"
+	fputs("usage: vdcsim plot DIR [NAME...] [--svg] [--list]\n"
 	      "\n"
 	      "Draws again the plots of results directory DIR from its CSV files,\n"
-	      "with gnuplot and the scripts in plots/ (PNG, or SVG with --svg).\n"
-	      "Each plot replaces the one drawn before. gnuplot may run for\n"
+	      "with gnuplot and the scripts in plots/ (PNG, or SVG with --svg):\n"
+	      "the set its config asked for (results.plots, and its own\n"
+	      "plot_scripts), or with NAMEs exactly those plots (as --list names\n"
+	      "them; one that does not fit is a warning, an unknown name an\n"
+	      "error). Each plot replaces the one drawn before. gnuplot may run for\n"
 	      "60s per plot; VDCSIM_GNUPLOT_TIMEOUT=TIME changes that (0s: no\n"
 	      "limit). A plot is drawn when it fits the results: its tables have\n"
 	      "rows and its condition holds (a scheme plot needs several\n"
@@ -250,11 +253,13 @@ int cli_cmd_plot(int argc, char **argv)
 	int i = parse_small(argc, argv, "plot", true, false, usage_plot, &o);
 	if (i < 0)
 		return i == -2 ? CLI_OK : CLI_USAGE;
-	if (argc - i != 1) {
-		cli_error("plot: expected exactly one results DIR (see vdcsim plot --help)");
+	if (argc - i < 1) {
+		cli_error("plot: expected a results DIR (see vdcsim plot --help)");
 		return CLI_USAGE;
 	}
 	const char *dir = argv[i];
+	const char *const *names =
+		argc - i > 1 ? (const char *const *)argv + i + 1 : NULL;
 	char *meta = sim_xasprintf("%s/meta.csv", dir);
 	struct stat st;
 	bool ok = stat(meta, &st) == 0;
@@ -275,7 +280,7 @@ int cli_cmd_plot(int argc, char **argv)
 	}
 	unsigned made = 0;
 	bool skipped = false;
-	int rc = cli_plots_draw(dir, o.svg, &made, &skipped, &d);
+	int rc = cli_plots_draw(dir, o.svg, names, &made, &skipped, &d);
 	int status = CLI_OK;
 	if (rc != 0) {
 		cli_print_diag(&d);

@@ -402,8 +402,56 @@ int cli_plots_list(const char *dir, sim_diag *d)
 	return 0;
 }
 
-int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
-		   sim_diag *d)
+/* A copy of names (NULL-terminated), or NULL for NULL. */
+static char **names_copy(const char *const *names)
+{
+	if (!names)
+		return NULL;
+	size_t n = 0;
+	while (names[n])
+		n++;
+	char **v = sim_xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = sim_xstrdup(names[i]);
+	return v;
+}
+
+/* Every name of names is a script of scripts or of own (a NULL-terminated
+ * list); else SIM_EINPUT with the nearest suggested. */
+static int names_known(const char *scripts, char *const *own,
+		       const char *const *names, sim_diag *d)
+{
+	size_t nbuilt, nown = 0;
+	char **built = gp_names(scripts, &nbuilt);
+	while (own && own[nown])
+		nown++;
+	char **all = sim_xcalloc(nbuilt + nown + 1, sizeof *all);
+	for (size_t i = 0; i < nbuilt; i++)
+		all[i] = built[i];
+	for (size_t i = 0; i < nown; i++)
+		all[nbuilt + i] = own[i];
+	int rc = 0;
+	for (size_t i = 0; names[i]; i++) {
+		if (listed(all, names[i]))
+			continue;
+		const char *near =
+			sim_suggest(names[i], (const char *const *)all);
+		char *shown = sim_escape(names[i]);
+		sim_diag_error(d, "plot", 0, 0,
+			       "no plot named '%s'%s%s%s (expected a name that "
+			       "vdcsim plot DIR --list shows)",
+			       shown, near ? " (did you mean '" : "",
+			       near ? near : "", near ? "'?)" : "");
+		free(shown);
+		rc = SIM_EINPUT;
+	}
+	free(all);
+	free_names(built);
+	return rc;
+}
+
+int cli_plots_draw(const char *dir, bool svg, const char *const *names,
+		   unsigned *made, bool *skipped, sim_diag *d)
 {
 	*made = 0;
 	*skipped = false;
@@ -414,7 +462,16 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 	char *scripts = plots_folder(d);
 	if (!scripts)
 		return SIM_ENOENT;
-	char **asked = asked_plots(dir);
+	char *sub = sim_xasprintf("%s/" CLI_OWN_PLOTS_DIR, dir);
+	size_t nown;
+	char **own = gp_names(sub, &nown);
+	if (names && (rc = names_known(scripts, own, names, d)) != 0) {
+		free_names(own);
+		free(sub);
+		free(scripts);
+		return rc;
+	}
+	char **asked = names ? names_copy(names) : asked_plots(dir);
 	if (asked) {
 		/* A plot asked for that does not fit is said, not drawn. */
 		sim_plot_info *v;
@@ -423,9 +480,12 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 		for (size_t i = 0; rc == 0 && i < n; i++)
 			if (!v[i].applies && listed(asked, v[i].name)) {
 				char *why = v[i].why ? sim_escape(v[i].why) : NULL;
-				fprintf(stderr, "vdcsim: warning: results.plots "
+				fprintf(stderr, "vdcsim: warning: %s "
 					"asks for %s, which does not fit these "
-					"results (%s): not drawn\n", v[i].name,
+					"results (%s): not drawn\n",
+					names ? "the command line"
+					      : "results.plots",
+					v[i].name,
 					why ? why : "its condition is false");
 				free(why);
 			}
@@ -436,14 +496,12 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 		rc = sim_plots_render_only(scripts, (const char *const *)asked,
 					   dir, dir, svg, timeout_ns,
 					   cli_stop_flag(), made, skipped, d);
-	free_names(asked);
 	free(scripts);
 	/* Then the config's own scripts, from their audited copies. */
-	char *sub = sim_xasprintf("%s/" CLI_OWN_PLOTS_DIR, dir);
-	size_t nown;
-	char **own = gp_names(sub, &nown);
 	char **tables = csv_tables(dir);
 	for (size_t i = 0; rc == 0 && !*skipped && i < nown; i++) {
+		if (names && !listed(asked, own[i]))
+			continue;
 		char *path = sim_xasprintf("%s/%s.gp", sub, own[i]);
 		rc = sim_plots_render_own(path, (const char *const *)tables, dir,
 					  dir, svg, timeout_ns, cli_stop_flag(),
@@ -455,6 +513,7 @@ int cli_plots_draw(const char *dir, bool svg, unsigned *made, bool *skipped,
 	}
 	free_names(tables);
 	free_names(own);
+	free_names(asked);
 	free(sub);
 	return rc;
 }
@@ -473,5 +532,5 @@ int cli_results_publish(sim_results *r, int rc, const char *dir, bool svg,
 	rc = sim_results_close(r, d);
 	if (rc != 0)
 		return rc;
-	return cli_plots_draw(dir, svg, made, skipped, d);
+	return cli_plots_draw(dir, svg, NULL, made, skipped, d);
 }

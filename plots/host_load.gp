@@ -22,6 +22,9 @@ stats f using (strstrt(hosts.' ', ' '.strcol('host').' ') ? 0 : (hosts = hosts.'
 n = words(hosts)
 stats f using (column('time_ns') / 1e9) nooutput
 dt_s = STATS_max > STATS_min ? (STATS_max - STATS_min) / (STATS_records / n - 1) : 1
+tmax = STATS_max
+# A marker s seconds after its sample, or none past the last sample.
+mx(x, s) = x + s <= tmax ? x + s : NaN
 # Each host's rows in a datablock of its own: a line must not be broken by
 # the other hosts' rows between its own.
 do for [i=1:n] {
@@ -38,7 +41,7 @@ set yrange [0:105]
 do for [c=2:4] {
     p = ''
     do for [i=1:n] {
-        p = p.sprintf("%s$H%d using 1:%d with lines lw 1.5 lc %d dt %d notitle, $H%d using ($1 + %.17g):($5 > 0 ? NaN : $%d) with points pt %d lc %d title '%s', $H%d using ($1 + %.17g):($5 > 0 ? $%d : NaN) with points pt 7 lc %d notitle", i > 1 ? ', ' : '', i, c, i, i, i, dt_s * i / (n + 1.0), c, (i % 13) + 1, i, word(hosts, i), i, dt_s * i / (n + 1.0), c, i)
+        p = p.sprintf("%s$H%d using 1:%d with lines lw 1.5 lc %d dt %d notitle, $H%d using (mx($1, %.17g)):($5 > 0 ? NaN : $%d) with points pt %d lc %d notitle, $H%d using (mx($1, %.17g)):($5 > 0 ? $%d : NaN) with points pt 7 lc %d notitle, NaN with linespoints lw 1.5 lc %d dt %d pt %d title '%s'", i > 1 ? ', ' : '', i, c, i, i, i, dt_s * i / (n + 1.0), c, (i % 13) + 1, i, i, dt_s * i / (n + 1.0), c, i, i, i, (i % 13) + 1, word(hosts, i))
     }
     if (c == 2) { set ylabel 'CPU (%)' }
     if (c == 3) { set ylabel 'network (%)' }

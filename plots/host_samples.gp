@@ -23,6 +23,9 @@ n = words(hosts)
 # The sampling period, for the markers' places.
 stats f using (column('time_ns') / 1e9) nooutput
 dt_s = STATS_max > STATS_min ? (STATS_max - STATS_min) / (STATS_records / n) : 1
+tmax = STATS_max
+# A marker s seconds after its sample, or none past the last sample.
+mx(x, s) = x + s <= tmax ? x + s : NaN
 set grid
 set key outside right
 set xlabel 'time (s)'
@@ -46,7 +49,7 @@ set offsets 0, 0, graph 0.05, 0
 do for [c=2:3] {
     p = ''
     do for [i=1:n] {
-        p = p.sprintf("%s$H%d using 1:%d with steps lw 1.5 lc %d dt %d notitle, $H%d using ($1 + %.17g):%d with points pt %d lc %d title '%s'", i > 1 ? ', ' : '', i, c, i, i, i, dt_s * i / (n + 1.0), c, (i % 13) + 1, i, word(hosts, i))
+        p = p.sprintf("%s$H%d using 1:%d with steps lw 1.5 lc %d dt %d notitle, $H%d using (mx($1, %.17g)):%d with points pt %d lc %d notitle, NaN with linespoints lw 1.5 lc %d dt %d pt %d title '%s'", i > 1 ? ', ' : '', i, c, i, i, i, dt_s * i / (n + 1.0), c, (i % 13) + 1, i, i, i, (i % 13) + 1, word(hosts, i))
     }
     if (c == 3) { set ylabel 'VMs' }
     eval 'plot '.p

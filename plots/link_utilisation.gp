@@ -36,4 +36,5 @@ do for [i=1:n] {
     eval sprintf("title%d = '%s'", i, lbl)
 }
 plot for [i=1:n] f using (on(i) ? s('time_ns') - s('interval_ns') : NaN):(100 * column('utilisation')):(s('interval_ns')):(0) with vectors nohead lw 2 lc i notitle, \
-     for [i=1:n] f using (on(i) ? s('time_ns') - s('interval_ns') * (1 - i / (n + 1.0)) : NaN):(100 * column('utilisation')) with points pt (i % 13) + 1 ps 1.2 lc i title value(sprintf('title%d', i))
+     for [i=1:n] f using (on(i) ? s('time_ns') - s('interval_ns') * (1 - i / (n + 1.0)) : NaN):(100 * column('utilisation')) with points pt (i % 13) + 1 ps 1.2 lc i notitle, \
+     for [i=1:n] NaN with linespoints lw 2 pt (i % 13) + 1 ps 1.2 lc i title value(sprintf('title%d', i))

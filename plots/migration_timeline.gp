@@ -14,7 +14,7 @@ r = './migration_rounds.csv'
 m = './migrations.csv'
 stats m using (column('migration')) nooutput
 nm = int(STATS_max) + 1
-h = 160 + 60 * nm
+h = 190 + 60 * nm
 if (svg) {
     set terminal svg size 1000,h dynamic background rgb 'white'
 } else {
@@ -33,7 +33,10 @@ set yrange [-0.7:nm - 0.3]
 set xlabel 'time (s)'
 set title 'Migration time line: rounds and downtime'
 set grid xtics
-set key outside top center horizontal
+set key outside bottom center horizontal
+set bmargin 5
+# Room on the right for the last downtime's label.
+set offsets 0, graph 0.14, 0, 0
 set style fill solid 0.6 border -1
 s(c) = column(c) / 1e9
 plot r using (column('paused') > 0 ? NaN : s('start_ns') + s('duration_ns') / 2):(column('migration')):(s('duration_ns') / 2):(0.25) with boxxyerror lc rgb '#4a90d9' title 'live round', \

@@ -21,6 +21,9 @@ stats f using (strstrt(vms.' ', ' '.strcol('vm').' ') ? 0 : (vms = vms.' '.strco
 n = words(vms)
 stats f using (column('time_ns') / 1e9) nooutput
 dt_s = STATS_max > STATS_min ? (STATS_max - STATS_min) / (STATS_records / n - 1) : 1
+tmax = STATS_max
+# A marker s seconds after its sample, or none past the last sample.
+mx(x, s) = x + s <= tmax ? x + s : NaN
 do for [i=1:n] {
     eval sprintf('set table $V%d', i)
     plot f using (column('time_ns') / 1e9):(column('cpu_demand')):(column('cpu_granted')) with table if (strcol('vm') eq word(vms, i))
@@ -37,6 +40,6 @@ set grid
 set key outside right
 p = ''
 do for [i=1:n] {
-    p = p.sprintf("%s$V%d using 1:2 with lines lw 1.5 lc %d dt %d notitle, $V%d using ($1 + %.17g):3 with points pt %d lc %d title '%s'", i > 1 ? ', ' : '', i, i, i, i, dt_s * i / (n + 1.0), (i % 13) + 1, i, word(vms, i))
+    p = p.sprintf("%s$V%d using 1:2 with lines lw 1.5 lc %d dt %d notitle, $V%d using (mx($1, %.17g)):3 with points pt %d lc %d notitle, NaN with linespoints lw 1.5 lc %d dt %d pt %d title '%s'", i > 1 ? ', ' : '', i, i, i, i, dt_s * i / (n + 1.0), (i % 13) + 1, i, i, i, (i % 13) + 1, word(vms, i))
 }
 eval 'plot '.p

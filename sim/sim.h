@@ -646,6 +646,8 @@ int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
  * outfile='/dev/fd/3'; svg=0|1" and the label functions text_bps(x),
  * text_bytes(x), text_ns(x), text_frac(x), text_num(x), fmt_*(x) and
  * point_text(p) (swept values as the user wrote them, read from data_dir's
+ * runs table) and point_keys (the swept paths, in point_text's order; ''
+ * without a sweep
  * runs table; sim_internal.h, sim_plots_prelude), where descriptor 3 is a temporary made by
  * sim_file_open: no folder or file name is ever text to gnuplot, so any
  * name works. Each plot replaces an older regular file of its name. If
