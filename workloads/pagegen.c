@@ -503,6 +503,11 @@ static uint64_t sweep_before(const wl_pagegen *g, uint64_t t)
 			   ? g->rate * wl_phases_swing_s(ph, 0, t)
 			   : g->rate * (double)t / 1e9;
 	w = ceil(w);
+	/* 2^63 writes is 29 years at the largest rate: no run gets there,
+	 * but a count past it would not convert. */
+	if (!(w < 0x1p63))
+		sim_panic("sweep: %g writes before %llu ns", w,
+			  (unsigned long long)t);
 	return w > 0 ? (uint64_t)w : 0;
 }
 
