@@ -136,7 +136,7 @@ void dc_guest_fini(dc_vm_cfg *vm);
 /* The hot/cold model with exactly p's expected counts on a VM of `pages`
  * pages (p passes wl_pages_check): a hot set is itself, a uniform region
  * of R pages a hot set of R pages without cold writes. Returns false for
- * zipf and replay, which the statistical model cannot take. */
+ * zipf, replay and sweep, which the statistical model cannot take. */
 bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 			    mem_hotcold *out);
 /* The page-write generator that stands for VM vm's `dirtying:` hot/cold

@@ -51,6 +51,7 @@ static double drawn_writes_per_s(const dc_config *c,
 		switch ((wl_pages_kind)p->kind) {
 		case WL_PAGES_UNIFORM:
 		case WL_PAGES_ZIPF:
+		case WL_PAGES_SWEEP:
 			return p->rate;
 		case WL_PAGES_HOTSET:
 			return p->hot_rate + p->cold_rate;
@@ -265,7 +266,8 @@ int dc_config_check_bounds(const dc_config *c, bool allow_large, sim_diag *d)
 
 /* Mirrors experiment.c's migration_dirty: a generator (and its stream
  * "vm/NAME/pages") exists only for a page-exact migration of a VM whose
- * writes are neither replayed, nor fresh-rate, nor idle. */
+ * writes take random draws (wl_pages_draws_random: not a replay, not a
+ * sweep without bursts) and are neither fresh-rate nor idle. */
 bool dc_config_has_random_draws(const dc_config *c)
 {
 	if (c->machine)
@@ -276,7 +278,7 @@ bool dc_config_has_random_draws(const dc_config *c)
 			continue;
 		const dc_vm_cfg *vm = &c->vms[m->vm_index];
 		if (vm->page_writes_node) {
-			if (vm->page_writes.kind != WL_PAGES_REPLAY)
+			if (wl_pages_draws_random(&vm->page_writes))
 				return true;
 			continue;
 		}

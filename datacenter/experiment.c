@@ -122,7 +122,7 @@ static mig_dirty page_writes_dirty(monitor *mon, size_t i, uint64_t pages)
 		dirty.hotcold = hc;
 		return dirty;
 	}
-	if (p->kind != WL_PAGES_REPLAY) {
+	if (wl_pages_draws_random(p)) {
 		char *name = sim_xasprintf("vm/%s/pages", vm->name);
 		mon->migs[i].rng = sim_rng_stream(mon->seed, name);
 		free(name);

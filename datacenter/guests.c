@@ -164,7 +164,11 @@ bool dc_page_writes_hotcold(const wl_pages_params *p, uint64_t pages,
 		return true;
 	case WL_PAGES_ZIPF:
 	case WL_PAGES_REPLAY:
+	case WL_PAGES_SWEEP:
 	default:
+		/* A sweep is no Poisson stream per page: its pages are
+		 * written in order, once a lap, which the hot/cold model's
+		 * skip and dirtying formulas do not describe. */
 		return false;
 	}
 }
@@ -484,7 +488,7 @@ static void check_exact_dirtying(const dc_migration_cfg *m,
 void dc_guest_check_migrations(const dc_config *c, sim_diag *d)
 {
 	static const char *const kinds[] = {"uniform", "hotset", "zipf",
-					    "replay"};
+					    "replay", "sweep"};
 	for (size_t i = 0; i < c->nmigrations; i++) {
 		const dc_migration_cfg *m = &c->migrations[i];
 		const dc_vm_cfg *vm = &c->vms[m->vm_index];

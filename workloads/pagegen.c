@@ -2,7 +2,8 @@
 /*
  * Page-write generators: Poisson write counts per window, each write's
  * page drawn uniformly, from a hot set and the rest, from a Zipf law over a
- * scattered region, or replayed from a page-dirty trace; their expected
+ * scattered region, or replayed from a page-dirty trace; a deterministic
+ * sweep through a region in page order; their expected
  * distinct-page counts in closed form; and page-dirty traces made from
  * them. Every draw comes from the caller's gsl_rng, in a fixed order.
  */
@@ -45,7 +46,7 @@ struct wl_pagegen {
 	unsigned long rng_min;
 	double rate;          /* all writes/s */
 	double hot_share;     /* hotset: hot_rate / (hot_rate + cold_rate) */
-	uint64_t first;       /* uniform, zipf: region; hotset: hot set */
+	uint64_t first;       /* uniform, zipf, sweep: region; hotset: hot set */
 	uint64_t count;
 	span pick;            /* uniform: the region; hotset: the hot set */
 	span cold;            /* hotset: the vm_pages - count other pages */
@@ -279,7 +280,7 @@ wl_pagegen *wl_pagegen_create(const wl_pages_params *p, uint64_t pages,
 			      gsl_rng *rng)
 {
 	require_valid(p, pages, "wl_pagegen_create");
-	if (!rng && p->kind != WL_PAGES_REPLAY)
+	if (!rng && wl_pages_draws_random(p))
 		sim_panic("wl_pagegen_create: no random generator");
 	if (rng && (uint64_t)(gsl_rng_max(rng) - gsl_rng_min(rng)) !=
 			   (UINT64_C(1) << 32) - 1)
@@ -322,6 +323,10 @@ wl_pagegen *wl_pagegen_create(const wl_pages_params *p, uint64_t pages,
 	}
 	case WL_PAGES_REPLAY:
 		g->trace = p->replay;
+		break;
+	case WL_PAGES_SWEEP:
+		g->rate = p->rate;
+		wl_region(p, pages, &g->first, &g->count);
 		break;
 	}
 	if (p->phases && p->kind != WL_PAGES_REPLAY) {
@@ -483,6 +488,55 @@ static uint64_t replay(const wl_pagegen *g, uint64_t t0, uint64_t t1,
 	return n;
 }
 
+/* The number of sweep writes before time t: write k falls at the time
+ * where W(t) = rate · (the swing's integral over [0, t), in seconds)
+ * reaches k, so ceil(W(t)) writes come before t. The same t always gives
+ * the same count, so adjacent windows split the writes exactly. Without
+ * a swing W is rate · t_ns / 1e9, one rounding of the product and one of
+ * the quotient: a write that falls on a whole nanosecond (an integral
+ * rate · t_ns below 2^53 that 1e9 divides) is then placed exactly, where
+ * rate · (t_ns · 1e-9) could round it into the window before. */
+static uint64_t sweep_before(const wl_pagegen *g, uint64_t t)
+{
+	const wl_phases *ph = g->phases;
+	double w = ph && ph->swing > 0
+			   ? g->rate * wl_phases_swing_s(ph, 0, t)
+			   : g->rate * (double)t / 1e9;
+	w = ceil(w);
+	/* 2^63 writes is 29 years at the largest rate: no run gets there,
+	 * but a count past it would not convert. */
+	if (!(w < 0x1p63))
+		sim_panic("sweep: %g writes before %llu ns", w,
+			  (unsigned long long)t);
+	return w > 0 ? (uint64_t)w : 0;
+}
+
+/* The sweep's writes of [t0, t1): writes ceil(W(t0)) .. ceil(W(t1)) − 1,
+ * write k on page first + (k mod count), handed out in batches. */
+static uint64_t sweep(const wl_pagegen *g, uint64_t t0, uint64_t t1,
+		      wl_writes_fn *fn, void *ctx)
+{
+	uint64_t lo = sweep_before(g, t0), hi = sweep_before(g, t1);
+	/* The swing's integral is non-decreasing; a rounding step back
+	 * gives an empty window, never a negative one. */
+	uint64_t n = hi > lo ? hi - lo : 0;
+	if (!fn)
+		return n;
+	uint64_t buf[CHUNK];
+	uint64_t at = lo % g->count;
+	for (uint64_t left = n; left > 0;) {
+		size_t k = left < CHUNK ? (size_t)left : CHUNK;
+		for (size_t i = 0; i < k; i++) {
+			buf[i] = g->first + at;
+			if (++at == g->count)
+				at = 0;
+		}
+		fn(ctx, buf, k);
+		left -= k;
+	}
+	return n;
+}
+
 /* The base generator's writes for an expected count mu. */
 static uint64_t emit_base(wl_pagegen *g, double mu, wl_writes_fn *fn,
 			  void *ctx)
@@ -518,8 +572,11 @@ static uint64_t phased(wl_pagegen *g, uint64_t t0, uint64_t t1,
 		uint64_t b = next < t1 ? next : t1;
 		if (g->kind == WL_PAGES_HOTSET)
 			g->first = wl_phases_hot_offset(&g->base, a);
-		n += emit_base(g, g->rate * wl_phases_swing_s(ph, a, b), fn,
-			       ctx);
+		if (g->kind == WL_PAGES_SWEEP)
+			n += sweep(g, a, b, fn, ctx);
+		else
+			n += emit_base(g, g->rate * wl_phases_swing_s(ph, a, b),
+				       fn, ctx);
 		double len = (double)(b - a) * 1e-9;
 		for (size_t i = 0; i < ph->nbursts; i++) {
 			const wl_burst *w = &ph->bursts[i];
@@ -545,6 +602,8 @@ uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
 		return t1_ns > t0_ns ? replay(g, t0_ns, t1_ns, fn, ctx) : 0;
 	if (g->phases)
 		return phased(g, t0_ns, t1_ns, fn, ctx);
+	if (g->kind == WL_PAGES_SWEEP)
+		return sweep(g, t0_ns, t1_ns, fn, ctx);
 	double seconds = (double)(t1_ns - t0_ns) * 1e-9;
 	return emit_base(g, g->rate * seconds, fn, ctx);
 }
@@ -664,6 +723,13 @@ double wl_pagegen_expected_dirty(const wl_pages_params *p, uint64_t pages,
 	case WL_PAGES_ZIPF:
 		wl_region(p, pages, &first, &count);
 		return zipf_dirty(p->zipf_s, count, p->rate * seconds);
+	case WL_PAGES_SWEEP: {
+		/* Consecutive writes are distinct pages until the sweep
+		 * has gone once round its region. */
+		wl_region(p, pages, &first, &count);
+		double w = p->rate * seconds;
+		return w < (double)count ? w : (double)count;
+	}
 	default:
 		return NAN;
 	}
@@ -680,6 +746,7 @@ double wl_pagegen_expected_writes(const wl_pages_params *p, uint64_t pages,
 	switch (p->kind) {
 	case WL_PAGES_UNIFORM:
 	case WL_PAGES_ZIPF:
+	case WL_PAGES_SWEEP:
 		rate = p->rate;
 		break;
 	case WL_PAGES_HOTSET:

@@ -18,8 +18,9 @@
  * Parameter table
  * ------------------------------------------------------------------------ */
 
+/* In wl_pages_kind order. */
 static const char *const kind_names[] = {"uniform", "hotset", "zipf",
-					 "replay", NULL};
+					 "replay", "sweep", NULL};
 
 /* Rates are bounded so that a window's expected write count stays a
  * number the Poisson draw handles; 1e10 writes/s is far above what any
@@ -27,14 +28,16 @@ static const char *const kind_names[] = {"uniform", "hotset", "zipf",
 static const cfg_param pages_params[] = {
 	{"kind", CFG_T_ENUM, NULL, NULL, NULL, kind_names,
 	 offsetof(wl_pages_params, kind),
-	 "how each write picks its page: uniform, hotset, zipf or replay"},
+	 "how each write picks its page: uniform, hotset, zipf, replay or "
+	 "sweep (in page order through the region, cyclically)"},
 	{"pages", CFG_T_UINT, "0", NULL, "4294967296", NULL,
 	 offsetof(wl_pages_params, pages),
-	 "uniform, zipf: pages in the region written (0: from offset to the "
-	 "end of the VM)"},
+	 "uniform, zipf, sweep: pages in the region written (0: from offset to "
+	 "the end of the VM)"},
 	{"offset", CFG_T_UINT, "0", NULL, "4294967295", NULL,
 	 offsetof(wl_pages_params, offset),
-	 "first page of the region (uniform, zipf) or of the hot set (hotset)"},
+	 "first page of the region (uniform, zipf, sweep; a sweep is there at "
+	 "time 0) or of the hot set (hotset)"},
 	{"hot_pages", CFG_T_UINT, "0", NULL, "4294967296", NULL,
 	 offsetof(wl_pages_params, hot_pages),
 	 "hotset: pages in the hot set"},
@@ -46,7 +49,8 @@ static const cfg_param pages_params[] = {
 	 "hotset: writes per second spread over all other pages (writes/s)"},
 	{"rate", CFG_T_FLOAT, "0", "0", "1e10", NULL,
 	 offsetof(wl_pages_params, rate),
-	 "uniform, zipf: writes per second (writes/s)"},
+	 "uniform, zipf, sweep: writes per second (writes/s; a sweep's pages "
+	 "per second)"},
 	{"zipf_s", CFG_T_FLOAT, "1", "0", "10", NULL,
 	 offsetof(wl_pages_params, zipf_s),
 	 "zipf: exponent s; the page of popularity rank r is written with "
@@ -264,7 +268,8 @@ static int check_rates(const wl_pages_params *p, const char *what,
 	} else if (p->kind == WL_PAGES_HOTSET && bad_rate(p->cold_rate)) {
 		name = "cold_rate";
 		v = p->cold_rate;
-	} else if ((p->kind == WL_PAGES_UNIFORM || p->kind == WL_PAGES_ZIPF) &&
+	} else if ((p->kind == WL_PAGES_UNIFORM || p->kind == WL_PAGES_ZIPF ||
+		    p->kind == WL_PAGES_SWEEP) &&
 		   bad_rate(p->rate)) {
 		name = "rate";
 		v = p->rate;
@@ -364,6 +369,7 @@ int wl_pages_check(const wl_pages_params *p, uint64_t pages, const char *what,
 	switch (p->kind) {
 	case WL_PAGES_UNIFORM:
 	case WL_PAGES_HOTSET:
+	case WL_PAGES_SWEEP:
 		break;
 	case WL_PAGES_ZIPF:
 		if (!(p->zipf_s >= 0 && p->zipf_s <= 10)) {
@@ -379,11 +385,20 @@ int wl_pages_check(const wl_pages_params *p, uint64_t pages, const char *what,
 	default:
 		sim_diag_error(d, what, 0, 0,
 			       "unknown page-write kind %d (expected uniform, "
-			       "hotset, zipf or replay)",
+			       "hotset, zipf, replay or sweep)",
 			       p->kind);
 		return SIM_EINPUT;
 	}
 	if (check_rates(p, what, d) || check_region(p, pages, what, d))
 		return SIM_EINPUT;
 	return wl_phases_check(p, pages, what, d);
+}
+
+bool wl_pages_draws_random(const wl_pages_params *p)
+{
+	if (p->kind == WL_PAGES_REPLAY)
+		return false;
+	if (p->kind == WL_PAGES_SWEEP)
+		return p->phases && p->phases->nbursts > 0;
+	return true;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * workloads/: generators of guest activity. Today: page-write generators
- * (uniform, hot set, Zipf, trace replay) that say which page each write of a
- * time window lands on, their expected dirtying in closed form, presets
- * shaped like Clark et al.'s traced workloads, and page-dirty trace output.
+ * (uniform, hot set, Zipf, trace replay, sweep) that say which page each
+ * write of a time window lands on, their expected dirtying in closed form,
+ * presets shaped like Clark et al.'s traced workloads, and page-dirty trace
+ * output.
  * Instruction streams and resource demand come with their models.
  */
 #ifndef VDCSIM_WL_H
@@ -29,6 +30,8 @@ typedef enum wl_pages_kind {
 	WL_PAGES_HOTSET,  /* `hot_rate` over a hot set, `cold_rate` elsewhere */
 	WL_PAGES_ZIPF,    /* `rate` writes/s; rank r written with p ∝ 1/r^s */
 	WL_PAGES_REPLAY,  /* the pages of a page-dirty trace */
+	WL_PAGES_SWEEP,   /* `rate` writes/s through a region in page order,
+			     cyclically: no random draws */
 } wl_pages_kind;
 
 /* Time structure of a workload (workloads/phases.c; the presets carry it,
@@ -65,13 +68,13 @@ typedef struct wl_phases {
 
 typedef struct wl_pages_params {
 	int kind;           /* a wl_pages_kind (an int, as CFG_T_ENUM stores) */
-	uint64_t pages;     /* uniform, zipf: pages of the region written,
-			       0 = from `offset` to the end of the VM */
+	uint64_t pages;     /* uniform, zipf, sweep: pages of the region
+			       written, 0 = from `offset` to the end of the VM */
 	uint64_t offset;    /* first page of that region, or of the hot set */
 	uint64_t hot_pages; /* hotset: pages in the hot set (>= 1) */
 	double hot_rate;    /* hotset: writes/s into the hot set */
 	double cold_rate;   /* hotset: writes/s into all other pages */
-	double rate;        /* uniform, zipf: writes/s */
+	double rate;        /* uniform, zipf, sweep: writes/s */
 	double zipf_s;      /* zipf: exponent s in [0, 10]; 0 is uniform */
 	const char *trace;  /* replay: path of the trace, as configured; the
 			       caller loads it (borrowed from the document) */
@@ -106,6 +109,12 @@ int wl_pages_params_load(const cfg_node *n, const cfg_node *where,
 int wl_pages_check(const wl_pages_params *p, uint64_t pages, const char *what,
 		   sim_diag *d);
 
+/* Whether p's writes take random draws: false for a replay and for a sweep
+ * without burst trains (its writes are a function of time alone), true
+ * otherwise. wl_pagegen_create takes a NULL rng exactly when this is
+ * false. */
+bool wl_pages_draws_random(const wl_pages_params *p);
+
 /* ------------------------------------------------------------------------
  * Generators
  * ------------------------------------------------------------------------ */
@@ -121,7 +130,8 @@ typedef void wl_write_fn(void *ctx, uint64_t page);
  * borrowed, used for every draw and must outlive the generator; it must
  * draw exactly 32 bits, max − min = 2^32 − 1 (else a panic; any
  * sim_rng_stream does, as do all of GSL's generators of 32 bits or more),
- * and may be NULL for replay, which draws nothing. Same rng state, same
+ * and may be NULL when wl_pages_draws_random(p) is false (replay, a sweep
+ * without bursts), which draw nothing. Same rng state, same
  * calls: same writes. O(1) memory and time. */
 wl_pagegen *wl_pagegen_create(const wl_pages_params *p, uint64_t pages,
 			      gsl_rng *rng);
@@ -137,9 +147,14 @@ void wl_pagegen_destroy(wl_pagegen *g);
  * (hot_rate + cold_rate), then uniform within its class; zipf: a rank by
  * Hörmann and Derflinger's rejection-inversion, mapped to a page by a fixed
  * pseudo-random permutation of the region so that popular pages are
- * scattered). With a time structure (p->phases) the window is split
- * where a burst starts or ends or the hot set moves; each piece draws its
- * base writes, Poisson of the rate times the swing's integral over the
+ * scattered). A sweep draws nothing: its write k (k = 0, 1, ...) falls
+ * where W(t) = rate · t reaches k (t in s of the writer's clock; with a
+ * swing, rate times the swing's integral over [0, t)), on page offset +
+ * (k mod R), so the window holds writes ceil(W(t0)) to ceil(W(t1)) − 1
+ * and adjacent windows split the writes exactly. With a time structure
+ * (p->phases) the window is split where a burst starts or ends or the hot
+ * set moves; each piece draws its base writes (a sweep: its next ones),
+ * Poisson of the rate times the swing's integral over the
  * piece (the hot set where it is at the piece's start), then each burst
  * that is on, uniform over its region. Uniform draws are exact (Lemire's
  * multiply-shift with rejection). Windows are independent: splitting a window in two gives the
@@ -176,6 +191,10 @@ uint64_t wl_pagegen_writes_batch(wl_pagegen *g, uint64_t t0_ns,
  *   zipf:    Σ_{i=1..R} (1 − e^{−r p_i T}), p_i = i^{−s} / H_{R,s}, exact
  *            over the first 65536 ranks and by Euler–Maclaurin beyond
  *            (relative error below 1e-9); O(min(R, 65536)) time;
+ *   sweep:   min(R, rT), not a Poisson sum: a window of length T holds
+ *            floor(rT) or ceil(rT) consecutive writes (rT on average over
+ *            where it starts), which are distinct pages while fewer than
+ *            R, so a window's count is within one page of this;
  *   replay:  NAN (a trace is data, not a rate; measure it instead).
  * These are the base generator's, without its time structure (p->phases:
  * a window's count then depends on where it lies in time). */

@@ -426,6 +426,10 @@ Test(dc_guests, statistical_page_writes_have_the_generators_expected_counts)
 	mem_hotcold hc;
 	cr_assert(not(dc_page_writes_hotcold(&z, pages, &hc)));
 	cr_assert(not(dc_page_writes_hotcold(&rp, pages, &hc)));
+	/* A sweep writes each page once a lap, not as a Poisson stream. */
+	wl_pages_params sw = {.kind = WL_PAGES_SWEEP, .pages = 100,
+			      .rate = 10};
+	cr_assert(not(dc_page_writes_hotcold(&sw, pages, &hc)));
 }
 
 /* Writes a page-dirty trace of `pages` 4 KiB pages into dir/name: a
@@ -534,6 +538,63 @@ Test(dc_guests, the_replayed_trace_runs_on_the_runs_clock)
 	cr_assert(eq(i64, count_rows(db, "SELECT pages_sent FROM migration_rounds "
 					 "WHERE paused = 1"), 200));
 	sqlite3_close(db);
+	free(yaml_path);
+	tmpdir_remove(dir);
+}
+
+Test(dc_guests, a_page_exact_sweep_dirties_exactly_the_pages_it_passes)
+{
+	/* A sweep of 3000 pages/s over R = 4096 pages writes, during a live
+	 * round [a, b), writes ceil(3000·a) to ceil(3000·b) − 1 (times in s),
+	 * distinct pages while fewer than R: every round's dirtied pages are
+	 * that count, capped at R, and the paused round sends the last live
+	 * round's. The seed changes nothing (a sweep draws no numbers). */
+	char dir[64];
+	tmpdir_make(dir, sizeof dir, "/tmp/vdcsim-dc-sweep-XXXXXX");
+	char *yaml_path = tmpdir_path(dir, "sweep.yaml");
+	const char *yaml =
+		"experiment: {duration: 10s}\n"
+		"datacenter: {racks: 1, hosts_per_rack: 2, host: {nic: 1Gbit/s}}\n"
+		"vms:\n  - {name: g, host: rack0/host0, memory: 64MiB,\n"
+		"     page_writes: {kind: sweep, offset: 1000, pages: 4096, "
+		"rate: 3000}}\n"
+		"migrations:\n  - {vm: g, to: rack0/host1, at: 1s, scheme: precopy,\n"
+		"     policy: xen, max_rate: 500Mbit/s, fidelity: page-exact}\n";
+	int64_t final[2];
+	for (uint64_t seed = 1; seed <= 2; seed++) {
+		sqlite3 *db;
+		dc_run_stats st;
+		run_into(yaml_path, yaml, dir, seed, &db, &st);
+		int64_t rounds = count_rows(db, "SELECT rounds FROM migrations");
+		cr_assert(gt(i64, rounds, 2));
+		int64_t last = 0;
+		for (int64_t k = 1; k <= rounds; k++) {
+			char sql[160];
+			snprintf(sql, sizeof sql, "SELECT %%s FROM migration_rounds "
+				 "WHERE round = %lld AND paused = 0", (long long)k);
+			char q[200];
+			snprintf(q, sizeof q, sql, "start_ns");
+			int64_t a = count_rows(db, q);
+			snprintf(q, sizeof q, sql, "start_ns + duration_ns");
+			int64_t b = count_rows(db, q);
+			snprintf(q, sizeof q, sql, "pages_dirtied");
+			int64_t got = count_rows(db, q);
+			int64_t n = (int64_t)ceil(3000.0 * (double)b / 1e9) -
+				    (int64_t)ceil(3000.0 * (double)a / 1e9);
+			int64_t want = n < 4096 ? n : 4096;
+			cr_assert(eq(i64, got, want), "round %lld [%lld, %lld)",
+				  (long long)k, (long long)a, (long long)b);
+			last = got;
+		}
+		final[seed - 1] = count_rows(db, "SELECT pages_sent FROM "
+						 "migration_rounds WHERE paused = 1");
+		cr_assert(eq(i64, final[seed - 1], last));
+		sqlite3_close(db);
+		char *rp = tmpdir_path(dir, "run.sqlite");
+		unlink(rp);
+		free(rp);
+	}
+	cr_assert(eq(i64, final[0], final[1]));
 	free(yaml_path);
 	tmpdir_remove(dir);
 }

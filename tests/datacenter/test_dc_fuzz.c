@@ -175,7 +175,7 @@ static const char *const nasty[] = {
 	"1024TiB", "0bit/s", "1bit/s", "1000Tbit/s", "0ns", "1ns", "720h",
 	"''", "[]", "{}", "~", "true", "no", "postcopy", "hybrid", "push",
 	"stop-and-copy", "precopy", "page-exact", "statistical", "xen-v2",
-	"clark", "qemu", "hotset", "uniform", "zipf", "replay", "specweb",
+	"clark", "qemu", "hotset", "uniform", "zipf", "replay", "sweep", "specweb",
 	"quake3", "worst-fit", "rack0/host0", "rack0/host1", "rack1/host0",
 	"rack9/host9", "dc1/rack0/host0", "dc0/rack0/host1", "rack0/host01",
 	"web", "a", "db", "r.pdt", ".", "/dev/null", "missing.pdt",
@@ -194,7 +194,8 @@ static const char *const plausible[] = {
 	"rack0/host3", "dc1/rack0/host1", "web", "a", "b", "c", "g", "r", "v",
 	"w", "peer", "idle", "db", "{kind: hotset, hot_pages: 16, hot_rate: "
 	"100, cold_rate: 1}", "{kind: uniform, rate: 500}",
-	"{kind: zipf, rate: 100}", "[{to: web}]", "{size: 4MiB}",
+	"{kind: zipf, rate: 100}", "{kind: sweep, pages: 64, rate: 300}",
+	"[{to: web}]", "{size: 4MiB}",
 	"{hot_set: 1MiB, hot_rate: 100}",
 };
 

@@ -146,6 +146,11 @@ Test(dc_loader, random_draws_come_only_from_page_exact_generators)
 			   "{hot_set: 1MiB, hot_rate: 100, cold_rate: 1}}]\n"
 			   "migrations: [{vm: a, to: rack0/host1, at: 1s, "
 			   "fidelity: page-exact}]\n")));
+	/* A sweep is a function of time: page-exact, it draws nothing. */
+	cr_assert(eq(int, 0, draws(DC "vms: [{name: a, memory: 64MiB, page_writes: "
+			    "{kind: sweep, pages: 1024, rate: 5000}}]\n"
+			    "migrations: [{vm: a, to: rack0/host1, at: 1s, "
+			    "fidelity: page-exact}]\n")));
 	/* Page-exact of an idle guest has no generator. */
 	cr_assert(eq(int, 0, draws(DC "vms: [{name: a, memory: 64MiB}]\n"
 			    "migrations: [{vm: a, to: rack0/host1, at: 1s, "

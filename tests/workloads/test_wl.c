@@ -257,10 +257,11 @@ Test(wl_params, a_mapping_needs_a_kind_and_valid_values)
 	load_refused("w: {rate: 10}\n",
 		     "w.yaml:1:4: missing required key 'kind' in "
 		     "vms[].page_writes (expected kind: one of uniform, hotset, "
-		     "zipf, replay)\n");
+		     "zipf, replay, sweep)\n");
 	load_refused("w: {kind: hotest}\n",
 		     "w.yaml:1:11: vms[].page_writes.kind: expected one of "
-		     "uniform, hotset, zipf, replay, got 'hotest' (did you mean "
+		     "uniform, hotset, zipf, replay, sweep, got 'hotest' (did "
+		     "you mean "
 		     "'hotset'?)\n");
 	load_refused("w: {kind: uniform, rate: -5}\n",
 		     "w.yaml:1:26: vms[].page_writes.rate: -5 is out of range "
@@ -316,7 +317,7 @@ Test(wl_params, the_check_says_what_does_not_fit_the_vm)
 	p.kind = 7;
 	check_refused(&p, 10,
 		      "vm1: unknown page-write kind 7 (expected uniform, hotset, "
-		      "zipf or replay)\n");
+		      "zipf, replay or sweep)\n");
 }
 
 Test(wl_params, replay_needs_a_loaded_trace_that_fits)
