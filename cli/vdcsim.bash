@@ -56,7 +56,19 @@ _vdcsim() {
     case $cmd in
     run | validate)
         mapfile -t COMPREPLY < <(compgen -f -X '!*.@(yaml|yml)' -- "$cur"; compgen -d -- "$cur") ;;
-    plot | compare | merge)
+    plot)
+        # After the results folder: the names of its plots (plot --list).
+        local dir="" w
+        for w in "${COMP_WORDS[@]:2:COMP_CWORD-2}"; do
+            [[ $w == -* ]] || { dir=$w; break; }
+        done
+        if [ -n "$dir" ] && [ -d "$dir" ]; then
+            mapfile -t COMPREPLY < <(compgen -W "$(VDCSIM_MALLOC_TUNED=1 "$vdcsim" plot "$dir" --list 2>/dev/null |
+                sed -n 's/^\([a-z][a-z0-9_-]*\) .*/\1/p')" -- "$cur")
+        else
+            mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+        fi ;;
+    compare | merge)
         mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
     trace-record)
         mapfile -t COMPREPLY < <(compgen -W "$(VDCSIM_MALLOC_TUNED=1 "$vdcsim" trace-record --list 2>/dev/null |

@@ -224,5 +224,6 @@ check completion_of_run_options [ "$(comp run --no | tr '\n' ' ')" = "--no-csv -
 check completion_of_set_paths [ "$(comp run --set datacenter.host.mem)" = datacenter.host.memory= ]
 check completion_of_list_paths [ "$(comp run --set vms.0.na)" = vms.0.name= ]
 check completion_of_help_topics [ "$(comp help pl)" = plot ]
+check completion_of_plot_names [ "$(comp plot "$work/svg" migration_t)" = migration_timeline ]
 
 finish
