@@ -213,8 +213,9 @@ merge_refuses a_damaged_run "run 6 of shard 2/4: 'sh2c/points/000006.sqlite': sq
 # the drawn plot included; vdcsim plot OUT draws it again. Shards whose
 # copies differ, miss one, hold another script or a copy the audit
 # refuses are refused (exit 2, nothing written, no canary).
-mkdir -p own && cd own
-sed 's/name: shards/name: own/' ../s.yaml >o.yaml
+sed 's/name: shards/name: own/' s.yaml >o.yaml
+mkdir -p own && mv o.yaml own/ && cd own
+top=$PWD
 cat >>o.yaml <<'YAML'
 results: {plot_scripts: [rounds.gp]}
 YAML
@@ -228,7 +229,7 @@ GP
 check own_whole_run_draws_the_script grep -q "Rounds of every run" whole/rounds.svg
 for i in 1 2 3; do
     mkdir -p m$i && cp o.yaml rounds.gp m$i/
-    (cd m$i && "$VDCSIM" run o.yaml --shard $i/3 -o ../sh$i >/dev/null 2>err.txt) || fail "own_shard_${i}_runs" "$(cat m$i/err.txt)"
+    (cd m$i && "$VDCSIM" run o.yaml --shard $i/3 -o "$top/sh$i" >/dev/null 2>err.txt) || fail "own_shard_${i}_runs" "$(cat m$i/err.txt)"
 done
 rm rounds.gp m*/rounds.gp
 "$VDCSIM" merge merged sh2 sh3 sh1 --svg >/dev/null 2>err.txt || fail own_shards_merge "$(cat err.txt)"
