@@ -222,10 +222,11 @@ static int route_memory(bool quick, bool searched)
 	}
 	double us = (now_s() - t0) * 1e6 / hosts;
 	size_t cached = net_topo_path_cache_bytes(t);
+	size_t entries = net_topo_path_cache_entries(t);
 	size_t rss1 = rss_bytes();
-	printf("  %-22s %8u %14zu %14.1f %12.3f\n",
+	printf("  %-22s %8u %8zu %14zu %14.1f %12.3f\n",
 	       searched ? "searched (bounded)" : "fabric (closed form)",
-	       hosts, cached, rss1 > rss0 ? (double)(rss1 - rss0) / 1048576.0
+	       hosts, entries, cached, rss1 > rss0 ? (double)(rss1 - rss0) / 1048576.0
 					 : 0.0, us);
 	net_topo_destroy(t);
 	return bad;
@@ -279,12 +280,14 @@ int main(int argc, char **argv)
 	       "to the capped load)\n");
 	printf("\nroute memory: a route from every host to the host half the "
 	       "fabric away\n");
-	printf("  %-22s %8s %14s %14s %12s\n", "routes", "sources",
-	       "cached bytes", "RSS growth MiB", "us/route");
+	printf("  %-22s %8s %8s %14s %14s %12s\n", "routes", "sources",
+	       "entries", "cached bytes", "RSS growth MiB", "us/route");
 	bad += route_memory(quick, false);
 	bad += route_memory(quick, true);
-	printf("  (a cache of every source's tree, as before, would hold "
-	       "sources x nodes x 8 bytes)\n");
+	printf("  (routes cached per pair in use, at most %u routes and %zu "
+	       "bytes;\n   a tree per source would hold sources x nodes x 8 "
+	       "bytes)\n", NET_TOPO_PATH_PAIRS,
+	       (size_t)NET_TOPO_PATH_CACHE_MAX_BYTES);
 	if (bad) {
 		fprintf(stderr, "net_reshare: %d check(s) failed\n", bad);
 		return 1;

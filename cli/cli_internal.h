@@ -207,6 +207,14 @@ typedef struct cli_own_plots {
  * empty). */
 int cli_plots_check(const cli_plan *plan, cli_own_plots *own, sim_diag *d);
 void cli_own_plots_fini(cli_own_plots *o);
+/* Reads back the copies a run of plan's config wrote into
+ * dir/CLI_OWN_PLOTS_DIR (a shard, for merge): one NAME.gp per script the
+ * config's results.plot_scripts names, each audited again
+ * (sim_plots_audit_file, for the tables the run writes), and no other
+ * NAME.gp there. 0 with *own filled (in the config's order), or
+ * SIM_EINPUT with every message in d (own then empty). */
+int cli_own_plots_read(const char *dir, const cli_plan *plan,
+		       cli_own_plots *own, sim_diag *d);
 /* Writes the audited texts into dir/CLI_OWN_PLOTS_DIR/NAME.gp. */
 int cli_own_plots_write(const char *dir, const cli_own_plots *own,
 			sim_diag *d);

@@ -205,6 +205,19 @@ void cli_own_plots_fini(cli_own_plots *o)
 	memset(o, 0, sizeof *o);
 }
 
+/* The tables an own script may read: those the run writes, runs and
+ * summary, into tables (room for DC_TABLE_COUNT + 3), NULL-terminated. */
+static void own_tables(const dc_results_cfg *rs, const char **tables)
+{
+	size_t nt = 0;
+	tables[nt++] = "runs";
+	tables[nt++] = "summary";
+	for (size_t t = 0; t < DC_TABLE_COUNT; t++)
+		if (rs->tables & (1u << t))
+			tables[nt++] = dc_table_names[t];
+	tables[nt] = NULL;
+}
+
 int cli_plots_check(const cli_plan *plan, cli_own_plots *own, sim_diag *d)
 {
 	memset(own, 0, sizeof *own);
@@ -240,15 +253,8 @@ int cli_plots_check(const cli_plan *plan, cli_own_plots *own, sim_diag *d)
 		free(shown);
 		rc = SIM_EINPUT;
 	}
-	/* The tables a script may read: those the run writes, and runs. */
 	const char *tables[DC_TABLE_COUNT + 3];
-	size_t nt = 0;
-	tables[nt++] = "runs";
-	tables[nt++] = "summary";
-	for (size_t t = 0; t < DC_TABLE_COUNT; t++)
-		if (rs->tables & (1u << t))
-			tables[nt++] = dc_table_names[t];
-	tables[nt] = NULL;
+	own_tables(rs, tables);
 	own->names = sim_xcalloc(rs->nplot_scripts + 1, sizeof *own->names);
 	own->texts = sim_xcalloc(rs->nplot_scripts + 1, sizeof *own->texts);
 	for (size_t i = 0; i < rs->nplot_scripts; i++) {
@@ -307,6 +313,64 @@ int cli_plots_check(const cli_plan *plan, cli_own_plots *own, sim_diag *d)
 		own->n++;
 	}
 	free_names(built);
+	if (rc != 0)
+		cli_own_plots_fini(own);
+	return rc;
+}
+
+int cli_own_plots_read(const char *dir, const cli_plan *plan,
+		       cli_own_plots *own, sim_diag *d)
+{
+	memset(own, 0, sizeof *own);
+	const dc_results_cfg *rs = &plan->first.cfg->results;
+	const char *tables[DC_TABLE_COUNT + 3];
+	own_tables(rs, tables);
+	char *sub = sim_xasprintf("%s/" CLI_OWN_PLOTS_DIR, dir);
+	size_t nfound;
+	char **found = gp_names(sub, &nfound);
+	own->names = sim_xcalloc(rs->nplot_scripts + 1, sizeof *own->names);
+	own->texts = sim_xcalloc(rs->nplot_scripts + 1, sizeof *own->texts);
+	int rc = 0;
+	/* The config names them (cli_plots_check kept their stems when the
+	 * shard ran); each must be there, audited again. */
+	for (size_t i = 0; i < rs->nplot_scripts; i++) {
+		const char *text = rs->plot_scripts[i].text;
+		const char *slash = strrchr(text, '/');
+		const char *base = slash ? slash + 1 : text;
+		size_t len = strlen(base);
+		char *stem = len > 3 ? sim_xasprintf("%.*s", (int)(len - 3), base)
+				     : sim_xstrdup(base);
+		char *path = sim_xasprintf("%s/%s.gp", sub, stem);
+		char *copy = sim_plots_audit_file(path, tables, d);
+		free(path);
+		if (!copy) {
+			free(stem);
+			rc = SIM_EINPUT;
+			continue;
+		}
+		own->names[own->n] = stem;
+		own->texts[own->n] = copy;
+		own->n++;
+	}
+	/* And nothing else: a script the config does not name was not
+	 * written by its run. */
+	for (size_t j = 0; j < nfound; j++) {
+		bool named = false;
+		for (size_t i = 0; i < own->n && !named; i++)
+			named = strcmp(own->names[i], found[j]) == 0;
+		if (!named && rc == 0) {
+			char *path = sim_xasprintf("%s/%s.gp", sub, found[j]);
+			sim_diag_error(d, path, 0, 0,
+				       "a plot script the config's "
+				       "results.plot_scripts does not name "
+				       "(expected only the audited copies its "
+				       "run wrote)");
+			free(path);
+			rc = SIM_EINPUT;
+		}
+	}
+	free_names(found);
+	free(sub);
 	if (rc != 0)
 		cli_own_plots_fini(own);
 	return rc;

@@ -40,10 +40,15 @@ static void usage_merge(FILE *f)
 	      "  --no-plots     no plots\n"
 	      "  --progress     progress on stderr even when not a terminal\n"
 	      "\n"
+	      "The config's own plot scripts (results.plot_scripts) come from\n"
+	      "the shards' audited copies in plot_scripts/, audited again;\n"
+	      "every shard must hold the same copies.\n"
+	      "\n"
 	      "Exit status: 0 merged, 1 run-time failure (a full disk\n"
 	      "included), 2 bad usage, a DIR that is not a shard, shards of\n"
-	      "different configs, a shard missing or given twice, or a run\n"
-	      "missing or damaged in its shard.\n",
+	      "different configs, a shard missing or given twice, a run\n"
+	      "missing or damaged in its shard, or shards whose plot scripts\n"
+	      "are missing, refused by the audit or differ.\n",
 	      f);
 }
 
@@ -249,6 +254,50 @@ static int check_shards(const merge_opts *o, size_t *n_out, size_t **owner,
 	return CLI_OK;
 }
 
+/* The config's own plot scripts (results.plot_scripts) as the shards
+ * keep them: every shard's audited copies (cli_own_plots_read), which must
+ * be the same, name for name and byte for byte, in every shard (a shard's
+ * copy is what its runs were checked against; the original files need
+ * not exist where the merge runs). Returns an exit status (CLI_OK with
+ * *own filled, or CLI_USAGE after saying why). */
+static int own_scripts(const merge_opts *o, const cli_plan *plan,
+		       cli_own_plots *own, sim_diag *d)
+{
+	for (size_t k = 0; k < o->ndirs; k++) {
+		cli_own_plots got;
+		if (cli_own_plots_read(o->dirs[k], plan, &got, d) != 0) {
+			cli_print_diag(d);
+			char *shown = sim_escape(o->dirs[k]);
+			cli_error("merge: '%s' lacks a valid copy of the config's "
+				  "plot scripts (see above; expected the "
+				  CLI_OWN_PLOTS_DIR "/ its run wrote)", shown);
+			free(shown);
+			return CLI_USAGE;
+		}
+		if (k == 0) {
+			*own = got;
+			continue;
+		}
+		size_t differs = SIZE_MAX;
+		for (size_t i = 0; i < got.n && differs == SIZE_MAX; i++)
+			if (strcmp(got.texts[i], own->texts[i]) != 0)
+				differs = i;
+		if (differs != SIZE_MAX) {
+			char *shown = sim_escape(o->dirs[k]);
+			cli_error("merge: '%s' and '%s' hold different copies of "
+				  CLI_OWN_PLOTS_DIR "/%s.gp (expected the shards "
+				  "of one config and its scripts: run every "
+				  "shard with the same script)", shown,
+				  o->dirs[0], got.names[differs]);
+			free(shown);
+			cli_own_plots_fini(&got);
+			return CLI_USAGE;
+		}
+		cli_own_plots_fini(&got);
+	}
+	return CLI_OK;
+}
+
 int cli_cmd_merge(int argc, char **argv)
 {
 	merge_opts o;
@@ -263,6 +312,7 @@ int cli_cmd_merge(int argc, char **argv)
 	char *config_text = NULL, *config_path = NULL, *config_dir = NULL;
 	char *final = NULL, *staging = NULL;
 	int lock_fd = -1;
+	cli_own_plots own = {0};
 	cli_signals_install();
 	int status = check_shards(&o, &nshards, &owner, &config_text);
 	if (status != CLI_OK)
@@ -315,11 +365,23 @@ int cli_cmd_merge(int argc, char **argv)
 		}
 		free(src);
 	}
+	status = own_scripts(&o, &plan, &own, &d);
+	if (status != CLI_OK)
+		goto out;
 	status = cli_run_create_staging(staging, config_path,
 					config_dir ? config_dir : "", &plan,
 					&lock_fd, &d);
 	if (status != CLI_OK)
 		goto out;
+	/* The audited copies, as vdcsim run writes them: vdcsim plot OUT
+	 * draws the config's own scripts again from there. */
+	if (cli_own_plots_write(staging, &own, &d) != 0) {
+		cli_print_diag(&d);
+		cli_error("merge: could not write the plot scripts into '%s' "
+			  "(remove it and merge again)", staging);
+		status = CLI_FAIL;
+		goto out;
+	}
 	for (size_t run = 0; run < plan.nruns; run++) {
 		char *src = cli_point_path(o.dirs[owner[run % nshards]], run, "");
 		char *dst = cli_point_path(staging, run, "");
@@ -350,6 +412,7 @@ int cli_cmd_merge(int argc, char **argv)
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);
+	cli_own_plots_fini(&own);
 	cli_plan_fini(&plan);
 	sim_diag_fini(&d);
 	free(owner);

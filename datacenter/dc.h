@@ -502,7 +502,8 @@ uint64_t dc_config_rack_hosts(const dc_config *c, uint64_t r);
  * the explicit topology: hosts first (rack-major, as always), then the
  * topology's nodes in their order, then its links in their order. Routes
  * on a built topology are net_topo_path's (fewest hops, ties to the
- * lowest link index), computed per source and cached. Reports, at their
+ * lowest link index), cached per pair in use within a bound that does
+ * not grow with the hosts (net.h). Reports, at their
  * nodes, a node that repeats a name, a link naming an unknown node or
  * joining a node to itself, a link that repeats an earlier link's pair of
  * nodes, and a host no route joins to the first host; returns SIM_EINPUT

@@ -5,13 +5,34 @@
  * change the working directory, so it is read by a small tokenizer and
  * every statement must be one of an allowed set: settings (but not those
  * naming files or the terminal), plot, splot, replot, stats, print, the
- * control flow (if, else, do for, while), assignments. A data file must be
- * written as a string literal './NAME.csv' naming a table of the run. The
- * tokenizer refuses more than gnuplot would need to do harm: backquotes
- * and '@' anywhere, any string that starts with '<' or '|', the
- * identifiers system and datadir anywhere, and gnuplot's abbreviations of
- * the refused commands and settings ("l" is load, "set t" is set
- * terminal).
+ * control flow (if, else, do for, while), assignments. The tokenizer
+ * refuses more than gnuplot would need to do harm: backquotes and '@'
+ * anywhere, any string that starts with '<' or '|', the identifiers
+ * system and datadir anywhere, and gnuplot's abbreviations of the refused
+ * commands and settings ("l" is load, "set t" is set terminal).
+ *
+ * The rule for what a script reads. gnuplot opens a file in two places
+ * only once load, call, fit, import, set table/print/output/loadpath and
+ * the like are refused: the data source of a plot, splot, replot or stats
+ * item, and set palette file. There gnuplot takes a string literal and
+ * whatever string expression it starts ('./a.csv'[1:0].'<cmd' is a pipe),
+ * and evaluates any other expression without a dummy variable, opening
+ * its value as a file if it is a string (1 ? f : 0 with f = "<cmd"). So a
+ * data source must be one of:
+ *   - a single string literal: './NAME.csv' of a table the run writes,
+ *     '' (the previous file, itself checked), '+' or '++', followed by the
+ *     end of the item or statement or by a keyword, never by an operator
+ *     ('.', '[', eq, ne, ...) that would make it part of an expression;
+ *   - keyentry or newhistogram (no source at all);
+ *   - an expression of numbers, the dummy variables and constants x, y,
+ *     t, u, v, pi, NaN, calls of gnuplot's numeric built-in functions
+ *     (sin, atan2, ...: none returns a string) and arithmetic, comparison
+ *     and ternary operators, with no string, no other name, no '.', no
+ *     '[' and no '$'.
+ * No statement may bind those names (assignment or function definition,
+ * array declaration, for [NAME ...] iteration), so they cannot hold a
+ * string either. Such an expression cannot have a string value, hence
+ * cannot name a file: it is plotted as a function or is an error.
  */
 #include "sim.h"
 #include "sim_internal.h"
@@ -184,15 +205,26 @@ static const char *const refused_sets[] = {
 	"o$utput", "pr$int", "ta$ble", "loa$dpath", "fontp$ath", "t$erminal",
 	"psdir", "pixmap", "fit", "hist$ory", "term", NULL,
 };
-/* Functions and variables a plot item may start with. */
-static const char *const math_names[] = {
-	"x", "y", "t", "u", "v", "pi", "NaN", "abs", "acos", "acosh", "asin",
-	"asinh", "atan", "atan2", "atanh", "besj0", "besj1", "besy0", "besy1",
-	"ceil", "cos", "cosh", "erf", "erfc", "exp", "floor", "gamma", "int",
-	"lgamma", "log", "log10", "norm", "rand", "real", "imag", "sgn", "sin",
-	"sinh", "sqrt", "tan", "tanh", "keyentry", "newhistogram", NULL,
+/* The only variables a data source expression may name: gnuplot's dummy
+ * variables and constants. No statement may bind them (assignment, array,
+ * iteration variable), so they never hold a string. */
+static const char *const dummy_names[] = {
+	"x", "y", "t", "u", "v", "pi", "NaN", NULL,
 };
-
+/* The only functions a data source expression may call: gnuplot's
+ * built-in numeric functions, none of which returns a string. No
+ * statement may define a function of these names. */
+static const char *const func_names[] = {
+	"abs", "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh",
+	"besj0", "besj1", "besy0", "besy1", "ceil", "cos", "cosh", "erf",
+	"erfc", "exp", "floor", "gamma", "int", "lgamma", "log", "log10",
+	"norm", "rand", "real", "imag", "sgn", "sin", "sinh", "sqrt", "tan",
+	"tanh", NULL,
+};
+/* Plot items that are no data source at all. */
+static const char *const item_keywords[] = {
+	"keyentry", "newhistogram", NULL,
+};
 static const char *match_list(const tok *t, const char *const *list)
 {
 	for (size_t i = 0; list[i]; i++)
@@ -205,6 +237,7 @@ static const char *match_list(const tok *t, const char *const *list)
 typedef struct audit {
 	lexer lx;
 	tok cur;
+	tok prev1, prev2; /* the two tokens before cur */
 	const char *const *tables;
 } audit;
 
@@ -251,9 +284,26 @@ static void check_any(audit *a, const tok *t)
 	free(word);
 }
 
+static bool reserved_name(const tok *t)
+{
+	return match_list(t, dummy_names) || match_list(t, func_names);
+}
+
 static void step(audit *a)
 {
+	a->prev2 = a->prev1;
+	a->prev1 = a->cur;
 	a->cur = next_tok(&a->lx);
+	/* for [NAME = ...] and for [NAME in "..."] bind NAME, maybe to a
+	 * string: never one a data source may name. */
+	if (ident_is(&a->prev2, "for") && is_punct(&a->prev1, '[') &&
+	    a->cur.kind == T_IDENT && reserved_name(&a->cur)) {
+		char *w = sim_xasprintf("%.*s", (int)a->cur.len, a->cur.s);
+		refuse(&a->lx, a->cur.line, a->cur.col, "'%s' as an iteration "
+		       "variable (it may start a plot item, where a string "
+		       "would be a file name)", w);
+		free(w);
+	}
 	/* A '$' token followed by a name: look at the byte after it. */
 	if (a->cur.kind == T_PUNCT && a->cur.s[0] == '$') {
 		tok t = a->cur;
@@ -304,8 +354,110 @@ static void check_file(audit *a, const tok *t)
 	free(word);
 }
 
+/* What follows a file name written out: the end of the item or of the
+ * statement, or a keyword (using, with, title...). Anything else would
+ * make gnuplot read the literal as the start of a string expression
+ * ('./a.csv'.'x', './a.csv'[2:], './a.csv' eq 'b' ? ...), whose value,
+ * not the literal, names the file. */
+static void check_after_file(audit *a)
+{
+	const tok *t = &a->cur;
+	if (at_stmt_end(a) || is_punct(t, ',') ||
+	    (t->kind == T_IDENT && !ident_is(t, "eq") && !ident_is(t, "ne")))
+		return;
+	char *w = sim_xasprintf("%.*s", (int)t->len, t->s);
+	refuse(&a->lx, t->line, t->col, "'%s' after a file name: expected "
+	       "'./NAME.csv' alone, not a string expression", w);
+	free(w);
+}
+
+static void refuse_in_source(audit *a, const tok *t, const char *why)
+{
+	char *w = sim_xasprintf("%.*s", (int)t->len, t->s);
+	char *m = sim_xasprintf("'%%s' as what to plot: %s (expected "
+				"'./NAME.csv' written out, or a function of x "
+				"made of numbers, x, y, t, u, v, pi, NaN and "
+				"numeric functions, which cannot make a file "
+				"name)", why);
+	refuse(&a->lx, t->line, t->col, m, w);
+	free(m);
+	free(w);
+}
+
+/* A data source that is not a file name written out: gnuplot evaluates
+ * it, and if it has no dummy variable and its value is a string, opens
+ * that string as a file (a pipe if it starts with '<'). So it may hold
+ * only numbers, the dummy_names, calls of the func_names, and arithmetic
+ * and comparison operators: no string, no other variable or function,
+ * no '.' (concatenation), no '[' (substring, array element), no '$'. It
+ * ends, outside brackets, at a comma, the statement's end or a keyword
+ * where an operator would be (sin(x) with lines). */
+static void function_source(audit *a)
+{
+	bool operand = true; /* an operand is expected next */
+	int depth = 0;
+	while (!at_stmt_end(a)) {
+		tok t = a->cur;
+		if (t.kind == T_STRING) {
+			refuse_in_source(a, &t, "a string");
+		} else if (t.kind == T_NUMBER) {
+			if (!operand && depth == 0)
+				return;
+			operand = false;
+		} else if (t.kind == T_IDENT) {
+			if (!operand) {
+				if (depth == 0)
+					return;
+				refuse_in_source(a, &t, "a name after an "
+						 "operand");
+			} else if (match_list(&t, dummy_names)) {
+				operand = false;
+			} else if (match_list(&t, func_names)) {
+				const char *q = a->lx.p;
+				while (*q == ' ' || *q == '\t')
+					q++;
+				if (*q != '(')
+					refuse_in_source(a, &t, "a function "
+							 "name not called");
+			} else {
+				refuse_in_source(a, &t, "a variable or "
+						 "function that may hold or "
+						 "return a string");
+			}
+		} else if (is_punct(&t, ',')) {
+			if (depth == 0)
+				return;
+			operand = true;
+		} else if (is_punct(&t, '(')) {
+			depth++;
+			operand = true;
+		} else if (is_punct(&t, ')')) {
+			if (depth == 0)
+				return;
+			depth--;
+			operand = false;
+		} else if (is_punct(&t, '.')) {
+			refuse_in_source(a, &t, "string concatenation");
+		} else if (is_punct(&t, '[')) {
+			refuse_in_source(a, &t, "a substring or an element");
+		} else if (t.kind == T_PUNCT && strchr("+-*/%=<>&|^?:~", t.s[0])) {
+			operand = true;
+		} else if (is_punct(&t, '!')) {
+			/* !x wants an operand and x! (factorial) leaves one:
+			 * either way what was expected still is; != goes
+			 * on with '='. */
+		} else {
+			refuse_in_source(a, &t, "not an arithmetic operator");
+		}
+		step(a);
+	}
+}
+
 /* The items of plot, splot, replot and stats: each starts, after its
- * ranges and for [...] clauses, with a file name or an expression of x. */
+ * ranges and for [...] clauses, with its data source: a file name written
+ * out as a string literal alone (check_file, check_after_file), a
+ * keyentry or newhistogram, or an expression plotted as a function
+ * (function_source). */
 static void plot_items(audit *a)
 {
 	for (;;) {
@@ -321,13 +473,12 @@ static void plot_items(audit *a)
 		tok t = a->cur;
 		if (t.kind == T_STRING) {
 			check_file(a, &t);
-		} else if (!(t.kind == T_NUMBER || is_punct(&t, '-') ||
-			     match_list(&t, math_names))) {
-			char *word = sim_xasprintf("%.*s", (int)t.len, t.s);
-			refuse(&a->lx, t.line, t.col, "'%s' as what to plot: "
-			       "expected './NAME.csv' written out, or a "
-			       "function of x", word);
-			free(word);
+			step(a);
+			check_after_file(a);
+		} else if (match_list(&t, item_keywords)) {
+			step(a);
+		} else {
+			function_source(a);
 		}
 		/* On to the next item: a comma outside brackets. */
 		int depth = 0;
@@ -352,6 +503,10 @@ static void rest_of_statement(audit *a)
 	while (!at_stmt_end(a)) {
 		if (after_file && a->cur.kind == T_STRING) {
 			check_file(a, &a->cur);
+			step(a);
+			check_after_file(a);
+			after_file = false;
+			continue;
 		} else if (after_file) {
 			char *w = sim_xasprintf("%.*s", (int)a->cur.len,
 						a->cur.s);
@@ -391,12 +546,9 @@ static void statement(audit *a)
 	bool assigns = t.kind == T_IDENT && q[0] == '=' && q[1] != '=';
 	if (at_stmt_end(a)) {
 		/* empty */
-	} else if (assigns && (ident_is(&t, "x") || ident_is(&t, "y") ||
-			       ident_is(&t, "t") || ident_is(&t, "u") ||
-			       ident_is(&t, "v") || ident_is(&t, "pi") ||
-			       ident_is(&t, "NaN"))) {
-		/* x, y, t, u, v, pi, NaN keep their meaning where a plot item
-		 * may start with them. */
+	} else if (assigns && reserved_name(&t)) {
+		/* x, y, t, u, v, pi, NaN and the numeric functions keep their
+		 * meaning where a plot item may start with them. */
 		refuse(&a->lx, t.line, t.col, "'%s' assigned (it may start a "
 		       "plot item, where a string would be a file name)", word);
 		rest_of_statement(a);
@@ -462,9 +614,19 @@ static void statement(audit *a)
 		if (is_punct(&a->cur, '['))
 			skip_group(a);
 		rest_of_statement(a);
+	} else if (ident_is(&t, "array")) {
+		step(a);
+		if (a->cur.kind == T_IDENT && reserved_name(&a->cur)) {
+			char *w = sim_xasprintf("%.*s", (int)a->cur.len,
+						a->cur.s);
+			refuse(&a->lx, a->cur.line, a->cur.col, "'%s' declared "
+			       "an array (it may start a plot item, where an "
+			       "element would be a file name)", w);
+			free(w);
+		}
+		rest_of_statement(a);
 	} else if (abbrev(&t, "re$set") || abbrev(&t, "cl$ear") ||
-		   ident_is(&t, "array") || abbrev(&t, "undef$ine") ||
-		   abbrev(&t, "sh$ow")) {
+		   abbrev(&t, "undef$ine") || abbrev(&t, "sh$ow")) {
 		step(a);
 		rest_of_statement(a);
 	} else {

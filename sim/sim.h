@@ -699,11 +699,15 @@ int sim_plots_render_only(const char *scripts_dir, const char *const *only,
  * string starting with '<' or '|', and no system, datadir, pipe, import
  * or plugin; the data files of plot/splot/replot/stats items (and after
  * "file") are string literals './NAME.csv' with NAME in tables
- * (NULL-terminated), '' or '+'/'++'; an item that is not a string starts
- * with a number or a function or variable of x. gnuplot's abbreviations
- * count ("l" is load, "set t" set terminal). Each refusal is an error at
- * file:line:col saying what was found and what is allowed; returns 0 or
- * SIM_EINPUT. */
+ * (NULL-terminated), '' or '+'/'++', each alone (followed by the item's
+ * options, never by an operator); any other item is keyentry,
+ * newhistogram or an expression of numbers, x, y, t, u, v, pi, NaN,
+ * numeric built-in functions and operators, with no string, '.' or '['
+ * (plots_audit.c states the rule and why it is enough), and those names
+ * are never assigned, defined, declared arrays or iterated over.
+ * gnuplot's abbreviations count ("l" is load, "set t" set terminal). Each
+ * refusal is an error at file:line:col saying what was found and what is
+ * allowed; returns 0 or SIM_EINPUT. */
 int sim_plots_audit(const char *text, const char *file,
 		    const char *const *tables, sim_diag *d);
 /* The longest script sim_plots_audit_file reads. */

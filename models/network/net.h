@@ -99,25 +99,41 @@ long net_topo_node_find(const net_topo *t, const char *name);
  * reached and SIM_EINPUT for an unknown node.
  * Cost: on a fabric made by net_topo_create_dc and left as it was (no node
  * or link added since), O(1) and no memory: the route is computed from the
- * numbering (it is the only shortest path there). On any other topology a
- * query from a source whose shortest-path tree is cached costs
- * O(n + NET_TOPO_PATH_TREES); otherwise it runs the search, O(nodes +
- * links), and caches that source's tree (8 bytes per node) in place of the
- * least recently used one if NET_TOPO_PATH_TREES are already cached. So
- * the cache never holds more than NET_TOPO_PATH_TREES · 8 · nodes bytes.
- * Adding a node or a link empties it. */
+ * numbering (it is the only shortest path there). On any other topology
+ * routes are cached per (source, destination) pair in use: a cached route
+ * costs O(n) expected; any other runs the search (stopped at dst, so
+ * O(nodes + links) at worst) and is cached, the least recently used routes
+ * evicted while more than NET_TOPO_PATH_PAIRS routes or more than
+ * NET_TOPO_PATH_LINKS links in all would be cached (a route longer than
+ * that is not cached). Eviction changes no route: the search is
+ * deterministic. So the cache never holds more than
+ * NET_TOPO_PATH_CACHE_MAX_BYTES, whatever the number of hosts or pairs;
+ * the search's scratch is 12 bytes per node, allocated once. Adding a node
+ * or a link empties the cache. */
 int net_topo_path(net_topo *t, uint32_t src, uint32_t dst, uint32_t *links,
 		  size_t cap, size_t *nlinks);
 
-/* Most source trees a topology caches for net_topo_path. */
-#define NET_TOPO_PATH_TREES 64u
+/* Most routes, and most links over all routes, a topology caches for
+ * net_topo_path; the bytes of one cached route besides its links. */
+#define NET_TOPO_PATH_PAIRS 4096u
+#define NET_TOPO_PATH_LINKS 65536u
+#define NET_TOPO_PATH_ENTRY_BYTES 40u
+/* The most bytes net_topo_path_cache_bytes can report: the entries, a
+ * hash table of two 4-byte heads per entry, and 4 bytes per link (about
+ * 450 KiB). */
+#define NET_TOPO_PATH_CACHE_MAX_BYTES                                        \
+	((size_t)NET_TOPO_PATH_PAIRS * (NET_TOPO_PATH_ENTRY_BYTES + 8u) +    \
+	 (size_t)NET_TOPO_PATH_LINKS * 4u)
 
-/* Bytes of route cache the topology holds now (0 on an untouched
- * datacenter fabric), for tests and benchmarks. O(NET_TOPO_PATH_TREES). */
+/* Bytes of route cache the topology holds now: its entries' slots, hash
+ * table and links (0 on an untouched datacenter fabric, and before the
+ * first search), for tests and benchmarks. O(1). */
 size_t net_topo_path_cache_bytes(const net_topo *t);
+/* Routes the topology caches now (at most NET_TOPO_PATH_PAIRS). O(1). */
+size_t net_topo_path_cache_entries(const net_topo *t);
 /* The one-way latency of the route from src to dst: the sum of its
  * directed links' latencies (saturating), 0 from a node to itself. Errors
- * and cost as net_topo_path. */
+ * and cost as net_topo_path (the latency is cached with the route). */
 int net_topo_path_latency(net_topo *t, uint32_t src, uint32_t dst,
 			  uint64_t *latency_ns);
 

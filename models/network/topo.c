@@ -3,7 +3,7 @@
  * The topology: named nodes, full-duplex links stored as pairs of directed
  * links, a hashed name index, and shortest routes: in closed form on an
  * untouched datacenter fabric (dc_topo.c), else by breadth-first search
- * with a bounded number of source trees cached. Nothing here knows about
+ * with a bounded cache of the (source, destination) routes in use. Nothing here knows about
  * flows, except that a net freezes the topology it is built on.
  */
 #include "net.h"
@@ -14,15 +14,32 @@
 
 #define NIL UINT32_MAX
 
-/* One source's shortest-path tree: for each node, the directed link by
- * which the search reached it (NIL for the source and unreachable nodes)
- * and its distance in hops; `used` is the cache clock at its last use. */
-typedef struct tree {
-	uint32_t *via;
-	uint32_t *hops;
-	uint32_t src;
-	uint64_t used;
-} tree;
+/* One cached route: the pair, its directed links (from the source) and
+ * their latency sum; prev/next link the entries from the most to the least
+ * recently used, hnext chains an entry in its hash bucket (or the free
+ * list). Kept small: NET_TOPO_PATH_CACHE_MAX_BYTES counts it as
+ * NET_TOPO_PATH_ENTRY_BYTES. */
+typedef struct pair {
+	uint32_t src, dst;
+	uint32_t *links;
+	uint64_t latency_ns;
+	uint32_t nlinks;
+	uint32_t prev, next, hnext;
+} pair;
+_Static_assert(sizeof(pair) <= NET_TOPO_PATH_ENTRY_BYTES,
+	       "a cached route must fit the documented bound");
+
+/* Hash buckets of the pair cache: twice the entries, a power of two. */
+#define BUCKETS (2 * NET_TOPO_PATH_PAIRS)
+_Static_assert((BUCKETS & (BUCKETS - 1)) == 0, "buckets: a power of two");
+
+/* What a route query sees: the cached entry's links, or the search
+ * scratch's for a route too long to cache. */
+typedef struct route_view {
+	const uint32_t *links;
+	size_t nlinks;
+	uint64_t latency_ns;
+} route_view;
 
 struct net_topo {
 	char **names;
@@ -38,13 +55,25 @@ struct net_topo {
 	uint32_t *first, *out;
 	bool adj_stale;
 
-	/* At most NET_TOPO_PATH_TREES source trees (via == NULL: a free
-	 * slot), the least recently used evicted first; which trees are
-	 * cached never changes a route, only what it costs. */
-	tree trees[NET_TOPO_PATH_TREES];
-	uint64_t clock;
-	uint32_t *queue; /* search scratch */
-
+	/* The route cache: at most NET_TOPO_PATH_PAIRS (source, destination)
+	 * routes holding at most NET_TOPO_PATH_LINKS links in all, the least
+	 * recently used evicted first; which routes are cached never changes
+	 * a route, only what it costs (a miss searches it again, and the
+	 * search is deterministic). pairs == NULL until the first search. */
+	pair *pairs;
+	uint32_t *buckets;    /* BUCKETS heads of hash chains, NIL: empty */
+	uint32_t npairs;      /* slots ever used (free ones included) */
+	uint32_t pairs_cap;   /* slots allocated, doubling to the bound */
+	uint32_t live;        /* routes cached */
+	uint32_t free_pair;   /* free slots, chained through hnext */
+	uint32_t mru, lru;    /* ends of the use list, NIL when empty */
+	size_t held_links;    /* links held by cached routes */
+	/* Search scratch, sized by the node count: the directed link by
+	 * which the search reached each node, the search number that reached
+	 * it (so nothing is cleared between searches), and the queue, reused
+	 * for the route once the search is over. */
+	uint32_t *via, *seen, *queue;
+	uint32_t search;
 	/* Set by net_topo_create_dc, cleared by any later node or link: the
 	 * fabric's parameters, from which routes are computed without a
 	 * search (dc_route). */
@@ -64,13 +93,23 @@ net_topo *net_topo_create(void)
 	return t;
 }
 
-static void trees_clear(net_topo *t)
+/* Empties the route cache and drops the search scratch (sized by the node
+ * count, which a change may alter). */
+static void routes_clear(net_topo *t)
 {
-	for (uint32_t i = 0; i < NET_TOPO_PATH_TREES; i++) {
-		free(t->trees[i].via);
-		free(t->trees[i].hops);
-		t->trees[i].via = t->trees[i].hops = NULL;
-	}
+	if (t->pairs)
+		for (uint32_t i = 0; i < t->npairs; i++)
+			free(t->pairs[i].links);
+	free(t->pairs);
+	free(t->buckets);
+	free(t->via);
+	free(t->seen);
+	free(t->queue);
+	t->pairs = NULL;
+	t->buckets = t->via = t->seen = t->queue = NULL;
+	t->npairs = t->pairs_cap = t->live = 0;
+	t->held_links = 0;
+	t->search = 0;
 }
 
 void net_topo_destroy(net_topo *t)
@@ -84,8 +123,7 @@ void net_topo_destroy(net_topo *t)
 	free(t->links);
 	free(t->first);
 	free(t->out);
-	trees_clear(t);
-	free(t->queue);
+	routes_clear(t);
 	free(t->index);
 	free(t);
 }
@@ -151,8 +189,7 @@ int net_topo_node_add(net_topo *t, net_node_kind kind, const char *name,
 		index_grow(t);
 	else
 		index_insert(t, t->nnodes - 1);
-	/* Cached trees are sized by the node count. */
-	trees_clear(t);
+	routes_clear(t);
 	t->adj_stale = true;
 	t->is_dc = false;
 	return 0;
@@ -179,7 +216,7 @@ int net_topo_link_add_asym(net_topo *t, uint32_t a, uint32_t b,
 	t->nlinks += 2;
 	t->adj_stale = true;
 	t->is_dc = false;
-	trees_clear(t);
+	routes_clear(t);
 	return 0;
 }
 
@@ -239,52 +276,185 @@ static void adj_rebuild(net_topo *t)
 	for (uint32_t l = 0; l < t->nlinks; l++)
 		t->out[fill[t->links[l].from]++] = l;
 	free(fill);
-	t->queue = sim_xrealloc(t->queue, (size_t)t->nnodes + 1,
-				sizeof *t->queue);
 	t->adj_stale = false;
 }
 
-/* src's tree: cached, or searched into the free or least recently used
- * slot. O(NET_TOPO_PATH_TREES) to look up, O(nodes + links) to search. */
-static const tree *tree_of(net_topo *t, uint32_t src)
+static size_t pair_bucket(uint32_t src, uint32_t dst)
+{
+	uint32_t key[2] = {src, dst};
+	return (size_t)sim_hash64(key, sizeof key) & (BUCKETS - 1);
+}
+
+/* Takes entry i out of the use list. */
+static void use_unlink(net_topo *t, uint32_t i)
+{
+	pair *e = &t->pairs[i];
+	if (e->prev != NIL)
+		t->pairs[e->prev].next = e->next;
+	else
+		t->mru = e->next;
+	if (e->next != NIL)
+		t->pairs[e->next].prev = e->prev;
+	else
+		t->lru = e->prev;
+}
+
+/* Puts entry i at the most recently used end. */
+static void use_push(net_topo *t, uint32_t i)
+{
+	pair *e = &t->pairs[i];
+	e->prev = NIL;
+	e->next = t->mru;
+	if (t->mru != NIL)
+		t->pairs[t->mru].prev = i;
+	else
+		t->lru = i;
+	t->mru = i;
+}
+
+/* Evicts the least recently used route into the free list. */
+static void evict_lru(net_topo *t)
+{
+	uint32_t i = t->lru;
+	pair *e = &t->pairs[i];
+	uint32_t *at = &t->buckets[pair_bucket(e->src, e->dst)];
+	while (*at != i)
+		at = &t->pairs[*at].hnext;
+	*at = e->hnext;
+	use_unlink(t, i);
+	t->held_links -= e->nlinks;
+	free(e->links);
+	e->links = NULL;
+	e->hnext = t->free_pair;
+	t->free_pair = i;
+	t->live--;
+}
+
+/* Breadth-first search from src, stopped when dst is reached: nodes are
+ * taken in queue order and their outgoing links in increasing index, and
+ * each node keeps the first link that reaches it. A full search would set
+ * dst's link, and those of the nodes before it, at the same moments, so
+ * stopping early gives the same route as the source's whole tree did.
+ * Writes the route into t->queue and returns its length, or NIL if dst
+ * cannot be reached. O(nodes + links), no memory after the first. */
+static uint32_t search(net_topo *t, uint32_t src, uint32_t dst)
 {
 	if (t->adj_stale)
 		adj_rebuild(t);
-	tree *tr = NULL;
-	for (uint32_t i = 0; i < NET_TOPO_PATH_TREES; i++) {
-		tree *c = &t->trees[i];
-		if (c->via && c->src == src) {
-			c->used = ++t->clock;
-			return c;
-		}
-		if (!tr || (tr->via && (!c->via || c->used < tr->used)))
-			tr = c;
+	if (!t->via) {
+		t->via = sim_xmalloc(((size_t)t->nnodes + 1) * sizeof *t->via);
+		t->seen = sim_xcalloc((size_t)t->nnodes + 1, sizeof *t->seen);
+		t->queue = sim_xmalloc(((size_t)t->nnodes + 1) *
+				       sizeof *t->queue);
 	}
-	if (!tr->via) {
-		tr->via = sim_xmalloc((size_t)t->nnodes * sizeof *tr->via);
-		tr->hops = sim_xmalloc((size_t)t->nnodes * sizeof *tr->hops);
+	if (++t->search == 0) {
+		memset(t->seen, 0, ((size_t)t->nnodes + 1) * sizeof *t->seen);
+		t->search = 1;
 	}
-	tr->src = src;
-	tr->used = ++t->clock;
-	for (uint32_t v = 0; v < t->nnodes; v++) {
-		tr->via[v] = NIL;
-		tr->hops[v] = NIL;
-	}
-	tr->hops[src] = 0;
+	uint32_t mark = t->search;
+	t->seen[src] = mark;
 	uint32_t head = 0, tail = 0;
 	t->queue[tail++] = src;
-	while (head < tail) {
+	bool found = false;
+	while (head < tail && !found) {
 		uint32_t u = t->queue[head++];
 		for (uint32_t i = t->first[u]; i < t->first[u + 1]; i++) {
 			uint32_t l = t->out[i], v = t->links[l].to;
-			if (tr->hops[v] != NIL)
+			if (t->seen[v] == mark)
 				continue;
-			tr->hops[v] = tr->hops[u] + 1;
-			tr->via[v] = l;
+			t->seen[v] = mark;
+			t->via[v] = l;
+			if (v == dst) {
+				found = true;
+				break;
+			}
 			t->queue[tail++] = v;
 		}
 	}
-	return tr;
+	if (!found)
+		return NIL;
+	uint32_t n = 0;
+	for (uint32_t v = dst; v != src; v = t->links[t->via[v]].from)
+		n++;
+	uint32_t v = dst;
+	for (uint32_t i = n; i-- > 0;) {
+		t->queue[i] = t->via[v];
+		v = t->links[t->via[v]].from;
+	}
+	return n;
+}
+
+/* The route from src to dst (src != dst, both nodes) on a searched
+ * topology: cached, or searched and cached in place of the least recently
+ * used routes while NET_TOPO_PATH_PAIRS routes or NET_TOPO_PATH_LINKS links
+ * would be exceeded (a route longer than NET_TOPO_PATH_LINKS is not cached:
+ * the view points at the scratch, valid until the next search). Returns 0
+ * or SIM_ENOENT. O(1) expected on a hit; O(nodes + links) on a miss. */
+static int route_of(net_topo *t, uint32_t src, uint32_t dst, route_view *r)
+{
+	if (!t->pairs) {
+		t->pairs_cap = 16;
+		t->pairs = sim_xmalloc(t->pairs_cap * sizeof *t->pairs);
+		t->buckets = sim_xmalloc(BUCKETS * sizeof *t->buckets);
+		for (uint32_t i = 0; i < BUCKETS; i++)
+			t->buckets[i] = NIL;
+		t->npairs = t->live = 0;
+		t->free_pair = NIL;
+		t->mru = t->lru = NIL;
+		t->held_links = 0;
+	}
+	size_t b = pair_bucket(src, dst);
+	for (uint32_t i = t->buckets[b]; i != NIL; i = t->pairs[i].hnext) {
+		pair *e = &t->pairs[i];
+		if (e->src != src || e->dst != dst)
+			continue;
+		if (t->mru != i) {
+			use_unlink(t, i);
+			use_push(t, i);
+		}
+		*r = (route_view){e->links, e->nlinks, e->latency_ns};
+		return 0;
+	}
+	uint32_t n = search(t, src, dst);
+	if (n == NIL)
+		return SIM_ENOENT;
+	uint64_t latency_ns = 0;
+	for (uint32_t i = 0; i < n; i++)
+		latency_ns = sim_time_add(latency_ns,
+					  t->links[t->queue[i]].latency_ns);
+	*r = (route_view){t->queue, n, latency_ns};
+	if (n > NET_TOPO_PATH_LINKS)
+		return 0;
+	while (t->lru != NIL &&
+	       ((t->free_pair == NIL && t->npairs == NET_TOPO_PATH_PAIRS) ||
+		t->held_links + n > NET_TOPO_PATH_LINKS))
+		evict_lru(t);
+	uint32_t i;
+	if (t->free_pair != NIL) {
+		i = t->free_pair;
+		t->free_pair = t->pairs[i].hnext;
+	} else {
+		if (t->npairs == t->pairs_cap) {
+			t->pairs_cap *= 2;
+			t->pairs = sim_xrealloc(t->pairs, t->pairs_cap,
+						sizeof *t->pairs);
+		}
+		i = t->npairs++;
+	}
+	t->live++;
+	pair *e = &t->pairs[i];
+	e->src = src;
+	e->dst = dst;
+	e->nlinks = n;
+	e->latency_ns = latency_ns;
+	e->links = sim_xmalloc(n * sizeof *e->links);
+	memcpy(e->links, t->queue, n * sizeof *e->links);
+	e->hnext = t->buckets[b];
+	t->buckets[b] = i;
+	use_push(t, i);
+	t->held_links += n;
+	r->links = e->links;
+	return 0;
 }
 
 /* The route of an untouched datacenter fabric into links (which holds
@@ -309,21 +479,16 @@ int net_topo_path(net_topo *t, uint32_t src, uint32_t dst, uint32_t *links,
 			*nlinks = n;
 		return 0;
 	}
-	const tree *tr = tree_of(t, src);
-	if (tr->hops[dst] == NIL)
-		return SIM_ENOENT;
-	size_t n = tr->hops[dst];
-	if (nlinks)
-		*nlinks = n;
-	/* Walk back from the destination, writing each link at its place
-	 * counted from the source. */
-	uint32_t v = dst;
-	for (size_t i = n; i-- > 0;) {
-		uint32_t l = tr->via[v];
-		if (i < cap)
-			links[i] = l;
-		v = t->links[l].from;
+	route_view r = {NULL, 0, 0};
+	if (src != dst) {
+		int rc = route_of(t, src, dst, &r);
+		if (rc != 0)
+			return rc;
 	}
+	for (size_t i = 0; i < r.nlinks && i < cap; i++)
+		links[i] = r.links[i];
+	if (nlinks)
+		*nlinks = r.nlinks;
 	return 0;
 }
 
@@ -338,35 +503,35 @@ int net_topo_path_latency(net_topo *t, uint32_t src, uint32_t dst,
 		size_t n = route_dc(t, src, dst, r);
 		for (size_t i = 0; i < n; i++)
 			sum = sim_time_add(sum, t->links[r[i]].latency_ns);
-	} else {
-		const tree *tr = tree_of(t, src);
-		if (tr->hops[dst] == NIL)
-			return SIM_ENOENT;
-		for (uint32_t v = dst; v != src;) {
-			const net_link_desc *l = &t->links[tr->via[v]];
-			sum = sim_time_add(sum, l->latency_ns);
-			v = l->from;
-		}
+	} else if (src != dst) {
+		route_view r;
+		int rc = route_of(t, src, dst, &r);
+		if (rc != 0)
+			return rc;
+		sum = r.latency_ns;
 	}
 	if (latency_ns)
 		*latency_ns = sum;
 	return 0;
 }
 
+size_t net_topo_path_cache_entries(const net_topo *t)
+{
+	return t->live;
+}
+
 size_t net_topo_path_cache_bytes(const net_topo *t)
 {
-	size_t bytes = 0;
-	for (uint32_t i = 0; i < NET_TOPO_PATH_TREES; i++)
-		if (t->trees[i].via)
-			bytes += (size_t)t->nnodes *
-				 (sizeof *t->trees[i].via +
-				  sizeof *t->trees[i].hops);
-	return bytes;
+	if (!t->pairs)
+		return 0;
+	return (size_t)t->pairs_cap * sizeof *t->pairs +
+	       BUCKETS * sizeof *t->buckets +
+	       t->held_links * sizeof *t->pairs[0].links;
 }
 
 void topo_set_dc(net_topo *t, const net_dc_params *p)
 {
 	t->dc = *p;
 	t->is_dc = true;
-	trees_clear(t);
+	routes_clear(t);
 }

@@ -299,6 +299,22 @@ own_case shell 2:1 "shell"
 own_case history 2:1 "history 'canary'"
 own_case other_file 2:6 "plot '/etc/passwd' using 1:1"
 own_case file_in_variable 2:24 "f = './runs.csv'; plot f using 1:1"
+# A string expression in data source position builds a file name or a
+# '<' pipe that no string of the text starts with: refused where it
+# starts. Unaudited, gnuplot 5.4 runs the command of each case here
+# with '<' (the '|' variant is the same string built the same way); the
+# last two bind names a data source expression may use (a for variable,
+# a built-in redefined), which is refused in any case.
+own_case substring_pipe 2:7 'plot ("a<touch canary"[2:]) using 1:2'
+own_case variable_substring_pipe 2:32 'f = "a|touch canary"[2:]; plot f using 1:2'
+own_case concatenated_name 2:6 'plot "."."/x" using 1:2'
+own_case file_then_concatenation 2:24 "plot './migrations.csv'[1:0].'a<touch canary'[2:] using 1:2"
+own_case file_then_eq 2:25 "plot './migrations.csv' eq '' ? '' : 'a<touch canary'[2:] using 1:2"
+own_case ternary_string 2:10 "plot 1 ? 'a<touch canary'[2:] : 0 using 1:2"
+own_case ternary_variable 2:36 "f = 'a<touch canary'[2:]; plot 1 ? f : 0 using 1:2"
+own_case sprintf_source 2:6 "plot sprintf('%s', 'a<touch canary'[2:]) using 1:2"
+own_case iteration_string 2:11 "plot for [t in 'a<touch_canary'] t using 1:2"
+own_case builtin_redefined 2:1 "sin(a) = 'a<touch canary'[2:]; plot sin(1) using 1:2"
 own_case palette_file 2:18 "set palette file '< touch canary'"
 rc=0
 "$VDCSIM" validate own.yaml >own.out 2>own.err || rc=$?

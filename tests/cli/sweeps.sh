@@ -207,6 +207,51 @@ merge_refuses a_whole_run "'whole' is not a shard" whole sh1
 merge_refuses another_config "'other' ran another config than 'sh1'" sh1 other sh3 sh4
 merge_refuses a_missing_run "run 2 of shard 2/4: 'sh2b/points/000002.sqlite': no such file" sh1 sh2b sh3 sh4
 merge_refuses a_damaged_run "run 6 of shard 2/4: 'sh2c/points/000006.sqlite': sqlite: file is not a database" sh1 sh2c sh3 sh4
+# A config's own plot script (results.plot_scripts) travels with the
+# shards: each keeps the audited copy, merge takes it from there (the
+# original gone) and OUT is the whole run byte for byte, plot_scripts/ and
+# the drawn plot included; vdcsim plot OUT draws it again. Shards whose
+# copies differ, miss one, hold another script or a copy the audit
+# refuses are refused (exit 2, nothing written, no canary).
+sed 's/name: shards/name: own/' s.yaml >o.yaml
+mkdir -p own && mv o.yaml own/ && cd own
+top=$PWD
+cat >>o.yaml <<'YAML'
+results: {plot_scripts: [rounds.gp]}
+YAML
+cat >rounds.gp <<'GP'
+set datafile separator comma
+set datafile columnheaders
+set title 'Rounds of every run'
+plot './migration_rounds.csv' using (column('round')):(column('bytes')) with points title 'sent'
+GP
+"$VDCSIM" run o.yaml -o whole --svg >/dev/null 2>err.txt || fail own_whole_run "$(cat err.txt)"
+check own_whole_run_draws_the_script grep -q "Rounds of every run" whole/rounds.svg
+for i in 1 2 3; do
+    mkdir -p m$i && cp o.yaml rounds.gp m$i/
+    (cd m$i && "$VDCSIM" run o.yaml --shard $i/3 -o "$top/sh$i" >/dev/null 2>err.txt) || fail "own_shard_${i}_runs" "$(cat m$i/err.txt)"
+done
+rm rounds.gp m*/rounds.gp
+"$VDCSIM" merge merged sh2 sh3 sh1 --svg >/dev/null 2>err.txt || fail own_shards_merge "$(cat err.txt)"
+check merge_keeps_the_own_script cmp whole/plot_scripts/rounds.gp merged/plot_scripts/rounds.gp
+check merge_draws_the_own_script grep -q "Rounds of every run" merged/rounds.svg
+check merged_own_script_run_is_the_whole_run_byte_for_byte diff -r whole merged
+check merged_own_script_run_dumps_the_same [ "$(sqlite3 whole/results.sqlite .dump | md5sum)" = "$(sqlite3 merged/results.sqlite .dump | md5sum)" ]
+rm merged/*.svg
+"$VDCSIM" plot merged --svg >/dev/null 2>err.txt || fail own_merged_plot "$(cat err.txt)"
+check plot_of_merged_draws_the_own_script cmp whole/rounds.svg merged/rounds.svg
+"$VDCSIM" plot merged --list >list.txt 2>&1
+check plot_list_of_merged_names_the_own_script grep -q "^rounds  *the config's own script" list.txt
+cp -r sh2 sh2d && sed -i 's/Rounds of every run/Other title/' sh2d/plot_scripts/rounds.gp
+cp -r sh2 sh2e && rm sh2e/plot_scripts/rounds.gp
+cp -r sh2 sh2f && cp sh2/plot_scripts/rounds.gp sh2f/plot_scripts/extra.gp
+cp -r sh2 sh2g && echo 'system("touch canary")' >>sh2g/plot_scripts/rounds.gp
+merge_refuses differing_own_scripts "'sh2d' and 'sh1' hold different copies of plot_scripts/rounds.gp" sh1 sh2d sh3
+merge_refuses a_missing_own_script "'sh2e' lacks a valid copy of the config's plot scripts" sh1 sh2e sh3
+merge_refuses another_own_script "sh2f/plot_scripts/extra.gp: a plot script the config's results.plot_scripts does not name" sh1 sh2f sh3
+merge_refuses a_hostile_own_script_copy "'sh2g' lacks a valid copy of the config's plot scripts" sh1 sh2g sh3
+check merge_of_a_hostile_copy_runs_nothing [ ! -e canary ]
+cd ..
 for bad_shard in 0/4 5/4 1/4x 1/0 -1/2; do
     rc=0; "$VDCSIM" run s.yaml --shard "$bad_shard" -o x >/dev/null 2>&1 || rc=$?
     check "run_refuses_shard_${bad_shard//\//_of_}" [ $rc -eq 2 ]

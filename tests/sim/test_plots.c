@@ -628,7 +628,76 @@ Test(sim_plots_audit, refusals_are_at_the_position_found)
 	audit_refuses("set title 'a' \\\n  . @m\n", "s.gp:2:5: '@'");
 	audit_refuses("# note \\\nsystem 'id'\nsystem 'id'\n", "s.gp:3:1: 'system'");
 	audit_refuses("set palette file f\n", "s.gp:1:18: 'f' after file");
-	audit_refuses("plot x . \"\\074id\"\n", "s.gp:1:10: \"\\074id\": a numeric");
+	audit_refuses("print x . \"\\074id\"\n", "s.gp:1:11: \"\\074id\": a numeric");
 	audit_refuses("s = '<id'\n", "s.gp:1:5: '<id'");
 	audit_refuses("x = 'a'\n", "s.gp:1:1: 'x' assigned");
+}
+
+/* The data source of a plot item is a file name written out alone, or an
+ * expression with no string, no variable but the dummies and no function
+ * but the numeric ones: every way gnuplot has to build a file name (or a
+ * '<' pipe) out of strings is refused where it starts. */
+Test(sim_plots_audit, a_data_source_cannot_be_a_string_expression)
+{
+	audit_refuses("plot (\"a<id\"[2:]) using 1:2\n",
+		      "s.gp:1:7: '\"a<id\"' as what to plot: a string");
+	audit_refuses("f = \"a|id\"[2:]; plot f\n", "s.gp:1:22: 'f' as what");
+	audit_refuses("plot \".\".\"/x\" u 1\n", "s.gp:1:6: file name");
+	audit_refuses("plot './migrations.csv'.'x' u 1\n",
+		      "s.gp:1:24: '.' after a file name");
+	audit_refuses("plot './migrations.csv'[1:0].'a<id'[2:] u 1\n",
+		      "s.gp:1:24: '[' after a file name");
+	audit_refuses("plot './migrations.csv' eq '' ? '' : 'a|id'[2:]\n",
+		      "s.gp:1:25: 'eq' after a file name");
+	audit_refuses("plot 1 ? 'a|id'[2:] : 0\n", "s.gp:1:10: ''a|id'' as");
+	audit_refuses("plot 1 ? f : 0\n", "s.gp:1:10: 'f' as what");
+	audit_refuses("plot sin(1) ? f : 0\n", "s.gp:1:15: 'f' as what");
+	audit_refuses("plot 1 + x.'id'\n", "s.gp:1:11: '.' as what to plot: "
+		      "string concatenation");
+	audit_refuses("plot x[1:2]\n", "s.gp:1:7: '[' as what to plot");
+	audit_refuses("plot value('f') u 1\n", "s.gp:1:6: 'value' as what");
+	audit_refuses("plot sprintf('%s', 'a') u 1\n", "s.gp:1:6: 'sprintf'");
+	audit_refuses("plot word('a b', 1) u 1\n", "s.gp:1:6: 'word'");
+	audit_refuses("plot strcol(1) u 1\n", "s.gp:1:6: 'strcol'");
+	audit_refuses("plot gprintf('%g', 1) u 1\n", "s.gp:1:6: 'gprintf'");
+	audit_refuses("plot sin u 1\n", "s.gp:1:6: 'sin' as what to plot: a "
+		      "function name not called");
+	audit_refuses("plot 1, 2 * (3 + GPVAL_PWD)\n", "s.gp:1:18: 'GPVAL_PWD'");
+	audit_refuses("plot for [t in 'a b'] t u 1\n",
+		      "s.gp:1:11: 't' as an iteration variable");
+	audit_refuses("do for [x in 'a'] { plot x }\n",
+		      "s.gp:1:9: 'x' as an iteration variable");
+	audit_refuses("array t[1]\n", "s.gp:1:7: 't' declared an array");
+	audit_refuses("sin(a) = 'x'\n", "s.gp:1:1: 'sin' assigned");
+	audit_refuses("replot 'a|id'[2:]\n", "s.gp:1:8: file name");
+	audit_refuses("stats 1 ? 'x' : 0\n", "s.gp:1:11: ''x'' as what");
+	audit_refuses("set palette file './migrations.csv'.'x'\n",
+		      "s.gp:1:36: '.' after a file name");
+}
+
+/* What a data source may still be: a file name written out, followed by
+ * its options; the pseudo-files; functions of the dummies; items after
+ * ranges and iterations; the statement's end right after the name. */
+Test(sim_plots_audit, file_names_and_numeric_functions_still_pass)
+{
+	const char *ok =
+		"set datafile separator comma\n"
+		"plot sin(x) ** 2 + atan2(x, 1) with lines title 'a', \\\n"
+		"     './migrations.csv' u 1:2 w l t 'b', '' u 1:3, \\\n"
+		"     x > 0 ? x : -x notitle, -1.5e3 * pi, NaN\n"
+		"plot [t=0:1] t**2 title sprintf('%d', 2)\n"
+		"plot for [i=1:3] './migrations.csv' using 1:(column(i)) "
+		"title sprintf('%d', i)\n"
+		"plot '+' using 1:(1) with points, keyentry with points "
+		"title 'k'\n"
+		"splot x * y with pm3d, '++' using 1:2:(0)\n"
+		"stats './runs.csv'\n"
+		"plot './runs.csv'; plot x != 1 ? 1 : 0 t 'c', (x) w l\n"
+		"f(a) = a . 'x'; s = 'a'[1:1] . 'b'\n"
+		"set palette file './runs.csv' using 1:2:3:4\n";
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, sim_plots_audit(ok, "s.gp", audit_tables, &d), 0),
+		  "%s", d.text);
+	sim_diag_fini(&d);
 }
