@@ -773,3 +773,138 @@ void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
 		}
 	}
 }
+
+/* ------------------------------------------------------------------------
+ * Parts: the mix apart from the programs' own instructions (sampled
+ * simulation with exact events)
+ * ------------------------------------------------------------------------ */
+
+/* The next part of the current event: up to room kernel-mix instructions
+ * (written unless skip), or the one instruction of a step of its own (an
+ * OP, a CTX switch, a kernel-work step's PTE write), always written to
+ * out; *own says which. Returns 0 once the event is over. Filling and
+ * skipping share it: an instruction of its own draws nothing. */
+static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
+		       bool *own)
+{
+	const wl_prog *pr = g->cur;
+	*own = false;
+	while (g->cur) {
+		if (g->pc >= pr->len) {
+			g->cur = NULL;
+			break;
+		}
+		const wl_step *s = &pr->s[g->pc];
+		switch (s->kind) {
+		case WL_ST_OP:
+		case WL_ST_CTX:
+			*own = true;
+			return run(g, out, 1);
+		case WL_ST_LOOP:
+			loop_step(g, pr, s);
+			break;
+		case WL_ST_END:
+			g->pc = g->loop_pc;
+			break;
+		default: {
+			uint64_t due = g->kb_pte < s->m
+					       ? s->n * (g->kb_pte + 1) /
+							 (s->m + 1)
+					       : s->n;
+			if (g->kb_mix < due) {
+				uint64_t k = due - g->kb_mix;
+				if (k > room)
+					k = room;
+				if (!skip)
+					emit_mix(g, &g->kern, true, out,
+						 (size_t)k);
+				g->kb_mix += k;
+				return (size_t)k;
+			}
+			if (g->kb_pte < s->m) {
+				*own = true;
+				one(out, TRACE_OP_PTE_WRITE, s->arg);
+				out->va = pte_page(g, s->where, g->kb_pte++);
+				out->size = size_of(g, out->va);
+				return 1;
+			}
+			g->kb_mix = g->kb_pte = 0;
+			g->pc++;
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+/* One part of the stream from its state: what wl_stream_fill_part and
+ * wl_stream_skip_part share. */
+static size_t part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
+		   unsigned *phase, bool *own)
+{
+	for (;;) {
+		switch (g->state) {
+		case S_START:
+			*phase = 0;
+			g->state = S_BODY;
+			draw_gap(g);
+			if (g->kernel_level) {
+				one(&buf[0], TRACE_OP_SYSCALL, 0);
+				track(g, TRACE_OP_SYSCALL);
+				*own = true;
+				return 1;
+			}
+			break;
+		case S_BODY: {
+			if (!g->gap_left) {
+				start_event(g);
+				break;
+			}
+			*phase = 0;
+			*own = false;
+			uint64_t k = g->gap_left < max ? g->gap_left : max;
+			if (!skip)
+				emit_mix(g, &g->body, g->kernel_level, buf,
+					 (size_t)k);
+			g->gap_left -= k;
+			return (size_t)k;
+		}
+		default: {
+			*phase = phase_of(g);
+			size_t n = run_part(g, buf, max, skip, own);
+			if (!g->cur) {
+				g->state = S_BODY;
+				draw_gap(g);
+			}
+			if (n)
+				return n;
+			break;
+		}
+		}
+	}
+}
+
+size_t wl_stream_fill_part(wl_stream *g, trace_insn *buf, size_t max,
+			   unsigned *phase, bool *own)
+{
+	*phase = phase_of(g);
+	*own = false;
+	return max ? part(g, buf, max, false, phase, own) : 0;
+}
+
+uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
+			     trace_insn *op, unsigned *phase, bool *own)
+{
+	uint64_t done = 0;
+	*own = false;
+	while (done < n) {
+		uint64_t room = n - done;
+		size_t k = part(g, op, room < SIZE_MAX ? (size_t)room : SIZE_MAX,
+				true, phase, own);
+		if (*own)
+			return done + 1;
+		count[*phase] += k;
+		done += k;
+	}
+	return done;
+}

@@ -295,7 +295,11 @@ typedef struct cpu_sample_result {
 	uint64_t detailed;    /* instructions run in detail (W + U each) */
 	uint64_t unmeasured;  /* instructions of phases no window saw,
 				 charged at the overall measured CPI */
-	uint64_t phase_insns[WL_STREAM_PHASES]; /* run's insns per phase */
+	uint64_t phase_insns[WL_STREAM_PHASES]; /* run's mix insns per phase
+						   (extrapolated) */
+	uint64_t own;         /* the stream's own instructions (entries,
+				 returns, switches, programs' PTE writes):
+				 all run in detail, their costs counted */
 } cpu_sample_result;
 
 /* Runs n instructions of stream g on vcpu v in sampled mode with

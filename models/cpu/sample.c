@@ -25,6 +25,7 @@ _Static_assert(sizeof(cpu_results) % sizeof(uint64_t) == 0,
 typedef struct win {
 	uint64_t insns[WL_STREAM_PHASES];
 	uint64_t cycles[WL_STREAM_PHASES];
+	uint64_t own_insns, own_cycles; /* own instructions, counted */
 } win;
 
 void cpu_sample_defaults(cpu_sample_params *p)
@@ -47,34 +48,66 @@ static void fields(const cpu_results *r, uint64_t *f)
 #define F_VMM_TR F_OF(vmm[CPU_VMM_TRANSLATION])
 #define F_VMM F_OF(cycles_vmm)
 
-/* Runs k instructions of g on v in detail, by phase; when w is not NULL
- * each phase's instructions, cycles and every result field are added to
- * w and sum[phase], less the one-off cost of BT translations (translate
- * cycles each: a block translates once in a vcpu's life, so its cost is
- * a cold-start transient, not a rate to extrapolate). */
+/* What a sampled run counts rather than extrapolates: the stream's own
+ * instructions (wl_stream_fill_part), every one run in detail, with
+ * every result field they changed, and the BT translations made by the
+ * mix run in detail (a block translates once in a vcpu's life, so its
+ * cost is a cold-start transient, not a rate to extrapolate). */
+typedef struct counted {
+	uint64_t f[NFIELDS];  /* fields the own instructions added */
+	uint64_t own;         /* own instructions of the run */
+	uint64_t translated;  /* translations by mix run in detail */
+} counted;
+
+static void add_delta(uint64_t *to, const uint64_t *a, const uint64_t *b)
+{
+	for (size_t f = 0; f < NFIELDS; f++)
+		to[f] += b[f] - a[f];
+}
+
+/* Runs k instructions of g on v in detail, part by part: own
+ * instructions go to c; the mix counts in np[phase] and, when w is not
+ * NULL, its instructions, cycles and every result field are added to w
+ * and sum[phase], less the one-off cost of BT translations. */
 static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
-		     size_t cap, win *w, double (*sum)[NFIELDS])
+		     size_t cap, uint64_t *np, counted *c, win *w,
+		     double (*sum)[NFIELDS])
 {
 	const uint64_t translate =
 		cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
 	while (k) {
 		unsigned ph;
-		size_t got = wl_stream_fill_phase(g, buf,
-						  k < cap ? (size_t)k : cap,
-						  &ph);
+		bool own;
+		size_t got = wl_stream_fill_part(g, buf,
+						 k < cap ? (size_t)k : cap,
+						 &ph, &own);
 		uint64_t a[NFIELDS], b[NFIELDS];
-		if (w)
-			fields(cpu_vcpu_results(v), a);
+		fields(cpu_vcpu_results(v), a);
 		cpu_vcpu_run(v, buf, got);
 		k -= got;
+		fields(cpu_vcpu_results(v), b);
+		if (own) {
+			add_delta(c->f, a, b);
+			c->own += got;
+			if (w) {
+				cpu_results ra, rb;
+				memcpy(&ra, a, sizeof ra);
+				memcpy(&rb, b, sizeof rb);
+				w->own_insns += got;
+				w->own_cycles += cpu_results_cycles(&rb) -
+						 cpu_results_cycles(&ra);
+			}
+			continue;
+		}
+		np[ph] += got;
+		uint64_t tr = b[F_TRANSLATE] - a[F_TRANSLATE];
+		c->translated += tr;
 		if (!w)
 			continue;
-		fields(cpu_vcpu_results(v), b);
 		/* One-off costs are taken out of what is extrapolated. */
-		uint64_t once = (b[F_TRANSLATE] - a[F_TRANSLATE]) * translate;
-		b[F_VMM_TR] -= once;
-		b[F_VMM] -= once;
-		for (size_t f = 0; sum && f < NFIELDS; f++)
+		b[F_VMM_TR] -= tr * translate;
+		b[F_VMM] -= tr * translate;
+		for (size_t f = 0; f < NFIELDS; f++)
 			sum[ph][f] += (double)(b[f] - a[f]);
 		cpu_results ra, rb;
 		memcpy(&ra, a, sizeof ra);
@@ -83,6 +116,35 @@ static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
 		w->cycles[ph] += cpu_results_cycles(&rb) -
 				 cpu_results_cycles(&ra);
 	}
+}
+
+/* Skips n instructions of g: the mix is counted in np by phase, not
+ * drawn; the own instructions run on v in detail (in batches: nothing
+ * runs between them) and are counted in c, so that the machine's state
+ * (level, address space, TLB flushes, shadows, queued PTE updates, the
+ * costs of each entry) follows the stream through the skip. O(own
+ * instructions skipped). */
+static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, trace_insn *buf,
+		 size_t cap, uint64_t *np, counted *c)
+{
+	uint64_t a[NFIELDS], b[NFIELDS];
+	size_t k = 0;
+	fields(cpu_vcpu_results(v), a);
+	while (n) {
+		unsigned ph;
+		bool own;
+		n -= wl_stream_skip_part(g, n, np, &buf[k], &ph, &own);
+		if (!own)
+			continue;
+		c->own++;
+		if (++k == cap) {
+			cpu_vcpu_run(v, buf, k);
+			k = 0;
+		}
+	}
+	cpu_vcpu_run(v, buf, k);
+	fields(cpu_vcpu_results(v), b);
+	add_delta(c->f, a, b);
 }
 
 /* The per-phase estimate of total cycles from the windows' sums tot,
@@ -153,13 +215,17 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			  (unsigned long long)p.warmup,
 			  (unsigned long long)p.period, p.confidence);
 	memset(out, 0, sizeof *out);
-	const uint64_t tr0 = cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE];
 	uint64_t periods = n / p.period;
 	uint64_t *np = out->phase_insns;
 	size_t cap = 4096;
 	trace_insn *buf = sim_xcalloc(cap, sizeof *buf);
 	win *w = sim_xcalloc(periods ? periods : 1, sizeof *w);
 	double (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
+	counted c;
+	memset(&c, 0, sizeof c);
+	/* The caller's vcpu follows the stream already, or (a fresh vcpu,
+	 * another stream) is put where it is. */
+	sync_state(v, g);
 	for (uint64_t i = 0; i < periods; i++) {
 		/* Where the window sits in its period is drawn per period
 		 * (stratified random sampling): a fixed offset would alias
@@ -167,21 +233,13 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		uint64_t slack = p.period - p.warmup - p.window;
 		uint64_t at = slack ? sim_splitmix64(p.seed + i) % (slack + 1)
 				    : 0;
-		wl_stream_skip(g, at, np);
-		sync_state(v, g);
-		/* What runs in detail counts in its phase too. */
-		win warm;
-		memset(&warm, 0, sizeof warm);
-		detailed(v, g, p.warmup, buf, cap, &warm, NULL);
-		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
-			np[ph] += warm.insns[ph];
-		detailed(v, g, p.window, buf, cap, &w[i], sum);
-		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
-			np[ph] += w[i].insns[ph];
-		wl_stream_skip(g, slack - at, np);
+		skip(v, g, at, buf, cap, np, &c);
+		detailed(v, g, p.warmup, buf, cap, np, &c, NULL, NULL);
+		detailed(v, g, p.window, buf, cap, np, &c, &w[i], sum);
+		skip(v, g, slack - at, buf, cap, np, &c);
 	}
-	wl_stream_skip(g, n - periods * p.period, np);
-	sync_state(v, g);
+	skip(v, g, n - periods * p.period, buf, cap, np, &c);
+	out->own = c.own;
 	out->windows = periods;
 	out->detailed = periods * (p.warmup + p.window);
 
@@ -209,16 +267,22 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			for (size_t f = 0; f < NFIELDS; f++)
 				estf[f] += sum[q][f] * (double)np[ph] / ti;
 	}
-	/* One-off costs: every translation the sampled run made, counted,
-	 * not extrapolated (blocks first reached in skipped parts are
-	 * missed; their number is bounded by the translation cache). */
-	double once_n = (double)(cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE] -
-				 tr0);
+	/* Counted, not extrapolated: the own instructions' fields, and the
+	 * translations of the mix run in detail (blocks first reached by
+	 * skipped mix are missed; their number is bounded by the
+	 * translation cache). */
+	for (size_t f = 0; f < NFIELDS; f++)
+		estf[f] += (double)c.f[f];
+	double once_n = (double)c.translated;
 	double once = once_n *
 		(double)cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
 	estf[F_TRANSLATE] += once_n;
 	estf[F_VMM_TR] += once;
 	estf[F_VMM] += once;
+	cpu_results cr;
+	memcpy(&cr, c.f, sizeof cr);
+	/* The cycles counted, not estimated. */
+	const double fixed = once + (double)cpu_results_cycles(&cr);
 	uint64_t ef[NFIELDS];
 	for (size_t f = 0; f < NFIELDS; f++)
 		ef[f] = (uint64_t)llround(estf[f]);
@@ -233,7 +297,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			tot.insns[ph] += w[i].insns[ph];
 			tot.cycles[ph] += w[i].cycles[ph];
 		}
-	out->cycles = estimate(&tot, NULL, np) + once;
+	out->cycles = estimate(&tot, NULL, np) + fixed;
 	out->cpi = n ? out->cycles / (double)n : 0;
 	out->cpi_half = out->smarts_half = INFINITY;
 	if (periods >= 2) {
@@ -244,7 +308,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		double *th = sim_xcalloc(periods, sizeof *th);
 		double mean = 0;
 		for (uint64_t i = 0; i < periods; i++) {
-			th[i] = (estimate(&tot, &w[i], np) + once) /
+			th[i] = (estimate(&tot, &w[i], np) + fixed) /
 				(double)n;
 			mean += th[i];
 		}
@@ -257,12 +321,12 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		/* Plain SMARTS: windows' CPI, mean ± t · s / sqrt(n). */
 		double m = 0, s2 = 0;
 		for (uint64_t i = 0; i < periods; i++) {
-			uint64_t c = 0, k = 0;
+			uint64_t cy = w[i].own_cycles, k = w[i].own_insns;
 			for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
-				c += w[i].cycles[ph];
+				cy += w[i].cycles[ph];
 				k += w[i].insns[ph];
 			}
-			double x = (double)c / (double)k;
+			double x = (double)cy / (double)k;
 			double d = x - m;
 			m += d / (double)(i + 1);
 			s2 += d * (x - m);
@@ -270,10 +334,10 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		out->smarts_cpi = m;
 		out->smarts_half = t * sqrt(s2 / (nn - 1)) / sqrt(nn);
 	} else if (periods == 1) {
-		uint64_t c = 0;
+		uint64_t cy = w[0].own_cycles;
 		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
-			c += w[0].cycles[ph];
-		out->smarts_cpi = (double)c / (double)p.window;
+			cy += w[0].cycles[ph];
+		out->smarts_cpi = (double)cy / (double)p.window;
 	}
 	free(sum);
 	free(w);
