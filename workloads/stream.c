@@ -27,6 +27,10 @@ typedef struct mixtab {
 	uint8_t alias[COLS];
 	uint8_t mem[COLS];
 	trace_insn proto[COLS];
+	/* The classes of their own in the mix (sensitive, PTE write,
+	 * privileged): their probability and cumulative probabilities, for
+	 * a skip that draws them alone (wl_stream_skip_part). */
+	double own, own_cdf[WL_CLASSES];
 } mixtab;
 
 typedef struct rng {
@@ -58,6 +62,10 @@ struct wl_stream {
 	bool in_loop;
 	uint64_t loop_left, loop_i, kb_mix, kb_pte, cur_va;
 	uint64_t fresh, wsprot;
+	/* Skipping by parts: mix instructions before the next own one of
+	 * the mix table own_for (NULL: none drawn yet). */
+	uint64_t own_gap;
+	const mixtab *own_for;
 	uint16_t asid, parent;
 	unsigned depth; /* kernel entries not yet returned */
 };
@@ -136,6 +144,13 @@ static void mixtab_init(mixtab *t, const double *prob)
 	double sum = 0;
 	for (int c = 0; c < WL_CLASSES; c++)
 		sum += prob[c];
+	t->own = 0;
+	for (int c = 0; c < WL_CLASSES; c++) {
+		bool own = c == WL_C_SENSITIVE || c == WL_C_PTE ||
+			   c >= WL_C_PRIV0;
+		t->own += own && sum > 0 ? prob[c] / sum : 0;
+		t->own_cdf[c] = t->own;
+	}
 	for (int c = 0; c < COLS; c++) {
 		q[c] = c < WL_CLASSES && sum > 0 ? prob[c] / sum * COLS : 0;
 		if (c >= WL_CLASSES && sum <= 0)
@@ -779,6 +794,61 @@ void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
  * simulation with exact events)
  * ------------------------------------------------------------------------ */
 
+/* Mix instructions of table t before its next own instruction, drawn
+ * (geometric: the mix draws each instruction's class independently) when
+ * none is pending for t; a pending gap of another table is redrawn,
+ * which memorylessness allows. */
+static uint64_t own_gap(wl_stream *g, const mixtab *t)
+{
+	if (g->own_for != t) {
+		g->own_for = t;
+		if (t->own <= 0) {
+			g->own_gap = UINT64_MAX;
+		} else if (t->own >= 1) {
+			g->own_gap = 0;
+		} else {
+			double x = floor(log(unit(&g->r)) / log1p(-t->own));
+			g->own_gap = x < 0x1p62 ? (uint64_t)x
+						: UINT64_C(1) << 62;
+		}
+	}
+	return g->own_gap;
+}
+
+/* Draws the pending own instruction of table t into o. */
+static void own_of(wl_stream *g, const mixtab *t, trace_insn *o)
+{
+	double u = unit(&g->r) * t->own;
+	int c = 0;
+	while (c + 1 < WL_CLASSES && (t->own_cdf[c] < u ||
+				      t->own_cdf[c] == (c ? t->own_cdf[c - 1]
+							  : 0)))
+		c++;
+	*o = proto_of(c);
+	if (c == WL_C_PTE) {
+		o->va = user_page(g, &g->r);
+		o->size = size_of(g, o->va);
+	}
+	g->own_for = NULL;
+}
+
+/* Skipping k mix instructions of table t: how many to skip before an
+ * own one (< k), or k; 0 when the own one comes now (written to o). */
+static uint64_t skip_mix(wl_stream *g, const mixtab *t, uint64_t k,
+			 trace_insn *o, bool *own)
+{
+	uint64_t gap = own_gap(g, t);
+	if (!gap) {
+		own_of(g, t, o);
+		*own = true;
+		return 0;
+	}
+	if (gap < k)
+		k = gap;
+	g->own_gap -= k;
+	return k;
+}
+
 /* The next part of the current event: up to room kernel-mix instructions
  * (written unless skip), or the one instruction of a step of its own (an
  * OP, a CTX switch, a kernel-work step's PTE write), always written to
@@ -818,6 +888,9 @@ static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
 				if (!skip)
 					emit_mix(g, &g->kern, true, out,
 						 (size_t)k);
+				else if (!(k = skip_mix(g, &g->kern, k, out,
+							own)))
+					k = 1;
 				g->kb_mix += k;
 				return (size_t)k;
 			}
@@ -866,6 +939,8 @@ static size_t part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
 			if (!skip)
 				emit_mix(g, &g->body, g->kernel_level, buf,
 					 (size_t)k);
+			else if (!(k = skip_mix(g, &g->body, k, buf, own)))
+				k = 1;
 			g->gap_left -= k;
 			return (size_t)k;
 		}

@@ -234,6 +234,13 @@ cpu_core *cpu_vcpu_core(const cpu_vcpu *v);
  * level, nesting past one level) are counted as guest #GP and skipped;
  * nothing a stream holds can crash the model. O(n) plus TLB misses. */
 void cpu_vcpu_run(cpu_vcpu *v, const trace_insn *insns, size_t n);
+/* k instructions of the guest's at the vcpu's current level went by
+ * without running (a sampled run's skip): what depends on their count
+ * alone advances as running them would, i.e. under BT at kernel level
+ * the position in the current entry's blocks, translating (and
+ * charging) each block first reached. Nothing else changes. O(k / block
+ * size), at most CPU_BT_BLOCKS. */
+void cpu_vcpu_pass(cpu_vcpu *v, uint64_t k);
 /* The results so far (borrowed) and a reset to zero. */
 const cpu_results *cpu_vcpu_results(const cpu_vcpu *v);
 void cpu_vcpu_reset_results(cpu_vcpu *v);

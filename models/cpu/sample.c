@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h> /* DBG */
 
 #include <gsl/gsl_cdf.h>
 
@@ -65,75 +66,107 @@ static void add_delta(uint64_t *to, const uint64_t *a, const uint64_t *b)
 		to[f] += b[f] - a[f];
 }
 
-/* Runs k instructions of g on v in detail, part by part: own
- * instructions go to c; the mix counts in np[phase] and, when w is not
- * NULL, its instructions, cycles and every result field are added to w
- * and sum[phase], less the one-off cost of BT translations. */
+/* The mix's instructions of their own (workloads/wl.h): counted like
+ * the programs' own, since a skip draws them one by one. */
+static bool own_op(const trace_insn *in)
+{
+	return in->op != TRACE_OP_ALU && in->op != TRACE_OP_LOAD &&
+	       in->op != TRACE_OP_STORE && in->op != TRACE_OP_BRANCH &&
+	       in->op != TRACE_OP_INDIRECT;
+}
+
+/* Runs the k instructions at in on v: own ones go to c; mix of phase ph
+ * counts in np[ph] and, when w is not NULL, its instructions, cycles and
+ * every result field are added to w and sum[ph], less the one-off cost
+ * of BT translations. */
+static void run_part(cpu_vcpu *v, const trace_insn *in, size_t k, bool own,
+		     unsigned ph, uint64_t *np, counted *c, win *w,
+		     double (*sum)[NFIELDS])
+{
+	uint64_t a[NFIELDS], b[NFIELDS];
+	fields(cpu_vcpu_results(v), a);
+	cpu_vcpu_run(v, in, k);
+	fields(cpu_vcpu_results(v), b);
+	cpu_results ra, rb;
+	if (own) {
+		add_delta(c->f, a, b);
+		c->own += k;
+		if (w) {
+			memcpy(&ra, a, sizeof ra);
+			memcpy(&rb, b, sizeof rb);
+			w->own_insns += k;
+			w->own_cycles += cpu_results_cycles(&rb) -
+					 cpu_results_cycles(&ra);
+		}
+		return;
+	}
+	np[ph] += k;
+	uint64_t tr = b[F_TRANSLATE] - a[F_TRANSLATE];
+	c->translated += tr;
+	if (!w)
+		return;
+	/* One-off costs are taken out of what is extrapolated. */
+	const uint64_t once =
+		tr * cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
+	b[F_VMM_TR] -= once;
+	b[F_VMM] -= once;
+	for (size_t f = 0; f < NFIELDS; f++)
+		sum[ph][f] += (double)(b[f] - a[f]);
+	memcpy(&ra, a, sizeof ra);
+	memcpy(&rb, b, sizeof rb);
+	w->insns[ph] += k;
+	w->cycles[ph] += cpu_results_cycles(&rb) - cpu_results_cycles(&ra);
+}
+
+/* Runs k instructions of g on v in detail, part by part (run_part), the
+ * mix's own instructions apart from the rest. */
 static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
 		     size_t cap, uint64_t *np, counted *c, win *w,
 		     double (*sum)[NFIELDS])
 {
-	const uint64_t translate =
-		cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
 	while (k) {
 		unsigned ph;
 		bool own;
 		size_t got = wl_stream_fill_part(g, buf,
 						 k < cap ? (size_t)k : cap,
 						 &ph, &own);
-		uint64_t a[NFIELDS], b[NFIELDS];
-		fields(cpu_vcpu_results(v), a);
-		cpu_vcpu_run(v, buf, got);
 		k -= got;
-		fields(cpu_vcpu_results(v), b);
-		if (own) {
-			add_delta(c->f, a, b);
-			c->own += got;
-			if (w) {
-				cpu_results ra, rb;
-				memcpy(&ra, a, sizeof ra);
-				memcpy(&rb, b, sizeof rb);
-				w->own_insns += got;
-				w->own_cycles += cpu_results_cycles(&rb) -
-						 cpu_results_cycles(&ra);
-			}
-			continue;
+		for (size_t i = 0, j; i < got; i = j) {
+			bool o = own || own_op(&buf[i]);
+			for (j = i + 1; j < got && (own || own_op(&buf[j])) == o;
+			     j++)
+				;
+			run_part(v, buf + i, j - i, o, ph, np, c, w, sum);
 		}
-		np[ph] += got;
-		uint64_t tr = b[F_TRANSLATE] - a[F_TRANSLATE];
-		c->translated += tr;
-		if (!w)
-			continue;
-		/* One-off costs are taken out of what is extrapolated. */
-		b[F_VMM_TR] -= tr * translate;
-		b[F_VMM] -= tr * translate;
-		for (size_t f = 0; f < NFIELDS; f++)
-			sum[ph][f] += (double)(b[f] - a[f]);
-		cpu_results ra, rb;
-		memcpy(&ra, a, sizeof ra);
-		memcpy(&rb, b, sizeof rb);
-		w->insns[ph] += got;
-		w->cycles[ph] += cpu_results_cycles(&rb) -
-				 cpu_results_cycles(&ra);
 	}
 }
 
 /* Skips n instructions of g: the mix is counted in np by phase, not
- * drawn; the own instructions run on v in detail (in batches: nothing
- * runs between them) and are counted in c, so that the machine's state
- * (level, address space, TLB flushes, shadows, queued PTE updates, the
- * costs of each entry) follows the stream through the skip. O(own
- * instructions skipped). */
+ * drawn, and passes the vcpu by (cpu_vcpu_pass: BT's position in the
+ * kernel's blocks); the own instructions run on v in detail (batched
+ * when nothing passes between them) and are counted in c, so that the
+ * machine's state (level, address space, TLB flushes, shadows, queued
+ * PTE updates, translated blocks) follows the stream through the skip.
+ * O(own instructions skipped). */
 static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, trace_insn *buf,
 		 size_t cap, uint64_t *np, counted *c)
 {
+	const bool pass = cpu_vcpu_mode(v) == CPU_MODE_BT;
 	uint64_t a[NFIELDS], b[NFIELDS];
 	size_t k = 0;
 	fields(cpu_vcpu_results(v), a);
 	while (n) {
 		unsigned ph;
 		bool own;
-		n -= wl_stream_skip_part(g, n, np, &buf[k], &ph, &own);
+		uint64_t got = wl_stream_skip_part(g, n, np, &buf[k], &ph, &own);
+		n -= got;
+		uint64_t mix = got - own;
+		if (pass && mix) {
+			cpu_vcpu_run(v, buf, k);
+			cpu_vcpu_pass(v, mix);
+			buf[0] = buf[k];
+			k = 0;
+		}
 		if (!own)
 			continue;
 		c->own++;
@@ -290,6 +323,12 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	/* Counts of instructions are known, not estimated. */
 	out->est.insns = n;
 
+	if (getenv("S7DBG"))
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
+			if (np[ph])
+				fprintf(stderr, "DBG ph %u np %llu ci %.0f cpi %.3f tlbmiss/ki %.3f\n", ph,
+					(unsigned long long)np[ph], ci[ph], ci[ph] > 0 ? (sum[ph][F_OF(cycles_user)] + sum[ph][F_OF(cycles_kernel)] + sum[ph][F_OF(cycles_vmm)] + sum[ph][F_OF(cycles_tlb)]) / ci[ph] : 0,
+					ci[ph] > 0 ? 1000 * sum[ph][F_OF(events[CPU_EV_TLB_MISS])] / ci[ph] : 0);
 	win tot;
 	memset(&tot, 0, sizeof tot);
 	for (uint64_t i = 0; i < periods; i++)
