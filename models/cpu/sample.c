@@ -180,9 +180,22 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, trace_insn *buf,
 	add_delta(c->f, a, b);
 }
 
+/* The phases whose pooled ratio stands for a phase p no window saw,
+ * from the returned one on: for an event, the other events measured
+ * (kernel work, after an entry), if any; else every phase. */
+static unsigned pool_from(unsigned p, const double *ci)
+{
+	if (p == 0)
+		return 0;
+	for (unsigned q = 1; q < WL_STREAM_PHASES; q++)
+		if (ci[q] > 0)
+			return 1;
+	return 0;
+}
+
 /* The per-phase estimate of total cycles from the windows' sums tot,
  * less window x (NULL: none): Σ_p N_p · C_p / I_p, phases no window saw
- * at the overall ratio. */
+ * at the pooled ratio of the phases of their kind (pool_from). */
 static double estimate(const win *tot, const win *x, const uint64_t *np)
 {
 	double ci[WL_STREAM_PHASES], cc[WL_STREAM_PHASES];
@@ -193,9 +206,19 @@ static double estimate(const win *tot, const win *x, const uint64_t *np)
 		ti += ci[p];
 		tc += cc[p];
 	}
-	double all = ti > 0 ? tc / ti : 0, est = 0;
-	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
-		est += (double)np[p] * (ci[p] > 0 ? cc[p] / ci[p] : all);
+	double est = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
+		if (ci[p] > 0) {
+			est += (double)np[p] * cc[p] / ci[p];
+			continue;
+		}
+		double pi = 0, pc = 0;
+		for (unsigned q = pool_from(p, ci); q < WL_STREAM_PHASES; q++) {
+			pi += ci[q];
+			pc += cc[q];
+		}
+		est += pi > 0 ? (double)np[p] * pc / pi : 0;
+	}
 	return est;
 }
 
@@ -294,11 +317,15 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			continue;
 		}
 		out->unmeasured += np[ph];
-		if (ti <= 0)
+		double pi = 0;
+		unsigned from = pool_from(ph, ci);
+		for (unsigned q = from; q < WL_STREAM_PHASES; q++)
+			pi += ci[q];
+		if (pi <= 0)
 			continue;
-		for (unsigned q = 0; q < WL_STREAM_PHASES; q++)
+		for (unsigned q = from; q < WL_STREAM_PHASES; q++)
 			for (size_t f = 0; f < NFIELDS; f++)
-				estf[f] += sum[q][f] * (double)np[ph] / ti;
+				estf[f] += sum[q][f] * (double)np[ph] / pi;
 	}
 	/* Counted, not extrapolated: the own instructions' fields, and the
 	 * translations of the mix run in detail (blocks first reached by
