@@ -66,6 +66,7 @@ struct wl_stream {
 	 * the mix table own_for (NULL: none drawn yet). */
 	uint64_t own_gap;
 	const mixtab *own_for;
+	bool split_mix; /* wl_stream_split_mix */
 	uint16_t asid, parent;
 	unsigned depth; /* kernel entries not yet returned */
 };
@@ -837,6 +838,8 @@ static void own_of(wl_stream *g, const mixtab *t, trace_insn *o)
 static uint64_t skip_mix(wl_stream *g, const mixtab *t, uint64_t k,
 			 trace_insn *o, bool *own)
 {
+	if (!g->split_mix)
+		return k;
 	uint64_t gap = own_gap(g, t);
 	if (!gap) {
 		own_of(g, t, o);
@@ -982,4 +985,20 @@ uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
 		done += k;
 	}
 	return done;
+}
+
+void wl_stream_split_mix(wl_stream *g, bool on)
+{
+	g->split_mix = on;
+	g->own_for = NULL;
+}
+
+double wl_stream_event_rate(const wl_stream *g)
+{
+	return g->nprog ? g->total / 1000 : 0;
+}
+
+double wl_stream_mix_own_rate(const wl_stream *g)
+{
+	return g->body.own > g->kern.own ? g->body.own : g->kern.own;
 }

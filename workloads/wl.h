@@ -475,13 +475,27 @@ void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count);
  * Successive calls give wl_stream_fill's stream. O(returned). */
 size_t wl_stream_fill_part(wl_stream *g, trace_insn *buf, size_t max,
 			   unsigned *phase, bool *own);
+/* Whether wl_stream_skip_part draws the mix's own instructions (its
+ * privileged, sensitive and PTE-write classes) one by one, as own
+ * instructions (on), or skips them with the rest of the mix (off, the
+ * default). wl_stream_fill_part writes them inside mix parts either way:
+ * a caller that splits them tells them by op. */
+void wl_stream_split_mix(wl_stream *g, bool on);
+/* Events per instruction of the stream (the programs' rates), and the
+ * larger of the body's and the kernel work's probabilities of an own
+ * class per mix instruction. */
+double wl_stream_event_rate(const wl_stream *g);
+double wl_stream_mix_own_rate(const wl_stream *g);
 /* wl_stream_skip up to the next own instruction: skips mix instructions,
  * adding them to count[phase], until n instructions are consumed or an
  * own instruction comes; that one is consumed too, written to *op as
  * filling would write it, not counted, and *own is set (*phase its
  * phase). Returns the instructions consumed (own one included).
- * wl_stream_skip_part calls that consume n in total advance the stream
- * as wl_stream_skip(n) does. O(event steps skipped). */
+ * wl_stream_skip_part calls that consume n in total advance the event
+ * sequence, address spaces and event positions as wl_stream_skip(n)
+ * does (with wl_stream_split_mix on, the body's draws differ and the
+ * mix's own instructions are not counted). O(event steps and own
+ * instructions skipped). */
 uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
 			     trace_insn *op, unsigned *phase, bool *own);
 /* The address space the stream is in (0 at the start). */

@@ -55,6 +55,8 @@ static void fields(const cpu_results *r, uint64_t *f)
  * mix run in detail (a block translates once in a vcpu's life, so its
  * cost is a cold-start transient, not a rate to extrapolate). */
 typedef struct counted {
+	bool exact;           /* own instructions counted (else all mix) */
+	bool split;           /* the mix's own ones too */
 	uint64_t f[NFIELDS];  /* fields the own instructions added */
 	uint64_t own;         /* own instructions of the run */
 	uint64_t translated;  /* translations by mix run in detail */
@@ -131,13 +133,47 @@ static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
 						 k < cap ? (size_t)k : cap,
 						 &ph, &own);
 		k -= got;
+		own = own && c->exact;
 		for (size_t i = 0, j; i < got; i = j) {
-			bool o = own || own_op(&buf[i]);
-			for (j = i + 1; j < got && (own || own_op(&buf[j])) == o;
+			bool o = own || (c->split && own_op(&buf[i]));
+			for (j = i + 1;
+			     j < got && (own || (c->split && own_op(&buf[j]))) == o;
 			     j++)
 				;
 			run_part(v, buf + i, j - i, o, ph, np, c, w, sum);
 		}
+	}
+}
+
+/* Functional warming of the machine's view of the stream after a skip:
+ * the skipped instructions did not run, so the vcpu may be in another
+ * address space or level than the stream. A system call entry, the
+ * switch and a return (as needed) put it where the stream is; they run
+ * unmeasured, and are not part of the run's n instructions. */
+static void sync_state(cpu_vcpu *v, const wl_stream *g)
+{
+	trace_insn s[4];
+	size_t k = 0;
+	memset(s, 0, sizeof s);
+	uint16_t asid = wl_stream_asid(g);
+	bool user = cpu_vcpu_level(v) == CPU_LEVEL_USER;
+	if (asid != cpu_vcpu_asid(v)) {
+		if (user)
+			s[k++].op = TRACE_OP_SYSCALL;
+		user = false;
+		s[k].op = TRACE_OP_CTX_SWITCH;
+		s[k++].asid = asid;
+	}
+	bool kernel = wl_stream_depth(g) > 0;
+	if (kernel && user)
+		s[k++].op = TRACE_OP_SYSCALL;
+	else if (!kernel && !user)
+		s[k++].op = TRACE_OP_RETURN;
+	cpu_vcpu_run(v, s, k);
+	/* A nested entry needs a second return. */
+	if (!kernel && cpu_vcpu_level(v) != CPU_LEVEL_USER) {
+		s[0].op = TRACE_OP_RETURN;
+		cpu_vcpu_run(v, s, 1);
 	}
 }
 
@@ -151,6 +187,11 @@ static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
 static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, trace_insn *buf,
 		 size_t cap, uint64_t *np, counted *c)
 {
+	if (!c->exact) {
+		wl_stream_skip(g, n, np);
+		sync_state(v, g);
+		return;
+	}
 	const bool pass = cpu_vcpu_mode(v) == CPU_MODE_BT;
 	uint64_t a[NFIELDS], b[NFIELDS];
 	size_t k = 0;
@@ -222,38 +263,6 @@ static double estimate(const win *tot, const win *x, const uint64_t *np)
 	return est;
 }
 
-/* Functional warming of the machine's view of the stream after a skip:
- * the skipped instructions did not run, so the vcpu may be in another
- * address space or level than the stream. A system call entry, the
- * switch and a return (as needed) put it where the stream is; they run
- * unmeasured, and are not part of the run's n instructions. */
-static void sync_state(cpu_vcpu *v, const wl_stream *g)
-{
-	trace_insn s[4];
-	size_t k = 0;
-	memset(s, 0, sizeof s);
-	uint16_t asid = wl_stream_asid(g);
-	bool user = cpu_vcpu_level(v) == CPU_LEVEL_USER;
-	if (asid != cpu_vcpu_asid(v)) {
-		if (user)
-			s[k++].op = TRACE_OP_SYSCALL;
-		user = false;
-		s[k].op = TRACE_OP_CTX_SWITCH;
-		s[k++].asid = asid;
-	}
-	bool kernel = wl_stream_depth(g) > 0;
-	if (kernel && user)
-		s[k++].op = TRACE_OP_SYSCALL;
-	else if (!kernel && !user)
-		s[k++].op = TRACE_OP_RETURN;
-	cpu_vcpu_run(v, s, k);
-	/* A nested entry needs a second return. */
-	if (!kernel && cpu_vcpu_level(v) != CPU_LEVEL_USER) {
-		s[0].op = TRACE_OP_RETURN;
-		cpu_vcpu_run(v, s, 1);
-	}
-}
-
 void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		    const cpu_sample_params *pp, cpu_sample_result *out)
 {
@@ -279,6 +288,13 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	double (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
 	counted c;
 	memset(&c, 0, sizeof c);
+	/* Own instructions are counted when windows would see fewer than
+	 * one of them each (rare, and their costs concentrated); denser
+	 * ones the windows measure well, and running them all in detail
+	 * would cost the speed of sampling. */
+	c.exact = wl_stream_event_rate(g) * (double)p.window < 1;
+	c.split = c.exact && wl_stream_mix_own_rate(g) * (double)p.window < 1;
+	wl_stream_split_mix(g, c.split);
 	/* The caller's vcpu follows the stream already, or (a fresh vcpu,
 	 * another stream) is put where it is. */
 	sync_state(v, g);
@@ -295,6 +311,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		skip(v, g, slack - at, buf, cap, np, &c);
 	}
 	skip(v, g, n - periods * p.period, buf, cap, np, &c);
+	wl_stream_split_mix(g, false);
 	out->own = c.own;
 	out->windows = periods;
 	out->detailed = periods * (p.warmup + p.window);
