@@ -271,10 +271,15 @@ void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
  * and level, then `warmup` instructions run in detail unmeasured (TLB,
  * shadows and page tables warm up again), then `window` instructions run
  * in detail and are measured, split by the stream's phase (body, each
- * event kind); the rest of the period is skipped. The estimate of each result is
- * per phase: the phase's measured cycles per instruction times the
- * number of the run's instructions in that phase, which the skip counts
- * exactly. A remainder shorter than a period is skipped and counted.
+ * event kind); the rest of the period is skipped. The stream's own
+ * instructions (its programs' entries, returns, switches and PTE writes,
+ * and the mix's privileged, sensitive and PTE-write classes; wl.h), when
+ * windows would see fewer than one each, run in detail wherever they
+ * fall, skips included, and are counted, not extrapolated. The estimate
+ * of the rest (the mix) is per phase: the phase's measured cycles per
+ * instruction times the number of the run's mix instructions in that
+ * phase, which the skip counts exactly. A remainder shorter than a
+ * period is skipped and counted.
  * ------------------------------------------------------------------------ */
 
 typedef struct cpu_sample_params {
@@ -314,7 +319,8 @@ typedef struct cpu_sample_result {
  * g advances by n instructions (wl_stream_skip's realization); v's own
  * results grow by what ran in detail only. With fewer than two windows
  * the halves are INFINITY. Deterministic: same vcpu and stream state,
- * same n and p, same result. O(n / K · (U + W) + events skipped). */
+ * same n and p, same result. O(n / K · (U + W) + events and own
+ * instructions skipped). */
 void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		    const cpu_sample_params *p, cpu_sample_result *out);
 

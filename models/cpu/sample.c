@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h> /* DBG */
 
 #include <gsl/gsl_cdf.h>
 
@@ -367,12 +366,6 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	/* Counts of instructions are known, not estimated. */
 	out->est.insns = n;
 
-	if (getenv("S7DBG"))
-		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
-			if (np[ph])
-				fprintf(stderr, "DBG ph %u np %llu ci %.0f cpi %.3f tlbmiss/ki %.3f\n", ph,
-					(unsigned long long)np[ph], ci[ph], ci[ph] > 0 ? (sum[ph][F_OF(cycles_user)] + sum[ph][F_OF(cycles_kernel)] + sum[ph][F_OF(cycles_vmm)] + sum[ph][F_OF(cycles_tlb)]) / ci[ph] : 0,
-					ci[ph] > 0 ? 1000 * sum[ph][F_OF(events[CPU_EV_TLB_MISS])] / ci[ph] : 0);
 	win tot;
 	memset(&tot, 0, sizeof tot);
 	for (uint64_t i = 0; i < periods; i++)
