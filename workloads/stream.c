@@ -686,110 +686,6 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 	}
 }
 
-/* kernel_work without writing: advances the step's counters by up to
- * room − *n instructions. */
-static bool skip_kernel_work(wl_stream *g, const wl_step *s, uint64_t room,
-			     uint64_t *n)
-{
-	while (*n < room) {
-		uint64_t due = g->kb_pte < s->m
-				       ? s->n * (g->kb_pte + 1) / (s->m + 1)
-				       : s->n;
-		if (g->kb_mix < due) {
-			uint64_t k = due - g->kb_mix;
-			if (k > room - *n)
-				k = room - *n;
-			g->kb_mix += k;
-			*n += k;
-		} else if (g->kb_pte < s->m) {
-			g->kb_pte++;
-			(*n)++;
-		} else {
-			g->kb_mix = g->kb_pte = 0;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* run without writing; returns the instructions skipped. */
-static uint64_t skip_run(wl_stream *g, uint64_t room)
-{
-	uint64_t n = 0;
-	const wl_prog *pr = g->cur;
-	while (n < room && g->cur) {
-		if (g->pc >= pr->len) {
-			g->cur = NULL;
-			break;
-		}
-		const wl_step *s = &pr->s[g->pc];
-		switch (s->kind) {
-		case WL_ST_OP:
-			track(g, s->op);
-			n++;
-			g->pc++;
-			break;
-		case WL_ST_CTX:
-			switch_asid(g, s->where);
-			n++;
-			g->pc++;
-			break;
-		case WL_ST_LOOP:
-			loop_step(g, pr, s);
-			break;
-		case WL_ST_END:
-			g->pc = g->loop_pc;
-			break;
-		default:
-			if (skip_kernel_work(g, s, room, &n))
-				g->pc++;
-			break;
-		}
-	}
-	return n;
-}
-
-void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
-{
-	uint64_t done = 0;
-	while (done < n) {
-		switch (g->state) {
-		case S_START:
-			g->state = S_BODY;
-			draw_gap(g);
-			if (g->kernel_level) {
-				track(g, TRACE_OP_SYSCALL);
-				count[0]++;
-				done++;
-			}
-			break;
-		case S_BODY: {
-			if (!g->gap_left) {
-				start_event(g);
-				break;
-			}
-			uint64_t k = g->gap_left < n - done ? g->gap_left
-							    : n - done;
-			g->gap_left -= k;
-			count[0] += k;
-			done += k;
-			break;
-		}
-		default: {
-			unsigned ph = phase_of(g);
-			uint64_t k = skip_run(g, n - done);
-			count[ph] += k;
-			done += k;
-			if (!g->cur) {
-				g->state = S_BODY;
-				draw_gap(g);
-			}
-			break;
-		}
-		}
-	}
-}
-
 /* ------------------------------------------------------------------------
  * Parts: the mix apart from the programs' own instructions (sampled
  * simulation with exact events)
@@ -1001,4 +897,22 @@ double wl_stream_event_rate(const wl_stream *g)
 double wl_stream_mix_own_rate(const wl_stream *g)
 {
 	return g->body.own > g->kern.own ? g->body.own : g->kern.own;
+}
+
+void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
+{
+	/* Part by part, the own instructions counted with the mix: they
+	 * draw nothing, and the mix is not split (nothing is drawn). */
+	bool split = g->split_mix;
+	g->split_mix = false;
+	trace_insn one_insn;
+	while (n) {
+		unsigned ph;
+		bool own;
+		size_t k = part(g, &one_insn, n < SIZE_MAX ? (size_t)n : SIZE_MAX,
+				true, &ph, &own);
+		count[ph] += k;
+		n -= k;
+	}
+	g->split_mix = split;
 }
