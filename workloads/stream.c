@@ -27,6 +27,10 @@ typedef struct mixtab {
 	uint8_t alias[COLS];
 	uint8_t mem[COLS];
 	trace_insn proto[COLS];
+	/* The classes of their own in the mix (sensitive, PTE write,
+	 * privileged): their probability and cumulative probabilities, for
+	 * a skip that draws them alone (wl_stream_skip_part). */
+	double own, own_cdf[WL_CLASSES];
 } mixtab;
 
 typedef struct rng {
@@ -58,6 +62,11 @@ struct wl_stream {
 	bool in_loop;
 	uint64_t loop_left, loop_i, kb_mix, kb_pte, cur_va;
 	uint64_t fresh, wsprot;
+	/* Skipping by parts: mix instructions before the next own one of
+	 * the mix table own_for (NULL: none drawn yet). */
+	uint64_t own_gap;
+	const mixtab *own_for;
+	bool split_mix; /* wl_stream_split_mix */
 	uint16_t asid, parent;
 	unsigned depth; /* kernel entries not yet returned */
 };
@@ -136,6 +145,13 @@ static void mixtab_init(mixtab *t, const double *prob)
 	double sum = 0;
 	for (int c = 0; c < WL_CLASSES; c++)
 		sum += prob[c];
+	t->own = 0;
+	for (int c = 0; c < WL_CLASSES; c++) {
+		bool own = c == WL_C_SENSITIVE || c == WL_C_PTE ||
+			   c >= WL_C_PRIV0;
+		t->own += own && sum > 0 ? prob[c] / sum : 0;
+		t->own_cdf[c] = t->own;
+	}
 	for (int c = 0; c < COLS; c++) {
 		q[c] = c < WL_CLASSES && sum > 0 ? prob[c] / sum * COLS : 0;
 		if (c >= WL_CLASSES && sum <= 0)
@@ -670,38 +686,79 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 	}
 }
 
-/* kernel_work without writing: advances the step's counters by up to
- * room − *n instructions. */
-static bool skip_kernel_work(wl_stream *g, const wl_step *s, uint64_t room,
-			     uint64_t *n)
+/* ------------------------------------------------------------------------
+ * Parts: the mix apart from the programs' own instructions (sampled
+ * simulation with exact events)
+ * ------------------------------------------------------------------------ */
+
+/* Mix instructions of table t before its next own instruction, drawn
+ * (geometric: the mix draws each instruction's class independently) when
+ * none is pending for t; a pending gap of another table is redrawn,
+ * which memorylessness allows. */
+static uint64_t own_gap(wl_stream *g, const mixtab *t)
 {
-	while (*n < room) {
-		uint64_t due = g->kb_pte < s->m
-				       ? s->n * (g->kb_pte + 1) / (s->m + 1)
-				       : s->n;
-		if (g->kb_mix < due) {
-			uint64_t k = due - g->kb_mix;
-			if (k > room - *n)
-				k = room - *n;
-			g->kb_mix += k;
-			*n += k;
-		} else if (g->kb_pte < s->m) {
-			g->kb_pte++;
-			(*n)++;
+	if (g->own_for != t) {
+		g->own_for = t;
+		if (t->own <= 0) {
+			g->own_gap = UINT64_MAX;
+		} else if (t->own >= 1) {
+			g->own_gap = 0;
 		} else {
-			g->kb_mix = g->kb_pte = 0;
-			return true;
+			double x = floor(log(unit(&g->r)) / log1p(-t->own));
+			g->own_gap = x < 0x1p62 ? (uint64_t)x
+						: UINT64_C(1) << 62;
 		}
 	}
-	return false;
+	return g->own_gap;
 }
 
-/* run without writing; returns the instructions skipped. */
-static uint64_t skip_run(wl_stream *g, uint64_t room)
+/* Draws the pending own instruction of table t into o. */
+static void own_of(wl_stream *g, const mixtab *t, trace_insn *o)
 {
-	uint64_t n = 0;
+	double u = unit(&g->r) * t->own;
+	int c = 0;
+	while (c + 1 < WL_CLASSES && (t->own_cdf[c] < u ||
+				      t->own_cdf[c] == (c ? t->own_cdf[c - 1]
+							  : 0)))
+		c++;
+	*o = proto_of(c);
+	if (c == WL_C_PTE) {
+		o->va = user_page(g, &g->r);
+		o->size = size_of(g, o->va);
+	}
+	g->own_for = NULL;
+}
+
+/* Skipping k mix instructions of table t: how many to skip before an
+ * own one (< k), or k; 0 when the own one comes now (written to o). */
+static uint64_t skip_mix(wl_stream *g, const mixtab *t, uint64_t k,
+			 trace_insn *o, bool *own)
+{
+	if (!g->split_mix)
+		return k;
+	uint64_t gap = own_gap(g, t);
+	if (!gap) {
+		own_of(g, t, o);
+		*own = true;
+		return 0;
+	}
+	if (gap < k)
+		k = gap;
+	g->own_gap -= k;
+	return k;
+}
+
+/* The next part of the current event: up to room kernel-mix instructions
+ * (written unless skip), or the one instruction of a step of its own (an
+ * OP, a CTX switch, a kernel-work step's PTE write), always written to
+ * out; *own says which. Returns 0 once the event is over. Filling and
+ * skipping share it: an instruction of its own draws nothing. */
+static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
+		       bool *own)
+{
 	const wl_prog *pr = g->cur;
-	while (n < room && g->cur) {
+	*own = false;
+	while (g->cur) {
 		if (g->pc >= pr->len) {
 			g->cur = NULL;
 			break;
@@ -709,42 +766,65 @@ static uint64_t skip_run(wl_stream *g, uint64_t room)
 		const wl_step *s = &pr->s[g->pc];
 		switch (s->kind) {
 		case WL_ST_OP:
-			track(g, s->op);
-			n++;
-			g->pc++;
-			break;
 		case WL_ST_CTX:
-			switch_asid(g, s->where);
-			n++;
-			g->pc++;
-			break;
+			*own = true;
+			return run(g, out, 1);
 		case WL_ST_LOOP:
 			loop_step(g, pr, s);
 			break;
 		case WL_ST_END:
 			g->pc = g->loop_pc;
 			break;
-		default:
-			if (skip_kernel_work(g, s, room, &n))
-				g->pc++;
+		default: {
+			uint64_t due = g->kb_pte < s->m
+					       ? s->n * (g->kb_pte + 1) /
+							 (s->m + 1)
+					       : s->n;
+			if (g->kb_mix < due) {
+				uint64_t k = due - g->kb_mix;
+				if (k > room)
+					k = room;
+				if (!skip)
+					emit_mix(g, &g->kern, true, out,
+						 (size_t)k);
+				else if (!(k = skip_mix(g, &g->kern, k, out,
+							own)))
+					k = 1;
+				g->kb_mix += k;
+				return (size_t)k;
+			}
+			if (g->kb_pte < s->m) {
+				*own = true;
+				one(out, TRACE_OP_PTE_WRITE, s->arg);
+				out->va = pte_page(g, s->where, g->kb_pte++);
+				out->size = size_of(g, out->va);
+				return 1;
+			}
+			g->kb_mix = g->kb_pte = 0;
+			g->pc++;
 			break;
 		}
+		}
 	}
-	return n;
+	return 0;
 }
 
-void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
+/* One part of the stream from its state: what wl_stream_fill_part and
+ * wl_stream_skip_part share. */
+static size_t part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
+		   unsigned *phase, bool *own)
 {
-	uint64_t done = 0;
-	while (done < n) {
+	for (;;) {
 		switch (g->state) {
 		case S_START:
+			*phase = 0;
 			g->state = S_BODY;
 			draw_gap(g);
 			if (g->kernel_level) {
+				one(&buf[0], TRACE_OP_SYSCALL, 0);
 				track(g, TRACE_OP_SYSCALL);
-				count[0]++;
-				done++;
+				*own = true;
+				return 1;
 			}
 			break;
 		case S_BODY: {
@@ -752,24 +832,87 @@ void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
 				start_event(g);
 				break;
 			}
-			uint64_t k = g->gap_left < n - done ? g->gap_left
-							    : n - done;
+			*phase = 0;
+			*own = false;
+			uint64_t k = g->gap_left < max ? g->gap_left : max;
+			if (!skip)
+				emit_mix(g, &g->body, g->kernel_level, buf,
+					 (size_t)k);
+			else if (!(k = skip_mix(g, &g->body, k, buf, own)))
+				k = 1;
 			g->gap_left -= k;
-			count[0] += k;
-			done += k;
-			break;
+			return (size_t)k;
 		}
 		default: {
-			unsigned ph = phase_of(g);
-			uint64_t k = skip_run(g, n - done);
-			count[ph] += k;
-			done += k;
+			*phase = phase_of(g);
+			size_t n = run_part(g, buf, max, skip, own);
 			if (!g->cur) {
 				g->state = S_BODY;
 				draw_gap(g);
 			}
+			if (n)
+				return n;
 			break;
 		}
 		}
 	}
+}
+
+size_t wl_stream_fill_part(wl_stream *g, trace_insn *buf, size_t max,
+			   unsigned *phase, bool *own)
+{
+	*phase = phase_of(g);
+	*own = false;
+	return max ? part(g, buf, max, false, phase, own) : 0;
+}
+
+uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
+			     trace_insn *op, unsigned *phase, bool *own)
+{
+	uint64_t done = 0;
+	*own = false;
+	while (done < n) {
+		uint64_t room = n - done;
+		size_t k = part(g, op, room < SIZE_MAX ? (size_t)room : SIZE_MAX,
+				true, phase, own);
+		if (*own)
+			return done + 1;
+		count[*phase] += k;
+		done += k;
+	}
+	return done;
+}
+
+void wl_stream_split_mix(wl_stream *g, bool on)
+{
+	g->split_mix = on;
+	g->own_for = NULL;
+}
+
+double wl_stream_event_rate(const wl_stream *g)
+{
+	return g->nprog ? g->total / 1000 : 0;
+}
+
+double wl_stream_mix_own_rate(const wl_stream *g)
+{
+	return g->body.own > g->kern.own ? g->body.own : g->kern.own;
+}
+
+void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
+{
+	/* Part by part, the own instructions counted with the mix: they
+	 * draw nothing, and the mix is not split (nothing is drawn). */
+	bool split = g->split_mix;
+	g->split_mix = false;
+	trace_insn one_insn;
+	while (n) {
+		unsigned ph;
+		bool own;
+		size_t k = part(g, &one_insn, n < SIZE_MAX ? (size_t)n : SIZE_MAX,
+				true, &ph, &own);
+		count[ph] += k;
+		n -= k;
+	}
+	g->split_mix = split;
 }

@@ -483,6 +483,40 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
  * the events of the filled stream with other body draws (same state,
  * same n: same result). O(events and event steps skipped), not O(n). */
 void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count);
+/* A stream's own instructions are those of its event programs' steps:
+ * the entries, returns, context switches and other single instructions
+ * of a program, and a kernel-work step's PTE writes; the rest (the
+ * body's and the kernel work's mix) is drawn. Sampled simulation runs
+ * every own instruction in detail and extrapolates the mix only.
+ * wl_stream_fill_part writes the next part of the stream: 1 to max mix
+ * instructions of one phase (*own false) or one own instruction (*own
+ * true), sets *phase and returns their number (0 when max is 0).
+ * Successive calls give wl_stream_fill's stream. O(returned). */
+size_t wl_stream_fill_part(wl_stream *g, trace_insn *buf, size_t max,
+			   unsigned *phase, bool *own);
+/* Whether wl_stream_skip_part draws the mix's own instructions (its
+ * privileged, sensitive and PTE-write classes) one by one, as own
+ * instructions (on), or skips them with the rest of the mix (off, the
+ * default). wl_stream_fill_part writes them inside mix parts either way:
+ * a caller that splits them tells them by op. */
+void wl_stream_split_mix(wl_stream *g, bool on);
+/* Events per instruction of the stream (the programs' rates), and the
+ * larger of the body's and the kernel work's probabilities of an own
+ * class per mix instruction. */
+double wl_stream_event_rate(const wl_stream *g);
+double wl_stream_mix_own_rate(const wl_stream *g);
+/* wl_stream_skip up to the next own instruction: skips mix instructions,
+ * adding them to count[phase], until n instructions are consumed or an
+ * own instruction comes; that one is consumed too, written to *op as
+ * filling would write it, not counted, and *own is set (*phase its
+ * phase). Returns the instructions consumed (own one included).
+ * wl_stream_skip_part calls that consume n in total advance the event
+ * sequence, address spaces and event positions as wl_stream_skip(n)
+ * does (with wl_stream_split_mix on, the body's draws differ and the
+ * mix's own instructions are not counted). O(event steps and own
+ * instructions skipped). */
+uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
+			     trace_insn *op, unsigned *phase, bool *own);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);
 /* The warm-up pass of a stream of p (p passes wl_stream_check): for each

@@ -234,6 +234,13 @@ cpu_core *cpu_vcpu_core(const cpu_vcpu *v);
  * level, nesting past one level) are counted as guest #GP and skipped;
  * nothing a stream holds can crash the model. O(n) plus TLB misses. */
 void cpu_vcpu_run(cpu_vcpu *v, const trace_insn *insns, size_t n);
+/* k instructions of the guest's at the vcpu's current level went by
+ * without running (a sampled run's skip): what depends on their count
+ * alone advances as running them would, i.e. under BT at kernel level
+ * the position in the current entry's blocks, translating (and
+ * charging) each block first reached. Nothing else changes. O(k / block
+ * size), at most CPU_BT_BLOCKS. */
+void cpu_vcpu_pass(cpu_vcpu *v, uint64_t k);
 /* The results so far (borrowed) and a reset to zero. */
 const cpu_results *cpu_vcpu_results(const cpu_vcpu *v);
 void cpu_vcpu_reset_results(cpu_vcpu *v);
@@ -264,10 +271,15 @@ void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
  * and level, then `warmup` instructions run in detail unmeasured (TLB,
  * shadows and page tables warm up again), then `window` instructions run
  * in detail and are measured, split by the stream's phase (body, each
- * event kind); the rest of the period is skipped. The estimate of each result is
- * per phase: the phase's measured cycles per instruction times the
- * number of the run's instructions in that phase, which the skip counts
- * exactly. A remainder shorter than a period is skipped and counted.
+ * event kind); the rest of the period is skipped. The stream's own
+ * instructions (its programs' entries, returns, switches and PTE writes,
+ * and the mix's privileged, sensitive and PTE-write classes; wl.h), when
+ * windows would see fewer than one each, run in detail wherever they
+ * fall, skips included, and are counted, not extrapolated. The estimate
+ * of the rest (the mix) is per phase: the phase's measured cycles per
+ * instruction times the number of the run's mix instructions in that
+ * phase, which the skip counts exactly. A remainder shorter than a
+ * period is skipped and counted.
  * ------------------------------------------------------------------------ */
 
 typedef struct cpu_sample_params {
@@ -295,7 +307,11 @@ typedef struct cpu_sample_result {
 	uint64_t detailed;    /* instructions run in detail (W + U each) */
 	uint64_t unmeasured;  /* instructions of phases no window saw,
 				 charged at the overall measured CPI */
-	uint64_t phase_insns[WL_STREAM_PHASES]; /* run's insns per phase */
+	uint64_t phase_insns[WL_STREAM_PHASES]; /* run's mix insns per phase
+						   (extrapolated) */
+	uint64_t own;         /* the stream's own instructions (entries,
+				 returns, switches, programs' PTE writes):
+				 all run in detail, their costs counted */
 } cpu_sample_result;
 
 /* Runs n instructions of stream g on vcpu v in sampled mode with
@@ -303,7 +319,8 @@ typedef struct cpu_sample_result {
  * g advances by n instructions (wl_stream_skip's realization); v's own
  * results grow by what ran in detail only. With fewer than two windows
  * the halves are INFINITY. Deterministic: same vcpu and stream state,
- * same n and p, same result. O(n / K · (U + W) + events skipped). */
+ * same n and p, same result. O(n / K · (U + W) + events and own
+ * instructions skipped). */
 void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		    const cpu_sample_params *p, cpu_sample_result *out);
 

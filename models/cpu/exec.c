@@ -638,6 +638,39 @@ static void bt_step(cpu_vcpu *v)
 	}
 }
 
+void cpu_vcpu_pass(cpu_vcpu *v, uint64_t k)
+{
+	if (v->mode != CPU_MODE_BT || v->level != CPU_LEVEL_KERNEL || !k)
+		return;
+	/* bt_step k times, a block at a time: the instructions left in the
+	 * current block, then ceil(r / block) blocks begun, each translated
+	 * on its first execution (positions past the cache's last share
+	 * it, so at most CPU_BT_BLOCKS of them are looked up). */
+	cpu_frame *f = &v->frame[v->depth];
+	if (k <= f->bt_left) {
+		f->bt_left -= k;
+		return;
+	}
+	const cpu_machine *m = &v->core->m;
+	uint64_t r = k - f->bt_left, bl = m->bt.block_insns;
+	uint64_t nb = (r + bl - 1) / bl;
+	for (uint64_t i = 0; i < nb; i++) {
+		uint64_t b = f->bt_block + i;
+		if (b >= CPU_BT_BLOCKS) {
+			b = CPU_BT_BLOCKS - 1;
+			i = nb - 1; /* the rest share this one */
+		}
+		uint8_t *bit = &v->tc[f->bt_class * CPU_BT_BLOCKS + b];
+		if (!*bit) {
+			*bit = 1;
+			v->r.events[CPU_EV_TRANSLATE]++;
+			vmm(v, CPU_VMM_TRANSLATION, m->bt.translate);
+		}
+	}
+	f->bt_block += nb;
+	f->bt_left = nb * bl - r;
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static void world_switch(cpu_vcpu *v)

@@ -25,6 +25,7 @@ _Static_assert(sizeof(cpu_results) % sizeof(uint64_t) == 0,
 typedef struct win {
 	uint64_t insns[WL_STREAM_PHASES];
 	uint64_t cycles[WL_STREAM_PHASES];
+	uint64_t own_insns, own_cycles; /* own instructions, counted */
 } win;
 
 void cpu_sample_defaults(cpu_sample_params *p)
@@ -47,61 +48,100 @@ static void fields(const cpu_results *r, uint64_t *f)
 #define F_VMM_TR F_OF(vmm[CPU_VMM_TRANSLATION])
 #define F_VMM F_OF(cycles_vmm)
 
-/* Runs k instructions of g on v in detail, by phase; when w is not NULL
- * each phase's instructions, cycles and every result field are added to
- * w and sum[phase], less the one-off cost of BT translations (translate
- * cycles each: a block translates once in a vcpu's life, so its cost is
- * a cold-start transient, not a rate to extrapolate). */
-static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
-		     size_t cap, win *w, double (*sum)[NFIELDS])
+/* What a sampled run counts rather than extrapolates: the stream's own
+ * instructions (wl_stream_fill_part), every one run in detail, with
+ * every result field they changed, and the BT translations made by the
+ * mix run in detail (a block translates once in a vcpu's life, so its
+ * cost is a cold-start transient, not a rate to extrapolate). */
+typedef struct counted {
+	bool exact;           /* own instructions counted (else all mix) */
+	bool split;           /* the mix's own ones too */
+	uint64_t f[NFIELDS];  /* fields the own instructions added */
+	uint64_t own;         /* own instructions of the run */
+	uint64_t translated;  /* translations by mix run in detail */
+} counted;
+
+static void add_delta(uint64_t *to, const uint64_t *a, const uint64_t *b)
 {
-	const uint64_t translate =
-		cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
-	while (k) {
-		unsigned ph;
-		size_t got = wl_stream_fill_phase(g, buf,
-						  k < cap ? (size_t)k : cap,
-						  &ph);
-		uint64_t a[NFIELDS], b[NFIELDS];
-		if (w)
-			fields(cpu_vcpu_results(v), a);
-		cpu_vcpu_run(v, buf, got);
-		k -= got;
-		if (!w)
-			continue;
-		fields(cpu_vcpu_results(v), b);
-		/* One-off costs are taken out of what is extrapolated. */
-		uint64_t once = (b[F_TRANSLATE] - a[F_TRANSLATE]) * translate;
-		b[F_VMM_TR] -= once;
-		b[F_VMM] -= once;
-		for (size_t f = 0; sum && f < NFIELDS; f++)
-			sum[ph][f] += (double)(b[f] - a[f]);
-		cpu_results ra, rb;
-		memcpy(&ra, a, sizeof ra);
-		memcpy(&rb, b, sizeof rb);
-		w->insns[ph] += got;
-		w->cycles[ph] += cpu_results_cycles(&rb) -
-				 cpu_results_cycles(&ra);
-	}
+	for (size_t f = 0; f < NFIELDS; f++)
+		to[f] += b[f] - a[f];
 }
 
-/* The per-phase estimate of total cycles from the windows' sums tot,
- * less window x (NULL: none): Σ_p N_p · C_p / I_p, phases no window saw
- * at the overall ratio. */
-static double estimate(const win *tot, const win *x, const uint64_t *np)
+/* The mix's instructions of their own (workloads/wl.h): counted like
+ * the programs' own, since a skip draws them one by one. */
+static bool own_op(const trace_insn *in)
 {
-	double ci[WL_STREAM_PHASES], cc[WL_STREAM_PHASES];
-	double ti = 0, tc = 0;
-	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
-		ci[p] = (double)(tot->insns[p] - (x ? x->insns[p] : 0));
-		cc[p] = (double)(tot->cycles[p] - (x ? x->cycles[p] : 0));
-		ti += ci[p];
-		tc += cc[p];
+	return in->op != TRACE_OP_ALU && in->op != TRACE_OP_LOAD &&
+	       in->op != TRACE_OP_STORE && in->op != TRACE_OP_BRANCH &&
+	       in->op != TRACE_OP_INDIRECT;
+}
+
+/* Runs the k instructions at in on v: own ones go to c; mix of phase ph
+ * counts in np[ph] and, when w is not NULL, its instructions, cycles and
+ * every result field are added to w and sum[ph], less the one-off cost
+ * of BT translations. */
+static void run_part(cpu_vcpu *v, const trace_insn *in, size_t k, bool own,
+		     unsigned ph, uint64_t *np, counted *c, win *w,
+		     double (*sum)[NFIELDS])
+{
+	uint64_t a[NFIELDS], b[NFIELDS];
+	fields(cpu_vcpu_results(v), a);
+	cpu_vcpu_run(v, in, k);
+	fields(cpu_vcpu_results(v), b);
+	cpu_results ra, rb;
+	if (own) {
+		add_delta(c->f, a, b);
+		c->own += k;
+		if (w) {
+			memcpy(&ra, a, sizeof ra);
+			memcpy(&rb, b, sizeof rb);
+			w->own_insns += k;
+			w->own_cycles += cpu_results_cycles(&rb) -
+					 cpu_results_cycles(&ra);
+		}
+		return;
 	}
-	double all = ti > 0 ? tc / ti : 0, est = 0;
-	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
-		est += (double)np[p] * (ci[p] > 0 ? cc[p] / ci[p] : all);
-	return est;
+	np[ph] += k;
+	uint64_t tr = b[F_TRANSLATE] - a[F_TRANSLATE];
+	c->translated += tr;
+	if (!w)
+		return;
+	/* One-off costs are taken out of what is extrapolated. */
+	const uint64_t once =
+		tr * cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
+	b[F_VMM_TR] -= once;
+	b[F_VMM] -= once;
+	for (size_t f = 0; f < NFIELDS; f++)
+		sum[ph][f] += (double)(b[f] - a[f]);
+	memcpy(&ra, a, sizeof ra);
+	memcpy(&rb, b, sizeof rb);
+	w->insns[ph] += k;
+	w->cycles[ph] += cpu_results_cycles(&rb) - cpu_results_cycles(&ra);
+}
+
+/* Runs k instructions of g on v in detail, part by part (run_part), the
+ * mix's own instructions apart from the rest. */
+static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
+		     size_t cap, uint64_t *np, counted *c, win *w,
+		     double (*sum)[NFIELDS])
+{
+	while (k) {
+		unsigned ph;
+		bool own;
+		size_t got = wl_stream_fill_part(g, buf,
+						 k < cap ? (size_t)k : cap,
+						 &ph, &own);
+		k -= got;
+		own = own && c->exact;
+		for (size_t i = 0, j; i < got; i = j) {
+			bool o = own || (c->split && own_op(&buf[i]));
+			for (j = i + 1;
+			     j < got && (own || (c->split && own_op(&buf[j]))) == o;
+			     j++)
+				;
+			run_part(v, buf + i, j - i, o, ph, np, c, w, sum);
+		}
+	}
 }
 
 /* Functional warming of the machine's view of the stream after a skip:
@@ -136,6 +176,92 @@ static void sync_state(cpu_vcpu *v, const wl_stream *g)
 	}
 }
 
+/* Skips n instructions of g: the mix is counted in np by phase, not
+ * drawn, and passes the vcpu by (cpu_vcpu_pass: BT's position in the
+ * kernel's blocks); the own instructions run on v in detail (batched
+ * when nothing passes between them) and are counted in c, so that the
+ * machine's state (level, address space, TLB flushes, shadows, queued
+ * PTE updates, translated blocks) follows the stream through the skip.
+ * O(own instructions skipped). */
+static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, trace_insn *buf,
+		 size_t cap, uint64_t *np, counted *c)
+{
+	if (!c->exact) {
+		wl_stream_skip(g, n, np);
+		sync_state(v, g);
+		return;
+	}
+	const bool pass = cpu_vcpu_mode(v) == CPU_MODE_BT;
+	uint64_t a[NFIELDS], b[NFIELDS];
+	size_t k = 0;
+	fields(cpu_vcpu_results(v), a);
+	while (n) {
+		unsigned ph;
+		bool own;
+		uint64_t got = wl_stream_skip_part(g, n, np, &buf[k], &ph, &own);
+		n -= got;
+		uint64_t mix = got - own;
+		if (pass && mix) {
+			cpu_vcpu_run(v, buf, k);
+			cpu_vcpu_pass(v, mix);
+			buf[0] = buf[k];
+			k = 0;
+		}
+		if (!own)
+			continue;
+		c->own++;
+		if (++k == cap) {
+			cpu_vcpu_run(v, buf, k);
+			k = 0;
+		}
+	}
+	cpu_vcpu_run(v, buf, k);
+	fields(cpu_vcpu_results(v), b);
+	add_delta(c->f, a, b);
+}
+
+/* The phases whose pooled ratio stands for a phase p no window saw,
+ * from the returned one on: for an event, the other events measured
+ * (kernel work, after an entry), if any; else every phase. */
+static unsigned pool_from(unsigned p, const double *ci)
+{
+	if (p == 0)
+		return 0;
+	for (unsigned q = 1; q < WL_STREAM_PHASES; q++)
+		if (ci[q] > 0)
+			return 1;
+	return 0;
+}
+
+/* The per-phase estimate of total cycles from the windows' sums tot,
+ * less window x (NULL: none): Σ_p N_p · C_p / I_p, phases no window saw
+ * at the pooled ratio of the phases of their kind (pool_from). */
+static double estimate(const win *tot, const win *x, const uint64_t *np)
+{
+	double ci[WL_STREAM_PHASES], cc[WL_STREAM_PHASES];
+	double ti = 0, tc = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
+		ci[p] = (double)(tot->insns[p] - (x ? x->insns[p] : 0));
+		cc[p] = (double)(tot->cycles[p] - (x ? x->cycles[p] : 0));
+		ti += ci[p];
+		tc += cc[p];
+	}
+	double est = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
+		if (ci[p] > 0) {
+			est += (double)np[p] * cc[p] / ci[p];
+			continue;
+		}
+		double pi = 0, pc = 0;
+		for (unsigned q = pool_from(p, ci); q < WL_STREAM_PHASES; q++) {
+			pi += ci[q];
+			pc += cc[q];
+		}
+		est += pi > 0 ? (double)np[p] * pc / pi : 0;
+	}
+	return est;
+}
+
 void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		    const cpu_sample_params *pp, cpu_sample_result *out)
 {
@@ -153,13 +279,24 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			  (unsigned long long)p.warmup,
 			  (unsigned long long)p.period, p.confidence);
 	memset(out, 0, sizeof *out);
-	const uint64_t tr0 = cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE];
 	uint64_t periods = n / p.period;
 	uint64_t *np = out->phase_insns;
 	size_t cap = 4096;
 	trace_insn *buf = sim_xcalloc(cap, sizeof *buf);
 	win *w = sim_xcalloc(periods ? periods : 1, sizeof *w);
 	double (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
+	counted c;
+	memset(&c, 0, sizeof c);
+	/* Own instructions are counted when windows would see fewer than
+	 * one of them each (rare, and their costs concentrated); denser
+	 * ones the windows measure well, and running them all in detail
+	 * would cost the speed of sampling. */
+	c.exact = wl_stream_event_rate(g) * (double)p.window < 1;
+	c.split = c.exact && wl_stream_mix_own_rate(g) * (double)p.window < 1;
+	wl_stream_split_mix(g, c.split);
+	/* The caller's vcpu follows the stream already, or (a fresh vcpu,
+	 * another stream) is put where it is. */
+	sync_state(v, g);
 	for (uint64_t i = 0; i < periods; i++) {
 		/* Where the window sits in its period is drawn per period
 		 * (stratified random sampling): a fixed offset would alias
@@ -167,21 +304,14 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		uint64_t slack = p.period - p.warmup - p.window;
 		uint64_t at = slack ? sim_splitmix64(p.seed + i) % (slack + 1)
 				    : 0;
-		wl_stream_skip(g, at, np);
-		sync_state(v, g);
-		/* What runs in detail counts in its phase too. */
-		win warm;
-		memset(&warm, 0, sizeof warm);
-		detailed(v, g, p.warmup, buf, cap, &warm, NULL);
-		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
-			np[ph] += warm.insns[ph];
-		detailed(v, g, p.window, buf, cap, &w[i], sum);
-		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
-			np[ph] += w[i].insns[ph];
-		wl_stream_skip(g, slack - at, np);
+		skip(v, g, at, buf, cap, np, &c);
+		detailed(v, g, p.warmup, buf, cap, np, &c, NULL, NULL);
+		detailed(v, g, p.window, buf, cap, np, &c, &w[i], sum);
+		skip(v, g, slack - at, buf, cap, np, &c);
 	}
-	wl_stream_skip(g, n - periods * p.period, np);
-	sync_state(v, g);
+	skip(v, g, n - periods * p.period, buf, cap, np, &c);
+	wl_stream_split_mix(g, false);
+	out->own = c.own;
 	out->windows = periods;
 	out->detailed = periods * (p.warmup + p.window);
 
@@ -203,22 +333,32 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			continue;
 		}
 		out->unmeasured += np[ph];
-		if (ti <= 0)
+		double pi = 0;
+		unsigned from = pool_from(ph, ci);
+		for (unsigned q = from; q < WL_STREAM_PHASES; q++)
+			pi += ci[q];
+		if (pi <= 0)
 			continue;
-		for (unsigned q = 0; q < WL_STREAM_PHASES; q++)
+		for (unsigned q = from; q < WL_STREAM_PHASES; q++)
 			for (size_t f = 0; f < NFIELDS; f++)
-				estf[f] += sum[q][f] * (double)np[ph] / ti;
+				estf[f] += sum[q][f] * (double)np[ph] / pi;
 	}
-	/* One-off costs: every translation the sampled run made, counted,
-	 * not extrapolated (blocks first reached in skipped parts are
-	 * missed; their number is bounded by the translation cache). */
-	double once_n = (double)(cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE] -
-				 tr0);
+	/* Counted, not extrapolated: the own instructions' fields, and the
+	 * translations of the mix run in detail (blocks first reached by
+	 * skipped mix are missed; their number is bounded by the
+	 * translation cache). */
+	for (size_t f = 0; f < NFIELDS; f++)
+		estf[f] += (double)c.f[f];
+	double once_n = (double)c.translated;
 	double once = once_n *
 		(double)cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
 	estf[F_TRANSLATE] += once_n;
 	estf[F_VMM_TR] += once;
 	estf[F_VMM] += once;
+	cpu_results cr;
+	memcpy(&cr, c.f, sizeof cr);
+	/* The cycles counted, not estimated. */
+	const double fixed = once + (double)cpu_results_cycles(&cr);
 	uint64_t ef[NFIELDS];
 	for (size_t f = 0; f < NFIELDS; f++)
 		ef[f] = (uint64_t)llround(estf[f]);
@@ -233,7 +373,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			tot.insns[ph] += w[i].insns[ph];
 			tot.cycles[ph] += w[i].cycles[ph];
 		}
-	out->cycles = estimate(&tot, NULL, np) + once;
+	out->cycles = estimate(&tot, NULL, np) + fixed;
 	out->cpi = n ? out->cycles / (double)n : 0;
 	out->cpi_half = out->smarts_half = INFINITY;
 	if (periods >= 2) {
@@ -244,7 +384,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		double *th = sim_xcalloc(periods, sizeof *th);
 		double mean = 0;
 		for (uint64_t i = 0; i < periods; i++) {
-			th[i] = (estimate(&tot, &w[i], np) + once) /
+			th[i] = (estimate(&tot, &w[i], np) + fixed) /
 				(double)n;
 			mean += th[i];
 		}
@@ -257,12 +397,12 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		/* Plain SMARTS: windows' CPI, mean ± t · s / sqrt(n). */
 		double m = 0, s2 = 0;
 		for (uint64_t i = 0; i < periods; i++) {
-			uint64_t c = 0, k = 0;
+			uint64_t cy = w[i].own_cycles, k = w[i].own_insns;
 			for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
-				c += w[i].cycles[ph];
+				cy += w[i].cycles[ph];
 				k += w[i].insns[ph];
 			}
-			double x = (double)c / (double)k;
+			double x = (double)cy / (double)k;
 			double d = x - m;
 			m += d / (double)(i + 1);
 			s2 += d * (x - m);
@@ -270,10 +410,10 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		out->smarts_cpi = m;
 		out->smarts_half = t * sqrt(s2 / (nn - 1)) / sqrt(nn);
 	} else if (periods == 1) {
-		uint64_t c = 0;
+		uint64_t cy = w[0].own_cycles;
 		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
-			c += w[0].cycles[ph];
-		out->smarts_cpi = (double)c / (double)p.window;
+			cy += w[0].cycles[ph];
+		out->smarts_cpi = (double)cy / (double)p.window;
 	}
 	free(sum);
 	free(w);

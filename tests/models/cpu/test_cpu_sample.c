@@ -85,101 +85,57 @@ static rig rig_big(const cpu_machine *m, cpu_mode mode)
 }
 
 /* The pairs this test cannot hold within 2 % today (models/cpu/README.md,
- * "Sampled mode", says why): BT's cold translation and shadow state
- * after skips, rare expensive events (faults under shadow paging, PV's
- * batched validations, fork and exec) that 50 windows of a 1 M
- * instruction run see too seldom, and Disco's pmake and database under
- * te.
- * They are run and printed all the same; every other pair must hold. */
+ * "Sampled mode", says why, with numbers). They are run and printed all
+ * the same; every other pair must hold, and a listed pair that holds
+ * fails the test until it is taken off the list. */
 static const char *const known[][2] = {
-	{"linux-build", "bt"},
-	{"osdb-oltp", "bt"},
-	{"osdb-oltp", "hw"},
-	{"lmbench-stat", "bt"},
-	{"lmbench-sig-hndl", "bt"},
-	{"lmbench-fork", "bt"},
-	{"lmbench-fork", "hw"},
-	{"lmbench-exec", "bt"},
-	{"lmbench-exec", "hw"},
-	{"lmbench-ctx-2p-16k", "bt"},
-	{"lmbench-ctx-2p-64k", "hw"},
-	{"lmbench-ctx-8p-16k", "bt"},
-	{"lmbench-ctx-8p-64k", "hw"},
-	{"lmbench-ctx-16p-16k", "bt"},
-	{"lmbench-ctx-16p-64k", "hw"},
-	{"lmbench-page-fault", "bt"},
-	{"lmbench-page-fault", "hw"},
-	{"lmbench-mmap", "bt"},
-	{"lmbench-mmap", "hw"},
-	{"lmbench-prot-fault", "bt"},
-	{"lmbench-prot-fault", "pv"},
-	{"aa-ptemod", "pv"},
-	{"forkwait", "bt"},
-	{"forkwait", "hw"},
-	{"disco-pmake", "te"},
-	{"disco-database", "te"},
-	/* The application presets (spec-cint, linux-build, osdb-oltp,
-	 * osdb-ir, specweb, dbench) in every mode, since their TLB locality
-	 * was set for Figure 3 after the sampler was validated: off by 2 to
-	 * 73 % (even native), not examined yet. */
+	/* The application presets: TLB misses of 1 to 2 per 1000
+	 * instructions and events a few times per 100,000 make 50 windows
+	 * of 1000 instructions too few for 2 % (the reported interval is
+	 * 2 to 10 %); with 500 windows the same runs come within 0.3 %
+	 * (README). Under hw-nested, a TLB flushed in a skip is refilled
+	 * by 2-D walks in the next warm-up and window rather than in the
+	 * skip (+14 % on osdb-oltp even with 500 windows). */
 	{"spec-cint", "native"},
 	{"spec-cint", "te"},
 	{"spec-cint", "bt"},
 	{"spec-cint", "pv"},
 	{"spec-cint", "hw"},
 	{"spec-cint", "hw-nested"},
+	{"spec-cint", "uml"},
 	{"linux-build", "native"},
 	{"linux-build", "te"},
+	{"linux-build", "bt"},
 	{"linux-build", "pv"},
-	{"linux-build", "hw"},
 	{"linux-build", "hw-nested"},
+	{"linux-build", "uml"},
 	{"osdb-oltp", "native"},
 	{"osdb-oltp", "te"},
+	{"osdb-oltp", "bt"},
 	{"osdb-oltp", "pv"},
+	{"osdb-oltp", "hw"},
 	{"osdb-oltp", "hw-nested"},
 	{"osdb-ir", "native"},
 	{"osdb-ir", "te"},
-	{"osdb-ir", "bt"},
 	{"osdb-ir", "pv"},
-	{"osdb-ir", "hw"},
 	{"osdb-ir", "hw-nested"},
-	{"specweb", "native"},
-	{"specweb", "te"},
-	{"specweb", "bt"},
-	{"specweb", "pv"},
-	{"specweb", "hw"},
 	{"specweb", "hw-nested"},
-	{"dbench", "native"},
+	{"dbench", "te"},
 	{"dbench", "bt"},
-	{"dbench", "pv"},
 	{"dbench", "hw"},
 	{"dbench", "hw-nested"},
-	/* The uml mode: host signal round trips of 58,200 cycles per kernel
-	 * entry are events too expensive and too rare for 50 windows; not
-	 * examined yet. */
-	{"spec-cint", "uml"},
-	{"linux-build", "uml"},
-	{"osdb-oltp", "uml"},
-	{"osdb-ir", "uml"},
-	{"specweb", "uml"},
-	{"dbench", "uml"},
-	{"lmbench-null-io", "uml"},
-	{"lmbench-stat", "uml"},
-	{"lmbench-open-close", "uml"},
-	{"lmbench-sig-inst", "uml"},
-	{"lmbench-sig-hndl", "uml"},
-	{"lmbench-fork", "uml"},
-	{"lmbench-exec", "uml"},
-	{"lmbench-ctx-2p-16k", "uml"},
-	{"lmbench-ctx-2p-64k", "uml"},
-	{"lmbench-ctx-8p-16k", "uml"},
-	{"lmbench-ctx-8p-64k", "uml"},
-	{"lmbench-ctx-16p-16k", "uml"},
-	{"lmbench-ctx-16p-64k", "uml"},
-	{"lmbench-page-fault", "uml"},
-	{"lmbench-mmap", "uml"},
-	{"lmbench-prot-fault", "uml"},
+	/* A PTE write every few instructions: sampled with the plain skip
+	 * (dense), whose batched validations flushed at returns 50
+	 * windows see too seldom (interval +-34 %). */
+	{"aa-ptemod", "pv"},
+	/* Variance of 50 windows: with 500, forkwait is within 0.07 % (hw)
+	 * and 0.8 % (uml), disco-database within 0.8 %. */
+	{"forkwait", "hw"},
 	{"forkwait", "uml"},
+	/* disco-pmake: Disco's second-level software TLB, large and not
+	 * warmed by skips, misses more in the windows (+7.5 % with 500). */
+	{"disco-pmake", "te"},
+	{"disco-database", "te"},
 };
 
 static bool is_known(const char *w, const char *mode)
@@ -237,7 +193,7 @@ Test(cpu_sample, catalog_within_2_percent, .timeout = 300)
 	cpu_sample_defaults(&sp);
 	sp.period = 20000;
 	trace_insn *buf = calloc(BUF, sizeof *buf);
-	int runs = 0, inside = 0, bad = 0, over = 0;
+	int runs = 0, inside = 0, bad = 0, over = 0, stale = 0;
 	for (size_t i = 0; wl_stream_preset_at(i); i++) {
 		const wl_stream_preset *w = wl_stream_preset_at(i);
 		const cpu_machine *m = is_disco(w->name) ? &mips : &x86;
@@ -251,21 +207,25 @@ Test(cpu_sample, catalog_within_2_percent, .timeout = 300)
 			bool excused = is_known(w->name, cpu_mode_name(mode));
 			over += !ok;
 			bad += !ok && !excused;
+			stale += ok && excused;
 			fprintf(stderr,
 				"%-22s %-9s detailed %.6g sampled %.6g "
 				"err %+.3f %% cpi %.4f +- %.4f%s\n",
 				w->name, cpu_mode_name(mode), c.detailed,
 				c.sampled, 100 * c.err, c.cpi, c.half,
-				ok ? "" : excused ? "  over 2 % (listed)"
-						  : "  OVER 2 %");
+				ok ? excused ? "  LISTED but within 2 %" : ""
+				: excused ? "  over 2 % (listed)"
+					  : "  OVER 2 %");
 		}
 	}
 	fprintf(stderr,
-		"%d runs, %d over 2 %% (%d not listed), %d inside the "
-		"interval\n",
-		runs, over, bad, inside);
+		"%d runs, %d over 2 %% (%d not listed), %d listed but within "
+		"2 %%, %d inside the interval\n",
+		runs, over, bad, stale, inside);
 	free(buf);
 	cr_expect(eq(int, bad, 0));
+	cr_expect(eq(int, stale, 0), "listed pairs within 2 %%: take them "
+				     "off the list");
 	cr_expect(gt(int, 2 * inside, runs));
 }
 
@@ -320,6 +280,69 @@ Test(cpu_sample, skip_counts_and_is_deterministic)
 	wl_stream_fill(gb, b, 512);
 	cr_expect(eq(int, memcmp(a, b, sizeof a), 0));
 	cr_expect(eq(int, wl_stream_asid(ga), wl_stream_asid(gb)));
+	wl_stream_destroy(ga);
+	wl_stream_destroy(gb);
+}
+
+/* wl_stream_fill_part, call after call, is wl_stream_fill's stream, and
+ * its own parts are single instructions of the programs. */
+Test(cpu_sample, fill_part_is_fill)
+{
+	const wl_stream_preset *w = wl_stream_preset_find("lmbench-fork");
+	cr_assert(ne(ptr, (void *)w, NULL));
+	enum { N = 300000 };
+	trace_insn *a = calloc(N, sizeof *a), *b = calloc(N, sizeof *b);
+	wl_stream *ga = stream_of(&w->params, 5), *gb = stream_of(&w->params, 5);
+	wl_stream_fill(ga, a, N);
+	size_t at = 0, owns = 0;
+	while (at < N) {
+		unsigned ph;
+		bool own;
+		size_t k = wl_stream_fill_part(gb, b + at, N - at, &ph, &own);
+		cr_assert(k >= 1 && ph < WL_STREAM_PHASES);
+		if (own) {
+			cr_expect(eq(sz, k, (size_t)1));
+			owns++;
+		}
+		at += k;
+	}
+	cr_expect(eq(int, memcmp(a, b, N * sizeof *a), 0));
+	cr_expect(gt(sz, owns, (size_t)0));
+	wl_stream_destroy(ga);
+	wl_stream_destroy(gb);
+	free(a);
+	free(b);
+}
+
+/* Skipping by parts (mix not split) consumes what wl_stream_skip does:
+ * the mix counted by phase plus the own instructions make n, and the
+ * stream ends in the same address space and depth, with the same
+ * events to come. */
+Test(cpu_sample, skip_part_is_skip)
+{
+	const wl_stream_preset *w = wl_stream_preset_find("lmbench-ctx-8p-16k");
+	cr_assert(ne(ptr, (void *)w, NULL));
+	wl_stream *ga = stream_of(&w->params, 9), *gb = stream_of(&w->params, 9);
+	uint64_t ca[WL_STREAM_PHASES] = {0}, cb[WL_STREAM_PHASES] = {0};
+	uint64_t n = 1234567, own = 0, left = n;
+	wl_stream_skip(ga, n, ca);
+	while (left) {
+		trace_insn op;
+		unsigned ph;
+		bool o;
+		left -= wl_stream_skip_part(gb, left, cb, &op, &ph, &o);
+		own += o;
+	}
+	uint64_t sa = 0, sb = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
+		sa += ca[p];
+		sb += cb[p];
+	}
+	cr_expect(eq(u64, sa, n));
+	cr_expect(eq(u64, sb + own, n));
+	cr_expect(gt(u64, own, 0));
+	cr_expect(eq(int, wl_stream_asid(ga), wl_stream_asid(gb)));
+	cr_expect(eq(u32, wl_stream_depth(ga), wl_stream_depth(gb)));
 	wl_stream_destroy(ga);
 	wl_stream_destroy(gb);
 }
