@@ -13,9 +13,9 @@
 #define _GNU_SOURCE /* wait4 */
 #include "dc.h"
 #include "dc_gen.h"
+#include "bench_util.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -30,49 +30,8 @@
 
 extern char **environ;
 
-static double clock_s(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double now_s(void)
-{
-	return clock_s(CLOCK_MONOTONIC);
-}
-
-/* CPU time of this process: next to wall time, it tells a slow phase from
- * one that waited for a busy machine's CPUs or disk. */
-static double cpu_s(void)
-{
-	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
-}
-
-static int failures;
-
-static void fail(const char *what, const char *detail)
-{
-	fprintf(stderr, "dc_scale: FAILED: %s%s%s\n", what, detail ? ": " : "",
-		detail ? detail : "");
-	failures++;
-}
-
 /* ---- files ------------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 typedef void (*gen_fn)(FILE *f, unsigned long arg);
 
@@ -80,12 +39,12 @@ static int write_config(const char *path, gen_fn gen, unsigned long arg)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
-		fail("cannot create", path);
+		bench_fail("cannot create", path);
 		return -1;
 	}
 	gen(f, arg);
 	if (fclose(f) != 0) {
-		fail("cannot write", path);
+		bench_fail("cannot write", path);
 		return -1;
 	}
 	return 0;
@@ -96,7 +55,7 @@ static int append_line(const char *path, const char *line)
 {
 	FILE *f = fopen(path, "a");
 	if (!f || fprintf(f, "%s\n", line) < 0 || fclose(f) != 0) {
-		fail("cannot append to", path);
+		bench_fail("cannot append to", path);
 		return -1;
 	}
 	return 0;
@@ -153,12 +112,12 @@ static void check_counts(const char *db, const expect *x, const char *where)
 			char msg[200];
 			snprintf(msg, sizeof msg, "%s: %s has %lld rows, expected %lld",
 				 where, names[i], got, want[i]);
-			fail("row count", msg);
+			bench_fail("row count", msg);
 		}
 	}
 	/* Every migration finished with at least one round. */
 	if (count_rows(db, "migration_rounds") < x->migrations)
-		fail("row count", "fewer migration rounds than migrations");
+		bench_fail("row count", "fewer migration rounds than migrations");
 }
 
 /* ---- phases, through the library ---------------------------------------- */
@@ -195,7 +154,7 @@ typedef struct stamp {
 
 static stamp stamp_now(void)
 {
-	stamp s = {now_s(), cpu_s()};
+	stamp s = {bench_now_s(), bench_cpu_s()};
 	return s;
 }
 
@@ -233,7 +192,7 @@ static stamp run_into(const dc_config *c, const char *path, uint32_t tables,
 	stamp t = stamp_sub(stamp_now(), t0);
 	m->results.tables = keep;
 	if (rc != 0)
-		fail("dc_experiment_run", d->text);
+		bench_fail("dc_experiment_run", d->text);
 	return t;
 }
 
@@ -245,7 +204,7 @@ static void phases(const char *cfg_path, const char *dir, const expect *x,
 	stamp t0 = stamp_now();
 	cfg_doc *doc = NULL;
 	if (cfg_doc_load(cfg_path, &doc, &d) != 0) {
-		fail("cfg_doc_load", d.text);
+		bench_fail("cfg_doc_load", d.text);
 		sim_diag_fini(&d);
 		return;
 	}
@@ -270,7 +229,7 @@ static void phases(const char *cfg_path, const char *dir, const expect *x,
 	set_phase(fg, PH_VALIDATE, stamp_sub(t3, t2));
 	set_phase(fg, PH_WORLD, stamp_sub(t4, t3));
 	if (rc != 0) {
-		fail("dc_config_load", d.text);
+		bench_fail("dc_config_load", d.text);
 		goto out;
 	}
 	char *bare = sim_xasprintf("%s/bare.sqlite", dir);
@@ -287,7 +246,7 @@ static void phases(const char *cfg_path, const char *dir, const expect *x,
 	set_phase(fg, PH_SIMULATE, stamp_sub(bare_s, stamp_sub(t4, t3)));
 	set_phase(fg, PH_ROWS, stamp_sub(full_s, bare_s));
 	if (count_rows(bare, "migrations") != -1)
-		fail("results.tables", "a run with no tables wrote migrations");
+		bench_fail("results.tables", "a run with no tables wrote migrations");
 	check_counts(pt, x, "in process");
 	/* As cli/run.c's finish: the point merged into results.sqlite, then
 	 * one CSV per table. */
@@ -308,7 +267,7 @@ static void phases(const char *cfg_path, const char *dir, const expect *x,
 		sim_results_abort(r);
 	stamp t8 = stamp_now();
 	if (rc != 0)
-		fail("merge or CSV", d.text);
+		bench_fail("merge or CSV", d.text);
 	stamp merge = stamp_sub(t6, t5), close = stamp_sub(t8, t7);
 	merge.wall += close.wall;
 	merge.cpu += close.cpu;
@@ -346,7 +305,7 @@ static int spawn(char *const argv[], const char *path, const char *log,
 	if (pathvar)
 		env[k++] = pathvar;
 	fflush(NULL);
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	pid_t pid = fork();
 	if (pid == 0) {
 		FILE *f = freopen(log, "w", stdout);
@@ -359,7 +318,7 @@ static int spawn(char *const argv[], const char *path, const char *log,
 	struct rusage ru;
 	memset(&ru, 0, sizeof ru);
 	if (pid > 0 && wait4(pid, &status, 0, &ru) == pid) {
-		*wall_s = now_s() - t0;
+		*wall_s = bench_now_s() - t0;
 		*cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
 			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 		*rss_kib = ru.ru_maxrss;
@@ -512,7 +471,7 @@ static void end_to_end(spawner *sp, const char *vdcsim, const char *cfg_path,
 	char *out = sim_xasprintf("%s/out", dir);
 	char *log = sim_xasprintf("%s/vdcsim.log", dir);
 	char *db = sim_xasprintf("%s/results.sqlite", out);
-	rm_tree(out);
+	bench_rm_tree(out);
 	char run_cmd[] = "run", o_opt[] = "-o", plot_cmd[] = "plot";
 	char *run_argv[] = {(char *)vdcsim, run_cmd, (char *)cfg_path, o_opt,
 			    out, NULL};
@@ -528,16 +487,16 @@ static void end_to_end(spawner *sp, const char *vdcsim, const char *cfg_path,
 				line[0] = '\0';
 			fclose(lf);
 		}
-		fail("vdcsim run", line);
+		bench_fail("vdcsim run", line);
 	} else {
 		check_counts(db, x, "vdcsim run");
 		char *plot_argv[] = {(char *)vdcsim, plot_cmd, out, NULL};
 		st = spawn_via(sp, plot_argv, NULL, log, &fg->plot_s, &cpu,
 			       &fg->plot_rss_kib);
 		if (st != 0)
-			fail("vdcsim plot", log);
+			bench_fail("vdcsim plot", log);
 	}
-	rm_tree(out);
+	bench_rm_tree(out);
 	free(db);
 	free(log);
 	free(out);
@@ -642,7 +601,7 @@ static int compare_file(const char *path, gen_fn gen, unsigned long arg,
 	unlink(mine);
 	free(mine);
 	if (!same)
-		fail("the shipped config differs from what dc_gen.c writes "
+		bench_fail("the shipped config differs from what dc_gen.c writes "
 		     "(regenerate it with --emit-migrations-10k)", path);
 	return same ? 0 : -1;
 }
@@ -659,6 +618,7 @@ static void usage(FILE *f, const char *argv0)
 
 int main(int argc, char **argv)
 {
+	bench_name = "dc_scale";
 	bool quick = false;
 	const char *vdcsim = NULL, *m10k = NULL;
 	unsigned long sizes[8] = {1000, 10000, 100000};
@@ -822,11 +782,11 @@ int main(int argc, char **argv)
 
 	unlink(cfg);
 	free(cfg);
-	rm_tree(dir);
+	bench_rm_tree(dir);
 	if (vdcsim)
 		spawner_stop(&sp);
-	if (failures) {
-		fprintf(stderr, "dc_scale: %d check(s) failed\n", failures);
+	if (bench_failures) {
+		fprintf(stderr, "dc_scale: %d check(s) failed\n", bench_failures);
 		return 1;
 	}
 	return 0;

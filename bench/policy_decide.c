@@ -16,28 +16,13 @@
  */
 #define _GNU_SOURCE
 #include "dc.h"
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int failures;
-
-static void fail(const char *what, const char *detail)
-{
-	fprintf(stderr, "policy_decide: FAILED: %s%s%s\n", what,
-		detail ? ": " : "", detail ? detail : "");
-	failures++;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* The decisions of one run: their wall times, in order. */
 typedef struct timer {
@@ -50,7 +35,7 @@ typedef struct timer {
 static void on_decide(void *ctx, bool done)
 {
 	timer *t = ctx;
-	double now = now_s();
+	double now = bench_now_s();
 	if (!done) {
 		t->unpaired += t->started >= 0;
 		t->started = now;
@@ -105,10 +90,10 @@ static int run_point(const cfg_doc *doc, long count, const char **sets,
 	if (rc == 0)
 		rc = dc_config_load(point, &c, &d);
 	timer t = {.started = -1};
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	if (rc == 0) {
 		if (c->policy.policy == 0)
-			fail("config", "it has no policy to time");
+			bench_fail("config", "it has no policy to time");
 		unlink(db);
 		sim_results *res = NULL;
 		rc = sim_results_create(db, &res, &d);
@@ -124,9 +109,9 @@ static int run_point(const cfg_doc *doc, long count, const char **sets,
 				sim_results_abort(res);
 		}
 	}
-	double t1 = now_s();
+	double t1 = bench_now_s();
 	if (rc != 0)
-		fail("run", d.text);
+		bench_fail("run", d.text);
 	memset(r, 0, sizeof *r);
 	if (rc == 0) {
 		r->vms = c->nvms;
@@ -140,12 +125,12 @@ static int run_point(const cfg_doc *doc, long count, const char **sets,
 			if (asprintf(&m, "%zu policy steps for %llu intervals",
 				     t.n, (unsigned long long)want) < 0)
 				m = NULL;
-			fail("steps", m);
+			bench_fail("steps", m);
 			free(m);
 			rc = 1;
 		}
 		if (t.unpaired) {
-			fail("steps", "a decision hook call without its pair");
+			bench_fail("steps", "a decision hook call without its pair");
 			rc = 1;
 		}
 		for (size_t i = 0; i < t.n; i++) {
@@ -180,6 +165,7 @@ static void usage(const char *argv0)
 
 int main(int argc, char **argv)
 {
+	bench_name = "policy_decide";
 	const char *config = NULL;
 	const char *counts = NULL;
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -245,9 +231,9 @@ int main(int argc, char **argv)
 	cfg_doc_destroy(doc);
 	sim_diag_fini(&d);
 	free((void *)sets);
-	if (failures) {
+	if (bench_failures) {
 		fprintf(stderr, "policy_decide: %d check(s) failed\n",
-			failures);
+			bench_failures);
 		return 1;
 	}
 	return 0;

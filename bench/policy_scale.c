@@ -10,8 +10,9 @@
  * size for a few hours as a unit test.
  */
 #define _GNU_SOURCE /* wait4 */
+#include "bench_util.h"
+
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -25,35 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-static void fail(const char *what, const char *detail)
-{
-	fprintf(stderr, "policy_scale: FAILED: %s%s%s\n", what,
-		detail ? ": " : "", detail ? detail : "");
-	failures++;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Hosts per rack, as bench/dc_gen.c's scale configs. */
 #define PER_RACK 20
@@ -73,7 +45,7 @@ static int write_config(const char *path, unsigned long nvms,
 	unsigned long racks = (hosts + per - 1) / per;
 	FILE *f = fopen(path, "w");
 	if (!f) {
-		fail("cannot create", path);
+		bench_fail("cannot create", path);
 		return -1;
 	}
 	fprintf(f,
@@ -100,7 +72,7 @@ static int write_config(const char *path, unsigned long nvms,
 		"  plots: false\n",
 		nvms, racks * per, nvms, duration, racks, per, nvms, traces);
 	if (fclose(f) != 0) {
-		fail("cannot write", path);
+		bench_fail("cannot write", path);
 		return -1;
 	}
 	return 0;
@@ -129,7 +101,7 @@ static int spawn(char *const argv[], const char *log, double *wall_s,
 		 double *cpu_s, long *rss_kib)
 {
 	fflush(NULL);
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	pid_t pid = fork();
 	if (pid == 0) {
 		FILE *f = freopen(log, "w", stdout);
@@ -142,7 +114,7 @@ static int spawn(char *const argv[], const char *log, double *wall_s,
 	struct rusage ru;
 	memset(&ru, 0, sizeof ru);
 	if (pid > 0 && wait4(pid, &status, 0, &ru) == pid) {
-		*wall_s = now_s() - t0;
+		*wall_s = bench_now_s() - t0;
 		*cpu_s = (double)ru.ru_utime.tv_sec +
 			 (double)ru.ru_utime.tv_usec * 1e-6 +
 			 (double)ru.ru_stime.tv_sec +
@@ -171,7 +143,7 @@ static void run_size(const char *vdcsim, const char *dir, const char *traces,
 	memset(fg, 0, sizeof *fg);
 	if (write_config(cfg, nvms, traces, duration) != 0)
 		return;
-	rm_tree(out);
+	bench_rm_tree(out);
 	char run[] = "run", o[] = "-o";
 	char *argv[] = {(char *)vdcsim, run, cfg, o, out, NULL};
 	int st = spawn(argv, log, &fg->wall_s, &fg->cpu_s, &fg->rss_kib);
@@ -183,7 +155,7 @@ static void run_size(const char *vdcsim, const char *dir, const char *traces,
 				line[0] = '\0';
 			fclose(lf);
 		}
-		fail("vdcsim run", line);
+		bench_fail("vdcsim run", line);
 		return;
 	}
 	unsigned long hosts = nvms / 10 ? nvms / 10 : 1;
@@ -205,7 +177,7 @@ static void run_size(const char *vdcsim, const char *dir, const char *traces,
 			 "%lu VMs: %lld vms, %lld hosts, %lld energy rows "
 			 "(expected %lu, %lu, %lu)",
 			 nvms, vms, nh, energy, nvms, hosts, hosts + 1);
-		fail("row count", msg);
+		bench_fail("row count", msg);
 	}
 	/* Sandpiper acted, and every started migration and each swap's two
 	 * or three moves are in the migrations table. */
@@ -213,7 +185,7 @@ static void run_size(const char *vdcsim, const char *dir, const char *traces,
 		snprintf(msg, sizeof msg,
 			 "%lu VMs: %lld migrations for %lld started moves and "
 			 "%lld swaps", nvms, fg->migrations, started, fg->swaps);
-		fail("migrations", msg);
+		bench_fail("migrations", msg);
 	}
 	/* Migrations ran through the model: durations and downtimes. */
 	long long done = query(db, "SELECT count(*) FROM migrations "
@@ -221,9 +193,9 @@ static void run_size(const char *vdcsim, const char *dir, const char *traces,
 	if (done <= 0) {
 		snprintf(msg, sizeof msg, "%lu VMs: no migration finished with "
 			 "a duration and a downtime", nvms);
-		fail("migrations", msg);
+		bench_fail("migrations", msg);
 	}
-	rm_tree(out);
+	bench_rm_tree(out);
 }
 
 static double exponent(double a, double b, double ratio)
@@ -254,6 +226,7 @@ static void usage(FILE *f, const char *argv0)
 
 int main(int argc, char **argv)
 {
+	bench_name = "policy_scale";
 	const char *vdcsim = NULL, *traces = NULL, *duration = "24h";
 	bool quick = false;
 	unsigned long sizes[8] = {1000, 10000, 100000};
@@ -322,9 +295,9 @@ int main(int argc, char **argv)
 	       "cpu (s)", "peak MiB", "migrations", "swaps");
 	figures fg[8];
 	for (size_t s = 0; s < nsizes; s++) {
-		int before = failures;
+		int before = bench_failures;
 		run_size(vdcsim, dir, traces, sizes[s], duration, &fg[s]);
-		if (failures != before) {
+		if (bench_failures != before) {
 			printf("%9lu %7lu | failed (see above)\n", sizes[s],
 			       sizes[s] / 10 ? sizes[s] / 10 : 1);
 			fg[s].wall_s = fg[s].cpu_s = 0;
@@ -352,10 +325,10 @@ int main(int argc, char **argv)
 		       exponent((double)fg[s - 1].rss_kib,
 				(double)fg[s].rss_kib, r));
 	}
-	rm_tree(dir);
+	bench_rm_tree(dir);
 	free(traces_abs);
-	if (failures) {
-		fprintf(stderr, "policy_scale: %d check(s) failed\n", failures);
+	if (bench_failures) {
+		fprintf(stderr, "policy_scale: %d check(s) failed\n", bench_failures);
 		return 1;
 	}
 	return 0;
