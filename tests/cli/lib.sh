@@ -11,6 +11,8 @@ trap 'rm -rf "$work"' EXIT
 
 pass() { npass=$((npass + 1)); echo "ok $1"; }
 fail() { nfail=$((nfail + 1)); echo "FAIL $1: $2"; }
+# near GOT WANT TOL: true when |GOT / WANT - 1| <= TOL (numbers as text).
+near() { awk -v g="$1" -v p="$2" -v t="$3" 'BEGIN { d = g / p - 1; if (d < 0) d = -d; exit !(d <= t) }'; }
 
 # check NAME CONDITION-COMMAND...: passes if the command succeeds.
 check() {

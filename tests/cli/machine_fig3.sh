@@ -22,7 +22,7 @@ rel() {
 within() {
     local got
     got=$(rel "$2" "$3")
-    if awk -v g="$got" -v p="$4" 'BEGIN { d = g / p - 1; if (d < 0) d = -d; exit !(d <= 0.10) }'; then
+    if near "$got" "$4" 0.10; then
         pass "$1"
     else
         fail "$1" "$2 $3: vdcsim $got, paper $4 (more than 10 % apart)"

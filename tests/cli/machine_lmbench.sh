@@ -21,8 +21,7 @@ slow() {
 within() {
     local got
     got=$(slow "$1" "$2")
-    if awk -v g="$got" -v p="$(awk -v a="$4" -v b="$3" 'BEGIN { print a / b }')" \
-        'BEGIN { d = g / p - 1; if (d < 0) d = -d; exit !(d <= 0.15) }'; then
+    if near "$got" "$(awk -v a="$4" -v b="$3" 'BEGIN { print a / b }')" 0.15; then
         pass "$1_$2_within_15pct"
     else
         fail "$1_$2_within_15pct" "$1 $2: vdcsim $got, paper $4 / $3 (more than 15 % apart)"
