@@ -77,34 +77,91 @@ static void csv_field(csv_buf *b, const char *s, size_t n)
 	b->n += (size_t)(d - d0);
 }
 
-/* Writes v in decimal, as "%lld" would, without the format machinery (the
- * bulk of a results CSV is integers), two digits a step. */
-static void csv_int(csv_buf *b, long long v)
+static const char csv_pairs[201] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
+
+/* The digits of u, at least `width` of them (leading zeros), end just
+ * before `end`; returns where they start. Two digits a step. */
+static char *csv_digits(char *end, unsigned long long u, int width)
 {
-	static const char pairs[201] =
-		"00010203040506070809101112131415161718192021222324"
-		"25262728293031323334353637383940414243444546474849"
-		"50515253545556575859606162636465666768697071727374"
-		"75767778798081828384858687888990919293949596979899";
-	char buf[24];
-	char *end = buf + sizeof buf, *p = end;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-				     : (unsigned long long)v;
+	char *p = end;
 	while (u >= 100) {
 		unsigned r = (unsigned)(u % 100);
 		u /= 100;
 		p -= 2;
-		memcpy(p, &pairs[2 * r], 2);
+		memcpy(p, &csv_pairs[2 * r], 2);
 	}
 	if (u >= 10) {
 		p -= 2;
-		memcpy(p, &pairs[2 * u], 2);
+		memcpy(p, &csv_pairs[2 * u], 2);
 	} else {
 		*--p = (char)('0' + u);
 	}
+	while (end - p < width)
+		*--p = '0';
+	return p;
+}
+
+/* Writes v in decimal, as "%lld" would, without the format machinery (the
+ * bulk of a results CSV is integers). */
+static void csv_int(csv_buf *b, long long v)
+{
+	char buf[24];
+	char *end = buf + sizeof buf;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+	char *p = csv_digits(end, u, 1);
 	if (v < 0)
 		*--p = '-';
 	csv_put(b, p, (size_t)(end - p));
+}
+
+/* 10^k, exact as doubles, for k = 0..15. */
+static const double csv_pow10[16] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+				     1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+				     1e12, 1e13, 1e14, 1e15};
+
+/* Writes v the way "%.15g" does when v, in magnitude in [1e-4, 1e15), is
+ * the double nearest m / 10^k for integers m < 10^15 and 1 <= k <= 15,
+ * and returns true; else writes nothing and returns false. Why that is
+ * "%.15g": m / 10^k has at most 15 significant digits, and v lies within
+ * half a unit in the 17th digit of it, far inside half a unit in the
+ * 15th; so "%.15g", which rounds v's exact value to 15 digits, prints
+ * m / 10^k, in fixed notation in that range (exponent from -4 to 14),
+ * without trailing zeros (the least k makes m not a multiple of 10). It
+ * also reads back as v, so the 15-digit try of csv_double is the answer.
+ * Whether v is that nearest double is tested exactly: m and 10^k are
+ * exact doubles and IEEE division rounds to nearest. */
+static bool csv_short_decimal(csv_buf *b, double v)
+{
+	double a = fabs(v);
+	if (!(a >= 1e-4 && a < 1e15))
+		return false;
+	for (int k = 1; k <= 15; k++) {
+		double x = a * csv_pow10[k];
+		if (x >= 1e15)
+			return false;
+		double m = nearbyint(x);
+		if (m / csv_pow10[k] != a)
+			continue;
+		unsigned long long u = (unsigned long long)m;
+		unsigned long long p = (unsigned long long)csv_pow10[k];
+		char buf[40];
+		char *end = buf + sizeof buf;
+		/* The k fraction digits, then the point, the integer part
+		 * (at least "0") and the sign. */
+		char *q = csv_digits(end, u % p, k);
+		*--q = '.';
+		q = csv_digits(q, u / p, 1);
+		if (v < 0)
+			*--q = '-';
+		csv_put(b, q, (size_t)(end - q));
+		return true;
+	}
+	return false;
 }
 
 /* Writes v as the shortest "%.Ng", N from 15 to 17, that reads back as the
@@ -113,7 +170,9 @@ static void csv_double(csv_buf *b, double v)
 {
 	/* A whole number below 10^15 in magnitude is what "%.15g" prints
 	 * it as (no exponent, no fraction), and it reads back exactly: the
-	 * digits are made here. Zero keeps its sign, as in "%g". */
+	 * digits are made here. Zero keeps its sign, as in "%g". So are
+	 * short decimals (csv_short_decimal); the rest goes through
+	 * snprintf and strtod. */
 	if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
 		if (v == 0 && signbit(v))
 			csv_put(b, "-0", 2);
@@ -121,6 +180,8 @@ static void csv_double(csv_buf *b, double v)
 			csv_int(b, (long long)v);
 		return;
 	}
+	if (csv_short_decimal(b, v))
+		return;
 	char buf[40];
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(buf, sizeof buf, "%.*g", prec, v);
