@@ -3,7 +3,8 @@
 # Differential check of an optimisation: runs each CONFIG with the vdcsim
 # built before it and with the one built after, and compares the two
 # results databases' `sqlite3 .dump` text byte for byte (every table,
-# every row, every value). Same config + seed = same bytes, so any
+# every row, every value) and every CSV file byte for byte (the same
+# names on both sides). Same config + seed = same bytes, so any
 # difference is a change of results.
 #
 #   bench/results_identity.sh BEFORE_VDCSIM AFTER_VDCSIM CONFIG...
@@ -59,10 +60,23 @@ for cfg in "$@"; do
 		fi
 		sqlite3 "$out/results.sqlite" .dump >"$tmp/$side-$n.sql"
 	done
-	if cmp -s "$tmp/before-$n.sql" "$tmp/after-$n.sql"; then
-		echo "identical: $cfg ($(wc -l <"$tmp/after-$n.sql") dump lines)"
+	csv_diff=
+	(cd "$tmp/before-$n" && ls -1 -- *.csv 2>/dev/null) >"$tmp/before-$n.csvs"
+	(cd "$tmp/after-$n" && ls -1 -- *.csv 2>/dev/null) >"$tmp/after-$n.csvs"
+	if ! cmp -s "$tmp/before-$n.csvs" "$tmp/after-$n.csvs"; then
+		csv_diff="the CSV files differ in name"
 	else
-		echo "DIFFERS: $cfg"
+		while read -r f; do
+			if ! cmp -s "$tmp/before-$n/$f" "$tmp/after-$n/$f"; then
+				csv_diff="$f differs"
+				break
+			fi
+		done <"$tmp/after-$n.csvs"
+	fi
+	if cmp -s "$tmp/before-$n.sql" "$tmp/after-$n.sql" && [ -z "$csv_diff" ]; then
+		echo "identical: $cfg ($(wc -l <"$tmp/after-$n.sql") dump lines, $(wc -l <"$tmp/after-$n.csvs") CSV files)"
+	else
+		echo "DIFFERS: $cfg${csv_diff:+ ($csv_diff)}"
 		diff "$tmp/before-$n.sql" "$tmp/after-$n.sql" | head -10
 		status=1
 	fi

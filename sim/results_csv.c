@@ -7,88 +7,223 @@
  */
 #include "sim_internal.h"
 
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
+/* A table's CSV is built in this buffer and written to the file in blocks
+ * of about CSV_BLOCK bytes with sim_file_write: formatting into memory and
+ * one write per block, rather than a stdio call per field, was most of what
+ * the CSV phase of a 10,000-migration run saved (bench/dc_scale). */
+enum { CSV_BLOCK = 1 << 18 };
+
+typedef struct csv_buf {
+	char *p;
+	size_t n, cap;
+} csv_buf;
+
+/* Room for `more` bytes after the n already held. */
+static inline char *csv_room(csv_buf *b, size_t more)
+{
+	if (b->n + more > b->cap) {
+		size_t c = b->cap ? b->cap : CSV_BLOCK + 256;
+		while (c < b->n + more)
+			c *= 2;
+		b->p = sim_xrealloc(b->p, c, 1);
+		b->cap = c;
+	}
+	return b->p + b->n;
+}
+
+static inline void csv_put(csv_buf *b, const char *s, size_t n)
+{
+	memcpy(csv_room(b, n), s, n);
+	b->n += n;
+}
+
+static inline void csv_putc(csv_buf *b, char c)
+{
+	*csv_room(b, 1) = c;
+	b->n++;
+}
+
 /* Writes one RFC 4180 field: quoted when it holds a separator, a quote, a
  * line break, or spaces at either end that readers would trim. An empty
  * string is an empty field, like NULL: the CSVs are for plotting and
  * spreadsheets, the database keeps the difference. */
-static void csv_field(FILE *f, const char *s, size_t n)
+static void csv_field(csv_buf *b, const char *s, size_t n)
 {
-	/* The stream is this thread's alone (export_table locks it once), so
-	 * the unlocked calls skip a mutex per character. */
 	bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' ||
 			       s[n - 1] == ' ' || s[n - 1] == '\t');
 	for (size_t i = 0; !quote && i < n; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
 			s[i] == '\n';
 	if (!quote) {
-		fwrite_unlocked(s, 1, n, f);
+		csv_put(b, s, n);
 		return;
 	}
-	putc_unlocked('"', f);
+	/* At worst every byte doubled, plus the two quotes. */
+	char *d = csv_room(b, 2 * n + 2), *d0 = d;
+	*d++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
-			putc_unlocked('"', f);
-		putc_unlocked(s[i], f);
+			*d++ = '"';
+		*d++ = s[i];
 	}
-	putc_unlocked('"', f);
+	*d++ = '"';
+	b->n += (size_t)(d - d0);
+}
+
+static const char csv_pairs[201] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
+
+/* The digits of u, at least `width` of them (leading zeros), end just
+ * before `end`; returns where they start. Two digits a step. */
+static char *csv_digits(char *end, unsigned long long u, int width)
+{
+	char *p = end;
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		p -= 2;
+		memcpy(p, &csv_pairs[2 * r], 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, &csv_pairs[2 * u], 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
+	while (end - p < width)
+		*--p = '0';
+	return p;
 }
 
 /* Writes v in decimal, as "%lld" would, without the format machinery (the
  * bulk of a results CSV is integers). */
-static void csv_int(FILE *f, long long v)
+static void csv_int(csv_buf *b, long long v)
 {
 	char buf[24];
-	char *end = buf + sizeof buf, *p = end;
+	char *end = buf + sizeof buf;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
 				     : (unsigned long long)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	char *p = csv_digits(end, u, 1);
 	if (v < 0)
 		*--p = '-';
-	fwrite_unlocked(p, 1, (size_t)(end - p), f);
+	csv_put(b, p, (size_t)(end - p));
 }
 
-static void csv_value(FILE *f, sqlite3_stmt *st, int i)
+/* 10^k, exact as doubles, for k = 0..15. */
+static const double csv_pow10[16] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+				     1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+				     1e12, 1e13, 1e14, 1e15};
+
+/* Writes v the way "%.15g" does when v, in magnitude in [1e-4, 1e15), is
+ * the double nearest m / 10^k for integers m < 10^15 and 1 <= k <= 15,
+ * and returns true; else writes nothing and returns false. Why that is
+ * "%.15g": m / 10^k has at most 15 significant digits, and v lies within
+ * half a unit in the 17th digit of it, far inside half a unit in the
+ * 15th; so "%.15g", which rounds v's exact value to 15 digits, prints
+ * m / 10^k, in fixed notation in that range (exponent from -4 to 14),
+ * without trailing zeros (the least k makes m not a multiple of 10). It
+ * also reads back as v, so the 15-digit try of csv_double is the answer.
+ * Whether v is that nearest double is tested exactly: m and 10^k are
+ * exact doubles and IEEE division rounds to nearest. */
+static bool csv_short_decimal(csv_buf *b, double v)
+{
+	double a = fabs(v);
+	if (!(a >= 1e-4 && a < 1e15))
+		return false;
+	for (int k = 1; k <= 15; k++) {
+		double x = a * csv_pow10[k];
+		if (x >= 1e15)
+			return false;
+		double m = nearbyint(x);
+		if (m / csv_pow10[k] != a)
+			continue;
+		unsigned long long u = (unsigned long long)m;
+		unsigned long long p = (unsigned long long)csv_pow10[k];
+		char buf[40];
+		char *end = buf + sizeof buf;
+		/* The k fraction digits, then the point, the integer part
+		 * (at least "0") and the sign. */
+		char *q = csv_digits(end, u % p, k);
+		*--q = '.';
+		q = csv_digits(q, u / p, 1);
+		if (v < 0)
+			*--q = '-';
+		csv_put(b, q, (size_t)(end - q));
+		return true;
+	}
+	return false;
+}
+
+/* Writes v as the shortest "%.Ng", N from 15 to 17, that reads back as the
+ * same double: 0.3, not 0.29999999999999999, and still exact. */
+static void csv_double(csv_buf *b, double v)
+{
+	/* A whole number below 10^15 in magnitude is what "%.15g" prints
+	 * it as (no exponent, no fraction), and it reads back exactly: the
+	 * digits are made here. Zero keeps its sign, as in "%g". So are
+	 * short decimals (csv_short_decimal); the rest goes through
+	 * snprintf and strtod. */
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
+		if (v == 0 && signbit(v))
+			csv_put(b, "-0", 2);
+		else
+			csv_int(b, (long long)v);
+		return;
+	}
+	if (csv_short_decimal(b, v))
+		return;
+	char buf[40];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	csv_put(b, buf, strlen(buf));
+}
+
+static void csv_value(csv_buf *b, sqlite3_stmt *st, int i)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
-		csv_int(f, (long long)sqlite3_column_int64(st, i));
+		csv_int(b, (long long)sqlite3_column_int64(st, i));
 		break;
-	case SQLITE_FLOAT: {
-		/* The shortest %.Ng that reads back as the same double: 0.3,
-		 * not 0.29999999999999999, and still exact. */
-		double v = sqlite3_column_double(st, i);
-		char buf[40];
-		for (int prec = 15; prec <= 17; prec++) {
-			snprintf(buf, sizeof buf, "%.*g", prec, v);
-			if (strtod(buf, NULL) == v)
-				break;
-		}
-		fwrite_unlocked(buf, 1, strlen(buf), f);
+	case SQLITE_FLOAT:
+		csv_double(b, sqlite3_column_double(st, i));
 		break;
-	}
 	case SQLITE_NULL:
 		break;
 	case SQLITE_BLOB: {
 		const void *p = sqlite3_column_blob(st, i);
-		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
+		csv_field(b, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
 		break;
 	}
 	default: {
 		const char *p = (const char *)sqlite3_column_text(st, i);
-		csv_field(f, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
+		csv_field(b, p ? p : "", (size_t)sqlite3_column_bytes(st, i));
 		break;
 	}
 	}
+}
+
+/* Writes the whole buffer once it holds a block (or, with `all`, whatever
+ * it holds). On error f is aborted (sim_file_write). */
+static int csv_flush(csv_buf *b, sim_file *f, bool all, sim_diag *d)
+{
+	if (b->n == 0 || (!all && b->n < CSV_BLOCK))
+		return 0;
+	int rc = sim_file_write(f, b->p, b->n, d);
+	b->n = 0;
+	return rc;
 }
 
 static int export_table(sim_results *r, const char *dir, const char *name,
@@ -105,46 +240,42 @@ static int export_table(sim_results *r, const char *dir, const char *name,
 	char *sql = sim_db_select_sql(name);
 	sqlite3_stmt *st = NULL;
 	sim_file out;
-	FILE *f = NULL;
+	csv_buf b = {0};
 	int rc = sim_db_prepare(db, path, sql, &st, d);
 	/* A CSV of this name replaces an older one (vdcsim writes into its
 	 * own staging folder), but never a link or device planted there. */
 	if (rc == 0)
 		rc = sim_file_open(&out, final, SIM_FILE_REPLACE, d);
 	if (rc == 0) {
-		f = sim_file_stream(&out);
-		if (!f) {
-			sim_file_abort(&out);
-			rc = sim_file_io_error(d, final, "write", ENOMEM);
-		}
-	}
-	if (rc == 0) {
-		flockfile(f);
 		int n = sqlite3_column_count(st);
 		for (int i = 0; i < n; i++) {
 			const char *c = sqlite3_column_name(st, i);
 			if (i)
-				putc_unlocked(',', f);
-			csv_field(f, c ? c : "", c ? strlen(c) : 0);
+				csv_putc(&b, ',');
+			csv_field(&b, c ? c : "", c ? strlen(c) : 0);
 		}
-		fwrite_unlocked("\r\n", 1, 2, f);
-		int s;
-		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		csv_put(&b, "\r\n", 2);
+		int s = SQLITE_DONE;
+		while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
 			for (int i = 0; i < n; i++) {
 				if (i)
-					putc_unlocked(',', f);
-				csv_value(f, st, i);
+					csv_putc(&b, ',');
+				csv_value(&b, st, i);
 			}
-			fwrite_unlocked("\r\n", 1, 2, f);
+			csv_put(&b, "\r\n", 2);
+			rc = csv_flush(&b, &out, false, d);
 		}
-		funlockfile(f);
-		if (s != SQLITE_DONE) {
+		/* A failed write has aborted the file already. */
+		if (rc == 0 && s != SQLITE_DONE) {
 			rc = sim_db_error(path, db, d);
 			sim_file_abort(&out);
-		} else {
-			rc = sim_file_commit(&out, d);
+		} else if (rc == 0) {
+			rc = csv_flush(&b, &out, true, d);
+			if (rc == 0)
+				rc = sim_file_commit(&out, d);
 		}
 	}
+	free(b.p);
 	sqlite3_finalize(st);
 	free(sql);
 	free(final);

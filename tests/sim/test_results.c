@@ -798,6 +798,88 @@ Test(sim_results, sql_and_formula_text_in_values_and_names_round_trips)
 	sim_diag_fini(&d);
 }
 
+/* The CSV writes a double as the shortest "%.Ng", N = 15..17, that reads
+ * back as the same double; whole numbers and short decimals are formatted
+ * without printf. Each written field must equal what printf gives, for
+ * doubles of every kind: whole, short decimals m / 10^k (both signs, near
+ * the fixed/exponent boundaries 1e-4 and 1e15), their neighbours one ulp
+ * away, and values that need 16 or 17 digits. (Not -0.0: SQLite stores
+ * it as 0.) */
+static void shortest_g(char out[40], double v)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, 40, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
+}
+
+Test(sim_results, csv_doubles_match_the_shortest_round_trip_printf)
+{
+	static const sim_column cols[] = {{"r", SIM_COL_REAL, "", "real"}};
+	static const sim_table t = {"t", "doubles", cols, 1};
+	enum { N = 24000 };
+	double *v = sim_xcalloc(N, sizeof *v);
+	const double fixed[] = {0.1,   0.3,    -0.5,  1e-4,  -1e-4, 9.99e-5,
+				1e-5,  0.125,  2.675, 1e15,  -1e15, 1e14 + 0.5,
+				99999999999999.9, 0.1 + 0.2, 1.0 / 3,
+				0.08388608, 5e-324, 123456789.012345};
+	size_t n = 0;
+	for (; n < sizeof fixed / sizeof fixed[0]; n++)
+		v[n] = fixed[n];
+	/* A fixed LCG (Knuth's MMIX constants) draws m and k. */
+	uint64_t x = 20261206;
+	while (n + 3 <= N) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t m = (x >> 11) % (uint64_t)pow(10, 1 + (x >> 3) % 15);
+		int k = (int)((x >> 7) % 17);
+		double d = (double)m / pow(10, k);
+		if ((x & 1) && m)
+			d = -d;
+		v[n++] = d;
+		v[n++] = nextafter(d, INFINITY);
+		v[n++] = d * 1.0000001;
+	}
+	char *path = tpath("doubles.sqlite");
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, &t, &d), 0));
+	sim_results_set_run(r, 1);
+	for (size_t i = 0; i < n; i++) {
+		sim_value val = {.r = v[i]};
+		cr_assert(eq(int, sim_results_row(r, &t, &val, &d), 0));
+	}
+	char *out = tpath("doubles");
+	cr_assert(eq(int, mkdir(out, 0777), 0));
+	cr_assert(eq(int, sim_results_export_csv(r, out, &d), 0), "%s", d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	char *csv_path = sim_xasprintf("%s/t.csv", out);
+	size_t len;
+	char *csv = read_file(csv_path, &len);
+	char *row = strstr(csv, "\r\n");
+	cr_assert(row != NULL);
+	row += 2;
+	for (size_t i = 0; i < n; i++) {
+		char *end = strstr(row, "\r\n");
+		cr_assert(end != NULL, "row %zu missing", i);
+		*end = '\0';
+		char want[40], got[48];
+		shortest_g(want, v[i]);
+		snprintf(got, sizeof got, "1,%s", want);
+		cr_assert(eq(str, row, got), "value %.17g", v[i]);
+		row = end + 2;
+	}
+	cr_assert(eq(chr, *row, '\0'));
+	free(csv);
+	free(csv_path);
+	free(out);
+	free(path);
+	free(v);
+	sim_diag_fini(&d);
+}
+
 Test(sim_results, csv_export_never_writes_through_a_planted_link)
 {
 	char *path = tpath("l.sqlite");
