@@ -601,6 +601,38 @@ Test(sim_results, abort_after_open_leaves_the_existing_file_as_it_was)
 	free(a);
 }
 
+/* Writes nrows rows of table t (row i at rows + i * t->ncols) under run 1
+ * into a new database NAME.sqlite, exports its CSVs into the new folder
+ * NAME (returned in *dir) and returns the text of t's CSV. */
+static char *csv_of(const sim_table *t, const sim_value *rows, size_t nrows,
+		    const char *name, char **dir)
+{
+	char *db = sim_xasprintf("%s.sqlite", name);
+	char *path = tpath(db);
+	sim_diag d;
+	sim_diag_init(&d);
+	sim_results *r;
+	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
+	cr_assert(eq(int, sim_results_declare(r, t, &d), 0));
+	sim_results_set_run(r, 1);
+	for (size_t i = 0; i < nrows; i++)
+		cr_assert(eq(int,
+			     sim_results_row(r, t, rows + i * t->ncols, &d),
+			     0));
+	*dir = tpath(name);
+	cr_assert(eq(int, mkdir(*dir, 0777), 0));
+	cr_assert(eq(int, sim_results_export_csv(r, *dir, &d), 0), "%s",
+		  d.text);
+	cr_assert(eq(int, sim_results_close(r, &d), 0));
+	char *csv_path = sim_xasprintf("%s/%s.csv", *dir, t->name);
+	char *csv = read_file(csv_path, NULL);
+	free(csv_path);
+	free(path);
+	free(db);
+	sim_diag_fini(&d);
+	return csv;
+}
+
 Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
 {
 	static const sim_column cols[] = {
@@ -609,13 +641,6 @@ Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
 		{"i", SIM_COL_INT, "", "integer"},
 	};
 	static const sim_table t = {"t", "csv", cols, 3};
-	char *path = tpath("csv.sqlite");
-	sim_diag d;
-	sim_diag_init(&d);
-	sim_results *r;
-	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
-	cr_assert(eq(int, sim_results_declare(r, &t, &d), 0));
-	sim_results_set_run(r, 1);
 	const sim_value rows[][3] = {
 		{{.s = "a,b"}, {.r = 0.1}, {.i = INT64_MAX}},
 		{{.s = "say \"hi\""}, {.r = 2.0}, {.i = INT64_MIN}},
@@ -627,16 +652,9 @@ Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
 		/* Needs all 17 digits to read back as the same double. */
 		{{.s = "sum"}, {.r = 0.1 + 0.2}, {.i = 2}},
 	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		cr_assert(eq(int, sim_results_row(r, &t, rows[i], &d), 0));
-	char *out = tpath("csv");
-	cr_assert(eq(int, mkdir(out, 0777), 0));
-	cr_assert(eq(int, sim_results_export_csv(r, out, &d), 0), "%s", d.text);
-	cr_assert(eq(int, sim_results_close(r, &d), 0));
-
-	char *csv_path = sim_xasprintf("%s/t.csv", out);
-	size_t len;
-	char *csv = read_file(csv_path, &len);
+	char *out;
+	char *csv = csv_of(&t, rows[0], sizeof rows / sizeof rows[0], "csv",
+			   &out);
 	const char want[] =
 		"run_id,s,r,i\r\n"
 		"1,\"a,b\",0.1,9223372036854775807\r\n"
@@ -647,10 +665,9 @@ Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
 		"1,,0,7\r\n"
 		"1,plain,3e+15,1\r\n"
 		"1,sum,0.30000000000000004,2\r\n";
-	cr_assert(eq(sz, len, sizeof want - 1));
+	cr_assert(eq(sz, strlen(csv), sizeof want - 1));
 	cr_assert(eq(str, csv, (char *)want));
 	free(csv);
-	free(csv_path);
 
 	/* Every table has its file, and no temporary file is left over. */
 	const char *expect[] = {"columns.csv", "meta.csv", "t.csv"};
@@ -674,8 +691,6 @@ Test(sim_results, csv_export_writes_exact_rfc4180_bytes)
 	free(meta);
 	free(meta_path);
 	free(out);
-	sim_diag_fini(&d);
-	free(path);
 }
 
 Test(sim_results, abort_deletes_the_file)
@@ -840,24 +855,12 @@ Test(sim_results, csv_doubles_match_the_shortest_round_trip_printf)
 		v[n++] = nextafter(d, INFINITY);
 		v[n++] = d * 1.0000001;
 	}
-	char *path = tpath("doubles.sqlite");
-	sim_diag d;
-	sim_diag_init(&d);
-	sim_results *r;
-	cr_assert(eq(int, sim_results_create(path, &r, &d), 0));
-	cr_assert(eq(int, sim_results_declare(r, &t, &d), 0));
-	sim_results_set_run(r, 1);
-	for (size_t i = 0; i < n; i++) {
-		sim_value val = {.r = v[i]};
-		cr_assert(eq(int, sim_results_row(r, &t, &val, &d), 0));
-	}
-	char *out = tpath("doubles");
-	cr_assert(eq(int, mkdir(out, 0777), 0));
-	cr_assert(eq(int, sim_results_export_csv(r, out, &d), 0), "%s", d.text);
-	cr_assert(eq(int, sim_results_close(r, &d), 0));
-	char *csv_path = sim_xasprintf("%s/t.csv", out);
-	size_t len;
-	char *csv = read_file(csv_path, &len);
+	sim_value *vals = sim_xcalloc(n, sizeof *vals);
+	for (size_t i = 0; i < n; i++)
+		vals[i].r = v[i];
+	char *out;
+	char *csv = csv_of(&t, vals, n, "doubles", &out);
+	free(vals);
 	char *row = strstr(csv, "\r\n");
 	cr_assert(row != NULL);
 	row += 2;
@@ -873,11 +876,8 @@ Test(sim_results, csv_doubles_match_the_shortest_round_trip_printf)
 	}
 	cr_assert(eq(chr, *row, '\0'));
 	free(csv);
-	free(csv_path);
 	free(out);
-	free(path);
 	free(v);
-	sim_diag_fini(&d);
 }
 
 Test(sim_results, csv_export_never_writes_through_a_planted_link)
