@@ -9,7 +9,7 @@
  * write-protection in asynchronous mode read with PAGEMAP_SCAN, or mprotect
  * plus a SIGSEGV handler), a deterministic allocator over the arena
  * (rec_alloc.c), and the workloads with their phases (rec_run.c and
- * rec_*.c). Parameters and units: workloads/README.md, "Recorded workloads".
+ * rec_*.c). Parameters and units: workloads/recorded.md.
  */
 #ifndef VDCSIM_REC_H
 #define VDCSIM_REC_H
