@@ -235,10 +235,17 @@ static int read_rule(const char *script, plot_rule *rule, sim_diag *d)
 			rule->when_col = (unsigned)(p - line) + 1;
 			p += 5;
 			size_t n = strcspn(p, "\r\n");
-			/* "-- why" at the end says what the query asks, in
-			 * words, for vdcsim plot --list. */
-			const char *doc = strstr(p, "--");
-			if (doc && (size_t)(doc - p) < n) {
+			/* " -- why" at the end says what the query asks, in
+			 * words, for vdcsim plot --list: the last " -- " of
+			 * the line, so that the query itself may hold "--"
+			 * (in a string, or a " -- " before the last). */
+			const char *doc = NULL;
+			for (const char *at = strstr(p, " -- ");
+			     at && (size_t)(at - p) < n;
+			     at = strstr(at + 1, " -- "))
+				doc = at;
+			if (doc) {
+				doc++;
 				const char *w = doc + 2;
 				while (*w == ' ')
 					w++;
