@@ -28,8 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 /* ---- files ------------------------------------------------------------- */
 
 
@@ -287,50 +285,6 @@ out:
 
 /* ---- the vdcsim process ------------------------------------------------- */
 
-/* Runs argv with stdout and stderr to `log`, PATH replaced by `path` if
- * not NULL; its wall time, CPU time and peak RSS (KiB) from wait4. Returns
- * its exit status, or -1. */
-static int spawn(char *const argv[], const char *path, const char *log,
-		 double *wall_s, double *cpu_s, long *rss_kib)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = sim_xcalloc(n + 2, sizeof *env);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!path || strncmp(environ[i], "PATH=", 5) != 0)
-			env[k++] = environ[i];
-	char *pathvar = path ? sim_xasprintf("PATH=%s", path) : NULL;
-	if (pathvar)
-		env[k++] = pathvar;
-	fflush(NULL);
-	double t0 = bench_now_s();
-	pid_t pid = fork();
-	if (pid == 0) {
-		FILE *f = freopen(log, "w", stdout);
-		if (f)
-			dup2(fileno(stdout), STDERR_FILENO);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	int status = -1;
-	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
-	if (pid > 0 && wait4(pid, &status, 0, &ru) == pid) {
-		*wall_s = bench_now_s() - t0;
-		*cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-		*rss_kib = ru.ru_maxrss;
-		status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	} else {
-		status = -1;
-	}
-	free(pathvar);
-	free(env);
-	return status;
-}
-
 /* A process's peak RSS (ru_maxrss) counts the pages it had before exec,
  * so a child forked from this bench, grown by the in-process phases,
  * would report the bench's size. Commands are therefore forked by a
@@ -397,7 +351,7 @@ static void spawner_loop(int in, int out)
 		strs[n] = NULL;
 		spawn_res r = {.status = -1};
 		if (n >= 3)
-			r.status = spawn(strs + 2, strs[0][0] ? strs[0] : NULL,
+			r.status = bench_spawn(strs + 2, strs[0][0] ? strs[0] : NULL,
 					 strs[1], &r.wall_s, &r.cpu_s, &r.rss_kib);
 		if (!write_all(out, &r, sizeof r))
 			break;
@@ -644,14 +598,7 @@ int main(int argc, char **argv)
 			if (repeat == 0)
 				repeat = 1;
 		} else if (strcmp(a, "--sizes") == 0 && more) {
-			nsizes = 0;
-			for (char *s = argv[++i]; *s && nsizes < 8;) {
-				sizes[nsizes++] = strtoul(s, &s, 10);
-				if (*s == ',')
-					s++;
-				else
-					break;
-			}
+			nsizes = bench_parse_sizes(argv[++i], sizes, 8);
 		} else if (strcmp(a, "--emit-scale") == 0 && i + 2 < argc) {
 			unsigned long n = strtoul(argv[i + 1], NULL, 10);
 			return write_config(argv[i + 2], gen_scale, n) ? 1 : 0;

@@ -94,37 +94,6 @@ static long long query(const char *path, const char *sql)
 	return n;
 }
 
-/* Runs argv with its output to log; wall time, CPU time and peak RSS
- * (KiB) from wait4. This process stays small (it never holds a config),
- * so the child's ru_maxrss is its own. Returns the exit status or -1. */
-static int spawn(char *const argv[], const char *log, double *wall_s,
-		 double *cpu_s, long *rss_kib)
-{
-	fflush(NULL);
-	double t0 = bench_now_s();
-	pid_t pid = fork();
-	if (pid == 0) {
-		FILE *f = freopen(log, "w", stdout);
-		if (f)
-			dup2(fileno(stdout), STDERR_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	int status = -1;
-	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
-	if (pid > 0 && wait4(pid, &status, 0, &ru) == pid) {
-		*wall_s = bench_now_s() - t0;
-		*cpu_s = (double)ru.ru_utime.tv_sec +
-			 (double)ru.ru_utime.tv_usec * 1e-6 +
-			 (double)ru.ru_stime.tv_sec +
-			 (double)ru.ru_stime.tv_usec * 1e-6;
-		*rss_kib = ru.ru_maxrss;
-		return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	}
-	return -1;
-}
-
 typedef struct figures {
 	double wall_s, cpu_s;
 	long rss_kib;
@@ -146,7 +115,8 @@ static void run_size(const char *vdcsim, const char *dir, const char *traces,
 	bench_rm_tree(out);
 	char run[] = "run", o[] = "-o";
 	char *argv[] = {(char *)vdcsim, run, cfg, o, out, NULL};
-	int st = spawn(argv, log, &fg->wall_s, &fg->cpu_s, &fg->rss_kib);
+	int st = bench_spawn(argv, NULL, log, &fg->wall_s, &fg->cpu_s,
+			     &fg->rss_kib);
 	if (st != 0) {
 		char line[512] = "";
 		FILE *lf = fopen(log, "r");
@@ -243,13 +213,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--duration") == 0 && more) {
 			duration = argv[++i];
 		} else if (strcmp(a, "--sizes") == 0 && more) {
-			nsizes = 0;
-			for (char *s = argv[++i]; *s && nsizes < 8;) {
-				sizes[nsizes++] = strtoul(s, &s, 10);
-				if (*s != ',')
-					break;
-				s++;
-			}
+			nsizes = bench_parse_sizes(argv[++i], sizes, 8);
 		} else if (strcmp(a, "--emit") == 0 && i + 3 < argc) {
 			char *abs = absolute(argv[i + 2]);
 			int rc = abs ? write_config(argv[i + 3],
