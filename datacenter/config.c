@@ -175,7 +175,7 @@ const cfg_section *dc_section_at(size_t i)
 		&dc_traffic_section, &dc_migration_section, NULL /* mig */,
 		&dc_results_section, &dc_results_tables_section,
 		&wl_demand_section, &dc_util_section, NULL /* pol */,
-		&dc_machine_section};
+		&dc_machine_section, &dc_machine_sampling_section};
 	switch (i) {
 	case 4: return net_dc_section();
 	case 10: return mem_sections()[0];

@@ -253,6 +253,7 @@ int dc_control_finish(dc_control *ctl, uint64_t end_ns);
 /* The table of `machine:` (file, instructions, warmup, memory; its lists
  * workloads and modes are loaded apart). */
 extern const cfg_section dc_machine_section;
+extern const cfg_section dc_machine_sampling_section; /* machine.sampling */
 /* The machine_runs result table. */
 extern const sim_table dc_machine_runs_table;
 /* Loads `machine:` of root into c->machine (nothing when absent): the

@@ -5,8 +5,11 @@
  * modes; each workload's stream runs unchanged under every mode on a
  * fresh core and VM (after a warm-up), and the machine_runs table gets a row per workload
  * and mode with cycles split by where they went, counts per event kind
- * and the slowdown against native on the same stream. No datacenter is
- * built and no engine runs: the machine model is not event-driven.
+ * and the slowdown against native on the same stream; with
+ * machine.sampling, each measured run is cpu_sample_run's (windows run in
+ * detail, the rest skipped and extrapolated) and the row carries the
+ * estimate's interval. No datacenter is built and no engine runs: the
+ * machine model is not event-driven.
  */
 #include "dc_internal.h"
 
@@ -32,9 +35,12 @@ struct dc_machine_cfg {
 	size_t nworkloads;
 	int modes[CPU_MODE_COUNT];
 	size_t nmodes;
+	bool sampled;           /* machine.sampling given: sampled mode */
+	cpu_sample_params sp;
 };
 
-static const char *const machine_subsections[] = {"workloads", "modes", NULL};
+static const char *const machine_subsections[] = {"workloads", "modes",
+						  "sampling", NULL};
 
 static const cfg_param machine_exp_params[] = {
 	{.name = "file", .type = CFG_T_STRING, .def = NULL,
@@ -69,7 +75,69 @@ const cfg_section dc_machine_section = {
 	.nparams = sizeof machine_exp_params / sizeof machine_exp_params[0],
 	.subsections = machine_subsections};
 
+/* Sampled mode (cpu_sample_run; models/cpu/README.md "Sampled mode"): the
+ * defaults are cpu_sample_defaults'. */
+static const cfg_param sampling_params[] = {
+	{.name = "window", .type = CFG_T_UINT, .def = "1000", .min = "1",
+	 .max = "1000000000", .offset = offsetof(cpu_sample_params, window),
+	 .doc = "instructions measured per window (U; SMARTS's 1000)"},
+	{.name = "warmup", .type = CFG_T_UINT, .def = "2000", .min = "0",
+	 .max = "1000000000", .offset = offsetof(cpu_sample_params, warmup),
+	 .doc = "instructions run in detail, unmeasured, before each window "
+		"(W; SMARTS's 2000)"},
+	{.name = "period", .type = CFG_T_UINT, .def = "400000", .min = "2",
+	 .max = "100000000000", .offset = offsetof(cpu_sample_params, period),
+	 .doc = "one window every this many instructions (K >= window + "
+		"warmup; at most half of machine.instructions, so that at "
+		"least two windows give an interval); the rest is skipped"},
+	{.name = "confidence", .type = CFG_T_FLOAT, .def = "0.95",
+	 .min = "0.5", .max = "0.9999",
+	 .offset = offsetof(cpu_sample_params, confidence),
+	 .doc = "confidence of the CPI interval (cpi_half in machine_runs)"},
+	{.name = "seed", .type = CFG_T_UINT, .def = "1", .min = "0",
+	 .max = "9223372036854775807",
+	 .offset = offsetof(cpu_sample_params, seed),
+	 .doc = "seed of the windows' offsets in their periods (the "
+		"experiment's seed drives the streams)"},
+};
+
+const cfg_section dc_machine_sampling_section = {
+	.path = "machine.sampling",
+	.doc = "run the machine in sampled mode (SMARTS-style windows, the "
+	       "rest skipped and extrapolated per phase); absent: detailed. "
+	       "`sampling: {}` takes every default",
+	.params = sampling_params,
+	.nparams = sizeof sampling_params / sizeof sampling_params[0]};
+
 /* ---- loading ---------------------------------------------------------- */
+
+static void load_sampling(dc_machine_cfg *mc, const cfg_node *map,
+			  sim_diag *d)
+{
+	const cfg_node *n = cfg_map_get(map, "sampling");
+	if (!n)
+		return;
+	mc->sampled = true;
+	if (cfg_section_load(&dc_machine_sampling_section, n, n, &mc->sp,
+			     d) != 0)
+		return;
+	const cfg_node *pn = cfg_map_get(n, "period");
+	const cfg_node *at = pn ? pn : n;
+	if (mc->sp.period < mc->sp.window + mc->sp.warmup)
+		cfg_error(d, at, "machine.sampling.period: %llu is below "
+			  "window + warmup (%llu) (expected a period that "
+			  "holds a warm-up and a window)",
+			  (unsigned long long)mc->sp.period,
+			  (unsigned long long)(mc->sp.window + mc->sp.warmup));
+	else if (mc->instructions / mc->sp.period < 2)
+		cfg_error(d, at, "machine.sampling.period: %llu leaves fewer "
+			  "than two windows in machine.instructions (%llu) "
+			  "(expected a period of at most %llu, or more "
+			  "instructions)",
+			  (unsigned long long)mc->sp.period,
+			  (unsigned long long)mc->instructions,
+			  (unsigned long long)(mc->instructions / 2));
+}
 
 static void load_workloads(dc_machine_cfg *mc, const cfg_node *map,
 			   sim_diag *d)
@@ -213,6 +281,7 @@ int dc_machine_load(dc_config *c, const cfg_node *root, const char *base_dir,
 	sim_diag_fini(&md);
 	load_workloads(mc, map, d);
 	load_modes(mc, map, d);
+	load_sampling(mc, map, d);
 	if (mc->memory_bytes / mc->m.page_size < 16)
 		cfg_error(d, cfg_map_get(map, "memory") ? cfg_map_get(map, "memory")
 							: map,
@@ -302,17 +371,34 @@ static const sim_column machine_run_cols[] = {
 	{"n_world_switch", SIM_COL_INT, "", "VM-to-VM switches"},
 	{"n_violation", SIM_COL_INT, "", "sensitive instructions that "
 					 "misbehaved (x86 trap-and-emulate)"},
+	{"sampled", SIM_COL_INT, "", "1: sampled mode (machine.sampling), "
+				     "every count and cycle column above "
+				     "extrapolated; 0: detailed, all exact"},
+	{"cpi", SIM_COL_REAL, "cycles", "cycles per instruction (sampled: "
+					"the estimate)"},
+	{"cpi_half", SIM_COL_REAL, "cycles", "sampled: half-width of cpi's "
+					     "interval at machine.sampling."
+					     "confidence (jackknife); 0 when "
+					     "detailed"},
+	{"windows", SIM_COL_INT, "", "sampled: windows measured; 0 when "
+				     "detailed"},
+	{"detailed", SIM_COL_INT, "", "instructions run in detail (sampled: "
+				      "the warm-ups and windows, the stream's "
+				      "own instructions in the skips apart; "
+				      "detailed: all)"},
 };
 #define FIXED_COLS 19
+#define SAMPLE_COLS 5
 _Static_assert(sizeof machine_run_cols / sizeof machine_run_cols[0] ==
-		       FIXED_COLS + CPU_EV_COUNT,
+		       FIXED_COLS + CPU_EV_COUNT + SAMPLE_COLS,
 	       "a column per event kind");
 
 const sim_table dc_machine_runs_table = {
 	"machine_runs",
 	"the machine alone (machine:): one row per workload and mode, cycles "
 	"split by where they went, counts per event kind, slowdown against "
-	"native on the same stream",
+	"native on the same stream; with machine.sampling, sampled mode's "
+	"estimates and their interval",
 	machine_run_cols,
 	sizeof machine_run_cols / sizeof machine_run_cols[0]};
 
@@ -333,10 +419,12 @@ static void feed(cpu_vcpu *v, wl_stream *g, trace_insn *buf, uint64_t n)
 }
 
 /* One workload under one mode: a fresh core and VM, the workload's
- * stream from its own random stream (the same for every mode). */
+ * stream from its own random stream (the same for every mode). In
+ * sampled mode *out is the estimate and *sr the sampling's figures;
+ * otherwise *sr describes the exact run (no windows, no interval). */
 static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
 		    cpu_mode mode, uint64_t seed, trace_insn *buf,
-		    cpu_results *out)
+		    cpu_results *out, cpu_sample_result *sr)
 {
 	cpu_core *core = cpu_core_create(&mc->m);
 	mem_vm_geom geom = cpu_core_vm_geom(core,
@@ -356,11 +444,20 @@ static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
 	}
 	feed(v, g, buf, mc->warmup);
 	cpu_vcpu_reset_results(v);
-	feed(v, g, buf, mc->instructions);
-	size_t k;
-	while ((k = wl_stream_finish(g, buf, BLOCK)) > 0)
-		cpu_vcpu_run(v, buf, k);
-	*out = *cpu_vcpu_results(v);
+	if (mc->sampled) {
+		/* Exactly `instructions`: the event in progress at the end
+		 * is part of the skipped remainder, not completed. */
+		cpu_sample_run(v, g, mc->instructions, &mc->sp, sr);
+		*out = sr->est;
+	} else {
+		feed(v, g, buf, mc->instructions);
+		size_t k;
+		while ((k = wl_stream_finish(g, buf, BLOCK)) > 0)
+			cpu_vcpu_run(v, buf, k);
+		*out = *cpu_vcpu_results(v);
+		memset(sr, 0, sizeof *sr);
+		sr->detailed = out->insns;
+	}
 	wl_stream_destroy(g);
 	gsl_rng_free(rng);
 	cpu_vcpu_destroy(v);
@@ -370,10 +467,10 @@ static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
 
 static int write_row(sim_results *r, const dc_machine_cfg *mc,
 		     const char *workload, cpu_mode mode,
-		     const cpu_results *res, uint64_t native_cycles,
-		     sim_diag *d)
+		     const cpu_results *res, const cpu_sample_result *sr,
+		     uint64_t native_cycles, sim_diag *d)
 {
-	sim_value v[FIXED_COLS + CPU_EV_COUNT];
+	sim_value v[FIXED_COLS + CPU_EV_COUNT + SAMPLE_COLS];
 	uint64_t cyc = cpu_results_cycles(res);
 	double slow = native_cycles ? (double)cyc / (double)native_cycles : 0;
 	size_t i = 0;
@@ -395,6 +492,11 @@ static int write_row(sim_results *r, const dc_machine_cfg *mc,
 	v[i++].r = slow > 0 ? 1.0 / slow : 0;
 	for (size_t k = 0; k < CPU_EV_COUNT; k++)
 		v[i++].i = (int64_t)res->events[k];
+	v[i++].i = mc->sampled;
+	v[i++].r = res->insns ? (double)cyc / (double)res->insns : 0;
+	v[i++].r = mc->sampled ? sr->cpi_half : 0;
+	v[i++].i = (int64_t)sr->windows;
+	v[i++].i = (int64_t)sr->detailed;
 	return sim_results_row(r, &dc_machine_runs_table, v, d);
 }
 
@@ -409,17 +511,21 @@ int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
 		const dc_machine_workload *wl = &mc->workloads[w];
 		/* Native first: every other mode's slowdown is against it. */
 		cpu_results native;
-		run_one(mc, wl, CPU_MODE_NATIVE, seed, buf, &native);
+		cpu_sample_result native_sr;
+		run_one(mc, wl, CPU_MODE_NATIVE, seed, buf, &native,
+			&native_sr);
 		runs++;
 		uint64_t base = cpu_results_cycles(&native);
 		for (size_t k = 0; k < mc->nmodes && rc == 0; k++) {
 			cpu_mode mode = (cpu_mode)mc->modes[k];
 			cpu_results res = native;
+			cpu_sample_result sr = native_sr;
 			if (mode != CPU_MODE_NATIVE) {
-				run_one(mc, wl, mode, seed, buf, &res);
+				run_one(mc, wl, mode, seed, buf, &res, &sr);
 				runs++;
 			}
-			rc = write_row(r, mc, wl->name, mode, &res, base, d);
+			rc = write_row(r, mc, wl->name, mode, &res, &sr, base,
+				       d);
 		}
 	}
 	free(buf);

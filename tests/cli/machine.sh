@@ -3,7 +3,8 @@
 # machine suite: the machine alone as an experiment (machine:): a row per
 # workload and mode in machine_runs (results.sqlite and CSV) with native's
 # slowdown 1 and cycles that add up, the same bytes for the same seed, a
-# sweep over machine keys, and positioned refusals (unknown workload,
+# sweep over machine keys, sampled mode against detailed, and positioned
+# refusals (unknown workload,
 # mode or file, a bad machine file) with exit status 2 and nothing
 # written.
 . "$VDCSIM_TEST_SRCDIR/cli/lib.sh"
@@ -65,6 +66,34 @@ check sweep_varies_modes test "$(q outsw 'select count(*) from machine_runs')" -
 "$VDCSIM" run sw.yaml -o outsw2 -j 2 >/dev/null 2>&1
 check parallel_sweep_same_rows cmp -s <(q outsw 'select * from machine_runs') <(q outsw2 'select * from machine_runs')
 
+# Sampled mode (machine.sampling): the same workloads, 2 x 10^6
+# instructions in windows of 1000 every 20,000 (100 windows). Counts are
+# extrapolated, so the checks are against the detailed run of the same
+# stream: the interval it reports holds the detailed CPI on the lmbench
+# streams (regular loops), and slowdowns agree within 2 %.
+cat >smp.yaml <<'Y'
+experiment: {name: smp, seed: 3}
+machine:
+  file: machines/p4-xeon-2003.yaml
+  workloads: [lmbench-null-call, lmbench-page-fault]
+  modes: [native, bt]
+  instructions: 2000000
+  warmup: 10000
+  sampling: {period: 20000}
+Y
+sed '/sampling/d' smp.yaml >det.yaml
+"$VDCSIM" run smp.yaml -o osmp >/dev/null 2>smp.err
+"$VDCSIM" run det.yaml -o odet >/dev/null 2>det.err
+check sampled_rows_say_so test "$(q osmp 'select count(*) from machine_runs where sampled = 1 and windows = 100 and detailed = 100 * 3000')" -eq 4
+check detailed_rows_say_so test "$(q odet 'select count(*) from machine_runs where sampled = 0 and windows = 0 and cpi_half = 0 and detailed = instructions')" -eq 4
+check sampled_measures_exactly_asked test "$(q osmp 'select count(*) from machine_runs where instructions = 2000000')" -eq 4
+join_q() { sqlite3 osmp/results.sqlite "attach 'odet/results.sqlite' as d; $1"; }
+check sampled_interval_holds_detailed_cpi test "$(join_q 'select count(*) from machine_runs s join d.machine_runs x using (workload, mode) where abs(s.cpi - x.cpi) <= s.cpi_half and s.cpi_half > 0')" -eq 4
+check sampled_slowdown_within_2_percent test "$(join_q 'select count(*) from machine_runs s join d.machine_runs x using (workload, mode) where abs(s.slowdown / x.slowdown - 1) <= 0.02')" -eq 4
+check cpi_is_cycles_per_instruction test "$(q odet 'select count(*) from machine_runs where abs(cpi * instructions - cycles) < 1e-6 * cycles')" -eq 4
+"$VDCSIM" run smp.yaml -o osmp2 >/dev/null 2>&1
+check sampled_same_seed_same_rows cmp -s <(q osmp 'select * from machine_runs') <(q osmp2 'select * from machine_runs')
+
 # expect_bad NAME WANT YAML: exit status 2, WANT in stderr, nothing written.
 expect_bad() {
     local name=$1 want=$2
@@ -111,4 +140,18 @@ machine:
   workloads: [spec-cint]"
 expect_bad bad_stream_mapping "workloads[].stream.syscalls" "$base
   workloads: [{preset: dbench, syscalls: -1}]"
+expect_bad sampling_period_below_window "bad.yaml:6:22: machine.sampling.period: 2000 is below window + warmup (3000)" "$base
+  workloads: [dbench]
+  instructions: 100000
+  sampling: {period: 2000}"
+expect_bad sampling_needs_two_windows "machine.sampling.period: 400000 leaves fewer than two windows in machine.instructions (100000) (expected a period of at most 50000" "$base
+  workloads: [dbench]
+  instructions: 100000
+  sampling: {}"
+expect_bad sampling_unknown_key "unknown key 'windw' in machine.sampling (did you mean 'window'?)" "$base
+  workloads: [dbench]
+  sampling: {windw: 10}"
+expect_bad sampling_not_a_mapping "bad.yaml:5:13: machine.sampling: expected a mapping, got a scalar" "$base
+  workloads: [dbench]
+  sampling: yes"
 finish
