@@ -67,6 +67,29 @@ static void attention_hook(void *ctx, sim_engine *e)
 	cli_progress_print(pr, line);
 }
 
+/* The same for a machine: experiment, which has no engine: where the
+ * run is in instructions (warm-ups included) over all of its workloads
+ * and modes. True stops the run. */
+static bool machine_hook(void *ctx, uint64_t done, uint64_t total)
+{
+	cli_progress *pr = ctx;
+	if (cli_stop_signal())
+		return true;
+	if (!cli_attention_take() || !pr->on)
+		return false;
+	double el = cli_wall_s() - pr->run_start_s;
+	double frac = total ? (double)done / (double)total : 0;
+	double eta = frac > 0 ? el * (1 - frac) / frac : 0;
+	char line[256];
+	snprintf(line, sizeof line,
+		 "run %zu/%zu: machine: %.3g of %.3g instructions, %.3g "
+		 "instructions/s, ETA %.0f s",
+		 pr->run + 1, pr->nruns, (double)done, (double)total,
+		 el > 0 ? (double)done / el : 0, eta);
+	cli_progress_print(pr, line);
+	return false;
+}
+
 static void progress_points(cli_progress *pr)
 {
 	if (!pr->on)
@@ -183,7 +206,8 @@ int cli_run_one(const cli_plan *p, size_t run, const char *staging,
 		/* No every-N-events hook: the attention flag (signals and the
 		 * progress timer) is read after every event. */
 		dc_progress hook = {.fn = attention_hook, .ctx = pr,
-				    .attention = &cli_attention};
+				    .attention = &cli_attention,
+				    .machine = machine_hook};
 		rc = dc_experiment_run(c, seed, r, &hook, &st, d);
 	}
 	if (rc == 0)

@@ -531,6 +531,14 @@ typedef struct dc_progress {
 	 * and decide), so that a caller can time the policy's decisions on
 	 * its own clock. It must not touch the run. */
 	void (*decide)(void *ctx, bool done);
+	/* Optional (NULL: none): a `machine:` experiment runs no engine, so
+	 * fn and attention's engine calls do not apply; it calls this with
+	 * ctx whenever *attention is non-zero, between blocks of at most
+	 * 65,536 instructions (and between sampled runs), with the
+	 * instructions done and to do over all of the run's workloads and
+	 * modes (warm-ups included). Returning true stops the run
+	 * (dc_experiment_run returns SIM_EINTR). */
+	bool (*machine)(void *ctx, uint64_t done, uint64_t total);
 } dc_progress;
 
 /* What one run did, for the runs table and the progress line. */

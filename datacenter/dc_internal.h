@@ -276,9 +276,12 @@ void dc_machine_destroy(dc_machine_cfg *mc);
  * "machine/WORKLOAD" of seed (the same for every mode): warmup
  * instructions unmeasured, then `instructions` measured and the event in
  * progress completed. A machine_runs row per workload and listed mode.
- * stats->events counts the runs of the machine. Returns 0 or a results
- * error. Cost: O(workloads x modes x (warmup + instructions)). */
+ * stats->events counts the runs of the machine. progress (NULL: none)
+ * is polled as dc_progress.machine says. Returns 0, SIM_EINTR when
+ * progress->machine asked to stop (nothing of the run is valid then), or
+ * a results error. Cost: O(workloads x modes x (warmup + instructions)). */
 int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
-		   dc_run_stats *stats, sim_diag *d);
+		   const dc_progress *progress, dc_run_stats *stats,
+		   sim_diag *d);
 
 #endif /* VDCSIM_DC_INTERNAL_H */

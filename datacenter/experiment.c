@@ -725,7 +725,7 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 		      sim_diag *d)
 {
 	if (c->machine)
-		return dc_machine_run(c, seed, r, stats, d);
+		return dc_machine_run(c, seed, r, progress, stats, d);
 	dc_world *w = NULL;
 	int rc = dc_world_build(c, &w, d);
 	if (rc != 0)

@@ -406,15 +406,34 @@ const sim_table dc_machine_runs_table = {
 
 #define BLOCK 65536u
 
-/* Runs n instructions of g on v (all of them if n is UINT64_MAX: then
- * completes the event in progress instead). */
-static void feed(cpu_vcpu *v, wl_stream *g, trace_insn *buf, uint64_t n)
+/* Where a machine run is, for dc_progress.machine. */
+typedef struct watch {
+	const dc_progress *pg; /* NULL: not watched */
+	uint64_t done, total;  /* instructions over the whole run */
+	bool stop;             /* the hook asked to stop */
+} watch;
+
+/* Counts k instructions done and, when the caller's attention flag is
+ * up, asks its hook; true once the run is to stop. */
+static bool watch_step(watch *wt, uint64_t k)
 {
-	while (n > 0) {
+	wt->done += k;
+	const dc_progress *pg = wt->pg;
+	if (!wt->stop && pg && pg->machine && pg->attention && *pg->attention)
+		wt->stop = pg->machine(pg->ctx, wt->done, wt->total);
+	return wt->stop;
+}
+
+/* Runs n instructions of g on v, block by block, unless wt says stop. */
+static void feed(cpu_vcpu *v, wl_stream *g, trace_insn *buf, uint64_t n,
+		 watch *wt)
+{
+	while (n > 0 && !wt->stop) {
 		size_t k = n < BLOCK ? (size_t)n : BLOCK;
 		wl_stream_fill(g, buf, k);
 		cpu_vcpu_run(v, buf, k);
 		n -= k;
+		watch_step(wt, k);
 	}
 }
 
@@ -424,7 +443,7 @@ static void feed(cpu_vcpu *v, wl_stream *g, trace_insn *buf, uint64_t n)
  * otherwise *sr describes the exact run (no windows, no interval). */
 static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
 		    cpu_mode mode, uint64_t seed, trace_insn *buf,
-		    cpu_results *out, cpu_sample_result *sr)
+		    cpu_results *out, cpu_sample_result *sr, watch *wt)
 {
 	cpu_core *core = cpu_core_create(&mc->m);
 	mem_vm_geom geom = cpu_core_vm_geom(core,
@@ -442,20 +461,23 @@ static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
 		cpu_vcpu_run(v, warm, n);
 		free(warm);
 	}
-	feed(v, g, buf, mc->warmup);
+	feed(v, g, buf, mc->warmup, wt);
 	cpu_vcpu_reset_results(v);
-	if (mc->sampled) {
+	memset(sr, 0, sizeof *sr);
+	if (wt->stop) {
+		*out = *cpu_vcpu_results(v);  /* stopped: not used */
+	} else if (mc->sampled) {
 		/* Exactly `instructions`: the event in progress at the end
 		 * is part of the skipped remainder, not completed. */
 		cpu_sample_run(v, g, mc->instructions, &mc->sp, sr);
 		*out = sr->est;
+		watch_step(wt, mc->instructions);
 	} else {
-		feed(v, g, buf, mc->instructions);
+		feed(v, g, buf, mc->instructions, wt);
 		size_t k;
-		while ((k = wl_stream_finish(g, buf, BLOCK)) > 0)
+		while (!wt->stop && (k = wl_stream_finish(g, buf, BLOCK)) > 0)
 			cpu_vcpu_run(v, buf, k);
 		*out = *cpu_vcpu_results(v);
-		memset(sr, 0, sizeof *sr);
 		sr->detailed = out->insns;
 	}
 	wl_stream_destroy(g);
@@ -501,9 +523,14 @@ static int write_row(sim_results *r, const dc_machine_cfg *mc,
 }
 
 int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
-		   dc_run_stats *stats, sim_diag *d)
+		   const dc_progress *progress, dc_run_stats *stats,
+		   sim_diag *d)
 {
 	const dc_machine_cfg *mc = c->machine;
+	uint64_t rows, nruns;
+	dc_machine_counts(mc, &rows, &nruns);
+	watch wt = {progress, 0, nruns * (mc->warmup + mc->instructions),
+		    false};
 	int rc = sim_results_declare(r, &dc_machine_runs_table, d);
 	trace_insn *buf = sim_xcalloc(BLOCK, sizeof *buf);
 	uint64_t runs = 0;
@@ -513,7 +540,7 @@ int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
 		cpu_results native;
 		cpu_sample_result native_sr;
 		run_one(mc, wl, CPU_MODE_NATIVE, seed, buf, &native,
-			&native_sr);
+			&native_sr, &wt);
 		runs++;
 		uint64_t base = cpu_results_cycles(&native);
 		for (size_t k = 0; k < mc->nmodes && rc == 0; k++) {
@@ -521,8 +548,13 @@ int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
 			cpu_results res = native;
 			cpu_sample_result sr = native_sr;
 			if (mode != CPU_MODE_NATIVE) {
-				run_one(mc, wl, mode, seed, buf, &res, &sr);
+				run_one(mc, wl, mode, seed, buf, &res, &sr,
+					&wt);
 				runs++;
+			}
+			if (wt.stop) {
+				rc = SIM_EINTR;
+				break;
 			}
 			rc = write_row(r, mc, wl->name, mode, &res, &sr, base,
 				       d);

@@ -3,8 +3,8 @@
 # machine suite: the machine alone as an experiment (machine:): a row per
 # workload and mode in machine_runs (results.sqlite and CSV) with native's
 # slowdown 1 and cycles that add up, the same bytes for the same seed, a
-# sweep over machine keys, sampled mode against detailed, and positioned
-# refusals (unknown workload,
+# sweep over machine keys, sampled mode against detailed, a prompt stop
+# with progress inside a long run, and positioned refusals (unknown workload,
 # mode or file, a bad machine file) with exit status 2 and nothing
 # written.
 . "$VDCSIM_TEST_SRCDIR/cli/lib.sh"
@@ -93,6 +93,35 @@ check sampled_slowdown_within_2_percent test "$(join_q 'select count(*) from mac
 check cpi_is_cycles_per_instruction test "$(q odet 'select count(*) from machine_runs where abs(cpi * instructions - cycles) < 1e-6 * cycles')" -eq 4
 "$VDCSIM" run smp.yaml -o osmp2 >/dev/null 2>&1
 check sampled_same_seed_same_rows cmp -s <(q osmp 'select * from machine_runs') <(q osmp2 'select * from machine_runs')
+
+# A stop inside a long machine run (no engine: the run polls the stop
+# signal between blocks of 65,536 instructions) ends it at once, with the
+# message and status 143; --progress prints where the run is. 10^11
+# instructions would take minutes: the KILL guard of timeout(1) fails
+# the check if the stop waited for the run.
+cat >long.yaml <<'Y'
+experiment: {name: long, seed: 3}
+machine:
+  file: machines/p4-xeon-2003.yaml
+  workloads: [lmbench-null-call]
+  modes: [native]
+  instructions: 100000000000
+  warmup: 0
+Y
+(exec timeout -s KILL 60 "$VDCSIM" run long.yaml -o long --progress \
+    >/dev/null 2>long.err) &
+pid=$!
+for _ in $(seq 1 400); do
+    compgen -G 'long.partial/points/*.tmp' >/dev/null && break
+    sleep 0.05
+done
+sleep 1.5
+kill -TERM $pid 2>/dev/null || true
+rc=0; wait $pid || rc=$?
+check machine_sigterm_exits_143 [ $rc -eq 143 ]
+check machine_sigterm_says_interrupted grep -q "interrupted: 0 of 1 runs are complete in 'long.partial'" long.err
+check machine_sigterm_leaves_partial [ -d long.partial ] && [ ! -e long ]
+check machine_progress_inside_a_run grep -q '^run 1/1: machine: .* of 1e+11 instructions' long.err
 
 # expect_bad NAME WANT YAML: exit status 2, WANT in stderr, nothing written.
 expect_bad() {
