@@ -93,6 +93,8 @@ check sampled_slowdown_within_2_percent test "$(join_q 'select count(*) from mac
 check cpi_is_cycles_per_instruction test "$(q odet 'select count(*) from machine_runs where abs(cpi * instructions - cycles) < 1e-6 * cycles')" -eq 4
 "$VDCSIM" run smp.yaml -o osmp2 >/dev/null 2>&1
 check sampled_same_seed_same_rows cmp -s <(q osmp 'select * from machine_runs') <(q osmp2 'select * from machine_runs')
+check cycles_plot_drawn_detailed test -s odet/machine_cycles.png
+check cycles_plot_drawn_sampled test -s osmp/machine_cycles.png
 
 # A stop inside a long machine run (no engine: the run polls the stop
 # signal between blocks of 65,536 instructions) ends it at once, with the

@@ -1,0 +1,46 @@
+# needs: machine_runs
+# when: SELECT (SELECT count(*) FROM runs) = 1 AND (SELECT count(*) FROM machine_runs) BETWEEN 1 AND 64 -- needs one run of at most 64 workload-mode rows
+# Where virtualization's cycles go, for any machine: experiment: per
+# workload and mode, the slowdown against native (cycles over native's on
+# the same stream, so native is 1), split by the share of the mode's
+# cycles spent in guest user work, guest kernel work, the VMM (traps,
+# exits, hypercalls, emulation, translation) and TLB refills. With
+# machine.sampling the bars are estimates and the black bars the
+# interval of the mode's own CPI (cpi_half, native's own error apart).
+# Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
+# with: outfile (always 'set output outfile'), svg (0 or 1).
+set datafile separator comma
+set datafile columnheaders
+f = './machine_runs.csv'
+stats f using (column('cycles')) nooutput
+n = STATS_records
+stats f using (column('sampled')) nooutput
+sampled = STATS_max > 0
+w = 420 + 34 * n
+if (svg) {
+    set terminal svg size w,560 dynamic background rgb 'white' noenhanced
+} else {
+    set terminal pngcairo size w,560 noenhanced
+}
+set output outfile
+# A part's cycles over native's: its share of the mode's cycles times
+# the slowdown.
+part(c) = column('cycles') > 0 ? column(c) / column('cycles') * column('slowdown') : 0
+set title 'Slowdown against native, by where the cycles go'
+set ylabel 'cycles / native cycles (same stream)'
+set yrange [0:*]
+set xrange [-0.7:n - 0.3]
+set xtics rotate by -40 left nomirror
+set grid ytics
+set key outside right top vertical
+set style fill solid 0.85 border -1
+set boxwidth 0.7
+set bmargin 9
+label = "strcol('workload') . ' ' . strcol('mode')"
+# Half the interval of a sampled row, scaled as its bar; NaN otherwise.
+half(x) = column('sampled') > 0 && column('cpi') > 0 ? column('cpi_half') / column('cpi') * column('slowdown') : NaN
+plot f using 0:(part('cycles_user') + part('cycles_kernel') + part('cycles_vmm') + part('cycles_tlb')):xtic(@label) with boxes lc rgb '#9467bd' title 'TLB refills', \
+     f using 0:(part('cycles_user') + part('cycles_kernel') + part('cycles_vmm')) with boxes lc rgb '#d62728' title 'VMM', \
+     f using 0:(part('cycles_user') + part('cycles_kernel')) with boxes lc rgb '#1f77b4' title 'guest kernel', \
+     f using 0:(part('cycles_user')) with boxes lc rgb '#7f7f7f' title 'guest user', \
+     f using 0:(sampled ? column('slowdown') - half(0) : NaN):(0):(2 * half(0)) with vectors heads size 0.1,90 lc rgb 'black' lw 1 title (sampled ? 'sampled: interval' : '')
