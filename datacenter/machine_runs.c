@@ -40,7 +40,7 @@ struct dc_machine_cfg {
 };
 
 static const char *const machine_subsections[] = {"workloads", "modes",
-						  "sampling", NULL};
+						  "sampling", "overrides", NULL};
 
 static const cfg_param machine_exp_params[] = {
 	{.name = "file", .type = CFG_T_STRING, .def = NULL,
@@ -64,13 +64,18 @@ static const cfg_param machine_exp_params[] = {
 	{.name = "memory", .type = CFG_T_BYTES, .def = "1GiB", .min = "1MiB",
 	 .max = "1TiB", .offset = offsetof(dc_machine_cfg, memory_bytes),
 	 .doc = "the VM's guest-physical memory"},
+	/* machine.overrides is loaded apart (apply_overrides); listed here
+	 * only in the section's doc. */
 };
 
 const cfg_section dc_machine_section = {
 	.path = "machine",
 	.doc = "the machine alone: workloads (catalog names or stream "
 	       "mappings, workloads[].stream) under modes (native, te, bt, "
-	       "pv, hw, hw-nested, uml; default: all the machine runs)",
+	       "pv, hw, hw-nested, uml; default: all the machine runs); "
+	       "overrides: a mapping shaped as the machine file's machine: "
+	       "(e.g. {bt: {fault: 5000}, tlb_entries: 128}) replaces those "
+	       "values of the file, checked as the file's own",
 	.params = machine_exp_params,
 	.nparams = sizeof machine_exp_params / sizeof machine_exp_params[0],
 	.subsections = machine_subsections};
@@ -110,6 +115,62 @@ const cfg_section dc_machine_sampling_section = {
 	.nparams = sizeof sampling_params / sizeof sampling_params[0]};
 
 /* ---- loading ---------------------------------------------------------- */
+
+/* Sets every leaf of the overrides mapping n (at dotted path `at` under
+ * the machine file's root) in doc; a leaf keeps its position in the
+ * config, so a bad value is reported there. */
+static int apply_overrides(cfg_doc *doc, const cfg_node *n, const char *at,
+			   sim_diag *d)
+{
+	if (cfg_node_kind(n) != CFG_MAP) {
+		const char *sub = strchr(at, '.');
+		cfg_error(d, n, "machine.overrides%s: expected a mapping of "
+			  "machine-file keys, got %s", sub ? sub : "",
+			  cfg_kind_name(cfg_node_kind(n)));
+		return SIM_EINPUT;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < cfg_node_len(n); i++) {
+		const cfg_node *v = cfg_node_at(n, i);
+		char *path = sim_xasprintf("%s.%s", at,
+					   cfg_node_text(cfg_node_key(n, i)));
+		if (cfg_node_kind(v) == CFG_MAP)
+			rc |= apply_overrides(doc, v, path, d);
+		else if (cfg_doc_set(doc, path, v, "machine.overrides", d) != 0)
+			rc = SIM_EINPUT;
+		free(path);
+	}
+	return rc;
+}
+
+/* Loads the machine file into mc->doc and mc->m, with machine.overrides
+ * (if any) applied first. Problems of the file are positioned in it, of
+ * an override at the override. */
+static int load_machine(dc_machine_cfg *mc, const cfg_node *map,
+			sim_diag *d)
+{
+	const cfg_node *fn = cfg_map_get(map, "file");
+	const cfg_node *ov = cfg_map_get(map, "overrides");
+	sim_diag md;
+	sim_diag_init(&md);
+	int rc = cfg_doc_load(mc->path, &mc->doc, &md);
+	if (rc == 0 && ov)
+		rc = apply_overrides(mc->doc, ov, "machine", &md);
+	if (rc == 0)
+		rc = cpu_machine_load(mc->doc, &mc->m, &md);
+	if (rc != 0) {
+		/* A problem inside the machine file is positioned there (or
+		 * at an override); one with the file as a whole (missing,
+		 * unreadable) here too. */
+		cfg_error(d, fn, "machine.file: '%s' is not a usable machine "
+			  "file (expected a machine file such as "
+			  "configs/machines/p4-xeon-2003.yaml)%s", mc->path,
+			  md.errors ? "; its problems follow" : "");
+		sim_diag_append(d, &md);
+	}
+	sim_diag_fini(&md);
+	return rc;
+}
 
 static void load_sampling(dc_machine_cfg *mc, const cfg_node *map,
 			  sim_diag *d)
@@ -166,8 +227,17 @@ static void load_workloads(dc_machine_cfg *mc, const cfg_node *map,
 		char *what = sim_xasprintf("machine.workloads[%zu]", i);
 		sim_diag sub;
 		sim_diag_init(&sub);
-		if (wl_stream_check(&w->p, what, &sub) != 0)
-			cfg_error(d, n, "%s", sub.text ? sub.text : what);
+		bool bad = wl_stream_check(&w->p, what, &sub) != 0;
+		if (bad && sub.text) {
+			/* One message per line, each at the workload. */
+			for (const char *l = sub.text; *l;) {
+				size_t k = strcspn(l, "\n");
+				cfg_error(d, n, "%.*s", (int)k, l);
+				l += k + (l[k] == '\n');
+			}
+		} else if (bad) {
+			cfg_error(d, n, "%s", what);
+		}
 		sim_diag_fini(&sub);
 		free(what);
 		if (cfg_node_kind(n) == CFG_SCALAR) {
@@ -263,22 +333,10 @@ int dc_machine_load(dc_config *c, const cfg_node *root, const char *base_dir,
 	c->machine = mc;
 	if (cfg_section_load(&dc_machine_section, map, root, mc, d) != 0)
 		return SIM_EINPUT;
-	const cfg_node *fn = cfg_map_get(map, "file");
 	mc->path = mc->file[0] == '/' ? sim_xstrdup(mc->file)
 				      : sim_xasprintf("%s%s", base_dir, mc->file);
-	sim_diag md;
-	sim_diag_init(&md);
-	if (cpu_machine_load_file(mc->path, &mc->doc, &mc->m, &md) != 0) {
-		/* A problem inside the machine file is positioned there; one
-		 * with the file as a whole (missing, unreadable) here too. */
-		cfg_error(d, fn, "machine.file: '%s' is not a usable machine "
-			  "file (expected a machine file such as "
-			  "configs/machines/p4-xeon-2003.yaml):\n%s", mc->path,
-			  md.text ? md.text : "");
-		sim_diag_fini(&md);
+	if (load_machine(mc, map, d) != 0)
 		return SIM_EINPUT;
-	}
-	sim_diag_fini(&md);
 	load_workloads(mc, map, d);
 	load_modes(mc, map, d);
 	load_sampling(mc, map, d);

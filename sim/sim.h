@@ -79,6 +79,10 @@ void sim_diag_error(sim_diag *d, const char *file, unsigned line, unsigned col,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void sim_diag_verror(sim_diag *d, const char *file, unsigned line,
 		     unsigned col, const char *fmt, va_list ap);
+/* Appends every message of `from` to d as it is (each already a line of
+ * its own), counting them, so that problems found by a nested load keep
+ * their own positions instead of being quoted inside another message. */
+void sim_diag_append(sim_diag *d, const sim_diag *from);
 
 /* Decodes the UTF-8 sequence at p (at most n bytes, n >= 1): returns its
  * length (1 to 4) and sets *cp, or returns 0 if the bytes are not valid

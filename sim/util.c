@@ -229,6 +229,13 @@ void sim_diag_verror(sim_diag *d, const char *file, unsigned line,
 	d->errors++;
 }
 
+void sim_diag_append(sim_diag *d, const sim_diag *from)
+{
+	if (from->len)
+		diag_append(d, from->text, from->len);
+	d->errors += from->errors;
+}
+
 void sim_diag_error(sim_diag *d, const char *file, unsigned line, unsigned col,
 		    const char *fmt, ...)
 {

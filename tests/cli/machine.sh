@@ -3,7 +3,8 @@
 # machine suite: the machine alone as an experiment (machine:): a row per
 # workload and mode in machine_runs (results.sqlite and CSV) with native's
 # slowdown 1 and cycles that add up, the same bytes for the same seed, a
-# sweep over machine keys, sampled mode against detailed, a prompt stop
+# sweep over machine keys and machine-file overrides, sampled mode against
+# detailed, a prompt stop
 # with progress inside a long run, and positioned refusals (unknown workload,
 # mode or file, a bad machine file) with exit status 2 and nothing
 # written.
@@ -96,6 +97,28 @@ check sampled_same_seed_same_rows cmp -s <(q osmp 'select * from machine_runs') 
 check cycles_plot_drawn_detailed test -s odet/machine_cycles.png
 check cycles_plot_drawn_sampled test -s osmp/machine_cycles.png
 
+# machine.overrides replaces machine-file values: one cost, swept. The
+# page fault's extra BT cost is charged once per true fault, so the BT
+# cycles grow by exactly (5000 - 760) x the true faults.
+cat >ov.yaml <<'Y'
+experiment: {name: ov, seed: 3}
+machine:
+  file: machines/p4-xeon-2003.yaml
+  workloads: [lmbench-page-fault]
+  modes: [native, bt]
+  instructions: 200000
+  warmup: 10000
+sweep:
+  machine.overrides.bt.fault: [760, 5000]
+Y
+"$VDCSIM" run ov.yaml -o oov >/dev/null 2>ov.err
+check overrides_sweep_runs_both test "$(q oov "select count(*) from machine_runs where mode = 'bt'")" -eq 2
+check overrides_charge_the_new_cost test "$(q oov "select (select cycles from machine_runs where mode = 'bt' and run_id = 2) - (select cycles from machine_runs where mode = 'bt' and run_id = 1) = (5000 - 760) * (select n_true_fault from machine_runs where mode = 'bt' and run_id = 1)")" -eq 1
+check overrides_file_value_is_the_file test "$(q oov "select count(distinct cycles) from machine_runs where mode = 'native'")" -eq 1
+sed '/^sweep:/,$d' ov.yaml >ov1.yaml
+"$VDCSIM" run ov1.yaml -o oov2 --set machine.overrides.bt.fault=760 >/dev/null 2>&1
+check overrides_set_equals_the_file test "$(q oov "select cycles from machine_runs where mode = 'bt' and run_id = 1")" -eq "$(q oov2 "select cycles from machine_runs where mode = 'bt'")"
+
 # A stop inside a long machine run (no engine: the run polls the stop
 # signal between blocks of 65,536 instructions) ends it at once, with the
 # message and status 143; --progress prints where the run is. 10^11
@@ -171,6 +194,15 @@ machine:
   workloads: [spec-cint]"
 expect_bad bad_stream_mapping "workloads[].stream.syscalls" "$base
   workloads: [{preset: dbench, syscalls: -1}]"
+expect_bad override_unknown_key "bad.yaml:5:26: unknown key 'falt' in machine.bt (did you mean 'fault'?)" "$base
+  workloads: [dbench]
+  overrides: {bt: {falt: 5000}}"
+expect_bad override_bad_geometry "bad.yaml:5:42: machine.tlb_ways: 60 entries are not divisible into 8 ways" "$base
+  workloads: [dbench]
+  overrides: {tlb_entries: 60, tlb_ways: 8}"
+expect_bad override_not_a_mapping "bad.yaml:5:14: machine.overrides: expected a mapping of machine-file keys, got a scalar" "$base
+  workloads: [dbench]
+  overrides: 3"
 expect_bad sampling_period_below_window "bad.yaml:6:22: machine.sampling.period: 2000 is below window + warmup (3000)" "$base
   workloads: [dbench]
   instructions: 100000

@@ -74,6 +74,28 @@ Test(sim_util, diag_without_file_is_the_message_alone)
 	sim_diag_fini(&d);
 }
 
+Test(sim_util, diag_append_keeps_nested_messages_as_their_own_lines)
+{
+	sim_diag inner, outer;
+	sim_diag_init(&inner);
+	sim_diag_init(&outer);
+	sim_diag_error(&inner, "m.yaml", 4, 13, "bad ways");
+	sim_diag_error(&inner, "m.yaml", 5, 1, "bad page");
+	sim_diag_error(&outer, "c.yaml", 3, 9, "not a usable machine file");
+	sim_diag_append(&outer, &inner);
+	cr_assert(eq(str, outer.text,
+		     (char *)"c.yaml:3:9: not a usable machine file\n"
+			     "m.yaml:4:13: bad ways\nm.yaml:5:1: bad page\n"));
+	cr_assert(eq(u32, outer.errors, 3));
+	sim_diag empty;
+	sim_diag_init(&empty);
+	sim_diag_append(&outer, &empty);
+	cr_assert(eq(u32, outer.errors, 3));
+	sim_diag_fini(&empty);
+	sim_diag_fini(&inner);
+	sim_diag_fini(&outer);
+}
+
 Test(sim_util, diag_keeps_messages_in_the_order_reported)
 {
 	sim_diag d;
