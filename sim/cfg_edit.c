@@ -2,7 +2,7 @@
 /*
  * Copies and edits of configuration trees: deep copies that keep aliases
  * shared, dotted-path overrides (`--set`) that change nothing when they
- * fail, and removal of a top-level key. Parsing is in cfg_tree.c.
+ * fail, and removal of a top-level key. Parsing is in cfg_parse.c.
  */
 #include "sim_internal.h"
 

@@ -2,7 +2,7 @@
 /*
  * Canonical emission of configuration trees through libyaml's emitter:
  * block YAML for whole documents, one-line flow YAML for single values.
- * Parsing is in cfg_tree.c; nothing here reports user errors.
+ * Parsing is in cfg_parse.c; nothing here reports user errors.
  */
 #include "sim_internal.h"
 

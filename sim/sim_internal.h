@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private declarations shared by the files of sim/: the layout of
- * configuration trees and their arena (cfg_tree.c, cfg_edit.c, cfg_emit.c),
- * message quoting for the cfg_ files, and the SQLite helpers that CSV export
- * (results_csv.c) borrows from the results store. Included only by the .c
- * files of sim/; nothing here is API.
+ * configuration trees and their arena (cfg_tree.c, cfg_parse.c, cfg_edit.c,
+ * cfg_emit.c), message quoting for the cfg_ files, and the SQLite helpers
+ * that CSV export (results_csv.c) borrows from the results store. Included
+ * only by the .c files of sim/; nothing here is API.
  */
 #ifndef VDCSIM_SIM_INTERNAL_H
 #define VDCSIM_SIM_INTERNAL_H
@@ -26,8 +26,8 @@
 char *cfg_show(const char *s);
 
 /* ------------------------------------------------------------------------
- * Configuration trees (cfg_tree.c; copies and edits in cfg_edit.c,
- * emission in cfg_emit.c)
+ * Configuration trees (cfg_tree.c; parsing in cfg_parse.c, copies and
+ * edits in cfg_edit.c, emission in cfg_emit.c)
  * ------------------------------------------------------------------------ */
 
 /* Nodes are immutable once their document is parsed, so an alias does not

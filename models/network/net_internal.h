@@ -2,8 +2,9 @@
 /*
  * Declarations shared between the files of models/network/ and nowhere
  * else: the topology's freeze switch, which only a net may throw, and the
- * flow model's state, which flow.c (flows, events, installing rates) and
- * share.c (what a change affects, water-filling) both work on.
+ * flow model's state, which flow.c (flows, events, the API),
+ * flow_change.c (progress, link lists, installing rates) and share.c (what
+ * a change affects, water-filling) all work on.
  */
 #ifndef VDCSIM_NET_INTERNAL_H
 #define VDCSIM_NET_INTERNAL_H
@@ -30,7 +31,7 @@ void topo_set_dc(net_topo *t, const net_dc_params *p);
 size_t dc_route(const net_dc_params *p, uint32_t src, uint32_t dst,
 		uint32_t *links);
 
-/* ---- the flow model's state (flow.c, share.c) --------------------------- */
+/* ---- the flow model's state (flow.c, flow_change.c, share.c) ------------ */
 
 #define NIL UINT32_MAX
 #define NS_PER_S UINT64_C(1000000000)
@@ -254,9 +255,54 @@ void net_group_join(net *n, uint32_t fi);
 /* group.c: frees every group's memory (at the net's end). */
 void net_groups_fini(net *n);
 
+/* flow_change.c: schedules flow slot fi's event of the given kind at
+ * at_ns (its handle in the flow's ev). */
+void net_schedule(net *n, uint32_t fi, uint64_t at_ns, uint32_t kind);
+/* flow_change.c: cancels the flow's pending event, if any. */
+void net_unschedule(net *n, flow *f);
+/* flow_change.c: stores in n->gone the flows whose drain time is now and
+ * returns how many; O(that many). */
+uint32_t net_draining_now(net *n, uint64_t now);
+/* flow_change.c: adds (sign 1) or removes (sign -1) a sharing flow's cap
+ * to or from the demand of each of its links, and updates their modes. */
+void net_demand(net *n, const flow *f, int sign);
+/* flow_change.c: appends slot fi to the flow lists of its links. */
+void net_link_join(net *n, uint32_t fi);
+
+/* One change, in this order (flow.c: net_flow_start, net_flow_set_cap,
+ * net_flow_cancel and a drain): net_change_begin; net_seeds_add for the
+ * flows whose links change; the change itself (net_link_join, net_demand,
+ * net_stop_sharing); net_regroup_seeds; net_reshare. */
+
+/* flow_change.c: starts a change whose documented component search
+ * (net_rank_component) starts from the links origin[0..norigin), which
+ * must stay valid until the change is recomputed. */
+void net_change_begin(net *n, const uint32_t *origin, uint32_t norigin);
+/* flow_change.c: makes a flow's links seeds of the change; before the
+ * flow's lists or demand change. */
+void net_seeds_add(net *n, const flow *f);
+/* flow_change.c: once a change's demands are in place, regroups the
+ * sharing flows of every seed whose mode changed, and the changed flow cf
+ * (NIL if none is still sharing). */
+void net_regroup_seeds(net *n, uint32_t cf);
+/* flow_change.c: takes a sharing flow out of sharing at now for a drain
+ * or a cancel (progress to now, rate off its links' loads, cap off their
+ * demands) and queues it to leave their lists once the change is
+ * recomputed. Its links must already be seeds. */
+void net_stop_sharing(net *n, uint32_t fi, uint64_t now);
+/* flow_change.c: ranks every flow of the connected component reachable
+ * from the change's origin links in breadth-first order (rank_seen ==
+ * rank_epoch marks them); once per change. O(links + flows·hops of the
+ * component). */
+void net_rank_component(net *n);
+/* flow_change.c: recomputes the rates after a change and installs the
+ * ones that changed (progress, link loads, drain times, the net's drain
+ * event), then calls the reshare hook. */
+void net_reshare(net *n);
+
 /* share.c: collects into n->comp_groups the groups a change can affect
  * (those of the pending flows, and the binding components through the
- * change's seeds); see the comment at the top of flow.c. */
+ * change's seeds); see the comment at the top of flow_change.c. */
 void net_collect(net *n);
 /* share.c: max-min fair rates (new_rate_bps) of the collected groups by
  * water-filling over their binding links. */

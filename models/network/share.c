@@ -4,7 +4,8 @@
  * affect (the changed flows' and the binding components through its
  * links), and their max-min fair rates by water-filling over binding
  * links. State and the
- * reasoning behind both are in net_internal.h and at the top of flow.c.
+ * reasoning behind both are in net_internal.h and at the top of
+ * flow_change.c.
  */
 #include "net.h"
 #include "net_internal.h"
@@ -205,7 +206,7 @@ static void caps_pop(capped *h, uint32_t *len)
  * would be the least (share C, every cap larger), the cap branch freezes f
  * at C = floor(C) instead, and a link tying with it at C freezes its
  * flows at C whether f goes first or not. So flows with no binding link
- * run at their effective cap (flow.c sets them) and only groups with
+ * run at their effective cap (flow_change.c sets them) and only groups with
  * binding links are water-filled here. The collected set is a union of
  * whole binding components, whose steps do not interact. Caps are taken
  * a group at a time: the members of a group, and all flows of equal cap,

@@ -8,8 +8,8 @@
  * Build and run from the source root (clang with libFuzzer):
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isim \
- *     sim/util.c sim/cfg_tree.c sim/cfg_edit.c sim/cfg_emit.c \
- *     sim/cfg_units.c sim/cfg_params.c \
+ *     sim/util.c sim/cfg_tree.c sim/cfg_parse.c sim/cfg_edit.c \
+ *     sim/cfg_emit.c sim/cfg_units.c sim/cfg_params.c \
  *     tests/fuzz/fuzz_cfg.c -o fuzz_cfg -lyaml -lgsl -lgslcblas -lm
  *   mkdir -p corpus && cp -r configs/. corpus/
  *   ./fuzz_cfg -max_len=8192 -timeout=5 corpus

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of sim/cfg_tree.c: parsing into positioned nodes, every
- * refusal with its exact "file:line:col: message", alias expansion and its
- * budget, overrides by dotted path, cloning, and canonical emission.
+ * Unit tests of sim/cfg_tree.c and sim/cfg_parse.c: parsing into
+ * positioned nodes, every refusal with its exact "file:line:col: message",
+ * alias expansion and its budget, overrides by dotted path, cloning, and
+ * canonical emission.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
