@@ -593,6 +593,16 @@ static int run_gnuplot(const char *gnuplot, const char *script_abs,
 		kill(pid, SIGKILL);
 	res->status = reap_until(pid, deadline, stop, &res->late,
 				 &res->stopped);
+	/* A stop that came while gnuplot ran is a stop even when gnuplot
+	 * ended first: a terminal's Ctrl-C and timeout(1) signal the whole
+	 * process group, and gnuplot may die of that signal, closing its
+	 * pipe, before this process runs its handler (poll reports the
+	 * closed pipe rather than the interruption). Without this the run
+	 * was published with "gnuplot failed: killed by signal 15". */
+	bool clean = res->status >= 0 && WIFEXITED(res->status) &&
+		     WEXITSTATUS(res->status) == 0;
+	if (stop && *stop && !clean)
+		res->stopped = true;
 	return 0;
 }
 

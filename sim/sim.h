@@ -662,7 +662,9 @@ int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
  * it; a full disk returns SIM_EIO saying so. If stop is not NULL, it is
  * read at least every 100 ms while gnuplot runs: once it is nonzero,
  * gnuplot is killed, its plot left out, and SIM_EINTR returned (a signal
- * handler sets it; the caller decides what the signal means). */
+ * handler sets it; the caller decides what the signal means); a gnuplot
+ * that failed or died (say of the same signal) while it was set also
+ * returns SIM_EINTR, not SIM_ETOOL. */
 int sim_plots_render_timeout(const char *scripts_dir, const char *data_dir,
 			     const char *out_dir, bool svg,
 			     uint64_t timeout_ns,

@@ -65,7 +65,9 @@ Y
 (exec "$VDCSIM" run slow.yaml -o killed -j 2 >/dev/null 2>&1) &
 parent=$!
 wait_for 'killed.partial/points/*.tmp'
-sleep 0.3
+# Both workers, not only the one whose point file appeared.
+two_workers() { [ "$(pgrep -P $parent | wc -l)" -ge 2 ]; }
+wait_until two_workers
 workers=$(pgrep -P $parent | tr '\n' ' ')
 check kill9_had_workers [ -n "$workers" ]
 kill -9 $parent
@@ -190,7 +192,10 @@ r1=$!
 (exec "$VDCSIM" run slow.yaml -o race >/dev/null 2>race2.err) &
 r2=$!
 wait_for 'race.partial/points/*.tmp'
-sleep 0.3
+# The refused one ends by itself; only then is the other stopped (a fixed
+# pause could stop both before the refusal on a loaded machine).
+one_ended() { ! alive $r1 || ! alive $r2; }
+wait_until one_ended
 kill -TERM $r1 $r2 2>/dev/null
 s1=0; wait $r1 || s1=$?
 s2=0; wait $r2 || s2=$?
@@ -214,7 +219,8 @@ for s in INT:130 TERM:143 HUP:129; do
         >/dev/null 2>"sig$sig.err") &
     pid=$!
     wait_for "sig$sig.partial/points/*.tmp"
-    sleep 1.5
+    # Running long enough to have printed a progress line.
+    wait_until grep -q '^run 1/1: simulated' "sig$sig.err"
     kill -"$sig" $pid 2>/dev/null || true
     # timeout(1) forwards the signal to vdcsim.
     rc=0; wait $pid || rc=$?
@@ -230,22 +236,62 @@ check signal_resume_equals_clean_run same_as one_ref sigTERM
 
 # A stop while gnuplot draws (here one that hangs) kills it at once rather
 # than after its time limit: status 143, the data kept for --resume.
+# The fake writes its pid first: the checks look at this gnuplot, not at
+# any "sleep 598" on the machine.
 mkdir -p hungbin
-printf '#!/bin/sh\nexec sleep 598\n' >hungbin/gnuplot
+printf '#!/bin/sh\necho $$ >%s/hungbin/pid\nexec sleep 598\n' "$work" >hungbin/gnuplot
 chmod +x hungbin/gnuplot
 (PATH="$work/hungbin:$PATH" exec timeout -s KILL 50 "$VDCSIM" run tiny.yaml -o sigplot \
     >/dev/null 2>sigplot.err) &
 pid=$!
-for _ in $(seq 1 400); do pgrep -fx "sleep 598" >/dev/null && break; sleep 0.05; done
+plotting() { [ -s hungbin/pid ] && runs_as "$(cat hungbin/pid)" "sleep 598"; }
+check sigterm_while_plotting_reaches_gnuplot wait_until plotting
+gp=$(cat hungbin/pid 2>/dev/null)
 kill -TERM $pid 2>/dev/null || true
 rc=0; wait $pid || rc=$?
 check sigterm_while_plotting_exits_143 [ $rc -eq 143 ]
 check sigterm_while_plotting_says_so grep -q "interrupted while writing the results" sigplot.err
-check sigterm_while_plotting_leaves_no_gnuplot bash -c '! pgrep -fx "sleep 598" >/dev/null'
+check sigterm_while_plotting_leaves_no_gnuplot gone "$gp" "sleep 598"
 check sigterm_while_plotting_leaves_partial [ -d sigplot.partial ] && [ ! -e sigplot ]
 rc=0; "$VDCSIM" run --resume sigplot >/dev/null 2>err.txt || rc=$?
 check sigterm_while_plotting_resume_completes [ $rc -eq 0 ]
 check sigterm_while_plotting_resume_equals_clean_run same_as tiny_ref sigplot
+
+# The same stop when gnuplot dies of it first, as with a terminal's Ctrl-C
+# or timeout(1), which signal the whole process group: vdcsim, pinned to
+# CPU 0, is held off by a real-time shell on that CPU until the SIGTERM it
+# was sent has also killed its gnuplot (on CPU 1), so that it wakes to a
+# closed pipe and a dead gnuplot. Still a stop, not a failed plot. Needs 2
+# CPUs, taskset and chrt (real-time scheduling is for root).
+if [ "$(nproc)" -ge 2 ] && taskset -c 0 chrt -f 1 true 2>/dev/null; then
+    mkdir -p grpbin
+    printf '#!/bin/sh\necho $$ >%s/grpbin/pid\nexec sleep 597\n' "$work" >grpbin/gnuplot
+    chmod +x grpbin/gnuplot
+    (PATH="$work/grpbin:$PATH" exec taskset -c 0 timeout -s KILL 50 "$VDCSIM" run tiny.yaml \
+        -o grpplot >/dev/null 2>grpplot.err) &
+    pid=$!
+    grp_plotting() { [ -s grpbin/pid ] && runs_as "$(cat grpbin/pid)" "sleep 597"; }
+    check group_sigterm_while_plotting_reaches_gnuplot wait_until grp_plotting
+    gp=$(cat grpbin/pid 2>/dev/null)
+    vd=$(pgrep -P $pid)
+    # Until gnuplot is a zombie (vdcsim cannot reap it while held off);
+    # bounded, so a mistake cannot spin forever.
+    [ -n "$gp" ] && [ -n "$vd" ] && taskset -p -c 1 "$gp" >/dev/null &&
+        taskset -c 0 chrt -f 1 bash -c "kill -TERM $vd; kill -TERM $gp
+            for ((i = 0; i < 1000000; i++)); do
+                read -r _ _ st _ </proc/$gp/stat 2>/dev/null || break
+                [ \"\$st\" = Z ] && break
+            done"
+    # (Otherwise the run is stopped plainly, and the checks below say so.)
+    kill -TERM $pid 2>/dev/null
+    rc=0; wait $pid || rc=$?
+    check group_sigterm_while_plotting_exits_143 [ $rc -eq 143 ]
+    check group_sigterm_while_plotting_says_so grep -q "interrupted while writing the results" grpplot.err
+    check group_sigterm_while_plotting_blames_no_script bash -c "! grep -q 'gnuplot failed' grpplot.err"
+    check group_sigterm_while_plotting_leaves_partial [ -d grpplot.partial ] && [ ! -e grpplot ]
+else
+    echo "# skipped: needs 2 CPUs, taskset and chrt (gnuplot dying of the stop first untested)"
+fi
 
 # 5b. A folder that becomes unwritable mid-run (an immutable points/, which
 # even root cannot write into), and one that is unwritable from the start:

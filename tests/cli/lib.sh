@@ -21,6 +21,26 @@ check() {
     if "$@"; then pass "$name"; else fail "$name" "'$*' was false"; fi
 }
 
+# wait_until COMMAND...: polls COMMAND every 0.05 s until it succeeds,
+# for at most 20 s (a bound for loaded machines, not a measurement);
+# false if it never did.
+wait_until() {
+    local _
+    for _ in $(seq 1 400); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+# runs_as PID ARGS: true if process PID is running (not a zombie) with the
+# command line ARGS. Tests check their own processes by pid: pgrep sees
+# every process on the machine, including another checkout's suite.
+runs_as() {
+    [ -n "$1" ] && [ "$(ps -o args= -p "$1" 2>/dev/null)" = "$2" ]
+}
+# gone PID ARGS: not runs_as.
+gone() { ! runs_as "$@"; }
+
 finish() {
     echo "$npass passed, $nfail failed"
     [ "$nfail" -eq 0 ]

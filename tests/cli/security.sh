@@ -179,15 +179,18 @@ check trace_gen_all_wrote_nothing [ "$(ls all)" = quake3.pdt ]
 check no_temporaries_left [ -z "$(find "$work" -name '*.tmp' ! -name new.pdt.tmp -print -quit)" ]
 
 # 5. gnuplot's time limit, with a fake gnuplot first on PATH that hangs.
+# It writes its pid first: the check looks at this gnuplot, not at any
+# "sleep 599" on the machine (another checkout's suite may be here).
 mkdir fakebin
-printf '#!/bin/sh\necho working >&2\nexec sleep 599\n' >fakebin/gnuplot
+printf '#!/bin/sh\necho $$ >%s/fakebin/pid\necho working >&2\nexec sleep 599\n' "$work" >fakebin/gnuplot
 chmod +x fakebin/gnuplot
 rc=0
 PATH="$work/fakebin:$PATH" VDCSIM_GNUPLOT_TIMEOUT=1s "$VDCSIM" plot poisoned >out.txt 2>err.txt || rc=$?
 check hung_gnuplot_fails_the_plot [ "$rc" -eq 1 ]
 check hung_gnuplot_message_names_script_and_limit \
     grep -qE '/plots/[a-z_]+\.gp: gnuplot did not finish within 1s and was killed' err.txt
-check hung_gnuplot_is_gone bash -c '! pgrep -fx "sleep 599" >/dev/null'
+# (No pid file: killed before it wrote one, so before it became sleep 599.)
+check hung_gnuplot_is_gone gone "$(cat fakebin/pid 2>/dev/null)" "sleep 599"
 rc=0
 VDCSIM_GNUPLOT_TIMEOUT=soon "$VDCSIM" plot poisoned >out.txt 2>err.txt || rc=$?
 check bad_timeout_is_a_usage_error [ "$rc" -eq 2 ]
