@@ -8,7 +8,7 @@
  * cost more than the rest of an instruction, and the generator has to
  * outrun an executor of 200 M instructions/s.
  */
-#include "stream_internal.h"
+#include "stream_gen.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,68 +16,13 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-#define COLS 32 /* alias columns: WL_CLASSES rounded up to a power of 2 */
-_Static_assert(WL_CLASSES <= COLS, "alias table too small");
-
-enum { MEM_NONE, MEM_DATA, MEM_PTE };
-enum { S_START, S_BODY, S_EVENT };
-
-typedef struct mixtab {
-	uint64_t thr[COLS];   /* column c keeps class c if u < thr[c] */
-	uint8_t alias[COLS];
-	uint8_t mem[COLS];
-	trace_insn proto[COLS];
-	/* The classes of their own in the mix (sensitive, PTE write,
-	 * privileged): their probability and cumulative probabilities, for
-	 * a skip that draws them alone (wl_stream_skip_part). */
-	double own, own_cdf[WL_CLASSES];
-} mixtab;
-
-typedef struct rng {
-	uint64_t s[4]; /* xoshiro256** */
-	uint64_t w;    /* wyrand's Weyl sequence */
-} rng;
-
-struct wl_stream {
-	wl_stream_params p;
-	rng r;
-	rng e; /* the event sequence's own draws (gaps and kinds), so that a
-		  skip, which draws no body, leaves it as filling would */
-	mixtab body, kern;
-	bool kernel_level;
-	/* User addresses. */
-	uint64_t hot_bytes, cold_bytes, ws_end, stride, last;
-	uint64_t seq_thr, hot_thr;
-	uint64_t large_end;
-	uint8_t large_shift;
-	uint64_t kws, page, ws_pages, region_pages;
-	/* Events. */
-	wl_prog prog[WL_EV_COUNT];
-	unsigned nprog;
-	double cdf[WL_EV_COUNT], total, gap_mean, gap_log, acc;
-	uint64_t gap_left;
-	int state;
-	const wl_prog *cur;
-	unsigned pc, loop_pc;
-	bool in_loop;
-	uint64_t loop_left, loop_i, kb_mix, kb_pte, cur_va;
-	uint64_t fresh, wsprot;
-	/* Skipping by parts: mix instructions before the next own one of
-	 * the mix table own_for (NULL: none drawn yet). */
-	uint64_t own_gap;
-	const mixtab *own_for;
-	bool split_mix; /* wl_stream_split_mix */
-	uint16_t asid, parent;
-	unsigned depth; /* kernel entries not yet returned */
-};
-
 static inline uint64_t rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));
 }
 
 /* xoshiro256** (Blackman and Vigna). */
-static inline uint64_t next(rng *r)
+static inline uint64_t next(wl_rng *r)
 {
 	uint64_t *s = r->s;
 	uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
@@ -93,7 +38,7 @@ static inline uint64_t next(rng *r)
 /* wyrand (Wang Yi): a second, independent sequence for offsets, a Weyl
  * step and one 128-bit multiply, so that its latency overlaps the class
  * draw's instead of following it. */
-static inline uint64_t next_w(rng *r)
+static inline uint64_t next_w(wl_rng *r)
 {
 	r->w += UINT64_C(0xa0761d6478bd642f);
 	u128 t = (u128)r->w * (r->w ^ UINT64_C(0xe7037ed1a0b428db));
@@ -101,7 +46,7 @@ static inline uint64_t next_w(rng *r)
 }
 
 /* A uniform double in (0, 1]. */
-static double unit(rng *r)
+static double unit(wl_rng *r)
 {
 	return (double)((next(r) >> 11) + 1) * 0x1p-53;
 }
@@ -138,10 +83,10 @@ static trace_insn proto_of(int c)
 }
 
 /* Walker's alias table (Vose's construction) of prob[WL_CLASSES]. */
-static void mixtab_init(mixtab *t, const double *prob)
+static void mixtab_init(wl_mixtab *t, const double *prob)
 {
-	double q[COLS];
-	int small[COLS], large[COLS], ns = 0, nl = 0;
+	double q[WL_COLS];
+	int small[WL_COLS], large[WL_COLS], ns = 0, nl = 0;
 	double sum = 0;
 	for (int c = 0; c < WL_CLASSES; c++)
 		sum += prob[c];
@@ -152,15 +97,15 @@ static void mixtab_init(mixtab *t, const double *prob)
 		t->own += own && sum > 0 ? prob[c] / sum : 0;
 		t->own_cdf[c] = t->own;
 	}
-	for (int c = 0; c < COLS; c++) {
-		q[c] = c < WL_CLASSES && sum > 0 ? prob[c] / sum * COLS : 0;
+	for (int c = 0; c < WL_COLS; c++) {
+		q[c] = c < WL_CLASSES && sum > 0 ? prob[c] / sum * WL_COLS : 0;
 		if (c >= WL_CLASSES && sum <= 0)
 			q[c] = 0;
 		t->alias[c] = (uint8_t)c;
 		t->proto[c] = proto_of(c < WL_CLASSES ? c : WL_C_ALU);
-		t->mem[c] = c == WL_C_LOAD || c == WL_C_STORE ? MEM_DATA
-			    : c == WL_C_PTE			  ? MEM_PTE
-								  : MEM_NONE;
+		t->mem[c] = c == WL_C_LOAD || c == WL_C_STORE ? WL_MEM_DATA
+			    : c == WL_C_PTE			  ? WL_MEM_PTE
+								  : WL_MEM_NONE;
 		if (q[c] < 1)
 			small[ns++] = c;
 		else
@@ -252,7 +197,7 @@ wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
 	g->ws_pages = p->ws_bytes / p->base_page ? p->ws_bytes / p->base_page
 						 : 1;
 	g->region_pages = WL_REGION_BYTES / p->base_page;
-	g->state = S_START;
+	g->state = WL_S_START;
 	return g;
 }
 
@@ -281,7 +226,7 @@ static inline uint8_t size_of(const wl_stream *g, uint64_t va)
 }
 
 /* A user address for a PTE write of the mix (rare: branches are fine). */
-static uint64_t user_page(wl_stream *g, rng *r)
+static uint64_t user_page(wl_stream *g, wl_rng *r)
 {
 	uint64_t x = next(r), y = next(r);
 	bool hot = ((x >> 45) & 0x3fff) < g->hot_thr;
@@ -308,10 +253,10 @@ static inline uint64_t pick(bool c, uint64_t a, uint64_t b)
  * processor would mispredict: the outcome of each draw is as unpredictable
  * to it as it is meant to be. */
 static inline __attribute__((always_inline)) void
-emit_mix_as(wl_stream *g, const mixtab *t, bool kernel, trace_insn *out,
+emit_mix_as(wl_stream *g, const wl_mixtab *t, bool kernel, trace_insn *out,
 	    size_t k)
 {
-	rng r = g->r;
+	wl_rng r = g->r;
 	uint64_t last = g->last;
 	const uint64_t hot_bytes = g->hot_bytes, cold_bytes = g->cold_bytes;
 	const uint64_t cold_base = WL_VA_WS + hot_bytes, end = g->ws_end;
@@ -332,8 +277,8 @@ emit_mix_as(wl_stream *g, const mixtab *t, bool kernel, trace_insn *out,
 			o[i] = t->proto[c];
 			at[m] = (uint16_t)i;
 			xs[m] = x;
-			m += t->mem[c] == MEM_DATA;
-			if (__builtin_expect(t->mem[c] == MEM_PTE, 0)) {
+			m += t->mem[c] == WL_MEM_DATA;
+			if (__builtin_expect(t->mem[c] == WL_MEM_PTE, 0)) {
 				g->r = r;
 				o[i].va = user_page(g, &g->r);
 				o[i].size = size_of(g, o[i].va);
@@ -369,7 +314,7 @@ emit_mix_as(wl_stream *g, const mixtab *t, bool kernel, trace_insn *out,
 }
 
 /* The two specialisations, so that neither tests `kernel` per draw. */
-static void emit_mix(wl_stream *g, const mixtab *t, bool kernel,
+static void emit_mix(wl_stream *g, const wl_mixtab *t, bool kernel,
 		     trace_insn *out, size_t k)
 {
 	if (kernel)
@@ -397,17 +342,24 @@ static void draw_gap(wl_stream *g)
 	}
 }
 
+/* The kind is drawn from the event sequence, except in a regular stream
+ * of one program: its kind is certain and it draws nothing else from
+ * that sequence (its gaps are not drawn), so leaving the draw out
+ * changes none of its instructions, and a skip can jump over whole
+ * cycles of it without stepping the sequence (stream_skip.c). */
 static void start_event(wl_stream *g)
 {
-	double u = (double)(next(&g->e) >> 11) * 0x1p-53 * g->total;
 	unsigned i = 0;
-	while (i + 1 < g->nprog && u >= g->cdf[i])
-		i++;
+	if (g->nprog > 1 || !g->p.regular) {
+		double u = (double)(next(&g->e) >> 11) * 0x1p-53 * g->total;
+		while (i + 1 < g->nprog && u >= g->cdf[i])
+			i++;
+	}
 	g->cur = &g->prog[i];
 	g->pc = 0;
 	g->in_loop = false;
 	g->kb_mix = g->kb_pte = 0;
-	g->state = S_EVENT;
+	g->state = WL_S_EVENT;
 }
 
 static uint64_t loop_page(wl_stream *g, unsigned where)
@@ -573,15 +525,15 @@ void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max)
 	size_t n = 0;
 	while (n < max) {
 		switch (g->state) {
-		case S_START:
+		case WL_S_START:
 			if (g->kernel_level) {
 				one(&buf[n++], TRACE_OP_SYSCALL, 0);
 				track(g, TRACE_OP_SYSCALL);
 			}
-			g->state = S_BODY;
+			g->state = WL_S_BODY;
 			draw_gap(g);
 			break;
-		case S_BODY: {
+		case WL_S_BODY: {
 			if (!g->gap_left) {
 				start_event(g);
 				break;
@@ -598,7 +550,7 @@ void wl_stream_fill(wl_stream *g, trace_insn *buf, size_t max)
 		default:
 			n += run(g, buf + n, max - n);
 			if (!g->cur) {
-				g->state = S_BODY;
+				g->state = WL_S_BODY;
 				draw_gap(g);
 			}
 			break;
@@ -610,16 +562,16 @@ size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max)
 {
 	size_t n = 0;
 	while (n < max) {
-		if (g->state == S_EVENT) {
+		if (g->state == WL_S_EVENT) {
 			n += run(g, buf + n, max - n);
 			if (!g->cur)
-				g->state = S_BODY;
-		} else if (g->state == S_BODY) {
+				g->state = WL_S_BODY;
+		} else if (g->state == WL_S_BODY) {
 			if (g->kernel_level) {
 				one(&buf[n++], TRACE_OP_RETURN, 0);
 				track(g, TRACE_OP_RETURN);
 			}
-			g->state = S_START;
+			g->state = WL_S_START;
 		} else {
 			break;
 		}
@@ -635,7 +587,7 @@ _Static_assert(1 + WL_EV_COUNT <= WL_STREAM_PHASES, "too few phases");
 
 static unsigned phase_of(const wl_stream *g)
 {
-	return g->state == S_EVENT && g->cur
+	return g->state == WL_S_EVENT && g->cur
 		       ? 1 + (unsigned)(g->cur - g->prog)
 		       : 0;
 }
@@ -648,9 +600,9 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 		return 0;
 	for (;;) {
 		switch (g->state) {
-		case S_START:
+		case WL_S_START:
 			*phase = 0;
-			g->state = S_BODY;
+			g->state = WL_S_BODY;
 			draw_gap(g);
 			if (g->kernel_level) {
 				/* The entry draws nothing: drawing the gap
@@ -660,7 +612,7 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 				return 1;
 			}
 			break;
-		case S_BODY: {
+		case WL_S_BODY: {
 			if (!g->gap_left) {
 				start_event(g);
 				break;
@@ -675,7 +627,7 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
 			*phase = phase_of(g);
 			size_t n = run(g, buf, max);
 			if (!g->cur) {
-				g->state = S_BODY;
+				g->state = WL_S_BODY;
 				draw_gap(g);
 			}
 			if (n)
@@ -695,7 +647,7 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
  * (geometric: the mix draws each instruction's class independently) when
  * none is pending for t; a pending gap of another table is redrawn,
  * which memorylessness allows. */
-static uint64_t own_gap(wl_stream *g, const mixtab *t)
+static uint64_t own_gap(wl_stream *g, const wl_mixtab *t)
 {
 	if (g->own_for != t) {
 		g->own_for = t;
@@ -713,7 +665,7 @@ static uint64_t own_gap(wl_stream *g, const mixtab *t)
 }
 
 /* Draws the pending own instruction of table t into o. */
-static void own_of(wl_stream *g, const mixtab *t, trace_insn *o)
+static void own_of(wl_stream *g, const wl_mixtab *t, trace_insn *o)
 {
 	double u = unit(&g->r) * t->own;
 	int c = 0;
@@ -731,7 +683,7 @@ static void own_of(wl_stream *g, const mixtab *t, trace_insn *o)
 
 /* Skipping k mix instructions of table t: how many to skip before an
  * own one (< k), or k; 0 when the own one comes now (written to o). */
-static uint64_t skip_mix(wl_stream *g, const mixtab *t, uint64_t k,
+static uint64_t skip_mix(wl_stream *g, const wl_mixtab *t, uint64_t k,
 			 trace_insn *o, bool *own)
 {
 	if (!g->split_mix)
@@ -809,16 +761,16 @@ static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
 	return 0;
 }
 
-/* One part of the stream from its state: what wl_stream_fill_part and
- * wl_stream_skip_part share. */
-static size_t part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
-		   unsigned *phase, bool *own)
+/* One part of the stream from its state: what wl_stream_fill_part,
+ * wl_stream_skip_part and wl_stream_skip (stream_skip.c) share. */
+size_t wl_stream_part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
+		      unsigned *phase, bool *own)
 {
 	for (;;) {
 		switch (g->state) {
-		case S_START:
+		case WL_S_START:
 			*phase = 0;
-			g->state = S_BODY;
+			g->state = WL_S_BODY;
 			draw_gap(g);
 			if (g->kernel_level) {
 				one(&buf[0], TRACE_OP_SYSCALL, 0);
@@ -827,7 +779,7 @@ static size_t part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
 				return 1;
 			}
 			break;
-		case S_BODY: {
+		case WL_S_BODY: {
 			if (!g->gap_left) {
 				start_event(g);
 				break;
@@ -847,7 +799,7 @@ static size_t part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
 			*phase = phase_of(g);
 			size_t n = run_part(g, buf, max, skip, own);
 			if (!g->cur) {
-				g->state = S_BODY;
+				g->state = WL_S_BODY;
 				draw_gap(g);
 			}
 			if (n)
@@ -863,7 +815,7 @@ size_t wl_stream_fill_part(wl_stream *g, trace_insn *buf, size_t max,
 {
 	*phase = phase_of(g);
 	*own = false;
-	return max ? part(g, buf, max, false, phase, own) : 0;
+	return max ? wl_stream_part(g, buf, max, false, phase, own) : 0;
 }
 
 uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
@@ -873,8 +825,10 @@ uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
 	*own = false;
 	while (done < n) {
 		uint64_t room = n - done;
-		size_t k = part(g, op, room < SIZE_MAX ? (size_t)room : SIZE_MAX,
-				true, phase, own);
+		size_t k = wl_stream_part(g, op,
+					  room < SIZE_MAX ? (size_t)room
+							  : SIZE_MAX,
+					  true, phase, own);
 		if (*own)
 			return done + 1;
 		count[*phase] += k;
@@ -897,22 +851,4 @@ double wl_stream_event_rate(const wl_stream *g)
 double wl_stream_mix_own_rate(const wl_stream *g)
 {
 	return g->body.own > g->kern.own ? g->body.own : g->kern.own;
-}
-
-void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
-{
-	/* Part by part, the own instructions counted with the mix: they
-	 * draw nothing, and the mix is not split (nothing is drawn). */
-	bool split = g->split_mix;
-	g->split_mix = false;
-	trace_insn one_insn;
-	while (n) {
-		unsigned ph;
-		bool own;
-		size_t k = part(g, &one_insn, n < SIZE_MAX ? (size_t)n : SIZE_MAX,
-				true, &ph, &own);
-		count[ph] += k;
-		n -= k;
-	}
-	g->split_mix = split;
 }

@@ -76,28 +76,32 @@ static bool own_op(const trace_insn *in)
 	       in->op != TRACE_OP_INDIRECT;
 }
 
+/* Cycles in a result's fields (cpu_results_cycles on f). */
+static uint64_t cycles_of(const uint64_t *f)
+{
+	return f[F_OF(cycles_user)] + f[F_OF(cycles_kernel)] +
+	       f[F_OF(cycles_vmm)] + f[F_OF(cycles_tlb)];
+}
+
 /* Runs the k instructions at in on v: own ones go to c; mix of phase ph
  * counts in np[ph] and, when w is not NULL, its instructions, cycles and
  * every result field are added to w and sum[ph], less the one-off cost
- * of BT translations. */
+ * of BT translations. Called per part of a window, so kept to integer
+ * sums of the fields (exact, as their totals are). */
 static void run_part(cpu_vcpu *v, const trace_insn *in, size_t k, bool own,
 		     unsigned ph, uint64_t *np, counted *c, win *w,
-		     double (*sum)[NFIELDS])
+		     uint64_t (*sum)[NFIELDS])
 {
 	uint64_t a[NFIELDS], b[NFIELDS];
 	fields(cpu_vcpu_results(v), a);
 	cpu_vcpu_run(v, in, k);
 	fields(cpu_vcpu_results(v), b);
-	cpu_results ra, rb;
 	if (own) {
 		add_delta(c->f, a, b);
 		c->own += k;
 		if (w) {
-			memcpy(&ra, a, sizeof ra);
-			memcpy(&rb, b, sizeof rb);
 			w->own_insns += k;
-			w->own_cycles += cpu_results_cycles(&rb) -
-					 cpu_results_cycles(&ra);
+			w->own_cycles += cycles_of(b) - cycles_of(a);
 		}
 		return;
 	}
@@ -111,26 +115,47 @@ static void run_part(cpu_vcpu *v, const trace_insn *in, size_t k, bool own,
 		tr * cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
 	b[F_VMM_TR] -= once;
 	b[F_VMM] -= once;
-	for (size_t f = 0; f < NFIELDS; f++)
-		sum[ph][f] += (double)(b[f] - a[f]);
-	memcpy(&ra, a, sizeof ra);
-	memcpy(&rb, b, sizeof rb);
+	add_delta(sum[ph], a, b);
 	w->insns[ph] += k;
-	w->cycles[ph] += cpu_results_cycles(&rb) - cpu_results_cycles(&ra);
+	w->cycles[ph] += cycles_of(b) - cycles_of(a);
 }
 
 /* Runs k instructions of g on v in detail, part by part (run_part), the
- * mix's own instructions apart from the rest. */
+ * mix's own instructions apart from the rest; a warm-up (w NULL) whose
+ * own instructions are not counted apart, in blocks. */
 static void detailed(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
 		     size_t cap, uint64_t *np, counted *c, win *w,
-		     double (*sum)[NFIELDS])
+		     uint64_t (*sum)[NFIELDS])
 {
+	if (!w && !c->exact) {
+		/* A warm-up of mix only: counted by phase, run at once. */
+		while (k) {
+			size_t n = 0, room = k < cap ? (size_t)k : cap;
+			while (n < room) {
+				unsigned ph;
+				size_t got = wl_stream_fill_phase(
+					g, buf + n, room - n, &ph);
+				np[ph] += got;
+				n += got;
+			}
+			const uint64_t *tr =
+				&cpu_vcpu_results(v)->events[CPU_EV_TRANSLATE];
+			uint64_t before = *tr;
+			cpu_vcpu_run(v, buf, n);
+			c->translated += *tr - before;
+			k -= n;
+		}
+		return;
+	}
 	while (k) {
 		unsigned ph;
-		bool own;
-		size_t got = wl_stream_fill_part(g, buf,
-						 k < cap ? (size_t)k : cap,
-						 &ph, &own);
+		bool own = false;
+		size_t room = k < cap ? (size_t)k : cap;
+		/* Own instructions not counted apart: the phase's whole run
+		 * at once (the same stream, fewer parts in a dense one). */
+		size_t got = c->exact ? wl_stream_fill_part(g, buf, room, &ph,
+							    &own)
+				      : wl_stream_fill_phase(g, buf, room, &ph);
 		k -= got;
 		own = own && c->exact;
 		for (size_t i = 0, j; i < got; i = j) {
@@ -284,7 +309,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	size_t cap = 4096;
 	trace_insn *buf = sim_xcalloc(cap, sizeof *buf);
 	win *w = sim_xcalloc(periods ? periods : 1, sizeof *w);
-	double (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
+	uint64_t (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
 	counted c;
 	memset(&c, 0, sizeof c);
 	/* Own instructions are counted when windows would see fewer than
@@ -329,7 +354,8 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			continue;
 		if (ci[ph] > 0) {
 			for (size_t f = 0; f < NFIELDS; f++)
-				estf[f] += sum[ph][f] * (double)np[ph] / ci[ph];
+				estf[f] += (double)sum[ph][f] * (double)np[ph] /
+					   ci[ph];
 			continue;
 		}
 		out->unmeasured += np[ph];
@@ -341,7 +367,8 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			continue;
 		for (unsigned q = from; q < WL_STREAM_PHASES; q++)
 			for (size_t f = 0; f < NFIELDS; f++)
-				estf[f] += sum[q][f] * (double)np[ph] / pi;
+				estf[f] += (double)sum[q][f] *
+					   (double)np[ph] / pi;
 	}
 	/* Counted, not extrapolated: the own instructions' fields, and the
 	 * translations of the mix run in detail (blocks first reached by

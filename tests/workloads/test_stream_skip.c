@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of the skip's jump over whole cycles of a regular stream of one
+ * program (workloads/stream_skip.c): against the walk it replaces
+ * (wl_stream_slow_skip), on every catalog preset and many skip lengths,
+ * the same per-phase counts, the same generator state and the same
+ * instructions after; deterministic; and streams that do not qualify
+ * (Poisson events, several programs, a gap mean whose sums could round)
+ * walk.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream_gen.h"
+
+static wl_stream *make(const wl_stream_params *p, uint64_t seed, bool slow)
+{
+	gsl_rng *r = sim_rng_stream(seed, "workload/stream");
+	wl_stream *g = wl_stream_create(p, r);
+	gsl_rng_free(r);
+	wl_stream_slow_skip(g, slow);
+	return g;
+}
+
+static const wl_stream_params *preset(const char *name)
+{
+	const wl_stream_preset *p = wl_stream_preset_find(name);
+	cr_assert(p != NULL, "no preset %s", name);
+	return &p->params;
+}
+
+static long idx(const wl_stream *g, const wl_prog *pr)
+{
+	return pr ? pr - g->prog : -1;
+}
+
+/* Every field a skip or a fill moves, a against b. */
+static void same_state(const wl_stream *a, const wl_stream *b,
+		       const char *name, uint64_t n)
+{
+	cr_assert(eq(int, memcmp(&a->r, &b->r, sizeof a->r), 0), "%s %llu r",
+		  name, (unsigned long long)n);
+	cr_assert(eq(int, memcmp(&a->e, &b->e, sizeof a->e), 0), "%s e", name);
+	cr_assert(eq(int, memcmp(&a->acc, &b->acc, sizeof a->acc), 0),
+		  "%s %llu acc %.17g %.17g", name, (unsigned long long)n,
+		  a->acc, b->acc);
+	cr_assert(eq(u64, a->gap_left, b->gap_left), "%s gap", name);
+	cr_assert(eq(int, a->state, b->state), "%s state", name);
+	cr_assert(eq(long, idx(a, a->cur), idx(b, b->cur)), "%s cur", name);
+	cr_assert(eq(u32, a->pc, b->pc), "%s pc", name);
+	cr_assert(eq(u32, a->loop_pc, b->loop_pc), "%s loop_pc", name);
+	cr_assert(eq(int, a->in_loop, b->in_loop), "%s in_loop", name);
+	cr_assert(eq(u64, a->loop_left, b->loop_left), "%s", name);
+	cr_assert(eq(u64, a->loop_i, b->loop_i), "%s loop_i", name);
+	cr_assert(eq(u64, a->kb_mix, b->kb_mix), "%s kb_mix", name);
+	cr_assert(eq(u64, a->kb_pte, b->kb_pte), "%s kb_pte", name);
+	cr_assert(eq(u64, a->cur_va, b->cur_va), "%s %llu cur_va", name,
+		  (unsigned long long)n);
+	cr_assert(eq(u64, a->fresh, b->fresh), "%s %llu fresh", name,
+		  (unsigned long long)n);
+	cr_assert(eq(u64, a->wsprot, b->wsprot), "%s wsprot", name);
+	cr_assert(eq(u64, a->last, b->last), "%s last", name);
+	cr_assert(eq(u64, a->own_gap, b->own_gap), "%s own_gap", name);
+	cr_assert(eq(int, a->own_for == &a->body, b->own_for == &b->body));
+	cr_assert(eq(int, a->own_for == &a->kern, b->own_for == &b->kern));
+	cr_assert(eq(int, a->split_mix, b->split_mix));
+	cr_assert(eq(int, a->kernel_level, b->kernel_level));
+	cr_assert(eq(u16, a->asid, b->asid), "%s %llu asid", name,
+		  (unsigned long long)n);
+	cr_assert(eq(u16, a->parent, b->parent), "%s parent", name);
+	cr_assert(eq(u32, a->depth, b->depth), "%s depth", name);
+}
+
+/* Skips of lengths from 1 to 10^7 (and fills between them) on a stream
+ * with the jump and one without: the same counts per phase, the same
+ * state after each, the same instructions at the end. Returns the cycles
+ * jumped. */
+static uint64_t fast_is_slow(const wl_stream_params *p, const char *name,
+			     uint64_t seed)
+{
+	wl_stream *fa = make(p, seed, false), *sl = make(p, seed, true);
+	uint64_t cf[WL_STREAM_PHASES] = {0}, cs[WL_STREAM_PHASES] = {0};
+	enum { B = 700 };
+	trace_insn a[B], b[B];
+	uint64_t x = seed, total = 0;
+	for (int i = 0; i < 60; i++) {
+		/* Lengths spread over 7 decades, and around a boundary. */
+		x = sim_splitmix64(x);
+		uint64_t n = (uint64_t)pow(10, (double)(x % 7000) / 1000);
+		if (i % 5 == 4)
+			n = 1 + x % 3;
+		wl_stream_skip(fa, n, cf);
+		wl_stream_skip(sl, n, cs);
+		total += n;
+		uint64_t sum = 0;
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
+			cr_assert(eq(u64, cf[ph], cs[ph]),
+				  "%s skip %d of %llu: phase %u", name, i,
+				  (unsigned long long)n, ph);
+			sum += cf[ph];
+		}
+		cr_assert(eq(u64, sum, total), "%s: skipped %llu of %llu", name,
+			  (unsigned long long)sum, (unsigned long long)total);
+		same_state(fa, sl, name, n);
+		if (i % 3 == 0) {
+			size_t k = 1 + (size_t)(x >> 40) % B;
+			wl_stream_fill(fa, a, k);
+			wl_stream_fill(sl, b, k);
+			cr_assert(eq(int, memcmp(a, b, k * sizeof *a), 0),
+				  "%s: fill after skip %d", name, i);
+		}
+	}
+	wl_stream_fill(fa, a, B);
+	wl_stream_fill(sl, b, B);
+	cr_assert(eq(int, memcmp(a, b, sizeof a), 0), "%s: the end", name);
+	cr_assert(eq(u64, sl->jumped, 0));
+	uint64_t jumped = fa->jumped;
+	wl_stream_destroy(fa);
+	wl_stream_destroy(sl);
+	return jumped;
+}
+
+static bool qualifies(const wl_stream_params *p)
+{
+	wl_prog prog[WL_EV_COUNT];
+	return p->regular && wl_stream_programs(p, prog) == 1;
+}
+
+Test(stream_skip, the_jump_is_the_walk_on_every_preset, .timeout = 120)
+{
+	unsigned fast = 0, eligible = 0;
+	for (size_t i = 0; wl_stream_preset_at(i); i++) {
+		const wl_stream_preset *w = wl_stream_preset_at(i);
+		uint64_t j = fast_is_slow(&w->params, w->name, 11 + i);
+		if (!qualifies(&w->params))
+			cr_expect(eq(u64, j, 0), "%s jumped", w->name);
+		eligible += qualifies(&w->params);
+		cr_log_info("%s: %s, %llu cycles jumped", w->name,
+			    qualifies(&w->params) ? "eligible" : "not eligible",
+			    (unsigned long long)j);
+		fast += j > 0;
+	}
+	/* The dense benchmark loops are the point: they jump. */
+	const char *dense[] = {"lmbench-null-call", "lmbench-null-io",
+			       "lmbench-sig-inst", "lmbench-ctx-2p-0k",
+			       "aa-syscall", "aa-pgfault", "aa-divzero"};
+	for (size_t i = 0; i < sizeof dense / sizeof *dense; i++)
+		cr_expect(gt(u64, fast_is_slow(preset(dense[i]), dense[i], 5),
+			     100),
+			  "%s does not jump", dense[i]);
+	cr_expect(ge(u32, fast, 14), "%u of %u eligible presets jump", fast,
+		  eligible);
+}
+
+/* A fork every cycle (the child and back to the parent) in one of 3
+ * address spaces, and context switches around 5 of them: the address
+ * space and parent follow, and so do the page cursors of page and
+ * protection faults. */
+Test(stream_skip, address_spaces_and_cursors_follow_the_walk)
+{
+	wl_stream_params p = *preset("lmbench-fork");
+	p.processes = 3;
+	p.fork_insns = 3000;
+	p.exit_insns = 2000;
+	p.fork_ptes = 7;
+	p.exit_ptes = 5;
+	p.cow_faults = 4;
+	p.prot_fault_insns = 100;
+	p.forks = 1000.0 / 9000;
+	cr_expect(gt(u64, fast_is_slow(&p, "fork", 3), 100));
+	wl_stream_params c = *preset("lmbench-ctx-2p-0k");
+	c.processes = 5;
+	cr_expect(gt(u64, fast_is_slow(&c, "ctx5", 4), 100));
+	wl_stream_params f = *preset("aa-pgfault");
+	f.base_page = 1 << 16;
+	cr_expect(gt(u64, fast_is_slow(&f, "pgfault", 6), 100));
+	wl_stream_params w = *preset("lmbench-prot-fault");
+	w.ws_bytes = 3 * 4096;
+	cr_expect(gt(u64, fast_is_slow(&w, "prot", 7), 100));
+	wl_stream_params k = *preset("aa-syscall");
+	k.level = WL_LEVEL_KERNEL;
+	k.syscalls = 0;
+	k.ctx_switches = 1000.0 / 400;
+	k.processes = 4;
+	k.ctx_insns = 100;
+	cr_expect(gt(u64, fast_is_slow(&k, "kernel ctx", 8), 100));
+}
+
+Test(stream_skip, same_seed_same_calls_same_stream)
+{
+	const wl_stream_params *p = preset("lmbench-null-io");
+	wl_stream *a = make(p, 21, false), *b = make(p, 21, false);
+	uint64_t ca[WL_STREAM_PHASES] = {0}, cb[WL_STREAM_PHASES] = {0};
+	trace_insn x[300], y[300];
+	for (uint64_t n = 5; n < 50000000; n = n * 7 + 3) {
+		wl_stream_skip(a, n, ca);
+		wl_stream_skip(b, n, cb);
+		wl_stream_fill(a, x, 300);
+		wl_stream_fill(b, y, 300);
+		cr_assert(eq(int, memcmp(x, y, sizeof x), 0));
+	}
+	cr_expect(eq(int, memcmp(ca, cb, sizeof ca), 0));
+	cr_expect(gt(u64, a->jumped, 0));
+	wl_stream_destroy(a);
+	wl_stream_destroy(b);
+}
+
+/* What does not qualify walks: Poisson events, two programs, and a gap
+ * mean within 1 below a power of two (15.5: acc + 15.5 can reach 16, a
+ * sum that rounds at the binade's edge). */
+Test(stream_skip, other_streams_walk)
+{
+	wl_stream_params poisson = *preset("aa-syscall");
+	poisson.regular = false;
+	cr_expect(eq(u64, fast_is_slow(&poisson, "poisson", 1), 0));
+	cr_expect(eq(u64, fast_is_slow(preset("lmbench-exec"), "exec", 2), 0));
+	wl_stream_params two = *preset("aa-syscall");
+	two.divides = two.syscalls / 4;
+	two.divide_insns = 5;
+	cr_expect(eq(u64, fast_is_slow(&two, "two", 3), 0));
+	/* One syscall of 12 instructions per 27.5: a gap mean of 15.5. */
+	wl_stream_params edge = *preset("aa-syscall");
+	edge.syscalls = 1000.0 / 27.5;
+	gsl_rng *r = sim_rng_stream(1, "workload/stream");
+	wl_stream *g = wl_stream_create(&edge, r);
+	gsl_rng_free(r);
+	cr_expect(ieee_ulp_eq(dbl, g->gap_mean, 15.5, 64), "%.17g",
+		  g->gap_mean);
+	wl_stream_destroy(g);
+	cr_expect(eq(u64, fast_is_slow(&edge, "edge", 4), 0));
+}
