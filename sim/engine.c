@@ -94,22 +94,39 @@
  *    model index, and an inline payload is written into one engine
  *    buffer whose tail stays zero (no 48-byte clear a pop): at 10^3
  *    pending (six interleaved runs, medians) the slots took 22.0 ns an
- *    event, inline events without these 23.2, with them 21.9.
+ *    event, inline events without these 23.2, with them 21.9. Then an
+ *    8-byte payload copied as one word, and the look-ahead skipped while
+ *    gens and records fit in L2 (under 2^16 slots and 2^12 records):
+ *    pinned to one core, eight interleaved runs, medians at 10^3 / 10^4,
+ *    slots 20.5 / 20.0, inline 21.0 / 19.9, with these 20.85 / 19.6
+ *    (10^5 unchanged, 25.0 both in six runs). What is left at 10^3 is
+ *    a few tenths of a ns; 32 KB of keys at 10^3 against 24 KB, beside
+ *    a 32 KB L1, may be why (a guess, not measured).
  * Tried and dropped: chunks of 15 keys aligned to 64 bytes with the link
  * inside, 25.1 / 47.8 ns at 10^5 / 10^6 against 23.8 / 44.5 for 16 keys
  * and the link after them (five interleaved runs, medians).
- * bench/engine_hold, medians of 5 interleaved runs (best of 3 each), ns
- * per event at 10^3 / 10^4 / 10^5 / 10^6 pending, same machine:
- *   slots:  queue 15.2 / 14.3 / 16.2 / 29.3, engine 20.5 / 20.0 / 29.1 /
- *           53.5, engine / queue 1.35 / 1.44 / 1.68 / 1.85
- *   inline: queue 15.4 / 13.8 / 15.1 / 28.7, engine 21.0 / 20.0 / 23.4 /
- *           40.7, engine / queue 1.36 / 1.41 / 1.54 / 1.42
- * (the queue is the same code both times: its spread is the machine's).
- * 10^6 is now under 1.5, 10^5 at about 1.5. What remains at 10^5 is not
+ * bench/engine_hold, medians of 5 interleaved runs (best of 3 each) pinned
+ * to one core of the same machine, ns per event at 10^3 / 10^4 / 10^5 /
+ * 10^6 pending:
+ *   slots:  queue 15.5 / 13.8 / 15.6 / 27.3, engine 20.7 / 20.1 / 24.4 /
+ *           53.1, engine / queue 1.35 / 1.45 / 1.53 / 1.95
+ *   inline: queue 16.1 / 14.2 / 15.4 / 27.2, engine 21.6 / 19.8 / 23.2 /
+ *           38.8, engine / queue 1.35 / 1.43 / 1.49 / 1.47
+ * (the queue is the same code both times: its spread is the machine's,
+ * and two of the inline runs were slowed whole, which moves the engine's
+ * median at 10^3 but not the ratios). Unpinned, before the last two
+ * changes above: 1.35 / 1.44 / 1.68 / 1.85 against 1.36 / 1.41 / 1.54 /
+ * 1.42. So 10^6 is now under 1.5 and 10^5 at about 1.5 (1.48 to 1.51
+ * pinned, 1.45 to 1.56 unpinned). What remains at 10^5 is not
  * the gen read (400 KB, in L2) but the ladder's own traffic with keys a
  * third larger (perf: the run loop's time goes to the refill's bucket
  * walk, the schedule's to the first store into a bucket's chunk, as in
  * the bare queue but more) and the engine's per-event bookkeeping.
+ * Whole runs, where the engine is a small share, did not move beyond the
+ * machine's noise: bench/migrate case 2, best of 3, 2.70 against 2.66 us
+ * of wall an event (and 2.47 to 4.15 against 2.41 to 4.05 in three later
+ * pinned pairs); bench/dc_scale at 100,000 VMs, simulate phase 0.302 s
+ * against 0.305 s.
  */
 #include "sim.h"
 
@@ -161,6 +178,11 @@ _Static_assert(sizeof(lq_chunk) % 64 == 0, "a chunk is whole cache lines");
 enum { PREFETCH_AHEAD = 16 };
 /* For writing: the run loop writes what it prefetches. */
 #define AHEAD_PREFETCH(p) __builtin_prefetch((p), 1, 3)
+/* The look-ahead pays only once gens (4 bytes a slot) or records (64
+ * bytes) outgrow what stays in L2: below, it is skipped. */
+enum { AHEAD_SLOTS = 1 << 16, AHEAD_RECS = 1 << 12 };
+#define AHEAD_WORTH(e)                                                         \
+	((e)->cap >= AHEAD_SLOTS || (e)->recs_cap >= AHEAD_RECS)
 
 struct sim_model {
 	const sim_model_ops *ops;
@@ -430,7 +452,11 @@ sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 	if (payload_bytes <= INLINE_BYTES && m->index < MK_MODELS &&
 	    kind <= MK_KIND) {
 		uint64_t w = 0;
-		payload_copy((unsigned char *)&w, payload, payload_bytes);
+		if (payload_bytes == INLINE_BYTES)
+			memcpy(&w, payload, INLINE_BYTES);
+		else
+			payload_copy((unsigned char *)&w, payload,
+				     payload_bytes);
 		k->payload = w;
 		k->mk = m->index << 16 | kind;
 	} else {
@@ -491,13 +517,13 @@ int sim_run_until(sim_engine *e, uint64_t until_ns)
 		 * function GCC took it for a pure one and dropped the call.) */
 		const lq_queue *q = &e->queue;
 		size_t h = q->bot_head;
-		if (h + PREFETCH_AHEAD < q->bot_n) {
+		if (AHEAD_WORTH(e) && h + PREFETCH_AHEAD < q->bot_n) {
 			const ekey *a = &q->bot[h + PREFETCH_AHEAD];
 			AHEAD_PREFETCH(&e->gen[a->slot]);
 			if (a->mk == MK_RECORD)
 				AHEAD_PREFETCH(&e->recs[a->payload]);
 		}
-		if (h == 1 && !q->head_in_side) {
+		if (h == 1 && !q->head_in_side && AHEAD_WORTH(e)) {
 			size_t end = q->bot_n < PREFETCH_AHEAD ? q->bot_n
 							       : PREFETCH_AHEAD;
 			for (size_t j = 1; j < end; j++) {
