@@ -1,11 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The discrete-event engine: models registered by ops table, events kept in
- * an engine-owned slot array and ordered by (time, insertion sequence) in
- * the ladder queue of sim/ladder.h (the structure of sim_queue, built into
- * this file so that the run loop can look ahead in it). Cancel marks a
- * slot, and the mark is seen when the event is popped. The engine never
- * reads a clock; wall-time progress is the caller's.
+ * The discrete-event engine: models registered by ops table, events
+ * ordered by (time, insertion sequence) in the ladder queue of
+ * sim/ladder.h (the structure of sim_queue, built into this file with the
+ * engine's own 32-byte keys, so that the run loop can look ahead in it).
+ * A small event (payload of at most 8 bytes, model index below 2^16 - 1,
+ * kind below 2^16: every event vdcsim's models schedule) travels whole in
+ * its key {time, seq, payload, slot, model << 16 | kind}; any other event
+ * keeps payload, model and kind in a one-line record that its key names.
+ * Both kinds get a slot, which gives the handle (gen << 32 | slot):
+ * gen[slot] is odd while the event is pending, cancel makes it even, and
+ * the run loop drops an event whose gen is even when its key reaches the
+ * head. So a pop reads its key and one 4-byte gen, no event line. The
+ * engine never reads a clock; wall-time progress is the caller's.
+ *
+ * History. Until events went inline (below), each event lived in a 64-byte
+ * slot (payload, model, kind, gen) and the keys were sim_queue's 24-byte
+ * {time, seq, slot}; the next paragraphs record that design.
  *
  * Why the look-ahead: slots are visited in time order, not memory order, so
  * once the pending events outgrow the caches every event's slot is a cache
@@ -59,53 +70,164 @@
  * of a shared machine (ns per event at 10^6 in interleaved bench runs:
  * look-ahead 44.0, 45.2 against 44.2, 47.8; non-temporal 44.2 to 56.0
  * against 45.0 to 50.6); not kept.
+ *
+ * Events inline (issue 11: the engine within 1.5x of its bare queue). The
+ * slot design still read one random 64-byte line per event, at 10^6
+ * pending events a DRAM access that the look-ahead only partly hid. Now:
+ *  - keys of 32 bytes carry small events whole; sim/ladder.h became
+ *    generic over the key (LQ_KEY, LQ_QUEUE) and is built twice, here and
+ *    in sim/queue.c, whose 24-byte queue compiles to the same code as
+ *    before (objdump: only __LINE__ constants differ);
+ *  - per-slot state is a u32 gen (4 MB at 10^6, on huge pages) and a
+ *    stack of free slots; the look-ahead now prefetches gen[slot] (and a
+ *    record's line): without it, 67 to 122 ns an event at 10^6 against
+ *    50 to 71 with it (three interleaved runs);
+ *  - the engine's ladder keeps its chunk links apart (LQ_LINE_CHUNKS):
+ *    16 keys of 32 bytes are 8 whole lines, where the link after them
+ *    took a ninth, read at every chunk allocation and bucket walk (and
+ *    the chunk pool is on huge pages). Engine alone, medians of four
+ *    interleaved runs, ns per event at 10^5 / 10^6: 24.5 / 44.4 without,
+ *    24.3 / 41.9 with. The same layout did next to nothing for the
+ *    24-byte public queue (16.1 / 26.2 without, 16.2 / 26.0 with), which
+ *    keeps the old one;
+ *  - a model's handler, instance and state sit in one dispatch entry by
+ *    model index, and an inline payload is written into one engine
+ *    buffer whose tail stays zero (no 48-byte clear a pop): at 10^3
+ *    pending (six interleaved runs, medians) the slots took 22.0 ns an
+ *    event, inline events without these 23.2, with them 21.9. Then an
+ *    8-byte payload copied as one word, and the look-ahead skipped while
+ *    gens and records fit in L2 (under 2^16 slots and 2^12 records):
+ *    pinned to one core, eight interleaved runs, medians at 10^3 / 10^4,
+ *    slots 20.5 / 20.0, inline 21.0 / 19.9, with these 20.85 / 19.6
+ *    (10^5 unchanged, 25.0 both in six runs). What is left at 10^3 is
+ *    a few tenths of a ns; 32 KB of keys at 10^3 against 24 KB, beside
+ *    a 32 KB L1, may be why (a guess, not measured).
+ * Tried and dropped: chunks of 15 keys aligned to 64 bytes with the link
+ * inside, 25.1 / 47.8 ns at 10^5 / 10^6 against 23.8 / 44.5 for 16 keys
+ * and the link after them (five interleaved runs, medians).
+ * bench/engine_hold, medians of 5 interleaved runs (best of 3 each) pinned
+ * to one core of the same machine, ns per event at 10^3 / 10^4 / 10^5 /
+ * 10^6 pending:
+ *   slots:  queue 15.5 / 13.8 / 15.6 / 27.3, engine 20.7 / 20.1 / 24.4 /
+ *           53.1, engine / queue 1.35 / 1.45 / 1.53 / 1.95
+ *   inline: queue 16.1 / 14.2 / 15.4 / 27.2, engine 21.6 / 19.8 / 23.2 /
+ *           38.8, engine / queue 1.35 / 1.43 / 1.49 / 1.47
+ * (the queue is the same code both times: its spread is the machine's,
+ * and two of the inline runs were slowed whole, which moves the engine's
+ * median at 10^3 but not the ratios). Unpinned, before the last two
+ * changes above: 1.35 / 1.44 / 1.68 / 1.85 against 1.36 / 1.41 / 1.54 /
+ * 1.42. So 10^6 is now under 1.5 and 10^5 at about 1.5 (1.48 to 1.51
+ * pinned, 1.45 to 1.56 unpinned). What remains at 10^5 is not
+ * the gen read (400 KB, in L2) but the ladder's own traffic with keys a
+ * third larger (perf: the run loop's time goes to the refill's bucket
+ * walk, the schedule's to the first store into a bucket's chunk, as in
+ * the bare queue but more) and the engine's per-event bookkeeping.
+ * Whole runs, where the engine is a small share, did not move beyond the
+ * machine's noise: bench/migrate case 2, best of 3, 2.70 against 2.66 us
+ * of wall an event (and 2.47 to 4.15 against 2.41 to 4.05 in three later
+ * pinned pairs); bench/dc_scale at 100,000 VMs, simulate phase 0.302 s
+ * against 0.305 s.
  */
 #include "sim.h"
-#include "ladder.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-/* Copying a fixed-size payload keeps every event slot aligned for any type. */
+/* Copying a fixed-size payload keeps every event record aligned for any
+ * type. */
 _Static_assert(SIM_PAYLOAD_MAX % _Alignof(max_align_t) == 0,
 	       "SIM_PAYLOAD_MAX must be a multiple of the maximal alignment");
-_Static_assert(SIM_PAYLOAD_MAX > 0 && SIM_PAYLOAD_MAX <= 4096,
+_Static_assert(SIM_PAYLOAD_MAX >= 8 && SIM_PAYLOAD_MAX <= 4096,
 	       "SIM_PAYLOAD_MAX is copied by value into every event");
 
 #define NIL UINT32_MAX
 
-/* How many events ahead the run loop prefetches slots. */
+/*
+ * The engine's queue key: one event. `slot` is the slot of the event's
+ * handle. An inline event (payload of at most 8 bytes, model index below
+ * MK_MODELS, kind at most MK_KIND) carries its payload bytes in `payload`
+ * and model index << 16 | kind in `mk`; any other event has mk ==
+ * MK_RECORD and `payload` is the index of the record holding its payload,
+ * model and kind.
+ */
+typedef struct ekey {
+	uint64_t time_ns, seq;
+	uint64_t payload;
+	uint32_t slot;
+	uint32_t mk;
+} ekey;
+_Static_assert(sizeof(ekey) == 32, "an engine key is two to a cache line");
+
+enum {
+	MK_KIND = 0xFFFF,   /* largest inline kind */
+	MK_MODELS = 0xFFFF, /* inline model indices are below this */
+	INLINE_BYTES = 8,   /* largest inline payload */
+};
+#define MK_RECORD UINT32_MAX
+
+#define LQ_KEY ekey
+#define LQ_QUEUE engine_queue
+#define LQ_LINE_CHUNKS /* chunks of 16 keys are 8 whole cache lines */
+#include "ladder.h"
+_Static_assert(sizeof(lq_chunk) % 64 == 0, "a chunk is whole cache lines");
+
+/* How many events ahead the run loop prefetches per-event state. */
 enum { PREFETCH_AHEAD = 16 };
-/* For writing: the run loop frees the slot (a write) once it is read. */
-#define SLOT_PREFETCH(p) __builtin_prefetch((p), 1, 3)
+/* For writing: the run loop writes what it prefetches. */
+#define AHEAD_PREFETCH(p) __builtin_prefetch((p), 1, 3)
+/* The look-ahead pays only once gens (4 bytes a slot) or records (64
+ * bytes) outgrow what stays in L2: below, it is skipped. */
+enum { AHEAD_SLOTS = 1 << 16, AHEAD_RECS = 1 << 12 };
+#define AHEAD_WORTH(e)                                                         \
+	((e)->cap >= AHEAD_SLOTS || (e)->recs_cap >= AHEAD_RECS)
 
 struct sim_model {
 	const sim_model_ops *ops;
 	void *state;
 	sim_engine *engine;
+	uint32_t index; /* in sim_engine.models */
 };
 
+/* What the run loop needs of a model, one load away. */
+typedef struct dispatch {
+	void (*handle)(sim_engine *e, sim_model *m, void *state,
+		       uint32_t kind, const void *payload);
+	sim_model *m;
+	void *state;
+} dispatch;
+
 /*
- * One event. `model` is NULL when the slot is free (then `kind` links the
- * free list), the engine's `cancelled` sentinel when the event was
- * cancelled but is still in the queue, and the target model otherwise.
- * `gen` is the generation in the event's handle. It changes whenever the
- * slot is freed, so a handle to an event that has run or been dropped never
- * matches a newer event in the same slot.
+ * The payload, model and kind of an event that does not fit in its key.
+ * `next` links the free records.
  */
-typedef struct event {
+typedef struct record {
 	_Alignas(64) unsigned char payload[SIM_PAYLOAD_MAX];
 	sim_model *model;
 	uint32_t kind;
-	uint32_t gen;
-} event;
+	uint32_t next;
+} record;
 
+/*
+ * Slots give events their handles (gen << 32 | slot). gen[slot] is odd
+ * while the slot's event is pending (that odd value is in its handle) and
+ * even once the event has run or been cancelled, or when the slot is free:
+ * scheduling and running (or cancelling) each add one, so a handle to an
+ * event that has run or been dropped never matches, even after the slot is
+ * reused. A slot is freed (pushed on the free_slots stack) when its key
+ * leaves the queue; one whose gen would wrap to 0 is never reused: one
+ * leaked slot per 2^31 reuses buys handles that are never confused.
+ */
 struct sim_engine {
-	sim_queue queue; /* keys carry the event's slot as value */
-	event *slots;
-	uint32_t nslots, cap, free_head;
+	lq_queue queue;
+	uint32_t *gen;        /* per slot */
+	uint32_t *free_slots; /* a stack, room for cap */
+	uint32_t nslots, cap, nfree;
+
+	record *recs; /* events that are not inline */
+	uint32_t nrecs, recs_cap, rec_free;
 
 	uint64_t now_ns;
 	uint64_t seq;      /* next insertion sequence number */
@@ -113,7 +235,12 @@ struct sim_engine {
 	size_t pending;    /* scheduled, not yet run or cancelled */
 
 	sim_model **models;
+	dispatch *disp; /* by model index, beside models */
 	size_t nmodels, models_cap;
+
+	/* An inline event's payload as its handler sees it: the run loop
+	 * writes the first INLINE_BYTES, the rest stays zero. */
+	_Alignas(max_align_t) unsigned char inl[SIM_PAYLOAD_MAX];
 
 	void (*progress)(void *ctx, sim_engine *e);
 	void *progress_ctx;
@@ -124,14 +251,13 @@ struct sim_engine {
 	void *attention_ctx;
 
 	bool stop, running, in_progress;
-	sim_model cancelled; /* sentinel, never a real model */
 };
 
 sim_engine *sim_engine_create(void)
 {
 	sim_engine *e = sim_xcalloc(1, sizeof *e);
 	lq_init(&e->queue);
-	e->free_head = NIL;
+	e->rec_free = NIL;
 	return e;
 }
 
@@ -149,7 +275,10 @@ void sim_engine_destroy(sim_engine *e)
 		free(m);
 	}
 	free(e->models);
-	free(e->slots);
+	free(e->disp);
+	free(e->gen);
+	free(e->free_slots);
+	free(e->recs);
 	lq_fini(&e->queue);
 	free(e);
 }
@@ -162,11 +291,17 @@ sim_model *sim_model_add(sim_engine *e, const sim_model_ops *ops)
 	m->ops = ops;
 	m->state = sim_xcalloc(1, ops->state_size);
 	m->engine = e;
+	if (e->nmodels >= UINT32_MAX)
+		sim_panic("sim_model_add: too many models");
+	m->index = (uint32_t)e->nmodels;
 	if (e->nmodels == e->models_cap) {
 		e->models_cap = e->models_cap ? 2 * e->models_cap : 8;
 		e->models = sim_xrealloc(e->models, e->models_cap,
 					 sizeof *e->models);
+		e->disp = sim_xrealloc(e->disp, e->models_cap,
+				       sizeof *e->disp);
 	}
+	e->disp[e->nmodels] = (dispatch){ops->handle, m, m->state};
 	e->models[e->nmodels++] = m;
 	return m;
 }
@@ -177,81 +312,90 @@ void *sim_model_state(sim_model *m)
 }
 
 /*
- * An array of cap slots, each one cache line. From 2 MiB up, the array is
- * aligned to 2 MiB and rounded up to whole 2 MiB so that the kernel can
- * back it with transparent huge pages (asked for with madvise where it
- * exists): slots are read in time order, which is random in memory, and
- * with 4 KiB pages each such read also missed the TLB, at 10^6 pending
- * events a page walk per event that the slot prefetch does not hide.
+ * An array of `bytes` aligned to `align`. From 2 MiB up, it is aligned to
+ * 2 MiB and rounded up to whole 2 MiB so that the kernel can back it with
+ * transparent huge pages (asked for with madvise where it exists): the run
+ * loop reads records and gens in time order, which is random in memory,
+ * and with 4 KiB pages each such read also missed the TLB.
  */
-static event *slots_alloc(uint32_t cap)
+static void *huge_alloc(size_t bytes, size_t align)
 {
 	enum { HUGE = 2u << 20 };
-	size_t bytes = (size_t)cap * sizeof(event);
-	size_t align = _Alignof(event);
 	if (bytes >= HUGE) {
 		align = HUGE;
 		bytes = (bytes + HUGE - 1) / HUGE * HUGE;
 	}
-	event *slots = aligned_alloc(align, bytes);
-	if (!slots)
-		sim_panic("out of memory (%u event slots)", cap);
+	bytes = (bytes + align - 1) / align * align;
+	void *p = aligned_alloc(align, bytes);
+	if (!p)
+		sim_panic("out of memory (%zu bytes of events)", bytes);
 #ifdef MADV_HUGEPAGE
 	if (align == HUGE)
-		(void)madvise(slots, bytes, MADV_HUGEPAGE); /* a hint only */
+		(void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint only */
 #endif
-	return slots;
+	return p;
 }
 
+/* Moves the first n of an array's elements of `size` bytes into a new one
+ * of cap elements (huge_alloc), frees the old one and returns the new. */
+static void *huge_grow(void *p, size_t n, size_t cap, size_t size,
+		       size_t align)
+{
+	void *q = huge_alloc(cap * size, align);
+	if (n)
+		memcpy(q, p, n * size);
+	free(p);
+	return q;
+}
+
+static uint32_t rec_alloc(sim_engine *e)
+{
+	uint32_t r = e->rec_free;
+	if (r != NIL) {
+		e->rec_free = e->recs[r].next;
+		return r;
+	}
+	if (e->nrecs == e->recs_cap) {
+		if (e->recs_cap >= NIL / 2)
+			sim_panic("sim_event_schedule: too many pending events");
+		uint32_t cap = e->recs_cap ? 2 * e->recs_cap : 64;
+		e->recs = huge_grow(e->recs, e->nrecs, cap, sizeof(record),
+				    _Alignof(record));
+		e->recs_cap = cap;
+	}
+	return e->nrecs++;
+}
+
+static void rec_free(sim_engine *e, uint32_t r)
+{
+	e->recs[r].next = e->rec_free;
+	e->rec_free = r;
+}
+
+/* A slot for a new event, its gen still even. */
 static uint32_t slot_alloc(sim_engine *e)
 {
-	uint32_t i = e->free_head;
-	if (i != NIL) {
-		e->free_head = e->slots[i].kind;
-		return i;
-	}
+	if (e->nfree)
+		return e->free_slots[--e->nfree];
 	if (e->nslots == e->cap) {
 		if (e->cap >= NIL / 2)
 			sim_panic("sim_event_schedule: too many pending events");
 		uint32_t cap = e->cap ? 2 * e->cap : 256;
-		event *slots = slots_alloc(cap);
-		if (e->nslots)
-			memcpy(slots, e->slots, e->nslots * sizeof(event));
-		free(e->slots);
-		e->slots = slots;
+		e->gen = huge_grow(e->gen, e->nslots, cap, sizeof *e->gen,
+				   _Alignof(uint32_t));
+		e->free_slots = sim_xrealloc(e->free_slots, cap,
+					     sizeof *e->free_slots);
 		e->cap = cap;
 	}
-	e->slots[e->nslots].gen = 1;
+	e->gen[e->nslots] = 0;
 	return e->nslots++;
-}
-
-/* Frees a slot and retires its handle. A slot whose generation would wrap
- * is never reused: one leaked slot per 2^32 reuses buys handles that are
- * never confused. */
-static void slot_free(sim_engine *e, uint32_t i)
-{
-	event *ev = &e->slots[i];
-	ev->model = NULL;
-	if (ev->gen == UINT32_MAX)
-		return;
-	ev->gen++;
-	ev->kind = e->free_head;
-	e->free_head = i;
-}
-
-static sim_event_id handle_of(const sim_engine *e, uint32_t i)
-{
-	return ((uint64_t)e->slots[i].gen << 32) | i;
 }
 
 /* The slot of a pending event with handle id, or NIL. */
 static uint32_t slot_of(const sim_engine *e, sim_event_id id)
 {
 	uint32_t i = (uint32_t)id, gen = (uint32_t)(id >> 32);
-	if (gen == 0 || i >= e->nslots)
-		return NIL;
-	const event *ev = &e->slots[i];
-	if (ev->gen != gen || !ev->model || ev->model == &e->cancelled)
+	if (!(gen & 1) || i >= e->nslots || e->gen[i] != gen)
 		return NIL;
 	return i;
 }
@@ -299,16 +443,35 @@ sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 		sim_panic("sim_event_schedule: NULL payload of %zu bytes",
 			  payload_bytes);
 	uint32_t i = slot_alloc(e);
-	event *ev = &e->slots[i];
-	ev->model = m;
-	ev->kind = kind;
-	/* The unused tail is zeroed so that a handler reading past what was
-	 * scheduled sees zeros, not a previous event's bytes. */
-	memset(ev->payload, 0, SIM_PAYLOAD_MAX);
-	payload_copy(ev->payload, payload, payload_bytes);
-	lq_push_slot(&e->queue, at_ns, e->seq++)->value = i;
+	uint32_t gen = ++e->gen[i]; /* odd: pending */
+	ekey *k = lq_push_slot(&e->queue, at_ns, e->seq++);
+	k->slot = i;
+	/* Either way the unused tail of the payload is zero, so that a
+	 * handler reading past what was scheduled sees zeros, not a previous
+	 * event's bytes. */
+	if (payload_bytes <= INLINE_BYTES && m->index < MK_MODELS &&
+	    kind <= MK_KIND) {
+		uint64_t w = 0;
+		if (payload_bytes == INLINE_BYTES)
+			memcpy(&w, payload, INLINE_BYTES);
+		else
+			payload_copy((unsigned char *)&w, payload,
+				     payload_bytes);
+		k->payload = w;
+		k->mk = m->index << 16 | kind;
+	} else {
+		/* rec_alloc may not move the queue: k stays valid. */
+		uint32_t r = rec_alloc(e);
+		record *rec = &e->recs[r];
+		rec->model = m;
+		rec->kind = kind;
+		memset(rec->payload, 0, SIM_PAYLOAD_MAX);
+		payload_copy(rec->payload, payload, payload_bytes);
+		k->payload = r;
+		k->mk = MK_RECORD;
+	}
 	e->pending++;
-	return handle_of(e, i);
+	return (uint64_t)gen << 32 | i;
 }
 
 bool sim_event_cancel(sim_engine *e, sim_event_id id)
@@ -319,8 +482,8 @@ bool sim_event_cancel(sim_engine *e, sim_event_id id)
 	if (i == NIL)
 		return false;
 	/* The queue entry stays until it reaches the head: O(1) now, and the
-	 * slot and queue entry are held until the event's time. */
-	e->slots[i].model = &e->cancelled;
+	 * slot (and record) are held until the event's time. */
+	e->gen[i]++; /* even: no longer pending */
 	e->pending--;
 	return true;
 }
@@ -341,44 +504,73 @@ int sim_run_until(sim_engine *e, uint64_t until_ns)
 		sim_panic("sim_run_until called from inside a handler");
 	e->running = true;
 	e->stop = false;
-	const lq_key *k;
-	while (!e->stop && (k = lq_least(&e->queue)) && k->time_ns <= until_ns) {
-		uint64_t t = k->time_ns;
-		uint32_t i = k->value;
+	const ekey *kp;
+	while (!e->stop && (kp = lq_least(&e->queue)) &&
+	       kp->time_ns <= until_ns) {
+		ekey k = *kp;
 		lq_drop(&e->queue);
-		/* Start loading the slot of the event PREFETCH_AHEAD places
-		 * further in the sorted bottom or, right after a refill, the
-		 * slots of the bottom's first events. Events that the side
-		 * heap or later schedules put first are not covered; they are
-		 * few. (Written out here: as a helper function GCC took it for
-		 * a pure one and dropped the call.) */
-		const sim_queue *q = &e->queue;
+		/* Start loading the gen (and record) of the event
+		 * PREFETCH_AHEAD places further in the sorted bottom or,
+		 * right after a refill, those of the bottom's first events.
+		 * Events that the side heap or later schedules put first are
+		 * not covered; they are few. (Written out here: as a helper
+		 * function GCC took it for a pure one and dropped the call.) */
+		const lq_queue *q = &e->queue;
 		size_t h = q->bot_head;
-		if (h + PREFETCH_AHEAD < q->bot_n)
-			SLOT_PREFETCH(
-				&e->slots[q->bot[h + PREFETCH_AHEAD].value]);
-		if (h == 1 && !q->head_in_side) {
+		if (AHEAD_WORTH(e) && h + PREFETCH_AHEAD < q->bot_n) {
+			const ekey *a = &q->bot[h + PREFETCH_AHEAD];
+			AHEAD_PREFETCH(&e->gen[a->slot]);
+			if (a->mk == MK_RECORD)
+				AHEAD_PREFETCH(&e->recs[a->payload]);
+		}
+		if (h == 1 && !q->head_in_side && AHEAD_WORTH(e)) {
 			size_t end = q->bot_n < PREFETCH_AHEAD ? q->bot_n
 							       : PREFETCH_AHEAD;
-			for (size_t j = 1; j < end; j++)
-				SLOT_PREFETCH(&e->slots[q->bot[j].value]);
-		}
-		event *ev = &e->slots[i];
-		if (ev->model == &e->cancelled) {
-			slot_free(e, i);
-			continue;
+			for (size_t j = 1; j < end; j++) {
+				const ekey *a = &q->bot[j];
+				AHEAD_PREFETCH(&e->gen[a->slot]);
+				if (a->mk == MK_RECORD)
+					AHEAD_PREFETCH(&e->recs[a->payload]);
+			}
 		}
 		/* The slot is freed before the handler runs, so the handler
-		 * sees its own handle as stale and may reuse the slot; the
-		 * payload is copied out because a schedule may move slots. */
+		 * sees its own handle as stale and may reuse the slot. */
+		uint32_t i = k.slot;
+		uint32_t gen = e->gen[i];
+		bool cancelled = !(gen & 1);
+		if (!cancelled)
+			e->gen[i] = ++gen;
+		if (gen != 0)
+			e->free_slots[e->nfree++] = i;
 		_Alignas(max_align_t) unsigned char payload[SIM_PAYLOAD_MAX];
-		memcpy(payload, ev->payload, SIM_PAYLOAD_MAX);
-		sim_model *m = ev->model;
-		uint32_t kind = ev->kind;
-		slot_free(e, i);
+		dispatch d;
+		uint32_t kind;
+		const void *pl;
+		if (k.mk != MK_RECORD) {
+			if (cancelled)
+				continue;
+			/* Handlers never run nested, so one buffer serves. */
+			memcpy(e->inl, &k.payload, INLINE_BYTES);
+			pl = e->inl;
+			d = e->disp[k.mk >> 16];
+			kind = k.mk & MK_KIND;
+		} else {
+			uint32_t r = (uint32_t)k.payload;
+			if (cancelled) {
+				rec_free(e, r);
+				continue;
+			}
+			/* Copied out: a schedule may move the records. */
+			const record *rec = &e->recs[r];
+			memcpy(payload, rec->payload, SIM_PAYLOAD_MAX);
+			pl = payload;
+			d = e->disp[rec->model->index];
+			kind = rec->kind;
+			rec_free(e, r);
+		}
 		e->pending--;
-		e->now_ns = t;
-		m->ops->handle(e, m, m->state, kind, payload);
+		e->now_ns = k.time_ns;
+		d.handle(e, d.m, d.state, kind, pl);
 		e->executed++;
 		if (e->progress && --e->progress_left == 0) {
 			e->progress_left = e->progress_every;

@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ladder queue behind sim_queue, as static inline functions: the
- * private layout of struct sim_queue and its operations, included by
- * sim/queue.c (the public sim_queue_* calls) and sim/engine.c, which
- * embeds a queue so that pushes and pops are inlined into the run loop and
- * the loop can look ahead in the sorted bottom to prefetch event slots.
- * The structure and its measurements are described in sim/queue.c.
- * Nothing here is API.
+ * private layout of a queue and its operations, included by sim/queue.c
+ * (the public sim_queue_* calls, 24-byte keys) and sim/engine.c, which
+ * embeds a queue of its own 32-byte keys (events carried inline) so that
+ * pushes and pops are inlined into the run loop and the loop can look
+ * ahead in the sorted bottom. The structure and its measurements are
+ * described in sim/queue.c. Nothing here is API.
+ *
+ * Generic over the key: before including this file (once per translation
+ * unit), define LQ_KEY as the name of a complete struct type whose first
+ * members are `uint64_t time_ns, seq;` (the rest is carried along
+ * untouched), and LQ_QUEUE as the struct tag of the queue that this file
+ * defines (`struct LQ_QUEUE`). Inside, they are lq_key and lq_queue. The
+ * algorithm does not depend on the key's size.
  *
  * Functions: lq_init, lq_fini, lq_push_slot (room for a new key), lq_least
  * (the least key or NULL) and lq_drop (removes what lq_least returned).
@@ -24,6 +31,10 @@
 
 #include "sim.h"
 
+#ifdef LQ_LINE_CHUNKS
+#include <sys/mman.h>
+#endif
+
 enum {
 	LQ_CHUNK_KEYS = 16,     /* 16 was a third faster than 8 at 10^6 keys */
 	LQ_RUNG_BUCKETS = 4096, /* more spread pushes over too many cache lines */
@@ -36,16 +47,34 @@ enum {
 
 #define LQ_NIL UINT32_MAX
 
-/* A key: 24 bytes. */
-typedef struct lq_key {
-	uint64_t time_ns, seq;
-	uint32_t value;
-} lq_key;
+#if !defined(LQ_KEY) || !defined(LQ_QUEUE)
+#error "define LQ_KEY (key struct type) and LQ_QUEUE (queue struct tag) first"
+#endif
 
+typedef LQ_KEY lq_key;
+_Static_assert(offsetof(lq_key, time_ns) == 0 &&
+		       offsetof(lq_key, seq) == sizeof(uint64_t),
+	       "a ladder key starts with uint64_t time_ns, seq");
+
+/* With LQ_LINE_CHUNKS defined (the engine's 32-byte keys), the chunk links
+ * live in an array of their own and the pool is aligned to a cache line,
+ * so that a chunk is whole cache lines when its keys are (16 keys of 32
+ * bytes: 8 lines, where a link after them took a ninth line, read on
+ * every chunk allocation and bucket walk), and from 2 MiB up the pool is
+ * aligned and rounded to 2 MiB and offered transparent huge pages, as
+ * pushes and refills touch chunks all over it. Same algorithm. */
+#ifdef LQ_LINE_CHUNKS
+typedef struct lq_chunk {
+	lq_key keys[LQ_CHUNK_KEYS];
+} lq_chunk;
+#define LQ_NEXT(q, c) ((q)->pool_next[c])
+#else
 typedef struct lq_chunk {
 	lq_key keys[LQ_CHUNK_KEYS];
 	uint32_t next; /* next chunk of the bucket, or of the free list */
 } lq_chunk;
+#define LQ_NEXT(q, c) ((q)->pool[c].next)
+#endif
 
 typedef struct lq_bucket {
 	uint32_t head, tail; /* chunk indices, valid when count > 0 */
@@ -61,9 +90,9 @@ typedef struct lq_rung {
 	lq_bucket *b;   /* LQ_RUNG_BUCKETS buckets, allocated once per level */
 } lq_rung;
 
-typedef struct sim_queue lq_queue;
+typedef struct LQ_QUEUE lq_queue;
 
-struct sim_queue {
+struct LQ_QUEUE {
 	size_t len;
 
 	lq_key *top;
@@ -88,6 +117,9 @@ struct sim_queue {
 	size_t counts_cap;
 
 	lq_chunk *pool;
+#ifdef LQ_LINE_CHUNKS
+	uint32_t *pool_next; /* LQ_NEXT: a chunk's successor */
+#endif
 	uint32_t pool_cap, pool_used, pool_free;
 };
 
@@ -162,18 +194,47 @@ static inline void lq_side_drop(lq_queue *q)
 
 /* ---- buckets ------------------------------------------------------------ */
 
+#ifdef LQ_LINE_CHUNKS
+/* Moves the pool into one of pool_cap chunks (see LQ_LINE_CHUNKS). */
+static void lq_pool_grow(lq_queue *q)
+{
+	enum { HUGE = 2u << 20 };
+	size_t bytes = (size_t)q->pool_cap * sizeof(lq_chunk);
+	size_t align = bytes >= HUGE ? HUGE : 64;
+	bytes = (bytes + align - 1) / align * align;
+	lq_chunk *p = aligned_alloc(align, bytes);
+	if (!p)
+		sim_panic("sim_queue: out of memory (%zu bytes of chunks)",
+			  bytes);
+#ifdef MADV_HUGEPAGE
+	if (align == HUGE)
+		(void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint only */
+#endif
+	if (q->pool_used)
+		memcpy(p, q->pool, q->pool_used * sizeof(lq_chunk));
+	free(q->pool);
+	q->pool = p;
+	q->pool_next = sim_xrealloc(q->pool_next, q->pool_cap,
+				    sizeof(uint32_t));
+}
+#endif
+
 static inline uint32_t lq_chunk_alloc(lq_queue *q)
 {
 	uint32_t c = q->pool_free;
 	if (c != LQ_NIL) {
-		q->pool_free = q->pool[c].next;
+		q->pool_free = LQ_NEXT(q, c);
 		return c;
 	}
 	if (q->pool_used == q->pool_cap) {
 		if (q->pool_cap >= LQ_NIL / 2)
 			sim_panic("sim_queue: chunk pool exhausted");
 		q->pool_cap = q->pool_cap ? 2 * q->pool_cap : 64;
+#ifdef LQ_LINE_CHUNKS
+		lq_pool_grow(q);
+#else
 		q->pool = sim_xrealloc(q->pool, q->pool_cap, sizeof(lq_chunk));
+#endif
 	}
 	return q->pool_used++;
 }
@@ -186,11 +247,11 @@ static inline lq_key *lq_bucket_slot(lq_queue *q, lq_bucket *b)
 		if (b->count == UINT32_MAX)
 			sim_panic("sim_queue: bucket overflow");
 		uint32_t c = lq_chunk_alloc(q);
-		q->pool[c].next = LQ_NIL;
+		LQ_NEXT(q, c) = LQ_NIL;
 		if (b->count == 0)
 			b->head = c;
 		else
-			q->pool[b->tail].next = c;
+			LQ_NEXT(q, b->tail) = c;
 		b->tail = c;
 	}
 	b->count++;
@@ -213,8 +274,8 @@ static inline size_t lq_bucket_take(lq_queue *q, lq_bucket *b)
 		for (size_t k = 0; k < m; k++)
 			d[done + k] = ch->keys[k];
 		done += m;
-		uint32_t next = ch->next;
-		ch->next = q->pool_free;
+		uint32_t next = LQ_NEXT(q, c);
+		LQ_NEXT(q, c) = q->pool_free;
 		q->pool_free = c;
 		c = next;
 	}
@@ -290,7 +351,7 @@ static inline void lq_bucket_span(const lq_queue *q, const lq_bucket *b,
 {
 	uint64_t l = UINT64_MAX, h = 0;
 	size_t n = b->count, done = 0;
-	for (uint32_t c = b->head; done < n; c = q->pool[c].next) {
+	for (uint32_t c = b->head; done < n; c = LQ_NEXT(q, c)) {
 		const lq_chunk *ch = &q->pool[c];
 		size_t m = n - done < LQ_CHUNK_KEYS ? n - done : LQ_CHUNK_KEYS;
 		for (size_t k = 0; k < m; k++) {
@@ -310,7 +371,7 @@ static inline void lq_bucket_span(const lq_queue *q, const lq_bucket *b,
 	do {                                                                   \
 		size_t n_ = (b)->count, done_ = 0;                             \
 		for (uint32_t c_ = (b)->head; done_ < n_;                      \
-		     c_ = (q)->pool[c_].next) {                                \
+		     c_ = LQ_NEXT(q, c_)) {                                    \
 			const lq_chunk *ch_ = &(q)->pool[c_];                  \
 			size_t m_ = n_ - done_ < LQ_CHUNK_KEYS ? n_ - done_    \
 							       : LQ_CHUNK_KEYS; \
@@ -329,8 +390,8 @@ static inline void lq_bucket_free(lq_queue *q, lq_bucket *b)
 	uint32_t c = b->head;
 	while (done < n) {
 		done += n - done < LQ_CHUNK_KEYS ? n - done : LQ_CHUNK_KEYS;
-		uint32_t next = q->pool[c].next;
-		q->pool[c].next = q->pool_free;
+		uint32_t next = LQ_NEXT(q, c);
+		LQ_NEXT(q, c) = q->pool_free;
 		q->pool_free = c;
 		c = next;
 	}
@@ -518,6 +579,9 @@ static inline void lq_fini(lq_queue *q)
 	free(q->tmp);
 	free(q->counts);
 	free(q->pool);
+#ifdef LQ_LINE_CHUNKS
+	free(q->pool_next);
+#endif
 }
 
 /* Makes room for key (t, seq) and returns the slot, with time_ns and seq

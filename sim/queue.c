@@ -57,8 +57,9 @@
  * (push into a rung bucket, then sort into the bottom), almost always
  * sequentially, and in the common case a pop is an array read.
  *
- * The code lives in sim/ladder.h as inline functions, shared with
- * sim/engine.c, which embeds a queue.
+ * The code lives in sim/ladder.h as inline functions, generic over the
+ * key: this file builds it with 24-byte keys, sim/engine.c with its own
+ * 32-byte keys that carry small events whole.
  *
  * Costs: push O(1) expected, O(log n) when it lands in the side heap; pop
  * amortised O(1) for smooth distributions; many keys at one time are sorted
@@ -67,8 +68,17 @@
  */
 #include "sim.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
+/* A key of the public queue: 24 bytes. */
+typedef struct qkey {
+	uint64_t time_ns, seq;
+	uint32_t value;
+} qkey;
+
+#define LQ_KEY qkey
+#define LQ_QUEUE sim_queue
 #include "ladder.h"
 
 sim_queue *sim_queue_create(void)
