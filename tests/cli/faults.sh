@@ -267,7 +267,7 @@ if [ "$(nproc)" -ge 2 ] && taskset -c 0 chrt -f 1 true 2>/dev/null; then
     mkdir -p grpbin
     printf '#!/bin/sh\necho $$ >%s/grpbin/pid\nexec sleep 597\n' "$work" >grpbin/gnuplot
     chmod +x grpbin/gnuplot
-    (PATH="$work/grpbin:$PATH" exec taskset -c 0 timeout -s KILL 50 "$VDCSIM" run tiny.yaml \
+    (PATH="$work/grpbin:$PATH" exec taskset -c 0 timeout -s KILL 120 "$VDCSIM" run tiny.yaml \
         -o grpplot >/dev/null 2>grpplot.err) &
     pid=$!
     grp_plotting() { [ -s grpbin/pid ] && runs_as "$(cat grpbin/pid)" "sleep 597"; }
@@ -275,10 +275,11 @@ if [ "$(nproc)" -ge 2 ] && taskset -c 0 chrt -f 1 true 2>/dev/null; then
     gp=$(cat grpbin/pid 2>/dev/null)
     vd=$(pgrep -P $pid)
     # Until gnuplot is a zombie (vdcsim cannot reap it while held off);
-    # bounded, so a mistake cannot spin forever.
+    # bounded (5 s), so a mistake cannot starve CPU 0 for long: the
+    # KILL guard above must never be what ends the run.
     [ -n "$gp" ] && [ -n "$vd" ] && taskset -p -c 1 "$gp" >/dev/null &&
         taskset -c 0 chrt -f 1 bash -c "kill -TERM $vd; kill -TERM $gp
-            for ((i = 0; i < 1000000; i++)); do
+            for ((i = 0; i < 1000000 && SECONDS < 5; i++)); do
                 read -r _ _ st _ </proc/$gp/stat 2>/dev/null || break
                 [ \"\$st\" = Z ] && break
             done"
