@@ -40,30 +40,47 @@ void cli_progress_end(cli_progress *pr)
 		fputs("\r\033[K", stderr);
 }
 
+/* What both run hooks do first: 1 when a stopping signal came (stop the
+ * run), 0 when a timer tick asks for a progress line (*el: the run's wall
+ * seconds so far), -1 otherwise. */
+static int hook_due(cli_progress *pr, double *el)
+{
+	if (cli_stop_signal())
+		return 1;
+	if (!cli_attention_take() || !pr->on)
+		return -1;
+	*el = cli_wall_s() - pr->run_start_s;
+	return 0;
+}
+
+/* Wall seconds left when a fraction frac is done after el seconds. */
+static double eta_s(double el, double frac)
+{
+	return frac > 0 ? el * (1 - frac) / frac : 0;
+}
+
 /* The engine's attention callback: a stopping signal stops the run after
  * the current event; a timer tick prints where the run is. */
 static void attention_hook(void *ctx, sim_engine *e)
 {
 	cli_progress *pr = ctx;
-	if (cli_stop_signal()) {
+	double el;
+	int due = hook_due(pr, &el);
+	if (due == 1)
 		sim_stop(e);
+	if (due != 0)
 		return;
-	}
-	if (!cli_attention_take() || !pr->on)
-		return;
-	double el = cli_wall_s() - pr->run_start_s;
-	double sim_s = (double)sim_now(e) * 1e-9;
-	double evs = el > 0 ? (double)sim_events_executed(e) / el : 0;
 	double frac = pr->duration_ns
 			      ? (double)sim_now(e) / (double)pr->duration_ns
 			      : 0;
-	double eta = frac > 0 ? el * (1 - frac) / frac : 0;
 	char line[256];
 	snprintf(line, sizeof line,
 		 "run %zu/%zu: simulated %.3f s of %.3f s, %.3g events/s, "
 		 "ETA %.0f s",
-		 pr->run + 1, pr->nruns, sim_s, (double)pr->duration_ns * 1e-9,
-		 evs, eta);
+		 pr->run + 1, pr->nruns, (double)sim_now(e) * 1e-9,
+		 (double)pr->duration_ns * 1e-9,
+		 el > 0 ? (double)sim_events_executed(e) / el : 0,
+		 eta_s(el, frac));
 	cli_progress_print(pr, line);
 }
 
@@ -73,19 +90,17 @@ static void attention_hook(void *ctx, sim_engine *e)
 static bool machine_hook(void *ctx, uint64_t done, uint64_t total)
 {
 	cli_progress *pr = ctx;
-	if (cli_stop_signal())
-		return true;
-	if (!cli_attention_take() || !pr->on)
-		return false;
-	double el = cli_wall_s() - pr->run_start_s;
-	double frac = total ? (double)done / (double)total : 0;
-	double eta = frac > 0 ? el * (1 - frac) / frac : 0;
+	double el;
+	int due = hook_due(pr, &el);
+	if (due != 0)
+		return due == 1;
 	char line[256];
 	snprintf(line, sizeof line,
 		 "run %zu/%zu: machine: %.3g of %.3g instructions, %.3g "
 		 "instructions/s, ETA %.0f s",
 		 pr->run + 1, pr->nruns, (double)done, (double)total,
-		 el > 0 ? (double)done / el : 0, eta);
+		 el > 0 ? (double)done / el : 0,
+		 eta_s(el, total ? (double)done / (double)total : 0));
 	cli_progress_print(pr, line);
 	return false;
 }

@@ -585,7 +585,7 @@ int dc_machine_run(const dc_config *c, uint64_t seed, sim_results *r,
 		   sim_diag *d)
 {
 	const dc_machine_cfg *mc = c->machine;
-	uint64_t rows, nruns;
+	uint64_t rows, nruns; /* rows unused: the runs size the progress */
 	dc_machine_counts(mc, &rows, &nruns);
 	watch wt = {progress, 0, nruns * (mc->warmup + mc->instructions),
 		    false};
