@@ -7,6 +7,7 @@
  */
 #include "mem.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,24 @@ uint64_t mem_bitmap_and_not_range(mem_bitmap *dst, const mem_bitmap *src,
 		cleared += popcount64(drop);
 	}
 	return cleared;
+}
+
+uint64_t mem_xen_scan_page(uint64_t n, uint64_t pages)
+{
+	if (n >= pages)
+		sim_panic("mem_xen_scan_page: index %" PRIu64 " of %" PRIu64
+			  " pages", n, pages);
+	unsigned k = 0;
+	for (uint64_t i = pages - 1; i; i >>= 1)
+		k++;
+	if (k == 0)
+		return 0;
+	unsigned r = 10 % k;
+	uint64_t mask = k == 64 ? UINT64_MAX : (UINT64_C(1) << k) - 1;
+	do {
+		n = r == 0 ? n : ((n << r) | (n >> (k - r))) & mask;
+	} while (n >= pages);
+	return n;
 }
 
 /* ------------------------------------------------------------------------

@@ -95,6 +95,18 @@ uint64_t mem_bitmap_count_range(const mem_bitmap *b, uint64_t from,
 uint64_t mem_bitmap_and_not_range(mem_bitmap *dst, const mem_bitmap *src,
 				  uint64_t from, uint64_t to);
 
+/* The n-th page (n < pages, else a panic) that a round of Xen legacy's
+ * pre-copy examines ([XenLegacy]: permute() in the save loop, written "so
+ * that we scan pages in a pseudo random order" and mix contiguous ranges
+ * of similar behaviour). With k the bit length of pages − 1, the index is
+ * rotated left by 10 bits within k bits, and rotated again while the
+ * result is >= pages (a cycle walk, so the order is a permutation of
+ * [0, pages)). For a 512 MiB guest, k = 17 and no walk: the n-th page is
+ * (n % 128)·1024 + n / 128, one page of every 4 MiB in turn. Xen's shift
+ * is undefined for k < 10; here the rotation is by 10 mod k (k = 0, one
+ * page: page 0). O(1) per rotation; a walk takes few. */
+uint64_t mem_xen_scan_page(uint64_t n, uint64_t pages);
+
 /* ------------------------------------------------------------------------
  * Dirty log, as Xen's shadow paging runs it in log-dirty mode (Clark et
  * al. §5; Xen's SHADOW_OP_ENABLE_LOGDIRTY / PEEK / CLEAN). While the log is
@@ -193,8 +205,10 @@ uint64_t mem_dirtylog_clean_into(mem_dirtylog *log, mem_bitmap *dst);
  * Evenly spaced discrete positions (j − ½)·T/S differ from the integral by
  * a midpoint-rule error of relative order (λT/S)², negligible for S in the
  * thousands. Spatially clustered hot pages (common in real guests, where
- * the kernel's hot data sits low in memory and Xen scans in pfn order)
- * break the independence assumption; then use the page-exact log.
+ * the kernel's hot data sits low in memory) meet a scan in page order all
+ * at once and break the independence assumption; Xen's permuted order
+ * (mem_xen_scan_page) spreads them through the round and restores it
+ * closely. Otherwise use the page-exact log.
  * ------------------------------------------------------------------------ */
 
 typedef struct mem_hotcold {

@@ -499,3 +499,38 @@ Test(mem_dirtylog, a_write_past_the_last_page_is_a_broken_invariant,
 	mem_dirtylog_start(log);
 	mem_dirtylog_mark(log, 100);
 }
+
+/* Xen legacy's scan order ([XenLegacy], permute()) is a permutation of
+ * the pages for any count (powers of two and not, below the 10-bit
+ * rotation and above), and for a 512 MiB guest (2^17 pages) it takes one
+ * page of every 4 MiB (1024 pages) in turn: n -> (n % 128)·1024 + n / 128. */
+Test(mem_scan, xen_order_is_a_permutation_one_page_of_every_4_MiB_in_turn)
+{
+	const uint64_t counts[] = {1, 2, 3, 5, 1000, 1023, 1024, 1025, 4096,
+				   131072, 131073, 300000};
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+		uint64_t n = counts[c];
+		mem_bitmap seen;
+		mem_bitmap_init(&seen, n);
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t p = mem_xen_scan_page(i, n);
+			cr_assert(lt(u64, p, n), "%lu pages: %lu -> %lu",
+				  (unsigned long)n, (unsigned long)i,
+				  (unsigned long)p);
+			cr_assert(not(mem_bitmap_is_set(&seen, p)),
+				  "%lu pages: %lu twice", (unsigned long)n,
+				  (unsigned long)p);
+			mem_bitmap_set(&seen, p);
+		}
+		cr_assert(eq(u64, mem_bitmap_count(&seen), n));
+		mem_bitmap_fini(&seen);
+	}
+	const uint64_t m = 131072;
+	for (uint64_t i = 0; i < m; i += 997)
+		cr_assert(eq(u64, mem_xen_scan_page(i, m),
+			     (i % 128) * 1024 + i / 128));
+	/* Below 2^10 pages the rotation is by 10 mod k bits: 1000 pages,
+	 * k = 10, is the identity, as Xen's shift by 0 is. */
+	for (uint64_t i = 0; i < 1000; i += 37)
+		cr_assert(eq(u64, mem_xen_scan_page(i, 1000), i));
+}
