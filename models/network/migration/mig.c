@@ -173,44 +173,98 @@ static void apply_skip(migration *g)
 	restart_round(g, sent);
 }
 
-/* Page-exact skip: the round's pages leave in ascending order at the
- * flow's current rate (before any forwarded disk blocks), so batch b
- * leaves once the pages before it have been sent; the log is peeked
- * then, as Xen peeks before each batch, and pages found dirty are dropped
- * from this round (they stay in the log for the next). The flow is
- * restarted in the same ns with what is left. */
-static void apply_skip_pages(migration *g)
+/* The time batch peeks happen at: the pages sent before it have left at
+ * the round's rate (ns rounded up), saturating at SIM_TIME_MAX. */
+static uint64_t skip_peek_ns(const migration *g, uint64_t sent,
+			     uint64_t rate)
 {
-	mig *m = g->owner;
+	u128 bits_per_page = (u128)g->mem.page_size * 8;
+	u128 ns = (sent * bits_per_page * UINT64_C(1000000000) + rate - 1) /
+		  rate;
+	return ns > SIM_TIME_MAX - g->round_start_ns
+		       ? SIM_TIME_MAX
+		       : g->round_start_ns + (uint64_t)ns;
+}
+
+/* Page-exact skip in ascending page order (MIG_SCAN_ASCENDING): batch b
+ * is the next MIG_SKIP_BATCH_PAGES pages of the to-send set; it is peeked
+ * once the pages sent before it have left, and its pages found dirty are
+ * dropped, a word at a time. Returns the pages sent; adds to *skipped. */
+static uint64_t skip_pages_ascending(migration *g, uint64_t rate,
+				     uint64_t *skipped)
+{
 	mig_space *s = &g->mem;
-	uint64_t rate = net_flow_rate_bps(m->n, g->flow);
-	if (rate == 0)
-		return;
-	u128 bits_per_page = (u128)s->page_size * 8;
-	uint64_t sent = 0, skipped = 0;
+	uint64_t sent = 0;
 	uint64_t pages = s->send.pages;
 	const mem_bitmap *dirty = mem_dirtylog_bits(s->log);
 	/* A batch runs from its first page to the next batch's first page
-	 * (the page MIG_SKIP_BATCH_PAGES set bits on), a word at a time. */
+	 * (the page MIG_SKIP_BATCH_PAGES set bits on). */
 	for (uint64_t p = mem_bitmap_next(&s->send, 0); p < pages;) {
 		uint64_t end = mem_bitmap_next_nth(&s->send, p,
 						   MIG_SKIP_BATCH_PAGES);
 		uint64_t in = end < pages ? MIG_SKIP_BATCH_PAGES
 					  : mem_bitmap_count_range(&s->send, p,
 								   pages);
-		u128 ns = (sent * bits_per_page * UINT64_C(1000000000) + rate -
-			   1) /
-			  rate;
-		uint64_t at = ns > SIM_TIME_MAX - g->round_start_ns
-				      ? SIM_TIME_MAX
-				      : g->round_start_ns + (uint64_t)ns;
-		mig_space_draw_log(s, at);
+		mig_space_draw_log(s, skip_peek_ns(g, sent, rate));
 		uint64_t dropped =
 			mem_bitmap_and_not_range(&s->send, dirty, p, end);
-		skipped += dropped;
+		*skipped += dropped;
 		sent += in - dropped;
 		p = end;
 	}
+	return sent;
+}
+
+/* Page-exact skip as Xen legacy's save loop runs it (MIG_SCAN_XEN): the
+ * pages are examined in mem_xen_scan_page order; before each batch the
+ * log is peeked (once the pages sent before it have left), then pages of
+ * the to-send set are taken until MIG_SKIP_BATCH_PAGES are to be sent,
+ * those peeked dirty being dropped on the way without counting. Returns
+ * the pages sent; adds to *skipped. O(pages) per round. */
+static uint64_t skip_pages_xen(migration *g, uint64_t rate,
+			       uint64_t *skipped)
+{
+	mig_space *s = &g->mem;
+	uint64_t sent = 0;
+	uint64_t pages = s->send.pages;
+	const mem_bitmap *dirty = mem_dirtylog_bits(s->log);
+	uint64_t left = mem_bitmap_count(&s->send);
+	for (uint64_t n = 0; n < pages && left > 0;) {
+		mig_space_draw_log(s, skip_peek_ns(g, sent, rate));
+		uint64_t batch = 0;
+		for (; batch < MIG_SKIP_BATCH_PAGES && n < pages && left > 0;
+		     n++) {
+			uint64_t p = mem_xen_scan_page(n, pages);
+			if (!mem_bitmap_is_set(&s->send, p))
+				continue;
+			left--;
+			if (mem_bitmap_is_set(dirty, p)) {
+				mem_bitmap_clear(&s->send, p);
+				(*skipped)++;
+			} else {
+				batch++;
+			}
+		}
+		sent += batch;
+	}
+	return sent;
+}
+
+/* Page-exact skip (Xen's peek of the dirty bitmap): the round's pages
+ * leave at the flow's current rate (before any forwarded disk blocks) in
+ * the order of the migration's scan; pages found dirty at a peek are
+ * dropped from this round (they stay in the log for the next). The flow
+ * is restarted in the same ns with what is left. */
+static void apply_skip_pages(migration *g)
+{
+	mig *m = g->owner;
+	uint64_t rate = net_flow_rate_bps(m->n, g->flow);
+	if (rate == 0)
+		return;
+	uint64_t skipped = 0;
+	uint64_t sent = g->req.params.scan == MIG_SCAN_XEN
+				? skip_pages_xen(g, rate, &skipped)
+				: skip_pages_ascending(g, rate, &skipped);
 	if (skipped == 0)
 		return;
 	g->round_skipped = skipped;

@@ -74,6 +74,22 @@ typedef enum mig_policy {
 	MIG_POLICY_XEN_V2,
 } mig_policy;
 
+/* The order in which a page-exact live round with skip examines its
+ * to-send set, and when it peeks the dirty log:
+ *   ASCENDING  pages in ascending order; a batch is the next
+ *              MIG_SKIP_BATCH_PAGES pages of the to-send set, whether
+ *              sent or skipped (the default: the presets and golden
+ *              values are calibrated with it).
+ *   XEN        Xen legacy's save loop ([XenLegacy]): pages in the order
+ *              of mem_xen_scan_page; the log is peeked before each batch,
+ *              and a batch closes when it holds MIG_SKIP_BATCH_PAGES pages
+ *              to send (pages peeked dirty are passed over and do not
+ *              count). */
+typedef enum mig_scan {
+	MIG_SCAN_ASCENDING,
+	MIG_SCAN_XEN,
+} mig_scan;
+
 /* A migration's knobs, as the section "migrations[]" fills them (enums
  * are stored as int, the index in their choices). */
 typedef struct mig_params {
@@ -90,6 +106,7 @@ typedef struct mig_params {
 	 * resend (a page written before it is sent goes in this round and
 	 * again in the next, [QEMU]). */
 	bool skip;
+	int scan;                  /* mig_scan: the skip's page order */
 	uint64_t log_fault_ns;     /* a dirty-logging write fault's cost */
 	uint64_t state_bytes;      /* CPU and device state, sent paused */
 	uint64_t pull_batch_pages; /* post-copy: pages per active-push flow */

@@ -17,6 +17,7 @@ _Static_assert(sizeof scheme_choices / sizeof scheme_choices[0] ==
 	       "one name per scheme");
 static const char *const policy_choices[] = {"xen", "clark", "qemu",
 					     "xen-v2", NULL};
+static const char *const scan_choices[] = {"ascending", "xen", NULL};
 
 static const cfg_param mig_param_table[] = {
 	{.name = "scheme", .type = CFG_T_ENUM, .def = "precopy",
@@ -71,6 +72,14 @@ static const cfg_param mig_param_table[] = {
 	 .offset = offsetof(mig_params, skip),
 	 .doc = "skip pages dirtied again before they are sent (Xen legacy); "
 		"false: resend them (KVM/QEMU: [QEMU])"},
+	/* permute() and the batch loop of Xen's legacy save code ([XenLegacy]). */
+	{.name = "scan", .type = CFG_T_ENUM, .def = "ascending",
+	 .choices = scan_choices, .offset = offsetof(mig_params, scan),
+	 .doc = "page-exact skip: the order a live round examines its pages "
+		"in; ascending: page order, a dirty-log peek per 1024 pages "
+		"examined (the presets are calibrated with it); xen: Xen "
+		"legacy's permuted order (one page of every 4 MiB in turn), a "
+		"peek per 1024 pages sent"},
 	/* A write to a write-protected page traps to the VMM: Xen's
 	 * page-fault path takes 3,927 cycles ([AdamsAgesen06],
 	 * the pgfault nanobenchmark), 1.3 µs at 3 GHz. */

@@ -433,3 +433,68 @@ Test(mig_golden, postcopy_downtime_does_not_grow_with_memory)
 			       0.1));
 	}
 }
+
+/* The statistical skip (mem.h, mem_hotcold_round) assumes the hot pages
+ * are spread evenly through a round's sending order. Xen's permuted scan
+ * spreads a hot set that lies in one block of memory ([XenLegacy]), so a
+ * page-exact round 1 under scan xen sends what the statistical round 1
+ * predicts; the ascending scan meets that hot set in the round's first
+ * 1.3 s, before most of its pages are written again, and sends most of
+ * them. 256 MiB, hot set 16 MiB at page 0 written 2,048 times/s (0.5 per
+ * page per second), the rest 1,000 times/s, 100 Mibit/s: a round of
+ * T ≈ 20 s, λT ≈ 10 for a hot page. */
+Test(mig_golden, xen_scan_order_meets_the_statistical_skip_of_a_contiguous_hot_set)
+{
+	const uint64_t pages = MIB(256) / PAGE, hot = 4096;
+	double sent[3]; /* statistical, page-exact xen, page-exact ascending */
+	for (int kind = 0; kind < 3; kind++) {
+		mig_request q = request(pages, MIG_SCHEME_PRECOPY);
+		q.params.policy = MIG_POLICY_XEN;
+		q.params.max_rate_bps = MIBIT(100);
+		q.params.max_rounds = 1;
+		gsl_rng *rng = NULL;
+		wl_pagegen *gen = NULL;
+		if (kind == 0) {
+			q.dirty.kind = MIG_DIRTY_HOTCOLD;
+			q.dirty.hotcold = (mem_hotcold){
+				.pages = pages, .hot_pages = hot,
+				.hot_writes_per_s = 2048,
+				.cold_writes_per_s = 1000};
+		} else {
+			rng = sim_rng_stream(11, "workload/pages");
+			wl_pages_params p = {.kind = WL_PAGES_HOTSET,
+					     .hot_pages = hot,
+					     .hot_rate = 2048,
+					     .cold_rate = 1000};
+			gen = wl_pagegen_create(&p, pages, rng);
+			q.dirty.kind = MIG_DIRTY_PAGES;
+			q.dirty.pagegen = gen;
+			q.params.scan = kind == 1 ? MIG_SCAN_XEN
+						  : MIG_SCAN_ASCENDING;
+		}
+		world w;
+		run_one(&w, &q);
+		cr_assert(ge(sz, w.nrounds, (size_t)2));
+		cr_assert(eq(u32, w.rounds[0].index, 1));
+		sent[kind] = (double)w.rounds[0].pages_sent;
+		/* Page-exact, every page goes in round 1 or is skipped. */
+		if (kind > 0)
+			cr_assert(eq(u64, w.rounds[0].pages_sent +
+						  w.rounds[0].pages_skipped,
+				     pages));
+		world_fini(&w);
+		if (gen) {
+			wl_pagegen_destroy(gen);
+			gsl_rng_free(rng);
+		}
+	}
+	/* The hot set's pages are 90 % skipped when spread (1 − φ(10)), about
+	 * 20 % when met first (batch k peeked at k · 0.33 s): ascending sends
+	 * ~0.7 · 4096 more. The xen scan comes out 0.1-0.5 % below the
+	 * closed form over seeds 1-4 and 11 (its batches close on pages sent,
+	 * not examined); ascending 3.4-3.7 % above it. */
+	cr_assert(near(sent[1], sent[0], 0.01), "xen %.0f, statistical %.0f",
+		  sent[1], sent[0]);
+	cr_assert(gt(dbl, sent[2] - sent[0], 0.35 * (double)hot),
+		  "ascending %.0f, statistical %.0f", sent[2], sent[0]);
+}
