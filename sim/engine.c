@@ -132,6 +132,41 @@
  * of wall an event (and 2.47 to 4.15 against 2.41 to 4.05 in three later
  * pinned pairs); bench/dc_scale at 100,000 VMs, simulate phase 0.302 s
  * against 0.305 s.
+ *
+ * Posts (issue 11 again: 1.5x at every size, with margin). Profiled at
+ * 10^5 pending (perf, cpu-clock, pinned), engine and bare queue spent
+ * their time alike, on the ladder's memory traffic: the first store into
+ * a bucket's chunk (44 % of the schedule's samples, 46 % of the queue
+ * push's) and the refill's walk of a bucket. With keys a third larger the
+ * engine moved a third more lines for the same events, and each event
+ * also wrote its gen and went through the free-slot stack. Yet most
+ * events are never cancelled: every call site in models/ and datacenter/
+ * but the flow model's dropped the handle, and each carried 0 or 4 bytes
+ * (an index). Hence sim_event_post: no handle, and a payload of at most
+ * 4 bytes travels whole in a key as small as sim_queue's, with no
+ * per-event state at all. Events with handles (or 5 to 8 bytes) moved
+ * from the key into a 16-byte cell beside their gen, which is the one
+ * random line an event read before, now behind a 24-byte key; records
+ * got a gen of their own so that the look-ahead still finds a record from
+ * its key. With two callers GCC kept the ladder's push and bucket append
+ * out of line, a call per event: engine / queue 1.33-1.36 / 1.36-1.38 /
+ * 1.30-1.39 / 1.09-1.14 at 10^3 / 10^4 / 10^5 / 10^6 (two runs), then
+ * 1.28 / 1.27-1.28 / 1.28-1.30 / 1.03-1.04 with them always inlined
+ * (sim/queue.c compiles to the same bytes). LQ_LINE_CHUNKS still pays
+ * with 24-byte keys (a chunk is 6 whole lines on huge pages): without it
+ * the engine took 31.6 to 38.0 ns an event at 10^6, with it 28.4 to 31.0
+ * (three interleaved runs). bench/engine_hold, five interleaved runs
+ * pinned to one core, engine / queue, medians (worst):
+ *   before (scheduled, 8 bytes, 32-byte keys): 1.39 / 1.46 / 1.46 / 1.35
+ *                                              (1.41 / 1.64 / 1.64 / 1.39)
+ *   posted, 4 bytes, 24-byte keys:             1.28 / 1.27 / 1.33 / 1.12
+ *                                              (1.30 / 1.29 / 1.38 / 1.16)
+ * The same bench with --handles (the old workload: scheduled, 8 bytes,
+ * now in cells) against the old engine, three interleaved runs on a
+ * machine busier than above, ns an event: fastest 23.5 / 23.2 / 25.4 /
+ * 36.4 against 22.8 / 22.4 / 25.1 / 35.5, medians 23.6 / 23.5 / 27.0 /
+ * 37.5 against 28.6 / 23.2 / 26.7 / 47.1: the same within the noise, or
+ * a few tenths of a ns slower (the cell's free list for the slot stack).
  */
 #include "sim.h"
 
