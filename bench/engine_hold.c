@@ -5,9 +5,11 @@
  * binary heap written here as the yardstick, and through the full engine.
  * Prints ns per event, the engine's cost over its bare queue, and ns-3's
  * best scheduler over the engine. Fails if the heap, the queue and the
- * engine run different key sequences. Never asserts on time. `--quick`
- * runs one small size as a smoke test; --size, --reps and --only narrow a
- * run for profiling.
+ * engine run different key sequences. Never asserts on time. The engine's
+ * events are posted with 4-byte payloads, as models post theirs;
+ * `--handles` schedules them with handles and 8-byte payloads instead, as
+ * the flow model does. `--quick` runs one small size as a smoke test;
+ * --size, --reps and --only narrow a run for profiling.
  */
 #include "sim.h"
 
@@ -174,12 +176,19 @@ typedef struct hold_state {
 	uint64_t time_check;
 } hold_state;
 
+/* What models post: 4 bytes (an index of theirs), as the queue's value. */
 typedef struct hold_payload {
-	uint64_t fired; /* times this token has fired, carried along */
+	uint32_t fired; /* times this token has fired, carried along */
 } hold_payload;
-_Static_assert(sizeof(hold_payload) <= SIM_PAYLOAD_MAX,
+
+/* What the flow model schedules (--handles): 8 bytes and a handle. */
+typedef struct hold_payload8 {
+	uint64_t fired;
+} hold_payload8;
+_Static_assert(sizeof(hold_payload8) <= SIM_PAYLOAD_MAX,
 	       "hold payload must fit in an event");
 
+/* The next event of a token that fired now; its handle is dropped. */
 static void hold_handle(sim_engine *e, sim_model *m, void *state,
 			uint32_t kind, const void *payload)
 {
@@ -187,6 +196,27 @@ static void hold_handle(sim_engine *e, sim_model *m, void *state,
 	switch (kind) {
 	case HOLD_FIRE: {
 		hold_payload p;
+		memcpy(&p, payload, sizeof p);
+		p.fired++;
+		uint64_t now = sim_now(e);
+		s->time_check = fold(s->time_check, now);
+		sim_event_post(e, m, now + s->inc[s->next++ & INC_MASK],
+			       HOLD_FIRE, &p, sizeof p);
+		break;
+	}
+	default:
+		sim_panic("hold: unknown event kind %u", kind);
+	}
+}
+
+/* The same with sim_event_schedule and 8 bytes. */
+static void hold_handle8(sim_engine *e, sim_model *m, void *state,
+			 uint32_t kind, const void *payload)
+{
+	hold_state *s = state;
+	switch (kind) {
+	case HOLD_FIRE: {
+		hold_payload8 p;
 		memcpy(&p, payload, sizeof p);
 		p.fired++;
 		uint64_t now = sim_now(e);
@@ -206,6 +236,12 @@ static const sim_model_ops hold_ops = {
 	.handle = hold_handle,
 };
 
+static const sim_model_ops hold8_ops = {
+	.name = "hold8",
+	.state_size = sizeof(hold_state),
+	.handle = hold_handle8,
+};
+
 static void stop_engine(void *ctx, sim_engine *e)
 {
 	(void)ctx;
@@ -213,16 +249,23 @@ static void stop_engine(void *ctx, sim_engine *e)
 }
 
 static result run_engine(size_t n, size_t warm, size_t holds,
-			 const uint64_t *inc)
+			 const uint64_t *inc, bool handles)
 {
 	sim_engine *e = sim_engine_create();
-	sim_model *m = sim_model_add(e, &hold_ops);
+	sim_model *m = sim_model_add(e, handles ? &hold8_ops : &hold_ops);
 	hold_state *s = sim_model_state(m);
 	s->inc = inc;
-	hold_payload p = {0};
-	for (size_t i = 0; i < n; i++)
-		sim_event_schedule(e, m, inc[i & INC_MASK], HOLD_FIRE, &p,
-				   sizeof p);
+	for (size_t i = 0; i < n; i++) {
+		if (handles) {
+			hold_payload8 p = {0};
+			sim_event_schedule(e, m, inc[i & INC_MASK], HOLD_FIRE,
+					   &p, sizeof p);
+		} else {
+			hold_payload p = {0};
+			sim_event_post(e, m, inc[i & INC_MASK], HOLD_FIRE, &p,
+				       sizeof p);
+		}
+	}
 	s->next = n;
 	/* The progress callback stops the run after exactly `every` events. */
 	if (warm) {
@@ -288,12 +331,15 @@ static void cell(char out[16], bool have, double v, const char *fmt)
 static int usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--quick] [--size N] [--reps R] [--only engine|queue]\n"
+		"usage: %s [--quick] [--size N] [--reps R] [--only engine|queue]"
+		" [--handles]\n"
 		"  --quick    one small size, one run (the smoke test)\n"
 		"  --size N   only N pending events (default 10^3..10^6)\n"
 		"  --reps R   runs per size, best kept (default 3)\n"
 		"  --only X   time only the engine or only the bare queue "
-		"(for profiling)\n",
+		"(for profiling)\n"
+		"  --handles  the engine schedules events with handles and "
+		"8-byte payloads\n",
 		prog);
 	return 2;
 }
@@ -304,6 +350,7 @@ int main(int argc, char **argv)
 	size_t one_size = 0;
 	int reps = 3;
 	const char *only = NULL;
+	bool handles = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0) {
 			quick = true;
@@ -323,6 +370,8 @@ int main(int argc, char **argv)
 			   (strcmp(argv[i + 1], "engine") == 0 ||
 			    strcmp(argv[i + 1], "queue") == 0)) {
 			only = argv[++i];
+		} else if (strcmp(argv[i], "--handles") == 0) {
+			handles = true;
 		} else {
 			return usage(argv[0]);
 		}
@@ -344,8 +393,10 @@ int main(int argc, char **argv)
 
 	uint64_t *inc = make_increments();
 	printf("engine_hold: hold model, exponential increments, mean %.0f ns "
-	       "(mt19937 seed %lu), best of %d\n",
-	       MEAN_NS, INC_SEED, reps);
+	       "(mt19937 seed %lu), best of %d; engine events %s\n",
+	       MEAN_NS, INC_SEED, reps,
+	       handles ? "scheduled, 8-byte payloads"
+		       : "posted, 4-byte payloads");
 	printf("%9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "pending", "holds",
 	       "heap", "queue", "heap/", "engine", "engine/", "ns-3", "ns-3/");
 	printf("%9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "", "", "ns/ev",
@@ -363,7 +414,8 @@ int main(int argc, char **argv)
 			if (do_queue)
 				rq = run_queue(n, warm, holds, inc);
 			if (do_engine)
-				re = run_engine(n, warm, holds, inc);
+				re = run_engine(n, warm, holds, inc,
+						handles);
 			heap_ns = min_d(heap_ns, rh.ns_per_event);
 			queue_ns = min_d(queue_ns, rq.ns_per_event);
 			engine_ns = min_d(engine_ns, re.ns_per_event);

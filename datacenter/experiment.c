@@ -290,8 +290,8 @@ static void chain_next(monitor *mon, uint64_t i)
 	r->chain_vm[0] = cv;
 	r->chain_to[0] = ct;
 	migrate_payload mp = {j};
-	sim_event_schedule(mon->engine, mon->self, sim_now(mon->engine),
-			   MONITOR_MIGRATE, &mp, sizeof mp);
+	sim_event_post(mon->engine, mon->self, sim_now(mon->engine),
+		       MONITOR_MIGRATE, &mp, sizeof mp);
 }
 
 /* Carries out one action of the policy at now and records its outcome.
@@ -391,7 +391,7 @@ static void control_interval(monitor *mon, sim_engine *e, sim_model *m)
 	}
 	uint64_t next = sim_time_add(now, dc_control_interval_ns(mon->ctl));
 	if (next <= mon->end_ns)
-		sim_event_schedule(e, m, next, MONITOR_CONTROL, NULL, 0);
+		sim_event_post(e, m, next, MONITOR_CONTROL, NULL, 0);
 }
 
 static void on_round(void *ctx, const mig_round_result *rr)
@@ -575,9 +575,9 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 			sim_stop(e);
 			return;
 		}
-		sim_event_schedule(e, m,
-				   sim_time_add(sim_now(e), mon->link_interval_ns),
-				   MONITOR_LINK_SAMPLE, NULL, 0);
+		sim_event_post(e, m,
+			       sim_time_add(sim_now(e), mon->link_interval_ns),
+			       MONITOR_LINK_SAMPLE, NULL, 0);
 		return;
 	case MONITOR_SAMPLE:
 		if (mon->rc == 0 && mon->links_with_hosts)
@@ -611,7 +611,7 @@ static void monitor_handle(sim_engine *e, sim_model *m, void *state,
 		}
 		uint64_t next = sim_time_add(sim_now(e), mon->interval_ns);
 		if (next <= mon->end_ns)
-			sim_event_schedule(e, m, next, MONITOR_SAMPLE, NULL, 0);
+			sim_event_post(e, m, next, MONITOR_SAMPLE, NULL, 0);
 		return;
 	default:
 		sim_panic("monitor: unknown event kind %u", kind);
@@ -704,11 +704,11 @@ static void schedule_traffic(monitor *mon, sim_engine *e, sim_model *m)
 	for (size_t i = 0; i < n; i++) {
 		const dc_traffic_cfg *t = dc_traffic_entry(mon->traffic, i);
 		migrate_payload mp = {(uint32_t)i};
-		sim_event_schedule(e, m, t->start_ns, MONITOR_TRAFFIC_START, &mp,
-				   sizeof mp);
+		sim_event_post(e, m, t->start_ns, MONITOR_TRAFFIC_START, &mp,
+			       sizeof mp);
 		if (t->stop_ns != 0)
-			sim_event_schedule(e, m, t->stop_ns, MONITOR_TRAFFIC_STOP,
-					   &mp, sizeof mp);
+			sim_event_post(e, m, t->stop_ns, MONITOR_TRAFFIC_STOP,
+				       &mp, sizeof mp);
 	}
 }
 
@@ -799,19 +799,19 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 	dc_traffic *traffic = mon->traffic;
 	if (rc == 0) {
 		if (mon->host_rows || mon->links_with_hosts)
-			sim_event_schedule(e, m, 0, MONITOR_SAMPLE, NULL, 0);
+			sim_event_post(e, m, 0, MONITOR_SAMPLE, NULL, 0);
 		if (mon->link_rows && !mon->links_with_hosts)
-			sim_event_schedule(e, m, mon->link_interval_ns,
-					   MONITOR_LINK_SAMPLE, NULL, 0);
+			sim_event_post(e, m, mon->link_interval_ns,
+				       MONITOR_LINK_SAMPLE, NULL, 0);
 		if (traffic)
 			schedule_traffic(mon, e, m);
 		if (mon->ctl && dc_control_interval_ns(mon->ctl) <= mon->end_ns)
-			sim_event_schedule(e, m, dc_control_interval_ns(mon->ctl),
-					   MONITOR_CONTROL, NULL, 0);
+			sim_event_post(e, m, dc_control_interval_ns(mon->ctl),
+				       MONITOR_CONTROL, NULL, 0);
 		for (uint32_t i = 0; i < c->nmigrations; i++) {
 			migrate_payload mp = {i};
-			sim_event_schedule(e, m, c->migrations[i].at_ns,
-					   MONITOR_MIGRATE, &mp, sizeof mp);
+			sim_event_post(e, m, c->migrations[i].at_ns,
+				       MONITOR_MIGRATE, &mp, sizeof mp);
 		}
 		rc = sim_run_until(e, c->experiment.duration_ns);
 		/* A migration still running at the end of the run is seen
@@ -826,8 +826,8 @@ int dc_experiment_run(const dc_config *c, uint64_t seed, sim_results *r,
 			uint64_t every = mon->link_interval_ns;
 			uint64_t k = sim_now(e) / every + 1;
 			if (mon->links_with_hosts && k <= SIM_TIME_MAX / every)
-				sim_event_schedule(e, m, k * every,
-						   MONITOR_LINK_SAMPLE, NULL, 0);
+				sim_event_post(e, m, k * every,
+					       MONITOR_LINK_SAMPLE, NULL, 0);
 			rc = sim_run(e);
 			if (rc == SIM_EINTR && mon->ended && mon->rc == 0)
 				rc = 0;

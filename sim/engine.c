@@ -3,20 +3,25 @@
  * The discrete-event engine: models registered by ops table, events
  * ordered by (time, insertion sequence) in the ladder queue of
  * sim/ladder.h (the structure of sim_queue, built into this file with the
- * engine's own 32-byte keys, so that the run loop can look ahead in it).
- * A small event (payload of at most 8 bytes, model index below 2^16 - 1,
- * kind below 2^16: every event vdcsim's models schedule) travels whole in
- * its key {time, seq, payload, slot, model << 16 | kind}; any other event
- * keeps payload, model and kind in a one-line record that its key names.
- * Both kinds get a slot, which gives the handle (gen << 32 | slot):
- * gen[slot] is odd while the event is pending, cancel makes it even, and
- * the run loop drops an event whose gen is even when its key reaches the
- * head. So a pop reads its key and one 4-byte gen, no event line. The
- * engine never reads a clock; wall-time progress is the caller's.
+ * engine's own keys, so that the run loop can look ahead in it). A key is
+ * 24 bytes, {time, seq, ref, mk}, as large as sim_queue's. An event posted
+ * without a handle (sim_event_post) whose payload is at most 4 bytes,
+ * model index below 2^16 - 1 and kind below 2^16 (every post vdcsim's
+ * models make) travels whole in its key: ref is the payload, mk is model
+ * << 16 | kind, and nothing else is touched. Any other event lives in a
+ * 16-byte cell (payload of up to 8 bytes, model << 16 | kind, gen) or, if
+ * larger, in a 64-byte record, that its key names (mk is MK_CELL or
+ * MK_RECORD, ref the index). Cells and records give the handles (gen <<
+ * 32 | index): gen is odd while the event is pending, cancel makes it
+ * even, and the run loop drops an event whose gen is even when its key
+ * reaches the head. So a pop reads its key and, for an event with a
+ * handle, one cell. The engine never reads a clock; wall-time progress is
+ * the caller's.
  *
  * History. Until events went inline (below), each event lived in a 64-byte
  * slot (payload, model, kind, gen) and the keys were sim_queue's 24-byte
- * {time, seq, slot}; the next paragraphs record that design.
+ * {time, seq, slot}; the next paragraphs record that design, then the
+ * 32-byte keys that carried small events whole, then posts (the last).
  *
  * Why the look-ahead: slots are visited in time order, not memory order, so
  * once the pending events outgrow the caches every event's slot is a cache
@@ -127,6 +132,41 @@
  * of wall an event (and 2.47 to 4.15 against 2.41 to 4.05 in three later
  * pinned pairs); bench/dc_scale at 100,000 VMs, simulate phase 0.302 s
  * against 0.305 s.
+ *
+ * Posts (issue 11 again: 1.5x at every size, with margin). Profiled at
+ * 10^5 pending (perf, cpu-clock, pinned), engine and bare queue spent
+ * their time alike, on the ladder's memory traffic: the first store into
+ * a bucket's chunk (44 % of the schedule's samples, 46 % of the queue
+ * push's) and the refill's walk of a bucket. With keys a third larger the
+ * engine moved a third more lines for the same events, and each event
+ * also wrote its gen and went through the free-slot stack. Yet most
+ * events are never cancelled: every call site in models/ and datacenter/
+ * but the flow model's dropped the handle, and each carried 0 or 4 bytes
+ * (an index). Hence sim_event_post: no handle, and a payload of at most
+ * 4 bytes travels whole in a key as small as sim_queue's, with no
+ * per-event state at all. Events with handles (or 5 to 8 bytes) moved
+ * from the key into a 16-byte cell beside their gen, which is the one
+ * random line an event read before, now behind a 24-byte key; records
+ * got a gen of their own so that the look-ahead still finds a record from
+ * its key. With two callers GCC kept the ladder's push and bucket append
+ * out of line, a call per event: engine / queue 1.33-1.36 / 1.36-1.38 /
+ * 1.30-1.39 / 1.09-1.14 at 10^3 / 10^4 / 10^5 / 10^6 (two runs), then
+ * 1.28 / 1.27-1.28 / 1.28-1.30 / 1.03-1.04 with them always inlined
+ * (sim/queue.c compiles to the same bytes). LQ_LINE_CHUNKS still pays
+ * with 24-byte keys (a chunk is 6 whole lines on huge pages): without it
+ * the engine took 31.6 to 38.0 ns an event at 10^6, with it 28.4 to 31.0
+ * (three interleaved runs). bench/engine_hold, five interleaved runs
+ * pinned to one core, engine / queue, medians (worst):
+ *   before (scheduled, 8 bytes, 32-byte keys): 1.39 / 1.46 / 1.46 / 1.35
+ *                                              (1.41 / 1.64 / 1.64 / 1.39)
+ *   posted, 4 bytes, 24-byte keys:             1.28 / 1.27 / 1.33 / 1.12
+ *                                              (1.30 / 1.29 / 1.38 / 1.16)
+ * The same bench with --handles (the old workload: scheduled, 8 bytes,
+ * now in cells) against the old engine, three interleaved runs on a
+ * machine busier than above, ns an event: fastest 23.5 / 23.2 / 25.4 /
+ * 36.4 against 22.8 / 22.4 / 25.1 / 35.5, medians 23.6 / 23.5 / 27.0 /
+ * 37.5 against 28.6 / 23.2 / 26.7 / 47.1: the same within the noise, or
+ * a few tenths of a ns slower (the cell's free list for the slot stack).
  */
 #include "sim.h"
 
@@ -146,31 +186,35 @@ _Static_assert(SIM_PAYLOAD_MAX >= 8 && SIM_PAYLOAD_MAX <= 4096,
 #define NIL UINT32_MAX
 
 /*
- * The engine's queue key: one event. `slot` is the slot of the event's
- * handle. An inline event (payload of at most 8 bytes, model index below
- * MK_MODELS, kind at most MK_KIND) carries its payload bytes in `payload`
- * and model index << 16 | kind in `mk`; any other event has mk ==
- * MK_RECORD and `payload` is the index of the record holding its payload,
- * model and kind.
+ * The engine's queue key: one event. A posted event (payload of at most
+ * KEY_BYTES bytes, model index below MK_MODELS, kind at most MK_KIND)
+ * carries its payload bytes in `ref` and model index << 16 | kind in
+ * `mk`; any other event has mk == MK_CELL or MK_RECORD and `ref` is the
+ * index of the cell or record that holds it.
  */
 typedef struct ekey {
 	uint64_t time_ns, seq;
-	uint64_t payload;
-	uint32_t slot;
+	uint32_t ref;
 	uint32_t mk;
 } ekey;
-_Static_assert(sizeof(ekey) == 32, "an engine key is two to a cache line");
+_Static_assert(sizeof(ekey) == 24, "an engine key is as large as sim_queue's");
 
 enum {
-	MK_KIND = 0xFFFF,   /* largest inline kind */
-	MK_MODELS = 0xFFFF, /* inline model indices are below this */
-	INLINE_BYTES = 8,   /* largest inline payload */
+	MK_KIND = 0xFFFF,   /* largest kind carried in a key or cell */
+	MK_MODELS = 0xFFFF, /* model indices in keys and cells are below this */
+	KEY_BYTES = 4,      /* largest payload carried in a key */
+	CELL_BYTES = 8,     /* largest payload carried in a cell */
 };
+/* Above every model << 16 | kind with a model index below MK_MODELS. */
+#define MK_CELL (UINT32_MAX - 1)
 #define MK_RECORD UINT32_MAX
+/* The bit of a handle's index that names a record rather than a cell;
+ * cells and records each stay below it (cells_grow, rec_alloc). */
+#define REC_BIT (UINT32_C(1) << 31)
 
 #define LQ_KEY ekey
 #define LQ_QUEUE engine_queue
-#define LQ_LINE_CHUNKS /* chunks of 16 keys are 8 whole cache lines */
+#define LQ_LINE_CHUNKS /* chunks of 16 keys are 6 whole cache lines */
 #include "ladder.h"
 _Static_assert(sizeof(lq_chunk) % 64 == 0, "a chunk is whole cache lines");
 
@@ -178,11 +222,20 @@ _Static_assert(sizeof(lq_chunk) % 64 == 0, "a chunk is whole cache lines");
 enum { PREFETCH_AHEAD = 16 };
 /* For writing: the run loop writes what it prefetches. */
 #define AHEAD_PREFETCH(p) __builtin_prefetch((p), 1, 3)
-/* The look-ahead pays only once gens (4 bytes a slot) or records (64
+/* The look-ahead pays only once cells (16 bytes each) or records (64
  * bytes) outgrow what stays in L2: below, it is skipped. */
-enum { AHEAD_SLOTS = 1 << 16, AHEAD_RECS = 1 << 12 };
+enum { AHEAD_CELLS = 1 << 14, AHEAD_RECS = 1 << 12 };
 #define AHEAD_WORTH(e)                                                         \
-	((e)->cap >= AHEAD_SLOTS || (e)->recs_cap >= AHEAD_RECS)
+	((e)->cells_cap >= AHEAD_CELLS || (e)->recs_cap >= AHEAD_RECS)
+/* Starts loading the cell or record of key a, if it has one. (A macro: as
+ * a helper function GCC took it for a pure one and dropped the call.) */
+#define AHEAD_KEY(e, a)                                                        \
+	do {                                                                   \
+		if ((a)->mk == MK_CELL)                                        \
+			AHEAD_PREFETCH(&(e)->cells[(a)->ref]);                 \
+		else if ((a)->mk == MK_RECORD)                                 \
+			AHEAD_PREFETCH(&(e)->recs[(a)->ref]);                  \
+	} while (0)
 
 struct sim_model {
 	const sim_model_ops *ops;
@@ -200,33 +253,47 @@ typedef struct dispatch {
 } dispatch;
 
 /*
- * The payload, model and kind of an event that does not fit in its key.
+ * An event with a handle, or whose payload does not fit in its key, and
+ * whose payload fits in CELL_BYTES (and model index and kind in mk): four
+ * to a cache line. `payload` links the free cells.
+ */
+typedef struct cell {
+	uint64_t payload;
+	uint32_t mk; /* model index << 16 | kind */
+	uint32_t gen;
+} cell;
+_Static_assert(sizeof(cell) == 16, "a cell never straddles a cache line");
+
+/*
+ * Any other event: payload, model index and kind in one cache line.
  * `next` links the free records.
  */
 typedef struct record {
 	_Alignas(64) unsigned char payload[SIM_PAYLOAD_MAX];
-	sim_model *model;
+	uint32_t model;
 	uint32_t kind;
+	uint32_t gen;
 	uint32_t next;
 } record;
 
 /*
- * Slots give events their handles (gen << 32 | slot). gen[slot] is odd
- * while the slot's event is pending (that odd value is in its handle) and
- * even once the event has run or been cancelled, or when the slot is free:
- * scheduling and running (or cancelling) each add one, so a handle to an
- * event that has run or been dropped never matches, even after the slot is
- * reused. A slot is freed (pushed on the free_slots stack) when its key
- * leaves the queue; one whose gen would wrap to 0 is never reused: one
- * leaked slot per 2^31 reuses buys handles that are never confused.
+ * Cells and records give events their handles, gen << 32 | index, with
+ * REC_BIT set in the index for a record. gen is odd while the event is
+ * pending (that odd value is in its handle) and even once the event has
+ * run or been cancelled, or when the cell or record is free: scheduling
+ * and running (or cancelling) each add one, so a handle to an event that
+ * has run or been dropped never matches, even after its cell is reused.
+ * A cell or record is freed when its key leaves the queue; one whose gen
+ * would wrap to 0 is never reused: one leaked cell per 2^31 reuses buys
+ * handles that are never confused. Posted events whose key carries them
+ * have neither, and no handle.
  */
 struct sim_engine {
 	lq_queue queue;
-	uint32_t *gen;        /* per slot */
-	uint32_t *free_slots; /* a stack, room for cap */
-	uint32_t nslots, cap, nfree;
+	cell *cells;
+	uint32_t ncells, cells_cap, cell_free;
 
-	record *recs; /* events that are not inline */
+	record *recs;
 	uint32_t nrecs, recs_cap, rec_free;
 
 	uint64_t now_ns;
@@ -238,8 +305,9 @@ struct sim_engine {
 	dispatch *disp; /* by model index, beside models */
 	size_t nmodels, models_cap;
 
-	/* An inline event's payload as its handler sees it: the run loop
-	 * writes the first INLINE_BYTES, the rest stays zero. */
+	/* The payload of an event from a key or a cell as its handler sees
+	 * it: the run loop writes the first CELL_BYTES, the rest stays
+	 * zero. */
 	_Alignas(max_align_t) unsigned char inl[SIM_PAYLOAD_MAX];
 
 	void (*progress)(void *ctx, sim_engine *e);
@@ -257,6 +325,7 @@ sim_engine *sim_engine_create(void)
 {
 	sim_engine *e = sim_xcalloc(1, sizeof *e);
 	lq_init(&e->queue);
+	e->cell_free = NIL;
 	e->rec_free = NIL;
 	return e;
 }
@@ -276,8 +345,7 @@ void sim_engine_destroy(sim_engine *e)
 	}
 	free(e->models);
 	free(e->disp);
-	free(e->gen);
-	free(e->free_slots);
+	free(e->cells);
 	free(e->recs);
 	lq_fini(&e->queue);
 	free(e);
@@ -356,48 +424,64 @@ static uint32_t rec_alloc(sim_engine *e)
 		return r;
 	}
 	if (e->nrecs == e->recs_cap) {
-		if (e->recs_cap >= NIL / 2)
+		if (e->recs_cap >= REC_BIT)
 			sim_panic("sim_event_schedule: too many pending events");
 		uint32_t cap = e->recs_cap ? 2 * e->recs_cap : 64;
 		e->recs = huge_grow(e->recs, e->nrecs, cap, sizeof(record),
 				    _Alignof(record));
 		e->recs_cap = cap;
 	}
+	e->recs[e->nrecs].gen = 0;
 	return e->nrecs++;
 }
 
+/* Frees record r unless its gen has wrapped to 0 (see sim_engine). */
 static void rec_free(sim_engine *e, uint32_t r)
 {
+	if (e->recs[r].gen == 0)
+		return;
 	e->recs[r].next = e->rec_free;
 	e->rec_free = r;
 }
 
-/* A slot for a new event, its gen still even. */
-static uint32_t slot_alloc(sim_engine *e)
+/* A cell for a new event, its gen still even. */
+static uint32_t cell_alloc(sim_engine *e)
 {
-	if (e->nfree)
-		return e->free_slots[--e->nfree];
-	if (e->nslots == e->cap) {
-		if (e->cap >= NIL / 2)
-			sim_panic("sim_event_schedule: too many pending events");
-		uint32_t cap = e->cap ? 2 * e->cap : 256;
-		e->gen = huge_grow(e->gen, e->nslots, cap, sizeof *e->gen,
-				   _Alignof(uint32_t));
-		e->free_slots = sim_xrealloc(e->free_slots, cap,
-					     sizeof *e->free_slots);
-		e->cap = cap;
+	uint32_t c = e->cell_free;
+	if (c != NIL) {
+		e->cell_free = (uint32_t)e->cells[c].payload;
+		return c;
 	}
-	e->gen[e->nslots] = 0;
-	return e->nslots++;
+	if (e->ncells == e->cells_cap) {
+		if (e->cells_cap >= REC_BIT)
+			sim_panic("sim_event_schedule: too many pending events");
+		uint32_t cap = e->cells_cap ? 2 * e->cells_cap : 256;
+		e->cells = huge_grow(e->cells, e->ncells, cap, sizeof(cell),
+				     sizeof(cell));
+		e->cells_cap = cap;
+	}
+	e->cells[e->ncells].gen = 0;
+	return e->ncells++;
 }
 
-/* The slot of a pending event with handle id, or NIL. */
-static uint32_t slot_of(const sim_engine *e, sim_event_id id)
+/* The gen of the pending event with handle id, or NULL. */
+static uint32_t *gen_of(sim_engine *e, sim_event_id id)
 {
 	uint32_t i = (uint32_t)id, gen = (uint32_t)(id >> 32);
-	if (!(gen & 1) || i >= e->nslots || e->gen[i] != gen)
-		return NIL;
-	return i;
+	uint32_t *g;
+	if (!(gen & 1))
+		return NULL;
+	if (i & REC_BIT) {
+		i &= ~REC_BIT;
+		if (i >= e->nrecs)
+			return NULL;
+		g = &e->recs[i].gen;
+	} else {
+		if (i >= e->ncells)
+			return NULL;
+		g = &e->cells[i].gen;
+	}
+	return *g == gen ? g : NULL;
 }
 
 /* memcpy for n <= SIM_PAYLOAD_MAX bytes, inline: whole words, the last one
@@ -422,75 +506,115 @@ static inline void payload_copy(unsigned char *d, const unsigned char *s,
 	}
 }
 
+/* Panics unless scheduling as `fn` (its name in the message) is allowed
+ * now. */
+static inline void event_check(const sim_engine *e, const char *fn,
+			       const sim_model *m, uint64_t at_ns,
+			       const void *payload, size_t payload_bytes)
+{
+	if (e->in_progress)
+		sim_panic("%s from a progress callback", fn);
+	if (!m || m->engine != e)
+		sim_panic("%s: model of another engine", fn);
+	if (at_ns < e->now_ns)
+		sim_panic("%s: time %llu ns is before now (%llu ns)", fn,
+			  (unsigned long long)at_ns,
+			  (unsigned long long)e->now_ns);
+	if (payload_bytes > SIM_PAYLOAD_MAX)
+		sim_panic("%s: payload of %zu bytes exceeds SIM_PAYLOAD_MAX "
+			  "(%d)",
+			  fn, payload_bytes, SIM_PAYLOAD_MAX);
+	if (payload_bytes && !payload)
+		sim_panic("%s: NULL payload of %zu bytes", fn, payload_bytes);
+}
+
+/* Queues a checked event in a cell or a record; returns its handle.
+ * Either way the unused tail of the payload is zero, so that a handler
+ * reading past what was scheduled sees zeros, not a previous event's
+ * bytes. */
+static sim_event_id event_keep(sim_engine *e, const sim_model *m,
+			       uint64_t at_ns, uint32_t kind,
+			       const void *payload, size_t payload_bytes)
+{
+	uint32_t i, gen, mk;
+	if (payload_bytes <= CELL_BYTES && m->index < MK_MODELS &&
+	    kind <= MK_KIND) {
+		i = cell_alloc(e);
+		cell *c = &e->cells[i];
+		uint64_t w = 0;
+		if (payload_bytes == CELL_BYTES)
+			memcpy(&w, payload, CELL_BYTES);
+		else
+			payload_copy((unsigned char *)&w, payload,
+				     payload_bytes);
+		c->payload = w;
+		c->mk = m->index << 16 | kind;
+		gen = ++c->gen; /* odd: pending */
+		mk = MK_CELL;
+	} else {
+		i = rec_alloc(e);
+		record *rec = &e->recs[i];
+		rec->model = m->index;
+		rec->kind = kind;
+		memset(rec->payload, 0, SIM_PAYLOAD_MAX);
+		payload_copy(rec->payload, payload, payload_bytes);
+		gen = ++rec->gen;
+		mk = MK_RECORD;
+	}
+	ekey *k = lq_push_slot(&e->queue, at_ns, e->seq++);
+	k->ref = i;
+	k->mk = mk;
+	e->pending++;
+	return (uint64_t)gen << 32 | (mk == MK_RECORD ? REC_BIT : 0) | i;
+}
+
 sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 				uint32_t kind, const void *payload,
 				size_t payload_bytes)
 {
-	if (e->in_progress)
-		sim_panic("sim_event_schedule from a progress callback");
-	if (!m || m->engine != e)
-		sim_panic("sim_event_schedule: model of another engine");
-	if (at_ns < e->now_ns)
-		sim_panic("sim_event_schedule: time %llu ns is before now "
-			  "(%llu ns)",
-			  (unsigned long long)at_ns,
-			  (unsigned long long)e->now_ns);
-	if (payload_bytes > SIM_PAYLOAD_MAX)
-		sim_panic("sim_event_schedule: payload of %zu bytes exceeds "
-			  "SIM_PAYLOAD_MAX (%d)",
-			  payload_bytes, SIM_PAYLOAD_MAX);
-	if (payload_bytes && !payload)
-		sim_panic("sim_event_schedule: NULL payload of %zu bytes",
-			  payload_bytes);
-	uint32_t i = slot_alloc(e);
-	uint32_t gen = ++e->gen[i]; /* odd: pending */
-	ekey *k = lq_push_slot(&e->queue, at_ns, e->seq++);
-	k->slot = i;
-	/* Either way the unused tail of the payload is zero, so that a
-	 * handler reading past what was scheduled sees zeros, not a previous
-	 * event's bytes. */
-	if (payload_bytes <= INLINE_BYTES && m->index < MK_MODELS &&
-	    kind <= MK_KIND) {
-		uint64_t w = 0;
-		if (payload_bytes == INLINE_BYTES)
-			memcpy(&w, payload, INLINE_BYTES);
-		else
-			payload_copy((unsigned char *)&w, payload,
-				     payload_bytes);
-		k->payload = w;
-		k->mk = m->index << 16 | kind;
-	} else {
-		/* rec_alloc may not move the queue: k stays valid. */
-		uint32_t r = rec_alloc(e);
-		record *rec = &e->recs[r];
-		rec->model = m;
-		rec->kind = kind;
-		memset(rec->payload, 0, SIM_PAYLOAD_MAX);
-		payload_copy(rec->payload, payload, payload_bytes);
-		k->payload = r;
-		k->mk = MK_RECORD;
+	event_check(e, "sim_event_schedule", m, at_ns, payload, payload_bytes);
+	return event_keep(e, m, at_ns, kind, payload, payload_bytes);
+}
+
+void sim_event_post(sim_engine *e, sim_model *m, uint64_t at_ns,
+		    uint32_t kind, const void *payload, size_t payload_bytes)
+{
+	event_check(e, "sim_event_post", m, at_ns, payload, payload_bytes);
+	if (payload_bytes > KEY_BYTES || m->index >= MK_MODELS ||
+	    kind > MK_KIND) {
+		(void)event_keep(e, m, at_ns, kind, payload, payload_bytes);
+		return;
 	}
+	/* The common case: a key and nothing else. */
+	uint32_t w = 0;
+	if (payload_bytes == KEY_BYTES)
+		memcpy(&w, payload, KEY_BYTES);
+	else
+		payload_copy((unsigned char *)&w, payload, payload_bytes);
+	ekey *k = lq_push_slot(&e->queue, at_ns, e->seq++);
+	k->ref = w;
+	k->mk = m->index << 16 | kind;
 	e->pending++;
-	return (uint64_t)gen << 32 | i;
 }
 
 bool sim_event_cancel(sim_engine *e, sim_event_id id)
 {
 	if (e->in_progress)
 		sim_panic("sim_event_cancel from a progress callback");
-	uint32_t i = slot_of(e, id);
-	if (i == NIL)
+	uint32_t *g = gen_of(e, id);
+	if (!g)
 		return false;
 	/* The queue entry stays until it reaches the head: O(1) now, and the
-	 * slot (and record) are held until the event's time. */
-	e->gen[i]++; /* even: no longer pending */
+	 * cell (or record) is held until the event's time. */
+	++*g; /* even: no longer pending */
 	e->pending--;
 	return true;
 }
 
 bool sim_event_is_pending(const sim_engine *e, sim_event_id id)
 {
-	return slot_of(e, id) != NIL;
+	/* gen_of only reads. */
+	return gen_of((sim_engine *)e, id) != NULL;
 }
 
 uint64_t sim_now(const sim_engine *e)
@@ -509,64 +633,68 @@ int sim_run_until(sim_engine *e, uint64_t until_ns)
 	       kp->time_ns <= until_ns) {
 		ekey k = *kp;
 		lq_drop(&e->queue);
-		/* Start loading the gen (and record) of the event
+		/* Start loading the cell (or record) of the event
 		 * PREFETCH_AHEAD places further in the sorted bottom or,
 		 * right after a refill, those of the bottom's first events.
 		 * Events that the side heap or later schedules put first are
-		 * not covered; they are few. (Written out here: as a helper
-		 * function GCC took it for a pure one and dropped the call.) */
+		 * not covered; they are few. */
 		const lq_queue *q = &e->queue;
 		size_t h = q->bot_head;
-		if (AHEAD_WORTH(e) && h + PREFETCH_AHEAD < q->bot_n) {
-			const ekey *a = &q->bot[h + PREFETCH_AHEAD];
-			AHEAD_PREFETCH(&e->gen[a->slot]);
-			if (a->mk == MK_RECORD)
-				AHEAD_PREFETCH(&e->recs[a->payload]);
-		}
+		if (AHEAD_WORTH(e) && h + PREFETCH_AHEAD < q->bot_n)
+			AHEAD_KEY(e, &q->bot[h + PREFETCH_AHEAD]);
 		if (h == 1 && !q->head_in_side && AHEAD_WORTH(e)) {
 			size_t end = q->bot_n < PREFETCH_AHEAD ? q->bot_n
 							       : PREFETCH_AHEAD;
-			for (size_t j = 1; j < end; j++) {
-				const ekey *a = &q->bot[j];
-				AHEAD_PREFETCH(&e->gen[a->slot]);
-				if (a->mk == MK_RECORD)
-					AHEAD_PREFETCH(&e->recs[a->payload]);
-			}
+			for (size_t j = 1; j < end; j++)
+				AHEAD_KEY(e, &q->bot[j]);
 		}
-		/* The slot is freed before the handler runs, so the handler
-		 * sees its own handle as stale and may reuse the slot. */
-		uint32_t i = k.slot;
-		uint32_t gen = e->gen[i];
-		bool cancelled = !(gen & 1);
-		if (!cancelled)
-			e->gen[i] = ++gen;
-		if (gen != 0)
-			e->free_slots[e->nfree++] = i;
 		_Alignas(max_align_t) unsigned char payload[SIM_PAYLOAD_MAX];
 		dispatch d;
 		uint32_t kind;
 		const void *pl;
-		if (k.mk != MK_RECORD) {
-			if (cancelled)
-				continue;
-			/* Handlers never run nested, so one buffer serves. */
-			memcpy(e->inl, &k.payload, INLINE_BYTES);
+		if (k.mk < MK_CELL) {
+			/* Posted, whole in its key. Handlers never run
+			 * nested, so one buffer serves; the 4 bytes after
+			 * the payload may hold a cell's, hence the zeros. */
+			const uint32_t zero = 0;
+			memcpy(e->inl, &k.ref, KEY_BYTES);
+			memcpy(e->inl + KEY_BYTES, &zero, KEY_BYTES);
 			pl = e->inl;
 			d = e->disp[k.mk >> 16];
 			kind = k.mk & MK_KIND;
+		} else if (k.mk == MK_CELL) {
+			/* The cell is freed before the handler runs, so the
+			 * handler sees its own handle as stale and may reuse
+			 * the cell. */
+			cell *c = &e->cells[k.ref];
+			uint64_t w = c->payload;
+			uint32_t mk = c->mk, gen = c->gen;
+			bool cancelled = !(gen & 1);
+			if (!cancelled)
+				c->gen = ++gen;
+			if (gen != 0) {
+				c->payload = e->cell_free;
+				e->cell_free = k.ref;
+			}
+			if (cancelled)
+				continue;
+			memcpy(e->inl, &w, CELL_BYTES);
+			pl = e->inl;
+			d = e->disp[mk >> 16];
+			kind = mk & MK_KIND;
 		} else {
-			uint32_t r = (uint32_t)k.payload;
-			if (cancelled) {
-				rec_free(e, r);
+			record *rec = &e->recs[k.ref];
+			if (!(rec->gen & 1)) {
+				rec_free(e, k.ref);
 				continue;
 			}
+			rec->gen++;
 			/* Copied out: a schedule may move the records. */
-			const record *rec = &e->recs[r];
 			memcpy(payload, rec->payload, SIM_PAYLOAD_MAX);
 			pl = payload;
-			d = e->disp[rec->model->index];
+			d = e->disp[rec->model];
 			kind = rec->kind;
-			rec_free(e, r);
+			rec_free(e, k.ref);
 		}
 		e->pending--;
 		e->now_ns = k.time_ns;

@@ -3,8 +3,8 @@
  * The ladder queue behind sim_queue, as static inline functions: the
  * private layout of a queue and its operations, included by sim/queue.c
  * (the public sim_queue_* calls, 24-byte keys) and sim/engine.c, which
- * embeds a queue of its own 32-byte keys (events carried inline) so that
- * pushes and pops are inlined into the run loop and the loop can look
+ * embeds a queue of its own 24-byte keys (posted events carried whole) so
+ * that pushes and pops are inlined into the run loop and the loop can look
  * ahead in the sorted bottom. The structure and its measurements are
  * described in sim/queue.c. Nothing here is API.
  *
@@ -239,8 +239,10 @@ static inline uint32_t lq_chunk_alloc(lq_queue *q)
 	return q->pool_used++;
 }
 
-/* Appends a slot to bucket b and returns it. */
-static inline lq_key *lq_bucket_slot(lq_queue *q, lq_bucket *b)
+/* Appends a slot to bucket b and returns it. Always inlined, as
+ * lq_push_slot is. */
+__attribute__((always_inline)) static inline lq_key *
+lq_bucket_slot(lq_queue *q, lq_bucket *b)
 {
 	uint32_t k = b->count % LQ_CHUNK_KEYS;
 	if (k == 0) {
@@ -586,8 +588,11 @@ static inline void lq_fini(lq_queue *q)
 
 /* Makes room for key (t, seq) and returns the slot, with time_ns and seq
  * written; the caller fills in the rest of the entry before any other call
- * on q. Amortised O(1) expected; O(log n) when it lands in the side heap. */
-static inline lq_key *lq_push_slot(lq_queue *q, uint64_t t, uint64_t seq)
+ * on q. Amortised O(1) expected; O(log n) when it lands in the side heap.
+ * Always inlined: with two callers (the engine's schedule and post), GCC
+ * kept it out of line, a call per event. */
+__attribute__((always_inline)) static inline lq_key *
+lq_push_slot(lq_queue *q, uint64_t t, uint64_t seq)
 {
 	lq_key *d;
 	if (q->len == 0) {

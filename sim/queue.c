@@ -59,7 +59,7 @@
  *
  * The code lives in sim/ladder.h as inline functions, generic over the
  * key: this file builds it with 24-byte keys, sim/engine.c with its own
- * 32-byte keys that carry small events whole.
+ * 24-byte keys that carry posted events whole.
  *
  * Costs: push O(1) expected, O(log n) when it lands in the side heap; pop
  * amortised O(1) for smooth distributions; many keys at one time are sorted

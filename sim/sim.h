@@ -283,6 +283,15 @@ void *sim_model_state(sim_model *m);
 sim_event_id sim_event_schedule(sim_engine *e, sim_model *m, uint64_t at_ns,
 				uint32_t kind, const void *payload,
 				size_t payload_bytes);
+/* Schedules an event as sim_event_schedule does (same checks, panics and
+ * order: posts and schedules share one sequence), without a handle, so
+ * that it cannot be cancelled. For the events that are never cancelled,
+ * most of them: one whose payload is at most 4 bytes (with a kind below
+ * 2^16 and a model among the first 2^16 - 1 added) travels whole in its
+ * queue key and costs no per-event state; any other goes where
+ * sim_event_schedule puts it. */
+void sim_event_post(sim_engine *e, sim_model *m, uint64_t at_ns,
+		    uint32_t kind, const void *payload, size_t payload_bytes);
 /* Cancels a pending event in O(1) (it is marked and dropped when it reaches
  * the head of the queue). Returns true if it was pending, false if it had
  * run, was cancelled already, or id is 0. */

@@ -464,9 +464,11 @@ Test(sim_engine, random_schedules_and_cancels_match_a_reference)
 
 /* A hold model at scale: P events pending throughout, each run event
  * schedules a successor, and every seventh cancels an earlier event that
- * may or may not have run. Enough pending events that the run loop's
- * look-ahead and slot reuse are exercised; the run must match a reference
- * built on a plain binary heap, event for event, cancel results included. */
+ * may or may not have run. A third of the events are posted (4-byte ids,
+ * no handle: a cancel of one is a cancel of handle 0), the rest scheduled
+ * (8-byte ids). Enough pending events that the run loop's look-ahead and
+ * cell reuse are exercised; the run must match a reference built on a
+ * plain binary heap, event for event, cancel results included. */
 enum { HOLD_P = 50000, HOLD_RUN = 300000, HOLD_INC = 4096 };
 
 typedef struct hold_ctx {
@@ -481,6 +483,27 @@ typedef struct hold_state {
 	hold_ctx *c;
 } hold_state;
 
+/* Event kinds: how the id travels. */
+enum { HOLD_SCHEDULED, HOLD_POSTED };
+
+/* Whether event `id` is posted rather than scheduled. */
+static bool hold_posted(uint64_t id)
+{
+	return id % 3 == 1;
+}
+
+/* Queues event `id` at `at` as hold_posted says; its handle or 0. */
+static sim_event_id hold_add(sim_engine *e, sim_model *m, uint64_t at,
+			     uint64_t id)
+{
+	if (hold_posted(id)) {
+		uint32_t p = (uint32_t)id;
+		sim_event_post(e, m, at, HOLD_POSTED, &p, sizeof p);
+		return 0;
+	}
+	return sim_event_schedule(e, m, at, HOLD_SCHEDULED, &id, sizeof id);
+}
+
 /* The event that event `id` cancels, or UINT64_MAX for none. */
 static uint64_t hold_victim(uint64_t id)
 {
@@ -490,16 +513,23 @@ static uint64_t hold_victim(uint64_t id)
 static void hold_handle(sim_engine *e, sim_model *m, void *state,
 			uint32_t kind, const void *payload)
 {
-	(void)kind;
 	hold_ctx *c = ((hold_state *)state)->c;
 	uint64_t id;
-	memcpy(&id, payload, sizeof id);
+	if (kind == HOLD_POSTED) {
+		uint32_t p;
+		memcpy(&p, payload, sizeof p);
+		id = p;
+	} else {
+		memcpy(&id, payload, sizeof id);
+	}
+	cr_assert(eq(u32, kind,
+		     hold_posted(id) ? HOLD_POSTED : HOLD_SCHEDULED));
 	uint64_t n = c->ran++;
 	c->log_t[n] = sim_now(e);
 	c->log_id[n] = id;
 	uint64_t nid = c->next_id++;
-	c->handle[nid] = sim_event_schedule(
-		e, m, sim_now(e) + c->inc[id % HOLD_INC], 0, &nid, sizeof nid);
+	c->handle[nid] =
+		hold_add(e, m, sim_now(e) + c->inc[id % HOLD_INC], nid);
 	uint64_t v = hold_victim(id);
 	c->log_cancel[n] = v != UINT64_MAX && sim_event_cancel(e, c->handle[v]);
 	if (c->ran == HOLD_RUN)
@@ -572,8 +602,7 @@ Test(sim_engine, a_large_hold_model_with_cancels_matches_a_reference)
 	sim_model *m = sim_model_add(e, &hold_ops);
 	((hold_state *)sim_model_state(m))->c = &c;
 	for (uint64_t id = 0; id < HOLD_P; id++)
-		c.handle[id] = sim_event_schedule(e, m, inc[id % HOLD_INC], 0,
-						  &id, sizeof id);
+		c.handle[id] = hold_add(e, m, inc[id % HOLD_INC], id);
 	c.next_id = HOLD_P;
 	cr_assert(eq(int, sim_run(e), SIM_EINTR));
 	cr_assert(eq(u64, c.ran, HOLD_RUN));
@@ -588,7 +617,7 @@ Test(sim_engine, a_large_hold_model_with_cancels_matches_a_reference)
 		hold_push(h, &n, (hold_key){inc[next % HOLD_INC], next});
 		alive[next] = true;
 	}
-	uint64_t ran = 0, cancels = 0;
+	uint64_t ran = 0, cancels = 0, refused = 0;
 	while (ran < HOLD_RUN) {
 		hold_key k = hold_pop(h, &n);
 		if (!alive[k.id])
@@ -601,22 +630,25 @@ Test(sim_engine, a_large_hold_model_with_cancels_matches_a_reference)
 		hold_push(h, &n, (hold_key){k.t + inc[k.id % HOLD_INC], next});
 		alive[next++] = true;
 		uint64_t v = hold_victim(k.id);
-		bool want = v != UINT64_MAX && alive[v];
+		bool want = v != UINT64_MAX && alive[v] && !hold_posted(v);
 		if (want)
 			alive[v] = false;
 		cr_assert(eq(int, c.log_cancel[ran], want), "event %llu",
 			  (unsigned long long)ran);
 		cancels += want;
+		refused += v != UINT64_MAX && alive[v] && hold_posted(v);
 		ran++;
 	}
 	cr_assert(gt(u64, cancels, HOLD_RUN / 100), "cancels must happen");
+	cr_assert(gt(u64, refused, HOLD_RUN / 300),
+		  "posted events must be asked to cancel, and run anyway");
 	size_t pending = 0;
 	for (size_t i = 0; i < next; i++)
 		pending += alive[i];
 	cr_assert(eq(sz, sim_events_pending(e), pending));
 	for (size_t i = 0; i < next; i += 97)
 		cr_assert(eq(int, sim_event_is_pending(e, c.handle[i]),
-			     alive[i]));
+			     alive[i] && !hold_posted(i)));
 	sim_engine_destroy(e);
 	free(h);
 	free(alive);

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of sim/engine.c's two ways of keeping an event: small events (a
- * payload of at most 8 bytes, a small kind and model index) travel in the
- * queue key, others in a record. The two must not be told apart by a
- * model: the same FIFO order at equal times, the same payload bytes with
- * zeros past what was given, kinds and models as scheduled, and the same
- * cancel and handle rules whichever way each event went.
+ * Tests of sim/engine.c's three ways of keeping an event: a posted one
+ * (sim_event_post) with a payload of at most 4 bytes, a small kind and
+ * model index travels whole in its queue key; any other event with a
+ * payload of at most 8 bytes lives in a cell, the rest in a record. They
+ * must not be told apart by a model: the same FIFO order at equal times
+ * (posts and schedules alike), the same payload bytes with zeros past
+ * what was given, kinds and models as scheduled, and the same cancel and
+ * handle rules for cells and records.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <criterion/redirect.h>
 
 #include <gsl/gsl_rng.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +80,8 @@ static void fill(unsigned char *p, size_t n, unsigned seed)
 
 /* Kinds and payload sizes on both sides of the inline limits. */
 static const uint32_t kinds[] = {0, 1, 0xFFFE, 0xFFFF, 0x10000, UINT32_MAX};
-static const size_t sizes[] = {0, 1, 7, 8, 9, 16, SIM_PAYLOAD_MAX - 1,
-			       SIM_PAYLOAD_MAX};
+static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 16,
+			       SIM_PAYLOAD_MAX - 1, SIM_PAYLOAD_MAX};
 enum { NKINDS = sizeof kinds / sizeof *kinds,
        NSIZES = sizeof sizes / sizeof *sizes };
 
@@ -121,8 +125,9 @@ Test(sim_engine_paths, every_kind_and_payload_size_arrive_as_scheduled)
 
 /* Many models, so that the last ones are past what a key can name (the
  * engine then keeps their events in records): events of the first and
- * last models, small and large, interleaved at a few equal times, run in
- * (time, scheduling order) and reach the right model. */
+ * last models, small and large, posted or scheduled, interleaved at a few
+ * equal times, run in (time, scheduling order) and reach the right
+ * model. */
 Test(sim_engine_paths, small_and_large_events_keep_fifo_order_at_equal_times)
 {
 	enum { MODELS = 0x10002, N = 20000, TIMES = 5 };
@@ -148,7 +153,11 @@ Test(sim_engine_paths, small_and_large_events_keep_fifo_order_at_equal_times)
 		unsigned char p[SIM_PAYLOAD_MAX];
 		fill(p, sz[i], i);
 		memcpy(p, &i, sz[i] < sizeof i ? sz[i] : sizeof i);
-		sim_event_schedule(e, ms[mi[i]], t[i], kd[i], p, sz[i]);
+		if (gsl_rng_uniform_int(r, 2))
+			sim_event_post(e, ms[mi[i]], t[i], kd[i], p, sz[i]);
+		else
+			sim_event_schedule(e, ms[mi[i]], t[i], kd[i], p,
+					   sz[i]);
 	}
 	sim_run(e);
 	cr_assert(eq(sz, j.n, (size_t)N));
@@ -179,7 +188,105 @@ Test(sim_engine_paths, small_and_large_events_keep_fifo_order_at_equal_times)
 	sim_engine_destroy(e);
 }
 
-/* Schedules an event that goes inline (small) or into a record. */
+/* Each posted event runs right after a cell event whose 8 payload bytes
+ * are all set, so that a posted payload shorter than 8 bytes shows any
+ * byte the cell event left behind. */
+Test(sim_engine_paths, every_kind_and_payload_size_arrive_as_posted)
+{
+	journal j = {0};
+	sim_engine *e = sim_engine_create();
+	sim_model *m = probe(e, &j, 3);
+	unsigned char full[8];
+	memset(full, 0xee, sizeof full);
+	for (int k = 0; k < NKINDS; k++)
+		for (int z = 0; z < NSIZES; z++) {
+			unsigned char p[SIM_PAYLOAD_MAX];
+			fill(p, sizes[z], (unsigned)(k * NSIZES + z));
+			sim_event_schedule(e, m, 5, 1, full, sizeof full);
+			sim_event_post(e, m, 5, kinds[k], p, sizes[z]);
+		}
+	cr_assert(eq(sz, sim_events_pending(e), 2 * NKINDS * NSIZES));
+	sim_run(e);
+	cr_assert(eq(sz, j.n, 2 * NKINDS * NSIZES));
+	cr_assert(eq(sz, sim_events_pending(e), 0));
+	for (int k = 0; k < NKINDS; k++)
+		for (int z = 0; z < NSIZES; z++) {
+			const seen *w = &j.log[2 * (k * NSIZES + z) + 1];
+			unsigned char p[SIM_PAYLOAD_MAX] = {0};
+			fill(p, sizes[z], (unsigned)(k * NSIZES + z));
+			cr_assert(eq(u32, w->kind, kinds[k]));
+			cr_assert(eq(int, w->model, 3));
+			cr_assert(eq(int, memcmp(w->payload, p, sizeof p), 0),
+				  "posted payload of %zu bytes, kind %u",
+				  sizes[z], kinds[k]);
+		}
+	free(j.log);
+	sim_engine_destroy(e);
+}
+
+/* A cell and a record can hold the same index and gen at once: their
+ * handles must still name one event each. */
+Test(sim_engine_paths, a_cell_handle_never_names_a_record_event)
+{
+	journal j = {0};
+	sim_engine *e = sim_engine_create();
+	sim_model *m = probe(e, &j, 0);
+	unsigned char p[SIM_PAYLOAD_MAX] = {1};
+	sim_event_id small = sim_event_schedule(e, m, 1, 1, p, 8);
+	sim_event_id large = sim_event_schedule(e, m, 1, 2, p, sizeof p);
+	cr_assert(ne(u64, small, large));
+	cr_assert(eq(u32, (uint32_t)(small >> 32), (uint32_t)(large >> 32)),
+		  "the first cell and record share their gen");
+	cr_assert(sim_event_cancel(e, small));
+	cr_assert(sim_event_is_pending(e, large));
+	cr_assert(not(sim_event_cancel(e, small)));
+	sim_run(e);
+	cr_assert(eq(sz, j.n, 1));
+	cr_assert(eq(u32, j.log[0].kind, 2));
+	/* Handles that name no cell or record yet are not pending. */
+	cr_assert(not(sim_event_is_pending(e, (uint64_t)1 << 32 | 5)));
+	cr_assert(not(sim_event_cancel(e, (uint64_t)1 << 32 | 1u << 31 | 5)));
+	free(j.log);
+	sim_engine_destroy(e);
+}
+
+static void post_now(void *ctx, sim_engine *e)
+{
+	sim_event_post(e, ctx, sim_now(e), 0, NULL, 0);
+}
+
+Test(sim_engine_paths, posting_from_a_progress_callback_panics,
+     .signal = SIGABRT, .init = cr_redirect_stderr)
+{
+	journal j = {0};
+	sim_engine *e = sim_engine_create();
+	sim_model *m = probe(e, &j, 0);
+	sim_engine_set_progress(e, post_now, m, 1);
+	sim_event_post(e, m, 1, 0, NULL, 0);
+	sim_run(e);
+}
+
+Test(sim_engine_paths, posting_in_the_past_panics, .signal = SIGABRT,
+     .init = cr_redirect_stderr)
+{
+	journal j = {0};
+	sim_engine *e = sim_engine_create();
+	sim_model *m = probe(e, &j, 0);
+	sim_run_until(e, 10);
+	sim_event_post(e, m, 9, 0, NULL, 0);
+}
+
+Test(sim_engine_paths, posting_an_oversized_payload_panics,
+     .signal = SIGABRT, .init = cr_redirect_stderr)
+{
+	journal j = {0};
+	sim_engine *e = sim_engine_create();
+	sim_model *m = probe(e, &j, 0);
+	unsigned char p[SIM_PAYLOAD_MAX + 1] = {0};
+	sim_event_post(e, m, 1, 0, p, sizeof p);
+}
+
+/* Schedules an event that goes into a cell (small) or a record. */
 static sim_event_id sched(sim_engine *e, sim_model *m, uint64_t t,
 			  bool small, unsigned tag)
 {

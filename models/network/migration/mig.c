@@ -492,9 +492,9 @@ static void flow_done(void *ctx, net *n, net_flow_id id)
 			m->cb.on_round(m->cb.ctx, &r);
 		g->stage = MIG_STAGE_COMMITTING;
 		mig_event ev = {.slot = g->slot};
-		sim_event_schedule(m->e, m->model,
-				   sim_time_add(now, g->req.params.commitment_ns),
-				   MIG_EV_COMMITTED, &ev, sizeof ev);
+		sim_event_post(m->e, m->model,
+			       sim_time_add(now, g->req.params.commitment_ns),
+			       MIG_EV_COMMITTED, &ev, sizeof ev);
 		return;
 	}
 
@@ -553,10 +553,10 @@ static void mig_handle(sim_engine *e, sim_model *model, void *state,
 	case MIG_EV_COMMITTED: {
 		g->stage = MIG_STAGE_ACTIVATING;
 		mig_event next = {.slot = g->slot};
-		sim_event_schedule(e, m->model,
-				   sim_time_add(sim_now(e),
-						g->req.params.activation_ns),
-				   MIG_EV_ACTIVATED, &next, sizeof next);
+		sim_event_post(e, m->model,
+			       sim_time_add(sim_now(e),
+					    g->req.params.activation_ns),
+			       MIG_EV_ACTIVATED, &next, sizeof next);
 		break;
 	}
 	case MIG_EV_ACTIVATED:
@@ -705,8 +705,8 @@ int mig_migration_start(mig *m, const mig_request *req)
 	m->slots[m->nslots++] = g;
 	m->active++;
 	mig_event ev = {.slot = g->slot};
-	sim_event_schedule(m->e, m->model,
-			   sim_time_add(g->start_ns, req->params.reservation_ns),
-			   MIG_EV_RESERVED, &ev, sizeof ev);
+	sim_event_post(m->e, m->model,
+		       sim_time_add(g->start_ns, req->params.reservation_ns),
+		       MIG_EV_RESERVED, &ev, sizeof ev);
 	return 0;
 }
