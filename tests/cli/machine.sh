@@ -115,6 +115,13 @@ Y
 check overrides_sweep_runs_both test "$(q oov "select count(*) from machine_runs where mode = 'bt'")" -eq 2
 check overrides_charge_the_new_cost test "$(q oov "select (select cycles from machine_runs where mode = 'bt' and run_id = 2) - (select cycles from machine_runs where mode = 'bt' and run_id = 1) = (5000 - 760) * (select n_true_fault from machine_runs where mode = 'bt' and run_id = 1)")" -eq 1
 check overrides_file_value_is_the_file test "$(q oov "select count(distinct cycles) from machine_runs where mode = 'native'")" -eq 1
+# A sweep with the same rows in every run draws the slowdown per point
+# (plots/machine_sweep.gp), not the one-run cycle split; a sweep whose
+# runs hold different modes (outsw) draws neither.
+check sweep_plot_drawn test -s oov/machine_sweep.png
+check sweep_draws_no_cycle_split test ! -e oov/machine_cycles.png
+check sweep_plot_needs_the_same_rows test ! -e outsw/machine_sweep.png
+check one_run_draws_no_sweep_plot test ! -e odet/machine_sweep.png
 sed '/^sweep:/,$d' ov.yaml >ov1.yaml
 "$VDCSIM" run ov1.yaml -o oov2 --set machine.overrides.bt.fault=760 >/dev/null 2>&1
 check overrides_set_equals_the_file test "$(q oov "select cycles from machine_runs where mode = 'bt' and run_id = 1")" -eq "$(q oov2 "select cycles from machine_runs where mode = 'bt'")"
