@@ -117,10 +117,13 @@ const cfg_section dc_machine_sampling_section = {
 /* ---- loading ---------------------------------------------------------- */
 
 /* Sets every leaf of the overrides mapping n (at dotted path `at` under
- * the machine file's root) in doc; a leaf keeps its position in the
- * config, so a bad value is reported there. */
-static int apply_overrides(cfg_doc *doc, const cfg_node *n, const char *at,
-			   sim_diag *d)
+ * the machine file's root, whose node there is `have`, NULL if the file
+ * has none) in doc. A leaf keeps its position in the config, so a bad
+ * value is reported there; a key the file lacks is set whole (a mapping
+ * with its keys) at its key's position, so an unknown key is reported at
+ * the key the user wrote. */
+static int apply_overrides(cfg_doc *doc, const cfg_node *have,
+			   const cfg_node *n, const char *at, sim_diag *d)
 {
 	if (cfg_node_kind(n) != CFG_MAP) {
 		const char *sub = strchr(at, '.');
@@ -132,11 +135,16 @@ static int apply_overrides(cfg_doc *doc, const cfg_node *n, const char *at,
 	int rc = 0;
 	for (size_t i = 0; i < cfg_node_len(n); i++) {
 		const cfg_node *v = cfg_node_at(n, i);
-		char *path = sim_xasprintf("%s.%s", at,
-					   cfg_node_text(cfg_node_key(n, i)));
-		if (cfg_node_kind(v) == CFG_MAP)
-			rc |= apply_overrides(doc, v, path, d);
-		else if (cfg_doc_set(doc, path, v, "machine.overrides", d) != 0)
+		const cfg_node *k = cfg_node_key(n, i);
+		const cfg_node *h =
+			have && cfg_node_kind(have) == CFG_MAP
+				? cfg_map_get(have, cfg_node_text(k))
+				: NULL;
+		char *path = sim_xasprintf("%s.%s", at, cfg_node_text(k));
+		if (cfg_node_kind(v) == CFG_MAP && h)
+			rc |= apply_overrides(doc, h, v, path, d);
+		else if (cfg_doc_set_keyed(doc, path, k, v,
+					   "machine.overrides", d) != 0)
 			rc = SIM_EINPUT;
 		free(path);
 	}
@@ -155,7 +163,10 @@ static int load_machine(dc_machine_cfg *mc, const cfg_node *map,
 	sim_diag_init(&md);
 	int rc = cfg_doc_load(mc->path, &mc->doc, &md);
 	if (rc == 0 && ov)
-		rc = apply_overrides(mc->doc, ov, "machine", &md);
+		rc = apply_overrides(mc->doc,
+				     cfg_map_get(cfg_doc_root(mc->doc),
+						 "machine"),
+				     ov, "machine", &md);
 	if (rc == 0)
 		rc = cpu_machine_load(mc->doc, &mc->m, &md);
 	if (rc != 0) {

@@ -204,7 +204,7 @@ static int check_path(const cfg_doc *doc, char *const *comp, size_t ncomp,
 }
 
 static int set_path(cfg_doc *doc, char *const *comp, size_t ncomp,
-		    const cfg_node *value)
+		    const cfg_node *key_at, const cfg_node *value)
 {
 	cfg_node *copy = copy_into(doc, value);
 	cfg_node *path[CFG_MAX_DEPTH];
@@ -224,9 +224,16 @@ static int set_path(cfg_doc *doc, char *const *comp, size_t ncomp,
 			continue;
 		}
 		/* Missing keys are created at the value's position, which is
-		 * where a user would look for the override. */
-		cfg_node *key = cfg_node_new(doc, CFG_SCALAR, copy->file,
-					     copy->line, copy->col);
+		 * where a user would look for the override; the last one at
+		 * key_at's, when given (the key the user wrote). */
+		cfg_node *key;
+		if (key_at && i + 1 == ncomp)
+			key = cfg_node_new(doc, CFG_SCALAR,
+					   cfg_intern_file(doc, key_at->file),
+					   key_at->line, key_at->col);
+		else
+			key = cfg_node_new(doc, CFG_SCALAR, copy->file,
+					   copy->line, copy->col);
 		key->text = cfg_arena_strndup(doc, comp[i], strlen(comp[i]));
 		key->bytes = strlen(comp[i]);
 		cfg_node *v = copy;
@@ -243,6 +250,12 @@ static int set_path(cfg_doc *doc, char *const *comp, size_t ncomp,
 
 int cfg_doc_set(cfg_doc *doc, const char *path, const cfg_node *value,
 		const char *what, sim_diag *d)
+{
+	return cfg_doc_set_keyed(doc, path, NULL, value, what, d);
+}
+
+int cfg_doc_set_keyed(cfg_doc *doc, const char *path, const cfg_node *key,
+		      const cfg_node *value, const char *what, sim_diag *d)
 {
 	if (!doc || !doc->root || !path || !value)
 		sim_panic("cfg_doc_set needs a document, a path and a value");
@@ -277,7 +290,7 @@ int cfg_doc_set(cfg_doc *doc, const char *path, const cfg_node *value,
 		rc = check_path(doc, comp, ncomp, value, label, d);
 	}
 	if (!rc)
-		rc = set_path(doc, comp, ncomp, value);
+		rc = set_path(doc, comp, ncomp, key, value);
 	free(buf);
 	free(label);
 	free(shown);

@@ -403,6 +403,12 @@ const cfg_node *cfg_doc_root(const cfg_doc *doc);
  * the value's position with `what` naming the override. */
 int cfg_doc_set(cfg_doc *doc, const char *path, const cfg_node *value,
 		const char *what, sim_diag *d);
+/* As cfg_doc_set, but a map key it creates for the last component of the
+ * path takes the position of `key` (a node of any document: the key the
+ * user wrote), so that a later "unknown key" points at the key, not the
+ * value. key NULL: exactly cfg_doc_set. */
+int cfg_doc_set_keyed(cfg_doc *doc, const char *path, const cfg_node *key,
+		      const cfg_node *value, const char *what, sim_diag *d);
 /* Parses "path=VALUE" (VALUE read as a YAML flow node, positions reported
  * as file `--set` with columns counted in the whole argument; an empty
  * VALUE is a null) and applies it as cfg_doc_set. A missing '=' or an empty

@@ -201,9 +201,13 @@ machine:
   workloads: [spec-cint]"
 expect_bad bad_stream_mapping "workloads[].stream.syscalls" "$base
   workloads: [{preset: dbench, syscalls: -1}]"
-expect_bad override_unknown_key "bad.yaml:5:26: unknown key 'falt' in machine.bt (did you mean 'fault'?)" "$base
+# An unknown key of an override is positioned at the key, as in a file.
+expect_bad override_unknown_key "bad.yaml:5:20: unknown key 'falt' in machine.bt (did you mean 'fault'?)" "$base
   workloads: [dbench]
   overrides: {bt: {falt: 5000}}"
+expect_bad override_unknown_section "bad.yaml:5:15: unknown key 'btt' in machine (did you mean 'bt'?)" "$base
+  workloads: [dbench]
+  overrides: {btt: {fault: 5000}}"
 expect_bad override_bad_geometry "bad.yaml:5:42: machine.tlb_ways: 60 entries are not divisible into 8 ways" "$base
   workloads: [dbench]
   overrides: {tlb_entries: 60, tlb_ways: 8}"

@@ -761,6 +761,34 @@ Test(cfg_tree, set_may_copy_a_node_of_the_same_document)
 	cfg_doc_destroy(doc);
 }
 
+/* cfg_doc_set creates a missing key at its value's position;
+ * cfg_doc_set_keyed at the key it is given, the last one only. */
+Test(cfg_tree, set_keyed_places_a_created_key_at_the_given_key)
+{
+	cfg_doc *doc = parse_ok("m: {a: 1}\n");
+	cfg_doc *o = parse_ok("x:\n  y:\n    zz: 7\n");
+	const cfg_node *y = cfg_map_get(cfg_doc_root(o), "x");
+	y = cfg_map_get(y, "y");
+	const cfg_node *k = cfg_node_key(y, 0), *v = cfg_node_at(y, 0);
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, cfg_doc_set_keyed(doc, "m.n.zz", k, v, "o", &d), 0));
+	cr_assert(eq(int, cfg_doc_set(doc, "m.p.zz", v, "o", &d), 0));
+	const cfg_node *m = cfg_map_get(cfg_doc_root(doc), "m");
+	const cfg_node *n = cfg_map_get(m, "n");
+	/* m.n was created at the value (3:9), m.n.zz at the key (3:5). */
+	cr_assert(eq(u32, cfg_node_line(cfg_node_key(m, 1)), 3));
+	cr_assert(eq(u32, cfg_node_col(cfg_node_key(m, 1)), 9));
+	cr_assert(eq(u32, cfg_node_line(cfg_node_key(n, 0)), 3));
+	cr_assert(eq(u32, cfg_node_col(cfg_node_key(n, 0)), 5));
+	const cfg_node *p = cfg_map_get(m, "p");
+	cr_assert(eq(u32, cfg_node_col(cfg_node_key(p, 0)), 9));
+	cr_assert(eq(u32, cfg_node_col(cfg_map_get(n, "zz")), 9));
+	sim_diag_fini(&d);
+	cfg_doc_destroy(o);
+	cfg_doc_destroy(doc);
+}
+
 Test(cfg_tree, set_arg_parses_path_equals_flow_value)
 {
 	cfg_doc *doc = parse_ok("datacenter: {host: {cpus: 4}}\n"
