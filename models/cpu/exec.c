@@ -199,6 +199,11 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 	v->r.events[CPU_EV_PTE_WRITE]++;
 	guest(v, m->native.pte_write);
 	mem_pt *gpt = mem_vm_gpt(v->vm, v->asid);
+	/* A page larger than the VM's memory is mapped with base pages. */
+	unsigned b = v->core->base_shift;
+	if (shift - b >= 63 ||
+	    (UINT64_C(1) << (shift - b)) > mem_vm_geometry(v->vm)->guest_pages)
+		shift = b;
 	mem_pt *traced = NULL;
 	switch (v->mode) {
 	case CPU_MODE_PV:
@@ -214,11 +219,23 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 	case CPU_MODE_TE: {
 		if (!v->shadow)
 			break;
-		/* The VMM traces the guest PTEs its shadows hold: a store to
-		 * one traps and the shadow follows it; a PTE no shadow holds
-		 * is written at full speed and filled on first use. */
+		/* The VMM traces (write-protects) every guest page-table
+		 * page a shadow is derived from: a store anywhere in such a
+		 * page traps, whether the shadow holds that entry or not.
+		 * A page is traced while the shadow's node for it holds an
+		 * entry; one emptied by the guest's unmaps is no longer
+		 * traced. A store into an untraced page runs at full speed,
+		 * its entry filled on first use. */
 		mem_pt *spt = mem_vm_spt_peek(v->vm, v->asid);
-		if (!spt || !mem_pt_lookup(spt, va, NULL, NULL, NULL))
+		if (!spt || !mem_pt_table_is_used(spt, va, shift))
+			break;
+		bool held = mem_pt_lookup(spt, va, NULL, NULL, NULL);
+		/* A true fault's handler mapping the page that faulted, an
+		 * entry the shadow does not hold, is part of the fault path
+		 * whose whole cost bt.fault and hw.fault were derived from
+		 * ([AdamsAgesen06] pgfault, a store in the handler): it is
+		 * not charged twice. */
+		if (!held && map && va >> b == v->fill_page)
 			break;
 		v->r.events[CPU_EV_PTE_TRAP]++;
 		if (v->mode == CPU_MODE_BT) {
@@ -230,8 +247,11 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 			trap(v, m->te.trap);
 		}
 		/* The handler emulates the store and updates the shadow
-		 * entry in place: an unmap removes it, a map points it at
-		 * the new frame (below). */
+		 * entry in place if the shadow holds one: an unmap removes
+		 * it, a map points it at the new frame (below). An entry
+		 * the shadow does not hold stays for a hidden fault. */
+		if (!held)
+			break;
 		if (!map)
 			mem_pt_unmap(spt, va);
 		else
@@ -241,11 +261,6 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 	default:
 		break;
 	}
-	/* A page larger than the VM's memory is mapped with base pages. */
-	unsigned b = v->core->base_shift;
-	if (shift - b >= 63 ||
-	    (UINT64_C(1) << (shift - b)) > mem_vm_geometry(v->vm)->guest_pages)
-		shift = b;
 	/* mem_pt_lookup sets old_shift only when va is mapped; unmapped, the
 	 * invalidation below is of the new size alone. */
 	unsigned old_shift = shift;

@@ -529,6 +529,13 @@ bool mem_pt_shift_is_valid(const mem_pt *pt, unsigned shift);
  * before the walk stopped. Any output may be NULL. O(levels). */
 bool mem_pt_lookup(const mem_pt *pt, uint64_t va, uint64_t *frame,
 		   unsigned *shift, unsigned *levels_walked);
+/* True if the table holds the node into which the entry of the page of
+ * 2^shift bytes holding va is written (the page-table page that entry
+ * lives in) and that node holds at least one entry, a mapping or a lower
+ * node; also true if a larger mapping covers va. The node need not hold
+ * va's own entry. An emptied node counts as unused (nodes are never
+ * freed). Panics on a shift the table cannot map. O(levels). */
+bool mem_pt_table_is_used(const mem_pt *pt, uint64_t va, unsigned shift);
 /* Maps the page of 2^shift bytes holding va to frame (shift valid, else a
  * panic), replacing what mapped any part of it. Returns the page-table
  * nodes allocated for it. O(levels), or more when a subtree is replaced. */

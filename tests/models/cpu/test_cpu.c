@@ -238,26 +238,53 @@ Test(cpu_mmu, shadow_paging_counts_hidden_faults_apart_from_true_faults)
 	}
 }
 
-Test(cpu_mmu, traced_pte_writes_trap_only_where_a_shadow_holds_the_pte)
+Test(cpu_mmu, a_pte_store_traps_anywhere_in_a_traced_page_table_page)
 {
+	/* 32-bit tables: a leaf page-table page maps 4 MiB (1024 pages). */
 	cpu_machine m = machine_file("p4-vtx-2006");
 	stream s = {0};
 	touch(&s, 10, 4, false);             /* pages 10..13 shadowed */
 	put(&s, TRACE_OP_SYSCALL, 0, 0);
-	for (int i = 0; i < 8; i++)          /* 4 traced, 4 fresh */
+	for (int i = 0; i < 8; i++)          /* 4 shadowed, 4 not: same page */
 		put(&s, TRACE_OP_PTE_WRITE, 1, (uint64_t)(10 + i) << 12);
+	for (int i = 0; i < 4; i++)          /* another page-table page */
+		put(&s, TRACE_OP_PTE_WRITE, 1, (uint64_t)(2048 + i) << 12);
 	put(&s, TRACE_OP_RETURN, 0, 0);
 	cpu_results r;
 	cycles_after(&m, CPU_MODE_BT, NULL, &s, &r);
-	/* 4 from the faults of the first touches, 8 in the syscall. */
-	cr_assert(eq(u64, EV(r, PTE_WRITE), 12));
-	cr_assert(eq(u64, EV(r, PTE_TRAP), 4));
+	/* 4 from the faults of the first touches (each part of its fault's
+	 * path, not a trap of its own), 12 in the syscall. */
+	cr_assert(eq(u64, EV(r, PTE_WRITE), 16));
+	cr_assert(eq(u64, EV(r, PTE_TRAP), 8));
+	cr_assert(eq(u64, EV(r, CALLOUT), 8));
 	cycles_after(&m, CPU_MODE_HW, NULL, &s, &r);
-	cr_assert(eq(u64, EV(r, PTE_TRAP), 4));
+	cr_assert(eq(u64, EV(r, PTE_TRAP), 8));
+	cr_assert(eq(u64, EV(r, EXIT), 4 + 8));  /* the faults, the stores */
 	cycles_after(&m, CPU_MODE_HW_NESTED, NULL, &s, &r);
 	cr_assert(eq(u64, EV(r, PTE_TRAP), 0));
 	cycles_after(&m, CPU_MODE_NATIVE, NULL, &s, &r);
 	cr_assert(eq(u64, EV(r, PTE_TRAP), 0));
+	stream_free(&s);
+}
+
+Test(cpu_mmu, a_page_table_page_whose_shadow_entries_are_all_unmapped_is_untraced)
+{
+	cpu_machine m = machine_file("p4-vtx-2006");
+	stream s = {0};
+	touch(&s, 10, 2, false);             /* pages 10, 11 shadowed */
+	put(&s, TRACE_OP_SYSCALL, 0, 0);
+	put(&s, TRACE_OP_PTE_WRITE, 0, 10 << 12);  /* traced: traps */
+	put(&s, TRACE_OP_PTE_WRITE, 0, 11 << 12);  /* traps, empties it */
+	put(&s, TRACE_OP_PTE_WRITE, 1, 12 << 12);  /* no longer traced */
+	put(&s, TRACE_OP_PTE_WRITE, 0, 13 << 12);
+	put(&s, TRACE_OP_RETURN, 0, 0);
+	static const cpu_mode modes[] = {CPU_MODE_BT, CPU_MODE_HW};
+	for (size_t i = 0; i < 2; i++) {
+		cpu_results r;
+		cycles_after(&m, modes[i], NULL, &s, &r);
+		cr_assert(eq(u64, EV(r, PTE_TRAP), 2), "%s",
+			  cpu_mode_name(modes[i]));
+	}
 	stream_free(&s);
 }
 

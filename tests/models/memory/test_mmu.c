@@ -160,6 +160,41 @@ Test(mem_pt, maps_base_and_large_pages_at_their_levels)
 	mem_pt_destroy(pt);
 }
 
+Test(mem_pt, a_table_page_is_used_while_it_holds_an_entry_not_only_va_s)
+{
+	mem_pt *pt = mem_pt_create(2, 10, 12);  /* a leaf maps 4 MiB */
+	cr_assert(not(mem_pt_table_is_used(pt, 0x5000, 12)));
+	mem_pt_map(pt, 0x3000, 12, 7);
+	/* Another entry of the same leaf page, unmapped itself: used. */
+	cr_assert(mem_pt_table_is_used(pt, 0x5000, 12));
+	cr_assert(not(mem_pt_lookup(pt, 0x5000, NULL, NULL, NULL)));
+	cr_assert(mem_pt_table_is_used(pt, 0x3ff000, 12));
+	/* The next 4 MiB are another leaf page, not built. */
+	cr_assert(not(mem_pt_table_is_used(pt, 0x400000, 12)));
+	/* The root holds the leaf page's entry: a 4 MiB entry there is in a
+	 * used page. */
+	cr_assert(mem_pt_table_is_used(pt, 0x800000, 22));
+	/* Emptied by unmaps, the node is kept but unused. */
+	mem_pt_map(pt, 0x4000, 12, 8);
+	cr_assert(mem_pt_unmap(pt, 0x3000));
+	cr_assert(mem_pt_table_is_used(pt, 0x5000, 12));
+	cr_assert(mem_pt_unmap(pt, 0x4000));
+	cr_assert(not(mem_pt_table_is_used(pt, 0x5000, 12)));
+	cr_assert(eq(u64, mem_pt_nodes(pt), 2));
+	/* A large page over the region makes every entry under it used. */
+	mem_pt_map(pt, 0xc00000, 22, 1024);
+	cr_assert(mem_pt_table_is_used(pt, 0xc01000, 12));
+	/* Splitting it builds a leaf page holding the new entry only. */
+	mem_pt_map(pt, 0xc01000, 12, 9);
+	cr_assert(mem_pt_table_is_used(pt, 0xc02000, 12));
+	cr_assert(mem_pt_unmap(pt, 0xc01000));
+	cr_assert(not(mem_pt_table_is_used(pt, 0xc02000, 12)));
+	mem_pt_clear(pt);
+	cr_assert(not(mem_pt_table_is_used(pt, 0x800000, 22)));
+	cr_assert(not(mem_pt_table_is_used(pt, 0x5000, 12)));
+	mem_pt_destroy(pt);
+}
+
 Test(mem_vm, frames_are_handed_out_in_order_and_the_pmap_assigns_machine_frames)
 {
 	uint64_t mfn = 100;
