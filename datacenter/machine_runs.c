@@ -90,6 +90,11 @@ static const cfg_param sampling_params[] = {
 	 .max = "1000000000", .offset = offsetof(cpu_sample_params, warmup),
 	 .doc = "instructions run in detail, unmeasured, before each window "
 		"(W; SMARTS's 2000)"},
+	{.name = "functional", .type = CFG_T_UINT, .def = "8000", .min = "0",
+	 .max = "1000000000",
+	 .offset = offsetof(cpu_sample_params, functional),
+	 .doc = "instructions at the end of each skip whose data accesses "
+		"warm the TLB, untimed (functional warming; 0: none)"},
 	{.name = "period", .type = CFG_T_UINT, .def = "400000", .min = "2",
 	 .max = "100000000000", .offset = offsetof(cpu_sample_params, period),
 	 .doc = "one window every this many instructions (K >= window + "

@@ -91,6 +91,7 @@ static void mixtab_init(wl_mixtab *t, const double *prob)
 	for (int c = 0; c < WL_CLASSES; c++)
 		sum += prob[c];
 	t->own = 0;
+	t->data = 0;
 	for (int c = 0; c < WL_CLASSES; c++) {
 		bool own = c == WL_C_SENSITIVE || c == WL_C_PTE ||
 			   c >= WL_C_PRIV0;
@@ -103,6 +104,10 @@ static void mixtab_init(wl_mixtab *t, const double *prob)
 			q[c] = 0;
 		t->alias[c] = (uint8_t)c;
 		t->proto[c] = proto_of(c < WL_CLASSES ? c : WL_C_ALU);
+		t->data += c < WL_CLASSES && sum > 0 &&
+				   (c == WL_C_LOAD || c == WL_C_STORE)
+			   ? prob[c] / sum
+			   : 0;
 		t->mem[c] = c == WL_C_LOAD || c == WL_C_STORE ? WL_MEM_DATA
 			    : c == WL_C_PTE			  ? WL_MEM_PTE
 								  : WL_MEM_NONE;
@@ -163,6 +168,11 @@ wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
 					   UINT64_C(0x6a09e667f3bcc909));
 	if (!(g->e.s[0] | g->e.s[1] | g->e.s[2] | g->e.s[3]))
 		g->e.s[0] = 1;
+	for (int i = 0; i < 4; i++)
+		g->wr.s[i] = sim_splitmix64(g->r.s[i] ^
+					    UINT64_C(0xbb67ae8584caa73b));
+	if (!(g->wr.s[0] | g->wr.s[1] | g->wr.s[2] | g->wr.s[3]))
+		g->wr.s[0] = 1;
 	g->r.w = (gsl_rng_get(rng_in) - gsl_rng_min(rng_in)) << 32 |
 		 (gsl_rng_get(rng_in) - gsl_rng_min(rng_in));
 	g->kernel_level = p->level == WL_LEVEL_KERNEL;
@@ -188,6 +198,7 @@ wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
 	g->ws_end = WL_VA_WS + p->ws_bytes;
 	g->stride = p->stride_bytes;
 	g->last = WL_VA_WS;
+	g->wlast = WL_VA_WS;
 	uint64_t large = (uint64_t)(p->large_fraction * (double)p->ws_bytes) /
 			 p->large_page * p->large_page;
 	g->large_end = WL_VA_WS + large;
@@ -321,6 +332,46 @@ static void emit_mix(wl_stream *g, const wl_mixtab *t, bool kernel,
 		emit_mix_as(g, t, true, out, k);
 	else
 		emit_mix_as(g, t, false, out, k);
+}
+
+size_t wl_stream_warm_loads(wl_stream *g, unsigned phase, uint64_t k,
+			   trace_insn *out, size_t cap)
+{
+	bool kern = phase > 0;
+	const wl_mixtab *t = kern ? &g->kern : &g->body;
+	bool kernel = kern || g->kernel_level;
+	/* The loads of k mix instructions: k times the data share, the
+	 * fraction carried to the next call. */
+	double x = (double)k * t->data + g->wfrac[kern];
+	double m = floor(x);
+	if (m > (double)cap)
+		m = (double)cap;
+	g->wfrac[kern] = x - m < 1 ? x - m : 0;
+	size_t n = (size_t)m;
+	wl_rng *r = &g->wr;
+	uint64_t last = g->wlast;
+	const uint64_t span[2] = {g->cold_bytes, g->hot_bytes};
+	const uint64_t base[2] = {WL_VA_WS + g->hot_bytes, WL_VA_WS};
+	for (size_t i = 0; i < n; i++) {
+		/* One draw a load: bits 45-58 hot, 32-44 sequential (as the
+		 * mix's), the low 32 bits the offset. */
+		uint64_t a = next(r), va;
+		uint64_t u = a << 32;
+		if (kernel) {
+			va = WL_VA_KERNEL + below(u, g->kws);
+		} else {
+			unsigned hot = ((a >> 45) & 0x3fff) < g->hot_thr;
+			uint64_t sv = last + g->stride;
+			va = ((a >> 32) & 0x1fff) < g->seq_thr
+				     ? (sv >= g->ws_end ? WL_VA_WS : sv)
+				     : base[hot] + below(u, span[hot]);
+			last = va;
+		}
+		out[i].va = va;
+		out[i].size = size_of(g, va);
+	}
+	g->wlast = last;
+	return n;
 }
 
 /* ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ typedef struct wl_mixtab {
 	 * privileged): their probability and cumulative probabilities, for
 	 * a skip that draws them alone (wl_stream_skip_part). */
 	double own, own_cdf[WL_CLASSES];
+	double data; /* probability of a class with a data address */
 } wl_mixtab;
 
 typedef struct wl_rng {
@@ -65,6 +66,12 @@ struct wl_stream {
 	unsigned depth; /* kernel entries not yet returned */
 	bool slow_skip; /* wl_stream_slow_skip */
 	uint64_t jumped; /* cycles wl_stream_skip jumped over (for tests) */
+	/* wl_stream_warm_loads: its own draws and sequential position, so
+	 * that the stream itself is unchanged, and the fraction of a load
+	 * carried to its next call per table (body, kernel work). */
+	wl_rng wr;
+	uint64_t wlast;
+	double wfrac[2];
 };
 
 /* One part of the stream from its state (wl_stream_fill_part's when skip

@@ -520,6 +520,17 @@ double wl_stream_mix_own_rate(const wl_stream *g);
  * instructions skipped). */
 uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
 			     trace_insn *op, unsigned *phase, bool *own);
+/* Functional warming of a machine over mix a skip passed: writes into
+ * out (va and size only) the loads that k mix instructions of `phase`
+ * (0 the body, else an event's kernel work) would make (k times the
+ * table's share of data accesses, the fraction carried to the next
+ * call; at most cap), at addresses drawn as that mix draws them (user:
+ * hot set, the rest of the working set, sequential after the last;
+ * kernel: its data), and returns their number. The draws come from a
+ * generator of their own: what filling and skipping the stream give is
+ * unchanged. O(returned). */
+size_t wl_stream_warm_loads(wl_stream *g, unsigned phase, uint64_t k,
+			   trace_insn *out, size_t cap);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);
 /* The warm-up pass of a stream of p (p passes wl_stream_check): for each

@@ -241,6 +241,13 @@ void cpu_vcpu_run(cpu_vcpu *v, const trace_insn *insns, size_t n);
  * charging) each block first reached. Nothing else changes. O(k / block
  * size), at most CPU_BT_BLOCKS. */
 void cpu_vcpu_pass(cpu_vcpu *v, uint64_t k);
+/* Functional warming (a sampled run's, before its warm-up): the n loads
+ * at in (op ignored: each a load of in[i].va, size in[i].size) reach
+ * the TLB at the vcpu's level and address space as running them would,
+ * a miss refilling it (walks, shadow fills, faults, as a load's miss
+ * does), but nothing is charged or counted: the results are as before,
+ * and BT's position does not move. O(n). */
+void cpu_vcpu_touch(cpu_vcpu *v, const trace_insn *in, size_t n);
 /* The results so far (borrowed) and a reset to zero. */
 const cpu_results *cpu_vcpu_results(const cpu_vcpu *v);
 void cpu_vcpu_reset_results(cpu_vcpu *v);
@@ -275,7 +282,12 @@ void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
  * instructions (its programs' entries, returns, switches and PTE writes,
  * and the mix's privileged, sensitive and PTE-write classes; wl.h), when
  * windows would see fewer than one each, run in detail wherever they
- * fall, skips included, and are counted, not extrapolated. The estimate
+ * fall, skips included, and are counted, not extrapolated; over the
+ * skip's last `functional` instructions before a warm-up, the mix's data
+ * accesses are drawn (not the mix) and warm the TLB untimed
+ * (cpu_vcpu_touch), in order with the own instructions, so that a TLB
+ * flushed in the skip is refilled as the skipped mix would have refilled
+ * it. The estimate
  * of the rest (the mix) is per phase: the phase's measured cycles per
  * instruction times the number of the run's mix instructions in that
  * phase, which the skip counts exactly. A remainder shorter than a
@@ -288,10 +300,15 @@ typedef struct cpu_sample_params {
 	uint64_t period;  /* K, one window every K instructions, >= U + W */
 	double confidence; /* of the interval, in (0, 1) */
 	uint64_t seed;    /* of the windows' offsets in their periods */
+	uint64_t functional; /* F: over the last F instructions of the skip
+				before each warm-up, the TLB follows the
+				skipped mix's data accesses (functional
+				warming, untimed; 0: none) */
 } cpu_sample_params;
 
 /* Defaults: U = 1000, W = 2000 (SMARTS's choices), K = 400,000 (about
- * 130 times fewer detailed instructions than the run), 95 %, seed 1. */
+ * 130 times fewer detailed instructions than the run), 95 %, seed 1,
+ * F = 8000 (README, "Sampled mode"). */
 void cpu_sample_defaults(cpu_sample_params *p);
 
 typedef struct cpu_sample_result {

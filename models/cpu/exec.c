@@ -855,3 +855,19 @@ void cpu_vcpu_dirtylog_stop(cpu_vcpu *v)
 	mem_dirtylog_stop(mem_vm_dirtylog(v->vm));
 	v->logging = false;
 }
+
+void cpu_vcpu_touch(cpu_vcpu *v, const trace_insn *in, size_t n)
+{
+	world_switch(v);
+	const cpu_results saved = v->r;
+	for (size_t i = 0; i < n; i++) {
+		/* A hint hit changes nothing (cpu_vcpu_run's fast path). */
+		unsigned s = v->shift_of[in[i].size];
+		uint64_t vpn = in[i].va >> s;
+		const mem_tlb_entry *e = v->utlb[vpn & (CPU_UTLB - 1)];
+		if (e->key == (vpn << 6 | s) && e->tag == v->tag)
+			continue;
+		access(v, &in[i], false);
+	}
+	v->r = saved;
+}

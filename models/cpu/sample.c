@@ -33,6 +33,7 @@ void cpu_sample_defaults(cpu_sample_params *p)
 	p->window = 1000;
 	p->warmup = 2000;
 	p->period = 400000;
+	p->functional = 8000;
 	p->confidence = 0.95;
 	p->seed = 1;
 }
@@ -201,15 +202,22 @@ static void sync_state(cpu_vcpu *v, const wl_stream *g)
 	}
 }
 
+/* The loads of a functional warming, per call of cpu_vcpu_touch. */
+#define WARM_CAP 1024
+
 /* Skips n instructions of g: the mix is counted in np by phase, not
  * drawn, and passes the vcpu by (cpu_vcpu_pass: BT's position in the
  * kernel's blocks); the own instructions run on v in detail (batched
  * when nothing passes between them) and are counted in c, so that the
  * machine's state (level, address space, TLB flushes, shadows, queued
  * PTE updates, translated blocks) follows the stream through the skip.
- * O(own instructions skipped). */
-static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, trace_insn *buf,
-		 size_t cap, uint64_t *np, counted *c)
+ * Over the skip's last `warm` instructions the TLB follows too: each
+ * run of mix warms it with the loads it would have made
+ * (wl_stream_warm_loads, cpu_vcpu_touch), in order with the own
+ * instructions around it. O(own instructions skipped + warm). */
+static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
+		 trace_insn *buf, size_t cap, trace_insn *loads, uint64_t *np,
+		 counted *c)
 {
 	if (!c->exact) {
 		wl_stream_skip(g, n, np);
@@ -223,14 +231,34 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, trace_insn *buf,
 	while (n) {
 		unsigned ph;
 		bool own;
-		uint64_t got = wl_stream_skip_part(g, n, np, &buf[k], &ph, &own);
+		bool warming = n <= warm;
+		/* Up to the warming's start, then within it. */
+		uint64_t room = warming ? n : n - warm;
+		uint64_t before[WL_STREAM_PHASES];
+		if (warming)
+			memcpy(before, np, sizeof before);
+		uint64_t got = wl_stream_skip_part(g, room, np, &buf[k], &ph,
+						   &own);
 		n -= got;
 		uint64_t mix = got - own;
-		if (pass && mix) {
+		if ((pass || warming) && mix) {
 			cpu_vcpu_run(v, buf, k);
 			cpu_vcpu_pass(v, mix);
 			buf[0] = buf[k];
 			k = 0;
+		}
+		for (unsigned q = 0; warming && mix && q < WL_STREAM_PHASES;
+		     q++) {
+			uint64_t left = np[q] - before[q];
+			while (left) {
+				/* At most one load an instruction. */
+				uint64_t part = left < WARM_CAP ? left
+								: WARM_CAP;
+				size_t nl = wl_stream_warm_loads(
+					g, q, part, loads, WARM_CAP);
+				cpu_vcpu_touch(v, loads, nl);
+				left -= part;
+			}
 		}
 		if (!own)
 			continue;
@@ -308,6 +336,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	uint64_t *np = out->phase_insns;
 	size_t cap = 4096;
 	trace_insn *buf = sim_xcalloc(cap, sizeof *buf);
+	trace_insn *loads = sim_xcalloc(WARM_CAP, sizeof *loads);
 	win *w = sim_xcalloc(periods ? periods : 1, sizeof *w);
 	uint64_t (*sum)[NFIELDS] = sim_xcalloc(WL_STREAM_PHASES, sizeof *sum);
 	counted c;
@@ -329,12 +358,18 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		uint64_t slack = p.period - p.warmup - p.window;
 		uint64_t at = slack ? sim_splitmix64(p.seed + i) % (slack + 1)
 				    : 0;
-		skip(v, g, at, buf, cap, np, &c);
+		/* Functional warming where the skip runs every own
+		 * instruction, the mix's too: a skip that passes the mix's
+		 * dense own ones (exits that flush the TLB every few
+		 * instructions) does not follow them, and the warm-up sees
+		 * many of them anyway. */
+		uint64_t f = c.split ? p.functional : 0;
+		skip(v, g, at, f, buf, cap, loads, np, &c);
 		detailed(v, g, p.warmup, buf, cap, np, &c, NULL, NULL);
 		detailed(v, g, p.window, buf, cap, np, &c, &w[i], sum);
-		skip(v, g, slack - at, buf, cap, np, &c);
+		skip(v, g, slack - at, 0, buf, cap, loads, np, &c);
 	}
-	skip(v, g, n - periods * p.period, buf, cap, np, &c);
+	skip(v, g, n - periods * p.period, 0, buf, cap, loads, np, &c);
 	wl_stream_split_mix(g, false);
 	out->own = c.own;
 	out->windows = periods;
@@ -444,5 +479,6 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	}
 	free(sum);
 	free(w);
+	free(loads);
 	free(buf);
 }

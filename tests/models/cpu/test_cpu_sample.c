@@ -97,9 +97,18 @@ static const char *const known[][2] = {
 	 * instructions and events a few times per 100,000 make 50 windows
 	 * of 1000 instructions too few for 2 % (the reported interval is
 	 * 2 to 10 %); with 500 windows the same runs come within 0.3 %
-	 * (README). Under hw-nested, a TLB flushed in a skip is refilled
+	 * (README). Under hw-nested, a TLB flushed in a skip was refilled
 	 * by 2-D walks in the next warm-up and window rather than in the
-	 * skip (+14 % on osdb-oltp even with 500 windows). */
+	 * skip (+14 % on osdb-oltp even with 500 windows); the skip's
+	 * functional warming now refills it before (osdb-ir and specweb
+	 * under hw-nested came off the list, and osdb-oltp, osdb-ir and
+	 * dbench under native, te, bt, pv; osdb-oltp under hw-nested is
+	 * still +22 % with 50 windows). With it, specweb under
+	 * native, te, bt and pv is -3.5 to -4.3 % with 50 windows and
+	 * +0.58, +0.29, -0.71, +0.08 % with 500 (variance); under hw it is
+	 * -2.9 % with 50 and +4.8 % with 500 (+5.4 % without the
+	 * warming): more exits in the sampled runs than the detailed,
+	 * not explained yet. */
 	{"spec-cint", "native"},
 	{"spec-cint", "te"},
 	{"spec-cint", "bt"},
@@ -113,19 +122,13 @@ static const char *const known[][2] = {
 	{"linux-build", "pv"},
 	{"linux-build", "hw-nested"},
 	{"linux-build", "uml"},
-	{"osdb-oltp", "native"},
-	{"osdb-oltp", "te"},
-	{"osdb-oltp", "bt"},
-	{"osdb-oltp", "pv"},
 	{"osdb-oltp", "hw"},
 	{"osdb-oltp", "hw-nested"},
-	{"osdb-ir", "native"},
-	{"osdb-ir", "te"},
-	{"osdb-ir", "pv"},
-	{"osdb-ir", "hw-nested"},
-	{"specweb", "hw-nested"},
-	{"dbench", "te"},
-	{"dbench", "bt"},
+	{"specweb", "native"},
+	{"specweb", "te"},
+	{"specweb", "bt"},
+	{"specweb", "pv"},
+	{"specweb", "hw"},
 	{"dbench", "hw"},
 	{"dbench", "hw-nested"},
 	/* A PTE write every few instructions: sampled with the plain skip
@@ -135,6 +138,9 @@ static const char *const known[][2] = {
 	/* disco-pmake: Disco's second-level software TLB, large and not
 	 * warmed by skips, misses more in the windows (+7.5 % with 500). */
 	{"disco-pmake", "te"},
+	/* disco-database under te: variance since the functional warming
+	 * (-4.4 % with 50 windows, +0.53 % with 500; +2.0 % without it). */
+	{"disco-database", "te"},
 	/* The lmbench and forkwait pairs over 2 % since those streams were
 	 * corrected (workloads/README.md), examined with 500 windows (10 M
 	 * instructions, same K) and 8 seeds of the windows' offsets.
@@ -181,8 +187,9 @@ static const char *const known[][2] = {
 	{"lmbench-ctx-16p-64k", "bt"},
 	{"lmbench-ctx-16p-64k", "pv"},
 	{"lmbench-ctx-16p-64k", "hw"},
-	/* The 16 and 64 KiB switches under hw-nested: a bias, the TLB's
-	 * contents not carried through a skip. A switch run in a skip
+	/* The 64 KiB switches under hw-nested (the 16 KiB ones were off
+	 * the list with the skip's functional warming: +0.39 % with 50
+	 * windows): a bias, the TLB's contents not carried through a skip. A switch run in a skip
 	 * flushes the TLB and the skipped body touches nothing after it,
 	 * so a page the process touched earlier in its time slice misses
 	 * again in the window: the array's scan, wrapping into its first
@@ -193,9 +200,6 @@ static const char *const known[][2] = {
 	 * 14 references here, so the runs are +3.4 % (16 KiB) and +1.4 %
 	 * (64 KiB; 500 windows over 8 seeds: +1.0 and +2.3 %) off, under
 	 * hw +0.57 and +0.23 %. Left: README. */
-	{"lmbench-ctx-2p-16k", "hw-nested"},
-	{"lmbench-ctx-8p-16k", "hw-nested"},
-	{"lmbench-ctx-16p-16k", "hw-nested"},
 	{"lmbench-ctx-2p-64k", "hw-nested"},
 	{"lmbench-ctx-8p-64k", "hw-nested"},
 	{"lmbench-ctx-16p-64k", "hw-nested"},
@@ -415,4 +419,101 @@ Test(cpu_sample, skip_part_is_skip)
 	cr_expect(eq(u32, wl_stream_depth(ga), wl_stream_depth(gb)));
 	wl_stream_destroy(ga);
 	wl_stream_destroy(gb);
+}
+
+/* wl_stream_warm_loads draws from a generator of its own: a stream that
+ * gave warming loads between its fills fills the same instructions as
+ * one that did not. It writes k times the data share (the fraction
+ * carried over), at addresses in the working set or the kernel's data,
+ * the same ones for the same seed whether or not the stream was filled
+ * between them. */
+Test(cpu_sample, warm_loads_leave_the_stream)
+{
+	const wl_stream_preset *w = wl_stream_preset_find("dbench");
+	cr_assert(ne(ptr, (void *)w, NULL));
+	const wl_stream_params *p = &w->params;
+	enum { N = 20000, K = 1000 };
+	trace_insn *a = calloc(N, sizeof *a), *b = calloc(N, sizeof *b);
+	trace_insn la[K], lb[K];
+	wl_stream *ga = stream_of(p, 5), *gb = stream_of(p, 5),
+		  *gc = stream_of(p, 5);
+	size_t total = 0;
+	for (int r = 0; r < 4; r++) {
+		wl_stream_fill(ga, a, N);
+		size_t na = wl_stream_warm_loads(gb, 0, K, la, K);
+		size_t nc = wl_stream_warm_loads(gc, 0, K, lb, K);
+		cr_expect(eq(sz, na, nc));
+		for (size_t i = 0; i < na; i++) {
+			cr_expect(eq(u64, la[i].va, lb[i].va));
+			cr_expect(la[i].va >= VA_WS &&
+				  la[i].va < VA_WS + p->ws_bytes);
+		}
+		total += na;
+		na = wl_stream_warm_loads(gb, 1, K, la, K);
+		cr_expect(eq(sz, na, wl_stream_warm_loads(gc, 1, K, lb, K)));
+		for (size_t i = 0; i < na; i++) {
+			cr_expect(eq(u64, la[i].va, lb[i].va));
+			cr_expect(la[i].va >= VA_KERNEL &&
+				  la[i].va < VA_KERNEL + p->kernel_ws_bytes);
+		}
+		wl_stream_fill(gb, b, N);
+		cr_expect(eq(int, memcmp(a, b, N * sizeof *a), 0));
+	}
+	/* The body's data share, to within the fraction carried. */
+	double want = 4.0 * K * (p->load + p->store);
+	cr_expect(fabs((double)total - want) <= 1, "%zu loads, want %g",
+		  total, want);
+	wl_stream_destroy(ga);
+	wl_stream_destroy(gb);
+	wl_stream_destroy(gc);
+	free(a);
+	free(b);
+}
+
+/* cpu_vcpu_touch fills the TLB as loads would, charging nothing: the
+ * results are unchanged, and the same loads then run without a miss,
+ * where on a vcpu not touched they miss. */
+Test(cpu_sample, touch_warms_without_charging)
+{
+	cpu_machine m;
+	cpu_machine_defaults(&m);
+	for (cpu_mode mode = 0; mode < CPU_MODE_COUNT; mode++) {
+		if (!cpu_mode_is_supported(m.arch, mode))
+			continue;
+		rig a = rig_big(&m, mode), b = rig_big(&m, mode);
+		enum { P = 32 };
+		trace_insn in[P];
+		memset(in, 0, sizeof in);
+		for (int i = 0; i < P; i++) {
+			in[i].op = TRACE_OP_LOAD;
+			in[i].va = VA_WS + (uint64_t)i * 4096;
+		}
+		/* Mapped on both (first touches), then the TLB flushed by a
+		 * switch away and back. */
+		stream s = {0};
+		for (int i = 0; i < P; i++)
+			put(&s, TRACE_OP_LOAD, 0, in[i].va);
+		put(&s, TRACE_OP_SYSCALL, 0, 0);
+		put_asid(&s, 1);
+		put_asid(&s, 0);
+		put(&s, TRACE_OP_RETURN, 0, 0);
+		cpu_vcpu_run(a.v, s.in, s.n);
+		cpu_vcpu_run(b.v, s.in, s.n);
+		stream_free(&s);
+		cpu_results before = *cpu_vcpu_results(a.v);
+		cpu_vcpu_touch(a.v, in, P);
+		cr_expect(eq(int, memcmp(&before, cpu_vcpu_results(a.v),
+					 sizeof before), 0),
+			  "%s: touch charged", cpu_mode_name(mode));
+		cpu_vcpu_reset_results(a.v);
+		cpu_vcpu_reset_results(b.v);
+		cpu_vcpu_run(a.v, in, P);
+		cpu_vcpu_run(b.v, in, P);
+		cr_expect(eq(u64, cpu_vcpu_results(a.v)->events[CPU_EV_TLB_MISS],
+			     0), "%s", cpu_mode_name(mode));
+		cr_expect(gt(u64, cpu_vcpu_results(b.v)->events[CPU_EV_TLB_MISS],
+			     0), "%s", cpu_mode_name(mode));
+		rig_free(&a);
+		rig_free(&b);
+	}
 }
