@@ -194,7 +194,19 @@ static int sampled_vs_detailed(const cpu_machine *m,
 
 int main(int argc, char **argv)
 {
-	bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+	bool quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
+	if (argc > 2 || (argc == 2 && !quick)) {
+		fprintf(stderr,
+			"usage: %s [--quick]\n"
+			"  (none)   instructions per second of the detailed "
+			"mode per mode, then\n"
+			"           sampled against detailed on every catalog "
+			"workload (minutes)\n"
+			"  --quick  small sizes, checking only that every "
+			"instruction was counted\n",
+			argv[0]);
+		return 2;
+	}
 	size_t n = quick ? 100000 : 65536;
 	int reps = quick ? 1 : 3052;
 	trace_insn *in = make_stream(n);
