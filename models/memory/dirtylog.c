@@ -270,11 +270,10 @@ uint64_t mem_xen_scan_page(uint64_t n, uint64_t pages)
 	if (n >= pages)
 		sim_panic("mem_xen_scan_page: index %" PRIu64 " of %" PRIu64
 			  " pages", n, pages);
-	unsigned k = 0;
-	for (uint64_t i = pages - 1; i; i >>= 1)
-		k++;
-	if (k == 0)
+	if (pages == 1)
 		return 0;
+	/* k, the bit length of pages - 1 (>= 1 here). */
+	unsigned k = 64u - (unsigned)__builtin_clzll(pages - 1);
 	unsigned r = 10 % k;
 	uint64_t mask = k == 64 ? UINT64_MAX : (UINT64_C(1) << k) - 1;
 	do {
