@@ -192,31 +192,18 @@ static int sampled_vs_detailed(const cpu_machine *m,
 	return bad;
 }
 
-int main(int argc, char **argv)
+/* The detailed mode's instructions per second per mode, over the
+ * hand-built stream; returns 1 if an instruction went uncounted. */
+static int detailed_speed(const cpu_machine *m, bool quick)
 {
-	bool quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
-	if (argc > 2 || (argc == 2 && !quick)) {
-		fprintf(stderr,
-			"usage: %s [--quick]\n"
-			"  (none)   instructions per second of the detailed "
-			"mode per mode, then\n"
-			"           sampled against detailed on every catalog "
-			"workload (minutes)\n"
-			"  --quick  small sizes, checking only that every "
-			"instruction was counted\n",
-			argv[0]);
-		return 2;
-	}
 	size_t n = quick ? 100000 : 65536;
 	int reps = quick ? 1 : 3052;
 	trace_insn *in = make_stream(n);
-	cpu_machine m;
-	cpu_machine_defaults(&m);  /* the 2006 P4 with VT-x */
 	printf("%-10s %14s %14s %10s %10s %12s\n", "mode", "instructions",
 	       "insns/s", "tlb_miss", "vmm %", "cycles/insn");
 	int bad = 0;
 	for (cpu_mode mode = 0; mode < CPU_MODE_COUNT; mode++) {
-		cpu_core *c = cpu_core_create(&m);
+		cpu_core *c = cpu_core_create(m);
 		mem_vm_geom g = cpu_core_vm_geom(c, 1 << 20);
 		mem_vm *vm = mem_vm_create(&g, cpu_core_mfn_counter(c));
 		cpu_vcpu *v = cpu_vcpu_create(c, vm, 1, mode);
@@ -242,6 +229,50 @@ int main(int argc, char **argv)
 	}
 	free(in);
 
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = false;
+	const char *only = NULL;
+	int bad_args = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			quick = true;
+		else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else
+			bad_args = 1;
+	}
+	if (only && !wl_stream_preset_find(only)) {
+		fprintf(stderr, "%s: unknown workload '%s'; expected one "
+			"of the catalog's:", argv[0], only);
+		for (size_t i = 0; wl_stream_preset_at(i); i++)
+			fprintf(stderr, " %s", wl_stream_preset_at(i)->name);
+		fputc('\n', stderr);
+		return 2;
+	}
+	if (bad_args) {
+		fprintf(stderr,
+			"usage: %s [--quick] [--workload NAME]\n"
+			"  (none)   instructions per second of the detailed "
+			"mode per mode, then\n"
+			"           sampled against detailed on every catalog "
+			"workload (minutes)\n"
+			"  --quick  small sizes, checking only that every "
+			"instruction was counted\n"
+			"  --workload NAME  only the sampled-against-detailed "
+			"row of one catalog\n"
+			"           workload (for profiling)\n",
+			argv[0]);
+		return 2;
+	}
+	cpu_machine m;
+	cpu_machine_defaults(&m);  /* the 2006 P4 with VT-x */
+	int bad = 0;
+	if (!only)
+		bad = detailed_speed(&m, quick);
 	uint64_t warm = quick ? 100000 : 2000000;
 	uint64_t sn = quick ? 1000000 : 200000000;
 	trace_insn *buf = sim_xcalloc(SBUF, sizeof *buf);
@@ -253,8 +284,9 @@ int main(int argc, char **argv)
 	printf("%-22s %12s %12s %8s %9s %9s %8s\n", "workload",
 	       "detailed/s", "sampled/s", "ratio", "error %", "cpi", "+-");
 	for (size_t i = 0; wl_stream_preset_at(i); i++)
-		bad |= sampled_vs_detailed(&m, wl_stream_preset_at(i), warm,
-					   sn, buf);
+		if (!only || strcmp(only, wl_stream_preset_at(i)->name) == 0)
+			bad |= sampled_vs_detailed(&m, wl_stream_preset_at(i),
+						   warm, sn, buf);
 	free(buf);
 	if (bad)
 		fprintf(stderr, "cpu bench: instruction count mismatch\n");
