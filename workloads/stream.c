@@ -812,6 +812,55 @@ static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
 	return 0;
 }
 
+bool wl_stream_between_events(const wl_stream *g)
+{
+	if (g->state != WL_S_EVENT)
+		return g->state == WL_S_BODY;
+	const wl_prog *pr = g->cur;
+	if (!pr)
+		return true;
+	/* What run_part would step through before its next instruction,
+	 * without stepping: loop ends and empty kernel work. */
+	unsigned pc = g->pc, loop_pc = g->loop_pc;
+	bool in_loop = g->in_loop;
+	uint64_t left = g->loop_left;
+	bool fresh_kb = false; /* a kernel-work step not yet begun */
+	for (;;) {
+		if (pc >= pr->len)
+			return true;
+		const wl_step *s = &pr->s[pc];
+		switch (s->kind) {
+		case WL_ST_END:
+			pc = loop_pc;
+			break;
+		case WL_ST_LOOP:
+			if (!in_loop) {
+				in_loop = true;
+				left = s->n;
+				loop_pc = pc;
+			}
+			if (left)
+				return false;
+			while (pr->s[pc].kind != WL_ST_END)
+				pc++;
+			pc++;
+			in_loop = false;
+			break;
+		case WL_ST_KB: {
+			uint64_t mix = fresh_kb ? 0 : g->kb_mix;
+			uint64_t pte = fresh_kb ? 0 : g->kb_pte;
+			if (mix < s->n || pte < s->m)
+				return false;
+			pc++;
+			fresh_kb = true;
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+}
+
 /* One part of the stream from its state: what wl_stream_fill_part,
  * wl_stream_skip_part and wl_stream_skip (stream_skip.c) share. */
 size_t wl_stream_part(wl_stream *g, trace_insn *buf, size_t max, bool skip,

@@ -22,6 +22,7 @@
 #include "stream_gen.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 __extension__ typedef unsigned __int128 u128;
@@ -36,9 +37,11 @@ static bool at_boundary(const wl_stream *g)
 	return g->state == WL_S_BODY && !g->gap_left;
 }
 
-/* Skips up to n instructions part by part, adding them to count; with
- * stop, only up to the next cycle boundary. Returns those skipped. */
-static uint64_t walk(wl_stream *g, uint64_t n, uint64_t *count, bool stop)
+/* Skips up to n instructions part by part, adding them to count (own
+ * instructions to *own instead, when own is not NULL); with stop, only
+ * up to the next cycle boundary. Returns those skipped. */
+static uint64_t walk(wl_stream *g, uint64_t n, uint64_t *count,
+		     uint64_t *own_count, bool stop)
 {
 	trace_insn one_insn;
 	uint64_t done = 0;
@@ -50,7 +53,10 @@ static uint64_t walk(wl_stream *g, uint64_t n, uint64_t *count, bool stop)
 					  room < SIZE_MAX ? (size_t)room
 							  : SIZE_MAX,
 					  true, &ph, &own);
-		count[ph] += k;
+		if (own && own_count)
+			*own_count += k;
+		else
+			count[ph] += k;
 		done += k;
 		if (stop && at_boundary(g))
 			break;
@@ -115,9 +121,11 @@ static uint64_t turn(uint16_t a, uint16_t b, uint64_t p)
 }
 
 /* Jumps over whole cycles of a regular stream of one program, within n
- * instructions, counting them in count; returns the instructions skipped
- * (walked or jumped), 0 when the stream does not qualify. */
-static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count)
+ * instructions, counting them in count (own instructions in *own when
+ * own is not NULL); returns the instructions skipped (walked or jumped),
+ * 0 when the stream does not qualify. */
+static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count,
+		     uint64_t *own)
 {
 	fixed f;
 	if (g->slow_skip || g->nprog != 1 || !g->p.regular ||
@@ -126,10 +134,11 @@ static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count)
 	/* Fewer than 4 gaps' worth of instructions: walking is as cheap. */
 	if (n / 4 < f.gm / f.U + 1)
 		return 0;
-	uint64_t done = at_boundary(g) ? 0 : walk(g, n, count, true);
+	uint64_t done = at_boundary(g) ? 0 : walk(g, n, count, own, true);
 	/* Two cycles walked, what each moved recorded: events' instructions
-	 * per phase (the gap apart) and the counters. */
-	uint64_t ev[2][WL_STREAM_PHASES];
+	 * per phase (the gap apart), own instructions (when apart) and the
+	 * counters. */
+	uint64_t ev[2][WL_STREAM_PHASES], ow[2] = {0, 0};
 	snap s[3];
 	uint64_t a;
 	s[0] = snap_of(g);
@@ -138,9 +147,11 @@ static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count)
 			return done;
 		uint64_t gap = (a + f.gm) >> f.sh;
 		memset(ev[c], 0, sizeof ev[c]);
-		done += walk(g, n - done, ev[c], true);
+		done += walk(g, n - done, ev[c], own ? &ow[c] : NULL, true);
 		for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
 			count[p] += ev[c][p];
+		if (own)
+			*own += ow[c];
 		if (!at_boundary(g) || ev[c][0] < gap)
 			return done;
 		ev[c][0] -= gap;
@@ -149,10 +160,10 @@ static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count)
 			return done;
 		s[c + 1] = snap_of(g);
 	}
-	if (!acc_of(g, &f, &a) ||
+	if (!acc_of(g, &f, &a) || ow[0] != ow[1] ||
 	    memcmp(ev[0], ev[1], sizeof ev[0]) != 0)
 		return done;
-	uint64_t P = g->p.processes, L = 0;
+	uint64_t P = g->p.processes, L = ow[0];
 	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
 		L += ev[0][p];
 	uint64_t dfresh = s[1].fresh - s[0].fresh;
@@ -185,6 +196,8 @@ static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count)
 	count[0] += gaps;
 	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
 		count[p] += m * ev[0][p];
+	if (own)
+		*own += m * ow[0];
 	done += m * L + gaps;
 	g->jumped += m;
 	g->acc = ldexp((double)(uint64_t)(acc & (f.U - 1)), -f.sh);
@@ -204,7 +217,65 @@ void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
 	 * draw nothing, and the mix is not split (nothing is drawn). */
 	bool split = g->split_mix;
 	g->split_mix = false;
-	n -= jump(g, n, count);
-	walk(g, n, count, false);
+	n -= jump(g, n, count, NULL);
+	walk(g, n, count, NULL, false);
 	g->split_mix = split;
+}
+
+uint64_t wl_stream_skip_cycles(wl_stream *g, uint64_t n, uint64_t *count,
+			       uint64_t *own)
+{
+	if (!wl_stream_between_events(g) || g->body.own > 0 ||
+	    g->kern.own > 0)
+		return 0;
+	/* All or nothing: a jump that fails may have walked into an event,
+	 * and the caller would then have lost its own instructions. */
+	wl_stream *save = sim_xmalloc(sizeof *save);
+	uint64_t save_count[WL_STREAM_PHASES], save_own = *own;
+	memcpy(save, g, sizeof *save);
+	memcpy(save_count, count, sizeof save_count);
+	const uint64_t jumped = g->jumped;
+	bool split = g->split_mix;
+	g->split_mix = false;
+	uint64_t done = jump(g, n, count, own);
+	g->split_mix = split;
+	if (g->jumped == jumped) {
+		memcpy(g, save, sizeof *g);
+		memcpy(count, save_count, sizeof save_count);
+		*own = save_own;
+		done = 0;
+	}
+	free(save);
+	return done;
+}
+
+uint64_t wl_stream_skip_events(wl_stream *g, uint64_t n, uint64_t *count,
+			       uint64_t *own)
+{
+	if (g->nprog != 1 || !g->p.regular || !wl_stream_between_events(g) ||
+	    g->body.own > 0 || g->kern.own > 0)
+		return 0;
+	bool split = g->split_mix;
+	g->split_mix = false;
+	wl_stream *save = sim_xmalloc(sizeof *save);
+	uint64_t save_count[WL_STREAM_PHASES], save_own;
+	uint64_t done = 0;
+	/* Up to the next boundary (the body left, then an event and the
+	 * body after it) as long as one is reached within n. */
+	while (done < n) {
+		memcpy(save, g, sizeof *save);
+		memcpy(save_count, count, sizeof save_count);
+		save_own = *own;
+		uint64_t k = walk(g, n - done, count, own, true);
+		if (!at_boundary(g)) {
+			memcpy(g, save, sizeof *g);
+			memcpy(count, save_count, sizeof save_count);
+			*own = save_own;
+			break;
+		}
+		done += k;
+	}
+	free(save);
+	g->split_mix = split;
+	return done;
 }

@@ -486,6 +486,32 @@ size_t wl_stream_fill_phase(wl_stream *g, trace_insn *buf, size_t max,
  * its whole cycles in O(1) (workloads/stream_skip.c), with the same
  * counts and state as stepping through them: O(3 cycles) then. */
 void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count);
+/* Whether g is between two events: in the body, or in an event whose
+ * steps left hold no instruction (loop ends, empty kernel work), so that
+ * its next part is the body's. */
+bool wl_stream_between_events(const wl_stream *g);
+/* wl_stream_skip over whole cycles of a regular stream of one program
+ * (the jump above), from the body between two events: mix instructions
+ * are added to count[phase] and own instructions to *own, so that a
+ * caller that runs own instructions in detail can extrapolate those of
+ * the skipped cycles instead. Returns the instructions consumed: 0 when
+ * g is inside an event, its mix has own classes
+ * (wl_stream_mix_own_rate > 0), or the jump does not succeed within n
+ * (g is then left as it was); else the body up to the next event, the
+ * cycles walked (two, to check that they move the stream alike) and
+ * those jumped, ending at a cycle boundary with at least one whole cycle
+ * of n left. O(3 cycles + sizeof *g). */
+uint64_t wl_stream_skip_cycles(wl_stream *g, uint64_t n, uint64_t *count,
+			       uint64_t *own);
+/* The same over cycles too long to jump within n, by walking them: from
+ * the body between two events, the body up to the next event, then whole
+ * events each with the body after it (to the next cycle boundary), as
+ * many as end within n, counted as wl_stream_skip_cycles counts. Returns
+ * the instructions consumed (0 under the same conditions but the jump's,
+ * or when no boundary comes within n; g is then left as it was).
+ * O(instruction parts of the cycles walked). */
+uint64_t wl_stream_skip_events(wl_stream *g, uint64_t n, uint64_t *count,
+			       uint64_t *own);
 /* A stream's own instructions are those of its event programs' steps:
  * the entries, returns, context switches and other single instructions
  * of a program, and a kernel-work step's PTE writes; the rest (the

@@ -233,3 +233,97 @@ Test(stream_skip, other_streams_walk)
 	wl_stream_destroy(g);
 	cr_expect(eq(u64, fast_is_slow(&edge, "edge", 4), 0));
 }
+
+/* Skips with own instructions apart (wl_stream_skip_cycles, the jump;
+ * wl_stream_skip_events, whole events walked), from the body between
+ * two events, against the part-by-part skip over as many instructions:
+ * the same mix per phase, the same own instructions, the same state; a
+ * call that consumes nothing leaves the stream as it was. Returns the
+ * calls that consumed. */
+static int apart_is_part_by_part(const wl_stream_params *p, const char *name,
+				 uint64_t seed, bool events)
+{
+	wl_stream *a = make(p, seed, false), *b = make(p, seed, false);
+	uint64_t ca[WL_STREAM_PHASES] = {0}, cb[WL_STREAM_PHASES] = {0};
+	uint64_t x = seed;
+	int consumed = 0;
+	for (int i = 0; i < 40; i++) {
+		trace_insn op;
+		unsigned ph;
+		bool own;
+		/* The same parts on both until a is between two events. */
+		do {
+			uint64_t n = 1 + sim_splitmix64(x + (uint64_t)i) % 50;
+			wl_stream_skip_part(a, n, ca, &op, &ph, &own);
+			wl_stream_skip_part(b, n, cb, &op, &ph, &own);
+		} while (!wl_stream_between_events(a));
+		cr_assert(eq(int, wl_stream_between_events(b), 1));
+		x = sim_splitmix64(x);
+		uint64_t n = (uint64_t)pow(10, 1 + (double)(x % 5000) / 1000);
+		uint64_t oa = 0, ob = 0;
+		uint64_t got = events ? wl_stream_skip_events(a, n, ca, &oa)
+				      : wl_stream_skip_cycles(a, n, ca, &oa);
+		cr_assert(le(u64, got, n), "%s", name);
+		for (uint64_t left = got; left;) {
+			uint64_t k = wl_stream_skip_part(b, left, cb, &op, &ph,
+							 &own);
+			ob += own;
+			left -= k;
+		}
+		for (unsigned q = 0; q < WL_STREAM_PHASES; q++)
+			cr_assert(eq(u64, ca[q], cb[q]), "%s skip %d of %llu: "
+				  "phase %u", name, i, (unsigned long long)n, q);
+		cr_assert(eq(u64, oa, ob), "%s skip %d: own", name, i);
+		if (got) {
+			cr_assert(eq(int, a->state == WL_S_BODY && !a->gap_left,
+				     1), "%s: not at a cycle boundary", name);
+			/* The jump leaves the page and loop position of the
+			 * last cycle it walked, not of the last it passed:
+			 * dead at a boundary, where the next event's loop
+			 * sets them before any use, as the same
+			 * instructions after show. */
+			trace_insn fa[300], fb[300];
+			wl_stream_fill(a, fa, 300);
+			wl_stream_fill(b, fb, 300);
+			cr_assert(eq(int, memcmp(fa, fb, sizeof fa), 0),
+				  "%s skip %d: the instructions after", name,
+				  i);
+			a->cur_va = b->cur_va;
+			a->loop_i = b->loop_i;
+		}
+		same_state(a, b, name, n);
+		consumed += got > 0;
+	}
+	trace_insn fa[500], fb[500];
+	wl_stream_fill(a, fa, 500);
+	wl_stream_fill(b, fb, 500);
+	cr_assert(eq(int, memcmp(fa, fb, sizeof fa), 0), "%s: the end", name);
+	wl_stream_destroy(a);
+	wl_stream_destroy(b);
+	return consumed;
+}
+
+Test(stream_skip, own_apart_is_part_by_part, .timeout = 60)
+{
+	/* Short cycles jump; long ones are walked event by event. */
+	const char *cyc[] = {"lmbench-prot-fault", "lmbench-page-fault",
+			     "aa-pgfault", "lmbench-null-call"};
+	for (size_t i = 0; i < sizeof cyc / sizeof *cyc; i++) {
+		cr_expect(gt(int, apart_is_part_by_part(preset(cyc[i]), cyc[i],
+							3 + i, false), 5),
+			  "%s does not jump", cyc[i]);
+		cr_expect(gt(int, apart_is_part_by_part(preset(cyc[i]), cyc[i],
+							3 + i, true), 5),
+			  "%s: no whole events", cyc[i]);
+	}
+	const char *lng[] = {"lmbench-fork", "lmbench-mmap", "forkwait"};
+	for (size_t i = 0; i < sizeof lng / sizeof *lng; i++)
+		cr_expect(gt(int, apart_is_part_by_part(preset(lng[i]), lng[i],
+							9 + i, true), 0),
+			  "%s: no whole events", lng[i]);
+	/* Several programs or a mix with own classes: nothing consumed. */
+	cr_expect(eq(int, apart_is_part_by_part(preset("linux-build"),
+						"linux-build", 2, true), 0));
+	cr_expect(eq(int, apart_is_part_by_part(preset("aa-ptemod"),
+						"aa-ptemod", 2, false), 0));
+}
