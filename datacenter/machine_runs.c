@@ -100,6 +100,13 @@ static const cfg_param sampling_params[] = {
 	 .doc = "one window every this many instructions (K >= window + "
 		"warmup; at most half of machine.instructions, so that at "
 		"least two windows give an interval); the rest is skipped"},
+	{.name = "pass_cycles", .type = CFG_T_BOOL, .def = "true",
+	 .offset = offsetof(cpu_sample_params, pass_cycles),
+	 .doc = "a skip of a regular stream of one program (a benchmark "
+		"loop) with fewer than one event a window passes whole "
+		"cycles without running their own instructions and "
+		"extrapolates their costs from the cycles run (faster); "
+		"false: every own instruction runs in detail, counted"},
 	{.name = "confidence", .type = CFG_T_FLOAT, .def = "0.95",
 	 .min = "0.5", .max = "0.9999",
 	 .offset = offsetof(cpu_sample_params, confidence),

@@ -282,7 +282,13 @@ void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
  * instructions (its programs' entries, returns, switches and PTE writes,
  * and the mix's privileged, sensitive and PTE-write classes; wl.h), when
  * windows would see fewer than one each, run in detail wherever they
- * fall, skips included, and are counted, not extrapolated; over the
+ * fall, skips included, and are counted, not extrapolated; but for a
+ * regular stream of one program (a benchmark loop) whose mix has none,
+ * a skip passes whole cycles without running their own instructions
+ * (wl_stream_skip_cycles, wl_stream_skip_events; `pass_cycles`), keeping
+ * in detail the last ones before the warming, as many as take the TLB
+ * once round (or back to the last flush), and their costs are
+ * extrapolated per own instruction from those run. Over the
  * skip's last `functional` instructions before a warm-up, the mix's data
  * accesses are drawn (not the mix) and warm the TLB untimed
  * (cpu_vcpu_touch), in order with the own instructions, so that a TLB
@@ -304,11 +310,15 @@ typedef struct cpu_sample_params {
 				before each warm-up, the TLB follows the
 				skipped mix's data accesses (functional
 				warming, untimed; 0: none) */
+	bool pass_cycles;    /* a skip of a regular stream of one program
+				passes whole cycles without running their
+				own instructions, whose costs are
+				extrapolated (false: all run, counted) */
 } cpu_sample_params;
 
 /* Defaults: U = 1000, W = 2000 (SMARTS's choices), K = 400,000 (about
  * 130 times fewer detailed instructions than the run), 95 %, seed 1,
- * F = 8000 (README, "Sampled mode"). */
+ * F = 8000, cycles passed (README, "Sampled mode"). */
 void cpu_sample_defaults(cpu_sample_params *p);
 
 typedef struct cpu_sample_result {
@@ -327,8 +337,11 @@ typedef struct cpu_sample_result {
 	uint64_t phase_insns[WL_STREAM_PHASES]; /* run's mix insns per phase
 						   (extrapolated) */
 	uint64_t own;         /* the stream's own instructions (entries,
-				 returns, switches, programs' PTE writes):
-				 all run in detail, their costs counted */
+				 returns, switches, programs' PTE writes)
+				 run in detail, their costs counted */
+	uint64_t own_jumped;  /* own instructions of whole cycles a skip
+				 passed (a regular stream of one program),
+				 their costs extrapolated from those run */
 } cpu_sample_result;
 
 /* Runs n instructions of stream g on vcpu v in sampled mode with

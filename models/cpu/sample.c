@@ -34,6 +34,7 @@ void cpu_sample_defaults(cpu_sample_params *p)
 	p->warmup = 2000;
 	p->period = 400000;
 	p->functional = 8000;
+	p->pass_cycles = true;
 	p->confidence = 0.95;
 	p->seed = 1;
 }
@@ -57,8 +58,10 @@ static void fields(const cpu_results *r, uint64_t *f)
 typedef struct counted {
 	bool exact;           /* own instructions counted (else all mix) */
 	bool split;           /* the mix's own ones too */
+	bool cycles;          /* skips may jump whole cycles (below) */
 	uint64_t f[NFIELDS];  /* fields the own instructions added */
-	uint64_t own;         /* own instructions of the run */
+	uint64_t own;         /* own instructions run in detail */
+	uint64_t jumped;      /* own instructions of cycles jumped over */
 	uint64_t translated;  /* translations by mix run in detail */
 } counted;
 
@@ -82,6 +85,13 @@ static uint64_t cycles_of(const uint64_t *f)
 {
 	return f[F_OF(cycles_user)] + f[F_OF(cycles_kernel)] +
 	       f[F_OF(cycles_vmm)] + f[F_OF(cycles_tlb)];
+}
+
+/* Cycles in the fields the own instructions added, but translations
+ * (one-off: not extrapolated over jumped cycles). */
+static double own_cost(const uint64_t *f)
+{
+	return (double)(cycles_of(f) - f[F_VMM_TR]);
 }
 
 /* Runs the k instructions at in on v: own ones go to c; mix of phase ph
@@ -205,6 +215,39 @@ static void sync_state(cpu_vcpu *v, const wl_stream *g)
 /* The loads of a functional warming, per call of cpu_vcpu_touch. */
 #define WARM_CAP 1024
 
+#define F_TLB_MISS F_OF(events[CPU_EV_TLB_MISS])
+#define F_TLB_FLUSH F_OF(events[CPU_EV_TLB_FLUSH])
+
+/* The instructions a skip runs in detail before its warming rather than
+ * jump over: the TLB's contents are carried through a skip by the own
+ * instructions run (the mix is not), so the last ones before a window,
+ * as many as take the TLB (and Disco's L2TLB) once round at the rate
+ * the own instructions run so far took misses, are run. None when they
+ * took none; no jump before any has run. */
+static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
+			    const uint64_t *np)
+{
+	if (!c->own)
+		return UINT64_MAX;
+	double miss = (double)c->f[F_TLB_MISS];
+	if (miss <= 0)
+		return 0;
+	double mix = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
+		mix += (double)np[p];
+	double own = (double)(c->own + c->jumped);
+	/* Own instructions per instruction of the stream. */
+	double rate = own / (mix + own) / (double)c->own;
+	const cpu_machine *m = cpu_core_machine(cpu_vcpu_core(v));
+	double r = (double)(m->tlb_entries + m->l2tlb_entries) /
+		   (miss * rate);
+	/* A flush forgets all before it: back to the last one is enough. */
+	double flush = (double)c->f[F_TLB_FLUSH];
+	if (flush > 0 && 1 / (flush * rate) < r)
+		r = 1 / (flush * rate);
+	return r < 0x1p62 ? (uint64_t)ceil(r) : UINT64_MAX;
+}
+
 /* Skips n instructions of g: the mix is counted in np by phase, not
  * drawn, and passes the vcpu by (cpu_vcpu_pass: BT's position in the
  * kernel's blocks); the own instructions run on v in detail (batched
@@ -227,6 +270,7 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 	const bool pass = cpu_vcpu_mode(v) == CPU_MODE_BT;
 	uint64_t a[NFIELDS], b[NFIELDS];
 	size_t k = 0;
+	bool jump = c->cycles;
 	fields(cpu_vcpu_results(v), a);
 	while (n) {
 		unsigned ph;
@@ -234,6 +278,25 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 		bool warming = n <= warm;
 		/* Up to the warming's start, then within it. */
 		uint64_t room = warming ? n : n - warm;
+		/* Whole cycles of a regular stream, once a skip, from the
+		 * first cycle boundary: their own instructions are not run
+		 * but extrapolated (cpu_sample_run), and the jump leaves at
+		 * least one whole cycle to run before the warming. */
+		bool try_jump = jump && !warming && wl_stream_between_events(g);
+		uint64_t keep = try_jump ? own_reserve(v, c, np) : 0;
+		if (try_jump && room > keep) {
+			uint64_t jo = 0, r = room - keep;
+			uint64_t got = wl_stream_skip_cycles(g, r, np, &jo);
+			if (!got)
+				got = wl_stream_skip_events(g, r, np, &jo);
+			/* One attempt a skip: a failed one walked in vain. */
+			jump = false;
+			if (got) {
+				n -= got;
+				c->jumped += jo;
+				continue;
+			}
+		}
 		uint64_t before[WL_STREAM_PHASES];
 		if (warming)
 			memcpy(before, np, sizeof before);
@@ -347,7 +410,16 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	 * would cost the speed of sampling. */
 	c.exact = wl_stream_event_rate(g) * (double)p.window < 1;
 	c.split = c.exact && wl_stream_mix_own_rate(g) * (double)p.window < 1;
+	/* A regular stream of one program repeats one cycle: its own
+	 * instructions cost alike in every cycle, so the skips jump over
+	 * whole cycles and the own instructions of those are extrapolated
+	 * from the cycles run in detail (wl_stream_skip_cycles). */
+	c.cycles = p.pass_cycles && c.exact && wl_stream_mix_own_rate(g) == 0;
 	wl_stream_split_mix(g, c.split);
+	/* Per period, the own instructions run in detail and their cycles
+	 * (translations apart), for the interval of the extrapolation. */
+	double *oy = sim_xcalloc(periods ? periods : 1, sizeof *oy);
+	double *orr = sim_xcalloc(periods ? periods : 1, sizeof *orr);
 	/* The caller's vcpu follows the stream already, or (a fresh vcpu,
 	 * another stream) is put where it is. */
 	sync_state(v, g);
@@ -364,14 +436,23 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		 * instructions) does not follow them, and the warm-up sees
 		 * many of them anyway. */
 		uint64_t f = c.split ? p.functional : 0;
+		const uint64_t own0 = c.own;
+		const double y0 = own_cost(c.f);
 		skip(v, g, at, f, buf, cap, loads, np, &c);
 		detailed(v, g, p.warmup, buf, cap, np, &c, NULL, NULL);
 		detailed(v, g, p.window, buf, cap, np, &c, &w[i], sum);
 		skip(v, g, slack - at, 0, buf, cap, loads, np, &c);
+		if (i + 1 == periods)
+			skip(v, g, n - periods * p.period, 0, buf, cap, loads,
+			     np, &c);
+		orr[i] = (double)(c.own - own0);
+		oy[i] = own_cost(c.f) - y0;
 	}
-	skip(v, g, n - periods * p.period, 0, buf, cap, loads, np, &c);
+	if (!periods)
+		skip(v, g, n, 0, buf, cap, loads, np, &c);
 	wl_stream_split_mix(g, false);
 	out->own = c.own;
+	out->own_jumped = c.jumped;
 	out->windows = periods;
 	out->detailed = periods * (p.warmup + p.window);
 
@@ -408,9 +489,17 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	/* Counted, not extrapolated: the own instructions' fields, and the
 	 * translations of the mix run in detail (blocks first reached by
 	 * skipped mix are missed; their number is bounded by the
-	 * translation cache). */
-	for (size_t f = 0; f < NFIELDS; f++)
-		estf[f] += (double)c.f[f];
+	 * translation cache). The own instructions of jumped cycles are
+	 * extrapolated from those run, every field in the ratio of their
+	 * numbers, but for translations (one-off costs). */
+	const double jr = c.own ? (double)c.jumped / (double)c.own : 0;
+	for (size_t f = 0; f < NFIELDS; f++) {
+		double once_f = f == F_TRANSLATE || f == F_VMM_TR
+					? (double)c.f[f]
+				: f == F_VMM ? (double)c.f[F_VMM_TR]
+					     : 0;
+		estf[f] += (double)c.f[f] + ((double)c.f[f] - once_f) * jr;
+	}
 	double once_n = (double)c.translated;
 	double once = once_n *
 		(double)cpu_core_machine(cpu_vcpu_core(v))->bt.translate;
@@ -419,8 +508,12 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	estf[F_VMM] += once;
 	cpu_results cr;
 	memcpy(&cr, c.f, sizeof cr);
-	/* The cycles counted, not estimated. */
+	/* The cycles counted, not estimated, and the own instructions'
+	 * extrapolated over jumped cycles: y per own instruction run. */
+	double ysum = own_cost(c.f), rsum = (double)c.own;
 	const double fixed = once + (double)cpu_results_cycles(&cr);
+	const double jumped = (double)c.jumped;
+	const double own_x = rsum > 0 ? ysum / rsum * jumped : 0;
 	uint64_t ef[NFIELDS];
 	for (size_t f = 0; f < NFIELDS; f++)
 		ef[f] = (uint64_t)llround(estf[f]);
@@ -435,7 +528,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			tot.insns[ph] += w[i].insns[ph];
 			tot.cycles[ph] += w[i].cycles[ph];
 		}
-	out->cycles = estimate(&tot, NULL, np) + fixed;
+	out->cycles = estimate(&tot, NULL, np) + fixed + own_x;
 	out->cpi = n ? out->cycles / (double)n : 0;
 	out->cpi_half = out->smarts_half = INFINITY;
 	if (periods >= 2) {
@@ -446,7 +539,12 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		double *th = sim_xcalloc(periods, sizeof *th);
 		double mean = 0;
 		for (uint64_t i = 0; i < periods; i++) {
-			th[i] = (estimate(&tot, &w[i], np) + fixed) /
+			/* Period i's own instructions left out of the ratio
+			 * too (the counted ones stay: they have no error). */
+			double ri = rsum - orr[i];
+			double xi = ri > 0 ? (ysum - oy[i]) / ri * jumped
+					   : own_x;
+			th[i] = (estimate(&tot, &w[i], np) + fixed + xi) /
 				(double)n;
 			mean += th[i];
 		}
@@ -477,6 +575,8 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			cy += w[0].cycles[ph];
 		out->smarts_cpi = (double)cy / (double)p.window;
 	}
+	free(orr);
+	free(oy);
 	free(sum);
 	free(w);
 	free(loads);
