@@ -348,28 +348,41 @@ size_t wl_stream_warm_loads(wl_stream *g, unsigned phase, uint64_t k,
 		m = (double)cap;
 	g->wfrac[kern] = x - m < 1 ? x - m : 0;
 	size_t n = (size_t)m;
-	wl_rng *r = &g->wr;
+	wl_rng r = g->wr;
 	uint64_t last = g->wlast;
-	const uint64_t span[2] = {g->cold_bytes, g->hot_bytes};
-	const uint64_t base[2] = {WL_VA_WS + g->hot_bytes, WL_VA_WS};
-	for (size_t i = 0; i < n; i++) {
-		/* One draw a load: bits 45-58 hot, 32-44 sequential (as the
-		 * mix's), the low 32 bits the offset. */
-		uint64_t a = next(r), va;
-		uint64_t u = a << 32;
-		if (kernel) {
-			va = WL_VA_KERNEL + below(u, g->kws);
-		} else {
-			unsigned hot = ((a >> 45) & 0x3fff) < g->hot_thr;
-			uint64_t sv = last + g->stride;
-			va = ((a >> 32) & 0x1fff) < g->seq_thr
-				     ? (sv >= g->ws_end ? WL_VA_WS : sv)
-				     : base[hot] + below(u, span[hot]);
-			last = va;
+	/* One draw a load: bits 45-58 hot, 32-44 sequential (as the mix's),
+	 * the low 32 bits the offset. Without branches on the draws (as
+	 * emit_mix_as): they are as unpredictable as they are meant to be. */
+	if (kernel) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t va = WL_VA_KERNEL + below(next(&r) << 32, g->kws);
+			out[i].va = va;
+			out[i].size = size_of(g, va);
 		}
-		out[i].va = va;
-		out[i].size = size_of(g, va);
+	} else {
+		const uint64_t hot_bytes = g->hot_bytes, cold_bytes = g->cold_bytes;
+		const uint64_t cold_base = WL_VA_WS + hot_bytes, end = g->ws_end;
+		const uint64_t stride = g->stride, hot_thr = g->hot_thr;
+		const uint64_t seq_thr = g->seq_thr, large_end = g->large_end;
+		const uint8_t shift = g->large_shift;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t a = next(&r);
+			bool hot = ((a >> 45) & 0x3fff) < hot_thr;
+			bool seq = ((a >> 32) & 0x1fff) < seq_thr;
+			uint64_t rv = pick(hot, WL_VA_WS, cold_base) +
+				      below(a << 32,
+					    pick(hot, hot_bytes, cold_bytes));
+			uint64_t sv = last + stride;
+			sv = pick(sv >= end, WL_VA_WS, sv);
+			uint64_t va = pick(seq, sv, rv);
+			last = va;
+			out[i].va = va;
+			out[i].size = (uint8_t)pick(va >= WL_VA_WS &&
+							    va < large_end,
+						    shift, 0);
+		}
 	}
+	g->wr = r;
 	g->wlast = last;
 	return n;
 }
