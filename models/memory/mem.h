@@ -512,9 +512,14 @@ void mem_kcache_clear(mem_kcache *c);
 /* A multi-level radix page table: `levels` levels of 2^bits entries above
  * pages of 2^base_shift bytes. A mapping of a page of 2^shift bytes, shift
  * = base_shift + k·bits (k < levels), is a leaf k levels above the bottom
- * (a large page). Virtual addresses are taken modulo the table's reach,
- * 2^(base_shift + levels·bits). Nodes come from a pool grown as needed and
- * are addressed by index, never by pointer order. */
+ * (a large page). The table's reach is 2^(base_shift + levels·bits): an
+ * address whose bits above it are all zeros or all ones (the canonical
+ * halves) is taken modulo the reach under the one root; any other value
+ * of those bits gets a root of its own, made on its first mapping, so
+ * that the workload streams' regions, laid out 2^40 bytes apart, do not
+ * share entries on a 32-bit table (a modelling convenience: a walk still
+ * reads `levels` entries). Nodes come from a pool grown as needed and are
+ * addressed by index, never by pointer order. */
 typedef struct mem_pt mem_pt;
 
 /* Creates an empty table (panics unless 1 <= levels <= 6, 1 <= bits <= 12,
@@ -538,7 +543,8 @@ bool mem_pt_lookup(const mem_pt *pt, uint64_t va, uint64_t *frame,
 bool mem_pt_table_is_used(const mem_pt *pt, uint64_t va, unsigned shift);
 /* Maps the page of 2^shift bytes holding va to frame (shift valid, else a
  * panic), replacing what mapped any part of it. Returns the page-table
- * nodes allocated for it. O(levels), or more when a subtree is replaced. */
+ * nodes allocated for it (a new root included). O(levels + roots), or
+ * more when a subtree is replaced. */
 unsigned mem_pt_map(mem_pt *pt, uint64_t va, unsigned shift, uint64_t frame);
 /* Removes the mapping holding va; true if there was one. O(levels). */
 bool mem_pt_unmap(mem_pt *pt, uint64_t va);

@@ -17,11 +17,16 @@
 
 struct mem_pt {
 	unsigned levels, bits, base_shift;
+	unsigned reach;      /* base_shift + levels * bits */
 	uint64_t fanout;
 	uint64_t *slot;      /* [cap * fanout]; node i at slot[i * fanout] */
 	uint32_t *used;      /* [cap]: non-empty slots of node i */
 	uint64_t nnodes, cap;
 	uint64_t mappings;
+	/* Roots past node 0's, for addresses beyond the reach: the bits
+	 * above it (key_of) and the root node, in order of creation. */
+	uint64_t *root_key, *root_node;
+	size_t nroots, caproots;
 };
 
 mem_pt *mem_pt_create(unsigned levels, unsigned bits, unsigned base_shift)
@@ -34,6 +39,7 @@ mem_pt *mem_pt_create(unsigned levels, unsigned bits, unsigned base_shift)
 	pt->levels = levels;
 	pt->bits = bits;
 	pt->base_shift = base_shift;
+	pt->reach = base_shift + levels * bits;
 	pt->fanout = UINT64_C(1) << bits;
 	pt->cap = 4;
 	pt->slot = sim_xcalloc((size_t)(pt->cap * pt->fanout), sizeof *pt->slot);
@@ -48,6 +54,8 @@ void mem_pt_destroy(mem_pt *pt)
 		return;
 	free(pt->slot);
 	free(pt->used);
+	free(pt->root_key);
+	free(pt->root_node);
 	free(pt);
 }
 
@@ -57,6 +65,31 @@ bool mem_pt_shift_is_valid(const mem_pt *pt, unsigned shift)
 		return false;
 	unsigned d = shift - pt->base_shift;
 	return d % pt->bits == 0 && d / pt->bits < pt->levels;
+}
+
+/* The bits of va above the reach, 0 when they are all zeros or all ones
+ * (the canonical halves: node 0's root holds both). */
+static uint64_t key_of(const mem_pt *pt, uint64_t va)
+{
+	if (pt->reach >= 64)
+		return 0;
+	uint64_t k = va >> pt->reach;
+	return k == UINT64_MAX >> pt->reach ? 0 : k;
+}
+
+/* The root node of va's key: true with *node, false if it has none. */
+static bool root_of(const mem_pt *pt, uint64_t va, uint64_t *node)
+{
+	uint64_t k = key_of(pt, va);
+	*node = 0;
+	if (!k)
+		return true;
+	for (size_t i = 0; i < pt->nroots; i++)
+		if (pt->root_key[i] == k) {
+			*node = pt->root_node[i];
+			return true;
+		}
+	return false;
 }
 
 /* Index of va in a node at depth l (0 = root). */
@@ -69,7 +102,13 @@ static size_t index_at(const mem_pt *pt, uint64_t va, unsigned l)
 bool mem_pt_lookup(const mem_pt *pt, uint64_t va, uint64_t *frame,
 		   unsigned *shift, unsigned *levels_walked)
 {
-	uint64_t node = 0;
+	uint64_t node;
+	if (!root_of(pt, va, &node)) {
+		/* The walk reads the root's empty entry. */
+		if (levels_walked)
+			*levels_walked = 1;
+		return false;
+	}
 	for (unsigned l = 0; l < pt->levels; l++) {
 		uint64_t s = pt->slot[node * pt->fanout + index_at(pt, va, l)];
 		if (s & SLOT_LEAF) {
@@ -98,7 +137,9 @@ bool mem_pt_table_is_used(const mem_pt *pt, uint64_t va, unsigned shift)
 	/* The entry of a page of 2^shift bytes lives in the node at depth
 	 * leaf_level; walk down to it. */
 	unsigned leaf_level = pt->levels - 1 - (shift - pt->base_shift) / pt->bits;
-	uint64_t node = 0;
+	uint64_t node;
+	if (!root_of(pt, va, &node))
+		return false;
 	for (unsigned l = 0; l < leaf_level; l++) {
 		uint64_t s = pt->slot[node * pt->fanout + index_at(pt, va, l)];
 		if (s & SLOT_LEAF)
@@ -147,7 +188,21 @@ unsigned mem_pt_map(mem_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 			  (unsigned long long)frame);
 	unsigned leaf_level = pt->levels - 1 - (shift - pt->base_shift) / pt->bits;
 	unsigned made = 0;
-	uint64_t node = 0;
+	uint64_t node;
+	if (!root_of(pt, va, &node)) {
+		if (pt->nroots == pt->caproots) {
+			pt->caproots = pt->caproots ? 2 * pt->caproots : 4;
+			pt->root_key = sim_xrealloc(pt->root_key, pt->caproots,
+						    sizeof *pt->root_key);
+			pt->root_node = sim_xrealloc(pt->root_node,
+						     pt->caproots,
+						     sizeof *pt->root_node);
+		}
+		node = node_alloc(pt);
+		made++;
+		pt->root_key[pt->nroots] = key_of(pt, va);
+		pt->root_node[pt->nroots++] = node;
+	}
 	for (unsigned l = 0; l < leaf_level; l++) {
 		size_t at = (size_t)(node * pt->fanout) + index_at(pt, va, l);
 		uint64_t s = pt->slot[at];
@@ -179,7 +234,9 @@ unsigned mem_pt_map(mem_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 
 bool mem_pt_unmap(mem_pt *pt, uint64_t va)
 {
-	uint64_t node = 0;
+	uint64_t node;
+	if (!root_of(pt, va, &node))
+		return false;
 	for (unsigned l = 0; l < pt->levels; l++) {
 		size_t at = (size_t)(node * pt->fanout) + index_at(pt, va, l);
 		uint64_t s = pt->slot[at];
@@ -212,6 +269,7 @@ void mem_pt_clear(mem_pt *pt)
 	memset(pt->used, 0, (size_t)pt->nnodes * sizeof *pt->used);
 	pt->nnodes = 1;
 	pt->mappings = 0;
+	pt->nroots = 0;
 }
 
 /* ------------------------------------------------------------------------

@@ -195,6 +195,60 @@ Test(mem_pt, a_table_page_is_used_while_it_holds_an_entry_not_only_va_s)
 	mem_pt_destroy(pt);
 }
 
+/* A 32-bit table (2 levels of 10 bits over 4 KiB pages) and addresses
+ * past its reach, as the streams lay their regions out (2^40 apart):
+ * each value of the bits above the reach has a root of its own, so the
+ * regions do not share entries; all-zero and all-one high bits (the
+ * canonical halves: a kernel at 0xffffffff80000000) share the first. A
+ * walk reads the same two levels everywhere. */
+Test(mem_pt, regions_beyond_the_reach_do_not_alias)
+{
+	mem_pt *pt = mem_pt_create(2, 10, 12);
+	const uint64_t image = UINT64_C(0x0000010000000000);
+	const uint64_t fresh = UINT64_C(0x0000030000000000);
+	uint64_t f;
+	unsigned s, lv;
+	cr_assert(eq(u32, mem_pt_map(pt, 0x5000, 12, 1), 1));
+	/* A new region: its root and its leaf page. */
+	cr_assert(eq(u32, mem_pt_map(pt, image + 0x5000, 12, 2), 2));
+	cr_assert(not(mem_pt_lookup(pt, fresh + 0x5000, NULL, NULL, &lv)));
+	cr_assert(eq(u32, lv, 1));
+	cr_assert(not(mem_pt_table_is_used(pt, fresh + 0x5000, 12)));
+	cr_assert(eq(u32, mem_pt_map(pt, fresh + 0x5000, 12, 3), 2));
+	cr_assert(mem_pt_lookup(pt, 0x5000, &f, &s, &lv));
+	cr_assert(eq(u64, f, 1));
+	cr_assert(eq(u32, lv, 2));
+	cr_assert(mem_pt_lookup(pt, image + 0x5000, &f, &s, &lv));
+	cr_assert(eq(u64, f, 2));
+	cr_assert(eq(u32, lv, 2));
+	cr_assert(mem_pt_lookup(pt, fresh + 0x5000, &f, NULL, NULL));
+	cr_assert(eq(u64, f, 3));
+	cr_assert(eq(u64, mem_pt_mappings(pt), 3));
+	/* Past 2^20 fresh pages, another 4 GiB: no wrap onto the first. */
+	cr_assert(not(mem_pt_lookup(pt, fresh + (UINT64_C(1) << 32) + 0x5000,
+				    NULL, NULL, NULL)));
+	/* Unmapping one region leaves the others. */
+	cr_assert(mem_pt_unmap(pt, image + 0x5000));
+	cr_assert(not(mem_pt_unmap(pt, image + 0x5000)));
+	cr_assert(not(mem_pt_lookup(pt, image + 0x5000, NULL, NULL, NULL)));
+	cr_assert(mem_pt_lookup(pt, 0x5000, NULL, NULL, NULL));
+	cr_assert(mem_pt_table_is_used(pt, fresh + 0x6000, 12));
+	cr_assert(not(mem_pt_table_is_used(pt, image + 0x6000, 12)));
+	/* The kernel's canonical half shares the first root, modulo 2^32. */
+	mem_pt_map(pt, UINT64_C(0xffffffff80000000), 12, 4);
+	cr_assert(mem_pt_lookup(pt, 0x80000000, &f, NULL, NULL));
+	cr_assert(eq(u64, f, 4));
+	cr_assert(eq(u64, mem_pt_nodes(pt), 7));
+	/* Cleared, every root goes with the nodes. */
+	mem_pt_clear(pt);
+	cr_assert(eq(u64, mem_pt_nodes(pt), 1));
+	cr_assert(not(mem_pt_lookup(pt, fresh + 0x5000, NULL, NULL, NULL)));
+	cr_assert(eq(u32, mem_pt_map(pt, fresh + 0x5000, 12, 5), 2));
+	cr_assert(mem_pt_lookup(pt, fresh + 0x5000, &f, NULL, NULL));
+	cr_assert(eq(u64, f, 5));
+	mem_pt_destroy(pt);
+}
+
 Test(mem_vm, frames_are_handed_out_in_order_and_the_pmap_assigns_machine_frames)
 {
 	uint64_t mfn = 100;
