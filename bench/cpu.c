@@ -143,7 +143,8 @@ static void touch_all(cpu_vcpu *v, const wl_stream_params *p)
  * and sampled; returns 1 if an instruction went uncounted. */
 static int sampled_vs_detailed(const cpu_machine *m,
 			       const wl_stream_preset *w, uint64_t warm,
-			       uint64_t n, trace_insn *buf)
+			       uint64_t n, const cpu_sample_params *sp,
+			       trace_insn *buf)
 {
 	double t[2], cyc[2];
 	int bad = 0;
@@ -174,7 +175,7 @@ static int sampled_vs_detailed(const cpu_machine *m,
 				cpu_vcpu_results(v));
 			bad |= cpu_vcpu_results(v)->insns != n;
 		} else {
-			cpu_sample_run(v, st, n, NULL, &s);
+			cpu_sample_run(v, st, n, sp, &s);
 			cyc[1] = s.cycles;
 			bad |= s.est.insns != n;
 		}
@@ -237,14 +238,38 @@ int main(int argc, char **argv)
 	bool quick = false;
 	const char *only = NULL;
 	int bad_args = 0;
+	cpu_sample_params sp;
+	cpu_sample_defaults(&sp);
+	uint64_t sn = 0;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0)
+		char *end = NULL;
+		if (strcmp(argv[i], "--quick") == 0) {
 			quick = true;
-		else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
+		} else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
 			only = argv[++i];
-		else
+		} else if (i + 1 < argc &&
+			   (strcmp(argv[i], "--instructions") == 0 ||
+			    strcmp(argv[i], "--period") == 0 ||
+			    strcmp(argv[i], "--warmup") == 0 ||
+			    strcmp(argv[i], "--functional") == 0)) {
+			unsigned long long x = strtoull(argv[i + 1], &end, 10);
+			if (!*argv[i + 1] || *end || argv[i + 1][0] == '-')
+				bad_args = 1;
+			else if (argv[i][2] == 'i')
+				sn = x;
+			else if (argv[i][2] == 'p')
+				sp.period = x;
+			else if (argv[i][2] == 'w')
+				sp.warmup = x;
+			else
+				sp.functional = x;
+			i++;
+		} else {
 			bad_args = 1;
+		}
 	}
+	if (!bad_args && (sp.period < sp.window + sp.warmup || sn == 1))
+		bad_args = 1;
 	if (only && !wl_stream_preset_find(only)) {
 		fprintf(stderr, "%s: unknown workload '%s'; expected one "
 			"of the catalog's:", argv[0], only);
@@ -255,7 +280,9 @@ int main(int argc, char **argv)
 	}
 	if (bad_args) {
 		fprintf(stderr,
-			"usage: %s [--quick] [--workload NAME]\n"
+			"usage: %s [--quick] [--workload NAME] [--instructions "
+			"N] [--period K]\n"
+			"       [--warmup W] [--functional F]\n"
 			"  (none)   instructions per second of the detailed "
 			"mode per mode, then\n"
 			"           sampled against detailed on every catalog "
@@ -264,7 +291,13 @@ int main(int argc, char **argv)
 			"instruction was counted\n"
 			"  --workload NAME  only the sampled-against-detailed "
 			"row of one catalog\n"
-			"           workload (for profiling)\n",
+			"           workload (for profiling)\n"
+			"  --instructions N, --period K, --warmup W, "
+			"--functional F\n"
+			"           the sampled runs' length (default 2 x 10^8) "
+			"and sampling\n"
+			"           parameters (default cpu_sample_defaults'; "
+			"K >= 1000 + W)\n",
 			argv[0]);
 		return 2;
 	}
@@ -274,19 +307,20 @@ int main(int argc, char **argv)
 	if (!only)
 		bad = detailed_speed(&m, quick);
 	uint64_t warm = quick ? 100000 : 2000000;
-	uint64_t sn = quick ? 1000000 : 200000000;
+	if (!sn)
+		sn = quick ? 1000000 : 200000000;
 	trace_insn *buf = sim_xcalloc(SBUF, sizeof *buf);
-	cpu_sample_params sp;
-	cpu_sample_defaults(&sp);
 	printf("\nsampled vs detailed, mode hw, %" PRIu64 " instructions "
-	       "(%" PRIu64 " windows) after the working set's first touches "
-	       "and %" PRIu64 " of warm-up\n", sn, sn / sp.period, warm);
+	       "(%" PRIu64 " windows; U %" PRIu64 ", W %" PRIu64 ", K %" PRIu64
+	       ", F %" PRIu64 ") after the working set's first touches and %"
+	       PRIu64 " of warm-up\n", sn, sn / sp.period, sp.window,
+	       sp.warmup, sp.period, sp.functional, warm);
 	printf("%-22s %12s %12s %8s %9s %9s %8s\n", "workload",
 	       "detailed/s", "sampled/s", "ratio", "error %", "cpi", "+-");
 	for (size_t i = 0; wl_stream_preset_at(i); i++)
 		if (!only || strcmp(only, wl_stream_preset_at(i)->name) == 0)
 			bad |= sampled_vs_detailed(&m, wl_stream_preset_at(i),
-						   warm, sn, buf);
+						   warm, sn, &sp, buf);
 	free(buf);
 	if (bad)
 		fprintf(stderr, "cpu bench: instruction count mismatch\n");
