@@ -303,7 +303,7 @@ static int apart_is_part_by_part(const wl_stream_params *p, const char *name,
 	return consumed;
 }
 
-Test(stream_skip, own_apart_is_part_by_part, .timeout = 60)
+Test(stream_skip, own_apart_is_part_by_part)
 {
 	/* Short cycles jump; long ones are walked event by event. */
 	const char *cyc[] = {"lmbench-prot-fault", "lmbench-page-fault",

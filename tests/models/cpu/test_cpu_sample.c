@@ -542,7 +542,7 @@ Test(cpu_sample, touch_warms_without_charging)
  * instructions that take the TLB once round (some 160,000 instructions
  * of page faults on the 64-entry P4 without flushes), so that shorter
  * periods pass little there. */
-Test(cpu_sample, regular_cycles_passed_and_extrapolated, .timeout = 120)
+Test(cpu_sample, regular_cycles_passed_and_extrapolated)
 {
 	cpu_machine vtx, p4 = machine_file("p4-xeon-2003");
 	cpu_machine_defaults(&vtx);
