@@ -236,7 +236,9 @@ static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
 	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
 		mix += (double)np[p];
 	double own = (double)(c->own + c->jumped);
-	/* Own instructions per instruction of the stream. */
+	/* Own instructions per instruction of the stream, per own
+	 * instruction run: times the misses (flushes) of those, the misses
+	 * (flushes) per instruction of the stream. */
 	double rate = own / (mix + own) / (double)c->own;
 	const cpu_machine *m = cpu_core_machine(cpu_vcpu_core(v));
 	double r = (double)(m->tlb_entries + m->l2tlb_entries) /
@@ -254,10 +256,14 @@ static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
  * when nothing passes between them) and are counted in c, so that the
  * machine's state (level, address space, TLB flushes, shadows, queued
  * PTE updates, translated blocks) follows the stream through the skip.
+ * With c->cycles, once a skip, whole cycles between the first event's
+ * end and the reserve before the warming (own_reserve) are passed
+ * instead, their own instructions counted in c->jumped, not run.
  * Over the skip's last `warm` instructions the TLB follows too: each
  * run of mix warms it with the loads it would have made
  * (wl_stream_warm_loads, cpu_vcpu_touch), in order with the own
- * instructions around it. O(own instructions skipped + warm). */
+ * instructions around it. O(own instructions run + warm + the passed
+ * cycles' walk, 3 cycles when jumped). */
 static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 		 trace_insn *buf, size_t cap, trace_insn *loads, uint64_t *np,
 		 counted *c)
