@@ -94,7 +94,9 @@ static const cfg_param sampling_params[] = {
 	 .max = "1000000000",
 	 .offset = offsetof(cpu_sample_params, functional),
 	 .doc = "instructions at the end of each skip whose data accesses "
-		"warm the TLB, untimed (functional warming; 0: none)"},
+		"warm the TLB, untimed (functional warming), after a sparse "
+		"warming over a longer span where windows are far enough "
+		"apart; 0: neither"},
 	{.name = "period", .type = CFG_T_UINT, .def = "400000", .min = "2",
 	 .max = "100000000000", .offset = offsetof(cpu_sample_params, period),
 	 .doc = "one window every this many instructions (K >= window + "

@@ -72,6 +72,10 @@ struct wl_stream {
 	wl_rng wr;
 	uint64_t wlast;
 	double wfrac[2];
+	/* wl_stream_warm_sparse: loads up to the next draw outside the hot
+	 * set (0: none drawn yet) and the fraction of a load carried. */
+	uint64_t sgap;
+	double sfrac[2];
 };
 
 /* One part of the stream from its state (wl_stream_fill_part's when skip

@@ -557,6 +557,26 @@ uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
  * unchanged. O(returned). */
 size_t wl_stream_warm_loads(wl_stream *g, unsigned phase, uint64_t k,
 			   trace_insn *out, size_t cap);
+/* Functional warming over a long span, cheaply (models/cpu/README.md,
+ * "Sampled mode"): of the loads k mix instructions of `phase` would make
+ * (as wl_stream_warm_loads counts them, its own fraction carried), only
+ * those that change a TLB already holding the stream's hot set, written
+ * into out (va and size): for the body, each random draw outside the hot
+ * set (its count from geometric gaps carried across calls), followed by
+ * every page of the hot set, which the body touches again long before
+ * its next such draw; for an event's kernel work, every page of the
+ * kernel's data once. Only the last draws that fit in cap are written.
+ * Holds when the hot set and the kernel's data fit the TLB
+ * (wl_stream_warm_pages). The draws come from warm_loads' generator: the
+ * stream is unchanged. Returns the entries written. O(returned + draws). */
+size_t wl_stream_warm_sparse(wl_stream *g, unsigned phase, uint64_t k,
+			     trace_insn *out, size_t cap);
+/* The pages wl_stream_warm_sparse touches again: the hot set's and the
+ * kernel data's. */
+uint64_t wl_stream_warm_pages(const wl_stream *g);
+/* Random draws outside the hot set per instruction of the body (the
+ * loads that keep changing a TLB that holds the hot set). */
+double wl_stream_cold_rate(const wl_stream *g);
 /* The address space the stream is in (0 at the start). */
 uint16_t wl_stream_asid(const wl_stream *g);
 /* The warm-up pass of a stream of p (p passes wl_stream_check): for each

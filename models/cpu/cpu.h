@@ -293,7 +293,10 @@ void cpu_vcpu_dirtylog_stop(cpu_vcpu *v);
  * accesses are drawn (not the mix) and warm the TLB untimed
  * (cpu_vcpu_touch), in order with the own instructions, so that a TLB
  * flushed in the skip is refilled as the skipped mix would have refilled
- * it. The estimate
+ * it; before that, where windows are far enough apart and the hot set
+ * fits the TLB, a sparse warming over a longer span touches only what
+ * changes a FIFO TLB (wl_stream_warm_sparse), so that it holds its steady
+ * share of pages outside the hot set. The estimate
  * of the rest (the mix) is per phase: the phase's measured cycles per
  * instruction times the number of the run's mix instructions in that
  * phase, which the skip counts exactly. A remainder shorter than a

@@ -63,7 +63,14 @@ typedef struct counted {
 	uint64_t own;         /* own instructions run in detail */
 	uint64_t jumped;      /* own instructions of cycles jumped over */
 	uint64_t translated;  /* translations by mix run in detail */
+	uint64_t hist;        /* span of the sparse warming before the
+				 functional warming (0: none) */
+	trace_insn *sparse;   /* its touches, SPARSE_CAP */
 } counted;
+
+/* The touches of a sparse warming, per call (about 250 draws of a hot
+ * set of 32 pages). */
+#define SPARSE_CAP 8192
 
 static void add_delta(uint64_t *to, const uint64_t *a, const uint64_t *b)
 {
@@ -218,6 +225,21 @@ static void sync_state(cpu_vcpu *v, const wl_stream *g)
 #define F_TLB_MISS F_OF(events[CPU_EV_TLB_MISS])
 #define F_TLB_FLUSH F_OF(events[CPU_EV_TLB_FLUSH])
 
+/* Instructions of the stream per TLB flush the own instructions run so
+ * far made (UINT64_MAX when none). */
+static uint64_t flush_span(const counted *c, const uint64_t *np)
+{
+	double flush = (double)c->f[F_TLB_FLUSH];
+	if (!c->own || flush <= 0)
+		return UINT64_MAX;
+	double mix = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
+		mix += (double)np[p];
+	double all = mix + (double)(c->own + c->jumped);
+	double r = all / (double)(c->own + c->jumped) * (double)c->own / flush;
+	return r < 0x1p62 ? (uint64_t)ceil(r) : UINT64_MAX;
+}
+
 /* The instructions a skip runs in detail before its warming rather than
  * jump over: the TLB's contents are carried through a skip by the own
  * instructions run (the mix is not), so the last ones before a window,
@@ -265,8 +287,8 @@ static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
  * instructions around it. O(own instructions run + warm + the passed
  * cycles' walk, 3 cycles when jumped). */
 static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
-		 trace_insn *buf, size_t cap, trace_insn *loads, uint64_t *np,
-		 counted *c)
+		 uint64_t hist, trace_insn *buf, size_t cap, trace_insn *loads,
+		 uint64_t *np, counted *c)
 {
 	if (!c->exact) {
 		wl_stream_skip(g, n, np);
@@ -278,12 +300,18 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 	size_t k = 0;
 	bool jump = c->cycles;
 	fields(cpu_vcpu_results(v), a);
+	/* A flush forgets all before it: back to the last one is enough. */
+	uint64_t since = hist ? flush_span(c, np) : 0;
+	if (since < hist)
+		hist = since;
 	while (n) {
 		unsigned ph;
 		bool own;
 		bool warming = n <= warm;
-		/* Up to the warming's start, then within it. */
-		uint64_t room = warming ? n : n - warm;
+		bool history = !warming && n <= warm + hist;
+		/* Up to the sparse warming's start, then to the warming's, then
+		 * within it. */
+		uint64_t room = warming ? n : history ? n - warm : n - warm - hist;
 		/* Whole cycles of a regular stream, once a skip, from the
 		 * first cycle boundary: their own instructions are not run
 		 * but extrapolated (cpu_sample_run), and the jump leaves at
@@ -304,17 +332,26 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 			}
 		}
 		uint64_t before[WL_STREAM_PHASES];
-		if (warming)
+		if (warming || history)
 			memcpy(before, np, sizeof before);
 		uint64_t got = wl_stream_skip_part(g, room, np, &buf[k], &ph,
 						   &own);
 		n -= got;
 		uint64_t mix = got - own;
-		if ((pass || warming) && mix) {
+		if ((pass || warming || history) && mix) {
 			cpu_vcpu_run(v, buf, k);
 			cpu_vcpu_pass(v, mix);
 			buf[0] = buf[k];
 			k = 0;
+		}
+		for (unsigned q = 0; history && mix && q < WL_STREAM_PHASES;
+		     q++) {
+			uint64_t left = np[q] - before[q];
+			if (!left)
+				continue;
+			size_t nl = wl_stream_warm_sparse(g, q, left, c->sparse,
+							  SPARSE_CAP);
+			cpu_vcpu_touch(v, c->sparse, nl);
 		}
 		for (unsigned q = 0; warming && mix && q < WL_STREAM_PHASES;
 		     q++) {
@@ -422,6 +459,28 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	 * from the cycles run in detail (wl_stream_skip_cycles). */
 	c.cycles = p.pass_cycles && c.exact && wl_stream_mix_own_rate(g) == 0;
 	wl_stream_split_mix(g, c.split);
+	/* Before the functional warming, a sparse one over the span in which
+	 * the TLB takes its steady share of pages outside the hot set (twice
+	 * its entries' worth of draws), where the hot set and the kernel's
+	 * data fit it: a FIFO TLB changes only on misses, and the warming's
+	 * 8,000 instructions are too few for that share. */
+	if (c.split && p.functional) {
+		const cpu_machine *m = cpu_core_machine(cpu_vcpu_core(v));
+		double rate = wl_stream_cold_rate(g);
+		double h = rate > 0
+				   ? (double)(m->tlb_entries + m->l2tlb_entries) /
+					     rate
+				   : INFINITY;
+		/* Only where the windows are further apart than that span:
+		 * with windows closer, the TLB the last one left is nearer
+		 * the truth than the steady state this warming reaches. */
+		uint64_t apart = p.period - p.window - p.warmup;
+		if (wl_stream_warm_pages(g) < m->tlb_entries &&
+		    h + (double)p.functional <= (double)apart) {
+			c.hist = (uint64_t)h;
+			c.sparse = sim_xcalloc(SPARSE_CAP, sizeof *c.sparse);
+		}
+	}
 	/* Per period, the own instructions run in detail and their cycles
 	 * (translations apart), for the interval of the extrapolation. */
 	double *oy = sim_xcalloc(periods ? periods : 1, sizeof *oy);
@@ -444,18 +503,33 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		uint64_t f = c.split ? p.functional : 0;
 		const uint64_t own0 = c.own;
 		const double y0 = own_cost(c.f);
-		skip(v, g, at, f, buf, cap, loads, np, &c);
+		/* The sparse warming's span before this warm-up: within this
+		 * skip, and the rest at the end of the previous period's. */
+		uint64_t h1 = c.hist < at - (at < f ? at : f)
+				      ? c.hist
+				      : at - (at < f ? at : f);
+		skip(v, g, at, f, h1, buf, cap, loads, np, &c);
 		detailed(v, g, p.warmup, buf, cap, np, &c, NULL, NULL);
 		detailed(v, g, p.window, buf, cap, np, &c, &w[i], sum);
-		skip(v, g, slack - at, 0, buf, cap, loads, np, &c);
+		uint64_t h2 = 0;
+		if (c.hist && i + 1 < periods) {
+			uint64_t next = slack ? sim_splitmix64(p.seed + i + 1) %
+						      (slack + 1)
+					      : 0;
+			uint64_t room = next - (next < f ? next : f);
+			h2 = c.hist > room ? c.hist - room : 0;
+			if (h2 > slack - at)
+				h2 = slack - at;
+		}
+		skip(v, g, slack - at, 0, h2, buf, cap, loads, np, &c);
 		if (i + 1 == periods)
-			skip(v, g, n - periods * p.period, 0, buf, cap, loads,
-			     np, &c);
+			skip(v, g, n - periods * p.period, 0, 0, buf, cap,
+			     loads, np, &c);
 		orr[i] = (double)(c.own - own0);
 		oy[i] = own_cost(c.f) - y0;
 	}
 	if (!periods)
-		skip(v, g, n, 0, buf, cap, loads, np, &c);
+		skip(v, g, n, 0, 0, buf, cap, loads, np, &c);
 	wl_stream_split_mix(g, false);
 	out->own = c.own;
 	out->own_jumped = c.jumped;
@@ -581,6 +655,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			cy += w[0].cycles[ph];
 		out->smarts_cpi = (double)cy / (double)p.window;
 	}
+	free(c.sparse);
 	free(orr);
 	free(oy);
 	free(sum);

@@ -600,3 +600,63 @@ Test(cpu_sample, regular_cycles_passed_and_extrapolated)
 		}
 	free(buf);
 }
+
+/* The sparse warming (wl_stream_warm_sparse): it leaves the stream as it
+ * was; its draws lie outside the hot set, each batch followed by the hot
+ * set's pages in order, and come at the stream's rate
+ * (wl_stream_cold_rate) within 4 standard deviations of a Poisson count;
+ * an event's kernel work touches each page of the kernel's data once;
+ * the entries fit in cap, the last draws kept. */
+Test(cpu_sample, sparse_warming_draws_outside_the_hot_set_at_its_rate)
+{
+	const wl_stream_preset *w = wl_stream_preset_find("spec-cint");
+	cr_assert(ne(ptr, (void *)w, NULL));
+	const wl_stream_params *p = &w->params;
+	enum { N = 20000, CAP = 8192 };
+	trace_insn *a = calloc(N, sizeof *a), *b = calloc(N, sizeof *b);
+	trace_insn *s = calloc(CAP, sizeof *s);
+	wl_stream *ga = stream_of(p, 7), *gb = stream_of(p, 7);
+	const uint64_t hot = p->hot_bytes / p->base_page;
+	const uint64_t kern = p->kernel_ws_bytes / p->base_page;
+	cr_expect(eq(u64, wl_stream_warm_pages(gb), hot + kern));
+	const uint64_t hot_end = VA_WS + p->hot_bytes;
+	uint64_t draws = 0, k = 200000;
+	for (int r = 0; r < 50; r++) {
+		wl_stream_fill(ga, a, N);
+		size_t n = wl_stream_warm_sparse(gb, 0, k, s, CAP);
+		for (size_t i = 0; i < n;) {
+			/* A batch: draws outside the hot set, then the hot set. */
+			size_t d = 0;
+			while (i < n && s[i].va >= hot_end) {
+				cr_assert(lt(u64, s[i].va, VA_WS + p->ws_bytes));
+				d++;
+				i++;
+			}
+			cr_assert(gt(sz, d, 0));
+			cr_assert(le(sz, d, 8));
+			for (uint64_t h = 0; h < hot; h++, i++) {
+				cr_assert(lt(sz, i, n));
+				cr_assert(eq(u64, s[i].va, VA_WS + h * p->base_page));
+			}
+			draws += d;
+		}
+		size_t nk = wl_stream_warm_sparse(gb, 1, 5000, s, CAP);
+		cr_assert(eq(sz, nk, kern));
+		for (size_t i = 0; i < nk; i++)
+			cr_expect(eq(u64, s[i].va, VA_KERNEL + i * p->base_page));
+		wl_stream_fill(gb, b, N);
+		cr_expect(eq(int, memcmp(a, b, N * sizeof *a), 0));
+	}
+	double want = 50.0 * (double)k * wl_stream_cold_rate(gb);
+	cr_expect(gt(dbl, want, 1000));
+	cr_expect(le(dbl, fabs((double)draws - want), 4 * sqrt(want)),
+		  "%llu draws, want %g", (unsigned long long)draws, want);
+	/* A cap of one batch keeps the last 8 draws of many. */
+	size_t n = wl_stream_warm_sparse(gb, 0, 10000000, s, 8 + hot);
+	cr_expect(eq(sz, n, 8 + hot));
+	wl_stream_destroy(ga);
+	wl_stream_destroy(gb);
+	free(a);
+	free(b);
+	free(s);
+}
