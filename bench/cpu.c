@@ -248,25 +248,29 @@ int main(int argc, char **argv)
 			quick = true;
 		} else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
 			only = argv[++i];
-		} else if (i + 1 < argc &&
-			   (strcmp(argv[i], "--instructions") == 0 ||
-			    strcmp(argv[i], "--period") == 0 ||
-			    strcmp(argv[i], "--warmup") == 0 ||
-			    strcmp(argv[i], "--functional") == 0)) {
-			unsigned long long x = strtoull(argv[i + 1], &end, 10);
-			if (!*argv[i + 1] || *end || argv[i + 1][0] == '-')
-				bad_args = 1;
-			else if (argv[i][2] == 'i')
-				sn = x;
-			else if (argv[i][2] == 'p')
-				sp.period = x;
-			else if (argv[i][2] == 'w')
-				sp.warmup = x;
-			else
-				sp.functional = x;
-			i++;
 		} else {
-			bad_args = 1;
+			/* A numeric option and its value. */
+			const struct {
+				const char *name;
+				uint64_t *to;
+			} num[] = {{"--instructions", &sn},
+				   {"--period", &sp.period},
+				   {"--warmup", &sp.warmup},
+				   {"--functional", &sp.functional}};
+			size_t j = 0;
+			while (j < sizeof num / sizeof *num &&
+			       strcmp(argv[i], num[j].name) != 0)
+				j++;
+			if (j == sizeof num / sizeof *num || i + 1 == argc) {
+				bad_args = 1;
+				continue;
+			}
+			const char *v = argv[++i];
+			unsigned long long x = strtoull(v, &end, 10);
+			if (!*v || *end || v[0] == '-')
+				bad_args = 1;
+			else
+				*num[j].to = x;
 		}
 	}
 	if (!bad_args && (sp.period < sp.window + sp.warmup || sn == 1))

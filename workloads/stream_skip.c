@@ -222,60 +222,80 @@ void wl_stream_skip(wl_stream *g, uint64_t n, uint64_t *count)
 	g->split_mix = split;
 }
 
+/* A stream's state and a caller's counts, to restore an attempt that
+ * did not succeed. */
+typedef struct mark {
+	wl_stream g;
+	uint64_t count[WL_STREAM_PHASES], own;
+} mark;
+
+static void mark_set(mark *m, const wl_stream *g, const uint64_t *count,
+		     uint64_t own)
+{
+	memcpy(&m->g, g, sizeof *g);
+	memcpy(m->count, count, sizeof m->count);
+	m->own = own;
+}
+
+static void mark_restore(const mark *m, wl_stream *g, uint64_t *count,
+			 uint64_t *own)
+{
+	memcpy(g, &m->g, sizeof *g);
+	memcpy(count, m->count, sizeof m->count);
+	*own = m->own;
+}
+
+/* Whether g can pass cycles with its own instructions apart: between two
+ * events, and no own classes in its mix (they would be counted as mix). */
+static bool passable(const wl_stream *g)
+{
+	return wl_stream_between_events(g) && !(g->body.own > 0) &&
+	       !(g->kern.own > 0);
+}
+
 uint64_t wl_stream_skip_cycles(wl_stream *g, uint64_t n, uint64_t *count,
 			       uint64_t *own)
 {
-	if (!wl_stream_between_events(g) || g->body.own > 0 ||
-	    g->kern.own > 0)
+	if (!passable(g))
 		return 0;
 	/* All or nothing: a jump that fails may have walked into an event,
 	 * and the caller would then have lost its own instructions. */
-	wl_stream *save = sim_xmalloc(sizeof *save);
-	uint64_t save_count[WL_STREAM_PHASES], save_own = *own;
-	memcpy(save, g, sizeof *save);
-	memcpy(save_count, count, sizeof save_count);
+	mark *m = sim_xmalloc(sizeof *m);
+	mark_set(m, g, count, *own);
 	const uint64_t jumped = g->jumped;
 	bool split = g->split_mix;
 	g->split_mix = false;
 	uint64_t done = jump(g, n, count, own);
 	g->split_mix = split;
 	if (g->jumped == jumped) {
-		memcpy(g, save, sizeof *g);
-		memcpy(count, save_count, sizeof save_count);
-		*own = save_own;
+		mark_restore(m, g, count, own);
 		done = 0;
 	}
-	free(save);
+	free(m);
 	return done;
 }
 
 uint64_t wl_stream_skip_events(wl_stream *g, uint64_t n, uint64_t *count,
 			       uint64_t *own)
 {
-	if (g->nprog != 1 || !g->p.regular || !wl_stream_between_events(g) ||
-	    g->body.own > 0 || g->kern.own > 0)
+	if (g->nprog != 1 || !g->p.regular || !passable(g))
 		return 0;
 	bool split = g->split_mix;
 	g->split_mix = false;
-	wl_stream *save = sim_xmalloc(sizeof *save);
-	uint64_t save_count[WL_STREAM_PHASES], save_own;
+	mark *m = sim_xmalloc(sizeof *m);
 	uint64_t done = 0;
 	/* Up to the next boundary (the body left, then an event and the
 	 * body after it) as long as one is reached within n. */
 	while (done < n) {
-		memcpy(save, g, sizeof *save);
-		memcpy(save_count, count, sizeof save_count);
-		save_own = *own;
+		mark_set(m, g, count, *own);
 		uint64_t k = walk(g, n - done, count, own, true);
 		if (!at_boundary(g)) {
-			memcpy(g, save, sizeof *g);
-			memcpy(count, save_count, sizeof save_count);
-			*own = save_own;
+			mark_restore(m, g, count, own);
 			break;
 		}
 		done += k;
 	}
-	free(save);
+	free(m);
 	g->split_mix = split;
 	return done;
 }

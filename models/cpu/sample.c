@@ -225,6 +225,23 @@ static void sync_state(cpu_vcpu *v, const wl_stream *g)
 #define F_TLB_MISS F_OF(events[CPU_EV_TLB_MISS])
 #define F_TLB_FLUSH F_OF(events[CPU_EV_TLB_FLUSH])
 
+/* Own instructions per instruction of the stream, per own instruction
+ * run: times a count the own instructions run so far made (misses,
+ * flushes), that count per instruction of the stream. */
+static double own_rate(const counted *c, const uint64_t *np)
+{
+	double mix = 0;
+	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
+		mix += (double)np[p];
+	double own = (double)(c->own + c->jumped);
+	return own / (mix + own) / (double)c->own;
+}
+
+static uint64_t span_of(double r)
+{
+	return r < 0x1p62 ? (uint64_t)ceil(r) : UINT64_MAX;
+}
+
 /* Instructions of the stream per TLB flush the own instructions run so
  * far made (UINT64_MAX when none). */
 static uint64_t flush_span(const counted *c, const uint64_t *np)
@@ -232,20 +249,16 @@ static uint64_t flush_span(const counted *c, const uint64_t *np)
 	double flush = (double)c->f[F_TLB_FLUSH];
 	if (!c->own || flush <= 0)
 		return UINT64_MAX;
-	double mix = 0;
-	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
-		mix += (double)np[p];
-	double all = mix + (double)(c->own + c->jumped);
-	double r = all / (double)(c->own + c->jumped) * (double)c->own / flush;
-	return r < 0x1p62 ? (uint64_t)ceil(r) : UINT64_MAX;
+	return span_of(1 / (flush * own_rate(c, np)));
 }
 
 /* The instructions a skip runs in detail before its warming rather than
  * jump over: the TLB's contents are carried through a skip by the own
  * instructions run (the mix is not), so the last ones before a window,
  * as many as take the TLB (and Disco's L2TLB) once round at the rate
- * the own instructions run so far took misses, are run. None when they
- * took none; no jump before any has run. */
+ * the own instructions run so far took misses, are run; back to the last
+ * flush is enough (flush_span). None when they took no miss; no jump
+ * before any has run. */
 static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
 			    const uint64_t *np)
 {
@@ -254,22 +267,11 @@ static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
 	double miss = (double)c->f[F_TLB_MISS];
 	if (miss <= 0)
 		return 0;
-	double mix = 0;
-	for (unsigned p = 0; p < WL_STREAM_PHASES; p++)
-		mix += (double)np[p];
-	double own = (double)(c->own + c->jumped);
-	/* Own instructions per instruction of the stream, per own
-	 * instruction run: times the misses (flushes) of those, the misses
-	 * (flushes) per instruction of the stream. */
-	double rate = own / (mix + own) / (double)c->own;
 	const cpu_machine *m = cpu_core_machine(cpu_vcpu_core(v));
-	double r = (double)(m->tlb_entries + m->l2tlb_entries) /
-		   (miss * rate);
-	/* A flush forgets all before it: back to the last one is enough. */
-	double flush = (double)c->f[F_TLB_FLUSH];
-	if (flush > 0 && 1 / (flush * rate) < r)
-		r = 1 / (flush * rate);
-	return r < 0x1p62 ? (uint64_t)ceil(r) : UINT64_MAX;
+	uint64_t r = span_of((double)(m->tlb_entries + m->l2tlb_entries) /
+			     (miss * own_rate(c, np)));
+	uint64_t since = flush_span(c, np);
+	return since < r ? since : r;
 }
 
 /* Skips n instructions of g: the mix is counted in np by phase, not
@@ -421,6 +423,14 @@ static double estimate(const win *tot, const win *x, const uint64_t *np)
 	return est;
 }
 
+/* Where period i's window sits in its period: drawn per period
+ * (stratified random sampling), uniform in 0..slack. */
+static uint64_t offset_of(const cpu_sample_params *p, uint64_t i,
+			  uint64_t slack)
+{
+	return slack ? sim_splitmix64(p->seed + i) % (slack + 1) : 0;
+}
+
 void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		    const cpu_sample_params *pp, cpu_sample_result *out)
 {
@@ -493,8 +503,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		 * (stratified random sampling): a fixed offset would alias
 		 * with streams whose events are evenly spaced. */
 		uint64_t slack = p.period - p.warmup - p.window;
-		uint64_t at = slack ? sim_splitmix64(p.seed + i) % (slack + 1)
-				    : 0;
+		uint64_t at = offset_of(&p, i, slack);
 		/* Functional warming where the skip runs every own
 		 * instruction, the mix's too: a skip that passes the mix's
 		 * dense own ones (exits that flush the TLB every few
@@ -505,18 +514,15 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		const double y0 = own_cost(c.f);
 		/* The sparse warming's span before this warm-up: within this
 		 * skip, and the rest at the end of the previous period's. */
-		uint64_t h1 = c.hist < at - (at < f ? at : f)
-				      ? c.hist
-				      : at - (at < f ? at : f);
-		skip(v, g, at, f, h1, buf, cap, loads, np, &c);
+		uint64_t before = at > f ? at - f : 0;
+		skip(v, g, at, f, c.hist < before ? c.hist : before, buf, cap,
+		     loads, np, &c);
 		detailed(v, g, p.warmup, buf, cap, np, &c, NULL, NULL);
 		detailed(v, g, p.window, buf, cap, np, &c, &w[i], sum);
 		uint64_t h2 = 0;
 		if (c.hist && i + 1 < periods) {
-			uint64_t next = slack ? sim_splitmix64(p.seed + i + 1) %
-						      (slack + 1)
-					      : 0;
-			uint64_t room = next - (next < f ? next : f);
+			uint64_t next = offset_of(&p, i + 1, slack);
+			uint64_t room = next > f ? next - f : 0;
 			h2 = c.hist > room ? c.hist - room : 0;
 			if (h2 > slack - at)
 				h2 = slack - at;
