@@ -66,6 +66,9 @@ static const cfg_param stream_params[] = {
 	     "instructions)"),
 	RATE(prot_faults, "protection faults on working-set pages (/1000 "
 	     "instructions)"),
+	RATE(signal_faults, "protection faults on working-set pages that "
+	     "change no PTE: the kernel answers with a signal (lmbench's "
+	     "prot fault) (/1000 instructions)"),
 	RATE(divides, "divide-by-zero exceptions (/1000 instructions)"),
 	RATE(forks, "fork + child exit + wait (/1000 instructions)"),
 	RATE(execs, "execs (/1000 instructions)"),
@@ -233,15 +236,16 @@ static void kb(builder *b, uint64_t n, uint64_t ptes, unsigned arg,
 }
 
 /* A handled fault on each of n pages of region r: the exception, the
- * handler with its PTE write, the return and the access that faulted. */
+ * handler with its `ptes` PTE writes (0 or 1), the return and the access
+ * that faulted. */
 static void faults(builder *b, const wl_stream_params *p, uint64_t n,
-		   unsigned r, unsigned exc, unsigned access)
+		   unsigned r, unsigned exc, unsigned access, uint64_t ptes)
 {
 	step(b, WL_ST_LOOP, 0, 0, r, n, 0);
 	op(b, TRACE_OP_EXCEPTION, exc, true);
 	kb(b, exc == TRACE_EXC_PROT_FAULT ? p->prot_fault_insns
 					  : p->fault_insns,
-	   1, 1, WL_P_CUR);
+	   ptes, 1, WL_P_CUR);
 	op(b, TRACE_OP_RETURN, 0, false);
 	op(b, access, 0, true);
 	step(b, WL_ST_END, 0, 0, 0, 0, 0);
@@ -266,10 +270,12 @@ static void program(const wl_stream_params *p, int e, builder *b)
 		break;
 	case WL_EV_PAGE_FAULT:
 		faults(b, p, 1, WL_L_FRESH, TRACE_EXC_PAGE_FAULT,
-		       TRACE_OP_STORE);
+		       TRACE_OP_STORE, 1);
 		break;
 	case WL_EV_PROT_FAULT:
-		faults(b, p, 1, WL_L_WS, TRACE_EXC_PROT_FAULT, TRACE_OP_STORE);
+	case WL_EV_SIGNAL:
+		faults(b, p, 1, WL_L_WS, TRACE_EXC_PROT_FAULT, TRACE_OP_STORE,
+		       e == WL_EV_PROT_FAULT);
 		break;
 	case WL_EV_DIVIDE:
 		op(b, TRACE_OP_EXCEPTION, TRACE_EXC_DIVIDE, false);
@@ -280,19 +286,19 @@ static void program(const wl_stream_params *p, int e, builder *b)
 		syscall(b, p->fork_insns, p->fork_ptes, 1, WL_P_IMAGE,
 			WL_T_CHILD);
 		faults(b, p, p->cow_faults, WL_L_IMAGE, TRACE_EXC_PROT_FAULT,
-		       TRACE_OP_STORE);
+		       TRACE_OP_STORE, 1);
 		syscall(b, p->exit_insns, p->exit_ptes, 0, WL_P_IMAGE,
 			WL_T_PARENT);
 		break;
 	case WL_EV_EXEC:
 		syscall(b, p->exec_insns, p->exec_ptes, 0, WL_P_IMAGE, -1);
 		faults(b, p, p->exec_faults, WL_L_IMAGE, TRACE_EXC_PAGE_FAULT,
-		       TRACE_OP_LOAD);
+		       TRACE_OP_LOAD, 1);
 		break;
 	case WL_EV_MMAP:
 		syscall(b, p->mmap_insns, 0, 0, WL_P_CUR, -1);
 		faults(b, p, p->mmap_pages, WL_L_MMAP, TRACE_EXC_PAGE_FAULT,
-		       TRACE_OP_STORE);
+		       TRACE_OP_STORE, 1);
 		syscall(b, p->mmap_insns, p->mmap_pages, 0, WL_P_MMAP, -1);
 		break;
 	case WL_EV_CTX:
@@ -318,8 +324,9 @@ static void program(const wl_stream_params *p, int e, builder *b)
 static double event_rate(const wl_stream_params *p, int e)
 {
 	const double r[WL_EV_COUNT] = {
-		p->syscalls, p->page_faults, p->prot_faults, p->divides,
-		p->forks,    p->execs,       p->mmaps,       p->ctx_switches,
+		p->syscalls,  p->page_faults, p->prot_faults,
+		p->signal_faults, p->divides, p->forks,
+		p->execs,     p->mmaps,       p->ctx_switches,
 		p->timer_irqs, p->device_irqs,
 	};
 	return r[e];
@@ -488,7 +495,7 @@ int wl_stream_check(const wl_stream_params *p, const char *what,
 			   (unsigned long long)p->base_page);
 	if (p->level == WL_LEVEL_KERNEL &&
 	    (p->syscalls > 0 || p->page_faults > 0 || p->prot_faults > 0 ||
-	     p->divides > 0 || p->forks > 0 || p->execs > 0 || p->mmaps > 0))
+	     p->signal_faults > 0 || p->divides > 0 || p->forks > 0 || p->execs > 0 || p->mmaps > 0))
 		return bad(d, what, "system calls, faults, divides, forks, "
 			   "execs or mmaps with a kernel-level body (expected "
 			   "them only with level user: they enter the kernel "

@@ -397,8 +397,8 @@ typedef struct wl_stream_params {
 	bool regular;            /* events evenly spaced (else a Poisson
 				    process) */
 	/* Events per 1000 instructions. */
-	double syscalls, page_faults, prot_faults, divides, forks, execs,
-		mmaps, ctx_switches, timer_irqs, device_irqs;
+	double syscalls, page_faults, prot_faults, signal_faults, divides,
+		forks, execs, mmaps, ctx_switches, timer_irqs, device_irqs;
 	/* Kernel-only instructions per 1000 instructions, placed in the
 	 * kernel's work. */
 	double port_io, tpr_writes, intr_toggles, timer_writes, cpuid,
@@ -467,7 +467,7 @@ size_t wl_stream_finish(wl_stream *g, trace_insn *buf, size_t max);
  * phase 0 is the body (and a kernel-level body's entry), phase 1 + i the
  * i-th event kind of the stream's programs (those with a rate above 0,
  * in the order of stream_params.c). Fewer than WL_STREAM_PHASES. */
-#define WL_STREAM_PHASES 11
+#define WL_STREAM_PHASES 12
 /* wl_stream_fill that stops at the end of the current phase: writes 1 to
  * max instructions (0 when max is 0) of one phase, sets *phase to it and
  * returns their number. Successive calls give the same stream as

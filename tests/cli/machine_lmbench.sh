@@ -40,5 +40,6 @@ within exec pv 530 768
 within sh pv 4000 4800
 within page-fault pv 1.42 2.73
 within page-fault uml 1.42 26.3
+within prot-fault pv 1.06 1.40
 within prot-fault uml 1.06 21.8
 finish
