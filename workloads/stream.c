@@ -785,6 +785,30 @@ static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
 	return 0;
 }
 
+uint64_t wl_stream_kb_rest(wl_stream *g, uint64_t room, uint64_t *count,
+			   uint64_t *own)
+{
+	const wl_prog *pr = g->cur;
+	if (g->split_mix || g->state != WL_S_EVENT || !pr || g->pc >= pr->len)
+		return 0;
+	const wl_step *s = &pr->s[g->pc];
+	if (s->kind != WL_ST_KB)
+		return 0;
+	uint64_t mix = s->n - g->kb_mix, pte = s->m - g->kb_pte;
+	if (!(mix + pte) || mix + pte > room)
+		return 0;
+	unsigned ph = phase_of(g);
+	count[ph] += mix;
+	if (own)
+		*own += pte;
+	else
+		count[ph] += pte;
+	/* As run_part leaves a finished step: the next step begun anew. */
+	g->kb_mix = g->kb_pte = 0;
+	g->pc++;
+	return mix + pte;
+}
+
 bool wl_stream_between_events(const wl_stream *g)
 {
 	if (g->state != WL_S_EVENT)

@@ -86,6 +86,16 @@ struct wl_stream {
 size_t wl_stream_part(wl_stream *g, trace_insn *buf, size_t max, bool skip,
 		      unsigned *phase, bool *own);
 
+/* Skipping with the mix not split (nothing drawn): the rest of the
+ * kernel-work step the current event is at, its mix and its PTE writes,
+ * at once, when some is left and it fits in room. Its mix goes to
+ * count[phase], its PTE writes to *own (to count[phase] when own is
+ * NULL). Returns the instructions passed, 0 (nothing done) when it does
+ * not apply. The same counts and state as the wl_stream_part calls
+ * skipping them one part at a time (2m + 1 parts for m writes). O(1). */
+uint64_t wl_stream_kb_rest(wl_stream *g, uint64_t room, uint64_t *count,
+			   uint64_t *own);
+
 /* Forces wl_stream_skip to walk every event (on) instead of jumping
  * over whole cycles of a regular stream (off, the default): for tests
  * that compare the two. */

@@ -49,6 +49,12 @@ static uint64_t walk(wl_stream *g, uint64_t n, uint64_t *count,
 		unsigned ph;
 		bool own;
 		uint64_t room = n - done;
+		/* A kernel-work step at once (its PTE writes draw nothing). */
+		uint64_t kb = wl_stream_kb_rest(g, room, count, own_count);
+		if (kb) {
+			done += kb;
+			continue;
+		}
 		size_t k = wl_stream_part(g, &one_insn,
 					  room < SIZE_MAX ? (size_t)room
 							  : SIZE_MAX,

@@ -441,6 +441,11 @@ typedef struct mem_tlb {
 	uint32_t *victim;     /* [sets]: next way to replace */
 	uint64_t gen;         /* bumped by every insert, flush, invalidate */
 	uint64_t flushes;     /* whole-TLB flushes */
+	/* A bit per hash of the key of every entry inserted since the last
+	 * whole flush: a key whose bit is clear is in no way, and its
+	 * invalidation (a guest PTE write to a page the TLB never held, as
+	 * most of fork's are) needs no search. */
+	uint64_t sig[4];
 } mem_tlb;
 
 /* True if a TLB of `entries` with `ways` ways is buildable: 1 <= ways <=

@@ -32,6 +32,13 @@ void mem_tlb_init(mem_tlb *t, uint32_t entries, uint32_t ways)
 	t->victim = sim_xcalloc(t->sets, sizeof *t->victim);
 	t->gen = 1;
 	t->flushes = 0;
+	memset(t->sig, 0, sizeof t->sig);
+}
+
+/* The signature bit of a key (a multiplicative hash, its top 8 bits). */
+static unsigned sig_bit(uint64_t key)
+{
+	return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
 }
 
 void mem_tlb_fini(mem_tlb *t)
@@ -57,6 +64,8 @@ mem_tlb_entry *mem_tlb_insert(mem_tlb *t, uint64_t va, unsigned shift,
 		t->victim[set] = w + 1 == t->ways ? 0 : w + 1;
 	}
 	s[w].key = vpn << 6 | shift;
+	unsigned b = sig_bit(s[w].key);
+	t->sig[b >> 6] |= UINT64_C(1) << (b & 63);
 	s[w].tag = tag;
 	s[w].flags = flags;
 	s[w].gfn = gfn;
@@ -67,6 +76,9 @@ mem_tlb_entry *mem_tlb_insert(mem_tlb *t, uint64_t va, unsigned shift,
 void mem_tlb_invalidate(mem_tlb *t, uint64_t va, unsigned shift,
 			uint32_t tag)
 {
+	unsigned b = sig_bit((va >> shift) << 6 | shift);
+	if (!(t->sig[b >> 6] >> (b & 63) & 1))
+		return;
 	mem_tlb_entry *e = mem_tlb_lookup(t, va, shift, tag);
 	if (e) {
 		e->key = 0;
@@ -77,6 +89,7 @@ void mem_tlb_invalidate(mem_tlb *t, uint64_t va, unsigned shift,
 void mem_tlb_flush(mem_tlb *t)
 {
 	memset(t->e, 0, (size_t)t->sets * t->ways * sizeof *t->e);
+	memset(t->sig, 0, sizeof t->sig);
 	t->gen++;
 	t->flushes++;
 }

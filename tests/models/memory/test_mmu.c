@@ -64,6 +64,62 @@ Test(mem_tlb, a_full_set_evicts_in_fifo_order_and_hits_change_nothing)
 	mem_tlb_fini(&t);
 }
 
+/* The insertion signature only ever skips a search that would find
+ * nothing: a random mix of inserts, invalidations (of held and of absent
+ * pages, two page sizes, two tags), tag flushes and whole flushes leaves
+ * the TLB entry for entry as a plain search-and-clear invalidation does,
+ * with the same generation count. */
+Test(mem_tlb, invalidation_skips_only_absent_keys)
+{
+	const uint32_t geo[][2] = {{64, 64}, {64, 4}, {1536, 12}};
+	for (size_t gi = 0; gi < sizeof geo / sizeof geo[0]; gi++) {
+		mem_tlb t, ref;
+		mem_tlb_init(&t, geo[gi][0], geo[gi][1]);
+		mem_tlb_init(&ref, geo[gi][0], geo[gi][1]);
+		uint64_t x = 88172645463325252u, hits = 0;
+		for (int i = 0; i < 200000; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			uint64_t va = (x >> 8 & 511) << 12;
+			unsigned shift = (x >> 20 & 7) ? 12 : 21;
+			uint32_t tag = (uint32_t)(x >> 24 & 1);
+			unsigned op = (unsigned)((x >> 40) % 1000);
+			if (op < 500) {
+				if (!mem_tlb_lookup(&t, va, shift, tag)) {
+					mem_tlb_insert(&t, va, shift, tag, 1, 0);
+					mem_tlb_insert(&ref, va, shift, tag, 1,
+						       0);
+				}
+			} else if (op < 990) {
+				mem_tlb_invalidate(&t, va, shift, tag);
+				mem_tlb_entry *e =
+					mem_tlb_lookup(&ref, va, shift, tag);
+				if (e) {
+					e->key = 0;
+					ref.gen++;
+					hits++;
+				}
+			} else if (op < 997) {
+				mem_tlb_flush_tag(&t, 1, tag);
+				mem_tlb_flush_tag(&ref, 1, tag);
+			} else {
+				mem_tlb_flush(&t);
+				mem_tlb_flush(&ref);
+			}
+			size_t n = (size_t)t.sets * t.ways;
+			for (size_t k = 0; k < n; k++)
+				cr_assert(t.e[k].key == ref.e[k].key &&
+					  t.e[k].tag == ref.e[k].tag,
+					  "geometry %zu, op %d: entry %zu",
+					  gi, i, k);
+			cr_assert(eq(u64, t.gen, ref.gen));
+		}
+		/* The invalidations did find held entries to remove. */
+		cr_assert(gt(u64, hits, 1000));
+		mem_tlb_fini(&t);
+		mem_tlb_fini(&ref);
+	}
+}
+
 Test(mem_tlb, flushes_remove_all_or_one_tag)
 {
 	mem_tlb t;
