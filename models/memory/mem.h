@@ -439,6 +439,8 @@ typedef struct mem_tlb {
 	uint64_t set_mask;
 	mem_tlb_entry *e;     /* [sets * ways]; set s is e[s*ways ..) */
 	uint32_t *victim;     /* [sets]: next way to replace */
+	uint32_t *valid;      /* [sets]: valid ways (a full set has no
+				 invalid way to search for) */
 	uint64_t gen;         /* bumped by every insert, flush, invalidate */
 	uint64_t flushes;     /* whole-TLB flushes */
 	/* A bit per hash of the key of every entry inserted since the last

@@ -30,6 +30,7 @@ void mem_tlb_init(mem_tlb *t, uint32_t entries, uint32_t ways)
 	t->set_mask = t->sets - 1;
 	t->e = sim_xcalloc(entries, sizeof *t->e);
 	t->victim = sim_xcalloc(t->sets, sizeof *t->victim);
+	t->valid = sim_xcalloc(t->sets, sizeof *t->valid);
 	t->gen = 1;
 	t->flushes = 0;
 	memset(t->sig, 0, sizeof t->sig);
@@ -45,8 +46,10 @@ void mem_tlb_fini(mem_tlb *t)
 {
 	free(t->e);
 	free(t->victim);
+	free(t->valid);
 	t->e = NULL;
 	t->victim = NULL;
+	t->valid = NULL;
 }
 
 mem_tlb_entry *mem_tlb_insert(mem_tlb *t, uint64_t va, unsigned shift,
@@ -56,9 +59,12 @@ mem_tlb_entry *mem_tlb_insert(mem_tlb *t, uint64_t va, unsigned shift,
 	size_t set = (size_t)(vpn & t->set_mask);
 	mem_tlb_entry *s = t->e + set * t->ways;
 	/* An invalid way is used first, so a TLB fills before it evicts. */
-	uint32_t w;
-	for (w = 0; w < t->ways && s[w].key; w++)
-		;
+	uint32_t w = t->ways;
+	if (t->valid[set] < t->ways) {
+		for (w = 0; w < t->ways && s[w].key; w++)
+			;
+		t->valid[set]++;
+	}
 	if (w == t->ways) {
 		w = t->victim[set];
 		t->victim[set] = w + 1 == t->ways ? 0 : w + 1;
@@ -82,6 +88,7 @@ void mem_tlb_invalidate(mem_tlb *t, uint64_t va, unsigned shift,
 	mem_tlb_entry *e = mem_tlb_lookup(t, va, shift, tag);
 	if (e) {
 		e->key = 0;
+		t->valid[(size_t)(e - t->e) / t->ways]--;
 		t->gen++;
 	}
 }
@@ -90,6 +97,7 @@ void mem_tlb_flush(mem_tlb *t)
 {
 	memset(t->e, 0, (size_t)t->sets * t->ways * sizeof *t->e);
 	memset(t->sig, 0, sizeof t->sig);
+	memset(t->valid, 0, t->sets * sizeof *t->valid);
 	t->gen++;
 	t->flushes++;
 }
@@ -98,8 +106,10 @@ void mem_tlb_flush_tag(mem_tlb *t, uint32_t mask, uint32_t want)
 {
 	size_t n = (size_t)t->sets * t->ways;
 	for (size_t i = 0; i < n; i++)
-		if (t->e[i].key && (t->e[i].tag & mask) == (want & mask))
+		if (t->e[i].key && (t->e[i].tag & mask) == (want & mask)) {
 			t->e[i].key = 0;
+			t->valid[i / t->ways]--;
+		}
 	t->gen++;
 }
 

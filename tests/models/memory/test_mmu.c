@@ -9,6 +9,7 @@
 #include <criterion/new/assert.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem.h"
 
@@ -64,59 +65,110 @@ Test(mem_tlb, a_full_set_evicts_in_fifo_order_and_hits_change_nothing)
 	mem_tlb_fini(&t);
 }
 
-/* The insertion signature only ever skips a search that would find
- * nothing: a random mix of inserts, invalidations (of held and of absent
- * pages, two page sizes, two tags), tag flushes and whole flushes leaves
- * the TLB entry for entry as a plain search-and-clear invalidation does,
- * with the same generation count. */
-Test(mem_tlb, invalidation_skips_only_absent_keys)
+/* A reference TLB written plainly (no signature, no per-set counts): a
+ * lookup searches the set, an insert takes the first invalid way else
+ * the set's FIFO victim, an invalidation searches and clears. */
+typedef struct ref_tlb {
+	uint32_t sets, ways;
+	uint64_t key[2048], gen;
+	uint32_t tag[2048], victim[2048];
+} ref_tlb;
+
+static int ref_find(const ref_tlb *r, uint64_t va, unsigned shift,
+		    uint32_t tag)
+{
+	uint64_t vpn = va >> shift, key = vpn << 6 | shift;
+	uint32_t set = (uint32_t)(vpn & (r->sets - 1));
+	for (uint32_t w = 0; w < r->ways; w++) {
+		uint32_t i = set * r->ways + w;
+		if (r->key[i] == key && r->tag[i] == tag)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Returns whether it evicted. */
+static bool ref_insert(ref_tlb *r, uint64_t va, unsigned shift,
+		       uint32_t tag)
+{
+	uint64_t vpn = va >> shift;
+	uint32_t set = (uint32_t)(vpn & (r->sets - 1)), w;
+	for (w = 0; w < r->ways && r->key[set * r->ways + w]; w++)
+		;
+	bool full = w == r->ways;
+	if (full) {
+		w = r->victim[set];
+		r->victim[set] = (w + 1) % r->ways;
+	}
+	r->key[set * r->ways + w] = vpn << 6 | shift;
+	r->tag[set * r->ways + w] = tag;
+	r->gen++;
+	return full;
+}
+
+/* mem_tlb's shortcuts (the insertion signature that skips an
+ * invalidation's search, the per-set count that skips an insert's search
+ * for an invalid way) change nothing: a random mix of inserts,
+ * invalidations (of held and of absent pages, two page sizes, two tags),
+ * tag flushes and whole flushes leaves the TLB entry for entry as the
+ * reference, with as many generations. */
+Test(mem_tlb, shortcuts_leave_the_tlb_as_a_plain_search_does)
 {
 	const uint32_t geo[][2] = {{64, 64}, {64, 4}, {1536, 12}};
+	static ref_tlb r;
 	for (size_t gi = 0; gi < sizeof geo / sizeof geo[0]; gi++) {
-		mem_tlb t, ref;
+		mem_tlb t;
 		mem_tlb_init(&t, geo[gi][0], geo[gi][1]);
-		mem_tlb_init(&ref, geo[gi][0], geo[gi][1]);
-		uint64_t x = 88172645463325252u, hits = 0;
+		memset(&r, 0, sizeof r);
+		r.sets = geo[gi][0] / geo[gi][1];
+		r.ways = geo[gi][1];
+		r.gen = t.gen;
+		uint64_t x = 88172645463325252u, hits = 0, evictions = 0;
 		for (int i = 0; i < 200000; i++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			uint64_t va = (x >> 8 & 511) << 12;
+			/* Twice as many pages as entries, per tag. */
+			uint64_t va = ((x >> 8) % (2 * geo[gi][0])) << 12;
 			unsigned shift = (x >> 20 & 7) ? 12 : 21;
 			uint32_t tag = (uint32_t)(x >> 24 & 1);
-			unsigned op = (unsigned)((x >> 40) % 1000);
-			if (op < 500) {
+			unsigned op = (unsigned)((x >> 40) % 100000);
+			if (op < 50000) {
 				if (!mem_tlb_lookup(&t, va, shift, tag)) {
 					mem_tlb_insert(&t, va, shift, tag, 1, 0);
-					mem_tlb_insert(&ref, va, shift, tag, 1,
-						       0);
+					evictions += ref_insert(&r, va, shift,
+								tag);
 				}
-			} else if (op < 990) {
+			} else if (op < 99970) {
 				mem_tlb_invalidate(&t, va, shift, tag);
-				mem_tlb_entry *e =
-					mem_tlb_lookup(&ref, va, shift, tag);
-				if (e) {
-					e->key = 0;
-					ref.gen++;
+				int k = ref_find(&r, va, shift, tag);
+				if (k >= 0) {
+					r.key[k] = 0;
+					r.gen++;
 					hits++;
 				}
-			} else if (op < 997) {
+			} else if (op < 99990) {
 				mem_tlb_flush_tag(&t, 1, tag);
-				mem_tlb_flush_tag(&ref, 1, tag);
+				for (size_t k = 0; k < r.sets * r.ways; k++)
+					if (r.key[k] && (r.tag[k] & 1) == tag)
+						r.key[k] = 0;
+				r.gen++;
 			} else {
 				mem_tlb_flush(&t);
-				mem_tlb_flush(&ref);
+				memset(r.key, 0, sizeof r.key);
+				r.gen++;
 			}
 			size_t n = (size_t)t.sets * t.ways;
 			for (size_t k = 0; k < n; k++)
-				cr_assert(t.e[k].key == ref.e[k].key &&
-					  t.e[k].tag == ref.e[k].tag,
+				cr_assert(t.e[k].key == r.key[k] &&
+					  (!r.key[k] || t.e[k].tag == r.tag[k]),
 					  "geometry %zu, op %d: entry %zu",
 					  gi, i, k);
-			cr_assert(eq(u64, t.gen, ref.gen));
+			cr_assert(eq(u64, t.gen, r.gen));
 		}
-		/* The invalidations did find held entries to remove. */
+		/* Invalidations found entries to remove, and full TLBs
+		 * evicted. */
 		cr_assert(gt(u64, hits, 1000));
+		cr_assert(gt(u64, evictions, 1000));
 		mem_tlb_fini(&t);
-		mem_tlb_fini(&ref);
 	}
 }
 
