@@ -5,10 +5,11 @@
  * over a mixed hand-built stream with a TLB lookup per memory access.
  * Then the sampled mode against the detailed one on every catalog
  * workload (default sampling parameters, VT-x with shadow tables), over
- * 5 x 10^8 instructions, 1,250 windows at the default period: with 4 x
- * 10^7 (100 windows) the applications' sampling error (their interval
- * is +-5 % there) hid the estimator's biases, and with 2 x 10^8 (500
- * windows, +-1 to 2 %) a realization could put one past 2 %. Each side's instructions
+ * 5 x 10^8 instructions, 1,000 windows (the default's cap; K 500,000):
+ * with 4 x 10^7 (100 windows) the applications' sampling error (their
+ * interval is +-5 % there) hid the estimator's biases, and with 2 x 10^8
+ * (500 windows, +-1 to 2 %) a realization could put one past 2 %. Each
+ * side's instructions
  * per second (generation included), their ratio and the sampled
  * estimate's error. Prints figures, never asserts on time.
  * `--quick` runs small sizes as a smoke test, checking only that every
@@ -255,6 +256,7 @@ int main(int argc, char **argv)
 				uint64_t *to;
 			} num[] = {{"--instructions", &sn},
 				   {"--period", &sp.period},
+				   {"--windows", &sp.windows},
 				   {"--warmup", &sp.warmup},
 				   {"--functional", &sp.functional}};
 			size_t j = 0;
@@ -273,7 +275,8 @@ int main(int argc, char **argv)
 				*num[j].to = x;
 		}
 	}
-	if (!bad_args && (sp.period < sp.window + sp.warmup || sn == 1))
+	if (!bad_args && (sp.period < sp.window + sp.warmup || sn == 1 ||
+			  sp.windows < 2))
 		bad_args = 1;
 	if (only && !wl_stream_preset_find(only)) {
 		fprintf(stderr, "%s: unknown workload '%s'; expected one "
@@ -287,7 +290,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: %s [--quick] [--workload NAME] [--instructions "
 			"N] [--period K]\n"
-			"       [--warmup W] [--functional F]\n"
+			"       [--windows N] [--warmup W] [--functional F]\n"
 			"  (none)   instructions per second of the detailed "
 			"mode per mode, then\n"
 			"           sampled against detailed on every catalog "
@@ -297,12 +300,14 @@ int main(int argc, char **argv)
 			"  --workload NAME  only the sampled-against-detailed "
 			"row of one catalog\n"
 			"           workload (for profiling)\n"
-			"  --instructions N, --period K, --warmup W, "
-			"--functional F\n"
+			"  --instructions N, --period K, --windows N, --warmup "
+			"W, --functional F\n"
 			"           the sampled runs' length (default 5 x 10^8) "
 			"and sampling\n"
 			"           parameters (default cpu_sample_defaults'; "
-			"K >= 1000 + W)\n",
+			"K >= 1000 + W;\n"
+			"           at most N windows: a longer run spaces them "
+			"further apart)\n",
 			argv[0]);
 		return 2;
 	}
@@ -315,11 +320,13 @@ int main(int argc, char **argv)
 	if (!sn)
 		sn = quick ? 1000000 : 500000000;
 	trace_insn *buf = sim_xcalloc(SBUF, sizeof *buf);
+	/* The period the run takes (cpu_sample_run's). */
+	uint64_t k = sn / sp.windows > sp.period ? sn / sp.windows : sp.period;
 	printf("\nsampled vs detailed, mode hw, %" PRIu64 " instructions "
 	       "(%" PRIu64 " windows; U %" PRIu64 ", W %" PRIu64 ", K %" PRIu64
 	       ", F %" PRIu64 ") after the working set's first touches and %"
-	       PRIu64 " of warm-up\n", sn, sn / sp.period, sp.window,
-	       sp.warmup, sp.period, sp.functional, warm);
+	       PRIu64 " of warm-up\n", sn, sn / k, sp.window,
+	       sp.warmup, k, sp.functional, warm);
 	printf("%-22s %12s %12s %8s %9s %9s %8s\n", "workload",
 	       "detailed/s", "sampled/s", "ratio", "error %", "cpi", "+-");
 	for (size_t i = 0; wl_stream_preset_at(i); i++)

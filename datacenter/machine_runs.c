@@ -99,9 +99,17 @@ static const cfg_param sampling_params[] = {
 		"apart; 0: neither"},
 	{.name = "period", .type = CFG_T_UINT, .def = "400000", .min = "2",
 	 .max = "100000000000", .offset = offsetof(cpu_sample_params, period),
-	 .doc = "one window every this many instructions (K >= window + "
-		"warmup; at most half of machine.instructions, so that at "
-		"least two windows give an interval); the rest is skipped"},
+	 .doc = "one window every this many instructions at least (K >= "
+		"window + warmup; at most half of machine.instructions, so "
+		"that at least two windows give an interval); the rest is "
+		"skipped"},
+	{.name = "windows", .type = CFG_T_UINT, .def = "1000", .min = "2",
+	 .max = "1000000000000",
+	 .offset = offsetof(cpu_sample_params, windows),
+	 .doc = "at most this many windows: a run longer than windows x "
+		"period spaces them machine.instructions / windows apart "
+		"(the interval depends on the windows, the time on their "
+		"number)"},
 	{.name = "pass_cycles", .type = CFG_T_BOOL, .def = "true",
 	 .offset = offsetof(cpu_sample_params, pass_cycles),
 	 .doc = "a skip of a regular stream of one program (a benchmark "

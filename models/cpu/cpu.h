@@ -307,6 +307,10 @@ typedef struct cpu_sample_params {
 	uint64_t window;  /* U, instructions measured per window (> 0) */
 	uint64_t warmup;  /* W, detailed unmeasured instructions before each */
 	uint64_t period;  /* K, one window every K instructions, >= U + W */
+	uint64_t windows; /* at most this many windows (>= 2): a run longer
+			     than windows x K spaces them n / windows
+			     apart, as SMARTS sizes a sample by its windows
+			     rather than by the run's length */
 	double confidence; /* of the interval, in (0, 1) */
 	uint64_t seed;    /* of the windows' offsets in their periods */
 	uint64_t functional; /* F: over the last F instructions of the skip

@@ -33,6 +33,7 @@ void cpu_sample_defaults(cpu_sample_params *p)
 	p->window = 1000;
 	p->warmup = 2000;
 	p->period = 400000;
+	p->windows = 1000;
 	p->functional = 8000;
 	p->pass_cycles = true;
 	p->confidence = 0.95;
@@ -439,14 +440,18 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		p = *pp;
 	else
 		cpu_sample_defaults(&p);
-	if (!p.window || p.period < p.window + p.warmup ||
+	if (!p.window || p.period < p.window + p.warmup || p.windows < 2 ||
 	    !(p.confidence > 0 && p.confidence < 1))
 		sim_panic("cpu_sample_run: window %llu, warm-up %llu, period "
-			  "%llu, confidence %g (expected window > 0, period "
-			  ">= window + warm-up, confidence in (0, 1))",
+			  "%llu, windows %llu, confidence %g (expected window "
+			  "> 0, period >= window + warm-up, windows >= 2, "
+			  "confidence in (0, 1))",
 			  (unsigned long long)p.window,
 			  (unsigned long long)p.warmup,
-			  (unsigned long long)p.period, p.confidence);
+			  (unsigned long long)p.period,
+			  (unsigned long long)p.windows, p.confidence);
+	if (n / p.windows > p.period)
+		p.period = n / p.windows;
 	memset(out, 0, sizeof *out);
 	uint64_t periods = n / p.period;
 	uint64_t *np = out->phase_insns;

@@ -601,6 +601,43 @@ Test(cpu_sample, regular_cycles_passed_and_extrapolated)
 	free(buf);
 }
 
+/* `windows` caps their number: a run longer than windows x period
+ * spaces them n / windows apart (the same run, 4 x 10^6 instructions
+ * of spec-cint at a period of 20,000, with the cap at 50 and at the
+ * default 1,000, which does not bind), and every instruction is still
+ * counted; each estimate lies within three of its half-intervals of the
+ * detailed run. */
+Test(cpu_sample, windows_cap_spaces_a_long_run)
+{
+	cpu_machine vtx;
+	cpu_machine_defaults(&vtx);
+	const wl_stream_params *p = &wl_stream_preset_find("spec-cint")->params;
+	cpu_sample_params sp;
+	cpu_sample_defaults(&sp);
+	cr_assert(eq(u64, sp.windows, 1000));
+	sp.period = 20000;
+	const uint64_t n = 4000000;
+	trace_insn *buf = calloc(BUF, sizeof *buf);
+	const uint64_t caps[] = {50, 1000}, want[] = {50, 200};
+	for (int i = 0; i < 2; i++) {
+		sp.windows = caps[i];
+		cpu_sample_result s;
+		cmp c = compare_s(&vtx, CPU_MODE_HW, p, &sp, n, buf, &s);
+		uint64_t mix = 0;
+		for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
+			mix += s.phase_insns[ph];
+		fprintf(stderr, "windows cap %llu: %llu windows, err %+.3f %%, "
+			"cpi %.4f +- %.4f\n", (unsigned long long)caps[i],
+			(unsigned long long)s.windows, 100 * c.err, c.cpi,
+			c.half);
+		cr_expect(eq(u64, s.windows, want[i]));
+		cr_expect(eq(u64, mix + s.own + s.own_jumped, n));
+		cr_expect(le(dbl, fabs(c.detailed / (double)n - c.cpi),
+			     3 * c.half));
+	}
+	free(buf);
+}
+
 /* The sparse warming (wl_stream_warm_sparse): it leaves the stream as it
  * was; its draws lie outside the hot set, each batch followed by the hot
  * set's pages in order, and come at the stream's rate
