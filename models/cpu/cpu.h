@@ -99,6 +99,8 @@ typedef struct cpu_machine {
 	struct {
 		uint64_t reflect, fault, indirect, callout, io, pte, fill,
 			shadow_switch, translate, block_insns;
+		bool hosted; /* device accesses and hardware interrupts go
+				through the host world (world_switch) */
 	} bt;
 	struct {
 		uint64_t hypercall, bounce, validate, batch, flag, crossing;

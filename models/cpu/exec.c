@@ -32,6 +32,17 @@ static void flush_tlb(cpu_vcpu *v)
 	v->r.events[CPU_EV_TLB_FLUSH]++;
 }
 
+/* A hosted VMM's visit to the host world ([Sugerman01]): the world
+ * switch there and back, the host's address space in between (the TLB
+ * flushed without VPIDs). */
+static void host_world(cpu_vcpu *v)
+{
+	v->r.events[CPU_EV_WORLD_SWITCH]++;
+	vmm(v, CPU_VMM_TRAP, v->core->m.world_switch);
+	if (!v->core->m.tlb_vpid)
+		flush_tlb(v);
+}
+
 /* A VM exit and entry with `handler` cycles of VMM work between; without
  * VPIDs the transitions flush the TLB. */
 static void hw_exit(cpu_vcpu *v, uint64_t handler)
@@ -136,6 +147,10 @@ static bool enter(cpu_vcpu *v, enum entry kind, unsigned arg, uint64_t va)
 		trap(v, m->te.reflect);
 		break;
 	case CPU_MODE_BT:
+		/* A hosted VMM yields a hardware interrupt to the host,
+		 * which handles it, then raises the guest's. */
+		if (kind == ENTRY_IRQ && m->bt.hosted)
+			host_world(v);
 		trap(v, m->bt.reflect);
 		if (fault)
 			vmm(v, CPU_VMM_EMULATION, m->bt.fault);
@@ -546,6 +561,8 @@ static void priv(cpu_vcpu *v, unsigned kind)
 		break;
 	case CPU_MODE_BT:
 		v->r.events[CPU_EV_CALLOUT]++;
+		if (kind == TRACE_PRIV_PORT_IO && m->bt.hosted)
+			host_world(v);
 		vmm(v, CPU_VMM_EMULATION,
 		    kind == TRACE_PRIV_PORT_IO ? m->bt.io : m->bt.callout);
 		break;

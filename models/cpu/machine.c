@@ -152,6 +152,12 @@ static const cfg_param bt_params[] = {
 	CYC("translate", bt.translate, "1000", "translating one kernel block"),
 	{"block_insns", CFG_T_UINT, "8", "1", "1000000", NULL,
 	 OFF(bt.block_insns), "instructions per translated block"},
+	/* [Sugerman01] VMware Workstation's hosted architecture. */
+	{"hosted", CFG_T_BOOL, "false", NULL, NULL, NULL, OFF(bt.hosted),
+	 "a hosted VMM: each device access (then bt.io is the host's access "
+	 "alone) and each hardware interrupt is handled in the host world, a "
+	 "world switch there and back (world_switch, the TLB flushed without "
+	 "VPIDs)"},
 };
 
 static const cfg_param pv_params[] = {

@@ -450,6 +450,43 @@ Test(cpu_bt, kernel_blocks_are_translated_once)
 	stream_free(&s);
 }
 
+/* A hosted BT VMM ([Sugerman01]; p4-xeon-2003, VMware Workstation)
+ * handles a hardware interrupt and a device access in the host world:
+ * each costs a world switch (world_switch cycles of VMM trap time) and,
+ * on the untagged TLB, a flush, after which the page the guest touches
+ * misses again. The same machine not hosted charges neither. */
+Test(cpu_bt, a_hosted_vmm_switches_to_the_host_for_interrupts_and_io)
+{
+	cpu_machine hosted = machine_file("p4-xeon-2003"), inplace = hosted;
+	cr_assert(hosted.bt.hosted);
+	cr_assert(not(hosted.tlb_vpid));
+	inplace.bt.hosted = false;
+	const uint64_t page = UINT64_C(0x10000000);
+	stream warm = {0}, s = {0};
+	put(&warm, TRACE_OP_LOAD, 0, page);
+	put(&s, TRACE_OP_INTERRUPT, TRACE_IRQ_DEVICE, 0);
+	put(&s, TRACE_OP_ALU, 0, 0);
+	put(&s, TRACE_OP_RETURN, 0, 0);
+	put(&s, TRACE_OP_LOAD, 0, page);
+	put(&s, TRACE_OP_SYSCALL, 0, 0);
+	put(&s, TRACE_OP_PRIV, TRACE_PRIV_PORT_IO, 0);
+	put(&s, TRACE_OP_RETURN, 0, 0);
+	put(&s, TRACE_OP_LOAD, 0, page);
+	cpu_results h, p;
+	cycles_after(&hosted, CPU_MODE_BT, &warm, &s, &h);
+	cycles_after(&inplace, CPU_MODE_BT, &warm, &s, &p);
+	cr_assert(eq(u64, EV(h, WORLD_SWITCH), 2));
+	cr_assert(eq(u64, EV(p, WORLD_SWITCH), 0));
+	cr_assert(eq(u64, EV(h, TLB_FLUSH), EV(p, TLB_FLUSH) + 2));
+	cr_assert(eq(u64, EV(h, TLB_MISS), EV(p, TLB_MISS) + 2));
+	cr_assert(eq(u64, h.vmm[CPU_VMM_TRAP],
+		     p.vmm[CPU_VMM_TRAP] + 2 * hosted.world_switch));
+	/* The device access itself costs bt.io either way. */
+	cr_assert(eq(u64, h.vmm[CPU_VMM_EMULATION], p.vmm[CPU_VMM_EMULATION]));
+	stream_free(&warm);
+	stream_free(&s);
+}
+
 Test(cpu_disco, kernel_accesses_miss_only_when_the_kernel_is_mapped)
 {
 	cpu_machine m = machine_file("mips-r10000");
