@@ -9,14 +9,19 @@
 #
 #   bench/results_identity.sh BEFORE_VDCSIM AFTER_VDCSIM CONFIG...
 #   bench/results_identity.sh --rev REV AFTER_VDCSIM CONFIG...
+#   bench/results_identity.sh --rev-tree REV AFTER_VDCSIM CONFIG...
 #
 # With --rev, BEFORE is built from git revision REV in a temporary
-# worktree (meson setup + compile of cli/vdcsim; a few minutes). Prints
-# one line per config; exits 0 when all are identical, 1 when any differs,
-# 2 on bad usage or a failed run.
+# worktree (meson setup + compile of cli/vdcsim; a few minutes), and both
+# sides run the CONFIGs given. With --rev-tree, the before side runs REV's
+# copy of each CONFIG inside the repository, with the machine files and
+# traces REV's tree holds, so that a changed machine file or config counts
+# as a change too (a CONFIG REV lacks, or one outside the repository,
+# runs as given). Prints one line per config; exits 0 when all are
+# identical, 1 when any differs, 2 on bad usage or a failed run.
 set -u
 usage() {
-	echo "usage: $0 BEFORE_VDCSIM AFTER_VDCSIM CONFIG... | $0 --rev REV AFTER_VDCSIM CONFIG..." >&2
+	echo "usage: $0 BEFORE_VDCSIM AFTER_VDCSIM CONFIG... | $0 --rev REV AFTER_VDCSIM CONFIG... | $0 --rev-tree REV AFTER_VDCSIM CONFIG..." >&2
 	exit 2
 }
 [ $# -ge 3 ] || usage
@@ -28,7 +33,9 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-if [ "$1" = "--rev" ]; then
+tree=0
+[ "$1" = "--rev-tree" ] && tree=1
+if [ "$1" = "--rev" ] || [ $tree = 1 ]; then
 	[ $# -ge 4 ] || usage
 	rev=$2
 	shift 2
@@ -49,11 +56,20 @@ status=0
 n=0
 for cfg in "$@"; do
 	n=$((n + 1))
+	# REV's copy of the config, for --rev-tree.
+	bcfg=$cfg
+	if [ $tree = 1 ]; then
+		abs=$(cd "$(dirname "$cfg")" 2>/dev/null && pwd)/$(basename "$cfg")
+		case $abs in
+		"$repo"/*) [ -f "$wt/${abs#"$repo"/}" ] && bcfg=$wt/${abs#"$repo"/} ;;
+		esac
+	fi
 	for side in before after; do
 		exe=$before
-		[ $side = after ] && exe=$after
+		run_cfg=$bcfg
+		[ $side = after ] && exe=$after && run_cfg=$cfg
 		out=$tmp/$side-$n
-		if ! "$exe" run "$cfg" -o "$out" >"$tmp/$side-$n.log" 2>&1; then
+		if ! "$exe" run "$run_cfg" -o "$out" >"$tmp/$side-$n.log" 2>&1; then
 			echo "$cfg: the $side run failed:" >&2
 			head -5 "$tmp/$side-$n.log" >&2
 			exit 2
