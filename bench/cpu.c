@@ -141,14 +141,21 @@ static void touch_all(cpu_vcpu *v, const wl_stream_params *p)
 	free(in);
 }
 
+/* The sampled rows so far: how many, how many at least 100 times
+ * faster than detailed, how many within 2 %, the largest |error|. */
+typedef struct summary {
+	int rows, fast, close;
+	double worst;
+} summary;
+
 /* One catalog workload, n instructions after a warm-up of w, detailed
- * and sampled; returns 1 if an instruction went uncounted. */
+ * and sampled, added to sum; returns 1 if an instruction went uncounted. */
 static int sampled_vs_detailed(const cpu_machine *m,
 			       const wl_stream_preset *w, uint64_t warm,
 			       uint64_t n, const cpu_sample_params *sp,
-			       trace_insn *buf)
+			       trace_insn *buf, summary *sum)
 {
-	double t[2], cyc[2];
+	double t[2] = {0, 0}, cyc[2] = {0, 0};
 	int bad = 0;
 	cpu_sample_result s;
 	for (int side = 0; side < 2; side++) {
@@ -189,9 +196,15 @@ static int sampled_vs_detailed(const cpu_machine *m,
 	}
 	double ips0 = t[0] > 0 ? (double)n / t[0] : 0;
 	double ips1 = t[1] > 0 ? (double)n / t[1] : 0;
+	double ratio = ips0 > 0 ? ips1 / ips0 : 0;
+	double err = 100 * (cyc[1] - cyc[0]) / cyc[0];
 	printf("%-22s %12.3g %12.3g %8.1f %+9.3f %9.4f %8.4f\n", w->name,
-	       ips0, ips1, ips0 > 0 ? ips1 / ips0 : 0,
-	       100 * (cyc[1] - cyc[0]) / cyc[0], s.cpi, s.cpi_half);
+	       ips0, ips1, ratio, err, s.cpi, s.cpi_half);
+	sum->rows++;
+	sum->fast += ratio >= 100;
+	sum->close += fabs(err) <= 2;
+	if (fabs(err) > sum->worst)
+		sum->worst = fabs(err);
 	return bad;
 }
 
@@ -329,10 +342,14 @@ int main(int argc, char **argv)
 	       sp.warmup, k, sp.functional, warm);
 	printf("%-22s %12s %12s %8s %9s %9s %8s\n", "workload",
 	       "detailed/s", "sampled/s", "ratio", "error %", "cpi", "+-");
+	summary sum = {0, 0, 0, 0};
 	for (size_t i = 0; wl_stream_preset_at(i); i++)
 		if (!only || strcmp(only, wl_stream_preset_at(i)->name) == 0)
 			bad |= sampled_vs_detailed(&m, wl_stream_preset_at(i),
-						   warm, sn, &sp, buf);
+						   warm, sn, &sp, buf, &sum);
+	printf("%d workloads: %d at least 100 times faster than detailed, %d "
+	       "within 2 %% of it (largest error %.3f %%)\n", sum.rows,
+	       sum.fast, sum.close, sum.worst);
 	free(buf);
 	if (bad)
 		fprintf(stderr, "cpu bench: instruction count mismatch\n");
