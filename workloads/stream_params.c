@@ -321,6 +321,13 @@ static void program(const wl_stream_params *p, int e, builder *b)
 	}
 }
 
+/* Whether event e enters the kernel from user mode (a kernel-level body
+ * allows only context switches and interrupts). */
+static bool enters_from_user(int e)
+{
+	return e != WL_EV_CTX && e != WL_EV_TIMER && e != WL_EV_DEVICE;
+}
+
 static double event_rate(const wl_stream_params *p, int e)
 {
 	const double r[WL_EV_COUNT] = {
@@ -493,9 +500,10 @@ int wl_stream_check(const wl_stream_params *p, const char *what,
 			   "base_page %llu (expected a large page above the "
 			   "base page)", (unsigned long long)p->large_page,
 			   (unsigned long long)p->base_page);
-	if (p->level == WL_LEVEL_KERNEL &&
-	    (p->syscalls > 0 || p->page_faults > 0 || p->prot_faults > 0 ||
-	     p->signal_faults > 0 || p->divides > 0 || p->forks > 0 || p->execs > 0 || p->mmaps > 0))
+	bool from_user = false;
+	for (int e = 0; e < WL_EV_COUNT; e++)
+		from_user |= enters_from_user(e) && event_rate(p, e) > 0;
+	if (p->level == WL_LEVEL_KERNEL && from_user)
 		return bad(d, what, "system calls, faults, divides, forks, "
 			   "execs or mmaps with a kernel-level body (expected "
 			   "them only with level user: they enter the kernel "

@@ -32,10 +32,10 @@ static void flush_tlb(cpu_vcpu *v)
 	v->r.events[CPU_EV_TLB_FLUSH]++;
 }
 
-/* A hosted VMM's visit to the host world ([Sugerman01]): the world
- * switch there and back, the host's address space in between (the TLB
- * flushed without VPIDs). */
-static void host_world(cpu_vcpu *v)
+/* A world switch: to another VM's world, or a hosted VMM's visit to the
+ * host world and back ([Sugerman01]); another address space in between
+ * (the TLB flushed without VPIDs). */
+static void switch_world(cpu_vcpu *v)
 {
 	v->r.events[CPU_EV_WORLD_SWITCH]++;
 	vmm(v, CPU_VMM_TRAP, v->core->m.world_switch);
@@ -150,7 +150,7 @@ static bool enter(cpu_vcpu *v, enum entry kind, unsigned arg, uint64_t va)
 		/* A hosted VMM yields a hardware interrupt to the host,
 		 * which handles it, then raises the guest's. */
 		if (kind == ENTRY_IRQ && m->bt.hosted)
-			host_world(v);
+			switch_world(v);
 		trap(v, m->bt.reflect);
 		if (fault)
 			vmm(v, CPU_VMM_EMULATION, m->bt.fault);
@@ -562,7 +562,7 @@ static void priv(cpu_vcpu *v, unsigned kind)
 	case CPU_MODE_BT:
 		v->r.events[CPU_EV_CALLOUT]++;
 		if (kind == TRACE_PRIV_PORT_IO && m->bt.hosted)
-			host_world(v);
+			switch_world(v);
 		vmm(v, CPU_VMM_EMULATION,
 		    kind == TRACE_PRIV_PORT_IO ? m->bt.io : m->bt.callout);
 		break;
@@ -715,10 +715,7 @@ static void world_switch(cpu_vcpu *v)
 	c->last = v;
 	if (!last || last == v || last->vm == v->vm)
 		return;
-	v->r.events[CPU_EV_WORLD_SWITCH]++;
-	vmm(v, CPU_VMM_TRAP, c->m.world_switch);
-	if (!c->m.tlb_vpid)
-		flush_tlb(v);
+	switch_world(v);
 }
 
 /* Everything but the fast instructions: entries, returns, privileged and
