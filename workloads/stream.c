@@ -915,11 +915,47 @@ size_t wl_stream_fill_part(wl_stream *g, trace_insn *buf, size_t max,
 	return max ? wl_stream_part(g, buf, max, false, phase, own) : 0;
 }
 
+/* Within a kernel-work step whose mix draws nothing, its mix up to the
+ * next PTE write counted and the write made, at once: what run_part's
+ * two parts give (0, nothing changed, when that does not fit in n). */
+static uint64_t kb_to_pte(wl_stream *g, uint64_t n, uint64_t *count,
+			  trace_insn *op, unsigned *phase)
+{
+	const wl_prog *pr = g->cur;
+	if (g->state != WL_S_EVENT || !pr || g->pc >= pr->len ||
+	    (g->split_mix && g->kern.own > 0))
+		return 0;
+	const wl_step *s = &pr->s[g->pc];
+	if (s->kind != WL_ST_KB || g->kb_pte >= s->m)
+		return 0;
+	uint64_t due = s->n * (g->kb_pte + 1) / (s->m + 1);
+	uint64_t k = due > g->kb_mix ? due - g->kb_mix : 0;
+	if (k >= n)
+		return 0;
+	*phase = phase_of(g);
+	count[*phase] += k;
+	g->kb_mix += k;
+	if (k && g->split_mix) {
+		/* As skip_mix leaves it: no own one pending in this table. */
+		own_gap(g, &g->kern);
+		g->own_gap -= k;
+	}
+	one(op, TRACE_OP_PTE_WRITE, s->arg);
+	op->va = pte_page(g, s->where, g->kb_pte++);
+	op->size = size_of(g, op->va);
+	return k + 1;
+}
+
 uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
 			     trace_insn *op, unsigned *phase, bool *own)
 {
 	uint64_t done = 0;
 	*own = false;
+	uint64_t at_once = kb_to_pte(g, n, count, op, phase);
+	if (at_once) {
+		*own = true;
+		return at_once;
+	}
 	while (done < n) {
 		uint64_t room = n - done;
 		size_t k = wl_stream_part(g, op,

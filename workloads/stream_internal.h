@@ -67,6 +67,10 @@ typedef struct wl_prog {
  * for WL_EV_COUNT) and returns their number. */
 unsigned wl_stream_programs(const wl_stream_params *p, wl_prog *out);
 
+/* The instructions one run of pr issues (its loops unrolled, kernel
+ * work's mix and PTE writes both). */
+uint64_t wl_prog_len(const wl_prog *pr);
+
 /* Per 1000 instructions: the body's instructions, the kernel-mix
  * instructions (kernel work of events, plus the body at kernel level),
  * and the probability of each class in a body draw and a kernel draw. */

@@ -407,6 +407,13 @@ static void count(const wl_prog *pr, bool kern_level, tally *t)
 	}
 }
 
+uint64_t wl_prog_len(const wl_prog *pr)
+{
+	tally t;
+	count(pr, false, &t);
+	return (uint64_t)t.len;
+}
+
 /* Kernel-only ops per 1000 instructions, by class. */
 static void specials(const wl_stream_params *p, double r[WL_CLASSES])
 {

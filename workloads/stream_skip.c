@@ -140,6 +140,14 @@ static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count,
 	/* Fewer than 4 gaps' worth of instructions: walking is as cheap. */
 	if (n / 4 < f.gm / f.U + 1)
 		return 0;
+	/* A cycle is the program and a gap of at least floor(gap_mean):
+	 * Lc instructions or more. A jump walks two cycles, leaves one and
+	 * passes at least one, so it needs n >= 4 Lc + 1 (below); with less
+	 * it would fail after walking up to n in vain (forkwait's cycles of
+	 * 470,000 instructions against skips of a few million). */
+	uint64_t lc = wl_prog_len(&g->prog[0]) + (f.gm >> f.sh);
+	if (lc > (n - 1) / 4)
+		return 0;
 	uint64_t done = at_boundary(g) ? 0 : walk(g, n, count, own, true);
 	/* Two cycles walked, what each moved recorded: events' instructions
 	 * per phase (the gap apart), own instructions (when apart) and the

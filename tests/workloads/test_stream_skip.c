@@ -327,3 +327,128 @@ Test(stream_skip, own_apart_is_part_by_part)
 	cr_expect(eq(int, apart_is_part_by_part(preset("aa-ptemod"),
 						"aa-ptemod", 2, false), 0));
 }
+
+/* The part-by-part skip as it was before a kernel-work step's mix and
+ * PTE write were taken at once: one wl_stream_part after another, mix
+ * counted, up to the first own instruction. */
+static uint64_t two_parts(wl_stream *g, uint64_t n, uint64_t *count,
+			  trace_insn *op, unsigned *ph, bool *own)
+{
+	uint64_t done = 0;
+	*own = false;
+	while (done < n) {
+		uint64_t room = n - done;
+		size_t k = wl_stream_part(g, op, (size_t)room, true, ph, own);
+		if (*own)
+			return done + 1;
+		count[*ph] += k;
+		done += k;
+	}
+	return done;
+}
+
+/* wl_stream_skip_part, which takes a kernel-work step's mix and its next
+ * PTE write in one call, against two_parts: the same instructions
+ * skipped, the same own instruction, phase and counts, the same state,
+ * on streams with kernel work (fork, exit, faults, mmap) and one whose
+ * kernel mix has own classes (drawn, so never taken at once). */
+Test(stream_skip, a_kernel_step_at_once_is_its_two_parts)
+{
+	const char *names[] = {"forkwait", "lmbench-fork", "lmbench-mmap",
+			       "aa-ptemod", "linux-build", "disco-pmake"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		wl_stream *a = make(preset(names[i]), 5 + i, false);
+		wl_stream *b = make(preset(names[i]), 5 + i, false);
+		/* As the sampled mode skips, the mix's own classes apart
+		 * (aa-ptemod's PTE writes are in its mix), or not. */
+		bool split = i % 2 == 0 || !strcmp(names[i], "aa-ptemod");
+		wl_stream_split_mix(a, split);
+		wl_stream_split_mix(b, split);
+		uint64_t ca[WL_STREAM_PHASES] = {0}, cb[WL_STREAM_PHASES] = {0};
+		uint64_t x = 77 + i, owns = 0;
+		for (int j = 0; j < 20000; j++) {
+			x = sim_splitmix64(x);
+			uint64_t n = 1 + x % (j % 3 ? 40 : 4000);
+			trace_insn oa, ob;
+			memset(&oa, 0, sizeof oa);
+			memset(&ob, 0, sizeof ob);
+			unsigned pa = 99, pb = 99;
+			bool wa, wb;
+			uint64_t ka = wl_stream_skip_part(a, n, ca, &oa, &pa,
+							  &wa);
+			uint64_t kb = two_parts(b, n, cb, &ob, &pb, &wb);
+			cr_assert(eq(u64, ka, kb), "%s call %d of %llu",
+				  names[i], j, (unsigned long long)n);
+			cr_assert(eq(int, wa, wb), "%s call %d own", names[i],
+				  j);
+			if (wa) {
+				cr_assert(eq(u32, pa, pb), "%s call %d phase",
+					  names[i], j);
+				cr_assert(eq(int, memcmp(&oa, &ob, sizeof oa),
+					     0),
+					  "%s call %d: the own instruction",
+					  names[i], j);
+				owns++;
+			}
+			cr_assert(eq(int, memcmp(ca, cb, sizeof ca), 0),
+				  "%s call %d: counts", names[i], j);
+			same_state(a, b, names[i], n);
+		}
+		cr_expect(gt(u64, owns, 100), "%s: %llu own instructions",
+			  names[i], (unsigned long long)owns);
+		wl_stream_destroy(a);
+		wl_stream_destroy(b);
+	}
+}
+
+/* What the jump's early refusal rests on (wl_stream_skip_cycles needs
+ * four cycles' worth of room, a cycle being at least the program and
+ * floor(gap_mean) of body): every cycle walked between two boundaries
+ * of a regular stream of one program is at least that long, and the
+ * program's instructions, wl_prog_len, are exactly what one event
+ * issues. */
+Test(stream_skip, a_cycle_is_at_least_its_program_and_shortest_gap)
+{
+	const char *names[] = {"forkwait", "lmbench-fork", "lmbench-null-call",
+			       "aa-pgfault", "lmbench-ctx-2p-64k",
+			       "lmbench-prot-fault"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		const wl_stream_params *p = preset(names[i]);
+		cr_assert(qualifies(p), "%s", names[i]);
+		wl_stream *g = make(p, 3 + i, false);
+		uint64_t len = wl_prog_len(&g->prog[0]);
+		uint64_t least = len + (uint64_t)floor(g->gap_mean);
+		uint64_t c[WL_STREAM_PHASES] = {0};
+		trace_insn op;
+		unsigned ph;
+		bool o;
+		/* To the first boundary: the body, then an event. */
+		while (!(g->state == WL_S_EVENT))
+			wl_stream_skip_part(g, 1, c, &op, &ph, &o);
+		for (int k = 0; k < 5; k++) {
+			/* One event, counted apart from the gap after it. */
+			uint64_t ev = 0;
+			while (g->state == WL_S_EVENT)
+				ev += wl_stream_skip_part(g, 1, c, &op, &ph,
+							  &o);
+			cr_expect(eq(u64, ev, len), "%s event %d", names[i],
+				  k);
+			uint64_t gap = 0;
+			while (g->state != WL_S_EVENT)
+				gap += wl_stream_skip_part(g, 1, c, &op, &ph,
+							   &o);
+			cr_expect(ge(u64, ev + gap, least), "%s cycle %d",
+				  names[i], k);
+		}
+		/* Not refused with room for five of the longest cycles,
+		 * from between two events: two walked, at least one
+		 * jumped, one left. */
+		while (!wl_stream_between_events(g))
+			wl_stream_skip_part(g, 1, c, &op, &ph, &o);
+		uint64_t own = 0, most = len + (uint64_t)ceil(g->gap_mean) + 1;
+		cr_expect(gt(u64, wl_stream_skip_cycles(g, 5 * most, c, &own),
+			     0), "%s: no jump in 5 cycles", names[i]);
+		cr_expect(gt(u64, g->jumped, 0), "%s jumped", names[i]);
+		wl_stream_destroy(g);
+	}
+}
