@@ -225,7 +225,9 @@ const cfg_section *const *net_sections(void);
  * the floor of that share, or freezes a capped flow at its cap when the cap
  * is no larger than the least share; it repeats until every flow is
  * frozen. Flooring leaves at most n-1 bit/s of a link with n flows unused,
- * and keeps equal flows exactly equal.
+ * and keeps equal flows exactly equal; a share below 1 bit/s is 0, and
+ * those flows send nothing until the share grows (only where a link has
+ * fewer bit/s left than flows: the tests' links of a few bit/s).
  *
  * Exactness: each flow keeps its remaining data in whole bits plus a
  * remainder below one bit, in bit·ns. Over dt ns at rate r it sends exactly

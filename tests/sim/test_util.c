@@ -483,3 +483,20 @@ Test(sim_file, a_rename_without_replace_never_replaces_a_directory)
 	free(b);
 	sim_diag_fini(&d);
 }
+
+/* The test suite's own tool: the tagged gt() is strict (Criterion 2.4.1
+ * made it >=; tests/criterion_gt.h corrects it for every test). */
+Test(criterion, tagged_gt_is_strict)
+{
+	int i = 3;
+	uint64_t u = 0;
+	double d = 1.5;
+	cr_assert(not(gt(int, i, 3)));
+	cr_assert(gt(int, i, 2));
+	cr_assert(not(gt(u64, u, 0)));
+	cr_assert(gt(u64, u + 1, 0));
+	cr_assert(not(gt(dbl, d, 1.5)));
+	cr_assert(gt(dbl, d, 1.25));
+	cr_assert(ge(int, i, 3));
+	cr_assert(not(lt(int, i, 3)));
+}
