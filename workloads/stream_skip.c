@@ -144,7 +144,7 @@ static uint64_t jump(wl_stream *g, uint64_t n, uint64_t *count,
 	 * Lc instructions or more. A jump walks two cycles, leaves one and
 	 * passes at least one, so it needs n >= 4 Lc + 1 (below); with less
 	 * it would fail after walking up to n in vain (forkwait's cycles of
-	 * 470,000 instructions against skips of a few million). */
+	 * 471,000 instructions against sampled skips of 0.3-1.6 million). */
 	uint64_t lc = wl_prog_len(&g->prog[0]) + (f.gm >> f.sh);
 	if (lc > (n - 1) / 4)
 		return 0;
