@@ -143,6 +143,10 @@ sed 's/page_writes: specweb}/dirtying: {hot_set: 20MiB, hot_rate: 50000, cold_ra
 "$VDCSIM" run "$work/spelled.yaml" -o "$work/spelled" >/dev/null 2>err.txt || fail spelled_runs "$(cat err.txt)"
 rows() { sqlite3 "$work/$1/results.sqlite" "SELECT * FROM $2 WHERE migration IN (SELECT migration FROM migrations WHERE fidelity = '$3') ORDER BY 1, 2, 3"; }
 for t in migrations migration_rounds; do
+    for f in statistical page-exact; do
+        check "preset_${t}_has_${f}_rows" [ -n "$(rows preset $t $f)" ]
+        check "spelled_${t}_has_${f}_rows" [ -n "$(rows spelled $t $f)" ]
+    done
     check "preset_${t}_equal_the_spelled_out_hot_set_in_expected_counts" \
         [ "$(rows preset $t statistical)" = "$(rows spelled $t statistical)" ]
     check "preset_${t}_page_exact_move_with_the_time_structure" \

@@ -31,7 +31,9 @@ run rep.yaml -o small --set vms.0.memory=128MiB
 run rep.yaml -o one --set replications=1
 sed 's/\[256Mibit\/s, 500Mibit\/s\]/[500Mibit\/s, 1Gibit\/s]/' rep.yaml >other.yaml
 run other.yaml -o one_other --set replications=1
-check runs_were_written [ -s a/results.sqlite ] && [ -s small/results.sqlite ] && [ -s one_other/results.sqlite ]
+for d in a small one_other; do
+    check "runs_were_written_$d" [ -s "$d/results.sqlite" ]
+done
 
 # 1. Identical directories: nothing changed, and every row says so.
 "$VDCSIM" compare a a2 >same.txt; rc=$?
@@ -74,7 +76,8 @@ check another_seed_exceeds_as_the_intervals_say [ "$got" = "$want" ]
 # replication: no interval, so 'exceeds' is '-'; points are matched by
 # their swept values, the others shown on one side only.
 check one_replication_has_no_summary [ -z "$(sqlite3 one/results.sqlite "SELECT name FROM sqlite_master WHERE name = 'summary'")" ]
-"$VDCSIM" compare one one_other --csv | tr -d '\r' >oo.csv; rc=$?
+rc=0; "$VDCSIM" compare one one_other --csv >oo.raw || rc=$?
+tr -d '\r' <oo.raw >oo.csv
 check compare_without_summary_exits_0 [ $rc -eq 0 ]
 d500=$(sqlite3 one/results.sqlite "SELECT m.downtime_ns FROM migrations m JOIN runs r USING (run_id) WHERE r.\"migrations.0.max_rate\" = '500Mibit/s'")
 check value_from_the_migrations_table awk -F, -v w="$d500" '$1 == "migrations.0.max_rate=500Mibit/s" && $4 == "downtime_ns" { found = ($6 == w && $7 == w && $8 == 0 && $10 == "-") } END { exit !found }' oo.csv
@@ -89,9 +92,10 @@ check single_against_interval awk -F, '$4 == "total_ns" && $3 != "" { n++; if ($
 # --changed keeps exactly the rows that differ.
 nchanged=$("$VDCSIM" compare a b --changed --csv | tail -n +2 | wc -l)
 ndiff=$(awk -F, 'NR > 1 && $8 != 0' ab.csv | wc -l)
-check changed_keeps_the_differing_rows [ "$nchanged" -eq "$ndiff" ] && [ "$ndiff" -gt 0 ]
+check some_rows_differ [ "$ndiff" -gt 0 ]
+check changed_keeps_the_differing_rows [ "$nchanged" -eq "$ndiff" ]
 # The text table lines its columns up under the header.
-check text_table_aligns bash -c "'$VDCSIM' compare a b | awk 'NR == 1 { p = index(\$0, \"exceeds\") } NR > 1 && substr(\$0, p - 2, 2) != \"  \" { bad = 1 } END { exit bad }'"
+check text_table_aligns bash -c "'$VDCSIM' compare a b | awk 'NR == 1 { p = index(\$0, \"exceeds\"); if (!p) bad = 1 } NR > 1 && substr(\$0, p - 2, 2) != \"  \" { bad = 1 } END { exit bad || NR < 2 }'"
 
 # 5. Bad directories and usage: exit 2, a message naming the problem.
 mkdir empty

@@ -134,6 +134,7 @@ check full_merge_resume_equals_clean_run same_as tiny_ref full_merge
 sed 's/^sweep:/results: {tables: [migrations, migration_rounds]}\nsweep:/' tiny.yaml >mig.yaml
 "$VDCSIM" run mig.yaml -o mig_ref --svg >/dev/null 2>&1
 big_plot=$(ls -S mig_ref/*.svg 2>/dev/null | head -1)
+check full_plot_reference_draws_svg [ -n "$big_plot" ]
 if [ -n "$big_plot" ] && [ "$(under mig_ref/results.sqlite)" -lt "$(under "$big_plot")" ]; then
     full_case full_plot "$(( $(under mig_ref/results.sqlite) + 1 ))" '\.svg: cannot write the plot' mig.yaml --svg
     check full_plot_resume_equals_clean_run same_as mig_ref full_plot
@@ -226,7 +227,8 @@ for s in INT:130 TERM:143 HUP:129; do
     rc=0; wait $pid || rc=$?
     check "sig${sig}_exits_$want" [ $rc -eq "$want" ]
     check "sig${sig}_says_interrupted" grep -q "interrupted: 0 of 1 runs are complete in 'sig$sig.partial'" "sig$sig.err"
-    check "sig${sig}_leaves_partial" [ -d "sig$sig.partial" ] && [ ! -e "sig$sig" ]
+    check "sig${sig}_leaves_partial" [ -d "sig$sig.partial" ]
+    check "sig${sig}_publishes_nothing" [ ! -e "sig$sig" ]
 done
 check progress_inside_a_single_run grep -q '^run 1/1: simulated .* s of 100000.000 s' sigTERM.err
 rc=0; timeout -s KILL 120 "$VDCSIM" run --resume sigTERM >/dev/null 2>err.txt || rc=$?
@@ -252,7 +254,8 @@ rc=0; wait $pid || rc=$?
 check sigterm_while_plotting_exits_143 [ $rc -eq 143 ]
 check sigterm_while_plotting_says_so grep -q "interrupted while writing the results" sigplot.err
 check sigterm_while_plotting_leaves_no_gnuplot gone "$gp" "sleep 598"
-check sigterm_while_plotting_leaves_partial [ -d sigplot.partial ] && [ ! -e sigplot ]
+check sigterm_while_plotting_leaves_partial [ -d sigplot.partial ]
+check sigterm_while_plotting_publishes_nothing [ ! -e sigplot ]
 rc=0; "$VDCSIM" run --resume sigplot >/dev/null 2>err.txt || rc=$?
 check sigterm_while_plotting_resume_completes [ $rc -eq 0 ]
 check sigterm_while_plotting_resume_equals_clean_run same_as tiny_ref sigplot
@@ -294,7 +297,8 @@ elif [ "$(nproc)" -ge 2 ] && taskset -c 0 chrt -f 1 true 2>/dev/null; then
     check group_sigterm_while_plotting_exits_143 [ $rc -eq 143 ]
     check group_sigterm_while_plotting_says_so grep -q "interrupted while writing the results" grpplot.err
     check group_sigterm_while_plotting_blames_no_script bash -c "! grep -q 'gnuplot failed' grpplot.err"
-    check group_sigterm_while_plotting_leaves_partial [ -d grpplot.partial ] && [ ! -e grpplot ]
+    check group_sigterm_while_plotting_leaves_partial [ -d grpplot.partial ]
+    check group_sigterm_while_plotting_publishes_nothing [ ! -e grpplot ]
 else
     echo "# skipped: needs 2 CPUs, taskset and chrt (gnuplot dying of the stop first untested)"
 fi
@@ -315,7 +319,8 @@ if chattr +i attrprobe 2>/dev/null; then
     chattr -i ro.partial/points
     check unwritable_midway_fails_with_1 [ $rc -eq 1 ]
     check unwritable_midway_says_why grep -q "points/000002.sqlite.*ermission\|points/000002.sqlite.*not permitted" ro.err
-    check unwritable_midway_publishes_nothing [ -d ro.partial ] && [ ! -e ro ]
+    check unwritable_midway_leaves_partial [ -d ro.partial ]
+    check unwritable_midway_publishes_nothing [ ! -e ro ]
     rc=0; "$VDCSIM" run --resume ro >/dev/null 2>err.txt || rc=$?
     check unwritable_midway_resume_completes [ $rc -eq 0 ]
     check unwritable_midway_resume_equals_clean_run same_as slow_ref ro

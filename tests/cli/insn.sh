@@ -27,6 +27,7 @@ check reports_its_size grep -q '^a.vit: lmbench-fork, [0-9]* instructions' out.t
 "$VDCSIM" trace-gen insn lmbench-fork -n 200000 --seed 1 -o b.vit >/dev/null
 check same_seed_same_bytes cmp -s a.vit b.vit
 "$VDCSIM" trace-gen insn lmbench-fork -n 200000 --seed 2 -o c.vit >/dev/null
+check other_seed_writes_a_trace [ -s c.vit ]
 check other_seed_other_bytes bash -c '! cmp -s a.vit c.vit'
 
 "$VDCSIM" trace-gen insn --dump a.vit >dump.txt
@@ -70,6 +71,7 @@ expect_usage exists_without_force "already exists" \
     trace-gen insn lmbench-fork -n 10 -o a.vit
 check existing_file_kept cmp -s a.vit b.vit
 "$VDCSIM" trace-gen insn lmbench-fork -n 10 -o a.vit --force >/dev/null
+check force_writes_the_file [ -s a.vit ]
 check force_replaces bash -c '! cmp -s a.vit b.vit'
 
 # A flipped byte in the body: the dump reports its offset.

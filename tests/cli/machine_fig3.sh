@@ -47,7 +47,8 @@ above() {
     local a b
     a=$(rel "$2" "$3")
     b=$(rel "$2" "$4")
-    if awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > b) }'; then
+    if [ -n "$a" ] && [ -n "$b" ] &&
+        awk -v a="$a" -v b="$b" 'BEGIN { exit !(a + 0 > b + 0) }'; then
         pass "$1"
     else
         fail "$1" "$2: $3 $a is not above $4 $b"

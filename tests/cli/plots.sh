@@ -118,9 +118,12 @@ svg=one/migration_timeline.svg
 check timeline_drawn [ -s $svg ]
 texts $svg >timeline.txt
 check timeline_rows_name_vm_and_scheme bash -c "grep -qx 'web (precopy)' timeline.txt && grep -qx 'db (postcopy)' timeline.txt"
+check timeline_has_migrations [ "$(sqlite3 $db 'SELECT count(*) FROM migrations')" -gt 0 ]
 check timeline_labels_each_downtime [ "$(grep -c '^downtime [0-9.]*m\?s$' timeline.txt)" -eq "$(sqlite3 $db 'SELECT count(*) FROM migrations')" ]
 paused=$(sqlite3 $db 'SELECT count(*) FROM migration_rounds WHERE paused = 1')
 live=$(sqlite3 $db 'SELECT count(*) FROM migration_rounds WHERE paused = 0')
+check timeline_has_paused_rounds [ "$paused" -gt 0 ]
+check timeline_has_live_rounds [ "$live" -gt 0 ]
 # Bars are filled polygons; the key has one sample of each colour.
 check timeline_one_red_bar_per_paused_round [ "$(grep -c "polygon fill = 'rgb(214,  39,  40)'" $svg)" -eq $((paused + 1)) ]
 check timeline_one_blue_bar_per_live_round [ "$(grep -c "polygon fill = 'rgb( 74, 144, 217)'" $svg)" -eq $((live + 1)) ]
@@ -128,6 +131,8 @@ svg=one/link_utilisation.svg
 check link_utilisation_drawn [ -s $svg ]
 nbusy=$(sqlite3 $db 'SELECT count(*) FROM links WHERE bits > 0')
 nsamp=$(sqlite3 $db 'SELECT count(*) FROM link_samples s JOIN links l USING (run_id, link) WHERE l.bits > 0')
+check busy_links [ "$nbusy" -gt 0 ]
+check busy_links_sampled [ "$nsamp" -gt 0 ]
 check link_one_marker_type_per_busy_link [ "$(markers $svg | cut -d' ' -f1 | sort -u | wc -l)" -eq "$nbusy" ]
 check link_one_marker_per_sample [ "$(markers $svg | wc -l)" -eq $((nsamp + nbusy)) ]
 check link_no_marker_hides_another [ "$(overlaps $svg)" -eq 0 ]
@@ -136,6 +141,8 @@ svg=one/host_samples.svg
 check host_samples_drawn [ -s $svg ]
 nhost=$(sqlite3 $db 'SELECT count(DISTINCT host) FROM host_samples')
 nrows=$(sqlite3 $db 'SELECT count(*) FROM host_samples')
+check host_samples_hosts [ "$nhost" -gt 0 ]
+check host_samples_rows [ "$nrows" -gt "$nhost" ]
 # Two panels (memory, VMs): a marker per row but each host's last (its
 # marker would sit past the end of the run) and a key sample per host each.
 check host_one_marker_per_sample [ "$(markers $svg | wc -l)" -eq $((2 * (nrows - nhost + nhost))) ]
@@ -152,8 +159,10 @@ db=sp/results.sqlite
 check host_load_drawn [ -s sp/host_load.svg ]
 check vm_load_drawn [ -s sp/vm_load.svg ]
 hot=$(sqlite3 $db 'SELECT count(*) FROM host_intervals WHERE hot > 0')
-check host_load_marks_every_hotspot [ "$(markers sp/host_load.svg | awk '$1 == 6' | wc -l)" -eq $((3 * hot)) ] && [ "$hot" -gt 0 ]
+check hotspots_to_mark [ "$hot" -gt 0 ]
+check host_load_marks_every_hotspot [ "$(markers sp/host_load.svg | awk '$1 == 6' | wc -l)" -eq $((3 * hot)) ]
 nvm=$(sqlite3 $db 'SELECT count(DISTINCT vm) FROM vm_intervals')
+check vm_intervals_rows [ "$nvm" -gt 0 ]
 check vm_load_one_marker_type_per_vm [ "$(markers sp/vm_load.svg | cut -d' ' -f1 | sort -u | wc -l)" -eq "$nvm" ]
 
 # A config asks for plots by name (exactly those are drawn; one that does

@@ -53,6 +53,7 @@ done
 "$VDCSIM" trace-record oltp ${args[oltp]} -o again.pdt >/dev/null 2>&1
 check same_command_same_bytes cmp -s oltp.pdt again.pdt
 "$VDCSIM" trace-record oltp ${args[oltp]} --seed 2 -o seed2.pdt >/dev/null 2>&1
+check other_seed_writes_a_trace [ -s seed2.pdt ]
 check other_seed_other_bytes bash -c "! cmp -s oltp.pdt seed2.pdt"
 
 # wws: the 16 MiB cache arena's stop-and-copy at 128 Mibit/s is 1 s; the

@@ -20,6 +20,7 @@ q() { sqlite3 "$db" "$1"; }
 # goes back and forth.
 check two_policy_migrations [ "$(q "SELECT count(*) FROM migrations WHERE reason = 'hotspot'")" = 2 ]
 check no_vm_moves_twice [ "$(q "SELECT count(*) FROM (SELECT vm FROM migrations GROUP BY vm HAVING count(*) > 1)")" = 0 ]
+check some_actions [ "$(q "SELECT count(*) FROM actions")" -gt 0 ]
 check every_action_started [ "$(q "SELECT count(*) FROM actions WHERE outcome <> 'started'")" = 0 ]
 
 # The first hotspot: host0 is hot at the third interval in a row above T
@@ -171,6 +172,7 @@ check planetlab_sandpiper_has_fewer_hot_intervals [ "$hot2" -lt "$hot1" ]
 # (Sandpiper and its baselines hold a moved VM down; [BeloglazovBuyya12]'s
 # policies have no hold-down, and do send VMs back.)
 check planetlab_no_back_and_forth [ "$(p "SELECT count(*) FROM migrations a JOIN migrations b ON a.run_id = b.run_id AND a.vm = b.vm AND b.start_ns > a.start_ns AND b.destination = a.source WHERE a.run_id <= 4")" = 0 ]
+check planetlab_energy_totals [ "$(p "SELECT count(*) FROM energy WHERE host = 'total'")" -gt 0 ]
 check planetlab_energy_total_is_the_sum [ "$(p "SELECT count(*) FROM energy t WHERE host = 'total' AND abs(energy_j - (SELECT sum(energy_j) FROM energy h WHERE h.run_id = t.run_id AND h.host <> 'total')) > 1e-6 * energy_j")" = 0 ]
 check planetlab_24h_of_intervals [ "$(p "SELECT count(DISTINCT time_ns) FROM host_intervals WHERE run_id = 2")" = 288 ]
 
@@ -190,6 +192,7 @@ check planetlab_bb_have_pdm [ "$(p "SELECT count(*) FROM policy_metrics WHERE ru
 # in the intervals in which nothing is counted on it, and the ML110 G5
 # table gives 93.7 W at 0 % CPU otherwise.
 check planetlab_empty_hosts_are_off [ "$(p "SELECT count(*) FROM host_intervals WHERE run_id = 1 AND power_w = 0")" -gt 0 ]
+check planetlab_some_hosts_on [ "$(p "SELECT count(*) FROM host_intervals WHERE run_id = 1 AND power_w > 0")" -gt 0 ]
 check planetlab_power_follows_the_g5_table [ "$(p "SELECT count(*) FROM host_intervals WHERE run_id = 1 AND power_w > 0 AND (power_w < 93.7 OR power_w > 135)")" = 0 ]
 check planetlab_comparison_plot [ -s pl/policy_comparison.png ]
 

@@ -115,6 +115,7 @@ fi
 # 3. The plot scripts open fixed relative names and nothing else: no shell,
 # no file name from outside, no label from the data.
 gp=$VDCSIM_SOURCE_DIR/plots
+check plot_scripts_found [ "$(ls "$gp"/*.gp 2>/dev/null | wc -l)" -ge 10 ]
 check scripts_call_no_shell_or_other_file \
     bash -c "! grep -nE 'system|\`|^[[:space:]]*(load|call|cd|save|set print|set loadpath)|columnhead([^e]|$)|datadir|set output [^o]|\"<|'\''<|\"\\||'\''\\|' '$gp'/*.gp"
 check scripts_open_only_dot_slash_csv \

@@ -47,7 +47,8 @@ check set_on_a_swept_key_is_refused_at_set grep -q "^--set:1:1: override 'datace
 check set_on_a_swept_key_still_checks_its_value grep -q "^--set:1:24: datacenter.host.memory: expected a size such as 512MiB, got 'lots'" set.err
 rc=0
 "$VDCSIM" validate "$good" --set datacenter.host=x 2>set2.err >/dev/null || rc=$?
-check set_above_a_swept_key_is_refused [ $rc -eq 2 ] && grep -q "^--set:1:1: override 'datacenter.host' sets what sweep axis" set2.err
+check set_above_a_swept_key_is_refused [ $rc -eq 2 ]
+check set_above_a_swept_key_says_why grep -q "^--set:1:1: override 'datacenter.host' sets what sweep axis" set2.err
 rc=0
 "$VDCSIM" validate "$good" --set datacenter.host.cpus=16 >/dev/null 2>&1 || rc=$?
 check set_beside_a_swept_key_is_fine [ $rc -eq 0 ]
@@ -77,7 +78,8 @@ YAML
 check random_replications_do_not_warn [ ! -s rnd.err ]
 q='SELECT total_ns, downtime_ns, rounds, bytes FROM migrations m JOIN runs r ON r.run_id = m.run_id'
 seed2=$(sqlite3 rnd/results.sqlite "SELECT seed FROM runs WHERE point = 1 AND replication = 2")
-check replication_seed_is_a_valid_seed [ -n "$seed2" ] && [ "$seed2" -ge 0 ]
+check replication_seed_is_a_valid_seed [ -n "$seed2" ]
+check replication_seed_is_a_number [ "$seed2" -ge 0 ]
 check replications_differ [ "$(sqlite3 rnd/results.sqlite "SELECT count(DISTINCT downtime_ns || ' ' || bytes) FROM migrations m JOIN runs r USING (run_id) WHERE point = 1")" = 3 ]
 # The same point alone: its swept value in place of the sweep.
 sed -e '/^sweep:/,$d' -e 's/fidelity: page-exact}/fidelity: page-exact, max_rate: 1Gbit\/s}/' rnd.yaml >alone.yaml
@@ -132,7 +134,8 @@ sweep_config sw100.yaml 10 10
 check j1_j2_same_database cmp -s j1/results.sqlite j2/results.sqlite
 same=1
 for f in j1/*.csv; do cmp -s "$f" "j2/$(basename "$f")" || same=0; done
-check j1_j2_same_csv [ $same = 1 ] && [ -s j1/runs.csv ]
+check j1_wrote_runs_csv [ -s j1/runs.csv ]
+check j1_j2_same_csv [ $same = 1 ]
 check sweep_configs_one_per_point [ "$(sqlite3 j1/results.sqlite "SELECT count(*) FROM configs")" = 100 ]
 
 # A single run needs no merge: its database has the meta rows, one runs
@@ -143,6 +146,7 @@ sweep_config single.yaml 1 1
 check single_run_has_meta [ "$(sqlite3 single/results.sqlite "SELECT value FROM meta WHERE key = 'points'")" = 1 ]
 check single_run_has_its_config [ "$(sqlite3 single/results.sqlite "SELECT count(*) FROM runs JOIN configs ON hash = config_hash")" = 1 ]
 hq='SELECT time_ns, host, vms, memory_committed_bytes FROM host_samples ORDER BY rowid'
+check single_run_has_host_samples [ -n "$(sqlite3 single/results.sqlite "$hq")" ]
 check single_run_rows_as_in_the_sweep [ "$(sqlite3 single/results.sqlite "$hq")" = "$(sqlite3 j1/results.sqlite "SELECT time_ns, host, vms, memory_committed_bytes FROM host_samples WHERE run_id = 1 ORDER BY rowid")" ]
 check single_run_leaves_no_points [ ! -e single/points ]
 
@@ -199,7 +203,8 @@ merge_refuses() { # NAME EXPECTED-MESSAGE DIR...
     "$VDCSIM" merge bad "$@" >/dev/null 2>err.txt || rc=$?
     check "merge_refuses_$name" [ $rc -eq 2 ]
     check "merge_refuses_${name}_saying_why" grep -qF "$want" err.txt
-    check "merge_refuses_${name}_writing_nothing" [ ! -e bad ] && [ ! -e bad.partial ]
+    check "merge_refuses_${name}_writing_nothing" [ ! -e bad ]
+    check "merge_refuses_${name}_leaving_no_partial" [ ! -e bad.partial ]
 }
 merge_refuses a_missing_shard "shard 4/4 is missing (expected all 4 shards)" sh1 sh2 sh3
 merge_refuses a_shard_twice "'sh3' and 'sh3' are both shard 3/4" sh1 sh2 sh3 sh3

@@ -83,6 +83,7 @@ check zero_bandwidth_writes_nothing [ ! -e zero ]
 "$VDCSIM" trace-gen quake3 --duration 5s -o q2.pdt >/dev/null
 "$VDCSIM" trace-gen quake3 --duration 5s --seed 2 -o q3.pdt >/dev/null
 check trace_gen_is_deterministic cmp -s q1.pdt q2.pdt
+check trace_gen_seed_writes_a_trace [ -s q3.pdt ]
 check trace_gen_seed_changes_the_trace bash -c "! cmp -s q1.pdt q3.pdt"
 check trace_gen_writes_100_samples [ "$(grep -c '^[0-9]' q1.pdt)" = 100 ]
 "$VDCSIM" wws q1.pdt -o q1 >/dev/null 2>err.txt || fail wws_on_generated_trace "$(cat err.txt)"
