@@ -8,6 +8,7 @@
 #include <criterion/new/assert.h>
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -484,8 +485,9 @@ Test(sim_file, a_rename_without_replace_never_replaces_a_directory)
 	sim_diag_fini(&d);
 }
 
-/* The test suite's own tool: the tagged gt() is strict (Criterion 2.4.1
- * made it >=; tests/criterion_gt.h corrects it for every test). */
+/* The test suite's own tool: the tagged gt() is strict and no NaN passes
+ * ge() (Criterion 2.4.1 made gt >= and let a NaN pass ge;
+ * tests/criterion_gt.h corrects both for every test). */
 Test(criterion, tagged_gt_is_strict)
 {
 	int i = 3;
@@ -499,4 +501,10 @@ Test(criterion, tagged_gt_is_strict)
 	cr_assert(gt(dbl, d, 1.25));
 	cr_assert(ge(int, i, 3));
 	cr_assert(not(lt(int, i, 3)));
+	double nan = NAN;
+	cr_assert(not(ge(dbl, nan, 0.0)));
+	cr_assert(not(gt(dbl, nan, 0.0)));
+	cr_assert(not(le(dbl, nan, 0.0)));
+	cr_assert(ge(dbl, d, 1.5));
+	cr_assert(not(ge(dbl, d, 1.75)));
 }
