@@ -429,15 +429,28 @@ static void one(trace_insn *o, unsigned op, unsigned arg)
 	o->arg = (uint8_t)arg;
 }
 
+/* The kernel mix of step s due before its next PTE write (all of it
+ * once every write is made): the writes are spread evenly. */
+static uint64_t kb_due(const wl_stream *g, const wl_step *s)
+{
+	return g->kb_pte < s->m ? s->n * (g->kb_pte + 1) / (s->m + 1) : s->n;
+}
+
+/* Step s's next PTE write, into o. */
+static void kb_pte_write(wl_stream *g, const wl_step *s, trace_insn *o)
+{
+	one(o, TRACE_OP_PTE_WRITE, s->arg);
+	o->va = pte_page(g, s->where, g->kb_pte++);
+	o->size = size_of(g, o->va);
+}
+
 /* Emits up to room instructions of a kernel-work step; true when the
  * step is complete. */
 static bool kernel_work(wl_stream *g, const wl_step *s, trace_insn *out,
 			size_t room, size_t *n)
 {
 	while (*n < room) {
-		uint64_t due = g->kb_pte < s->m
-				       ? s->n * (g->kb_pte + 1) / (s->m + 1)
-				       : s->n;
+		uint64_t due = kb_due(g, s);
 		if (g->kb_mix < due) {
 			uint64_t k = due - g->kb_mix;
 			if (k > room - *n)
@@ -446,10 +459,7 @@ static bool kernel_work(wl_stream *g, const wl_step *s, trace_insn *out,
 			g->kb_mix += k;
 			*n += (size_t)k;
 		} else if (g->kb_pte < s->m) {
-			trace_insn *o = &out[(*n)++];
-			one(o, TRACE_OP_PTE_WRITE, s->arg);
-			o->va = pte_page(g, s->where, g->kb_pte++);
-			o->size = size_of(g, o->va);
+			kb_pte_write(g, s, &out[(*n)++]);
 		} else {
 			g->kb_mix = g->kb_pte = 0;
 			return true;
@@ -752,10 +762,7 @@ static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
 			g->pc = g->loop_pc;
 			break;
 		default: {
-			uint64_t due = g->kb_pte < s->m
-					       ? s->n * (g->kb_pte + 1) /
-							 (s->m + 1)
-					       : s->n;
+			uint64_t due = kb_due(g, s);
 			if (g->kb_mix < due) {
 				uint64_t k = due - g->kb_mix;
 				if (k > room)
@@ -771,9 +778,7 @@ static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
 			}
 			if (g->kb_pte < s->m) {
 				*own = true;
-				one(out, TRACE_OP_PTE_WRITE, s->arg);
-				out->va = pte_page(g, s->where, g->kb_pte++);
-				out->size = size_of(g, out->va);
+				kb_pte_write(g, s, out);
 				return 1;
 			}
 			g->kb_mix = g->kb_pte = 0;
@@ -785,14 +790,21 @@ static size_t run_part(wl_stream *g, trace_insn *out, size_t room, bool skip,
 	return 0;
 }
 
+/* The kernel-work step the stream is in, NULL when it is in none. */
+static const wl_step *kb_step(const wl_stream *g)
+{
+	const wl_prog *pr = g->cur;
+	if (g->state != WL_S_EVENT || !pr || g->pc >= pr->len ||
+	    pr->s[g->pc].kind != WL_ST_KB)
+		return NULL;
+	return &pr->s[g->pc];
+}
+
 uint64_t wl_stream_kb_rest(wl_stream *g, uint64_t room, uint64_t *count,
 			   uint64_t *own)
 {
-	const wl_prog *pr = g->cur;
-	if (g->split_mix || g->state != WL_S_EVENT || !pr || g->pc >= pr->len)
-		return 0;
-	const wl_step *s = &pr->s[g->pc];
-	if (s->kind != WL_ST_KB)
+	const wl_step *s = g->split_mix ? NULL : kb_step(g);
+	if (!s)
 		return 0;
 	uint64_t mix = s->n - g->kb_mix, pte = s->m - g->kb_pte;
 	if (!(mix + pte) || mix + pte > room)
@@ -921,28 +933,20 @@ size_t wl_stream_fill_part(wl_stream *g, trace_insn *buf, size_t max,
 static uint64_t kb_to_pte(wl_stream *g, uint64_t n, uint64_t *count,
 			  trace_insn *op, unsigned *phase)
 {
-	const wl_prog *pr = g->cur;
-	if (g->state != WL_S_EVENT || !pr || g->pc >= pr->len ||
-	    (g->split_mix && g->kern.own > 0))
+	const wl_step *s = g->kern.own > 0 && g->split_mix ? NULL : kb_step(g);
+	if (!s || g->kb_pte >= s->m)
 		return 0;
-	const wl_step *s = &pr->s[g->pc];
-	if (s->kind != WL_ST_KB || g->kb_pte >= s->m)
-		return 0;
-	uint64_t due = s->n * (g->kb_pte + 1) / (s->m + 1);
+	uint64_t due = kb_due(g, s);
 	uint64_t k = due > g->kb_mix ? due - g->kb_mix : 0;
 	if (k >= n)
 		return 0;
 	*phase = phase_of(g);
 	count[*phase] += k;
 	g->kb_mix += k;
-	if (k && g->split_mix) {
-		/* As skip_mix leaves it: no own one pending in this table. */
-		own_gap(g, &g->kern);
-		g->own_gap -= k;
-	}
-	one(op, TRACE_OP_PTE_WRITE, s->arg);
-	op->va = pte_page(g, s->where, g->kb_pte++);
-	op->size = size_of(g, op->va);
+	bool none = false;
+	if (k)  /* the table has no own class: all k skipped, none drawn */
+		skip_mix(g, &g->kern, k, op, &none);
+	kb_pte_write(g, s, op);
 	return k + 1;
 }
 
