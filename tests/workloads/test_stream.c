@@ -42,7 +42,8 @@ static const wl_stream_params *preset(const char *name)
 Test(stream_params, the_presets_start_from_the_tables_defaults)
 {
 	/* A preset overriding nothing would equal the table's defaults:
-	 * aa-in overrides level and port_io only. */
+	 * aa-in overrides level, port_io and the benchmark loop's locality
+	 * only. */
 	wl_stream_params def;
 	memset(&def, 0, sizeof def);
 	sim_diag d;
@@ -52,6 +53,10 @@ Test(stream_params, the_presets_start_from_the_tables_defaults)
 	wl_stream_params in = *preset("aa-in");
 	in.level = def.level;
 	in.port_io = def.port_io;
+	in.ws_bytes = def.ws_bytes;
+	in.hot_bytes = def.hot_bytes;
+	in.seq_access = def.seq_access;
+	in.kernel_ws_bytes = def.kernel_ws_bytes;
 	cr_assert(eq(int, memcmp(&in, &def, sizeof def), 0));
 	sim_diag_fini(&d);
 	cfg_section_check(wl_stream_section());
