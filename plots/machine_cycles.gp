@@ -7,6 +7,12 @@
 # exits, hypercalls, emulation, translation) and TLB refills. With
 # machine.sampling the bars are estimates and the black bars the
 # interval of the mode's own CPI (cpi_half, native's own error apart).
+# Black discs: the published slowdown of a catalog workload and mode
+# that has one and no plot of its own (docs/references.md): [Bugnion97]
+# raytrace, pmake and database under Disco (te), [AdamsAgesen06]
+# forkwait under BT (bt) and VT-x with shadow tables (hw). Figure 3,
+# lmbench and the nanobenchmarks have theirs (machine_fig3,
+# machine_lmbench, machine_adams).
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
 # with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
@@ -37,10 +43,21 @@ set style fill solid 0.85 border -1
 set boxwidth 0.7
 set bmargin 9
 label = "strcol('workload') . ' ' . strcol('mode')"
+# The published slowdown of workload w under mode m, or NaN.
+published(w, m) = (w eq 'disco-raytrace' && m eq 'te') ? 1.03 : \
+                  (w eq 'disco-pmake' && m eq 'te') ? 1.16 : \
+                  (w eq 'disco-database' && m eq 'te') ? 1.16 : \
+                  (w eq 'forkwait' && m eq 'bt') ? 36.9 / 6.0 : \
+                  (w eq 'forkwait' && m eq 'hw') ? 106.4 / 6.0 : NaN
+pub = "published(strcol('workload'), strcol('mode'))"
+# How many rows have one (NaN compares unequal to itself).
+stats f using (@pub == @pub ? 1 : 0) nooutput
+npub = STATS_sum
 # Half the interval of a sampled row, scaled as its bar; NaN otherwise.
 half(x) = column('sampled') > 0 && column('cpi') > 0 ? column('cpi_half') / column('cpi') * column('slowdown') : NaN
 plot f using 0:(part('cycles_user') + part('cycles_kernel') + part('cycles_vmm') + part('cycles_tlb')):xtic(@label) with boxes lc rgb '#9467bd' title 'TLB refills', \
      f using 0:(part('cycles_user') + part('cycles_kernel') + part('cycles_vmm')) with boxes lc rgb '#d62728' title 'VMM', \
      f using 0:(part('cycles_user') + part('cycles_kernel')) with boxes lc rgb '#1f77b4' title 'guest kernel', \
      f using 0:(part('cycles_user')) with boxes lc rgb '#7f7f7f' title 'guest user', \
-     f using 0:(sampled ? column('slowdown') - half(0) : NaN):(0):(2 * half(0)) with vectors heads size 0.1,90 lc rgb 'black' lw 1 title (sampled ? 'sampled: interval' : '')
+     f using 0:(sampled ? column('slowdown') - half(0) : NaN):(0):(2 * half(0)) with vectors heads size 0.1,90 lc rgb 'black' lw 1 title (sampled ? 'sampled: interval' : ''), \
+     f using 0:(@pub) with points pt 7 ps 1.2 lc rgb 'black' title (npub > 0 ? 'published' : '')

@@ -98,6 +98,16 @@ check cpi_is_cycles_per_instruction test "$(q odet 'select count(*) from machine
 check sampled_same_seed_same_rows cmp -s <(q osmp 'select * from machine_runs') <(q osmp2 'select * from machine_runs')
 check cycles_plot_drawn_detailed test -s odet/machine_cycles.png
 check cycles_plot_drawn_sampled test -s osmp/machine_cycles.png
+# The cycle split marks a published slowdown where the workload and mode
+# have one (Disco's three under te, plots/machine_cycles.gp) and nowhere
+# else: one disc per such row and one in the key, none for lmbench.
+"$VDCSIM" run "$src/configs/machine/disco.yaml" -o odisco --svg \
+    --set machine.instructions=200000 --set machine.warmup=10000 >/dev/null 2>&1
+"$VDCSIM" plot odet machine_cycles --svg >/dev/null 2>&1
+discs() { grep -o "xlink:href='#gpPt6'" "$1" | wc -l; }
+check cycles_plot_marks_discos_published_slowdowns test "$(discs odisco/machine_cycles.svg)" -eq 4
+check cycles_plot_marks_nothing_unpublished test "$(discs odet/machine_cycles.svg)" -eq 0
+check cycles_plot_unpublished_drawn test -s odet/machine_cycles.svg
 
 # machine.overrides replaces machine-file values: one cost, swept. The
 # page fault's extra BT cost is charged once per true fault, so the BT
