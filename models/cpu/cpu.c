@@ -92,12 +92,16 @@ cpu_core *cpu_core_create(const cpu_machine *m)
 	c->m = *m;
 	mem_tlb_init(&c->tlb, (uint32_t)m->tlb_entries, (uint32_t)m->tlb_ways);
 	mem_kcache_init(&c->pwc, m->pwc_entries);
+	if (m->ntlb_entries)
+		mem_tlb_init(&c->ntlb, (uint32_t)m->ntlb_entries,
+			     (uint32_t)m->ntlb_entries);
 	c->base_shift = log2u(m->page_size);
 	unsigned hs = log2u(m->host_page_size);
 	unsigned k = hs > c->base_shift ? (hs - c->base_shift) / (unsigned)m->pt_bits
 					: 0;
 	c->host_m = (unsigned)m->host_levels > k ? (unsigned)m->host_levels - k
 						 : 1;
+	c->host_k = hs > c->base_shift ? hs - c->base_shift : 0;
 	for (unsigned l = 0; l < m->pt_levels; l++) {
 		unsigned s = c->base_shift + l * (unsigned)m->pt_bits;
 		if (s < 64 && s <= MEM_PAGE_SHIFT_MAX)
@@ -112,6 +116,8 @@ void cpu_core_destroy(cpu_core *c)
 		return;
 	mem_tlb_fini(&c->tlb);
 	mem_kcache_fini(&c->pwc);
+	if (c->m.ntlb_entries)
+		mem_tlb_fini(&c->ntlb);
 	free(c);
 }
 

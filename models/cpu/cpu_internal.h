@@ -18,10 +18,13 @@ struct cpu_core {
 	cpu_machine m;
 	mem_tlb tlb;
 	mem_kcache pwc;
+	mem_tlb ntlb;             /* nested TLB (machine ntlb_entries, fully
+				     associative; unused when 0) */
 	uint64_t next_mfn;
 	cpu_vcpu *last;           /* the vcpu that ran last */
 	unsigned base_shift;
 	unsigned host_m;          /* host levels walked (host page size) */
+	unsigned host_k;          /* guest pages per host page, log2 */
 	bool shift_ok[64];        /* page shifts the page tables can map */
 };
 

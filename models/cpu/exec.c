@@ -32,6 +32,15 @@ static void flush_tlb(cpu_vcpu *v)
 	v->r.events[CPU_EV_TLB_FLUSH]++;
 }
 
+/* A flush of the VM's translations: the TLB and page-walk cache, and
+ * the nested TLB, which a guest's own address-space switch keeps. */
+static void flush_vm(cpu_vcpu *v)
+{
+	flush_tlb(v);
+	if (v->core->m.ntlb_entries)
+		mem_tlb_flush(&v->core->ntlb);
+}
+
 /* A world switch: to another VM's world, or a hosted VMM's visit to the
  * host world and back ([Sugerman01]); another address space in between
  * (the TLB flushed without VPIDs). */
@@ -40,7 +49,7 @@ static void switch_world(cpu_vcpu *v)
 	v->r.events[CPU_EV_WORLD_SWITCH]++;
 	vmm(v, CPU_VMM_TRAP, v->core->m.world_switch);
 	if (!v->core->m.tlb_vpid)
-		flush_tlb(v);
+		flush_vm(v);
 }
 
 /* A VM exit and entry with `handler` cycles of VMM work between; without
@@ -52,7 +61,7 @@ static void hw_exit(cpu_vcpu *v, uint64_t handler)
 	vmm(v, CPU_VMM_EXIT, m->hw.exit);
 	vmm(v, CPU_VMM_EMULATION, handler);
 	if (!m->tlb_vpid)
-		flush_tlb(v);
+		flush_vm(v);
 }
 
 static void trap(cpu_vcpu *v, uint64_t c)
@@ -344,16 +353,59 @@ static void ensure_pt(cpu_vcpu *v, uint64_t va, unsigned shift, uint64_t *gfn,
 	*gfn += (va >> b) & ((UINT64_C(1) << (*gshift - b)) - 1);
 }
 
-static void walk(cpu_vcpu *v, uint64_t va, unsigned levels, unsigned host_m)
+/* The host walk of one guest-physical address of a 2-D walk, key (below
+ * 2^50) its host page's: no reference when the nested TLB holds it, else
+ * the host levels (and the nested TLB keeps it). */
+static unsigned host_walk(cpu_vcpu *v, uint64_t key)
 {
 	cpu_core *c = v->core;
+	uint32_t tag = c->m.tlb_vpid ? (uint32_t)v->vm_id : 0;
+	if (mem_tlb_lookup(&c->ntlb, key << 12, 12, tag))
+		return 0;
+	mem_tlb_insert(&c->ntlb, key << 12, 12, tag, 0, 0);
+	return c->host_m;
+}
+
+/* A page walk for va mapped by guest frame gfn through `levels` guest
+ * levels; host_m > 0: a 2-D walk. With a nested TLB each guest-physical
+ * address the walk translates (a guest page-table page it reads, then
+ * gfn) is looked up there first ([Bhargava08]). The guest's table pages
+ * have no frames in the model: each is keyed by its address space,
+ * level and the virtual range it maps, as a frame of its own. */
+static void walk(cpu_vcpu *v, uint64_t va, unsigned levels, unsigned host_m,
+		 uint64_t gfn)
+{
+	cpu_core *c = v->core;
+	const unsigned bits = (unsigned)c->m.pt_bits;
 	bool hit = false;
 	if (c->pwc.key) {
-		uint64_t k = cache_key(va, c->base_shift + (unsigned)c->m.pt_bits);
+		uint64_t k = cache_key(va, c->base_shift + bits);
 		hit = mem_kcache_get(&c->pwc, k, v->tag, NULL) && levels > 1;
 		mem_kcache_put(&c->pwc, k, v->tag, 0);
 	}
-	unsigned refs = mem_walk_refs(levels, host_m, hit);
+	unsigned refs;
+	if (host_m && c->m.ntlb_entries) {
+		unsigned g = hit ? 1 : levels;
+		/* The lowest table page the walk reads maps 2^lo bytes. */
+		unsigned lo = c->base_shift +
+			      bits * ((unsigned)c->m.pt_levels - levels + 1);
+		uint64_t va48 = va & ((UINT64_C(1) << 48) - 1);
+		refs = g;
+		for (unsigned j = 0; j < g; j++) {
+			/* A table page: bit 49, its level, address space and
+			 * range (30 bits of it; a data frame below 2^49). */
+			unsigned s = lo + bits * j;
+			uint64_t range = s < 48 ? va48 >> s : 0;
+			refs += host_walk(v, UINT64_C(1) << 49 |
+						     (uint64_t)(s & 7) << 46 |
+						     (uint64_t)v->asid << 30 |
+						     (range & 0x3fffffff));
+		}
+		refs += host_walk(v, (gfn >> c->host_k) &
+					     ((UINT64_C(1) << 49) - 1));
+	} else {
+		refs = mem_walk_refs(levels, host_m, hit);
+	}
 	v->r.events[CPU_EV_WALK_REFS] += refs;
 	v->r.cycles_tlb += refs * c->m.walk_ref;
 }
@@ -411,7 +463,7 @@ static mem_tlb_entry *tlb_miss(cpu_vcpu *v, uint64_t va, unsigned shift)
 					       ((UINT64_C(1) << (gs - c->base_shift)) - 1));
 			mem_pt_map(spt, va, gs, mem_vm_pmap(v->vm, base, NULL));
 		}
-		walk(v, va, levels, 0);
+		walk(v, va, levels, 0, gfn);
 	} else if (v->mode == CPU_MODE_HW_NESTED) {
 		if (!mem_vm_pmap_has(v->vm, gfn)) {
 			/* EPT violation: the host maps the frame. */
@@ -419,9 +471,9 @@ static mem_tlb_entry *tlb_miss(cpu_vcpu *v, uint64_t va, unsigned shift)
 			hw_exit(v, m->hw.fill);
 			mem_vm_pmap(v->vm, gfn, NULL);
 		}
-		walk(v, va, levels, c->host_m);
+		walk(v, va, levels, c->host_m, gfn);
 	} else {
-		walk(v, va, levels, 0);
+		walk(v, va, levels, 0, gfn);
 	}
 	uint64_t gbase = gfn - ((va >> c->base_shift) &
 				((UINT64_C(1) << (gs - c->base_shift)) - 1));

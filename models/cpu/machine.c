@@ -60,6 +60,11 @@ static const cfg_param machine_params[] = {
 	{"host_page_size", CFG_T_POW2, "4KiB", "1KiB", "1GiB", NULL,
 	 OFF(host_page_size), "nested paging: host page size (2MiB shortens "
 	 "the 2-D walk)"},
+	/* [Bhargava08]: a nested TLB of guest-physical to host translations
+	 * spares a 2-D walk the host walks of the addresses it holds. */
+	{"ntlb_entries", CFG_T_UINT, "0", "0", "1024", NULL,
+	 OFF(ntlb_entries), "nested paging: nested TLB entries, one host page "
+	 "each, fully associative (0: none; else a power of two)"},
 	/* [JacobMudge98] software refill, tens of cycles. */
 	CYC("refill_handler", refill_handler, "15",
 	    "software TLB refill handler"),
@@ -315,9 +320,11 @@ static int check_geometry(const cpu_machine *m, const cfg_node *map,
 		rc = SIM_EINPUT;
 	}
 	static const char *const pow2_keys[] = {"pwc_entries",
-						"l2tlb_entries"};
-	const uint64_t vals[] = {m->pwc_entries, m->l2tlb_entries};
-	for (size_t i = 0; i < 2; i++) {
+						"l2tlb_entries",
+						"ntlb_entries"};
+	const uint64_t vals[] = {m->pwc_entries, m->l2tlb_entries,
+				 m->ntlb_entries};
+	for (size_t i = 0; i < 3; i++) {
 		if (vals[i] & (vals[i] - 1)) {
 			at = cfg_map_get(map, pow2_keys[i]);
 			cfg_error(d, at ? at : map, "machine.%s: %llu is not a "

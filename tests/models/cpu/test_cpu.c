@@ -340,6 +340,8 @@ Test(cpu_mmu, nested_walks_make_24_references_fewer_with_large_host_pages)
 {
 	cpu_machine m = machine_file("x86-ept-vpid");
 	m.pwc_entries = 0;
+	m.ntlb_entries = 0;
+	m.host_page_size = 4096;
 	cr_assert(eq(u64, refs_of_one_miss(m, CPU_MODE_NATIVE), 4));
 	cr_assert(eq(u64, refs_of_one_miss(m, CPU_MODE_HW), 4));
 	cr_assert(eq(u64, refs_of_one_miss(m, CPU_MODE_HW_NESTED), 24));
@@ -352,6 +354,8 @@ Test(cpu_mmu, nested_walks_make_24_references_fewer_with_large_host_pages)
 Test(cpu_mmu, the_page_walk_cache_shortens_walks_of_neighbouring_pages)
 {
 	cpu_machine m = machine_file("x86-ept-vpid");
+	m.ntlb_entries = 0;
+	m.host_page_size = 4096;
 	stream s = {0};
 	touch(&s, 0x1000, 2, false);         /* same leaf table */
 	cpu_results r;
@@ -360,6 +364,71 @@ Test(cpu_mmu, the_page_walk_cache_shortens_walks_of_neighbouring_pages)
 	cycles_after(&m, CPU_MODE_NATIVE, NULL, &s, &r);
 	cr_assert(eq(u64, EV(r, WALK_REFS), 4 + 1));
 	stream_free(&s);
+}
+
+/* [Bhargava08]'s nested TLB: a 2-D walk skips the host walk of every
+ * guest-physical address the nested TLB holds (the guest's table pages,
+ * the data's host page). Two neighbouring pages, 4 levels each way: the
+ * first walk is cold (24); the second reads the leaf table (cached by the
+ * page-walk cache), whose host walk the nested TLB spares, and the new
+ * page's host walk (4 with 4 KiB host pages: 5; none when both pages lie
+ * in one 2 MiB host page: 1, after a cold walk of 19). */
+Test(cpu_mmu, the_nested_tlb_spares_the_host_walks_it_holds)
+{
+	cpu_machine m = machine_file("x86-ept-vpid");
+	m.ntlb_entries = 32;
+	m.host_page_size = 4096;
+	stream s = {0};
+	touch(&s, 0x1000, 2, false);
+	cpu_results r;
+	cycles_after(&m, CPU_MODE_HW_NESTED, NULL, &s, &r);
+	cr_assert(eq(u64, EV(r, WALK_REFS), 24 + 5));
+	m.host_page_size = 2u << 20;
+	cycles_after(&m, CPU_MODE_HW_NESTED, NULL, &s, &r);
+	cr_assert(eq(u64, EV(r, WALK_REFS), 19 + 1));
+	/* Shadow tables and native walks do not use it. */
+	cycles_after(&m, CPU_MODE_NATIVE, NULL, &s, &r);
+	cr_assert(eq(u64, EV(r, WALK_REFS), 4 + 1));
+	cycles_after(&m, CPU_MODE_HW, NULL, &s, &r);
+	cr_assert(eq(u64, EV(r, WALK_REFS), 4 + 1));
+	stream_free(&s);
+}
+
+/* The nested TLB caches guest-physical translations, which a guest's
+ * own page-table base write leaves as they are: after one (untagged: the
+ * TLB and page-walk cache flushed) a page's walk reads its 4 guest
+ * levels and no host level. A VM exit without VPIDs flushes the nested
+ * TLB too: the walk after it is cold, 24 references. */
+Test(cpu_mmu, an_untagged_exit_empties_the_nested_tlb_a_guest_switch_not)
+{
+	cpu_machine m = machine_file("x86-ept-vpid");
+	m.ntlb_entries = 32;
+	m.host_page_size = 4096;
+	m.tlb_asid = false;
+	m.tlb_vpid = false;
+	stream warm = {0}, cr3 = {0}, ex = {0};
+	touch(&warm, 0x1000, 1, false);
+	put(&cr3, TRACE_OP_SYSCALL, 0, 0);
+	put_asid(&cr3, 0);
+	put(&cr3, TRACE_OP_RETURN, 0, 0);
+	touch(&cr3, 0x1000, 1, false);
+	put(&ex, TRACE_OP_SYSCALL, 0, 0);
+	put(&ex, TRACE_OP_PRIV, TRACE_PRIV_CPUID, 0);  /* always exits */
+	put(&ex, TRACE_OP_RETURN, 0, 0);
+	touch(&ex, 0x1000, 1, false);
+	cpu_results r;
+	cycles_after(&m, CPU_MODE_HW_NESTED, &warm, &cr3, &r);
+	cr_assert(eq(u64, EV(r, EXIT), 0));
+	cr_assert(eq(u64, EV(r, TLB_FLUSH), 1));
+	cr_assert(eq(u64, EV(r, TLB_MISS), 1));
+	cr_assert(eq(u64, EV(r, WALK_REFS), 4));
+	cycles_after(&m, CPU_MODE_HW_NESTED, &warm, &ex, &r);
+	cr_assert(eq(u64, EV(r, EXIT), 1));
+	cr_assert(eq(u64, EV(r, TLB_MISS), 1));
+	cr_assert(eq(u64, EV(r, WALK_REFS), 24));
+	stream_free(&warm);
+	stream_free(&cr3);
+	stream_free(&ex);
 }
 
 Test(cpu_mmu, large_pages_take_one_tlb_entry_and_a_shorter_walk)

@@ -144,6 +144,7 @@ Test(cpu_oracles, oracle11_nested_paging_beats_shadow_on_mmu_churn)
 Test(cpu_oracles, oracle11_nested_paging_loses_when_tlb_misses_dominate)
 {
 	cpu_machine m = machine_file("x86-ept-vpid");
+	m.host_page_size = 4096;
 	stream s = {0};
 	tlb_bound(&s, 4, 4096);
 	cpu_results rn, rs, rv, rl;

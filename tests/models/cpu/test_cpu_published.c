@@ -261,3 +261,42 @@ Test(cpu_published, bugnion_disco_overheads, .timeout = 300)
 		"%.2fx (paper 3.17x)\n", qn, qt, qt / qn);
 	cr_expect(db >= 1.10 && db <= 1.20, "database %.3f", db);
 }
+
+/* The share of a run's cycles spent on TLB misses. */
+static double tlb_share(const cpu_results *r)
+{
+	return (double)r->cycles_tlb / (double)cpu_results_cycles(r);
+}
+
+/* Nested paging on the modern machine file (x86-ept-vpid: 2 MiB host
+ * pages, a page-walk cache and [Bhargava08]'s nested TLB). Oracle 1: a
+ * SPEC-CINT-like stream under HW with EPT within 3 % of native. Oracle
+ * 11's third part (with 2 MiB host pages the virtualization share of
+ * TLB-miss time is about 5 points or less; TPC-C +4.2 [Buell13]) is
+ * printed for the OLTP stream, not reached (docs/references.md, "Nested
+ * paging"). Without the nested TLB the 2-D walks' host references put
+ * SPEC-CINT 13 % above native. */
+Test(cpu_published, oracle1_nested_paging_near_native_on_cpu_bound_work,
+     .timeout = 300)
+{
+	cpu_machine m = machine_file("x86-ept-vpid");
+	double spec = ratio(&m, CPU_MODE_HW_NESTED, "spec-cint");
+	cpu_results on = run_preset(&m, CPU_MODE_NATIVE, "osdb-oltp");
+	cpu_results ox = run_preset(&m, CPU_MODE_HW_NESTED, "osdb-oltp");
+	cpu_machine bare = m;
+	bare.ntlb_entries = 0;
+	double spec_bare = ratio(&bare, CPU_MODE_HW_NESTED, "spec-cint");
+	bare.host_page_size = 4096;
+	double spec_4k = ratio(&bare, CPU_MODE_HW_NESTED, "spec-cint");
+	fprintf(stderr, "EPT: spec-cint %+.1f %% (oracle 1: at most 3 %%; "
+		"%+.1f %% without the nested TLB, %+.1f %% nor 2 MiB host "
+		"pages); osdb-oltp TLB-miss share "
+		"%.1f %% native, %.1f %% nested (%+.1f points; oracle 11: "
+		"about 5 or less)\n", 100 * (spec - 1), 100 * (spec_bare - 1),
+		100 * (spec_4k - 1),
+		100 * tlb_share(&on), 100 * tlb_share(&ox),
+		100 * (tlb_share(&ox) - tlb_share(&on)));
+	cr_expect(spec <= 1.03, "spec-cint under hw-nested %.3f", spec);
+	cr_expect(spec_bare > spec, "the nested TLB changed nothing");
+	cr_expect(tlb_share(&ox) > tlb_share(&on));
+}
