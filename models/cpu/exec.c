@@ -466,10 +466,14 @@ static mem_tlb_entry *tlb_miss(cpu_vcpu *v, uint64_t va, unsigned shift)
 		walk(v, va, levels, 0, gfn);
 	} else if (v->mode == CPU_MODE_HW_NESTED) {
 		if (!mem_vm_pmap_has(v->vm, gfn)) {
-			/* EPT violation: the host maps the frame. */
+			/* EPT violation: the host maps the host page that
+			 * holds the frame, every frame of it. */
 			v->r.events[CPU_EV_HIDDEN_FAULT]++;
 			hw_exit(v, m->hw.fill);
-			mem_vm_pmap(v->vm, gfn, NULL);
+			uint64_t n = UINT64_C(1) << c->host_k;
+			uint64_t pages = mem_vm_geometry(v->vm)->guest_pages;
+			for (uint64_t f = gfn & ~(n - 1); f < pages && n; f++, n--)
+				mem_vm_pmap(v->vm, f, NULL);
 		}
 		walk(v, va, levels, c->host_m, gfn);
 	} else {

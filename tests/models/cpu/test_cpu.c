@@ -394,6 +394,28 @@ Test(cpu_mmu, the_nested_tlb_spares_the_host_walks_it_holds)
 	stream_free(&s);
 }
 
+/* An EPT violation maps the whole host page that holds the frame: 1024
+ * fresh pages (consecutive guest frames) take one exit each on 4 KiB
+ * host pages, one per 512 on 2 MiB host pages (2 or 3, by alignment). */
+Test(cpu_mmu, an_ept_violation_maps_a_whole_host_page)
+{
+	cpu_machine m = machine_file("x86-ept-vpid");
+	stream s = {0};
+	touch(&s, 0x10000, 1024, false);
+	cpu_results r;
+	m.host_page_size = 4096;
+	cycles_after(&m, CPU_MODE_HW_NESTED, NULL, &s, &r);
+	cr_assert(eq(u64, EV(r, TRUE_FAULT), 1024));
+	cr_assert(eq(u64, EV(r, HIDDEN_FAULT), 1024));
+	m.host_page_size = 2u << 20;
+	cycles_after(&m, CPU_MODE_HW_NESTED, NULL, &s, &r);
+	cr_assert(eq(u64, EV(r, TRUE_FAULT), 1024));
+	cr_assert(ge(u64, EV(r, HIDDEN_FAULT), 2));
+	cr_assert(le(u64, EV(r, HIDDEN_FAULT), 3));
+	cr_assert(eq(u64, EV(r, EXIT), EV(r, HIDDEN_FAULT)));
+	stream_free(&s);
+}
+
 /* The nested TLB caches guest-physical translations, which a guest's
  * own page-table base write leaves as they are: after one (untagged: the
  * TLB and page-walk cache flushed) a page's walk reads its 4 guest
