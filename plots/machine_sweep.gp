@@ -29,6 +29,13 @@ stats r using (pt[int(column('run_id'))] = column('point'), 0) nooutput
 array lab[n]
 array nat[n]
 stats f using (int($0) < n ? (lab[int($0) + 1] = strcol('workload') . ' ' . strcol('mode'), nat[int($0) + 1] = (strcol('mode') eq 'native'), 0) : 0) nooutput
+# Each non-native line's own colour (the 8 of the default line types,
+# then again with squares, then triangles): native's rows take none, so
+# that no two drawn lines share a colour and a marker.
+array col[n]
+k = 0
+do for [i=1:n] { if (!nat[i]) { k = k + 1; col[i] = k } else { col[i] = 1 } }
+ptype(c) = c <= 8 ? 7 : c <= 16 ? 5 : 9
 stats f using (column('sampled')) nooutput
 sampled = STATS_max > 0
 stats r using (column('point')) nooutput
@@ -57,7 +64,7 @@ set key outside right top vertical
 x(i) = !nat[i] ? pt[int(column('run_id'))] : NaN
 half(i) = sampled && column('cpi') > 0 ? column('cpi_half') / column('cpi') * column('slowdown') : 0
 if (sampled) {
-    plot for [i=1:n] f every n::i - 1 using (x(i)):(column('slowdown')):(half(i)) with yerrorlines lw 1.5 pt 7 title (nat[i] ? '' : lab[i])
+    plot for [i=1:n] f every n::i - 1 using (x(i)):(column('slowdown')):(half(i)) with yerrorlines lw 1.5 lc col[i] pt ptype(col[i]) title (nat[i] ? '' : lab[i])
 } else {
-    plot for [i=1:n] f every n::i - 1 using (x(i)):(column('slowdown')) with linespoints lw 1.5 pt 7 title (nat[i] ? '' : lab[i])
+    plot for [i=1:n] f every n::i - 1 using (x(i)):(column('slowdown')) with linespoints lw 1.5 lc col[i] pt ptype(col[i]) title (nat[i] ? '' : lab[i])
 }

@@ -241,4 +241,18 @@ expect_bad sampling_unknown_key "unknown key 'windw' in machine.sampling (did yo
 expect_bad sampling_not_a_mapping "bad.yaml:5:13: machine.sampling: expected a mapping, got a scalar" "$base
   workloads: [dbench]
   sampling: yes"
+# configs/machine/nested-paging.yaml (reference oracles 1 and 11): at the
+# file's own setting (2 MiB host pages, a nested TLB: the sweep's last
+# point) EPT runs a user-bound stream within 3 % of native and beats
+# shadow tables on fork and page faults; with 4 KiB host pages and no
+# nested TLB (the first point) the same stream's 2-D walks cost more.
+"$VDCSIM" run "$src/configs/machine/nested-paging.yaml" -o onest -j 2 >/dev/null 2>&1
+sd() { q onest "select slowdown from machine_runs m join runs r using (run_id) where r.point = $1 and workload = '$2' and mode = '$3'"; }
+last=$(q onest "select max(point) from runs"); first=$(q onest "select min(point) from runs")
+check nested_paging_four_points [ "$(q onest 'select count(*) from runs')" -eq 4 ]
+check oracle1_ept_within_3pct_of_native awk -v g="$(sd "$last" spec-cint hw-nested)" 'BEGIN { exit !(g != "" && g <= 1.03) }'
+check oracle11_ept_beats_shadow_on_forks awk -v n="$(sd "$last" forkwait hw-nested)" -v s="$(sd "$last" forkwait hw)" 'BEGIN { exit !(n != "" && s != "" && n + 0 < s + 0) }'
+check oracle11_ept_beats_shadow_on_faults awk -v n="$(sd "$last" lmbench-page-fault hw-nested)" -v s="$(sd "$last" lmbench-page-fault hw)" 'BEGIN { exit !(n != "" && s != "" && n + 0 < s + 0) }'
+check bare_2d_walks_cost_more awk -v b="$(sd "$first" spec-cint hw-nested)" -v f="$(sd "$last" spec-cint hw-nested)" 'BEGIN { exit !(b != "" && f != "" && b > 1.03 && b > f + 0) }'
+
 finish

@@ -226,4 +226,15 @@ rc=0
 "$VDCSIM" validate typo.yaml >/dev/null 2>typo.err || rc=$?
 check unknown_plot_name_exit_2 [ "$rc" -eq 2 ]
 check unknown_plot_name_positioned grep -q "typo.yaml:8:11: results.plots: unknown plot 'migration_timelin' (did you mean 'migration_timeline'?" typo.err
+# The sweep of a machine: experiment (plots/machine_sweep.gp): every
+# non-native line its own colour and marker, native's rows (not drawn)
+# taking none, so eight lines stay eight.
+"$VDCSIM" run "$src/configs/machine/nested-paging.yaml" -o nested --svg -j 2 \
+    --set machine.instructions=200000 --set machine.warmup=10000 >/dev/null 2>&1
+svg=nested/machine_sweep.svg
+check nested_sweep_drawn [ -s $svg ]
+styles() { grep -o "<use xlink:href='#gpPt[0-9]*' transform='[^']*'[^>]*color='[^']*'" "$1" |
+    sed "s/.*#gpPt\([0-9]*\)'.*color='\([^']*\)'/\1 \2/" | sort -u | wc -l; }
+check nested_sweep_lines_differ [ "$(styles $svg)" -eq 8 ]
+
 finish
