@@ -354,16 +354,24 @@ static void ensure_pt(cpu_vcpu *v, uint64_t va, unsigned shift, uint64_t *gfn,
 }
 
 /* The host walk of one guest-physical address of a 2-D walk, key (below
- * 2^50) its host page's: no reference when the nested TLB holds it, else
- * the host levels (and the nested TLB keeps it). */
-static unsigned host_walk(cpu_vcpu *v, uint64_t key)
+ * 2^50) its host page's, in the host region `region` (what one host
+ * leaf table maps): no reference when the nested TLB holds it; else the
+ * host levels, or only the leaf's when the page-walk cache holds the
+ * region's upper levels ([Bhargava08]'s page-walk cache extended to the
+ * nested dimension); both then keep it. */
+static unsigned host_walk(cpu_vcpu *v, uint64_t key, uint64_t region)
 {
 	cpu_core *c = v->core;
 	uint32_t tag = c->m.tlb_vpid ? (uint32_t)v->vm_id : 0;
 	if (mem_tlb_lookup(&c->ntlb, key << 12, 12, tag))
 		return 0;
 	mem_tlb_insert(&c->ntlb, key << 12, 12, tag, 0, 0);
-	return c->host_m;
+	if (!c->pwc.key || c->host_m < 2)
+		return c->host_m;
+	uint64_t rk = UINT64_C(1) << 62 | region;
+	bool hit = mem_kcache_get(&c->pwc, rk, tag, NULL);
+	mem_kcache_put(&c->pwc, rk, tag, 0);
+	return hit ? 1 : c->host_m;
 }
 
 /* A page walk for va mapped by guest frame gfn through `levels` guest
@@ -390,6 +398,9 @@ static void walk(cpu_vcpu *v, uint64_t va, unsigned levels, unsigned host_m,
 		unsigned lo = c->base_shift +
 			      bits * ((unsigned)c->m.pt_levels - levels + 1);
 		uint64_t va48 = va & ((UINT64_C(1) << 48) - 1);
+		/* The host region of gfn; the table pages, which have no
+		 * frames, are taken to lie in the same one. */
+		uint64_t region = gfn >> (c->host_k + bits);
 		refs = g;
 		for (unsigned j = 0; j < g; j++) {
 			/* A table page: bit 49, its level, address space and
@@ -399,10 +410,12 @@ static void walk(cpu_vcpu *v, uint64_t va, unsigned levels, unsigned host_m,
 			refs += host_walk(v, UINT64_C(1) << 49 |
 						     (uint64_t)(s & 7) << 46 |
 						     (uint64_t)v->asid << 30 |
-						     (range & 0x3fffffff));
+						     (range & 0x3fffffff),
+					  region);
 		}
 		refs += host_walk(v, (gfn >> c->host_k) &
-					     ((UINT64_C(1) << 49) - 1));
+					     ((UINT64_C(1) << 49) - 1),
+				  region);
 	} else {
 		refs = mem_walk_refs(levels, host_m, hit);
 	}

@@ -31,8 +31,8 @@ static char *read_readme(size_t *len)
 {
 	const char *src = getenv("VDCSIM_TEST_SRCDIR");
 	char path[1024];
-	snprintf(path, sizeof path, "%s/../workloads/README.md",
-		 src ? src : "tests");
+	snprintf(path, sizeof path, "%s/../%s", src ? src : "tests",
+		 "workloads/README.md");
 	FILE *f = fopen(path, "rb");
 	cr_assert(f != NULL, "cannot open %s", path);
 	fseek(f, 0, SEEK_END);

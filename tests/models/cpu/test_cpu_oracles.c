@@ -139,8 +139,10 @@ Test(cpu_oracles, oracle11_nested_paging_beats_shadow_on_mmu_churn)
 
 /* Oracle 11's second and third parts ([Bhargava08]): on a TLB-
  * miss-bound stream with 4 KiB pages nested paging loses to shadow paging
- * and native, with at most 24 references per miss; 2 MiB host pages
- * shrink the walks and so the virtualization share of TLB-miss time. */
+ * and native, its walks reading more than native's and at most 24
+ * references per miss; 2 MiB host pages shrink the walks and so the
+ * virtualization share of TLB-miss time (to none here: the stream's
+ * 16 MiB lie in 8 host pages, which the nested TLB holds). */
 Test(cpu_oracles, oracle11_nested_paging_loses_when_tlb_misses_dominate)
 {
 	cpu_machine m = machine_file("x86-ept-vpid");
@@ -163,7 +165,7 @@ Test(cpu_oracles, oracle11_nested_paging_loses_when_tlb_misses_dominate)
 	cr_assert(le(u64, rn.events[CPU_EV_WALK_REFS],
 		     24 * rn.events[CPU_EV_TLB_MISS]));
 	cr_assert(gt(u64, rn.events[CPU_EV_WALK_REFS],
-		     4 * rn.events[CPU_EV_TLB_MISS]));
+		     rv.events[CPU_EV_WALK_REFS]));
 	cr_assert(lt(u64, rl.cycles_tlb, rn.cycles_tlb));
 	cr_assert(lt(u64, large, nested));
 	stream_free(&s);
