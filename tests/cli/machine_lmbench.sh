@@ -42,4 +42,21 @@ within page-fault pv 1.42 2.73
 within page-fault uml 1.42 26.3
 within prot-fault pv 1.06 1.40
 within prot-fault uml 1.06 21.8
+
+# [Barham03] Table 4 (configs/machine/xen-ctx.yaml): the bar chart of
+# microseconds per switch, and the order the paper has in all seven rows,
+# L < X < V, which vdcsim keeps. Its gaps (U above V where the paper has
+# it below, the 8- and 16-process rows' cache effects, oracle 12's
+# 1-3 µs PV adds: 0.97) are in docs/references.md, not asserted.
+"$VDCSIM" run "$src/configs/machine/xen-ctx.yaml" -o ctx >/dev/null 2>&1
+check ctx_draws_the_bar_chart test -s ctx/machine_ctx.png
+us() {
+    sqlite3 ctx/results.sqlite "select 1.0 * (cycles - cycles_user) / n_ctx_switch * seconds / cycles * 1e6 from machine_runs where workload = 'lmbench-ctx-$1' and mode = '$2' and n_ctx_switch > 0"
+}
+for w in 2p-0k 2p-16k 2p-64k 8p-16k 8p-64k 16p-16k 16p-64k; do
+    l=$(us $w native) x=$(us $w pv) v=$(us $w bt)
+    check "ctx_${w}_l_below_x_below_v" awk -v l="$l" -v x="$x" -v v="$v" 'BEGIN { exit !(l != "" && x != "" && v != "" && l + 0 < x + 0 && x + 0 < v + 0) }'
+done
+# V at 2p/0K is where bt.shadow_switch comes from (18.1 µs): within 5 %.
+check ctx_2p_0k_v_is_its_source bash -c "awk -v g='$(us 2p-0k bt)' 'BEGIN { d = g / 18.1 - 1; exit !(g != \"\" && d <= 0.05 && d >= -0.05) }'"
 finish
