@@ -767,6 +767,9 @@ int sim_plots_render_only(const char *scripts_dir, const char *const *only,
 	sim_name_list scripts = {0};
 	int rc = list_scripts(scripts_dir, &scripts, d);
 	char *prelude = sim_plots_prelude(data_dir);
+	/* A script that fails (SIM_ETOOL) is reported and the others are
+	 * still drawn; an interruption or a write failure stops them. */
+	int failed = 0;
 	for (size_t i = 0; rc == 0 && i < scripts.n; i++) {
 		if (!selected(only, scripts.v[i]))
 			continue;
@@ -789,7 +792,13 @@ int sim_plots_render_only(const char *scripts_dir, const char *const *only,
 				(*made)++;
 		}
 		rule_free(&rule);
+		if (rc == SIM_ETOOL) {
+			failed = rc;
+			rc = 0;
+		}
 	}
+	if (rc == 0)
+		rc = failed;
 	sim_names_free(&scripts);
 	free(prelude);
 	free(gnuplot);

@@ -673,8 +673,9 @@ int sim_results_export_csv(sim_results *r, const char *dir, sim_diag *d);
  * gnuplot is not on PATH, writes nothing, sets *skipped and returns 0 (the
  * caller says plots were skipped and how to install gnuplot). *made counts
  * plots written. A failing script, or one still running after timeout_ns
- * (0: no limit; then killed), returns SIM_ETOOL with one message naming
- * it; a full disk returns SIM_EIO saying so. If stop is not NULL, it is
+ * (0: no limit; then killed), has one message naming it, the other
+ * scripts are still drawn, and SIM_ETOOL is returned; a full disk returns
+ * SIM_EIO saying so (and draws no more). If stop is not NULL, it is
  * read at least every 100 ms while gnuplot runs: once it is nonzero,
  * gnuplot is killed, its plot left out, and SIM_EINTR returned (a signal
  * handler sets it; the caller decides what the signal means); a gnuplot

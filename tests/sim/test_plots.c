@@ -221,7 +221,7 @@ Test(sim_plots, scripts_run_in_bytewise_name_order)
 {
 	need_gnuplot();
 	/* Bytewise, "B.gp" sorts before "a.gp" (a locale might disagree):
-	 * the first failure met names B.gp. */
+	 * the first failure reported names B.gp, the second a.gp. */
 	write_file("plots/a.gp", "plot nosuch_a(x)\n");
 	write_file("plots/B.gp", "plot nosuch_b(x)\n");
 	sim_diag d;
@@ -229,8 +229,32 @@ Test(sim_plots, scripts_run_in_bytewise_name_order)
 	unsigned made = 0;
 	bool skipped = false;
 	cr_assert(eq(int, render(false, &made, &skipped, &d), SIM_ETOOL));
-	cr_assert(strstr(d.text, "/B.gp: gnuplot failed") != NULL, "%s", d.text);
-	cr_assert(strstr(d.text, "a.gp") == NULL, "%s", d.text);
+	const char *b = strstr(d.text, "/B.gp: gnuplot failed");
+	const char *a = strstr(d.text, "/a.gp: gnuplot failed");
+	cr_assert(b != NULL && a != NULL && b < a, "%s", d.text);
+	cr_assert(eq(u32, d.errors, 2));
+	sim_diag_fini(&d);
+}
+
+/* One broken script costs its own plot only: the others are drawn, and
+ * the result is still the failure. */
+Test(sim_plots, a_failing_script_leaves_the_others_drawn)
+{
+	need_gnuplot();
+	write_file("plots/bad.gp", "# needs: t\nplot nosuch_function(x)\n");
+	write_file("plots/good.gp", "# needs: t\nset terminal pngcairo\n"
+				    "set output outfile\nplot x\n");
+	write_file("data/t.csv", t_csv);
+	sim_diag d;
+	sim_diag_init(&d);
+	unsigned made = 0;
+	bool skipped = false;
+	cr_assert(eq(int, render(false, &made, &skipped, &d), SIM_ETOOL));
+	cr_assert(eq(u32, made, 1));
+	cr_assert(eq(u32, d.errors, 1));
+	cr_assert(strstr(d.text, "/bad.gp: gnuplot failed") != NULL, "%s",
+		  d.text);
+	cr_assert(eq(sz, count_entries("out"), 1));
 	sim_diag_fini(&d);
 }
 
