@@ -84,7 +84,9 @@ typedef struct cpu_machine {
 	uint64_t host_levels;     /* nested walk: host page-table levels */
 	uint64_t host_page_size;  /* nested walk: host page size */
 	uint64_t ntlb_entries;    /* nested walk: nested TLB, guest-physical
-				     to host translations (0: none) */
+				     to host translations; with it the
+				     page-walk cache holds host levels
+				     (0: neither) */
 	uint64_t refill_handler;  /* software refill handler */
 	uint64_t l2tlb_entries;   /* Disco's second-level software TLB */
 	uint64_t world_switch;    /* VM-to-VM switch on a core */

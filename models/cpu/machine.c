@@ -60,11 +60,14 @@ static const cfg_param machine_params[] = {
 	{"host_page_size", CFG_T_POW2, "4KiB", "1KiB", "1GiB", NULL,
 	 OFF(host_page_size), "nested paging: host page size (2MiB shortens "
 	 "the 2-D walk)"},
-	/* [Bhargava08]: a nested TLB of guest-physical to host translations
-	 * spares a 2-D walk the host walks of the addresses it holds. */
+	/* [Bhargava08]'s caching of the nested dimension: a nested TLB of
+	 * guest-physical to host translations spares a 2-D walk the host
+	 * walks of the addresses it holds, and the page-walk cache (if any)
+	 * holds host levels too. */
 	{"ntlb_entries", CFG_T_UINT, "0", "0", "1024", NULL,
 	 OFF(ntlb_entries), "nested paging: nested TLB entries, one host page "
-	 "each, fully associative (0: none; else a power of two)"},
+	 "each, fully associative; with it the page-walk cache holds host "
+	 "levels too (0: neither; else a power of two)"},
 	/* [JacobMudge98] software refill, tens of cycles. */
 	CYC("refill_handler", refill_handler, "15",
 	    "software TLB refill handler"),

@@ -288,15 +288,15 @@ Test(cpu_published, oracle1_nested_paging_near_native_on_cpu_bound_work,
 	bare.host_page_size = 4096;
 	double spec_4k = ratio(&bare, CPU_MODE_HW_NESTED, "spec-cint");
 	fprintf(stderr, "EPT: spec-cint %+.1f %% (oracle 1: at most 3 %%; "
-		"%+.1f %% without the nested TLB, %+.1f %% nor 2 MiB host "
-		"pages); osdb-oltp TLB-miss share "
+		"%+.1f %% without the nested-dimension caching, %+.1f %% nor "
+		"2 MiB host pages); osdb-oltp TLB-miss share "
 		"%.1f %% native, %.1f %% nested (%+.1f points; oracle 11: "
 		"about 5 or less)\n", 100 * (spec - 1), 100 * (spec_bare - 1),
 		100 * (spec_4k - 1),
 		100 * tlb_share(&on), 100 * tlb_share(&ox),
 		100 * (tlb_share(&ox) - tlb_share(&on)));
 	cr_expect(spec <= 1.03, "spec-cint under hw-nested %.3f", spec);
-	cr_expect(spec_bare > spec, "the nested TLB changed nothing");
+	cr_expect(spec_bare > spec, "the nested-dimension caching changed nothing");
 	cr_expect(tlb_share(&ox) > tlb_share(&on));
 	cr_expect(tlb_share(&ox) - tlb_share(&on) <= 0.05,
 		  "osdb-oltp: TLB-miss share %.3f native, %.3f nested",
