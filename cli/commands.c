@@ -199,13 +199,33 @@ int cli_cmd_validate(int argc, char **argv)
 		status = CLI_USAGE;
 	} else {
 		char *shown = sim_escape(argv[i]);
-		printf("%s: valid: %zu run%s (%zu point%s x %u replication%s), "
-		       "%zu hosts, %zu VMs\n",
-		       shown, plan.nruns, plan.nruns == 1 ? "" : "s", plan.npoints,
-		       plan.npoints == 1 ? "" : "s", plan.replications,
-		       plan.replications == 1 ? "" : "s",
-		       (size_t)plan.first.cfg->datacenter.nhosts,
-		       plan.first.cfg->nvms);
+		dc_machine_info mi;
+		if (dc_config_machine_info(plan.first.cfg, &mi)) {
+			/* The machine alone: no hosts or VMs to speak of. */
+			char *name = sim_escape(mi.machine);
+			printf("%s: valid: %zu run%s (%zu point%s x %u "
+			       "replication%s), machine %s, %" PRIu64
+			       " workload%s x %" PRIu64 " mode%s; per run %"
+			       PRIu64 " machine runs, %.3g instructions%s\n",
+			       shown, plan.nruns, plan.nruns == 1 ? "" : "s",
+			       plan.npoints, plan.npoints == 1 ? "" : "s",
+			       plan.replications,
+			       plan.replications == 1 ? "" : "s", name,
+			       mi.workloads, mi.workloads == 1 ? "" : "s",
+			       mi.modes, mi.modes == 1 ? "" : "s", mi.runs,
+			       (double)mi.instructions,
+			       mi.sampled ? " (sampled)" : "");
+			free(name);
+		} else {
+			printf("%s: valid: %zu run%s (%zu point%s x %u "
+			       "replication%s), %zu hosts, %zu VMs\n",
+			       shown, plan.nruns, plan.nruns == 1 ? "" : "s",
+			       plan.npoints, plan.npoints == 1 ? "" : "s",
+			       plan.replications,
+			       plan.replications == 1 ? "" : "s",
+			       (size_t)plan.first.cfg->datacenter.nhosts,
+			       plan.first.cfg->nvms);
+		}
 		const dc_estimate *e = &plan.total;
 		printf("  estimate, summed over all %zu run%s: at least %" PRIu64
 		       " events, %" PRIu64 " to %" PRIu64 " rows, at most about "

@@ -432,6 +432,18 @@ typedef struct dc_estimate {
 	double page_writes;        /* page-exact guest writes drawn, at least */
 } dc_estimate;
 
+/* What a `machine:` experiment runs, for a summary: its machine file's
+ * name (borrowed from c), workloads and listed modes, the runs of the
+ * machine (native's too where not listed), the instructions they run in
+ * all (warm-ups included) and whether in sampled mode. False (and *out
+ * untouched) when c has no machine section. O(1). */
+typedef struct dc_machine_info {
+	const char *machine;
+	uint64_t workloads, modes, runs, instructions;
+	bool sampled;
+} dc_machine_info;
+bool dc_config_machine_info(const dc_config *c, dc_machine_info *out);
+
 /* The bounds a run must stay within unless large runs are allowed. */
 #define DC_MAX_ROWS UINT64_C(100000000)     /* ~6 GB of results per run */
 #define DC_MAX_EVENTS UINT64_C(10000000000) /* minutes of simulation */

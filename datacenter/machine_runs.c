@@ -395,6 +395,22 @@ void dc_machine_counts(const dc_machine_cfg *mc, uint64_t *rows,
 	*runs = (uint64_t)mc->nworkloads * (mc->nmodes + !native);
 }
 
+bool dc_config_machine_info(const dc_config *c, dc_machine_info *out)
+{
+	const dc_machine_cfg *mc = c->machine;
+	if (!mc)
+		return false;
+	uint64_t rows, runs;
+	dc_machine_counts(mc, &rows, &runs);
+	out->machine = mc->m.name;
+	out->workloads = mc->nworkloads;
+	out->modes = mc->nmodes;
+	out->runs = runs;
+	out->instructions = runs * (mc->warmup + mc->instructions);
+	out->sampled = mc->sampled;
+	return true;
+}
+
 void dc_machine_destroy(dc_machine_cfg *mc)
 {
 	if (!mc)

@@ -26,6 +26,9 @@ machine:
 Y
 "$VDCSIM" validate m.yaml >val.txt 2>&1
 check validate_counts_the_machine_rows grep -q "at least 6 events, 6 to 6 rows" val.txt
+# The summary speaks of the machine, not of hosts and VMs it does not
+# have: 2 workloads x 3 modes, 6 runs of 210,000 instructions each.
+check validate_says_what_the_machine_runs grep -qx "m.yaml: valid: 1 run (1 point x 1 replication), machine p4-xeon-2003, 2 workloads x 3 modes; per run 6 machine runs, 1.26e+06 instructions" val.txt
 "$VDCSIM" run m.yaml -o out1 >run.txt 2>run.err
 check run_succeeds test -s out1/results.sqlite
 q() { sqlite3 "$1/results.sqlite" "$2"; }
