@@ -91,7 +91,9 @@ cpu_core *cpu_core_create(const cpu_machine *m)
 	cpu_core *c = sim_xcalloc(1, sizeof *c);
 	c->m = *m;
 	mem_tlb_init(&c->tlb, (uint32_t)m->tlb_entries, (uint32_t)m->tlb_ways);
-	mem_kcache_init(&c->pwc, m->pwc_entries);
+	if (m->pwc_entries)
+		mem_tlb_init(&c->pwc, (uint32_t)m->pwc_entries,
+			     (uint32_t)m->pwc_entries);
 	if (m->ntlb_entries)
 		mem_tlb_init(&c->ntlb, (uint32_t)m->ntlb_entries,
 			     (uint32_t)m->ntlb_entries);
@@ -115,7 +117,8 @@ void cpu_core_destroy(cpu_core *c)
 	if (!c)
 		return;
 	mem_tlb_fini(&c->tlb);
-	mem_kcache_fini(&c->pwc);
+	if (c->m.pwc_entries)
+		mem_tlb_fini(&c->pwc);
 	if (c->m.ntlb_entries)
 		mem_tlb_fini(&c->ntlb);
 	free(c);

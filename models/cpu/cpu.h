@@ -80,7 +80,8 @@ typedef struct cpu_machine {
 	bool tlb_vpid;            /* entries tagged by VM (VPID / ASID) */
 	int refill;               /* cpu_refill */
 	uint64_t walk_ref;        /* cycles per page-walk memory reference */
-	uint64_t pwc_entries;     /* page-walk cache (0: none) */
+	uint64_t pwc_entries;     /* page-walk cache, fully associative
+				     (0: none) */
 	uint64_t host_levels;     /* nested walk: host page-table levels */
 	uint64_t host_page_size;  /* nested walk: host page size */
 	uint64_t ntlb_entries;    /* nested walk: nested TLB, guest-physical

@@ -17,7 +17,8 @@
 struct cpu_core {
 	cpu_machine m;
 	mem_tlb tlb;
-	mem_kcache pwc;
+	mem_tlb pwc;              /* page-walk cache (machine pwc_entries,
+				     fully associative; unused when 0) */
 	mem_tlb ntlb;             /* nested TLB (machine ntlb_entries, fully
 				     associative; unused when 0) */
 	uint64_t next_mfn;

@@ -28,7 +28,8 @@ static inline void vmm(cpu_vcpu *v, cpu_vmm_kind k, uint64_t c)
 static void flush_tlb(cpu_vcpu *v)
 {
 	mem_tlb_flush(&v->core->tlb);
-	mem_kcache_clear(&v->core->pwc);
+	if (v->core->m.pwc_entries)
+		mem_tlb_flush(&v->core->pwc);
 	v->r.events[CPU_EV_TLB_FLUSH]++;
 }
 
@@ -366,12 +367,15 @@ static unsigned host_walk(cpu_vcpu *v, uint64_t key, uint64_t region)
 	if (mem_tlb_lookup(&c->ntlb, key << 12, 12, tag))
 		return 0;
 	mem_tlb_insert(&c->ntlb, key << 12, 12, tag, 0, 0);
-	if (!c->pwc.key || c->host_m < 2)
+	if (!c->m.pwc_entries || c->host_m < 2)
 		return c->host_m;
-	uint64_t rk = UINT64_C(1) << 62 | region;
-	bool hit = mem_kcache_get(&c->pwc, rk, tag, NULL);
-	mem_kcache_put(&c->pwc, rk, tag, 0);
-	return hit ? 1 : c->host_m;
+	/* A host region's entry: bit 49 and the region, as a page of its
+	 * own (a guest entry is keyed by its table's virtual range). */
+	uint64_t rk = (UINT64_C(1) << 49 | region) << 12;
+	if (mem_tlb_lookup(&c->pwc, rk, 12, tag))
+		return 1;
+	mem_tlb_insert(&c->pwc, rk, 12, tag, 0, 0);
+	return c->host_m;
 }
 
 /* A page walk for va mapped by guest frame gfn through `levels` guest
@@ -386,10 +390,12 @@ static void walk(cpu_vcpu *v, uint64_t va, unsigned levels, unsigned host_m,
 	cpu_core *c = v->core;
 	const unsigned bits = (unsigned)c->m.pt_bits;
 	bool hit = false;
-	if (c->pwc.key) {
-		uint64_t k = cache_key(va, c->base_shift + bits);
-		hit = mem_kcache_get(&c->pwc, k, v->tag, NULL) && levels > 1;
-		mem_kcache_put(&c->pwc, k, v->tag, 0);
+	if (c->m.pwc_entries) {
+		unsigned s = c->base_shift + bits;
+		if (mem_tlb_lookup(&c->pwc, va, s, v->tag))
+			hit = levels > 1;
+		else
+			mem_tlb_insert(&c->pwc, va, s, v->tag, 0, 0);
 	}
 	unsigned refs;
 	if (host_m && c->m.ntlb_entries) {

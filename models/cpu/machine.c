@@ -54,7 +54,8 @@ static const cfg_param machine_params[] = {
 	/* [Machine-A] 20-40 cycles when the walk hits the caches. */
 	CYC("walk_ref", walk_ref, "30", "one page-walk memory reference"),
 	{"pwc_entries", CFG_T_UINT, "0", "0", "65536", NULL, OFF(pwc_entries),
-	 "page-walk cache entries (0: none; else a power of two)"},
+	 "page-walk cache entries, fully associative (0: none; else a power "
+	 "of two)"},
 	{"host_levels", CFG_T_UINT, "4", "1", "6", NULL, OFF(host_levels),
 	 "nested paging: host page-table levels (of pt_bits each)"},
 	{"host_page_size", CFG_T_POW2, "4KiB", "1KiB", "1GiB", NULL,

@@ -24,7 +24,8 @@ static void host_switch(cpu_vcpu *v)
 	if (v->core->m.tlb_asid)
 		return;
 	mem_tlb_flush(&v->core->tlb);
-	mem_kcache_clear(&v->core->pwc);
+	if (v->core->m.pwc_entries)
+		mem_tlb_flush(&v->core->pwc);
 	v->r.events[CPU_EV_TLB_FLUSH]++;
 }
 

@@ -366,6 +366,25 @@ Test(cpu_mmu, the_page_walk_cache_shortens_walks_of_neighbouring_pages)
 	stream_free(&s);
 }
 
+/* The page-walk cache is fully associative: two leaf tables whose
+ * ranges are 32 tables apart (one slot of a direct-mapped cache of 32)
+ * both stay, so a third page beside the first walks its leaf level only:
+ * 4 + 4 + 1 references natively (a direct-mapped cache would give 12). */
+Test(cpu_mmu, the_page_walk_cache_keeps_tables_a_direct_mapped_one_would_alias)
+{
+	cpu_machine m = machine_file("x86-ept-vpid");
+	cr_assert(eq(u64, m.pwc_entries, 32));
+	stream s = {0};
+	touch(&s, 0x40000, 1, false);
+	touch(&s, 0x40000 + 32 * 512, 1, false);
+	touch(&s, 0x40001, 1, false);
+	cpu_results r;
+	cycles_after(&m, CPU_MODE_NATIVE, NULL, &s, &r);
+	cr_assert(eq(u64, EV(r, TLB_MISS), 3));
+	cr_assert(eq(u64, EV(r, WALK_REFS), 4 + 4 + 1));
+	stream_free(&s);
+}
+
 /* [Bhargava08]'s nested TLB: a 2-D walk skips the host walk of every
  * guest-physical address the nested TLB holds (the guest's table pages,
  * the data's host page). Two neighbouring pages, 4 levels each way, no
