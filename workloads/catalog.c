@@ -244,7 +244,7 @@ static const wl_stream_preset presets[] = {
 	{"aa-cr8wr", "nanobenchmark: task-priority (cr8) write in the kernel",
 	 {WL_STREAM_DEFAULTS, LOOP_LOCALITY, .level = WL_LEVEL_KERNEL,
 	  .tpr_writes = 200}},
-	{"aa-call-ret", "nanobenchmark: call and return pairs",
+	{"aa-call-ret", "nanobenchmark: call and return pairs in the kernel",
 	 {WL_STREAM_DEFAULTS, LOOP_LOCALITY, .level = WL_LEVEL_KERNEL,
 	  .load = 0, .store = 0, .branch = 0.2, .indirect = 0.5}},
 	{"aa-pgfault", "nanobenchmark: true guest page fault",
