@@ -25,7 +25,8 @@ bench(w) = (w eq 'lmbench-ctx-2p-0k') ? 0 : (w eq 'lmbench-ctx-2p-16k') ? 1 : \
 slot(m) = (m eq 'native') ? 0 : (m eq 'pv') ? 1 : (m eq 'bt') ? 2 : \
           (m eq 'uml') ? 3 : NaN
 x(w, m) = bench(w) + (slot(m) - 1.5) * 0.21
-# Microseconds per switch of the row being plotted.
+# Microseconds per switch of the row being plotted (the argument is
+# unused: a gnuplot function needs one).
 us(dummy) = (column('cycles') - column('cycles_user')) / column('n_ctx_switch') * \
        column('seconds') / column('cycles') * 1e6
 # The paper's: benchmark, slot, microseconds.

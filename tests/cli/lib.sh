@@ -13,6 +13,15 @@ pass() { npass=$((npass + 1)); echo "ok $1"; }
 fail() { nfail=$((nfail + 1)); echo "FAIL $1: $2"; }
 # near GOT WANT TOL: true when |GOT / WANT - 1| <= TOL (numbers as text).
 near() { awk -v g="$1" -v p="$2" -v t="$3" 'BEGIN { d = g / p - 1; if (d < 0) d = -d; exit !(d <= t) }'; }
+# expect_near NAME GOT PAPER TOL WHAT: passes if GOT is within TOL
+# (a fraction) of the published PAPER; an empty GOT fails.
+expect_near() {
+    if [ -n "$2" ] && near "$2" "$3" "$4"; then
+        pass "$1"
+    else
+        fail "$1" "$5: vdcsim ${2:-none}, paper $3 (more than $(awk -v t="$4" 'BEGIN { print 100 * t }') % apart)"
+    fi
+}
 
 # check NAME CONDITION-COMMAND...: passes if the command succeeds.
 check() {

@@ -31,15 +31,7 @@ op() {
 }
 
 # within NAME WORKLOAD MODE PAPER: |vdcsim / paper - 1| <= 25 %.
-within() {
-    local got
-    got=$(op "$2" "$3")
-    if near "$got" "$4" 0.25; then
-        pass "$1"
-    else
-        fail "$1" "$2 $3: vdcsim ${got:-none} cycles, paper $4 (more than 25 % apart)"
-    fi
-}
+within() { expect_near "$1" "$(op "$2" "$3")" "$4" 0.25 "$2 $3 cycles"; }
 within syscall_native aa-syscall native 242
 within syscall_bt aa-syscall bt 2308
 within syscall_hw aa-syscall hw 242
@@ -61,57 +53,38 @@ within divzero_hw aa-divzero hw 1014
 within ptemod_bt aa-ptemod bt 391
 within ptemod_hw aa-ptemod hw 12733
 
-# ratio NAME WORKLOAD MODE-A MODE-B PAPER: A's cycles over B's within
-# 25 % of the paper's ratio (oracle 7).
-ratio() {
+# pair NAME WORKLOAD MODE-A MODE-B CONDITION: CONDITION, an awk
+# expression of a and b (mode A's and mode B's cycles per operation),
+# holds; an empty value fails.
+pair() {
     local a b
     a=$(op "$2" "$3")
     b=$(op "$2" "$4")
     if [ -n "$a" ] && [ -n "$b" ] &&
-        near "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')" "$5" 0.25; then
+        awk -v a="$a" -v b="$b" "BEGIN { a += 0; b += 0; exit !($5) }"; then
         pass "$1"
     else
-        fail "$1" "$2: $3 ${a:-none} / $4 ${b:-none} is not within 25 % of $5"
+        fail "$1" "$2: $3 ${a:-none}, $4 ${b:-none}: not $5"
     fi
 }
-# below NAME WORKLOAD MODE-A MODE-B: A's cycles strictly below B's.
-below() {
-    local a b
-    a=$(op "$2" "$3")
-    b=$(op "$2" "$4")
-    if [ -n "$a" ] && [ -n "$b" ] &&
-        awk -v a="$a" -v b="$b" 'BEGIN { exit !(a + 0 < b + 0) }'; then
-        pass "$1"
-    else
-        fail "$1" "$2: $3 ${a:-none} is not below $4 ${b:-none}"
-    fi
-}
-# same NAME WORKLOAD MODE-A MODE-B: equal cycles (the mode adds nothing).
-same() {
-    local a b
-    a=$(op "$2" "$3")
-    b=$(op "$2" "$4")
-    if [ -n "$a" ] && [ "$a" = "$b" ]; then
-        pass "$1"
-    else
-        fail "$1" "$2: $3 ${a:-none} and $4 ${b:-none} differ"
-    fi
-}
-same oracle7_syscall_vt_is_native aa-syscall hw native
+# ratio NAME WORKLOAD MODE-A MODE-B PAPER: A / B within 25 % of the
+# paper's ratio (oracle 7).
+ratio() { pair "$1" "$2" "$3" "$4" "a / b >= 0.75 * $5 && a / b <= 1.25 * $5"; }
+pair oracle7_syscall_vt_is_native aa-syscall hw native "a == b"
 ratio oracle7_syscall_bt_9x aa-syscall bt native 9.5
-below oracle7_in_bt_below_native aa-in bt native
-below oracle7_in_native_below_vt aa-in native hw
+pair oracle7_in_bt_below_native aa-in bt native "a < b"
+pair oracle7_in_native_below_vt aa-in native hw "a < b"
 ratio oracle7_in_vt_73x_bt aa-in hw bt 73
-below oracle7_pgfault_native_below_bt aa-pgfault native bt
-below oracle7_pgfault_bt_below_vt aa-pgfault bt hw
+pair oracle7_pgfault_native_below_bt aa-pgfault native bt "a < b"
+pair oracle7_pgfault_bt_below_vt aa-pgfault bt hw "a < b"
 ratio oracle7_pgfault_vt_2.9x_bt aa-pgfault hw bt 2.9
 ratio oracle7_ptemod_vt_30x_bt aa-ptemod hw bt 30
 # ptemod's BT "far above native": more than 30 times the native loop of
 # five instructions around the store.
-check oracle7_ptemod_bt_far_above_native awk -v n="$(op aa-ptemod native)" -v b="$(op aa-ptemod bt)" 'BEGIN { exit !(n != "" && b != "" && b + 0 > 30 * n) }'
-below oracle7_divzero_vt_below_bt aa-divzero hw bt
+pair oracle7_ptemod_bt_far_above_native aa-ptemod bt native "a > 30 * b"
+pair oracle7_divzero_vt_below_bt aa-divzero hw bt "a < b"
 ratio oracle7_divzero_bt_3.6x aa-divzero bt native 3.6
 ratio oracle7_callret_bt_4.6x aa-call-ret bt native 4.6
-same oracle7_callret_vt_is_native aa-call-ret hw native
-check oracle7_divzero_native_at_most_vt awk -v n="$(op aa-divzero native)" -v v="$(op aa-divzero hw)" 'BEGIN { exit !(n != "" && v != "" && n + 0 <= v + 0) }'
+pair oracle7_callret_vt_is_native aa-call-ret hw native "a == b"
+pair oracle7_divzero_native_at_most_vt aa-divzero native hw "a <= b"
 finish

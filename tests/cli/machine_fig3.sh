@@ -19,15 +19,7 @@ rel() {
 }
 
 # within NAME WORKLOAD MODE PAPER: |vdcsim / paper - 1| <= 10 %.
-within() {
-    local got
-    got=$(rel "$2" "$3")
-    if near "$got" "$4" 0.10; then
-        pass "$1"
-    else
-        fail "$1" "$2 $3: vdcsim $got, paper $4 (more than 10 % apart)"
-    fi
-}
+within() { expect_near "$1" "$(rel "$2" "$3")" "$4" 0.10 "$2 $3"; }
 # The paper's values: each bar's label over native's ([Barham03] Fig. 3).
 within spec_x_within_10pct spec-cint pv 1.000
 within spec_v_within_10pct spec-cint bt 0.977

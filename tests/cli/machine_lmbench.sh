@@ -19,13 +19,8 @@ slow() {
 
 # within WORKLOAD MODE NATIVE_US MODE_US: |vdcsim / paper - 1| <= 15 %.
 within() {
-    local got
-    got=$(slow "$1" "$2")
-    if near "$got" "$(awk -v a="$4" -v b="$3" 'BEGIN { print a / b }')" 0.15; then
-        pass "$1_$2_within_15pct"
-    else
-        fail "$1_$2_within_15pct" "$1 $2: vdcsim $got, paper $4 / $3 (more than 15 % apart)"
-    fi
+    expect_near "$1_$2_within_15pct" "$(slow "$1" "$2")" \
+        "$(awk -v a="$4" -v b="$3" 'BEGIN { print a / b }')" 0.15 "$1 $2"
 }
 # [Barham03] Tables 3 and 5, µs: L-UP, then the mode's.
 for m in "pv 0.46" "bt 0.73" "uml 24.7"; do within null-call ${m% *} 0.45 ${m#* }; done
