@@ -72,7 +72,8 @@ const cfg_section dc_machine_section = {
 	.path = "machine",
 	.doc = "the machine alone: workloads (catalog names or stream "
 	       "mappings, workloads[].stream) under modes (native, te, bt, "
-	       "pv, hw, hw-nested, uml; default: all the machine runs); "
+	       "pv, hw, hw-nested, uml; default: every mode the machine runs, "
+	       "by its arch, hw_assist and nested_paging); "
 	       "overrides: a mapping shaped as the machine file's machine: "
 	       "(e.g. {bt: {fault: 5000}, tlb_entries: 128}) replaces those "
 	       "values of the file, checked as the file's own",
@@ -298,7 +299,7 @@ static void load_modes(dc_machine_cfg *mc, const cfg_node *map, sim_diag *d)
 	cpu_arch arch = (cpu_arch)mc->m.arch;
 	if (!ms) {
 		for (cpu_mode m = 0; m < CPU_MODE_COUNT; m++)
-			if (cpu_mode_is_supported(arch, m))
+			if (cpu_machine_runs(&mc->m, m))
 				mc->modes[mc->nmodes++] = (int)m;
 		return;
 	}
@@ -343,6 +344,21 @@ static void load_modes(dc_machine_cfg *mc, const cfg_node *map, sim_diag *d)
 			cfg_error(d, n, "machine.modes[%zu]: mode '%s' does not "
 				  "run on this machine (arch mips runs native "
 				  "and te only)", i, t);
+			continue;
+		}
+		if (!cpu_machine_runs(&mc->m, (cpu_mode)found)) {
+			bool np = mc->m.hw_assist;
+			cfg_error(d, n, "machine.modes[%zu]: machine '%s' has no "
+				  "%s (%s: false in its file), so it does not "
+				  "run '%s' (expected a mode it runs; for a "
+				  "what-if, machine.overrides: {%s: true})", i,
+				  mc->m.name[0] ? mc->m.name : mc->file,
+				  np ? "nested paging" : "VT-x",
+				  np ? "nested_paging" : "hw_assist", t,
+				  np ? "nested_paging"
+				     : found == CPU_MODE_HW_NESTED
+					       ? "hw_assist: true, nested_paging"
+					       : "hw_assist");
 			continue;
 		}
 		if (seen[found]) {

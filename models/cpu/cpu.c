@@ -30,6 +30,17 @@ bool cpu_mode_is_supported(cpu_arch a, cpu_mode m)
 	return true;
 }
 
+bool cpu_machine_runs(const cpu_machine *m, cpu_mode mode)
+{
+	if (!cpu_mode_is_supported((cpu_arch)m->arch, mode))
+		return false;
+	if (mode == CPU_MODE_HW)
+		return m->hw_assist;
+	if (mode == CPU_MODE_HW_NESTED)
+		return m->hw_assist && m->nested_paging;
+	return true;
+}
+
 unsigned cpu_ring(cpu_arch a, cpu_mode m, cpu_level level)
 {
 	bool mips = a == CPU_ARCH_MIPS;
@@ -158,9 +169,9 @@ uint32_t cpu_tag_of(const cpu_vcpu *v, uint16_t asid)
 cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 			  cpu_mode mode)
 {
-	if (!cpu_mode_is_supported((cpu_arch)c->m.arch, mode))
-		sim_panic("cpu_vcpu_create: mode %s on this machine",
-			  cpu_mode_name(mode));
+	if (!cpu_machine_runs(&c->m, mode))
+		sim_panic("cpu_vcpu_create: mode %s on machine '%s', which "
+			  "cannot run it", cpu_mode_name(mode), c->m.name);
 	cpu_vcpu *v = sim_xcalloc(1, sizeof *v);
 	v->core = c;
 	v->vm = vm;
@@ -206,6 +217,9 @@ void cpu_vcpu_move(cpu_vcpu *v, cpu_core *c)
 {
 	if (c == v->core)
 		return;
+	if (!cpu_machine_runs(&c->m, v->mode))
+		sim_panic("cpu_vcpu_move: mode %s on machine '%s', which "
+			  "cannot run it", cpu_mode_name(v->mode), c->m.name);
 	if (v->core->last == v)
 		v->core->last = NULL;
 	v->core = c;

@@ -46,7 +46,8 @@ typedef enum cpu_mode {
 /* "native", "te", "bt", "pv", "hw", "hw-nested", "uml". */
 const char *cpu_mode_name(cpu_mode m);
 /* True if the architecture can run the mode: MIPS runs native and te;
- * x86 and x86-64 run every mode. */
+ * x86 and x86-64 run every mode. (cpu_machine_runs adds what a given
+ * machine's hardware has.) */
 bool cpu_mode_is_supported(cpu_arch a, cpu_mode m);
 
 /* Guest privilege levels the executor tracks (the stream's view). */
@@ -72,6 +73,8 @@ typedef struct cpu_machine {
 	const char *name;         /* borrowed from the document; "" if none */
 	int arch;                 /* cpu_arch */
 	uint64_t clock_mhz;
+	bool hw_assist;           /* VT-x/AMD-V: the hw modes */
+	bool nested_paging;       /* EPT/NPT: hw-nested */
 	/* memory */
 	uint64_t page_size;       /* bytes, a power of two */
 	uint64_t pt_levels, pt_bits;
@@ -132,6 +135,12 @@ void cpu_machine_defaults(cpu_machine *m);
  * node as FILE:LINE:COL. m->name borrows from doc. Returns 0 or
  * SIM_EINPUT. */
 int cpu_machine_load(const cfg_doc *doc, cpu_machine *m, sim_diag *d);
+/* True if machine m can run mode: its arch supports it
+ * (cpu_mode_is_supported), and hw needs m->hw_assist, hw-nested
+ * m->hw_assist and m->nested_paging. cpu_vcpu_create refuses the others,
+ * so that no run charges a 2003 machine the costs of VT-x it did not
+ * have; a what-if sets the flag. */
+bool cpu_machine_runs(const cpu_machine *m, cpu_mode mode);
 /* Reads and parses the file at path, then cpu_machine_load. The returned
  * document (*doc_out, to be destroyed by the caller) owns m->name. */
 int cpu_machine_load_file(const char *path, cfg_doc **doc_out,
@@ -222,8 +231,8 @@ uint64_t *cpu_core_mfn_counter(cpu_core *c);
 mem_vm_geom cpu_core_vm_geom(const cpu_core *c, uint64_t guest_pages);
 
 /* Creates a vcpu of VM `vm` (borrowed; vm_id 1..65535 tags its TLB
- * entries when the machine has VPIDs) running under mode (supported by
- * the machine's arch, else a panic). It starts at user level in address
+ * entries when the machine has VPIDs) running under mode (one the
+ * machine runs, cpu_machine_runs, else a panic). It starts at user level in address
  * space 0. */
 cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 			  cpu_mode mode);
@@ -231,7 +240,8 @@ void cpu_vcpu_destroy(cpu_vcpu *v);
 /* Moves the vcpu to core c (a scheduler placing vcpus on the cores of a
  * host; from then on c's machine costs apply, so hosts give their cores
  * one machine). The vcpu keeps its state and results; its translations
- * stay in the old core's TLB, so its next accesses on c miss. */
+ * stay in the old core's TLB, so its next accesses on c miss. c's
+ * machine must run the vcpu's mode (else a panic). */
 void cpu_vcpu_move(cpu_vcpu *v, cpu_core *c);
 /* The core the vcpu runs on. */
 cpu_core *cpu_vcpu_core(const cpu_vcpu *v);

@@ -30,6 +30,15 @@ static const cfg_param machine_params[] = {
 	/* [AdamsAgesen06] set-up: a 3.8 GHz Pentium 4 672. */
 	{"clock_mhz", CFG_T_UINT, "3800", "1", "100000", NULL, OFF(clock_mhz),
 	 "core clock (MHz); cycles / clock_mhz = microseconds"},
+	/* The default machine, [AdamsAgesen06]'s Pentium 4 672, has the
+	 * first VT-x and no nested paging (docs/references.md, "Hardware
+	 * assistance"). */
+	{"hw_assist", CFG_T_BOOL, "true", NULL, NULL, NULL, OFF(hw_assist),
+	 "hardware-assisted virtualization (VT-x/AMD-V): without it the "
+	 "machine does not run hw or hw-nested (x86 only)"},
+	{"nested_paging", CFG_T_BOOL, "false", NULL, NULL, NULL,
+	 OFF(nested_paging), "nested paging (EPT/NPT, with hw_assist): "
+	 "without it the machine does not run hw-nested"},
 	{"page_size", CFG_T_POW2, "4KiB", "1KiB", "1GiB", NULL, OFF(page_size),
 	 "base page"},
 	/* 32-bit x86 without PAE: two levels of 1024 entries. */
@@ -321,6 +330,23 @@ static int check_geometry(const cpu_machine *m, const cfg_node *map,
 			  "is not a host page size (expected page_size times "
 			  "2^(k * pt_bits), k < host_levels)",
 			  (unsigned long long)m->host_page_size);
+		rc = SIM_EINPUT;
+	}
+	const cfg_node *hwn = cfg_map_get(map, "hw_assist");
+	const cfg_node *npn = cfg_map_get(map, "nested_paging");
+	if (m->arch == CPU_ARCH_MIPS && ((hwn && m->hw_assist) ||
+					 (npn && m->nested_paging))) {
+		cfg_error(d, hwn && m->hw_assist ? hwn : npn,
+			  "machine.%s: arch mips has no hardware-assisted "
+			  "virtualization (expected false, or arch x86 or "
+			  "x86-64)", hwn && m->hw_assist ? "hw_assist"
+							  : "nested_paging");
+		rc = SIM_EINPUT;
+	} else if (m->nested_paging && !m->hw_assist) {
+		cfg_error(d, npn ? npn : (hwn ? hwn : map),
+			  "machine.nested_paging: nested paging without "
+			  "hw_assist (expected hw_assist: true, as EPT and NPT "
+			  "are part of VT-x and AMD-V)");
 		rc = SIM_EINPUT;
 	}
 	static const char *const pow2_keys[] = {"pwc_entries",

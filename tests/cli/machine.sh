@@ -64,7 +64,7 @@ machine:
   warmup: 0
 sweep:
   machine.instructions: [100000, 200000]
-  machine.modes: [[native, bt], [native, pv, hw]]
+  machine.modes: [[native, bt], [native, pv, uml]]
 Y
 "$VDCSIM" run sw.yaml -o outsw >/dev/null 2>sw.err
 check sweep_runs_every_point test "$(q outsw 'select count(distinct run_id) from machine_runs')" -eq 4
@@ -200,6 +200,25 @@ machine:
   file: machines/mips.yaml
   workloads: [spec-cint]
   modes: [bt]"
+# A machine runs only the modes its hardware has: the 2003 Xeon no VT-x,
+# the 2006 P4 no nested paging; the refusal names the what-if override.
+expect_bad mode_not_on_this_hardware "bad.yaml:5:19: machine.modes[1]: machine 'p4-xeon-2003' has no VT-x (hw_assist: false in its file), so it does not run 'hw' (expected a mode it runs; for a what-if, machine.overrides: {hw_assist: true})" "$base
+  workloads: [spec-cint]
+  modes: [native, hw]"
+cp "$src/configs/machines/p4-vtx-2006.yaml" machines/
+expect_bad no_nested_paging_in_2006 "machine.modes[0]: machine 'p4-vtx-2006' has no nested paging (nested_paging: false in its file), so it does not run 'hw-nested'" "experiment: {name: b}
+machine:
+  file: machines/p4-vtx-2006.yaml
+  workloads: [spec-cint]
+  modes: [hw-nested]"
+printf 'machine:\n  arch: mips\n  hw_assist: true\n' >machines/mipsvt.yaml
+expect_bad hw_assist_on_mips "machines/mipsvt.yaml:3:14: machine.hw_assist: arch mips has no hardware-assisted virtualization" "experiment: {name: b}
+machine:
+  file: machines/mipsvt.yaml
+  workloads: [spec-cint]"
+expect_bad nested_paging_needs_hw_assist "bad.yaml:5:48: machine.nested_paging: nested paging without hw_assist" "$base
+  workloads: [dbench]
+  overrides: {hw_assist: false, nested_paging: true}"
 expect_bad missing_file "bad.yaml:3:9: machine.file: 'machines/nope.yaml' is not a usable machine file" "experiment: {name: b}
 machine:
   file: machines/nope.yaml
@@ -257,5 +276,23 @@ check oracle1_ept_within_3pct_of_native awk -v g="$(sd "$last" spec-cint hw-nest
 check oracle11_ept_beats_shadow_on_forks awk -v n="$(sd "$last" forkwait hw-nested)" -v s="$(sd "$last" forkwait hw)" 'BEGIN { exit !(n != "" && s != "" && n + 0 < s + 0) }'
 check oracle11_ept_beats_shadow_on_faults awk -v n="$(sd "$last" lmbench-page-fault hw-nested)" -v s="$(sd "$last" lmbench-page-fault hw)" 'BEGIN { exit !(n != "" && s != "" && n + 0 < s + 0) }'
 check bare_2d_walks_cost_more awk -v b="$(sd "$first" spec-cint hw-nested)" -v f="$(sd "$last" spec-cint hw-nested)" 'BEGIN { exit !(b != "" && f != "" && b > 1.03 && b > f + 0) }'
+
+# Without modes: a machine runs every mode its hardware has (the 2003
+# Xeon: no hw, no hw-nested; the 2006 P4: hw, no hw-nested); an override
+# turns on the hardware as a what-if, and its rows are those of a file
+# that says so.
+for f in p4-xeon-2003 p4-vtx-2006; do
+    printf 'experiment: {name: d, seed: 1}\nmachine:\n  file: machines/%s.yaml\n  workloads: [aa-pgfault]\n  instructions: 20000\n  warmup: 1000\n' "$f" >"def-$f.yaml"
+    "$VDCSIM" run "def-$f.yaml" -o "odef-$f" >/dev/null 2>&1
+done
+check default_modes_2003_without_vtx test "$(q odef-p4-xeon-2003 "select group_concat(mode, ' ') from machine_runs")" = "native te bt pv uml"
+check default_modes_2006_without_ept test "$(q odef-p4-vtx-2006 "select group_concat(mode, ' ') from machine_runs")" = "native te bt pv hw uml"
+printf 'experiment: {name: d, seed: 1}\nmachine:\n  file: machines/p4-xeon-2003.yaml\n  workloads: [aa-pgfault]\n  modes: [native, hw, hw-nested]\n  overrides: {hw_assist: true, nested_paging: true}\n  instructions: 20000\n  warmup: 1000\n' >whatif.yaml
+"$VDCSIM" run whatif.yaml -o owhatif >/dev/null 2>&1
+check whatif_override_runs_hw test "$(q owhatif "select group_concat(mode, ' ') from machine_runs")" = "native hw hw-nested"
+sed 's/  hw_assist: false .*/  hw_assist: true\n  nested_paging: true/' machines/p4-xeon-2003.yaml >machines/p4-vt.yaml
+sed 's|p4-xeon-2003.yaml|p4-vt.yaml|; /overrides/d' whatif.yaml >whatif2.yaml
+"$VDCSIM" run whatif2.yaml -o owhatif2 >/dev/null 2>&1
+check whatif_override_is_the_file cmp -s <(q owhatif 'select mode, cycles from machine_runs') <(q owhatif2 'select mode, cycles from machine_runs')
 
 finish

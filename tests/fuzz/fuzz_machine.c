@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	trace_insn s[256];
 	size_t n = stream(s);
 	for (cpu_mode mode = 0; mode < CPU_MODE_COUNT; mode++) {
-		if (!cpu_mode_is_supported((cpu_arch)m.arch, mode))
+		if (!cpu_machine_runs(&m, mode))
 			continue;
 		cpu_core *c = cpu_core_create(&m);
 		mem_vm_geom g = cpu_core_vm_geom(c, 1 << 14);

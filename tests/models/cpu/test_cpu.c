@@ -99,9 +99,32 @@ Test(cpu_rings, each_mode_runs_the_guest_kernel_in_its_ring)
 	cr_assert(cpu_mode_is_supported(CPU_ARCH_X86, CPU_MODE_TE));
 }
 
+/* A machine runs hw only with hw_assist and hw-nested only with nested
+ * paging as well; the machine files say what their hardware had. */
+Test(cpu_rings, a_machine_runs_the_modes_its_hardware_has)
+{
+	cpu_machine m = machine_file("p4-xeon-2003");
+	cr_assert(cpu_machine_runs(&m, CPU_MODE_BT));
+	cr_assert(cpu_machine_runs(&m, CPU_MODE_UML));
+	cr_assert(not(cpu_machine_runs(&m, CPU_MODE_HW)));
+	cr_assert(not(cpu_machine_runs(&m, CPU_MODE_HW_NESTED)));
+	m = machine_file("p4-vtx-2006");
+	cr_assert(cpu_machine_runs(&m, CPU_MODE_HW));
+	cr_assert(not(cpu_machine_runs(&m, CPU_MODE_HW_NESTED)));
+	m = machine_file("x86-ept-vpid");
+	cr_assert(cpu_machine_runs(&m, CPU_MODE_HW_NESTED));
+	m.hw_assist = false;
+	cr_assert(not(cpu_machine_runs(&m, CPU_MODE_HW_NESTED)));
+	m = machine_file("mips-r10000");
+	cr_assert(cpu_machine_runs(&m, CPU_MODE_TE));
+	cr_assert(not(cpu_machine_runs(&m, CPU_MODE_BT)));
+}
+
 Test(cpu_rings, privileged_ops_from_user_level_are_guest_gp_faults)
 {
 	cpu_machine m = machine_file("p4-vtx-2006");
+	/* The 2006 machine with nested paging, a what-if (its CPU had none). */
+	m.nested_paging = true;
 	stream s = {0};
 	put(&s, TRACE_OP_PRIV, TRACE_PRIV_INTR_OFF, 0);
 	put(&s, TRACE_OP_RETURN, 0, 0);      /* nothing to return from */
@@ -145,6 +168,8 @@ static cpu_results run_sensitive(const cpu_machine *m, cpu_mode mode, int n)
 Test(cpu_rings, trap_and_emulate_on_x86_misses_sensitive_ops_and_says_so)
 {
 	cpu_machine m = machine_file("p4-vtx-2006");
+	/* The 2006 machine with nested paging, a what-if (its CPU had none). */
+	m.nested_paging = true;
 	cpu_results te = run_sensitive(&m, CPU_MODE_TE, 10);
 	cr_assert(eq(u64, te.violations, 10));
 	cr_assert(eq(u64, EV(te, VIOLATION), 10));
@@ -197,6 +222,8 @@ static void touch(stream *s, uint64_t first_page, int n, bool store)
 Test(cpu_mmu, shadow_paging_counts_hidden_faults_apart_from_true_faults)
 {
 	cpu_machine m = machine_file("p4-vtx-2006");
+	/* The 2006 machine with nested paging, a what-if (its CPU had none). */
+	m.nested_paging = true;
 	for (cpu_mode mo = 0; mo < CPU_MODE_COUNT; mo++) {
 		rig r = rig_make(&m, mo);
 		stream s = {0};
@@ -242,6 +269,8 @@ Test(cpu_mmu, a_pte_store_traps_anywhere_in_a_traced_page_table_page)
 {
 	/* 32-bit tables: a leaf page-table page maps 4 MiB (1024 pages). */
 	cpu_machine m = machine_file("p4-vtx-2006");
+	/* The 2006 machine with nested paging, a what-if (its CPU had none). */
+	m.nested_paging = true;
 	stream s = {0};
 	touch(&s, 10, 4, false);             /* pages 10..13 shadowed */
 	put(&s, TRACE_OP_SYSCALL, 0, 0);
@@ -291,6 +320,8 @@ Test(cpu_mmu, a_page_table_page_whose_shadow_entries_are_all_unmapped_is_untrace
 Test(cpu_mmu, dirty_logging_faults_once_per_page_per_round)
 {
 	cpu_machine m = machine_file("p4-vtx-2006");
+	/* The 2006 machine with nested paging, a what-if (its CPU had none). */
+	m.nested_paging = true;
 	for (cpu_mode mo = CPU_MODE_TE; mo < CPU_MODE_COUNT; mo++) {
 		rig r = rig_make(&m, mo);
 		stream s = {0};
@@ -682,7 +713,7 @@ Test(cpu_fuzz, random_streams_run_in_every_mode_and_the_books_balance)
 	for (size_t k = 0; k < 4; k++) {
 		cpu_machine m = machine_file(names[k]);
 		for (cpu_mode mo = 0; mo < CPU_MODE_COUNT; mo++) {
-			if (!cpu_mode_is_supported((cpu_arch)m.arch, mo))
+			if (!cpu_machine_runs(&m, mo))
 				continue;
 			rig r = rig_make(&m, mo);
 			cpu_vcpu_dirtylog_start(r.v);

@@ -271,6 +271,7 @@ Test(cpu_sample, catalog_within_2_percent, .timeout = 300)
 {
 	cpu_machine x86, mips;
 	cpu_machine_defaults(&x86);
+	x86.nested_paging = true; /* every x86 mode, hw-nested too */
 	mips = machine_file("mips-r10000");
 	cpu_sample_params sp;
 	cpu_sample_defaults(&sp);
@@ -515,6 +516,7 @@ Test(cpu_sample, touch_warms_without_charging)
 {
 	cpu_machine m;
 	cpu_machine_defaults(&m);
+	m.nested_paging = true; /* every x86 mode, hw-nested too */
 	for (cpu_mode mode = 0; mode < CPU_MODE_COUNT; mode++) {
 		if (!cpu_mode_is_supported(m.arch, mode))
 			continue;
