@@ -59,8 +59,10 @@ static const cfg_param machine_exp_params[] = {
 	{.name = "prefault", .type = CFG_T_BOOL, .def = "true",
 	 .offset = offsetof(dc_machine_cfg, prefault),
 	 .doc = "before the warm-up, touch every page of every address "
-		"space's working set and kernel data (wl_stream_warm), so "
-		"the measurement sees steady state, not first-touch faults"},
+		"space's working set and kernel data (wl_stream_warm) and, "
+		"under bt, translate every kernel block, so the measurement "
+		"sees steady state, not first-touch faults or first "
+		"translations"},
 	{.name = "memory", .type = CFG_T_BYTES, .def = "1GiB", .min = "1MiB",
 	 .max = "1TiB", .offset = offsetof(dc_machine_cfg, memory_bytes),
 	 .doc = "the VM's guest-physical memory"},
@@ -583,6 +585,7 @@ static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
 		wl_stream_warm(&w->p, warm);
 		cpu_vcpu_run(v, warm, n);
 		free(warm);
+		cpu_vcpu_warm_translations(v);
 	}
 	feed(v, g, buf, mc->warmup, wt);
 	cpu_vcpu_reset_results(v);

@@ -202,6 +202,12 @@ cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 	return v;
 }
 
+void cpu_vcpu_warm_translations(cpu_vcpu *v)
+{
+	if (v->tc)
+		memset(v->tc, 1, CPU_BT_CLASSES * CPU_BT_BLOCKS);
+}
+
 void cpu_vcpu_destroy(cpu_vcpu *v)
 {
 	if (!v)

@@ -265,6 +265,11 @@ void cpu_vcpu_pass(cpu_vcpu *v, uint64_t k);
  * does), but nothing is charged or counted: the results are as before,
  * and BT's position does not move. O(n). */
 void cpu_vcpu_touch(cpu_vcpu *v, const trace_insn *in, size_t n);
+/* Marks every block of BT's translation cache translated, charging and
+ * counting nothing: the state of a VM that has run long enough for each
+ * kernel path it runs to have been translated (a machine experiment's
+ * prefault does it). No effect outside BT. */
+void cpu_vcpu_warm_translations(cpu_vcpu *v);
 /* The results so far (borrowed) and a reset to zero. */
 const cpu_results *cpu_vcpu_results(const cpu_vcpu *v);
 void cpu_vcpu_reset_results(cpu_vcpu *v);

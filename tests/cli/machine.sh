@@ -49,6 +49,14 @@ check bt_slower_on_null_call test "$(q out1 "select slowdown > 1 from machine_ru
 check bt_reflects_every_syscall test "$(q out1 "select n_trap = n_syscall from machine_runs where workload='lmbench-null-call' and mode='bt'")" -eq 1
 check pv_traps_no_syscall test "$(q out1 "select n_trap from machine_runs where workload='lmbench-null-call' and mode='pv'")" -eq 0
 check same_stream_in_every_mode test "$(q out1 "select count(distinct n_syscall) from machine_runs where workload='lmbench-null-call'")" -eq 1
+# Prefault translates every kernel block first: BT pays no first
+# translation in the measurement; without prefault it does.
+printf 'experiment: {name: t, seed: 3}\nmachine:\n  file: machines/p4-xeon-2003.yaml\n  workloads: [dbench]\n  modes: [bt]\n  instructions: 200000\n  warmup: 10000\n' >pf.yaml
+sed 's/  warmup: 10000/  warmup: 10000\n  prefault: false/' pf.yaml >nopf.yaml
+"$VDCSIM" run pf.yaml -o opf >/dev/null 2>&1
+"$VDCSIM" run nopf.yaml -o onopf >/dev/null 2>&1
+check prefault_translates_first test "$(q opf 'select n_translate from machine_runs')" -eq 0
+check no_prefault_translates_in_the_run test "$(q onopf 'select n_translate from machine_runs')" -gt 0
 check runs_count_machine_runs test "$(q out1 'select events from runs')" -eq 6
 check no_datacenter_tables test "$(q out1 "select count(*) from sqlite_master where name in ('hosts','vms','links')")" -eq 0
 check csv_written test -s out1/machine_runs.csv

@@ -58,6 +58,7 @@ static cpu_results run_preset(const cpu_machine *m, cpu_mode mode,
 	trace_insn *buf = calloc(nw > BUF ? nw : BUF, sizeof *buf);
 	wl_stream_warm(&w->params, buf);
 	cpu_vcpu_run(v, buf, nw);
+	cpu_vcpu_warm_translations(v);
 	uint64_t warm, run;
 	lengths(name, &warm, &run);
 	for (int pass = 0; pass < 2; pass++) {
