@@ -321,7 +321,7 @@ static const sim_table *const all_tables[DC_TABLE_COUNT] = {
 	&dc_actions_table, &dc_energy_table, &dc_policy_metrics_table};
 
 /* What the summary of replications covers: the run itself, each
- * migration and each traffic flow, by their outcome columns (not the
+ * migration, each traffic flow and each machine run, by their outcome columns (not the
  * configured knobs, which do not vary between replications). Links and
  * samples are left out: one row per link or sample and point would make
  * the summary as large as the results. */
@@ -335,6 +335,14 @@ static const char *const migration_metrics[] = {
 static const char *const policy_metrics[] = {
 	"slatah", "pdm", "slav", "energy_kwh", "migrations",
 	"hot_host_intervals", "flagged_host_intervals"};
+/* A machine experiment's rows (machine_runs), by workload and mode: the
+ * time and its split, the slowdown, and the counts behind the usual
+ * gaps (traps, exits, TLB misses, hidden faults). */
+static const char *const machine_keys[] = {"workload", "mode"};
+static const char *const machine_metrics[] = {
+	"slowdown", "relative", "cpi", "seconds", "cycles", "cycles_user",
+	"cycles_kernel", "cycles_vmm", "cycles_tlb", "n_trap", "n_exit",
+	"n_tlb_miss", "n_hidden_fault"};
 static const char *const traffic_keys[] = {"flow", "vm"};
 static const char *const traffic_metrics[] = {"bytes", "mean_rate_bps",
 					      "end_ns"};
@@ -346,6 +354,8 @@ static const sim_summary_spec summary_specs[] = {
 	{"traffic", traffic_keys, N(traffic_keys), traffic_metrics,
 	 N(traffic_metrics)},
 	{"policy_metrics", NULL, 0, policy_metrics, N(policy_metrics)},
+	{"machine_runs", machine_keys, N(machine_keys), machine_metrics,
+	 N(machine_metrics)},
 };
 
 const sim_summary_spec *dc_summary_specs(size_t *n)

@@ -69,6 +69,15 @@ check other_seed_runs [ $rc -eq 0 ]
 check other_seed_has_rows [ -n "$(sqlite3 out3/results.sqlite 'select cycles from machine_runs')" ]
 check other_seed_other_stream bash -c "! cmp -s <(sqlite3 out1/results.sqlite 'select cycles from machine_runs') <(sqlite3 out3/results.sqlite 'select cycles from machine_runs')"
 
+# compare reads a machine experiment's rows: each workload and mode's
+# slowdown side by side (another seed, another stream), and replications
+# summarise them per workload and mode.
+"$VDCSIM" compare out1 out3 >cmp.txt 2>&1
+check compare_lists_machine_rows grep -Eq '^0 +machine_runs +workload=lmbench-null-call mode=bt +slowdown ' cmp.txt
+check compare_has_every_machine_row test "$(grep -c ' slowdown ' cmp.txt)" -eq 6
+"$VDCSIM" run m.yaml -o orep --set replications=2 >/dev/null 2>&1
+check replications_summarise_machine_rows test "$(q orep "select count(*) from summary where tbl = 'machine_runs' and metric = 'slowdown' and n = 2")" -eq 6
+
 cat >sw.yaml <<'Y'
 experiment: {name: sw, seed: 3}
 machine:
