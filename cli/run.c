@@ -345,6 +345,7 @@ int cli_run_publish(const cli_plan *plan, const char *staging,
 	if (skipped)
 		printf("  plots skipped: gnuplot is not installed (apt-get install "
 		       "gnuplot-nox, then: vdcsim plot %s)\n", shown);
+	cli_machine_summary(final);
 	free(shown);
 	return status;
 }

@@ -14,6 +14,14 @@
 
 #include "cli_internal.h"
 
+/* ---- the machine table (machine_summary.c) ------------------------------ */
+
+/* Prints, after a machine experiment published in dir, each workload's
+ * slowdown against native under each mode (the first point's; the mean
+ * over its replications), at most 40 workloads. Prints nothing when dir's
+ * results.sqlite has no machine_runs table or cannot be read. */
+void cli_machine_summary(const char *dir);
+
 /* ---- signals (signals.c) --------------------------------------------- */
 
 /* Set by SIGINT, SIGTERM, SIGHUP and the progress timer's SIGALRM; the

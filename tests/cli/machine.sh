@@ -31,6 +31,12 @@ check validate_counts_the_machine_rows grep -q "at least 6 events, 6 to 6 rows" 
 check validate_says_what_the_machine_runs grep -qx "m.yaml: valid: 1 run (1 point x 1 replication), machine p4-xeon-2003, 2 workloads x 3 modes; per run 6 machine runs, 1.26e+06 instructions" val.txt
 "$VDCSIM" run m.yaml -o out1 >run.txt 2>run.err
 check run_succeeds test -s out1/results.sqlite
+# The run prints each workload's slowdown under each mode, as the
+# database has it.
+check run_prints_the_slowdowns grep -q "^  slowdown against native (machine_runs.csv has every column):" run.txt
+check run_prints_a_row_per_workload test "$(grep -Ec '^    (spec-cint|lmbench-null-call) +1\.000 ' run.txt)" -eq 2
+bt_printed=$(awk '$1 == "lmbench-null-call" { print $4 }' run.txt)
+check printed_slowdown_is_the_table test "$bt_printed" = "$(sqlite3 out1/results.sqlite "select printf('%.3f', slowdown) from machine_runs where workload = 'lmbench-null-call' and mode = 'bt'")"
 q() { sqlite3 "$1/results.sqlite" "$2"; }
 check a_row_per_workload_and_mode test "$(q out1 'select count(*) from machine_runs')" -eq 6
 check native_slowdown_is_one test "$(q out1 "select count(*) from machine_runs where mode='native' and slowdown=1.0")" -eq 2
