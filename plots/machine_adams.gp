@@ -1,5 +1,5 @@
 # needs: machine_runs
-# when: SELECT count(*) = 21 FROM machine_runs WHERE workload IN ('aa-syscall', 'aa-in', 'aa-cr8wr', 'aa-call-ret', 'aa-pgfault', 'aa-divzero', 'aa-ptemod') AND mode IN ('native', 'bt', 'hw') -- needs the seven nanobenchmarks of Adams and Agesen under native, bt and hw (one run)
+# when: SELECT count(*) = 21 * (SELECT count(*) FROM runs) AND (SELECT count(DISTINCT point) FROM runs) = 1 FROM machine_runs WHERE workload IN ('aa-syscall', 'aa-in', 'aa-cr8wr', 'aa-call-ret', 'aa-pgfault', 'aa-divzero', 'aa-ptemod') AND mode IN ('native', 'bt', 'hw') -- needs the seven nanobenchmarks of Adams and Agesen under native, bt and hw (one point; bars the mean of its replications)
 # [AdamsAgesen06] Table 2: cycles per operation of seven nanobenchmarks
 # natively, under VMware's binary translator (mode bt) and under first-
 # generation VT-x with shadow page tables (mode hw), log scale. Bars:
@@ -8,11 +8,20 @@
 # writes; for call/ret, half the instructions, as the aa-call-ret mix is
 # half calls and returns, workloads/README.md), loop overhead included;
 # black marks: the paper's values (docs/references.md).
+# With replications of the one point, a bar is their mean and each
+# replication a dot.
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
 # with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
 f = './machine_runs.csv'
+# Replications of the one point: bars their mean, dots each one.
+stats './runs.csv' using 1 nooutput
+reps = STATS_records
+# smooth unique averages the rows of one x, but an undefined point ends
+# its run of rows: the rows a clause leaves out go to x = -100, off the
+# plot, and an undefined value counts as 1 there.
+fin(v, d) = v == v ? v : d
 if (svg) {
     set terminal svg size 1000,500 dynamic background rgb 'white'
 } else {
@@ -69,7 +78,8 @@ set key outside top center horizontal
 set style fill solid 0.8 border -1
 set boxwidth 0.25
 row(m) = strcol('mode') eq m ? x(strcol('workload'), m) : NaN
-plot f using (row('native')):(per_op(strcol('workload'))) with boxes lc rgb '#4d4d4d' title 'native', \
-     f using (row('bt')):(per_op(strcol('workload'))) with boxes lc rgb '#ff7f0e' title 'BT (bt)', \
-     f using (row('hw')):(per_op(strcol('workload'))) with boxes lc rgb '#2ca02c' title 'VT-x, shadow tables (hw)', \
+plot f using (fin(row('native'), -100)):(fin(per_op(strcol('workload')), 1)) smooth unique with boxes lc rgb '#4d4d4d' title 'native', \
+     f using (fin(row('bt'), -100)):(fin(per_op(strcol('workload')), 1)) smooth unique with boxes lc rgb '#ff7f0e' title 'BT (bt)', \
+     f using (fin(row('hw'), -100)):(fin(per_op(strcol('workload')), 1)) smooth unique with boxes lc rgb '#2ca02c' title 'VT-x, shadow tables (hw)', \
+     f using (reps > 1 ? x(strcol('workload'), strcol('mode')) : NaN):(per_op(strcol('workload'))) with points pt 6 ps 0.6 lc rgb '#333333' title (reps > 1 ? 'replications' : ''), \
      $paper using (column('bench') + (column('slot') - 1) * 0.27):(column('value')) with points pt 7 ps 1.2 lc rgb 'black' title 'paper'

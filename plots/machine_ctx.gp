@@ -1,5 +1,5 @@
 # needs: machine_runs
-# when: SELECT count(*) = 28 AND min(n_ctx_switch) > 0 FROM machine_runs WHERE workload IN ('lmbench-ctx-2p-0k', 'lmbench-ctx-2p-16k', 'lmbench-ctx-2p-64k', 'lmbench-ctx-8p-16k', 'lmbench-ctx-8p-64k', 'lmbench-ctx-16p-16k', 'lmbench-ctx-16p-64k') AND mode IN ('native', 'pv', 'bt', 'uml') -- needs the seven lmbench context-switch workloads of Table 4 under native, pv, bt and uml (one run)
+# when: SELECT count(*) = 28 * (SELECT count(*) FROM runs) AND (SELECT count(DISTINCT point) FROM runs) = 1 AND min(n_ctx_switch) > 0 FROM machine_runs WHERE workload IN ('lmbench-ctx-2p-0k', 'lmbench-ctx-2p-16k', 'lmbench-ctx-2p-64k', 'lmbench-ctx-8p-16k', 'lmbench-ctx-8p-64k', 'lmbench-ctx-16p-16k', 'lmbench-ctx-16p-64k') AND mode IN ('native', 'pv', 'bt', 'uml') -- needs the seven lmbench context-switch workloads of Table 4 under native, pv, bt and uml (one point; bars the mean of its replications)
 # [Barham03] Table 4 (lmbench context switch): microseconds per switch
 # natively (L), under Xen (X, mode pv), VMware Workstation (V, mode bt)
 # and User-Mode Linux (U, mode uml), for 2, 8 and 16 processes and
@@ -7,11 +7,20 @@
 # cycles less its user-level cycles, as lat_ctx subtracts the array
 # summing, per switch, at the machine's clock: cycles / seconds); black
 # marks: the paper's (docs/references.md).
+# With replications of the one point, a bar is their mean and each
+# replication a dot.
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
 # with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
 f = './machine_runs.csv'
+# Replications of the one point: bars their mean, dots each one.
+stats './runs.csv' using 1 nooutput
+reps = STATS_records
+# smooth unique averages the rows of one x, but an undefined point ends
+# its run of rows: the rows a clause leaves out go to x = -100, off the
+# plot, and an undefined value counts as 1 there.
+fin(v, d) = v == v ? v : d
 if (svg) {
     set terminal svg size 1100,500 dynamic background rgb 'white'
 } else {
@@ -72,8 +81,9 @@ set key outside top center horizontal
 set style fill solid 0.8 border -1
 set boxwidth 0.19
 row(m) = strcol('mode') eq m ? x(strcol('workload'), m) : NaN
-plot f using (row('native')):(us(0)) with boxes lc rgb '#4d4d4d' title 'L (native)', \
-     f using (row('pv')):(us(0)) with boxes lc rgb '#1f77b4' title 'X (pv)', \
-     f using (row('bt')):(us(0)) with boxes lc rgb '#ff7f0e' title 'V (bt)', \
-     f using (row('uml')):(us(0)) with boxes lc rgb '#2ca02c' title 'U (uml)', \
+plot f using (fin(row('native'), -100)):(fin(us(0), 1)) smooth unique with boxes lc rgb '#4d4d4d' title 'L (native)', \
+     f using (fin(row('pv'), -100)):(fin(us(0), 1)) smooth unique with boxes lc rgb '#1f77b4' title 'X (pv)', \
+     f using (fin(row('bt'), -100)):(fin(us(0), 1)) smooth unique with boxes lc rgb '#ff7f0e' title 'V (bt)', \
+     f using (fin(row('uml'), -100)):(fin(us(0), 1)) smooth unique with boxes lc rgb '#2ca02c' title 'U (uml)', \
+     f using (reps > 1 ? x(strcol('workload'), strcol('mode')) : NaN):(us(0)) with points pt 6 ps 0.6 lc rgb '#333333' title (reps > 1 ? 'replications' : ''), \
      $paper using (column('bench') + (column('slot') - 1.5) * 0.21):(column('value')) with points pt 7 ps 1.2 lc rgb 'black' title 'paper'

@@ -1,15 +1,24 @@
 # needs: machine_runs
-# when: SELECT count(*) = 48 FROM machine_runs WHERE workload IN ('lmbench-null-call', 'lmbench-null-io', 'lmbench-stat', 'lmbench-open-close', 'lmbench-sig-inst', 'lmbench-sig-hndl', 'lmbench-fork', 'lmbench-exec', 'lmbench-sh', 'lmbench-page-fault', 'lmbench-mmap', 'lmbench-prot-fault') AND mode IN ('native', 'pv', 'bt', 'uml') -- needs the twelve lmbench workloads of Tables 3 and 5 under native, pv, bt and uml (one run)
+# when: SELECT count(*) = 48 * (SELECT count(*) FROM runs) AND (SELECT count(DISTINCT point) FROM runs) = 1 FROM machine_runs WHERE workload IN ('lmbench-null-call', 'lmbench-null-io', 'lmbench-stat', 'lmbench-open-close', 'lmbench-sig-inst', 'lmbench-sig-hndl', 'lmbench-fork', 'lmbench-exec', 'lmbench-sh', 'lmbench-page-fault', 'lmbench-mmap', 'lmbench-prot-fault') AND mode IN ('native', 'pv', 'bt', 'uml') -- needs the twelve lmbench workloads of Tables 3 and 5 under native, pv, bt and uml (one point; bars the mean of its replications)
 # [Barham03] Tables 3 and 5 (lmbench): slowdown against native Linux of
 # Xen (X, mode pv), VMware Workstation (V, mode bt) and User-Mode Linux
 # (U, mode uml) on twelve microbenchmarks, log scale. Bars: vdcsim's
 # slowdown (the mode's cycles / native's, on the same stream); black
 # marks: the paper's latencies over native's (docs/references.md).
+# With replications of the one point, a bar is their mean and each
+# replication a dot.
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
 # with: outfile (always 'set output outfile'), svg (0 or 1).
 set datafile separator comma
 set datafile columnheaders
 f = './machine_runs.csv'
+# Replications of the one point: bars their mean, dots each one.
+stats './runs.csv' using 1 nooutput
+reps = STATS_records
+# smooth unique averages the rows of one x, but an undefined point ends
+# its run of rows: the rows a clause leaves out go to x = -100, off the
+# plot, and an undefined value counts as 1 there.
+fin(v, d) = v == v ? v : d
 if (svg) {
     set terminal svg size 1300,500 dynamic background rgb 'white'
 } else {
@@ -80,7 +89,8 @@ set grid ytics
 set key top left horizontal
 set style fill solid 0.8 border -1
 set boxwidth 0.25
-plot f using (strcol('mode') eq 'pv' ? x(strcol('workload'), 'pv') : NaN):(column('slowdown')) with boxes lc rgb '#1f77b4' title 'X (pv)', \
-     f using (strcol('mode') eq 'bt' ? x(strcol('workload'), 'bt') : NaN):(column('slowdown')) with boxes lc rgb '#ff7f0e' title 'V (bt)', \
-     f using (strcol('mode') eq 'uml' ? x(strcol('workload'), 'uml') : NaN):(column('slowdown')) with boxes lc rgb '#2ca02c' title 'U (uml)', \
+plot f using (fin(strcol('mode') eq 'pv' ? x(strcol('workload'), 'pv') : NaN, -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#1f77b4' title 'X (pv)', \
+     f using (fin(strcol('mode') eq 'bt' ? x(strcol('workload'), 'bt') : NaN, -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#ff7f0e' title 'V (bt)', \
+     f using (fin(strcol('mode') eq 'uml' ? x(strcol('workload'), 'uml') : NaN, -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#2ca02c' title 'U (uml)', \
+     f using (reps > 1 ? x(strcol('workload'), strcol('mode')) : NaN):(column('slowdown')) with points pt 6 ps 0.6 lc rgb '#333333' title (reps > 1 ? 'replications' : ''), \
      $paper using (column('bench') + (column('slot') - 1) * 0.27):(column('value')) with points pt 7 ps 1.2 lc rgb 'black' title 'paper'
