@@ -15,7 +15,8 @@
 
 #include "sim.h"
 
-#define MAX_ROWS 40
+#define MAX_ROWS 40   /* workloads printed */
+#define MAX_MODES 16  /* columns: more than the model's modes */
 
 typedef struct names {
 	char **v;
@@ -88,19 +89,19 @@ void cli_machine_summary(const char *dir)
 			continue;
 		size_t wi = intern(&wl, w), mi = intern(&modes, m);
 		/* Row-major over the modes seen so far; grown as needed. */
-		size_t need = (wi + 1) * 16;
+		size_t need = (wi + 1) * MAX_MODES;
 		if (need > ncell) {
 			cell = sim_xrealloc(cell, need, sizeof *cell);
 			for (size_t i = ncell; i < need; i++)
 				cell[i] = -1;
 			ncell = need;
 		}
-		if (mi < 16)
-			cell[wi * 16 + mi] = sqlite3_column_double(st, 2);
+		if (mi < MAX_MODES)
+			cell[wi * MAX_MODES + mi] = sqlite3_column_double(st, 2);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	if (wl.n > 0 && modes.n <= 16) {
+	if (wl.n > 0 && modes.n <= MAX_MODES) {
 		printf("  slowdown against native");
 		if (points > 1)
 			printf(" at the first point of %lld",
@@ -119,7 +120,7 @@ void cli_machine_summary(const char *dir)
 		for (size_t i = 0; i < wl.n && i < MAX_ROWS; i++) {
 			printf("    %-*s", (int)width, wl.v[i]);
 			for (size_t j = 0; j < modes.n; j++) {
-				double v = cell[i * 16 + j];
+				double v = cell[i * MAX_MODES + j];
 				if (v < 0)
 					printf(" %9s", "-");
 				else

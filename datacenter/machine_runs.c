@@ -351,7 +351,7 @@ static void load_modes(dc_machine_cfg *mc, const cfg_node *map, sim_diag *d)
 		if (!cpu_machine_runs(&mc->m, (cpu_mode)found)) {
 			bool np = mc->m.hw_assist;
 			cfg_error(d, n, "machine.modes[%zu]: machine '%s' has no "
-				  "%s (%s: false in its file), so it does not "
+				  "%s (%s: false), so it does not "
 				  "run '%s' (expected a mode it runs; for a "
 				  "what-if, machine.overrides: {%s: true})", i,
 				  mc->m.name[0] ? mc->m.name : mc->file,

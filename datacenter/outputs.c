@@ -321,10 +321,10 @@ static const sim_table *const all_tables[DC_TABLE_COUNT] = {
 	&dc_actions_table, &dc_energy_table, &dc_policy_metrics_table};
 
 /* What the summary of replications covers: the run itself, each
- * migration, each traffic flow and each machine run, by their outcome columns (not the
- * configured knobs, which do not vary between replications). Links and
- * samples are left out: one row per link or sample and point would make
- * the summary as large as the results. */
+ * migration, each traffic flow and each machine run, by their outcome
+ * columns (not the configured knobs, which do not vary between
+ * replications). Links and samples are left out: one row per link or
+ * sample and point would make the summary as large as the results. */
 static const char *const run_metrics[] = {"events", "end_ns"};
 static const char *const migration_keys[] = {"migration", "vm"};
 static const char *const migration_metrics[] = {

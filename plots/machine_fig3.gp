@@ -69,10 +69,11 @@ set xtics ('SPEC INT2000' 0, 'Linux build' 1, 'OSDB-IR' 2, 'OSDB-OLTP' 3, \
 set grid ytics
 set key top right horizontal
 set style fill solid 0.8 border -1
+row(m) = strcol('mode') eq m ? x(strcol('workload'), m) : NaN
 set boxwidth 0.19
-plot f using (fin(strcol('mode') eq 'native' ? x(strcol('workload'), 'native') : NaN, -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#4d4d4d' title 'L (native)', \
-     f using (fin(strcol('mode') eq 'pv' ? x(strcol('workload'), 'pv') : NaN, -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#1f77b4' title 'X (pv)', \
-     f using (fin(strcol('mode') eq 'bt' ? x(strcol('workload'), 'bt') : NaN, -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#ff7f0e' title 'V (bt)', \
-     f using (fin(strcol('mode') eq 'uml' ? x(strcol('workload'), 'uml') : NaN, -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#2ca02c' title 'U (uml)', \
+plot f using (fin(row('native'), -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#4d4d4d' title 'L (native)', \
+     f using (fin(row('pv'), -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#1f77b4' title 'X (pv)', \
+     f using (fin(row('bt'), -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#ff7f0e' title 'V (bt)', \
+     f using (fin(row('uml'), -100)):(fin(column('relative'), 1)) smooth unique with boxes lc rgb '#2ca02c' title 'U (uml)', \
      f using (reps > 1 ? x(strcol('workload'), strcol('mode')) : NaN):(column('relative')) with points pt 6 ps 0.6 lc rgb '#333333' title (reps > 1 ? 'replications' : ''), \
      $paper using (column('bench') + (column('slot') - 1.5) * 0.21):(column('value')) with points pt 7 ps 1.2 lc rgb 'black' title 'paper'

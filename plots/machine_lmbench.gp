@@ -88,9 +88,10 @@ set xtics ('null call' 0, 'null I/O' 1, 'stat' 2, 'open/close' 3, 'sig inst' 4, 
 set grid ytics
 set key top left horizontal
 set style fill solid 0.8 border -1
+row(m) = strcol('mode') eq m ? x(strcol('workload'), m) : NaN
 set boxwidth 0.25
-plot f using (fin(strcol('mode') eq 'pv' ? x(strcol('workload'), 'pv') : NaN, -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#1f77b4' title 'X (pv)', \
-     f using (fin(strcol('mode') eq 'bt' ? x(strcol('workload'), 'bt') : NaN, -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#ff7f0e' title 'V (bt)', \
-     f using (fin(strcol('mode') eq 'uml' ? x(strcol('workload'), 'uml') : NaN, -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#2ca02c' title 'U (uml)', \
+plot f using (fin(row('pv'), -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#1f77b4' title 'X (pv)', \
+     f using (fin(row('bt'), -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#ff7f0e' title 'V (bt)', \
+     f using (fin(row('uml'), -100)):(fin(column('slowdown'), 1)) smooth unique with boxes lc rgb '#2ca02c' title 'U (uml)', \
      f using (reps > 1 ? x(strcol('workload'), strcol('mode')) : NaN):(column('slowdown')) with points pt 6 ps 0.6 lc rgb '#333333' title (reps > 1 ? 'replications' : ''), \
      $paper using (column('bench') + (column('slot') - 1) * 0.27):(column('value')) with points pt 7 ps 1.2 lc rgb 'black' title 'paper'

@@ -232,8 +232,8 @@ mem_vm_geom cpu_core_vm_geom(const cpu_core *c, uint64_t guest_pages);
 
 /* Creates a vcpu of VM `vm` (borrowed; vm_id 1..65535 tags its TLB
  * entries when the machine has VPIDs) running under mode (one the
- * machine runs, cpu_machine_runs, else a panic). It starts at user level in address
- * space 0. */
+ * machine runs, cpu_machine_runs, else a panic). It starts at user level
+ * in address space 0. */
 cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 			  cpu_mode mode);
 void cpu_vcpu_destroy(cpu_vcpu *v);

@@ -242,11 +242,11 @@ machine:
   modes: [bt]"
 # A machine runs only the modes its hardware has: the 2003 Xeon no VT-x,
 # the 2006 P4 no nested paging; the refusal names the what-if override.
-expect_bad mode_not_on_this_hardware "bad.yaml:5:19: machine.modes[1]: machine 'p4-xeon-2003' has no VT-x (hw_assist: false in its file), so it does not run 'hw' (expected a mode it runs; for a what-if, machine.overrides: {hw_assist: true})" "$base
+expect_bad mode_not_on_this_hardware "bad.yaml:5:19: machine.modes[1]: machine 'p4-xeon-2003' has no VT-x (hw_assist: false), so it does not run 'hw' (expected a mode it runs; for a what-if, machine.overrides: {hw_assist: true})" "$base
   workloads: [spec-cint]
   modes: [native, hw]"
 cp "$src/configs/machines/p4-vtx-2006.yaml" machines/
-expect_bad no_nested_paging_in_2006 "machine.modes[0]: machine 'p4-vtx-2006' has no nested paging (nested_paging: false in its file), so it does not run 'hw-nested'" "experiment: {name: b}
+expect_bad no_nested_paging_in_2006 "machine.modes[0]: machine 'p4-vtx-2006' has no nested paging (nested_paging: false), so it does not run 'hw-nested'" "experiment: {name: b}
 machine:
   file: machines/p4-vtx-2006.yaml
   workloads: [spec-cint]
