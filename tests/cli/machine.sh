@@ -251,11 +251,16 @@ machine:
   file: machines/p4-vtx-2006.yaml
   workloads: [spec-cint]
   modes: [hw-nested]"
-printf 'machine:\n  arch: mips\n  hw_assist: true\n' >machines/mipsvt.yaml
-expect_bad hw_assist_on_mips "machines/mipsvt.yaml:3:14: machine.hw_assist: arch mips has no hardware-assisted virtualization" "experiment: {name: b}
+# A bad machine file (printf format BODY) named by a config, refused
+# with its message positioned inside the file.
+expect_bad_file() {
+    printf "$3" >"machines/$2.yaml"
+    expect_bad "$1" "$4" "experiment: {name: b}
 machine:
-  file: machines/mipsvt.yaml
+  file: machines/$2.yaml
   workloads: [spec-cint]"
+}
+expect_bad_file hw_assist_on_mips mipsvt 'machine:\n  arch: mips\n  hw_assist: true\n' "machines/mipsvt.yaml:3:14: machine.hw_assist: arch mips has no hardware-assisted virtualization"
 expect_bad nested_paging_needs_hw_assist "bad.yaml:5:48: machine.nested_paging: nested paging without hw_assist" "$base
   workloads: [dbench]
   overrides: {hw_assist: false, nested_paging: true}"
@@ -269,11 +274,7 @@ expect_bad unknown_machine_key "bad.yaml:4:3: unknown key 'instructons' in machi
   workloads: [spec-cint]"
 expect_bad duplicate_workload "machine.workloads: 'dbench' is listed twice (first at 4:15" "$base
   workloads: [dbench, dbench]"
-printf 'machine:\n  arch: x86\n  tlb_entries: 60\n  tlb_ways: 8\n' >machines/badtlb.yaml
-expect_bad bad_machine_file_positioned_inside "machines/badtlb.yaml:4:13: machine.tlb_ways" "experiment: {name: b}
-machine:
-  file: machines/badtlb.yaml
-  workloads: [spec-cint]"
+expect_bad_file bad_machine_file_positioned_inside badtlb 'machine:\n  arch: x86\n  tlb_entries: 60\n  tlb_ways: 8\n' "machines/badtlb.yaml:4:13: machine.tlb_ways"
 expect_bad bad_stream_mapping "workloads[].stream.syscalls" "$base
   workloads: [{preset: dbench, syscalls: -1}]"
 # An unknown key of an override is positioned at the key, as in a file.
