@@ -90,6 +90,7 @@ check replications_summarise_machine_rows test "$(q orep "select count(*) from s
 # points draws none.
 "$VDCSIM" run "$src/configs/machine/xen-fig3.yaml" -o oreps --set replications=2 --set machine.instructions=100000 --set machine.warmup=10000 >/dev/null 2>&1
 check replications_draw_the_figure test -s oreps/machine_fig3.png
+check replications_draw_the_cycle_split test -s oreps/machine_cycles.png
 check smooth_unique_averages_replications bash -c "cd oreps && gnuplot -e \"set datafile separator comma; set datafile columnheaders; set table 'bt.txt'; plot './machine_runs.csv' using (strcol('mode') eq 'bt' && strcol('workload') eq 'dbench' ? 4 : -100):(column('relative')) smooth unique; unset table\" && awk '\$1 == 4 { printf \"%.6f\\n\", \$2 }' bt.txt | grep -qx \"\$(sqlite3 results.sqlite \"select printf('%.6f', avg(relative)) from machine_runs where mode = 'bt' and workload = 'dbench'\")\""
 "$VDCSIM" run "$src/configs/machine/xen-fig3.yaml" -o osweep2 --set machine.instructions=100000 --set machine.warmup=10000 --set 'sweep={experiment.seed: [1, 2]}' >/dev/null 2>&1
 check a_sweep_draws_no_figure_of_means bash -c "test -s osweep2/results.sqlite && ! test -e osweep2/machine_fig3.png"
