@@ -116,8 +116,10 @@ int cli_plan_build_point(const cli_plan *plan, size_t pt, bool text,
 void cli_point_fini(cli_point *pt);
 /* The value node of axis a at point pt (mixed radix, last axis fastest). */
 const cfg_node *cli_plan_axis_value(const cli_plan *plan, size_t pt, size_t a);
-/* Prints a warning on stderr if the plan has replications > 1 but no
- * point draws random numbers (its replications would be identical). */
+/* Prints warnings on stderr, each positioned: replications > 1 where no
+ * point draws random numbers (its replications would be identical), and
+ * a machine experiment's benchmark loops of which its run holds fewer
+ * than DC_MACHINE_MIN_EVENTS events (dc_machine_short_loops). */
 void cli_plan_warn(const cli_plan *plan);
 /* Frees what the plan holds. */
 void cli_plan_fini(cli_plan *plan);

@@ -517,8 +517,35 @@ int cli_plan_load(const char *path, char *const *sets, size_t nsets,
 	return 0;
 }
 
+/* A machine experiment's benchmark loops that its run holds fewer than
+ * DC_MACHINE_MIN_EVENTS events of (the first point's). */
+static void warn_short_loops(const cli_plan *p)
+{
+	dc_machine_short sh[8];
+	size_t n = dc_machine_short_loops(p->first.cfg, sh, 8);
+	for (size_t i = 0; i < n && i < 8; i++) {
+		char *file = sim_escape(cfg_node_file(sh[i].at));
+		char *w = sim_escape(sh[i].workload);
+		fprintf(stderr,
+			"%s:%u:%u: warning: machine.instructions: %" PRIu64
+			" instructions hold %.1f of %s's evenly spaced events "
+			"(one every %.3g instructions), and where the run cuts "
+			"one weighs on its ratios (expected at least %d of them: "
+			"%.2g instructions or more)\n",
+			file, cfg_node_line(sh[i].at), cfg_node_col(sh[i].at),
+			sh[i].instructions, sh[i].events, w, sh[i].every,
+			DC_MACHINE_MIN_EVENTS,
+			DC_MACHINE_MIN_EVENTS * sh[i].every);
+		free(w);
+		free(file);
+	}
+	if (n > 8)
+		fprintf(stderr, "  (and %zu more workloads as short)\n", n - 8);
+}
+
 void cli_plan_warn(const cli_plan *p)
 {
+	warn_short_loops(p);
 	if (p->replications < 2 || p->random_points > 0)
 		return;
 	const cfg_node *n = p->reps_node;

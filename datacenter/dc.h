@@ -443,6 +443,23 @@ typedef struct dc_machine_info {
 	bool sampled;
 } dc_machine_info;
 bool dc_config_machine_info(const dc_config *c, dc_machine_info *out);
+/* A benchmark loop (a workload with evenly spaced events) whose run in a
+ * machine experiment holds fewer than DC_MACHINE_MIN_EVENTS of its
+ * events: where the run cuts one, the cut weighs on the ratios
+ * (lmbench-sh, an event every ~0.5 M instructions, ran 4 M). */
+#define DC_MACHINE_MIN_EVENTS 10
+typedef struct dc_machine_short {
+	const char *workload;   /* borrowed from c */
+	double every;           /* instructions from one event to the next */
+	double events;          /* events the run holds */
+	uint64_t instructions;  /* machine.instructions */
+	const cfg_node *at;     /* machine.instructions, else machine: */
+} dc_machine_short;
+/* Writes up to max such loops of c's machine experiment to out, in the
+ * order of machine.workloads, and returns how many there are (0 when c
+ * has no machine experiment). O(workloads). */
+size_t dc_machine_short_loops(const dc_config *c, dc_machine_short *out,
+			      size_t max);
 
 /* The bounds a run must stay within unless large runs are allowed. */
 #define DC_MAX_ROWS UINT64_C(100000000)     /* ~6 GB of results per run */

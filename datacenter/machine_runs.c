@@ -37,6 +37,8 @@ struct dc_machine_cfg {
 	size_t nmodes;
 	bool sampled;           /* machine.sampling given: sampled mode */
 	cpu_sample_params sp;
+	const cfg_node *at;     /* machine.instructions, else the section:
+				   where a warning about the length points */
 };
 
 static const char *const machine_subsections[] = {"workloads", "modes",
@@ -51,7 +53,9 @@ static const cfg_param machine_exp_params[] = {
 	 .min = "1000", .max = "100000000000",
 	 .offset = offsetof(dc_machine_cfg, instructions),
 	 .doc = "instructions measured per workload and mode, exactly "
-		"(the event in progress at the end is cut)"},
+		"(the event in progress at the end is cut); a benchmark "
+		"loop's run should hold ten of its events, below which "
+		"validate and run warn"},
 	{.name = "warmup", .type = CFG_T_UINT, .def = "1000000", .min = "0",
 	 .max = "100000000000", .offset = offsetof(dc_machine_cfg, warmup),
 	 .doc = "instructions run first and not measured: they fill page "
@@ -384,6 +388,9 @@ int dc_machine_load(dc_config *c, const cfg_node *root, const char *base_dir,
 	c->machine = mc;
 	if (cfg_section_load(&dc_machine_section, map, root, mc, d) != 0)
 		return SIM_EINPUT;
+	mc->at = cfg_map_get(map, "instructions");
+	if (!mc->at)
+		mc->at = map;
 	mc->path = mc->file[0] == '/' ? sim_xstrdup(mc->file)
 				      : sim_xasprintf("%s%s", base_dir, mc->file);
 	if (load_machine(mc, map, d) != 0)
@@ -427,6 +434,34 @@ bool dc_config_machine_info(const dc_config *c, dc_machine_info *out)
 	out->instructions = runs * (mc->warmup + mc->instructions);
 	out->sampled = mc->sampled;
 	return true;
+}
+
+size_t dc_machine_short_loops(const dc_config *c, dc_machine_short *out,
+			      size_t max)
+{
+	const dc_machine_cfg *mc = c->machine;
+	size_t n = 0;
+	for (size_t i = 0; mc && i < mc->nworkloads; i++) {
+		const wl_stream_params *p = &mc->workloads[i].p;
+		if (!p->regular)
+			continue;
+		wl_stream_expect e;
+		wl_stream_expected(p, &e);
+		if (!(e.events > 0))
+			continue;
+		double every = 1000.0 / e.events;
+		if ((double)mc->instructions >= DC_MACHINE_MIN_EVENTS * every)
+			continue;
+		if (n < max)
+			out[n] = (dc_machine_short){
+				.workload = mc->workloads[i].name,
+				.every = every,
+				.events = (double)mc->instructions / every,
+				.instructions = mc->instructions,
+				.at = mc->at};
+		n++;
+	}
+	return n;
 }
 
 void dc_machine_destroy(dc_machine_cfg *mc)

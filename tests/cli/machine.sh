@@ -45,6 +45,18 @@ check relative_is_one_over_slowdown test "$(q out1 'select count(*) from machine
 # Exactly the instructions asked: the event in progress at the end is cut,
 # not completed (a completed one is a tail of kernel work, likelier long).
 check instructions_exactly_asked test "$(q out1 'select count(*) from machine_runs where instructions = 200000 and detailed = 200000')" -eq 6
+# A run holding fewer than ten of a benchmark loop's events is warned
+# about at machine.instructions (still valid); the shipped configs hold
+# ten or more.
+printf 'experiment: {name: w}\nmachine:\n  file: machines/p4-xeon-2003.yaml\n  workloads: [lmbench-null-call, lmbench-sh]\n  modes: [native]\n  instructions: 4000000\n' >short.yaml
+rc=0; "$VDCSIM" validate short.yaml >short.out 2>short.err || rc=$?
+check short_loop_is_valid [ $rc -eq 0 ]
+check short_loop_warned_at_its_key grep -q "^short.yaml:6:17: warning: machine.instructions: 4000000 instructions hold 1.6 of lmbench-sh's evenly spaced events" short.err
+check short_loop_warns_once test "$(grep -c warning short.err)" -eq 1
+for y in "$src"/configs/machine/*.yaml; do
+    "$VDCSIM" validate "$y" >/dev/null 2>>shipped.err
+done
+check shipped_machine_configs_hold_ten_events test ! -s shipped.err
 # lmbench-sh's 2 * 10^6th instruction (seed 3) falls inside an exec's
 # kernel work, which a completed run would extend to 2,944,602.
 printf 'experiment: {name: x, seed: 3}\nmachine:\n  file: machines/p4-xeon-2003.yaml\n  workloads: [lmbench-sh]\n  modes: [native]\n  instructions: 2000000\n  warmup: 10000\n' >cut.yaml
