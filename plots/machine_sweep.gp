@@ -1,11 +1,12 @@
 # needs: machine_runs
-# when: SELECT (SELECT count(DISTINCT point) FROM runs) > 1 AND (SELECT count(*) FROM runs) = (SELECT count(DISTINCT point) FROM runs) AND (SELECT count(DISTINCT c) FROM (SELECT count(*) AS c FROM machine_runs GROUP BY run_id)) = 1 AND (SELECT count(*) FROM (SELECT DISTINCT workload, mode FROM machine_runs)) * (SELECT count(*) FROM runs) = (SELECT count(*) FROM machine_runs) AND (SELECT count(*) FROM machine_runs) <= 16 * (SELECT count(*) FROM runs) -- needs a sweep of a machine: experiment with one replication a point and the same workloads and modes (at most 16 rows) in every run
+# when: SELECT (SELECT count(DISTINCT point) FROM runs) > 1 AND (SELECT count(DISTINCT c) FROM (SELECT count(*) AS c FROM runs GROUP BY point)) = 1 AND (SELECT count(DISTINCT c) FROM (SELECT count(*) AS c FROM machine_runs GROUP BY run_id)) = 1 AND (SELECT count(*) FROM (SELECT DISTINCT workload, mode FROM machine_runs)) * (SELECT count(*) FROM runs) = (SELECT count(*) FROM machine_runs) AND (SELECT count(*) FROM machine_runs) <= 16 * (SELECT count(*) FROM runs) -- needs a sweep of a machine: experiment with as many replications at every point and the same workloads and modes (at most 16 rows) in every run
 # A machine: experiment swept over machine keys or machine-file overrides
 # (machine.overrides.bt.fault: [760, 2000, 5000]): each workload and
 # non-native mode's slowdown against native at every sweep point, one
 # line each, the x axis naming each point by its swept values. With
 # machine.sampling the error bars are the interval of the mode's own CPI
-# (cpi_half), scaled as its slowdown. Every run holds the same
+# (cpi_half), scaled as its slowdown; with replications a line joins each
+# point's mean (no bars). Every run holds the same
 # workload-mode rows in the same order (machine_runs is written run by
 # run), so a row's line is its index within its run.
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
@@ -63,8 +64,12 @@ set key outside right top vertical
 # rows are NaN (its slowdown is 1 by definition).
 x(i) = !nat[i] ? pt[int(column('run_id'))] : NaN
 half(i) = sampled && column('cpi') > 0 ? column('cpi_half') / column('cpi') * column('slowdown') : 0
-if (sampled) {
+reps = nruns / (p1 - p0 + 1)
+if (sampled && reps == 1) {
     plot for [i=1:n] f every n::i - 1 using (x(i)):(column('slowdown')):(half(i)) with yerrorlines lw 1.5 lc col[i] pt ptype(col[i]) title (nat[i] ? '' : lab[i])
 } else {
-    plot for [i=1:n] f every n::i - 1 using (x(i)):(column('slowdown')) with linespoints lw 1.5 lc col[i] pt ptype(col[i]) title (nat[i] ? '' : lab[i])
+    # With replications, smooth unique draws each point's mean (a native
+    # row's x is undefined: each of its rows ends a run of rows, and the
+    # line is not drawn anyway).
+    plot for [i=1:n] f every n::i - 1 using (x(i)):(column('slowdown')) smooth unique with linespoints lw 1.5 lc col[i] pt ptype(col[i]) title (nat[i] ? '' : lab[i])
 }

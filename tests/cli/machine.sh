@@ -190,6 +190,9 @@ check sweep_plot_drawn test -s oov/machine_sweep.png
 check sweep_draws_no_cycle_split test ! -e oov/machine_cycles.png
 check sweep_plot_needs_the_same_rows test ! -e outsw/machine_sweep.png
 check one_run_draws_no_sweep_plot test ! -e odet/machine_sweep.png
+# With replications, the sweep's lines join each point's mean.
+"$VDCSIM" run ov.yaml -o oovr --set replications=2 >/dev/null 2>&1
+check replicated_sweep_plot_drawn test -s oovr/machine_sweep.png
 sed '/^sweep:/,$d' ov.yaml >ov1.yaml
 "$VDCSIM" run ov1.yaml -o oov2 --set machine.overrides.bt.fault=760 >/dev/null 2>&1
 check overrides_set_equals_the_file test "$(q oov "select cycles from machine_runs where mode = 'bt' and run_id = 1")" -eq "$(q oov2 "select cycles from machine_runs where mode = 'bt'")"
