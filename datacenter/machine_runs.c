@@ -484,7 +484,7 @@ static const sim_column machine_run_cols[] = {
 				       "i-th entry when it is a mapping"},
 	{"mode", SIM_COL_TEXT, "", "native, te, bt, pv, hw, hw-nested or uml"},
 	{"instructions", SIM_COL_INT, "", "instructions measured (warm-up "
-					  "excluded, the last event completed)"},
+					  "excluded; exactly machine.instructions)"},
 	{"insns_user", SIM_COL_INT, "", "of them at guest user level"},
 	{"insns_kernel", SIM_COL_INT, "", "of them in the guest kernel"},
 	{"cycles", SIM_COL_INT, "cycles", "total: user + kernel + vmm + tlb"},
