@@ -191,11 +191,6 @@ unsigned wl_stream_depth(const wl_stream *g)
  * Mix
  * ------------------------------------------------------------------------ */
 
-static inline uint8_t size_of(const wl_stream *g, uint64_t va)
-{
-	return va >= WL_VA_WS && va < g->large_end ? g->large_shift : 0;
-}
-
 /* A user address for a PTE write of the mix (rare: branches are fine). */
 static uint64_t user_page(wl_stream *g, wl_rng *r)
 {
@@ -204,13 +199,6 @@ static uint64_t user_page(wl_stream *g, wl_rng *r)
 	uint64_t va = hot ? WL_VA_WS + below(y, g->hot_bytes)
 			  : WL_VA_WS + g->hot_bytes + below(y, g->cold_bytes);
 	return va & ~(g->page - 1);
-}
-
-/* a if c else b, without a branch the processor would mispredict. */
-static inline uint64_t pick(bool c, uint64_t a, uint64_t b)
-{
-	uint64_t m = 0 - (uint64_t)c;
-	return (a & m) | (b & ~m);
 }
 
 #define CHUNK 256
@@ -292,59 +280,6 @@ static void emit_mix(wl_stream *g, const wl_mixtab *t, bool kernel,
 		emit_mix_as(g, t, true, out, k);
 	else
 		emit_mix_as(g, t, false, out, k);
-}
-
-size_t wl_stream_warm_loads(wl_stream *g, unsigned phase, uint64_t k,
-			   trace_insn *out, size_t cap)
-{
-	bool kern = phase > 0;
-	const wl_mixtab *t = kern ? &g->kern : &g->body;
-	bool kernel = kern || g->kernel_level;
-	/* The loads of k mix instructions: k times the data share, the
-	 * fraction carried to the next call. */
-	double x = (double)k * t->data + g->wfrac[kern];
-	double m = floor(x);
-	if (m > (double)cap)
-		m = (double)cap;
-	g->wfrac[kern] = x - m < 1 ? x - m : 0;
-	size_t n = (size_t)m;
-	wl_rng r = g->wr;
-	uint64_t last = g->wlast;
-	/* One draw a load: bits 45-58 hot, 32-44 sequential (as the mix's),
-	 * the low 32 bits the offset. Without branches on the draws (as
-	 * emit_mix_as): they are as unpredictable as they are meant to be. */
-	if (kernel) {
-		for (size_t i = 0; i < n; i++) {
-			uint64_t va = WL_VA_KERNEL + below(next(&r) << 32, g->kws);
-			out[i].va = va;
-			out[i].size = size_of(g, va);
-		}
-	} else {
-		const uint64_t hot_bytes = g->hot_bytes, cold_bytes = g->cold_bytes;
-		const uint64_t cold_base = WL_VA_WS + hot_bytes, end = g->ws_end;
-		const uint64_t stride = g->stride, hot_thr = g->hot_thr;
-		const uint64_t seq_thr = g->seq_thr, large_end = g->large_end;
-		const uint8_t shift = g->large_shift;
-		for (size_t i = 0; i < n; i++) {
-			uint64_t a = next(&r);
-			bool hot = ((a >> 45) & 0x3fff) < hot_thr;
-			bool seq = ((a >> 32) & 0x1fff) < seq_thr;
-			uint64_t rv = pick(hot, WL_VA_WS, cold_base) +
-				      below(a << 32,
-					    pick(hot, hot_bytes, cold_bytes));
-			uint64_t sv = last + stride;
-			sv = pick(sv >= end, WL_VA_WS, sv);
-			uint64_t va = pick(seq, sv, rv);
-			last = va;
-			out[i].va = va;
-			out[i].size = (uint8_t)pick(va >= WL_VA_WS &&
-							    va < large_end,
-						    shift, 0);
-		}
-	}
-	g->wr = r;
-	g->wlast = last;
-	return n;
 }
 
 /* ------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * Private to workloads/: the generator's random sequences (xoshiro256**
  * for classes and events, wyrand for offsets) and the draws made from
  * them, shared by the stream generator (stream.c) and its functional
- * warming (stream_warm.c).
+ * warming (stream_warm.c), with the two small helpers both use.
  */
 #ifndef VDCSIM_STREAM_RNG_H
 #define VDCSIM_STREAM_RNG_H
@@ -50,6 +50,19 @@ static inline double unit(wl_rng *r)
 static inline uint64_t below(uint64_t x, uint64_t n)
 {
 	return (uint64_t)(((u128)x * n) >> 64);
+}
+
+/* a if c else b, without a branch the processor would mispredict. */
+static inline uint64_t pick(bool c, uint64_t a, uint64_t b)
+{
+	uint64_t m = 0 - (uint64_t)c;
+	return (a & m) | (b & ~m);
+}
+
+/* The page size (shift, 0 the base page) of a working-set address. */
+static inline uint8_t size_of(const wl_stream *g, uint64_t va)
+{
+	return va >= WL_VA_WS && va < g->large_end ? g->large_shift : 0;
 }
 
 #endif /* VDCSIM_STREAM_RNG_H */

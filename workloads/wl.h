@@ -554,9 +554,25 @@ uint64_t wl_stream_skip_part(wl_stream *g, uint64_t n, uint64_t *count,
  * hot set, the rest of the working set, sequential after the last;
  * kernel: its data), and returns their number. The draws come from a
  * generator of their own: what filling and skipping the stream give is
- * unchanged. O(returned). */
+ * unchanged, except that a body whose every access is sequential
+ * (seq_access 100 %, user level) has one scan: the loads are its next
+ * ones (past the cap, the last of them are written), and the stream
+ * goes on after them.
+ * O(returned). */
 size_t wl_stream_warm_loads(wl_stream *g, unsigned phase, uint64_t k,
 			   trace_insn *out, size_t cap);
+/* A skip does not move the body's scan; a caller that passes k body
+ * instructions without warming them (wl_stream_warm_loads) calls this,
+ * so that a body whose every access is sequential (seq_access 100 %,
+ * user level) goes on where those instructions' accesses would have left
+ * its scan (k times the data share, the fraction carried as warm_loads
+ * carries it). Writes into out one load in each page those accesses
+ * touched, in scan order, the last cap of them (the TLB's view of the
+ * passed scan), and returns their number. Other bodies: nothing moves,
+ * 0 (their position after a random access is itself random). O(1 +
+ * returned). */
+size_t wl_stream_pass_scan(wl_stream *g, uint64_t k, trace_insn *out,
+			   size_t cap);
 /* Functional warming over a long span, cheaply (models/cpu/README.md,
  * "Sampled mode"): of the loads k mix instructions of `phase` would make
  * (as wl_stream_warm_loads counts them, its own fraction carried), only

@@ -67,11 +67,14 @@ typedef struct counted {
 	uint64_t hist;        /* span of the sparse warming before the
 				 functional warming (0: none) */
 	trace_insn *sparse;   /* its touches, SPARSE_CAP */
+	trace_insn *scan;     /* a passed scan's pages, SCAN_CAP */
 } counted;
 
 /* The touches of a sparse warming, per call (about 250 draws of a hot
  * set of 32 pages). */
 #define SPARSE_CAP 8192
+/* A passed scan's pages touched at most: a TLB's worth and more. */
+#define SCAN_CAP 4096
 
 static void add_delta(uint64_t *to, const uint64_t *a, const uint64_t *b)
 {
@@ -275,6 +278,23 @@ static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
 	return since < r ? since : r;
 }
 
+/* The scan of a wholly sequential body over k body instructions a skip
+ * passed (wl_stream_pass_scan): it moves on, and the pages it passed are
+ * touched, one load a page, in order with the own instructions around
+ * them: those pending in buf (*pending of them; the part's own one, at
+ * buf[*pending], moves to buf[0]) run first. */
+static void pass_scan(cpu_vcpu *v, wl_stream *g, uint64_t k, trace_insn *buf,
+		      size_t *pending, counted *c)
+{
+	size_t n = wl_stream_pass_scan(g, k, c->scan, SCAN_CAP);
+	if (!n)
+		return;
+	cpu_vcpu_run(v, buf, *pending);
+	buf[0] = buf[*pending];
+	*pending = 0;
+	cpu_vcpu_touch(v, c->scan, n);
+}
+
 /* Skips n instructions of g: the mix is counted in np by phase, not
  * drawn, and passes the vcpu by (cpu_vcpu_pass: BT's position in the
  * kernel's blocks); the own instructions run on v in detail (batched
@@ -287,14 +307,22 @@ static uint64_t own_reserve(const cpu_vcpu *v, const counted *c,
  * Over the skip's last `warm` instructions the TLB follows too: each
  * run of mix warms it with the loads it would have made
  * (wl_stream_warm_loads, cpu_vcpu_touch), in order with the own
- * instructions around it. O(own instructions run + warm + the passed
- * cycles' walk, 3 cycles when jumped). */
+ * instructions around it. A wholly sequential body's scan moves on
+ * over the body passed, as its accesses would have moved it
+ * (wl_stream_pass_scan; within the warming, by the warming's loads), so
+ * that the windows go on scanning where the run would. O(own
+ * instructions run + warm + the passed cycles' walk, 3 cycles when
+ * jumped). */
 static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 		 uint64_t hist, trace_insn *buf, size_t cap, trace_insn *loads,
 		 uint64_t *np, counted *c)
 {
 	if (!c->exact) {
+		/* The own instructions are not run here: the scan moves, the
+		 * pages it passed are not touched. */
+		uint64_t body = np[0];
 		wl_stream_skip(g, n, np);
+		wl_stream_pass_scan(g, np[0] - body, NULL, 0);
 		sync_state(v, g);
 		return;
 	}
@@ -322,10 +350,11 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 		bool try_jump = jump && !warming && wl_stream_between_events(g);
 		uint64_t keep = try_jump ? own_reserve(v, c, np) : 0;
 		if (try_jump && room > keep) {
-			uint64_t jo = 0, r = room - keep;
+			uint64_t jo = 0, r = room - keep, body = np[0];
 			uint64_t got = wl_stream_skip_cycles(g, r, np, &jo);
 			if (!got)
 				got = wl_stream_skip_events(g, r, np, &jo);
+			pass_scan(v, g, np[0] - body, buf, &k, c);
 			/* One attempt a skip: a failed one walked in vain. */
 			jump = false;
 			if (got) {
@@ -335,12 +364,14 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 			}
 		}
 		uint64_t before[WL_STREAM_PHASES];
-		if (warming || history)
-			memcpy(before, np, sizeof before);
+		memcpy(before, np, sizeof before);
 		uint64_t got = wl_stream_skip_part(g, room, np, &buf[k], &ph,
 						   &own);
 		n -= got;
 		uint64_t mix = got - own;
+		/* The warming's loads move the scan themselves. */
+		if (!warming)
+			pass_scan(v, g, np[0] - before[0], buf, &k, c);
 		if ((pass || warming || history) && mix) {
 			cpu_vcpu_run(v, buf, k);
 			cpu_vcpu_pass(v, mix);
@@ -467,6 +498,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	 * ones the windows measure well, and running them all in detail
 	 * would cost the speed of sampling. */
 	c.exact = wl_stream_event_rate(g) * (double)p.window < 1;
+	c.scan = sim_xcalloc(SCAN_CAP, sizeof *c.scan);
 	c.split = c.exact && wl_stream_mix_own_rate(g) * (double)p.window < 1;
 	/* A regular stream of one program repeats one cycle: its own
 	 * instructions cost alike in every cycle, so the skips jump over
@@ -667,6 +699,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		out->smarts_cpi = (double)cy / (double)p.window;
 	}
 	free(c.sparse);
+	free(c.scan);
 	free(orr);
 	free(oy);
 	free(sum);

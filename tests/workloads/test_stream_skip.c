@@ -452,3 +452,186 @@ Test(stream_skip, a_cycle_is_at_least_its_program_and_shortest_gap)
 		wl_stream_destroy(g);
 	}
 }
+
+/* ---- the scan of a wholly sequential body through skips --------------- */
+
+/* The first user data access of the next n instructions filled (0 if
+ * none). */
+static uint64_t next_access(wl_stream *g, size_t n)
+{
+	trace_insn *b = calloc(n, sizeof *b);
+	wl_stream_fill(g, b, n);
+	uint64_t va = 0;
+	for (size_t i = 0; i < n && !va; i++)
+		if ((b[i].op == TRACE_OP_LOAD || b[i].op == TRACE_OP_STORE) &&
+		    b[i].va >= WL_VA_WS && b[i].va < g->ws_end)
+			va = b[i].va;
+	free(b);
+	return va;
+}
+
+/* A body whose every access is sequential (the lmbench context switch:
+ * a 16 KiB array summed word by word) has one scan: k body instructions
+ * passed move it by floor(k x data share) strides, round the array, and
+ * the stream's next access is the one after. */
+Test(stream_scan, a_passed_body_moves_a_sequential_scan)
+{
+	const wl_stream_params *p = preset("lmbench-ctx-2p-16k");
+	cr_assert(eq(u64, p->ws_bytes, 16384));
+	cr_assert(eq(u64, p->stride_bytes, 4));
+	const uint64_t ks[] = {1, 999, 20000, 123457, 3000000};
+	for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+		wl_stream *g = make(p, 3, false);
+		cr_assert(eq(u64, g->last, WL_VA_WS));
+		wl_stream_pass_scan(g, ks[i], NULL, 0);
+		uint64_t a = (uint64_t)floor((double)ks[i] * g->body.data);
+		cr_expect(eq(u64, g->last, WL_VA_WS + a % 4096 * 4),
+			  "k %llu", (unsigned long long)ks[i]);
+		uint64_t want = g->last + 4 < g->ws_end ? g->last + 4
+							 : WL_VA_WS;
+		cr_expect(eq(u64, next_access(g, 64), want));
+		wl_stream_destroy(g);
+	}
+}
+
+/* The scan's access after va (as the mix steps it). */
+static uint64_t step(const wl_stream *g, uint64_t va)
+{
+	return va + g->stride < g->ws_end ? va + g->stride : WL_VA_WS;
+}
+
+/* Passing k body instructions and warming over them leave the scan at
+ * the same place: the warming's loads are the scan's next ones, one
+ * stride apart, back to the start past the end (a stride that does not
+ * divide the array: 12 B over 16 KiB, a period of 1366 steps); past the
+ * cap, the last of them. */
+Test(stream_scan, warming_and_passing_agree_on_the_scan)
+{
+	wl_stream_params p = *preset("lmbench-ctx-2p-16k");
+	p.stride_bytes = 12;
+	enum { CAP = 1024 };
+	trace_insn loads[CAP];
+	uint64_t total = 0;
+	int capped = 0;
+	wl_stream *a = make(&p, 4, false), *b = make(&p, 4, false);
+	for (int r = 0; r < 40; r++) {
+		/* 150 to 2500 loads at the preset's data share of one half. */
+		uint64_t k = 300 + 120 * (uint64_t)r;
+		wl_stream_pass_scan(a, k, NULL, 0);
+		uint64_t from = b->last;
+		size_t n = wl_stream_warm_loads(b, 0, k, loads, CAP);
+		cr_assert(gt(sz, n, 0));
+		total += n;
+		capped += n == CAP;
+		if (n < CAP)
+			cr_assert(eq(u64, loads[0].va, step(b, from)));
+		for (size_t i = 1; i < n; i++)
+			cr_assert(eq(u64, loads[i].va, step(b, loads[i - 1].va)),
+				  "round %d load %zu", r, i);
+		cr_assert(eq(u64, loads[n - 1].va, b->last));
+		cr_assert(eq(u64, a->last, b->last), "round %d", r);
+	}
+	cr_expect(gt(int, capped, 0));
+	/* Round the array more than once. */
+	cr_expect(gt(u64, total, 2 * 1366));
+	cr_expect(eq(u64, next_access(a, 64), next_access(b, 64)));
+	wl_stream_destroy(a);
+	wl_stream_destroy(b);
+}
+
+/* Other bodies keep their realization: after a random access the scan's
+ * place is itself random, so passing moves nothing there. */
+Test(stream_scan, passing_leaves_other_bodies_alone)
+{
+	const char *names[] = {"dbench", "spec-cint", "disco-database"};
+	enum { N = 50000 };
+	trace_insn *x = calloc(N, sizeof *x), *y = calloc(N, sizeof *y);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const wl_stream_params *p = preset(names[i]);
+		wl_stream *a = make(p, 5, false), *b = make(p, 5, false);
+		wl_stream_fill(a, x, N);
+		wl_stream_fill(b, y, N);
+		cr_expect(eq(sz, wl_stream_pass_scan(b, 123456, NULL, 0), 0));
+		wl_stream_fill(a, x, N);
+		wl_stream_fill(b, y, N);
+		cr_expect(eq(int, memcmp(x, y, N * sizeof *x), 0), "%s",
+			  names[i]);
+		wl_stream_destroy(a);
+		wl_stream_destroy(b);
+	}
+	free(x);
+	free(y);
+}
+
+/* The pages wl_stream_pass_scan gives are those the passed accesses
+ * touched, in the order of their last touch, the last cap of them:
+ * against a walk access by access, for strides below, at and above a
+ * page, cut or not by the cap, from many places of the scan. */
+Test(stream_scan, the_pages_passed_are_the_walks)
+{
+	wl_stream_params p = *preset("lmbench-ctx-2p-16k");
+	const uint64_t strides[] = {4, 12, 4096, 5000, 8192};
+	const uint64_t ks[] = {1, 3, 700, 2001, 8000, 9001, 40000};
+	const size_t caps[] = {2, 4, 64};
+	enum { PAGES = 4, MAXW = 40000, NK = sizeof ks / sizeof ks[0] };
+	trace_insn out[64];
+	uint64_t *walk = calloc(MAXW, sizeof *walk);
+	for (size_t s = 0; s < sizeof strides / sizeof strides[0]; s++) {
+		p.stride_bytes = strides[s];
+		wl_stream *a = make(&p, 6, false), *b = make(&p, 6, false);
+		const uint64_t period = (16384 + strides[s] - 1) / strides[s];
+		for (size_t r = 0; r < 3 * NK + 12; r++) {
+			uint64_t k = r < 3 * NK ? ks[r % NK] : 0;
+			size_t cap = caps[r % 3];
+			if (r >= 3 * NK) {
+				/* The edges: from the last place before the
+				 * end (the next access goes back to the start)
+				 * or from the start, a whole period, one less,
+				 * one more; an access an instruction. */
+				uint64_t at = r % 2 ? WL_VA_WS
+					    : WL_VA_WS + (period - 1) * strides[s];
+				const uint64_t as[] = {1, period - 1, period,
+						       period + 1, 2 * period + 3,
+						       2};
+				a->last = b->last = at;
+				a->body.data = b->body.data = 1;
+				a->wfrac[0] = b->wfrac[0] = 0;
+				k = as[(r - 3 * NK) / 2];
+				cap = 64;
+			}
+			size_t n = wl_stream_pass_scan(a, k, out, cap);
+			/* b walks the same accesses one by one. */
+			double x = (double)k * b->body.data + b->wfrac[0];
+			uint64_t acc = (uint64_t)floor(x);
+			b->wfrac[0] = x - floor(x);
+			cr_assert(le(u64, acc, MAXW));
+			for (uint64_t i = 0; i < acc; i++)
+				walk[i] = b->last = step(b, b->last);
+			cr_assert(eq(u64, a->last, b->last));
+			/* Distinct pages by last touch, newest first. */
+			uint64_t want[PAGES];
+			size_t m = 0;
+			for (uint64_t i = acc; i-- > 0 && m < PAGES;) {
+				uint64_t pg = (walk[i] - WL_VA_WS) / 4096;
+				bool seen = false;
+				for (size_t j = 0; j < m; j++)
+					seen |= want[j] == pg;
+				if (!seen)
+					want[m++] = pg;
+			}
+			size_t expect = m < cap ? m : cap;
+			cr_assert(eq(sz, n, expect), "stride %llu k %llu cap %zu",
+				  (unsigned long long)strides[s],
+				  (unsigned long long)k, cap);
+			for (size_t i = 0; i < n; i++)
+				cr_assert(eq(u64, (out[i].va - WL_VA_WS) / 4096,
+					     want[n - 1 - i]),
+					  "stride %llu k %llu page %zu",
+					  (unsigned long long)strides[s],
+					  (unsigned long long)k, i);
+		}
+		wl_stream_destroy(a);
+		wl_stream_destroy(b);
+	}
+	free(walk);
+}

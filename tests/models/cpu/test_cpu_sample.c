@@ -168,10 +168,10 @@ static const char *const known[][2] = {
 	/* The 64 KiB switches, every mode but uml and hw-nested: variance
 	 * (a switch every ~33,000 instructions, so 50 windows see about
 	 * one switch's kernel work; interval +-50 to 56 %). With 500 windows
-	 * +0.31 to +0.36 %, over 8 seeds -0.17 to +1.34 % (mean +0.4 %);
-	 * with 5000 +0.23 % (hw): what is left is the small bias below. The
-	 * 2, 8 and 16 process streams give the same estimates (an untagged
-	 * TLB is flushed at every switch whatever the address space). */
+	 * over 32 seeds natively +0.10 % (s.e. 0.10; -0.42 % before skips
+	 * moved the array's scan, below). The 2, 8 and 16 process streams
+	 * give the same estimates (an untagged TLB is flushed at every
+	 * switch whatever the address space). */
 	{"lmbench-ctx-2p-64k", "native"},
 	{"lmbench-ctx-2p-64k", "te"},
 	{"lmbench-ctx-2p-64k", "bt"},
@@ -187,19 +187,16 @@ static const char *const known[][2] = {
 	{"lmbench-ctx-16p-64k", "bt"},
 	{"lmbench-ctx-16p-64k", "pv"},
 	{"lmbench-ctx-16p-64k", "hw"},
-	/* The 64 KiB switches under hw-nested (the 16 KiB ones were off
-	 * the list with the skip's functional warming: +0.39 % with 50
-	 * windows): a bias, the TLB's contents not carried through a skip. A switch run in a skip
-	 * flushes the TLB and the skipped body touches nothing after it,
-	 * so a page the process touched earlier in its time slice misses
-	 * again in the window: the array's scan, wrapping into its first
-	 * page, hits in the detailed run and misses in the windows. With
-	 * 5000 windows the body's misses come out +23 % (16 KiB: 55,038
-	 * against 44,627) and +4.9 % (64 KiB), +0.5 and +1.1 % when the skip
-	 * is replaced by detail (warm-up 19,000). A miss is a 2-D walk of
-	 * 14 references here, so the runs are +3.4 % (16 KiB) and +1.4 %
-	 * (64 KiB; 500 windows over 8 seeds: +1.0 and +2.3 %) off, under
-	 * hw +0.57 and +0.23 %. Left: README. */
+	/* The 64 KiB switches under hw-nested: variance (interval +-260 %
+	 * with 50 windows: a miss is a 2-D walk of 14 references). They
+	 * had a bias too, the TLB's contents not carried through a skip: a
+	 * skip left the array's scan where it was and touched none of the
+	 * pages it passed, so the windows' scan wrapped into pages the run
+	 * had touched since its switch. Skips now move a wholly sequential
+	 * body's scan and touch the pages it passed (models/cpu/README.md):
+	 * over 32 seeds of 500 windows +0.51 % (s.e. 0.52), -2.21 % (s.e.
+	 * 0.48) before; the 16 KiB switch -0.12 % (s.e. 0.53), -1.63 %
+	 * before. */
 	{"lmbench-ctx-2p-64k", "hw-nested"},
 	{"lmbench-ctx-8p-64k", "hw-nested"},
 	{"lmbench-ctx-16p-64k", "hw-nested"},
