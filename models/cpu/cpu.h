@@ -361,9 +361,10 @@ typedef struct cpu_sample_result {
 	double smarts_half;   /* t · s / sqrt(windows) */
 	uint64_t windows;     /* windows measured */
 	uint64_t detailed;    /* instructions run in detail (W + U each) */
-	uint64_t unmeasured;  /* instructions of phases the windows
-				 measured by fewer than `window`
-				 instructions (or none), charged at their
+	uint64_t unmeasured;  /* instructions of event phases the
+				 windows measured by fewer than `window`
+				 instructions (or none), and of a body
+				 they did not see, charged at their
 				 kind's pooled ratio (README, "Sampled
 				 mode") */
 	uint64_t phase_insns[WL_STREAM_PHASES]; /* run's mix insns per phase

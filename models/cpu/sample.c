@@ -428,9 +428,9 @@ static unsigned pool_from(unsigned p, const double *ci)
 }
 
 /* The per-phase estimate of total cycles from the windows' sums tot,
- * less window x (NULL: none): Σ_p N_p · C_p / I_p, phases measured by
- * fewer than min instructions at the pooled ratio of the phases of their
- * kind (pool_from). */
+ * less window x (NULL: none): Σ_p N_p · C_p / I_p, event phases measured
+ * by fewer than min instructions (the body: by none) at the pooled ratio
+ * of the phases of their kind (pool_from). */
 static double estimate(const win *tot, const win *x, const uint64_t *np,
 		       double min)
 {
@@ -444,7 +444,7 @@ static double estimate(const win *tot, const win *x, const uint64_t *np,
 	}
 	double est = 0;
 	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
-		if (ci[p] >= min) {
+		if (p ? ci[p] >= min : ci[p] > 0) {
 			est += (double)np[p] * cc[p] / ci[p];
 			continue;
 		}
@@ -592,17 +592,19 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++)
 		ti += ci[ph];
 	double estf[NFIELDS] = {0};
-	/* A phase the windows measured by fewer instructions than one
-	 * window holds is charged at its kind's pooled ratio, as one they
-	 * did not see: its own ratio is the cost of a few instructions, the
-	 * first of a kernel entry's work (where its misses are) or its last,
-	 * extrapolated over the whole phase (disco-raytrace's system calls
-	 * seen by 62 instructions gave +13.6 %; models/cpu/README.md). */
+	/* An event phase the windows measured by fewer instructions than
+	 * one window holds is charged at the events' pooled ratio, as one
+	 * they did not see: its own ratio is the cost of a few
+	 * instructions, the first of a kernel entry's work (where its misses
+	 * are) or its last, extrapolated over the whole phase
+	 * (disco-raytrace's system calls seen by 62 instructions gave
+	 * +13.6 %; models/cpu/README.md). The body keeps its own ratio
+	 * however thin: pooled, it would take the kernel's. */
 	const double pool_min = (double)p.window;
 	for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
 		if (!np[ph])
 			continue;
-		if (ci[ph] >= pool_min) {
+		if (ph ? ci[ph] >= pool_min : ci[ph] > 0) {
 			for (size_t f = 0; f < NFIELDS; f++)
 				estf[f] += (double)sum[ph][f] * (double)np[ph] /
 					   ci[ph];
