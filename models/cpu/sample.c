@@ -363,15 +363,16 @@ static void skip(cpu_vcpu *v, wl_stream *g, uint64_t n, uint64_t warm,
 				continue;
 			}
 		}
-		uint64_t before[WL_STREAM_PHASES];
-		memcpy(before, np, sizeof before);
+		uint64_t before[WL_STREAM_PHASES], body = np[0];
+		if (warming || history)
+			memcpy(before, np, sizeof before);
 		uint64_t got = wl_stream_skip_part(g, room, np, &buf[k], &ph,
 						   &own);
 		n -= got;
 		uint64_t mix = got - own;
 		/* The warming's loads move the scan themselves. */
 		if (!warming)
-			pass_scan(v, g, np[0] - before[0], buf, &k, c);
+			pass_scan(v, g, np[0] - body, buf, &k, c);
 		if ((pass || warming || history) && mix) {
 			cpu_vcpu_run(v, buf, k);
 			cpu_vcpu_pass(v, mix);
@@ -427,6 +428,14 @@ static unsigned pool_from(unsigned p, const double *ci)
 	return 0;
 }
 
+/* Whether phase p, measured by ci instructions, is charged at its own
+ * ratio: an event phase when the windows measured at least min of it,
+ * the body when they measured any (else pool_from's pooled ratio). */
+static bool own_ratio(unsigned p, double ci, double min)
+{
+	return p ? ci >= min : ci > 0;
+}
+
 /* The per-phase estimate of total cycles from the windows' sums tot,
  * less window x (NULL: none): Σ_p N_p · C_p / I_p, event phases measured
  * by fewer than min instructions (the body: by none) at the pooled ratio
@@ -444,7 +453,7 @@ static double estimate(const win *tot, const win *x, const uint64_t *np,
 	}
 	double est = 0;
 	for (unsigned p = 0; p < WL_STREAM_PHASES; p++) {
-		if (p ? ci[p] >= min : ci[p] > 0) {
+		if (own_ratio(p, ci[p], min)) {
 			est += (double)np[p] * cc[p] / ci[p];
 			continue;
 		}
@@ -604,7 +613,7 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 	for (unsigned ph = 0; ph < WL_STREAM_PHASES; ph++) {
 		if (!np[ph])
 			continue;
-		if (ph ? ci[ph] >= pool_min : ci[ph] > 0) {
+		if (own_ratio(ph, ci[ph], pool_min)) {
 			for (size_t f = 0; f < NFIELDS; f++)
 				estf[f] += (double)sum[ph][f] * (double)np[ph] /
 					   ci[ph];
