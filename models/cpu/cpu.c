@@ -181,6 +181,8 @@ cpu_vcpu *cpu_vcpu_create(cpu_core *c, mem_vm *vm, uint16_t vm_id,
 	v->shadow = mode == CPU_MODE_BT || mode == CPU_MODE_HW ||
 		    (mode == CPU_MODE_TE && x86);
 	v->x86_te = mode == CPU_MODE_TE && x86;
+	v->globals = c->m.global_pages && x86 &&
+		     (mode == CPU_MODE_NATIVE || mode == CPU_MODE_HW_NESTED);
 	v->level = CPU_LEVEL_USER;
 	v->fill_page = UINT64_MAX;
 	v->tag = cpu_tag_of(v, 0);

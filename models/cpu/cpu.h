@@ -81,6 +81,9 @@ typedef struct cpu_machine {
 	uint64_t tlb_entries, tlb_ways;
 	bool tlb_asid;            /* entries tagged by address space */
 	bool tlb_vpid;            /* entries tagged by VM (VPID / ASID) */
+	bool global_pages;        /* x86 PGE: the guest kernel's own
+				     entries survive its CR3 writes where
+				     the mode lets it mark them global */
 	int refill;               /* cpu_refill */
 	uint64_t walk_ref;        /* cycles per page-walk memory reference */
 	uint64_t pwc_entries;     /* page-walk cache, fully associative

@@ -42,6 +42,8 @@ struct cpu_vcpu {
 	uint16_t vm_id;
 	cpu_mode mode;
 	bool shadow;              /* BT, HW, TE on x86: shadow tables */
+	bool globals;             /* kernel entries are global: native or
+				     hw-nested on a global_pages machine */
 	bool x86_te;              /* TE on x86: the virtualization hole */
 	cpu_level level;
 	unsigned depth;           /* 0 user, 1 kernel, 2 nested interrupt */

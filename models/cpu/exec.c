@@ -500,8 +500,10 @@ static mem_tlb_entry *tlb_miss(cpu_vcpu *v, uint64_t va, unsigned shift)
 	}
 	uint64_t gbase = gfn - ((va >> c->base_shift) &
 				((UINT64_C(1) << (gs - c->base_shift)) - 1));
+	/* The guest kernel maps its own memory global where it can. */
+	uint32_t g = v->globals && v->level != CPU_LEVEL_USER ? MEM_TLB_G : 0;
 	return mem_tlb_insert(&c->tlb, va, gs, v->tag, gbase,
-			      v->logging ? 0 : MEM_TLB_W);
+			      (v->logging ? 0 : MEM_TLB_W) | g);
 }
 
 /* A store through an entry without W: dirty logging sees the first write
@@ -561,10 +563,25 @@ access(cpu_vcpu *v, const trace_insn *in, bool store)
 
 /* ---- privileged and sensitive ------------------------------------------ */
 
+/* The flush of the guest's own page-table base write on an untagged
+ * TLB: with global pages the guest kernel's entries stay ([IntelSDM]);
+ * the page-walk cache is flushed whole either way. */
+static void flush_space(cpu_vcpu *v)
+{
+	if (!v->globals) {
+		flush_tlb(v);
+		return;
+	}
+	mem_tlb_flush_nonglobal(&v->core->tlb);
+	if (v->core->m.pwc_entries)
+		mem_tlb_flush(&v->core->pwc);
+	v->r.events[CPU_EV_TLB_FLUSH]++;
+}
+
 static void switch_space(cpu_vcpu *v, uint16_t asid)
 {
 	if (!v->core->m.tlb_asid)
-		flush_tlb(v);
+		flush_space(v);
 	v->asid = asid;
 	v->tag = cpu_tag_of(v, asid);
 	v->always.tag = v->tag;
@@ -616,7 +633,7 @@ static void priv(cpu_vcpu *v, unsigned kind)
 	if (kind == TRACE_PRIV_PT_BASE) {
 		pt_base(v);
 		if (!m->tlb_asid)
-			flush_tlb(v);
+			flush_space(v);
 		return;
 	}
 	bool cheap = kind == TRACE_PRIV_INTR_OFF || kind == TRACE_PRIV_INTR_ON ||

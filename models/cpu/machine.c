@@ -58,6 +58,14 @@ static const cfg_param machine_params[] = {
 	{"tlb_vpid", CFG_T_BOOL, "false", NULL, NULL, NULL, OFF(tlb_vpid),
 	 "entries tagged by VM (VPID/ASID); else VM exits, entries and world "
 	 "switches flush the TLB"},
+	/* [Linux24] marks the kernel's mappings global when the CPU has
+	 * PGE; [IntelSDM]: a CR3 write keeps global entries. */
+	{"global_pages", CFG_T_BOOL, "false", NULL, NULL, NULL,
+	 OFF(global_pages), "x86 global pages (PGE): the guest kernel's "
+	 "own TLB entries survive its page-table base writes, natively and "
+	 "under nested paging (PV guests may not set the bit; shadow modes "
+	 "switch shadows); VM exits, entries and world switches without "
+	 "VPIDs remove them too"},
 	{"refill", CFG_T_ENUM, "hardware", NULL, NULL, refill_choices,
 	 OFF(refill), "TLB refill by a hardware walker or a software handler"},
 	/* [Machine-A] 20-40 cycles when the walk hits the caches. */

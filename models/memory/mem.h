@@ -421,11 +421,14 @@ uint64_t mem_dirty_rate_hist(const trace_pages *t, mem_rate_unit unit,
 /* A TLB entry allows stores without a fault (clear while dirty logging
  * still has to see the page's first write). */
 #define MEM_TLB_W 1u
+/* A global entry (x86 PGE): a page-table base write does not remove it
+ * (mem_tlb_flush_nonglobal); a whole flush does. */
+#define MEM_TLB_G 2u
 
 typedef struct mem_tlb_entry {
 	uint64_t key;    /* (va >> shift) << 6 | shift; 0 = invalid */
 	uint32_t tag;    /* address-space / VM tag; 0 when untagged */
-	uint32_t flags;  /* MEM_TLB_W */
+	uint32_t flags;  /* MEM_TLB_W, MEM_TLB_G */
 	uint64_t gfn;    /* guest-physical frame the page starts at */
 } mem_tlb_entry;
 
@@ -480,6 +483,9 @@ void mem_tlb_invalidate(mem_tlb *t, uint64_t va, unsigned shift,
 			uint32_t tag);
 /* Removes every entry (counted in flushes). O(entries). */
 void mem_tlb_flush(mem_tlb *t);
+/* Removes every entry without MEM_TLB_G (an x86 CR3 write with global
+ * pages enabled), counted in flushes. O(entries). */
+void mem_tlb_flush_nonglobal(mem_tlb *t);
 /* Removes the entries whose tag has (tag & mask) == (want & mask): a VM's
  * entries with a VPID mask, one address space's with the full mask.
  * Not counted as a flush. O(entries). */

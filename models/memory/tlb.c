@@ -102,6 +102,18 @@ void mem_tlb_flush(mem_tlb *t)
 	t->flushes++;
 }
 
+void mem_tlb_flush_nonglobal(mem_tlb *t)
+{
+	size_t n = (size_t)t->sets * t->ways;
+	for (size_t i = 0; i < n; i++)
+		if (t->e[i].key && !(t->e[i].flags & MEM_TLB_G)) {
+			t->e[i].key = 0;
+			t->valid[i / t->ways]--;
+		}
+	t->gen++;
+	t->flushes++;
+}
+
 void mem_tlb_flush_tag(mem_tlb *t, uint32_t mask, uint32_t want)
 {
 	size_t n = (size_t)t->sets * t->ways;

@@ -40,9 +40,12 @@ within prot-fault uml 1.06 21.8
 
 # [Barham03] Table 4 (configs/machine/xen-ctx.yaml): the bar chart of
 # microseconds per switch, and the order the paper has in all seven rows,
-# L < X < V, which vdcsim keeps. Its gaps (U above V where the paper has
-# it below, the 8- and 16-process rows' cache effects, oracle 12's
-# 1-3 µs PV adds: 0.97) are in docs/references.md, not asserted.
+# L < X < V, which vdcsim keeps; oracle 12's "PV adds 1-3 µs" in the three
+# 2-process rows, and X/L and V/L within 15 % of the paper's in the two
+# smaller ones, which the kernel's global TLB entries natively give. Its
+# gaps (U above V where the paper has it below, 2p/64K's ratios, the 8-
+# and 16-process rows' cache effects) are in docs/references.md, not
+# asserted.
 "$VDCSIM" run "$src/configs/machine/xen-ctx.yaml" -o ctx >/dev/null 2>&1
 check ctx_draws_the_bar_chart test -s ctx/machine_ctx.png
 us() {
@@ -52,6 +55,17 @@ for w in 2p-0k 2p-16k 2p-64k 8p-16k 8p-64k 16p-16k 16p-64k; do
     l=$(us $w native) x=$(us $w pv) v=$(us $w bt)
     check "ctx_${w}_l_below_x_below_v" awk -v l="$l" -v x="$x" -v v="$v" 'BEGIN { exit !(l != "" && x != "" && v != "" && l + 0 < x + 0 && x + 0 < v + 0) }'
 done
+for w in 2p-0k 2p-16k 2p-64k; do
+    check "ctx_${w}_pv_adds_1_to_3_us" awk -v l="$(us $w native)" -v x="$(us $w pv)" 'BEGIN { exit !(l != "" && x != "" && x - l >= 1 && x - l <= 3) }'
+done
+# ratio W MODE PAPER_L PAPER_MODE: MODE/L within 15 % of the paper's.
+ratio() {
+    check "ctx_$1_$2_ratio_within_15_percent" awk -v l="$(us "$1" native)" -v g="$(us "$1" "$2")" -v pl="$3" -v pg="$4" 'BEGIN { if (l == "" || g == "") exit 1; d = (g / l) / (pg / pl) - 1; exit !(d <= 0.15 && d >= -0.15) }'
+}
+ratio 2p-0k pv 0.77 1.97
+ratio 2p-0k bt 0.77 18.1
+ratio 2p-16k pv 0.91 2.22
+ratio 2p-16k bt 0.91 17.6
 # V at 2p/0K is where bt.shadow_switch comes from (18.1 µs): within 5 %.
 check ctx_2p_0k_v_is_its_source bash -c "awk -v g='$(us 2p-0k bt)' 'BEGIN { d = g / 18.1 - 1; exit !(g != \"\" && d <= 0.05 && d >= -0.05) }'"
 finish

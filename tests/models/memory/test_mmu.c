@@ -70,8 +70,8 @@ Test(mem_tlb, a_full_set_evicts_in_fifo_order_and_hits_change_nothing)
  * the set's FIFO victim, an invalidation searches and clears. */
 typedef struct ref_tlb {
 	uint32_t sets, ways;
-	uint64_t key[2048], gen;
-	uint32_t tag[2048], victim[2048];
+	uint64_t key[2048], gen, flushes;
+	uint32_t tag[2048], victim[2048], flags[2048];
 } ref_tlb;
 
 static int ref_find(const ref_tlb *r, uint64_t va, unsigned shift,
@@ -89,7 +89,7 @@ static int ref_find(const ref_tlb *r, uint64_t va, unsigned shift,
 
 /* Returns whether it evicted. */
 static bool ref_insert(ref_tlb *r, uint64_t va, unsigned shift,
-		       uint32_t tag)
+		       uint32_t tag, uint32_t flags)
 {
 	uint64_t vpn = va >> shift;
 	uint32_t set = (uint32_t)(vpn & (r->sets - 1)), w;
@@ -102,16 +102,18 @@ static bool ref_insert(ref_tlb *r, uint64_t va, unsigned shift,
 	}
 	r->key[set * r->ways + w] = vpn << 6 | shift;
 	r->tag[set * r->ways + w] = tag;
+	r->flags[set * r->ways + w] = flags;
 	r->gen++;
 	return full;
 }
 
 /* mem_tlb's shortcuts (the insertion signature that skips an
  * invalidation's search, the per-set count that skips an insert's search
- * for an invalid way) change nothing: a random mix of inserts,
- * invalidations (of held and of absent pages, two page sizes, two tags),
- * tag flushes and whole flushes leaves the TLB entry for entry as the
- * reference, with as many generations. */
+ * for an invalid way) change nothing: a random mix of inserts (a quarter
+ * global), invalidations (of held and of absent pages, two page sizes,
+ * two tags), tag flushes, flushes of the non-global entries and whole
+ * flushes leaves the TLB entry for entry as the reference, with as many
+ * generations and flushes. */
 Test(mem_tlb, shortcuts_leave_the_tlb_as_a_plain_search_does)
 {
 	const uint32_t geo[][2] = {{64, 64}, {64, 4}, {1536, 12}};
@@ -124,6 +126,7 @@ Test(mem_tlb, shortcuts_leave_the_tlb_as_a_plain_search_does)
 		r.ways = geo[gi][1];
 		r.gen = t.gen;
 		uint64_t x = 88172645463325252u, hits = 0, evictions = 0;
+		uint64_t kept = 0;
 		for (int i = 0; i < 200000; i++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			/* Twice as many pages as entries, per tag. */
@@ -132,10 +135,11 @@ Test(mem_tlb, shortcuts_leave_the_tlb_as_a_plain_search_does)
 			uint32_t tag = (uint32_t)(x >> 24 & 1);
 			unsigned op = (unsigned)((x >> 40) % 100000);
 			if (op < 50000) {
+				uint32_t fl = (x >> 50 & 3) ? 0 : MEM_TLB_G;
 				if (!mem_tlb_lookup(&t, va, shift, tag)) {
-					mem_tlb_insert(&t, va, shift, tag, 1, 0);
+					mem_tlb_insert(&t, va, shift, tag, 1, fl);
 					evictions += ref_insert(&r, va, shift,
-								tag);
+								tag, fl);
 				}
 			} else if (op < 99970) {
 				mem_tlb_invalidate(&t, va, shift, tag);
@@ -145,6 +149,14 @@ Test(mem_tlb, shortcuts_leave_the_tlb_as_a_plain_search_does)
 					r.gen++;
 					hits++;
 				}
+			} else if (op < 99980) {
+				mem_tlb_flush_nonglobal(&t);
+				for (size_t k = 0; k < r.sets * r.ways; k++)
+					if (!(r.flags[k] & MEM_TLB_G))
+						r.key[k] = 0;
+				r.gen++;
+				r.flushes++;
+				kept += mem_tlb_valid(&t);
 			} else if (op < 99990) {
 				mem_tlb_flush_tag(&t, 1, tag);
 				for (size_t k = 0; k < r.sets * r.ways; k++)
@@ -155,6 +167,7 @@ Test(mem_tlb, shortcuts_leave_the_tlb_as_a_plain_search_does)
 				mem_tlb_flush(&t);
 				memset(r.key, 0, sizeof r.key);
 				r.gen++;
+				r.flushes++;
 			}
 			size_t n = (size_t)t.sets * t.ways;
 			for (size_t k = 0; k < n; k++)
@@ -163,7 +176,10 @@ Test(mem_tlb, shortcuts_leave_the_tlb_as_a_plain_search_does)
 					  "geometry %zu, op %d: entry %zu",
 					  gi, i, k);
 			cr_assert(eq(u64, t.gen, r.gen));
+			cr_assert(eq(u64, t.flushes, r.flushes));
 		}
+		/* Global entries outlived flushes of the others. */
+		cr_assert(gt(u64, kept, 0));
 		/* Invalidations found entries to remove, and full TLBs
 		 * evicted. */
 		cr_assert(gt(u64, hits, 1000));
