@@ -1,12 +1,13 @@
 # needs: machine_runs
-# when: SELECT count(*) = 28 * (SELECT count(*) FROM runs) AND (SELECT count(DISTINCT point) FROM runs) = 1 AND min(n_ctx_switch) > 0 FROM machine_runs WHERE workload IN ('lmbench-ctx-2p-0k', 'lmbench-ctx-2p-16k', 'lmbench-ctx-2p-64k', 'lmbench-ctx-8p-16k', 'lmbench-ctx-8p-64k', 'lmbench-ctx-16p-16k', 'lmbench-ctx-16p-64k') AND mode IN ('native', 'pv', 'bt', 'uml') -- needs the seven lmbench context-switch workloads of Table 4 under native, pv, bt and uml (one point; bars the mean of its replications)
+# when: SELECT (SELECT count(*) FROM machine_runs WHERE workload IN ('lmbench-ctx-2p-0k', 'lmbench-ctx-2p-16k', 'lmbench-ctx-2p-64k', 'lmbench-ctx-8p-16k', 'lmbench-ctx-8p-64k', 'lmbench-ctx-16p-16k', 'lmbench-ctx-16p-64k') AND mode IN ('native', 'pv', 'bt', 'uml') AND n_ctx_switch > 0) = 28 * (SELECT count(*) FROM runs) AND (SELECT count(*) FROM machine_runs WHERE workload = 'lmbench-null-call' AND mode IN ('native', 'pv', 'bt', 'uml') AND n_syscall > 0) = 4 * (SELECT count(*) FROM runs) AND (SELECT count(DISTINCT point) FROM runs) = 1 -- needs the seven lmbench context-switch workloads of Table 4 and lmbench-null-call (lat_ctx's overhead) under native, pv, bt and uml (one point; bars the mean of its replications)
 # [Barham03] Table 4 (lmbench context switch): microseconds per switch
 # natively (L), under Xen (X, mode pv), VMware Workstation (V, mode bt)
 # and User-Mode Linux (U, mode uml), for 2, 8 and 16 processes and
 # working sets of 0, 16 and 64 KiB, log scale. Bars: vdcsim's (the run's
-# cycles less its user-level cycles, as lat_ctx subtracts the array
-# summing, per switch, at the machine's clock: cycles / seconds); black
-# marks: the paper's (docs/references.md).
+# cycles less its user-level cycles, per switch, at the machine's clock:
+# cycles / seconds, less the same mode's null call: lat_ctx subtracts
+# what one process pays for the token's pipe calls and the array's
+# summing); black marks: the paper's (docs/references.md).
 # With replications of the one point, a bar is their mean and each
 # replication a dot.
 # Run by vdcsim in the folder of the CSVs (open them as './NAME.csv'),
@@ -36,8 +37,23 @@ slot(m) = (m eq 'native') ? 0 : (m eq 'pv') ? 1 : (m eq 'bt') ? 2 : \
 x(w, m) = bench(w) + (slot(m) - 1.5) * 0.21
 # Microseconds per switch of the row being plotted (the argument is
 # unused: a gnuplot function needs one).
-us(dummy) = (column('cycles') - column('cycles_user')) / column('n_ctx_switch') * \
-       column('seconds') / column('cycles') * 1e6
+kus(n) = (column('cycles') - column('cycles_user')) / n * \
+         column('seconds') / column('cycles') * 1e6
+# lat_ctx's overhead per mode: the null call's microseconds, the mean of
+# its replications.
+null(m) = strcol('workload') eq 'lmbench-null-call' && strcol('mode') eq m ? \
+          kus(column('n_syscall')) : 1/0
+stats f using (null('native')) nooutput
+ovh_native = STATS_mean
+stats f using (null('pv')) nooutput
+ovh_pv = STATS_mean
+stats f using (null('bt')) nooutput
+ovh_bt = STATS_mean
+stats f using (null('uml')) nooutput
+ovh_uml = STATS_mean
+ovh(m) = (m eq 'native') ? ovh_native : (m eq 'pv') ? ovh_pv : \
+         (m eq 'bt') ? ovh_bt : (m eq 'uml') ? ovh_uml : NaN
+us(dummy) = kus(column('n_ctx_switch')) - ovh(strcol('mode'))
 # The paper's: benchmark, slot, microseconds.
 $paper << EOD
 bench,slot,value
