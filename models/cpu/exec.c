@@ -25,12 +25,23 @@ static inline void vmm(cpu_vcpu *v, cpu_vmm_kind k, uint64_t c)
 	v->r.cycles_vmm += c;
 }
 
-static void flush_tlb(cpu_vcpu *v)
+/* A TLB flush (the page-walk cache's too, whole either way); with
+ * `keep_global` the global entries stay ([IntelSDM]: a CR3 write with
+ * global pages enabled). */
+static void flush_tlb_as(cpu_vcpu *v, bool keep_global)
 {
-	mem_tlb_flush(&v->core->tlb);
+	if (keep_global)
+		mem_tlb_flush_nonglobal(&v->core->tlb);
+	else
+		mem_tlb_flush(&v->core->tlb);
 	if (v->core->m.pwc_entries)
 		mem_tlb_flush(&v->core->pwc);
 	v->r.events[CPU_EV_TLB_FLUSH]++;
+}
+
+static void flush_tlb(cpu_vcpu *v)
+{
+	flush_tlb_as(v, false);
 }
 
 /* A flush of the VM's translations: the TLB and page-walk cache, and
@@ -564,18 +575,10 @@ access(cpu_vcpu *v, const trace_insn *in, bool store)
 /* ---- privileged and sensitive ------------------------------------------ */
 
 /* The flush of the guest's own page-table base write on an untagged
- * TLB: with global pages the guest kernel's entries stay ([IntelSDM]);
- * the page-walk cache is flushed whole either way. */
+ * TLB: the guest kernel's entries stay where they are global. */
 static void flush_space(cpu_vcpu *v)
 {
-	if (!v->globals) {
-		flush_tlb(v);
-		return;
-	}
-	mem_tlb_flush_nonglobal(&v->core->tlb);
-	if (v->core->m.pwc_entries)
-		mem_tlb_flush(&v->core->pwc);
-	v->r.events[CPU_EV_TLB_FLUSH]++;
+	flush_tlb_as(v, v->globals);
 }
 
 static void switch_space(cpu_vcpu *v, uint16_t asid)
