@@ -39,21 +39,17 @@ x(w, m) = bench(w) + (slot(m) - 1.5) * 0.21
 # unused: a gnuplot function needs one).
 kus(n) = (column('cycles') - column('cycles_user')) / n * \
          column('seconds') / column('cycles') * 1e6
-# lat_ctx's overhead per mode: the null call's microseconds, the mean of
-# its replications.
+# lat_ctx's overhead per mode (by slot): the null call's microseconds,
+# the mean of its replications.
+modes = 'native pv bt uml'
 null(m) = strcol('workload') eq 'lmbench-null-call' && strcol('mode') eq m ? \
           kus(column('n_syscall')) : 1/0
-stats f using (null('native')) nooutput
-ovh_native = STATS_mean
-stats f using (null('pv')) nooutput
-ovh_pv = STATS_mean
-stats f using (null('bt')) nooutput
-ovh_bt = STATS_mean
-stats f using (null('uml')) nooutput
-ovh_uml = STATS_mean
-ovh(m) = (m eq 'native') ? ovh_native : (m eq 'pv') ? ovh_pv : \
-         (m eq 'bt') ? ovh_bt : (m eq 'uml') ? ovh_uml : NaN
-us(dummy) = kus(column('n_ctx_switch')) - ovh(strcol('mode'))
+array ovh[4]
+do for [i = 1:4] {
+    stats f using (null(word(modes, i))) nooutput
+    ovh[i] = STATS_mean
+}
+us(dummy) = kus(column('n_ctx_switch')) - ovh[slot(strcol('mode')) + 1]
 # The paper's: benchmark, slot, microseconds.
 $paper << EOD
 bench,slot,value
