@@ -96,8 +96,8 @@ static bool near(double got, double want, double tol)
 
 /* [Barham03] Tables 3 and 5, µs (L-UP, Xen, VMware Workstation, UML),
  * and which of the three ratios to the native column the mechanism
- * reaches within 15 % (docs/references.md, "lmbench reproduced", gives
- * the gaps of the others and why). */
+ * reaches within 15 % (docs/machine-reproductions.md, "lmbench, forkwait
+ * and Disco reproduced", gives the gaps of the others and why). */
 typedef struct lm_row {
 	const char *preset;
 	double l, x, v, u;
