@@ -7,6 +7,7 @@
  */
 #include "mem.h"
 
+#include <gsl/gsl_integration.h>
 #include <math.h>
 
 static void check_model(const mem_hotcold *m, const char *who)
@@ -37,12 +38,10 @@ static double p_written(double x)
 	return -expm1(-x);
 }
 
-/* φ(x) = (1 − e^{−x})/x, the mean of e^{−λτ} over τ uniform on [0, T)
- * with x = λT: the fraction of a class not yet written when its turn
- * comes. */
-static double phi(double x)
+/* ln(1 + e^y) without overflow. */
+static double softplus(double y)
 {
-	return x > 0 ? p_written(x) / x : 1;
+	return y > 0 ? y + log1p(exp(-y)) : log1p(exp(y));
 }
 
 static double seconds(uint64_t ns)
@@ -69,6 +68,73 @@ double mem_hotcold_dirtied_pages(const mem_hotcold *m, uint64_t window_ns)
 	return d.hot_pages + d.cold_pages;
 }
 
+/* The examination model of mem.h for a to-send set of shares f_h, f_c of
+ * per-page write rates l_h, l_c: g(u) = f_h e^{−l_h u} + f_c e^{−l_c u} is
+ * the chance that the page examined at u is sent. */
+typedef struct exam {
+	double lf_h, lf_c; /* ln f (−inf for an empty class) */
+	double l_h, l_c;
+} exam;
+
+/* ln g(u), as a log-sum-exp. */
+static double log_g(const exam *x, double u)
+{
+	double a = x->lf_h - x->l_h * u, b = x->lf_c - x->l_c * u;
+	double hi = fmax(a, b), lo = fmin(a, b);
+	return lo == -INFINITY ? hi : hi + log1p(exp(lo - hi));
+}
+
+typedef struct exam_at {
+	const exam *x;
+	double log_g_end; /* ln g(T) */
+} exam_at;
+
+/* g(T)/g(u), in (0, 1] on [0, T]: 1/g scaled so that it cannot overflow. */
+static double scaled_inv_g(double u, void *ctx)
+{
+	const exam_at *a = ctx;
+	return exp(a->log_g_end - log_g(a->x, u));
+}
+
+/* ∫₀ᵀ g(T)/g(u) du: F(T)·g(T), F(T) = ∫₀ᵀ du/g(u). Gauss-Kronrod
+ * (adaptive, GSL), relative error 1e-10; the integrand is smooth, rising
+ * to 1 at T over about 1/l of the largest rate. */
+static double scaled_f(const exam *x, double t)
+{
+	exam_at a = {.x = x, .log_g_end = log_g(x, t)};
+	gsl_function fn = {.function = scaled_inv_g, .params = &a};
+	gsl_integration_workspace *w = gsl_integration_workspace_alloc(64);
+	if (!w)
+		sim_panic("mem_hotcold_round: out of memory");
+	double r = 0, err = 0;
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	int rc = gsl_integration_qag(&fn, 0, t, 0, 1e-10, 64,
+				     GSL_INTEG_GAUSS21, w, &r, &err);
+	gsl_set_error_handler(old);
+	gsl_integration_workspace_free(w);
+	/* Roundoff limits (GSL_EROUND) leave a result accurate to about
+	 * the target; anything else is a bug in the integrand. */
+	if (rc != 0 && rc != GSL_EROUND)
+		sim_panic("mem_hotcold_round: integration failed (%d)", rc);
+	return r;
+}
+
+/* ∫₀ᵀ q_h(u) du, q_h = f_h e^{−l_h u}/g(u) = 1/(1 + a e^{δu}) with a =
+ * f_c/f_h and δ = l_h − l_c: the logistic integral
+ * T − (ln(1 + a e^{δT}) − ln(1 + a))/δ. */
+static double hot_share_integral(const exam *x, double t)
+{
+	if (x->lf_c == -INFINITY)
+		return t;
+	if (x->lf_h == -INFINITY)
+		return 0;
+	double ln_a = x->lf_c - x->lf_h, d = x->l_h - x->l_c;
+	if (d == 0)
+		return t / (1 + exp(ln_a));
+	double r = t - (softplus(ln_a + d * t) - softplus(ln_a)) / d;
+	return fmin(t, fmax(0, r));
+}
+
 mem_round_est mem_hotcold_round(const mem_hotcold *m, mem_pageset send,
 				uint64_t round_ns)
 {
@@ -82,17 +148,38 @@ mem_round_est mem_hotcold_round(const mem_hotcold *m, mem_pageset send,
 			  (unsigned long long)m->hot_pages,
 			  (unsigned long long)cold);
 	double t_s = seconds(round_ns);
-	double xh = page_exposure(m->hot_writes_per_s, m->hot_pages, t_s);
-	double xc = page_exposure(m->cold_writes_per_s, cold, t_s);
+	double s = send.hot_pages + send.cold_pages;
+	exam x = {.lf_h = log(send.hot_pages / s),
+		  .lf_c = log(send.cold_pages / s),
+		  .l_h = page_exposure(m->hot_writes_per_s, m->hot_pages, 1),
+		  .l_c = page_exposure(m->cold_writes_per_s, cold, 1)};
 	mem_round_est e;
-	e.sent.hot_pages = send.hot_pages * phi(xh);
-	e.sent.cold_pages = send.cold_pages * phi(xc);
+	e.sent = (mem_pageset){0};
+	/* A page never written in [0, T) is sent and stays sent. */
+	double keep_h = send.hot_pages * exp(-x.l_h * t_s);
+	double keep_c = send.cold_pages * exp(-x.l_c * t_s);
+	if (s > 0 && t_s > 0) {
+		/* Pages are examined at the rate c/g(u) and sent at c, so
+		 * S = c·F(T) and class j sends c·∫₀ᵀ q_j: sent_j =
+		 * S·∫q_j/F(T). Every page is sent when nothing is
+		 * written. */
+		double f = x.l_h == 0 && x.l_c == 0 ? t_s : scaled_f(&x, t_s);
+		double per_s = f > 0 ? s * exp(log_g(&x, t_s)) / f : 0;
+		double qh = hot_share_integral(&x, t_s);
+		e.sent.hot_pages = per_s * qh;
+		e.sent.cold_pages = per_s * (t_s - qh);
+	} else {
+		e.sent = send;
+	}
+	/* Sent is at least what is never written and at most the class. */
+	e.sent.hot_pages = fmin(send.hot_pages, fmax(keep_h, e.sent.hot_pages));
+	e.sent.cold_pages =
+		fmin(send.cold_pages, fmax(keep_c, e.sent.cold_pages));
 	e.skipped.hot_pages = send.hot_pages - e.sent.hot_pages;
 	e.skipped.cold_pages = send.cold_pages - e.sent.cold_pages;
-	/* φ(x) − e^{−x} >= 0 in exact arithmetic (the mean of e^{−λτ} over
-	 * [0, T) is at least its value at T); rounding could dip below. */
-	e.wasted.hot_pages = send.hot_pages * fmax(0, phi(xh) - exp(-xh));
-	e.wasted.cold_pages = send.cold_pages * fmax(0, phi(xc) - exp(-xc));
+	/* Sent and written later: the sent pages less those never written. */
+	e.wasted.hot_pages = e.sent.hot_pages - keep_h;
+	e.wasted.cold_pages = e.sent.cold_pages - keep_c;
 	e.dirtied = mem_hotcold_dirtied(m, round_ns);
 	return e;
 }

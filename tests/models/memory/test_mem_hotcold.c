@@ -77,22 +77,47 @@ Test(mem_hotcold, a_round_without_writes_sends_everything_and_skips_nothing)
 	cr_assert(eq(dbl, e.dirtied.hot_pages + e.dirtied.cold_pages, 0.0));
 }
 
-Test(mem_hotcold, a_round_follows_the_uniform_position_formulas)
+/* Only hot pages are written (λ = 4 per page and second, T = 0.5 s). A
+ * page examined at u is sent with chance g(u) = f_h e^{−λu} + f_c and the
+ * pages are examined at the rate c/g(u) (mem.h), so the set of S = c·F(T)
+ * pages has F(T) = ∫₀ᵀ du/g(u) = ln(f_c e^{λT} + f_h)/(λ f_c) and the round
+ * sends c·T = S·T/F(T) pages: every cold page and the rest hot; a hot page
+ * is wasted when sent and written later, so wasted = sent − s_h e^{−λT}. A
+ * set of one class sends S·λT/(e^{λT} − 1). */
+Test(mem_hotcold, a_round_follows_the_closed_forms_of_xen_pacing)
 {
-	/* λT = 2 for hot pages: skip 1 − (1 − e^{−2})/2, waste
-	 * (1 − e^{−2})/2 − e^{−2} of each. */
 	mem_hotcold m = {.pages = 1000, .hot_pages = 100,
 			 .hot_writes_per_s = 400, .cold_writes_per_s = 0};
 	mem_round_est e = mem_hotcold_round(
 		&m, (mem_pageset){.hot_pages = 50, .cold_pages = 10},
 		SIM_MS(500));
-	double phi2 = (1 - exp(-2.0)) / 2;
-	cr_assert(close_to(e.skipped.hot_pages, 50 * (1 - phi2), 1e-12));
-	cr_assert(close_to(e.sent.hot_pages, 50 * phi2, 1e-12));
-	cr_assert(close_to(e.wasted.hot_pages, 50 * (phi2 - exp(-2.0)), 1e-12));
+	double fh = 50.0 / 60, fc = 10.0 / 60, lam = 4, t = 0.5;
+	double f = log(fc * exp(lam * t) + fh) / (lam * fc);
+	double sent = 60 * t / f;
+	cr_assert(close_to(e.sent.cold_pages, 10.0, 1e-9));
+	cr_assert(close_to(e.sent.hot_pages, sent - 10, 1e-8), "%.12g vs %.12g",
+		  e.sent.hot_pages, sent - 10);
+	cr_assert(close_to(e.skipped.hot_pages, 50 - (sent - 10), 1e-8));
 	cr_assert(eq(dbl, e.skipped.cold_pages, 0.0));
-	cr_assert(eq(dbl, e.sent.cold_pages, 10.0));
+	cr_assert(close_to(e.wasted.hot_pages, sent - 10 - 50 * exp(-2.0),
+			   1e-8));
 	cr_assert(close_to(e.dirtied.hot_pages, 100 * (1 - exp(-2.0)), 1e-12));
+
+	e = mem_hotcold_round(&m, (mem_pageset){.hot_pages = 50}, SIM_MS(500));
+	cr_assert(close_to(e.sent.hot_pages, 50 * 2 / expm1(2.0), 1e-8));
+	/* Far into the round the hot set is all written: the sends are the
+	 * pages examined before, c·T with S = c·(e^{λT} − 1)/λ. */
+	e = mem_hotcold_round(&m, (mem_pageset){.hot_pages = 50}, SIM_S(100));
+	cr_assert(close_to(e.sent.hot_pages, 50 * 400 / expm1(400.0), 1e-12));
+	cr_assert(isfinite(e.wasted.hot_pages) && e.wasted.hot_pages >= 0);
+	/* Exponents of 10^4 neither overflow nor lose the classes' bounds. */
+	mem_hotcold big = {.pages = 1000, .hot_pages = 100,
+			   .hot_writes_per_s = 1000, .cold_writes_per_s = 9};
+	e = mem_hotcold_round(&big, (mem_pageset){50, 500}, SIM_S(1000));
+	cr_assert(e.sent.hot_pages >= 0 && e.sent.hot_pages <= 50);
+	cr_assert(e.sent.cold_pages >= 0 && e.sent.cold_pages <= 500);
+	cr_assert(e.wasted.hot_pages >= 0 && e.wasted.cold_pages >= 0);
+	cr_assert(e.sent.cold_pages > e.sent.hot_pages);
 }
 
 Test(mem_hotcold, a_to_send_set_larger_than_its_class_panics,
@@ -228,15 +253,17 @@ typedef struct round_mc {
 	moments skipped_hot, skipped_cold, wasted_hot, wasted_cold, dirtied;
 } round_mc;
 
-/* Runs `reps` pre-copy rounds on the page-exact log as mem.h describes
- * them: the log is cleaned at the round's start; the to-send set (the
- * first send_hot hot pages and the first send_cold cold pages; within a
- * class pages are exchangeable) is shuffled, so that the order is
- * independent of hotness, and page j of S is examined at (j − ½)·T/S: if it
- * peeks dirty it is skipped, else it is sent. */
+/* Runs `reps` pre-copy rounds on the page-exact log as Xen's save loop
+ * runs them (mem.h): the log is cleaned at the round's start; the to-send
+ * set (the first send_hot hot pages and the first send_cold cold pages;
+ * within a class pages are exchangeable) is shuffled, so that the order is
+ * independent of hotness; a page is examined once the pages sent before
+ * it have left at `pages_per_s`: if it peeks dirty it is skipped and takes
+ * no time, else it is sent. The round ends when the last page sent has
+ * left; *mean_s gets the rounds' mean duration. */
 static round_mc run_rounds(const mem_hotcold *m, uint64_t send_hot,
-			   uint64_t send_cold, uint64_t round_ns,
-			   unsigned reps, const char *stream)
+			   uint64_t send_cold, double pages_per_s,
+			   unsigned reps, const char *stream, double *mean_s)
 {
 	round_mc out;
 	memset(&out, 0, sizeof out);
@@ -247,7 +274,7 @@ static round_mc run_rounds(const mem_hotcold *m, uint64_t send_hot,
 	mem_bitmap_init(&dirty, m->pages);
 	size_t s = (size_t)(send_hot + send_cold);
 	uint64_t *order = calloc(s, sizeof *order);
-	double t_s = (double)round_ns / 1e9;
+	*mean_s = 0;
 	for (unsigned r = 0; r < reps; r++) {
 		for (size_t j = 0; j < s; j++)
 			order[j] = j < send_hot ? j
@@ -257,16 +284,19 @@ static round_mc run_rounds(const mem_hotcold *m, uint64_t send_hot,
 		writer_init(&w, m, rng);
 		mem_dirtylog_start(log);
 		mem_bitmap_zero(&sent);
-		double skipped_hot = 0, skipped_cold = 0;
+		double skipped_hot = 0, skipped_cold = 0, t_s = 0;
 		for (size_t j = 0; j < s; j++) {
-			writer_run(&w, log, ((double)j + 0.5) * t_s / (double)s);
+			writer_run(&w, log, t_s);
 			bool hot = order[j] < m->hot_pages;
-			if (mem_dirtylog_peek(log, order[j]))
+			if (mem_dirtylog_peek(log, order[j])) {
 				*(hot ? &skipped_hot : &skipped_cold) += 1;
-			else
+			} else {
 				mem_bitmap_set(&sent, order[j]);
+				t_s += 1 / pages_per_s;
+			}
 		}
 		writer_run(&w, log, t_s);
+		*mean_s += t_s / reps;
 		uint64_t dirtied = mem_dirtylog_clean_into(log, &dirty);
 		/* A page sent clean and dirty at the end was written after
 		 * it was sent. */
@@ -302,17 +332,39 @@ static void expect_within(const moments *mc, double want, const char *what)
 		  moments_mean(mc), tol, want);
 }
 
+/* The round at `pages_per_s` lasts the T at which it has sent c·T pages
+ * (mem.h); sent(T) falls as T grows, so bisection finds it. */
+static uint64_t round_ns_at(const mem_hotcold *m, mem_pageset set,
+			    double pages_per_s)
+{
+	double lo = 0, hi = (set.hot_pages + set.cold_pages) / pages_per_s;
+	for (int i = 0; i < 64; i++) {
+		double mid = (lo + hi) / 2;
+		mem_round_est e = mem_hotcold_round(m, set, (uint64_t)(mid * 1e9));
+		if (mid * pages_per_s < e.sent.hot_pages + e.sent.cold_pages)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (uint64_t)(hi * 1e9);
+}
+
 static void check_round(const mem_hotcold *m, uint64_t send_hot,
-			uint64_t send_cold, uint64_t round_ns, unsigned reps,
+			uint64_t send_cold, double pages_per_s, unsigned reps,
 			const char *stream)
 {
-	round_mc mc = run_rounds(m, send_hot, send_cold, round_ns, reps,
-				 stream);
-	mem_round_est e = mem_hotcold_round(
-		m,
-		(mem_pageset){.hot_pages = (double)send_hot,
-			      .cold_pages = (double)send_cold},
-		round_ns);
+	double mean_s;
+	round_mc mc = run_rounds(m, send_hot, send_cold, pages_per_s, reps,
+				 stream, &mean_s);
+	mem_pageset set = {.hot_pages = (double)send_hot,
+			   .cold_pages = (double)send_cold};
+	uint64_t round_ns = round_ns_at(m, set, pages_per_s);
+	mem_round_est e = mem_hotcold_round(m, set, round_ns);
+	/* The duration is a mean of sums of thousands of sends: within
+	 * 0.5 %. */
+	cr_expect(close_to(mean_s, (double)round_ns / 1e9, 0.005 * mean_s),
+		  "round: Monte Carlo %g s, formula %g s", mean_s,
+		  (double)round_ns / 1e9);
 	expect_within(&mc.skipped_hot, e.skipped.hot_pages, "skipped hot");
 	expect_within(&mc.skipped_cold, e.skipped.cold_pages, "skipped cold");
 	expect_within(&mc.wasted_hot, e.wasted.hot_pages, "wasted hot");
@@ -324,11 +376,12 @@ static void check_round(const mem_hotcold *m, uint64_t send_hot,
 Test(mem_hotcold, a_first_round_of_all_pages_matches_a_monte_carlo_of_xen_skip)
 {
 	/* Round 1 sends all M pages, hot ones spread uniformly in the
-	 * order; λ_h·T = 1.5625 makes skips of hot pages common. */
+	 * order, at 4096 pages/s: λ_h·T about 1.5 makes skips of hot pages
+	 * common. */
 	const mem_hotcold m = {.pages = 2048, .hot_pages = 128,
 			       .hot_writes_per_s = 400,
 			       .cold_writes_per_s = 100};
-	check_round(&m, 128, 1920, SIM_MS(500), 1500, "test.mem.round1");
+	check_round(&m, 128, 1920, 4096, 1500, "test.mem.round1");
 }
 
 Test(mem_hotcold, a_later_round_of_a_hot_heavy_set_matches_a_monte_carlo_of_xen_skip)
@@ -337,7 +390,7 @@ Test(mem_hotcold, a_later_round_of_a_hot_heavy_set_matches_a_monte_carlo_of_xen_
 	const mem_hotcold m = {.pages = 4096, .hot_pages = 256,
 			       .hot_writes_per_s = 2000,
 			       .cold_writes_per_s = 300};
-	check_round(&m, 200, 60, SIM_MS(100), 3000, "test.mem.round2");
+	check_round(&m, 200, 60, 1500, 3000, "test.mem.round2");
 }
 
 Test(mem_hotcold, the_parameter_table_is_valid_and_sizes_become_pages)
