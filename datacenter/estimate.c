@@ -64,7 +64,8 @@ static double drawn_writes_per_s(const dc_config *c,
 }
 
 /* The shortest time migration m can take: every byte of the VM's memory
- * and disk crosses its host's NIC once, at most at max_rate. */
+ * and disk crosses its host's NIC once, at most at max_rate (or at
+ * final_rate, the paused round's, when that is higher). */
 static double min_migration_s(const dc_config *c, const dc_migration_cfg *m)
 {
 	const dc_vm_cfg *vm = &c->vms[m->vm_index];
@@ -78,8 +79,11 @@ static double min_migration_s(const dc_config *c, const dc_migration_cfg *m)
 		if (!c->datacenter.rack_list)
 			break;
 	}
-	if (m->mig.max_rate_bps > 0 && (double)m->mig.max_rate_bps < rate)
-		rate = (double)m->mig.max_rate_bps;
+	uint64_t cap = m->mig.max_rate_bps;
+	if (m->mig.final_rate_bps > cap)
+		cap = m->mig.final_rate_bps;
+	if (cap > 0 && (double)cap < rate)
+		rate = (double)cap;
 	return bytes * 8 / rate;
 }
 

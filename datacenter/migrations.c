@@ -28,7 +28,7 @@ static const cfg_param migration_params[] = {
 };
 
 const char *const dc_migration_knob_names[] = {
-	"scheme", "policy", "start_rate", "rate_step", "max_rate",
+	"scheme", "policy", "start_rate", "rate_step", "max_rate", "final_rate",
 	"max_rounds", "max_sent_factor", "stop_pages", "downtime_limit", "skip",
 	"scan",
 	"log_fault_cost", "state_size", "pull_batch", "prepaging",

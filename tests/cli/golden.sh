@@ -133,11 +133,12 @@ check wan_throttle_cuts_disk_rounds [ "$(q wan "SELECT (SELECT disk_rounds FROM 
 # oracle 15: +-10 % is the accuracy published models reach), with the
 # paper's start-up costs (9 ms, 40 ms) and the 17.7 ms commitment derived
 # from Quake 3's final copy (configs/clark/evaluation.yaml says how).
-# SPECweb: round 1 676.8 MiB in 54.1 s (+-2 %); 210 ms; x1.20.
-# Quake 3: 60 ms; x1.37. MMuncher: x1.25; final round 222.5 MiB at the
-# 500 Mibit/s cap. Not reached: MMuncher's downtime, 3.852 s against ~3.5 s
-# (10.06 % above); asserted instead is what the paper's number is made of,
-# its final round's volume within 10 % sent at the cap, plus the two costs.
+# SPECweb: round 1 676.8 MiB in 54.1 s (+-2 %); 210 ms; x1.20 (its final
+# round at the 724 Mibit/s it was measured at). Quake 3: 60 ms; x1.37.
+# MMuncher: ~3.5 s; x1.25; its final round of 222.5 MiB at the 500 Mibit/s
+# cap (200.3 MiB: 9.98 % short, at the edge; 9.7 to 10.2 % over seeds 1 to
+# 10), after a live round at the cap that sent more than the one before
+# (Xen's stop).
 run_clark evaluation
 within() { q evaluation "SELECT abs(($1) - ($2)) <= ($3) * ($2) FROM migrations m WHERE vm = '$4'"; }
 final_round() { q evaluation "SELECT $1 FROM migration_rounds r JOIN migrations m USING (run_id, migration) WHERE m.vm = '$2' AND r.paused = 1"; }
@@ -146,6 +147,8 @@ check clark_specweb_downtime_210_ms [ "$(within downtime_s 0.210 0.10 specweb)" 
 check clark_specweb_total_sent_x1_20 [ "$(within "1.0 * bytes / vm_memory_bytes" 1.20 0.10 specweb)" = 1 ]
 check clark_quake3_downtime_60_ms [ "$(within downtime_s 0.060 0.10 quake3)" = 1 ]
 check clark_quake3_total_sent_x1_37 [ "$(within "1.0 * bytes / vm_memory_bytes" 1.37 0.10 quake3)" = 1 ]
+check clark_mmuncher_downtime_3_5_s [ "$(within downtime_s 3.5 0.10 mmuncher)" = 1 ]
+check clark_mmuncher_stops_after_a_round_at_the_cap_that_sent_more [ "$(q evaluation "SELECT a.cap_bps = 500 * 1048576 AND a.pages_sent > b.pages_sent FROM migrations m JOIN migration_rounds a ON a.run_id = m.run_id AND a.migration = m.migration AND a.round = m.rounds JOIN migration_rounds b ON b.run_id = m.run_id AND b.migration = m.migration AND b.round = m.rounds - 1 WHERE m.vm = 'mmuncher'")" = 1 ]
 check clark_mmuncher_total_sent_x1_25 [ "$(within "1.0 * bytes / vm_memory_bytes" 1.25 0.10 mmuncher)" = 1 ]
 check clark_mmuncher_final_round_222_5_MiB_at_the_cap [ "$(final_round "abs(pages_sent * 4096 / 1048576.0 - 222.5) <= 0.10 * 222.5 AND abs(rate_bps - 500 * 1048576) <= 0.001 * 500 * 1048576" mmuncher)" = 1 ]
 check clark_mmuncher_downtime_is_its_final_round_and_the_costs [ "$(q evaluation "SELECT m.downtime_ns = r.duration_ns + 17700000 + 9000000 FROM migration_rounds r JOIN migrations m USING (run_id, migration) WHERE m.vm = 'mmuncher' AND r.paused = 1")" = 1 ]

@@ -437,27 +437,37 @@ static double preset_dirty_bytes(const char *name, double seconds)
 	       4096;
 }
 
-/* The windows are the last live pre-copy rounds that the expected-value
- * model of workloads/README.md finds for each preset; the targets are the
- * final rounds Clark et al. report ([Clark05] §6). */
-Test(wl_presets, specweb_dirties_about_18_2_mib_in_its_200_ms_rounds)
+/* The windows are the last live pre-copy rounds that the calibration
+ * model of workloads/README.md (workloads/calibrate.py) finds for each
+ * preset, and the first figure each test checks is that model's final
+ * round, which pins the presets' rates to it (1 %). The second is the
+ * final round Clark et al. report ([Clark05] §6), which the model, as
+ * Xen's save loop stops, misses by up to 12 % (workloads/README.md gives
+ * each gap; before 2026-12 a model that stopped on the computed rate and
+ * spaced a round's examinations evenly met them within 5 %). */
+Test(wl_presets, specweb_dirties_16_mib_in_its_last_rounds_of_150_to_170_ms)
 {
-	double got = preset_dirty_bytes("specweb", 0.19) / (1 << 20);
-	cr_assert(lt(dbl, fabs(got / 18.2 - 1), 0.05), "%g MiB", got);
-	got = preset_dirty_bytes("specweb", 0.20) / (1 << 20);
-	cr_assert(lt(dbl, fabs(got / 18.2 - 1), 0.05), "%g MiB", got);
+	/* Stopping after round 7 (167 ms) or after round 10 (148 ms). */
+	double got = preset_dirty_bytes("specweb", 0.1666) / (1 << 20);
+	cr_assert(lt(dbl, fabs(got / 16.720 - 1), 0.01), "%g MiB", got);
+	cr_assert(lt(dbl, fabs(got / 18.2 - 1), 0.10), "%g MiB", got);
+	got = preset_dirty_bytes("specweb", 0.1482) / (1 << 20);
+	cr_assert(lt(dbl, fabs(got / 15.875 - 1), 0.01), "%g MiB", got);
+	cr_assert(lt(dbl, fabs(got / 18.2 - 1), 0.15), "%g MiB", got);
 }
 
-Test(wl_presets, quake3_dirties_about_148_kib_in_its_22_ms_last_round)
+Test(wl_presets, quake3_dirties_about_148_kib_in_its_24_ms_last_round)
 {
-	double got = preset_dirty_bytes("quake3", 0.022) / 1024;
-	cr_assert(lt(dbl, fabs(got / 148 - 1), 0.05), "%g KiB", got);
+	double got = preset_dirty_bytes("quake3", 0.0242) / 1024;
+	cr_assert(lt(dbl, fabs(got / 159.4 - 1), 0.01), "%g KiB", got);
+	cr_assert(lt(dbl, fabs(got / 148 - 1), 0.10), "%g KiB", got);
 }
 
-Test(wl_presets, mmuncher_dirties_about_222_5_mib_in_its_2_s_last_round)
+Test(wl_presets, mmuncher_dirties_about_200_mib_in_its_1_7_s_last_round)
 {
-	double got = preset_dirty_bytes("mmuncher", 1.96) / (1 << 20);
-	cr_assert(lt(dbl, fabs(got / 222.5 - 1), 0.05), "%g MiB", got);
+	double got = preset_dirty_bytes("mmuncher", 1.6691) / (1 << 20);
+	cr_assert(lt(dbl, fabs(got / 200.46 - 1), 0.01), "%g MiB", got);
+	cr_assert(lt(dbl, fabs(got / 222.5 - 1), 0.10), "%g MiB", got);
 	/* and never more than its 256 MiB region */
 	got = preset_dirty_bytes("mmuncher", 1e3) / (1 << 20);
 	cr_assert(lt(dbl, fabs(got - 256), 1e-6), "%g MiB", got);

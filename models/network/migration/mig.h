@@ -56,17 +56,21 @@ typedef enum mig_scheme {
  * the pages dirtied during round k, i.e. still to send):
  *   XEN     stop if k >= max_rounds, r < stop_pages or total pages sent >
  *           max_sent_factor·M ([XenLegacy]). Live rounds at max_rate.
- *   CLARK   as XEN, and each next round's rate is
- *           max(current, observed dirty rate + rate_step); stop when that
- *           exceeds max_rate ([Clark05] §5). Round 1 at
- *           start_rate.
+ *   CLARK   as XEN, with Xen's 2005 adaptive rate ([XenLegacy], the
+ *           save loop [Clark05] §5-6 ran): round 1 at start_rate; when
+ *           the guest dirtied faster than a round sent, the next round
+ *           runs at the observed dirty rate + rate_step, capped at
+ *           max_rate (mig_rate_next_bps); and pre-copy stops after a
+ *           round that ran at max_rate and sent more pages than the
+ *           round before it (for round 1, than M): at the cap and not
+ *           converging.
  *   QEMU    stop if r·P <= bandwidth · downtime_limit, the bandwidth being
  *           round k's bytes over its duration ([QEMU] migration.c), or
  *           k >= max_rounds. Live rounds at max_rate.
  *   XEN_V2  stop if k >= max_rounds; else if r < stop_pages, send those r
  *           pages in one more live round and then stop (xg_sr_save.c,
  *           §2.2). Live rounds at max_rate.
- * The final, paused round always runs at max_rate. */
+ * The final, paused round runs at final_rate, max_rate when that is 0. */
 typedef enum mig_policy {
 	MIG_POLICY_XEN,
 	MIG_POLICY_CLARK,
@@ -98,6 +102,7 @@ typedef struct mig_params {
 	uint64_t start_rate_bps;   /* CLARK: rate of round 1 */
 	uint64_t rate_step_bps;    /* CLARK: added to the observed dirty rate */
 	uint64_t max_rate_bps;     /* cap of every flow of the migration */
+	uint64_t final_rate_bps;   /* the paused round's cap; 0: max_rate */
 	uint64_t max_rounds;       /* live rounds at most */
 	double max_sent_factor;    /* XEN, CLARK: stop past this many × M */
 	uint64_t stop_pages;       /* stop when fewer remain */
@@ -137,11 +142,12 @@ void mig_params_preset(mig_params *p, mig_policy policy);
 
 /* CLARK's rate rule: the rate of the round after one that ran at
  * current_bps while the guest dirtied dirty_bps (pages dirtied · P · 8 /
- * duration) is max(current_bps, dirty_bps + rate_step_bps); if that
- * exceeds max_rate_bps, *over is set (pre-copy stops) and max_rate_bps is
- * returned; otherwise *over is cleared. Saturating. over may be NULL. */
+ * duration): current_bps if dirty_bps <= current_bps, otherwise
+ * dirty_bps + rate_step_bps, and max_rate_bps if that is above it, in
+ * which case *capped is set (otherwise cleared). Saturating. capped may
+ * be NULL. */
 uint64_t mig_rate_next_bps(const mig_params *p, uint64_t current_bps,
-			   uint64_t dirty_bps, bool *over);
+			   uint64_t dirty_bps, bool *capped);
 
 /* ------------------------------------------------------------------------
  * How the guest dirties memory during live rounds, in expected counts.

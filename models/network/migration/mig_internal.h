@@ -65,6 +65,10 @@ typedef struct migration {
 	uint32_t live_rounds;      /* finished live memory rounds */
 	uint32_t disk_rounds;      /* finished disk rounds */
 	bool last_live;            /* XEN_V2: this live round is the last */
+	uint64_t last_sent;        /* CLARK: pages the last live round sent
+				    * (M before round 1) */
+	double unstopped;          /* CLARK, statistical: the chance that a
+				    * page-exact run would still go on */
 	mig_space mem, disk;
 	bool has_disk;
 	uint64_t log_faults;       /* dirty-logging write faults */
