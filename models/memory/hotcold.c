@@ -84,24 +84,32 @@ static double log_g(const exam *x, double u)
 	return lo == -INFINITY ? hi : hi + log1p(exp(lo - hi));
 }
 
+/* The classes' shares at the round's end, as logarithms: ln π_j =
+ * ln f_j − l_j T − ln g(T) (−inf for an empty class). */
 typedef struct exam_at {
-	const exam *x;
-	double log_g_end; /* ln g(T) */
+	double lp_h, lp_c, l_h, l_c;
 } exam_at;
 
-/* g(T)/g(u), in (0, 1] on [0, T]: 1/g scaled so that it cannot overflow. */
-static double scaled_inv_g(double u, void *ctx)
+/* g(T)/g(T − s) = 1/(π_h e^{l_h s} + π_c e^{l_c s}), in (0, 1] for s in
+ * [0, T]: 1/g scaled so that it cannot overflow (an overflowing
+ * denominator gives 0, an empty class's term is exp(−inf) = 0). */
+static double scaled_inv_g(double s, void *ctx)
 {
 	const exam_at *a = ctx;
-	return exp(a->log_g_end - log_g(a->x, u));
+	return 1 / (exp(a->lp_h + a->l_h * s) + exp(a->lp_c + a->l_c * s));
 }
 
-/* ∫₀ᵀ g(T)/g(u) du: F(T)·g(T), F(T) = ∫₀ᵀ du/g(u). Gauss-Kronrod
- * (adaptive, GSL), relative error 1e-10; the integrand is smooth, rising
- * to 1 at T over about 1/l of the largest rate. */
+/* ∫₀ᵀ g(T)/g(u) du: F(T)·g(T), F(T) = ∫₀ᵀ du/g(u), integrated over the
+ * time s = T − u before the round's end. Gauss-Kronrod (adaptive, GSL),
+ * relative error 1e-10; the integrand is smooth, falling from 1 at s = 0
+ * over about 1/l of the largest rate. */
 static double scaled_f(const exam *x, double t)
 {
-	exam_at a = {.x = x, .log_g_end = log_g(x, t)};
+	double lg = log_g(x, t);
+	exam_at a = {.lp_h = x->lf_h - x->l_h * t - lg,
+		     .lp_c = x->lf_c - x->l_c * t - lg,
+		     .l_h = x->l_h,
+		     .l_c = x->l_c};
 	gsl_function fn = {.function = scaled_inv_g, .params = &a};
 	gsl_integration_workspace *w = gsl_integration_workspace_alloc(64);
 	if (!w)
@@ -109,7 +117,7 @@ static double scaled_f(const exam *x, double t)
 	double r = 0, err = 0;
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 	int rc = gsl_integration_qag(&fn, 0, t, 0, 1e-10, 64,
-				     GSL_INTEG_GAUSS21, w, &r, &err);
+				     GSL_INTEG_GAUSS15, w, &r, &err);
 	gsl_set_error_handler(old);
 	gsl_integration_workspace_free(w);
 	/* Roundoff limits (GSL_EROUND) leave a result accurate to about
@@ -135,36 +143,51 @@ static double hot_share_integral(const exam *x, double t)
 	return fmin(t, fmax(0, r));
 }
 
-mem_round_est mem_hotcold_round(const mem_hotcold *m, mem_pageset send,
-				uint64_t round_ns)
+/* The examination model of a to-send set (mem.h), after checking it. */
+static exam exam_of(const mem_hotcold *m, mem_pageset send, const char *who)
 {
-	check_model(m, "mem_hotcold_round");
+	check_model(m, who);
 	uint64_t cold = m->pages - m->hot_pages;
 	if (!(send.hot_pages >= 0 && send.hot_pages <= (double)m->hot_pages &&
 	      send.cold_pages >= 0 && send.cold_pages <= (double)cold))
-		sim_panic("mem_hotcold_round: to-send set of %g hot and %g "
-			  "cold pages in a model of %llu hot and %llu cold",
-			  send.hot_pages, send.cold_pages,
+		sim_panic("%s: to-send set of %g hot and %g cold pages in a "
+			  "model of %llu hot and %llu cold",
+			  who, send.hot_pages, send.cold_pages,
 			  (unsigned long long)m->hot_pages,
 			  (unsigned long long)cold);
+	double s = send.hot_pages + send.cold_pages;
+	return (exam){.lf_h = s > 0 ? log(send.hot_pages / s) : -INFINITY,
+		      .lf_c = s > 0 ? log(send.cold_pages / s) : -INFINITY,
+		      .l_h = page_exposure(m->hot_writes_per_s, m->hot_pages, 1),
+		      .l_c = page_exposure(m->cold_writes_per_s, cold, 1)};
+}
+
+/* T/F(T), the pages a round of T seconds sends per page of its set,
+ * from F·g(T) so that nothing overflows; T > 0. */
+static double sent_share(const exam *x, double t)
+{
+	if (x->l_h == 0 && x->l_c == 0)
+		return 1;
+	double fg = scaled_f(x, t);
+	return fg > 0 ? t * exp(log_g(x, t)) / fg : 0;
+}
+
+mem_round_est mem_hotcold_round(const mem_hotcold *m, mem_pageset send,
+				uint64_t round_ns)
+{
+	exam x = exam_of(m, send, "mem_hotcold_round");
 	double t_s = seconds(round_ns);
 	double s = send.hot_pages + send.cold_pages;
-	exam x = {.lf_h = log(send.hot_pages / s),
-		  .lf_c = log(send.cold_pages / s),
-		  .l_h = page_exposure(m->hot_writes_per_s, m->hot_pages, 1),
-		  .l_c = page_exposure(m->cold_writes_per_s, cold, 1)};
 	mem_round_est e;
-	e.sent = (mem_pageset){0};
 	/* A page never written in [0, T) is sent and stays sent. */
 	double keep_h = send.hot_pages * exp(-x.l_h * t_s);
 	double keep_c = send.cold_pages * exp(-x.l_c * t_s);
 	if (s > 0 && t_s > 0) {
 		/* Pages are examined at the rate c/g(u) and sent at c, so
 		 * S = c·F(T) and class j sends c·∫₀ᵀ q_j: sent_j =
-		 * S·∫q_j/F(T). Every page is sent when nothing is
+		 * (S/F(T))·∫q_j. Every page is sent when nothing is
 		 * written. */
-		double f = x.l_h == 0 && x.l_c == 0 ? t_s : scaled_f(&x, t_s);
-		double per_s = f > 0 ? s * exp(log_g(&x, t_s)) / f : 0;
+		double per_s = s * sent_share(&x, t_s) / t_s;
 		double qh = hot_share_integral(&x, t_s);
 		e.sent.hot_pages = per_s * qh;
 		e.sent.cold_pages = per_s * (t_s - qh);
@@ -182,6 +205,78 @@ mem_round_est mem_hotcold_round(const mem_hotcold *m, mem_pageset send,
 	e.wasted.cold_pages = e.sent.cold_pages - keep_c;
 	e.dirtied = mem_hotcold_dirtied(m, round_ns);
 	return e;
+}
+
+/* ψ(T) of mem_hotcold_round_ns and its derivative; −inf (slope +inf)
+ * at or below T = extra/rate. */
+static void hotcold_psi(const exam *x, double t, double s, double bits,
+			double extra, double rate, double *psi, double *dpsi)
+{
+	double room = t * rate - extra;
+	double fg = t > 0 ? scaled_f(x, t) : 0;
+	if (!(room > 0) || !(fg > 0)) {
+		*psi = -INFINITY;
+		*dpsi = INFINITY;
+		return;
+	}
+	*psi = log(fg) - log_g(x, t) + log(room) - log(bits * s * t);
+	*dpsi = 1 / fg + rate / room - 1 / t;
+}
+
+uint64_t mem_hotcold_round_ns(const mem_hotcold *m, mem_pageset send,
+			      double bits_per_page, double extra_bits,
+			      double rate_bps)
+{
+	exam x = exam_of(m, send, "mem_hotcold_round_ns");
+	if (!(bits_per_page > 0 && extra_bits >= 0 && rate_bps > 0) ||
+	    !isfinite(bits_per_page + extra_bits + rate_bps))
+		sim_panic("mem_hotcold_round_ns: %g bits a page, %g more, at "
+			  "%g bit/s", bits_per_page, extra_bits, rate_bps);
+	double s = send.hot_pages + send.cold_pages;
+	double hi = (bits_per_page * s + extra_bits) / rate_bps;
+	if (!(s > 0) || (x.l_h == 0 && x.l_c == 0)) {
+		double ns = ceil(hi * 1e9);
+		return ns >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)ns;
+	}
+	/* The round ends where T·rate − extra = bits·S·T/F(T) (mem.h: it
+	 * sends S·T/F(T) pages), i.e. where
+	 *   ψ(T) = ln F(T) + ln(T·rate − extra) − ln(bits·S·T) = 0,
+	 * which is < 0 as T falls to extra/rate and >= 0 at hi, where every
+	 * page goes (F >= T). ln F is close to linear in T once one class's
+	 * writes dominate, so Newton's method on ψ (ψ' = 1/(F·g) + rate/(T·
+	 * rate − extra) − 1/T), kept inside the bracket by bisection, takes
+	 * a few steps to half a ns; then the first whole ns with ψ >= 0. */
+	double lo = extra_bits / rate_bps, t = hi;
+	for (int i = 0; i < 200; i++) {
+		double psi, dpsi;
+		hotcold_psi(&x, t, s, bits_per_page, extra_bits, rate_bps, &psi,
+			    &dpsi);
+		if (psi >= 0)
+			hi = t;
+		else
+			lo = t;
+		double next = t - psi / dpsi;
+		if (!(next > lo && next < hi))
+			next = 0.5 * (lo + hi);
+		/* Half a ns: about what the quadrature's 1e-10 leaves. */
+		bool done = fabs(next - t) < 5e-10 || hi - lo < 5e-10;
+		t = next;
+		if (done)
+			break;
+	}
+	double top = ceil(hi * 1e9);
+	double ns = fmin(ceil(t * 1e9), top);
+	/* Rounding can leave the root a ns above: step up to where ψ >= 0
+	 * (at most to hi, where it holds). */
+	for (int i = 0; i < 4 && ns < top; i++) {
+		double psi, dpsi;
+		hotcold_psi(&x, ns / 1e9, s, bits_per_page, extra_bits,
+			    rate_bps, &psi, &dpsi);
+		if (psi >= 0)
+			break;
+		ns += 1;
+	}
+	return ns >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)ns;
 }
 
 /* ------------------------------------------------------------------------

@@ -261,10 +261,19 @@ double mem_hotcold_dirtied_pages(const mem_hotcold *m, uint64_t window_ns);
  * send.hot_pages hot and send.cold_pages cold pages (each between 0 and its
  * class's size, else a panic). round_ns is the round's duration as the
  * caller models it; under Xen's skip a link-bound round lasts
- * sent·P·8/R, which depends on the result, so callers either iterate to
- * the fixed point or take S·P·8/R as an upper bound. */
+ * sent·P·8/R, which depends on the result: mem_hotcold_round_ns finds
+ * that fixed point (S·P·8/R is an upper bound). */
 mem_round_est mem_hotcold_round(const mem_hotcold *m, mem_pageset send,
 				uint64_t round_ns);
+/* The duration in ns, rounded up, of a round that sends its pages under
+ * skip (as mem_hotcold_round counts them) and extra_bits more, at
+ * bits_per_page a page and rate_bps: the T with T·rate = bits_per_page ·
+ * sent(T) + extra_bits, unique since sent(T) falls as T grows. Panics on
+ * a bad set (as mem_hotcold_round), a rate or page size <= 0 or negative
+ * extra bits. */
+uint64_t mem_hotcold_round_ns(const mem_hotcold *m, mem_pageset send,
+			      double bits_per_page, double extra_bits,
+			      double rate_bps);
 
 /* The model's parameters as a config section, for a VM's `dirtying:`
  * mapping (mounted where datacenter/ chooses; the path names it

@@ -139,10 +139,10 @@ static double skip_sent(const mem_hotcold *hc, mem_pageset set,
 /* With skip, the pages sent depend on the round's length, which depends
  * on the pages sent. The flow was started with the whole set to learn the
  * rate the fabric gives it now; the transmission time T solves
- * T = (8·P·sent(T) + extra bits)/rate, and since sent(T) falls as T
- * grows the solution is unique and bisection finds it. The flow is then
- * restarted (in the same ns, so nothing was sent) with that many pages. A
- * rate that changes later in the round does not revise the estimate. */
+ * T = (8·P·sent(T) + extra bits)/rate (mem_hotcold_round_ns). The flow
+ * is then restarted (in the same ns, so nothing was sent) with that many
+ * pages. A rate that changes later in the round does not revise the
+ * estimate. */
 static void apply_skip(migration *g)
 {
 	mig *m = g->owner;
@@ -150,23 +150,10 @@ static void apply_skip(migration *g)
 	if (rate == 0)
 		return;
 	const mem_hotcold *hc = &g->mem.dirty.hotcold;
-	double bits_per_page = 8.0 * (double)g->mem.page_size;
-	double extra_bits = 8.0 * (double)round_extra_bytes(g);
-	double lo = 0;
-	double hi = (mig_pageset_total(g->mem.to_send) * bits_per_page +
-		     extra_bits) *
-		    1e9 / (double)rate;
-	for (int i = 0; i < 64; i++) {
-		double mid = 0.5 * (lo + hi);
-		double sent = skip_sent(hc, g->mem.to_send, (uint64_t)mid);
-		if (mid - (sent * bits_per_page + extra_bits) * 1e9 /
-				  (double)rate <
-		    0)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	uint64_t sent = mig_pages_of(skip_sent(hc, g->mem.to_send, (uint64_t)hi));
+	uint64_t t_ns = mem_hotcold_round_ns(
+		hc, g->mem.to_send, 8.0 * (double)g->mem.page_size,
+		8.0 * (double)round_extra_bytes(g), (double)rate);
+	uint64_t sent = mig_pages_of(skip_sent(hc, g->mem.to_send, t_ns));
 	if (sent >= g->mem.in_flight)
 		return;
 	g->round_skipped = g->mem.in_flight - sent;

@@ -120,6 +120,40 @@ Test(mem_hotcold, a_round_follows_the_closed_forms_of_xen_pacing)
 	cr_assert(e.sent.cold_pages > e.sent.hot_pages);
 }
 
+/* mem_hotcold_round_ns is the first ns at which the round has sent its
+ * pages (as mem_hotcold_round counts them) and the extra bits: one ns
+ * earlier it has not; without writes, every page at the rate. */
+Test(mem_hotcold, a_round_lasts_until_its_sent_pages_have_left)
+{
+	const mem_hotcold m = {.pages = 4096, .hot_pages = 256,
+			       .hot_writes_per_s = 2000,
+			       .cold_writes_per_s = 300};
+	const mem_pageset sets[] = {{200, 60}, {256, 3840}, {0, 900}, {50, 0}};
+	const double extra[] = {0, 1e6};
+	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+		for (size_t k = 0; k < 2; k++) {
+			double rate = 1e8, bits = 32768;
+			uint64_t t = mem_hotcold_round_ns(&m, sets[i], bits,
+							  extra[k], rate);
+			mem_round_est e = mem_hotcold_round(&m, sets[i], t);
+			mem_round_est b = mem_hotcold_round(&m, sets[i], t - 1);
+			double sent = e.sent.hot_pages + e.sent.cold_pages;
+			double sent_b = b.sent.hot_pages + b.sent.cold_pages;
+			cr_assert(ge(dbl, (double)t * rate / 1e9,
+				     bits * sent + extra[k] - 1e-3),
+				  "set %zu: %llu ns", i, (unsigned long long)t);
+			cr_assert(lt(dbl, (double)(t - 1) * rate / 1e9,
+				     bits * sent_b + extra[k]),
+				  "set %zu: %llu ns", i, (unsigned long long)t);
+			cr_assert(lt(dbl, sent,
+				     sets[i].hot_pages + sets[i].cold_pages));
+		}
+	const mem_hotcold idle = {.pages = 4096, .hot_pages = 256};
+	uint64_t t = mem_hotcold_round_ns(&idle, (mem_pageset){100, 100}, 32768,
+					  0, 1e8);
+	cr_assert(eq(u64, t, (uint64_t)ceil(200 * 32768 / 1e8 * 1e9)));
+}
+
 Test(mem_hotcold, a_to_send_set_larger_than_its_class_panics,
      .signal = SIGABRT, .init = cr_redirect_stderr)
 {
