@@ -101,8 +101,8 @@ typedef struct mig_params {
 	int policy;                /* mig_policy */
 	uint64_t start_rate_bps;   /* CLARK: rate of round 1 */
 	uint64_t rate_step_bps;    /* CLARK: added to the observed dirty rate */
-	uint64_t max_rate_bps;     /* cap of every flow of the migration */
-	uint64_t final_rate_bps;   /* the paused round's cap; 0: max_rate */
+	uint64_t max_rate_bps;     /* cap of the migration's flows */
+	uint64_t final_rate_bps;   /* the paused round's cap instead; 0: none */
 	uint64_t max_rounds;       /* live rounds at most */
 	double max_sent_factor;    /* XEN, CLARK: stop past this many × M */
 	uint64_t stop_pages;       /* stop when fewer remain */

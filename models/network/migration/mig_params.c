@@ -29,7 +29,8 @@ static const cfg_param mig_param_table[] = {
 	{.name = "policy", .type = CFG_T_ENUM, .def = "xen",
 	 .choices = policy_choices, .offset = offsetof(mig_params, policy),
 	 .doc = "when pre-copy stops: Xen legacy caps ([XenLegacy]), Clark's rate "
-		"rule ([Clark05] §5), QEMU's downtime rule ([QEMU]) or Xen v2 ([XenV2])"},
+		"rule as Xen's 2005 save loop has it ([Clark05] §5, "
+		"[XenLegacy]), QEMU's downtime rule ([QEMU]) or Xen v2 ([XenV2])"},
 	/* START_MBIT_RATE 100 in Xen's legacy save code ([XenLegacy]; [Clark05] §5). */
 	{.name = "start_rate", .type = CFG_T_RATE, .def = "100Mibit/s",
 	 .min = "1bit/s", .max = "1000Tbit/s",
@@ -39,13 +40,14 @@ static const cfg_param mig_param_table[] = {
 	{.name = "rate_step", .type = CFG_T_RATE, .def = "50Mibit/s",
 	 .min = "0bit/s", .max = "1000Tbit/s",
 	 .offset = offsetof(mig_params, rate_step_bps),
-	 .doc = "clark: added to the observed dirty rate for the next round"},
+	 .doc = "clark: added to the observed dirty rate for the next round, "
+		"when that exceeds the current rate"},
 	/* MAX_MBIT_RATE 500 in Xen's legacy save code ([XenLegacy]). */
 	{.name = "max_rate", .type = CFG_T_RATE, .def = "500Mibit/s",
 	 .min = "1bit/s", .max = "1000Tbit/s",
 	 .offset = offsetof(mig_params, max_rate_bps),
-	 .doc = "cap of every flow of the migration, and the paused round's "
-		"rate unless final_rate is set"},
+	 .doc = "cap of the migration's flows (the paused round's: "
+		"final_rate when that is set)"},
 	/* [Clark05] §5 sends the final round "at the maximum allowable
 	 * rate"; §6's SPECweb moved its 18.2 MiB in 201 ms, about 724
 	 * Mibit/s, while the adaptive rate was held to 500. 0: max_rate. */
