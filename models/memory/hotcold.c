@@ -234,10 +234,8 @@ uint64_t mem_hotcold_round_ns(const mem_hotcold *m, mem_pageset send,
 			  "%g bit/s", bits_per_page, extra_bits, rate_bps);
 	double s = send.hot_pages + send.cold_pages;
 	double hi = (bits_per_page * s + extra_bits) / rate_bps;
-	if (!(s > 0) || (x.l_h == 0 && x.l_c == 0)) {
-		double ns = ceil(hi * 1e9);
-		return ns >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)ns;
-	}
+	/* Without pages or writes, every page goes: the round lasts hi. */
+	bool skips = s > 0 && (x.l_h > 0 || x.l_c > 0);
 	/* The round ends where T·rate − extra = bits·S·T/F(T) (mem.h: it
 	 * sends S·T/F(T) pages), i.e. where
 	 *   ψ(T) = ln F(T) + ln(T·rate − extra) − ln(bits·S·T) = 0,
@@ -247,7 +245,7 @@ uint64_t mem_hotcold_round_ns(const mem_hotcold *m, mem_pageset send,
 	 * rate − extra) − 1/T), kept inside the bracket by bisection, takes
 	 * a few steps to half a ns; then the first whole ns with ψ >= 0. */
 	double lo = extra_bits / rate_bps, t = hi;
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; skips && i < 200; i++) {
 		double psi, dpsi;
 		hotcold_psi(&x, t, s, bits_per_page, extra_bits, rate_bps, &psi,
 			    &dpsi);
@@ -268,7 +266,7 @@ uint64_t mem_hotcold_round_ns(const mem_hotcold *m, mem_pageset send,
 	double ns = fmin(ceil(t * 1e9), top);
 	/* Rounding can leave the root a ns above: step up to where ψ >= 0
 	 * (at most to hi, where it holds). */
-	for (int i = 0; i < 4 && ns < top; i++) {
+	for (int i = 0; skips && i < 4 && ns < top; i++) {
 		double psi, dpsi;
 		hotcold_psi(&x, ns / 1e9, s, bits_per_page, extra_bits,
 			    rate_bps, &psi, &dpsi);
