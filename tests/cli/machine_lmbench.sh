@@ -4,7 +4,7 @@
 # configs/machine/xen-lmbench.yaml: the ratios to native vdcsim reaches
 # within 15 % (the cells tests/models/cpu/test_cpu_published.c asserts on
 # its own runs), and the chart drawn by the run. The cells not reached are
-# listed with their gaps in docs/references.md ("lmbench, forkwait and
+# listed with their gaps in docs/machine-reproductions.md ("lmbench, forkwait and
 # Disco reproduced"); nothing here is tuned to them.
 . "$VDCSIM_TEST_SRCDIR/cli/lib.sh"
 src=${VDCSIM_SOURCE_DIR:?}

@@ -9,8 +9,8 @@
  * experiment (every page of the working set touched, a warm-up, then the
  * measured run); a ratio is the mode's cycles over native's on the same
  * stream. Only the points the mechanism reaches are asserted; the others
- * are printed with their gap and listed in docs/references.md ("lmbench
- * reproduced", "forkwait reproduced").
+ * are printed with their gap and listed in docs/machine-reproductions.md
+ * ("lmbench, forkwait and Disco reproduced").
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
