@@ -258,12 +258,12 @@ static void pte_write(cpu_vcpu *v, uint64_t va, unsigned shift, bool map)
 		/* The VMM traces (write-protects) every guest page-table
 		 * page a shadow is derived from: a store anywhere in such a
 		 * page traps, whether the shadow holds that entry or not.
-		 * A page is traced while the shadow's node for it holds an
-		 * entry; one emptied by the guest's unmaps is no longer
-		 * traced. A store into an untraced page runs at full speed,
-		 * its entry filled on first use. */
+		 * A page is traced while the shadow has a node for it, held
+		 * entries or not, until the VMM drops the shadow. A store
+		 * into an untraced page runs at full speed, its entry
+		 * filled on first use. */
 		mem_pt *spt = mem_vm_spt_peek(v->vm, v->asid);
-		if (!spt || !mem_pt_table_is_used(spt, va, shift))
+		if (!spt || !mem_pt_table_exists(spt, va, shift))
 			break;
 		bool held = mem_pt_lookup(spt, va, NULL, NULL, NULL);
 		/* A true fault's handler mapping the page that faulted, an

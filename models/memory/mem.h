@@ -570,11 +570,11 @@ bool mem_pt_lookup(const mem_pt *pt, uint64_t va, uint64_t *frame,
 		   unsigned *shift, unsigned *levels_walked);
 /* True if the table holds the node into which the entry of the page of
  * 2^shift bytes holding va is written (the page-table page that entry
- * lives in) and that node holds at least one entry, a mapping or a lower
- * node; also true if a larger mapping covers va. The node need not hold
- * va's own entry. An emptied node counts as unused (nodes are never
- * freed). Panics on a shift the table cannot map. O(levels). */
-bool mem_pt_table_is_used(const mem_pt *pt, uint64_t va, unsigned shift);
+ * lives in), whether or not that node still holds entries (nodes stay
+ * until mem_pt_clear); also true if a larger mapping covers va. The node
+ * need not hold va's own entry. Panics on a shift the table cannot map.
+ * O(levels). */
+bool mem_pt_table_exists(const mem_pt *pt, uint64_t va, unsigned shift);
 /* Maps the page of 2^shift bytes holding va to frame (shift valid, else a
  * panic), replacing what mapped any part of it. Returns the page-table
  * nodes allocated for it (a new root included). O(levels + roots), or

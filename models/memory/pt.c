@@ -20,7 +20,6 @@ struct mem_pt {
 	unsigned reach;      /* base_shift + levels * bits */
 	uint64_t fanout;
 	uint64_t *slot;      /* [cap * fanout]; node i at slot[i * fanout] */
-	uint32_t *used;      /* [cap]: non-empty slots of node i */
 	uint64_t nnodes, cap;
 	uint64_t mappings;
 	/* Roots past node 0's, for addresses beyond the reach: the bits
@@ -43,7 +42,6 @@ mem_pt *mem_pt_create(unsigned levels, unsigned bits, unsigned base_shift)
 	pt->fanout = UINT64_C(1) << bits;
 	pt->cap = 4;
 	pt->slot = sim_xcalloc((size_t)(pt->cap * pt->fanout), sizeof *pt->slot);
-	pt->used = sim_xcalloc((size_t)pt->cap, sizeof *pt->used);
 	pt->nnodes = 1;
 	return pt;
 }
@@ -53,7 +51,6 @@ void mem_pt_destroy(mem_pt *pt)
 	if (!pt)
 		return;
 	free(pt->slot);
-	free(pt->used);
 	free(pt->root_key);
 	free(pt->root_node);
 	free(pt);
@@ -130,10 +127,10 @@ bool mem_pt_lookup(const mem_pt *pt, uint64_t va, uint64_t *frame,
 	sim_panic("mem_pt_lookup: an inner slot at the last level");
 }
 
-bool mem_pt_table_is_used(const mem_pt *pt, uint64_t va, unsigned shift)
+bool mem_pt_table_exists(const mem_pt *pt, uint64_t va, unsigned shift)
 {
 	if (!mem_pt_shift_is_valid(pt, shift))
-		sim_panic("mem_pt_table_is_used: page shift %u", shift);
+		sim_panic("mem_pt_table_exists: page shift %u", shift);
 	/* The entry of a page of 2^shift bytes lives in the node at depth
 	 * leaf_level; walk down to it. */
 	unsigned leaf_level = pt->levels - 1 - (shift - pt->base_shift) / pt->bits;
@@ -148,7 +145,7 @@ bool mem_pt_table_is_used(const mem_pt *pt, uint64_t va, unsigned shift)
 			return false;
 		node = s >> 2;
 	}
-	return pt->used[node] != 0;
+	return true;
 }
 
 static uint64_t node_alloc(mem_pt *pt)
@@ -159,9 +156,6 @@ static uint64_t node_alloc(mem_pt *pt)
 					sizeof *pt->slot);
 		memset(pt->slot + pt->cap * pt->fanout, 0,
 		       (size_t)((cap - pt->cap) * pt->fanout) * sizeof *pt->slot);
-		pt->used = sim_xrealloc(pt->used, (size_t)cap, sizeof *pt->used);
-		memset(pt->used + pt->cap, 0,
-		       (size_t)(cap - pt->cap) * sizeof *pt->used);
 		pt->cap = cap;
 	}
 	return pt->nnodes++;
@@ -209,8 +203,6 @@ unsigned mem_pt_map(mem_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 		if (!(s & SLOT_NODE)) {
 			if (s & SLOT_LEAF)  /* a large page is split away */
 				pt->mappings--;
-			else
-				pt->used[node]++;
 			uint64_t child = node_alloc(pt);
 			made++;
 			pt->slot[at] = child << 2 | SLOT_NODE;
@@ -225,8 +217,6 @@ unsigned mem_pt_map(mem_pt *pt, uint64_t va, unsigned shift, uint64_t frame)
 		pt->mappings--;
 	else if (s & SLOT_NODE)
 		pt->mappings -= leaves_under(pt, s >> 2);
-	else
-		pt->used[node]++;
 	pt->slot[at] = frame << 8 | (uint64_t)shift << 2 | SLOT_LEAF;
 	pt->mappings++;
 	return made;
@@ -242,7 +232,6 @@ bool mem_pt_unmap(mem_pt *pt, uint64_t va)
 		uint64_t s = pt->slot[at];
 		if (s & SLOT_LEAF) {
 			pt->slot[at] = 0;
-			pt->used[node]--;
 			pt->mappings--;
 			return true;
 		}
@@ -266,7 +255,6 @@ uint64_t mem_pt_nodes(const mem_pt *pt)
 void mem_pt_clear(mem_pt *pt)
 {
 	memset(pt->slot, 0, (size_t)(pt->nnodes * pt->fanout) * sizeof *pt->slot);
-	memset(pt->used, 0, (size_t)pt->nnodes * sizeof *pt->used);
 	pt->nnodes = 1;
 	pt->mappings = 0;
 	pt->nroots = 0;

@@ -284,38 +284,39 @@ Test(mem_pt, maps_base_and_large_pages_at_their_levels)
 	mem_pt_destroy(pt);
 }
 
-Test(mem_pt, a_table_page_is_used_while_it_holds_an_entry_not_only_va_s)
+Test(mem_pt, a_table_page_exists_from_its_first_entry_until_cleared)
 {
 	mem_pt *pt = mem_pt_create(2, 10, 12);  /* a leaf maps 4 MiB */
-	cr_assert(not(mem_pt_table_is_used(pt, 0x5000, 12)));
+	cr_assert(not(mem_pt_table_exists(pt, 0x5000, 12)));
 	mem_pt_map(pt, 0x3000, 12, 7);
-	/* Another entry of the same leaf page, unmapped itself: used. */
-	cr_assert(mem_pt_table_is_used(pt, 0x5000, 12));
+	/* Another entry of the same leaf page, unmapped itself: there. */
+	cr_assert(mem_pt_table_exists(pt, 0x5000, 12));
 	cr_assert(not(mem_pt_lookup(pt, 0x5000, NULL, NULL, NULL)));
-	cr_assert(mem_pt_table_is_used(pt, 0x3ff000, 12));
+	cr_assert(mem_pt_table_exists(pt, 0x3ff000, 12));
 	/* The next 4 MiB are another leaf page, not built. */
-	cr_assert(not(mem_pt_table_is_used(pt, 0x400000, 12)));
-	/* The root holds the leaf page's entry: a 4 MiB entry there is in a
-	 * used page. */
-	cr_assert(mem_pt_table_is_used(pt, 0x800000, 22));
-	/* Emptied by unmaps, the node is kept but unused. */
+	cr_assert(not(mem_pt_table_exists(pt, 0x400000, 12)));
+	/* A 4 MiB entry lives in the root, which exists. */
+	cr_assert(mem_pt_table_exists(pt, 0x800000, 22));
+	/* Emptied by unmaps, the node stays (a VMM's shadow page stays
+	 * until it drops the shadow). */
 	mem_pt_map(pt, 0x4000, 12, 8);
 	cr_assert(mem_pt_unmap(pt, 0x3000));
-	cr_assert(mem_pt_table_is_used(pt, 0x5000, 12));
 	cr_assert(mem_pt_unmap(pt, 0x4000));
-	cr_assert(not(mem_pt_table_is_used(pt, 0x5000, 12)));
+	cr_assert(eq(u64, mem_pt_mappings(pt), 0));
+	cr_assert(mem_pt_table_exists(pt, 0x5000, 12));
 	cr_assert(eq(u64, mem_pt_nodes(pt), 2));
-	/* A large page over the region makes every entry under it used. */
+	/* A large page over a region covers every entry under it. */
 	mem_pt_map(pt, 0xc00000, 22, 1024);
-	cr_assert(mem_pt_table_is_used(pt, 0xc01000, 12));
-	/* Splitting it builds a leaf page holding the new entry only. */
+	cr_assert(mem_pt_table_exists(pt, 0xc01000, 12));
+	/* Splitting it builds a leaf page, which stays when emptied. */
 	mem_pt_map(pt, 0xc01000, 12, 9);
-	cr_assert(mem_pt_table_is_used(pt, 0xc02000, 12));
 	cr_assert(mem_pt_unmap(pt, 0xc01000));
-	cr_assert(not(mem_pt_table_is_used(pt, 0xc02000, 12)));
+	cr_assert(mem_pt_table_exists(pt, 0xc02000, 12));
+	cr_assert(not(mem_pt_table_exists(pt, 0x1000000, 12)));
 	mem_pt_clear(pt);
-	cr_assert(not(mem_pt_table_is_used(pt, 0x800000, 22)));
-	cr_assert(not(mem_pt_table_is_used(pt, 0x5000, 12)));
+	cr_assert(mem_pt_table_exists(pt, 0x800000, 22));  /* the root */
+	cr_assert(not(mem_pt_table_exists(pt, 0x5000, 12)));
+	cr_assert(not(mem_pt_table_exists(pt, 0xc02000, 12)));
 	mem_pt_destroy(pt);
 }
 
@@ -337,7 +338,7 @@ Test(mem_pt, regions_beyond_the_reach_do_not_alias)
 	cr_assert(eq(u32, mem_pt_map(pt, image + 0x5000, 12, 2), 2));
 	cr_assert(not(mem_pt_lookup(pt, fresh + 0x5000, NULL, NULL, &lv)));
 	cr_assert(eq(u32, lv, 1));
-	cr_assert(not(mem_pt_table_is_used(pt, fresh + 0x5000, 12)));
+	cr_assert(not(mem_pt_table_exists(pt, fresh + 0x5000, 12)));
 	cr_assert(eq(u32, mem_pt_map(pt, fresh + 0x5000, 12, 3), 2));
 	cr_assert(mem_pt_lookup(pt, 0x5000, &f, &s, &lv));
 	cr_assert(eq(u64, f, 1));
@@ -356,8 +357,8 @@ Test(mem_pt, regions_beyond_the_reach_do_not_alias)
 	cr_assert(not(mem_pt_unmap(pt, image + 0x5000)));
 	cr_assert(not(mem_pt_lookup(pt, image + 0x5000, NULL, NULL, NULL)));
 	cr_assert(mem_pt_lookup(pt, 0x5000, NULL, NULL, NULL));
-	cr_assert(mem_pt_table_is_used(pt, fresh + 0x6000, 12));
-	cr_assert(not(mem_pt_table_is_used(pt, image + 0x6000, 12)));
+	cr_assert(mem_pt_table_exists(pt, fresh + 0x6000, 12));
+	cr_assert(not(mem_pt_table_exists(pt, fresh + 0x400000, 12)));
 	/* The kernel's canonical half shares the first root, modulo 2^32. */
 	mem_pt_map(pt, UINT64_C(0xffffffff80000000), 12, 4);
 	cr_assert(mem_pt_lookup(pt, 0x80000000, &f, NULL, NULL));
