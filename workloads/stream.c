@@ -168,6 +168,10 @@ wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
 	g->ws_pages = p->ws_bytes / p->base_page ? p->ws_bytes / p->base_page
 						 : 1;
 	g->region_pages = WL_REGION_BYTES / p->base_page;
+	/* The image right after the working set, in the process's own
+	 * region (README "Addresses"). */
+	g->image = WL_VA_WS + (p->ws_bytes + p->base_page - 1) / p->base_page *
+				      p->base_page;
 	g->state = WL_S_START;
 	return g;
 }
@@ -329,7 +333,7 @@ static uint64_t loop_page(wl_stream *g, unsigned where)
 	case WL_L_WS:
 		return WL_VA_WS + (g->wsprot++ % g->ws_pages) * g->page;
 	case WL_L_IMAGE:
-		return WL_VA_IMAGE + g->loop_i * g->page;
+		return g->image + g->loop_i * g->page;
 	default:
 		return WL_VA_MMAP + g->loop_i * g->page;
 	}
@@ -339,7 +343,7 @@ static uint64_t pte_page(const wl_stream *g, unsigned where, uint64_t j)
 {
 	switch (where) {
 	case WL_P_IMAGE:
-		return WL_VA_IMAGE + j * g->page;
+		return g->image + j * g->page;
 	case WL_P_MMAP:
 		return WL_VA_MMAP + j * g->page;
 	default:

@@ -44,6 +44,7 @@ struct wl_stream {
 	uint64_t hot_bytes, cold_bytes, ws_end, stride, last;
 	uint64_t seq_thr, hot_thr;
 	uint64_t large_end;
+	uint64_t image;  /* first page of the process image (fork, exec) */
 	uint8_t large_shift;
 	uint64_t kws, page, ws_pages, region_pages;
 	/* Events. */

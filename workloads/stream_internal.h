@@ -10,11 +10,11 @@
 
 #include "wl.h"
 
-/* Layout of every process's address space (README "Instruction
- * streams"): regions 2^40 bytes apart, the kernel in the top 2 GiB as on
- * x86-64 Linux, so that a switch between them costs a short delta. */
+/* Layout of every process's address space (README "Addresses"): the
+ * working set, then the process image (wl_stream.image), in the first
+ * region; mmap and fresh-fault pages in regions of their own, 2^40 bytes
+ * apart; the kernel in the top 2 GiB as on x86-64 Linux. */
 #define WL_VA_WS     UINT64_C(0x0000000010000000)
-#define WL_VA_IMAGE  UINT64_C(0x0000010000000000)
 #define WL_VA_MMAP   UINT64_C(0x0000020000000000)
 #define WL_VA_FRESH  UINT64_C(0x0000030000000000)
 #define WL_VA_KERNEL UINT64_C(0xffffffff80000000)

@@ -515,16 +515,24 @@ int wl_stream_check(const wl_stream_params *p, const char *what,
 			   "execs or mmaps with a kernel-level body (expected "
 			   "them only with level user: they enter the kernel "
 			   "from user mode)");
+	/* The image's pages follow the working set in its region; mmap's
+	 * have a region of their own. */
 	uint64_t pages = p->fork_ptes;
 	const uint64_t more[] = {p->exit_ptes, p->cow_faults, p->exec_ptes,
-				 p->exec_faults, p->mmap_pages};
+				 p->exec_faults};
 	for (size_t i = 0; i < sizeof more / sizeof *more; i++)
 		if (more[i] > pages)
 			pages = more[i];
-	if (pages > WL_REGION_BYTES / p->base_page)
-		return bad(d, what, "%llu pages of %llu bytes do not fit a "
-			   "2^40-byte region (expected fewer pages per event)",
-			   (unsigned long long)pages,
+	uint64_t ws_pages = (p->ws_bytes + p->base_page - 1) / p->base_page;
+	uint64_t room = (WL_REGION_BYTES - WL_VA_WS) / p->base_page;
+	if (p->mmap_pages > WL_REGION_BYTES / p->base_page ||
+	    pages > room - ws_pages)
+		return bad(d, what, "%llu pages of %llu bytes per event do "
+			   "not fit beside the working set in a 2^40-byte "
+			   "region (expected fewer pages per event)",
+			   (unsigned long long)(pages > p->mmap_pages
+							? pages
+							: p->mmap_pages),
 			   (unsigned long long)p->base_page);
 	wl_prog prog[WL_EV_COUNT];
 	unsigned n = wl_stream_programs(p, prog);

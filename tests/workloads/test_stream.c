@@ -113,6 +113,19 @@ Test(stream_params, impossible_parameters_are_refused_with_the_reason)
 	check_refused(&p, "s: events take 1002.91 of every 1000 instructions "
 			  "(expected fewer than 1000: lower the event rates or "
 			  "their lengths)\n");
+	/* The process image (the most pages an event writes: exec's
+	 * default 250 here) follows the working set in its 2^40-byte
+	 * region. */
+	p = *preset("lmbench-fork");
+	p.ws_bytes = (UINT64_C(1) << 40) - UINT64_C(0x10000000) - 100 * 4096;
+	check_refused(&p, "s: 250 pages of 4096 bytes per event do not fit "
+			  "beside the working set in a 2^40-byte region "
+			  "(expected fewer pages per event)\n");
+	p.ws_bytes -= 150 * 4096;
+	sim_diag d;
+	sim_diag_init(&d);
+	cr_assert(eq(int, wl_stream_check(&p, "s", &d), 0), "%s", d.text);
+	sim_diag_fini(&d);
 	p = *preset("spec-cint");
 	p.port_io = 5;
 	check_refused(&p, "s: kernel-only ops at 5 per 1000 instructions but "

@@ -246,6 +246,12 @@ Test(cpu_published, adams_agesen_forkwait, .timeout = 300)
 	cr_expect(1 < bt && bt < hw, "native < BT < VT: BT %.2f, VT %.2f", bt,
 		  hw);
 	cr_expect(ept < bt, "nested paging %.2f beats BT %.2f", ept, bt);
+	/* VT-x within 25 % of 17.7: each of the pair's shadow-MMU events
+	 * exits. BT's 6.15 is not reached: its traced stores are adapted
+	 * callouts (docs/machine-reproductions.md, "lmbench, forkwait and
+	 * Disco reproduced"). */
+	cr_expect(near(hw, 106.4 / 6.0, 0.25), "VT %.2f against %.2f", hw,
+		  106.4 / 6.0);
 }
 
 /* Cycles per quick fault (IRIX's QUICK_FAULT: [Bugnion97] Table 2, 5 µs
