@@ -51,7 +51,7 @@ check instructions_exactly_asked test "$(q out1 'select count(*) from machine_ru
 printf 'experiment: {name: w}\nmachine:\n  file: machines/p4-xeon-2003.yaml\n  workloads: [lmbench-null-call, lmbench-sh]\n  modes: [native]\n  instructions: 4000000\n' >short.yaml
 rc=0; "$VDCSIM" validate short.yaml >short.out 2>short.err || rc=$?
 check short_loop_is_valid [ $rc -eq 0 ]
-check short_loop_warned_at_its_key grep -q "^short.yaml:6:17: warning: machine.instructions: 4000000 instructions hold 1.6 of lmbench-sh's evenly spaced events" short.err
+check short_loop_warned_at_its_key grep -q "^short.yaml:6:17: warning: machine.instructions: 4000000 instructions hold 1.7 of lmbench-sh's evenly spaced events" short.err
 check short_loop_warns_once test "$(grep -c warning short.err)" -eq 1
 for y in "$src"/configs/machine/*.yaml; do
     "$VDCSIM" validate "$y" >/dev/null 2>>shipped.err

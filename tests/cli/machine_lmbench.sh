@@ -31,6 +31,7 @@ within open-close pv 1.92 1.88
 within open-close bt 1.92 2.99
 for m in "pv 0.69" "bt 1.02" "uml 26.0"; do within sig-inst ${m% *} 0.68 ${m#* }; done
 within sig-hndl uml 2.49 46.0
+within fork pv 110 198
 within exec pv 530 768
 within sh pv 4000 4800
 within page-fault pv 1.42 2.73
@@ -45,7 +46,7 @@ within prot-fault uml 1.06 21.8
 # three 2-process rows, X/L and V/L within 15 % of the paper's in the two
 # smaller ones (which the kernel's global TLB entries natively give), U/L
 # in all three. Its gaps (X/L and V/L at 2p/64K, the 8- and 16-process
-# rows' cache effects) are in docs/references.md, not asserted.
+# rows' cache effects) are in docs/machine-reproductions.md, not asserted.
 "$VDCSIM" run "$src/configs/machine/xen-ctx.yaml" -o ctx >/dev/null 2>&1
 check ctx_draws_the_bar_chart test -s ctx/machine_ctx.png
 # us W MODE: microseconds per switch, less the same mode's null call
