@@ -510,6 +510,34 @@ Test(stream_gen, forkwait_makes_750_shadow_mmu_events_per_pair)
 	cr_assert(eq(u64, c.mmu_events, 750 * c.child_switches));
 }
 
+/* The image pages fork write-protects, the child faults in and exit
+ * unmaps follow the working set in the process's own region (README
+ * "Addresses"), from the next base page on: for lmbench-fork's one page
+ * of variables, the 200 pages after it, the page-table page they share. */
+Test(stream_gen, the_image_follows_the_working_set)
+{
+	const wl_stream_params *p = preset("lmbench-fork");
+	const uint64_t first = 0x10000000 + p->ws_bytes;
+	const size_t n = 2000000;
+	trace_insn *buf = sim_xmalloc(n * sizeof *buf);
+	wl_stream *g = make(p, 3);
+	wl_stream_fill(g, buf, n);
+	wl_stream_destroy(g);
+	uint64_t writes = 0, lo = UINT64_MAX, hi = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (buf[k].op != TRACE_OP_PTE_WRITE)
+			continue;
+		writes++;
+		lo = buf[k].va < lo ? buf[k].va : lo;
+		hi = buf[k].va > hi ? buf[k].va : hi;
+	}
+	cr_assert(gt(u64, writes, 400));
+	cr_assert(eq(u64, lo, first));
+	cr_assert(eq(u64, hi, first + (p->fork_ptes - 1) * p->base_page));
+	cr_assert(eq(u64, lo >> 22, hi >> 22));  /* one 4 MiB table page */
+	free(buf);
+}
+
 Test(stream_gen, large_pages_cover_their_fraction_of_the_working_set)
 {
 	wl_stream_params p = *preset("spec-cint");
