@@ -168,10 +168,7 @@ wl_stream *wl_stream_create(const wl_stream_params *p, gsl_rng *rng_in)
 	g->ws_pages = p->ws_bytes / p->base_page ? p->ws_bytes / p->base_page
 						 : 1;
 	g->region_pages = WL_REGION_BYTES / p->base_page;
-	/* The image right after the working set, in the process's own
-	 * region (README "Addresses"). */
-	g->image = WL_VA_WS + (p->ws_bytes + p->base_page - 1) / p->base_page *
-				      p->base_page;
+	g->image = wl_image_va(p);  /* README "Addresses" */
 	g->state = WL_S_START;
 	return g;
 }

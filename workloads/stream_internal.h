@@ -20,6 +20,15 @@
 #define WL_VA_KERNEL UINT64_C(0xffffffff80000000)
 #define WL_REGION_BYTES (UINT64_C(1) << 40)
 
+/* The process image's first page: the next base page after the working
+ * set (stream.c lays fork's, exit's and exec's pages out from it;
+ * wl_stream_check makes sure they fit the region). */
+static inline uint64_t wl_image_va(const wl_stream_params *p)
+{
+	return WL_VA_WS +
+	       (p->ws_bytes + p->base_page - 1) / p->base_page * p->base_page;
+}
+
 /* Instruction classes of the mix (a body or kernel work). */
 enum {
 	WL_C_ALU, WL_C_LOAD, WL_C_STORE, WL_C_TAKEN, WL_C_NOT_TAKEN,

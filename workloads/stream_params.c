@@ -523,16 +523,16 @@ int wl_stream_check(const wl_stream_params *p, const char *what,
 	for (size_t i = 0; i < sizeof more / sizeof *more; i++)
 		if (more[i] > pages)
 			pages = more[i];
-	uint64_t ws_pages = (p->ws_bytes + p->base_page - 1) / p->base_page;
-	uint64_t room = (WL_REGION_BYTES - WL_VA_WS) / p->base_page;
-	if (p->mmap_pages > WL_REGION_BYTES / p->base_page ||
-	    pages > room - ws_pages)
+	if (pages > (WL_REGION_BYTES - wl_image_va(p)) / p->base_page)
 		return bad(d, what, "%llu pages of %llu bytes per event do "
 			   "not fit beside the working set in a 2^40-byte "
 			   "region (expected fewer pages per event)",
-			   (unsigned long long)(pages > p->mmap_pages
-							? pages
-							: p->mmap_pages),
+			   (unsigned long long)pages,
+			   (unsigned long long)p->base_page);
+	if (p->mmap_pages > WL_REGION_BYTES / p->base_page)
+		return bad(d, what, "mmap_pages %llu of %llu bytes do not fit "
+			   "a 2^40-byte region (expected fewer pages per "
+			   "mmap)", (unsigned long long)p->mmap_pages,
 			   (unsigned long long)p->base_page);
 	wl_prog prog[WL_EV_COUNT];
 	unsigned n = wl_stream_programs(p, prog);

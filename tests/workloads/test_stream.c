@@ -126,6 +126,13 @@ Test(stream_params, impossible_parameters_are_refused_with_the_reason)
 	sim_diag_init(&d);
 	cr_assert(eq(int, wl_stream_check(&p, "s", &d), 0), "%s", d.text);
 	sim_diag_fini(&d);
+	/* mmap's pages have a region of their own. */
+	p = *preset("lmbench-mmap");
+	p.base_page = UINT64_C(1) << 30;
+	p.mmap_pages = 1025;
+	check_refused(&p, "s: mmap_pages 1025 of 1073741824 bytes do not fit "
+			  "a 2^40-byte region (expected fewer pages per "
+			  "mmap)\n");
 	p = *preset("spec-cint");
 	p.port_io = 5;
 	check_refused(&p, "s: kernel-only ops at 5 per 1000 instructions but "
