@@ -36,6 +36,8 @@ within exec pv 530 768
 within sh pv 4000 4800
 within page-fault pv 1.42 2.73
 within page-fault uml 1.42 26.3
+within mmap pv 68 139
+within mmap uml 68 1400
 within prot-fault pv 1.06 1.40
 within prot-fault uml 1.06 21.8
 
