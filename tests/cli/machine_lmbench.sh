@@ -39,6 +39,7 @@ within page-fault uml 1.42 26.3
 within mmap pv 68 139
 within mmap uml 68 1400
 within prot-fault pv 1.06 1.40
+within prot-fault bt 1.06 7.53
 within prot-fault uml 1.06 21.8
 
 # [Barham03] Table 4 (configs/machine/xen-ctx.yaml): the bar chart of
