@@ -165,7 +165,7 @@ Test(cpu_published, barham_lmbench_tables_3_and_5, .timeout = 300)
  * iteration takes that latency, a little more where the kernel's mix
  * runs under IPC 1: each within 15 % here (2 to 11 % over). lmbench-fork
  * ran 200 us against its 110 until its faults' handlers were taken off
- * its kernel work, and exec 930 against 530. */
+ * its kernel work. */
 Test(cpu_published, barham_lmbench_native_latencies_match_their_definitions,
      .timeout = 300)
 {
