@@ -78,14 +78,15 @@
 	.exit_insns = LM_EXIT_INSNS, .exit_ptes = LM_FORK_PTES
 /* lat_mmap maps the file, stores one byte every 16 KiB over the first
  * tenth of the mapping, and unmaps it; lmbench's summary reports the
- * largest size it ran, and lmbench runs sizes up to its memory size, 8 MB
+ * largest size it ran, and lmbench runs sizes up to its memory size, 8 MiB
  * at the least ([lmbench]): 52 stores, each a demand fault, per
- * iteration (16 MB would put 103 faults in the native 68 us, 0.66 us
- * each, under half of lat_pagefault's 1.42). mmap and munmap each take what a call of open/close does
- * (0.96 us, Table 3; an estimate); the faults take the rest of the native
- * 68 us (Table 5): 1.27 us each, under lat_pagefault's 1.42, which adds
- * random-order misses. (Until 2026-12 16 faults, an estimate, and 22.5 us
- * of kernel work in each call.) */
+ * iteration. (16 MiB would put 103 faults in the native 68 us, 0.66 us
+ * each, under half of lat_pagefault's 1.42.) mmap and munmap each take
+ * what a call of open/close does (0.96 us, Table 3; an estimate); the
+ * faults take the rest of the native 68 us (Table 5): 1.27 us each, under
+ * lat_pagefault's figure, which touches its pages in random order. (Until
+ * 2026-12 16 faults, an estimate, and 22.5 us of kernel work in each
+ * call.) */
 #define LM_MMAP_TOUCH 52
 #define LM_MMAP_CALL LM_SYS(0.96)
 #define LM_MMAP_FLT LM_FLT((68 - 2 * 0.96) / LM_MMAP_TOUCH)
