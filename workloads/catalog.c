@@ -76,21 +76,6 @@
 	.fork_insns = LM_FORK_INSNS, .fork_ptes = LM_FORK_PTES,                \
 	.cow_faults = LM_COW, .prot_fault_insns = LM_COW_INSNS,                \
 	.exit_insns = LM_EXIT_INSNS, .exit_ptes = LM_FORK_PTES
-/* lat_mmap maps the file, stores one byte every 16 KiB over the first
- * tenth of the mapping, and unmaps it; lmbench's summary reports the
- * largest size it ran, and lmbench runs sizes up to its memory size, 8 MiB
- * at the least ([lmbench]): 52 stores, each a demand fault, per
- * iteration. (16 MiB would put 103 faults in the native 68 us, 0.66 us
- * each, under half of lat_pagefault's 1.42.) mmap and munmap each take
- * what a call of open/close does (0.96 us, Table 3; an estimate); the
- * faults take the rest of the native 68 us (Table 5): 1.27 us each, under
- * lat_pagefault's figure, which touches its pages in random order. (Until
- * 2026-12 16 faults, an estimate, and 22.5 us of kernel work in each
- * call.) */
-#define LM_MMAP_TOUCH 52
-#define LM_MMAP_CALL LM_SYS(0.96)
-#define LM_MMAP_FLT LM_FLT((68 - 2 * 0.96) / LM_MMAP_TOUCH)
-
 /* exec of a small program: 420 us more than fork [Barham03] Table 3, less
  * its system call's round trip, its faults (delivery and handler) and
  * its PTE writes, as fork's. (Until 2026-12 850,000: 730 us natively.) */
@@ -106,6 +91,24 @@
 #define LM_EXEC                                                                \
 	.exec_insns = LM_EXEC_INSNS, .exec_ptes = LM_EXEC_PTES,                \
 	.exec_faults = LM_EXEC_FAULTS, .fault_insns = LM_EXEC_FAULT_INSNS
+
+/* lat_mmap maps the file, stores one byte every 16 KiB over the first
+ * tenth of the mapping, and unmaps it; lmbench's summary reports the
+ * largest size it ran, and lmbench runs sizes up to its memory size, 8 MiB
+ * at the least ([lmbench]): 52 stores, each a demand fault, per
+ * iteration. (16 MiB would put 103 faults in the native 68 us, 0.66 us
+ * each, under half of lat_pagefault's 1.42.) mmap and munmap each take
+ * what a call of open/close does (0.96 us, Table 3; an estimate); the
+ * faults take the rest of the native 68 us (Table 5): 1.27 us each, under
+ * lat_pagefault's figure, which touches its pages in random order. (Until
+ * 2026-12 16 faults, an estimate, and 22.5 us of kernel work in each
+ * call.) */
+#define LM_MMAP_TOUCH 52
+#define LM_MMAP_US 68          /* Table 5, L-UP */
+#define LM_MMAP_CALL_US 0.96   /* Table 3 open/close, per call */
+#define LM_MMAP_CALL LM_SYS(LM_MMAP_CALL_US)
+#define LM_MMAP_FLT                                                            \
+	LM_FLT((LM_MMAP_US - 2 * LM_MMAP_CALL_US) / LM_MMAP_TOUCH)
 
 /* lat_ctx: each switch passes a token and sums the process's array of
  * `k` KiB (one load and one add per 4-byte word). lat_ctx subtracts what
