@@ -108,8 +108,8 @@ typedef struct cpu_machine {
 		bool patched_hal;
 	} te;
 	struct {
-		uint64_t reflect, fault, indirect, callout, io, pte, fill,
-			shadow_switch, translate, block_insns;
+		uint64_t reflect, fault, map, indirect, callout, io, pte,
+			fill, shadow_switch, translate, block_insns;
 		bool hosted; /* device accesses and hardware interrupts go
 				through the host world (world_switch) */
 	} bt;

@@ -479,7 +479,12 @@ static mem_tlb_entry *tlb_miss(cpu_vcpu *v, uint64_t va, unsigned shift)
 		mem_pt *spt = mem_vm_spt(v->vm, v->asid);
 		if (!mem_pt_lookup(spt, va, NULL, NULL, NULL)) {
 			if (va >> c->base_shift == v->fill_page) {
-				v->fill_page = UINT64_MAX;  /* paid by the fault */
+				/* Paid by the fault, but for bt.map where
+				 * bt.fault leaves the mapping out (it is 0
+				 * where bt.fault holds it). */
+				v->fill_page = UINT64_MAX;
+				if (v->mode == CPU_MODE_BT)
+					vmm(v, CPU_VMM_EMULATION, m->bt.map);
 			} else {
 				v->r.events[CPU_EV_HIDDEN_FAULT]++;
 				if (v->mode == CPU_MODE_HW)

@@ -160,6 +160,9 @@ static const cfg_param bt_params[] = {
 	 * native fault, handler, walk). */
 	CYC("fault", bt.fault, "760",
 	    "a true guest fault's VMM work besides the reflection"),
+	CYC("map", bt.map, "0",
+	    "a true fault's own mapping (the handler's PTE write and the "
+	    "shadow fill), where bt.fault leaves it out"),
 	/* [AdamsAgesen06] call/ret 51 BT - 11 native. */
 	CYC("indirect", bt.indirect, "40",
 	    "extra per indirect control transfer in translated kernel code"),

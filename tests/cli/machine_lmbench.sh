@@ -32,11 +32,15 @@ within open-close bt 1.92 2.99
 for m in "pv 0.69" "bt 1.02" "uml 26.0"; do within sig-inst ${m% *} 0.68 ${m#* }; done
 within sig-hndl uml 2.49 46.0
 within fork pv 110 198
+within fork bt 110 874
 within exec pv 530 768
+within exec bt 530 2300
 within sh pv 4000 4800
 within page-fault pv 1.42 2.73
+within page-fault bt 1.42 12.4
 within page-fault uml 1.42 26.3
 within mmap pv 68 139
+within mmap bt 68 620
 within mmap uml 68 1400
 within prot-fault pv 1.06 1.40
 within prot-fault bt 1.06 7.53

@@ -320,3 +320,46 @@ Test(cpu_golden, barham_page_fault)
 	stream_free(&s);
 	stream_free(&w);
 }
+
+/* bt.map (p4-xeon-2003: [Barham03] Table 5's V page fault less its prot
+ * fault, over the native difference) is charged once for each true fault
+ * whose handler maps the page that faulted, when the access retried
+ * finds its shadow entry missing, and never for a fault that maps
+ * nothing: a protection fault on a mapped page, or a divide. */
+Test(cpu_golden, bt_map_is_charged_once_per_true_fault_that_maps)
+{
+	cpu_machine m = machine_file("p4-xeon-2003");
+	cr_assert(m.bt.map > 0, "p4-xeon-2003 sets bt.map");
+	handler_insns = (unsigned)m.fault_insns;
+	stream warm = {0}, pg = {0}, prot = {0}, div = {0};
+	b_pgfault(&warm, N, 0x10000);
+	b_pgfault(&pg, N, 0x20000);
+	/* Protection faults on pages the warm-up mapped: no PTE written. */
+	for (int i = 0; i < N; i++) {
+		uint64_t va = (uint64_t)(0x10000 + i) << 12;
+		put(&prot, TRACE_OP_EXCEPTION, TRACE_EXC_PROT_FAULT, va);
+		put(&prot, TRACE_OP_RETURN, 0, 0);
+		put(&prot, TRACE_OP_LOAD, 0, va);
+	}
+	b_divzero(&div, N, 0);
+	cpu_machine z = m;
+	z.bt.map = 0;
+	cpu_results r;
+	uint64_t with = cycles_after(&m, CPU_MODE_BT, &warm, &pg, &r);
+	uint64_t without = cycles_after(&z, CPU_MODE_BT, &warm, &pg, NULL);
+	cr_expect(eq(u64, r.events[CPU_EV_TRUE_FAULT], N));
+	cr_expect(eq(u64, with - without, (uint64_t)N * m.bt.map));
+	cr_expect(eq(u64, cycles_after(&m, CPU_MODE_BT, &warm, &prot, NULL),
+		     cycles_after(&z, CPU_MODE_BT, &warm, &prot, NULL)));
+	cr_expect(eq(u64, cycles_after(&m, CPU_MODE_BT, &warm, &div, NULL),
+		     cycles_after(&z, CPU_MODE_BT, &warm, &div, NULL)));
+	/* Natively and under the other modes it costs nothing. */
+	cr_expect(eq(u64, cycles_after(&m, CPU_MODE_PV, &warm, &pg, NULL),
+		     cycles_after(&z, CPU_MODE_PV, &warm, &pg, NULL)));
+	cr_expect(eq(u64, cycles_after(&m, CPU_MODE_NATIVE, &warm, &pg, NULL),
+		     cycles_after(&z, CPU_MODE_NATIVE, &warm, &pg, NULL)));
+	stream_free(&warm);
+	stream_free(&pg);
+	stream_free(&prot);
+	stream_free(&div);
+}

@@ -112,11 +112,11 @@ static const lm_row lm_rows[] = {
 	{"lmbench-open-close", 1.92, 1.88, 2.99, 62.8, true, true, false, 2},
 	{"lmbench-sig-inst", 0.68, 0.69, 1.02, 26.0, true, true, true, 1},
 	{"lmbench-sig-hndl", 2.49, 1.75, 4.63, 46.0, false, false, true, 2},
-	{"lmbench-fork", 110, 198, 874, 21000, true, false, false, 1},
-	{"lmbench-exec", 530, 768, 2300, 33000, true, false, false, 2},
+	{"lmbench-fork", 110, 198, 874, 21000, true, true, false, 1},
+	{"lmbench-exec", 530, 768, 2300, 33000, true, true, false, 2},
 	{"lmbench-sh", 4000, 4800, 10000, 58000, true, false, false, 4},
-	{"lmbench-page-fault", 1.42, 2.73, 12.4, 26.3, true, false, true, 1},
-	{"lmbench-mmap", 68, 139, 620, 1400, true, false, true, 1},
+	{"lmbench-page-fault", 1.42, 2.73, 12.4, 26.3, true, true, true, 1},
+	{"lmbench-mmap", 68, 139, 620, 1400, true, true, true, 1},
 	{"lmbench-prot-fault", 1.06, 1.40, 7.53, 21.8, true, true, true, 1},
 };
 
@@ -137,9 +137,12 @@ static void check(const char *what, const char *col, double got, double want,
 static void print_ctx(const cpu_machine *m);
 
 /* Reference §1.3: each ratio to L-UP within 15 % where the mechanism
- * reaches it: 24 of the 36 ratios of these rows (the list above). X's
+ * reaches it: 28 of the 36 ratios of these rows (the list above). X's
  * prot fault is where pv.bounce comes from, V's bt.fault (p4-xeon-2003),
- * V's null call bt.reflect's source: those three hold by construction. */
+ * V's null call bt.reflect's source: those three hold by construction.
+ * X's page fault and V's page fault (pv.hypercall, bt.map) are set from
+ * their rows too, less what the model charges besides, so they hold
+ * within the model's own difference between the two fault streams. */
 Test(cpu_published, barham_lmbench_tables_3_and_5, .timeout = 300)
 {
 	cpu_machine m = machine_file("p4-xeon-2003");
@@ -156,7 +159,7 @@ Test(cpu_published, barham_lmbench_tables_3_and_5, .timeout = 300)
 	}
 	print_ctx(&m);
 	cr_expect(eq(int, held, want));
-	cr_expect(eq(int, want, 24));
+	cr_expect(eq(int, want, 28));
 }
 
 /* workloads/README.md defines each lmbench stream by the paper's native
