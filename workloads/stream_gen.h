@@ -51,6 +51,7 @@ struct wl_stream {
 	wl_prog prog[WL_EV_COUNT];
 	unsigned nprog;
 	double cdf[WL_EV_COUNT], total, gap_mean, gap_log, acc;
+	double credit[WL_EV_COUNT]; /* a regular stream's kinds (start_event) */
 	uint64_t gap_left;
 	int state;
 	const wl_prog *cur;

@@ -59,8 +59,8 @@ static const cfg_param stream_params[] = {
 	 "address spaces the context switches rotate among (asids 0 to "
 	 "processes - 1; a forked child runs as asid processes)"},
 	{"regular", CFG_T_BOOL, "false", NULL, NULL, NULL, F(regular),
-	 "events evenly spaced (a benchmark loop) rather than a Poisson "
-	 "process"},
+	 "events evenly spaced, their kinds in turn (a benchmark loop), "
+	 "rather than a Poisson process"},
 	RATE(syscalls, "system calls (/1000 instructions)"),
 	RATE(page_faults, "demand page faults on fresh pages (/1000 "
 	     "instructions)"),

@@ -394,8 +394,8 @@ typedef struct wl_stream_params {
 	uint64_t kernel_ws_bytes; /* kernel data touched by kernel work */
 	uint64_t base_page;      /* bytes of the base page */
 	uint64_t processes;      /* address spaces switched among */
-	bool regular;            /* events evenly spaced (else a Poisson
-				    process) */
+	bool regular;            /* events evenly spaced, kinds in turn
+				    (else a Poisson process) */
 	/* Events per 1000 instructions. */
 	double syscalls, page_faults, prot_faults, signal_faults, divides,
 		forks, execs, mmaps, ctx_switches, timer_irqs, device_irqs;
