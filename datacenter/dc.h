@@ -445,13 +445,16 @@ typedef struct dc_machine_info {
 bool dc_config_machine_info(const dc_config *c, dc_machine_info *out);
 /* A benchmark loop (a workload with evenly spaced events) whose run in a
  * machine experiment holds fewer than DC_MACHINE_MIN_EVENTS of its
- * events: where the run cuts one, the cut weighs on the ratios
- * (lmbench-sh, an event every ~0.5 M instructions, ran 4 M). */
+ * events (where the run cuts one, the cut weighs on the ratios: lmbench's
+ * exec, an event every ~0.56 M instructions, ran 4 M), or less than one
+ * loop (wl_stream_loop: lmbench-sh, a fork, two execs and 141 faults in
+ * 9.2 M, would miss its fork in a run of 4 M). */
 #define DC_MACHINE_MIN_EVENTS 10
 typedef struct dc_machine_short {
 	const char *workload;   /* borrowed from c */
 	double every;           /* instructions from one event to the next */
 	double events;          /* events the run holds */
+	double loop;            /* instructions of its loop (wl_stream_loop) */
 	uint64_t instructions;  /* machine.instructions */
 	const cfg_node *at;     /* machine.instructions, else machine: */
 } dc_machine_short;

@@ -54,8 +54,8 @@ static const cfg_param machine_exp_params[] = {
 	 .offset = offsetof(dc_machine_cfg, instructions),
 	 .doc = "instructions measured per workload and mode, exactly "
 		"(the event in progress at the end is cut); a benchmark "
-		"loop's run should hold ten of its events, below which "
-		"validate and run warn"},
+		"loop's run should hold ten of its events and a whole loop, "
+		"below which validate and run warn"},
 	{.name = "warmup", .type = CFG_T_UINT, .def = "1000000", .min = "0",
 	 .max = "100000000000", .offset = offsetof(dc_machine_cfg, warmup),
 	 .doc = "instructions run first and not measured: they fill page "
@@ -449,14 +449,16 @@ size_t dc_machine_short_loops(const dc_config *c, dc_machine_short *out,
 		wl_stream_expected(p, &e);
 		if (!(e.events > 0))
 			continue;
-		double every = 1000.0 / e.events;
-		if ((double)mc->instructions >= DC_MACHINE_MIN_EVENTS * every)
+		double every = 1000.0 / e.events, loop = wl_stream_loop(p);
+		double ins = (double)mc->instructions;
+		if (ins >= DC_MACHINE_MIN_EVENTS * every && ins >= loop)
 			continue;
 		if (n < max)
 			out[n] = (dc_machine_short){
 				.workload = mc->workloads[i].name,
 				.every = every,
-				.events = (double)mc->instructions / every,
+				.events = ins / every,
+				.loop = loop,
 				.instructions = mc->instructions,
 				.at = mc->at};
 		n++;

@@ -339,6 +339,17 @@ static double event_rate(const wl_stream_params *p, int e)
 	return r[e];
 }
 
+double wl_stream_loop(const wl_stream_params *p)
+{
+	double least = 0;
+	for (int e = 0; e < WL_EV_COUNT; e++) {
+		double r = event_rate(p, e);
+		if (r > 0 && (least == 0 || r < least))
+			least = r;
+	}
+	return least > 0 ? 1000 / least : 0;
+}
+
 unsigned wl_stream_programs(const wl_stream_params *p, wl_prog *out)
 {
 	unsigned n = 0;

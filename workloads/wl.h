@@ -444,6 +444,11 @@ typedef struct wl_stream_expect {
  * closed form the generator's draws average to. */
 void wl_stream_expected(const wl_stream_params *p, wl_stream_expect *e);
 
+/* Instructions from one event of p's rarest kind to the next (1000 over
+ * its rate), 0 if p has no events. In a regular stream, whose kinds take
+ * turns, this is its loop: a run shorter than it misses some kinds. O(1). */
+double wl_stream_loop(const wl_stream_params *p);
+
 typedef struct wl_stream wl_stream;
 
 /* Creates a generator of p (copied; p must pass wl_stream_check, else a
