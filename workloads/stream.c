@@ -306,8 +306,8 @@ static void draw_gap(wl_stream *g)
  * but in a regular stream (a benchmark loop). There the kinds take turns
  * by smooth weighted round robin: each program gains its rate in credit
  * per event, the one with the most (the first on a tie) runs and pays
- * the total, so that every stretch of events holds each kind within one
- * of its share. Drawn at random, lmbench-sh's kinds (a fork, two execs
+ * the total, so that every stretch of events holds each kind within a
+ * few of its share (tests/workloads/test_stream.c). Drawn at random, lmbench-sh's kinds (a fork, two execs
  * and 141 faults a loop) gave a run of a few loops a binomial count of
  * execs, and its V ratio moved from 2.21 to 2.09 between runs of 10^8
  * and 4 x 10^8 instructions; the round robin keeps the loop. Nothing is
