@@ -526,27 +526,24 @@ static void warn_short_loops(const cli_plan *p)
 	for (size_t i = 0; i < n && i < 8; i++) {
 		char *file = sim_escape(cfg_node_file(sh[i].at));
 		char *w = sim_escape(sh[i].workload);
-		if ((double)sh[i].instructions < sh[i].loop)
+		fprintf(stderr, "%s:%u:%u: warning: machine.instructions: %"
+			PRIu64 " instructions hold ", file,
+			cfg_node_line(sh[i].at), cfg_node_col(sh[i].at),
+			sh[i].instructions);
+		double ins = (double)sh[i].instructions;
+		if (ins < sh[i].loop)
 			fprintf(stderr,
-				"%s:%u:%u: warning: machine.instructions: %" PRIu64
-				" instructions hold %.2f of %s's loop (%.3g "
-				"instructions, one of its rarest events), so the "
-				"run misses some of its kinds of event (expected "
-				"%.2g instructions or more)\n",
-				file, cfg_node_line(sh[i].at),
-				cfg_node_col(sh[i].at), sh[i].instructions,
-				(double)sh[i].instructions / sh[i].loop, w,
-				sh[i].loop, sh[i].loop);
+				"%.2f of %s's loop (%.3g instructions, one of "
+				"its rarest events), so the run misses some of "
+				"its kinds of event (expected %.2g instructions "
+				"or more)\n",
+				ins / sh[i].loop, w, sh[i].loop, sh[i].loop);
 		else
 			fprintf(stderr,
-				"%s:%u:%u: warning: machine.instructions: %" PRIu64
-				" instructions hold %.1f of %s's evenly spaced "
-				"events (one every %.3g instructions), and where "
-				"the run cuts one weighs on its ratios (expected "
-				"at least %d of them: %.2g instructions or "
-				"more)\n",
-				file, cfg_node_line(sh[i].at),
-				cfg_node_col(sh[i].at), sh[i].instructions,
+				"%.1f of %s's evenly spaced events (one every "
+				"%.3g instructions), and where the run cuts one "
+				"weighs on its ratios (expected at least %d of "
+				"them: %.2g instructions or more)\n",
 				sh[i].events, w, sh[i].every,
 				DC_MACHINE_MIN_EVENTS,
 				DC_MACHINE_MIN_EVENTS * sh[i].every);
