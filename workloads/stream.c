@@ -307,10 +307,11 @@ static void draw_gap(wl_stream *g)
  * by smooth weighted round robin: each program gains its rate in credit
  * per event, the one with the most (the first on a tie) runs and pays
  * the total, so that every stretch of events holds each kind within a
- * few of its share (tests/workloads/test_stream.c). Drawn at random, lmbench-sh's kinds (a fork, two execs
- * and 141 faults a loop) gave a run of a few loops a binomial count of
- * execs, and its V ratio moved from 2.21 to 2.09 between runs of 10^8
- * and 4 x 10^8 instructions; the round robin keeps the loop. Nothing is
+ * few of its share (tests/workloads/test_stream.c). Drawn at random,
+ * lmbench-sh's kinds (a fork, two execs and 141 faults a loop) gave a
+ * run of a few loops a binomial count of execs, and its V ratio moved
+ * from 2.21 to 2.09 between runs of 10^8 and 4 x 10^8 instructions; the
+ * round robin keeps the loop. Nothing is
  * drawn from the sequence, whose other draws are the Poisson gaps; so a
  * skip can jump over whole cycles of a regular stream of one program
  * without stepping anything (stream_skip.c). */

@@ -472,7 +472,7 @@ Test(stream_gen, event_rates_are_the_parameters)
 }
 
 /* In a regular stream the kinds take turns (smooth weighted round robin,
- * workloads/README.md): each count stays within about one event of its
+ * workloads/README.md): each count stays within two events of its
  * share, where drawing the kind at random would spread it as a binomial
  * count (a standard deviation of 40 to 80 over these 27,000 events; it
  * fails then). wl_stream_loop is the rarest kind's spacing. */
