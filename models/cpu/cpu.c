@@ -89,6 +89,107 @@ void cpu_results_add(cpu_results *a, const cpu_results *b)
 	a->violations += b->violations;
 }
 
+/* The results columns' names of the VMM's cycles by kind. */
+static const char *vmm_kind_name(unsigned k)
+{
+	static const char *const names[] = {
+		"vmm_trap", "vmm_exit", "vmm_hypercall", "vmm_emulation",
+		"vmm_translation"};
+	_Static_assert(sizeof names / sizeof names[0] == CPU_VMM_COUNT,
+		       "one name per kind");
+	return k < CPU_VMM_COUNT ? names[k] : "?";
+}
+
+/* |a - b| > slack */
+static bool differ(uint64_t a, uint64_t b, uint64_t slack)
+{
+	return (a > b ? a - b : b - a) > slack;
+}
+
+int cpu_results_check(const cpu_results *r, cpu_mode mode, uint64_t slack,
+		      char *why, size_t len)
+{
+	const uint64_t *ev = r->events;
+	const char *m = cpu_mode_name(mode);
+	uint64_t vsum = 0;
+	for (size_t k = 0; k < CPU_VMM_COUNT; k++)
+		vsum += r->vmm[k];
+	if (differ(r->insns_user + r->insns_kernel, r->insns, slack)) {
+		snprintf(why, len, "%s: user + kernel instructions %llu + %llu "
+			 "!= %llu", m, (unsigned long long)r->insns_user,
+			 (unsigned long long)r->insns_kernel,
+			 (unsigned long long)r->insns);
+		return -1;
+	}
+	if (differ(vsum, r->cycles_vmm, slack)) {
+		snprintf(why, len, "%s: VMM cycles by kind sum to %llu, not "
+			 "cycles_vmm %llu", m, (unsigned long long)vsum,
+			 (unsigned long long)r->cycles_vmm);
+		return -1;
+	}
+	if (r->violations != ev[CPU_EV_VIOLATION]) {
+		snprintf(why, len, "%s: violations %llu != their events %llu",
+			 m, (unsigned long long)r->violations,
+			 (unsigned long long)ev[CPU_EV_VIOLATION]);
+		return -1;
+	}
+	/* Parts and their wholes. */
+	static const struct {
+		cpu_event part, whole;
+	} parts[] = {
+		{CPU_EV_PTE_TRAP, CPU_EV_PTE_WRITE},
+		{CPU_EV_PTE_QUEUED, CPU_EV_PTE_WRITE},
+		{CPU_EV_L2TLB_HIT, CPU_EV_TLB_MISS},
+	};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		if (ev[parts[i].part] > ev[parts[i].whole] + slack) {
+			snprintf(why, len, "%s: %s %llu > %s %llu", m,
+				 cpu_event_name(parts[i].part),
+				 (unsigned long long)ev[parts[i].part],
+				 cpu_event_name(parts[i].whole),
+				 (unsigned long long)ev[parts[i].whole]);
+			return -1;
+		}
+	/* What only some modes do: the modes (bit i: mode i) that may. */
+#define M(x) (1u << CPU_MODE_##x)
+	static const struct {
+		bool vmm;      /* a vmm[] kind, else an event */
+		unsigned which;
+		unsigned modes;
+	} only[] = {
+		{true, CPU_VMM_EXIT, M(HW) | M(HW_NESTED)},
+		{false, CPU_EV_EXIT, M(HW) | M(HW_NESTED)},
+		{true, CPU_VMM_HYPERCALL, M(PV)},
+		{false, CPU_EV_HYPERCALL, M(PV) | M(HW) | M(HW_NESTED)},
+		{false, CPU_EV_PTE_QUEUED, M(PV)},
+		{true, CPU_VMM_TRANSLATION, M(BT)},
+		{false, CPU_EV_CALLOUT, M(BT)},
+		{false, CPU_EV_TRANSLATE, M(BT)},
+		{false, CPU_EV_L2TLB_HIT, M(TE)},
+		{false, CPU_EV_VIOLATION, M(TE)},
+		{false, CPU_EV_HIDDEN_FAULT,
+		 M(TE) | M(BT) | M(HW) | M(HW_NESTED)},
+		{false, CPU_EV_PTE_TRAP, M(TE) | M(BT) | M(HW) | M(UML)},
+		{false, CPU_EV_DIRTY_FAULT, ~M(NATIVE)},
+		{false, CPU_EV_TRAP, ~M(NATIVE)},
+		{true, CPU_VMM_EMULATION, ~M(NATIVE)},
+	};
+#undef M
+	for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
+		uint64_t x = only[i].vmm ? r->vmm[only[i].which]
+					 : ev[only[i].which];
+		if (x && !(only[i].modes >> mode & 1)) {
+			snprintf(why, len, "%s: %s %llu, which this mode "
+				 "never counts", m,
+				 only[i].vmm ? vmm_kind_name(only[i].which)
+					     : cpu_event_name(only[i].which),
+				 (unsigned long long)x);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static unsigned log2u(uint64_t x)
 {
 	unsigned s = 0;

@@ -209,6 +209,22 @@ typedef struct cpu_results {
 uint64_t cpu_results_cycles(const cpu_results *r);
 /* Adds b into a. */
 void cpu_results_add(cpu_results *a, const cpu_results *b);
+/* Checks the books of a run under `mode` (on any machine): the
+ * instructions by level add up to insns, cycles_vmm is the sum of vmm[],
+ * violations is events[CPU_EV_VIOLATION]; a part never exceeds its whole
+ * (PTE traps and queued updates of the PTE writes, L2TLB hits of the TLB
+ * misses); and what only some modes do is zero in the others: exits and
+ * their cycles (hw, hw-nested), hypercall cycles and queued PTE updates
+ * (pv), hypercalls (pv, hw, hw-nested: vmcall), callouts, translations
+ * and their cycles (bt), L2TLB hits and violations (te), hidden faults
+ * (the shadow and nested modes: te, bt, hw, hw-nested), traced PTE writes
+ * (te, bt, hw, uml), dirty faults (all but native), and under native any
+ * VMM cycle but a world switch's (vmm[CPU_VMM_TRAP], no trap counted).
+ * An identity may be off by `slack` (0 for a detailed run's counts; a
+ * sampled estimate rounds each field apart). Returns 0, or -1 with what
+ * is wrong in why (len bytes). O(1). */
+int cpu_results_check(const cpu_results *r, cpu_mode mode, uint64_t slack,
+		      char *why, size_t len);
 
 /* ------------------------------------------------------------------------
  * Cores and vcpus. A core is a physical CPU: its TLB is shared by the

@@ -765,6 +765,10 @@ Test(cpu_fuzz, random_streams_run_in_every_mode_and_the_books_balance)
 				cpu_vcpu_dirtylog_clean(r.v, NULL);
 			cpu_vcpu_run(r.v, s.in, s.n);
 			const cpu_results *res = cpu_vcpu_results(r.v);
+			char why[256];
+			cr_assert(eq(int, cpu_results_check(res, mo, 0, why,
+							    sizeof why), 0),
+				  "%s", why);
 			cr_assert(eq(u64, res->insns, 40000));
 			cr_assert(eq(u64, res->insns_user + res->insns_kernel, 40000));
 			uint64_t vsum = 0;
@@ -779,6 +783,78 @@ Test(cpu_fuzz, random_streams_run_in_every_mode_and_the_books_balance)
 			rig_free(&r);
 		}
 	}
+}
+
+/* cpu_results_check catches each kind of broken books: sums that do not
+ * add up, a part over its whole, and a count or cost of a mode's own in
+ * another mode; a real run's books pass (the fuzz test above checks
+ * random streams in every mode, datacenter/machine_runs.c every run). */
+Test(cpu, broken_books_are_caught)
+{
+	cpu_machine m;
+	cpu_machine_defaults(&m);
+	m.nested_paging = true;
+	rig r = rig_make(&m, CPU_MODE_BT);
+	stream s = {0};
+	for (int i = 0; i < 200; i++) {
+		put(&s, TRACE_OP_SYSCALL, 0, 0);
+		put(&s, TRACE_OP_LOAD, 0, (uint64_t)i << 12);
+		put(&s, TRACE_OP_PTE_WRITE, 0, (uint64_t)i << 12);
+		put(&s, TRACE_OP_PRIV, TRACE_PRIV_INTR_OFF, 0);
+		put(&s, TRACE_OP_RETURN, 0, 0);
+	}
+	cpu_vcpu_run(r.v, s.in, s.n);
+	const cpu_results good = *cpu_vcpu_results(r.v);
+	char why[256];
+	cr_assert(eq(int, cpu_results_check(&good, CPU_MODE_BT, 0, why,
+					    sizeof why), 0), "%s", why);
+	cr_assert(gt(u64, good.events[CPU_EV_CALLOUT], 0));
+	cr_assert(gt(u64, good.events[CPU_EV_PTE_TRAP], 0));
+	cpu_results b = good;
+	b.insns_user += 3;
+	cr_expect(eq(int, cpu_results_check(&b, CPU_MODE_BT, 0, why,
+					    sizeof why), -1));
+	cr_expect(eq(int, cpu_results_check(&b, CPU_MODE_BT, 3, why,
+					    sizeof why), 0), "%s", why);
+	b = good;
+	b.vmm[CPU_VMM_EMULATION] += 100;
+	cr_expect(eq(int, cpu_results_check(&b, CPU_MODE_BT, 0, why,
+					    sizeof why), -1));
+	cr_expect(ne(ptr, strstr(why, "cycles_vmm"), NULL), "%s", why);
+	b = good;
+	b.events[CPU_EV_PTE_TRAP] = b.events[CPU_EV_PTE_WRITE] + 1;
+	cr_expect(eq(int, cpu_results_check(&b, CPU_MODE_BT, 0, why,
+					    sizeof why), -1));
+	cr_expect(ne(ptr, strstr(why, "pte_trap"), NULL), "%s", why);
+	b = good;
+	b.violations = 1;
+	cr_expect(eq(int, cpu_results_check(&b, CPU_MODE_BT, 0, why,
+					    sizeof why), -1));
+	/* BT's books are not PV's: translations and callouts. */
+	cr_expect(eq(int, cpu_results_check(&good, CPU_MODE_PV, 0, why,
+					    sizeof why), -1));
+	cr_expect(ne(ptr, strstr(why, "vmm_translation"), NULL), "%s", why);
+	/* Native's VMM cycles are a world switch's alone. */
+	cpu_results z;
+	memset(&z, 0, sizeof z);
+	z.insns = z.insns_user = 10;
+	z.vmm[CPU_VMM_TRAP] = z.cycles_vmm = 5;
+	cr_expect(eq(int, cpu_results_check(&z, CPU_MODE_NATIVE, 0, why,
+					    sizeof why), 0), "%s", why);
+	z.vmm[CPU_VMM_EMULATION] = 5;
+	z.cycles_vmm = 10;
+	cr_expect(eq(int, cpu_results_check(&z, CPU_MODE_NATIVE, 0, why,
+					    sizeof why), -1));
+	cr_expect(ne(ptr, strstr(why, "vmm_emulation"), NULL), "%s", why);
+	/* An exit's cycles belong to hw and hw-nested alone. */
+	b = good;
+	b.vmm[CPU_VMM_EXIT] = 7;
+	b.cycles_vmm += 7;
+	cr_expect(eq(int, cpu_results_check(&b, CPU_MODE_BT, 0, why,
+					    sizeof why), -1));
+	cr_expect(ne(ptr, strstr(why, "vmm_exit"), NULL), "%s", why);
+	stream_free(&s);
+	rig_free(&r);
 }
 
 /* Machine files with random bytes changed or cut short load or are

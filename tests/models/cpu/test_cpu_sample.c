@@ -144,6 +144,13 @@ static cmp compare_seeded(const cpu_machine *m, cpu_mode mode,
 	c.detailed = (double)cpu_results_cycles(cpu_vcpu_results(a.v));
 	cpu_sample_result s;
 	cpu_sample_run(b.v, gb, n, sp, &s);
+	/* The books of both: exact when detailed; the estimate rounds each
+	 * field apart. */
+	char why[256];
+	cr_assert(eq(int, cpu_results_check(cpu_vcpu_results(a.v), mode, 0,
+					    why, sizeof why), 0), "%s", why);
+	cr_assert(eq(int, cpu_results_check(&s.est, mode, 8, why, sizeof why),
+		     0), "%s", why);
 	c.sampled = s.cycles;
 	c.err = (c.sampled - c.detailed) / c.detailed;
 	c.cpi = s.cpi;
