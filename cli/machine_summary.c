@@ -100,6 +100,23 @@ void cli_machine_summary(const char *dir)
 			cell[wi * MAX_MODES + mi] = sqlite3_column_double(st, 2);
 	}
 	sqlite3_finalize(st);
+	/* Sampled runs: the widest interval of a CPI, relative. A slowdown
+	 * is a ratio of two estimates, so its relative error is about the
+	 * sum of theirs. */
+	int64_t sampled = 0;
+	double widest = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT max(sampled), max(cpi_half / cpi) FROM "
+			       "machine_runs m JOIN runs r USING (run_id) "
+			       "WHERE r.point = (SELECT min(point) FROM runs) "
+			       "AND cpi > 0",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			sampled = sqlite3_column_int64(st, 0);
+			widest = sqlite3_column_double(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
 	sqlite3_close(db);
 	if (wl.n > 0 && modes.n <= MAX_MODES) {
 		printf("  slowdown against native");
@@ -130,6 +147,11 @@ void cli_machine_summary(const char *dir)
 		}
 		if (wl.n > MAX_ROWS)
 			printf("    (%zu more workloads)\n", wl.n - MAX_ROWS);
+		if (sampled > 0)
+			printf("  sampled: each run's CPI within +-%.2g %% "
+			       "(the widest cpi_half), so a slowdown within "
+			       "about +-%.2g %%\n", 100 * widest,
+			       200 * widest);
 	}
 	free(cell);
 	names_free(&wl);

@@ -554,9 +554,32 @@ static void warn_short_loops(const cli_plan *p)
 		fprintf(stderr, "  (and %zu more workloads as short)\n", n - 8);
 }
 
+/* A sampled machine experiment with fewer than DC_MACHINE_MIN_WINDOWS
+ * windows a run (the first point's). */
+static void warn_few_windows(const cli_plan *p)
+{
+	uint64_t k = 0, n = 0;
+	const cfg_node *at = NULL;
+	uint64_t w = dc_machine_windows(p->first.cfg, &k, &n, &at);
+	if (!w || w >= DC_MACHINE_MIN_WINDOWS || !at)
+		return;
+	char *file = sim_escape(cfg_node_file(at));
+	fprintf(stderr,
+		"%s:%u:%u: warning: machine.sampling: %" PRIu64 " windows a run "
+		"(%" PRIu64 " instructions, one window every %" PRIu64 ") "
+		"give a wide interval: see cpi_half in machine_runs "
+		"(expected at least %d windows: %.2g instructions or more, "
+		"or a shorter machine.sampling.period)\n",
+		file, cfg_node_line(at), cfg_node_col(at), w, n, k,
+		DC_MACHINE_MIN_WINDOWS,
+		(double)k * DC_MACHINE_MIN_WINDOWS);
+	free(file);
+}
+
 void cli_plan_warn(const cli_plan *p)
 {
 	warn_short_loops(p);
+	warn_few_windows(p);
 	if (p->replications < 2 || p->random_points > 0)
 		return;
 	const cfg_node *n = p->reps_node;

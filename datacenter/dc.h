@@ -463,6 +463,18 @@ typedef struct dc_machine_short {
  * has no machine experiment). O(workloads). */
 size_t dc_machine_short_loops(const dc_config *c, dc_machine_short *out,
 			      size_t max);
+/* Fewer windows than this in a sampled machine run give a wide interval
+ * (the catalog's applications: +-2 to +-10 % at 50 windows, where 45 of
+ * 237 workload and mode pairs were over 2 % from detailed; 10 at 500;
+ * models/cpu/README.md "Sampled mode"): validate and run warn. */
+#define DC_MACHINE_MIN_WINDOWS 100
+/* The windows each sampled run of c's machine experiment measures, as
+ * cpu_sample_run spaces them (0 without machine.sampling), with *period
+ * their spacing, *instructions the run's (machine.instructions) and *at
+ * the node a warning points at (machine.sampling's period, else the
+ * section). O(1). */
+uint64_t dc_machine_windows(const dc_config *c, uint64_t *period,
+			    uint64_t *instructions, const cfg_node **at);
 
 /* The bounds a run must stay within unless large runs are allowed. */
 #define DC_MAX_ROWS UINT64_C(100000000)     /* ~6 GB of results per run */

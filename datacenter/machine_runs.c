@@ -39,6 +39,8 @@ struct dc_machine_cfg {
 	cpu_sample_params sp;
 	const cfg_node *at;     /* machine.instructions, else the section:
 				   where a warning about the length points */
+	const cfg_node *sampling_at; /* machine.sampling.period, else the
+					section */
 };
 
 static const char *const machine_subsections[] = {"workloads", "modes",
@@ -102,8 +104,8 @@ static const cfg_param sampling_params[] = {
 	 .offset = offsetof(cpu_sample_params, functional),
 	 .doc = "instructions at the end of each skip whose data accesses "
 		"warm the TLB, untimed (functional warming), after a sparse "
-		"warming over a longer span where windows are far enough "
-		"apart; 0: neither"},
+		"warming of the skip before them (the cold pages a TLB's "
+		"worth of misses would bring); 0: neither"},
 	{.name = "period", .type = CFG_T_UINT, .def = "400000", .min = "2",
 	 .max = "100000000000", .offset = offsetof(cpu_sample_params, period),
 	 .doc = "one window every this many instructions at least (K >= "
@@ -224,6 +226,7 @@ static void load_sampling(dc_machine_cfg *mc, const cfg_node *map,
 		return;
 	const cfg_node *pn = cfg_map_get(n, "period");
 	const cfg_node *at = pn ? pn : n;
+	mc->sampling_at = at;
 	if (mc->sp.period < mc->sp.window + mc->sp.warmup)
 		cfg_error(d, at, "machine.sampling.period: %llu is below "
 			  "window + warmup (%llu) (expected a period that "
@@ -466,6 +469,23 @@ size_t dc_machine_short_loops(const dc_config *c, dc_machine_short *out,
 	return n;
 }
 
+uint64_t dc_machine_windows(const dc_config *c, uint64_t *period,
+			    uint64_t *instructions, const cfg_node **at)
+{
+	const dc_machine_cfg *mc = c->machine;
+	if (!mc || !mc->sampled || !mc->sp.period || !mc->sp.windows)
+		return 0;
+	/* cpu_sample_run's spacing: at least the period, and no more than
+	 * `windows` of them. */
+	uint64_t k = mc->sp.period, n = mc->instructions;
+	if (n / mc->sp.windows > k)
+		k = n / mc->sp.windows;
+	*period = k;
+	*instructions = n;
+	*at = mc->sampling_at;
+	return n / k;
+}
+
 void dc_machine_destroy(dc_machine_cfg *mc)
 {
 	if (!mc)
@@ -535,7 +555,11 @@ static const sim_column machine_run_cols[] = {
 					 "misbehaved (x86 trap-and-emulate)"},
 	{"sampled", SIM_COL_INT, "", "1: sampled mode (machine.sampling), "
 				     "every count and cycle column above "
-				     "extrapolated; 0: detailed, all exact"},
+				     "extrapolated (cpi_half bounds the "
+				     "cycles only: a count of events the "
+				     "windows saw k times, TLB misses say, "
+				     "is off by about 1/sqrt(k) or more); "
+				     "0: detailed, all exact"},
 	{"cpi", SIM_COL_REAL, "cycles", "cycles per instruction (sampled: "
 					"the estimate)"},
 	{"cpi_half", SIM_COL_REAL, "cycles", "sampled: half-width of cpi's "
@@ -645,6 +669,13 @@ static void run_one(const dc_machine_cfg *mc, const dc_machine_workload *w,
 		*out = *cpu_vcpu_results(v);
 		sr->detailed = out->insns;
 	}
+	/* The books of every run, checked (a broken one is the model's
+	 * bug): exact when detailed; a sampled estimate rounds each field
+	 * apart, so its sums may be off by a few. */
+	char why[256];
+	if (!wt->stop && cpu_results_check(out, mode, mc->sampled ? 8 : 0, why,
+					   sizeof why) != 0)
+		sim_panic("machine run of %s: %s", w->name, why);
 	wl_stream_destroy(g);
 	gsl_rng_free(rng);
 	cpu_vcpu_destroy(v);

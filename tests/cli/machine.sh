@@ -150,8 +150,17 @@ machine:
   sampling: {period: 20000}
 Y
 sed '/sampling/d' smp.yaml >det.yaml
-"$VDCSIM" run smp.yaml -o osmp >/dev/null 2>smp.err
-"$VDCSIM" run det.yaml -o odet >/dev/null 2>det.err
+"$VDCSIM" run smp.yaml -o osmp >smp.out 2>smp.err
+"$VDCSIM" run det.yaml -o odet >det.out 2>det.err
+# The summary says how wide the sampled estimates are, and only for them;
+# 100 windows draw no warning, 25 do, at machine.sampling.
+check sampled_summary_gives_the_interval grep -q "^  sampled: each run's CPI within +-[0-9.]* % (the widest cpi_half), so a slowdown within about +-[0-9.]* %$" smp.out
+check detailed_summary_gives_none test "$(grep -c 'sampled:' det.out)" -eq 0
+check hundred_windows_not_warned test "$(grep -c warning smp.err)" -eq 0
+sed 's/period: 20000/period: 80000/' smp.yaml >few.yaml
+rc=0; "$VDCSIM" validate few.yaml >few.out 2>few.err || rc=$?
+check few_windows_is_valid [ $rc -eq 0 ]
+check few_windows_warned_at_the_period grep -q "^few.yaml:8:22: warning: machine.sampling: 25 windows a run (2000000 instructions, one window every 80000) give a wide interval" few.err
 check sampled_rows_say_so test "$(q osmp 'select count(*) from machine_runs where sampled = 1 and windows = 100 and detailed = 100 * 3000')" -eq 4
 check detailed_rows_say_so test "$(q odet 'select count(*) from machine_runs where sampled = 0 and windows = 0 and cpi_half = 0 and detailed = instructions')" -eq 4
 check sampled_measures_exactly_asked test "$(q osmp 'select count(*) from machine_runs where instructions = 2000000')" -eq 4
