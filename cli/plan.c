@@ -559,8 +559,9 @@ static void warn_short_loops(const cli_plan *p)
 static void warn_few_windows(const cli_plan *p)
 {
 	uint64_t k = 0, n = 0;
+	bool capped = false;
 	const cfg_node *at = NULL;
-	uint64_t w = dc_machine_windows(p->first.cfg, &k, &n, &at);
+	uint64_t w = dc_machine_windows(p->first.cfg, &k, &n, &capped, &at);
 	if (!w || w >= DC_MACHINE_MIN_WINDOWS || !at)
 		return;
 	char *file = sim_escape(cfg_node_file(at));
@@ -568,11 +569,15 @@ static void warn_few_windows(const cli_plan *p)
 		"%s:%u:%u: warning: machine.sampling: %" PRIu64 " windows a run "
 		"(%" PRIu64 " instructions, one window every %" PRIu64 ") "
 		"give a wide interval: see cpi_half in machine_runs "
-		"(expected at least %d windows: %.2g instructions or more, "
-		"or a shorter machine.sampling.period)\n",
+		"(expected at least %d windows: ",
 		file, cfg_node_line(at), cfg_node_col(at), w, n, k,
-		DC_MACHINE_MIN_WINDOWS,
-		(double)k * DC_MACHINE_MIN_WINDOWS);
+		DC_MACHINE_MIN_WINDOWS);
+	if (capped)
+		fprintf(stderr, "a larger machine.sampling.windows)\n");
+	else
+		fprintf(stderr, "%.2g instructions or more, or a shorter "
+			"machine.sampling.period)\n",
+			(double)k * DC_MACHINE_MIN_WINDOWS);
 	free(file);
 }
 

@@ -470,11 +470,12 @@ size_t dc_machine_short_loops(const dc_config *c, dc_machine_short *out,
 #define DC_MACHINE_MIN_WINDOWS 100
 /* The windows each sampled run of c's machine experiment measures, as
  * cpu_sample_run spaces them (0 without machine.sampling), with *period
- * their spacing, *instructions the run's (machine.instructions) and *at
- * the node a warning points at (machine.sampling's period, else the
- * section). O(1). */
+ * their spacing, *instructions the run's (machine.instructions), *capped
+ * whether machine.sampling.windows set their number, and *at the node a
+ * warning points at (machine.sampling's period, else the section). O(1). */
 uint64_t dc_machine_windows(const dc_config *c, uint64_t *period,
-			    uint64_t *instructions, const cfg_node **at);
+			    uint64_t *instructions, bool *capped,
+			    const cfg_node **at);
 
 /* The bounds a run must stay within unless large runs are allowed. */
 #define DC_MAX_ROWS UINT64_C(100000000)     /* ~6 GB of results per run */

@@ -470,7 +470,8 @@ size_t dc_machine_short_loops(const dc_config *c, dc_machine_short *out,
 }
 
 uint64_t dc_machine_windows(const dc_config *c, uint64_t *period,
-			    uint64_t *instructions, const cfg_node **at)
+			    uint64_t *instructions, bool *capped,
+			    const cfg_node **at)
 {
 	const dc_machine_cfg *mc = c->machine;
 	if (!mc || !mc->sampled || !mc->sp.period || !mc->sp.windows)
@@ -478,7 +479,8 @@ uint64_t dc_machine_windows(const dc_config *c, uint64_t *period,
 	/* cpu_sample_run's spacing: at least the period, and no more than
 	 * `windows` of them. */
 	uint64_t k = mc->sp.period, n = mc->instructions;
-	if (n / mc->sp.windows > k)
+	*capped = n / mc->sp.windows > k;
+	if (*capped)
 		k = n / mc->sp.windows;
 	*period = k;
 	*instructions = n;

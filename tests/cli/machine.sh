@@ -160,7 +160,11 @@ check hundred_windows_not_warned test "$(grep -c warning smp.err)" -eq 0
 sed 's/period: 20000/period: 80000/' smp.yaml >few.yaml
 rc=0; "$VDCSIM" validate few.yaml >few.out 2>few.err || rc=$?
 check few_windows_is_valid [ $rc -eq 0 ]
-check few_windows_warned_at_the_period grep -q "^few.yaml:8:22: warning: machine.sampling: 25 windows a run (2000000 instructions, one window every 80000) give a wide interval" few.err
+check few_windows_warned_at_the_period grep -q "^few.yaml:8:22: warning: machine.sampling: 25 windows a run (2000000 instructions, one window every 80000) give a wide interval.*8e+06 instructions or more, or a shorter machine.sampling.period)$" few.err
+# Capped by machine.sampling.windows, the advice is that key.
+sed 's/period: 20000/period: 20000, windows: 20/' smp.yaml >cap.yaml
+"$VDCSIM" validate cap.yaml >cap.out 2>cap.err || true
+check capped_windows_warned_with_their_key grep -q "^cap.yaml:8:22: warning: machine.sampling: 20 windows a run (2000000 instructions, one window every 100000) give a wide interval.*(expected at least 100 windows: a larger machine.sampling.windows)$" cap.err
 check sampled_rows_say_so test "$(q osmp 'select count(*) from machine_runs where sampled = 1 and windows = 100 and detailed = 100 * 3000')" -eq 4
 check detailed_rows_say_so test "$(q odet 'select count(*) from machine_runs where sampled = 0 and windows = 0 and cpi_half = 0 and detailed = instructions')" -eq 4
 check sampled_measures_exactly_asked test "$(q osmp 'select count(*) from machine_runs where instructions = 2000000')" -eq 4
