@@ -474,18 +474,13 @@ uint64_t dc_machine_windows(const dc_config *c, uint64_t *period,
 			    const cfg_node **at)
 {
 	const dc_machine_cfg *mc = c->machine;
-	if (!mc || !mc->sampled || !mc->sp.period || !mc->sp.windows)
+	if (!mc || !mc->sampled)
 		return 0;
-	/* cpu_sample_run's spacing: at least the period, and no more than
-	 * `windows` of them. */
-	uint64_t k = mc->sp.period, n = mc->instructions;
-	*capped = n / mc->sp.windows > k;
-	if (*capped)
-		k = n / mc->sp.windows;
-	*period = k;
-	*instructions = n;
+	uint64_t w = cpu_sample_windows(mc->instructions, &mc->sp, period);
+	*capped = *period > mc->sp.period;
+	*instructions = mc->instructions;
 	*at = mc->sampling_at;
-	return n / k;
+	return w;
 }
 
 void dc_machine_destroy(dc_machine_cfg *mc)

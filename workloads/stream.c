@@ -311,10 +311,10 @@ static void draw_gap(wl_stream *g)
  * lmbench-sh's kinds (a fork, two execs and 141 faults a loop) gave a
  * run of a few loops a binomial count of execs, and its V ratio moved
  * from 2.21 to 2.09 between runs of 10^8 and 4 x 10^8 instructions; the
- * round robin keeps the loop. Nothing is
- * drawn from the sequence, whose other draws are the Poisson gaps; so a
- * skip can jump over whole cycles of a regular stream of one program
- * without stepping anything (stream_skip.c). */
+ * round robin keeps the loop. Nothing is drawn from the sequence, whose
+ * other draws are the Poisson gaps; so a skip can jump over whole cycles
+ * of a regular stream of one program without stepping anything
+ * (stream_skip.c). */
 static void start_event(wl_stream *g)
 {
 	unsigned i = 0;

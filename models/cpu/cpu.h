@@ -396,6 +396,12 @@ typedef struct cpu_sample_result {
 				 their costs extrapolated from those run */
 } cpu_sample_result;
 
+/* The windows a sampled run of n instructions with parameters p measures,
+ * with *period their spacing: p->period, or n / p->windows where that is
+ * longer (at most p->windows windows). O(1). */
+uint64_t cpu_sample_windows(uint64_t n, const cpu_sample_params *p,
+			    uint64_t *period);
+
 /* Runs n instructions of stream g on vcpu v in sampled mode with
  * parameters p (NULL: the defaults; invalid ones panic) and fills out.
  * g advances by n instructions (wl_stream_skip's realization); v's own

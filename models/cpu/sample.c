@@ -476,6 +476,16 @@ static uint64_t offset_of(const cpu_sample_params *p, uint64_t i,
 	return slack ? sim_splitmix64(p->seed + i) % (slack + 1) : 0;
 }
 
+uint64_t cpu_sample_windows(uint64_t n, const cpu_sample_params *p,
+			    uint64_t *period)
+{
+	uint64_t k = p->period;
+	if (p->windows && n / p->windows > k)
+		k = n / p->windows;
+	*period = k;
+	return k ? n / k : 0;
+}
+
 void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 		    const cpu_sample_params *pp, cpu_sample_result *out)
 {
@@ -494,10 +504,8 @@ void cpu_sample_run(cpu_vcpu *v, wl_stream *g, uint64_t n,
 			  (unsigned long long)p.warmup,
 			  (unsigned long long)p.period,
 			  (unsigned long long)p.windows, p.confidence);
-	if (n / p.windows > p.period)
-		p.period = n / p.windows;
+	uint64_t periods = cpu_sample_windows(n, &p, &p.period);
 	memset(out, 0, sizeof *out);
-	uint64_t periods = n / p.period;
 	uint64_t *np = out->phase_insns;
 	size_t cap = 4096;
 	trace_insn *buf = sim_xcalloc(cap, sizeof *buf);
